@@ -1,0 +1,22 @@
+#pragma once
+/// Atomic output: content goes to a temporary file in the target directory, is fsync'ed, and is
+/// renamed over the target only when complete, so a reader never sees half a file and a crash
+/// leaves the old file (or nothing) in place.
+#include <filesystem>
+#include <string_view>
+
+namespace headroom::core {
+
+enum class Overwrite { kRefuse, kAllow };
+
+/// Writes `content` to `path` atomically. With Overwrite::kRefuse an existing `path` is an
+/// InputError ("use --force"); the no-clobber check and the publish are one atomic step
+/// (link(2) of the finished temporary). A missing directory or a read-only target is an
+/// InputError; ENOSPC / EIO and similar are EnvironmentError. The temporary is removed on failure.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content, Overwrite overwrite);
+
+/// Checks early (before long work) that `path` could be written: its directory exists and is
+/// writable, and it does not exist unless overwrite is allowed. Throws like write_file_atomic.
+void check_writable(const std::filesystem::path& path, Overwrite overwrite);
+
+}  // namespace headroom::core

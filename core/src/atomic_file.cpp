@@ -1,0 +1,99 @@
+#include "headroom/core/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "headroom/core/errors.hpp"
+
+namespace headroom::core {
+
+namespace fs = std::filesystem;
+
+namespace {
+[[noreturn]] void throw_errno(const fs::path& path, int err, const std::string& action) {
+  const std::string msg = path.string() + ": cannot " + action + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EIO || err == EDQUOT || err == EROFS || err == EMFILE || err == ENFILE) {
+    throw EnvironmentError(msg);
+  }
+  throw InputError(path.string(), "", "a writable path (" + action + " failed: " + std::strerror(err) + ")");
+}
+
+fs::path parent_of(const fs::path& path) {
+  fs::path dir = path.parent_path();
+  return dir.empty() ? fs::path(".") : dir;
+}
+}  // namespace
+
+void check_writable(const fs::path& path, Overwrite overwrite) {
+  const fs::path dir = parent_of(path);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw InputError(path.string(), "", "a path in an existing directory ('" + dir.string() + "' does not exist)");
+  }
+  if (::access(dir.c_str(), W_OK) != 0) throw_errno(dir, errno, "write into the directory");
+  if (overwrite == Overwrite::kRefuse && fs::exists(fs::symlink_status(path, ec))) {
+    throw InputError(path.string(), "", "a new file (it exists; pass --force to replace it)");
+  }
+  if (fs::is_directory(path, ec)) throw InputError(path.string(), "", "a file path, not a directory");
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content, Overwrite overwrite) {
+  check_writable(path, overwrite);
+  const fs::path dir = parent_of(path);
+  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) throw_errno(path, errno, "create a temporary file");
+  const fs::path tmp = tmpl;
+  auto cleanup = [&](int err, const std::string& action) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw_errno(path, err, action);
+  };
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      cleanup(errno, "write");
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fchmod(fd, 0644) != 0) cleanup(errno, "set permissions");
+  if (::fsync(fd) != 0) cleanup(errno, "fsync");
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw_errno(path, err, "close");
+  }
+  if (overwrite == Overwrite::kAllow) {
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      const int err = errno;
+      ::unlink(tmp.c_str());
+      throw_errno(path, err, "rename into place");
+    }
+  } else {
+    // link() fails with EEXIST if the target appeared meanwhile: no-clobber and publish in one step.
+    if (::link(tmp.c_str(), path.c_str()) != 0) {
+      const int err = errno;
+      ::unlink(tmp.c_str());
+      if (err == EEXIST) throw InputError(path.string(), "", "a new file (it exists; pass --force to replace it)");
+      throw_errno(path, err, "publish");
+    }
+    ::unlink(tmp.c_str());
+  }
+  // Persist the directory entry too.
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+}  // namespace headroom::core

@@ -1,0 +1,27 @@
+#pragma once
+/// The explicit list of backends. Each backend exposes one register_*() function; register_all()
+/// calls those that were built (CUDA, NCCL, MPI and io_uring parts are optional).
+#include <string>
+#include <vector>
+
+#include "headroom/bench/benchmark.hpp"
+
+namespace headroom::bench {
+
+/// Options that shape which cases backends register (e.g. where storage benchmarks write).
+struct BackendOptions {
+  std::string storage_dir;   ///< empty: a temporary directory on the working filesystem
+};
+
+void register_cpu(Registry& registry);
+void register_all(Registry& registry, const BackendOptions& options);
+
+/// Which optional parts this binary was built with, e.g. {"CUDA", false, "not built: ..."}.
+struct BuildFeature {
+  std::string name;
+  bool enabled;
+  std::string detail;
+};
+std::vector<BuildFeature> build_features();
+
+}  // namespace headroom::bench

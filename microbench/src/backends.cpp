@@ -1,0 +1,35 @@
+#include "headroom/bench/backends.hpp"
+
+namespace headroom::bench {
+
+void register_all(Registry& registry, const BackendOptions& options) {
+  (void)options;
+  register_cpu(registry);
+}
+
+std::vector<BuildFeature> build_features() {
+  std::vector<BuildFeature> out;
+#ifdef HEADROOM_HAVE_CUDA
+  out.push_back({"CUDA", true, "cuBLAS/cuBLASLt GEMM, HBM, PCIe, peer benchmarks"});
+#else
+  out.push_back({"CUDA", false, "built without the CUDA toolkit: GPU benchmarks are not available"});
+#endif
+#ifdef HEADROOM_HAVE_NCCL
+  out.push_back({"NCCL", true, "NCCL collectives"});
+#else
+  out.push_back({"NCCL", false, "built without NCCL"});
+#endif
+#ifdef HEADROOM_HAVE_MPI
+  out.push_back({"MPI", true, "multi-process runs and MPI collectives"});
+#else
+  out.push_back({"MPI", false, "built without MPI: single-process runs only"});
+#endif
+#ifdef HEADROOM_HAVE_IOURING
+  out.push_back({"io_uring", true, "random-read IOPS through io_uring"});
+#else
+  out.push_back({"io_uring", false, "built without liburing: storage uses psync"});
+#endif
+  return out;
+}
+
+}  // namespace headroom::bench
