@@ -7,6 +7,11 @@ void register_all(Registry& registry, const BackendOptions& options) {
   register_cpu(registry);
 }
 
+#ifndef HEADROOM_HAVE_CUDA
+std::vector<core::DeviceInfo> collect_devices() { return {}; }
+std::string gpu_absence_reason() { return "built without CUDA: GPU benchmarks are not available in this binary"; }
+#endif
+
 std::vector<BuildFeature> build_features() {
   std::vector<BuildFeature> out;
 #ifdef HEADROOM_HAVE_CUDA

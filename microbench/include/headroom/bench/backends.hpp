@@ -16,6 +16,11 @@ struct BackendOptions {
 void register_cpu(Registry& registry);
 void register_all(Registry& registry, const BackendOptions& options);
 
+/// Accelerators visible to this process (CUDA backend); empty when none or when built without CUDA.
+std::vector<core::DeviceInfo> collect_devices();
+/// Why collect_devices() is empty: "built without CUDA", "no CUDA device/driver found", ...
+std::string gpu_absence_reason();
+
 /// Which optional parts this binary was built with, e.g. {"CUDA", false, "not built: ..."}.
 struct BuildFeature {
   std::string name;

@@ -1,0 +1,30 @@
+#pragma once
+/// What `headroom bench` and `headroom run` share: running a suite with progress and Ctrl-C
+/// handling, and writing results in the requested format.
+#include <string>
+
+#include "commands.hpp"
+#include "headroom/core/results.hpp"
+
+namespace headroom::cli {
+
+struct BenchSettings {
+  std::string suite = "quick";
+  std::string filter = "*";
+  std::string storage_dir;
+  int repetitions = 0;  ///< 0: the suite's default
+  int warmup = -1;      ///< -1: the suite's default
+  bool quiet = false;
+};
+
+/// Adds --suite, --filter, --storage-dir, --repetitions, --warmup, --quiet to `cmd`.
+void add_bench_options(CLI::App* cmd, BenchSettings& s);
+
+/// Runs the selected cases with progress on stderr. Ctrl-C stops after the current case and the
+/// returned results are marked incomplete (a second Ctrl-C ends the process at once).
+core::Results run_suite(const BenchSettings& s);
+
+/// Serialises results as json (results.json), gbench (Google Benchmark JSON) or csv.
+std::string format_results(const core::Results& r, const std::string& format);
+
+}  // namespace headroom::cli

@@ -1,0 +1,50 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "bench_common.hpp"
+#include "headroom/core/atomic_file.hpp"
+#include "headroom/core/errors.hpp"
+#include "headroom/report/html.hpp"
+
+namespace headroom::cli {
+
+namespace {
+struct RunArgs {
+  BenchSettings settings;
+  std::string out_dir = "headroom-out";
+  bool force = false;
+};
+}  // namespace
+
+void add_run_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand(
+      "run", "The main job: benchmark this machine (quick suite) -> results.json + report.html in --out-dir");
+  add_bench_options(cmd, args->settings);
+  cmd->add_option("--out-dir", args->out_dir, "Directory for results.json and report.html (created if missing)");
+  cmd->add_flag("--force", args->force, "Replace existing files in --out-dir");
+  cmd->callback([&action, args] {
+    action = [args] {
+      namespace fs = std::filesystem;
+      const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
+      const fs::path dir = args->out_dir;
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      if (ec) throw core::InputError(dir.string(), "", "a directory that can be created (" + ec.message() + ")");
+      const fs::path results_path = dir / "results.json";
+      const fs::path html_path = dir / "report.html";
+      core::check_writable(results_path, overwrite);
+      core::check_writable(html_path, overwrite);
+
+      const core::Results r = run_suite(args->settings);
+      core::save_results(results_path, r, overwrite);
+      core::write_file_atomic(html_path, report::render_run_summary(r), overwrite);
+      fmt::print("results  {}\nreport   {}\n", results_path.string(), html_path.string());
+      if (r.run.incomplete) fmt::print(stderr, "headroom: run incomplete: {}\n", r.run.incomplete_reason);
+      return r.run.incomplete ? 130 : 0;
+    };
+  });
+}
+
+}  // namespace headroom::cli

@@ -1,0 +1,24 @@
+#pragma once
+/// The `headroom` executable: one binary, one file per subcommand. Each add_*_command() creates
+/// its CLI11 subcommand and, when parsed, stores the work to do in `action`; main() runs it and
+/// maps typed errors to exit codes (2 bad input, 3 environment). Commands print results to stdout
+/// and progress to stderr; `--json` output goes to stdout alone.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+namespace headroom::cli {
+
+/// What a parsed subcommand will do; returns the process exit code.
+using Action = std::function<int()>;
+
+/// The command line as typed, for results files.
+const std::string& command_line();
+
+void add_inventory_command(CLI::App& app, Action& action);
+void add_list_command(CLI::App& app, Action& action);
+void add_bench_command(CLI::App& app, Action& action);
+void add_run_command(CLI::App& app, Action& action);
+
+}  // namespace headroom::cli

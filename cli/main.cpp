@@ -1,0 +1,61 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "commands.hpp"
+#include "headroom/core/errors.hpp"
+#include "headroom/core/inventory.hpp"
+
+namespace headroom::cli {
+namespace {
+std::string g_command_line;
+}
+const std::string& command_line() { return g_command_line; }
+}  // namespace headroom::cli
+
+int main(int argc, char** argv) {
+  using namespace headroom;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) cli::g_command_line += ' ';
+    cli::g_command_line += argv[i];
+  }
+
+  CLI::App app{"headroom: measure what AI hardware delivers, model what it can do, and present it."};
+  app.set_version_flag("--version", "headroom " + core::headroom_version());
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  cli::Action action;
+  // One line per subcommand, in the order `headroom --help` lists them.
+  cli::add_run_command(app, action);
+  cli::add_inventory_command(app, action);
+  cli::add_list_command(app, action);
+  cli::add_bench_command(app, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return static_cast<int>(core::ExitCode::kBadInput);
+  }
+
+  try {
+    return action ? action() : 0;
+  } catch (const core::InputError& e) {
+    fmt::print(stderr, "headroom: error: {}\n", e.what());
+    return static_cast<int>(core::ExitCode::kBadInput);
+  } catch (const core::EnvironmentError& e) {
+    fmt::print(stderr, "headroom: environment problem: {}\n", e.what());
+    return static_cast<int>(core::ExitCode::kEnvironment);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "headroom: internal error: {}\n", e.what());
+    return 4;
+  }
+}

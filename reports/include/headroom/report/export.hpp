@@ -1,0 +1,20 @@
+#pragma once
+/// Machine-readable exports of results.json.
+#include <string>
+
+#include "headroom/core/results.hpp"
+
+namespace headroom::report {
+
+/// Google Benchmark JSON (the format of --benchmark_out) so that its tools/compare.py can compare
+/// two headroom runs: one "iteration" entry per repetition (real_time = the repetition's seconds,
+/// in ns) plus mean/median/stddev "aggregate" entries; each case becomes
+/// "<name>/<param>:<value>/...". Metrics ride along as user counters. Waived/error cases carry
+/// "error_occurred": true and the message.
+std::string to_gbench_json(const core::Results& r);
+
+/// One row per (case, metric): name, params, status, metric, unit, value, n, median, min, max,
+/// p5, p95, stdev, cv, verified, message. RFC 4180 quoting.
+std::string to_csv(const core::Results& r);
+
+}  // namespace headroom::report

@@ -1,0 +1,149 @@
+#include "headroom/report/export.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace headroom::report {
+
+using nlohmann::ordered_json;
+
+namespace {
+std::string gbench_name(const core::CaseResult& c) {
+  std::string name = c.name;
+  for (const auto& p : c.params) name += "/" + p.name + ":" + core::to_string(p.value);
+  return name;
+}
+
+ordered_json counters(const core::CaseResult& c, std::size_t rep) {
+  ordered_json out = ordered_json::object();
+  for (const auto& m : c.metrics) {
+    if (rep < m.samples.size()) out[m.name] = m.samples[rep];
+    else if (m.value) out[m.name] = *m.value;
+  }
+  return out;
+}
+}  // namespace
+
+std::string to_gbench_json(const core::Results& r) {
+  ordered_json caches = ordered_json::array();
+  const auto add_cache = [&](int level, const std::optional<std::int64_t>& size, const char* type) {
+    if (size) caches.push_back({{"type", type}, {"level", level}, {"size", *size}, {"num_sharing", 1}});
+  };
+  add_cache(1, r.host.l1d_bytes, "Data");
+  add_cache(2, r.host.l2_bytes, "Unified");
+  add_cache(3, r.host.l3_bytes, "Unified");
+  ordered_json context{{"date", r.run.started_at},
+                       {"host_name", r.host.hostname},
+                       {"executable", "headroom"},
+                       {"num_cpus", r.host.threads.value_or(0)},
+                       {"mhz_per_cpu", static_cast<int>(r.host.cpu_max_mhz.value_or(0))},
+                       {"cpu_scaling_enabled", false},
+                       {"caches", caches},
+                       {"load_avg", ordered_json::array()},
+                       {"library_build_type", "release"},
+                       {"headroom_version", r.run.tool_version},
+                       {"headroom_suite", r.run.policy.suite}};
+  ordered_json benchmarks = ordered_json::array();
+  int family = 0;
+  for (const auto& c : r.cases) {
+    const std::string name = gbench_name(c);
+    if (c.status != core::Status::kPassed || c.samples_s.empty()) {
+      benchmarks.push_back({{"name", name},
+                            {"family_index", family},
+                            {"per_family_instance_index", 0},
+                            {"run_name", name},
+                            {"run_type", "iteration"},
+                            {"repetitions", 0},
+                            {"repetition_index", 0},
+                            {"threads", 1},
+                            {"iterations", 0},
+                            {"real_time", 0},
+                            {"cpu_time", 0},
+                            {"time_unit", "ns"},
+                            {"error_occurred", true},
+                            {"error_message", core::to_string(c.status) + ": " + c.message}});
+      ++family;
+      continue;
+    }
+    const auto n = c.samples_s.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      ordered_json e{{"name", name},
+                     {"family_index", family},
+                     {"per_family_instance_index", 0},
+                     {"run_name", name},
+                     {"run_type", "iteration"},
+                     {"repetitions", n},
+                     {"repetition_index", i},
+                     {"threads", 1},
+                     {"iterations", 1},
+                     {"real_time", c.samples_s[i] * 1e9},
+                     {"cpu_time", c.samples_s[i] * 1e9},
+                     {"time_unit", "ns"}};
+      e.update(counters(c, i));
+      benchmarks.push_back(std::move(e));
+    }
+    const auto s = core::summarize(c.samples_s);
+    const std::pair<const char*, double> aggregates[] = {{"mean", s.mean}, {"median", s.median}, {"stddev", s.stdev}};
+    for (const auto& [agg, value] : aggregates) {
+      benchmarks.push_back({{"name", name + "_" + agg},
+                            {"family_index", family},
+                            {"per_family_instance_index", 0},
+                            {"run_name", name},
+                            {"run_type", "aggregate"},
+                            {"repetitions", n},
+                            {"threads", 1},
+                            {"aggregate_name", agg},
+                            {"aggregate_unit", "time"},
+                            {"iterations", n},
+                            {"real_time", value * 1e9},
+                            {"cpu_time", value * 1e9},
+                            {"time_unit", "ns"}});
+    }
+    ++family;
+  }
+  ordered_json doc{{"context", context}, {"benchmarks", benchmarks}};
+  return doc.dump(2) + "\n";
+}
+
+namespace {
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string num(const std::optional<double>& v) { return v ? fmt::format("{:.9g}", *v) : ""; }
+}  // namespace
+
+std::string to_csv(const core::Results& r) {
+  std::string out =
+      "case,params,status,metric,unit,better,value,n,median,min,max,p5,p95,stdev,cv,provenance,verified,message\n";
+  for (const auto& c : r.cases) {
+    const std::string verified = c.verified ? (*c.verified ? "true" : "false") : "";
+    const std::string head = csv_field(c.name) + "," + csv_field(core::params_key(c.params)) + "," +
+                             core::to_string(c.status) + ",";
+    if (c.metrics.empty()) {
+      out += head + ",,,,,,,,,,,,," + verified + "," + csv_field(c.message) + "\n";
+      continue;
+    }
+    for (const auto& m : c.metrics) {
+      out += head + csv_field(m.name) + "," + csv_field(m.unit) + "," + core::to_string(m.better) + "," +
+             num(m.value) + ",";
+      if (m.summary) {
+        const auto& s = *m.summary;
+        out += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},", s.n, s.median, s.min, s.max, s.p5,
+                           s.p95, s.stdev, s.cv);
+      } else {
+        out += ",,,,,,,,";
+      }
+      out += m.provenance + "," + verified + "," + csv_field(c.message) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace headroom::report

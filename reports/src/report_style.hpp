@@ -1,0 +1,22 @@
+#pragma once
+// Shared inline stylesheet of every HTML report: readable on screen, clean when printed to PDF.
+namespace headroom::report {
+inline constexpr const char* kReportCss = R"css(
+:root { --fg:#1b1f24; --muted:#57606a; --line:#d0d7de; --ok:#1a7f37; --bad:#cf222e; --warn:#9a6700; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 "DejaVu Sans", system-ui, sans-serif; color: var(--fg); margin: 0 auto; max-width: 1100px; padding: 24px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; border-bottom: 1px solid var(--line); padding-bottom: 4px; margin-top: 28px; }
+.meta, footer { color: var(--muted); } .verdict { font-weight: 600; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+table.kv th { width: 140px; color: var(--muted); font-weight: 600; }
+table.cases td:nth-child(4), table.cases td:nth-child(5) { white-space: nowrap; }
+tr.waived td { color: var(--warn); } tr.error td, tr.fail td { color: var(--bad); } tr.pass td:first-child { color: var(--ok); }
+code { font: 12px "DejaVu Sans Mono", monospace; }
+figure { margin: 12px 0; } figcaption { color: var(--muted); font-size: 12px; }
+svg.chart { max-width: 100%; height: auto; background: #fff; }
+svg .grid { stroke: #eaeef2; } svg .axis { stroke: #57606a; } svg .tick, svg .legend { font-size: 11px; fill: #1b1f24; }
+svg .label { font-size: 12px; fill: #57606a; } svg .chart-title { font-size: 13px; font-weight: 600; fill: #1b1f24; }
+@media print { body { max-width: none; padding: 0; font-size: 11px; } section { break-inside: avoid-page; } figure { break-inside: avoid; } a { color: inherit; } }
+)css";
+}  // namespace headroom::report

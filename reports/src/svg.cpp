@@ -1,0 +1,144 @@
+#include "headroom/report/svg.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "headroom/report/html.hpp"
+
+namespace headroom::report {
+
+namespace {
+// Colour-blind-safe palette (Okabe–Ito).
+const char* const kColors[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+
+std::string default_format(double v) { return fmt::format("{:g}", v); }
+
+struct Axis {
+  double lo = 0, hi = 1;
+  bool log = false;
+  double map(double v, double p0, double p1) const {
+    const double a = log ? std::log10(lo) : lo;
+    const double b = log ? std::log10(hi) : hi;
+    const double x = log ? std::log10(v) : v;
+    return b == a ? (p0 + p1) / 2 : p0 + (x - a) / (b - a) * (p1 - p0);
+  }
+  std::vector<double> ticks() const {
+    std::vector<double> out;
+    if (log) {
+      const int e0 = static_cast<int>(std::floor(std::log10(lo)));
+      const int e1 = static_cast<int>(std::ceil(std::log10(hi)));
+      const int step = std::max(1, (e1 - e0) / 8);
+      for (int e = e0; e <= e1; e += step) {
+        const double t = std::pow(10.0, e);
+        if (t >= lo * 0.999 && t <= hi * 1.001) out.push_back(t);
+      }
+      if (out.size() < 2) out = {lo, hi};
+    } else {
+      const double span = hi - lo;
+      const double raw = span / 5;
+      const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+      double step = mag;
+      for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (raw <= m * mag) {
+          step = m * mag;
+          break;
+        }
+      }
+      for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push_back(t);
+    }
+    return out;
+  }
+};
+
+Axis make_axis(const std::vector<Series>& series, bool use_x, bool log) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const auto& s : series) {
+    for (double v : use_x ? s.x : s.y) {
+      if (!std::isfinite(v) || (log && v <= 0)) continue;
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  }
+  Axis a;
+  a.log = log;
+  if (!std::isfinite(lo)) return a;
+  if (!log) {
+    lo = std::min(lo, 0.0);  // linear axes start at zero so bars of throughput are not exaggerated
+    if (hi == lo) hi = lo + 1;
+    hi *= 1.05;
+  } else if (hi == lo) {
+    lo /= 2;
+    hi *= 2;
+  }
+  a.lo = lo;
+  a.hi = hi;
+  return a;
+}
+}  // namespace
+
+std::string line_chart(const std::vector<Series>& series, const ChartOptions& o) {
+  const int w = o.width_px, h = o.height_px;
+  const int left = 78, right = 16, top = 30, bottom = 48;
+  const double x0 = left, x1 = w - right, y0 = h - bottom, y1 = top;
+  const Axis ax = make_axis(series, true, o.log_x);
+  const Axis ay = make_axis(series, false, o.log_y);
+  const auto fx = o.format_x ? o.format_x : default_format;
+  const auto fy = o.format_y ? o.format_y : default_format;
+
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "aria-label=\"{}\" class=\"chart\">\n",
+      w, h, w, h, html_escape(o.title));
+  svg += fmt::format("<text x=\"{}\" y=\"18\" class=\"chart-title\">{}</text>\n", left, html_escape(o.title));
+  for (double t : ax.ticks()) {
+    const double px = ax.map(t, x0, x1);
+    svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" class=\"grid\"/>", px, y0, y1);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"tick\" text-anchor=\"middle\">{}</text>\n", px, y0 + 16,
+                       html_escape(fx(t)));
+  }
+  for (double t : ay.ticks()) {
+    const double py = ay.map(t, y0, y1);
+    svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" class=\"grid\"/>", x0, py, x1, py);
+    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">{}</text>\n", x0 - 6, py + 4,
+                       html_escape(fy(t)));
+  }
+  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"axis\"/>", x0, y0, x1);
+  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"axis\"/>\n", x0, y0, y1);
+  svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text>\n", (x0 + x1) / 2,
+                     h - 8, html_escape(o.x_label));
+  svg += fmt::format(
+      "<text transform=\"translate(14,{:.1f}) rotate(-90)\" class=\"label\" text-anchor=\"middle\">{}</text>\n",
+      (y0 + y1) / 2, html_escape(o.y_label));
+
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const auto& s = series[i];
+    const char* color = kColors[i % (sizeof kColors / sizeof kColors[0])];
+    std::vector<std::pair<double, double>> pts;
+    for (std::size_t k = 0; k < std::min(s.x.size(), s.y.size()); ++k) {
+      if (!std::isfinite(s.x[k]) || !std::isfinite(s.y[k])) continue;
+      if ((o.log_x && s.x[k] <= 0) || (o.log_y && s.y[k] <= 0)) continue;
+      pts.emplace_back(s.x[k], s.y[k]);
+    }
+    std::sort(pts.begin(), pts.end());
+    std::string poly;
+    for (const auto& [x, y] : pts) poly += fmt::format("{:.1f},{:.1f} ", ax.map(x, x0, x1), ay.map(y, y0, y1));
+    svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", poly, color);
+    for (const auto& [x, y] : pts) {
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"><title>{}: {} at {}</title></circle>",
+                         ax.map(x, x0, x1), ay.map(y, y0, y1), color, html_escape(s.label), html_escape(fy(y)),
+                         html_escape(fx(x)));
+    }
+    const double ly = top + 14.0 * static_cast<double>(i);
+    svg += fmt::format(
+        "\n<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1f}\" y=\"{:.1f}\" "
+        "class=\"legend\">{}</text>\n",
+        x1 - 190, ly - 9, color, x1 - 176, ly, html_escape(s.label));
+  }
+  svg += "</svg>";
+  return "<figure>" + svg + "<figcaption>" + html_escape(o.title) + "</figcaption></figure>\n";
+}
+
+}  // namespace headroom::report

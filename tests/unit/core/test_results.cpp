@@ -1,0 +1,139 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "headroom/core/errors.hpp"
+#include "headroom/core/results.hpp"
+#include "headroom/core/units.hpp"
+
+using namespace headroom::core;
+
+namespace {
+Results sample_results() {
+  Results r;
+  r.run.id = "0123456789abcdef";
+  r.run.started_at = "2026-11-22T10:00:00Z";
+  r.run.finished_at = "2026-11-22T10:01:00Z";
+  r.run.tool_version = "0.1.0";
+  r.run.command_line = "headroom bench --suite quick";
+  r.run.policy = policy_for_suite("quick");
+  r.run.notes = {"CUDA: built without the CUDA toolkit"};
+  r.host.hostname = "node-a";
+  r.host.cpu_model = "Test CPU";
+  r.host.cores = 2;
+  r.host.threads = 2;
+  r.host.l2_bytes = 1 << 20;
+  r.host.memory_bytes = 24LL << 30;
+  r.host.cpu_flags = {"avx2", "avx512f"};
+  DeviceInfo d;
+  d.index = 0;
+  d.name = "NVIDIA H100 80GB HBM3";
+  d.memory_bytes = 85520809984LL;
+  d.driver_version = "580.65";
+  d.ecc_enabled = true;
+  r.devices.push_back(d);
+
+  CaseResult c;
+  c.name = "cpu.gemm.fp64";
+  c.params = {{"m", std::int64_t{512}}, {"n", std::int64_t{512}}, {"k", std::int64_t{512}}, {"layout", std::string("nn")}};
+  c.verified = true;
+  c.samples_s = {0.010, 0.011, 0.012};
+  Metric m;
+  m.name = "flop_per_s";
+  m.unit = "FLOP/s";
+  m.note = "2·M·N·K";
+  for (double s : c.samples_s) m.samples.push_back(gemm_flop(512, 512, 512) / s);
+  finalize_metric(m, Statistic::kMedian);
+  c.metrics.push_back(m);
+  r.cases.push_back(c);
+
+  CaseResult w;
+  w.name = "cuda.gemm.bf16";
+  w.status = Status::kWaived;
+  w.message = "no CUDA device/driver found";
+  w.params = {{"m", std::int64_t{8192}}};
+  r.cases.push_back(w);
+  return r;
+}
+}  // namespace
+
+TEST(Results, RoundTripPreservesEverything) {
+  const Results a = sample_results();
+  const std::string text = results_to_json(a);
+  const Results b = results_from_json(text, "mem.json");
+  EXPECT_EQ(results_to_json(b), text);  // serialisation is a fixed point
+  ASSERT_EQ(b.cases.size(), 2u);
+  EXPECT_EQ(b.cases[0].params, a.cases[0].params);  // declared order and types survive
+  EXPECT_EQ(b.cases[0].verified, std::optional<bool>(true));
+  EXPECT_DOUBLE_EQ(*b.cases[0].metrics[0].value, gemm_flop(512, 512, 512) / 0.011);
+  EXPECT_EQ(b.cases[1].status, Status::kWaived);
+  EXPECT_FALSE(b.devices[0].uuid.has_value());  // null stays null
+  EXPECT_EQ(b.devices[0].memory_bytes, 85520809984LL);
+  EXPECT_EQ(b.run.policy, a.run.policy);
+}
+
+TEST(Results, NullMetricValueIsNotZero) {
+  Results a = sample_results();
+  a.cases[0].metrics[0].value.reset();
+  a.cases[0].metrics[0].samples.clear();
+  a.cases[0].metrics[0].summary.reset();
+  const auto doc = nlohmann::json::parse(results_to_json(a));
+  EXPECT_TRUE(doc["cases"][0]["metrics"][0]["value"].is_null());
+  EXPECT_FALSE(results_from_json(doc.dump(), "x").cases[0].metrics[0].value.has_value());
+}
+
+namespace {
+std::string error_of(const std::function<void(nlohmann::json&)>& mutate) {
+  auto doc = nlohmann::json::parse(results_to_json(sample_results()));
+  mutate(doc);
+  try {
+    results_from_json(doc.dump(), "bad.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+TEST(Results, StrictLoadingNamesFilePathAndExpectation) {
+  EXPECT_EQ(error_of([](auto& d) { d["schema_version"] = "2.0"; }).rfind("bad.json: $.schema_version: expected major version 1", 0), 0u);
+  EXPECT_NE(error_of([](auto& d) { d["schema"] = "other"; }).find("$.schema"), std::string::npos);
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["samples_s"][1] = -1.0; }),
+            "bad.json: $.cases[0].samples_s[1]: expected a finite number >= 0, got -1.0");
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["samples_s"][0] = "fast"; }),
+            "bad.json: $.cases[0].samples_s[0]: expected a finite number >= 0, got a string");
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0].erase("metrics"); }),
+            "bad.json: $.cases[0].metrics: expected a required field (it is missing)");
+  EXPECT_NE(error_of([](auto& d) { d["cases"][1]["status"] = "skipped"; }).find("one of passed, waived, error"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) { d["run"]["policy"]["repetitions"] = 0; }).find("$.run.policy.repetitions"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) { d["cases"][0]["metrics"][0]["summary"]["n"] = 7; }).find("number of samples"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) { d["cases"][0]["metrics"] = nlohmann::json::array(); }).find("at least one metric"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) { d["devices"][0]["memory_bytes"] = 1.5; }).find("$.devices[0].memory_bytes"),
+            std::string::npos);
+}
+
+TEST(Results, SyntaxErrorIsInputError) {
+  try {
+    results_from_json("{\"schema\": ", "trunc.json");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("trunc.json: expected valid JSON", 0), 0u);
+  }
+}
+
+TEST(Results, SuitePolicies) {
+  EXPECT_EQ(policy_for_suite("quick").repetitions, 9);  // >= 9 so Mann-Whitney comparisons work
+  EXPECT_GT(policy_for_suite("full").repetitions, policy_for_suite("standard").repetitions);
+  EXPECT_THROW(policy_for_suite("huge"), InputError);
+}
+
+TEST(Results, ParamsKeyIsStable) {
+  const Params p = {{"m", std::int64_t{4}}, {"precision", std::string("bf16")}, {"pinned", true}, {"x", 0.5}};
+  EXPECT_EQ(params_key(p), "m=4,precision=bf16,pinned=true,x=0.5");
+  EXPECT_NE(find_param(p, "precision"), nullptr);
+  EXPECT_EQ(find_param(p, "nope"), nullptr);
+}
