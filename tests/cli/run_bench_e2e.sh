@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# End-to-end test of `headroom` bench/run/list/inventory. Usage: run_bench_e2e.sh HEADROOM SOURCE_DIR
+set -u
+hr=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+pass=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
+}
+expect_exit() {  # expect_exit CODE CMD...
+  local want=$1
+  shift
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "  '$*' exited $got, expected $want; stderr: $(head -c 400 "$work/err")"
+    return 1
+  fi
+}
+fast='cpu.peak.*'   # derived cases: instant, present on every machine
+
+check "--version" expect_exit 0 "$hr" --version
+check "--version text" grep -q '^headroom [0-9]' "$work/out"
+check "inventory" expect_exit 0 "$hr" inventory
+check "inventory names the CPU" grep -q '^cpu ' "$work/out"
+check "inventory --json" expect_exit 0 "$hr" inventory --json
+check "inventory --json parses" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["host"]["hostname"]' "$work/out"
+check "list" expect_exit 0 "$hr" list
+check "list shows params" grep -q 'param ' "$work/out"
+
+# bench -> results.json that the schema accepts and headroom itself reloads
+check "bench json" expect_exit 0 "$hr" bench --filter "$fast" --out "$work/r.json"
+check "results schema" python3 "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$work/r.json"
+check "results has cases" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.results" and len(d["cases"])>0 and d["run"]["policy"]["repetitions"]==9' "$work/r.json"
+
+# never clobber without --force; the existing file stays byte-identical
+cp "$work/r.json" "$work/r.orig"
+check "no clobber" expect_exit 2 "$hr" bench --filter "$fast" --out "$work/r.json"
+check "no clobber message" grep -q -- '--force' "$work/err"
+check "file unchanged" cmp -s "$work/r.json" "$work/r.orig"
+check "--force replaces" expect_exit 0 "$hr" bench --filter "$fast" --out "$work/r.json" --force
+
+# formats
+check "gbench" expect_exit 0 "$hr" bench --filter "$fast" --format gbench --out "$work/g.json"
+check "gbench shape" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "context" in d and len(d["benchmarks"])>0' "$work/g.json"
+check "csv" expect_exit 0 "$hr" bench --filter "$fast" --format csv --out "$work/r.csv"
+check "csv header" grep -q '^case,params,status,metric,unit' "$work/r.csv"
+
+# bad input: exit 2, a message naming the problem, no file left behind
+check "unknown suite" expect_exit 2 "$hr" bench --suite huge
+check "filter matching nothing" expect_exit 2 "$hr" bench --filter 'nope.*' --out "$work/none.json"
+check "filter message" grep -q -- '--filter' "$work/err"
+check "nothing written" test ! -e "$work/none.json"
+check "missing directory" expect_exit 2 "$hr" bench --filter "$fast" --out "$work/no/such/dir/r.json"
+check "missing dir message" grep -q 'does not exist' "$work/err"
+check "bad format" expect_exit 2 "$hr" bench --format xml
+check "no temporaries" bash -c "! ls -a '$work' | grep -q '\.tmp\.'"
+
+# run: results.json + report.html in --out-dir
+check "run" expect_exit 0 "$hr" run --filter "$fast" --out-dir "$work/out1" --quiet
+check "run results" test -s "$work/out1/results.json"
+check "run report" grep -q '<h2>Inventory</h2>' "$work/out1/report.html"
+check "run report self-contained" bash -c "! grep -qiE '<script|https?://' '$work/out1/report.html'"
+check "run refuses existing" expect_exit 2 "$hr" run --filter "$fast" --out-dir "$work/out1" --quiet
+
+# Ctrl-C: results gathered so far are written, marked incomplete, exit 130
+if "$hr" list --filter 'cpu.gemm.*' | grep -q cpu.gemm; then
+  "$hr" bench --suite full --filter 'cpu.*' --out "$work/int.json" --quiet 2>"$work/int.err" &
+  pid=$!
+  sleep 4
+  kill -INT $pid
+  wait $pid
+  code=$?
+  check "ctrl-c exit 130" test "$code" -eq 130
+  check "ctrl-c results incomplete" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["incomplete"] is True and d["run"]["incomplete_reason"]' "$work/int.json"
+fi
+
+echo "$pass passed, $failures failed"
+[ "$failures" -eq 0 ]
