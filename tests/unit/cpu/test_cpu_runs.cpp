@@ -1,0 +1,151 @@
+// Tiny GEMM, STREAM and cache-sweep runs through the harness: sane metrics, verified results,
+// parameters as declared. Sanity bounds only; timing targets are checked by bench/ scripts.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "cpu_benchmarks.hpp"
+#include "headroom/bench/backends.hpp"
+#include "headroom/bench/runner.hpp"
+#include "headroom/core/errors.hpp"
+
+namespace hb = headroom::bench;
+namespace hc = headroom::core;
+namespace cpu = headroom::bench::cpu;
+
+namespace {
+
+hc::RunPolicy fast_policy() {
+  hc::RunPolicy p = hc::policy_for_suite("quick");
+  p.warmup = 1;
+  p.repetitions = 3;
+  p.min_time_s = 0.001;
+  return p;
+}
+
+hc::CaseResult run_one(hb::Benchmark& b, const hc::Params& params) {
+  hb::RunContext ctx(fast_policy(), nullptr);
+  return b.run(params, ctx);
+}
+
+// Declared params (info) and emitted params (instances) must agree in names and order.
+void expect_params_declared(const hb::Benchmark& b) {
+  const auto info = b.info();
+  for (const std::string suite : {"quick", "standard", "full"}) {
+    const auto inst = b.instances(suite);
+    ASSERT_FALSE(inst.empty()) << info.name;
+    for (const auto& params : inst) {
+      if (params.empty()) continue;  // a peak that will be waived
+      ASSERT_EQ(params.size(), info.params.size()) << info.name;
+      for (std::size_t i = 0; i < params.size(); ++i) EXPECT_EQ(params[i].name, info.params[i].name) << info.name;
+    }
+  }
+}
+
+}  // namespace
+
+TEST(CpuRuns, RegistryListsEveryCpuCase) {
+  hb::Registry r;
+  hb::register_cpu(r);
+  std::set<std::string> names;
+  for (const auto& b : r.all()) {
+    names.insert(b->info().name);
+    EXPECT_EQ(b->info().backend, "cpu");
+    expect_params_declared(*b);
+  }
+  for (const char* n : {"cpu.peak.fp64", "cpu.peak.fp32", "cpu.gemm.fp64", "cpu.gemm.fp32", "cpu.stream.copy",
+                        "cpu.stream.scale", "cpu.stream.add", "cpu.stream.triad", "cpu.cache.sweep"}) {
+    EXPECT_TRUE(names.count(n)) << n;
+  }
+}
+
+TEST(CpuRuns, QuickGemmSizesStaySmall) {
+  const auto gemm = cpu::make_gemm_benchmark(cpu::Precision::kFp64);
+  for (const auto& p : gemm->instances("quick")) EXPECT_LE(std::get<std::int64_t>(p[0].value), 1024);
+  bool has4096 = false;
+  for (const auto& p : gemm->instances("standard")) has4096 |= std::get<std::int64_t>(p[0].value) == 4096;
+  EXPECT_TRUE(has4096);
+}
+
+TEST(CpuRuns, TinyGemmIsVerifiedAndSane) {
+  for (auto precision : {cpu::Precision::kFp64, cpu::Precision::kFp32}) {
+    auto gemm = cpu::make_gemm_benchmark(precision);
+    const auto r = run_one(*gemm, {{"m", std::int64_t{96}}, {"n", std::int64_t{80}}, {"k", std::int64_t{64}},
+                                   {"threads", std::int64_t{2}}});
+    EXPECT_EQ(r.status, hc::Status::kPassed) << r.message;
+    ASSERT_TRUE(r.verified.has_value());
+    EXPECT_TRUE(*r.verified);
+    const hc::Metric* m = r.metric("flop_per_s");
+    ASSERT_NE(m, nullptr);
+    ASSERT_TRUE(m->value.has_value());
+    EXPECT_EQ(m->samples.size(), 3u);
+    EXPECT_EQ(r.samples_s.size(), 3u);
+    // Above 10 MFLOP/s (even a debug build manages that) and below 10 TFLOP/s (no 2-socket CPU does).
+    EXPECT_GT(*m->value, 1e7);
+    EXPECT_LT(*m->value, 1e13);
+    // samples are FLOP / time of the same repetitions.
+    EXPECT_NEAR(m->samples[0] * r.samples_s[0], hc::gemm_flop(96, 80, 64), 1e-6 * hc::gemm_flop(96, 80, 64));
+  }
+}
+
+TEST(CpuRuns, BadGemmParamsAreInputErrors) {
+  auto gemm = cpu::make_gemm_benchmark(cpu::Precision::kFp64);
+  EXPECT_THROW(run_one(*gemm, {{"m", std::int64_t{0}}, {"n", std::int64_t{8}}, {"k", std::int64_t{8}},
+                               {"threads", std::int64_t{1}}}),
+               hc::InputError);
+}
+
+TEST(CpuRuns, TinyStreamKernelsAreVerifiedAndCountBytesAsStream) {
+  for (auto kernel : {hc::StreamKernel::kCopy, hc::StreamKernel::kScale, hc::StreamKernel::kAdd,
+                      hc::StreamKernel::kTriad}) {
+    auto stream = cpu::make_stream_benchmark(kernel);
+    const std::int64_t bytes = 1 << 20;  // 1 MiB per array: cache-resident, fast
+    const auto r = run_one(*stream, {{"array_bytes", bytes}, {"threads", std::int64_t{2}}});
+    EXPECT_EQ(r.status, hc::Status::kPassed) << r.message;
+    ASSERT_TRUE(r.verified.has_value());
+    EXPECT_TRUE(*r.verified);
+    const hc::Metric* m = r.metric("bytes_per_s");
+    ASSERT_NE(m, nullptr);
+    EXPECT_GT(*m->value, 1e8);   // 100 MB/s
+    EXPECT_LT(*m->value, 1e13);  // 10 TB/s
+    EXPECT_NEAR(m->samples[0] * r.samples_s[0], hc::stream_bytes(kernel, bytes / 8, 8), 1.0);
+    EXPECT_NE(m->note.find("write-allocate"), std::string::npos);
+  }
+}
+
+TEST(CpuRuns, StreamArraysAreAtLeast64MiB) {
+  auto stream = cpu::make_stream_benchmark(hc::StreamKernel::kTriad);
+  for (const std::string suite : {"quick", "standard"}) {
+    const auto inst = stream->instances(suite);
+    ASSERT_EQ(inst.size(), 1u);
+    EXPECT_GE(std::get<std::int64_t>(inst[0][0].value), std::int64_t{64} << 20);
+  }
+}
+
+TEST(CpuRuns, CacheSweepFasterInL1ThanInDram) {
+  auto sweep = cpu::make_cache_sweep_benchmark();
+  const auto small = run_one(*sweep, {{"size_bytes", std::int64_t{16} << 10}, {"threads", std::int64_t{1}}});
+  const auto large = run_one(*sweep, {{"size_bytes", std::int64_t{64} << 20}, {"threads", std::int64_t{1}}});
+  ASSERT_EQ(small.status, hc::Status::kPassed) << small.message;
+  ASSERT_EQ(large.status, hc::Status::kPassed) << large.message;
+  // A 16 KiB working set lives in L1; 64 MiB does not fit any L1/L2. Even on a noisy VM the
+  // difference is several-fold, so 1.5× is a safe lower bound.
+  EXPECT_GT(*small.metric("bytes_per_s")->value, 1.5 * *large.metric("bytes_per_s")->value);
+  const auto inst = sweep->instances("quick");
+  EXPECT_GE(inst.size(), 6u);  // 16 KiB … 256 MiB in ×4 steps
+}
+
+TEST(CpuRuns, PeakIsDerivedWithProvenance) {
+  auto peak = cpu::make_peak_benchmark(cpu::Precision::kFp64);
+  hb::RunContext ctx(fast_policy(), nullptr);
+  try {
+    const auto r = peak->run({}, ctx);
+    ASSERT_EQ(r.metrics.size(), 1u);
+    EXPECT_EQ(r.metrics[0].provenance, "derived");
+    EXPECT_GT(*r.metrics[0].value, 1e9);
+    EXPECT_TRUE(r.metrics[0].samples.empty());
+    EXPECT_GE(ctx.notes().size(), 5u);  // one source line per factor
+  } catch (const hc::Waived& w) {
+    GTEST_SKIP() << "peak not derivable on this host: " << w.what();
+  }
+}
