@@ -17,6 +17,16 @@ figure { margin: 12px 0; } figcaption { color: var(--muted); font-size: 12px; }
 svg.chart { max-width: 100%; height: auto; background: #fff; }
 svg .grid { stroke: #eaeef2; } svg .axis { stroke: #57606a; } svg .tick, svg .legend { font-size: 11px; fill: #1b1f24; }
 svg .label { font-size: 12px; fill: #57606a; } svg .chart-title { font-size: 13px; font-weight: 600; fill: #1b1f24; }
-@media print { body { max-width: none; padding: 0; font-size: 11px; } section { break-inside: avoid-page; } figure { break-inside: avoid; } a { color: inherit; } }
+svg .bar { fill: #0072B2; } svg .bar.good { fill: #1a7f37; } svg .bar.bad { fill: #cf222e; } svg .bar.ref { fill: #8c959f; }
+svg .marker { stroke: #cf222e; stroke-dasharray: 4 3; }
+.banner { padding: 8px 12px; border-radius: 4px; font-size: 16px; font-weight: 700; margin: 8px 0; }
+.banner.pass { background: #dafbe1; color: var(--ok); } .banner.fail { background: #ffebe9; color: var(--bad); }
+.warnings { background: #fff8c5; border-left: 4px solid var(--warn); padding: 6px 12px; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.regression td, tr.missing td { color: var(--bad); } tr.improvement td { color: var(--ok); } tr.skipped td { color: var(--muted); }
+details summary { cursor: pointer; color: var(--muted); }
+@media print { body { max-width: none; padding: 0; font-size: 11px; } section { break-inside: avoid-page; } figure { break-inside: avoid; } a { color: inherit; }
+  tr { break-inside: avoid; } .banner, .warnings { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  details > *:not(summary) { display: block; } @page { size: A4; margin: 14mm; } }
 )css";
 }  // namespace headroom::report

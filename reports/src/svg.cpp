@@ -142,3 +142,57 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
 }
 
 }  // namespace headroom::report
+
+namespace headroom::report {
+
+std::string bar_chart(const std::vector<Bar>& bars, const BarOptions& o) {
+  const auto fv = o.format_value ? o.format_value : default_format;
+  const int label_w = 230, right = 90, top = 30, bottom = 36;
+  const int h = top + bottom + o.bar_px * static_cast<int>(std::max<std::size_t>(bars.size(), 1));
+  const double x0 = label_w, x1 = o.width_px - right;
+  double lo = 0, hi = 0;
+  for (const auto& b : bars) {
+    if (!std::isfinite(b.value)) continue;
+    lo = std::min(lo, b.value);
+    hi = std::max(hi, b.value);
+  }
+  for (const auto& m : o.markers) {
+    if (std::isfinite(m.second)) hi = std::max(hi, m.second), lo = std::min(lo, m.second);
+  }
+  if (hi == lo) hi = lo + 1;
+  const auto map = [&](double v) { return x0 + (v - lo) / (hi - lo) * (x1 - x0); };
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "aria-label=\"{}\" class=\"chart bars\">\n",
+      o.width_px, h, o.width_px, h, html_escape(o.title));
+  svg += fmt::format("<text x=\"8\" y=\"18\" class=\"chart-title\">{}</text>\n", html_escape(o.title));
+  const double zero = map(0);
+  const double y_end = h - bottom;
+  svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" class=\"axis\"/>\n", zero, top - 4, y_end);
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const auto& b = bars[i];
+    const double y = top + static_cast<double>(i) * o.bar_px;
+    const double v = std::isfinite(b.value) ? b.value : 0.0;
+    const double xa = std::min(zero, map(v)), xb = std::max(zero, map(v));
+    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">{}</text>", x0 - 6,
+                       y + o.bar_px * 0.65, html_escape(b.label));
+    svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" class=\"bar {}\"><title>{}: {}</title></rect>",
+                       xa, y + 3, std::max(xb - xa, 1.0), o.bar_px - 6, html_escape(b.css_class), html_escape(b.label),
+                       html_escape(fv(b.value)));
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\">{}</text>\n", std::max(xb, zero) + 4,
+                       y + o.bar_px * 0.65, html_escape(fv(b.value)));
+  }
+  for (const auto& [label, v] : o.markers) {
+    if (!std::isfinite(v)) continue;
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" class=\"marker\"/><text x=\"{0:.1f}\" y=\"{3}\" "
+        "class=\"tick\" text-anchor=\"middle\">{4}</text>\n",
+        map(v), top - 4, y_end, y_end + 14, html_escape(label + " " + fv(v)));
+  }
+  svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text>\n", (x0 + x1) / 2,
+                     h - 6, html_escape(o.value_label));
+  svg += "</svg>";
+  return "<figure>" + svg + "<figcaption>" + html_escape(o.title) + "</figcaption></figure>\n";
+}
+
+}  // namespace headroom::report

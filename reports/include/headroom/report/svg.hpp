@@ -28,4 +28,25 @@ struct ChartOptions {
 /// dropped on a log axis. Returns a <figure> with the <svg> inline and a text caption.
 std::string line_chart(const std::vector<Series>& series, const ChartOptions& options);
 
+/// One bar of a horizontal bar chart.
+struct Bar {
+  std::string label;
+  double value = 0;
+  /// CSS class of the bar: "" (neutral), "good", "bad", "ref" (a threshold or reference value).
+  std::string css_class;
+};
+
+struct BarOptions {
+  std::string title;
+  std::string value_label;          ///< axis caption, e.g. "TFLOP/s (2·M·N·K per multiply)"
+  int width_px = 720;
+  int bar_px = 22;                  ///< height of one bar row
+  std::string (*format_value)(double) = nullptr;
+  /// Optional vertical marker lines (e.g. a threshold), each with a label.
+  std::vector<std::pair<std::string, double>> markers;
+};
+
+/// A horizontal bar chart; negative values extend left of a zero line (for signed deltas).
+std::string bar_chart(const std::vector<Bar>& bars, const BarOptions& options);
+
 }  // namespace headroom::report

@@ -1,0 +1,108 @@
+#pragma once
+/// Acceptance of new hardware (`headroom accept`): a spec of thresholds (data/acceptance/*.json,
+/// schema "headroom.acceptance" 1.x) evaluated against a results file.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "headroom/core/results.hpp"
+
+namespace headroom::report {
+
+inline constexpr const char* kAcceptanceSchema = "headroom.acceptance";
+inline constexpr int kAcceptanceMajor = 1;
+
+/// Which value of a sweep a check gates on: never an average over the sweep.
+enum class Pick {
+  kPeak,     ///< the best value over all matching instances (best by the metric's direction)
+  kLargest,  ///< the value at the largest value of `param` (large-message / large-transfer regime)
+};
+
+/// The threshold in the check's unit: `value`, or `fraction` × a reference.
+struct Threshold {
+  std::optional<double> value;        ///< absolute threshold
+  double fraction = 1.0;              ///< applied to the reference below
+  std::optional<double> of_value;     ///< datasheet reference value, in the check's unit
+  std::string of_case;                ///< or: the picked value of another case of the same results file
+  std::string of_metric;              ///< metric of `of_case` (defaults to the check's metric)
+  bool from_reference = false;        ///< `of_case` is looked up in the reference results file
+  std::string reference;              ///< what the reference is ("dense BF16 peak, datasheet")
+};
+
+struct Check {
+  std::string id;                     ///< stable id, used in JUnit and reports
+  std::string title;
+  std::string case_name;              ///< exact case name, e.g. "cuda.gemm.bf16"
+  std::string metric;                 ///< e.g. "flop_per_s"
+  std::string unit;                   ///< must agree with the metric name's suffix and the results
+  core::Params where;                 ///< only instances whose params equal these
+  Pick pick = Pick::kPeak;
+  std::string pick_param = "size_bytes";  ///< for Pick::kLargest
+  bool at_most = false;               ///< true: measured must be <= threshold (latency); else >=
+  Threshold threshold;
+  bool per_device = false;            ///< evaluate each device (cuda:N) on its own
+  std::optional<double> uniformity_tolerance;  ///< a device below (1 − tol) × node median fails
+  bool required = true;               ///< a required check that was not measured fails
+  std::string derivation;             ///< how the threshold was derived
+  std::string source;                 ///< where the reference number comes from, with its date
+};
+
+struct Spec {
+  std::string file;                   ///< where it was loaded from
+  std::string name;
+  std::string description;
+  std::vector<std::string> gpu_names; ///< case-insensitive substrings of DeviceInfo::name
+  bool host_only = false;             ///< the spec for machines without GPUs
+  std::vector<Check> checks;
+};
+
+/// Strict load; every failure is an InputError naming the file and JSON path. Units are checked
+/// against the metric name suffix (_flop_per_s FLOP/s, _bytes_per_s B/s, iops IO/s, _s s).
+Spec spec_from_json(const std::string& text, const std::string& file);
+Spec load_spec(const std::filesystem::path& path);
+/// Every *.json spec in `dir`, sorted by file name.
+std::vector<Spec> load_specs(const std::filesystem::path& dir);
+
+/// The spec for `results`: the SKU spec whose gpu_names match device 0's name; with no devices, the
+/// host-only spec. Throws InputError (naming `dir`) when nothing matches.
+const Spec& select_spec(const std::vector<Spec>& specs, const core::Results& results, const std::string& dir);
+
+/// The unit a metric name implies, or "" when the name has no known unit suffix.
+std::string unit_for_metric(const std::string& metric);
+
+enum class Verdict { kPass, kFail, kSkipped };
+std::string to_string(Verdict v);
+
+/// One evaluated row: a check on the host, on one device, or the uniformity of a check.
+struct CheckResult {
+  const Check* check = nullptr;
+  std::string id;                     ///< check id, "<id>[cuda:1]" per device, "<id>.uniformity"
+  std::string subject;                ///< "host", "cuda:1", "all devices"
+  Verdict verdict = Verdict::kFail;
+  std::optional<double> measured;
+  std::optional<double> threshold;
+  std::string picked;                 ///< which instance: "size_bytes=1073741824"
+  std::string message;
+};
+
+struct AcceptanceReport {
+  std::string spec_name;
+  std::string spec_file;
+  std::vector<CheckResult> rows;
+  std::size_t passed = 0, failed = 0, skipped = 0;
+  bool accepted() const { return failed == 0; }
+};
+
+/// `reference` (optional) is a known-good results file that thresholds with `of_case` may refer to
+/// instead of the measured file itself.
+AcceptanceReport evaluate(const Spec& spec, const core::Results& results,
+                          const core::Results* reference = nullptr);
+
+/// JUnit XML (the Ant/Jenkins/GitLab flavour): one <testcase> per row, <failure> and <skipped>.
+std::string to_junit_xml(const AcceptanceReport& report, const core::Results& results);
+
+/// Escapes text for XML character data and attributes; drops characters XML 1.0 cannot hold.
+std::string xml_escape(const std::string& s);
+
+}  // namespace headroom::report

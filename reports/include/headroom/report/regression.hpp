@@ -1,0 +1,135 @@
+#pragma once
+/// Regression detection between two results files (`headroom compare`) and across a fleet of
+/// nodes (`headroom compare --fleet`). Pure functions over core::Results; no I/O.
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "headroom/core/results.hpp"
+
+namespace headroom::report {
+
+/// Two-sided Mann-Whitney U test of "samples a and b come from the same distribution".
+struct MannWhitney {
+  double u = 0;          ///< U statistic of sample a (number of pairs with a > b, ties count 1/2)
+  double p_value = 1;    ///< two-sided
+  bool exact = false;    ///< exact null distribution (small n, no ties) or normal approximation
+};
+
+/// Exact distribution when both samples have at most kMannWhitneyExactMax values and there are no
+/// ties; otherwise the normal approximation with tie-corrected variance and continuity correction.
+/// Throws InputError when a sample is empty.
+inline constexpr std::size_t kMannWhitneyExactMax = 25;
+MannWhitney mann_whitney_u(std::span<const double> a, std::span<const double> b);
+
+/// Two-sided p-value of the standard normal: P(|Z| >= |z|).
+double normal_two_sided_p(double z);
+
+struct CompareOptions {
+  double alpha = 0.05;            ///< significance level of the U test
+  double min_effect = 0.03;       ///< |relative median change| below this is never a regression
+  std::size_t recommended_n = 9;  ///< fewer repetitions per side than this -> a warning
+};
+
+enum class Change {
+  kRegression,    ///< significant, at least min_effect, in the worse direction
+  kImprovement,   ///< significant, at least min_effect, in the better direction
+  kUnchanged,     ///< not significant or below min_effect
+  kUntested,      ///< no raw samples on one side (derived value): delta shown, no test possible
+  kMissing,       ///< in the baseline, not (passed) in the current run
+  kNew,           ///< in the current run only
+};
+std::string to_string(Change c);
+
+/// One metric of one case instance, matched by case name, parameters and device.
+struct MetricComparison {
+  std::string case_name;
+  std::string params;             ///< core::params_key
+  std::string device;
+  std::string metric;
+  std::string unit;
+  core::Better better = core::Better::kHigher;
+  std::optional<double> baseline_median;
+  std::optional<double> current_median;
+  std::optional<double> relative_delta;  ///< (current − baseline) / baseline, signed
+  std::optional<double> p_value;
+  bool exact = false;
+  std::size_t n_baseline = 0;
+  std::size_t n_current = 0;
+  Change change = Change::kUnchanged;
+  std::string note;               ///< e.g. "status went passed -> error: ..."
+};
+
+/// A difference between the two inventories (driver, CUDA, NCCL, firmware, kernel, CPU...).
+struct InventoryChange {
+  std::string field;              ///< "GPU 0 driver_version", "host kernel"
+  std::string baseline;
+  std::string current;
+};
+
+struct Comparison {
+  CompareOptions options;
+  std::string baseline_label;     ///< file names or run ids as given
+  std::string current_label;
+  std::vector<InventoryChange> inventory_changes;
+  std::vector<MetricComparison> metrics;   ///< regressions first, by effect size, then the rest
+  std::vector<std::string> warnings;       ///< too few repetitions, policy differs, ...
+  std::size_t regressions = 0;
+  std::size_t improvements = 0;
+  bool has_regression() const { return regressions > 0; }
+};
+
+/// Compares every passed (case, params, device, metric) of `current` with `baseline`.
+Comparison compare(const core::Results& baseline, const core::Results& current, const CompareOptions& options);
+
+/// Inventory fields that differ (host and per device index).
+std::vector<InventoryChange> inventory_diff(const core::Results& baseline, const core::Results& current);
+
+// ---------------------------------------------------------------------------------------------
+// Fleet mode
+
+struct FleetOptions {
+  double z_threshold = 3.5;   ///< |robust z| above this is an outlier (Iglewicz & Hoaglin 1993)
+  double min_effect = 0.03;   ///< and the node must differ from the fleet median by at least this
+};
+
+struct FleetNodeValue {
+  std::string node;           ///< hostname (file name when hostnames collide)
+  double value = 0;           ///< the node's headline value (policy statistic, usually the median)
+  double robust_z = 0;        ///< (value − fleet median) / (1.4826 · MAD)
+  bool outlier = false;       ///< |z| > threshold and |relative deviation| >= min_effect
+  bool worse = false;         ///< deviates in the metric's worse direction
+};
+
+struct FleetMetric {
+  std::string case_name;
+  std::string params;
+  std::string device;
+  std::string metric;
+  std::string unit;
+  core::Better better = core::Better::kHigher;
+  double median = 0, mad = 0, min = 0, max = 0;
+  std::vector<FleetNodeValue> nodes;
+  std::size_t bad_outliers = 0;  ///< outliers in the worse direction
+};
+
+struct Fleet {
+  FleetOptions options;
+  std::vector<std::string> nodes;
+  std::vector<FleetMetric> metrics;         ///< metrics with a bad outlier first
+  std::vector<std::string> warnings;
+  std::size_t bad_outliers = 0;
+  bool has_bad_outlier() const { return bad_outliers > 0; }
+};
+
+/// Robust z-scores of `values` around their median, scaled by 1.4826·MAD (consistent with the
+/// standard deviation for normal data). When MAD is 0 the mean absolute deviation × 1.2533 is used
+/// instead; when that is 0 too every z is 0.
+std::vector<double> robust_z_scores(std::span<const double> values);
+
+/// `labels[i]` names `runs[i]`. Metrics present on fewer than 3 nodes are skipped (with a warning).
+Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<std::string>& labels,
+                    const FleetOptions& options);
+
+}  // namespace headroom::report

@@ -1,0 +1,473 @@
+#include "headroom/report/acceptance.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "headroom/core/detail/strict_json.hpp"
+#include "headroom/core/errors.hpp"
+#include "headroom/core/units.hpp"
+
+namespace headroom::report {
+
+namespace fs = std::filesystem;
+using core::detail::Range;
+using core::detail::Reader;
+
+std::string unit_for_metric(const std::string& metric) {
+  const auto ends_with = [&](const std::string& suffix) {
+    return metric.size() >= suffix.size() && metric.compare(metric.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with("flop_per_s")) return "FLOP/s";
+  if (ends_with("bytes_per_s")) return "B/s";
+  if (metric == "iops" || ends_with("_iops")) return "IO/s";
+  if (ends_with("files_per_s")) return "files/s";
+  if (ends_with("_s")) return "s";
+  if (ends_with("_bytes")) return "B";
+  return "";
+}
+
+std::string to_string(Verdict v) {
+  switch (v) {
+    case Verdict::kPass: return "pass";
+    case Verdict::kFail: return "fail";
+    case Verdict::kSkipped: return "skipped";
+  }
+  return "fail";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+namespace {
+void only_keys(const Reader& r, const std::set<std::string>& allowed) {
+  for (auto it = r.value().begin(); it != r.value().end(); ++it) {
+    if (!allowed.count(it.key())) {
+      std::string list;
+      for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
+      r.fail_at(it.key(), "a known key (one of " + list + "); this one is unknown");
+    }
+  }
+}
+
+core::ParamValue param_value(const Reader& r, const std::string& key) {
+  const auto& v = r.at(key).value();
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.get<std::int64_t>();
+  if (v.is_number_float()) return v.get<double>();
+  if (v.is_string()) return v.get<std::string>();
+  r.fail_at(key, "a number, string or boolean parameter value");
+}
+
+Check read_check(const Reader& r) {
+  r.expect_object();
+  only_keys(r, {"id", "title", "case", "metric", "unit", "where", "pick", "param", "bound", "threshold", "per_device",
+                "uniformity_tolerance", "required", "derivation", "source"});
+  Check c;
+  c.id = r.string("id");
+  if (c.id.empty()) r.fail_at("id", "a non-empty id");
+  c.title = r.string_or("title", c.id);
+  c.case_name = r.string("case");
+  c.metric = r.string("metric");
+  c.unit = r.string("unit");
+  const std::string implied = unit_for_metric(c.metric);
+  if (implied.empty()) {
+    r.fail_at("metric", "a metric name with a unit suffix (_flop_per_s, _bytes_per_s, iops, _s), got '" + c.metric + "'");
+  }
+  if (c.unit != implied) {
+    r.fail_at("unit", "'" + implied + "' (the unit metric '" + c.metric + "' is recorded in), got '" + c.unit + "'");
+  }
+  if (auto w = r.maybe("where")) {
+    w->expect_object();
+    for (auto it = w->value().begin(); it != w->value().end(); ++it) {
+      c.where.push_back({it.key(), param_value(*w, it.key())});
+    }
+  }
+  const std::string pick = r.choice_or("pick", {"peak", "largest"}, "peak");
+  c.pick = pick == "peak" ? Pick::kPeak : Pick::kLargest;
+  c.pick_param = r.string_or("param", "size_bytes");
+  const std::string bound = r.choice_or("bound", {"min", "max"}, c.unit == "s" ? "max" : "min");
+  c.at_most = bound == "max";
+  const Reader t = r.at("threshold");
+  t.expect_object();
+  only_keys(t, {"value", "fraction", "of", "of_case", "of_metric", "from", "reference"});
+  if (t.has("value")) {
+    if (t.has("fraction") || t.has("of") || t.has("of_case")) {
+      t.fail("either 'value' or 'fraction' with 'of' / 'of_case', not both");
+    }
+    c.threshold.value = t.number("value", Range::kPositive);
+  } else {
+    c.threshold.fraction = t.number("fraction", Range::kPositive);
+    if (c.threshold.fraction > 2) t.fail_at("fraction", "a fraction of the reference <= 2");
+    if (t.has("of") == t.has("of_case")) t.fail("exactly one of 'of' (a reference value) or 'of_case'");
+    if (t.has("of")) c.threshold.of_value = t.number("of", Range::kPositive);
+    c.threshold.of_case = t.string_or("of_case", "");
+    c.threshold.of_metric = t.string_or("of_metric", c.metric);
+    if (!c.threshold.of_case.empty() && unit_for_metric(c.threshold.of_metric) != c.unit) {
+      t.fail_at("of_metric", "a metric in the check's unit " + c.unit);
+    }
+    if (t.choice_or("from", {"results", "reference"}, "results") == "reference") {
+      if (c.threshold.of_case.empty()) t.fail_at("from", "'reference' only together with 'of_case'");
+      c.threshold.from_reference = true;
+    }
+  }
+  c.threshold.reference = t.string_or("reference", "");
+  if (c.threshold.reference.empty() && !c.threshold.value) t.fail_at("reference", "a description of the reference");
+  c.per_device = r.boolean_or("per_device", false);
+  if (r.has("uniformity_tolerance")) {
+    c.uniformity_tolerance = r.number("uniformity_tolerance", Range::kFraction);
+    if (!c.per_device) r.fail_at("uniformity_tolerance", "only together with \"per_device\": true");
+  }
+  c.required = r.boolean_or("required", true);
+  c.derivation = r.string("derivation");
+  c.source = r.string("source");
+  if (c.derivation.empty()) r.fail_at("derivation", "how the threshold was derived (non-empty)");
+  if (c.source.empty()) r.fail_at("source", "where the reference comes from, with its date (non-empty)");
+  return c;
+}
+}  // namespace
+
+Spec spec_from_json(const std::string& text, const std::string& file) {
+  const auto doc = core::detail::parse_json_text(text, file);
+  const Reader r(doc, file);
+  r.expect_object();
+  r.expect_schema(kAcceptanceSchema, kAcceptanceMajor);
+  only_keys(r, {"schema", "schema_version", "name", "description", "match", "checks"});
+  Spec s;
+  s.file = file;
+  s.name = r.string("name");
+  s.description = r.string_or("description", "");
+  const Reader m = r.at("match");
+  m.expect_object();
+  only_keys(m, {"gpu_names", "host_only"});
+  s.host_only = m.boolean_or("host_only", false);
+  if (auto names = m.maybe("gpu_names")) {
+    for (std::size_t i = 0; i < names->size(); ++i) s.gpu_names.push_back(names->index(i).as_string());
+  }
+  if (s.host_only == !s.gpu_names.empty()) m.fail("either \"host_only\": true or a non-empty \"gpu_names\" list");
+  const Reader checks = r.at("checks");
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    Check c = read_check(checks.index(i));
+    if (!ids.insert(c.id).second) checks.index(i).fail_at("id", "a unique id ('" + c.id + "' repeats)");
+    s.checks.push_back(std::move(c));
+  }
+  if (s.checks.empty()) checks.fail("at least one check");
+  return s;
+}
+
+Spec load_spec(const fs::path& path) {
+  const auto doc = core::detail::read_json_file(path.string());
+  return spec_from_json(doc.dump(), path.string());
+}
+
+std::vector<Spec> load_specs(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw core::InputError(dir.string(), "", "a directory of acceptance specs");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Spec> out;
+  for (const auto& f : files) out.push_back(load_spec(f));
+  return out;
+}
+
+namespace {
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+}  // namespace
+
+const Spec& select_spec(const std::vector<Spec>& specs, const core::Results& results, const std::string& dir) {
+  if (results.devices.empty()) {
+    for (const auto& s : specs) {
+      if (s.host_only) return s;
+    }
+    throw core::InputError(dir, "", "a host-only acceptance spec (\"match\": {\"host_only\": true})");
+  }
+  const std::string name = lower(results.devices.front().name);
+  for (const auto& s : specs) {
+    for (const auto& g : s.gpu_names) {
+      if (name.find(lower(g)) != std::string::npos) return s;
+    }
+  }
+  throw core::InputError(dir, "", "an acceptance spec whose gpu_names match '" + results.devices.front().name +
+                                      "' (or pass --spec FILE)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
+namespace {
+std::optional<double> as_number(const core::ParamValue& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  return std::nullopt;
+}
+
+bool param_equal(const core::ParamValue& a, const core::ParamValue& b) {
+  const auto x = as_number(a), y = as_number(b);
+  if (x && y) return *x == *y;
+  return a == b;
+}
+
+bool matches(const core::CaseResult& c, const std::string& name, const core::Params& where) {
+  if (c.name != name) return false;
+  for (const auto& w : where) {
+    const auto* v = core::find_param(c.params, w.name);
+    if (v == nullptr || !param_equal(*v, w.value)) return false;
+  }
+  return true;
+}
+
+struct Picked {
+  std::optional<double> value;
+  std::string instance;  ///< params of the picked instance
+  std::string why_not;   ///< when no value: what was found instead
+};
+
+/// The gated value among the passed instances of `name` on `device` ("" = any device).
+Picked pick_value(const core::Results& r, const std::string& name, const std::string& metric, const core::Params& where,
+                  Pick pick, const std::string& pick_param, const std::string& device) {
+  Picked out;
+  std::optional<double> best_key;
+  std::size_t not_passed = 0;
+  std::string not_passed_msg;
+  for (const auto& c : r.cases) {
+    if (!matches(c, name, where) || (!device.empty() && c.device != device)) continue;
+    if (c.status != core::Status::kPassed) {
+      ++not_passed;
+      if (not_passed_msg.empty()) not_passed_msg = core::to_string(c.status) + ": " + c.message;
+      continue;
+    }
+    const core::Metric* m = c.metric(metric);
+    if (m == nullptr || !m->value) continue;
+    const double v = *m->value;
+    const bool higher = m->better == core::Better::kHigher;
+    const auto better = [&](double a, double b) { return higher ? a > b : a < b; };
+    if (pick == Pick::kPeak) {
+      if (!out.value || better(v, *out.value)) {
+        out.value = v;
+        out.instance = core::params_key(c.params);
+      }
+    } else {
+      const auto* p = core::find_param(c.params, pick_param);
+      const auto key = p ? as_number(*p) : std::nullopt;
+      if (!key) continue;
+      if (!best_key || *key > *best_key || (*key == *best_key && better(v, *out.value))) {
+        best_key = key;
+        out.value = v;
+        out.instance = core::params_key(c.params);
+      }
+    }
+  }
+  if (!out.value) {
+    out.why_not = not_passed > 0 ? fmt::format("not measured ({} instance(s) {})", not_passed, not_passed_msg)
+                                 : "not measured (no passed '" + name + "' case with metric " + metric +
+                                       (pick == Pick::kLargest ? " and parameter " + pick_param : "") + ")";
+  }
+  return out;
+}
+
+std::string fmt_value(double v, const std::string& unit) {
+  return unit == "s" ? core::format_seconds(v) : core::format_rate(v, unit);
+}
+
+std::set<std::string> devices_of(const core::Results& r, const std::string& name) {
+  std::set<std::string> out;
+  for (const auto& c : r.cases) {
+    if (c.name == name) out.insert(c.device);
+  }
+  return out;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+}  // namespace
+
+AcceptanceReport evaluate(const Spec& spec, const core::Results& results, const core::Results* reference) {
+  AcceptanceReport rep;
+  rep.spec_name = spec.name;
+  rep.spec_file = spec.file;
+  for (const auto& check : spec.checks) {
+    // The threshold, possibly per device when it refers to another case.
+    const auto threshold_for = [&](const std::string& device, std::string& why) -> std::optional<double> {
+      const auto& t = check.threshold;
+      if (t.value) return t.value;
+      if (t.of_value) return t.fraction * *t.of_value;
+      const std::string& ref_case = t.of_case;
+      const core::Results* src = &results;
+      if (t.from_reference) {
+        if (reference == nullptr) {
+          throw core::InputError(spec.file, "checks." + check.id + ".threshold",
+                                 "a reference results file (--reference FILE) for 'from': 'reference'");
+        }
+        src = reference;
+      }
+      auto p = pick_value(*src, ref_case, t.of_metric, {}, Pick::kPeak, "", device);
+      if (!p.value && !device.empty()) p = pick_value(*src, ref_case, t.of_metric, {}, Pick::kPeak, "", "");
+      if (!p.value) {
+        why = "reference " + ref_case + " " + p.why_not;
+        return std::nullopt;
+      }
+      return t.fraction * *p.value;
+    };
+
+    std::vector<std::string> devices;
+    if (check.per_device) {
+      for (const auto& d : devices_of(results, check.case_name)) devices.push_back(d);
+    }
+    if (devices.empty()) devices.push_back("");
+    std::vector<std::pair<std::string, double>> per_device_values;
+    for (const auto& device : devices) {
+      CheckResult row;
+      row.check = &check;
+      row.subject = device.empty() ? (check.case_name.rfind("cuda.", 0) == 0 || check.case_name.rfind("nccl.", 0) == 0
+                                          ? "node"
+                                          : "host")
+                                   : device;
+      row.id = check.per_device && !device.empty() ? check.id + "[" + device + "]" : check.id;
+      const auto p = pick_value(results, check.case_name, check.metric, check.where, check.pick, check.pick_param, device);
+      std::string why;
+      row.threshold = threshold_for(device, why);
+      row.measured = p.value;
+      row.picked = p.instance;
+      if (p.value) {
+        const auto* c = [&]() -> const core::Metric* {
+          for (const auto& cr : results.cases) {
+            if (matches(cr, check.case_name, check.where) && cr.status == core::Status::kPassed) {
+              if (const auto* m = cr.metric(check.metric)) return m;
+            }
+          }
+          return nullptr;
+        }();
+        if (c != nullptr && c->unit != check.unit) {
+          throw core::InputError(spec.file, "checks." + check.id + ".unit",
+                                 "the unit the results record for " + check.metric + " ('" + c->unit + "'), got '" +
+                                     check.unit + "'");
+        }
+      }
+      if (!p.value || !row.threshold) {
+        row.verdict = check.required ? Verdict::kFail : Verdict::kSkipped;
+        row.message = !p.value ? p.why_not : why;
+        if (!check.required) row.message += "; optional check";
+      } else {
+        const bool ok = check.at_most ? *p.value <= *row.threshold : *p.value >= *row.threshold;
+        row.verdict = ok ? Verdict::kPass : Verdict::kFail;
+        const double ratio = *p.value / *row.threshold;
+        row.message = fmt::format("{} {} {} {} ({:.1f} % of threshold{})", fmt_value(*p.value, check.unit),
+                                  ok ? (check.at_most ? "<=" : ">=") : (check.at_most ? ">" : "<"),
+                                  fmt_value(*row.threshold, check.unit),
+                                  check.threshold.value ? "" : "= " + fmt::format("{:g}", check.threshold.fraction) +
+                                                                   " × " + check.threshold.reference,
+                                  100 * ratio, p.instance.empty() ? "" : "; at " + p.instance);
+        if (!device.empty()) per_device_values.emplace_back(device, *p.value);
+      }
+      rep.rows.push_back(std::move(row));
+    }
+    if (check.uniformity_tolerance && per_device_values.size() >= 2) {
+      std::vector<double> values;
+      for (const auto& [d, v] : per_device_values) values.push_back(v);
+      const double med = median(values);
+      const double tol = *check.uniformity_tolerance;
+      const double limit = check.at_most ? (1 + tol) * med : (1 - tol) * med;
+      CheckResult row;
+      row.check = &check;
+      row.id = check.id + ".uniformity";
+      row.subject = fmt::format("{} devices", per_device_values.size());
+      row.threshold = limit;
+      std::string offenders;
+      double worst = med;
+      for (const auto& [d, v] : per_device_values) {
+        const bool bad = check.at_most ? v > limit : v < limit;
+        if (bad) offenders += fmt::format("{}{} {}", offenders.empty() ? "" : ", ", d, fmt_value(v, check.unit));
+        worst = check.at_most ? std::max(worst, v) : std::min(worst, v);
+      }
+      row.measured = worst;
+      row.verdict = offenders.empty() ? Verdict::kPass : Verdict::kFail;
+      row.message = fmt::format("node median {}; every device must be {} {} ({:g} % tolerance){}",
+                                fmt_value(med, check.unit), check.at_most ? "<=" : ">=", fmt_value(limit, check.unit),
+                                100 * tol, offenders.empty() ? "" : "; outside: " + offenders);
+      rep.rows.push_back(std::move(row));
+    }
+  }
+  for (const auto& row : rep.rows) {
+    (row.verdict == Verdict::kPass ? rep.passed : row.verdict == Verdict::kFail ? rep.failed : rep.skipped)++;
+  }
+  return rep;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JUnit XML
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto ch = static_cast<unsigned char>(s[i]);
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\t': out += "&#9;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\r': out += "&#13;"; break;
+      default:
+        // XML 1.0 cannot carry C0 control characters (not even as references); drop them.
+        if (ch < 0x20 || ch == 0x7f) break;
+        out += static_cast<char>(ch);
+    }
+  }
+  return out;
+}
+
+std::string to_junit_xml(const AcceptanceReport& report, const core::Results& results) {
+  const std::size_t tests = report.rows.size();
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"headroom accept\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n",
+                     tests, report.failed, report.skipped);
+  out += fmt::format(
+      "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" timestamp=\"{}\" "
+      "hostname=\"{}\">\n",
+      xml_escape("acceptance: " + report.spec_name), tests, report.failed, report.skipped,
+      xml_escape(results.run.finished_at), xml_escape(results.host.hostname));
+  out += "    <properties>\n";
+  const auto prop = [&](const std::string& k, const std::string& v) {
+    out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", xml_escape(k), xml_escape(v));
+  };
+  prop("spec", report.spec_file);
+  prop("run_id", results.run.id);
+  prop("suite", results.run.policy.suite);
+  for (const auto& d : results.devices) prop(fmt::format("gpu{}", d.index), d.name);
+  out += "    </properties>\n";
+  for (const auto& row : report.rows) {
+    const std::string classname = "headroom.accept." + (row.check ? row.check->case_name : std::string("spec"));
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n", xml_escape(classname),
+                       xml_escape(row.id + " (" + row.subject + ")"));
+    if (row.verdict == Verdict::kFail) {
+      out += fmt::format("      <failure message=\"{}\" type=\"threshold\">{}</failure>\n", xml_escape(row.message),
+                         xml_escape(row.check ? row.check->derivation + " Source: " + row.check->source : ""));
+    } else if (row.verdict == Verdict::kSkipped) {
+      out += fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(row.message));
+    } else {
+      out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(row.message));
+    }
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+}  // namespace headroom::report

@@ -1,0 +1,116 @@
+#include "headroom/report/prometheus.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <vector>
+
+namespace headroom::report {
+
+std::string prom_metric_name(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
+    const bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == ':';
+    const bool digit = ch >= '0' && ch <= '9';
+    out += (alpha || (digit && i > 0)) ? ch : '_';
+  }
+  if (out.empty()) out = "_";
+  return out;
+}
+
+std::string prom_label_value(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    switch (ch) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+namespace {
+struct Family {
+  std::string help;
+  std::vector<std::string> samples;  ///< "name{labels} value" lines
+};
+
+std::string labels(const std::vector<std::pair<std::string, std::string>>& kv) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < kv.size(); ++i) {
+    out += fmt::format("{}{}=\"{}\"", i ? "," : "", kv[i].first, prom_label_value(kv[i].second));
+  }
+  return out + "}";
+}
+
+/// HELP text escapes backslash and newline only.
+std::string help_text(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '\\') out += "\\\\";
+    else if (ch == '\n') out += "\\n";
+    else out += ch;
+  }
+  return out;
+}
+
+/// Go's strconv formatting is what Prometheus parses; %.17g round-trips every double.
+std::string number(double v) { return fmt::format("{:.17g}", v); }
+}  // namespace
+
+std::string to_prometheus(const core::Results& current, const Comparison* comparison) {
+  std::map<std::string, Family> families;  // sorted by name: stable output
+  const std::string host = current.host.hostname;
+  for (const auto& c : current.cases) {
+    auto& passed = families["headroom_case_passed"];
+    passed.help = "1 when the benchmark case passed, 0 when it was waived or failed";
+    passed.samples.push_back("headroom_case_passed" +
+                             labels({{"case", c.name}, {"params", core::params_key(c.params)}, {"device", c.device},
+                                     {"host", host}, {"status", core::to_string(c.status)}}) +
+                             " " + (c.status == core::Status::kPassed ? "1" : "0"));
+    if (c.status != core::Status::kPassed) continue;
+    for (const auto& m : c.metrics) {
+      if (!m.value) continue;
+      const std::string name = prom_metric_name("headroom_" + m.name);
+      auto& f = families[name];
+      f.help = fmt::format("headroom {} ({}, {} is better; {} over repetitions)", m.name, m.unit,
+                           core::to_string(m.better), core::to_string(current.run.policy.statistic));
+      f.samples.push_back(name + labels({{"case", c.name}, {"params", core::params_key(c.params)}, {"device", c.device},
+                                         {"host", host}}) +
+                          " " + number(*m.value));
+    }
+  }
+  if (comparison != nullptr) {
+    auto& delta = families["headroom_regression_relative_delta"];
+    delta.help = "(current - baseline) / baseline of the median, per metric";
+    auto& sig = families["headroom_regression_significant"];
+    sig.help = "1 when the metric regressed significantly (Mann-Whitney U p < alpha and beyond the minimum effect)";
+    for (const auto& mc : comparison->metrics) {
+      if (!mc.relative_delta) continue;
+      const std::string l =
+          labels({{"case", mc.case_name}, {"params", mc.params}, {"device", mc.device}, {"metric", mc.metric},
+                  {"host", host}});
+      delta.samples.push_back("headroom_regression_relative_delta" + l + " " + number(*mc.relative_delta));
+      sig.samples.push_back("headroom_regression_significant" + l + " " +
+                            (mc.change == Change::kRegression ? "1" : "0"));
+    }
+    auto& total = families["headroom_regressions_total"];
+    total.help = "number of metrics that regressed significantly in the last comparison";
+    total.samples.push_back("headroom_regressions_total" + labels({{"host", host}}) + " " +
+                            std::to_string(comparison->regressions));
+  }
+  std::string out;
+  for (const auto& [name, f] : families) {
+    if (f.samples.empty()) continue;
+    out += "# HELP " + name + " " + help_text(f.help) + "\n# TYPE " + name + " gauge\n";
+    for (const auto& s : f.samples) out += s + "\n";
+  }
+  return out;
+}
+
+}  // namespace headroom::report

@@ -1,0 +1,412 @@
+#include "headroom/report/regression.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "headroom/core/errors.hpp"
+
+namespace headroom::report {
+
+double normal_two_sided_p(double z) { return std::erfc(std::fabs(z) / std::sqrt(2.0)); }
+
+namespace {
+/// P(U <= u) for every u in [0, m·n] under the null hypothesis without ties. Recurrence on the
+/// largest of the m + n values: it belongs to sample a with probability m/(m+n) and then beats all
+/// n values of b (adds n to U), otherwise it belongs to b and adds nothing.
+std::vector<double> exact_u_cdf(std::size_t m, std::size_t n) {
+  const std::size_t max_u = m * n;
+  // prob[i][j] is the pmf of U for sizes (i, j), each a vector of length i·j + 1.
+  std::vector<std::vector<std::vector<double>>> prob(m + 1, std::vector<std::vector<double>>(n + 1));
+  for (std::size_t i = 0; i <= m; ++i) {
+    for (std::size_t j = 0; j <= n; ++j) {
+      auto& p = prob[i][j];
+      p.assign(i * j + 1, 0.0);
+      if (i == 0 || j == 0) {
+        p[0] = 1.0;
+        continue;
+      }
+      const double wa = static_cast<double>(i) / static_cast<double>(i + j);
+      const double wb = 1.0 - wa;
+      const auto& from_a = prob[i - 1][j];
+      const auto& from_b = prob[i][j - 1];
+      for (std::size_t u = 0; u < from_a.size(); ++u) p[u + j] += wa * from_a[u];
+      for (std::size_t u = 0; u < from_b.size(); ++u) p[u] += wb * from_b[u];
+    }
+  }
+  std::vector<double> cdf(max_u + 1);
+  double acc = 0;
+  for (std::size_t u = 0; u <= max_u; ++u) {
+    acc += prob[m][n][u];
+    cdf[u] = acc;
+  }
+  return cdf;
+}
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+}  // namespace
+
+MannWhitney mann_whitney_u(std::span<const double> a, std::span<const double> b) {
+  if (a.empty() || b.empty()) throw core::InputError("Mann-Whitney U test: two non-empty samples");
+  const std::size_t n1 = a.size(), n2 = b.size(), n = n1 + n2;
+  // Rank the pooled sample; tied values share their average rank.
+  std::vector<std::pair<double, bool>> pooled;  // value, from a
+  pooled.reserve(n);
+  for (double v : a) pooled.emplace_back(v, true);
+  for (double v : b) pooled.emplace_back(v, false);
+  std::sort(pooled.begin(), pooled.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  double rank_sum_a = 0, tie_term = 0;  // tie_term = Σ (t³ − t) over groups of t tied values
+  bool ties = false;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && pooled[j].first == pooled[i].first) ++j;
+    const double t = static_cast<double>(j - i);
+    const double avg_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
+    for (std::size_t k = i; k < j; ++k) {
+      if (pooled[k].second) rank_sum_a += avg_rank;
+    }
+    if (j - i > 1) {
+      ties = true;
+      tie_term += t * t * t - t;
+    }
+    i = j;
+  }
+  const double d1 = static_cast<double>(n1), d2 = static_cast<double>(n2), dn = static_cast<double>(n);
+  MannWhitney r;
+  r.u = rank_sum_a - d1 * (d1 + 1) / 2.0;
+  if (!ties && n1 <= kMannWhitneyExactMax && n2 <= kMannWhitneyExactMax) {
+    const auto cdf = exact_u_cdf(n1, n2);
+    const auto u = static_cast<std::size_t>(std::llround(r.u));
+    const double lower = cdf[u];                          // P(U <= u)
+    const double upper = u == 0 ? 1.0 : 1.0 - cdf[u - 1];  // P(U >= u)
+    r.p_value = std::min(1.0, 2.0 * std::min(lower, upper));
+    r.exact = true;
+    return r;
+  }
+  const double mu = d1 * d2 / 2.0;
+  const double var = d1 * d2 / 12.0 * ((dn + 1.0) - tie_term / (dn * (dn - 1.0)));
+  if (var <= 0) {  // every value identical: no evidence of a difference
+    r.p_value = 1.0;
+    return r;
+  }
+  const double dev = std::max(0.0, std::fabs(r.u - mu) - 0.5);  // continuity correction
+  r.p_value = std::min(1.0, normal_two_sided_p(dev / std::sqrt(var)));
+  return r;
+}
+
+std::string to_string(Change c) {
+  switch (c) {
+    case Change::kRegression: return "regression";
+    case Change::kImprovement: return "improvement";
+    case Change::kUnchanged: return "unchanged";
+    case Change::kUntested: return "untested";
+    case Change::kMissing: return "missing";
+    case Change::kNew: return "new";
+  }
+  return "unchanged";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inventory
+
+std::vector<InventoryChange> inventory_diff(const core::Results& baseline, const core::Results& current) {
+  std::vector<InventoryChange> out;
+  const auto diff = [&](const std::string& field, const std::string& a, const std::string& b) {
+    if (a != b) out.push_back({field, a, b});
+  };
+  const auto opt = [](const auto& v) -> std::string {
+    if (!v) return "unknown";
+    return fmt::format("{}", *v);
+  };
+  const auto& hb = baseline.host;
+  const auto& hc = current.host;
+  diff("host cpu_model", hb.cpu_model, hc.cpu_model);
+  diff("host cores", opt(hb.cores), opt(hc.cores));
+  diff("host threads", opt(hb.threads), opt(hc.threads));
+  diff("host cpu_max_mhz", opt(hb.cpu_max_mhz), opt(hc.cpu_max_mhz));
+  diff("host memory_bytes", opt(hb.memory_bytes), opt(hc.memory_bytes));
+  diff("host numa_nodes", opt(hb.numa_nodes), opt(hc.numa_nodes));
+  diff("host os", hb.os, hc.os);
+  diff("host kernel", hb.kernel, hc.kernel);
+  diff("host compiler", hb.compiler, hc.compiler);
+  diff("headroom version", baseline.run.tool_version, current.run.tool_version);
+  diff("GPU count", std::to_string(baseline.devices.size()), std::to_string(current.devices.size()));
+  const std::size_t nd = std::min(baseline.devices.size(), current.devices.size());
+  for (std::size_t i = 0; i < nd; ++i) {
+    const auto& a = baseline.devices[i];
+    const auto& b = current.devices[i];
+    const std::string g = fmt::format("GPU {} ", a.index);
+    diff(g + "name", a.name, b.name);
+    diff(g + "driver_version", opt(a.driver_version), opt(b.driver_version));
+    diff(g + "cuda_runtime_version", opt(a.cuda_runtime_version), opt(b.cuda_runtime_version));
+    diff(g + "cublas_version", opt(a.cublas_version), opt(b.cublas_version));
+    diff(g + "nccl_version", opt(a.nccl_version), opt(b.nccl_version));
+    diff(g + "compute_capability", opt(a.compute_capability), opt(b.compute_capability));
+    diff(g + "clock_sm_mhz", opt(a.clock_sm_mhz), opt(b.clock_sm_mhz));
+    diff(g + "clock_mem_mhz", opt(a.clock_mem_mhz), opt(b.clock_mem_mhz));
+    diff(g + "power_limit_w", opt(a.power_limit_w), opt(b.power_limit_w));
+    diff(g + "ecc_enabled", opt(a.ecc_enabled), opt(b.ecc_enabled));
+    diff(g + "pcie_gen", opt(a.pcie_gen), opt(b.pcie_gen));
+    diff(g + "pcie_width", opt(a.pcie_width), opt(b.pcie_width));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two-run comparison
+
+namespace {
+std::string instance_key(const core::CaseResult& c) {
+  return c.name + "|" + core::params_key(c.params) + "|" + c.device;
+}
+
+double headline(const core::Metric& m) {
+  return m.summary ? m.summary->median : m.value.value_or(0.0);
+}
+
+int change_rank(Change c) {
+  switch (c) {
+    case Change::kRegression: return 0;
+    case Change::kMissing: return 1;
+    case Change::kImprovement: return 2;
+    case Change::kUntested: return 3;
+    case Change::kNew: return 4;
+    case Change::kUnchanged: return 5;
+  }
+  return 5;
+}
+
+/// Smallest two-sided p-value the exact U test can reach with these sample sizes: 2 / C(n1+n2, n1).
+double min_reachable_p(std::size_t n1, std::size_t n2) {
+  double c = 1;
+  for (std::size_t i = 1; i <= n1; ++i) c = c * static_cast<double>(n2 + i) / static_cast<double>(i);
+  return std::min(1.0, 2.0 / c);
+}
+}  // namespace
+
+Comparison compare(const core::Results& baseline, const core::Results& current, const CompareOptions& options) {
+  if (!(options.alpha > 0 && options.alpha < 1)) throw core::InputError("", "--alpha", "a number in (0, 1)");
+  if (!(options.min_effect >= 0 && options.min_effect < 1)) {
+    throw core::InputError("", "--min-effect", "a fraction in [0, 1)");
+  }
+  Comparison out;
+  out.options = options;
+  out.inventory_changes = inventory_diff(baseline, current);
+
+  std::map<std::string, const core::CaseResult*> cur_by_key;
+  for (const auto& c : current.cases) cur_by_key.emplace(instance_key(c), &c);
+  std::map<std::string, bool> seen;
+
+  std::size_t few_samples = 0, smallest_n = SIZE_MAX;
+  for (const auto& b : baseline.cases) {
+    const std::string key = instance_key(b);
+    seen[key] = true;
+    if (b.status != core::Status::kPassed) continue;  // nothing to regress from
+    const auto it = cur_by_key.find(key);
+    const core::CaseResult* c = it == cur_by_key.end() ? nullptr : it->second;
+    for (const auto& bm : b.metrics) {
+      MetricComparison mc;
+      mc.case_name = b.name;
+      mc.params = core::params_key(b.params);
+      mc.device = b.device;
+      mc.metric = bm.name;
+      mc.unit = bm.unit;
+      mc.better = bm.better;
+      mc.n_baseline = bm.samples.size();
+      if (bm.value) mc.baseline_median = headline(bm);
+      const core::Metric* cm = nullptr;
+      if (c == nullptr) {
+        mc.change = Change::kMissing;
+        mc.note = "case not in the current run";
+      } else if (c->status != core::Status::kPassed) {
+        mc.change = Change::kMissing;
+        mc.note = "current run: " + core::to_string(c->status) + (c->message.empty() ? "" : ": " + c->message);
+      } else if ((cm = c->metric(bm.name)) == nullptr || !cm->value) {
+        mc.change = Change::kMissing;
+        mc.note = "metric not in the current run";
+      }
+      if (cm != nullptr && cm->value) {
+        mc.current_median = headline(*cm);
+        mc.n_current = cm->samples.size();
+        if (mc.baseline_median && *mc.baseline_median != 0) {
+          mc.relative_delta = (*mc.current_median - *mc.baseline_median) / *mc.baseline_median;
+        }
+        if (bm.unit != cm->unit) {
+          mc.note = "unit changed from " + bm.unit + " to " + cm->unit;
+          mc.change = Change::kUntested;
+        } else if (bm.samples.empty() || cm->samples.empty()) {
+          mc.change = Change::kUntested;
+          mc.note = "no raw samples (" + (bm.samples.empty() ? bm.provenance : cm->provenance) + " value)";
+        } else {
+          const auto mw = mann_whitney_u(bm.samples, cm->samples);
+          mc.p_value = mw.p_value;
+          mc.exact = mw.exact;
+          const double d = mc.relative_delta.value_or(0.0);
+          const bool large = std::fabs(d) >= options.min_effect && mc.relative_delta.has_value();
+          const bool worse = bm.better == core::Better::kHigher ? d < 0 : d > 0;
+          if (mw.p_value < options.alpha && large) {
+            mc.change = worse ? Change::kRegression : Change::kImprovement;
+          }
+          const std::size_t n = std::min(mc.n_baseline, mc.n_current);
+          if (n < options.recommended_n) {
+            ++few_samples;
+            smallest_n = std::min(smallest_n, n);
+          }
+        }
+      }
+      if (mc.change == Change::kRegression) ++out.regressions;
+      if (mc.change == Change::kImprovement) ++out.improvements;
+      out.metrics.push_back(std::move(mc));
+    }
+  }
+  for (const auto& c : current.cases) {
+    if (seen.count(instance_key(c)) || c.status != core::Status::kPassed) continue;
+    for (const auto& m : c.metrics) {
+      MetricComparison mc;
+      mc.case_name = c.name;
+      mc.params = core::params_key(c.params);
+      mc.device = c.device;
+      mc.metric = m.name;
+      mc.unit = m.unit;
+      mc.better = m.better;
+      if (m.value) mc.current_median = headline(m);
+      mc.n_current = m.samples.size();
+      mc.change = Change::kNew;
+      mc.note = "not in the baseline";
+      out.metrics.push_back(std::move(mc));
+    }
+  }
+  std::stable_sort(out.metrics.begin(), out.metrics.end(), [](const auto& x, const auto& y) {
+    if (change_rank(x.change) != change_rank(y.change)) return change_rank(x.change) < change_rank(y.change);
+    return std::fabs(x.relative_delta.value_or(0)) > std::fabs(y.relative_delta.value_or(0));
+  });
+
+  if (few_samples > 0) {
+    const double pmin = min_reachable_p(smallest_n, smallest_n);
+    out.warnings.push_back(fmt::format(
+        "{} metric(s) have fewer than {} repetitions on a side (smallest n = {}); with n = {} per side the "
+        "smallest reachable p-value is {:.3g}{}. Use --suite standard or more repetitions.",
+        few_samples, options.recommended_n, smallest_n, smallest_n, pmin,
+        pmin >= options.alpha ? fmt::format(", so no change can be significant at alpha = {:g}", options.alpha)
+                              : std::string()));
+  }
+  const auto& pb = baseline.run.policy;
+  const auto& pc = current.run.policy;
+  if (pb.suite != pc.suite || pb.repetitions != pc.repetitions || pb.statistic != pc.statistic ||
+      pb.min_time_s != pc.min_time_s) {
+    out.warnings.push_back(fmt::format(
+        "run policies differ (baseline: suite {}, {} repetitions, {}; current: suite {}, {} repetitions, {})",
+        pb.suite, pb.repetitions, core::to_string(pb.statistic), pc.suite, pc.repetitions,
+        core::to_string(pc.statistic)));
+  }
+  if (baseline.host.hostname != current.host.hostname) {
+    out.warnings.push_back("different hosts: baseline '" + baseline.host.hostname + "', current '" +
+                           current.host.hostname + "'");
+  }
+  if (baseline.run.incomplete) out.warnings.push_back("the baseline run is incomplete: " + baseline.run.incomplete_reason);
+  if (current.run.incomplete) out.warnings.push_back("the current run is incomplete: " + current.run.incomplete_reason);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fleet
+
+std::vector<double> robust_z_scores(std::span<const double> values) {
+  std::vector<double> z(values.size(), 0.0);
+  if (values.empty()) return z;
+  const double med = median_of({values.begin(), values.end()});
+  std::vector<double> dev;
+  dev.reserve(values.size());
+  for (double v : values) dev.push_back(std::fabs(v - med));
+  // 1.4826 = 1 / Φ⁻¹(3/4): makes the MAD a consistent estimator of σ for normal data.
+  double scale = 1.4826 * median_of(dev);
+  if (scale == 0) {
+    // More than half the nodes agree exactly. 1.2533 = sqrt(π/2) makes the mean absolute
+    // deviation consistent with σ (the fallback IBM SPSS uses for the modified z-score).
+    scale = 1.2533 * std::accumulate(dev.begin(), dev.end(), 0.0) / static_cast<double>(dev.size());
+  }
+  if (scale == 0) return z;
+  for (std::size_t i = 0; i < values.size(); ++i) z[i] = (values[i] - med) / scale;
+  return z;
+}
+
+Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<std::string>& labels,
+                    const FleetOptions& options) {
+  if (runs.size() != labels.size()) throw core::InputError("fleet_compare: one label per results file");
+  if (!(options.z_threshold > 0)) throw core::InputError("", "--z", "a positive robust z threshold");
+  Fleet out;
+  out.options = options;
+  out.nodes = labels;
+  if (runs.size() < 3) {
+    out.warnings.push_back(fmt::format("{} node(s): fleet outliers need at least 3", runs.size()));
+  }
+  struct Acc {
+    FleetMetric fm;
+    std::vector<double> values;
+  };
+  std::map<std::string, Acc> by_key;
+  std::vector<std::string> order;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    for (const auto& c : runs[r].cases) {
+      if (c.status != core::Status::kPassed) continue;
+      for (const auto& m : c.metrics) {
+        if (!m.value) continue;
+        const std::string key = instance_key(c) + "|" + m.name;
+        auto [it, inserted] = by_key.try_emplace(key);
+        if (inserted) {
+          order.push_back(key);
+          it->second.fm.case_name = c.name;
+          it->second.fm.params = core::params_key(c.params);
+          it->second.fm.device = c.device;
+          it->second.fm.metric = m.name;
+          it->second.fm.unit = m.unit;
+          it->second.fm.better = m.better;
+        }
+        it->second.fm.nodes.push_back({labels[r], *m.value, 0, false, false});
+        it->second.values.push_back(*m.value);
+      }
+    }
+  }
+  std::size_t skipped = 0;
+  for (const auto& key : order) {
+    auto& acc = by_key[key];
+    if (acc.values.size() < 3) {
+      ++skipped;
+      continue;
+    }
+    auto& fm = acc.fm;
+    fm.median = median_of(acc.values);
+    std::vector<double> dev;
+    for (double v : acc.values) dev.push_back(std::fabs(v - fm.median));
+    fm.mad = median_of(dev);
+    fm.min = *std::min_element(acc.values.begin(), acc.values.end());
+    fm.max = *std::max_element(acc.values.begin(), acc.values.end());
+    const auto z = robust_z_scores(acc.values);
+    for (std::size_t i = 0; i < fm.nodes.size(); ++i) {
+      auto& nv = fm.nodes[i];
+      nv.robust_z = z[i];
+      const double rel = fm.median != 0 ? (nv.value - fm.median) / std::fabs(fm.median) : 0.0;
+      nv.outlier = std::fabs(z[i]) > options.z_threshold && std::fabs(rel) >= options.min_effect;
+      nv.worse = fm.better == core::Better::kHigher ? nv.value < fm.median : nv.value > fm.median;
+      if (nv.outlier && nv.worse) ++fm.bad_outliers;
+    }
+    out.bad_outliers += fm.bad_outliers;
+    out.metrics.push_back(std::move(fm));
+  }
+  if (skipped > 0) {
+    out.warnings.push_back(fmt::format("{} metric(s) measured on fewer than 3 nodes were skipped", skipped));
+  }
+  std::stable_sort(out.metrics.begin(), out.metrics.end(),
+                   [](const auto& a, const auto& b) { return (a.bad_outliers > 0) > (b.bad_outliers > 0); });
+  return out;
+}
+
+}  // namespace headroom::report
