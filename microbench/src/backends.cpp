@@ -5,11 +5,26 @@ namespace headroom::bench {
 void register_all(Registry& registry, const BackendOptions& options) {
   (void)options;
   register_cpu(registry);
+#ifdef HEADROOM_HAVE_CUDA
+  register_cuda(registry);
+#endif
+#ifdef HEADROOM_HAVE_NCCL
+  register_nccl(registry);
+#endif
 }
 
 #ifndef HEADROOM_HAVE_CUDA
 std::vector<core::DeviceInfo> collect_devices() { return {}; }
 std::string gpu_absence_reason() { return "built without CUDA: GPU benchmarks are not available in this binary"; }
+#else
+std::vector<core::DeviceInfo> collect_devices() {
+  auto devices = collect_cuda_devices();
+#ifdef HEADROOM_HAVE_NCCL
+  for (auto& d : devices) d.nccl_version = nccl_version();
+#endif
+  return devices;
+}
+std::string gpu_absence_reason() { return cuda_absence_reason(); }
 #endif
 
 std::vector<BuildFeature> build_features() {

@@ -14,6 +14,14 @@ struct BackendOptions {
 };
 
 void register_cpu(Registry& registry);
+/// CUDA cases (cuda.*); only in builds with CUDA. Without a GPU or driver they are waived.
+void register_cuda(Registry& registry);
+/// NCCL collectives (nccl.*); only in builds with NCCL.
+void register_nccl(Registry& registry);
+/// CUDA devices with versions and clocks (microbench/cuda); NCCL version: nccl_version().
+std::vector<core::DeviceInfo> collect_cuda_devices();
+std::string cuda_absence_reason();
+std::string nccl_version();
 void register_all(Registry& registry, const BackendOptions& options);
 
 /// Accelerators visible to this process (CUDA backend); empty when none or when built without CUDA.

@@ -1,0 +1,115 @@
+// cuda.hbm.copy and cuda.hbm.triad: device memory bandwidth over a size sweep that shows where
+// L2 ends (no rotation here on purpose: the small sizes are meant to hit L2).
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "common.hpp"
+#include "headroom/core/errors.hpp"
+#include "headroom/core/units.hpp"
+#include "headroom/gpu/check.hpp"
+#include "headroom/gpu/kernels.cuh"
+#include "headroom/gpu/pattern.hpp"
+#include "headroom/gpu/plan.hpp"
+#include "headroom/gpu/resources.hpp"
+
+namespace headroom::bench::gpu {
+
+namespace {
+
+constexpr std::uint64_t kSeedB = 11, kSeedC = 12;
+constexpr double kTriadScalar = 3.0;
+
+class HbmBenchmark final : public Benchmark {
+ public:
+  explicit HbmBenchmark(HbmKernel k) : kernel_(k) {}
+
+  BenchmarkInfo info() const override {
+    BenchmarkInfo i;
+    const bool copy = kernel_ == HbmKernel::kCopy;
+    i.name = copy ? "cuda.hbm.copy" : "cuda.hbm.triad";
+    i.backend = "cuda";
+    i.description = copy ? "device-to-device cudaMemcpyAsync of one array into another"
+                         : "STREAM triad a = b + s·c over fp64 arrays, 16-byte accesses, grid of 8 blocks per SM";
+    i.params = {{"size_bytes", "B", "bytes of one array"}};
+    i.metrics = {{"bytes_per_s", "B/s", core::Better::kHigher,
+                  copy ? "bytes read + written (2 × size_bytes)" : "bytes read + written (3 × size_bytes)"},
+                 {"payload_bytes_per_s", "B/s", core::Better::kHigher, "size_bytes of result per call"}};
+    return i;
+  }
+
+  std::vector<core::Params> instances(const std::string& suite) const override {
+    auto sizes = hbm_sizes(suite);
+    if (device_count() == 0) sizes.resize(1);
+    std::vector<core::Params> out;
+    for (auto s : sizes) out.push_back({{"size_bytes", s}});
+    return out;
+  }
+
+  core::CaseResult run(const core::Params& params, RunContext& ctx) override {
+    require_devices();
+    const std::int64_t size = param_int(params, "size_bytes");
+    if (size < 16 || size % 16 != 0) throw core::InputError("", "size_bytes", "a positive multiple of 16");
+    DeviceGuard guard(0);
+    const DeviceProps props = device_props(0);
+    const int arrays = kernel_ == HbmKernel::kCopy ? 2 : 3;
+    const double need = static_cast<double>(arrays) * static_cast<double>(size);
+    const double budget = memory_budget_bytes(free_device_bytes());
+    if (need > budget) {
+      throw core::Waived(fmt::format("needs {} of device memory; {} usable", core::format_bytes(need),
+                                     core::format_bytes(budget)));
+    }
+    note_sensors(ctx, "before", props);
+    Stream stream;
+    const std::int64_t n = size / 8;  // doubles per array
+    const auto bytes = static_cast<std::size_t>(size);
+    DeviceBuffer a(bytes), b(bytes), c(kernel_ == HbmKernel::kTriad ? bytes : 0);
+    launch_fill_random(b.get(), ElemType::kF64, n, kSeedB, stream.get());
+    if (kernel_ == HbmKernel::kTriad) launch_fill_random(c.get(), ElemType::kF64, n, kSeedC, stream.get());
+
+    const int blocks = std::max(1, props.sm_count * 8);
+    std::vector<double> seconds;
+    bool verified = false;
+    if (kernel_ == HbmKernel::kCopy) {
+      seconds = sample_device(ctx, stream.get(), [&](std::int64_t) {
+        HEADROOM_CUDA_CHECK(cudaMemcpyAsync(a.get(), b.get(), bytes, cudaMemcpyDeviceToDevice, stream.get()));
+      });
+      verified = check_pattern_f64(a.as<double>(), n, kSeedB, stream.get());
+    } else {
+      seconds = sample_device(ctx, stream.get(), [&](std::int64_t) {
+        launch_triad(a.as<double>(), b.as<double>(), c.as<double>(), kTriadScalar, n, blocks, stream.get());
+      });
+      const int count = 4096;
+      const std::int64_t stride = sample_stride(n, count);
+      const auto got = sample_f64(a.as<double>(), n, count, stream.get());
+      verified = true;
+      for (std::size_t j = 0; j < got.size(); ++j) {
+        const auto i = static_cast<std::uint64_t>(static_cast<std::int64_t>(j) * stride);
+        const double want = uniform_pm1(kSeedB, i) + kTriadScalar * uniform_pm1(kSeedC, i);
+        // The device may fuse the multiply-add (one rounding instead of two).
+        if (!(std::abs(got[j] - want) <= 4e-16 * (std::abs(want) + 1.0))) verified = false;
+      }
+    }
+    note_sensors(ctx, "after", props);
+    core::CaseResult r;
+    r.device = "cuda:0";
+    r.samples_s = seconds;
+    r.metrics = hbm_metrics(kernel_, size, seconds, ctx.policy().statistic);
+    r.verified = verified;
+    r.message = fmt::format("L2 {}; {}", core::format_bytes(props.l2_bytes),
+                            verified ? "sampled result elements match" : "RESULT WRONG: sampled elements differ");
+    return r;
+  }
+
+ private:
+  HbmKernel kernel_;
+};
+
+}  // namespace
+
+void add_hbm_benchmarks(Registry& registry) {
+  registry.add(std::make_unique<HbmBenchmark>(HbmKernel::kCopy));
+  registry.add(std::make_unique<HbmBenchmark>(HbmKernel::kTriad));
+}
+
+}  // namespace headroom::bench::gpu

@@ -1,0 +1,29 @@
+#pragma once
+/// Clocks, temperature, power limit and PCIe link from NVML, loaded at run time with
+/// dlopen("libnvidia-ml.so.1"): there is no nvml.h in the toolkit, and linking NVML would stop the
+/// binary from starting on machines without a driver. Every field NVML cannot give stays null.
+#include <optional>
+#include <string>
+
+namespace headroom::bench::gpu {
+
+struct GpuSensors {
+  std::optional<double> clock_sm_mhz;
+  std::optional<double> clock_mem_mhz;
+  std::optional<double> temperature_c;
+  std::optional<double> power_limit_w;
+  std::optional<int> pcie_gen;
+  std::optional<int> pcie_width;
+};
+
+/// The driver version NVML reports ("550.54.15"); nullopt without NVML.
+std::optional<std::string> nvml_driver_version();
+/// Sensors of the GPU at `pci_bus_id`; all null when NVML is unavailable.
+GpuSensors read_sensors(const std::string& pci_bus_id);
+/// Empty when NVML loaded; otherwise why not (for a note in results).
+std::string nvml_unavailable_reason();
+
+/// "sm 1980 MHz, mem 2619 MHz, 41 °C" (fields NVML gave), or "clocks/temperature not sampled: …".
+std::string describe_sensors(const GpuSensors& s);
+
+}  // namespace headroom::bench::gpu
