@@ -1,0 +1,255 @@
+// Known answers for the CUDA backend's CPU side: precisions, sweeps, byte/FLOP counting,
+// rotation, tolerance checks, waiver reasons and result assembly.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <set>
+
+#include "headroom/core/errors.hpp"
+#include "headroom/gpu/pattern.hpp"
+#include "headroom/gpu/plan.hpp"
+
+namespace gpu = headroom::bench::gpu;
+namespace core = headroom::core;
+
+TEST(GpuPrecision, TableInCaseOrder) {
+  std::vector<std::string> names;
+  for (const auto& p : gpu::precisions()) names.push_back(p.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8"}));
+  EXPECT_EQ(gpu::precision_info(gpu::Precision::kInt8).unit, "OP/s");
+  EXPECT_EQ(gpu::precision_info(gpu::Precision::kBf16).unit, "FLOP/s");
+  EXPECT_EQ(gpu::precision_info(gpu::Precision::kFp8).input_bytes, 1);
+  EXPECT_EQ(gpu::precision_info(gpu::Precision::kFp8).output_bytes, 2);  // bf16 output
+  EXPECT_EQ(gpu::precision_info(gpu::Precision::kInt8).output_bytes, 4);  // int32 accumulators
+  for (const auto& p : gpu::precisions()) EXPECT_EQ(gpu::precision_from_string(p.name), p.precision);
+  EXPECT_THROW(gpu::precision_from_string("fp4"), core::InputError);
+}
+
+TEST(GpuPrecision, TolerancesAreOrderedByPrecision) {
+  auto tol = [](gpu::Precision p) { return gpu::precision_info(p).tolerance; };
+  EXPECT_EQ(tol(gpu::Precision::kInt8), 0.0);  // integer accumulation is exact
+  EXPECT_LT(tol(gpu::Precision::kFp64), tol(gpu::Precision::kFp32));
+  // tf32 error (~4e-4) must fail the fp32 check, or tf32 used silently for fp32 would pass.
+  EXPECT_LT(tol(gpu::Precision::kFp32), 4e-4);
+  EXPECT_LT(tol(gpu::Precision::kFp32), tol(gpu::Precision::kTf32));
+  EXPECT_LT(tol(gpu::Precision::kFp16), tol(gpu::Precision::kBf16));
+  EXPECT_LE(tol(gpu::Precision::kBf16), tol(gpu::Precision::kFp8));
+}
+
+TEST(GpuPrecision, UnsupportedReasons) {
+  EXPECT_EQ(gpu::precision_unsupported_reason(gpu::Precision::kFp8, 9, 0), "");
+  EXPECT_EQ(gpu::precision_unsupported_reason(gpu::Precision::kFp8, 8, 9), "");
+  const std::string a100 = gpu::precision_unsupported_reason(gpu::Precision::kFp8, 8, 0);
+  EXPECT_NE(a100.find("fp8 e4m3"), std::string::npos) << a100;
+  EXPECT_NE(a100.find("8.9"), std::string::npos) << a100;
+  EXPECT_NE(a100.find("8.0"), std::string::npos) << a100;
+  EXPECT_NE(gpu::precision_unsupported_reason(gpu::Precision::kBf16, 7, 5), "");
+  EXPECT_NE(gpu::precision_unsupported_reason(gpu::Precision::kTf32, 7, 5), "");
+  EXPECT_EQ(gpu::precision_unsupported_reason(gpu::Precision::kFp16, 7, 5), "");
+  EXPECT_EQ(gpu::precision_unsupported_reason(gpu::Precision::kInt8, 10, 0), "");
+}
+
+TEST(GpuSweep, GemmShapesPerSuite) {
+  const auto quick = gpu::gemm_shapes("quick");
+  ASSERT_EQ(quick.size(), 3u);
+  EXPECT_EQ(quick[0], (gpu::GemmShape{4096, 4096, 4096, "square"}));
+  EXPECT_EQ(quick[1], (gpu::GemmShape{8192, 8192, 8192, "square"}));
+  EXPECT_EQ(quick[2], (gpu::GemmShape{8192, 4096, 14336, "llama3_8b.mlp_down"}));
+  const auto standard = gpu::gemm_shapes("standard");
+  EXPECT_EQ(standard.size(), 5u + 6u);  // 1024…16384 ×2, six LLM shapes
+  EXPECT_EQ(standard.front().m, 1024);
+  EXPECT_EQ(standard[4].m, 16384);
+  const auto full = gpu::gemm_shapes("full");
+  EXPECT_EQ(full.size(), 8u + 6u);
+  EXPECT_EQ(full[1].m, 2048);
+  EXPECT_EQ(full[2].m, 3072);
+  EXPECT_THROW(gpu::gemm_shapes("huge"), core::InputError);
+}
+
+TEST(GpuCounting, GemmSetBytesAndFlops) {
+  const gpu::GemmShape s{1024, 1024, 1024, "square"};
+  EXPECT_EQ(gpu::gemm_set_bytes(s, gpu::Precision::kBf16), 6.0 * 1024 * 1024);
+  EXPECT_EQ(gpu::gemm_set_bytes(s, gpu::Precision::kFp8), 4.0 * 1024 * 1024);   // A, B 1 B; C bf16
+  EXPECT_EQ(gpu::gemm_set_bytes(s, gpu::Precision::kInt8), 6.0 * 1024 * 1024);  // C int32
+  EXPECT_EQ(gpu::gemm_set_bytes(s, gpu::Precision::kFp64), 24.0 * 1024 * 1024);
+  const gpu::GemmShape r{8192, 4096, 14336, "x"};
+  EXPECT_EQ(gpu::gemm_set_bytes(r, gpu::Precision::kFp16), (8192.0 * 14336 + 14336.0 * 4096) * 2 + 8192.0 * 4096 * 2);
+
+  const auto m = gpu::gemm_metrics(s, gpu::Precision::kBf16, {1e-3, 2e-3, 1e-3}, core::Statistic::kMedian);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0].name, "flop_per_s");
+  EXPECT_EQ(m[0].unit, "FLOP/s");
+  EXPECT_DOUBLE_EQ(*m[0].value, 2.0 * 1024 * 1024 * 1024 / 1e-3);  // 2.147e12
+  EXPECT_EQ(m[0].samples.size(), 3u);
+  EXPECT_EQ(m[1].name, "time_s");
+  EXPECT_DOUBLE_EQ(*m[1].value, 1e-3);
+  EXPECT_EQ(m[1].better, core::Better::kLower);
+  const auto i8 = gpu::gemm_metrics(s, gpu::Precision::kInt8, {1e-3}, core::Statistic::kMedian);
+  EXPECT_EQ(i8[0].name, "flop_per_s");
+  EXPECT_EQ(i8[0].unit, "OP/s");
+}
+
+TEST(GpuRotation, WorkingSetAtLeastTwiceL2) {
+  const double set = 6.0 * 1024 * 1024;  // 1024³ bf16
+  const double l2 = 50.0 * 1024 * 1024;  // H100 SXM
+  EXPECT_EQ(gpu::rotation_sets(set, l2, 80e9), 17);  // ceil(100 MiB / 6 MiB)
+  EXPECT_GE(17 * set, 2 * l2);
+  EXPECT_EQ(gpu::rotation_sets(set, l2, 3.5 * set), 3);  // capped by the budget
+  EXPECT_EQ(gpu::rotation_sets(3.0 * 128 * 1024 * 1024, l2, 80e9), 1);  // 8192³ bf16 alone is > 2×L2
+  EXPECT_EQ(gpu::rotation_sets(set, 0, 80e9), 1);
+  EXPECT_EQ(gpu::rotation_sets(set, l2, set / 2), 0);  // does not fit at all
+  EXPECT_THROW(gpu::rotation_sets(0, l2, 1e9), core::InputError);
+}
+
+TEST(GpuTiming, CalibrateInner) {
+  EXPECT_EQ(gpu::calibrate_inner(1e-4, 1e-2, 1 << 20), 100);
+  EXPECT_EQ(gpu::calibrate_inner(0.5, 1e-3, 1 << 20), 1);
+  EXPECT_EQ(gpu::calibrate_inner(1e-9, 1.0, 1000), 1000);
+  EXPECT_EQ(gpu::calibrate_inner(0.0, 1e-3, 1000), 1);
+  EXPECT_EQ(gpu::calibrate_inner(3e-4, 1e-3, 1000), 4);  // ceil(3.33)
+}
+
+TEST(GpuCheck, RelativeError) {
+  const std::vector<double> ref = {3.0, 4.0};
+  const std::vector<double> same = {3.0, 4.0};
+  auto c = gpu::check_relative_error(same, ref, 0.0);
+  EXPECT_EQ(c.rel_error, 0.0);
+  EXPECT_TRUE(c.passed);
+  const std::vector<double> off = {3.0, 4.05};  // ‖d‖ = 0.05, ‖ref‖ = 5
+  c = gpu::check_relative_error(off, ref, 0.0101);
+  EXPECT_NEAR(c.rel_error, 0.01, 1e-12);
+  EXPECT_TRUE(c.passed);
+  EXPECT_FALSE(gpu::check_relative_error(off, ref, 0.0099).passed);
+  const std::vector<double> nan = {3.0, std::nan("")};
+  c = gpu::check_relative_error(nan, ref, 1e9);
+  EXPECT_FALSE(c.finite);
+  EXPECT_FALSE(c.passed);  // NaN never passes, whatever the tolerance
+  const std::vector<double> zeros = {0.0, 0.0}, small = {0.0, 1e-3};
+  EXPECT_NEAR(gpu::check_relative_error(small, zeros, 1.0).rel_error, 1e-3, 1e-15);  // absolute when ref is 0
+  EXPECT_THROW(gpu::check_relative_error(ref, std::vector<double>{1.0}, 1.0), core::InputError);
+  EXPECT_THROW(gpu::check_relative_error(std::vector<double>{}, std::vector<double>{}, 1.0), core::InputError);
+}
+
+TEST(GpuCheck, SpotCheckEntries) {
+  const auto e = gpu::spot_check_entries(100, 50, 64, 7);
+  ASSERT_EQ(e.size(), 64u);
+  EXPECT_EQ(e[0].row, 0);
+  EXPECT_EQ(e[0].col, 0);
+  EXPECT_EQ(e[1].row, 99);
+  EXPECT_EQ(e[1].col, 49);
+  std::set<std::pair<std::int64_t, std::int64_t>> distinct;
+  for (const auto& x : e) {
+    EXPECT_GE(x.row, 0);
+    EXPECT_LT(x.row, 100);
+    EXPECT_GE(x.col, 0);
+    EXPECT_LT(x.col, 50);
+    distinct.insert({x.row, x.col});
+  }
+  EXPECT_GT(distinct.size(), 50u);  // spread, not one position repeated
+  const auto again = gpu::spot_check_entries(100, 50, 64, 7);
+  EXPECT_EQ(again[10].row, e[10].row);
+  EXPECT_EQ(gpu::spot_check_entries(1, 1, 2, 0).size(), 2u);
+  EXPECT_THROW(gpu::spot_check_entries(0, 5, 5, 0), core::InputError);
+}
+
+TEST(GpuSweep, SizeSweeps) {
+  constexpr std::int64_t kMiB = 1 << 20;
+  EXPECT_EQ(gpu::geometric_sizes(1, 1, 2), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(gpu::geometric_sizes(2, 20, 3), (std::vector<std::int64_t>{2, 6, 18}));
+  EXPECT_THROW(gpu::geometric_sizes(4, 2, 2), core::InputError);
+  EXPECT_THROW(gpu::geometric_sizes(1, 8, 1), core::InputError);
+  EXPECT_EQ(gpu::hbm_sizes("quick"), (std::vector<std::int64_t>{4 * kMiB, 16 * kMiB, 64 * kMiB, 256 * kMiB, 1024 * kMiB}));
+  EXPECT_EQ(gpu::hbm_sizes("standard").size(), 13u);  // 1 MiB … 4 GiB
+  EXPECT_EQ(gpu::hbm_sizes("full").back(), 8LL << 30);
+  EXPECT_EQ(gpu::pcie_sizes("quick"), (std::vector<std::int64_t>{kMiB, 16 * kMiB, 256 * kMiB}));
+  EXPECT_EQ(gpu::pcie_sizes("full").front(), 4096);
+  EXPECT_THROW(gpu::pcie_sizes("x"), core::InputError);
+  EXPECT_EQ(gpu::sample_stride(1000, 10), 100);
+  EXPECT_EQ(gpu::sample_stride(5, 10), 1);
+}
+
+TEST(GpuCounting, BandwidthBytes) {
+  EXPECT_EQ(gpu::hbm_traffic_bytes(gpu::HbmKernel::kCopy, 1000), 2000.0);   // read + write
+  EXPECT_EQ(gpu::hbm_traffic_bytes(gpu::HbmKernel::kTriad, 1000), 3000.0);  // 2 reads + 1 write
+  EXPECT_EQ(gpu::hbm_payload_bytes(gpu::HbmKernel::kTriad, 1000), 1000.0);
+  EXPECT_EQ(gpu::pcie_traffic_bytes(gpu::PcieDirection::kH2D, 1000), 1000.0);
+  EXPECT_EQ(gpu::pcie_traffic_bytes(gpu::PcieDirection::kBidir, 1000), 2000.0);
+  EXPECT_EQ(gpu::to_string(gpu::PcieDirection::kD2H), "d2h");
+
+  const auto h = gpu::hbm_metrics(gpu::HbmKernel::kCopy, 1'000'000'000, {0.001}, core::Statistic::kMedian);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].name, "bytes_per_s");
+  EXPECT_DOUBLE_EQ(*h[0].value, 2e12);  // 2 TB/s counted read + written
+  EXPECT_EQ(h[1].name, "payload_bytes_per_s");
+  EXPECT_DOUBLE_EQ(*h[1].value, 1e12);
+  const auto t = gpu::hbm_metrics(gpu::HbmKernel::kTriad, 1'000'000'000, {0.001}, core::Statistic::kMedian);
+  EXPECT_DOUBLE_EQ(*t[0].value, 3e12);
+  const auto p = gpu::pcie_metrics(gpu::PcieDirection::kBidir, 1'000'000'000, {0.02, 0.04, 0.02}, core::Statistic::kMedian);
+  EXPECT_DOUBLE_EQ(*p[0].value, 1e11);  // 2 GB in 20 ms
+  const auto peer = gpu::peer_metrics(1'000'000'000, false, {0.004}, {2e-6, 3e-6, 2.5e-6}, core::Statistic::kMedian);
+  ASSERT_EQ(peer.size(), 2u);
+  EXPECT_DOUBLE_EQ(*peer[0].value, 2.5e11);
+  EXPECT_EQ(peer[1].name, "latency_s");
+  EXPECT_DOUBLE_EQ(*peer[1].value, 2.5e-6);
+  EXPECT_DOUBLE_EQ(*gpu::peer_metrics(1000, true, {1e-6}, {1e-6}, core::Statistic::kMedian)[0].value, 2e9);
+}
+
+TEST(GpuPresence, AbsenceReasons) {
+  // No driver: 35 (cudaErrorInsufficientDriver) and the count left unwritten (whatever it was).
+  const std::string no_driver = gpu::absence_reason(35, "cudaErrorInsufficientDriver", 0);
+  EXPECT_EQ(no_driver.rfind("no CUDA device/driver found", 0), 0u) << no_driver;
+  EXPECT_NE(no_driver.find("cudaErrorInsufficientDriver"), std::string::npos);
+  EXPECT_NE(gpu::absence_reason(35, "cudaErrorInsufficientDriver", 4), "");
+  EXPECT_EQ(gpu::absence_reason(34, "cudaErrorStubLibrary", 0).rfind("no CUDA device/driver found", 0), 0u);
+  EXPECT_EQ(gpu::absence_reason(100, "cudaErrorNoDevice", 0).rfind("no CUDA device/driver found", 0), 0u);
+  EXPECT_EQ(gpu::absence_reason(0, "cudaSuccess", 0).rfind("no CUDA device/driver found", 0), 0u);
+  EXPECT_EQ(gpu::absence_reason(0, "cudaSuccess", 8), "");
+}
+
+TEST(GpuInventory, Formatting) {
+  std::array<unsigned char, 16> b{};
+  for (int i = 0; i < 16; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(i * 17);
+  EXPECT_EQ(gpu::format_gpu_uuid(b), "GPU-00112233-4455-6677-8899-aabbccddeeff");
+  EXPECT_EQ(gpu::sysfs_pci_name("0000:3B:00.0"), "0000:3b:00.0");
+  EXPECT_EQ(gpu::cuda_version_string(13000), "13.0");
+  EXPECT_EQ(gpu::cuda_version_string(12040), "12.4");
+  EXPECT_EQ(gpu::cuda_version_string(0), "");
+  EXPECT_DOUBLE_EQ(gpu::memory_budget_bytes(80e9), 64e9);
+  EXPECT_EQ(gpu::memory_budget_bytes(-1), 0.0);
+}
+
+TEST(GpuPattern, RandomDataIsUniformAndNeverAllZero) {
+  double sum = 0, lo = 1, hi = -1;
+  int zeros = 0;
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) {
+    const double v = gpu::uniform_pm1(3, static_cast<std::uint64_t>(i));
+    ASSERT_GE(v, -1.0);
+    ASSERT_LT(v, 1.0);
+    sum += v;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+    zeros += v == 0.0;
+  }
+  EXPECT_NEAR(sum / n, 0.0, 0.01);  // mean of U(-1, 1): 0, σ/√n ≈ 0.0018
+  EXPECT_LT(lo, -0.99);
+  EXPECT_GT(hi, 0.99);
+  EXPECT_EQ(zeros, 0);
+  EXPECT_NE(gpu::uniform_pm1(1, 5), gpu::uniform_pm1(2, 5));  // seeds differ
+  int imin = 0, imax = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const int v = gpu::uniform_int8(9, static_cast<std::uint64_t>(i));
+    ASSERT_GE(v, -128);
+    ASSERT_LE(v, 127);
+    imin = std::min(imin, v);
+    imax = std::max(imax, v);
+  }
+  EXPECT_EQ(imin, -128);
+  EXPECT_EQ(imax, 127);
+  // The collective pattern: ((rank + 1)·7 + 13·i) mod 17 − 8.
+  EXPECT_EQ(gpu::collective_value(0, 0), -1.0f);
+  EXPECT_EQ(gpu::collective_value(1, 0), 6.0f);
+  EXPECT_EQ(gpu::collective_value(0, 1), -5.0f);
+  EXPECT_EQ(gpu::collective_value(2, 0), -4.0f);
+}
