@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "headroom/bench/backends.hpp"
+#include "headroom/bench/mpi_session.hpp"
 #include "headroom/bench/runner.hpp"
 #include "headroom/core/errors.hpp"
 #include "headroom/core/inventory.hpp"
@@ -13,6 +14,7 @@ namespace headroom::cli {
 
 namespace {
 std::atomic<bool> g_cancel{false};
+bool g_output_rank = true;
 
 extern "C" void on_sigint(int) {
   if (g_cancel.load()) {
@@ -29,6 +31,11 @@ void add_bench_options(CLI::App* cmd, BenchSettings& s) {
       ->check(CLI::IsMember({"quick", "standard", "full"}));
   cmd->add_option("--filter", s.filter, "Glob over case names, e.g. 'cpu.gemm.*' (see 'headroom list')");
   cmd->add_option("--storage-dir", s.storage_dir, "Directory storage benchmarks write into (default: a temp dir)");
+  cmd->add_option("--storage-size", s.storage_size, "Storage data/checkpoint file size, e.g. 8GiB (default: the suite's)");
+  cmd->add_option("--block-size", s.block_size, "Only this storage block size, e.g. 1MiB (default: a sweep)");
+  cmd->add_option("--queue-depth", s.queue_depth, "Only this storage queue depth, 1-1024 (default: a sweep)");
+  cmd->add_option("--min-bytes", s.min_bytes, "Smallest MPI message size, e.g. 8 (default: the suite's)");
+  cmd->add_option("--max-bytes", s.max_bytes, "Largest MPI message size, e.g. 64MiB (default: the suite's)");
   cmd->add_option("--repetitions", s.repetitions, "Timed repetitions per case (default: the suite's)")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--warmup", s.warmup, "Untimed warm-up repetitions (default: the suite's)")
@@ -37,9 +44,16 @@ void add_bench_options(CLI::App* cmd, BenchSettings& s) {
 }
 
 core::Results run_suite(const BenchSettings& s) {
+  // MPI comes up first (under mpirun/srun) so the MPI cases see the world size; finalised on return.
+  bench::MpiSession mpi;
+  g_output_rank = mpi.is_root();
+  const bench::BackendOptions backend{s.storage_dir, s.storage_size, s.block_size, s.queue_depth, s.min_bytes,
+                                      s.max_bytes};
   bench::Registry registry;
-  bench::register_all(registry, bench::BackendOptions{s.storage_dir});
+  bench::register_all(registry, backend);
+  bench::check_storage_ready(backend, s.suite, s.filter);  // before any work: no space, no dir -> exit 3/2
   bench::RunOptions opt;
+  opt.world = mpi.world();
   opt.policy = core::policy_for_suite(s.suite);
   if (s.repetitions > 0) opt.policy.repetitions = s.repetitions;
   if (s.warmup >= 0) opt.policy.warmup = s.warmup;
@@ -48,7 +62,7 @@ core::Results run_suite(const BenchSettings& s) {
 
   g_cancel.store(false);
   auto previous = std::signal(SIGINT, on_sigint);
-  bench::ProgressSink progress(stderr, s.quiet);
+  bench::ProgressSink progress(stderr, s.quiet || !mpi.is_root());
   core::Results r;
   try {
     r = bench::run_benchmarks(registry, opt, progress, &g_cancel);
@@ -58,6 +72,7 @@ core::Results run_suite(const BenchSettings& s) {
   }
   std::signal(SIGINT, previous);
   r.host = core::collect_host_inventory();
+  r.hosts = mpi.gather_hosts(r.host);  // every rank's host at rank 0 (empty when single-rank)
   r.devices = bench::collect_devices();
   for (const auto& f : bench::build_features()) {
     if (!f.enabled) r.run.notes.push_back(f.name + ": " + f.detail);
@@ -65,6 +80,8 @@ core::Results run_suite(const BenchSettings& s) {
   if (r.devices.empty()) r.run.notes.push_back("GPUs: " + bench::gpu_absence_reason());
   return r;
 }
+
+bool is_output_rank() { return g_output_rank; }
 
 std::string format_results(const core::Results& r, const std::string& format) {
   if (format == "json") return core::results_to_json(r);

@@ -12,6 +12,11 @@ struct BenchSettings {
   std::string suite = "quick";
   std::string filter = "*";
   std::string storage_dir;
+  std::string storage_size;  ///< storage and MPI sweep limits, passed to the backends as text (they parse)
+  std::string block_size;
+  std::string queue_depth;
+  std::string min_bytes;
+  std::string max_bytes;
   int repetitions = 0;  ///< 0: the suite's default
   int warmup = -1;      ///< -1: the suite's default
   bool quiet = false;
@@ -23,6 +28,9 @@ void add_bench_options(CLI::App* cmd, BenchSettings& s);
 /// Runs the selected cases with progress on stderr. Ctrl-C stops after the current case and the
 /// returned results are marked incomplete (a second Ctrl-C ends the process at once).
 core::Results run_suite(const BenchSettings& s);
+
+/// False on MPI ranks other than 0 once run_suite() ran under mpirun: they write nothing.
+bool is_output_rank();
 
 /// Serialises results as json (results.json), gbench (Google Benchmark JSON) or csv.
 std::string format_results(const core::Results& r, const std::string& format);

@@ -27,6 +27,7 @@ void add_bench_command(CLI::App& app, Action& action) {
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
       if (!args->out.empty()) core::check_writable(args->out, overwrite);  // fail before an hour of work
       const core::Results r = run_suite(args->settings);
+      if (!is_output_rank()) return 0;  // MPI ranks other than 0 write nothing
       const std::string text = format_results(r, args->format);
       if (args->out.empty()) {
         fmt::print("{}", text);

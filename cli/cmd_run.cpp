@@ -38,6 +38,7 @@ void add_run_command(CLI::App& app, Action& action) {
       core::check_writable(html_path, overwrite);
 
       const core::Results r = run_suite(args->settings);
+      if (!is_output_rank()) return 0;  // MPI ranks other than 0 write nothing
       core::save_results(results_path, r, overwrite);
       core::write_file_atomic(html_path, report::render_run_summary(r), overwrite);
       fmt::print("results  {}\nreport   {}\n", results_path.string(), html_path.string());

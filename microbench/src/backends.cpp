@@ -3,13 +3,16 @@
 namespace headroom::bench {
 
 void register_all(Registry& registry, const BackendOptions& options) {
-  (void)options;
   register_cpu(registry);
 #ifdef HEADROOM_HAVE_CUDA
   register_cuda(registry);
 #endif
 #ifdef HEADROOM_HAVE_NCCL
   register_nccl(registry);
+#endif
+  register_storage(registry, options);
+#ifdef HEADROOM_HAVE_MPI
+  register_mpi(registry, options);
 #endif
 }
 

@@ -11,9 +11,23 @@ namespace headroom::bench {
 /// Options that shape which cases backends register (e.g. where storage benchmarks write).
 struct BackendOptions {
   std::string storage_dir;   ///< empty: a temporary directory on the working filesystem
+  std::string storage_size;  ///< --storage-size ("4GiB"): data and checkpoint file size; empty: suite default
+  std::string block_size;    ///< --block-size: the only block size of the storage sweeps; empty: sweep
+  std::string queue_depth;   ///< --queue-depth: the only queue depth of the storage sweeps; empty: sweep
+  std::string min_bytes;     ///< --min-bytes: smallest MPI message; empty: the suite's
+  std::string max_bytes;     ///< --max-bytes: largest MPI message; empty: the suite's
 };
 
 void register_cpu(Registry& registry);
+/// Storage cases (storage.*). Bad storage flags are a core::InputError naming the flag.
+void register_storage(Registry& registry, const BackendOptions& options);
+/// Before a run: when `filter` selects storage cases of `suite`, checks that the storage directory
+/// exists (else core::InputError), is writable and has room for what they write (else
+/// core::EnvironmentError). Creates nothing.
+void check_storage_ready(const BackendOptions& options, const std::string& suite, const std::string& filter);
+/// MPI collectives (mpi.*); only in builds with MPI. A bad or inverted --min-bytes/--max-bytes is a
+/// core::InputError.
+void register_mpi(Registry& registry, const BackendOptions& options);
 /// CUDA cases (cuda.*); only in builds with CUDA. Without a GPU or driver they are waived.
 void register_cuda(Registry& registry);
 /// NCCL collectives (nccl.*); only in builds with NCCL.

@@ -1,0 +1,215 @@
+// I/O engines: io_uring (liburing, when built with it) and psync (pread/pwrite, threads for depth).
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <ctime>
+#include <system_error>
+#include <thread>
+
+#ifdef HEADROOM_HAVE_IOURING
+#include <liburing.h>
+#endif
+
+#include "headroom/core/errors.hpp"
+#include "storage.hpp"
+
+namespace headroom::bench::storage {
+
+namespace {
+
+double mono_s() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+std::string io_error(const IoJob& job, std::int64_t offset, long res) {
+  const char* verb = job.kind == IoKind::kRead ? "read" : "write";
+  if (res < 0) {
+    return fmt::format("{} of {} bytes at offset {} failed: {}", verb, job.block_bytes, offset,
+                       std::generic_category().message(static_cast<int>(-res)));
+  }
+  return fmt::format("short {} at offset {}: {} of {} bytes", verb, offset, res, job.block_bytes);
+}
+
+// --- psync ----------------------------------------------------------------------------------------
+
+class PsyncEngine final : public IoEngine {
+ public:
+  std::string name() const override { return "psync"; }
+
+  IoRun run(const IoJob& job, const unsigned char* write_data) override {
+    const int threads = std::max(1, job.queue_depth);
+    std::atomic<std::int64_t> next{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::vector<double>> lat(static_cast<std::size_t>(threads));
+    std::vector<std::string> errors(static_cast<std::size_t>(threads));
+    std::vector<std::int64_t> done(static_cast<std::size_t>(threads), 0);
+    const double t0 = mono_s();
+    auto worker = [&](int t) {
+      AlignedBuffer buf(job.kind == IoKind::kRead ? job.block_bytes : 0);
+      auto& my_lat = lat[static_cast<std::size_t>(t)];
+      for (;;) {
+        if (failed.load(std::memory_order_relaxed)) return;
+        const std::int64_t i = next.fetch_add(1, std::memory_order_relaxed);
+        if (i >= job.max_ops) return;
+        const double s = mono_s();
+        if (s - t0 > job.max_s) return;
+        const std::int64_t off = job.offset(i);
+        ssize_t n = 0;
+        do {
+          n = job.kind == IoKind::kRead
+                  ? ::pread(job.fd, buf.data(), static_cast<std::size_t>(job.block_bytes), off)
+                  : ::pwrite(job.fd, write_data, static_cast<std::size_t>(job.block_bytes), off);
+        } while (n < 0 && errno == EINTR);
+        if (n != job.block_bytes) {
+          errors[static_cast<std::size_t>(t)] = io_error(job, off, n < 0 ? -errno : static_cast<long>(n));
+          failed.store(true);
+          return;
+        }
+        if (job.record_latency) my_lat.push_back(mono_s() - s);
+        ++done[static_cast<std::size_t>(t)];
+      }
+    };
+    if (threads == 1) {
+      worker(0);
+    } else {
+      std::vector<std::thread> pool;
+      pool.reserve(static_cast<std::size_t>(threads));
+      for (int t = 0; t < threads; ++t) pool.emplace_back(worker, t);
+      for (auto& th : pool) th.join();
+    }
+    IoRun out;
+    out.seconds = mono_s() - t0;
+    for (const auto& e : errors) {
+      if (!e.empty()) throw core::EnvironmentError(e);
+    }
+    for (int t = 0; t < threads; ++t) {
+      out.ops += done[static_cast<std::size_t>(t)];
+      const auto& l = lat[static_cast<std::size_t>(t)];
+      out.latency_s.insert(out.latency_s.end(), l.begin(), l.end());
+    }
+    return out;
+  }
+};
+
+// --- io_uring -------------------------------------------------------------------------------------
+
+#ifdef HEADROOM_HAVE_IOURING
+class UringEngine final : public IoEngine {
+ public:
+  /// Sets up a ring of `entries` in place; init_rc() is its result (0 or −errno).
+  explicit UringEngine(unsigned entries) : entries_(entries) { init_rc_ = io_uring_queue_init(entries, &ring_, 0); }
+  ~UringEngine() override {
+    if (init_rc_ == 0) io_uring_queue_exit(&ring_);
+  }
+  int init_rc() const { return init_rc_; }
+  UringEngine(const UringEngine&) = delete;
+  UringEngine& operator=(const UringEngine&) = delete;
+
+  std::string name() const override { return "io_uring"; }
+
+  IoRun run(const IoJob& job, const unsigned char* write_data) override {
+    const int qd = std::max(1, std::min(job.queue_depth, static_cast<int>(entries_)));
+    // One buffer per slot for reads; writes all send the same (caller's) data.
+    std::vector<AlignedBuffer> bufs;
+    if (job.kind == IoKind::kRead) {
+      for (int s = 0; s < qd; ++s) bufs.emplace_back(job.block_bytes);
+    }
+    std::vector<int> free_slots;
+    for (int s = qd - 1; s >= 0; --s) free_slots.push_back(s);
+    std::vector<double> start(static_cast<std::size_t>(qd), 0.0);
+    std::vector<std::int64_t> slot_offset(static_cast<std::size_t>(qd), 0);
+    IoRun out;
+    if (job.record_latency) out.latency_s.reserve(1 << 16);
+    std::int64_t issued = 0;
+    int inflight = 0;
+    bool stop_issuing = false;
+    std::string error;
+    const double t0 = mono_s();
+    while (true) {
+      if (!stop_issuing && error.empty()) {
+        const double now = mono_s();
+        if (now - t0 > job.max_s) stop_issuing = true;
+        while (!stop_issuing && !free_slots.empty() && issued < job.max_ops) {
+          io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+          if (sqe == nullptr) break;
+          const int slot = free_slots.back();
+          free_slots.pop_back();
+          const std::int64_t off = job.offset(issued);
+          if (job.kind == IoKind::kRead) {
+            io_uring_prep_read(sqe, job.fd, bufs[static_cast<std::size_t>(slot)].data(),
+                               static_cast<unsigned>(job.block_bytes), static_cast<__u64>(off));
+          } else {
+            io_uring_prep_write(sqe, job.fd, write_data, static_cast<unsigned>(job.block_bytes),
+                                static_cast<__u64>(off));
+          }
+          io_uring_sqe_set_data64(sqe, static_cast<__u64>(slot));
+          start[static_cast<std::size_t>(slot)] = now;
+          slot_offset[static_cast<std::size_t>(slot)] = off;
+          ++issued;
+          ++inflight;
+        }
+        if (issued >= job.max_ops) stop_issuing = true;
+      }
+      if (inflight == 0) break;
+      const int rc = io_uring_submit_and_wait(&ring_, 1);
+      if (rc < 0 && rc != -EINTR) {
+        throw core::EnvironmentError("io_uring_submit_and_wait failed: " + std::generic_category().message(-rc));
+      }
+      io_uring_cqe* cqe = nullptr;
+      unsigned head = 0;
+      unsigned seen = 0;
+      const double done_at = mono_s();
+      io_uring_for_each_cqe(&ring_, head, cqe) {
+        ++seen;
+        const auto slot = static_cast<int>(io_uring_cqe_get_data64(cqe));
+        if (cqe->res != job.block_bytes && error.empty()) {
+          error = io_error(job, slot_offset[static_cast<std::size_t>(slot)], cqe->res);
+        }
+        if (job.record_latency) out.latency_s.push_back(done_at - start[static_cast<std::size_t>(slot)]);
+        free_slots.push_back(slot);
+        --inflight;
+        ++out.ops;
+      }
+      io_uring_cq_advance(&ring_, seen);
+      if (!error.empty()) stop_issuing = true;
+    }
+    out.seconds = mono_s() - t0;
+    if (!error.empty()) throw core::EnvironmentError(error);
+    return out;
+  }
+
+ private:
+  io_uring ring_{};
+  unsigned entries_;
+  int init_rc_ = -1;
+};
+#endif
+
+}  // namespace
+
+std::unique_ptr<IoEngine> make_psync_engine() { return std::make_unique<PsyncEngine>(); }
+
+std::unique_ptr<IoEngine> make_io_engine(int queue_depth, std::string& why_not_uring) {
+#ifdef HEADROOM_HAVE_IOURING
+  unsigned entries = 1;
+  while (entries < static_cast<unsigned>(std::max(1, queue_depth))) entries <<= 1;
+  auto engine = std::make_unique<UringEngine>(entries);
+  const int rc = engine->init_rc();
+  if (rc == 0) {
+    why_not_uring.clear();
+    return engine;
+  }
+  why_not_uring = "io_uring refused by the kernel (" + std::generic_category().message(-rc) + "): psync used";
+#else
+  (void)queue_depth;
+  why_not_uring = "built without liburing: psync used (queue depth N = N threads)";
+#endif
+  return make_psync_engine();
+}
+
+}  // namespace headroom::bench::storage
