@@ -20,5 +20,7 @@ void add_inventory_command(CLI::App& app, Action& action);
 void add_list_command(CLI::App& app, Action& action);
 void add_bench_command(CLI::App& app, Action& action);
 void add_run_command(CLI::App& app, Action& action);
+void add_profile_command(CLI::App& app, Action& action);
+void add_plan_command(CLI::App& app, Action& action);
 
 }  // namespace headroom::cli

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   cli::add_inventory_command(app, action);
   cli::add_list_command(app, action);
   cli::add_bench_command(app, action);
+  cli::add_profile_command(app, action);
+  cli::add_plan_command(app, action);
 
   try {
     app.parse(argc, argv);

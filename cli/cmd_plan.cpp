@@ -1,0 +1,270 @@
+// `headroom plan train|infer|search`: capacity planning from a workload (file or flags) and a
+// hardware profile (catalog GPU or profile.json). Tables by default; --json prints plan.json only.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <memory>
+
+#include "commands.hpp"
+#include "headroom/core/atomic_file.hpp"
+#include "headroom/core/errors.hpp"
+#include "headroom/plan/catalog.hpp"
+#include "headroom/plan/plan_json.hpp"
+#include "headroom/plan/search.hpp"
+
+namespace headroom::cli {
+
+namespace {
+
+struct PlanArgs {
+  std::string workload_file;
+  std::string gpu;
+  std::string profile_file;
+  std::string data_dir;
+  std::string out;
+  bool json = false;
+  bool force = false;
+  bool list = false;
+  // Workload flags (override the file when given).
+  std::string model;
+  int gpus = 0;
+  int tp = 1, pp = 1, dp = 0, cp = 1, ep = 1, vpp = 1;
+  bool sp = false;
+  std::int64_t global_batch = 0, micro_batch = 1, seq_len = 0;
+  double tokens = 0;
+  int zero = 0;
+  std::string recompute = "none";
+  bool no_flash = false;
+  std::string precision = "bf16";
+  double dp_overlap = 0, tp_overlap = 0;
+  std::int64_t context = 0, output = 0, batch = 0;
+  double qps = 0, tpot_slo = 0, ttft_slo = 0, mem_util = 0.9;
+  std::string weight_precision = "bf16", kv_precision;
+  // Assumption overrides.
+  double goodput = 1.0, pue = 1.0;
+  // Search options.
+  int max_tp = 0, max_pp = 64;
+};
+
+void add_common(CLI::App* c, PlanArgs& a) {
+  c->add_option("--workload", a.workload_file, "workload.json (schema headroom.workload)");
+  c->add_option("--gpu", a.gpu, "GPU from the catalog (data/hardware), e.g. H100, a100-sxm4-80gb");
+  c->add_option("--profile", a.profile_file, "profile.json (from `headroom profile` or data/hardware)");
+  c->add_option("--data-dir", a.data_dir, "catalog directory (default: $HEADROOM_DATA_DIR or the installed data/)");
+  c->add_flag("--json", a.json, "print plan.json to stdout (nothing else)");
+  c->add_option("--out", a.out, "also write plan.json to this file");
+  c->add_flag("--force", a.force, "replace an existing --out file");
+  c->add_option("--model", a.model, "model from the catalog (data/models), e.g. llama-3-8b");
+  c->add_option("--gpus", a.gpus, "total GPUs (train: tp·pp·dp·cp; infer: replicas × tp·pp)");
+  c->add_option("--tp", a.tp, "tensor parallel size");
+  c->add_option("--pp", a.pp, "pipeline parallel size");
+  c->add_option("--goodput", a.goodput, "share of wall time making progress (default 1.0)");
+  c->add_option("--pue", a.pue, "facility PUE applied to energy (default 1.0: GPU boards only)");
+}
+
+void add_train_flags(CLI::App* c, PlanArgs& a) {
+  c->add_option("--dp", a.dp, "data parallel size (default: gpus / (tp·pp·cp))");
+  c->add_option("--cp", a.cp, "context parallel size");
+  c->add_option("--vpp", a.vpp, "interleaved pipeline chunks per stage");
+  c->add_flag("--sp", a.sp, "Megatron sequence parallelism");
+  c->add_option("--global-batch", a.global_batch, "sequences per optimizer step");
+  c->add_option("--micro-batch", a.micro_batch, "sequences per micro-batch");
+  c->add_option("--seq-len", a.seq_len, "tokens per sequence");
+  c->add_option("--tokens", a.tokens, "training token budget (e.g. 2e12)");
+  c->add_option("--zero", a.zero, "ZeRO stage 0-3 (1 = Megatron distributed optimizer)");
+  c->add_option("--recompute", a.recompute, "none | selective | full");
+  c->add_flag("--no-flash-attention", a.no_flash, "attention without a fused kernel (stores s² scores)");
+  c->add_option("--precision", a.precision, "matmul precision: bf16, fp16, fp8, tf32, fp32");
+  c->add_option("--dp-overlap", a.dp_overlap, "share of DP communication hidden behind backward [0,1]");
+  c->add_option("--tp-overlap", a.tp_overlap, "share of TP communication hidden behind GEMMs [0,1]");
+}
+
+void add_infer_flags(CLI::App* c, PlanArgs& a) {
+  c->add_option("--context", a.context, "prompt tokens per request");
+  c->add_option("--output", a.output, "generated tokens per request");
+  c->add_option("--batch", a.batch, "concurrent requests (default: as many as fit / meet the SLO)");
+  c->add_option("--qps", a.qps, "offered requests per second");
+  c->add_option("--tpot-slo", a.tpot_slo, "time-per-output-token SLO, seconds");
+  c->add_option("--ttft-slo", a.ttft_slo, "time-to-first-token SLO, seconds");
+  c->add_option("--weight-precision", a.weight_precision, "bf16, fp16, fp8, int8, fp4 ...");
+  c->add_option("--kv-precision", a.kv_precision, "KV-cache precision (default bf16)");
+  c->add_option("--gpu-memory-utilization", a.mem_util, "share of device memory the engine may use (default 0.9)");
+}
+
+plan::Precision parse_precision(const std::string& s, const std::string& flag) {
+  try {
+    return plan::precision_from_string(s);
+  } catch (const core::InputError& e) {
+    throw core::InputError("", flag, e.what());
+  }
+}
+
+plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase phase, const plan::Catalog& cat) {
+  plan::Workload w;
+  const bool from_file = !a.workload_file.empty();
+  if (from_file) {
+    w = plan::load_workload(a.workload_file, cat);
+  } else {
+    if (a.model.empty()) throw core::InputError("", "--model", "a model name (or --workload FILE)");
+    w.phase = phase;
+  }
+  const std::string file = from_file ? a.workload_file : "command line";
+  const auto given = [&](const char* flag) { return c->count(flag) > 0; };
+  if (!a.model.empty()) w.model = cat.model(a.model);
+  if (from_file && w.phase != phase && phase != plan::Phase::kTrain) {
+    throw core::InputError(file, "$.phase", fmt::format("'{}' for `headroom plan {}`", to_string(phase), to_string(phase)));
+  }
+  w.phase = phase;
+  if (w.name.empty()) w.name = w.model.id;
+  if (!from_file || given("--tp")) w.par.tp = a.tp;
+  if (!from_file || given("--pp")) w.par.pp = a.pp;
+  if (given("--gpus")) w.gpus = a.gpus;
+  if (phase == plan::Phase::kTrain) {
+    if (!from_file || given("--cp")) w.par.cp = a.cp;
+    if (!from_file || given("--vpp")) w.par.vpp = a.vpp;
+    if (!from_file || given("--sp")) w.par.sequence_parallel = a.sp;
+    if (given("--dp")) {
+      w.par.dp = a.dp;
+    } else if (!from_file || given("--gpus") || given("--tp") || given("--pp")) {
+      const int per = w.par.tp * w.par.pp * w.par.cp;
+      const int gpus = w.gpus > 0 ? w.gpus : per;
+      if (gpus % per != 0) {
+        throw core::InputError(file, "--gpus", fmt::format("a multiple of tp·pp·cp ({}), got {}", per, gpus));
+      }
+      w.par.dp = gpus / per;
+    }
+    w.gpus = w.par.world();
+    auto& t = w.train;
+    if (!from_file || given("--global-batch")) t.global_batch = a.global_batch;
+    if (!from_file || given("--micro-batch")) t.micro_batch = a.micro_batch;
+    if (!from_file || given("--seq-len")) t.seq_len = a.seq_len > 0 ? a.seq_len : std::min<std::int64_t>(w.model.max_seq_len, 4096);
+    if (!from_file && t.global_batch == 0) t.global_batch = t.micro_batch * w.par.dp;
+    if (!from_file || given("--tokens")) t.tokens = a.tokens;
+    if (!from_file || given("--zero")) t.zero_stage = a.zero;
+    if (!from_file || given("--recompute")) {
+      try {
+        t.recompute = plan::recompute_from_string(a.recompute);
+      } catch (const core::InputError& e) {
+        throw core::InputError("", "--recompute", e.what());
+      }
+    }
+    if (!from_file || given("--no-flash-attention")) t.flash_attention = !a.no_flash;
+    if (!from_file || given("--precision")) t.precision = parse_precision(a.precision, "--precision");
+    if (!from_file || given("--dp-overlap")) t.dp_comm_overlap = a.dp_overlap;
+    if (!from_file || given("--tp-overlap")) t.tp_comm_overlap = a.tp_overlap;
+  } else {
+    auto& i = w.infer;
+    if (!from_file || given("--context")) i.context_len = a.context;
+    if (!from_file || given("--output")) i.output_len = a.output;
+    if (!from_file || given("--batch")) i.batch = a.batch;
+    if (!from_file || given("--qps")) i.qps = a.qps;
+    if (!from_file || given("--tpot-slo")) i.tpot_slo_s = a.tpot_slo;
+    if (!from_file || given("--ttft-slo")) i.ttft_slo_s = a.ttft_slo;
+    if (!from_file || given("--weight-precision")) i.weight_precision = parse_precision(a.weight_precision, "--weight-precision");
+    if (!a.kv_precision.empty()) i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
+    if (!from_file || given("--gpu-memory-utilization")) i.gpu_memory_utilization = a.mem_util;
+  }
+  plan::validate(w, file);
+  return w;
+}
+
+struct Hardware {
+  plan::HardwareProfile profile;
+  std::string source;
+};
+
+Hardware pick_hardware(const PlanArgs& a, const plan::Catalog& cat) {
+  if (!a.profile_file.empty() && !a.gpu.empty()) throw core::InputError("", "--gpu", "either --gpu or --profile, not both");
+  if (!a.profile_file.empty()) return {plan::load_profile(a.profile_file), a.profile_file};
+  if (a.gpu.empty()) throw core::InputError("", "--gpu", "a GPU name (or --profile FILE)");
+  return {cat.gpu(a.gpu), "catalog (data/hardware)"};
+}
+
+void emit(const PlanArgs& a, const std::string& json, const std::string& table) {
+  if (!a.out.empty()) core::write_file_atomic(a.out, json + "\n", a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+  if (a.json) {
+    fmt::print("{}\n", json);
+  } else {
+    fmt::print("{}", table);
+    if (!a.out.empty()) fmt::print(stderr, "headroom: wrote {}\n", a.out);
+  }
+}
+
+int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
+  const plan::Catalog cat = plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
+  if (!a.out.empty()) core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+  const plan::Phase phase = mode == "infer" ? plan::Phase::kInfer : plan::Phase::kTrain;
+  if (mode == "search" && a.gpus <= 0 && a.workload_file.empty()) throw core::InputError("", "--gpus", "a positive GPU count to search over");
+  plan::Workload w = build_workload(c, a, phase, cat);
+  const Hardware hw = pick_hardware(a, cat);
+  plan::Assumptions as;
+  if (!(a.goodput > 0 && a.goodput <= 1)) throw core::InputError("", "--goodput", "a fraction in (0, 1]");
+  if (!(a.pue >= 1 && a.pue <= 5)) throw core::InputError("", "--pue", "a number in [1, 5]");
+  as.goodput = a.goodput;
+  as.pue = a.pue;
+  const plan::Precision prec = phase == plan::Phase::kTrain ? w.train.precision : w.infer.compute_precision;
+  plan::PlanContext ctx{command_line(), hw.profile.id, hw.profile.name, hw.source, plan::resolve_rates(hw.profile, prec, as), as};
+  const plan::ParamCounts pc = plan::count_params(w.model);
+  if (mode == "train") {
+    const auto r = plan::evaluate_train(w, pc, ctx.rates, as);
+    emit(a, plan::train_plan_to_json(w, pc, r, ctx), plan::train_plan_table(w, pc, r, ctx));
+    return 0;
+  }
+  if (mode == "infer") {
+    const auto r = plan::evaluate_infer(w, pc, ctx.rates, as);
+    emit(a, plan::infer_plan_to_json(w, pc, r, ctx), plan::infer_plan_table(w, pc, r, ctx));
+    return 0;
+  }
+  plan::SearchOptions o;
+  o.gpus = c->count("--gpus") > 0 ? a.gpus : w.gpus;
+  o.max_tp = a.max_tp;
+  o.max_pp = a.max_pp;
+  const auto r = plan::search_train(w, pc, ctx.rates, as, o);
+  emit(a, plan::search_plan_to_json(w, pc, r, ctx), plan::search_plan_table(w, pc, r, ctx));
+  return 0;
+}
+
+int list_catalog(const PlanArgs& a) {
+  const plan::Catalog cat = plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
+  fmt::print("GPUs (--gpu):\n");
+  for (const auto& g : cat.gpus) fmt::print("  {:<18} {:<32} aliases: {}\n", g.id, g.name, fmt::join(g.aliases, ", "));
+  fmt::print("\nModels (--model):\n");
+  for (const auto& m : cat.models) {
+    fmt::print("  {:<22} {:<40} {:>9.2f} B params\n", m.id, m.name, plan::count_params(m).total / 1e9);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<PlanArgs>();
+  CLI::App* plan_cmd = app.add_subcommand("plan", "Plan training or inference on a GPU: memory, time, MFU, capacity");
+  plan_cmd->add_flag("--list", args->list, "list the GPUs and models in the catalog");
+  plan_cmd->add_option("--data-dir", args->data_dir, "catalog directory");
+  plan_cmd->callback([plan_cmd, args, &action] {
+    if (args->list) {
+      action = [args] { return list_catalog(*args); };
+    } else if (plan_cmd->get_subcommands().empty()) {
+      throw CLI::CallForHelp();
+    }
+  });
+  const auto sub = [&](const char* name, const char* help) {
+    CLI::App* c = plan_cmd->add_subcommand(name, help);
+    add_common(c, *args);
+    return c;
+  };
+  CLI::App* train = sub("train", "Memory per GPU, step time, MFU and time-to-train of a training job");
+  add_train_flags(train, *args);
+  train->callback([train, args, &action] { action = [train, args] { return run_plan(train, *args, "train"); }; });
+  CLI::App* infer = sub("infer", "Weights + KV-cache memory, TTFT / TPOT roofline, tokens/s and GPUs for a QPS");
+  add_infer_flags(infer, *args);
+  infer->callback([infer, args, &action] { action = [infer, args] { return run_plan(infer, *args, "infer"); }; });
+  CLI::App* search = sub("search", "Search TP / PP / DP / micro-batch / recompute / ZeRO for the fastest plan that fits");
+  add_train_flags(search, *args);
+  search->add_option("--max-tp", args->max_tp, "largest TP tried (default: GPUs per node)");
+  search->add_option("--max-pp", args->max_pp, "largest PP tried (default 64)");
+  search->callback([search, args, &action] { action = [search, args] { return run_plan(search, *args, "search"); }; });
+}
+
+}  // namespace headroom::cli

@@ -1,0 +1,68 @@
+// `headroom profile RESULTS`: summarise a results.json into a profile.json (schema
+// headroom.profile) that `headroom plan --profile` reads. Values not measured are null, or the
+// datasheet values of --base GPU.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "commands.hpp"
+#include "headroom/core/atomic_file.hpp"
+#include "headroom/core/results.hpp"
+#include "headroom/plan/catalog.hpp"
+#include "headroom/plan/profile_from_results.hpp"
+
+namespace headroom::cli {
+
+namespace {
+struct ProfileArgs {
+  std::string results;
+  std::string out;
+  std::string base;
+  std::string data_dir;
+  bool force = false;
+};
+
+std::string show(const plan::Quantity& q, double scale, const char* unit) {
+  if (!q.known()) return "null";
+  return fmt::format("{:.4g} {} ({})", *q.value / scale, unit, plan::to_string(q.provenance));
+}
+}  // namespace
+
+void add_profile_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<ProfileArgs>();
+  CLI::App* cmd = app.add_subcommand("profile", "Summarise a results.json into a hardware profile for `headroom plan`");
+  cmd->add_option("RESULTS", args->results, "results.json from `headroom bench` or `headroom run`")->required();
+  cmd->add_option("--out", args->out, "write profile.json here (default: stdout)");
+  cmd->add_option("--base", args->base, "catalog GPU whose datasheet values fill what was not measured");
+  cmd->add_option("--data-dir", args->data_dir, "catalog directory");
+  cmd->add_flag("--force", args->force, "replace an existing --out file");
+  cmd->callback([args, &action] {
+    action = [args] {
+      const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
+      if (!args->out.empty()) core::check_writable(args->out, overwrite);
+      const core::Results results = core::load_results(args->results);
+      std::unique_ptr<plan::Catalog> cat;
+      const plan::HardwareProfile* base = nullptr;
+      if (!args->base.empty()) {
+        cat = std::make_unique<plan::Catalog>(
+            plan::Catalog::load(args->data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(args->data_dir)));
+        base = &cat->gpu(args->base);
+      }
+      const plan::HardwareProfile p = plan::profile_from_results(results, args->results, base);
+      const std::string text = plan::profile_to_json(p) + "\n";
+      if (args->out.empty()) {
+        fmt::print("{}", text);
+        return 0;
+      }
+      core::write_file_atomic(args->out, text, overwrite);
+      fmt::print(stderr, "headroom: wrote {} ({})\n", args->out, p.name);
+      fmt::print(stderr, "  memory      {}\n", show(p.memory_bytes, 1e9, "GB"));
+      fmt::print(stderr, "  bandwidth   {}\n", show(p.memory_bandwidth_bytes_per_s, 1e9, "GB/s"));
+      fmt::print(stderr, "  bf16 peak   {}\n", show(p.peak(plan::Precision::kBf16), 1e12, "TFLOP/s"));
+      fmt::print(stderr, "  fp32 peak   {}\n", show(p.peak(plan::Precision::kFp32), 1e12, "TFLOP/s"));
+      return 0;
+    };
+  });
+}
+
+}  // namespace headroom::cli

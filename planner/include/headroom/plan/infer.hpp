@@ -1,0 +1,57 @@
+#pragma once
+/// Inference: memory (weights, KV cache, workspace), KV capacity, prefill / decode times from a
+/// roofline of the device, throughput and request capacity. evaluate_infer() does not allocate.
+#include "headroom/plan/rates.hpp"
+#include "headroom/plan/workload.hpp"
+
+namespace headroom::plan {
+
+/// A roofline point: arithmetic intensity and what the device can attain there.
+struct RooflinePoint {
+  double flop = 0;
+  double bytes = 0;
+  double intensity_flop_per_byte = 0;
+  double attainable_flop_per_s = 0;  ///< min(peak, intensity × bandwidth) with achievable rates
+  double time_s = 0;                 ///< max(flop / compute, bytes / bandwidth)
+  bool memory_bound = false;
+};
+
+struct InferMemory {
+  double weights_bytes = 0;          ///< per GPU
+  double kv_bytes_per_token = 0;     ///< per GPU, all layers of this stage
+  double kv_bytes_per_token_model = 0;  ///< whole model, one replica (for comparisons)
+  double workspace_bytes = 0;        ///< activations of one prefill chunk + logits
+  double overhead_bytes = 0;
+  double budget_bytes = 0;           ///< capacity × gpu_memory_utilization
+  double kv_budget_bytes = 0;        ///< budget − weights − workspace − overhead
+  double max_kv_tokens = 0;          ///< tokens the KV budget holds
+  double max_concurrent_requests = 0;  ///< at context + output tokens each
+  double total_bytes = 0;            ///< at the planned batch
+  double capacity_bytes = 0;
+  bool fits = false;                 ///< weights + workspace + KV of the planned batch fit
+};
+
+struct InferTime {
+  double batch = 0;                  ///< concurrent requests used for the figures below
+  RooflinePoint prefill;             ///< one request's prompt
+  RooflinePoint decode;              ///< one decode step of the whole batch, mid-output context
+  double ttft_s = 0;                 ///< prefill of one request (+ TP comm)
+  double tpot_s = 0;                 ///< decode step time (+ TP comm)
+  double tokens_per_s = 0;           ///< output tokens per second, one replica
+  double tokens_per_s_per_gpu = 0;
+  double requests_per_s = 0;         ///< sustainable by one replica (prefill + decode time)
+  double replicas_for_qps = 0;       ///< replicas needed for the workload's QPS (0 when none)
+  double gpus_for_qps = 0;
+  bool meets_slo = true;
+};
+
+struct InferResult {
+  InferMemory memory;
+  InferTime time;
+  int gpus_per_replica = 0;
+};
+
+InferResult evaluate_infer(const Workload& w, const ParamCounts& params, const Rates& rates,
+                           const Assumptions& a) noexcept;
+
+}  // namespace headroom::plan

@@ -1,0 +1,79 @@
+#pragma once
+/// Transformer architecture (data/models/*.json, schema "headroom.model" 1.x) and exact parameter
+/// counting. Counting follows Megatron-LM's theoretical_memory_usage.py generalised to GQA, SwiGLU,
+/// MoE, biases, LayerNorm vs RMSNorm, learned positions and tied / untied embeddings.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace headroom::plan {
+
+inline constexpr const char* kModelSchema = "headroom.model";
+inline constexpr int kModelMajor = 1;
+
+enum class MlpKind { kGelu, kSwiglu };
+enum class NormKind { kLayerNorm, kRmsNorm };
+enum class PositionKind { kLearned, kRope, kAlibi, kNone };
+
+struct ModelConfig {
+  std::string id;                 ///< e.g. "llama-2-7b"
+  std::string name;
+  std::vector<std::string> aliases;
+  std::string source;             ///< where the architecture numbers come from
+  std::string as_of;
+  std::int64_t num_layers = 0;
+  std::int64_t hidden_size = 0;
+  std::int64_t num_heads = 0;
+  std::int64_t num_kv_heads = 0;  ///< = num_heads for MHA; 1 for MQA
+  std::int64_t head_dim = 0;      ///< hidden_size / num_heads unless given
+  std::int64_t ffn_hidden_size = 0;
+  std::int64_t vocab_size = 0;
+  std::int64_t max_seq_len = 0;   ///< learned position table size; context limit
+  MlpKind mlp = MlpKind::kGelu;
+  NormKind norm = NormKind::kLayerNorm;
+  PositionKind position = PositionKind::kLearned;
+  bool linear_bias = true;        ///< biases on every linear layer (GPT-2/3 style)
+  bool qkv_bias = false;          ///< biases on Q, K, V only (Qwen style); implied by linear_bias
+  bool tied_embeddings = false;
+  bool dropout = true;            ///< trained with dropout (stores masks)
+  // Mixture of experts: every layer's MLP is replaced by `num_experts` experts when > 0.
+  std::int64_t num_experts = 0;
+  std::int64_t experts_per_token = 0;
+  std::int64_t moe_ffn_hidden_size = 0;  ///< per expert (defaults to ffn_hidden_size)
+  std::int64_t shared_experts = 0;       ///< always-active experts of moe_ffn_hidden_size
+  // Sliding-window attention: `sliding_window_layers` of the layers attend to `sliding_window` tokens.
+  std::int64_t sliding_window = 0;
+  std::int64_t sliding_window_layers = 0;
+  // Multi-head latent attention (DeepSeek-V2/V3): KV cache per layer per token = kv_lora_rank + rope dim.
+  std::int64_t kv_lora_rank = 0;
+  std::int64_t qk_rope_head_dim = 0;
+
+  bool is_moe() const { return num_experts > 0; }
+};
+
+/// Parameter counts (elements, not bytes).
+struct ParamCounts {
+  double embedding = 0;      ///< input token embedding + learned positions
+  double output = 0;         ///< untied output projection (0 when tied)
+  double per_layer = 0;      ///< one transformer layer, all experts
+  double per_layer_active = 0;  ///< one layer counting only the experts a token uses
+  double per_layer_expert = 0;  ///< the routed-expert part of per_layer (shardable by EP)
+  double final_norm = 0;
+  double total = 0;          ///< everything stored
+  double active = 0;         ///< used per token (= total for dense models)
+  double non_embedding = 0;  ///< total − embedding − output
+};
+
+/// Exact count for the architecture (no allocation).
+ParamCounts count_params(const ModelConfig& m) noexcept;
+
+/// KV-cache elements per token per layer (K and V; MLA: latent + rope key).
+double kv_elements_per_token_per_layer(const ModelConfig& m) noexcept;
+
+ModelConfig model_from_json(const std::string& text, const std::string& file);
+ModelConfig load_model(const std::filesystem::path& path);
+/// Reads a model config object embedded in another document at `path` ("$.model").
+std::string model_to_json(const ModelConfig& m, int indent = 2);
+
+}  // namespace headroom::plan

@@ -1,0 +1,54 @@
+#pragma once
+/// plan.json, schema "headroom.plan" 1.x, and the human tables printed by `headroom plan`.
+/// Every modelling assumption is listed in the document.
+#include <string>
+#include <vector>
+
+#include "headroom/plan/infer.hpp"
+#include "headroom/plan/search.hpp"
+#include "headroom/plan/train.hpp"
+
+namespace headroom::plan {
+
+inline constexpr const char* kPlanSchema = "headroom.plan";
+inline constexpr int kPlanMajor = 1;
+inline constexpr int kPlanMinor = 0;
+
+/// What TCO and reports read from a plan, whatever its phase.
+struct PlanSummary {
+  double gpu_hours = 0;            ///< training run (0 for inference)
+  double energy_kwh = 0;           ///< training run GPU energy (0 for inference)
+  double tokens_per_s_per_gpu = 0; ///< training tokens or generated tokens
+  int gpus = 0;
+};
+PlanSummary summarize(const TrainResult& r) noexcept;
+PlanSummary summarize(const InferResult& r) noexcept;
+
+/// The context a plan document records besides the numbers.
+struct PlanContext {
+  std::string command_line;
+  std::string profile_id;
+  std::string profile_name;
+  std::string profile_source;      ///< file the profile was read from, or "catalog"
+  Rates rates;
+  Assumptions assumptions;
+};
+
+std::string train_plan_to_json(const Workload& w, const ParamCounts& params, const TrainResult& r,
+                               const PlanContext& ctx, int indent = 2);
+std::string infer_plan_to_json(const Workload& w, const ParamCounts& params, const InferResult& r,
+                               const PlanContext& ctx, int indent = 2);
+std::string search_plan_to_json(const Workload& w, const ParamCounts& params, const SearchResult& r,
+                                const PlanContext& ctx, int indent = 2);
+
+std::string train_plan_table(const Workload& w, const ParamCounts& params, const TrainResult& r,
+                             const PlanContext& ctx);
+std::string infer_plan_table(const Workload& w, const ParamCounts& params, const InferResult& r,
+                             const PlanContext& ctx);
+std::string search_plan_table(const Workload& w, const ParamCounts& params, const SearchResult& r,
+                              const PlanContext& ctx);
+
+/// The assumption lines written into plan.json and the tables (plain text, one per item).
+std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& ctx);
+
+}  // namespace headroom::plan

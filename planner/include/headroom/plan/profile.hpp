@@ -1,0 +1,80 @@
+#pragma once
+/// profile.json, schema "headroom.profile" 1.x: what one accelerator (and the links around it) can
+/// deliver. The same type holds datasheet profiles (data/hardware/*.json) and profiles derived from
+/// measurements (`headroom profile results.json`). Every number is a Quantity that says where it
+/// came from; a value nobody knows is null, never 0.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace headroom::plan {
+
+inline constexpr const char* kProfileSchema = "headroom.profile";
+inline constexpr int kProfileMajor = 1;
+inline constexpr int kProfileMinor = 0;
+
+enum class Provenance { kDatasheet, kMeasured, kOverride };
+std::string to_string(Provenance p);
+Provenance provenance_from_string(const std::string& s);  ///< throws core::InputError
+
+/// One number with its origin. `value` is in the SI unit named by the field that holds it.
+struct Quantity {
+  std::optional<double> value;
+  Provenance provenance = Provenance::kDatasheet;
+  std::string source;  ///< URL, document or results file (+ case name) it came from
+  std::string as_of;   ///< YYYY-MM-DD
+  bool known() const { return value.has_value(); }
+  double value_or(double fallback) const { return value ? *value : fallback; }
+};
+
+/// Numeric precisions with a dense peak rate in a profile (dense = without 2:4 sparsity).
+enum class Precision { kFp64, kFp64Tensor, kFp32, kTf32, kFp16, kBf16, kFp8, kInt8, kFp4, kCount };
+inline constexpr int kPrecisionCount = static_cast<int>(Precision::kCount);
+std::string to_string(Precision p);  ///< "fp64", "fp64_tensor", "fp32", "tf32", "fp16", "bf16", ...
+/// Parses a precision name; throws core::InputError listing the valid names.
+Precision precision_from_string(const std::string& s);
+/// Bytes of one element stored in `p` (fp64 8, fp32/tf32 4, fp16/bf16 2, fp8/int8 1, fp4 0.5).
+double precision_bytes(Precision p);
+
+/// α-β model of one collective scope: time(bytes) = alpha_s + bytes / bus_bytes_per_s (busbw terms).
+struct CollectiveFit {
+  Quantity alpha_s;           ///< per-step latency, seconds
+  Quantity bus_bytes_per_s;   ///< asymptotic bus bandwidth (nccl-tests busbw convention)
+  Quantity ranks;             ///< ranks of the measurement it was fitted on
+};
+
+struct HardwareProfile {
+  std::string id;                    ///< stable id, e.g. "h100-sxm5-80gb"
+  std::string name;                  ///< display name
+  std::string vendor;
+  std::vector<std::string> aliases;  ///< names accepted by --gpu (case-insensitive)
+  std::string notes;
+
+  Quantity memory_bytes;             ///< device memory capacity usable by applications
+  Quantity memory_bandwidth_bytes_per_s;
+  Quantity peak_flop_per_s[kPrecisionCount];  ///< dense peak per precision (int8: OP/s)
+  Quantity tdp_w;
+  Quantity nvlink_bytes_per_s;       ///< GPU-to-GPU fabric, bidirectional total per GPU
+  Quantity pcie_gen;
+  Quantity pcie_lanes;
+  Quantity pcie_bytes_per_s;         ///< per direction
+  Quantity inter_node_bytes_per_s;   ///< network injection bandwidth per GPU, per direction
+  Quantity gpus_per_node;            ///< GPUs sharing one NVLink domain / node
+  Quantity host_memory_bandwidth_bytes_per_s;
+  CollectiveFit intra_node;          ///< all-reduce α-β inside the node
+  CollectiveFit inter_node;          ///< all-reduce α-β across nodes
+  Quantity storage_read_bytes_per_s;
+  Quantity storage_write_bytes_per_s;
+  Quantity checkpoint_write_bytes_per_s;
+
+  const Quantity& peak(Precision p) const { return peak_flop_per_s[static_cast<int>(p)]; }
+  Quantity& peak(Precision p) { return peak_flop_per_s[static_cast<int>(p)]; }
+};
+
+std::string profile_to_json(const HardwareProfile& p, int indent = 2);
+/// Strict parse; errors name `file` and the JSON path.
+HardwareProfile profile_from_json(const std::string& text, const std::string& file);
+HardwareProfile load_profile(const std::filesystem::path& path);
+
+}  // namespace headroom::plan

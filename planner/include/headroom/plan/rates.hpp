@@ -1,0 +1,68 @@
+#pragma once
+/// The numbers the models use, resolved once from a HardwareProfile plus Assumptions, so that the
+/// hot path (one plan evaluation, the search inner loop) reads plain doubles and never allocates.
+#include <string>
+#include <vector>
+
+#include "headroom/plan/profile.hpp"
+
+namespace headroom::plan {
+
+/// Modelling constants that are not properties of the hardware datasheet. Every one is written
+/// into plan.json. Defaults are from published measurements (see docs/planner.md), never fitted
+/// per validation case.
+struct Assumptions {
+  /// Achievable share of the datasheet dense peak for large GEMMs when the profile has no measured
+  /// GEMM rate: cuBLAS BF16 8192³ on H100 SXM reached 797.8 of 989.5 TFLOP/s (0.806).
+  double gemm_efficiency_of_datasheet = 0.80;
+  /// Achievable share of datasheet memory bandwidth for streaming kernels (H100 D2D copy reached
+  /// 2903 of 3350 GB/s = 0.87; DCGM proftester ≈ 0.76).
+  double memory_efficiency_of_datasheet = 0.80;
+  /// Achievable share of the datasheet NVLink per-direction rate as all-reduce busbw (8×A100 230 of
+  /// 300 GB/s = 0.77; 8×H100 ≈ 370 of 450 without NVLS = 0.82).
+  double collective_efficiency_of_datasheet = 0.80;
+  double intra_node_alpha_s = 10e-6;   ///< per ring step latency inside a node
+  double inter_node_alpha_s = 25e-6;   ///< per ring step latency across nodes
+  /// Per-GPU network bandwidth (per direction) when the profile has none: one 200 Gb/s NIC per GPU.
+  double fallback_inter_node_bytes_per_s = 25e9;
+  double fallback_gpus_per_node = 8;
+  /// Bytes moved by memory-bound (elementwise) kernels per byte of activation they produce: each
+  /// tensor written once and read once.
+  double elementwise_traffic_factor = 2.0;
+  /// CUDA context, cuBLAS / NCCL workspaces and allocator slack held on every GPU.
+  double runtime_overhead_bytes = 1.5 * 1024.0 * 1024.0 * 1024.0;
+  /// Share of wall-clock time spent making progress (restarts, checkpoints, evaluation excluded).
+  double goodput = 1.0;
+  /// Average board power as a share of TDP while training / serving.
+  double power_fraction_of_tdp = 1.0;
+  /// Facility overhead applied to energy (1.0: GPU board energy only; TCO applies its own PUE).
+  double pue = 1.0;
+};
+
+/// Resolved rates for one device (SI units). `*_source` strings say which fields were datasheet,
+/// measured or assumed; they are filled by resolve_rates and only read when writing plan.json.
+struct Rates {
+  double memory_bytes = 0;
+  double peak_flop_per_s = 0;        ///< dense datasheet peak of the chosen precision (MFU denominator)
+  double gemm_flop_per_s = 0;        ///< achievable large-GEMM rate
+  double memory_bytes_per_s = 0;     ///< achievable HBM rate
+  double intra_bus_bytes_per_s = 0;  ///< achievable all-reduce busbw inside a node
+  double inter_bus_bytes_per_s = 0;  ///< achievable busbw across nodes
+  double intra_alpha_s = 0;
+  double inter_alpha_s = 0;
+  double gpus_per_node = 8;
+  double tdp_w = 0;
+  std::vector<std::string> notes;    ///< how each rate was obtained (for plan.json assumptions)
+};
+
+/// Picks measured values where the profile has them, else datasheet × efficiency, else assumptions.
+/// Throws core::InputError when something indispensable (memory, peak of `precision`, bandwidth)
+/// is null, naming the profile field.
+Rates resolve_rates(const HardwareProfile& profile, Precision precision, const Assumptions& a);
+
+/// Time of a ring collective of `bytes` payload over `ranks` ranks on a link of bus bandwidth
+/// `bus_bytes_per_s` and per-step latency `alpha_s` (nccl-tests busbw convention).
+double allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept;
+double allgather_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept;
+
+}  // namespace headroom::plan

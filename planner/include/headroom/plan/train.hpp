@@ -1,0 +1,68 @@
+#pragma once
+/// Training: memory per GPU (first pipeline stage, which holds the peak), step time, MFU and
+/// time-to-train. evaluate_train() does not allocate; it is the search's inner loop.
+#include "headroom/plan/rates.hpp"
+#include "headroom/plan/workload.hpp"
+
+namespace headroom::plan {
+
+/// Bytes per GPU of the most loaded rank (first pipeline stage).
+struct TrainMemory {
+  double params_on_gpu = 0;      ///< parameter elements held by this rank (before ZeRO-3 sharding)
+  double weights_bytes = 0;
+  double gradients_bytes = 0;
+  double master_bytes = 0;       ///< fp32 master weights
+  double optimizer_bytes = 0;    ///< Adam m and v (fp32)
+  double activations_bytes = 0;  ///< stored for backward, all in-flight micro-batches
+  double activations_per_layer_bytes = 0;  ///< one micro-batch, one layer, as stored
+  double embedding_activations_bytes = 0;  ///< embedding / logits / loss buffers on this stage
+  double overhead_bytes = 0;     ///< runtime (context, workspaces)
+  double total_bytes = 0;
+  double capacity_bytes = 0;
+  double margin_bytes = 0;       ///< capacity − total (negative: does not fit)
+  bool fits = false;
+};
+
+/// Seconds of one optimizer step on the critical path.
+struct TrainTime {
+  double micro_batches = 0;      ///< per pipeline (per DP replica)
+  double compute_s = 0;          ///< GEMMs + attention, incl. recompute, all micro-batches
+  double elementwise_s = 0;      ///< memory-bound kernels (norms, activations, dropout, residual)
+  double recompute_s = 0;        ///< share of compute_s + elementwise_s spent recomputing
+  double tp_comm_s = 0;          ///< exposed tensor-parallel collectives
+  double pp_comm_s = 0;          ///< exposed pipeline send/recv
+  double dp_comm_s = 0;          ///< exposed gradient reduction (and ZeRO gathers)
+  double bubble_s = 0;           ///< pipeline fill and drain
+  double optimizer_s = 0;        ///< optimizer update (memory-bound)
+  double step_s = 0;
+  double model_flop_per_step = 0;     ///< 6·N·tokens + attention (no recompute): MFU numerator
+  double hardware_flop_per_step = 0;  ///< including recompute
+  double tokens_per_step = 0;
+  double mfu = 0;                ///< model FLOP/s ÷ (GPUs × dense peak)
+  double hfu = 0;
+  double achieved_flop_per_s_per_gpu = 0;  ///< hardware FLOP/s per GPU (Megatron "TFLOP/s per GPU")
+  double tokens_per_s = 0;
+  double tokens_per_s_per_gpu = 0;
+  double steps = 0;              ///< to consume the token budget (0 when none)
+  double time_to_train_s = 0;    ///< incl. goodput
+  double gpu_hours = 0;
+  double energy_kwh = 0;         ///< GPU board energy × PUE
+};
+
+struct TrainResult {
+  TrainMemory memory;
+  TrainTime time;
+  int gpus = 0;
+};
+
+TrainResult evaluate_train(const Workload& w, const ParamCounts& params, const Rates& rates,
+                           const Assumptions& a) noexcept;
+
+/// FLOPs of one forward pass of one layer for `tokens` tokens of sequence length `seq`
+/// (Megatron convention: full s² attention, no causal halving), whole layer (not TP-divided).
+double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept;
+
+/// Korthikanti et al. activation bytes per layer per micro-batch with the workload's techniques.
+double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;
+
+}  // namespace headroom::plan

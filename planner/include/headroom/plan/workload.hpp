@@ -1,0 +1,86 @@
+#pragma once
+/// workload.json, schema "headroom.workload" 1.x: what to plan. A model (by catalog name or
+/// inline), the phase (train / infer), precision, batch and sequence, parallelism and memory
+/// techniques; for inference the context, output length, QPS and latency SLO.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "headroom/plan/model.hpp"
+#include "headroom/plan/profile.hpp"
+
+namespace headroom::plan {
+
+inline constexpr const char* kWorkloadSchema = "headroom.workload";
+inline constexpr int kWorkloadMajor = 1;
+
+enum class Phase { kTrain, kInfer };
+enum class Recompute { kNone, kSelective, kFull };
+std::string to_string(Phase p);
+std::string to_string(Recompute r);
+Recompute recompute_from_string(const std::string& s);  ///< "none" | "selective" | "full"
+
+/// How the job is split. world = tp · pp · dp · cp (ep subdivides dp for experts).
+struct Parallelism {
+  int tp = 1;   ///< tensor parallel
+  int pp = 1;   ///< pipeline parallel
+  int dp = 1;   ///< data parallel
+  int cp = 1;   ///< context (sequence) parallel
+  int ep = 1;   ///< expert parallel (MoE), divides dp·cp
+  int vpp = 1;  ///< interleaved pipeline chunks per stage
+  bool sequence_parallel = false;  ///< Megatron SP (shards LayerNorm/dropout activations over TP)
+  int world() const { return tp * pp * dp * cp; }
+};
+
+struct TrainSettings {
+  std::int64_t global_batch = 0;  ///< sequences per optimizer step
+  std::int64_t micro_batch = 1;   ///< sequences per micro-batch
+  std::int64_t seq_len = 0;
+  double tokens = 0;              ///< training token budget (0: not given)
+  int zero_stage = 0;             ///< 0 none, 1 optimizer (= Megatron distributed optimizer), 2 +grads, 3 +weights
+  Recompute recompute = Recompute::kNone;
+  bool flash_attention = true;    ///< fused attention: no s² score activations stored or moved
+  Precision precision = Precision::kBf16;  ///< matmul precision (mixed precision with fp32 master)
+  double grad_bytes = 4;          ///< bytes per gradient element (Megatron main grads fp32 = 4)
+  double dp_comm_overlap = 0;     ///< fraction of DP gradient communication hidden behind backward
+  double tp_comm_overlap = 0;     ///< fraction of TP communication hidden behind GEMMs
+};
+
+struct InferSettings {
+  std::int64_t context_len = 0;    ///< prompt tokens per request
+  std::int64_t output_len = 0;     ///< generated tokens per request
+  std::int64_t batch = 0;          ///< concurrent requests (0: as many as fit / meet the SLO)
+  double qps = 0;                  ///< offered requests per second (0: not given)
+  double tpot_slo_s = 0;           ///< time-per-output-token SLO (0: none)
+  double ttft_slo_s = 0;           ///< time-to-first-token SLO (0: none)
+  Precision weight_precision = Precision::kBf16;
+  Precision kv_precision = Precision::kBf16;
+  Precision compute_precision = Precision::kBf16;
+  double gpu_memory_utilization = 0.9;  ///< share of device memory the engine may use (vLLM default)
+  bool sliding_window_full_pages = true;  ///< engines reserve full-length KV pages for SWA layers
+  std::int64_t prefill_chunk_tokens = 8192;  ///< tokens per prefill chunk (activation workspace)
+};
+
+struct Workload {
+  std::string name;
+  ModelConfig model;
+  Phase phase = Phase::kTrain;
+  Parallelism par;
+  TrainSettings train;
+  InferSettings infer;
+  int gpus = 0;  ///< total GPUs (0: = par.world())
+};
+
+/// Checks every field; throws core::InputError naming `file` and the field ("$.parallelism.tp").
+/// TP must divide heads (and KV heads, or KV heads divide TP), PP must divide layers, sizes are
+/// positive and finite and below sanity limits.
+void validate(const Workload& w, const std::string& file = "workload");
+
+/// Parses a workload document. `model` may be a catalog id (resolved by `resolve_model`) or an
+/// inline object.
+struct Catalog;
+Workload workload_from_json(const std::string& text, const std::string& file, const Catalog& catalog);
+Workload load_workload(const std::filesystem::path& path, const Catalog& catalog);
+
+}  // namespace headroom::plan

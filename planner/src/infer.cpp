@@ -1,0 +1,157 @@
+#include "headroom/plan/infer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace headroom::plan {
+
+namespace {
+
+struct Shape {
+  double tp, pp, layers_per_stage, h, q, kv_heads_per_gpu, d;
+};
+
+RooflinePoint roofline(double flop, double bytes, const Rates& r) noexcept {
+  RooflinePoint pt;
+  pt.flop = flop;
+  pt.bytes = bytes;
+  pt.intensity_flop_per_byte = bytes > 0 ? flop / bytes : 0.0;
+  pt.attainable_flop_per_s = std::min(r.gemm_flop_per_s, pt.intensity_flop_per_byte * r.memory_bytes_per_s);
+  const double tc = flop / r.gemm_flop_per_s;
+  const double tm = bytes / r.memory_bytes_per_s;
+  pt.time_s = std::max(tc, tm);
+  pt.memory_bound = tm > tc;
+  return pt;
+}
+
+/// TP all-reduces of one forward pass (2 per layer, all stages in sequence) for `tokens` tokens.
+double tp_comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& r, double act_bytes) noexcept {
+  if (s.tp <= 1) return 0.0;
+  const bool intra = s.tp <= r.gpus_per_node;
+  const double bus = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
+  const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
+  return 2.0 * static_cast<double>(m.num_layers) *
+         allreduce_time_s(tokens * s.h * act_bytes, static_cast<int>(s.tp), bus, alpha);
+}
+
+}  // namespace
+
+InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates& r, const Assumptions& a) noexcept {
+  const ModelConfig& m = w.model;
+  const InferSettings& in = w.infer;
+  InferResult out;
+  out.gpus_per_replica = w.par.tp * w.par.pp;
+  Shape s{};
+  s.tp = w.par.tp;
+  s.pp = w.par.pp;
+  s.layers_per_stage = static_cast<double>(m.num_layers) / s.pp;
+  s.h = static_cast<double>(m.hidden_size);
+  s.d = static_cast<double>(m.head_dim);
+  s.q = static_cast<double>(m.num_heads) * s.d;
+  // KV heads are split across TP ranks; with more ranks than KV heads each rank keeps one (replicated).
+  s.kv_heads_per_gpu = std::max(1.0, std::ceil(static_cast<double>(m.num_kv_heads) / s.tp));
+  const double gpus = out.gpus_per_replica;
+  const double wbytes = precision_bytes(in.weight_precision);
+  const double kvbytes = precision_bytes(in.kv_precision);
+  const double abytes = precision_bytes(in.compute_precision);
+
+  // ---- memory ----
+  InferMemory& mem = out.memory;
+  mem.weights_bytes = pc.total * wbytes / gpus;
+  const double kv_layer_gpu = m.kv_lora_rank > 0 ? static_cast<double>(m.kv_lora_rank + m.qk_rope_head_dim)
+                                                  : 2.0 * s.kv_heads_per_gpu * s.d;
+  const double kv_layer_model = kv_elements_per_token_per_layer(m);
+  const double swa_layers = m.sliding_window > 0 ? static_cast<double>(m.sliding_window_layers) : 0.0;
+  const double full_layers_model = static_cast<double>(m.num_layers) - (in.sliding_window_full_pages ? 0.0 : swa_layers);
+  mem.kv_bytes_per_token = full_layers_model / s.pp * kv_layer_gpu * kvbytes;
+  mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;
+  const double req_tokens = static_cast<double>(in.context_len + in.output_len);
+  // Sliding-window layers without full pages hold at most `window` tokens per request.
+  const double swa_bytes_per_request = in.sliding_window_full_pages || swa_layers == 0
+                                           ? 0.0
+                                           : std::min(static_cast<double>(m.sliding_window), req_tokens) * swa_layers / s.pp *
+                                                 kv_layer_gpu * kvbytes;
+  const double chunk = std::min(static_cast<double>(in.prefill_chunk_tokens),
+                                std::max(static_cast<double>(in.context_len), 1.0));
+  double mlp_width = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
+  mlp_width *= static_cast<double>(m.is_moe() ? m.moe_ffn_hidden_size * (m.experts_per_token + m.shared_experts) : m.ffn_hidden_size);
+  // One layer's transient activations for a prefill chunk (residual, norm output, QKV, attention
+  // output, MLP intermediates) plus fp32 logits of the sequences being sampled.
+  const double logits_rows = std::max(1.0, std::min(chunk, in.batch > 0 ? static_cast<double>(in.batch) : 256.0));
+  mem.workspace_bytes = chunk * abytes * (4.0 * s.h + (s.q + 2.0 * s.kv_heads_per_gpu * s.d * s.tp) / s.tp + mlp_width / s.tp) +
+                        logits_rows * static_cast<double>(m.vocab_size) * 4.0 / s.tp;
+  mem.overhead_bytes = a.runtime_overhead_bytes;
+  mem.capacity_bytes = r.memory_bytes;
+  mem.budget_bytes = r.memory_bytes * in.gpu_memory_utilization;
+  mem.kv_budget_bytes = mem.budget_bytes - mem.weights_bytes - mem.workspace_bytes - mem.overhead_bytes;
+  const double per_request = req_tokens * mem.kv_bytes_per_token + swa_bytes_per_request;
+  if (mem.kv_budget_bytes > 0) {
+    mem.max_kv_tokens = std::floor(mem.kv_budget_bytes / mem.kv_bytes_per_token);
+    mem.max_concurrent_requests = std::floor(mem.kv_budget_bytes / per_request);
+  }
+
+  // ---- time ----
+  InferTime& tt = out.time;
+  const double dense_flop_per_token = 2.0 * (pc.active - pc.embedding);  // every weight used once (MAC = 2 FLOP)
+  const double attn_flop_per_token_ctx = 4.0 * s.q * static_cast<double>(m.num_layers);  // QKᵀ + A·V per context token
+  const double wb_active_gpu = (pc.active - pc.embedding + (m.tied_embeddings ? static_cast<double>(m.vocab_size) * s.h : 0.0)) * wbytes / gpus;
+
+  // Prefill of one request: causal attention over the prompt (half of the s² products).
+  const double ctx = static_cast<double>(in.context_len);
+  const double prefill_flop = (dense_flop_per_token * ctx + attn_flop_per_token_ctx * ctx * ctx / 2.0) / gpus;
+  const double prefill_bytes = wb_active_gpu + ctx * mem.kv_bytes_per_token;
+  tt.prefill = roofline(prefill_flop, prefill_bytes, r);
+  tt.prefill.time_s *= s.pp;  // stages run one after another for one request
+  tt.ttft_s = tt.prefill.time_s + tp_comm_s(ctx, s, m, r, abytes);
+
+  // Decode step at mid-output context for a batch B.
+  const double mid_ctx = ctx + static_cast<double>(in.output_len) / 2.0;
+  const auto decode_step = [&](double batch, RooflinePoint* pt) noexcept {
+    double weights_read = wb_active_gpu;
+    if (m.is_moe()) {
+      const double k = static_cast<double>(m.experts_per_token) / static_cast<double>(m.num_experts);
+      const double touched = 1.0 - std::pow(1.0 - k, batch);
+      const double expert_bytes = static_cast<double>(m.num_layers) * pc.per_layer_expert * wbytes / gpus;
+      weights_read = (pc.total - pc.embedding - static_cast<double>(m.num_layers) * pc.per_layer_expert) * wbytes / gpus +
+                     expert_bytes * touched;
+    }
+    const double flop = batch * (dense_flop_per_token + attn_flop_per_token_ctx * mid_ctx) / gpus;
+    const double bytes = weights_read + batch * mid_ctx * mem.kv_bytes_per_token;
+    RooflinePoint rp = roofline(flop, bytes, r);
+    rp.time_s *= s.pp;
+    if (pt) *pt = rp;
+    return rp.time_s + tp_comm_s(batch, s, m, r, abytes);
+  };
+
+  double batch = static_cast<double>(in.batch);
+  if (batch <= 0) {
+    batch = std::max(1.0, mem.max_concurrent_requests);
+    if (in.tpot_slo_s > 0 && decode_step(batch, nullptr) > in.tpot_slo_s) {
+      // Largest batch meeting the SLO (decode time grows monotonically with the batch).
+      double lo = 1, hi = batch;
+      while (hi - lo > 1) {
+        const double mid = std::floor((lo + hi) / 2);
+        (decode_step(mid, nullptr) <= in.tpot_slo_s ? lo : hi) = mid;
+      }
+      batch = lo;
+    }
+  }
+  tt.batch = batch;
+  tt.tpot_s = decode_step(batch, &tt.decode);
+  tt.tokens_per_s = batch / tt.tpot_s;
+  tt.tokens_per_s_per_gpu = tt.tokens_per_s / gpus;
+  // Each request costs one prefill plus output_len decode slots of 1/B of a step.
+  const double request_s = tt.ttft_s + static_cast<double>(in.output_len) * tt.tpot_s / batch;
+  tt.requests_per_s = 1.0 / request_s;
+  if (in.qps > 0) {
+    tt.replicas_for_qps = std::ceil(in.qps / tt.requests_per_s);
+    tt.gpus_for_qps = tt.replicas_for_qps * gpus;
+  }
+  tt.meets_slo = (in.tpot_slo_s <= 0 || tt.tpot_s <= in.tpot_slo_s) && (in.ttft_slo_s <= 0 || tt.ttft_s <= in.ttft_slo_s);
+
+  mem.total_bytes = mem.weights_bytes + mem.workspace_bytes + mem.overhead_bytes + batch * per_request;
+  mem.fits = mem.kv_budget_bytes > 0 && batch * per_request <= mem.kv_budget_bytes;
+  return out;
+}
+
+}  // namespace headroom::plan

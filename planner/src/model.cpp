@@ -1,0 +1,190 @@
+#include "headroom/plan/model.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "headroom/core/detail/strict_json.hpp"
+#include "headroom/core/errors.hpp"
+#include "model_json.hpp"
+
+namespace headroom::plan {
+
+using core::detail::Reader;
+using nlohmann::json;
+
+namespace {
+double mlp_params(const ModelConfig& m, double ffn) {
+  const double h = static_cast<double>(m.hidden_size);
+  const double mats = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
+  double p = mats * h * ffn;
+  if (m.linear_bias) p += (m.mlp == MlpKind::kSwiglu ? 2.0 : 1.0) * ffn + h;
+  return p;
+}
+}  // namespace
+
+ParamCounts count_params(const ModelConfig& m) noexcept {
+  const double h = static_cast<double>(m.hidden_size);
+  const double d = static_cast<double>(m.head_dim);
+  const double q = static_cast<double>(m.num_heads) * d;
+  const double kv = static_cast<double>(m.num_kv_heads) * d;
+  const double norm = m.norm == NormKind::kLayerNorm ? 2.0 * h : h;
+
+  double attn = h * q + 2.0 * h * kv + q * h;
+  if (m.linear_bias) {
+    attn += q + 2.0 * kv + h;
+  } else if (m.qkv_bias) {
+    attn += q + 2.0 * kv;
+  }
+  double mlp = 0, mlp_active = 0, expert_part = 0;
+  if (m.is_moe()) {
+    const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
+    const double one = mlp_params(m, f);
+    const double router = h * static_cast<double>(m.num_experts) + (m.linear_bias ? static_cast<double>(m.num_experts) : 0.0);
+    const double shared = static_cast<double>(m.shared_experts) * one;
+    expert_part = static_cast<double>(m.num_experts) * one;
+    mlp = expert_part + router + shared;
+    mlp_active = static_cast<double>(m.experts_per_token) * one + router + shared;
+  } else {
+    mlp = mlp_params(m, static_cast<double>(m.ffn_hidden_size));
+    mlp_active = mlp;
+  }
+  ParamCounts c;
+  c.per_layer = attn + mlp + 2.0 * norm;
+  c.per_layer_active = attn + mlp_active + 2.0 * norm;
+  c.per_layer_expert = expert_part;
+  c.embedding = static_cast<double>(m.vocab_size) * h;
+  if (m.position == PositionKind::kLearned) c.embedding += static_cast<double>(m.max_seq_len) * h;
+  c.output = m.tied_embeddings ? 0.0 : static_cast<double>(m.vocab_size) * h;
+  c.final_norm = norm;
+  const double layers = static_cast<double>(m.num_layers);
+  c.total = layers * c.per_layer + c.embedding + c.output + c.final_norm;
+  c.active = layers * c.per_layer_active + c.embedding + c.output + c.final_norm;
+  c.non_embedding = c.total - c.embedding - c.output;
+  return c;
+}
+
+double kv_elements_per_token_per_layer(const ModelConfig& m) noexcept {
+  if (m.kv_lora_rank > 0) return static_cast<double>(m.kv_lora_rank + m.qk_rope_head_dim);
+  return 2.0 * static_cast<double>(m.num_kv_heads) * static_cast<double>(m.head_dim);
+}
+
+namespace detail {
+
+ModelConfig model_from_reader(const Reader& r) {
+  r.expect_object();
+  ModelConfig m;
+  m.id = r.string("id");
+  if (m.id.empty()) r.fail_at("id", "a non-empty id");
+  m.name = r.string_or("name", m.id);
+  if (auto a = r.maybe("aliases")) {
+    for (std::size_t i = 0; i < a->size(); ++i) m.aliases.push_back(a->index(i).as_string());
+  }
+  m.source = r.string_or("source", "");
+  m.as_of = r.string_or("as_of", "");
+  constexpr std::int64_t kMax = std::int64_t{1} << 24;  // 16.7M: absurd beyond this for any dimension
+  m.num_layers = r.integer("num_layers", 1, 100000);
+  m.hidden_size = r.integer("hidden_size", 1, kMax);
+  m.num_heads = r.integer("num_heads", 1, 100000);
+  m.num_kv_heads = r.integer_or("num_kv_heads", m.num_heads, 1, 100000);
+  if (m.num_kv_heads > m.num_heads) r.fail_at("num_kv_heads", fmt::format("at most num_heads ({})", m.num_heads));
+  if (m.num_heads % m.num_kv_heads != 0) {
+    r.fail_at("num_kv_heads", fmt::format("a divisor of num_heads ({}), got {}", m.num_heads, m.num_kv_heads));
+  }
+  if (r.has("head_dim") && !r.is_null("head_dim")) {
+    m.head_dim = r.integer("head_dim", 1, 65536);
+  } else {
+    if (m.hidden_size % m.num_heads != 0) {
+      r.fail_at("head_dim", fmt::format("given, since hidden_size {} is not a multiple of num_heads {}",
+                                        m.hidden_size, m.num_heads));
+    }
+    m.head_dim = m.hidden_size / m.num_heads;
+  }
+  m.ffn_hidden_size = r.integer("ffn_hidden_size", 1, kMax);
+  m.vocab_size = r.integer("vocab_size", 1, kMax);
+  m.max_seq_len = r.integer_or("max_seq_len", 2048, 1, std::int64_t{1} << 26);
+  m.mlp = r.choice_or("mlp", {"gelu", "swiglu"}, "gelu") == "swiglu" ? MlpKind::kSwiglu : MlpKind::kGelu;
+  m.norm = r.choice_or("norm", {"layernorm", "rmsnorm"}, "layernorm") == "rmsnorm" ? NormKind::kRmsNorm
+                                                                                   : NormKind::kLayerNorm;
+  const std::string pos = r.choice_or("position", {"learned", "rope", "alibi", "none"}, "learned");
+  m.position = pos == "learned" ? PositionKind::kLearned
+               : pos == "rope"  ? PositionKind::kRope
+               : pos == "alibi" ? PositionKind::kAlibi
+                                : PositionKind::kNone;
+  m.linear_bias = r.boolean_or("linear_bias", false);
+  m.qkv_bias = r.boolean_or("qkv_bias", false);
+  m.tied_embeddings = r.boolean_or("tied_embeddings", false);
+  m.dropout = r.boolean_or("dropout", false);
+  if (auto moe = r.maybe("moe")) {
+    moe->expect_object();
+    m.num_experts = moe->integer("num_experts", 1, 100000);
+    m.experts_per_token = moe->integer("experts_per_token", 1, m.num_experts);
+    m.moe_ffn_hidden_size = moe->integer_or("ffn_hidden_size", m.ffn_hidden_size, 1, kMax);
+    m.shared_experts = moe->integer_or("shared_experts", 0, 0, 1000);
+  }
+  if (auto sw = r.maybe("sliding_window")) {
+    sw->expect_object();
+    m.sliding_window = sw->integer("window", 1, std::int64_t{1} << 26);
+    m.sliding_window_layers = sw->integer("layers", 0, m.num_layers);
+  }
+  if (auto mla = r.maybe("mla")) {
+    mla->expect_object();
+    m.kv_lora_rank = mla->integer("kv_lora_rank", 1, kMax);
+    m.qk_rope_head_dim = mla->integer_or("qk_rope_head_dim", 0, 0, kMax);
+  }
+  return m;
+}
+
+}  // namespace detail
+
+ModelConfig model_from_json(const std::string& text, const std::string& file) {
+  const json doc = core::detail::parse_json_text(text, file);
+  const Reader r(doc, file);
+  r.expect_schema(kModelSchema, kModelMajor);
+  return detail::model_from_reader(r);
+}
+
+ModelConfig load_model(const std::filesystem::path& path) {
+  const json doc = core::detail::read_json_file(path.string());
+  const Reader r(doc, path.string());
+  r.expect_schema(kModelSchema, kModelMajor);
+  return detail::model_from_reader(r);
+}
+
+std::string model_to_json(const ModelConfig& m, int indent) {
+  json j;
+  j["schema"] = kModelSchema;
+  j["schema_version"] = "1.0";
+  j["id"] = m.id;
+  j["name"] = m.name;
+  j["aliases"] = m.aliases;
+  j["source"] = m.source;
+  j["as_of"] = m.as_of;
+  j["num_layers"] = m.num_layers;
+  j["hidden_size"] = m.hidden_size;
+  j["num_heads"] = m.num_heads;
+  j["num_kv_heads"] = m.num_kv_heads;
+  j["head_dim"] = m.head_dim;
+  j["ffn_hidden_size"] = m.ffn_hidden_size;
+  j["vocab_size"] = m.vocab_size;
+  j["max_seq_len"] = m.max_seq_len;
+  j["mlp"] = m.mlp == MlpKind::kSwiglu ? "swiglu" : "gelu";
+  j["norm"] = m.norm == NormKind::kRmsNorm ? "rmsnorm" : "layernorm";
+  const char* pos[] = {"learned", "rope", "alibi", "none"};
+  j["position"] = pos[static_cast<int>(m.position)];
+  j["linear_bias"] = m.linear_bias;
+  j["qkv_bias"] = m.qkv_bias;
+  j["tied_embeddings"] = m.tied_embeddings;
+  j["dropout"] = m.dropout;
+  if (m.is_moe()) {
+    j["moe"] = json{{"num_experts", m.num_experts},
+                    {"experts_per_token", m.experts_per_token},
+                    {"ffn_hidden_size", m.moe_ffn_hidden_size},
+                    {"shared_experts", m.shared_experts}};
+  }
+  if (m.sliding_window > 0) j["sliding_window"] = json{{"window", m.sliding_window}, {"layers", m.sliding_window_layers}};
+  if (m.kv_lora_rank > 0) j["mla"] = json{{"kv_lora_rank", m.kv_lora_rank}, {"qk_rope_head_dim", m.qk_rope_head_dim}};
+  return j.dump(indent);
+}
+
+}  // namespace headroom::plan

@@ -1,0 +1,327 @@
+#include "headroom/plan/plan_json.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "headroom/core/results.hpp"
+#include "headroom/core/units.hpp"
+#include "json_util.hpp"
+
+namespace headroom::plan {
+
+using detail::num;
+using nlohmann::json;
+
+PlanSummary summarize(const TrainResult& r) noexcept {
+  return PlanSummary{r.time.gpu_hours, r.time.energy_kwh, r.time.tokens_per_s_per_gpu, r.gpus};
+}
+PlanSummary summarize(const InferResult& r) noexcept {
+  return PlanSummary{0.0, 0.0, r.time.tokens_per_s_per_gpu, r.gpus_per_replica};
+}
+
+std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& ctx) {
+  const Assumptions& a = ctx.assumptions;
+  std::vector<std::string> out = ctx.rates.notes;
+  out.push_back(fmt::format("runtime overhead per GPU (CUDA context, library workspaces, allocator slack): {:.3g} GiB",
+                            a.runtime_overhead_bytes / core::kGiB));
+  if (w.phase == Phase::kTrain) {
+    const TrainSettings& t = w.train;
+    out.push_back("memory is for the first pipeline stage (it holds the most in-flight activations and the input embedding)");
+    out.push_back(fmt::format("mixed precision: {} weights, {:g}-byte gradients, fp32 master weights and Adam moments (ZeRO stage {})",
+                              to_string(t.precision), t.grad_bytes, t.zero_stage));
+    out.push_back(fmt::format("activations: Korthikanti et al. per-layer terms, recompute {}, sequence parallel {}, flash attention {}, dropout {}",
+                              to_string(t.recompute), w.par.sequence_parallel ? "on" : "off",
+                              t.flash_attention ? "on" : "off", w.model.dropout ? "on" : "off"));
+    out.push_back("1F1B pipeline schedule: first stage holds min(pp, micro-batches) micro-batches; interleaving adds (pp−1)/(pp·vpp)");
+    out.push_back("FLOPs: Megatron convention (2 per MAC, full s² attention, backward = 2× forward, logits included)");
+    out.push_back(fmt::format("memory-bound kernels move {:g}× the bytes of the activations they produce per pass (3 passes: forward + 2× backward)",
+                              a.elementwise_traffic_factor));
+    out.push_back(fmt::format("TP communication overlap {:g}, DP communication overlap {:g}", t.tp_comm_overlap, t.dp_comm_overlap));
+    out.push_back(fmt::format("goodput {:g} (share of wall time making progress)", a.goodput));
+    out.push_back(fmt::format("energy = GPU-hours × TDP × {:g} × PUE {:g} (GPU boards only; host, network and cooling excluded)",
+                              a.power_fraction_of_tdp, a.pue));
+  } else {
+    const InferSettings& i = w.infer;
+    out.push_back(fmt::format("engine may use {:g} of device memory; KV cache in {}, weights in {}", i.gpu_memory_utilization,
+                              to_string(i.kv_precision), to_string(i.weight_precision)));
+    if (w.model.sliding_window > 0) {
+      out.push_back(i.sliding_window_full_pages ? "sliding-window layers reserve full-length KV pages (vLLM behaviour)"
+                                                : "sliding-window layers hold at most `window` tokens per request");
+    }
+    out.push_back("decode step = max(FLOPs / GEMM rate, bytes / memory bandwidth) at mid-output context, stages in sequence (no PP micro-batching)");
+    out.push_back("prefill: causal attention (half of the s² products); TTFT excludes queueing");
+    out.push_back(fmt::format("activation workspace: one prefill chunk of {} tokens + fp32 logits of the sampled rows", i.prefill_chunk_tokens));
+  }
+  return out;
+}
+
+namespace {
+
+json header(const std::string& kind, const Workload& w, const PlanContext& ctx) {
+  json j;
+  j["schema"] = kPlanSchema;
+  j["schema_version"] = fmt::format("{}.{}", kPlanMajor, kPlanMinor);
+  j["kind"] = kind;
+  j["created_at"] = core::utc_now_iso8601();
+  j["command_line"] = ctx.command_line;
+  j["workload"] = {{"name", w.name}, {"phase", to_string(w.phase)}};
+  j["profile"] = {{"id", ctx.profile_id}, {"name", ctx.profile_name}, {"source", ctx.profile_source}};
+  j["rates"] = {{"memory_bytes", ctx.rates.memory_bytes},
+                {"peak_flop_per_s", ctx.rates.peak_flop_per_s},
+                {"gemm_flop_per_s", ctx.rates.gemm_flop_per_s},
+                {"memory_bytes_per_s", ctx.rates.memory_bytes_per_s},
+                {"intra_node_bus_bytes_per_s", ctx.rates.intra_bus_bytes_per_s},
+                {"inter_node_bus_bytes_per_s", ctx.rates.inter_bus_bytes_per_s},
+                {"gpus_per_node", ctx.rates.gpus_per_node},
+                {"tdp_w", ctx.rates.tdp_w > 0 ? json(ctx.rates.tdp_w) : json(nullptr)}};
+  return j;
+}
+
+json model_json(const ModelConfig& m, const ParamCounts& pc) {
+  return {{"id", m.id},
+          {"name", m.name},
+          {"num_layers", m.num_layers},
+          {"hidden_size", m.hidden_size},
+          {"num_heads", m.num_heads},
+          {"num_kv_heads", m.num_kv_heads},
+          {"head_dim", m.head_dim},
+          {"ffn_hidden_size", m.ffn_hidden_size},
+          {"vocab_size", m.vocab_size},
+          {"params", {{"total", pc.total}, {"active", pc.active}, {"embedding", pc.embedding},
+                      {"output", pc.output}, {"non_embedding", pc.non_embedding}, {"per_layer", pc.per_layer}}}};
+}
+
+json par_json(const Parallelism& p) {
+  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"vpp", p.vpp},
+          {"sequence_parallel", p.sequence_parallel}};
+}
+
+json train_settings_json(const TrainSettings& t) {
+  return {{"global_batch", t.global_batch}, {"micro_batch", t.micro_batch}, {"seq_len", t.seq_len},
+          {"tokens", t.tokens}, {"zero_stage", t.zero_stage}, {"recompute", to_string(t.recompute)},
+          {"flash_attention", t.flash_attention}, {"precision", to_string(t.precision)}, {"grad_bytes", t.grad_bytes},
+          {"dp_comm_overlap", t.dp_comm_overlap}, {"tp_comm_overlap", t.tp_comm_overlap}};
+}
+
+json train_result_json(const TrainResult& r, double tdp_w) {
+  const TrainMemory& m = r.memory;
+  const TrainTime& t = r.time;
+  json j;
+  j["gpus"] = r.gpus;
+  j["memory_per_gpu"] = {{"params_on_gpu", m.params_on_gpu},
+                         {"weights_bytes", m.weights_bytes},
+                         {"gradients_bytes", m.gradients_bytes},
+                         {"master_weights_bytes", m.master_bytes},
+                         {"optimizer_bytes", m.optimizer_bytes},
+                         {"activations_bytes", m.activations_bytes},
+                         {"activations_per_layer_bytes", m.activations_per_layer_bytes},
+                         {"embedding_activations_bytes", m.embedding_activations_bytes},
+                         {"overhead_bytes", m.overhead_bytes},
+                         {"total_bytes", m.total_bytes},
+                         {"capacity_bytes", m.capacity_bytes},
+                         {"margin_bytes", m.margin_bytes},
+                         {"fits", m.fits}};
+  j["step"] = {{"micro_batches", t.micro_batches},
+               {"compute_s", num(t.compute_s)},
+               {"elementwise_s", num(t.elementwise_s)},
+               {"recompute_s", num(t.recompute_s)},
+               {"tp_comm_exposed_s", num(t.tp_comm_s)},
+               {"pp_comm_exposed_s", num(t.pp_comm_s)},
+               {"dp_comm_exposed_s", num(t.dp_comm_s)},
+               {"bubble_s", num(t.bubble_s)},
+               {"optimizer_s", num(t.optimizer_s)},
+               {"step_s", num(t.step_s)},
+               {"tokens_per_step", t.tokens_per_step},
+               {"model_flop_per_step", t.model_flop_per_step},
+               {"hardware_flop_per_step", t.hardware_flop_per_step}};
+  j["throughput"] = {{"mfu", num(t.mfu)},
+                     {"hfu", num(t.hfu)},
+                     {"achieved_flop_per_s_per_gpu", num(t.achieved_flop_per_s_per_gpu)},
+                     {"tokens_per_s", num(t.tokens_per_s)},
+                     {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)}};
+  const bool have_run = t.steps > 0;
+  j["run"] = {{"steps", have_run ? num(t.steps) : json(nullptr)},
+              {"time_to_train_s", have_run ? num(t.time_to_train_s) : json(nullptr)},
+              {"time_to_train_days", have_run ? num(t.time_to_train_s / 86400.0) : json(nullptr)},
+              {"gpu_hours", have_run ? num(t.gpu_hours) : json(nullptr)},
+              {"energy_kwh", have_run && tdp_w > 0 ? num(t.energy_kwh) : json(nullptr)}};
+  return j;
+}
+
+std::string gib(double bytes) { return fmt::format("{:.2f} GiB", bytes / core::kGiB); }
+
+std::string assumptions_text(const Workload& w, const PlanContext& ctx) {
+  std::string s = "\nAssumptions:\n";
+  for (const auto& l : assumption_lines(w, ctx)) s += "  - " + l + "\n";
+  return s;
+}
+
+std::string train_tables(const TrainResult& r) {
+  const TrainMemory& m = r.memory;
+  const TrainTime& t = r.time;
+  std::string s;
+  s += "Memory per GPU (first pipeline stage)\n";
+  s += fmt::format("  {:<28}{:>14}\n", "weights", gib(m.weights_bytes));
+  s += fmt::format("  {:<28}{:>14}\n", "gradients", gib(m.gradients_bytes));
+  s += fmt::format("  {:<28}{:>14}\n", "master weights (fp32)", gib(m.master_bytes));
+  s += fmt::format("  {:<28}{:>14}\n", "optimizer states", gib(m.optimizer_bytes));
+  s += fmt::format("  {:<28}{:>14}\n", "activations", gib(m.activations_bytes));
+  s += fmt::format("  {:<28}{:>14}\n", "runtime overhead", gib(m.overhead_bytes));
+  s += fmt::format("  {:<28}{:>14}\n", "total", gib(m.total_bytes));
+  s += fmt::format("  {:<28}{:>14}\n", "capacity", gib(m.capacity_bytes));
+  s += fmt::format("  {:<28}{:>14}   {}\n", "margin", gib(m.margin_bytes), m.fits ? "FITS" : "DOES NOT FIT");
+  s += "\nStep time\n";
+  const auto row = [&](const char* name, double v) {
+    s += fmt::format("  {:<28}{:>14}{:>8.1f} %\n", name, core::format_seconds(v), t.step_s > 0 ? 100.0 * v / t.step_s : 0.0);
+  };
+  row("GEMM + attention", t.compute_s);
+  row("memory-bound kernels", t.elementwise_s);
+  row("  of which recompute", t.recompute_s);
+  row("TP communication", t.tp_comm_s);
+  row("PP communication", t.pp_comm_s);
+  row("pipeline bubble", t.bubble_s);
+  row("DP communication", t.dp_comm_s);
+  row("optimizer", t.optimizer_s);
+  row("step", t.step_s);
+  s += fmt::format("\n  {:<28}{:>14.1f} %\n", "MFU", 100.0 * t.mfu);
+  s += fmt::format("  {:<28}{:>14.1f} %\n", "HFU", 100.0 * t.hfu);
+  s += fmt::format("  {:<28}{:>14}\n", "achieved per GPU", core::format_rate(t.achieved_flop_per_s_per_gpu, "FLOP/s"));
+  s += fmt::format("  {:<28}{:>14.0f}\n", "tokens/s per GPU", t.tokens_per_s_per_gpu);
+  if (t.steps > 0) {
+    s += fmt::format("  {:<28}{:>14.0f}\n", "steps", t.steps);
+    s += fmt::format("  {:<28}{:>14.1f} days\n", "time to train", t.time_to_train_s / 86400.0);
+    s += fmt::format("  {:<28}{:>14.0f}\n", "GPU-hours", t.gpu_hours);
+    if (t.energy_kwh > 0) s += fmt::format("  {:<28}{:>14.0f} kWh\n", "GPU energy", t.energy_kwh);
+  }
+  return s;
+}
+
+std::string par_text(const Parallelism& p, const TrainSettings& t) {
+  return fmt::format("TP {} · PP {} · DP {}{}{}{}, micro-batch {}, recompute {}, ZeRO {}", p.tp, p.pp, p.dp,
+                     p.cp > 1 ? fmt::format(" · CP {}", p.cp) : "", p.vpp > 1 ? fmt::format(" · VPP {}", p.vpp) : "",
+                     p.sequence_parallel ? " + SP" : "", t.micro_batch, to_string(t.recompute), t.zero_stage);
+}
+
+}  // namespace
+
+std::string train_plan_to_json(const Workload& w, const ParamCounts& pc, const TrainResult& r, const PlanContext& ctx,
+                               int indent) {
+  json j = header("train", w, ctx);
+  j["model"] = model_json(w.model, pc);
+  j["parallelism"] = par_json(w.par);
+  j["train"] = train_settings_json(w.train);
+  j["result"] = train_result_json(r, ctx.rates.tdp_w);
+  j["summary"] = {{"gpu_hours", r.time.steps > 0 ? num(r.time.gpu_hours) : json(nullptr)},
+                  {"energy_kwh", r.time.steps > 0 && ctx.rates.tdp_w > 0 ? num(r.time.energy_kwh) : json(nullptr)},
+                  {"tokens_per_s_per_gpu", num(r.time.tokens_per_s_per_gpu)},
+                  {"gpus", r.gpus}};
+  j["assumptions"] = assumption_lines(w, ctx);
+  return j.dump(indent);
+}
+
+std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const InferResult& r, const PlanContext& ctx,
+                               int indent) {
+  json j = header("infer", w, ctx);
+  j["model"] = model_json(w.model, pc);
+  j["parallelism"] = par_json(w.par);
+  const InferSettings& i = w.infer;
+  j["infer"] = {{"context_len", i.context_len}, {"output_len", i.output_len}, {"batch", i.batch}, {"qps", i.qps},
+                {"tpot_slo_s", i.tpot_slo_s}, {"ttft_slo_s", i.ttft_slo_s},
+                {"weight_precision", to_string(i.weight_precision)}, {"kv_precision", to_string(i.kv_precision)},
+                {"compute_precision", to_string(i.compute_precision)}, {"gpu_memory_utilization", i.gpu_memory_utilization}};
+  const InferMemory& m = r.memory;
+  const InferTime& t = r.time;
+  const auto point = [](const RooflinePoint& p) {
+    return json{{"flop", p.flop}, {"bytes", p.bytes}, {"intensity_flop_per_byte", p.intensity_flop_per_byte},
+                {"attainable_flop_per_s", p.attainable_flop_per_s}, {"time_s", p.time_s}, {"memory_bound", p.memory_bound}};
+  };
+  j["result"] = {
+      {"gpus_per_replica", r.gpus_per_replica},
+      {"memory_per_gpu", {{"weights_bytes", m.weights_bytes}, {"kv_bytes_per_token", m.kv_bytes_per_token},
+                          {"kv_bytes_per_token_model", m.kv_bytes_per_token_model}, {"workspace_bytes", m.workspace_bytes},
+                          {"overhead_bytes", m.overhead_bytes}, {"budget_bytes", m.budget_bytes},
+                          {"kv_budget_bytes", m.kv_budget_bytes}, {"max_kv_tokens", m.max_kv_tokens},
+                          {"max_concurrent_requests", m.max_concurrent_requests}, {"total_bytes", m.total_bytes},
+                          {"capacity_bytes", m.capacity_bytes}, {"fits", m.fits}}},
+      {"time", {{"batch", t.batch}, {"ttft_s", num(t.ttft_s)}, {"tpot_s", num(t.tpot_s)},
+                {"tokens_per_s", num(t.tokens_per_s)}, {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
+                {"requests_per_s", num(t.requests_per_s)},
+                {"replicas_for_qps", i.qps > 0 ? num(t.replicas_for_qps) : json(nullptr)},
+                {"gpus_for_qps", i.qps > 0 ? num(t.gpus_for_qps) : json(nullptr)}, {"meets_slo", t.meets_slo}}},
+      {"roofline", {{"ridge_flop_per_byte", ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s},
+                    {"prefill", point(t.prefill)}, {"decode", point(t.decode)}}}};
+  j["summary"] = {{"gpu_hours", nullptr}, {"energy_kwh", nullptr},
+                  {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)}, {"gpus", r.gpus_per_replica}};
+  j["assumptions"] = assumption_lines(w, ctx);
+  return j.dump(indent);
+}
+
+std::string search_plan_to_json(const Workload& w, const ParamCounts& pc, const SearchResult& r, const PlanContext& ctx,
+                                int indent) {
+  json j = header("search", w, ctx);
+  j["model"] = model_json(w.model, pc);
+  j["evaluated"] = r.evaluated;
+  j["fitting"] = r.fitting;
+  json cands = json::array();
+  for (const auto& c : r.best) {
+    cands.push_back({{"parallelism", par_json(c.workload.par)}, {"train", train_settings_json(c.workload.train)},
+                     {"result", train_result_json(c.result, ctx.rates.tdp_w)}});
+  }
+  j["candidates"] = cands;
+  j["assumptions"] = r.best.empty() ? assumption_lines(w, ctx) : assumption_lines(r.best.front().workload, ctx);
+  return j.dump(indent);
+}
+
+std::string train_plan_table(const Workload& w, const ParamCounts& pc, const TrainResult& r, const PlanContext& ctx) {
+  std::string s = fmt::format("Training plan: {} ({:.3f} B parameters) on {} × {}\n", w.model.name, pc.total / 1e9,
+                              r.gpus, ctx.profile_name);
+  s += fmt::format("  {}\n  global batch {} × {} tokens\n\n", par_text(w.par, w.train), w.train.global_batch, w.train.seq_len);
+  s += train_tables(r);
+  return s + assumptions_text(w, ctx);
+}
+
+std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const InferResult& r, const PlanContext& ctx) {
+  const InferMemory& m = r.memory;
+  const InferTime& t = r.time;
+  std::string s = fmt::format("Inference plan: {} ({:.3f} B parameters) on {} × {} (TP {} · PP {})\n", w.model.name,
+                              pc.total / 1e9, r.gpus_per_replica, ctx.profile_name, w.par.tp, w.par.pp);
+  s += fmt::format("  context {} + output {} tokens\n\nMemory per GPU\n", w.infer.context_len, w.infer.output_len);
+  s += fmt::format("  {:<30}{:>14}\n", "weights", gib(m.weights_bytes));
+  s += fmt::format("  {:<30}{:>14}\n", "workspace", gib(m.workspace_bytes));
+  s += fmt::format("  {:<30}{:>14}\n", "runtime overhead", gib(m.overhead_bytes));
+  s += fmt::format("  {:<30}{:>14}\n", "KV budget", gib(m.kv_budget_bytes));
+  s += fmt::format("  {:<30}{:>14.0f} B\n", "KV per token (this GPU)", m.kv_bytes_per_token);
+  s += fmt::format("  {:<30}{:>14.0f}\n", "KV tokens that fit", m.max_kv_tokens);
+  s += fmt::format("  {:<30}{:>14.0f}   {}\n", "concurrent requests", m.max_concurrent_requests, m.fits ? "FITS" : "DOES NOT FIT");
+  s += fmt::format("\nThroughput at batch {:.0f}\n", t.batch);
+  s += fmt::format("  {:<30}{:>14}{}\n", "TTFT", core::format_seconds(t.ttft_s), t.prefill.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
+  s += fmt::format("  {:<30}{:>14}{}\n", "TPOT", core::format_seconds(t.tpot_s), t.decode.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
+  s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per replica", t.tokens_per_s);
+  s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per GPU", t.tokens_per_s_per_gpu);
+  s += fmt::format("  {:<30}{:>14.2f}\n", "requests/s per replica", t.requests_per_s);
+  if (w.infer.qps > 0) s += fmt::format("  {:<30}{:>14.0f}\n", "GPUs for the QPS", t.gpus_for_qps);
+  if (w.infer.tpot_slo_s > 0 || w.infer.ttft_slo_s > 0) s += fmt::format("  {:<30}{:>14}\n", "meets SLO", t.meets_slo ? "yes" : "NO");
+  s += fmt::format("  {:<30}{:>14.1f} FLOP/B (ridge {:.1f})\n", "decode intensity", t.decode.intensity_flop_per_byte,
+                   ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s);
+  return s + assumptions_text(w, ctx);
+}
+
+std::string search_plan_table(const Workload& w, const ParamCounts& pc, const SearchResult& r, const PlanContext& ctx) {
+  std::string s = fmt::format("Parallelism search: {} ({:.3f} B parameters), {} configurations evaluated, {} fit\n\n",
+                              w.model.name, pc.total / 1e9, r.evaluated, r.fitting);
+  s += fmt::format("  {:>3} {:>4} {:>4} {:>5} {:>4} {:>3} {:>10} {:>5} {:>10} {:>7} {:>11}\n", "TP", "PP", "DP", "SP", "MB",
+                   "Z", "recompute", "GiB", "step", "MFU %", "tok/s/GPU");
+  for (const auto& c : r.best) {
+    const auto& p = c.workload.par;
+    const auto& t = c.workload.train;
+    s += fmt::format("  {:>3} {:>4} {:>4} {:>5} {:>4} {:>3} {:>10} {:>5.1f} {:>10} {:>7.1f} {:>11.0f}\n", p.tp, p.pp, p.dp,
+                     p.sequence_parallel ? "yes" : "no", t.micro_batch, t.zero_stage, to_string(t.recompute),
+                     c.result.memory.total_bytes / core::kGiB, core::format_seconds(c.result.time.step_s),
+                     100.0 * c.result.time.mfu, c.result.time.tokens_per_s_per_gpu);
+  }
+  if (r.best.empty()) s += "  no configuration fits in memory\n";
+  return s + assumptions_text(r.best.empty() ? w : r.best.front().workload, ctx);
+}
+
+}  // namespace headroom::plan

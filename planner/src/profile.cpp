@@ -1,0 +1,202 @@
+#include "headroom/plan/profile.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "headroom/core/detail/strict_json.hpp"
+#include "headroom/core/errors.hpp"
+#include "json_util.hpp"
+
+namespace headroom::plan {
+
+using core::detail::Range;
+using core::detail::Reader;
+using nlohmann::json;
+
+namespace {
+constexpr std::array<const char*, kPrecisionCount> kPrecisionNames = {
+    "fp64", "fp64_tensor", "fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4"};
+}
+
+std::string to_string(Provenance p) {
+  switch (p) {
+    case Provenance::kDatasheet: return "datasheet";
+    case Provenance::kMeasured: return "measured";
+    case Provenance::kOverride: return "override";
+  }
+  return "datasheet";
+}
+
+Provenance provenance_from_string(const std::string& s) {
+  if (s == "datasheet") return Provenance::kDatasheet;
+  if (s == "measured") return Provenance::kMeasured;
+  if (s == "override") return Provenance::kOverride;
+  throw core::InputError("provenance 'datasheet', 'measured' or 'override', got '" + s + "'");
+}
+
+std::string to_string(Precision p) { return kPrecisionNames[static_cast<std::size_t>(p)]; }
+
+Precision precision_from_string(const std::string& s) {
+  for (int i = 0; i < kPrecisionCount; ++i) {
+    if (s == kPrecisionNames[static_cast<std::size_t>(i)]) return static_cast<Precision>(i);
+  }
+  throw core::InputError(fmt::format("a precision ({}), got '{}'", fmt::join(kPrecisionNames, ", "), s));
+}
+
+double precision_bytes(Precision p) {
+  switch (p) {
+    case Precision::kFp64:
+    case Precision::kFp64Tensor: return 8;
+    case Precision::kFp32:
+    case Precision::kTf32: return 4;
+    case Precision::kFp16:
+    case Precision::kBf16: return 2;
+    case Precision::kFp8:
+    case Precision::kInt8: return 1;
+    case Precision::kFp4: return 0.5;
+    case Precision::kCount: break;
+  }
+  return 2;
+}
+
+namespace detail {
+
+json quantity_to_json(const Quantity& q) {
+  json j;
+  j["value"] = q.value ? json(*q.value) : json(nullptr);
+  j["provenance"] = to_string(q.provenance);
+  j["source"] = q.source;
+  j["as_of"] = q.as_of;
+  return j;
+}
+
+Quantity quantity_from(const Reader& parent, const std::string& key, Range range) {
+  Quantity q;
+  if (!parent.has(key)) return q;  // absent: unknown
+  const Reader r = parent.at(key);
+  r.expect_object();
+  q.value = r.number_or_null("value", range);
+  q.provenance = [&] {
+    const std::string p = r.choice_or("provenance", {"datasheet", "measured", "override"}, "datasheet");
+    return provenance_from_string(p);
+  }();
+  q.source = r.string_or("source", "");
+  q.as_of = r.string_or("as_of", "");
+  if (q.value && q.source.empty()) r.fail_at("source", "a non-empty source for a known value");
+  static const std::regex date(R"(^\d{4}-\d{2}-\d{2}$)");
+  if (q.value && !std::regex_match(q.as_of, date)) r.fail_at("as_of", "a date YYYY-MM-DD, got '" + q.as_of + "'");
+  return q;
+}
+
+}  // namespace detail
+
+namespace {
+json fit_to_json(const CollectiveFit& f) {
+  return json{{"alpha_s", detail::quantity_to_json(f.alpha_s)},
+              {"bus_bytes_per_s", detail::quantity_to_json(f.bus_bytes_per_s)},
+              {"ranks", detail::quantity_to_json(f.ranks)}};
+}
+CollectiveFit fit_from(const Reader& parent, const std::string& key) {
+  CollectiveFit f;
+  if (parent.is_null(key)) return f;
+  const Reader r = parent.at(key);
+  r.expect_object();
+  f.alpha_s = detail::quantity_from(r, "alpha_s", Range::kNonNegative);
+  f.bus_bytes_per_s = detail::quantity_from(r, "bus_bytes_per_s", Range::kPositive);
+  f.ranks = detail::quantity_from(r, "ranks", Range::kPositive);
+  return f;
+}
+}  // namespace
+
+std::string profile_to_json(const HardwareProfile& p, int indent) {
+  using detail::quantity_to_json;
+  json j;
+  j["schema"] = kProfileSchema;
+  j["schema_version"] = fmt::format("{}.{}", kProfileMajor, kProfileMinor);
+  j["id"] = p.id;
+  j["name"] = p.name;
+  j["vendor"] = p.vendor;
+  j["aliases"] = p.aliases;
+  j["notes"] = p.notes;
+  j["memory_bytes"] = quantity_to_json(p.memory_bytes);
+  j["memory_bandwidth_bytes_per_s"] = quantity_to_json(p.memory_bandwidth_bytes_per_s);
+  json peaks = json::object();
+  for (int i = 0; i < kPrecisionCount; ++i) {
+    peaks[kPrecisionNames[static_cast<std::size_t>(i)]] = quantity_to_json(p.peak_flop_per_s[i]);
+  }
+  j["peak_flop_per_s"] = peaks;
+  j["tdp_w"] = quantity_to_json(p.tdp_w);
+  j["nvlink_bytes_per_s"] = quantity_to_json(p.nvlink_bytes_per_s);
+  j["pcie"] = json{{"gen", quantity_to_json(p.pcie_gen)},
+                   {"lanes", quantity_to_json(p.pcie_lanes)},
+                   {"bytes_per_s", quantity_to_json(p.pcie_bytes_per_s)}};
+  j["inter_node_bytes_per_s"] = quantity_to_json(p.inter_node_bytes_per_s);
+  j["gpus_per_node"] = quantity_to_json(p.gpus_per_node);
+  j["host_memory_bandwidth_bytes_per_s"] = quantity_to_json(p.host_memory_bandwidth_bytes_per_s);
+  j["collectives"] = json{{"intra_node", fit_to_json(p.intra_node)}, {"inter_node", fit_to_json(p.inter_node)}};
+  j["storage"] = json{{"read_bytes_per_s", quantity_to_json(p.storage_read_bytes_per_s)},
+                      {"write_bytes_per_s", quantity_to_json(p.storage_write_bytes_per_s)},
+                      {"checkpoint_write_bytes_per_s", quantity_to_json(p.checkpoint_write_bytes_per_s)}};
+  return j.dump(indent);
+}
+
+HardwareProfile profile_from_json(const std::string& text, const std::string& file) {
+  using detail::quantity_from;
+  const json doc = core::detail::parse_json_text(text, file);
+  const Reader r(doc, file);
+  r.expect_schema(kProfileSchema, kProfileMajor);
+  HardwareProfile p;
+  p.id = r.string("id");
+  if (p.id.empty()) r.fail_at("id", "a non-empty id");
+  p.name = r.string_or("name", p.id);
+  p.vendor = r.string_or("vendor", "");
+  p.notes = r.string_or("notes", "");
+  if (auto a = r.maybe("aliases")) {
+    for (std::size_t i = 0; i < a->size(); ++i) p.aliases.push_back(a->index(i).as_string());
+  }
+  p.memory_bytes = quantity_from(r, "memory_bytes", Range::kPositive);
+  p.memory_bandwidth_bytes_per_s = quantity_from(r, "memory_bandwidth_bytes_per_s", Range::kPositive);
+  if (auto peaks = r.maybe("peak_flop_per_s")) {
+    peaks->expect_object();
+    for (auto it = peaks->value().begin(); it != peaks->value().end(); ++it) {
+      bool known = false;
+      for (int i = 0; i < kPrecisionCount; ++i) {
+        if (it.key() == kPrecisionNames[static_cast<std::size_t>(i)]) {
+          p.peak_flop_per_s[i] = quantity_from(*peaks, it.key(), Range::kPositive);
+          known = true;
+        }
+      }
+      if (!known) peaks->fail_at(it.key(), fmt::format("a precision ({})", fmt::join(kPrecisionNames, ", ")));
+    }
+  }
+  p.tdp_w = quantity_from(r, "tdp_w", Range::kPositive);
+  p.nvlink_bytes_per_s = quantity_from(r, "nvlink_bytes_per_s", Range::kPositive);
+  if (auto pcie = r.maybe("pcie")) {
+    p.pcie_gen = quantity_from(*pcie, "gen", Range::kPositive);
+    p.pcie_lanes = quantity_from(*pcie, "lanes", Range::kPositive);
+    p.pcie_bytes_per_s = quantity_from(*pcie, "bytes_per_s", Range::kPositive);
+  }
+  p.inter_node_bytes_per_s = quantity_from(r, "inter_node_bytes_per_s", Range::kPositive);
+  p.gpus_per_node = quantity_from(r, "gpus_per_node", Range::kPositive);
+  p.host_memory_bandwidth_bytes_per_s = quantity_from(r, "host_memory_bandwidth_bytes_per_s", Range::kPositive);
+  if (auto c = r.maybe("collectives")) {
+    p.intra_node = fit_from(*c, "intra_node");
+    p.inter_node = fit_from(*c, "inter_node");
+  }
+  if (auto s = r.maybe("storage")) {
+    p.storage_read_bytes_per_s = quantity_from(*s, "read_bytes_per_s", Range::kPositive);
+    p.storage_write_bytes_per_s = quantity_from(*s, "write_bytes_per_s", Range::kPositive);
+    p.checkpoint_write_bytes_per_s = quantity_from(*s, "checkpoint_write_bytes_per_s", Range::kPositive);
+  }
+  return p;
+}
+
+HardwareProfile load_profile(const std::filesystem::path& path) {
+  const json doc = core::detail::read_json_file(path.string());
+  return profile_from_json(doc.dump(), path.string());
+}
+
+}  // namespace headroom::plan

@@ -1,0 +1,142 @@
+#include "headroom/plan/profile_from_results.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "headroom/core/errors.hpp"
+#include "headroom/plan/catalog.hpp"
+
+namespace headroom::plan {
+
+namespace {
+
+std::string date_of(const std::string& iso) { return iso.size() >= 10 ? iso.substr(0, 10) : iso; }
+
+double param_number(const core::CaseResult& c, const std::string& name, double fallback) {
+  const core::ParamValue* v = core::find_param(c.params, name);
+  if (!v) return fallback;
+  if (const auto* i = std::get_if<std::int64_t>(v)) return static_cast<double>(*i);
+  if (const auto* d = std::get_if<double>(v)) return *d;
+  return fallback;
+}
+
+struct Builder {
+  const core::Results& results;
+  std::string file;
+  std::string as_of;
+
+  Quantity measured(double value, const std::string& what) const {
+    Quantity q;
+    q.value = value;
+    q.provenance = Provenance::kMeasured;
+    q.source = fmt::format("{}: {}", file, what);
+    q.as_of = as_of;
+    return q;
+  }
+
+  /// Highest value of `metric` over passed cases named `name` (the best size of a sweep).
+  std::optional<std::pair<double, std::string>> best(const std::string& name, const std::string& metric) const {
+    std::optional<std::pair<double, std::string>> out;
+    for (const auto& c : results.cases) {
+      if (c.name != name || c.status != core::Status::kPassed) continue;
+      const core::Metric* m = c.metric(metric);
+      if (!m || !m->value || !std::isfinite(*m->value)) continue;
+      if (!out || *m->value > out->first) out = std::make_pair(*m->value, fmt::format("{} [{}] {}", name, core::params_key(c.params), metric));
+    }
+    return out;
+  }
+
+  /// α-β fit of an all-reduce sweep: busbw = the largest measured busbw; α from the smallest
+  /// message's time spread over the 2(n−1) ring steps.
+  std::optional<CollectiveFit> allreduce_fit() const {
+    for (const char* family : {"nccl.all_reduce", "mpi.all_reduce"}) {
+      double best_bus = 0, small_bytes = INFINITY, small_time = 0, ranks = 0;
+      std::string what;
+      for (const auto& c : results.cases) {
+        if (c.name != family || c.status != core::Status::kPassed) continue;
+        const core::Metric* bus = c.metric("busbw_bytes_per_s");
+        const core::Metric* time = c.metric("time_s");
+        const double size = param_number(c, "size_bytes", 0);
+        const double n = param_number(c, "ranks", 0);
+        if (bus && bus->value && *bus->value > best_bus) {
+          best_bus = *bus->value;
+          ranks = n;
+          what = fmt::format("{} [{}] busbw", family, core::params_key(c.params));
+        }
+        if (time && time->value && size > 0 && size < small_bytes) {
+          small_bytes = size;
+          small_time = *time->value;
+        }
+      }
+      if (best_bus <= 0) continue;
+      CollectiveFit f;
+      f.bus_bytes_per_s = measured(best_bus, what);
+      if (ranks > 1) {
+        f.ranks = measured(ranks, what);
+        if (std::isfinite(small_bytes)) {
+          const double steps = 2.0 * (ranks - 1.0);
+          const double alpha = std::max(0.0, (small_time - small_bytes * steps / ranks / best_bus) / steps);
+          f.alpha_s = measured(alpha, fmt::format("{} smallest message ({:.0f} B) time / 2(n−1)", family, small_bytes));
+        }
+      }
+      return f;
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+HardwareProfile profile_from_results(const core::Results& results, const std::string& results_file,
+                                     const HardwareProfile* base) {
+  HardwareProfile p = base ? *base : HardwareProfile{};
+  Builder b{results, results_file, date_of(results.run.started_at)};
+  const std::string device = results.devices.empty() ? results.host.cpu_model : results.devices.front().name;
+  p.id = base ? base->id + "-measured" : normalize_name(device.empty() ? "measured" : device) + "-measured";
+  if (p.name.empty() || !base) p.name = device.empty() ? "measured host" : device;
+  p.name += " (measured)";
+  p.aliases.clear();
+  p.notes = fmt::format("derived by `headroom profile` from {} (run {}, {}); {}", results_file, results.run.id,
+                        results.run.started_at,
+                        base ? "values not measured keep the datasheet of " + base->id : "values not measured are null");
+
+  if (!results.devices.empty()) {
+    const core::DeviceInfo& d = results.devices.front();
+    if (d.memory_bytes) p.memory_bytes = b.measured(static_cast<double>(*d.memory_bytes), "devices[0].memory_bytes (inventory)");
+    if (d.power_limit_w) p.tdp_w = b.measured(*d.power_limit_w, "devices[0].power_limit_w (inventory)");
+    if (d.pcie_gen) p.pcie_gen = b.measured(*d.pcie_gen, "devices[0].pcie_gen (inventory)");
+    if (d.pcie_width) p.pcie_lanes = b.measured(*d.pcie_width, "devices[0].pcie_width (inventory)");
+    int on_host = 0;
+    for (const auto& dev : results.devices) on_host += dev.host_rank.value_or(0) == d.host_rank.value_or(0) ? 1 : 0;
+    p.gpus_per_node = b.measured(on_host, "devices on the first host (inventory)");
+  }
+  for (int i = 0; i < kPrecisionCount; ++i) {
+    const auto prec = static_cast<Precision>(i);
+    if (auto v = b.best("cuda.gemm." + to_string(prec), "flop_per_s")) p.peak(prec) = b.measured(v->first, v->second);
+  }
+  if (auto v = b.best("cuda.hbm.copy", "bytes_per_s")) p.memory_bandwidth_bytes_per_s = b.measured(v->first, v->second + " (read + written)");
+  if (auto v = b.best("cpu.stream.triad", "bytes_per_s")) p.host_memory_bandwidth_bytes_per_s = b.measured(v->first, v->second);
+  {
+    const auto h2d = b.best("cuda.pcie.h2d", "bytes_per_s");
+    const auto d2h = b.best("cuda.pcie.d2h", "bytes_per_s");
+    if (h2d && d2h) {
+      const bool h = h2d->first <= d2h->first;
+      p.pcie_bytes_per_s = b.measured(h ? h2d->first : d2h->first, (h ? h2d->second : d2h->second) + " (slower direction)");
+    } else if (h2d || d2h) {
+      const auto& one = h2d ? *h2d : *d2h;
+      p.pcie_bytes_per_s = b.measured(one.first, one.second);
+    }
+  }
+  if (auto fit = b.allreduce_fit()) {
+    const bool multi_host = results.hosts.size() > 1;
+    (multi_host ? p.inter_node : p.intra_node) = *fit;
+  }
+  if (auto v = b.best("storage.seq_read", "bytes_per_s")) p.storage_read_bytes_per_s = b.measured(v->first, v->second);
+  if (auto v = b.best("storage.seq_write", "bytes_per_s")) p.storage_write_bytes_per_s = b.measured(v->first, v->second);
+  if (auto v = b.best("storage.checkpoint_write", "bytes_per_s")) p.checkpoint_write_bytes_per_s = b.measured(v->first, v->second);
+  return p;
+}
+
+}  // namespace headroom::plan

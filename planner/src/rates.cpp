@@ -1,0 +1,117 @@
+#include "headroom/plan/rates.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "headroom/core/errors.hpp"
+
+namespace headroom::plan {
+
+namespace {
+std::string describe(const Quantity& q) {
+  return fmt::format("{} ({}{})", to_string(q.provenance), q.source.empty() ? "no source" : q.source,
+                     q.as_of.empty() ? "" : ", " + q.as_of);
+}
+}  // namespace
+
+Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumptions& a) {
+  Rates r;
+  const auto need = [&](const Quantity& q, const std::string& field) {
+    if (!q.known()) {
+      throw core::InputError(p.id, "$." + field,
+                             "a known value (it is null in this profile; pass a datasheet base or an override)");
+    }
+    return *q.value;
+  };
+  r.memory_bytes = need(p.memory_bytes, "memory_bytes");
+  r.notes.push_back(fmt::format("memory capacity {:.4g} GB: {}", r.memory_bytes / 1e9, describe(p.memory_bytes)));
+
+  const Quantity& peak = p.peak(precision);
+  r.peak_flop_per_s = need(peak, "peak_flop_per_s." + to_string(precision));
+  if (peak.provenance == Provenance::kMeasured) {
+    r.gemm_flop_per_s = r.peak_flop_per_s;
+    r.notes.push_back(fmt::format("{} GEMM rate {:.4g} TFLOP/s measured ({}); MFU is relative to this measured rate",
+                                  to_string(precision), r.gemm_flop_per_s / 1e12, peak.source));
+  } else {
+    r.gemm_flop_per_s = r.peak_flop_per_s * a.gemm_efficiency_of_datasheet;
+    r.notes.push_back(fmt::format("{} dense peak {:.4g} TFLOP/s: {}; achievable GEMM rate = peak × {:.3g}",
+                                  to_string(precision), r.peak_flop_per_s / 1e12, describe(peak),
+                                  a.gemm_efficiency_of_datasheet));
+  }
+
+  const Quantity& bw = p.memory_bandwidth_bytes_per_s;
+  const double bw_value = need(bw, "memory_bandwidth_bytes_per_s");
+  r.memory_bytes_per_s = bw.provenance == Provenance::kMeasured ? bw_value : bw_value * a.memory_efficiency_of_datasheet;
+  r.notes.push_back(fmt::format("memory bandwidth {:.4g} GB/s: {}{}", bw_value / 1e9, describe(bw),
+                                bw.provenance == Provenance::kMeasured
+                                    ? std::string()
+                                    : fmt::format("; achievable = × {:.3g}", a.memory_efficiency_of_datasheet)));
+
+  r.gpus_per_node = p.gpus_per_node.value_or(a.fallback_gpus_per_node);
+  if (!p.gpus_per_node.known()) {
+    r.notes.push_back(fmt::format("GPUs per node unknown in the profile: assumed {:g}", a.fallback_gpus_per_node));
+  }
+
+  // Inside a node: measured all-reduce fit, else NVLink per direction, else PCIe, × collective efficiency.
+  r.intra_alpha_s = p.intra_node.alpha_s.value_or(a.intra_node_alpha_s);
+  if (p.intra_node.bus_bytes_per_s.known()) {
+    r.intra_bus_bytes_per_s = *p.intra_node.bus_bytes_per_s.value;
+    r.notes.push_back(fmt::format("intra-node busbw {:.4g} GB/s: {}", r.intra_bus_bytes_per_s / 1e9,
+                                  describe(p.intra_node.bus_bytes_per_s)));
+  } else if (p.nvlink_bytes_per_s.known()) {
+    r.intra_bus_bytes_per_s = *p.nvlink_bytes_per_s.value / 2.0 * a.collective_efficiency_of_datasheet;
+    r.notes.push_back(fmt::format("intra-node busbw = NVLink {:.4g} GB/s bidirectional / 2 × {:.3g} ({})",
+                                  *p.nvlink_bytes_per_s.value / 1e9, a.collective_efficiency_of_datasheet,
+                                  describe(p.nvlink_bytes_per_s)));
+  } else if (p.pcie_bytes_per_s.known()) {
+    r.intra_bus_bytes_per_s = *p.pcie_bytes_per_s.value * a.collective_efficiency_of_datasheet;
+    r.notes.push_back(fmt::format("no GPU fabric: intra-node busbw = PCIe {:.4g} GB/s × {:.3g} ({})",
+                                  *p.pcie_bytes_per_s.value / 1e9, a.collective_efficiency_of_datasheet,
+                                  describe(p.pcie_bytes_per_s)));
+  } else {
+    r.intra_bus_bytes_per_s = a.fallback_inter_node_bytes_per_s * a.collective_efficiency_of_datasheet;
+    r.notes.push_back(fmt::format("no link bandwidth in the profile: intra-node busbw assumed {:.4g} GB/s",
+                                  r.intra_bus_bytes_per_s / 1e9));
+  }
+  if (!p.intra_node.alpha_s.known()) {
+    r.notes.push_back(fmt::format("intra-node collective latency α = {:g} µs per ring step (assumed)", a.intra_node_alpha_s * 1e6));
+  }
+
+  r.inter_alpha_s = p.inter_node.alpha_s.value_or(a.inter_node_alpha_s);
+  if (p.inter_node.bus_bytes_per_s.known()) {
+    r.inter_bus_bytes_per_s = *p.inter_node.bus_bytes_per_s.value;
+    r.notes.push_back(fmt::format("inter-node busbw {:.4g} GB/s: {}", r.inter_bus_bytes_per_s / 1e9,
+                                  describe(p.inter_node.bus_bytes_per_s)));
+  } else if (p.inter_node_bytes_per_s.known()) {
+    r.inter_bus_bytes_per_s = *p.inter_node_bytes_per_s.value * a.collective_efficiency_of_datasheet;
+    r.notes.push_back(fmt::format("inter-node busbw = network {:.4g} GB/s per GPU × {:.3g} ({})",
+                                  *p.inter_node_bytes_per_s.value / 1e9, a.collective_efficiency_of_datasheet,
+                                  describe(p.inter_node_bytes_per_s)));
+  } else {
+    r.inter_bus_bytes_per_s = a.fallback_inter_node_bytes_per_s * a.collective_efficiency_of_datasheet;
+    r.notes.push_back(fmt::format("network bandwidth unknown in the profile: assumed {:.4g} GB/s per GPU × {:.3g}",
+                                  a.fallback_inter_node_bytes_per_s / 1e9, a.collective_efficiency_of_datasheet));
+  }
+  if (!p.inter_node.alpha_s.known()) {
+    r.notes.push_back(fmt::format("inter-node collective latency α = {:g} µs per ring step (assumed)", a.inter_node_alpha_s * 1e6));
+  }
+  r.tdp_w = p.tdp_w.value_or(0.0);
+  if (!p.tdp_w.known()) r.notes.push_back("TDP unknown: energy is reported as null");
+  return r;
+}
+
+double allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept {
+  if (ranks <= 1 || bytes <= 0) return 0.0;
+  const double n = ranks;
+  // busbw = algbw · 2(n−1)/n  ⇒  time = bytes · 2(n−1)/n / busbw; a ring takes 2(n−1) latency steps.
+  return 2.0 * (n - 1.0) * alpha_s + bytes * 2.0 * (n - 1.0) / n / bus_bytes_per_s;
+}
+
+double allgather_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept {
+  if (ranks <= 1 || bytes <= 0) return 0.0;
+  const double n = ranks;
+  return (n - 1.0) * alpha_s + bytes * (n - 1.0) / n / bus_bytes_per_s;
+}
+
+}  // namespace headroom::plan

@@ -1,0 +1,77 @@
+#include "headroom/plan/search.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "headroom/core/errors.hpp"
+
+namespace headroom::plan {
+
+namespace {
+struct Best {
+  Parallelism par;
+  TrainSettings train;
+  TrainResult result;
+};
+}  // namespace
+
+SearchResult search_train(const Workload& base, const ParamCounts& params, const Rates& rates, const Assumptions& a,
+                          const SearchOptions& o) {
+  if (o.gpus <= 0) throw core::InputError("", "$.gpus", "a positive GPU count for the search");
+  const ModelConfig& m = base.model;
+  const int max_tp = o.max_tp > 0 ? o.max_tp : static_cast<int>(rates.gpus_per_node);
+  const std::size_t keep = std::max<std::size_t>(1, o.keep);
+  std::vector<Best> best;  // sorted by step time, at most `keep`; reserved so the loop never allocates
+  best.reserve(keep + 1);
+  SearchResult res;
+
+  Workload w = base;  // the copy is mutated in place: no allocation inside the loops
+  w.phase = Phase::kTrain;
+  const std::array<Recompute, 3> recomputes{Recompute::kNone, Recompute::kSelective, Recompute::kFull};
+  for (int tp = 1; tp <= std::min(max_tp, o.gpus); ++tp) {
+    if (o.gpus % tp != 0 || m.num_heads % tp != 0) continue;
+    if (m.num_kv_heads % tp != 0 && tp % m.num_kv_heads != 0) continue;
+    for (int pp = 1; pp <= std::min(o.max_pp, o.gpus / tp); ++pp) {
+      if ((o.gpus / tp) % pp != 0 || m.num_layers % pp != 0) continue;
+      const int dp = o.gpus / (tp * pp);
+      if (base.train.global_batch % dp != 0) continue;
+      for (std::int64_t mbs = 1; mbs <= o.max_micro_batch; mbs *= 2) {
+        if (base.train.global_batch % (mbs * dp) != 0) continue;
+        for (int ri = 0; ri < (o.try_recompute ? 3 : 1); ++ri) {
+          for (int zero = 0; zero <= (o.try_zero ? 1 : 0); ++zero) {
+            for (int sp = 0; sp <= (tp > 1 ? 1 : 0); ++sp) {
+              w.par = Parallelism{};
+              w.par.tp = tp;
+              w.par.pp = pp;
+              w.par.dp = dp;
+              w.par.sequence_parallel = sp == 1;
+              w.train.micro_batch = mbs;
+              w.train.recompute = o.try_recompute ? recomputes[static_cast<std::size_t>(ri)] : base.train.recompute;
+              w.train.zero_stage = o.try_zero ? std::max(zero, 0) : base.train.zero_stage;
+              const TrainResult r = evaluate_train(w, params, rates, a);
+              ++res.evaluated;
+              if (!r.memory.fits) continue;
+              ++res.fitting;
+              if (best.size() == keep && r.time.step_s >= best.back().result.time.step_s) continue;
+              auto pos = std::upper_bound(best.begin(), best.end(), r.time.step_s,
+                                          [](double s, const Best& b) { return s < b.result.time.step_s; });
+              best.insert(pos, Best{w.par, w.train, r});
+              if (best.size() > keep) best.pop_back();
+            }
+          }
+        }
+      }
+    }
+  }
+  for (const auto& b : best) {
+    SearchCandidate c{base, b.result};
+    c.workload.phase = Phase::kTrain;
+    c.workload.par = b.par;
+    c.workload.train = b.train;
+    c.workload.gpus = o.gpus;
+    res.best.push_back(std::move(c));
+  }
+  return res;
+}
+
+}  // namespace headroom::plan

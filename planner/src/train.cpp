@@ -1,0 +1,235 @@
+#include "headroom/plan/train.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace headroom::plan {
+
+namespace {
+
+/// Width of the MLP activations one token stores / moves (elements), summed over the experts it uses.
+double mlp_activation_width(const ModelConfig& m) noexcept {
+  const double per_expert_factor = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;  // gelu: fc1 out + act out; swiglu: gate, up, product
+  if (m.is_moe()) {
+    const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
+    return per_expert_factor * f * static_cast<double>(m.experts_per_token + m.shared_experts);
+  }
+  return per_expert_factor * static_cast<double>(m.ffn_hidden_size);
+}
+
+/// Activation bytes of one layer for one micro-batch without recomputation (Korthikanti Table 2,
+/// generalised to GQA, SwiGLU, MoE, no-dropout and flash attention). `scores` adds the s² terms.
+double layer_activation_bytes_no_recompute(const ModelConfig& m, const Parallelism& p, const TrainSettings& t,
+                                           bool scores) noexcept {
+  const double s = static_cast<double>(t.seq_len) / p.cp;
+  const double b = static_cast<double>(t.micro_batch);
+  const double h = static_cast<double>(m.hidden_size);
+  const double tp = p.tp;
+  const double sb = s * b;
+  const double q = static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim);
+  const double kv = static_cast<double>(m.num_kv_heads) * static_cast<double>(m.head_dim);
+  // Replicated across TP ranks unless sequence parallel: 2 LayerNorm inputs (2·2sbh), QKV input
+  // (2sbh), MLP input (2sbh), two dropout masks (sbh each).
+  double replicated = 8.0 * sb * h + (m.dropout ? 2.0 * sb * h : 0.0);
+  // Split across TP ranks: Q, K, V (2 bytes each), attention output-projection input, MLP activations.
+  double split = 2.0 * sb * (q + 2.0 * kv) + 2.0 * sb * q + 2.0 * sb * mlp_activation_width(m);
+  if (scores) {
+    // softmax output 2as²b (+ dropout mask as²b + dropout output 2as²b with dropout); with CP each
+    // rank holds s/cp query rows against the full s keys.
+    const double a = static_cast<double>(m.num_heads);
+    const double full_s = static_cast<double>(t.seq_len);
+    split += (m.dropout ? 5.0 : 2.0) * a * s * full_s * b;
+  }
+  if (p.sequence_parallel) replicated /= tp;
+  return replicated + split / tp;
+}
+
+}  // namespace
+
+double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept {
+  switch (t.recompute) {
+    case Recompute::kFull: {
+      const double sbh = static_cast<double>(t.seq_len) / p.cp * static_cast<double>(t.micro_batch) *
+                         static_cast<double>(m.hidden_size);
+      return 2.0 * sbh / (p.sequence_parallel ? p.tp : 1.0);  // the layer input only
+    }
+    case Recompute::kSelective: return layer_activation_bytes_no_recompute(m, p, t, false);
+    case Recompute::kNone: return layer_activation_bytes_no_recompute(m, p, t, !t.flash_attention);
+  }
+  return 0.0;
+}
+
+double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept {
+  const double h = static_cast<double>(m.hidden_size);
+  const double q = static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim);
+  const double kv = static_cast<double>(m.num_kv_heads) * static_cast<double>(m.head_dim);
+  const double mats = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
+  double mlp = 0;
+  if (m.is_moe()) {
+    const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
+    mlp = mats * h * f * static_cast<double>(m.experts_per_token + m.shared_experts) + h * static_cast<double>(m.num_experts);
+  } else {
+    mlp = mats * h * static_cast<double>(m.ffn_hidden_size);
+  }
+  const double gemm = 2.0 * tokens * (h * (q + 2.0 * kv) + q * h + mlp);
+  const double attention = 2.0 * 2.0 * tokens * seq * q;  // QKᵀ and A·V, full s² (Megatron convention)
+  return gemm + attention;
+}
+
+TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates& r, const Assumptions& a) noexcept {
+  const ModelConfig& m = w.model;
+  const Parallelism& p = w.par;
+  const TrainSettings& t = w.train;
+  TrainResult out;
+  out.gpus = p.world();
+
+  const double tp = p.tp, pp = p.pp, dp = p.dp, cp = p.cp;
+  const double layers = static_cast<double>(m.num_layers);
+  const double layers_per_stage = layers / pp;
+  const double h = static_cast<double>(m.hidden_size);
+  const double seq = static_cast<double>(t.seq_len);
+  const double mb = static_cast<double>(t.micro_batch);
+  const double micro_batches = static_cast<double>(t.global_batch) / (mb * dp);
+  const double shard = dp * cp;  // ZeRO / distributed-optimizer sharding group
+  const double weight_bytes = (t.precision == Precision::kFp32 || t.precision == Precision::kTf32) ? 4.0 : 2.0;
+  const double act_bytes = weight_bytes;  // activations and TP / PP messages in the training dtype (fp8: bf16)
+
+  // ---- memory (first pipeline stage) ----
+  TrainMemory& mem = out.memory;
+  const double dense_per_layer = pc.per_layer - pc.per_layer_expert;
+  double params = layers_per_stage * (dense_per_layer / tp + pc.per_layer_expert / (tp * p.ep)) + pc.embedding / tp;
+  if (p.pp == 1) params += pc.output / tp + pc.final_norm;
+  mem.params_on_gpu = params;
+  mem.weights_bytes = params * weight_bytes / (t.zero_stage >= 3 ? shard : 1.0);
+  mem.gradients_bytes = params * t.grad_bytes / (t.zero_stage >= 2 ? shard : 1.0);
+  mem.master_bytes = (weight_bytes < 4.0 ? params * 4.0 : 0.0) / (t.zero_stage >= 1 ? shard : 1.0);
+  mem.optimizer_bytes = params * 8.0 / (t.zero_stage >= 1 ? shard : 1.0);
+
+  const double per_layer = activation_bytes_per_layer(m, p, t);
+  mem.activations_per_layer_bytes = per_layer;
+  // 1F1B: the first stage holds min(pp, m) micro-batches in flight; interleaving adds (pp−1)/(pp·vpp).
+  double in_flight = std::min(pp, micro_batches);
+  if (p.vpp > 1) in_flight *= 1.0 + (pp - 1.0) / (pp * p.vpp);
+  double activations = per_layer * layers_per_stage * in_flight;
+  if (t.recompute == Recompute::kFull) {
+    // Recomputing one layer's forward re-creates its full activations for one micro-batch.
+    TrainSettings none = t;
+    none.recompute = Recompute::kNone;
+    activations += activation_bytes_per_layer(m, p, none);
+  }
+  const double sbh = seq / cp * mb * h;
+  double embedding_acts = 0;
+  if (m.dropout) embedding_acts += sbh / (p.sequence_parallel ? tp : 1.0) * in_flight;  // embedding dropout mask
+  if (p.pp == 1) {
+    // Final norm output, logits and cross-entropy in fp32: 4·s·b·h·(1 + V/h) / TP (Megatron).
+    embedding_acts += 4.0 * sbh * (1.0 + static_cast<double>(m.vocab_size) / h) / tp;
+  }
+  mem.embedding_activations_bytes = embedding_acts;
+  mem.activations_bytes = activations + embedding_acts;
+  mem.overhead_bytes = a.runtime_overhead_bytes;
+  mem.total_bytes = mem.weights_bytes + mem.gradients_bytes + mem.master_bytes + mem.optimizer_bytes +
+                    mem.activations_bytes + mem.overhead_bytes;
+  mem.capacity_bytes = r.memory_bytes;
+  mem.margin_bytes = mem.capacity_bytes - mem.total_bytes;
+  mem.fits = mem.margin_bytes >= 0;
+
+  // ---- time of one micro-batch on the slowest (last) stage ----
+  TrainTime& tt = out.time;
+  tt.micro_batches = micro_batches;
+  const double tokens_mb = seq * mb;  // tokens of one micro-batch (whole sequence; CP splits the work)
+  const double layer_fwd = layer_forward_flop(m, tokens_mb, seq) / (tp * cp);
+  const double logits_fwd = 2.0 * tokens_mb * h * static_cast<double>(m.vocab_size) / (tp * cp);
+  const double recompute_layer = t.recompute == Recompute::kFull ? layer_fwd
+                                 : (t.recompute == Recompute::kSelective && !t.flash_attention)
+                                     ? 4.0 * tokens_mb * seq * static_cast<double>(m.num_heads * m.head_dim) / (tp * cp)
+                                     : 0.0;
+  const double stage_flop = layers_per_stage * (3.0 * layer_fwd + recompute_layer) + 3.0 * logits_fwd;
+  const double compute_mb = stage_flop / r.gemm_flop_per_s;
+  const double recompute_compute_mb = layers_per_stage * recompute_layer / r.gemm_flop_per_s;
+
+  // Memory-bound kernels: every stored activation is written once and read once in forward
+  // (traffic factor), backward moves about twice that; recompute repeats the forward.
+  TrainSettings traffic_settings = t;
+  traffic_settings.recompute = Recompute::kNone;
+  const double layer_traffic = a.elementwise_traffic_factor * layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention);
+  const double fwd_passes = t.recompute == Recompute::kFull ? 2.0 : 1.0;
+  const double elementwise_mb = layers_per_stage * layer_traffic * (fwd_passes + 2.0) / r.memory_bytes_per_s;
+  const double recompute_ew_mb = t.recompute == Recompute::kFull ? layers_per_stage * layer_traffic / r.memory_bytes_per_s : 0.0;
+
+  // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
+  // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations.
+  double tp_mb = 0;
+  if (p.tp > 1) {
+    const bool intra = tp <= r.gpus_per_node;
+    const double bus = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
+    const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
+    const double msg = sbh * act_bytes;
+    const double per_collective = allreduce_time_s(msg, p.tp, bus, alpha);
+    const double collectives = layers_per_stage * (4.0 + (t.recompute == Recompute::kFull ? 2.0 : 0.0));
+    tp_mb = collectives * per_collective * (1.0 - t.tp_comm_overlap);
+  }
+  // Pipeline: one activation send forward and one gradient send backward per micro-batch per stage
+  // boundary, split over the TP ranks (scatter-gather); inter-node once a stage fills a node.
+  double pp_mb = 0;
+  if (p.pp > 1) {
+    const bool intra = tp * pp <= r.gpus_per_node;
+    const double bw = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
+    const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
+    pp_mb = 2.0 * (alpha + sbh * act_bytes / tp / bw);
+  }
+  const double per_mb = compute_mb + elementwise_mb + tp_mb + pp_mb;
+  tt.compute_s = compute_mb * micro_batches;
+  tt.elementwise_s = elementwise_mb * micro_batches;
+  tt.recompute_s = (recompute_compute_mb + recompute_ew_mb) * micro_batches;
+  tt.tp_comm_s = tp_mb * micro_batches;
+  tt.pp_comm_s = pp_mb * micro_batches;
+  tt.bubble_s = p.pp > 1 ? (pp - 1.0) / p.vpp * per_mb : 0.0;
+
+  // Data parallel: gradients reduced across dp·cp ranks. ZeRO ≥ 1 reduce-scatters gradients and
+  // all-gathers updated weights; ZeRO-3 also gathers weights in forward and backward of every micro-batch.
+  if (shard > 1) {
+    const double local = std::max(1.0, std::min(shard, r.gpus_per_node / (tp * pp)));  // DP ranks sharing a node
+    const bool intra = tp * pp * shard <= r.gpus_per_node;
+    const double bus = intra ? r.intra_bus_bytes_per_s : std::min(r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s * local);
+    const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
+    const int n = static_cast<int>(shard);
+    const double grads = params * t.grad_bytes;
+    double dp_s = 0;
+    if (t.zero_stage == 0) {
+      dp_s = allreduce_time_s(grads, n, bus, alpha);
+    } else {
+      dp_s = allgather_time_s(grads, n, bus, alpha) + allgather_time_s(params * weight_bytes, n, bus, alpha);
+    }
+    if (t.zero_stage >= 3) dp_s += 2.0 * micro_batches * allgather_time_s(params * weight_bytes, n, bus, alpha);
+    tt.dp_comm_s = dp_s * (1.0 - t.dp_comm_overlap);
+  }
+  // Adam update: read and write master weights and both moments, read gradients, write weights.
+  const double opt_bytes = (mem.master_bytes + mem.optimizer_bytes) * 2.0 + mem.gradients_bytes + mem.weights_bytes;
+  tt.optimizer_s = opt_bytes / r.memory_bytes_per_s;
+
+  tt.step_s = per_mb * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;
+
+  const double samples = static_cast<double>(t.global_batch);
+  const double model_fwd = layers * layer_forward_flop(m, seq * samples, seq) + 2.0 * seq * samples * h * static_cast<double>(m.vocab_size);
+  tt.model_flop_per_step = 3.0 * model_fwd;
+  const double recompute_total = t.recompute == Recompute::kFull ? layers * layer_forward_flop(m, seq * samples, seq)
+                                 : recompute_layer > 0 ? layers * recompute_layer * tp * cp * samples / mb
+                                                       : 0.0;
+  tt.hardware_flop_per_step = tt.model_flop_per_step + recompute_total;
+  tt.tokens_per_step = seq * samples;
+  const double gpus = out.gpus;
+  tt.mfu = tt.model_flop_per_step / (tt.step_s * gpus * r.peak_flop_per_s);
+  tt.hfu = tt.hardware_flop_per_step / (tt.step_s * gpus * r.peak_flop_per_s);
+  tt.achieved_flop_per_s_per_gpu = tt.hardware_flop_per_step / (tt.step_s * gpus);
+  tt.tokens_per_s = tt.tokens_per_step / tt.step_s;
+  tt.tokens_per_s_per_gpu = tt.tokens_per_s / gpus;
+  if (t.tokens > 0) {
+    tt.steps = t.tokens / tt.tokens_per_step;
+    tt.time_to_train_s = tt.steps * tt.step_s / a.goodput;
+    tt.gpu_hours = tt.time_to_train_s * gpus / 3600.0;
+    tt.energy_kwh = tt.gpu_hours * r.tdp_w * a.power_fraction_of_tdp * a.pue / 1000.0;
+  }
+  return out;
+}
+
+}  // namespace headroom::plan

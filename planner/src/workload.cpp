@@ -1,0 +1,237 @@
+#include "headroom/plan/workload.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "headroom/core/detail/strict_json.hpp"
+#include "headroom/core/errors.hpp"
+#include "headroom/plan/catalog.hpp"
+#include "model_json.hpp"
+
+namespace headroom::plan {
+
+using core::detail::Range;
+using core::detail::Reader;
+using nlohmann::json;
+
+std::string to_string(Phase p) { return p == Phase::kTrain ? "train" : "infer"; }
+std::string to_string(Recompute r) {
+  switch (r) {
+    case Recompute::kNone: return "none";
+    case Recompute::kSelective: return "selective";
+    case Recompute::kFull: return "full";
+  }
+  return "none";
+}
+Recompute recompute_from_string(const std::string& s) {
+  if (s == "none") return Recompute::kNone;
+  if (s == "selective") return Recompute::kSelective;
+  if (s == "full") return Recompute::kFull;
+  throw core::InputError("recompute 'none', 'selective' or 'full', got '" + s + "'");
+}
+
+namespace {
+// Sanity limits: beyond these a value is a typo, not a plan.
+constexpr std::int64_t kMaxGpus = 1'000'000;
+constexpr std::int64_t kMaxSeq = std::int64_t{1} << 24;      // 16.7M tokens
+constexpr std::int64_t kMaxBatch = std::int64_t{1} << 26;
+constexpr double kMaxTokens = 1e16;
+
+[[noreturn]] void bad(const std::string& file, const std::string& path, const std::string& expected) {
+  throw core::InputError(file, path, expected);
+}
+
+void check_model(const ModelConfig& m, const std::string& file) {
+  const auto pos = [&](std::int64_t v, const char* f) {
+    if (v <= 0) bad(file, fmt::format("$.model.{}", f), fmt::format("a positive integer, got {}", v));
+  };
+  pos(m.num_layers, "num_layers");
+  pos(m.hidden_size, "hidden_size");
+  pos(m.num_heads, "num_heads");
+  pos(m.num_kv_heads, "num_kv_heads");
+  pos(m.head_dim, "head_dim");
+  pos(m.ffn_hidden_size, "ffn_hidden_size");
+  pos(m.vocab_size, "vocab_size");
+  if (m.num_heads % m.num_kv_heads != 0) {
+    bad(file, "$.model.num_kv_heads", fmt::format("a divisor of num_heads ({}), got {}", m.num_heads, m.num_kv_heads));
+  }
+}
+}  // namespace
+
+void validate(const Workload& w, const std::string& file) {
+  const ModelConfig& m = w.model;
+  check_model(m, file);
+  const Parallelism& p = w.par;
+  const auto range = [&](int v, const char* field, int hi) {
+    if (v < 1 || v > hi) bad(file, fmt::format("$.parallelism.{}", field), fmt::format("an integer in [1, {}], got {}", hi, v));
+  };
+  range(p.tp, "tp", 1024);
+  range(p.pp, "pp", 1024);
+  range(p.dp, "dp", static_cast<int>(kMaxGpus));
+  range(p.cp, "cp", 1024);
+  range(p.ep, "ep", 4096);
+  range(p.vpp, "vpp", 128);
+  if (static_cast<std::int64_t>(p.tp) * p.pp * p.dp * p.cp > kMaxGpus) {
+    bad(file, "$.parallelism", fmt::format("tp·pp·dp·cp at most {} GPUs", kMaxGpus));
+  }
+  if (m.num_heads % p.tp != 0) {
+    bad(file, "$.parallelism.tp", fmt::format("a divisor of the model's num_heads ({}), got {}", m.num_heads, p.tp));
+  }
+  if (m.num_kv_heads % p.tp != 0 && p.tp % m.num_kv_heads != 0) {
+    bad(file, "$.parallelism.tp",
+        fmt::format("a divisor or a multiple of num_kv_heads ({}), got {}", m.num_kv_heads, p.tp));
+  }
+  if (m.num_layers % (static_cast<std::int64_t>(p.pp) * p.vpp) != 0) {
+    bad(file, p.vpp > 1 ? "$.parallelism.vpp" : "$.parallelism.pp",
+        fmt::format("pp·vpp ({}·{}) dividing num_layers ({})", p.pp, p.vpp, m.num_layers));
+  }
+  if (p.vpp > 1 && p.pp == 1) bad(file, "$.parallelism.vpp", "1 when pp is 1 (interleaving needs a pipeline)");
+  if (p.ep > 1) {
+    if (!m.is_moe()) bad(file, "$.parallelism.ep", "1 for a dense model (expert parallelism needs MoE)");
+    if (m.num_experts % p.ep != 0) {
+      bad(file, "$.parallelism.ep", fmt::format("a divisor of num_experts ({}), got {}", m.num_experts, p.ep));
+    }
+    if ((static_cast<std::int64_t>(p.dp) * p.cp) % p.ep != 0) {
+      bad(file, "$.parallelism.ep", fmt::format("a divisor of dp·cp ({}), got {}", p.dp * p.cp, p.ep));
+    }
+  }
+  if (w.gpus < 0 || w.gpus > kMaxGpus) bad(file, "$.gpus", fmt::format("an integer in [1, {}]", kMaxGpus));
+
+  if (w.phase == Phase::kTrain) {
+    const TrainSettings& t = w.train;
+    if (w.gpus > 0 && w.gpus != p.world()) {
+      bad(file, "$.gpus", fmt::format("tp·pp·dp·cp = {} GPUs, got {}", p.world(), w.gpus));
+    }
+    if (t.seq_len < 1 || t.seq_len > kMaxSeq) bad(file, "$.train.seq_len", fmt::format("an integer in [1, {}], got {}", kMaxSeq, t.seq_len));
+    if (m.position == PositionKind::kLearned && t.seq_len > m.max_seq_len) {
+      bad(file, "$.train.seq_len", fmt::format("at most the model's learned positions ({}), got {}", m.max_seq_len, t.seq_len));
+    }
+    if (t.seq_len % p.cp != 0) bad(file, "$.parallelism.cp", fmt::format("a divisor of seq_len ({})", t.seq_len));
+    if (t.micro_batch < 1 || t.micro_batch > kMaxBatch) bad(file, "$.train.micro_batch", fmt::format("an integer in [1, {}], got {}", kMaxBatch, t.micro_batch));
+    if (t.global_batch < 1 || t.global_batch > kMaxBatch) bad(file, "$.train.global_batch", fmt::format("an integer in [1, {}], got {}", kMaxBatch, t.global_batch));
+    if (t.global_batch % (t.micro_batch * p.dp) != 0) {
+      bad(file, "$.train.global_batch",
+          fmt::format("a multiple of micro_batch·dp ({}·{} = {}), got {}", t.micro_batch, p.dp, t.micro_batch * p.dp, t.global_batch));
+    }
+    if (!std::isfinite(t.tokens) || t.tokens < 0 || t.tokens > kMaxTokens) {
+      bad(file, "$.train.tokens", fmt::format("a finite token count in [0, {:g}]", kMaxTokens));
+    }
+    if (t.zero_stage < 0 || t.zero_stage > 3) bad(file, "$.train.zero_stage", fmt::format("0, 1, 2 or 3, got {}", t.zero_stage));
+    if (t.grad_bytes != 2 && t.grad_bytes != 4) bad(file, "$.train.grad_bytes", "2 (bf16/fp16) or 4 (fp32)");
+    if (!(t.dp_comm_overlap >= 0 && t.dp_comm_overlap <= 1)) bad(file, "$.train.dp_comm_overlap", "a fraction in [0, 1]");
+    if (!(t.tp_comm_overlap >= 0 && t.tp_comm_overlap <= 1)) bad(file, "$.train.tp_comm_overlap", "a fraction in [0, 1]");
+    if (t.precision == Precision::kInt8 || t.precision == Precision::kFp4 || t.precision == Precision::kFp64Tensor) {
+      bad(file, "$.train.precision", "a training precision: fp32, tf32, fp16, bf16 or fp8");
+    }
+  } else {
+    const InferSettings& i = w.infer;
+    const std::int64_t per_replica = static_cast<std::int64_t>(p.tp) * p.pp;
+    if (w.gpus > 0 && w.gpus % per_replica != 0) {
+      bad(file, "$.gpus", fmt::format("a multiple of tp·pp ({}), got {}", per_replica, w.gpus));
+    }
+    if (i.context_len < 1 || i.context_len > kMaxSeq) bad(file, "$.infer.context_len", fmt::format("an integer in [1, {}], got {}", kMaxSeq, i.context_len));
+    if (i.output_len < 1 || i.output_len > kMaxSeq) bad(file, "$.infer.output_len", fmt::format("an integer in [1, {}], got {}", kMaxSeq, i.output_len));
+    if (m.position == PositionKind::kLearned && i.context_len + i.output_len > m.max_seq_len) {
+      bad(file, "$.infer.context_len", fmt::format("context_len + output_len at most the model's positions ({})", m.max_seq_len));
+    }
+    if (i.batch < 0 || i.batch > kMaxBatch) bad(file, "$.infer.batch", fmt::format("an integer in [0, {}]", kMaxBatch));
+    const auto nonneg = [&](double v, const char* f, double hi) {
+      if (!std::isfinite(v) || v < 0 || v > hi) bad(file, fmt::format("$.infer.{}", f), fmt::format("a finite number in [0, {:g}]", hi));
+    };
+    nonneg(i.qps, "qps", 1e9);
+    nonneg(i.tpot_slo_s, "tpot_slo_s", 3600);
+    nonneg(i.ttft_slo_s, "ttft_slo_s", 86400);
+    if (!(i.gpu_memory_utilization > 0 && i.gpu_memory_utilization <= 1)) {
+      bad(file, "$.infer.gpu_memory_utilization", "a fraction in (0, 1]");
+    }
+    if (i.prefill_chunk_tokens < 1 || i.prefill_chunk_tokens > kMaxSeq) bad(file, "$.infer.prefill_chunk_tokens", "a positive integer");
+  }
+}
+
+namespace {
+Precision precision_at(const Reader& r, const std::string& key, Precision fallback) {
+  if (r.is_null(key)) return fallback;
+  const std::string s = r.string(key);
+  try {
+    return precision_from_string(s);
+  } catch (const core::InputError& e) {
+    r.fail_at(key, e.what());
+  }
+}
+}  // namespace
+
+Workload workload_from_json(const std::string& text, const std::string& file, const Catalog& catalog) {
+  const json doc = core::detail::parse_json_text(text, file);
+  const Reader r(doc, file);
+  r.expect_schema(kWorkloadSchema, kWorkloadMajor);
+  Workload w;
+  w.name = r.string_or("name", "");
+  const Reader mr = r.at("model");
+  if (mr.value().is_string()) {
+    const ModelConfig* m = catalog.find_model(mr.as_string());
+    if (!m) {
+      try {
+        catalog.model(mr.as_string());
+      } catch (const core::InputError& e) {
+        r.fail_at("model", e.what());
+      }
+    }
+    w.model = *m;
+  } else {
+    w.model = detail::model_from_reader(mr);
+  }
+  w.phase = r.choice("phase", {"train", "infer"}) == "train" ? Phase::kTrain : Phase::kInfer;
+  w.gpus = static_cast<int>(r.integer_or("gpus", 0, 0, kMaxGpus));
+  if (auto p = r.maybe("parallelism")) {
+    p->expect_object();
+    w.par.tp = static_cast<int>(p->integer_or("tp", 1, 1, 1024));
+    w.par.pp = static_cast<int>(p->integer_or("pp", 1, 1, 1024));
+    w.par.dp = static_cast<int>(p->integer_or("dp", 1, 1, kMaxGpus));
+    w.par.cp = static_cast<int>(p->integer_or("cp", 1, 1, 1024));
+    w.par.ep = static_cast<int>(p->integer_or("ep", 1, 1, 4096));
+    w.par.vpp = static_cast<int>(p->integer_or("vpp", 1, 1, 128));
+    w.par.sequence_parallel = p->boolean_or("sequence_parallel", false);
+  }
+  if (w.phase == Phase::kTrain) {
+    const Reader t = r.at("train");
+    t.expect_object();
+    w.train.global_batch = t.integer("global_batch", 1, kMaxBatch);
+    w.train.micro_batch = t.integer_or("micro_batch", 1, 1, kMaxBatch);
+    w.train.seq_len = t.integer("seq_len", 1, kMaxSeq);
+    w.train.tokens = t.number_or("tokens", 0, Range::kNonNegative);
+    w.train.zero_stage = static_cast<int>(t.integer_or("zero_stage", 0, 0, 3));
+    w.train.recompute = recompute_from_string(t.choice_or("recompute", {"none", "selective", "full"}, "none"));
+    w.train.flash_attention = t.boolean_or("flash_attention", true);
+    w.train.precision = precision_at(t, "precision", Precision::kBf16);
+    w.train.grad_bytes = t.number_or("grad_bytes", 4, Range::kPositive);
+    w.train.dp_comm_overlap = t.number_or("dp_comm_overlap", 0, Range::kFraction);
+    w.train.tp_comm_overlap = t.number_or("tp_comm_overlap", 0, Range::kFraction);
+    if (w.gpus == 0) w.gpus = w.par.world();
+  } else {
+    const Reader i = r.at("infer");
+    i.expect_object();
+    w.infer.context_len = i.integer("context_len", 1, kMaxSeq);
+    w.infer.output_len = i.integer("output_len", 1, kMaxSeq);
+    w.infer.batch = i.integer_or("batch", 0, 0, kMaxBatch);
+    w.infer.qps = i.number_or("qps", 0, Range::kNonNegative);
+    w.infer.tpot_slo_s = i.number_or("tpot_slo_s", 0, Range::kNonNegative);
+    w.infer.ttft_slo_s = i.number_or("ttft_slo_s", 0, Range::kNonNegative);
+    w.infer.weight_precision = precision_at(i, "weight_precision", Precision::kBf16);
+    w.infer.kv_precision = precision_at(i, "kv_precision", w.infer.weight_precision == Precision::kFp32 ? Precision::kFp32 : Precision::kBf16);
+    w.infer.compute_precision = precision_at(i, "compute_precision", Precision::kBf16);
+    w.infer.gpu_memory_utilization = i.number_or("gpu_memory_utilization", 0.9, Range::kFraction);
+    w.infer.sliding_window_full_pages = i.boolean_or("sliding_window_full_pages", true);
+    w.infer.prefill_chunk_tokens = i.integer_or("prefill_chunk_tokens", 8192, 1, kMaxSeq);
+  }
+  validate(w, file);
+  return w;
+}
+
+Workload load_workload(const std::filesystem::path& path, const Catalog& catalog) {
+  const json doc = core::detail::read_json_file(path.string());
+  return workload_from_json(doc.dump(), path.string(), catalog);
+}
+
+}  // namespace headroom::plan
