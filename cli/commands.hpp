@@ -22,5 +22,6 @@ void add_bench_command(CLI::App& app, Action& action);
 void add_run_command(CLI::App& app, Action& action);
 void add_profile_command(CLI::App& app, Action& action);
 void add_plan_command(CLI::App& app, Action& action);
+void add_tco_command(CLI::App& app, Action& action);
 
 }  // namespace headroom::cli

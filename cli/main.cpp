@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   cli::add_bench_command(app, action);
   cli::add_profile_command(app, action);
   cli::add_plan_command(app, action);
+  cli::add_tco_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# End-to-end runs of the real `headroom tco`: shipped scenarios (table and --json), flags only,
+# --out/--force, stale-price warnings, and bad input (exit 2, message naming the field or flag).
+# Usage: tco_cli_e2e.sh HEADROOM_BINARY SOURCE_DIR
+set -u
+bin=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# run NAME EXPECTED_RC ARGS...: stdout -> $work/NAME.out, stderr -> $work/NAME.err
+run() {
+  local name=$1 want=$2
+  shift 2
+  "$bin" tco "$@" >"$work/$name.out" 2>"$work/$name.err"
+  local rc=$?
+  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, expected $want ($(head -c 400 "$work/$name.err"))"
+}
+has() { grep -qF -- "$3" "$work/$1.$2" || fail "$1: $2 lacks '$3'"; }
+
+h100=$src/data/scenarios/h100x64-onprem-vs-aws-p5.json
+
+# Table output of the H100 scenario; warnings about the 2023 reservation prices on stderr.
+run table 0 --scenario "$h100" --today 2026-11-22
+has table out "aws-p5.48xlarge-precut reserved_3yr"
+has table out "sensitivity of on-prem/cloud"
+has table out "cumulative USD at month"
+has table err "price older than one year: cloud[2] aws-p5.48xlarge-precut reserved_3yr (as of 2023-07-27"
+
+# --json: stdout is one JSON document and nothing else; warnings are inside it too.
+run json 0 --scenario "$h100" --today 2026-11-22 --json
+if command -v python3 >/dev/null; then
+  python3 - "$work/json.out" <<'PY' || fail "json: content check"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "headroom.tco", d["schema"]
+op = d["onprem"]
+# 8 nodes · 317000 + one 50000 switch
+assert op["capex_usd"] == 8 * 317000 + 50000, op["capex_usd"]
+assert len(op["cumulative_usd"]) == 37
+c = d["cloud"][0]
+assert abs(c["total_usd_per_month"] - 64 * 730 * 0.8 * 6.88) < 1e-6, c["total_usd_per_month"]
+swings = [b["swing"] for b in c["tornado"]]
+assert swings == sorted(swings, reverse=True) and len(swings) > 5
+assert any("2023-07-27" in w for w in d["warnings"])
+assert d["today"] == "2026-11-22"
+PY
+fi
+
+# Flags only (no scenario file): the hand-worked example of docs/methodology.md.
+run flags 0 --gpus 16 --gpus-per-node 8 --utilisation 0.5 --years 2 --node-power-kw 5 \
+  --provisioned-kw-per-node 8 --node-usd 200000 --switches 1 --switch-usd 20000 --installation-usd 10000 \
+  --pue 1.25 --tariff-usd-per-kwh 0.10 --colocation-usd-per-kw-month 100 --staff-usd-per-year 12000 \
+  --maintenance-fraction-per-year 0.06 --residual-fraction 0.10 --cost-of-capital-per-year 0.10 \
+  --offer aws-p5.48xlarge --cloud-usd-per-gpu-hour 2.50 --cloud-storage-tb 10 --cloud-storage-usd-per-tb-month 20 \
+  --cloud-egress-tb-per-month 1 --cloud-egress-usd-per-gb 0.05 --train-gpu-hours 10000 --tokens-per-s-per-gpu 1000 \
+  --grid-kg-co2e-per-kwh 0.4 --json
+has flags out '"total_usd": 579521.428571'
+has flags out '"total_usd": 356400.0'
+has flags out '"break_even_utilisation": 0.82865138'
+
+# --out writes the document atomically and refuses to overwrite without --force.
+run out1 0 --scenario "$h100" --out "$work/tco.json"
+[ -s "$work/tco.json" ] || fail "out1: no file"
+run out2 2 --scenario "$h100" --out "$work/tco.json"
+has out2 err "force"
+run out3 0 --scenario "$h100" --out "$work/tco.json" --force
+
+# Every shipped scenario runs.
+for s in "$src"/data/scenarios/*.json; do
+  run "scn_$(basename "$s" .json)" 0 --scenario "$s"
+done
+
+# Bad input: exit 2 with the field or flag named.
+run neg_price 2 --scenario "$h100" --node-usd -5
+has neg_price err "--node-usd"
+has neg_price err ">= 0"
+run util 2 --scenario "$h100" --utilisation 1.2
+has util err "--utilisation: expected a number in (0, 1], got 1.2"
+run years 2 --scenario "$h100" --years 0
+has years err "--years: expected a number > 0"
+run offer 2 --scenario "$h100" --offer aws-p9.large
+has offer err "--offer: expected an offer id of the catalog"
+has offer err "aws-p9.large"
+run pricing 2 --scenario "$h100" --offer aws-p5.48xlarge --pricing reserved_1yr
+has pricing err "--pricing: expected a pricing model the catalog gives for offer 'aws-p5.48xlarge'"
+cat >"$work/bad.json" <<'JSON'
+{"schema": "headroom.scenario", "schema_version": "1.0", "name": "bad",
+ "fleet": {"gpus": 8, "utilisation": 0.5, "years": 1, "node_power_kw": 6},
+ "cloud": [{"offer": "nope", "pricing": "on_demand"}]}
+JSON
+run file_offer 2 --scenario "$work/bad.json"
+has file_offer err "bad.json: \$.cloud[0].offer: expected an offer id"
+run missing 2 --scenario "$work/does-not-exist.json"
+run nothing 2
+
+[ "$fails" -eq 0 ] && echo "tco e2e: all checks passed"
+exit $((fails > 0))
