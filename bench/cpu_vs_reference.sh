@@ -10,7 +10,7 @@
 #
 # Usage: bench/cpu_vs_reference.sh [HEADROOM_BINARY]
 #   environment: ROUNDS (3), REPS (7), GEMM_N (4096), STREAM_SUITE (standard: arrays of
-#   max(64 MiB, 4 x LLC)), KEEP_DIR (keep the raw outputs there)
+#   max(64 MiB, 4 x LLC)), GEMM_SUITE (standard: the suite whose sizes include GEMM_N), KEEP_DIR (keep the raw outputs there)
 # OPENBLAS_CORETYPE is unset for the reference: a preset core type (e.g. Haswell on an AVX-512
 # machine) would handicap OpenBLAS; the core OpenBLAS picks is printed.
 set -euo pipefail
@@ -21,6 +21,7 @@ rounds=${ROUNDS:-3}
 reps=${REPS:-7}
 gemm_n=${GEMM_N:-4096}
 stream_suite=${STREAM_SUITE:-standard}
+gemm_suite=${GEMM_SUITE:-standard}
 if [ ! -x "$headroom" ]; then
   echo "cpu_vs_reference: headroom binary '$headroom' not found or not executable (build first, or pass its path)" >&2
   exit 2
@@ -56,7 +57,8 @@ PY
 }
 
 run_headroom() {  # SUITE FILTER OUT
-  "$headroom" bench --suite "$1" --filter "$2" --repetitions "$reps" --warmup 1 --quiet --out "$3" --force
+  "$headroom" bench --suite "$1" --filter "$2" --repetitions "$reps" --warmup 1 --quiet --out "$3" --force \
+    2> >(grep -v '^headroom: wrote' >&2)
 }
 
 echo "# cpu_vs_reference: $(date -u +%FT%TZ) on $(hostname), $(nproc) CPUs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -89,7 +91,7 @@ for ((r = 1; r <= rounds; r++)); do
     letter=$([ "$p" = fp64 ] && echo d || echo s)
     ref_line=""
     if [ "$hr_first" = 0 ]; then ref_line=$("$work/blas_gemm" "$letter" "$gemm_n" "$reps"); fi
-    run_headroom standard "cpu.gemm.$p" "$work/gemm_${p}_$r.json"
+    run_headroom "$gemm_suite" "cpu.gemm.$p" "$work/gemm_${p}_$r.json"
     out=$(median_of "cpu.gemm.$p" "m=$gemm_n,n=$gemm_n,k=$gemm_n" "$work/gemm_${p}_$r.json")
     read -r hr_gemm hr_params <<<"$out"
     if [ "$hr_first" = 1 ]; then ref_line=$("$work/blas_gemm" "$letter" "$gemm_n" "$reps"); fi
