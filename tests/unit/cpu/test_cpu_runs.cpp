@@ -80,8 +80,10 @@ TEST(CpuRuns, TinyGemmIsVerifiedAndSane) {
     ASSERT_TRUE(m->value.has_value());
     EXPECT_EQ(m->samples.size(), 3u);
     EXPECT_EQ(r.samples_s.size(), 3u);
-    // Above 10 MFLOP/s (even a debug build manages that) and below 10 TFLOP/s (no 2-socket CPU does).
-    EXPECT_GT(*m->value, 1e7);
+    // Wide sanity bounds (the exact counting is checked below): above 1 MFLOP/s even for a debug
+    // build on a 2-vCPU VM with a dozen compilers competing for the cores (a descheduled OpenMP
+    // thread stalls the whole team), below 10 TFLOP/s, which no 2-socket CPU reaches.
+    EXPECT_GT(*m->value, 1e6);
     EXPECT_LT(*m->value, 1e13);
     // samples are FLOP / time of the same repetitions.
     EXPECT_NEAR(m->samples[0] * r.samples_s[0], hc::gemm_flop(96, 80, 64), 1e-6 * hc::gemm_flop(96, 80, 64));
@@ -106,7 +108,7 @@ TEST(CpuRuns, TinyStreamKernelsAreVerifiedAndCountBytesAsStream) {
     EXPECT_TRUE(*r.verified);
     const hc::Metric* m = r.metric("bytes_per_s");
     ASSERT_NE(m, nullptr);
-    EXPECT_GT(*m->value, 1e8);   // 100 MB/s
+    EXPECT_GT(*m->value, 1e6);   // 1 MB/s: wide, see TinyGemmIsVerifiedAndSane
     EXPECT_LT(*m->value, 1e13);  // 10 TB/s
     EXPECT_NEAR(m->samples[0] * r.samples_s[0], hc::stream_bytes(kernel, bytes / 8, 8), 1.0);
     EXPECT_NE(m->note.find("write-allocate"), std::string::npos);
