@@ -1,0 +1,119 @@
+// Catalogs: every shipped file loads, lookups by alias, suggestions for typos, workload validation.
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "headroom/core/errors.hpp"
+#include "headroom/plan/catalog.hpp"
+#include "helpers.hpp"
+
+namespace headroom::plan {
+namespace {
+using test::catalog;
+
+TEST(Catalog, LoadsAllWithSources) {
+  EXPECT_GE(catalog().gpus.size(), 10u);
+  EXPECT_GE(catalog().models.size(), 15u);
+  for (const auto& g : catalog().gpus) {
+    for (const Quantity* q : {&g.memory_bytes, &g.memory_bandwidth_bytes_per_s, &g.tdp_w}) {
+      ASSERT_TRUE(q->known()) << g.id;
+      EXPECT_FALSE(q->source.empty()) << g.id;
+      EXPECT_EQ(q->as_of.size(), 10u) << g.id;
+    }
+    EXPECT_TRUE(g.peak(Precision::kBf16).known()) << g.id;
+  }
+}
+
+TEST(Catalog, DatasheetValues) {
+  const HardwareProfile& h100 = catalog().gpu("H100");
+  EXPECT_EQ(h100.id, "h100-sxm5-80gb");
+  EXPECT_DOUBLE_EQ(*h100.peak(Precision::kBf16).value, 989e12);
+  EXPECT_DOUBLE_EQ(*h100.memory_bandwidth_bytes_per_s.value, 3.35e12);
+  EXPECT_DOUBLE_EQ(*h100.tdp_w.value, 700);
+  EXPECT_FALSE(catalog().gpu("a100-sxm4-80gb").peak(Precision::kFp8).known());  // null, not 0
+  EXPECT_DOUBLE_EQ(*catalog().gpu("B200").peak(Precision::kFp4).value, 9000e12);
+}
+
+TEST(Catalog, AliasesAreCaseAndPunctuationInsensitive) {
+  EXPECT_EQ(catalog().gpu("h100-sxm").id, "h100-sxm5-80gb");
+  EXPECT_EQ(catalog().gpu("NVIDIA A100-SXM4-80GB").id, "a100-sxm4-80gb");
+  EXPECT_EQ(catalog().model("Llama3-8B").id, "llama-3-8b");
+}
+
+TEST(Catalog, UnknownNamesSuggestTheClosest) {
+  try {
+    catalog().gpu("H10");
+    FAIL();
+  } catch (const core::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("h100"), std::string::npos) << e.what();
+  }
+  try {
+    catalog().model("llama-2-7");
+    FAIL();
+  } catch (const core::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("llama-2-7b"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+}
+
+void expect_bad(const Workload& w, const std::string& field) {
+  try {
+    validate(w, "w.json");
+    FAIL() << "accepted " << field;
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), field) << e.what();
+  }
+}
+
+TEST(Workload, ValidationNamesTheField) {
+  const Workload ok = test::train_workload("llama-2-7b", 2, 2, 2, 16, 4096);
+  EXPECT_NO_THROW(validate(ok));
+  Workload w = ok;
+  w.par.tp = 3;
+  expect_bad(w, "$.parallelism.tp");  // 32 heads
+  w = ok;
+  w.par.pp = 5;
+  w.gpus = 20;
+  expect_bad(w, "$.parallelism.pp");  // 32 layers
+  w = ok;
+  w.train.global_batch = 15;
+  expect_bad(w, "$.train.global_batch");
+  w = ok;
+  w.train.seq_len = 0;
+  expect_bad(w, "$.train.seq_len");
+  w = ok;
+  w.train.tokens = std::numeric_limits<double>::infinity();
+  expect_bad(w, "$.train.tokens");
+  w = ok;
+  w.train.tokens = 1e30;
+  expect_bad(w, "$.train.tokens");
+  w = ok;
+  w.gpus = 9;
+  expect_bad(w, "$.gpus");
+  Workload k = test::train_workload("llama-3-70b", 16, 1, 1, 1, 4096);  // 8 KV heads, 64 heads: TP 16 ok
+  EXPECT_NO_THROW(validate(k));
+  k.par.tp = 32;  // 64 heads, 8 KV heads: 32 is a multiple of 8 — accepted (KV replicated)
+  k.gpus = 32;
+  EXPECT_NO_THROW(validate(k));
+}
+
+TEST(Workload, ParsesDocumentAndRejectsUnknownModel) {
+  const std::string doc = R"({"schema":"headroom.workload","schema_version":"1.0","model":"llama-2-7b","phase":"train",
+    "parallelism":{"tp":2,"dp":4},"train":{"global_batch":64,"seq_len":4096,"recompute":"selective","tokens":2e12}})";
+  const Workload w = workload_from_json(doc, "w.json", catalog());
+  EXPECT_EQ(w.par.tp, 2);
+  EXPECT_EQ(w.gpus, 8);
+  EXPECT_EQ(w.train.recompute, Recompute::kSelective);
+  std::string bad = doc;
+  bad.replace(bad.find("llama-2-7b"), 10, "llama-2-7x");
+  try {
+    workload_from_json(bad, "w.json", catalog());
+    FAIL();
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.model");
+    EXPECT_NE(std::string(e.what()).find("llama-2-7b"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace headroom::plan

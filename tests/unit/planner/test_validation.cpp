@@ -1,0 +1,178 @@
+// Planner validation: predicted vs published for the cases of /work/shared/validation
+// (docs/validation.md, section "Planner"). One protocol for every case, no per-case constants:
+//   - Megatron-LM 2021-era runs (G1, G2, G3, G10): fp16, full activation recompute, no sequence
+//     parallelism, no flash attention, micro-batch 1, the published TP / PP / GPU count and batch.
+//   - Meta runs with unpublished parallelism (G11, G13): bf16, flash attention, the fastest
+//     configuration the planner's own search finds on 2048 A100-80GB (the published GPU count).
+// The test prints a Markdown table (copied into docs/validation.md) and fails when an error leaves
+// the documented band.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "headroom/plan/infer.hpp"
+#include "headroom/plan/search.hpp"
+#include "headroom/plan/train.hpp"
+#include "helpers.hpp"
+
+namespace headroom::plan {
+namespace {
+
+using test::catalog;
+
+struct Row {
+  std::string id;
+  std::string what;
+  double predicted;
+  double published;
+  std::string unit;
+  double band;  ///< |error| allowed by the test
+};
+
+std::vector<Row>& rows() {
+  static std::vector<Row> r;
+  return r;
+}
+
+double err(const Row& r) { return (r.predicted - r.published) / r.published; }
+
+void add(Row r) {
+  EXPECT_LE(std::abs(err(r)), r.band) << r.id << " " << r.what << ": predicted " << r.predicted << " vs published "
+                                      << r.published;
+  rows().push_back(std::move(r));
+}
+
+Workload megatron(const std::string& model, int tp, int pp, int gpus, std::int64_t batch, int vpp = 1) {
+  Workload w = test::train_workload(model, tp, pp, gpus / (tp * pp), batch, 2048, 1);
+  w.par.vpp = vpp;
+  w.train.precision = Precision::kFp16;
+  w.train.recompute = Recompute::kFull;
+  w.train.flash_attention = false;
+  return w;
+}
+
+TrainResult run(const Workload& w, const std::string& gpu) {
+  const Assumptions a;
+  validate(w, w.name);
+  return evaluate_train(w, count_params(w.model), test::rates_for(gpu, w.train.precision, a), a);
+}
+
+TEST(PlannerValidation, G1_Gpt3_175B_TimeToTrain) {
+  // 1024 A100, batch 1536, 300B tokens; TP8 PP8 (the configuration of Table 1's neighbouring rows).
+  Workload w = megatron("gpt3-175b", 8, 8, 1024, 1536);
+  w.train.tokens = 300e9;
+  const TrainResult r = run(w, "a100-sxm4-80gb");
+  add({"G1", "GPT-3 175B, 1024 A100, 300B tokens: days", r.time.time_to_train_s / 86400.0, 34.0, "days", 0.25});
+  add({"G1", "GPT-3 175B: achieved TFLOP/s per GPU (paper's X)", r.time.achieved_flop_per_s_per_gpu / 1e12, 140.0, "TFLOP/s", 0.25});
+}
+
+TEST(PlannerValidation, G2_Megatron_1T) {
+  Workload w = megatron("megatron-gpt-1t", 8, 64, 3072, 3072, 2);
+  w.train.tokens = 450e9;
+  const TrainResult r = run(w, "a100-sxm4-80gb");
+  add({"G2", "GPT 1T, TP8 PP64 interleaved, 3072 A100: TFLOP/s per GPU", r.time.achieved_flop_per_s_per_gpu / 1e12, 163.0, "TFLOP/s", 0.25});
+  add({"G2", "GPT 1T: 450B tokens, days", r.time.time_to_train_s / 86400.0, 84.0, "days", 0.25});
+}
+
+TEST(PlannerValidation, G3_Narayanan_Table1) {
+  struct C { const char* model; int tp, pp, gpus; std::int64_t batch; double tf; };
+  for (const C& c : {C{"megatron-gpt-1.7b", 1, 1, 32, 512, 137}, C{"megatron-gpt-18.4b", 8, 1, 256, 1024, 135},
+                     C{"megatron-gpt-145.6b", 8, 8, 1536, 2304, 148}, C{"megatron-gpt-529.6b", 8, 35, 2520, 2520, 163}}) {
+    const TrainResult r = run(megatron(c.model, c.tp, c.pp, c.gpus, c.batch), "a100-sxm4-80gb");
+    add({"G3", fmt::format("{} TP{} PP{} {} GPUs: TFLOP/s per GPU", catalog().model(c.model).name, c.tp, c.pp, c.gpus),
+         r.time.achieved_flop_per_s_per_gpu / 1e12, c.tf, "TFLOP/s", 0.30});
+  }
+}
+
+TEST(PlannerValidation, G10_MtNlg530B_IterationTime) {
+  struct C { int gpus; double s; };
+  for (const C& c : {C{2240, 60.1}, C{2800, 50.2}, C{3360, 44.4}}) {
+    Workload w = megatron("mt-nlg-530b", 8, 35, c.gpus, 1920);
+    w.train.zero_stage = 1;
+    const TrainResult r = run(w, "a100-sxm4-80gb");
+    add({"G10", fmt::format("MT-NLG 530B, {} A100: iteration seconds", c.gpus), r.time.step_s, c.s, "s", 0.30});
+  }
+}
+
+TrainResult searched(const std::string& model, std::int64_t seq, double tokens, int gpus) {
+  const Assumptions a;
+  Workload w = test::train_workload(model, 1, 1, gpus, (4 << 20) / seq, seq, 1);
+  w.train.tokens = tokens;
+  const auto pc = count_params(w.model);
+  SearchOptions o;
+  o.gpus = gpus;
+  o.keep = 1;
+  const SearchResult s = search_train(w, pc, test::rates_for("a100-sxm4-80gb", Precision::kBf16, a), a, o);
+  EXPECT_FALSE(s.best.empty()) << model;
+  return s.best.empty() ? TrainResult{} : s.best.front().result;
+}
+
+TEST(PlannerValidation, G11_Llama1_GpuHours) {
+  struct C { const char* model; double tokens; double hours; };
+  for (const C& c : {C{"llama-7b", 1.0e12, 82432}, C{"llama-13b", 1.0e12, 135168}, C{"llama-33b", 1.4e12, 530432},
+                     C{"llama-65b", 1.4e12, 1022362}}) {
+    const TrainResult r = searched(c.model, 2048, c.tokens, 2048);
+    add({"G11", fmt::format("{}: GPU-hours ({:.1f}T tokens, searched plan)", catalog().model(c.model).name, c.tokens / 1e12),
+         r.time.gpu_hours, c.hours, "GPU-h", 0.40});
+  }
+}
+
+TEST(PlannerValidation, G13_Llama2_GpuHours) {
+  struct C { const char* model; double hours; };
+  for (const C& c : {C{"llama-2-7b", 184320}, C{"llama-2-13b", 368640}, C{"llama-2-70b", 1720320}}) {
+    const TrainResult r = searched(c.model, 4096, 2.0e12, 2048);
+    add({"G13", fmt::format("{}: GPU-hours (2T tokens, searched plan)", catalog().model(c.model).name), r.time.gpu_hours,
+         c.hours, "GPU-h", 0.40});
+  }
+}
+
+TEST(PlannerValidation, G8_ActivationRatios_175B) {
+  // Korthikanti Fig. 7 for GPT-3 175B, TP8, s=2048: per-layer activations relative to no recompute.
+  Workload w = megatron("gpt3-175b", 8, 1, 8, 8);
+  w.train.flash_attention = false;
+  const auto bytes = [&](bool sp, Recompute rc) {
+    Workload v = w;
+    v.par.sequence_parallel = sp;
+    v.train.recompute = rc;
+    return activation_bytes_per_layer(v.model, v.par, v.train);
+  };
+  const double base = bytes(false, Recompute::kNone);
+  add({"G8", "175B activations, sequence parallel: % of baseline", 100 * bytes(true, Recompute::kNone) / base, 62.04, "%", 0.02});
+  add({"G8", "175B activations, selective recompute: %", 100 * bytes(false, Recompute::kSelective) / base, 56.53, "%", 0.02});
+  add({"G8", "175B activations, SP + selective: %", 100 * bytes(true, Recompute::kSelective) / base, 18.49, "%", 0.02});
+  add({"G8", "175B activations, full recompute: %", 100 * bytes(false, Recompute::kFull) / base, 8.71, "%", 0.02});
+}
+
+TEST(PlannerValidation, G24_KvCacheCapacity_GptOss120b) {
+  const ModelConfig& m = catalog().model("gpt-oss-120b");
+  Workload w;
+  w.model = m;
+  w.phase = Phase::kInfer;
+  w.infer.context_len = 1024;
+  w.infer.output_len = 1024;
+  const Assumptions a;
+  const InferResult r = evaluate_infer(w, count_params(m), test::rates_for("h100-sxm5-80gb"), a);
+  add({"G24", "gpt-oss-120b KV bytes per token (SWA layers full pages)", r.memory.kv_bytes_per_token_model, 73728, "B", 0.001});
+  add({"G24", "gpt-oss-120b tokens in 5.38 GiB of KV cache", std::floor(5.38 * 1024 * 1024 * 1024 / r.memory.kv_bytes_per_token_model),
+       78384, "tokens", 0.001});
+}
+
+class PrintTable : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    fmt::print("\n| case | quantity | predicted | published | error |\n|---|---|---:|---:|---:|\n");
+    double sum = 0;
+    for (const Row& r : rows()) {
+      fmt::print("| {} | {} | {:.4g} {} | {:.4g} {} | {:+.1f} % |\n", r.id, r.what, r.predicted, r.unit, r.published, r.unit,
+                 100 * err(r));
+      sum += std::abs(err(r));
+    }
+    if (!rows().empty()) fmt::print("\nmean |error| over {} rows: {:.1f} %\n", rows().size(), 100 * sum / rows().size());
+  }
+};
+const auto* const kPrint = ::testing::AddGlobalTestEnvironment(new PrintTable);
+
+}  // namespace
+}  // namespace headroom::plan
