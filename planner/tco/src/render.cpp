@@ -163,7 +163,7 @@ std::string report_to_table(const TcoReport& r) {
   std::string out;
   const auto line = [&out](const std::string& s) { out += s + "\n"; };
   line(fmt::format("TCO scenario {}  (prices: {}; today {})", r.scenario_name, r.catalog_file, format_date(r.today)));
-  line(fmt::format("fleet: {:.0f} GPUs ({:.0f} per node), utilisation {:.0f} %, {:.4g} years = {:.4g} months of 730 h",
+  line(fmt::format("fleet: {:.0f} GPUs ({:.0f} per node), utilisation {:.0f} %, horizon {:.4g} year(s) = {:.4g} months of 730 h",
                    in.fleet.gpus, in.fleet.gpus_per_node, in.fleet.utilisation * 100, in.fleet.years, t.months));
   line("");
   line(fmt::format("{:<44} {:>14} {:>12} {:>10} {:>9} {:>11} {:>10}", "option", "total USD", "USD/month", "USD/GPU-h",
