@@ -19,9 +19,9 @@ namespace core = headroom::core;
 
 namespace {
 
-#define REQUIRE_GPU()                                                                   \
-  do {                                                                                  \
-    if (gpu::device_count() == 0) GTEST_SKIP() << gpu::device_absence_reason();         \
+#define REQUIRE_GPU()                                                           \
+  do {                                                                          \
+    if (gpu::device_count() == 0) GTEST_SKIP() << gpu::device_absence_reason(); \
   } while (0)
 
 core::Results run_filter(const std::string& filter) {
@@ -84,7 +84,8 @@ TEST(GpuDevice, FillIsRandomAndSpotCheckMatchesCpu) {
   for (std::int64_t i = 0; i < m; ++i) {
     for (std::int64_t j = 0; j < n; ++j) {
       double sum = 0;
-      for (std::int64_t l = 0; l < k; ++l) sum += double(ha[static_cast<std::size_t>(i * k + l)]) * hb[static_cast<std::size_t>(j * k + l)];
+      for (std::int64_t l = 0; l < k; ++l)
+        sum += double(ha[static_cast<std::size_t>(i * k + l)]) * hb[static_cast<std::size_t>(j * k + l)];
       hc[static_cast<std::size_t>(i + j * m)] = static_cast<float>(sum);
     }
   }

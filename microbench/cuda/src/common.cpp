@@ -34,8 +34,12 @@ const Presence& presence() {
 }
 }  // namespace
 
-int device_count() { return presence().count; }
-std::string device_absence_reason() { return presence().reason; }
+int device_count() {
+  return presence().count;
+}
+std::string device_absence_reason() {
+  return presence().reason;
+}
 
 int require_devices() {
   if (device_count() == 0) throw core::Waived(device_absence_reason());
@@ -89,8 +93,9 @@ std::vector<double> sample_f64(const double* dev, std::int64_t n, int count, cud
   const std::int64_t rows = (n + stride - 1) / stride;
   std::vector<double> out(static_cast<std::size_t>(rows));
   // One strided 2-D copy: width one double, source pitch one stride.
-  HEADROOM_CUDA_CHECK(cudaMemcpy2DAsync(out.data(), sizeof(double), dev, static_cast<std::size_t>(stride) * sizeof(double),
-                                        sizeof(double), static_cast<std::size_t>(rows), cudaMemcpyDeviceToHost, stream));
+  HEADROOM_CUDA_CHECK(cudaMemcpy2DAsync(out.data(), sizeof(double), dev,
+                                        static_cast<std::size_t>(stride) * sizeof(double), sizeof(double),
+                                        static_cast<std::size_t>(rows), cudaMemcpyDeviceToHost, stream));
   HEADROOM_CUDA_CHECK(cudaStreamSynchronize(stream));
   return out;
 }

@@ -20,7 +20,9 @@ std::optional<int> read_numa_node(const std::string& sysfs_name) {
 }
 }  // namespace
 
-std::string cuda_absence_reason() { return gpu::device_absence_reason(); }
+std::string cuda_absence_reason() {
+  return gpu::device_absence_reason();
+}
 
 std::vector<core::DeviceInfo> collect_cuda_devices() {
   std::vector<core::DeviceInfo> out;

@@ -19,7 +19,7 @@ namespace headroom::bench::gpu {
 namespace {
 
 constexpr std::size_t kWorkspaceBytes = 64ULL << 20;  // cuBLAS asks for >= 32 MiB on Hopper
-constexpr int kCandidates = 8;                          // heuristic results timed before choosing
+constexpr int kCandidates = 8;                        // heuristic results timed before choosing
 constexpr int kSpotChecks = 256;
 
 struct LtTypes {
@@ -33,16 +33,20 @@ struct LtTypes {
 
 LtTypes lt_types(Precision p) {
   switch (p) {
-    case Precision::kFp64: return {CUDA_R_64F, CUDA_R_64F, CUBLAS_COMPUTE_64F, CUDA_R_64F, ElemType::kF64, ElemType::kF64};
-    case Precision::kFp32: return {CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F, ElemType::kF32, ElemType::kF32};
+    case Precision::kFp64:
+      return {CUDA_R_64F, CUDA_R_64F, CUBLAS_COMPUTE_64F, CUDA_R_64F, ElemType::kF64, ElemType::kF64};
+    case Precision::kFp32:
+      return {CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F, ElemType::kF32, ElemType::kF32};
     case Precision::kTf32:
       return {CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32, CUDA_R_32F, ElemType::kF32, ElemType::kF32};
-    case Precision::kFp16: return {CUDA_R_16F, CUDA_R_16F, CUBLAS_COMPUTE_32F, CUDA_R_32F, ElemType::kF16, ElemType::kF16};
+    case Precision::kFp16:
+      return {CUDA_R_16F, CUDA_R_16F, CUBLAS_COMPUTE_32F, CUDA_R_32F, ElemType::kF16, ElemType::kF16};
     case Precision::kBf16:
       return {CUDA_R_16BF, CUDA_R_16BF, CUBLAS_COMPUTE_32F, CUDA_R_32F, ElemType::kBf16, ElemType::kBf16};
     case Precision::kFp8:
       return {CUDA_R_8F_E4M3, CUDA_R_16BF, CUBLAS_COMPUTE_32F, CUDA_R_32F, ElemType::kFp8E4M3, ElemType::kBf16};
-    case Precision::kInt8: return {CUDA_R_8I, CUDA_R_32I, CUBLAS_COMPUTE_32I, CUDA_R_32I, ElemType::kI8, ElemType::kI32};
+    case Precision::kInt8:
+      return {CUDA_R_8I, CUDA_R_32I, CUBLAS_COMPUTE_32I, CUDA_R_32I, ElemType::kI8, ElemType::kI32};
   }
   throw core::InputError("", "precision", "a known GEMM precision");
 }
@@ -59,8 +63,8 @@ using Preference = std::unique_ptr<cublasLtMatmulPreferenceOpaque_t, DescDeleter
 
 Layout make_layout(cudaDataType_t type, std::int64_t rows, std::int64_t cols, std::int64_t ld) {
   cublasLtMatrixLayout_t l = nullptr;
-  HEADROOM_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&l, type, static_cast<std::uint64_t>(rows),
-                                                   static_cast<std::uint64_t>(cols), ld));
+  HEADROOM_CUBLAS_CHECK(
+      cublasLtMatrixLayoutCreate(&l, type, static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols), ld));
   return Layout(l);
 }
 
@@ -163,10 +167,10 @@ class GemmBenchmark final : public Benchmark {
     const double alpha_d = 1.0, beta_d = 0.0;
     const float alpha_f = 1.0f, beta_f = 0.0f;
     const std::int32_t alpha_i = 1, beta_i = 0;
-    const void* alpha = t.scale == CUDA_R_64F ? static_cast<const void*>(&alpha_d)
+    const void* alpha = t.scale == CUDA_R_64F   ? static_cast<const void*>(&alpha_d)
                         : t.scale == CUDA_R_32I ? static_cast<const void*>(&alpha_i)
                                                 : static_cast<const void*>(&alpha_f);
-    const void* beta = t.scale == CUDA_R_64F ? static_cast<const void*>(&beta_d)
+    const void* beta = t.scale == CUDA_R_64F   ? static_cast<const void*>(&beta_d)
                        : t.scale == CUDA_R_32I ? static_cast<const void*>(&beta_i)
                                                : static_cast<const void*>(&beta_f);
     auto matmul = [&](const cublasLtMatmulAlgo_t& algo, std::int64_t call) {
@@ -228,11 +232,11 @@ class GemmBenchmark final : public Benchmark {
     r.samples_s = seconds;
     r.metrics = gemm_metrics(shape, precision_, seconds, ctx.policy().statistic);
     r.verified = check.passed;
-    r.message = fmt::format("{}; algorithm: fastest of {} cuBLASLt heuristic candidates (#{}); {} operand set(s) of {} "
-                            "rotated (L2 {}); spot check of {} entries vs fp64: relative error {:.3g} (tolerance {:.3g}){}",
-                            pi.types, found, best, sets, core::format_bytes(set_bytes),
-                            core::format_bytes(props.l2_bytes), entries.size(), check.rel_error, pi.tolerance,
-                            check.passed ? "" : " - RESULT WRONG");
+    r.message = fmt::format(
+        "{}; algorithm: fastest of {} cuBLASLt heuristic candidates (#{}); {} operand set(s) of {} "
+        "rotated (L2 {}); spot check of {} entries vs fp64: relative error {:.3g} (tolerance {:.3g}){}",
+        pi.types, found, best, sets, core::format_bytes(set_bytes), core::format_bytes(props.l2_bytes), entries.size(),
+        check.rel_error, pi.tolerance, check.passed ? "" : " - RESULT WRONG");
     return r;
   }
 

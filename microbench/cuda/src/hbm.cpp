@@ -56,8 +56,8 @@ class HbmBenchmark final : public Benchmark {
     const double need = static_cast<double>(arrays) * static_cast<double>(size);
     const double budget = memory_budget_bytes(free_device_bytes());
     if (need > budget) {
-      throw core::Waived(fmt::format("needs {} of device memory; {} usable", core::format_bytes(need),
-                                     core::format_bytes(budget)));
+      throw core::Waived(
+          fmt::format("needs {} of device memory; {} usable", core::format_bytes(need), core::format_bytes(budget)));
     }
     note_sensors(ctx, "before", props);
     Stream stream;

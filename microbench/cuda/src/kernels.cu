@@ -18,8 +18,8 @@ namespace {
 constexpr int kThreads = 256;
 
 int blocks_for(std::int64_t n, int per_thread = 1) {
-  const std::int64_t want = (n + static_cast<std::int64_t>(kThreads) * per_thread - 1) /
-                            (static_cast<std::int64_t>(kThreads) * per_thread);
+  const std::int64_t want =
+      (n + static_cast<std::int64_t>(kThreads) * per_thread - 1) / (static_cast<std::int64_t>(kThreads) * per_thread);
   // Grid-stride loops cover the rest; 65535 blocks keep any device busy.
   return static_cast<int>(want < 1 ? 1 : (want > 65535 ? 65535 : want));
 }
@@ -147,8 +147,7 @@ void spot_check_as(const void* a, const void* b, const void* c, std::int64_t m, 
                    const std::int64_t* rows, const std::int64_t* cols, int count, double* ref, double* got,
                    cudaStream_t stream) {
   spot_check_kernel<TIn, TOut><<<count, kThreads, 0, stream>>>(static_cast<const TIn*>(a), static_cast<const TIn*>(b),
-                                                                static_cast<const TOut*>(c), m, k, rows, cols, ref,
-                                                                got);
+                                                               static_cast<const TOut*>(c), m, k, rows, cols, ref, got);
   HEADROOM_CUDA_CHECK_LAUNCH();
 }
 
@@ -158,17 +157,27 @@ void launch_fill_random(void* dst, ElemType type, std::int64_t n, std::uint64_t 
   if (n <= 0) return;
   const int blocks = blocks_for(n, 4);
   switch (type) {
-    case ElemType::kF64: fill_float_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<double*>(dst), n, seed); break;
-    case ElemType::kF32: fill_float_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<float*>(dst), n, seed); break;
-    case ElemType::kF16: fill_float_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<__half*>(dst), n, seed); break;
+    case ElemType::kF64:
+      fill_float_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<double*>(dst), n, seed);
+      break;
+    case ElemType::kF32:
+      fill_float_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<float*>(dst), n, seed);
+      break;
+    case ElemType::kF16:
+      fill_float_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<__half*>(dst), n, seed);
+      break;
     case ElemType::kBf16:
       fill_float_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<__nv_bfloat16*>(dst), n, seed);
       break;
     case ElemType::kFp8E4M3:
       fill_float_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<__nv_fp8_e4m3*>(dst), n, seed);
       break;
-    case ElemType::kI8: fill_int_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<std::int8_t*>(dst), n, seed); break;
-    case ElemType::kI32: fill_int_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<std::int32_t*>(dst), n, seed); break;
+    case ElemType::kI8:
+      fill_int_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<std::int8_t*>(dst), n, seed);
+      break;
+    case ElemType::kI32:
+      fill_int_kernel<<<blocks, kThreads, 0, stream>>>(static_cast<std::int32_t*>(dst), n, seed);
+      break;
   }
   HEADROOM_CUDA_CHECK_LAUNCH();
 }

@@ -62,7 +62,9 @@ const NvmlApi& api() {
 
 }  // namespace
 
-std::string nvml_unavailable_reason() { return api().error; }
+std::string nvml_unavailable_reason() {
+  return api().error;
+}
 
 std::optional<std::string> nvml_driver_version() {
   const auto& a = api();

@@ -86,8 +86,11 @@ class PeerBenchmark final : public Benchmark {
     const std::int64_t size = peer_size(suite);
     std::vector<core::Params> out;
     auto add = [&](int s, int d, const char* mode, const char* dir) {
-      out.push_back({{"src", std::int64_t{s}}, {"dst", std::int64_t{d}}, {"mode", std::string(mode)},
-                     {"direction", std::string(dir)}, {"size_bytes", size}});
+      out.push_back({{"src", std::int64_t{s}},
+                     {"dst", std::int64_t{d}},
+                     {"mode", std::string(mode)},
+                     {"direction", std::string(dir)},
+                     {"size_bytes", size}});
     };
     if (n < 2) {
       add(0, 1, "ce", "uni");  // waived with the reason at run time
@@ -176,6 +179,8 @@ class PeerBenchmark final : public Benchmark {
 
 }  // namespace
 
-void add_peer_benchmarks(Registry& registry) { registry.add(std::make_unique<PeerBenchmark>()); }
+void add_peer_benchmarks(Registry& registry) {
+  registry.add(std::make_unique<PeerBenchmark>());
+}
 
 }  // namespace headroom::bench::gpu

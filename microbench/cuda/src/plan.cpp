@@ -61,12 +61,9 @@ std::vector<GemmShape> gemm_shapes(const std::string& suite) {
   // FFN 28672), from the models' published config.json (meta-llama, 2024-04).
   const std::vector<GemmShape> llm_quick = {{8192, 4096, 14336, "llama3_8b.mlp_down"}};
   const std::vector<GemmShape> llm_all = {
-      {8192, 6144, 4096, "llama3_8b.qkv"},
-      {8192, 4096, 4096, "llama3_8b.attn_out"},
-      {8192, 14336, 4096, "llama3_8b.mlp_up"},
-      {8192, 4096, 14336, "llama3_8b.mlp_down"},
-      {8192, 28672, 8192, "llama3_70b.mlp_up"},
-      {8192, 8192, 28672, "llama3_70b.mlp_down"},
+      {8192, 6144, 4096, "llama3_8b.qkv"},      {8192, 4096, 4096, "llama3_8b.attn_out"},
+      {8192, 14336, 4096, "llama3_8b.mlp_up"},  {8192, 4096, 14336, "llama3_8b.mlp_down"},
+      {8192, 28672, 8192, "llama3_70b.mlp_up"}, {8192, 8192, 28672, "llama3_70b.mlp_down"},
   };
   std::vector<std::int64_t> square;
   std::vector<GemmShape> out;
@@ -196,9 +193,12 @@ double hbm_payload_bytes(HbmKernel k, std::int64_t size_bytes) {
 
 std::string to_string(PcieDirection d) {
   switch (d) {
-    case PcieDirection::kH2D: return "h2d";
-    case PcieDirection::kD2H: return "d2h";
-    case PcieDirection::kBidir: return "bidir";
+    case PcieDirection::kH2D:
+      return "h2d";
+    case PcieDirection::kD2H:
+      return "d2h";
+    case PcieDirection::kBidir:
+      return "bidir";
   }
   return "unknown";
 }
@@ -211,8 +211,7 @@ double pcie_traffic_bytes(PcieDirection d, std::int64_t size_bytes) {
 std::string absence_reason(int cuda_error_code, const std::string& cuda_error_name, int device_count) {
   if (cuda_error_code == 0 && device_count > 0) return {};
   if (cuda_error_code == 0) return "no CUDA device/driver found (the driver reports 0 devices)";
-  return fmt::format("no CUDA device/driver found (cudaGetDeviceCount: {}, code {})", cuda_error_name,
-                     cuda_error_code);
+  return fmt::format("no CUDA device/driver found (cudaGetDeviceCount: {}, code {})", cuda_error_name, cuda_error_code);
 }
 
 std::string format_gpu_uuid(std::span<const unsigned char, 16> b) {
@@ -233,17 +232,19 @@ std::string cuda_version_string(int version) {
   return fmt::format("{}.{}", version / 1000, (version % 1000) / 10);
 }
 
-double memory_budget_bytes(double free_bytes) { return free_bytes > 0 ? 0.8 * free_bytes : 0.0; }
+double memory_budget_bytes(double free_bytes) {
+  return free_bytes > 0 ? 0.8 * free_bytes : 0.0;
+}
 
 std::vector<core::Metric> gemm_metrics(const GemmShape& s, Precision p, const std::vector<double>& seconds,
                                        core::Statistic statistic) {
   const auto& info = precision_info(p);
   const std::string name = "flop_per_s";
   std::vector<core::Metric> out;
-  out.push_back(throughput_metric(name, info.unit, core::gemm_flop(s.m, s.n, s.k), seconds,
-                                  p == Precision::kInt8 ? "2·M·N·K integer multiply-adds counted as 2 ops per call"
-                                                        : "2·M·N·K FLOP per call",
-                                  statistic));
+  out.push_back(throughput_metric(
+      name, info.unit, core::gemm_flop(s.m, s.n, s.k), seconds,
+      p == Precision::kInt8 ? "2·M·N·K integer multiply-adds counted as 2 ops per call" : "2·M·N·K FLOP per call",
+      statistic));
   out.push_back(time_metric("time_s", seconds, "one GEMM call, CUDA-event timed", statistic));
   return out;
 }
@@ -272,10 +273,10 @@ std::vector<core::Metric> peer_metrics(std::int64_t size_bytes, bool bidirection
                                        const std::vector<double>& latency_seconds, core::Statistic statistic) {
   const double bytes = static_cast<double>(size_bytes) * (bidirectional ? 2.0 : 1.0);
   std::vector<core::Metric> out;
-  out.push_back(throughput_metric("bytes_per_s", "B/s", bytes, seconds,
-                                  bidirectional ? "bytes over the link, both directions: 2 × size_bytes"
-                                                : "bytes over the link: size_bytes",
-                                  statistic));
+  out.push_back(throughput_metric(
+      "bytes_per_s", "B/s", bytes, seconds,
+      bidirectional ? "bytes over the link, both directions: 2 × size_bytes" : "bytes over the link: size_bytes",
+      statistic));
   out.push_back(time_metric("latency_s", latency_seconds, "time of one 16-byte copy, averaged over back-to-back copies",
                             statistic));
   return out;

@@ -25,9 +25,13 @@ DeviceGuard::DeviceGuard(int device) {
   HEADROOM_CUDA_CHECK(cudaGetDevice(&previous_));
   HEADROOM_CUDA_CHECK(cudaSetDevice(device));
 }
-DeviceGuard::~DeviceGuard() { (void)cudaSetDevice(previous_); }
+DeviceGuard::~DeviceGuard() {
+  (void)cudaSetDevice(previous_);
+}
 
-Stream::Stream() { HEADROOM_CUDA_CHECK(cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking)); }
+Stream::Stream() {
+  HEADROOM_CUDA_CHECK(cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking));
+}
 Stream::~Stream() {
   if (s_ != nullptr) (void)cudaStreamDestroy(s_);
 }
@@ -38,9 +42,13 @@ Stream& Stream::operator=(Stream&& o) noexcept {
   }
   return *this;
 }
-void Stream::synchronize() const { HEADROOM_CUDA_CHECK(cudaStreamSynchronize(s_)); }
+void Stream::synchronize() const {
+  HEADROOM_CUDA_CHECK(cudaStreamSynchronize(s_));
+}
 
-Event::Event() { HEADROOM_CUDA_CHECK(cudaEventCreate(&e_)); }
+Event::Event() {
+  HEADROOM_CUDA_CHECK(cudaEventCreate(&e_));
+}
 Event::~Event() {
   if (e_ != nullptr) (void)cudaEventDestroy(e_);
 }
@@ -51,7 +59,9 @@ Event& Event::operator=(Event&& o) noexcept {
   }
   return *this;
 }
-void Event::record(cudaStream_t stream) const { HEADROOM_CUDA_CHECK(cudaEventRecord(e_, stream)); }
+void Event::record(cudaStream_t stream) const {
+  HEADROOM_CUDA_CHECK(cudaEventRecord(e_, stream));
+}
 
 double elapsed_s(const Event& start, const Event& stop) {
   HEADROOM_CUDA_CHECK(cudaEventSynchronize(stop.get()));
@@ -90,7 +100,9 @@ PinnedBuffer& PinnedBuffer::operator=(PinnedBuffer&& o) noexcept {
   return *this;
 }
 
-LtHandle::LtHandle() { HEADROOM_CUBLAS_CHECK(cublasLtCreate(&h_)); }
+LtHandle::LtHandle() {
+  HEADROOM_CUBLAS_CHECK(cublasLtCreate(&h_));
+}
 LtHandle::~LtHandle() {
   if (h_ != nullptr) (void)cublasLtDestroy(h_);
 }

@@ -166,7 +166,7 @@ Measurement measure(NcclWorld& world, core::Collective c, std::int64_t size_byte
                                           static_cast<std::size_t>(stride) * sizeof(float), sizeof(float),
                                           static_cast<std::size_t>(rows), cudaMemcpyDeviceToHost, lr.stream->get()));
     lr.stream->synchronize();
-    const std::int64_t chunk = c == core::Collective::kAllGather     ? n.send_count
+    const std::int64_t chunk = c == core::Collective::kAllGather       ? n.send_count
                                : c == core::Collective::kReduceScatter ? n.recv_count
                                                                        : n.call_count;
     for (std::int64_t j = 0; j < rows; ++j) {
@@ -300,9 +300,9 @@ class AlphaBetaBenchmark final : public Benchmark {
     core::CaseResult r;
     r.device = world.multi_process() ? "all ranks" : "cuda:*";
     r.metrics = alpha_beta_metrics(c_, world.ranks(), bytes, seconds);
-    r.message = fmt::format("scope {}; {} sizes ({} reused from nccl.{}, {} measured here)", planned_scope(),
-                            bytes.size(), bytes.size() - static_cast<std::size_t>(measured_here),
-                            core::to_string(c_), measured_here);
+    r.message =
+        fmt::format("scope {}; {} sizes ({} reused from nccl.{}, {} measured here)", planned_scope(), bytes.size(),
+                    bytes.size() - static_cast<std::size_t>(measured_here), core::to_string(c_), measured_here);
     return r;
   }
 

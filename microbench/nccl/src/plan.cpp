@@ -29,7 +29,9 @@ std::vector<std::int64_t> collective_sizes(const std::string& suite) {
   throw core::InputError("", "--suite", "one of quick, standard, full, got '" + suite + "'");
 }
 
-bool has_in_place(core::Collective c) { return c != core::Collective::kAllToAll; }
+bool has_in_place(core::Collective c) {
+  return c != core::Collective::kAllToAll;
+}
 
 CollectiveCounts collective_counts(core::Collective c, std::int64_t size_bytes, int elem_bytes, int ranks) {
   if (size_bytes < 1 || elem_bytes < 1 || ranks < 1) {
@@ -70,14 +72,16 @@ float expected_value(core::Collective c, int ranks, int rank, std::int64_t i, st
       for (int q = 0; q < ranks; ++q) sum += collective_value(q, u(i));
       return sum;
     }
-    case core::Collective::kAllGather: return collective_value(static_cast<int>(i / chunk), u(i % chunk));
+    case core::Collective::kAllGather:
+      return collective_value(static_cast<int>(i / chunk), u(i % chunk));
     case core::Collective::kReduceScatter: {
       float sum = 0;
       for (int q = 0; q < ranks; ++q) sum += collective_value(q, u(rank * chunk + i));
       return sum;
     }
     case core::Collective::kBroadcast:
-    case core::Collective::kReduce: return collective_value(0, u(i));
+    case core::Collective::kReduce:
+      return collective_value(0, u(i));
     case core::Collective::kAllToAll:
       // Block q of my receive buffer is block `rank` of rank q's send buffer.
       return collective_value(static_cast<int>(i / chunk), u(rank * chunk + i % chunk));
@@ -95,12 +99,12 @@ std::vector<core::Metric> collective_metrics(core::Collective c, int ranks, std:
   const double bytes = static_cast<double>(effective_bytes);
   const double factor = core::busbw_factor(c, ranks);
   std::vector<core::Metric> out;
-  out.push_back(throughput_metric("algbw_bytes_per_s", "B/s", bytes, seconds, "size_bytes / time (nccl-tests algbw)",
-                                  statistic));
-  out.push_back(throughput_metric("busbw_bytes_per_s", "B/s", bytes * factor, seconds,
-                                  fmt::format("algbw × {:.4g} (nccl-tests busbw factor of {} for {} ranks)", factor,
-                                              core::to_string(c), ranks),
-                                  statistic));
+  out.push_back(
+      throughput_metric("algbw_bytes_per_s", "B/s", bytes, seconds, "size_bytes / time (nccl-tests algbw)", statistic));
+  out.push_back(throughput_metric(
+      "busbw_bytes_per_s", "B/s", bytes * factor, seconds,
+      fmt::format("algbw × {:.4g} (nccl-tests busbw factor of {} for {} ranks)", factor, core::to_string(c), ranks),
+      statistic));
   out.push_back(time_metric("time_s", seconds, "one collective, slowest rank, CUDA-event timed", statistic));
   return out;
 }

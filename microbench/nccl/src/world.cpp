@@ -44,7 +44,9 @@ int mpi_world_size() {
   return size;
 }
 #else
-int mpi_world_size() { return 1; }
+int mpi_world_size() {
+  return 1;
+}
 #endif
 }  // namespace
 
@@ -102,9 +104,10 @@ NcclWorld::NcclWorld() {
 #endif
   (void)world;
   if (devices < 2) {
-    throw core::Waived(fmt::format("collectives need at least 2 GPUs (or MPI ranks); this process sees {} GPU and "
-                                   "runs without MPI",
-                                   devices));
+    throw core::Waived(
+        fmt::format("collectives need at least 2 GPUs (or MPI ranks); this process sees {} GPU and "
+                    "runs without MPI",
+                    devices));
   }
   std::vector<ncclComm_t> comms(static_cast<std::size_t>(devices));
   std::vector<int> list(static_cast<std::size_t>(devices));

@@ -38,8 +38,8 @@ bool gpu_present() {
 }
 
 headroom::core::Results bench(const std::string& filter, int& exit_code) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("headroom_cuda_waived_" + std::to_string(::getpid()) + ".json");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("headroom_cuda_waived_" + std::to_string(::getpid()) + ".json");
   std::filesystem::remove(path);
   const Run r = run("bench --quiet --filter '" + filter + "' --out " + path.string());
   exit_code = r.exit_code;

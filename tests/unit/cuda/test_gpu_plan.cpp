@@ -20,7 +20,7 @@ TEST(GpuPrecision, TableInCaseOrder) {
   EXPECT_EQ(gpu::precision_info(gpu::Precision::kInt8).unit, "OP/s");
   EXPECT_EQ(gpu::precision_info(gpu::Precision::kBf16).unit, "FLOP/s");
   EXPECT_EQ(gpu::precision_info(gpu::Precision::kFp8).input_bytes, 1);
-  EXPECT_EQ(gpu::precision_info(gpu::Precision::kFp8).output_bytes, 2);  // bf16 output
+  EXPECT_EQ(gpu::precision_info(gpu::Precision::kFp8).output_bytes, 2);   // bf16 output
   EXPECT_EQ(gpu::precision_info(gpu::Precision::kInt8).output_bytes, 4);  // int32 accumulators
   for (const auto& p : gpu::precisions()) EXPECT_EQ(gpu::precision_from_string(p.name), p.precision);
   EXPECT_THROW(gpu::precision_from_string("fp4"), core::InputError);
@@ -91,11 +91,11 @@ TEST(GpuCounting, GemmSetBytesAndFlops) {
 }
 
 TEST(GpuRotation, WorkingSetAtLeastTwiceL2) {
-  const double set = 6.0 * 1024 * 1024;  // 1024³ bf16
-  const double l2 = 50.0 * 1024 * 1024;  // H100 SXM
+  const double set = 6.0 * 1024 * 1024;              // 1024³ bf16
+  const double l2 = 50.0 * 1024 * 1024;              // H100 SXM
   EXPECT_EQ(gpu::rotation_sets(set, l2, 80e9), 17);  // ceil(100 MiB / 6 MiB)
   EXPECT_GE(17 * set, 2 * l2);
-  EXPECT_EQ(gpu::rotation_sets(set, l2, 3.5 * set), 3);  // capped by the budget
+  EXPECT_EQ(gpu::rotation_sets(set, l2, 3.5 * set), 3);                 // capped by the budget
   EXPECT_EQ(gpu::rotation_sets(3.0 * 128 * 1024 * 1024, l2, 80e9), 1);  // 8192³ bf16 alone is > 2×L2
   EXPECT_EQ(gpu::rotation_sets(set, 0, 80e9), 1);
   EXPECT_EQ(gpu::rotation_sets(set, l2, set / 2), 0);  // does not fit at all
@@ -159,7 +159,8 @@ TEST(GpuSweep, SizeSweeps) {
   EXPECT_EQ(gpu::geometric_sizes(2, 20, 3), (std::vector<std::int64_t>{2, 6, 18}));
   EXPECT_THROW(gpu::geometric_sizes(4, 2, 2), core::InputError);
   EXPECT_THROW(gpu::geometric_sizes(1, 8, 1), core::InputError);
-  EXPECT_EQ(gpu::hbm_sizes("quick"), (std::vector<std::int64_t>{4 * kMiB, 16 * kMiB, 64 * kMiB, 256 * kMiB, 1024 * kMiB}));
+  EXPECT_EQ(gpu::hbm_sizes("quick"),
+            (std::vector<std::int64_t>{4 * kMiB, 16 * kMiB, 64 * kMiB, 256 * kMiB, 1024 * kMiB}));
   EXPECT_EQ(gpu::hbm_sizes("standard").size(), 13u);  // 1 MiB … 4 GiB
   EXPECT_EQ(gpu::hbm_sizes("full").back(), 8LL << 30);
   EXPECT_EQ(gpu::pcie_sizes("quick"), (std::vector<std::int64_t>{kMiB, 16 * kMiB, 256 * kMiB}));
@@ -185,7 +186,8 @@ TEST(GpuCounting, BandwidthBytes) {
   EXPECT_DOUBLE_EQ(*h[1].value, 1e12);
   const auto t = gpu::hbm_metrics(gpu::HbmKernel::kTriad, 1'000'000'000, {0.001}, core::Statistic::kMedian);
   EXPECT_DOUBLE_EQ(*t[0].value, 3e12);
-  const auto p = gpu::pcie_metrics(gpu::PcieDirection::kBidir, 1'000'000'000, {0.02, 0.04, 0.02}, core::Statistic::kMedian);
+  const auto p =
+      gpu::pcie_metrics(gpu::PcieDirection::kBidir, 1'000'000'000, {0.02, 0.04, 0.02}, core::Statistic::kMedian);
   EXPECT_DOUBLE_EQ(*p[0].value, 1e11);  // 2 GB in 20 ms
   const auto peer = gpu::peer_metrics(1'000'000'000, false, {0.004}, {2e-6, 3e-6, 2.5e-6}, core::Statistic::kMedian);
   ASSERT_EQ(peer.size(), 2u);

@@ -85,7 +85,8 @@ TEST(NcclExpected, MatchesSimulatedCollectives) {
   const int ranks = 3;
   for (Collective c : nccl::collectives()) {
     const auto n = nccl::collective_counts(c, 3 * 4 * 4, 4, ranks);  // 12 elements
-    std::vector<std::vector<float>> send(ranks), recv(ranks, std::vector<float>(static_cast<std::size_t>(n.recv_count)));
+    std::vector<std::vector<float>> send(ranks),
+        recv(ranks, std::vector<float>(static_cast<std::size_t>(n.recv_count)));
     for (int r = 0; r < ranks; ++r) {
       for (std::int64_t i = 0; i < n.send_count; ++i) send[r].push_back(headroom::bench::gpu::collective_value(r, i));
     }
@@ -97,18 +98,24 @@ TEST(NcclExpected, MatchesSimulatedCollectives) {
           case Collective::kAllReduce:
             for (int q = 0; q < ranks; ++q) v += send[q][i];
             break;
-          case Collective::kAllGather: v = send[i / chunk][i % chunk]; break;
+          case Collective::kAllGather:
+            v = send[i / chunk][i % chunk];
+            break;
           case Collective::kReduceScatter:
             for (int q = 0; q < ranks; ++q) v += send[q][r * chunk + i];
             break;
           case Collective::kBroadcast:
-          case Collective::kReduce: v = send[0][i]; break;
-          case Collective::kAllToAll: v = send[i / chunk][r * chunk + i % chunk]; break;
+          case Collective::kReduce:
+            v = send[0][i];
+            break;
+          case Collective::kAllToAll:
+            v = send[i / chunk][r * chunk + i % chunk];
+            break;
         }
         recv[r][i] = v;
       }
     }
-    const std::int64_t arg_chunk = c == Collective::kAllGather ? n.send_count
+    const std::int64_t arg_chunk = c == Collective::kAllGather       ? n.send_count
                                    : c == Collective::kReduceScatter ? n.recv_count
                                                                      : n.call_count;
     for (int r = 0; r < ranks; ++r) {
@@ -127,8 +134,8 @@ TEST(NcclScope, FromHostNames) {
 }
 
 TEST(NcclMetrics, AlgbwAndBusbw) {
-  const auto m = nccl::collective_metrics(Collective::kAllReduce, 8, 1'000'000'000, {0.1, 0.2, 0.1},
-                                          core::Statistic::kMedian);
+  const auto m =
+      nccl::collective_metrics(Collective::kAllReduce, 8, 1'000'000'000, {0.1, 0.2, 0.1}, core::Statistic::kMedian);
   ASSERT_EQ(m.size(), 3u);
   EXPECT_EQ(m[0].name, "algbw_bytes_per_s");
   EXPECT_DOUBLE_EQ(*m[0].value, 1e10);

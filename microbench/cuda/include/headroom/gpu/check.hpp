@@ -10,7 +10,8 @@
 
 namespace headroom::bench::gpu {
 
-/// A failed CUDA / cuBLASLt / NCCL call: "gemm.cpp:120: cudaMalloc(&p, n) failed: cudaErrorMemoryAllocation (out of memory)".
+/// A failed CUDA / cuBLASLt / NCCL call: "gemm.cpp:120: cudaMalloc(&p, n) failed: cudaErrorMemoryAllocation (out of
+/// memory)".
 class ApiError : public std::runtime_error {
  public:
   ApiError(const std::string& api_error_name, const std::string& message)

@@ -16,15 +16,15 @@ enum class Precision { kFp64, kFp32, kTf32, kFp16, kBf16, kFp8, kInt8 };
 
 struct PrecisionInfo {
   Precision precision;
-  std::string name;          ///< case suffix: fp64, fp32, tf32, fp16, bf16, fp8, int8
-  int input_bytes;           ///< bytes per element of A and B
-  int output_bytes;          ///< bytes per element of C (= D)
-  int min_cc;                ///< lowest compute capability as major*10+minor (fp8 e4m3: 89)
+  std::string name;  ///< case suffix: fp64, fp32, tf32, fp16, bf16, fp8, int8
+  int input_bytes;   ///< bytes per element of A and B
+  int output_bytes;  ///< bytes per element of C (= D)
+  int min_cc;        ///< lowest compute capability as major*10+minor (fp8 e4m3: 89)
   /// Largest accepted ‖got − ref‖ / ‖ref‖ over the spot-checked entries, ref computed in fp64 from
   /// the same (already rounded) inputs: it covers accumulation order and output rounding only.
   double tolerance;
-  std::string unit;          ///< FLOP/s, or OP/s for int8
-  std::string types;         ///< the cuBLASLt types used, written into the case message
+  std::string unit;   ///< FLOP/s, or OP/s for int8
+  std::string types;  ///< the cuBLASLt types used, written into the case message
 };
 
 /// All precisions in case order.
@@ -62,9 +62,9 @@ std::int64_t calibrate_inner(double one_call_s, double min_sample_s, std::int64_
 
 /// Outcome of comparing spot-checked results with their fp64 reference.
 struct ErrorCheck {
-  double rel_error = 0;      ///< ‖got − ref‖₂ / ‖ref‖₂ (absolute ‖got − ref‖₂ when ‖ref‖₂ is 0)
-  bool finite = true;        ///< false when any value is NaN or infinite
-  bool passed = false;       ///< finite and rel_error <= tolerance
+  double rel_error = 0;  ///< ‖got − ref‖₂ / ‖ref‖₂ (absolute ‖got − ref‖₂ when ‖ref‖₂ is 0)
+  bool finite = true;    ///< false when any value is NaN or infinite
+  bool passed = false;   ///< finite and rel_error <= tolerance
 };
 /// Throws core::InputError when the spans differ in length or are empty.
 ErrorCheck check_relative_error(std::span<const double> got, std::span<const double> ref, double tolerance);
