@@ -143,7 +143,7 @@ std::int64_t checkpoint_bytes(const StorageConfig& config, const std::string& su
   if (config.file_bytes) return *config.file_bytes;
   const auto mib = static_cast<std::int64_t>(core::kMiB);
   const auto gib = static_cast<std::int64_t>(core::kGiB);
-  if (suite == "quick") return 128 * mib;
+  if (suite == "quick") return 64 * mib;
   if (suite == "standard") return 2 * gib;
   return 16 * gib;
 }

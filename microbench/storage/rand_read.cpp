@@ -44,7 +44,7 @@ class RandReadBenchmark final : public Benchmark {
     const StorageConfig& c = ws_->config();
     const std::int64_t file = data_file_bytes(c, suite);
     std::vector<int> depths = suite == "quick" ? std::vector<int>{1, 32} : std::vector<int>{1, 2, 4, 8, 16, 32, 64};
-    const double duration = suite == "quick" ? 0.1 : suite == "standard" ? 0.5 : 1.0;
+    const double duration = suite == "quick" ? 0.05 : suite == "standard" ? 0.5 : 1.0;
     if (c.queue_depth) depths = {*c.queue_depth};
     const std::int64_t block = c.block_bytes.value_or(kPageBytes);
     std::vector<core::Params> out;

@@ -45,7 +45,7 @@ std::int64_t ram_bytes();
 /// Size of the shared data file for a suite: quick 256 MiB, standard 4 GiB, full 2 × RAM (so even
 /// buffered reads cannot be served from the page cache), overridden by --storage-size.
 std::int64_t data_file_bytes(const StorageConfig& config, const std::string& suite);
-/// Size of the checkpoint file for a suite: quick 128 MiB, standard 2 GiB, full 16 GiB.
+/// Size of the checkpoint file for a suite: quick 64 MiB, standard 2 GiB, full 16 GiB.
 std::int64_t checkpoint_bytes(const StorageConfig& config, const std::string& suite);
 
 // --- workspace ------------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ TEST(StorageConfig, SuiteDefaults) {
   EXPECT_EQ(data_file_bytes(c, "quick"), 256 << 20);
   EXPECT_EQ(data_file_bytes(c, "standard"), std::int64_t{4} << 30);
   EXPECT_GE(data_file_bytes(c, "full"), 2 * ram_bytes());  // defeats the page cache even buffered
-  EXPECT_EQ(checkpoint_bytes(c, "quick"), 128 << 20);
+  EXPECT_EQ(checkpoint_bytes(c, "quick"), 64 << 20);
 }
 
 TEST(StorageConfig, BadValuesNameTheFlag) {
