@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Validates data/hardware/*.json, data/models/*.json and generated plan documents against the
+planner's JSON Schemas in data/schemas/. Exit 77 (skipped) without python3-jsonschema."""
+import glob
+import json
+import os
+import sys
+
+try:
+    import jsonschema
+except ImportError:
+    print("python3-jsonschema not installed: skipped")
+    sys.exit(77)
+
+root = sys.argv[1]
+schemas = os.path.join(root, "data", "schemas")
+failures = 0
+checked = 0
+for schema_name, pattern in [("profile.schema.json", "data/hardware/*.json"), ("model.schema.json", "data/models/*.json"),
+                             ("workload.schema.json", "tests/unit/planner/fixtures/workload_*.json")]:
+    with open(os.path.join(schemas, schema_name)) as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted(glob.glob(os.path.join(root, pattern))):
+        with open(path) as f:
+            doc = json.load(f)
+        errors = list(validator.iter_errors(doc))
+        checked += 1
+        for e in errors:
+            failures += 1
+            print(f"{path}: {'/'.join(map(str, e.path))}: {e.message}")
+with open(os.path.join(schemas, "plan.schema.json")) as f:
+    jsonschema.Draft202012Validator.check_schema(json.load(f))
+print(f"{checked} documents checked, {failures} problems")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# End-to-end `headroom plan` / `headroom profile`: exit codes, --json alone on stdout, suggestions.
+# Usage: cli_planner.sh HEADROOM_BINARY FIXTURES_DIR
+set -u
+bin=$1
+fixtures=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() {  # check NAME EXPECTED_RC COMMAND...
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [[ $rc != "$want" ]]; then
+    echo "FAIL $name: exit $rc, expected $want"; cat "$tmp/err"; fail=1
+  else
+    echo "ok   $name"
+  fi
+}
+is_plan_json() {
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.plan", d["schema"]; assert d["assumptions"]' "$1"
+}
+
+check list 0 "$bin" plan --list
+grep -q h100-sxm5-80gb "$tmp/out" || { echo "FAIL list: no h100"; fail=1; }
+
+check train-table 0 "$bin" plan train --model llama-2-7b --gpu A100 --gpus 8 --global-batch 64 --seq-len 4096 --tokens 1e9
+grep -q "MFU" "$tmp/out" || { echo "FAIL train-table: no MFU row"; fail=1; }
+check train-json 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --json
+is_plan_json "$tmp/out" || { echo "FAIL train-json: stdout is not plan.json"; fail=1; }
+
+check infer-json 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --qps 5 --json
+is_plan_json "$tmp/out" || { echo "FAIL infer-json"; fail=1; }
+
+check search-json 0 "$bin" plan search --model llama-2-13b --gpu H100 --gpus 16 --global-batch 256 --seq-len 4096 --json
+is_plan_json "$tmp/out" || { echo "FAIL search-json"; fail=1; }
+
+check out-file 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --out "$tmp/plan.json"
+is_plan_json "$tmp/plan.json" || { echo "FAIL out-file"; fail=1; }
+check out-noclobber 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --out "$tmp/plan.json"
+
+check unknown-gpu 2 "$bin" plan train --model llama-2-7b --gpu H10 --gpus 8 --global-batch 64 --seq-len 4096
+grep -q "did you mean" "$tmp/err" && grep -q "h100" "$tmp/err" || { echo "FAIL unknown-gpu: no suggestion"; cat "$tmp/err"; fail=1; }
+check unknown-model 2 "$bin" plan train --model lama-2-7b --gpu H100
+grep -q "llama-2-7b" "$tmp/err" || { echo "FAIL unknown-model: no suggestion"; fail=1; }
+check bad-tp 2 "$bin" plan train --model llama-2-7b --gpu H100 --tp 3 --gpus 3 --global-batch 3 --seq-len 4096
+grep -q 'parallelism.tp' "$tmp/err" || { echo "FAIL bad-tp: field not named"; cat "$tmp/err"; fail=1; }
+check bad-pp 2 "$bin" plan train --model llama-2-7b --gpu H100 --pp 5 --gpus 5 --global-batch 5 --seq-len 4096
+check bad-tokens 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --tokens -1
+check null-fp8 2 "$bin" plan train --model llama-2-7b --gpu A100 --gpus 8 --global-batch 64 --seq-len 4096 --precision fp8
+grep -q 'peak_flop_per_s.fp8' "$tmp/err" || { echo "FAIL null-fp8: field not named"; fail=1; }
+
+cat >"$tmp/w.json" <<'JSON'
+{"schema": "headroom.workload", "schema_version": "1.0", "name": "w", "model": "llama-3-8b", "phase": "train",
+ "parallelism": {"tp": 2, "pp": 1, "dp": 4}, "train": {"global_batch": 128, "seq_len": 8192, "tokens": 1e11, "zero_stage": 1}}
+JSON
+check workload-file 0 "$bin" plan train --workload "$tmp/w.json" --gpu H100 --json
+is_plan_json "$tmp/out" || { echo "FAIL workload-file"; fail=1; }
+sed 's/"tp": 2/"tp": 5/' "$tmp/w.json" >"$tmp/bad.json"
+check workload-bad 2 "$bin" plan train --workload "$tmp/bad.json" --gpu H100
+grep -q 'bad.json' "$tmp/err" || { echo "FAIL workload-bad: file not named"; fail=1; }
+
+check profile 0 "$bin" profile "$fixtures/synthetic_results.json" --base H100 --out "$tmp/profile.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.profile"; assert d["peak_flop_per_s"]["bf16"]["provenance"]=="measured"' "$tmp/profile.json" \
+  || { echo "FAIL profile: content"; fail=1; }
+check plan-with-profile 0 "$bin" plan train --model llama-2-7b --profile "$tmp/profile.json" --gpus 8 --global-batch 64 --seq-len 4096 --json
+is_plan_json "$tmp/out" || { echo "FAIL plan-with-profile"; fail=1; }
+check profile-missing 2 "$bin" profile "$tmp/nope.json"
+check profile-stdout 0 "$bin" profile "$fixtures/synthetic_results.json"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" || { echo "FAIL profile-stdout"; fail=1; }
+exit $fail
