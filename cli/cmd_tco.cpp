@@ -47,11 +47,12 @@ struct TcoArgs {
 
 nlohmann::json build_document(const TcoArgs& a, std::map<std::string, std::string>& flag_of_path) {
   using nlohmann::json;
-  json doc = a.scenario.empty() ? json{{"schema", tco::kScenarioSchema},
-                                       {"schema_version", fmt::format("{}.{}", tco::kScenarioMajor, tco::kScenarioMinor)},
-                                       {"name", "command-line"},
-                                       {"fleet", json::object()}}
-                                : core::detail::read_json_file(a.scenario);
+  json doc = a.scenario.empty()
+                 ? json{{"schema", tco::kScenarioSchema},
+                        {"schema_version", fmt::format("{}.{}", tco::kScenarioMajor, tco::kScenarioMinor)},
+                        {"name", "command-line"},
+                        {"fleet", json::object()}}
+                 : core::detail::read_json_file(a.scenario);
   if (!doc.is_object()) return doc;  // parse_scenario reports it
   if (!a.offers.empty()) {
     if (!a.pricings.empty() && a.pricings.size() != 1 && a.pricings.size() != a.offers.size()) {
@@ -138,7 +139,8 @@ void add_tco_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<TcoArgs>();
   cmd->add_option("--scenario", args->scenario, "Scenario file (data/scenarios/*.json); flags override its values")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--prices", args->prices, "Price catalog (default: the scenario's 'prices', else data/prices/catalog.json)");
+  cmd->add_option("--prices", args->prices,
+                  "Price catalog (default: the scenario's 'prices', else data/prices/catalog.json)");
   cmd->add_flag("--json", args->json, "Print the result document (schema headroom.tco) to stdout instead of the table");
   cmd->add_option("--out", args->out, "Also write the result document to FILE");
   cmd->add_flag("--force", args->force, "Replace an existing --out file");

@@ -39,12 +39,18 @@ double usd_per_million_tokens(double usd_per_gpu_hour, double tokens_per_s_per_g
 
 std::string bound_text(Bound b) {
   switch (b) {
-    case Bound::kNonNegative: return "a number >= 0";
-    case Bound::kPositive: return "a number > 0";
-    case Bound::kFraction: return "a number in [0, 1]";
-    case Bound::kOpenFraction: return "a number in (0, 1]";
-    case Bound::kAtLeastOne: return "a number >= 1";
-    case Bound::kCount: return "an integer >= 1";
+    case Bound::kNonNegative:
+      return "a number >= 0";
+    case Bound::kPositive:
+      return "a number > 0";
+    case Bound::kFraction:
+      return "a number in [0, 1]";
+    case Bound::kOpenFraction:
+      return "a number in (0, 1]";
+    case Bound::kAtLeastOne:
+      return "a number >= 1";
+    case Bound::kCount:
+      return "an integer >= 1";
   }
   return "a number";
 }
@@ -52,12 +58,18 @@ std::string bound_text(Bound b) {
 bool within(double v, Bound b) {
   if (!std::isfinite(v)) return false;
   switch (b) {
-    case Bound::kNonNegative: return v >= 0;
-    case Bound::kPositive: return v > 0;
-    case Bound::kFraction: return v >= 0 && v <= 1;
-    case Bound::kOpenFraction: return v > 0 && v <= 1;
-    case Bound::kAtLeastOne: return v >= 1;
-    case Bound::kCount: return v >= 1 && std::floor(v) == v;
+    case Bound::kNonNegative:
+      return v >= 0;
+    case Bound::kPositive:
+      return v > 0;
+    case Bound::kFraction:
+      return v >= 0 && v <= 1;
+    case Bound::kOpenFraction:
+      return v > 0 && v <= 1;
+    case Bound::kAtLeastOne:
+      return v >= 1;
+    case Bound::kCount:
+      return v >= 1 && std::floor(v) == v;
   }
   return false;
 }
@@ -77,14 +89,20 @@ double* cloud_ref(ModelInputs& in, std::size_t i, double CloudInputs::*member) {
 
 const std::vector<InputField>& input_fields() {
   // Captureless lambdas convert to the plain function pointer in InputField.
-#define HR_FLEET(name, bound, varied, help) \
-  InputField{"fleet", #name, bound, varied, help, [](ModelInputs& in, std::size_t, bool) { return &in.fleet.name; }}
-#define HR_ONPREM(name, bound, varied, help)                                                                   \
-  InputField{"onprem", #name, bound, varied, help,                                                             \
-             [](ModelInputs& in, std::size_t, bool) { return onprem_ref(in, &OnPremInputs::name); }}
-#define HR_CLOUD(name, bound, varied, help)                                                                    \
-  InputField{"cloud", #name, bound, varied, help,                                                              \
-             [](ModelInputs& in, std::size_t i, bool) { return cloud_ref(in, i, &CloudInputs::name); }}
+#define HR_FLEET(name, bound, varied, help)                                                                \
+  InputField {                                                                                             \
+    "fleet", #name, bound, varied, help, [](ModelInputs& in, std::size_t, bool) { return &in.fleet.name; } \
+  }
+#define HR_ONPREM(name, bound, varied, help)                                                   \
+  InputField {                                                                                 \
+    "onprem", #name, bound, varied, help,                                                      \
+        [](ModelInputs& in, std::size_t, bool) { return onprem_ref(in, &OnPremInputs::name); } \
+  }
+#define HR_CLOUD(name, bound, varied, help)                                                       \
+  InputField {                                                                                    \
+    "cloud", #name, bound, varied, help,                                                          \
+        [](ModelInputs& in, std::size_t i, bool) { return cloud_ref(in, i, &CloudInputs::name); } \
+  }
   static const std::vector<InputField> fields{
       HR_FLEET(gpus, Bound::kCount, false, "GPUs in the fleet (count)"),
       HR_FLEET(gpus_per_node, Bound::kCount, false, "GPUs per node (count)"),
@@ -103,7 +121,8 @@ const std::vector<InputField>& input_fields() {
       HR_ONPREM(tariff_usd_per_kwh, Bound::kNonNegative, true, "electricity tariff (USD per kWh)"),
       HR_ONPREM(colocation_usd_per_kw_month, Bound::kNonNegative, true, "colocation (USD per provisioned kW-month)"),
       HR_ONPREM(staff_usd_per_year, Bound::kNonNegative, true, "staff cost (USD per year)"),
-      HR_ONPREM(maintenance_fraction_per_year, Bound::kFraction, true, "maintenance/support (fraction of capex per year)"),
+      HR_ONPREM(maintenance_fraction_per_year, Bound::kFraction, true,
+                "maintenance/support (fraction of capex per year)"),
       HR_ONPREM(residual_fraction, Bound::kFraction, true, "residual value at the end (fraction of capex)"),
       HR_ONPREM(cost_of_capital_per_year, Bound::kFraction, true, "cost of capital (fraction per year, 0 = none)"),
       HR_CLOUD(usd_per_gpu_hour, Bound::kPositive, true, "cloud price (USD per GPU-hour)"),
@@ -118,10 +137,12 @@ const std::vector<InputField>& input_fields() {
                  [](ModelInputs& in, std::size_t i, bool create) {
                    return i < in.cloud.size() ? opt_ref(in.cloud[i].pue, create) : nullptr;
                  }},
-      InputField{"workload", "train_gpu_hours", Bound::kPositive, false, "useful GPU-hours of one training run",
-                 [](ModelInputs& in, std::size_t, bool create) { return opt_ref(in.workload.train_gpu_hours, create); }},
-      InputField{"workload", "tokens_per_s_per_gpu", Bound::kPositive, false, "served tokens/s per GPU",
-                 [](ModelInputs& in, std::size_t, bool create) { return opt_ref(in.workload.tokens_per_s_per_gpu, create); }},
+      InputField{
+          "workload", "train_gpu_hours", Bound::kPositive, false, "useful GPU-hours of one training run",
+          [](ModelInputs& in, std::size_t, bool create) { return opt_ref(in.workload.train_gpu_hours, create); }},
+      InputField{
+          "workload", "tokens_per_s_per_gpu", Bound::kPositive, false, "served tokens/s per GPU",
+          [](ModelInputs& in, std::size_t, bool create) { return opt_ref(in.workload.tokens_per_s_per_gpu, create); }},
       InputField{"energy", "grid_kg_co2e_per_kwh", Bound::kNonNegative, false, "grid intensity (kg CO2e per kWh)",
                  [](ModelInputs& in, std::size_t, bool create) { return opt_ref(in.grid_kg_co2e_per_kwh, create); }},
   };
@@ -137,7 +158,9 @@ std::string field_path(const InputField& f, std::size_t cloud_index) {
   return fmt::format("$.{}.{}", f.section, f.name);
 }
 
-std::string num(double v) { return fmt::format("{}", v); }
+std::string num(double v) {
+  return fmt::format("{}", v);
+}
 }  // namespace
 
 void validate(const ModelInputs& in_const) {
@@ -259,8 +282,8 @@ void compare(const ModelInputs& in, const OnPremResult& op, CloudResult& c, cons
     if (m <= months) {
       c.break_even_month = m;
     } else {
-      c.break_even_month_note = fmt::format("on-prem would catch up after {:.1f} months, beyond the {:.0f}-month horizon",
-                                            m, months);
+      c.break_even_month_note =
+          fmt::format("on-prem would catch up after {:.1f} months, beyond the {:.0f}-month horizon", m, months);
     }
   }
 
@@ -277,7 +300,7 @@ void compare(const ModelInputs& in, const OnPremResult& op, CloudResult& c, cons
   } else {
     // No root in (0, 1]: the sign of the difference there is the sign at u = 1.
     c.break_even_utilisation_note = a0 + a1 < c0 + c1 ? "on-prem is cheaper at every utilisation in (0, 1]"
-                                                       : "cloud is cheaper at every utilisation in (0, 1]";
+                                                      : "cloud is cheaper at every utilisation in (0, 1]";
   }
 }
 
@@ -299,7 +322,8 @@ TcoResult evaluate(const ModelInputs& in) {
       oc.train_run_usd = *in.workload.train_gpu_hours * usd_per_gpu_hour;
       if (kwh_per_gpu_hour) {
         oc.train_run_energy_kwh = *in.workload.train_gpu_hours * *kwh_per_gpu_hour;
-        if (in.grid_kg_co2e_per_kwh) oc.train_run_emissions_kg_co2e = *oc.train_run_energy_kwh * *in.grid_kg_co2e_per_kwh;
+        if (in.grid_kg_co2e_per_kwh)
+          oc.train_run_emissions_kg_co2e = *oc.train_run_energy_kwh * *in.grid_kg_co2e_per_kwh;
       }
     }
     if (in.workload.tokens_per_s_per_gpu) {
@@ -352,7 +376,8 @@ TcoResult evaluate_with_sensitivity(const ModelInputs& in, double fraction) {
       bar.swing = std::fabs(bar.ratio_at_high - bar.ratio_at_low);
       bars.push_back(bar);
     }
-    std::stable_sort(bars.begin(), bars.end(), [](const TornadoBar& a, const TornadoBar& b) { return a.swing > b.swing; });
+    std::stable_sort(bars.begin(), bars.end(),
+                     [](const TornadoBar& a, const TornadoBar& b) { return a.swing > b.swing; });
     r.cloud[ci].tornado = std::move(bars);
   }
   return r;

@@ -17,11 +17,16 @@ using nlohmann::json;
 
 std::string to_string(PricingModel m) {
   switch (m) {
-    case PricingModel::kOnDemand: return "on_demand";
-    case PricingModel::kReserved1yr: return "reserved_1yr";
-    case PricingModel::kReserved3yr: return "reserved_3yr";
-    case PricingModel::kSpot: return "spot";
-    case PricingModel::kCapacityBlock: return "capacity_block";
+    case PricingModel::kOnDemand:
+      return "on_demand";
+    case PricingModel::kReserved1yr:
+      return "reserved_1yr";
+    case PricingModel::kReserved3yr:
+      return "reserved_3yr";
+    case PricingModel::kSpot:
+      return "spot";
+    case PricingModel::kCapacityBlock:
+      return "capacity_block";
   }
   return "unknown";
 }
@@ -80,7 +85,9 @@ std::optional<std::chrono::sys_days> parse_date(const std::string& iso) {
   return std::chrono::sys_days{ymd};
 }
 
-std::chrono::sys_days today_utc() { return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()); }
+std::chrono::sys_days today_utc() {
+  return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+}
 
 std::string format_date(std::chrono::sys_days d) {
   const std::chrono::year_month_day ymd{d};
@@ -96,9 +103,9 @@ bool is_stale(const std::optional<std::string>& as_of, std::chrono::sys_days tod
   const std::chrono::year_month_day ymd{*d};
   const auto anniversary = ymd + std::chrono::years{1};
   const std::chrono::sys_days limit =
-      anniversary.ok() ? std::chrono::sys_days{anniversary}
-                       : std::chrono::sys_days{anniversary.year() / anniversary.month() / std::chrono::last} +
-                             std::chrono::days{1};
+      anniversary.ok()
+          ? std::chrono::sys_days{anniversary}
+          : std::chrono::sys_days{anniversary.year() / anniversary.month() / std::chrono::last} + std::chrono::days{1};
   return today > limit;
 }
 
@@ -126,15 +133,16 @@ Provenance read_provenance(const Reader& r) {
   if (p.as_of && !parse_date(*p.as_of)) r.fail_at("as_of", "a date YYYY-MM-DD or null, got '" + *p.as_of + "'");
   p.source = r.string("source");
   if (p.source.empty()) r.fail_at("source", "a non-empty source");
-  p.confidence = r.choice_or("confidence", {"primary", "secondary"}, "primary") == "secondary"
-                     ? Confidence::kSecondary
-                     : Confidence::kPrimary;
+  p.confidence = r.choice_or("confidence", {"primary", "secondary"}, "primary") == "secondary" ? Confidence::kSecondary
+                                                                                               : Confidence::kPrimary;
   p.note = r.string_or("note", "");
   if (!p.as_of && p.note.empty()) r.fail_at("note", "a note saying why as_of is null");
   return p;
 }
 
-json amount_json(const Amount& a) { return a.is_range() ? json::array({a.low, a.high}) : json(a.low); }
+json amount_json(const Amount& a) {
+  return a.is_range() ? json::array({a.low, a.high}) : json(a.low);
+}
 
 json provenance_json(const Provenance& p) {
   json j;
@@ -160,8 +168,9 @@ CloudPrice read_cloud_price(const Reader& r, std::optional<int> gpus_per_instanc
     // The sources round per-GPU figures; a mismatch beyond 1 % is a transcription error.
     const double derived = p.usd_per_instance_hour->low / *gpus_per_instance;
     if (std::fabs(derived - p.usd_per_gpu_hour->low) > 0.01 * derived) {
-      r.fail_at("usd_per_gpu_hour", fmt::format("usd_per_instance_hour / gpus_per_instance = {:.4f} (within 1 %), got {}",
-                                                derived, p.usd_per_gpu_hour->low));
+      r.fail_at("usd_per_gpu_hour",
+                fmt::format("usd_per_instance_hour / gpus_per_instance = {:.4f} (within 1 %), got {}", derived,
+                            p.usd_per_gpu_hour->low));
     }
   }
   p.provenance = read_provenance(r);
@@ -177,7 +186,8 @@ PriceCatalog parse_price_catalog(const std::string& text, const std::string& fil
   PriceCatalog c;
   c.file = file;
   c.currency = root.string("currency");
-  if (c.currency != "USD") root.fail_at("currency", "'USD' (the only currency headroom models), got '" + c.currency + "'");
+  if (c.currency != "USD")
+    root.fail_at("currency", "'USD' (the only currency headroom models), got '" + c.currency + "'");
   c.description = root.string_or("description", "");
 
   std::set<std::string> ids;
@@ -186,7 +196,8 @@ PriceCatalog parse_price_catalog(const std::string& text, const std::string& fil
     const Reader o = offers.index(i);
     CloudOffer offer;
     offer.id = o.string("id");
-    if (offer.id.empty() || !ids.insert(offer.id).second) o.fail_at("id", "a non-empty id unique in the catalog, got '" + offer.id + "'");
+    if (offer.id.empty() || !ids.insert(offer.id).second)
+      o.fail_at("id", "a non-empty id unique in the catalog, got '" + offer.id + "'");
     offer.provider = o.string("provider");
     offer.instance = o.string("instance");
     offer.gpu = o.string("gpu");
@@ -222,7 +233,8 @@ PriceCatalog parse_price_catalog(const std::string& text, const std::string& fil
     const Reader it = items.index(i);
     CatalogItem item;
     item.id = it.string("id");
-    if (item.id.empty() || !ids.insert(item.id).second) it.fail_at("id", "a non-empty id unique in the catalog, got '" + item.id + "'");
+    if (item.id.empty() || !ids.insert(item.id).second)
+      it.fail_at("id", "a non-empty id unique in the catalog, got '" + item.id + "'");
     item.kind = it.string("kind");
     item.unit = it.string("unit");
     item.value = read_amount(it, "value");

@@ -22,7 +22,9 @@ TcoReport run_tco(const Scenario& scenario, const PriceCatalog& catalog, std::ch
 
 namespace {
 
-json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json opt(const std::optional<double>& v) {
+  return v ? json(*v) : json(nullptr);
+}
 
 json inputs_json(const ModelInputs& in_const) {
   ModelInputs in = in_const;  // input_fields() hands out mutable pointers; nothing is changed
@@ -30,7 +32,8 @@ json inputs_json(const ModelInputs& in_const) {
   j["onprem"] = in.onprem ? json::object() : json(nullptr);
   j["cloud"] = json::array();
   for (std::size_t i = 0; i < in.cloud.size(); ++i) {
-    j["cloud"].push_back(json{{"label", in.cloud[i].label}, {"billing", in.cloud[i].always_on ? "always_on" : "per_use"}});
+    j["cloud"].push_back(
+        json{{"label", in.cloud[i].label}, {"billing", in.cloud[i].always_on ? "always_on" : "per_use"}});
   }
   for (const auto& f : input_fields()) {
     if (f.section == "cloud") {
@@ -49,9 +52,14 @@ json inputs_json(const ModelInputs& in_const) {
 json tornado_json(const std::vector<TornadoBar>& bars) {
   json a = json::array();
   for (const auto& b : bars) {
-    a.push_back(json{{"input", b.input}, {"base_value", b.base_value}, {"low_value", b.low_value},
-                     {"high_value", b.high_value}, {"ratio_at_low", b.ratio_at_low},
-                     {"ratio_at_high", b.ratio_at_high}, {"swing", b.swing}, {"clamped", b.clamped}});
+    a.push_back(json{{"input", b.input},
+                     {"base_value", b.base_value},
+                     {"low_value", b.low_value},
+                     {"high_value", b.high_value},
+                     {"ratio_at_low", b.ratio_at_low},
+                     {"ratio_at_high", b.ratio_at_high},
+                     {"swing", b.swing},
+                     {"clamped", b.clamped}});
   }
   return a;
 }
@@ -94,11 +102,12 @@ std::string report_to_json(const TcoReport& r) {
   doc["inputs"] = inputs_json(r.resolved.inputs);
   doc["prices_used"] = json::array();
   for (const auto& u : r.resolved.used) {
-    doc["prices_used"].push_back(json{{"what", u.what},
-                                      {"as_of", u.provenance.as_of ? json(*u.provenance.as_of) : json(nullptr)},
-                                      {"source", u.provenance.source},
-                                      {"confidence", u.provenance.confidence == Confidence::kSecondary ? "secondary" : "primary"},
-                                      {"is_price", u.is_price}});
+    doc["prices_used"].push_back(
+        json{{"what", u.what},
+             {"as_of", u.provenance.as_of ? json(*u.provenance.as_of) : json(nullptr)},
+             {"source", u.provenance.source},
+             {"confidence", u.provenance.confidence == Confidence::kSecondary ? "secondary" : "primary"},
+             {"is_price", u.is_price}});
   }
   if (t.onprem) {
     const auto& o = *t.onprem;
@@ -163,8 +172,9 @@ std::string report_to_table(const TcoReport& r) {
   std::string out;
   const auto line = [&out](const std::string& s) { out += s + "\n"; };
   line(fmt::format("TCO scenario {}  (prices: {}; today {})", r.scenario_name, r.catalog_file, format_date(r.today)));
-  line(fmt::format("fleet: {:.0f} GPUs ({:.0f} per node), utilisation {:.0f} %, horizon {:.4g} year(s) = {:.4g} months of 730 h",
-                   in.fleet.gpus, in.fleet.gpus_per_node, in.fleet.utilisation * 100, in.fleet.years, t.months));
+  line(fmt::format(
+      "fleet: {:.0f} GPUs ({:.0f} per node), utilisation {:.0f} %, horizon {:.4g} year(s) = {:.4g} months of 730 h",
+      in.fleet.gpus, in.fleet.gpus_per_node, in.fleet.utilisation * 100, in.fleet.years, t.months));
   line("");
   line(fmt::format("{:<44} {:>14} {:>12} {:>10} {:>9} {:>11} {:>10}", "option", "total USD", "USD/month", "USD/GPU-h",
                    "on-prem/", "break-even", "break-even"));
@@ -184,16 +194,17 @@ std::string report_to_table(const TcoReport& r) {
   if (t.onprem) {
     const auto& o = *t.onprem;
     line("");
-    line(fmt::format("on-prem: {:.0f} nodes, capex {} USD, residual {} USD, capital charge {} USD/year (financing {} USD)",
-                     o.nodes, money(o.capex_usd), money(o.residual_usd), money(o.annual_capital_charge_usd),
-                     money(o.financing_usd)));
+    line(fmt::format(
+        "on-prem: {:.0f} nodes, capex {} USD, residual {} USD, capital charge {} USD/year (financing {} USD)", o.nodes,
+        money(o.capex_usd), money(o.residual_usd), money(o.annual_capital_charge_usd), money(o.financing_usd)));
     line(fmt::format("         opex {} USD/month = power {} + colocation {} + staff {} + maintenance {}",
                      money(o.opex_usd_per_month), money(o.power_usd_per_month), money(o.colocation_usd_per_month),
                      money(o.staff_usd_per_month), money(o.maintenance_usd_per_month)));
     line(fmt::format("         energy {} kWh over the horizon{}", money(o.energy_kwh),
                      o.emissions_kg_co2e ? fmt::format(", {} kg CO2e", money(*o.emissions_kg_co2e)) : ""));
     for (const auto& c : t.cloud) {
-      if (!c.break_even_month_note.empty()) line(fmt::format("  {}: break-even month: {}", c.label, c.break_even_month_note));
+      if (!c.break_even_month_note.empty())
+        line(fmt::format("  {}: break-even month: {}", c.label, c.break_even_month_note));
       if (!c.break_even_utilisation_note.empty()) {
         line(fmt::format("  {}: break-even utilisation: {}", c.label, c.break_even_utilisation_note));
       }
@@ -202,17 +213,17 @@ std::string report_to_table(const TcoReport& r) {
 
   if (in.workload.train_gpu_hours || in.workload.tokens_per_s_per_gpu) {
     line("");
-    line(fmt::format("{:<44} {:>16} {:>14} {:>14} {:>12}", "per workload", "training run USD", "run kWh",
-                     "run kg CO2e", "USD/M tok"));
+    line(fmt::format("{:<44} {:>16} {:>14} {:>14} {:>12}", "per workload", "training run USD", "run kWh", "run kg CO2e",
+                     "USD/M tok"));
     for (const auto& p : t.per_option) {
-      line(fmt::format("{:<44} {:>16} {:>14} {:>14} {:>12}", p.option,
-                       p.train_run_usd ? money(*p.train_run_usd) : "-",
+      line(fmt::format("{:<44} {:>16} {:>14} {:>14} {:>12}", p.option, p.train_run_usd ? money(*p.train_run_usd) : "-",
                        p.train_run_energy_kwh ? money(*p.train_run_energy_kwh) : "-",
                        p.train_run_emissions_kg_co2e ? money(*p.train_run_emissions_kg_co2e) : "-",
                        maybe_fmt(p.usd_per_million_tokens, "{:.4f}")));
     }
     line(fmt::format("  (training run: {} useful GPU-hours; serving: {} tokens/s per GPU)",
-                     maybe_fmt(in.workload.train_gpu_hours, "{:.6g}"), maybe_fmt(in.workload.tokens_per_s_per_gpu, "{:.6g}")));
+                     maybe_fmt(in.workload.train_gpu_hours, "{:.6g}"),
+                     maybe_fmt(in.workload.tokens_per_s_per_gpu, "{:.6g}")));
   }
 
   // Cumulative cost at yearly points (and month 6) for each option.

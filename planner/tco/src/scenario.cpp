@@ -100,8 +100,10 @@ NumberMap read_section(const Reader& r, const std::string& section, const std::s
 
 json number_json(const NumberInput& n) {
   switch (n.kind) {
-    case NumberInput::Kind::kNull: return nullptr;
-    case NumberInput::Kind::kLiteral: return n.value;
+    case NumberInput::Kind::kNull:
+      return nullptr;
+    case NumberInput::Kind::kLiteral:
+      return n.value;
     case NumberInput::Kind::kSourced: {
       json j{{"value", n.value}, {"source", n.source}};
       if (n.as_of) j["as_of"] = *n.as_of;
@@ -128,11 +130,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file) {
   const json doc = core::detail::parse_json_text(text, file);
   const Reader root(doc, file);
   root.expect_schema(kScenarioSchema, kScenarioMajor);
-  static const std::set<std::string> top{"schema", "schema_version", "name", "description", "prices",
-                                         "fleet", "onprem", "cloud", "workload", "energy"};
+  static const std::set<std::string> top{"schema", "schema_version", "name",  "description", "prices",
+                                         "fleet",  "onprem",         "cloud", "workload",    "energy"};
   for (const auto& [key, _] : doc.items()) {
-    if (!top.count(key)) root.fail_at(key, "a known field (schema, schema_version, name, description, prices, fleet, "
-                                           "onprem, cloud, workload, energy)");
+    if (!top.count(key))
+      root.fail_at(key,
+                   "a known field (schema, schema_version, name, description, prices, fleet, "
+                   "onprem, cloud, workload, energy)");
   }
   Scenario s;
   s.file = file;
@@ -228,13 +232,14 @@ class Resolver {
                              fmt::format("an item id of the catalog {} (one of {}), got '{}'", c_.file, ids, n.item));
     }
     if (auto u = expected_units().find(field); u != expected_units().end() && u->second != item->unit) {
-      throw core::InputError(s_.file, path + ".item",
-                             fmt::format("an item with unit {}, got '{}' with unit {}", u->second, item->id, item->unit));
+      throw core::InputError(
+          s_.file, path + ".item",
+          fmt::format("an item with unit {}, got '{}' with unit {}", u->second, item->id, item->unit));
     }
     if (item->value.is_range() && n.pick.empty()) {
-      throw core::InputError(s_.file, path + ".pick",
-                             fmt::format("'low' or 'high': item '{}' is the range [{}, {}]", item->id, item->value.low,
-                                         item->value.high));
+      throw core::InputError(
+          s_.file, path + ".pick",
+          fmt::format("'low' or 'high': item '{}' is the range [{}, {}]", item->id, item->value.low, item->value.high));
     }
     const double v = n.pick == "high" ? item->value.high : item->value.low;
     out_.used.push_back({fmt::format("{} <- {}{}", field, item->id, n.pick.empty() ? "" : " (" + n.pick + ")"),
@@ -298,8 +303,9 @@ ResolvedScenario resolve(const Scenario& s, const PriceCatalog& catalog) {
       auto it = s.onprem->find(name);
       if (it == s.onprem->end() || it->second.kind == NumberInput::Kind::kNull) res.note("onprem." + name + ": " + why);
     };
-    unpriced("tariff_usd_per_kwh", "no electricity tariff given: energy is not billed separately (for example, included "
-                                   "in the colocation price)");
+    unpriced("tariff_usd_per_kwh",
+             "no electricity tariff given: energy is not billed separately (for example, included "
+             "in the colocation price)");
     unpriced("colocation_usd_per_kw_month", "no colocation/facility price given: not counted");
     unpriced("staff_usd_per_year", "no staff cost given: not counted");
     unpriced("installation_usd", "no installation cost given: not counted");
@@ -317,14 +323,16 @@ ResolvedScenario resolve(const Scenario& s, const PriceCatalog& catalog) {
     if (!offer) {
       std::string ids;
       for (const auto& o : catalog.offers) ids += (ids.empty() ? "" : ", ") + o.id;
-      throw core::InputError(s.file, base + ".offer",
-                             fmt::format("an offer id of the catalog {} (one of {}), got '{}'", catalog.file, ids, spec.offer));
+      throw core::InputError(
+          s.file, base + ".offer",
+          fmt::format("an offer id of the catalog {} (one of {}), got '{}'", catalog.file, ids, spec.offer));
     }
     const PricingModel model = *pricing_model_from_string(spec.pricing);
     const bool reserved = model == PricingModel::kReserved1yr || model == PricingModel::kReserved3yr;
     const std::string billing = spec.billing.empty() ? (reserved ? "always_on" : "per_use") : spec.billing;
     if (reserved && billing != "always_on") {
-      throw core::InputError(s.file, base + ".billing", "'always_on' for a reservation (it is paid whether used or not)");
+      throw core::InputError(s.file, base + ".billing",
+                             "'always_on' for a reservation (it is paid whether used or not)");
     }
     ci.always_on = billing == "always_on";
     ci.label = spec.offer + " " + spec.pricing + (spec.pick.empty() ? "" : " (" + spec.pick + ")");
@@ -334,8 +342,8 @@ ResolvedScenario resolve(const Scenario& s, const PriceCatalog& catalog) {
       const std::string path = base + "." + f.name;
       if (auto v = res.value(spec.numbers, "cloud", f.name, path)) *f.ref(in, i, true) = *v;
     }
-    const bool price_given = spec.numbers.count("usd_per_gpu_hour") &&
-                             spec.numbers.at("usd_per_gpu_hour").kind != NumberInput::Kind::kNull;
+    const bool price_given =
+        spec.numbers.count("usd_per_gpu_hour") && spec.numbers.at("usd_per_gpu_hour").kind != NumberInput::Kind::kNull;
     if (!price_given) {
       auto p = offer->prices.find(model);
       if (p == offer->prices.end()) {
@@ -348,10 +356,11 @@ ResolvedScenario resolve(const Scenario& s, const PriceCatalog& catalog) {
       }
       const Amount a = p->second.per_gpu_hour(offer->gpus_per_instance);
       if (a.is_range() && spec.pick.empty()) {
-        throw core::InputError(s.file, base + ".pick",
-                               fmt::format("'low' or 'high': the {} price of '{}' is the range [{:.4g}, {:.4g}] USD per "
-                                           "GPU-hour",
-                                           spec.pricing, offer->id, a.low, a.high));
+        throw core::InputError(
+            s.file, base + ".pick",
+            fmt::format("'low' or 'high': the {} price of '{}' is the range [{:.4g}, {:.4g}] USD per "
+                        "GPU-hour",
+                        spec.pricing, offer->id, a.low, a.high));
       }
       ci.usd_per_gpu_hour = spec.pick == "high" ? a.high : a.low;
       out.used.push_back({fmt::format("cloud[{}] {} {}", i, offer->id, spec.pricing), p->second.provenance, true});
@@ -393,7 +402,8 @@ std::vector<std::string> staleness_warnings(const std::vector<UsedPrice>& used, 
   for (const auto& u : used) {
     if (!u.is_price || !is_stale(u.provenance.as_of, today)) continue;
     if (!u.provenance.as_of) {
-      out.push_back(fmt::format("undated price: {} (source: {}; the source gives no date)", u.what, u.provenance.source));
+      out.push_back(
+          fmt::format("undated price: {} (source: {}; the source gives no date)", u.what, u.provenance.source));
       continue;
     }
     const auto age = today - *parse_date(*u.provenance.as_of);

@@ -16,18 +16,18 @@ TEST(TcoModel, HandWorkedExampleOnPrem) {
   const auto& o = *r.onprem;
   EXPECT_DOUBLE_EQ(r.months, 24.0);
   EXPECT_DOUBLE_EQ(o.nodes, 2.0);
-  EXPECT_DOUBLE_EQ(o.capex_usd, 430000.0);        // 2 · 200000 + 20000 + 10000
-  EXPECT_DOUBLE_EQ(o.residual_usd, 43000.0);      // 10 % of capex
-  const double annual = 227285.0 + 5.0 / 7.0;     // (430000 − 43000/1.21) · 0.121/0.21
+  EXPECT_DOUBLE_EQ(o.capex_usd, 430000.0);     // 2 · 200000 + 20000 + 10000
+  EXPECT_DOUBLE_EQ(o.residual_usd, 43000.0);   // 10 % of capex
+  const double annual = 227285.0 + 5.0 / 7.0;  // (430000 − 43000/1.21) · 0.121/0.21
   EXPECT_NEAR(o.annual_capital_charge_usd, annual, 1e-6);
   EXPECT_NEAR(o.financing_usd, 2 * annual - 387000.0, 1e-6);
-  EXPECT_DOUBLE_EQ(o.power_usd_per_month, 456.25);   // 4562.5 kWh · $0.10
+  EXPECT_DOUBLE_EQ(o.power_usd_per_month, 456.25);       // 4562.5 kWh · $0.10
   EXPECT_DOUBLE_EQ(o.colocation_usd_per_month, 1600.0);  // 2 nodes · 8 kW · $100
   EXPECT_DOUBLE_EQ(o.staff_usd_per_month, 1000.0);
   EXPECT_DOUBLE_EQ(o.maintenance_usd_per_month, 2150.0);  // 6 % · 430000 / 12
   EXPECT_DOUBLE_EQ(o.opex_usd_per_month, 5206.25);
-  EXPECT_NEAR(o.total_usd, 2 * annual + 24 * 5206.25, 1e-6);  // 579521.43
-  EXPECT_DOUBLE_EQ(o.useful_gpu_hours, 140160.0);              // 16 · 8760 · 2 · 0.5
+  EXPECT_NEAR(o.total_usd, 2 * annual + 24 * 5206.25, 1e-6);                   // 579521.43
+  EXPECT_DOUBLE_EQ(o.useful_gpu_hours, 140160.0);                              // 16 · 8760 · 2 · 0.5
   EXPECT_NEAR(o.usd_per_gpu_hour, (2 * annual + 124950.0) / 140160.0, 1e-12);  // 4.1347
   EXPECT_DOUBLE_EQ(o.energy_kwh, 109500.0);
   ASSERT_TRUE(o.emissions_kg_co2e);
@@ -68,12 +68,12 @@ TEST(TcoModel, HandWorkedExamplePerWorkload) {
   ASSERT_EQ(r.per_option.size(), 2u);
   const double onprem_rate = r.onprem->usd_per_gpu_hour;
   EXPECT_EQ(r.per_option[0].option, "on-prem");
-  EXPECT_NEAR(*r.per_option[0].train_run_usd, 10000 * onprem_rate, 1e-9);       // 41347.13
-  EXPECT_DOUBLE_EQ(*r.per_option[0].train_run_energy_kwh, 7812.5);               // 10000 · 5/8 kW · 1.25
+  EXPECT_NEAR(*r.per_option[0].train_run_usd, 10000 * onprem_rate, 1e-9);  // 41347.13
+  EXPECT_DOUBLE_EQ(*r.per_option[0].train_run_energy_kwh, 7812.5);         // 10000 · 5/8 kW · 1.25
   EXPECT_DOUBLE_EQ(*r.per_option[0].train_run_emissions_kg_co2e, 3125.0);
   EXPECT_NEAR(*r.per_option[0].usd_per_million_tokens, onprem_rate / 3.6, 1e-12);  // 1.1485
   EXPECT_NEAR(*r.per_option[1].train_run_usd, 10000 * 356400.0 / 140160.0, 1e-9);  // 25428.08
-  EXPECT_FALSE(r.per_option[1].train_run_energy_kwh);  // no cloud PUE given
+  EXPECT_FALSE(r.per_option[1].train_run_energy_kwh);                              // no cloud PUE given
   EXPECT_NEAR(*r.per_option[1].usd_per_million_tokens, 356400.0 / 140160.0 / 3.6, 1e-12);
 }
 

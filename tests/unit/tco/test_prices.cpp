@@ -129,7 +129,10 @@ TEST(TcoPrices, BadInputNamesThePath) {
   EXPECT_EQ(error_after([](json& d) { d["cloud_offers"][1]["id"] = d["cloud_offers"][0]["id"]; }),
             "$.cloud_offers[1].id");
   EXPECT_EQ(error_after([](json& d) { d["items"][0]["value"] = json::array({3, 2}); }), "$.items[0].value");
-  EXPECT_EQ(error_after([](json& d) { d["items"][0]["as_of"] = nullptr; d["items"][0].erase("note"); }),
+  EXPECT_EQ(error_after([](json& d) {
+              d["items"][0]["as_of"] = nullptr;
+              d["items"][0].erase("note");
+            }),
             "$.items[0].note");
   EXPECT_EQ(error_after([](json& d) { d["currency"] = "EUR"; }), "$.currency");
   EXPECT_EQ(error_after([](json& d) { d["schema_version"] = "2.0"; }), "$.schema_version");

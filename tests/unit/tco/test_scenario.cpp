@@ -44,7 +44,9 @@ std::string error_after(Edit edit, const tco::PriceCatalog& cat = catalog()) {
   return "";
 }
 
-bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 }  // namespace
 
 TEST(TcoScenario, EveryShippedScenarioLoadsResolvesAndRoundTrips) {
@@ -75,8 +77,8 @@ TEST(TcoScenario, H100ScenarioResolvesCatalogPrices) {
   ASSERT_TRUE(in.onprem);
   EXPECT_DOUBLE_EQ(in.onprem->node_usd, 317000.0);
   EXPECT_DOUBLE_EQ(in.onprem->switch_usd, 50000.0);
-  EXPECT_DOUBLE_EQ(in.onprem->pue, 1.5);                             // enterprise colo, low end
-  EXPECT_DOUBLE_EQ(in.onprem->colocation_usd_per_kw_month, 250.0);   // high end
+  EXPECT_DOUBLE_EQ(in.onprem->pue, 1.5);                            // enterprise colo, low end
+  EXPECT_DOUBLE_EQ(in.onprem->colocation_usd_per_kw_month, 250.0);  // high end
   EXPECT_DOUBLE_EQ(in.onprem->maintenance_fraction_per_year, 0.20);
   EXPECT_DOUBLE_EQ(in.fleet.node_power_kw, 6.2);
   EXPECT_DOUBLE_EQ(in.fleet.provisioned_kw_per_node, 10.2);
@@ -128,21 +130,26 @@ TEST(TcoScenario, BadInputIsFieldNamed) {
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["utilisation"] = 1.5; }),
                           "$.fleet.utilisation: a number in (0, 1], got 1.5"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["years"] = 0; }), "$.fleet.years: a number > 0"));
-  EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["utilization"] = 0.5; }),
-                          "$.fleet.utilization: a known field"));
+  EXPECT_TRUE(
+      starts_with(error_after([](json& d) { d["fleet"]["utilization"] = 0.5; }), "$.fleet.utilization: a known field"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"].erase("gpus"); }), "$.fleet.gpus: a required field"));
   // A pricing model the sources do not give for the offer.
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["cloud"][0]["pricing"] = "spot"; }),
                           "$.cloud[0].pricing: a pricing model the catalog gives for offer 'aws-p5.48xlarge'"));
-  EXPECT_TRUE(starts_with(error_after([](json& d) { d["cloud"][0]["pricing"] = "cheap"; }), "$.cloud[0].pricing: one of"));
+  EXPECT_TRUE(
+      starts_with(error_after([](json& d) { d["cloud"][0]["pricing"] = "cheap"; }), "$.cloud[0].pricing: one of"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["cloud"][1]["billing"] = "per_use"; }),
                           "$.cloud[1].billing: 'always_on' for a reservation"));
   // A range without pick; a catalog item of the wrong unit; an unknown item.
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["onprem"]["colocation_usd_per_kw_month"].erase("pick"); }),
                           "$.onprem.colocation_usd_per_kw_month.pick: 'low' or 'high'"));
-  EXPECT_TRUE(starts_with(error_after([](json& d) { d["onprem"]["node_usd"] = json{{"item", "ib-switch-400g-64p-fs"}}; }),
+  EXPECT_TRUE(starts_with(error_after([](json& d) {
+                            d["onprem"]["node_usd"] = json{{"item", "ib-switch-400g-64p-fs"}};
+                          }),
                           "$.onprem.node_usd.item: an item with unit usd_per_node"));
-  EXPECT_TRUE(starts_with(error_after([](json& d) { d["onprem"]["node_usd"] = json{{"item", "dgx-b300"}}; }),
+  EXPECT_TRUE(starts_with(error_after([](json& d) {
+                            d["onprem"]["node_usd"] = json{{"item", "dgx-b300"}};
+                          }),
                           "$.onprem.node_usd.item: an item id of the catalog"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["cloud"][0]["offer"] = "lambda-h100-sxm"; }),
                           "$.cloud[0].pick: 'low' or 'high'"));

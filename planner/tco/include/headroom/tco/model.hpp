@@ -32,43 +32,43 @@ double usd_per_million_tokens(double usd_per_gpu_hour, double tokens_per_s_per_g
 // ---- inputs ----
 
 struct FleetInputs {
-  double gpus = 0;                      ///< GPUs in the fleet (and rented in the cloud)
+  double gpus = 0;  ///< GPUs in the fleet (and rented in the cloud)
   double gpus_per_node = 8;
-  double utilisation = 1.0;             ///< busy fraction of wall time, (0, 1]
-  double years = 3;                     ///< horizon = depreciation period, > 0
-  double node_power_kw = 0;             ///< IT draw of a busy node (measured or TDP-based), kW
-  double provisioned_kw_per_node = 0;   ///< IT power billed by the colocation, kW per node
+  double utilisation = 1.0;            ///< busy fraction of wall time, (0, 1]
+  double years = 3;                    ///< horizon = depreciation period, > 0
+  double node_power_kw = 0;            ///< IT draw of a busy node (measured or TDP-based), kW
+  double provisioned_kw_per_node = 0;  ///< IT power billed by the colocation, kW per node
 };
 
 struct OnPremInputs {
-  double node_usd = 0;                        ///< price of one node
-  double nic_usd_per_node = 0;                ///< when not included in node_usd
-  double switches = 0;                        ///< count
+  double node_usd = 0;          ///< price of one node
+  double nic_usd_per_node = 0;  ///< when not included in node_usd
+  double switches = 0;          ///< count
   double switch_usd = 0;
-  double storage_tb = 0;                      ///< TB = 1e12 bytes
+  double storage_tb = 0;  ///< TB = 1e12 bytes
   double storage_usd_per_tb = 0;
   double installation_usd = 0;
-  double pue = 1.0;                           ///< >= 1
-  double tariff_usd_per_kwh = 0;              ///< 0: power not billed separately
+  double pue = 1.0;               ///< >= 1
+  double tariff_usd_per_kwh = 0;  ///< 0: power not billed separately
   double colocation_usd_per_kw_month = 0;
   double staff_usd_per_year = 0;
-  double maintenance_fraction_per_year = 0;   ///< of capex, per year
-  double residual_fraction = 0;               ///< of capex, realised at the end of the horizon
-  double cost_of_capital_per_year = 0;        ///< 0: plain straight-line depreciation
+  double maintenance_fraction_per_year = 0;  ///< of capex, per year
+  double residual_fraction = 0;              ///< of capex, realised at the end of the horizon
+  double cost_of_capital_per_year = 0;       ///< 0: plain straight-line depreciation
 };
 
 struct CloudInputs {
-  std::string label;                       ///< e.g. "aws-p5.48xlarge reserved_3yr"
+  std::string label;  ///< e.g. "aws-p5.48xlarge reserved_3yr"
   double usd_per_gpu_hour = 0;
-  bool always_on = false;                  ///< true: billed 730 h/month whatever the utilisation
+  bool always_on = false;  ///< true: billed 730 h/month whatever the utilisation
   double storage_tb = 0;
   double storage_usd_per_tb_month = 0;
   double egress_tb_per_month = 0;
   double egress_usd_per_gb = 0;
-  double interruptions_per_day = 0;        ///< spot interruptions
+  double interruptions_per_day = 0;  ///< spot interruptions
   double checkpoint_interval_h = 0;
   double restart_overhead_h = 0;
-  std::optional<double> pue;               ///< for the energy estimate only; nullopt: not estimated
+  std::optional<double> pue;  ///< for the energy estimate only; nullopt: not estimated
 };
 
 struct WorkloadInputs {
@@ -78,7 +78,7 @@ struct WorkloadInputs {
 
 struct ModelInputs {
   FleetInputs fleet;
-  std::optional<OnPremInputs> onprem;   ///< nullopt: cloud options only
+  std::optional<OnPremInputs> onprem;  ///< nullopt: cloud options only
   std::vector<CloudInputs> cloud;
   WorkloadInputs workload;
   std::optional<double> grid_kg_co2e_per_kwh;
@@ -95,51 +95,51 @@ struct OnPremResult {
   double capex_usd = 0;
   double residual_usd = 0;
   double annual_capital_charge_usd = 0;
-  double financing_usd = 0;          ///< capital charge over the horizon − (capex − residual)
+  double financing_usd = 0;  ///< capital charge over the horizon − (capex − residual)
   double power_usd_per_month = 0;
   double colocation_usd_per_month = 0;
   double staff_usd_per_month = 0;
   double maintenance_usd_per_month = 0;
   double opex_usd_per_month = 0;
-  double total_usd = 0;              ///< capital charge · years + opex · months
-  double useful_gpu_hours = 0;       ///< gpus · 8760 · years · utilisation
-  double usd_per_gpu_hour = 0;       ///< total / useful GPU-hours
-  double energy_kwh = 0;             ///< facility energy over the horizon
+  double total_usd = 0;         ///< capital charge · years + opex · months
+  double useful_gpu_hours = 0;  ///< gpus · 8760 · years · utilisation
+  double usd_per_gpu_hour = 0;  ///< total / useful GPU-hours
+  double energy_kwh = 0;        ///< facility energy over the horizon
   std::optional<double> emissions_kg_co2e;
   std::vector<double> cumulative_usd;  ///< month 0..months (cash: capex at month 0)
 };
 
 struct TornadoBar {
-  std::string input;         ///< field path, e.g. "onprem.node_usd"
+  std::string input;  ///< field path, e.g. "onprem.node_usd"
   double base_value = 0;
-  double low_value = 0;      ///< −20 % (clamped to the valid range)
-  double high_value = 0;     ///< +20 % (clamped)
-  double ratio_at_low = 0;   ///< on-prem / cloud total at low_value
+  double low_value = 0;     ///< −20 % (clamped to the valid range)
+  double high_value = 0;    ///< +20 % (clamped)
+  double ratio_at_low = 0;  ///< on-prem / cloud total at low_value
   double ratio_at_high = 0;
-  double swing = 0;          ///< |ratio_at_high − ratio_at_low|
-  bool clamped = false;      ///< a ±20 % value left the valid range and was clamped
+  double swing = 0;      ///< |ratio_at_high − ratio_at_low|
+  bool clamped = false;  ///< a ±20 % value left the valid range and was clamped
 };
 
 struct CloudResult {
   std::string label;
-  double rerun_fraction = 0;          ///< ρ, spot re-run share of billed time
+  double rerun_fraction = 0;  ///< ρ, spot re-run share of billed time
   double billed_gpu_hours_per_month = 0;
   double gpu_usd_per_month = 0;
   double storage_usd_per_month = 0;
   double egress_usd_per_month = 0;
   double total_usd_per_month = 0;
   double total_usd = 0;
-  double usd_per_gpu_hour = 0;        ///< total / useful GPU-hours
+  double usd_per_gpu_hour = 0;  ///< total / useful GPU-hours
   std::optional<double> energy_kwh;
   std::optional<double> emissions_kg_co2e;
   std::vector<double> cumulative_usd;  ///< month 0..months
   // Against on-prem (absent without an on-prem side):
   std::optional<double> ratio_onprem_to_cloud;
-  std::optional<double> break_even_month;         ///< solved; nullopt when outside (0, months]
+  std::optional<double> break_even_month;  ///< solved; nullopt when outside (0, months]
   std::string break_even_month_note;
-  std::optional<double> break_even_utilisation;   ///< solved; nullopt when outside (0, 1]
+  std::optional<double> break_even_utilisation;  ///< solved; nullopt when outside (0, 1]
   std::string break_even_utilisation_note;
-  std::vector<TornadoBar> tornado;                 ///< sorted by swing, largest first
+  std::vector<TornadoBar> tornado;  ///< sorted by swing, largest first
 };
 
 struct OptionCost {
@@ -179,8 +179,8 @@ struct InputField {
   std::string section;  ///< "fleet", "onprem", "cloud", "workload", "energy"
   std::string name;     ///< key inside the section, e.g. "node_usd"
   Bound bound;
-  bool varied;          ///< part of the ±20 % tornado
-  std::string help;     ///< one line with the unit
+  bool varied;       ///< part of the ±20 % tornado
+  std::string help;  ///< one line with the unit
   /// The value inside `in` (cloud fields: of option `cloud_index`); nullptr when absent. With
   /// `create` an absent optional value is first set to 0 (the section itself must exist).
   double* (*ref)(ModelInputs& in, std::size_t cloud_index, bool create);

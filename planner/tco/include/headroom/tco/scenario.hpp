@@ -22,29 +22,29 @@ inline constexpr int kScenarioMinor = 0;
 struct NumberInput {
   enum class Kind { kNull, kLiteral, kSourced, kItem };
   Kind kind = Kind::kNull;
-  double value = 0;                    ///< kLiteral, kSourced
-  std::string source;                  ///< kSourced
-  std::optional<std::string> as_of;    ///< kSourced
-  std::string item;                    ///< kItem
-  std::string pick;                    ///< kItem: "" (single value), "low" or "high"
+  double value = 0;                  ///< kLiteral, kSourced
+  std::string source;                ///< kSourced
+  std::optional<std::string> as_of;  ///< kSourced
+  std::string item;                  ///< kItem
+  std::string pick;                  ///< kItem: "" (single value), "low" or "high"
 };
 using NumberMap = std::map<std::string, NumberInput>;
 
 struct CloudOptionSpec {
-  std::string offer;                   ///< catalog offer id
-  std::string pricing;                 ///< on_demand, reserved_1yr, reserved_3yr, spot, capacity_block
-  std::string billing;                 ///< per_use, always_on, or "" (reserved: always_on, else per_use)
-  std::string pick;                    ///< "" or low/high when the offer's price is a range
-  NumberMap numbers;                   ///< usd_per_gpu_hour (override), storage_tb, ... (see input_fields)
+  std::string offer;    ///< catalog offer id
+  std::string pricing;  ///< on_demand, reserved_1yr, reserved_3yr, spot, capacity_block
+  std::string billing;  ///< per_use, always_on, or "" (reserved: always_on, else per_use)
+  std::string pick;     ///< "" or low/high when the offer's price is a range
+  NumberMap numbers;    ///< usd_per_gpu_hour (override), storage_tb, ... (see input_fields)
 };
 
 struct Scenario {
-  std::string file;                    ///< for messages and to resolve `prices`
+  std::string file;  ///< for messages and to resolve `prices`
   std::string name;
   std::string description;
-  std::optional<std::string> prices;   ///< catalog path, relative to the scenario file
+  std::optional<std::string> prices;  ///< catalog path, relative to the scenario file
   NumberMap fleet;
-  std::optional<NumberMap> onprem;     ///< absent: cloud options only
+  std::optional<NumberMap> onprem;  ///< absent: cloud options only
   std::vector<CloudOptionSpec> cloud;
   NumberMap workload;
   NumberMap energy;
