@@ -366,13 +366,20 @@ TcoResult evaluate_with_sensitivity(const ModelInputs& in, double fraction) {
         if (v != wanted) bar.clamped = true;
         used = v;
         *f.ref(m, index, false) = v;
+        validate(m);  // e.g. +20 % on a checkpoint interval can push the spot re-run fraction to 1
         const TcoResult t = evaluate(m);
         return t.onprem->total_usd / t.cloud[ci].total_usd;
       };
       bar.input = f.section == "cloud" ? "cloud." + f.name : f.section + "." + f.name;
       bar.base_value = base;
-      bar.ratio_at_low = ratio_at(base * (1.0 - fraction), bar.low_value);
-      bar.ratio_at_high = ratio_at(base * (1.0 + fraction), bar.high_value);
+      try {
+        bar.ratio_at_low = ratio_at(base * (1.0 - fraction), bar.low_value);
+        bar.ratio_at_high = ratio_at(base * (1.0 + fraction), bar.high_value);
+      } catch (const core::InputError& e) {
+        r.notes.push_back(fmt::format("tornado vs {}: {} not varied: ±{:.0f} % leaves the valid inputs ({})",
+                                      r.cloud[ci].label, bar.input, fraction * 100, e.what()));
+        continue;
+      }
       bar.swing = std::fabs(bar.ratio_at_high - bar.ratio_at_low);
       bars.push_back(bar);
     }

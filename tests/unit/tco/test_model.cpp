@@ -199,3 +199,13 @@ TEST(TcoModel, ValidationNamesTheField) {
   in.cloud[0].checkpoint_interval_h = 2;  // ρ = 1: nothing ever finishes
   EXPECT_EQ(error_path(in), "$.cloud[0].interruptions_per_day");
 }
+
+TEST(TcoModel, TornadoSkipsAPerturbationThatLeavesTheValidInputs) {
+  auto in = hand_example();
+  in.cloud[0].interruptions_per_day = 10;
+  in.cloud[0].checkpoint_interval_h = 4.4;  // ρ = 10/24 · 2.2 = 0.917; +20 % on τ gives ρ = 1.1
+  const auto r = tco::evaluate_with_sensitivity(in);
+  for (const auto& b : r.cloud[0].tornado) EXPECT_NE(b.input, "cloud.checkpoint_interval_h");
+  ASSERT_FALSE(r.notes.empty());
+  EXPECT_NE(r.notes.back().find("cloud.checkpoint_interval_h not varied"), std::string::npos) << r.notes.back();
+}
