@@ -1,0 +1,120 @@
+// Planner hot paths: one plan evaluation (target <= 50 µs) and the parallelism search inner loop
+// (target >= 1e6 configurations/s on one core). Results are recorded in docs/planner.md.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <new>
+
+#include "headroom/plan/catalog.hpp"
+#include "headroom/plan/infer.hpp"
+#include "headroom/plan/search.hpp"
+#include "headroom/plan/train.hpp"
+
+namespace {
+
+using namespace headroom::plan;
+
+// Counts heap allocations so the benchmarks can report allocations per evaluation (expected 0).
+std::size_t g_allocations = 0;
+
+const Catalog& catalog() {
+  static const Catalog c = Catalog::load(std::filesystem::path(HEADROOM_SOURCE_DIR) / "data");
+  return c;
+}
+
+Workload llama70b_train() {
+  Workload w;
+  w.model = catalog().model("llama-2-70b");
+  w.phase = Phase::kTrain;
+  w.par.tp = 8;
+  w.par.pp = 4;
+  w.par.dp = 32;
+  w.par.sequence_parallel = true;
+  w.train.global_batch = 1024;
+  w.train.seq_len = 4096;
+  w.train.micro_batch = 1;
+  w.train.tokens = 2e12;
+  w.train.zero_stage = 1;
+  w.train.recompute = Recompute::kSelective;
+  return w;
+}
+
+void BM_EvaluateTrain(benchmark::State& state) {
+  const Workload w = llama70b_train();
+  const ParamCounts pc = count_params(w.model);
+  const Assumptions a;
+  const Rates r = resolve_rates(catalog().gpu("H100"), Precision::kBf16, a);
+  const std::size_t before = g_allocations;
+  for (auto _ : state) {
+    TrainResult res = evaluate_train(w, pc, r, a);
+    benchmark::DoNotOptimize(res);
+  }
+  state.counters["allocs_per_eval"] = static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
+}
+
+void BM_EvaluateInfer(benchmark::State& state) {
+  Workload w;
+  w.model = catalog().model("llama-3-70b");
+  w.phase = Phase::kInfer;
+  w.par.tp = 4;
+  w.infer.context_len = 2048;
+  w.infer.output_len = 256;
+  w.infer.tpot_slo_s = 0.03;
+  const ParamCounts pc = count_params(w.model);
+  const Assumptions a;
+  const Rates r = resolve_rates(catalog().gpu("H100"), Precision::kBf16, a);
+  const std::size_t before = g_allocations;
+  for (auto _ : state) {
+    InferResult res = evaluate_infer(w, pc, r, a);
+    benchmark::DoNotOptimize(res);
+  }
+  state.counters["allocs_per_eval"] = static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
+}
+
+void BM_SearchTrain(benchmark::State& state) {
+  Workload w = llama70b_train();
+  const ParamCounts pc = count_params(w.model);
+  const Assumptions a;
+  const Rates r = resolve_rates(catalog().gpu("H100"), Precision::kBf16, a);
+  SearchOptions o;
+  o.gpus = static_cast<int>(state.range(0));
+  std::uint64_t evaluated = 0;
+  for (auto _ : state) {
+    SearchResult res = search_train(w, pc, r, a, o);
+    evaluated += res.evaluated;
+    benchmark::DoNotOptimize(res);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(evaluated));
+  state.counters["configs_per_search"] = static_cast<double>(evaluated) / static_cast<double>(state.iterations());
+  state.counters["configs_per_s"] = benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
+}
+
+void BM_CountParams(benchmark::State& state) {
+  const ModelConfig& m = catalog().model("llama-3.1-405b");
+  for (auto _ : state) {
+    ParamCounts c = count_params(m);
+    benchmark::DoNotOptimize(c);
+  }
+}
+
+}  // namespace
+
+void* operator new(std::size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+int main(int argc, char** argv) {
+  benchmark::RegisterBenchmark("plan/evaluate_train", BM_EvaluateTrain);
+  benchmark::RegisterBenchmark("plan/evaluate_infer", BM_EvaluateInfer);
+  benchmark::RegisterBenchmark("plan/search_train", BM_SearchTrain)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("plan/count_params", BM_CountParams);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
