@@ -38,6 +38,8 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
       for (std::int64_t mbs = 1; mbs <= o.max_micro_batch; mbs *= 2) {
         if (base.train.global_batch % (mbs * dp) != 0) continue;
         for (int ri = 0; ri < (o.try_recompute ? 3 : 1); ++ri) {
+          // With flash attention, selective recompute stores exactly what "none" stores.
+          if (o.try_recompute && ri == 1 && base.train.flash_attention) continue;
           for (int zero = 0; zero <= (o.try_zero ? 1 : 0); ++zero) {
             for (int sp = 0; sp <= (tp > 1 ? 1 : 0); ++sp) {
               w.par = Parallelism{};

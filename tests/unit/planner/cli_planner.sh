@@ -18,8 +18,19 @@ check() {  # check NAME EXPECTED_RC COMMAND...
     echo "ok   $name"
   fi
 }
-is_plan_json() {
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.plan", d["schema"]; assert d["assumptions"]' "$1"
+schemas=$(cd "$fixtures/../../../../data/schemas" && pwd)
+is_plan_json() {  # parses, is a plan, and validates against plan.schema.json when jsonschema is installed
+  python3 - "$1" "$schemas/plan.schema.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "headroom.plan", d["schema"]
+assert d["assumptions"]
+try:
+    import jsonschema
+except ImportError:
+    sys.exit(0)
+jsonschema.validate(d, json.load(open(sys.argv[2])))
+PY
 }
 
 check list 0 "$bin" plan --list
