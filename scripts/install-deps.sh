@@ -9,8 +9,9 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools
   libopenblas-dev libopenmpi-dev openmpi-bin liburing-dev fio
-  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev xvfb xauth python3-jsonschema
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev xvfb xauth python3-jsonschema
   chromium fonts-dejavu-core
+  libpng-dev libxml2-utils python3-scipy python3-numpy
 )
 
 missing=()

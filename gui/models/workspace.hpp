@@ -1,0 +1,101 @@
+#pragma once
+/// The GUI workspace, saved as schema "headroom.gui_workspace" 1.0: the workload form, the GPU
+/// options compared, the cost settings and the results files shown on the Measurements page.
+/// Plain data without Qt so that it can be tested and benchmarked on its own.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "headroom/plan/catalog.hpp"
+#include "headroom/plan/profile.hpp"
+#include "headroom/plan/workload.hpp"
+
+namespace headroom::gui {
+
+inline constexpr const char* kWorkspaceSchema = "headroom.gui_workspace";
+inline constexpr int kWorkspaceMajor = 1;
+inline constexpr int kWorkspaceMinor = 0;
+
+enum class OptionKind { kDatasheet, kMeasured };
+std::string to_string(OptionKind k);
+
+/// One GPU option in the comparison: a catalog datasheet profile or one imported from a file.
+struct GpuOption {
+  std::string label;              ///< shown in legends and tables
+  OptionKind kind = OptionKind::kDatasheet;
+  std::string file;               ///< kMeasured: the profile.json / results.json it was imported from
+  plan::HardwareProfile profile;
+  bool enabled = true;            ///< unchecked options stay in the list but are not computed
+};
+
+/// The workload form. Sizes are counts (sequences, tokens, GPUs); times in seconds.
+struct WorkloadForm {
+  std::string model_id = "llama-3-70b";  ///< catalog id; empty: `custom` is used
+  plan::ModelConfig custom;              ///< the custom architecture (used when model_id is empty)
+  plan::Phase phase = plan::Phase::kTrain;
+  plan::Precision precision = plan::Precision::kBf16;  ///< train matmuls / inference weights+compute
+  int gpus = 64;                         ///< total GPUs of the job
+  bool search = true;                    ///< train: search TP/PP/micro-batch/recompute/ZeRO
+  int tp = 8;
+  int pp = 1;
+  std::int64_t micro_batch = 1;          ///< sequences
+  std::int64_t global_batch = 512;       ///< sequences per optimizer step
+  std::int64_t seq_len = 8192;           ///< tokens per sequence
+  double tokens = 1e12;                  ///< training token budget
+  int zero_stage = 1;
+  plan::Recompute recompute = plan::Recompute::kSelective;
+  std::int64_t context_len = 2048;       ///< inference prompt tokens
+  std::int64_t output_len = 512;         ///< inference generated tokens
+  std::int64_t batch = 0;                ///< concurrent requests (0: as many as fit)
+  double qps = 0;                        ///< offered requests per second (0: none)
+  double tpot_slo_s = 0;                 ///< 0: no SLO
+};
+
+/// The Cost page's settings: a scenario (data/scenarios/*.json or any file) whose training
+/// GPU-hours are replaced by the planner's figure for one option.
+struct CostForm {
+  std::string scenario = "h100x64-onprem-vs-aws-p5";  ///< scenario name in data/scenarios or a path
+  std::string option_label;              ///< option whose GPU-hours feed the scenario ("": first)
+  double utilisation = 0;                ///< 0: the scenario's value; else (0, 1]
+  double years = 0;                      ///< 0: the scenario's value; else > 0
+};
+
+struct Workspace {
+  WorkloadForm workload;
+  std::vector<GpuOption> options;
+  CostForm cost;
+  std::string results_a;                 ///< results.json shown on the Measurements page ("" none)
+  std::string results_b;                 ///< a second results.json overlaid on A (before/after)
+};
+
+/// The first-start workspace: Llama-3-70B pre-training on 64 GPUs with the search on, compared on
+/// H100 SXM, H200, A100 80GB and L40S datasheet profiles.
+Workspace default_workspace(const plan::Catalog& catalog);
+
+/// The catalog model of the form, or its custom architecture.
+const plan::ModelConfig& form_model(const WorkloadForm& form, const plan::Catalog& catalog);
+
+/// The planner workload the form describes, validated (plan::validate). With `search` on the
+/// parallelism fields are not checked (the search picks them). Throws core::InputError whose
+/// json_path names the field ("$.parallelism.tp", "$.train.global_batch", "$.gpus").
+plan::Workload to_workload(const WorkloadForm& form, const plan::Catalog& catalog);
+
+/// Serialises a workspace (measured profiles are embedded, datasheet options by catalog id).
+std::string workspace_to_json(const Workspace& ws);
+/// Strict parse: unknown keys, wrong types, an unknown major version or an unknown catalog id are
+/// core::InputError naming `file` and the JSON path.
+Workspace workspace_from_json(const std::string& text, const std::string& file, const plan::Catalog& catalog);
+Workspace load_workspace(const std::filesystem::path& path, const plan::Catalog& catalog);
+
+/// Imports a GPU option from a profile.json or a results.json (told apart by their `schema`).
+/// A results file becomes a profile with plan::profile_from_results, the datasheet profile whose
+/// name matches the first device filling what was not measured. Throws core::InputError.
+GpuOption import_option(const std::filesystem::path& path, const plan::Catalog& catalog);
+
+/// What a dropped / opened file is, from its `schema` member; throws core::InputError when it is
+/// not JSON or not one of headroom.results / headroom.profile / headroom.gui_workspace.
+enum class FileKind { kResults, kProfile, kWorkspace };
+FileKind sniff_file(const std::filesystem::path& path);
+
+}  // namespace headroom::gui

@@ -1,0 +1,275 @@
+#include "workload_panel.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace headroom::gui {
+
+namespace {
+
+QSpinBox* spin(int lo, int hi, int step = 1) {
+  auto* s = new QSpinBox;
+  s->setRange(lo, hi);
+  s->setSingleStep(step);
+  s->setAccelerated(true);
+  return s;
+}
+
+const char* kPrecisions[] = {"bf16", "fp16", "fp8", "tf32", "fp32", "int8", "fp4"};
+const char* kErrorStyle = "color: #b01c1c;";
+const char* kInvalidStyle = "border: 2px solid #b01c1c;";
+
+}  // namespace
+
+WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QWidget(parent), catalog_(catalog) {
+  model_ = new QComboBox;
+  for (const plan::ModelConfig& m : catalog.models) {
+    model_->addItem(QStringLiteral("%1 (%2 B params)").arg(QString::fromStdString(m.name)).arg(plan::count_params(m).total / 1e9, 0, 'f', 1),
+                    QString::fromStdString(m.id));
+  }
+  model_->addItem(QStringLiteral("Custom architecture…"), QString());
+  phase_ = new QComboBox;
+  phase_->addItem(QStringLiteral("Train"), QStringLiteral("train"));
+  phase_->addItem(QStringLiteral("Infer"), QStringLiteral("infer"));
+  precision_ = new QComboBox;
+  for (const char* p : kPrecisions) precision_->addItem(QString::fromLatin1(p), QString::fromLatin1(p));
+  gpus_ = spin(1, 1'000'000);
+  search_ = new QCheckBox(QStringLiteral("Search the best parallelism"));
+  tp_ = spin(1, 1024);
+  pp_ = spin(1, 1024);
+  micro_batch_ = spin(1, 4096);
+  global_batch_ = spin(1, 1 << 26);
+  seq_len_ = spin(1, 1 << 24, 512);
+  tokens_b_ = new QDoubleSpinBox;
+  tokens_b_->setRange(0, 1e7);
+  tokens_b_->setDecimals(1);
+  tokens_b_->setSuffix(QStringLiteral(" B tokens"));
+  zero_ = new QComboBox;
+  for (int z = 0; z <= 3; ++z) zero_->addItem(QStringLiteral("ZeRO-%1").arg(z), z);
+  recompute_ = new QComboBox;
+  for (const char* r : {"none", "selective", "full"}) recompute_->addItem(QString::fromLatin1(r), QString::fromLatin1(r));
+  context_ = spin(1, 1 << 24, 256);
+  output_ = spin(1, 1 << 24, 64);
+  batch_ = spin(0, 1 << 26);
+  batch_->setSpecialValueText(QStringLiteral("as many as fit"));
+  qps_ = new QDoubleSpinBox;
+  qps_->setRange(0, 1e9);
+  qps_->setSpecialValueText(QStringLiteral("none"));
+  qps_->setSuffix(QStringLiteral(" req/s"));
+  tpot_ms_ = new QDoubleSpinBox;
+  tpot_ms_->setRange(0, 3.6e6);
+  tpot_ms_->setSpecialValueText(QStringLiteral("no SLO"));
+  tpot_ms_->setSuffix(QStringLiteral(" ms"));
+  layers_ = spin(1, 100000);
+  hidden_ = spin(1, 1 << 20, 128);
+  heads_ = spin(1, 65536);
+  kv_heads_ = spin(1, 65536);
+  ffn_ = spin(1, 1 << 22, 256);
+  vocab_ = spin(1, 1 << 24, 1024);
+
+  auto* top = new QFormLayout;
+  addField(top, QStringLiteral("&Model"), model_, QStringLiteral("Transformer from data/models, or a custom architecture"), {"$.model"});
+  addField(top, QStringLiteral("&Phase"), phase_, QStringLiteral("Training or inference"), {});
+  addField(top, QStringLiteral("P&recision"), precision_, QStringLiteral("Training: matmul precision (fp32 master weights). Inference: weight precision"),
+           {"$.train.precision"});
+  addField(top, QStringLiteral("&GPUs"), gpus_, QStringLiteral("Total GPUs of the job"), {"$.gpus", "$.parallelism"});
+
+  custom_group_ = new QGroupBox(QStringLiteral("Custom architecture"));
+  auto* custom = new QFormLayout(custom_group_);
+  addField(custom, QStringLiteral("Layers"), layers_, QStringLiteral("Transformer layers"), {"$.model.num_layers"});
+  addField(custom, QStringLiteral("Hidden size"), hidden_, QStringLiteral("Model width (elements)"), {"$.model.hidden_size", "$.model.head_dim"});
+  addField(custom, QStringLiteral("Heads"), heads_, QStringLiteral("Attention heads"), {"$.model.num_heads"});
+  addField(custom, QStringLiteral("KV heads"), kv_heads_, QStringLiteral("Key/value heads (GQA); = heads for MHA"), {"$.model.num_kv_heads"});
+  addField(custom, QStringLiteral("FFN size"), ffn_, QStringLiteral("MLP hidden size (elements)"), {"$.model.ffn_hidden_size"});
+  addField(custom, QStringLiteral("Vocabulary"), vocab_, QStringLiteral("Tokens in the vocabulary"), {"$.model.vocab_size"});
+
+  train_group_ = new QGroupBox(QStringLiteral("Training"));
+  auto* train = new QFormLayout(train_group_);
+  train->addRow(search_);
+  addField(train, QStringLiteral("&TP"), tp_, QStringLiteral("Tensor parallel size (must divide the heads)"), {"$.parallelism.tp"});
+  addField(train, QStringLiteral("PP"), pp_, QStringLiteral("Pipeline parallel size (must divide the layers)"), {"$.parallelism.pp"});
+  addField(train, QStringLiteral("Micro-batch"), micro_batch_, QStringLiteral("Sequences per micro-batch"), {"$.train.micro_batch"});
+  addField(train, QStringLiteral("Global &batch"), global_batch_, QStringLiteral("Sequences per optimizer step"), {"$.train.global_batch"});
+  addField(train, QStringLiteral("&Sequence"), seq_len_, QStringLiteral("Tokens per sequence"), {"$.train.seq_len", "$.parallelism.cp"});
+  addField(train, QStringLiteral("Token budget"), tokens_b_, QStringLiteral("Training tokens, in billions (1e9)"), {"$.train.tokens"});
+  addField(train, QStringLiteral("ZeRO"), zero_, QStringLiteral("Optimizer-state sharding stage (1 = distributed optimizer)"), {"$.train.zero_stage"});
+  addField(train, QStringLiteral("Recompute"), recompute_, QStringLiteral("Activation recomputation"), {});
+
+  infer_group_ = new QGroupBox(QStringLiteral("Inference"));
+  auto* infer = new QFormLayout(infer_group_);
+  addField(infer, QStringLiteral("Context"), context_, QStringLiteral("Prompt tokens per request"), {"$.infer.context_len"});
+  addField(infer, QStringLiteral("Output"), output_, QStringLiteral("Generated tokens per request"), {"$.infer.output_len"});
+  addField(infer, QStringLiteral("Batch"), batch_, QStringLiteral("Concurrent requests (0: as many as fit)"), {"$.infer.batch"});
+  addField(infer, QStringLiteral("QPS"), qps_, QStringLiteral("Offered requests per second"), {"$.infer.qps"});
+  addField(infer, QStringLiteral("TPOT SLO"), tpot_ms_, QStringLiteral("Time-per-output-token target, milliseconds"), {"$.infer.tpot_slo_s"});
+
+  general_error_ = new QLabel;
+  general_error_->setStyleSheet(QString::fromLatin1(kErrorStyle));
+  general_error_->setWordWrap(true);
+  general_error_->hide();
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(custom_group_);
+  layout->addWidget(train_group_);
+  layout->addWidget(infer_group_);
+  layout->addWidget(general_error_);
+  layout->addStretch(1);
+
+  const auto edited = [this] {
+    if (loading_) return;
+    updateEnabled();
+    emit changed();
+  };
+  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_}) connect(c, &QComboBox::currentIndexChanged, this, edited);
+  for (QSpinBox* s : {gpus_, tp_, pp_, micro_batch_, global_batch_, seq_len_, context_, output_, batch_, layers_, hidden_, heads_, kv_heads_, ffn_, vocab_}) {
+    connect(s, &QSpinBox::valueChanged, this, edited);
+  }
+  for (QDoubleSpinBox* s : {tokens_b_, qps_, tpot_ms_}) connect(s, &QDoubleSpinBox::valueChanged, this, edited);
+  connect(search_, &QCheckBox::toggled, this, edited);
+  connect(model_, &QComboBox::currentIndexChanged, this, [this] {
+    // Switching to "custom" starts from the architecture shown before.
+    const QString id = model_->currentData().toString();
+    if (!id.isEmpty()) {
+      if (const plan::ModelConfig* m = catalog_.find_model(id.toStdString())) loadCustomFrom(*m);
+    }
+  });
+}
+
+void WorkloadPanel::addField(QFormLayout* form, const QString& label, QWidget* w, const QString& tip,
+                             std::initializer_list<const char*> paths) {
+  w->setToolTip(tip);
+  auto* error = new QLabel;
+  error->setStyleSheet(QString::fromLatin1(kErrorStyle));
+  error->setWordWrap(true);
+  error->hide();
+  auto* box = new QWidget;
+  auto* v = new QVBoxLayout(box);
+  v->setContentsMargins(0, 0, 0, 0);
+  v->setSpacing(1);
+  v->addWidget(w);
+  v->addWidget(error);
+  form->addRow(label, box);
+  for (const char* p : paths) fields_[p] = Field{w, error};
+}
+
+void WorkloadPanel::loadCustomFrom(const plan::ModelConfig& m) {
+  const bool was = loading_;
+  loading_ = true;
+  custom_base_ = m;
+  layers_->setValue(static_cast<int>(m.num_layers));
+  hidden_->setValue(static_cast<int>(m.hidden_size));
+  heads_->setValue(static_cast<int>(m.num_heads));
+  kv_heads_->setValue(static_cast<int>(m.num_kv_heads));
+  ffn_->setValue(static_cast<int>(m.ffn_hidden_size));
+  vocab_->setValue(static_cast<int>(m.vocab_size));
+  loading_ = was;
+}
+
+void WorkloadPanel::updateEnabled() {
+  const bool custom = model_->currentData().toString().isEmpty();
+  const bool train = phase_->currentData().toString() == QLatin1String("train");
+  custom_group_->setVisible(custom);
+  train_group_->setVisible(train);
+  infer_group_->setVisible(!train);
+  // With the search on, TP / PP / micro-batch / recompute / ZeRO are what the search chooses.
+  const bool manual = !search_->isChecked();
+  for (QWidget* w : std::initializer_list<QWidget*>{tp_, pp_, micro_batch_, zero_, recompute_}) w->setEnabled(manual || !train);
+}
+
+void WorkloadPanel::setForm(const WorkloadForm& f) {
+  loading_ = true;
+  const int idx = model_->findData(QString::fromStdString(f.model_id));
+  model_->setCurrentIndex(idx >= 0 ? idx : model_->count() - 1);
+  loadCustomFrom(f.model_id.empty() ? f.custom : catalog_.model(f.model_id));
+  phase_->setCurrentIndex(f.phase == plan::Phase::kTrain ? 0 : 1);
+  precision_->setCurrentIndex(std::max(0, precision_->findData(QString::fromStdString(plan::to_string(f.precision)))));
+  gpus_->setValue(f.gpus);
+  search_->setChecked(f.search);
+  tp_->setValue(f.tp);
+  pp_->setValue(f.pp);
+  micro_batch_->setValue(static_cast<int>(f.micro_batch));
+  global_batch_->setValue(static_cast<int>(f.global_batch));
+  seq_len_->setValue(static_cast<int>(f.seq_len));
+  tokens_b_->setValue(f.tokens / 1e9);
+  zero_->setCurrentIndex(f.zero_stage);
+  recompute_->setCurrentIndex(std::max(0, recompute_->findData(QString::fromStdString(plan::to_string(f.recompute)))));
+  context_->setValue(static_cast<int>(f.context_len));
+  output_->setValue(static_cast<int>(f.output_len));
+  batch_->setValue(static_cast<int>(f.batch));
+  qps_->setValue(f.qps);
+  tpot_ms_->setValue(f.tpot_slo_s * 1e3);
+  loading_ = false;
+  updateEnabled();
+}
+
+WorkloadForm WorkloadPanel::form() const {
+  WorkloadForm f;
+  f.model_id = model_->currentData().toString().toStdString();
+  if (f.model_id.empty()) {
+    f.custom = custom_base_;
+    f.custom.id = "custom";
+    f.custom.name = "Custom (" + custom_base_.name + " shape)";
+    f.custom.aliases.clear();
+    f.custom.num_layers = layers_->value();
+    f.custom.hidden_size = hidden_->value();
+    f.custom.num_heads = heads_->value();
+    f.custom.num_kv_heads = kv_heads_->value();
+    f.custom.head_dim = heads_->value() > 0 ? hidden_->value() / heads_->value() : 0;
+    f.custom.ffn_hidden_size = ffn_->value();
+    f.custom.vocab_size = vocab_->value();
+  } else if (const plan::ModelConfig* m = catalog_.find_model(f.model_id)) {
+    f.custom = *m;
+  }
+  f.phase = phase_->currentData().toString() == QLatin1String("train") ? plan::Phase::kTrain : plan::Phase::kInfer;
+  f.precision = plan::precision_from_string(precision_->currentData().toString().toStdString());
+  f.gpus = gpus_->value();
+  f.search = search_->isChecked();
+  f.tp = tp_->value();
+  f.pp = pp_->value();
+  f.micro_batch = micro_batch_->value();
+  f.global_batch = global_batch_->value();
+  f.seq_len = seq_len_->value();
+  f.tokens = tokens_b_->value() * 1e9;
+  f.zero_stage = zero_->currentData().toInt();
+  f.recompute = plan::recompute_from_string(recompute_->currentData().toString().toStdString());
+  f.context_len = context_->value();
+  f.output_len = output_->value();
+  f.batch = batch_->value();
+  f.qps = qps_->value();
+  f.tpot_slo_s = tpot_ms_->value() / 1e3;
+  return f;
+}
+
+void WorkloadPanel::showError(const QString& json_path, const QString& reason) {
+  for (auto& [path, field] : fields_) {
+    field.error->hide();
+    field.error->clear();
+    field.widget->setStyleSheet(QString());
+  }
+  general_error_->hide();
+  if (json_path.isEmpty() && reason.isEmpty()) return;
+  const auto it = fields_.find(json_path.toStdString());
+  if (it == fields_.end()) {
+    general_error_->setText(QStringLiteral("⚠ %1: %2").arg(json_path, reason));
+    general_error_->show();
+    return;
+  }
+  it->second.error->setText(QStringLiteral("⚠ expected %1").arg(reason));
+  it->second.error->show();
+  it->second.widget->setStyleSheet(QString::fromLatin1(kInvalidStyle));
+}
+
+QString WorkloadPanel::errorText(const QString& json_path) const {
+  const auto it = fields_.find(json_path.toStdString());
+  if (it == fields_.end()) return !general_error_->isHidden() ? general_error_->text() : QString();
+  return !it->second.error->isHidden() ? it->second.error->text() : QString();
+}
+
+}  // namespace headroom::gui

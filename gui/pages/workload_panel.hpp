@@ -1,0 +1,89 @@
+#pragma once
+/// The workload form: model (catalog or custom architecture), phase, precision, GPUs, search or a
+/// fixed layout, batch / sequence / tokens, inference settings. Invalid entries are marked inline
+/// with the reason the planner gives.
+#include <QWidget>
+
+#include <map>
+
+#include "../models/workspace.hpp"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSpinBox;
+class QGroupBox;
+class QFormLayout;
+
+namespace headroom::gui {
+
+class WorkloadPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  WorkloadPanel(const plan::Catalog& catalog, QWidget* parent = nullptr);
+
+  void setForm(const WorkloadForm& form);
+  WorkloadForm form() const;
+  /// Marks the field that `json_path` names ("$.parallelism.tp") with `reason`; an unknown path
+  /// marks the form as a whole. An empty path clears every mark.
+  void showError(const QString& json_path, const QString& reason);
+  /// The reason shown under the field of `json_path` ("" when none; for tests).
+  QString errorText(const QString& json_path) const;
+
+  // Fields (for keyboard focus and tests).
+  QComboBox* modelBox() const { return model_; }
+  QSpinBox* tpBox() const { return tp_; }
+  QSpinBox* seqLenBox() const { return seq_len_; }
+  QSpinBox* gpusBox() const { return gpus_; }
+  QCheckBox* searchBox() const { return search_; }
+
+ signals:
+  void changed();
+
+ private:
+  struct Field {
+    QWidget* widget;
+    QLabel* error;
+  };
+  void addField(QFormLayout* form, const QString& label, QWidget* w, const QString& tip,
+                std::initializer_list<const char*> paths);
+  void updateEnabled();
+  void loadCustomFrom(const plan::ModelConfig& m);
+
+  const plan::Catalog& catalog_;
+  QComboBox* model_;
+  QComboBox* phase_;
+  QComboBox* precision_;
+  QSpinBox* gpus_;
+  QCheckBox* search_;
+  QSpinBox* tp_;
+  QSpinBox* pp_;
+  QSpinBox* micro_batch_;
+  QSpinBox* global_batch_;
+  QSpinBox* seq_len_;
+  QDoubleSpinBox* tokens_b_;
+  QComboBox* zero_;
+  QComboBox* recompute_;
+  QSpinBox* context_;
+  QSpinBox* output_;
+  QSpinBox* batch_;
+  QDoubleSpinBox* qps_;
+  QDoubleSpinBox* tpot_ms_;
+  QGroupBox* custom_group_;
+  QSpinBox* layers_;
+  QSpinBox* hidden_;
+  QSpinBox* heads_;
+  QSpinBox* kv_heads_;
+  QSpinBox* ffn_;
+  QSpinBox* vocab_;
+  QGroupBox* train_group_;
+  QGroupBox* infer_group_;
+  QLabel* general_error_;
+  plan::ModelConfig custom_base_;
+  std::map<std::string, Field> fields_;  // by JSON path
+  bool loading_ = false;
+};
+
+}  // namespace headroom::gui
