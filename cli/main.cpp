@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   cli::add_profile_command(app, action);
   cli::add_plan_command(app, action);
   cli::add_tco_command(app, action);
+  cli::add_accept_command(app, action);
+  cli::add_compare_command(app, action);
+  cli::add_report_command(app, action);
 
   try {
     app.parse(argc, argv);

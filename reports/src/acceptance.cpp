@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -29,6 +30,19 @@ std::string unit_for_metric(const std::string& metric) {
   if (ends_with("_s")) return "s";
   if (ends_with("_bytes")) return "B";
   return "";
+}
+
+fs::path default_acceptance_dir() {
+  if (const char* env = std::getenv("HEADROOM_DATA_DIR"); env != nullptr && *env != '\0') {
+    return fs::path(env) / "acceptance";
+  }
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "headroom" / "data" / "acceptance";
+    if (fs::is_directory(installed, ec)) return installed;
+  }
+  return fs::path(HEADROOM_SOURCE_DATA_DIR) / "acceptance";
 }
 
 std::string to_string(Verdict v) {
@@ -365,10 +379,10 @@ AcceptanceReport evaluate(const Spec& spec, const core::Results& results, const 
         const bool ok = check.at_most ? *p.value <= *row.threshold : *p.value >= *row.threshold;
         row.verdict = ok ? Verdict::kPass : Verdict::kFail;
         const double ratio = *p.value / *row.threshold;
-        row.message = fmt::format("{} {} {} {} ({:.1f} % of threshold{})", fmt_value(*p.value, check.unit),
+        row.message = fmt::format("{} {} {}{} ({:.1f} % of threshold{})", fmt_value(*p.value, check.unit),
                                   ok ? (check.at_most ? "<=" : ">=") : (check.at_most ? ">" : "<"),
                                   fmt_value(*row.threshold, check.unit),
-                                  check.threshold.value ? "" : "= " + fmt::format("{:g}", check.threshold.fraction) +
+                                  check.threshold.value ? "" : " = " + fmt::format("{:g}", check.threshold.fraction) +
                                                                    " × " + check.threshold.reference,
                                   100 * ratio, p.instance.empty() ? "" : "; at " + p.instance);
         if (!device.empty()) per_device_values.emplace_back(device, *p.value);

@@ -186,9 +186,10 @@ std::string render_regression(const Comparison& cmp, const core::Results& base, 
   std::string html = page_head("headroom regression — " + cur.host.hostname, "Regression check: " + cur.host.hostname);
   html += run_meta(base, "Baseline " + cmp.baseline_label);
   html += run_meta(cur, "Current " + cmp.current_label);
-  html += fmt::format("<p class=\"banner {}\">{}: {} regression(s) · {} improvement(s) · {} metric(s) compared</p>\n",
-                      cmp.has_regression() ? "fail" : "pass", cmp.has_regression() ? "REGRESSION" : "NO REGRESSION",
-                      cmp.regressions, cmp.improvements, cmp.metrics.size());
+  html += fmt::format(
+      "<p class=\"banner {}\">{}: {} regression(s) · {} broken · {} improvement(s) · {} metric(s) compared</p>\n",
+      cmp.has_regression() ? "fail" : "pass", cmp.has_regression() ? "REGRESSION" : "NO REGRESSION", cmp.regressions,
+      cmp.broken, cmp.improvements, cmp.metrics.size());
   html += fmt::format("<p class=\"meta\">A regression needs all three: Mann-Whitney U p &lt; {:g} (two-sided), "
                       "|Δ median| ≥ {:g} %, and the change in the metric's worse direction.</p>\n",
                       cmp.options.alpha, 100 * cmp.options.min_effect);

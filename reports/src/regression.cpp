@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -229,6 +230,9 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
       } else if (c->status != core::Status::kPassed) {
         mc.change = Change::kMissing;
         mc.note = "current run: " + core::to_string(c->status) + (c->message.empty() ? "" : ": " + c->message);
+        // Passed before, fails now (a driver upgrade that breaks NCCL): as bad as a regression.
+        // Waived now is not: the current run may simply not have that device or feature.
+        if (c->status == core::Status::kError) ++out.broken;
       } else if ((cm = c->metric(bm.name)) == nullptr || !cm->value) {
         mc.change = Change::kMissing;
         mc.note = "metric not in the current run";
@@ -336,6 +340,29 @@ std::vector<double> robust_z_scores(std::span<const double> values) {
   if (scale == 0) return z;
   for (std::size_t i = 0; i < values.size(); ++i) z[i] = (values[i] - med) / scale;
   return z;
+}
+
+FleetInputs load_fleet_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw core::InputError(dir, "", "a directory of results.json files");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw core::InputError(dir, "", "at least one *.json results file");
+  FleetInputs in;
+  std::map<std::string, int> host_count;
+  for (const auto& f : files) {
+    in.runs.push_back(core::load_results(f));
+    ++host_count[in.runs.back().host.hostname];
+  }
+  for (std::size_t i = 0; i < in.runs.size(); ++i) {
+    const auto& h = in.runs[i].host.hostname;
+    in.labels.push_back(host_count[h] > 1 ? h + " (" + files[i].filename().string() + ")" : h);
+  }
+  return in;
 }
 
 Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<std::string>& labels,

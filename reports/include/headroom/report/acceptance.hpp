@@ -102,6 +102,13 @@ AcceptanceReport evaluate(const Spec& spec, const core::Results& results,
 /// JUnit XML (the Ant/Jenkins/GitLab flavour): one <testcase> per row, <failure> and <skipped>.
 std::string to_junit_xml(const AcceptanceReport& report, const core::Results& results);
 
+/// Machine-readable verdicts (`headroom accept --json`): spec, counts and one object per row.
+std::string acceptance_to_json(const AcceptanceReport& report);
+
+/// Where the shipped specs live: $HEADROOM_DATA_DIR/acceptance, else <exe>/../share/headroom/data/
+/// acceptance when installed, else the source tree's data/acceptance.
+std::filesystem::path default_acceptance_dir();
+
 /// Escapes text for XML character data and attributes; drops characters XML 1.0 cannot hold.
 std::string xml_escape(const std::string& s);
 

@@ -77,7 +77,8 @@ struct Comparison {
   std::vector<std::string> warnings;       ///< too few repetitions, policy differs, ...
   std::size_t regressions = 0;
   std::size_t improvements = 0;
-  bool has_regression() const { return regressions > 0; }
+  std::size_t broken = 0;                  ///< metrics of cases that passed before and fail (error) now
+  bool has_regression() const { return regressions > 0 || broken > 0; }
 };
 
 /// Compares every passed (case, params, device, metric) of `current` with `baseline`.
@@ -85,6 +86,9 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
 
 /// Inventory fields that differ (host and per device index).
 std::vector<InventoryChange> inventory_diff(const core::Results& baseline, const core::Results& current);
+
+/// Machine-readable comparison (`headroom compare --json`).
+std::string comparison_to_json(const Comparison& c);
 
 // ---------------------------------------------------------------------------------------------
 // Fleet mode
@@ -131,5 +135,16 @@ std::vector<double> robust_z_scores(std::span<const double> values);
 /// `labels[i]` names `runs[i]`. Metrics present on fewer than 3 nodes are skipped (with a warning).
 Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<std::string>& labels,
                     const FleetOptions& options);
+
+/// Every *.json results file in `dir` (sorted by name), strictly loaded, with a label per node: the
+/// hostname, plus the file name where hostnames repeat. Throws InputError for a missing/empty dir.
+struct FleetInputs {
+  std::vector<core::Results> runs;
+  std::vector<std::string> labels;
+};
+FleetInputs load_fleet_dir(const std::string& dir);
+
+/// Machine-readable fleet comparison (`headroom compare --fleet DIR --json`).
+std::string fleet_to_json(const Fleet& f);
 
 }  // namespace headroom::report

@@ -1,0 +1,139 @@
+// `headroom compare BASELINE CURRENT` (regression gate) and `headroom compare --fleet DIR` (outlier
+// nodes). Exit 0 no regression / no bad outlier, 1 otherwise.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <memory>
+
+#include "commands.hpp"
+#include "headroom/core/atomic_file.hpp"
+#include "headroom/core/errors.hpp"
+#include "headroom/core/units.hpp"
+#include "headroom/report/html.hpp"
+#include "headroom/report/prometheus.hpp"
+#include "headroom/report/regression.hpp"
+
+namespace headroom::cli {
+
+namespace {
+struct CompareArgs {
+  std::vector<std::string> files;
+  std::string fleet_dir;
+  double alpha = 0.05;
+  double min_effect = 0.03;
+  double z = 3.5;
+  std::string html;
+  std::string prom;
+  bool json = false;
+  bool all = false;
+  bool force = false;
+};
+
+std::string show(const std::optional<double>& v, const std::string& unit) {
+  if (!v) return "—";
+  return unit == "s" ? core::format_seconds(*v) : core::format_rate(*v, unit);
+}
+
+void print_comparison(const report::Comparison& c, bool all) {
+  for (const auto& w : c.warnings) fmt::print("warning: {}\n", w);
+  if (!c.inventory_changes.empty()) {
+    fmt::print("stack changes:\n");
+    for (const auto& i : c.inventory_changes) fmt::print("  {:<28} {} -> {}\n", i.field, i.baseline, i.current);
+  }
+  fmt::print("{:<44} {:<22} {:>12} {:>12} {:>9} {:>9}  {}\n", "case / params / device", "metric", "baseline",
+             "current", "delta", "p", "change");
+  for (const auto& m : c.metrics) {
+    const bool noteworthy_untested = m.change == report::Change::kUntested && m.relative_delta &&
+                                     std::fabs(*m.relative_delta) >= c.options.min_effect;
+    if (!all && (m.change == report::Change::kUnchanged || m.change == report::Change::kNew ||
+                 (m.change == report::Change::kUntested && !noteworthy_untested))) {
+      continue;
+    }
+    const std::string where = m.case_name + (m.params.empty() ? "" : " " + m.params) +
+                              (m.device == "host" ? "" : " " + m.device);
+    fmt::print("{:<44} {:<22} {:>12} {:>12} {:>9} {:>9}  {}{}\n", where, m.metric, show(m.baseline_median, m.unit),
+               show(m.current_median, m.unit),
+               m.relative_delta ? fmt::format("{:+.2f}%", 100 * *m.relative_delta) : "—",
+               m.p_value ? fmt::format("{:.3g}", *m.p_value) : "—", report::to_string(m.change),
+               m.note.empty() ? "" : " (" + m.note + ")");
+  }
+  fmt::print("{}: {} regression(s), {} broken, {} improvement(s) among {} metric(s) (alpha {:g}, min effect {:g} %)\n",
+             c.has_regression() ? "REGRESSION" : "OK", c.regressions, c.broken, c.improvements, c.metrics.size(),
+             c.options.alpha, 100 * c.options.min_effect);
+}
+
+int run_fleet(const CompareArgs& a, core::Overwrite overwrite) {
+  const auto in = report::load_fleet_dir(a.fleet_dir);
+  report::FleetOptions o;
+  o.z_threshold = a.z;
+  o.min_effect = a.min_effect;
+  const auto fleet = report::fleet_compare(in.runs, in.labels, o);
+  if (!a.html.empty()) core::write_file_atomic(a.html, report::render_fleet(fleet), overwrite);
+  if (a.json) {
+    fmt::print("{}", report::fleet_to_json(fleet));
+  } else {
+    for (const auto& w : fleet.warnings) fmt::print("warning: {}\n", w);
+    fmt::print("{} nodes, {} metrics\n", fleet.nodes.size(), fleet.metrics.size());
+    for (const auto& m : fleet.metrics) {
+      for (const auto& n : m.nodes) {
+        if (!n.outlier) continue;
+        fmt::print("{} {:<24} {} {} {}: {} vs fleet median {} (robust z {:+.1f})\n", n.worse ? "BAD " : "good",
+                   n.node, m.case_name, m.params, m.metric, show(n.value, m.unit), show(m.median, m.unit), n.robust_z);
+      }
+    }
+    fmt::print("{}: {} bad outlier value(s)\n", fleet.has_bad_outlier() ? "OUTLIERS" : "OK", fleet.bad_outliers);
+  }
+  return static_cast<int>(fleet.has_bad_outlier() ? core::ExitCode::kCheckFailed : core::ExitCode::kOk);
+}
+}  // namespace
+
+void add_compare_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<CompareArgs>();
+  auto* cmd = app.add_subcommand(
+      "compare", "Regression check of CURRENT against BASELINE, or outlier nodes with --fleet DIR (exit 1 when found)");
+  cmd->add_option("BASELINE CURRENT", args->files, "Two results.json files")->expected(0, 2);
+  cmd->add_option("--fleet", args->fleet_dir, "Directory of results.json files from many nodes: find outlier nodes");
+  cmd->add_option("--alpha", args->alpha, "Significance level of the Mann-Whitney U test (default 0.05)");
+  cmd->add_option("--min-effect", args->min_effect,
+                  "Smallest relative median change that counts (default 0.03 = 3 %)");
+  cmd->add_option("--z", args->z, "Fleet mode: robust z-score beyond which a node is an outlier (default 3.5)");
+  cmd->add_option("--html", args->html, "Also write the HTML report here");
+  cmd->add_option("--prom", args->prom,
+                  "Also write a Prometheus textfile (node_exporter textfile collector) of CURRENT's headline metrics "
+                  "and the regression verdicts; replaced atomically");
+  cmd->add_flag("--json", args->json, "Print the comparison as JSON on stdout");
+  cmd->add_flag("--all", args->all, "List unchanged metrics too");
+  cmd->add_flag("--force", args->force, "Replace an existing --html file");
+  cmd->callback([&action, args] {
+    action = [args] {
+      const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
+      if (!args->html.empty()) core::check_writable(args->html, overwrite);
+      if (!args->fleet_dir.empty()) {
+        if (!args->files.empty()) throw core::InputError("", "--fleet", "either --fleet DIR or BASELINE CURRENT, not both");
+        if (!args->prom.empty()) throw core::InputError("", "--prom", "BASELINE CURRENT (not available with --fleet)");
+        return run_fleet(*args, overwrite);
+      }
+      if (args->files.size() != 2) throw core::InputError("", "BASELINE CURRENT", "two results files (or --fleet DIR)");
+      // A textfile collector file is refreshed on every run: always replaced (atomically).
+      if (!args->prom.empty()) core::check_writable(args->prom, core::Overwrite::kAllow);
+      const core::Results base = core::load_results(args->files[0]);
+      const core::Results cur = core::load_results(args->files[1]);
+      report::CompareOptions o;
+      o.alpha = args->alpha;
+      o.min_effect = args->min_effect;
+      auto cmp = report::compare(base, cur, o);
+      cmp.baseline_label = args->files[0];
+      cmp.current_label = args->files[1];
+      if (!args->html.empty()) core::write_file_atomic(args->html, report::render_regression(cmp, base, cur), overwrite);
+      if (!args->prom.empty()) core::write_file_atomic(args->prom, report::to_prometheus(cur, &cmp), core::Overwrite::kAllow);
+      if (args->json) {
+        fmt::print("{}", report::comparison_to_json(cmp));
+      } else {
+        print_comparison(cmp, args->all);
+      }
+      return static_cast<int>(cmp.has_regression() ? core::ExitCode::kCheckFailed : core::ExitCode::kOk);
+    };
+  });
+}
+
+}  // namespace headroom::cli

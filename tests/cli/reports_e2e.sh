@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# End-to-end test of `headroom accept`, `compare` and `report`. Usage: reports_e2e.sh HEADROOM SOURCE_DIR
+set -u
+hr=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+pass=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
+}
+expect_exit() {  # expect_exit CODE CMD...
+  local want=$1
+  shift
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "  '$*' exited $got, expected $want; stderr: $(head -c 600 "$work/err")"
+    return 1
+  fi
+}
+py() { python3 -c "$@"; }
+fx=$work/fx
+python3 "$src/tests/cli/reports_fixtures/make_fixtures.py" "$fx" || { echo "FAIL: fixtures"; exit 1; }
+for f in "$fx"/*.json "$fx"/fleet/*.json; do
+  check "fixture $(basename "$f") matches the results schema" \
+    python3 "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$f"
+done
+for f in "$src"/data/acceptance/*.json; do
+  check "spec $(basename "$f") matches the acceptance schema" \
+    python3 "$src/tests/cli/validate_schema.py" "$src/data/schemas/acceptance.schema.json" "$f"
+done
+
+# --- accept -------------------------------------------------------------------------------------
+check "accept good GPU node" expect_exit 0 "$hr" accept "$fx/gpu_good.json" --junit "$work/good.xml" --html "$work/good.html"
+check "spec matched by GPU name" grep -q "against 'NVIDIA H100 SXM5 80GB'" "$work/out"
+check "ACCEPTED line" grep -q '^ACCEPTED: ' "$work/out"
+check "junit well-formed" xmllint --noout "$work/good.xml"
+check "junit counts" py 'import sys,xml.dom.minidom as m; d=m.parse(sys.argv[1]); s=d.getElementsByTagName("testsuite")[0]; assert s.getAttribute("failures")=="0" and int(s.getAttribute("tests"))>=40, s.toxml()[:300]' "$work/good.xml"
+check "accept html" grep -q 'ACCEPTED' "$work/good.html"
+check "accept bad GPU node" expect_exit 1 "$hr" accept "$fx/gpu_bad.json" --junit "$work/bad.xml" --json
+check "json verdicts" py 'import json,sys; d=json.load(open(sys.argv[1])); bad={c["id"] for c in d["checks"] if c["verdict"]=="fail"}; assert d["accepted"] is False and "gemm.bf16[cuda:3]" in bad and "gemm.bf16.uniformity" in bad and "gemm.bf16[cuda:2]" not in bad, bad' "$work/out"
+check "junit failures" py 'import sys,xml.dom.minidom as m; d=m.parse(sys.argv[1]); f=d.getElementsByTagName("failure"); assert len(f)==8, len(f)' "$work/bad.xml"
+check "accept host-only" expect_exit 0 "$hr" accept "$fx/host_base.json"
+check "host-only spec" grep -q "against 'Host only" "$work/out"
+check "explicit --spec" expect_exit 0 "$hr" accept "$fx/gpu_good.json" --spec "$src/data/acceptance/host.json"
+check "hostile junit escaped" expect_exit 0 "$hr" accept "$fx/hostile.json" --junit "$work/hostile.xml" --html "$work/hostile_acc.html"
+check "hostile junit well-formed" xmllint --noout "$work/hostile.xml"
+check "hostile html has no raw script" bash -c "! grep -q '<script' '$work/hostile_acc.html'"
+
+# --- compare ------------------------------------------------------------------------------------
+check "same distribution: no regression" expect_exit 0 "$hr" compare "$fx/host_base.json" "$fx/host_same.json"
+check "OK line" grep -q '^OK: 0 regression' "$work/out"
+check "10 % slower triad flagged" expect_exit 1 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" \
+  --html "$work/reg.html" --prom "$work/headroom.prom" --json
+check "only triad regressed" py 'import json,sys; d=json.load(open(sys.argv[1])); r=[m for m in d["metrics"] if m["change"]=="regression"]; assert len(r)==1 and r[0]["case"]=="cpu.stream.triad" and -0.13<r[0]["relative_delta"]<-0.07 and r[0]["p_value"]<0.001, r' "$work/out"
+check "regression html" grep -q 'REGRESSION: 1 regression' "$work/reg.html"
+check "prom HELP/TYPE" grep -q '^# TYPE headroom_bytes_per_s gauge$' "$work/headroom.prom"
+check "prom regression total" grep -q '^headroom_regressions_total{host="synthetic-node-a"} 1$' "$work/headroom.prom"
+check "prom lines valid" py 'import re,sys
+pat=re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\} -?[0-9.eE+-]+$")
+for l in open(sys.argv[1]):
+    l=l.rstrip("\n")
+    assert l.startswith("# HELP ") or l.startswith("# TYPE ") or pat.match(l), l' "$work/headroom.prom"
+check "prom replaced atomically on rerun" expect_exit 1 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --prom "$work/headroom.prom"
+check "min-effect above the change" expect_exit 0 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --min-effect 0.2
+check "strict alpha" expect_exit 0 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --alpha 0.00001
+check "driver change listed" expect_exit 1 "$hr" compare "$fx/gpu_good.json" "$fx/gpu_bad.json"
+check "GPU regression found" grep -q 'cuda.gemm.bf16.*cuda:3.*regression' "$work/out"
+
+# --- fleet --------------------------------------------------------------------------------------
+check "fleet finds node4" expect_exit 1 "$hr" compare --fleet "$fx/fleet" --html "$work/fleet.html"
+check "fleet names node4 only" bash -c "grep -q '^BAD  synthetic-node-4 .*cpu.stream.triad' '$work/out' && [ \$(grep -c '^BAD ' '$work/out') -eq 1 ]"
+check "fleet html" grep -q 'synthetic-node-4' "$work/fleet.html"
+mkdir -p "$work/fleet_ok" && cp "$fx"/fleet/node{0,1,2,3,5}.json "$work/fleet_ok/"
+check "healthy fleet" expect_exit 0 "$hr" compare --fleet "$work/fleet_ok"
+
+# --- report -------------------------------------------------------------------------------------
+check "report acceptance" expect_exit 0 "$hr" report acceptance "$fx/gpu_bad.json" --out "$work/r_acc.html"
+check "report regression" expect_exit 0 "$hr" report regression "$fx/host_base.json" "$fx/host_slow.json" --out "$work/r_reg.html"
+check "report fleet" expect_exit 0 "$hr" report fleet "$fx/fleet" --out "$work/r_fleet.html"
+check "report no clobber" expect_exit 2 "$hr" report fleet "$fx/fleet" --out "$work/r_fleet.html"
+check "report --force" expect_exit 0 "$hr" report fleet "$fx/fleet" --out "$work/r_fleet.html" --force
+for f in r_acc r_reg r_fleet reg good hostile_acc; do
+  check "$f.html self-contained" bash -c "! grep -qiE '<script|<link|src=\"http|@import' '$work/$f.html'"
+done
+
+# --- gbench export stays readable by Google Benchmark's compare.py ------------------------------
+cmp_py=/usr/share/benchmark/compare.py
+sci_py=""  # an interpreter with Debian's python3-scipy (a pyenv python3 first on PATH may not see it)
+for p in python3 /usr/bin/python3; do
+  if "$p" -c 'import scipy, numpy' 2>/dev/null; then sci_py=$p; break; fi
+done
+if [ -f "$cmp_py" ] && [ -n "$sci_py" ]; then
+  # Two real exports of the derived (instant) cases through `headroom bench --format gbench`.
+  check "gbench export 1" expect_exit 0 "$hr" bench --filter 'cpu.peak.*' --format gbench --out "$work/g1.json"
+  check "gbench export 2" expect_exit 0 "$hr" bench --filter 'cpu.peak.*' --format gbench --out "$work/g2.json"
+  check "compare.py reads them" bash -c "$sci_py '$cmp_py' benchmarks '$work/g1.json' '$work/g2.json' > '$work/cmp.txt' 2>&1"
+  check "compare.py output names cases" grep -q 'cpu.peak' "$work/cmp.txt"
+else
+  echo "SKIP: compare.py or scipy/numpy missing (scripts/install-deps.sh installs libbenchmark-tools python3-scipy)"
+fi
+
+# --- bad input: exit 2, message names the file / flag ------------------------------------------
+echo '{"schema": "headroom.results"' >"$work/broken.json"
+check "broken results" expect_exit 2 "$hr" accept "$work/broken.json"
+check "broken results message" grep -q 'broken.json' "$work/err"
+check "missing file" expect_exit 2 "$hr" compare "$work/nope.json" "$fx/host_same.json"
+check "missing file message" grep -q 'nope.json' "$work/err"
+py 'import json,sys; d=json.load(open(sys.argv[1])); d["checks"][0]["unit"]="GB/s"; json.dump(d,open(sys.argv[2],"w"))' \
+  "$src/data/acceptance/host.json" "$work/badunit.json"
+check "spec unit mismatch" expect_exit 2 "$hr" accept "$fx/host_base.json" --spec "$work/badunit.json" --junit "$work/never.xml"
+check "spec unit message" grep -q 'badunit.json: \$.checks\[0\].unit' "$work/err"
+check "nothing written on bad input" test ! -e "$work/never.xml"
+check "bad alpha" expect_exit 2 "$hr" compare "$fx/host_base.json" "$fx/host_same.json" --alpha 2
+check "bad alpha message" grep -q -- '--alpha' "$work/err"
+check "one file only" expect_exit 2 "$hr" compare "$fx/host_base.json"
+check "unknown GPU needs --spec" bash -c "sed 's/NVIDIA H100 80GB HBM3/Mystery GPU 9000/' '$fx/gpu_good.json' > '$work/mystery.json'"
+check "unknown GPU exit 2" expect_exit 2 "$hr" accept "$work/mystery.json"
+check "unknown GPU message" grep -q 'Mystery GPU 9000' "$work/err"
+
+echo "reports e2e: $pass passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,217 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "fixtures.hpp"
+#include "headroom/core/errors.hpp"
+#include "headroom/report/acceptance.hpp"
+
+using namespace headroom;
+using namespace headroom::report;
+using namespace headroom::report::testing;
+
+namespace {
+std::string spec_text(const std::string& checks, const std::string& match = R"({"host_only": true})") {
+  return R"({"schema": "headroom.acceptance", "schema_version": "1.0", "name": "test spec", "match": )" + match +
+         R"(, "checks": [)" + checks + "]}";
+}
+
+const char* kTriadCheck = R"({"id": "triad", "case": "cpu.stream.triad", "metric": "bytes_per_s", "unit": "B/s",
+  "threshold": {"value": 5e9}, "derivation": "d", "source": "s"})";
+
+std::string error_of(const std::string& text) {
+  try {
+    spec_from_json(text, "spec.json");
+  } catch (const core::InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+core::Results gpu_node(double slow_factor) {
+  auto r = host_results("gpu-node");
+  for (int d = 0; d < 4; ++d) {
+    r.devices.push_back({});
+    r.devices.back().index = d;
+    r.devices.back().name = "NVIDIA H100 80GB HBM3";
+    const double f = d == 2 ? slow_factor : 1.0;
+    for (std::int64_t m : {4096, 8192}) {
+      r.cases.push_back(make_case("cuda.gemm.bf16", {{"m", m}, {"n", m}, {"k", m}},
+                                  {metric("flop_per_s", "FLOP/s", {(m == 8192 ? 760e12 : 700e12) * f})},
+                                  "cuda:" + std::to_string(d)));
+    }
+  }
+  for (std::int64_t size : {std::int64_t{1} << 20, std::int64_t{1} << 30}) {
+    // Peak busbw is at the mid size here, so "largest" and "peak" pick different instances.
+    r.cases.push_back(make_case("nccl.all_reduce", {{"size_bytes", size}, {"ranks", std::int64_t{4}}},
+                                {metric("busbw_bytes_per_s", "B/s", {size > (1 << 20) ? 300e9 : 350e9})}, "node"));
+  }
+  return r;
+}
+}  // namespace
+
+TEST(AcceptanceSpec, LoadsAndDefaults) {
+  const auto s = spec_from_json(spec_text(kTriadCheck), "spec.json");
+  EXPECT_TRUE(s.host_only);
+  ASSERT_EQ(s.checks.size(), 1u);
+  EXPECT_EQ(s.checks[0].pick, Pick::kPeak);
+  EXPECT_FALSE(s.checks[0].at_most);
+  EXPECT_TRUE(s.checks[0].required);
+  EXPECT_DOUBLE_EQ(*s.checks[0].threshold.value, 5e9);
+}
+
+TEST(AcceptanceSpec, UnitsAreValidatedAtLoad) {
+  EXPECT_EQ(unit_for_metric("busbw_bytes_per_s"), "B/s");
+  EXPECT_EQ(unit_for_metric("flop_per_s"), "FLOP/s");
+  EXPECT_EQ(unit_for_metric("iops"), "IO/s");
+  EXPECT_EQ(unit_for_metric("latency_p99_s"), "s");
+  EXPECT_EQ(unit_for_metric("speed"), "");
+  std::string bad = kTriadCheck;
+  bad.replace(bad.find("\"B/s\""), 5, "\"GB/s\"");
+  const auto e = error_of(spec_text(bad));
+  EXPECT_NE(e.find("spec.json"), std::string::npos) << e;
+  EXPECT_NE(e.find("$.checks[0].unit"), std::string::npos) << e;
+  EXPECT_NE(e.find("'B/s'"), std::string::npos) << e;
+  std::string bad_metric = kTriadCheck;
+  bad_metric.replace(bad_metric.find("\"bytes_per_s\""), 13, "\"speed\"");
+  EXPECT_NE(error_of(spec_text(bad_metric)).find("$.checks[0].metric"), std::string::npos);
+}
+
+TEST(AcceptanceSpec, RejectsTyposMissingDerivationAndFutureVersions) {
+  std::string typo = kTriadCheck;
+  typo.replace(typo.find("\"threshold\""), 11, "\"treshold\"");
+  EXPECT_NE(error_of(spec_text(typo)).find("treshold"), std::string::npos);
+  std::string no_source = kTriadCheck;
+  no_source.replace(no_source.find("\"source\": \"s\""), 13, "\"source\": \"\"");
+  EXPECT_NE(error_of(spec_text(no_source)).find("$.checks[0].source"), std::string::npos);
+  std::string v2 = spec_text(kTriadCheck);
+  v2.replace(v2.find("1.0"), 3, "2.0");
+  EXPECT_NE(error_of(v2), "(no error)");
+  const std::string both = R"({"id": "x", "case": "c", "metric": "bytes_per_s", "unit": "B/s",
+    "threshold": {"value": 1, "fraction": 0.5, "of": 2}, "derivation": "d", "source": "s"})";
+  EXPECT_NE(error_of(spec_text(both)).find("$.checks[0].threshold"), std::string::npos);
+  EXPECT_NE(error_of(spec_text(std::string(kTriadCheck) + "," + kTriadCheck)).find("unique"), std::string::npos);
+}
+
+TEST(AcceptanceSpec, ShippedSpecsLoadWithDerivationsAndSources) {
+  const auto specs = load_specs(std::filesystem::path(HEADROOM_SOURCE_DIR) / "data" / "acceptance");
+  ASSERT_GE(specs.size(), 4u);
+  int host_only = 0;
+  for (const auto& s : specs) {
+    host_only += s.host_only;
+    for (const auto& c : s.checks) {
+      EXPECT_FALSE(c.derivation.empty()) << s.file << " " << c.id;
+      // External facts carry their date; a threshold relative to another case of the run does not need one.
+      if (c.threshold.of_case.empty()) {
+        EXPECT_NE(c.source.find("as of"), std::string::npos) << s.file << " " << c.id << ": source needs a date";
+      }
+    }
+  }
+  EXPECT_EQ(host_only, 1);
+  auto r = gpu_node(1.0);
+  EXPECT_EQ(select_spec(specs, r, "dir").name, "NVIDIA H100 SXM5 80GB");
+  r.devices[0].name = "NVIDIA A100-SXM4-80GB";
+  EXPECT_EQ(select_spec(specs, r, "dir").name, "NVIDIA A100 SXM4 80GB");
+  r.devices[0].name = "Some Future GPU";
+  EXPECT_THROW(select_spec(specs, r, "dir"), core::InputError);
+  r.devices.clear();
+  EXPECT_TRUE(select_spec(specs, r, "dir").host_only);
+}
+
+TEST(AcceptanceEval, PeakLargestAndOptional) {
+  const std::string checks = R"(
+    {"id": "ar.largest", "case": "nccl.all_reduce", "metric": "busbw_bytes_per_s", "unit": "B/s", "pick": "largest",
+     "threshold": {"fraction": 0.7, "of": 450e9, "reference": "NVLink"}, "derivation": "d", "source": "s"},
+    {"id": "ar.peak", "case": "nccl.all_reduce", "metric": "busbw_bytes_per_s", "unit": "B/s",
+     "threshold": {"fraction": 0.7, "of": 450e9, "reference": "NVLink"}, "derivation": "d", "source": "s"},
+    {"id": "missing.optional", "case": "mpi.all_reduce", "metric": "busbw_bytes_per_s", "unit": "B/s", "required": false,
+     "threshold": {"value": 1e9}, "derivation": "d", "source": "s"},
+    {"id": "missing.required", "case": "storage.seq_read", "metric": "bytes_per_s", "unit": "B/s",
+     "threshold": {"value": 1e9}, "derivation": "d", "source": "s"})";
+  const auto spec = spec_from_json(spec_text(checks), "spec.json");
+  const auto rep = evaluate(spec, gpu_node(1.0));
+  ASSERT_EQ(rep.rows.size(), 4u);
+  // largest message: 300 GB/s < 0.7 × 450 = 315 GB/s -> fail, although the peak (350) would pass.
+  EXPECT_EQ(rep.rows[0].verdict, Verdict::kFail);
+  EXPECT_DOUBLE_EQ(*rep.rows[0].measured, 300e9);
+  EXPECT_DOUBLE_EQ(*rep.rows[0].threshold, 315e9);
+  EXPECT_EQ(rep.rows[0].picked, "size_bytes=1073741824,ranks=4");
+  EXPECT_EQ(rep.rows[1].verdict, Verdict::kPass);
+  EXPECT_DOUBLE_EQ(*rep.rows[1].measured, 350e9);
+  EXPECT_EQ(rep.rows[2].verdict, Verdict::kSkipped);
+  EXPECT_EQ(rep.rows[3].verdict, Verdict::kFail);
+  EXPECT_NE(rep.rows[3].message.find("not measured"), std::string::npos);
+  EXPECT_EQ(rep.passed, 1u);
+  EXPECT_EQ(rep.failed, 2u);
+  EXPECT_EQ(rep.skipped, 1u);
+  EXPECT_FALSE(rep.accepted());
+}
+
+TEST(AcceptanceEval, PerDeviceAndUniformity) {
+  const std::string check = R"({"id": "gemm", "case": "cuda.gemm.bf16", "metric": "flop_per_s", "unit": "FLOP/s",
+    "per_device": true, "uniformity_tolerance": 0.05,
+    "threshold": {"fraction": 0.7, "of": 989e12, "reference": "dense BF16"}, "derivation": "d", "source": "s"})";
+  const auto spec = spec_from_json(spec_text(check), "spec.json");
+  // GPU 2 at 93 %: above 0.7 × peak (692.3 TFLOP/s) but more than 5 % below the node median.
+  const auto rep = evaluate(spec, gpu_node(0.93));
+  ASSERT_EQ(rep.rows.size(), 5u);
+  for (int d = 0; d < 4; ++d) EXPECT_EQ(rep.rows[d].verdict, Verdict::kPass) << rep.rows[d].message;
+  EXPECT_DOUBLE_EQ(*rep.rows[2].measured, 760e12 * 0.93);
+  const auto& u = rep.rows[4];
+  EXPECT_EQ(u.id, "gemm.uniformity");
+  EXPECT_EQ(u.verdict, Verdict::kFail);
+  EXPECT_DOUBLE_EQ(*u.threshold, 0.95 * 760e12);
+  EXPECT_NE(u.message.find("cuda:2"), std::string::npos);
+  EXPECT_TRUE(evaluate(spec, gpu_node(0.97)).accepted());  // 3 % below: within tolerance
+}
+
+TEST(AcceptanceEval, ThresholdFromAnotherCaseAndReference) {
+  auto r = host_results();
+  r.cases.push_back(make_case("cpu.gemm.fp64", {}, {metric("flop_per_s", "FLOP/s", {40e9})}));
+  core::Metric peak;
+  peak.name = "flop_per_s";
+  peak.unit = "FLOP/s";
+  peak.value = 100e9;
+  peak.provenance = "derived";
+  r.cases.push_back(make_case("cpu.peak.fp64", {}, {peak}));
+  const std::string check = R"({"id": "g", "case": "cpu.gemm.fp64", "metric": "flop_per_s", "unit": "FLOP/s",
+    "threshold": {"fraction": 0.3, "of_case": "cpu.peak.fp64", "reference": "derived peak"}, "derivation": "d", "source": "s"})";
+  const auto rep = evaluate(spec_from_json(spec_text(check), "s.json"), r);
+  EXPECT_DOUBLE_EQ(*rep.rows[0].threshold, 30e9);
+  EXPECT_EQ(rep.rows[0].verdict, Verdict::kPass);
+
+  const std::string ref_check = R"({"id": "g", "case": "cpu.gemm.fp64", "metric": "flop_per_s", "unit": "FLOP/s",
+    "threshold": {"fraction": 0.9, "of_case": "cpu.gemm.fp64", "from": "reference", "reference": "golden node"},
+    "derivation": "d", "source": "s"})";
+  const auto spec = spec_from_json(spec_text(ref_check), "s.json");
+  EXPECT_THROW(evaluate(spec, r), core::InputError);
+  auto golden = r;
+  golden.cases[0].metrics[0] = metric("flop_per_s", "FLOP/s", {50e9});
+  const auto rep2 = evaluate(spec, r, &golden);
+  EXPECT_DOUBLE_EQ(*rep2.rows[0].threshold, 45e9);
+  EXPECT_EQ(rep2.rows[0].verdict, Verdict::kFail);
+}
+
+TEST(AcceptanceEval, LowerIsBetterUsesMaxBound) {
+  auto r = host_results();
+  r.cases.push_back(make_case("storage.rand_read", {}, {metric("latency_p99_s", "s", {2e-3}, core::Better::kLower)}));
+  const std::string check = R"({"id": "lat", "case": "storage.rand_read", "metric": "latency_p99_s", "unit": "s",
+    "threshold": {"value": 1e-3}, "derivation": "d", "source": "s"})";
+  const auto rep = evaluate(spec_from_json(spec_text(check), "s.json"), r);
+  EXPECT_TRUE(rep.rows[0].check->at_most);
+  EXPECT_EQ(rep.rows[0].verdict, Verdict::kFail);
+}
+
+TEST(JUnit, EscapedAndCounted) {
+  auto r = host_results("evil<script>alert('x')</script>&\"");
+  r.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", {1e9})}));
+  const auto spec = spec_from_json(spec_text(kTriadCheck), "spec.json");
+  const auto xml = to_junit_xml(evaluate(spec, r), r);
+  EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0), 0u);
+  EXPECT_NE(xml.find("tests=\"1\" failures=\"1\""), std::string::npos);
+  EXPECT_NE(xml.find("<failure message=\"1.00 GB/s &lt; 5.00 GB/s"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("<script>"), std::string::npos);
+  EXPECT_NE(xml.find("evil&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&amp;&quot;"), std::string::npos);
+  EXPECT_EQ(xml_escape(std::string("a\x01" "b\tc")), "ab&#9;c");  // control characters cannot appear in XML 1.0
+}

@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <sstream>
+
+#include "fixtures.hpp"
+#include "headroom/report/html.hpp"
+#include "headroom/report/prometheus.hpp"
+
+using namespace headroom;
+using namespace headroom::report;
+using namespace headroom::report::testing;
+
+TEST(Prometheus, NamesAndLabelsAreValid) {
+  EXPECT_EQ(prom_metric_name("headroom_bytes_per_s"), "headroom_bytes_per_s");
+  EXPECT_EQ(prom_metric_name("9lives.per-s"), "_lives_per_s");
+  EXPECT_EQ(prom_label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
+TEST(Prometheus, TextfileFormat) {
+  auto r = host_results("node\"1");
+  r.cases.push_back(make_case("cpu.stream.triad", {{"array_bytes", std::int64_t{268435456}}},
+                              {metric("bytes_per_s", "B/s", {4e9, 5e9, 6e9})}));
+  r.cases.push_back(make_case("storage.seq_read", {}, {}));
+  r.cases.back().status = core::Status::kWaived;
+  auto cur = r;
+  for (auto& s : cur.cases[0].metrics[0].samples) s *= 0.5;
+  core::finalize_metric(cur.cases[0].metrics[0], core::Statistic::kMedian);
+  const auto cmp = compare(r, cur, {});
+  const std::string text = to_prometheus(cur, &cmp);
+  // Every line is a HELP, a TYPE or a sample; every family has HELP and TYPE before its samples.
+  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\} -?[0-9.eE+-]+$)");
+  std::istringstream in(text);
+  std::string line, family;
+  int samples = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("# HELP ", 0) == 0) {
+      family = line.substr(7, line.find(' ', 7) - 7);
+      continue;
+    }
+    if (line.rfind("# TYPE ", 0) == 0) {
+      EXPECT_EQ(line, "# TYPE " + family + " gauge");
+      continue;
+    }
+    EXPECT_TRUE(std::regex_match(line, sample)) << line;
+    EXPECT_EQ(line.rfind(family + "{", 0), 0u) << line;
+    ++samples;
+  }
+  EXPECT_EQ(samples, 6);  // 2 case_passed, 1 bytes_per_s, 1 delta, 1 significant, 1 total
+  EXPECT_NE(text.find("headroom_bytes_per_s{case=\"cpu.stream.triad\",params=\"array_bytes=268435456\",device=\"host\","
+                      "host=\"node\\\"1\"} 2500000000\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("headroom_case_passed{case=\"storage.seq_read\",params=\"\",device=\"host\",host=\"node\\\"1\","
+                      "status=\"waived\"} 0"),
+            std::string::npos);
+  EXPECT_NE(text.find("headroom_regression_relative_delta{case=\"cpu.stream.triad\""), std::string::npos);
+}
+
+TEST(Html, EscapeAndHostileStringsStayText) {
+  EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  const std::string payload = "<script>document.title='PWNED'</script><img src=x onerror=alert(1)>";
+  auto r = host_results(payload);
+  r.run.notes.push_back(payload);
+  r.cases.push_back(make_case("cpu.stream.triad", {{"threads", payload}}, {metric("bytes_per_s", "B/s", {1e9, 2e9})}));
+  r.cases.push_back(make_case(payload, {}, {}));
+  r.cases.back().status = core::Status::kError;
+  r.cases.back().message = payload;
+  const auto cmp = compare(r, r, {});
+  for (const auto& html : {render_run_summary(r), render_regression(cmp, r, r)}) {
+    EXPECT_EQ(html.find("<script"), std::string::npos);
+    EXPECT_EQ(html.find("<img"), std::string::npos);
+    EXPECT_NE(html.find("&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;"), std::string::npos);
+  }
+}
+
+TEST(Html, RegressionReportSections) {
+  auto base = host_results();
+  for (std::int64_t size : {1 << 20, 1 << 24, 1 << 28}) {
+    base.cases.push_back(make_case("cpu.cache.sweep", {{"size_bytes", size}},
+                                   {metric("bytes_per_s", "B/s", noisy(1e10, 0.01, 9, static_cast<unsigned>(size)))}));
+  }
+  auto cur = base;
+  for (auto& s : cur.cases[2].metrics[0].samples) s *= 0.8;
+  core::finalize_metric(cur.cases[2].metrics[0], core::Statistic::kMedian);
+  cur.host.kernel = "6.9.0";
+  const auto cmp = compare(base, cur, {});
+  const auto html = render_regression(cmp, base, cur);
+  for (const char* id : {"id=\"stack\"", "id=\"significant\"", "id=\"charts\"", "id=\"all\"", "id=\"inventory\""}) {
+    EXPECT_NE(html.find(id), std::string::npos) << id;
+  }
+  EXPECT_NE(html.find("REGRESSION: 1 regression(s)"), std::string::npos);
+  EXPECT_NE(html.find("host kernel"), std::string::npos);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("@media print"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no external resources
+}
