@@ -42,6 +42,20 @@ for c in r["cases"]:
         assert "O_DIRECT" in c["message"] or "cache-assisted" in c["message"], c["message"]
 PY
 
+# Ctrl-C in the middle of a run: the run stops (exit 130, results marked incomplete) and the scratch
+# directory is gone.
+"$headroom" bench --filter 'storage.*' --storage-dir "$dir" --storage-size 256MiB --repetitions 1000 \
+  --quiet --out "$work/int.json" 2>"$work/int.err" &
+pid=$!
+for _ in $(seq 50); do [ -n "$(ls -A "$dir")" ] && break; sleep 0.1; done
+[ -n "$(ls -A "$dir")" ] || fail "the interrupted run never created its scratch directory"
+sleep 0.5
+kill -INT "$pid"
+set +e; wait "$pid"; rc=$?; set -e
+[ "$rc" -eq 130 ] || { cat "$work/int.err" >&2; fail "interrupted run exited $rc, expected 130"; }
+[ -z "$(ls -A "$dir")" ] || fail "the interrupted run left files behind: $(ls -A "$dir")"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["run"]["incomplete"] is True' "$work/int.json"
+
 expect 2 "--storage-dir" -- bench --filter 'storage.*' --storage-dir "$work/missing" --quiet
 expect 2 "--queue-depth" -- bench --filter 'storage.*' --storage-dir "$dir" --queue-depth 0 --quiet
 expect 2 "--storage-size" -- bench --filter 'storage.*' --storage-dir "$dir" --storage-size 12XB --quiet
