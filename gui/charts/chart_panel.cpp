@@ -58,8 +58,31 @@ QString ChartPanel::note() const { return note_->text(); }
 
 bool ChartPanel::svgAvailable() { return HEADROOM_GUI_HAVE_SVG != 0; }
 
+namespace {
+// Draws the chart onto `device` at `size`. A chart on a page that is not shown has no laid-out
+// geometry and QWidget::grab() gives nothing: then the chart is sized and its scene rendered.
+bool draw_chart(QChartView* view, QPaintDevice* device, QSize size) {
+  QPainter painter;
+  if (!painter.begin(device)) return false;
+  painter.setRenderHint(QPainter::Antialiasing);
+  if (view->isVisible() && view->width() >= 300 && view->height() >= 200) {
+    view->render(&painter, QRectF(QPointF(0, 0), size), view->rect());
+  } else {
+    QChart* chart = view->chart();
+    const QSizeF old = chart->size();
+    chart->resize(size);
+    painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+    view->scene()->render(&painter, QRectF(QPointF(0, 0), size), QRectF(chart->pos(), QSizeF(size)));
+    chart->resize(old);
+  }
+  painter.end();
+  return true;
+}
+}  // namespace
+
 QString ChartPanel::exportTo(const QString& path) const {
-  const QSize size = view_->size().isValid() && !view_->size().isEmpty() ? view_->size() : QSize(900, 600);
+  const bool shown = view_->isVisible() && view_->width() >= 300 && view_->height() >= 200;
+  const QSize size = shown ? view_->size() : QSize(900, 600);
   if (QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0) {
 #if HEADROOM_GUI_HAVE_SVG
     QSvgGenerator svg;
@@ -68,17 +91,15 @@ QString ChartPanel::exportTo(const QString& path) const {
     svg.setViewBox(QRect(QPoint(0, 0), size));
     svg.setTitle(name_);
     svg.setDescription(QStringLiteral("headroom-gui chart"));
-    QPainter painter;
-    if (!painter.begin(&svg)) return QStringLiteral("cannot write %1").arg(path);
-    view_->render(&painter, QRectF(QPointF(0, 0), size), view_->rect());
-    painter.end();
+    if (!draw_chart(view_, &svg, size)) return QStringLiteral("cannot write %1").arg(path);
     return QFileInfo(path).size() > 0 ? QString() : QStringLiteral("cannot write %1").arg(path);
 #else
     return QStringLiteral("SVG export is not built in (Qt6Svg was not found); save as .png");
 #endif
   }
-  const QPixmap pixmap = view_->grab();
-  if (!pixmap.save(path, "PNG")) return QStringLiteral("cannot write %1").arg(path);
+  QImage image(size, QImage::Format_ARGB32_Premultiplied);
+  image.fill(Qt::white);
+  if (!draw_chart(view_, &image, size) || !image.save(path, "PNG")) return QStringLiteral("cannot write %1").arg(path);
   return {};
 }
 

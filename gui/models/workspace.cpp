@@ -91,6 +91,14 @@ plan::Workload to_workload(const WorkloadForm& f, const plan::Catalog& catalog) 
       w.train.micro_batch = 1;
     } else {
       if (f.tp < 1 || f.pp < 1) throw core::InputError(file, f.tp < 1 ? "$.parallelism.tp" : "$.parallelism.pp", "a positive integer");
+      // TP / PP against the architecture first: "3 does not divide 64 heads" is the useful message,
+      // not "64 GPUs is not a multiple of 3".
+      w.par.tp = f.tp;
+      w.par.pp = f.pp;
+      w.train.global_batch = 1;
+      w.train.seq_len = f.seq_len;
+      w.train.precision = f.precision;
+      plan::validate(w, file);
       if (f.gpus % (f.tp * f.pp) != 0) {
         throw core::InputError(file, "$.gpus", fmt::format("a multiple of tp·pp ({}·{} = {}), got {}", f.tp, f.pp, f.tp * f.pp, f.gpus));
       }

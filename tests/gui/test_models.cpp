@@ -1,0 +1,320 @@
+// gui/models: item models under QAbstractItemModelTester, the workspace schema (round trip and
+// strict loading), the planner/TCO wiring, measurement extraction and the background recompute.
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QtTest/QtTest>
+
+#include <filesystem>
+
+#include "headroom/core/errors.hpp"
+#include "headroom/plan/search.hpp"
+#include "headroom/plan/train.hpp"
+#include "models/cases_table_model.hpp"
+#include "models/comparison_table_model.hpp"
+#include "models/compute.hpp"
+#include "models/measurements.hpp"
+#include "models/option_list_model.hpp"
+#include "models/profile_tree_model.hpp"
+#include "models/recomputer.hpp"
+#include "models/report_export.hpp"
+#include "models/workspace.hpp"
+
+using namespace headroom;
+using namespace headroom::gui;
+
+namespace {
+const std::filesystem::path kData = HEADROOM_SOURCE_DIR "/data";
+const std::filesystem::path kFixtures = HEADROOM_SOURCE_DIR "/tests/gui/data";
+constexpr auto kFail = QAbstractItemModelTester::FailureReportingMode::QtTest;
+
+std::string error_path(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const core::InputError& e) {
+    return e.json_path();
+  }
+  return "<no error>";
+}
+}  // namespace
+
+class ModelsTest : public QObject {
+  Q_OBJECT
+
+  std::shared_ptr<const plan::Catalog> catalog_;
+
+ private slots:
+  void initTestCase() { catalog_ = std::make_shared<const plan::Catalog>(plan::Catalog::load(kData)); }
+
+  void defaultWorkspace() {
+    const Workspace ws = default_workspace(*catalog_);
+    QCOMPARE(ws.options.size(), std::size_t{4});
+    QCOMPARE(ws.options[0].profile.id, std::string("h100-sxm5-80gb"));
+    QCOMPARE(ws.options[1].profile.id, std::string("h200-sxm-141gb"));
+    QCOMPARE(ws.options[2].profile.id, std::string("a100-sxm4-80gb"));
+    QCOMPARE(ws.options[3].profile.id, std::string("l40s"));
+    QCOMPARE(ws.workload.model_id, std::string("llama-3-70b"));
+    QVERIFY(ws.workload.search);
+  }
+
+  void workspaceRoundTrip() {
+    Workspace ws = default_workspace(*catalog_);
+    ws.workload.gpus = 128;
+    ws.workload.phase = plan::Phase::kInfer;
+    ws.cost.utilisation = 0.6;
+    GpuOption measured = ws.options[0];
+    measured.kind = OptionKind::kMeasured;
+    measured.label = "H100 (measured)";
+    measured.file = "/tmp/profile.json";
+    measured.profile.memory_bandwidth_bytes_per_s.value = 2.9e12;
+    measured.profile.memory_bandwidth_bytes_per_s.provenance = plan::Provenance::kMeasured;
+    measured.enabled = false;
+    ws.options.push_back(measured);
+    ws.workload.model_id.clear();  // custom architecture travels inline
+    ws.workload.custom.num_layers = 40;
+    const std::string text = workspace_to_json(ws);
+    const Workspace back = workspace_from_json(text, "ws.json", *catalog_);
+    QCOMPARE(workspace_to_json(back), text);
+    QCOMPARE(back.options.size(), std::size_t{5});
+    QCOMPARE(back.options[4].kind, OptionKind::kMeasured);
+    QCOMPARE(*back.options[4].profile.memory_bandwidth_bytes_per_s.value, 2.9e12);
+    QCOMPARE(back.options[4].enabled, false);
+    QCOMPARE(back.workload.custom.num_layers, std::int64_t{40});
+    QCOMPARE(back.workload.gpus, 128);
+  }
+
+  void workspaceStrict() {
+    const std::string good = workspace_to_json(default_workspace(*catalog_));
+    const auto with = [&](const std::string& from, const std::string& to) {
+      std::string t = good;
+      const auto pos = t.find(from);
+      if (pos == std::string::npos) qFatal("fixture text not found: %s", from.c_str());
+      t.replace(pos, from.size(), to);
+      return t;
+    };
+    const auto load = [&](const std::string& t) { return [t, this] { workspace_from_json(t, "ws.json", *catalog_); }; };
+    QCOMPARE(error_path(load(with("\"gpus\": 64", "\"gpuz\": 64"))), std::string("$.workload.gpuz"));
+    QCOMPARE(error_path(load(with("\"schema_version\": \"1.0\"", "\"schema_version\": \"2.0\""))), std::string("$.schema_version"));
+    QCOMPARE(error_path(load(with("\"id\": \"l40s\"", "\"id\": \"l41s\""))), std::string("$.options[3].id"));
+    QCOMPARE(error_path(load(with("\"tp\": 8", "\"tp\": \"8\""))), std::string("$.workload.tp"));
+    QCOMPARE(error_path(load(with("\"label\": \"H200\"", "\"label\": \"H100 SXM\""))), std::string("$.options[1].label"));
+    QVERIFY(error_path(load("{ not json")) != "<no error>");
+  }
+
+  void invalidFormNamesTheField() {
+    WorkloadForm f = default_workspace(*catalog_).workload;
+    f.search = false;
+    f.tp = 3;  // Llama 3 70B has 64 heads
+    f.gpus = 48;
+    QCOMPARE(error_path([&] { to_workload(f, *catalog_); }), std::string("$.parallelism.tp"));
+    f.tp = 8;
+    f.gpus = 60;  // not a multiple of tp·pp
+    QCOMPARE(error_path([&] { to_workload(f, *catalog_); }), std::string("$.gpus"));
+    f.gpus = 64;
+    f.global_batch = 100;  // not a multiple of micro_batch·dp = 8
+    QCOMPARE(error_path([&] { to_workload(f, *catalog_); }), std::string("$.train.global_batch"));
+    const Comparison c = compute_comparison(Workspace{f, {}, {}, {}, {}}, *catalog_, nullptr);
+    QCOMPARE(c.error_path, std::string("$.train.global_batch"));
+    QVERIFY(c.options.empty());
+  }
+
+  // The GUI's numbers are the planner's: same workload, same rates, same result.
+  void computeIsThePlanner() {
+    Workspace ws = default_workspace(*catalog_);
+    ws.workload.search = false;
+    ws.workload.tp = 8;
+    ws.workload.pp = 2;
+    const Comparison c = compute_comparison(ws, *catalog_, nullptr);
+    QVERIFY2(c.error.empty(), c.error.c_str());
+    QCOMPARE(c.options.size(), std::size_t{4});
+    const plan::Workload w = to_workload(ws.workload, *catalog_);
+    const plan::Assumptions a;
+    for (std::size_t i = 0; i < 4; ++i) {
+      const plan::Rates rates = plan::resolve_rates(ws.options[i].profile, plan::Precision::kBf16, a);
+      const plan::TrainResult r = plan::evaluate_train(w, plan::count_params(w.model), rates, a);
+      QCOMPARE(c.options[i].memory.total_bytes(), r.memory.total_bytes);
+      QCOMPARE(c.options[i].gpu_hours, r.time.gpu_hours);
+      QCOMPARE(c.options[i].fits, r.memory.fits);
+    }
+    QCOMPARE(c.options[0].parallelism, std::string("TP 8 · PP 2 · DP 4 · mb 1 · selective recompute · ZeRO-1"));
+
+    ws.workload.search = true;
+    const Comparison s = compute_comparison(ws, *catalog_, nullptr);
+    plan::SearchOptions so;
+    so.gpus = 64;
+    const plan::Rates rates = plan::resolve_rates(ws.options[0].profile, plan::Precision::kBf16, a);
+    const plan::SearchResult best = plan::search_train(to_workload(ws.workload, *catalog_), plan::count_params(w.model), rates, a, so);
+    QVERIFY(!best.best.empty());
+    QCOMPARE(s.options[0].step_s, best.best.front().result.time.step_s);
+    QCOMPARE(s.options[0].evaluated, best.evaluated);
+    QVERIFY(s.options[0].fits);
+  }
+
+  void nothingFitsIsReported() {
+    Workspace ws = default_workspace(*catalog_);
+    ws.workload.model_id = "llama-3.1-405b";
+    ws.workload.gpus = 8;
+    ws.workload.global_batch = 64;
+    const Comparison c = compute_comparison(ws, *catalog_, nullptr);
+    QVERIFY2(c.error.empty(), c.error.c_str());
+    for (const OptionResult& o : c.options) {
+      QVERIFY(!o.fits);
+      QCOMPARE(o.fitting, std::uint64_t{0});
+      QVERIFY(o.note.find("no configuration of 8 GPUs fits") != std::string::npos);
+      QVERIFY(o.memory.total_bytes() > o.memory.capacity_bytes);
+    }
+  }
+
+  // Known answer: one 1024-wide GELU layer, 1 × 1024 tokens, bf16, no TP.
+  void rooflineOpsKnownAnswer() {
+    plan::Workload w;
+    w.model.hidden_size = 1024;
+    w.model.num_heads = 16;
+    w.model.num_kv_heads = 16;
+    w.model.head_dim = 64;
+    w.model.ffn_hidden_size = 4096;
+    w.model.vocab_size = 32000;
+    w.model.mlp = plan::MlpKind::kGelu;
+    w.train.micro_batch = 1;
+    w.train.seq_len = 1024;
+    const auto ops = roofline_ops(w, 2.0);
+    QCOMPARE(ops.size(), std::size_t{5});
+    QCOMPARE(ops[0].name, std::string("QKV projection"));
+    QCOMPARE(ops[0].flop, 2.0 * 1024 * 1024 * 3072);
+    QCOMPARE(ops[0].bytes, 2.0 * (1024.0 * 1024 + 1024.0 * 3072 + 1024.0 * 3072));
+    QCOMPARE(ops[2].flop, 2.0 * 1024 * 1024 * 4096);  // MLP up
+    QCOMPARE(ops[4].flop, 2.0 * 1024 * 1024 * 32000);  // LM head
+    w.par.tp = 4;
+    QCOMPARE(roofline_ops(w, 2.0)[0].flop, 2.0 * 1024 * 1024 * 768);
+  }
+
+  void costUsesPlannerGpuHours() {
+    if (!CostEngine::available()) QSKIP("built without planner/tco");
+    const auto engine = std::make_shared<const CostEngine>(kData);
+    QVERIFY(engine->scenario_names().size() >= 3);
+    Workspace ws = default_workspace(*catalog_);
+    ws.cost.option_label = "A100 80GB";
+    const Comparison c = compute_comparison(ws, *catalog_, engine.get());
+    QVERIFY2(c.cost.error.empty(), c.cost.error.c_str());
+    QCOMPARE(c.cost.option_label, std::string("A100 80GB"));
+    QCOMPARE(c.cost.train_gpu_hours, c.options[2].gpu_hours);
+    QCOMPARE(c.cost.curves.front().label, std::string("on-prem"));
+    QCOMPARE(c.cost.curves.front().cumulative_usd.size(), std::size_t{37});  // months 0..36
+    QVERIFY(!c.cost.tornado.empty());
+    ws.cost.scenario = "no-such-scenario";
+    const Comparison bad = compute_comparison(ws, *catalog_, engine.get());
+    QVERIFY(bad.cost.error.find("no-such-scenario") != std::string::npos);
+    QVERIFY(bad.cost.curves.empty());
+  }
+
+  void measurementsKnownAnswer() {
+    const core::Results r = core::load_results(kFixtures / "cpu-quick-results.json");
+    const MeasurementView v = extract_measurements(r);
+    QCOMPARE(v.passed, std::size_t{20});
+    QCOMPARE(v.gemm.size(), std::size_t{2});
+    QCOMPARE(v.gemm[1].case_name, std::string("cpu.gemm.fp64"));
+    QCOMPARE(v.gemm[1].flop_per_s, 128292169378.71507);  // best of the three sizes in the file
+    QCOMPARE(v.gemm[1].shape, std::string("m=256,n=256,k=256,threads=2"));
+    const XYSeries* sweep = nullptr;
+    for (const XYSeries& s : v.bandwidth) {
+      if (s.name == "cpu.cache.sweep") sweep = &s;
+    }
+    QVERIFY(sweep);
+    QCOMPARE(sweep->points.size(), std::size_t{8});
+    QCOMPARE(sweep->points.front().x, 16384.0);
+    QCOMPARE(sweep->points.back().x, 268435456.0);
+    QCOMPARE(sweep->points.back().y, 4158086417.598332);
+    QVERIFY(v.busbw.empty());
+    const MeasurementView m = extract_measurements(core::load_results(kFixtures / "mpi-allreduce-results.json"));
+    QCOMPARE(m.busbw.size(), std::size_t{1});
+    QCOMPARE(m.busbw[0].points.size(), std::size_t{3});
+    QCOMPARE(m.busbw[0].points[0].x, 8.0);
+  }
+
+  void optionListModel() {
+    OptionListModel model;
+    QAbstractItemModelTester tester(&model, kFail);
+    model.setOptions(default_workspace(*catalog_).options);
+    QCOMPARE(model.rowCount(), 4);
+    model.addOption(model.options()[0]);
+    QCOMPARE(model.rowCount(), 5);
+    QCOMPARE(model.index(4).data().toString(), QStringLiteral("H100 SXM (2)"));
+    QVERIFY(model.setData(model.index(1), Qt::Unchecked, Qt::CheckStateRole));
+    QCOMPARE(model.options()[1].enabled, false);
+    QVERIFY(model.index(0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("GiB")));
+    model.removeOption(4);
+    QCOMPARE(model.rowCount(), 4);
+  }
+
+  void comparisonTableModel() {
+    ComparisonTableModel model;
+    QAbstractItemModelTester tester(&model, kFail);
+    QCOMPARE(model.rowCount(), 0);
+    auto c = std::make_shared<Comparison>(compute_comparison(default_workspace(*catalog_), *catalog_, nullptr));
+    model.setComparison(c);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.index(0, 0).data().toString(), QStringLiteral("H100 SXM"));
+    QCOMPARE(model.index(0, 2).data(Qt::UserRole).toDouble(), c->options[0].memory.total_bytes());
+    QCOMPARE(model.index(0, 7).data(Qt::UserRole).toDouble(), c->options[0].gpu_hours);
+    QVERIFY(model.index(0, 2).data(Qt::ToolTipRole).toString().contains(QStringLiteral("activations")));
+  }
+
+  void casesTableModel() {
+    CasesTableModel model;
+    QAbstractItemModelTester tester(&model, kFail);
+    auto a = std::make_shared<const core::Results>(core::load_results(kFixtures / "cpu-quick-results.json"));
+    auto b = std::make_shared<const core::Results>(core::load_results(kFixtures / "mpi-allreduce-results.json"));
+    model.setResults(a, b);
+    QCOMPARE(model.rowCount(), 24);
+    QCOMPARE(model.index(0, 1).data().toString(), QStringLiteral("cpu.peak.fp64"));
+    QCOMPARE(model.index(20, 0).data().toString(), QStringLiteral("B"));
+    QCOMPARE(model.index(2, 4).data(Qt::UserRole).toDouble(), 128292169378.71507);
+    model.setResults(nullptr, b);
+    QCOMPARE(model.rowCount(), 4);
+  }
+
+  void profileTreeModel() {
+    ProfileTreeModel model;
+    QAbstractItemModelTester tester(&model, kFail);
+    model.setOptions(default_workspace(*catalog_).options);
+    QCOMPARE(model.rowCount(), 4);
+    const QModelIndex l40s = model.index(3, 0);
+    QVERIFY(model.rowCount(l40s) > 5);
+    QCOMPARE(model.index(0, 0, l40s).data().toString(), QStringLiteral("memory"));
+    QCOMPARE(model.index(0, 1, l40s).data().toString(), QStringLiteral("48.0 GiB"));
+    QCOMPARE(model.index(0, 2, l40s).data().toString(), QStringLiteral("datasheet"));
+    QCOMPARE(model.parent(model.index(0, 1, l40s)), l40s);
+    model.setOptions({});
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void recomputerCoalesces() {
+    Recomputer r(catalog_, nullptr);
+    QSignalSpy spy(&r, &Recomputer::resultReady);
+    Workspace ws = default_workspace(*catalog_);
+    ws.workload.search = false;
+    ws.workload.tp = 8;
+    for (int gpus = 8; gpus <= 80; gpus += 8) {  // a burst of 10 edits
+      ws.workload.gpus = gpus;
+      ws.workload.global_batch = 640;
+      r.request(ws);
+    }
+    QVERIFY(r.waitForIdle(20000));
+    QVERIFY2(r.started() <= 2, qPrintable(QString::number(r.started())));
+    QVERIFY(!spy.isEmpty());
+    QVERIFY2(r.latest()->error.empty(), r.latest()->error.c_str());
+    QVERIFY2(r.latest()->options[0].parallelism.rfind("TP 8 · PP 1 · DP 10 · ", 0) == 0, r.latest()->options[0].parallelism.c_str());
+  }
+
+  void reportHtml() {
+    const Workspace ws = default_workspace(*catalog_);
+    const auto engine = std::make_shared<const CostEngine>(kData);
+    const Comparison c = compute_comparison(ws, *catalog_, engine.get());
+    const std::string html = comparison_report_html(ws, c, "2026-11-22T00:00:00Z");
+    QVERIFY(html.find("<svg") != std::string::npos);
+    for (const char* label : {"H100 SXM", "H200", "A100 80GB", "L40S"}) QVERIFY(html.find(label) != std::string::npos);
+    QVERIFY(html.find("<script") == std::string::npos);
+  }
+};
+
+QTEST_GUILESS_MAIN(ModelsTest)
+#include "test_models.moc"

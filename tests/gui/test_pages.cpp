@@ -1,0 +1,211 @@
+// The pages offscreen (QT_QPA_PLATFORM=offscreen): defaults, inline validation, drag and drop of
+// good and corrupt files, workspace save/load, chart and report export, the bench child process.
+#include <QCheckBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtCharts/QChart>
+#include <QtTest/QtTest>
+
+#include "charts/chart_panel.hpp"
+#include "headroom/core/results.hpp"
+#include "models/cases_table_model.hpp"
+#include "models/comparison_table_model.hpp"
+#include "models/option_list_model.hpp"
+#include "pages/bench_runner.hpp"
+#include "pages/main_window.hpp"
+#include "pages/pages.hpp"
+#include "pages/workload_panel.hpp"
+
+using namespace headroom;
+using namespace headroom::gui;
+
+namespace {
+const std::filesystem::path kData = HEADROOM_SOURCE_DIR "/data";
+const QString kFixtures = QStringLiteral(HEADROOM_SOURCE_DIR "/tests/gui/data");
+
+void drop(QWidget* target, const QString& path) {
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(path)});
+  QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(target, &enter);
+  QVERIFY(enter.isAccepted());
+  QDropEvent event(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(target, &event);
+}
+}  // namespace
+
+class PagesTest : public QObject {
+  Q_OBJECT
+
+  std::unique_ptr<MainWindow> w_;
+
+ private slots:
+  void init() {
+    w_ = std::make_unique<MainWindow>(kData);
+    w_->setQuiet(true);
+    w_->show();
+    QVERIFY(w_->waitForIdle(30000));
+  }
+  void cleanup() { w_.reset(); }
+
+  void defaultsShowSomethingUseful() {
+    const ComparisonPtr c = w_->shown();
+    QVERIFY(c);
+    QCOMPARE(c->options.size(), std::size_t{4});
+    QCOMPARE(c->options[3].label, std::string("L40S"));
+    for (const OptionResult& o : c->options) {
+      QVERIFY2(o.error.empty(), o.error.c_str());
+      QVERIFY(o.tokens_per_s_per_gpu > 0);
+    }
+    QCOMPARE(w_->comparisonModel()->rowCount(), 4);
+    // Every plan chart has content: 1 stacked series + 4 capacity marks on Fit, bars on Time, ...
+    QCOMPARE(w_->fitPage()->chart()->chart()->series().size(), 5);
+    for (ChartPanel* p : w_->charts()) {
+      if (p->name() == QLatin1String("bandwidth") || p->name() == QLatin1String("gemm") || p->name() == QLatin1String("busbw")) continue;
+      QVERIFY2(!p->chart()->series().isEmpty(), qPrintable(p->name() + QStringLiteral(": ") + p->note()));
+    }
+  }
+
+  void invalidEntryIsMarkedInline() {
+    const ComparisonPtr before = w_->shown();
+    WorkloadPanel* form = w_->workloadPanel();
+    form->searchBox()->setChecked(false);
+    form->tpBox()->setValue(3);  // 64 heads are not divisible by 3
+    QVERIFY(w_->waitForIdle(30000));
+    QVERIFY2(form->errorText(QStringLiteral("$.parallelism.tp")).contains(QStringLiteral("divisor of the model's num_heads (64)")),
+             qPrintable(form->errorText(QStringLiteral("$.parallelism.tp"))));
+    QVERIFY(w_->shown() == before);  // charts keep the last valid input
+    form->tpBox()->setValue(8);
+    QVERIFY(w_->waitForIdle(30000));
+    QVERIFY(form->errorText(QStringLiteral("$.parallelism.tp")).isEmpty());
+    QVERIFY(w_->shown() != before);
+  }
+
+  void corruptDropLeavesWorkspaceUnchanged() {
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("results.json"));
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"schema\": \"headroom.results\", \"schema_version\": \"1.0\", \"cases\": [");  // truncated
+    f.close();
+    const std::string before = workspace_to_json(w_->workspace());
+    drop(w_.get(), bad);
+    QVERIFY(w_->lastMessage().contains(QStringLiteral("results.json")));
+    QCOMPARE(workspace_to_json(w_->workspace()), before);
+    QCOMPARE(w_->casesModel()->rowCount(), 0);
+    // Not a headroom document at all.
+    const QString other = dir.filePath(QStringLiteral("other.json"));
+    QFile g(other);
+    QVERIFY(g.open(QIODevice::WriteOnly));
+    g.write("{\"schema\": \"something.else\"}");
+    g.close();
+    QVERIFY(w_->openFile(other).contains(QStringLiteral("$.schema")));
+    QCOMPARE(workspace_to_json(w_->workspace()), before);
+  }
+
+  void goodDropsLoadMeasurementsAndOptions() {
+    drop(w_.get(), kFixtures + QStringLiteral("/cpu-quick-results.json"));
+    QCOMPARE(w_->casesModel()->rowCount(), 20);
+    drop(w_.get(), kFixtures + QStringLiteral("/mpi-allreduce-results.json"));
+    QCOMPARE(w_->casesModel()->rowCount(), 24);  // second file is set B
+    QCOMPARE(w_->optionModel()->rowCount(), 4);  // CPU-only results add no GPU option
+    QTemporaryDir dir;
+    const QString profile = dir.filePath(QStringLiteral("profile.json"));
+    QVERIFY(QFile::copy(QStringLiteral(HEADROOM_SOURCE_DIR "/data/hardware/b200-hgx-180gb.json"), profile));
+    drop(w_.get(), profile);
+    QCOMPARE(w_->optionModel()->rowCount(), 5);
+    QVERIFY(w_->waitForIdle(30000));
+    QCOMPARE(w_->shown()->options.size(), std::size_t{5});
+  }
+
+  void workspaceSaveAndLoad() {
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("ws.json"));
+    w_->workloadPanel()->seqLenBox()->setValue(4096);
+    w_->loadResults(kFixtures + QStringLiteral("/cpu-quick-results.json"), 'A');
+    QCOMPARE(w_->saveWorkspaceFile(file), QString());
+    const std::string saved = workspace_to_json(w_->workspace());
+    w_->setWorkspace(default_workspace(plan::Catalog::load(kData)));
+    QCOMPARE(w_->workloadPanel()->seqLenBox()->value(), 8192);
+    QCOMPARE(w_->loadWorkspaceFile(file), QString());
+    QCOMPARE(w_->workloadPanel()->seqLenBox()->value(), 4096);
+    QCOMPARE(workspace_to_json(w_->workspace()), saved);
+    QCOMPARE(w_->casesModel()->rowCount(), 20);
+  }
+
+  void chartsAndReportExport() {
+    QTemporaryDir dir;
+    for (ChartPanel* p : w_->charts()) {
+      const QString png = dir.filePath(p->name() + QStringLiteral(".png"));
+      QCOMPARE(p->exportTo(png), QString());
+      QImage image(png);
+      QVERIFY2(!image.isNull() && image.width() > 100, qPrintable(png));
+      if (ChartPanel::svgAvailable()) {
+        const QString svg = dir.filePath(p->name() + QStringLiteral(".svg"));
+        QCOMPARE(p->exportTo(svg), QString());
+        QFile f(svg);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("<svg"));
+      }
+    }
+    const QString html = dir.filePath(QStringLiteral("report.html"));
+    QCOMPARE(w_->exportReport(html), QString());
+    QFile f(html);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    QVERIFY(text.contains("H100 SXM") && text.contains("<svg") && text.contains("Cumulative cost"));
+  }
+
+  void keyboardSwitchesPages() {
+    QApplication::setActiveWindow(w_.get());
+    QVERIFY(QTest::qWaitForWindowActive(w_.get()));
+    QTest::keyClick(w_.get(), Qt::Key_4, Qt::ControlModifier);
+    QCOMPARE(w_->tabs()->currentIndex(), 3);
+    QTest::keyClick(w_.get(), Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(w_->tabs()->currentIndex(), 0);
+  }
+
+  void benchChildProcessAndCancel() {
+    QVERIFY2(!BenchRunner::headroomExecutable().isEmpty(), "headroom executable not found");
+    QTemporaryDir dir;
+    BenchRunner runner;
+    QSignalSpy progress(&runner, &BenchRunner::progress);
+    QSignalSpy finished(&runner, &BenchRunner::finished);
+    QVERIFY(runner.start(QStringLiteral("quick"), QStringLiteral("cpu.peak.*"), dir.filePath(QStringLiteral("a.json"))));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(progress.size(), 2);
+    QCOMPARE(progress.last().at(0).toInt(), 2);
+    QCOMPARE(progress.last().at(1).toInt(), 2);
+    QCOMPARE(finished.last().at(0).toString(), dir.filePath(QStringLiteral("a.json")));
+    QCOMPARE(finished.last().at(1).toBool(), false);
+    QCOMPARE(core::load_results(dir.filePath(QStringLiteral("a.json")).toStdString()).cases.size(), std::size_t{2});
+
+    // Cancel after the first case: SIGINT, and the partial file is still written.
+    QVERIFY(runner.start(QStringLiteral("quick"), QStringLiteral("cpu.*"), dir.filePath(QStringLiteral("b.json"))));
+    connect(&runner, &BenchRunner::progress, &runner, [&runner] { runner.cancel(); });
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.last().at(1).toBool(), true);
+    const core::Results partial = core::load_results(dir.filePath(QStringLiteral("b.json")).toStdString());
+    QVERIFY(partial.run.incomplete);
+    QVERIFY(partial.cases.size() < 20);
+  }
+
+  void benchFromThePage() {
+    MeasurementsPage* page = w_->measurementsPage();
+    page->filterEdit()->setText(QStringLiteral("cpu.peak.*"));
+    QSignalSpy finished(w_->benchRunner(), &BenchRunner::finished);
+    page->runButton()->click();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(w_->casesModel()->rowCount(), 2);
+    QVERIFY(page->runButton()->isEnabled());
+  }
+};
+
+QTEST_MAIN(PagesTest)
+#include "test_pages.moc"
