@@ -59,27 +59,32 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   InferMemory& mem = out.memory;
   mem.weights_bytes = pc.total * wbytes / gpus;
   const double kv_layer_gpu = m.kv_lora_rank > 0 ? static_cast<double>(m.kv_lora_rank + m.qk_rope_head_dim)
-                                                  : 2.0 * s.kv_heads_per_gpu * s.d;
+                                                 : s.kv_heads_per_gpu * (s.d + static_cast<double>(m.value_head_dim()));
   const double kv_layer_model = kv_elements_per_token_per_layer(m);
   const double swa_layers = m.sliding_window > 0 ? static_cast<double>(m.sliding_window_layers) : 0.0;
-  const double full_layers_model = static_cast<double>(m.num_layers) - (in.sliding_window_full_pages ? 0.0 : swa_layers);
+  const double full_layers_model =
+      static_cast<double>(m.num_layers) - (in.sliding_window_full_pages ? 0.0 : swa_layers);
   mem.kv_bytes_per_token = full_layers_model / s.pp * kv_layer_gpu * kvbytes;
   mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;
   const double req_tokens = static_cast<double>(in.context_len + in.output_len);
   // Sliding-window layers without full pages hold at most `window` tokens per request.
-  const double swa_bytes_per_request = in.sliding_window_full_pages || swa_layers == 0
-                                           ? 0.0
-                                           : std::min(static_cast<double>(m.sliding_window), req_tokens) * swa_layers / s.pp *
-                                                 kv_layer_gpu * kvbytes;
-  const double chunk = std::min(static_cast<double>(in.prefill_chunk_tokens),
-                                std::max(static_cast<double>(in.context_len), 1.0));
+  const double swa_bytes_per_request =
+      in.sliding_window_full_pages || swa_layers == 0
+          ? 0.0
+          : std::min(static_cast<double>(m.sliding_window), req_tokens) * swa_layers / s.pp * kv_layer_gpu * kvbytes;
+  const double chunk =
+      std::min(static_cast<double>(in.prefill_chunk_tokens), std::max(static_cast<double>(in.context_len), 1.0));
   double mlp_width = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
-  mlp_width *= static_cast<double>(m.is_moe() ? m.moe_ffn_hidden_size * (m.experts_per_token + m.shared_experts) : m.ffn_hidden_size);
+  // The widest MLP of any layer (MoE models may keep leading dense layers).
+  const std::int64_t moe_width = m.is_moe() ? m.moe_ffn_hidden_size * (m.experts_per_token + m.shared_experts) : 0;
+  mlp_width *=
+      static_cast<double>(m.is_moe() && m.first_dense_layers == 0 ? moe_width : std::max(moe_width, m.ffn_hidden_size));
   // One layer's transient activations for a prefill chunk (residual, norm output, QKV, attention
   // output, MLP intermediates) plus fp32 logits of the sequences being sampled.
   const double logits_rows = std::max(1.0, std::min(chunk, in.batch > 0 ? static_cast<double>(in.batch) : 256.0));
-  mem.workspace_bytes = chunk * abytes * (4.0 * s.h + (s.q + 2.0 * s.kv_heads_per_gpu * s.d * s.tp) / s.tp + mlp_width / s.tp) +
-                        logits_rows * static_cast<double>(m.vocab_size) * 4.0 / s.tp;
+  mem.workspace_bytes =
+      chunk * abytes * (4.0 * s.h + (s.q + 2.0 * s.kv_heads_per_gpu * s.d * s.tp) / s.tp + mlp_width / s.tp) +
+      logits_rows * static_cast<double>(m.vocab_size) * 4.0 / s.tp;
   mem.overhead_bytes = a.runtime_overhead_bytes;
   mem.capacity_bytes = r.memory_bytes;
   mem.budget_bytes = r.memory_bytes * in.gpu_memory_utilization;
@@ -93,8 +98,12 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // ---- time ----
   InferTime& tt = out.time;
   const double dense_flop_per_token = 2.0 * (pc.active - pc.embedding);  // every weight used once (MAC = 2 FLOP)
-  const double attn_flop_per_token_ctx = 4.0 * s.q * static_cast<double>(m.num_layers);  // QKᵀ + A·V per context token
-  const double wb_active_gpu = (pc.active - pc.embedding + (m.tied_embeddings ? static_cast<double>(m.vocab_size) * s.h : 0.0)) * wbytes / gpus;
+  // QKᵀ (query/key width) + A·V (value width) per context token, every layer.
+  const double attn_flop_per_token_ctx = 2.0 * static_cast<double>(m.num_heads) *
+                                         (s.d + static_cast<double>(m.value_head_dim())) *
+                                         static_cast<double>(m.num_layers);
+  const double wb_active_gpu =
+      (pc.active - pc.embedding + (m.tied_embeddings ? static_cast<double>(m.vocab_size) * s.h : 0.0)) * wbytes / gpus;
 
   // Prefill of one request: causal attention over the prompt (half of the s² products).
   const double ctx = static_cast<double>(in.context_len);
@@ -112,8 +121,9 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
       const double k = static_cast<double>(m.experts_per_token) / static_cast<double>(m.num_experts);
       const double touched = 1.0 - std::pow(1.0 - k, batch);
       const double expert_bytes = static_cast<double>(m.num_layers) * pc.per_layer_expert * wbytes / gpus;
-      weights_read = (pc.total - pc.embedding - static_cast<double>(m.num_layers) * pc.per_layer_expert) * wbytes / gpus +
-                     expert_bytes * touched;
+      weights_read =
+          (pc.total - pc.embedding - static_cast<double>(m.num_layers) * pc.per_layer_expert) * wbytes / gpus +
+          expert_bytes * touched;
     }
     const double flop = batch * (dense_flop_per_token + attn_flop_per_token_ctx * mid_ctx) / gpus;
     const double bytes = weights_read + batch * mid_ctx * mem.kv_bytes_per_token;
@@ -147,7 +157,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     tt.replicas_for_qps = std::ceil(in.qps / tt.requests_per_s);
     tt.gpus_for_qps = tt.replicas_for_qps * gpus;
   }
-  tt.meets_slo = (in.tpot_slo_s <= 0 || tt.tpot_s <= in.tpot_slo_s) && (in.ttft_slo_s <= 0 || tt.ttft_s <= in.ttft_slo_s);
+  tt.meets_slo =
+      (in.tpot_slo_s <= 0 || tt.tpot_s <= in.tpot_slo_s) && (in.ttft_slo_s <= 0 || tt.ttft_s <= in.ttft_slo_s);
 
   mem.total_bytes = mem.weights_bytes + mem.workspace_bytes + mem.overhead_bytes + batch * per_request;
   mem.fits = mem.kv_budget_bytes > 0 && batch * per_request <= mem.kv_budget_bytes;

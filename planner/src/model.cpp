@@ -14,59 +14,104 @@ using core::detail::Reader;
 using nlohmann::json;
 
 namespace {
-double mlp_params(const ModelConfig& m, double ffn) {
+double mlp_params(const ModelConfig& m, double ffn, bool include_bias = true) {
   const double h = static_cast<double>(m.hidden_size);
   const double mats = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
   double p = mats * h * ffn;
-  if (m.linear_bias) p += (m.mlp == MlpKind::kSwiglu ? 2.0 : 1.0) * ffn + h;
+  if (m.linear_bias && include_bias) p += (m.mlp == MlpKind::kSwiglu ? 2.0 : 1.0) * ffn + h;
   return p;
 }
 }  // namespace
 
+double attention_params(const ModelConfig& m, bool include_bias) noexcept {
+  const double h = static_cast<double>(m.hidden_size);
+  const double heads = static_cast<double>(m.num_heads);
+  const double q = heads * static_cast<double>(m.head_dim);
+  double attn = 0;
+  if (m.is_mla()) {
+    // DeepSeek-V2/V3 MLA: query down/up projections (with a norm on the latent), joint KV down
+    // projection to the latent plus the shared RoPE key, KV up projection, output projection.
+    const double v = static_cast<double>(m.value_head_dim());
+    const double lq = static_cast<double>(m.q_lora_rank);
+    const double lkv = static_cast<double>(m.kv_lora_rank);
+    const double rope = static_cast<double>(m.qk_rope_head_dim);
+    const double nope = static_cast<double>(m.qk_nope_head_dim);
+    const double lat_norm = m.norm == NormKind::kLayerNorm ? 2.0 : 1.0;  // elements per latent norm
+    attn += lq > 0 ? h * lq + lat_norm * lq + lq * q : h * q;
+    attn += h * (lkv + rope) + lat_norm * lkv;
+    attn += lkv * heads * (nope + v);
+    attn += heads * v * h;
+  } else {
+    const double kv = static_cast<double>(m.num_kv_heads) * static_cast<double>(m.head_dim);
+    const double v = static_cast<double>(m.num_kv_heads) * static_cast<double>(m.value_head_dim());
+    const double o = heads * static_cast<double>(m.value_head_dim());
+    attn = h * q + h * kv + h * v + o * h;
+    if (include_bias && m.linear_bias) {
+      attn += q + kv + v + h;
+    } else if (include_bias && m.qkv_bias) {
+      attn += q + kv + v;
+    }
+  }
+  return attn;
+}
+
+double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias) noexcept {
+  const double dense = mlp_params(m, static_cast<double>(m.ffn_hidden_size), include_bias);
+  if (!m.is_moe()) return dense;
+  const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
+  const double moe = static_cast<double>(m.experts_per_token + m.shared_experts) * mlp_params(m, f, include_bias) +
+                     static_cast<double>(m.hidden_size) * static_cast<double>(m.num_experts);
+  const double n_moe = static_cast<double>(m.moe_layers());
+  const double layers = static_cast<double>(m.num_layers);
+  return (n_moe * moe + (layers - n_moe) * dense) / layers;
+}
+
 ParamCounts count_params(const ModelConfig& m) noexcept {
   const double h = static_cast<double>(m.hidden_size);
-  const double d = static_cast<double>(m.head_dim);
-  const double q = static_cast<double>(m.num_heads) * d;
-  const double kv = static_cast<double>(m.num_kv_heads) * d;
   const double norm = m.norm == NormKind::kLayerNorm ? 2.0 * h : h;
 
-  double attn = h * q + 2.0 * h * kv + q * h;
-  if (m.linear_bias) {
-    attn += q + 2.0 * kv + h;
-  } else if (m.qkv_bias) {
-    attn += q + 2.0 * kv;
-  }
-  double mlp = 0, mlp_active = 0, expert_part = 0;
+  const double attn = attention_params(m);
+  const double dense_mlp = mlp_params(m, static_cast<double>(m.ffn_hidden_size));
+  double moe_mlp = 0, moe_active = 0, expert_part = 0;
   if (m.is_moe()) {
     const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
     const double one = mlp_params(m, f);
-    const double router = h * static_cast<double>(m.num_experts) + (m.linear_bias ? static_cast<double>(m.num_experts) : 0.0);
+    const double e = static_cast<double>(m.num_experts);
+    const double router = h * e + (m.linear_bias || m.router_bias ? e : 0.0);
     const double shared = static_cast<double>(m.shared_experts) * one;
-    expert_part = static_cast<double>(m.num_experts) * one;
-    mlp = expert_part + router + shared;
-    mlp_active = static_cast<double>(m.experts_per_token) * one + router + shared;
-  } else {
-    mlp = mlp_params(m, static_cast<double>(m.ffn_hidden_size));
-    mlp_active = mlp;
+    expert_part = e * one;
+    moe_mlp = expert_part + router + shared;
+    moe_active = static_cast<double>(m.experts_per_token) * one + router + shared;
   }
+  const double n_moe = static_cast<double>(m.moe_layers());
+  const double n_dense = static_cast<double>(m.num_layers) - n_moe;
+  const double layers = static_cast<double>(m.num_layers);
+  const double blocks = n_dense * (attn + dense_mlp + 2.0 * norm) + n_moe * (attn + moe_mlp + 2.0 * norm);
+  const double blocks_active = n_dense * (attn + dense_mlp + 2.0 * norm) + n_moe * (attn + moe_active + 2.0 * norm);
+
   ParamCounts c;
-  c.per_layer = attn + mlp + 2.0 * norm;
-  c.per_layer_active = attn + mlp_active + 2.0 * norm;
-  c.per_layer_expert = expert_part;
+  c.attention_per_layer = attn;
+  c.per_layer = blocks / layers;
+  c.per_layer_active = blocks_active / layers;
+  c.per_layer_expert = n_moe * expert_part / layers;
   c.embedding = static_cast<double>(m.vocab_size) * h;
   if (m.position == PositionKind::kLearned) c.embedding += static_cast<double>(m.max_seq_len) * h;
   c.output = m.tied_embeddings ? 0.0 : static_cast<double>(m.vocab_size) * h;
   c.final_norm = norm;
-  const double layers = static_cast<double>(m.num_layers);
-  c.total = layers * c.per_layer + c.embedding + c.output + c.final_norm;
-  c.active = layers * c.per_layer_active + c.embedding + c.output + c.final_norm;
+  c.total = blocks + c.embedding + c.output + c.final_norm;
+  c.active = blocks_active + c.embedding + c.output + c.final_norm;
   c.non_embedding = c.total - c.embedding - c.output;
+  if (m.mtp_layers > 0) {
+    // Each module: one layer of the (last) block kind, a 2h→h projection and two input norms.
+    const double block = n_moe > 0 ? attn + moe_mlp + 2.0 * norm : attn + dense_mlp + 2.0 * norm;
+    c.mtp = static_cast<double>(m.mtp_layers) * (block + 2.0 * h * h + 2.0 * norm);
+  }
   return c;
 }
 
 double kv_elements_per_token_per_layer(const ModelConfig& m) noexcept {
   if (m.kv_lora_rank > 0) return static_cast<double>(m.kv_lora_rank + m.qk_rope_head_dim);
-  return 2.0 * static_cast<double>(m.num_kv_heads) * static_cast<double>(m.head_dim);
+  return static_cast<double>(m.num_kv_heads) * static_cast<double>(m.head_dim + m.value_head_dim());
 }
 
 namespace detail {
@@ -95,8 +140,8 @@ ModelConfig model_from_reader(const Reader& r) {
     m.head_dim = r.integer("head_dim", 1, 65536);
   } else {
     if (m.hidden_size % m.num_heads != 0) {
-      r.fail_at("head_dim", fmt::format("given, since hidden_size {} is not a multiple of num_heads {}",
-                                        m.hidden_size, m.num_heads));
+      r.fail_at("head_dim", fmt::format("given, since hidden_size {} is not a multiple of num_heads {}", m.hidden_size,
+                                        m.num_heads));
     }
     m.head_dim = m.hidden_size / m.num_heads;
   }
@@ -121,6 +166,8 @@ ModelConfig model_from_reader(const Reader& r) {
     m.experts_per_token = moe->integer("experts_per_token", 1, m.num_experts);
     m.moe_ffn_hidden_size = moe->integer_or("ffn_hidden_size", m.ffn_hidden_size, 1, kMax);
     m.shared_experts = moe->integer_or("shared_experts", 0, 0, 1000);
+    m.first_dense_layers = moe->integer_or("first_dense_layers", 0, 0, m.num_layers - 1);
+    m.router_bias = moe->boolean_or("router_bias", false);
   }
   if (auto sw = r.maybe("sliding_window")) {
     sw->expect_object();
@@ -131,7 +178,18 @@ ModelConfig model_from_reader(const Reader& r) {
     mla->expect_object();
     m.kv_lora_rank = mla->integer("kv_lora_rank", 1, kMax);
     m.qk_rope_head_dim = mla->integer_or("qk_rope_head_dim", 0, 0, kMax);
+    m.q_lora_rank = mla->integer_or("q_lora_rank", 0, 0, kMax);
+    m.qk_nope_head_dim = mla->integer_or("qk_nope_head_dim", 0, 0, kMax);
+    if (m.qk_nope_head_dim > 0) {
+      if (r.has("head_dim") && !r.is_null("head_dim") && m.head_dim != m.qk_nope_head_dim + m.qk_rope_head_dim) {
+        r.fail_at("head_dim", fmt::format("qk_nope_head_dim + qk_rope_head_dim ({}) for an MLA model, got {}",
+                                          m.qk_nope_head_dim + m.qk_rope_head_dim, m.head_dim));
+      }
+      m.head_dim = m.qk_nope_head_dim + m.qk_rope_head_dim;
+    }
   }
+  if (r.has("v_head_dim") && !r.is_null("v_head_dim")) m.v_head_dim = r.integer("v_head_dim", 1, 65536);
+  m.mtp_layers = r.integer_or("mtp_layers", 0, 0, 64);
   return m;
 }
 
@@ -180,10 +238,20 @@ std::string model_to_json(const ModelConfig& m, int indent) {
     j["moe"] = json{{"num_experts", m.num_experts},
                     {"experts_per_token", m.experts_per_token},
                     {"ffn_hidden_size", m.moe_ffn_hidden_size},
-                    {"shared_experts", m.shared_experts}};
+                    {"shared_experts", m.shared_experts},
+                    {"first_dense_layers", m.first_dense_layers},
+                    {"router_bias", m.router_bias}};
   }
-  if (m.sliding_window > 0) j["sliding_window"] = json{{"window", m.sliding_window}, {"layers", m.sliding_window_layers}};
-  if (m.kv_lora_rank > 0) j["mla"] = json{{"kv_lora_rank", m.kv_lora_rank}, {"qk_rope_head_dim", m.qk_rope_head_dim}};
+  if (m.sliding_window > 0)
+    j["sliding_window"] = json{{"window", m.sliding_window}, {"layers", m.sliding_window_layers}};
+  if (m.kv_lora_rank > 0) {
+    j["mla"] = json{{"kv_lora_rank", m.kv_lora_rank},
+                    {"qk_rope_head_dim", m.qk_rope_head_dim},
+                    {"q_lora_rank", m.q_lora_rank},
+                    {"qk_nope_head_dim", m.qk_nope_head_dim}};
+  }
+  if (m.v_head_dim > 0) j["v_head_dim"] = m.v_head_dim;
+  if (m.mtp_layers > 0) j["mtp_layers"] = m.mtp_layers;
   return j.dump(indent);
 }
 

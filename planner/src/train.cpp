@@ -7,14 +7,29 @@ namespace headroom::plan {
 
 namespace {
 
-/// Width of the MLP activations one token stores / moves (elements), summed over the experts it uses.
+/// Width of the MLP activations one token stores / moves (elements), summed over the experts it
+/// uses (routed top-k + shared) and averaged over the layers when leading layers are dense.
 double mlp_activation_width(const ModelConfig& m) noexcept {
-  const double per_expert_factor = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;  // gelu: fc1 out + act out; swiglu: gate, up, product
-  if (m.is_moe()) {
-    const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
-    return per_expert_factor * f * static_cast<double>(m.experts_per_token + m.shared_experts);
-  }
-  return per_expert_factor * static_cast<double>(m.ffn_hidden_size);
+  const double per_expert_factor =
+      m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;  // gelu: fc1 out + act out; swiglu: gate, up, product
+  const double dense = per_expert_factor * static_cast<double>(m.ffn_hidden_size);
+  if (!m.is_moe()) return dense;
+  const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
+  const double moe = per_expert_factor * f * static_cast<double>(m.experts_per_token + m.shared_experts);
+  const double n_moe = static_cast<double>(m.moe_layers());
+  const double layers = static_cast<double>(m.num_layers);
+  return (n_moe * moe + (layers - n_moe) * dense) / layers;
+}
+
+/// MoE bookkeeping a token stores per layer (elements of the training dtype, averaged over the
+/// layers): the top-k dispatched copies of its input (the experts' fc1 input for backward) and
+/// the router's probabilities (fp32, counted as 2 elements each). Megatron's theoretical memory
+/// omits both (Megatron-LM #1784).
+double moe_dispatch_width(const ModelConfig& m) noexcept {
+  if (!m.is_moe()) return 0.0;
+  const double per_moe_layer = static_cast<double>(m.experts_per_token) * static_cast<double>(m.hidden_size) +
+                               2.0 * static_cast<double>(m.num_experts);
+  return per_moe_layer * static_cast<double>(m.moe_layers()) / static_cast<double>(m.num_layers);
 }
 
 /// Activation bytes of one layer for one micro-batch without recomputation (Korthikanti Table 2,
@@ -27,12 +42,19 @@ double layer_activation_bytes_no_recompute(const ModelConfig& m, const Paralleli
   const double tp = p.tp;
   const double sb = s * b;
   const double q = static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim);
-  const double kv = static_cast<double>(m.num_kv_heads) * static_cast<double>(m.head_dim);
+  const double k = static_cast<double>(m.is_mla() ? m.num_heads : m.num_kv_heads) * static_cast<double>(m.head_dim);
+  const double v =
+      static_cast<double>(m.is_mla() ? m.num_heads : m.num_kv_heads) * static_cast<double>(m.value_head_dim());
+  const double o = static_cast<double>(m.num_heads) * static_cast<double>(m.value_head_dim());
+  // MLA also stores the query and KV latents (inputs of the up projections).
+  const double latents = m.is_mla() ? static_cast<double>(m.q_lora_rank + m.kv_lora_rank + m.qk_rope_head_dim) : 0.0;
   // Replicated across TP ranks unless sequence parallel: 2 LayerNorm inputs (2·2sbh), QKV input
   // (2sbh), MLP input (2sbh), two dropout masks (sbh each).
   double replicated = 8.0 * sb * h + (m.dropout ? 2.0 * sb * h : 0.0);
-  // Split across TP ranks: Q, K, V (2 bytes each), attention output-projection input, MLP activations.
-  double split = 2.0 * sb * (q + 2.0 * kv) + 2.0 * sb * q + 2.0 * sb * mlp_activation_width(m);
+  // Split across TP ranks: Q, K, V (2 bytes each), attention output-projection input, MLP activations
+  // (and the MoE dispatch copies and router probabilities).
+  double split = 2.0 * sb * (q + k + v) + 2.0 * sb * o + 2.0 * sb * (mlp_activation_width(m) + moe_dispatch_width(m));
+  replicated += 2.0 * sb * latents;
   if (scores) {
     // softmax output 2as²b (+ dropout mask as²b + dropout output 2as²b with dropout); with CP each
     // rank holds s/cp query rows against the full s keys.
@@ -53,26 +75,19 @@ double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, co
                          static_cast<double>(m.hidden_size);
       return 2.0 * sbh / (p.sequence_parallel ? p.tp : 1.0);  // the layer input only
     }
-    case Recompute::kSelective: return layer_activation_bytes_no_recompute(m, p, t, false);
-    case Recompute::kNone: return layer_activation_bytes_no_recompute(m, p, t, !t.flash_attention);
+    case Recompute::kSelective:
+      return layer_activation_bytes_no_recompute(m, p, t, false);
+    case Recompute::kNone:
+      return layer_activation_bytes_no_recompute(m, p, t, !t.flash_attention);
   }
   return 0.0;
 }
 
 double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept {
-  const double h = static_cast<double>(m.hidden_size);
-  const double q = static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim);
-  const double kv = static_cast<double>(m.num_kv_heads) * static_cast<double>(m.head_dim);
-  const double mats = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
-  double mlp = 0;
-  if (m.is_moe()) {
-    const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
-    mlp = mats * h * f * static_cast<double>(m.experts_per_token + m.shared_experts) + h * static_cast<double>(m.num_experts);
-  } else {
-    mlp = mats * h * static_cast<double>(m.ffn_hidden_size);
-  }
-  const double gemm = 2.0 * tokens * (h * (q + 2.0 * kv) + q * h + mlp);
-  const double attention = 2.0 * 2.0 * tokens * seq * q;  // QKᵀ and A·V, full s² (Megatron convention)
+  const double gemm = 2.0 * tokens * (attention_params(m, false) + mlp_active_params_per_layer(m, false));
+  // QKᵀ (query/key width) and A·V (value width), full s² (Megatron convention).
+  const double attention =
+      2.0 * tokens * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim + m.value_head_dim());
   return gemm + attention;
 }
 
@@ -98,7 +113,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   TrainMemory& mem = out.memory;
   const double dense_per_layer = pc.per_layer - pc.per_layer_expert;
   double params = layers_per_stage * (dense_per_layer / tp + pc.per_layer_expert / (tp * p.ep)) + pc.embedding / tp;
-  if (p.pp == 1) params += pc.output / tp + pc.final_norm;
+  if (p.pp == 1) params += pc.output / tp + pc.final_norm + pc.mtp / tp;  // MTP modules sit with the output layer
   mem.params_on_gpu = params;
   mem.weights_bytes = params * weight_bytes / (t.zero_stage >= 3 ? shard : 1.0);
   mem.gradients_bytes = params * t.grad_bytes / (t.zero_stage >= 2 ? shard : 1.0);
@@ -139,11 +154,15 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double tokens_mb = seq * mb;  // tokens of one micro-batch (whole sequence; CP splits the work)
   const double layer_fwd = layer_forward_flop(m, tokens_mb, seq) / (tp * cp);
   const double logits_fwd = 2.0 * tokens_mb * h * static_cast<double>(m.vocab_size) / (tp * cp);
-  const double recompute_layer = t.recompute == Recompute::kFull ? layer_fwd
-                                 : (t.recompute == Recompute::kSelective && !t.flash_attention)
-                                     ? 4.0 * tokens_mb * seq * static_cast<double>(m.num_heads * m.head_dim) / (tp * cp)
-                                     : 0.0;
-  const double stage_flop = layers_per_stage * (3.0 * layer_fwd + recompute_layer) + 3.0 * logits_fwd;
+  const double recompute_layer =
+      t.recompute == Recompute::kFull ? layer_fwd
+      : (t.recompute == Recompute::kSelective && !t.flash_attention)
+          ? 2.0 * tokens_mb * seq * static_cast<double>(m.num_heads * (m.head_dim + m.value_head_dim())) / (tp * cp)
+          : 0.0;
+  // Multi-token prediction (last stage): per module one more layer, the 2h→h projection and logits.
+  const double mtp_fwd =
+      static_cast<double>(m.mtp_layers) * (layer_fwd + 4.0 * tokens_mb * h * h / (tp * cp) + logits_fwd);
+  const double stage_flop = layers_per_stage * (3.0 * layer_fwd + recompute_layer) + 3.0 * (logits_fwd + mtp_fwd);
   const double compute_mb = stage_flop / r.gemm_flop_per_s;
   const double recompute_compute_mb = layers_per_stage * recompute_layer / r.gemm_flop_per_s;
 
@@ -151,10 +170,12 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // (traffic factor), backward moves about twice that; recompute repeats the forward.
   TrainSettings traffic_settings = t;
   traffic_settings.recompute = Recompute::kNone;
-  const double layer_traffic = a.elementwise_traffic_factor * layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention);
+  const double layer_traffic =
+      a.elementwise_traffic_factor * layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention);
   const double fwd_passes = t.recompute == Recompute::kFull ? 2.0 : 1.0;
   const double elementwise_mb = layers_per_stage * layer_traffic * (fwd_passes + 2.0) / r.memory_bytes_per_s;
-  const double recompute_ew_mb = t.recompute == Recompute::kFull ? layers_per_stage * layer_traffic / r.memory_bytes_per_s : 0.0;
+  const double recompute_ew_mb =
+      t.recompute == Recompute::kFull ? layers_per_stage * layer_traffic / r.memory_bytes_per_s : 0.0;
 
   // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
   // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations.
@@ -190,7 +211,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   if (shard > 1) {
     const double local = std::max(1.0, std::min(shard, r.gpus_per_node / (tp * pp)));  // DP ranks sharing a node
     const bool intra = tp * pp * shard <= r.gpus_per_node;
-    const double bus = intra ? r.intra_bus_bytes_per_s : std::min(r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s * local);
+    const double bus =
+        intra ? r.intra_bus_bytes_per_s : std::min(r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s * local);
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     const int n = static_cast<int>(shard);
     const double grads = params * t.grad_bytes;
@@ -210,11 +232,15 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   tt.step_s = per_mb * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;
 
   const double samples = static_cast<double>(t.global_batch);
-  const double model_fwd = layers * layer_forward_flop(m, seq * samples, seq) + 2.0 * seq * samples * h * static_cast<double>(m.vocab_size);
+  const double step_tokens = seq * samples;
+  const double logits_step = 2.0 * step_tokens * h * static_cast<double>(m.vocab_size);
+  const double model_fwd = layers * layer_forward_flop(m, step_tokens, seq) + logits_step +
+                           static_cast<double>(m.mtp_layers) *
+                               (layer_forward_flop(m, step_tokens, seq) + 4.0 * step_tokens * h * h + logits_step);
   tt.model_flop_per_step = 3.0 * model_fwd;
   const double recompute_total = t.recompute == Recompute::kFull ? layers * layer_forward_flop(m, seq * samples, seq)
-                                 : recompute_layer > 0 ? layers * recompute_layer * tp * cp * samples / mb
-                                                       : 0.0;
+                                 : recompute_layer > 0           ? layers * recompute_layer * tp * cp * samples / mb
+                                                                 : 0.0;
   tt.hardware_flop_per_step = tt.model_flop_per_step + recompute_total;
   tt.tokens_per_step = seq * samples;
   const double gpus = out.gpus;

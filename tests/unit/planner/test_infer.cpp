@@ -34,7 +34,8 @@ TEST(Infer, WeightsAndKvPerGpu) {
   EXPECT_DOUBLE_EQ(r.memory.kv_bytes_per_token_model, 327'680.0);
   const double tokens = std::floor(r.memory.kv_budget_bytes / r.memory.kv_bytes_per_token);
   EXPECT_DOUBLE_EQ(r.memory.max_kv_tokens, tokens);
-  EXPECT_DOUBLE_EQ(r.memory.max_concurrent_requests, std::floor(r.memory.kv_budget_bytes / (2560 * r.memory.kv_bytes_per_token)));
+  EXPECT_DOUBLE_EQ(r.memory.max_concurrent_requests,
+                   std::floor(r.memory.kv_budget_bytes / (2560 * r.memory.kv_bytes_per_token)));
 }
 
 TEST(Infer, KvHeadsReplicatedBeyondTp) {
@@ -82,6 +83,30 @@ TEST(Infer, DoesNotFitWhenWeightsExceedMemory) {
   const InferResult r = eval(infer("llama-3.1-405b", 1, 1024, 128));
   EXPECT_FALSE(r.memory.fits);
   EXPECT_LT(r.memory.kv_budget_bytes, 0);
+}
+
+}  // namespace
+}  // namespace headroom::plan
+
+namespace headroom::plan {
+namespace {
+
+TEST(Infer, MlaLatentCacheIsReplicatedAcrossTp) {
+  // DeepSeek-V3 on 8 H200 with FP8 weights: each TP rank keeps the full 576-element latent per layer
+  // (the latent is shared by all heads, so TP cannot split it), i.e. 61·576·2 B per token per GPU.
+  Workload w;
+  w.model = test::catalog().model("deepseek-v3");
+  w.phase = Phase::kInfer;
+  w.par.tp = 8;
+  w.infer.context_len = 4096;
+  w.infer.output_len = 1024;
+  w.infer.weight_precision = Precision::kFp8;
+  validate(w);
+  const InferResult r = evaluate_infer(w, count_params(w.model), test::rates_for("h200-sxm-141gb"), Assumptions{});
+  EXPECT_EQ(r.memory.kv_bytes_per_token, 61.0 * 576 * 2);
+  EXPECT_EQ(r.memory.kv_bytes_per_token_model, 61.0 * 576 * 2);
+  EXPECT_NEAR(r.memory.weights_bytes, count_params(w.model).total / 8, 1.0);  // FP8: 1 byte per weight
+  EXPECT_TRUE(r.memory.fits);
 }
 
 }  // namespace

@@ -89,3 +89,44 @@ TEST(TrainMemory, InFlightMicroBatchesOnFirstStage) {
 
 }  // namespace
 }  // namespace headroom::plan
+
+namespace headroom::plan {
+namespace {
+
+TEST(TrainMemory, MoeAwareActivations) {
+  // Mixtral 8x7B, TP1, flash attention, no dropout, s = 4096, b = 1, bf16 (U1, Megatron-LM #1784):
+  //   replicated 8·sbh (norm inputs, QKV input, MLP input)
+  //   + 2·sb·(q + k + v) + 2·sb·o                        q = o = 4096, k = v = 1024
+  //   + 2·sb·(top-2 SwiGLU widths 2·3·14336)             the experts each token passes through
+  //   + 2·sb·(2·4096 + 2·8)                              dispatched copies of the input, fp32 router probs
+  Workload w = test::train_workload("mixtral-8x7b", 1, 1, 1, 1, 4096);
+  const double sb = 4096;
+  const double expect =
+      sb * (8 * 4096 + 2 * (4096 + 1024 + 1024) + 2 * 4096 + 2 * (2 * 3 * 14336) + 2 * (2 * 4096 + 2 * 8));
+  EXPECT_DOUBLE_EQ(activation_bytes_per_layer(w.model, w.par, w.train), expect);
+  EXPECT_DOUBLE_EQ(expect, 989'986'816.0);
+  // The same layer counted as a dense Mistral-shaped MLP (what an MoE-unaware estimator reports) is
+  // 42 % lower.
+  Workload dense = test::train_workload("mistral-7b", 1, 1, 1, 1, 4096);
+  const double d = activation_bytes_per_layer(dense.model, dense.par, dense.train);
+  EXPECT_DOUBLE_EQ(d, sb * (8 * 4096 + 2 * 6144 + 2 * 4096 + 2 * 3 * 14336));
+  EXPECT_NEAR(d / expect, 139264.0 / 241696.0, 1e-12);
+}
+
+TEST(TrainMemory, MoeLeadingDenseLayersAveraged) {
+  // DeepSeek-V3: 3 dense layers (SwiGLU 18432) and 58 MoE layers (8 routed + 1 shared of 2048):
+  // the per-layer MLP activation width is their layer-weighted mean.
+  const ModelConfig& m = test::catalog().model("deepseek-v3");
+  const double dense = 3.0 * 7168 * 18432, moe = 9 * 3.0 * 7168 * 2048 + 7168.0 * 256;
+  EXPECT_DOUBLE_EQ(mlp_active_params_per_layer(m, false), (3 * dense + 58 * moe) / 61);
+  // Expert parallelism shards the routed experts only: EP 8 holds 1/8 of them on each GPU.
+  Workload w = test::train_workload("deepseek-v3", 1, 61, 8, 8, 4096);
+  w.par.ep = 8;
+  const ParamCounts pc = count_params(w.model);
+  const TrainResult r = evaluate_train(w, pc, test::rates_for("h100-sxm5-80gb"), kA);
+  EXPECT_DOUBLE_EQ(r.memory.params_on_gpu,
+                   (pc.per_layer - pc.per_layer_expert) + pc.per_layer_expert / 8 + pc.embedding);
+}
+
+}  // namespace
+}  // namespace headroom::plan

@@ -8,7 +8,9 @@ namespace headroom::plan {
 namespace {
 using test::catalog;
 
-double total(const std::string& id) { return count_params(catalog().model(id)).total; }
+double total(const std::string& id) {
+  return count_params(catalog().model(id)).total;
+}
 
 TEST(Params, LlamaCheckpointsExact) {
   // Element counts of the released Hugging Face checkpoints.
@@ -55,7 +57,7 @@ TEST(Params, KvBytesPerTokenBf16) {
 
 TEST(Params, MoeActiveVersusTotal) {
   const ParamCounts c = count_params(catalog().model("gpt-oss-120b"));
-  EXPECT_NEAR(c.total / 1e9, 116.8, 0.2);  // model card: 117B total
+  EXPECT_NEAR(c.total / 1e9, 116.8, 0.2);                 // model card: 117B total
   EXPECT_NEAR((c.active - c.embedding) / 1e9, 5.1, 0.1);  // model card: 5.1B active (input embedding lookup excluded)
   EXPECT_LT(c.active, c.total);
 }
@@ -65,6 +67,91 @@ TEST(Params, MlaKvLatent) {
   m.kv_lora_rank = 512;
   m.qk_rope_head_dim = 64;
   EXPECT_EQ(kv_elements_per_token_per_layer(m), 576.0);
+}
+
+}  // namespace
+}  // namespace headroom::plan
+
+namespace headroom::plan {
+namespace {
+using test::catalog;
+
+TEST(Params, Mistral7bExact) {
+  // Per layer: attention 4096·4096·2 + 4096·1024·2, SwiGLU 3·4096·14336, 2 RMSNorms; untied 32000-token
+  // embedding and head; final norm. Model card: 7.24B.
+  const double layer = 4096.0 * 4096 * 2 + 4096.0 * 1024 * 2 + 3.0 * 4096 * 14336 + 2 * 4096;
+  const double expect = 32 * layer + 2.0 * 32000 * 4096 + 4096;
+  const ParamCounts c = count_params(catalog().model("mistral-7b"));
+  EXPECT_EQ(c.total, expect);
+  EXPECT_EQ(c.total, 7'241'732'096.0);
+  EXPECT_NEAR(c.total / 1e9, 7.24, 0.005);
+}
+
+TEST(Params, Mixtral8x7bTotalAndActive) {
+  // 8 experts of the Mistral MLP, top-2, router 8·4096 without bias. Paper: 46.7B total, 12.9B active.
+  const double attn = 4096.0 * 4096 * 2 + 4096.0 * 1024 * 2, expert = 3.0 * 4096 * 14336, router = 8.0 * 4096;
+  const double outside = 2.0 * 32000 * 4096 + 4096;
+  const ParamCounts c = count_params(catalog().model("mixtral-8x7b"));
+  EXPECT_EQ(c.total, 32 * (attn + 8 * expert + router + 2 * 4096) + outside);
+  EXPECT_EQ(c.active, 32 * (attn + 2 * expert + router + 2 * 4096) + outside);
+  EXPECT_NEAR(c.total / 1e9, 46.7, 0.05);
+  EXPECT_NEAR(c.active / 1e9, 12.9, 0.05);
+  EXPECT_EQ(c.per_layer_expert, 8 * expert);  // all 32 layers are MoE
+}
+
+TEST(Params, DeepSeekV3MainModelActiveAndMtp) {
+  const ModelConfig& m = catalog().model("deepseek-v3");
+  ASSERT_TRUE(m.is_mla());
+  EXPECT_EQ(m.head_dim, 192);  // qk_nope 128 + qk_rope 64
+  // MLA: q_a 7168·1536 + q_a_norm 1536 + q_b 1536·128·192 + kv_a 7168·(512+64) + kv_a_norm 512
+  //      + kv_b 512·128·(128+128) + o 128·128·7168.
+  const double attn =
+      7168.0 * 1536 + 1536 + 1536.0 * 128 * 192 + 7168.0 * 576 + 512 + 512.0 * 128 * 256 + 128.0 * 128 * 7168;
+  EXPECT_EQ(attention_params(m), attn);
+  EXPECT_EQ(attn, 187'107'328.0);
+  const double expert = 3.0 * 7168 * 2048, norms = 2.0 * 7168;
+  const double dense_layer = attn + 3.0 * 7168 * 18432 + norms;
+  const double moe_layer = attn + 256 * expert + expert + 256.0 * 7168 + 256 + norms;  // routed + shared + gate + bias
+  const double embed = 129280.0 * 7168;
+  const ParamCounts c = count_params(m);
+  EXPECT_EQ(c.total, 3 * dense_layer + 58 * moe_layer + 2 * embed + 7168);
+  // README_WEIGHTS.md: 671B main model (the MTP module is not in that total).
+  EXPECT_NEAR(c.total / 1e9, 671.0, 0.05);
+  // 36.6B activated including the 0.9B output head, i.e. without the input embedding lookup ("37B").
+  EXPECT_NEAR((c.active - c.embedding) / 1e9, 36.6, 0.05);
+  // MTP module: one more MoE layer, eh_proj 2h·h, enorm + hnorm; embedding and head shared.
+  EXPECT_EQ(c.mtp, moe_layer + 2.0 * 7168 * 7168 + 2 * 7168);
+  EXPECT_NEAR(c.mtp / 1e9, 11.5, 0.15);  // README: 11.5B unique parameters
+}
+
+TEST(Params, DeepSeekV3MlaKvCache) {
+  // MLA caches the 512-element latent + the 64-element RoPE key per layer per token: 61·576·2 bytes in
+  // BF16, against 61·2·128·(192+128)/2·2 for the equivalent multi-head cache (U6).
+  const ModelConfig& m = catalog().model("deepseek-v3");
+  EXPECT_EQ(kv_elements_per_token_per_layer(m), 576.0);
+  EXPECT_EQ(kv_elements_per_token_per_layer(m) * 61 * 2, 70'272.0);
+  ModelConfig mha = m;
+  mha.kv_lora_rank = 0;
+  EXPECT_EQ(kv_elements_per_token_per_layer(mha), 128.0 * (192 + 128));
+}
+
+TEST(Params, Llama31SameWeightsAsLlama3LongerContext) {
+  EXPECT_EQ(count_params(catalog().model("llama-3.1-8b")).total, count_params(catalog().model("llama-3-8b")).total);
+  EXPECT_EQ(count_params(catalog().model("llama-3.1-70b")).total, count_params(catalog().model("llama-3-70b")).total);
+  EXPECT_EQ(catalog().model("llama-3.1-8b").max_seq_len, 131072);
+  EXPECT_EQ(catalog().model("llama-3-8b").max_seq_len, 8192);
+}
+
+TEST(Params, KorthikantiConfigurations) {
+  // Korthikanti Table 3 (V = 51200, s = 2048): the 22B, 175B, 530B and 1T GPT configurations.
+  EXPECT_NEAR(total("megatron-gpt-22b") / 1e9, 22.0, 0.5);
+  EXPECT_NEAR(total("megatron-gpt-175b") / 1e9, 175.0, 0.5);
+  EXPECT_NEAR(total("korthikanti-530b") / 1e9, 529.6, 0.1);
+  EXPECT_NEAR(total("korthikanti-1t") / 1e9, 1008.0, 0.1);
+  const ModelConfig& m = catalog().model("megatron-gpt-22b");
+  const double l = 48, h = 6144, v = 51200, s = 2048;
+  EXPECT_NEAR(total("megatron-gpt-22b"), 12 * l * h * h * (1 + 13 / (12 * h) + (v + s) / (12 * l * h)) + 2 * h, 1.0);
+  EXPECT_EQ(m.num_heads, 64);
 }
 
 }  // namespace

@@ -17,10 +17,10 @@ enum class NormKind { kLayerNorm, kRmsNorm };
 enum class PositionKind { kLearned, kRope, kAlibi, kNone };
 
 struct ModelConfig {
-  std::string id;                 ///< e.g. "llama-2-7b"
+  std::string id;  ///< e.g. "llama-2-7b"
   std::string name;
   std::vector<std::string> aliases;
-  std::string source;             ///< where the architecture numbers come from
+  std::string source;  ///< where the architecture numbers come from
   std::string as_of;
   std::int64_t num_layers = 0;
   std::int64_t hidden_size = 0;
@@ -29,44 +29,68 @@ struct ModelConfig {
   std::int64_t head_dim = 0;      ///< hidden_size / num_heads unless given
   std::int64_t ffn_hidden_size = 0;
   std::int64_t vocab_size = 0;
-  std::int64_t max_seq_len = 0;   ///< learned position table size; context limit
+  std::int64_t max_seq_len = 0;  ///< learned position table size; context limit
   MlpKind mlp = MlpKind::kGelu;
   NormKind norm = NormKind::kLayerNorm;
   PositionKind position = PositionKind::kLearned;
-  bool linear_bias = true;        ///< biases on every linear layer (GPT-2/3 style)
-  bool qkv_bias = false;          ///< biases on Q, K, V only (Qwen style); implied by linear_bias
+  bool linear_bias = true;  ///< biases on every linear layer (GPT-2/3 style)
+  bool qkv_bias = false;    ///< biases on Q, K, V only (Qwen style); implied by linear_bias
   bool tied_embeddings = false;
-  bool dropout = true;            ///< trained with dropout (stores masks)
+  bool dropout = true;  ///< trained with dropout (stores masks)
   // Mixture of experts: every layer's MLP is replaced by `num_experts` experts when > 0.
   std::int64_t num_experts = 0;
   std::int64_t experts_per_token = 0;
   std::int64_t moe_ffn_hidden_size = 0;  ///< per expert (defaults to ffn_hidden_size)
   std::int64_t shared_experts = 0;       ///< always-active experts of moe_ffn_hidden_size
+  std::int64_t first_dense_layers =
+      0;                     ///< leading layers with a dense MLP of ffn_hidden_size (DeepSeek first_k_dense_replace)
+  bool router_bias = false;  ///< one bias per expert in the router (DeepSeek-V3 e_score_correction_bias)
   // Sliding-window attention: `sliding_window_layers` of the layers attend to `sliding_window` tokens.
   std::int64_t sliding_window = 0;
   std::int64_t sliding_window_layers = 0;
   // Multi-head latent attention (DeepSeek-V2/V3): KV cache per layer per token = kv_lora_rank + rope dim.
   std::int64_t kv_lora_rank = 0;
   std::int64_t qk_rope_head_dim = 0;
+  std::int64_t q_lora_rank = 0;       ///< MLA query compression rank (0: full-rank query projection)
+  std::int64_t qk_nope_head_dim = 0;  ///< MLA per-head query/key dimension without RoPE (head_dim = nope + rope)
+  std::int64_t v_head_dim = 0;        ///< per-head value dimension (0: = head_dim)
+  /// Multi-token-prediction modules (DeepSeek-V3 §2.2): one transformer layer + a 2h→h projection +
+  /// 2 norms each, sharing the embedding and output head; trained, not counted in `total`.
+  std::int64_t mtp_layers = 0;
 
   bool is_moe() const { return num_experts > 0; }
+  bool is_mla() const { return kv_lora_rank > 0; }
+  /// Layers whose MLP is the mixture of experts (all but the leading dense ones).
+  std::int64_t moe_layers() const { return is_moe() ? num_layers - first_dense_layers : 0; }
+  std::int64_t value_head_dim() const { return v_head_dim > 0 ? v_head_dim : head_dim; }
 };
 
-/// Parameter counts (elements, not bytes).
+/// Parameter counts (elements, not bytes). Per-layer figures are averages over the layers when
+/// they differ (MoE models with leading dense layers); totals are exact sums.
 struct ParamCounts {
-  double embedding = 0;      ///< input token embedding + learned positions
-  double output = 0;         ///< untied output projection (0 when tied)
-  double per_layer = 0;      ///< one transformer layer, all experts
+  double embedding = 0;         ///< input token embedding + learned positions
+  double output = 0;            ///< untied output projection (0 when tied)
+  double per_layer = 0;         ///< one transformer layer, all experts
   double per_layer_active = 0;  ///< one layer counting only the experts a token uses
   double per_layer_expert = 0;  ///< the routed-expert part of per_layer (shardable by EP)
   double final_norm = 0;
-  double total = 0;          ///< everything stored
-  double active = 0;         ///< used per token (= total for dense models)
-  double non_embedding = 0;  ///< total − embedding − output
+  double total = 0;                ///< everything stored
+  double active = 0;               ///< used per token (= total for dense models)
+  double non_embedding = 0;        ///< total − embedding − output
+  double mtp = 0;                  ///< multi-token-prediction modules (not in total; shared embedding / head excluded)
+  double attention_per_layer = 0;  ///< attention projection weights of one layer (matmul FLOPs = 2 per token)
 };
 
 /// Exact count for the architecture (no allocation).
 ParamCounts count_params(const ModelConfig& m) noexcept;
+
+/// Weight elements of one layer's attention projections (matmul FLOPs = 2 per element per token;
+/// pass include_bias = false for the matmul weights alone, the Megatron FLOP convention).
+double attention_params(const ModelConfig& m, bool include_bias = true) noexcept;
+
+/// Weight elements of the MLP a token passes through, averaged over the layers: dense FFN, or the
+/// routed experts it uses + shared experts + router for MoE layers.
+double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias = true) noexcept;
 
 /// KV-cache elements per token per layer (K and V; MLA: latent + rope key).
 double kv_elements_per_token_per_layer(const ModelConfig& m) noexcept;
