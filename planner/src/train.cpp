@@ -170,12 +170,24 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // (traffic factor), backward moves about twice that; recompute repeats the forward.
   TrainSettings traffic_settings = t;
   traffic_settings.recompute = Recompute::kNone;
+  // Without a fused attention kernel the raw QKᵀ scores (2·a·s²·b bytes, not kept for backward since
+  // softmax's backward uses its output) are also written and read once per pass.
+  const double raw_scores =
+      t.flash_attention ? 0.0 : 2.0 * static_cast<double>(m.num_heads) * (seq / cp) * seq * mb / tp;
   const double layer_traffic =
-      a.elementwise_traffic_factor * layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention);
-  const double fwd_passes = t.recompute == Recompute::kFull ? 2.0 : 1.0;
-  const double elementwise_mb = layers_per_stage * layer_traffic * (fwd_passes + 2.0) / r.memory_bytes_per_s;
-  const double recompute_ew_mb =
-      t.recompute == Recompute::kFull ? layers_per_stage * layer_traffic / r.memory_bytes_per_s : 0.0;
+      a.elementwise_traffic_factor *
+      (layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention) + raw_scores);
+  // Selective recompute re-runs the attention core (softmax, dropout over the s² scores) in backward:
+  // its share of the traffic is the score tensors' bytes.
+  const double selective_traffic =
+      t.recompute == Recompute::kSelective && !t.flash_attention
+          ? a.elementwise_traffic_factor *
+                (layer_activation_bytes_no_recompute(m, p, traffic_settings, true) -
+                 layer_activation_bytes_no_recompute(m, p, traffic_settings, false) + raw_scores)
+          : 0.0;
+  const double recompute_traffic = t.recompute == Recompute::kFull ? layer_traffic : selective_traffic;
+  const double elementwise_mb = layers_per_stage * (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s;
+  const double recompute_ew_mb = layers_per_stage * recompute_traffic / r.memory_bytes_per_s;
 
   // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
   // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations.
@@ -190,13 +202,14 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     tp_mb = collectives * per_collective * (1.0 - t.tp_comm_overlap);
   }
   // Pipeline: one activation send forward and one gradient send backward per micro-batch per stage
-  // boundary, split over the TP ranks (scatter-gather); inter-node once a stage fills a node.
+  // boundary, split over the TP ranks (scatter-gather); inter-node once a stage fills a node. With
+  // interleaving a micro-batch crosses every stage vpp times (Narayanan et al. 2021 §2.2.2).
   double pp_mb = 0;
   if (p.pp > 1) {
     const bool intra = tp * pp <= r.gpus_per_node;
     const double bw = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
-    pp_mb = 2.0 * (alpha + sbh * act_bytes / tp / bw);
+    pp_mb = 2.0 * p.vpp * (alpha + sbh * act_bytes / tp / bw);
   }
   const double per_mb = compute_mb + elementwise_mb + tp_mb + pp_mb;
   tt.compute_s = compute_mb * micro_batches;

@@ -36,7 +36,9 @@ std::vector<Row>& rows() {
   return r;
 }
 
-double err(const Row& r) { return (r.predicted - r.published) / r.published; }
+double err(const Row& r) {
+  return (r.predicted - r.published) / r.published;
+}
 
 void add(Row r) {
   EXPECT_LE(std::abs(err(r)), r.band) << r.id << " " << r.what << ": predicted " << r.predicted << " vs published "
@@ -65,21 +67,29 @@ TEST(PlannerValidation, G1_Gpt3_175B_TimeToTrain) {
   w.train.tokens = 300e9;
   const TrainResult r = run(w, "a100-sxm4-80gb");
   add({"G1", "GPT-3 175B, 1024 A100, 300B tokens: days", r.time.time_to_train_s / 86400.0, 34.0, "days", 0.25});
-  add({"G1", "GPT-3 175B: achieved TFLOP/s per GPU (paper's X)", r.time.achieved_flop_per_s_per_gpu / 1e12, 140.0, "TFLOP/s", 0.25});
+  add({"G1", "GPT-3 175B: achieved TFLOP/s per GPU (paper's X)", r.time.achieved_flop_per_s_per_gpu / 1e12, 140.0,
+       "TFLOP/s", 0.25});
 }
 
 TEST(PlannerValidation, G2_Megatron_1T) {
   Workload w = megatron("megatron-gpt-1t", 8, 64, 3072, 3072, 2);
   w.train.tokens = 450e9;
   const TrainResult r = run(w, "a100-sxm4-80gb");
-  add({"G2", "GPT 1T, TP8 PP64 interleaved, 3072 A100: TFLOP/s per GPU", r.time.achieved_flop_per_s_per_gpu / 1e12, 163.0, "TFLOP/s", 0.25});
+  add({"G2", "GPT 1T, TP8 PP64 interleaved, 3072 A100: TFLOP/s per GPU", r.time.achieved_flop_per_s_per_gpu / 1e12,
+       163.0, "TFLOP/s", 0.25});
   add({"G2", "GPT 1T: 450B tokens, days", r.time.time_to_train_s / 86400.0, 84.0, "days", 0.25});
 }
 
 TEST(PlannerValidation, G3_Narayanan_Table1) {
-  struct C { const char* model; int tp, pp, gpus; std::int64_t batch; double tf; };
-  for (const C& c : {C{"megatron-gpt-1.7b", 1, 1, 32, 512, 137}, C{"megatron-gpt-18.4b", 8, 1, 256, 1024, 135},
-                     C{"megatron-gpt-145.6b", 8, 8, 1536, 2304, 148}, C{"megatron-gpt-529.6b", 8, 35, 2520, 2520, 163}}) {
+  struct C {
+    const char* model;
+    int tp, pp, gpus;
+    std::int64_t batch;
+    double tf;
+  };
+  for (const C& c :
+       {C{"megatron-gpt-1.7b", 1, 1, 32, 512, 137}, C{"megatron-gpt-18.4b", 8, 1, 256, 1024, 135},
+        C{"megatron-gpt-145.6b", 8, 8, 1536, 2304, 148}, C{"megatron-gpt-529.6b", 8, 35, 2520, 2520, 163}}) {
     const TrainResult r = run(megatron(c.model, c.tp, c.pp, c.gpus, c.batch), "a100-sxm4-80gb");
     add({"G3", fmt::format("{} TP{} PP{} {} GPUs: TFLOP/s per GPU", catalog().model(c.model).name, c.tp, c.pp, c.gpus),
          r.time.achieved_flop_per_s_per_gpu / 1e12, c.tf, "TFLOP/s", 0.30});
@@ -87,7 +97,10 @@ TEST(PlannerValidation, G3_Narayanan_Table1) {
 }
 
 TEST(PlannerValidation, G10_MtNlg530B_IterationTime) {
-  struct C { int gpus; double s; };
+  struct C {
+    int gpus;
+    double s;
+  };
   for (const C& c : {C{2240, 60.1}, C{2800, 50.2}, C{3360, 44.4}}) {
     Workload w = megatron("mt-nlg-530b", 8, 35, c.gpus, 1920);
     w.train.zero_stage = 1;
@@ -110,21 +123,29 @@ TrainResult searched(const std::string& model, std::int64_t seq, double tokens, 
 }
 
 TEST(PlannerValidation, G11_Llama1_GpuHours) {
-  struct C { const char* model; double tokens; double hours; };
+  struct C {
+    const char* model;
+    double tokens;
+    double hours;
+  };
   for (const C& c : {C{"llama-7b", 1.0e12, 82432}, C{"llama-13b", 1.0e12, 135168}, C{"llama-33b", 1.4e12, 530432},
                      C{"llama-65b", 1.4e12, 1022362}}) {
     const TrainResult r = searched(c.model, 2048, c.tokens, 2048);
-    add({"G11", fmt::format("{}: GPU-hours ({:.1f}T tokens, searched plan)", catalog().model(c.model).name, c.tokens / 1e12),
+    add({"G11",
+         fmt::format("{}: GPU-hours ({:.1f}T tokens, searched plan)", catalog().model(c.model).name, c.tokens / 1e12),
          r.time.gpu_hours, c.hours, "GPU-h", 0.40});
   }
 }
 
 TEST(PlannerValidation, G13_Llama2_GpuHours) {
-  struct C { const char* model; double hours; };
+  struct C {
+    const char* model;
+    double hours;
+  };
   for (const C& c : {C{"llama-2-7b", 184320}, C{"llama-2-13b", 368640}, C{"llama-2-70b", 1720320}}) {
     const TrainResult r = searched(c.model, 4096, 2.0e12, 2048);
-    add({"G13", fmt::format("{}: GPU-hours (2T tokens, searched plan)", catalog().model(c.model).name), r.time.gpu_hours,
-         c.hours, "GPU-h", 0.40});
+    add({"G13", fmt::format("{}: GPU-hours (2T tokens, searched plan)", catalog().model(c.model).name),
+         r.time.gpu_hours, c.hours, "GPU-h", 0.40});
   }
 }
 
@@ -139,8 +160,10 @@ TEST(PlannerValidation, G8_ActivationRatios_175B) {
     return activation_bytes_per_layer(v.model, v.par, v.train);
   };
   const double base = bytes(false, Recompute::kNone);
-  add({"G8", "175B activations, sequence parallel: % of baseline", 100 * bytes(true, Recompute::kNone) / base, 62.04, "%", 0.02});
-  add({"G8", "175B activations, selective recompute: %", 100 * bytes(false, Recompute::kSelective) / base, 56.53, "%", 0.02});
+  add({"G8", "175B activations, sequence parallel: % of baseline", 100 * bytes(true, Recompute::kNone) / base, 62.04,
+       "%", 0.02});
+  add({"G8", "175B activations, selective recompute: %", 100 * bytes(false, Recompute::kSelective) / base, 56.53, "%",
+       0.02});
   add({"G8", "175B activations, SP + selective: %", 100 * bytes(true, Recompute::kSelective) / base, 18.49, "%", 0.02});
   add({"G8", "175B activations, full recompute: %", 100 * bytes(false, Recompute::kFull) / base, 8.71, "%", 0.02});
 }
@@ -154,9 +177,98 @@ TEST(PlannerValidation, G24_KvCacheCapacity_GptOss120b) {
   w.infer.output_len = 1024;
   const Assumptions a;
   const InferResult r = evaluate_infer(w, count_params(m), test::rates_for("h100-sxm5-80gb"), a);
-  add({"G24", "gpt-oss-120b KV bytes per token (SWA layers full pages)", r.memory.kv_bytes_per_token_model, 73728, "B", 0.001});
-  add({"G24", "gpt-oss-120b tokens in 5.38 GiB of KV cache", std::floor(5.38 * 1024 * 1024 * 1024 / r.memory.kv_bytes_per_token_model),
-       78384, "tokens", 0.001});
+  add({"G24", "gpt-oss-120b KV bytes per token (SWA layers full pages)", r.memory.kv_bytes_per_token_model, 73728, "B",
+       0.001});
+  add({"G24", "gpt-oss-120b tokens in 5.38 GiB of KV cache",
+       std::floor(5.38 * 1024 * 1024 * 1024 / r.memory.kv_bytes_per_token_model), 78384, "tokens", 0.001});
+}
+
+// Korthikanti et al. 2022 (arXiv 2205.05198) Table 3 configurations on A100-80GB: fp16, no flash
+// attention, micro-batch 1 (22B: 4), DP 1; interleaving as Fig. 1's activation figures imply (175B and
+// 530B: 3 chunks per stage, 1T: none), which is also how Calculon's validation configures them.
+struct Korthikanti {
+  const char* model;
+  int tp, pp, vpp, gpus;
+  std::int64_t batch, micro;
+  double full_s, seqsel_s;                           // Table 5 iteration time
+  double par_opt_gib, act_none_gib, act_seqsel_gib;  // Fig. 1
+};
+const Korthikanti kKorthikanti[] = {
+    {"megatron-gpt-22b", 8, 1, 1, 8, 4, 4, 1.42, 1.10, 45.5625, 59.25, 9.5625},
+    {"megatron-gpt-175b", 8, 8, 3, 64, 64, 1, 18.13, 13.75, 45.5625, 66.84375, 12.3515625},
+    {"megatron-gpt-529.6b", 8, 35, 3, 280, 280, 1, 49.05, 37.83, 31.640625, 114.0234375, 23.076171875},
+    {"megatron-gpt-1t", 8, 64, 1, 512, 512, 1, 94.42, 71.49, 32.958984375, 131.25, 26.5625},
+};
+
+Workload korthikanti(const Korthikanti& c, Recompute rc, bool sp) {
+  Workload w = test::train_workload(c.model, c.tp, c.pp, c.gpus / (c.tp * c.pp), c.batch, 2048, c.micro);
+  w.par.vpp = c.vpp;
+  w.par.sequence_parallel = sp;
+  w.train.precision = Precision::kFp16;
+  w.train.recompute = rc;
+  w.train.flash_attention = false;
+  return w;
+}
+
+// Calculon's published accuracy on the same rows (calculon/llm/validation.py): Table 5 iteration time
+// mean |error| 3.65 % (max 8.87 %); Fig. 1 weights + optimizer 8.49 %, activations 2.08 %. The
+// planner must do better on each, with the same defaults as every other case.
+double mean_abs_error(std::size_t first) {
+  double sum = 0;
+  for (std::size_t i = first; i < rows().size(); ++i) sum += std::abs(err(rows()[i]));
+  return sum / static_cast<double>(rows().size() - first);
+}
+
+TEST(PlannerValidation, G9_Korthikanti_Table5_IterationTime) {
+  const std::size_t first = rows().size();
+  for (const Korthikanti& c : kKorthikanti) {
+    const std::string name = catalog().model(c.model).name;
+    const TrainResult full = run(korthikanti(c, Recompute::kFull, false), "a100-sxm4-80gb");
+    add({"G9", fmt::format("{} ({} GPUs) full recompute: iteration s (Table 5)", name, c.gpus), full.time.step_s,
+         c.full_s, "s", 0.15});
+    const TrainResult seqsel = run(korthikanti(c, Recompute::kSelective, true), "a100-sxm4-80gb");
+    add({"G9", fmt::format("{} SP + selective: iteration s (Table 5)", name), seqsel.time.step_s, c.seqsel_s, "s",
+         0.15});
+  }
+  EXPECT_LT(mean_abs_error(first), 0.0365) << "Calculon's Table 5 mean |error|";
+  fmt::print("Table 5 mean |error|: {:.2f} %\n", 100 * mean_abs_error(first));
+}
+
+ModelConfig none_model(const Korthikanti& c) {
+  return catalog().model(c.model);
+}
+
+TEST(PlannerValidation, G9_Korthikanti_Fig1_Memory) {
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  double par_opt_err = 0, act_err = 0;
+  for (const Korthikanti& c : kKorthikanti) {
+    const std::string name = catalog().model(c.model).name;
+    const TrainResult none = run(korthikanti(c, Recompute::kNone, false), "a100-sxm4-80gb");
+    const TrainMemory& m = none.memory;
+    // Fig. 1 counts a stage's transformer layers only (530B: 3 layers · 12h² / 8 · 18 B = 31.64 GiB);
+    // the first stage also holds the (V + s)·h/TP embedding, reported beside it, not compared.
+    const double state = m.weights_bytes + m.gradients_bytes + m.master_bytes + m.optimizer_bytes;
+    const double embedding_params = count_params(none_model(c)).embedding / c.tp;
+    const double layers_share =
+        (m.params_on_gpu - embedding_params - (c.pp == 1 ? count_params(none_model(c)).final_norm : 0.0)) /
+        m.params_on_gpu;
+    add({"G9",
+         fmt::format("{} weights + grads + optimizer of a stage's layers: GiB (Fig. 1; with embedding {:.2f})", name,
+                     state / kGiB),
+         state * layers_share / kGiB, c.par_opt_gib, "GiB", 0.05});
+    add({"G9", fmt::format("{} activations, TP only: GiB (Fig. 1)", name), m.activations_bytes / kGiB, c.act_none_gib,
+         "GiB", 0.10});
+    const TrainResult seqsel = run(korthikanti(c, Recompute::kSelective, true), "a100-sxm4-80gb");
+    add({"G9", fmt::format("{} activations, SP + selective: GiB (Fig. 1)", name),
+         seqsel.memory.activations_bytes / kGiB, c.act_seqsel_gib, "GiB", 0.10});
+    const std::size_t n = rows().size();
+    par_opt_err += std::abs(err(rows()[n - 3])) / 4.0;
+    act_err += (std::abs(err(rows()[n - 2])) + std::abs(err(rows()[n - 1]))) / 8.0;
+  }
+  EXPECT_LT(par_opt_err, 0.0849) << "Calculon's Fig. 1 weights + optimizer mean |error|";
+  EXPECT_LT(act_err, 0.0208) << "Calculon's Fig. 1 activations mean |error|";
+  fmt::print("Fig. 1 mean |error|: weights + optimizer {:.2f} %, activations {:.2f} %\n", 100 * par_opt_err,
+             100 * act_err);
 }
 
 class PrintTable : public ::testing::Environment {
@@ -165,11 +277,12 @@ class PrintTable : public ::testing::Environment {
     fmt::print("\n| case | quantity | predicted | published | error |\n|---|---|---:|---:|---:|\n");
     double sum = 0;
     for (const Row& r : rows()) {
-      fmt::print("| {} | {} | {:.4g} {} | {:.4g} {} | {:+.1f} % |\n", r.id, r.what, r.predicted, r.unit, r.published, r.unit,
-                 100 * err(r));
+      fmt::print("| {} | {} | {:.4g} {} | {:.4g} {} | {:+.1f} % |\n", r.id, r.what, r.predicted, r.unit, r.published,
+                 r.unit, 100 * err(r));
       sum += std::abs(err(r));
     }
-    if (!rows().empty()) fmt::print("\nmean |error| over {} rows: {:.1f} %\n", rows().size(), 100 * sum / rows().size());
+    if (!rows().empty())
+      fmt::print("\nmean |error| over {} rows: {:.1f} %\n", rows().size(), 100 * sum / rows().size());
   }
 };
 const auto* const kPrint = ::testing::AddGlobalTestEnvironment(new PrintTable);
