@@ -2,6 +2,7 @@
 // hardware profile (catalog GPU or profile.json). Tables by default; --json prints plan.json only.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -99,6 +100,19 @@ plan::Precision parse_precision(const std::string& s, const std::string& flag) {
   }
 }
 
+/// Tokens per optimizer step when --global-batch is not given: 4 Mi tokens, the order of the
+/// published large-model batches (Llama 2: 4M tokens; GPT-3 175B: 3.2M; Narayanan's 1T: 6.3M), so
+/// that the default is a plan someone would run and DP communication is amortised as in practice.
+constexpr std::int64_t kDefaultTokensPerStep = std::int64_t{1} << 22;
+
+/// Sequences for ~kDefaultTokensPerStep, rounded up to a multiple of micro-batch · DP.
+std::int64_t default_global_batch(std::int64_t seq_len, std::int64_t multiple) {
+  const std::int64_t seqs =
+      std::max<std::int64_t>(1, (kDefaultTokensPerStep + seq_len - 1) / std::max<std::int64_t>(1, seq_len));
+  const std::int64_t m = std::max<std::int64_t>(1, multiple);
+  return (seqs + m - 1) / m * m;
+}
+
 plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase phase, const plan::Catalog& cat) {
   plan::Workload w;
   const bool from_file = !a.workload_file.empty();
@@ -110,9 +124,30 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
   }
   const std::string file = from_file ? a.workload_file : "command line";
   const auto given = [&](const char* flag) { return c->count(flag) > 0; };
+  // Sizes given as flags must be positive: a zero or negative value is a typo, never "use the default".
+  const auto positive = [&](const char* flag, std::int64_t v) {
+    if (given(flag) && v < 1) throw core::InputError("", flag, fmt::format("a positive integer, got {}", v));
+  };
+  positive("--gpus", a.gpus);
+  positive("--tp", a.tp);
+  positive("--pp", a.pp);
+  if (phase == plan::Phase::kTrain) {
+    positive("--dp", a.dp);
+    positive("--cp", a.cp);
+    positive("--vpp", a.vpp);
+    positive("--global-batch", a.global_batch);
+    positive("--micro-batch", a.micro_batch);
+    positive("--seq-len", a.seq_len);
+  } else {
+    positive("--context", a.context);
+    positive("--output", a.output);
+    if (given("--batch") && a.batch < 0)
+      throw core::InputError("", "--batch", fmt::format("0 (as many as fit) or a positive integer, got {}", a.batch));
+  }
   if (!a.model.empty()) w.model = cat.model(a.model);
   if (from_file && w.phase != phase && phase != plan::Phase::kTrain) {
-    throw core::InputError(file, "$.phase", fmt::format("'{}' for `headroom plan {}`", to_string(phase), to_string(phase)));
+    throw core::InputError(file, "$.phase",
+                           fmt::format("'{}' for `headroom plan {}`", to_string(phase), to_string(phase)));
   }
   w.phase = phase;
   if (w.name.empty()) w.name = w.model.id;
@@ -137,8 +172,9 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     auto& t = w.train;
     if (!from_file || given("--global-batch")) t.global_batch = a.global_batch;
     if (!from_file || given("--micro-batch")) t.micro_batch = a.micro_batch;
-    if (!from_file || given("--seq-len")) t.seq_len = a.seq_len > 0 ? a.seq_len : std::min<std::int64_t>(w.model.max_seq_len, 4096);
-    if (!from_file && t.global_batch == 0) t.global_batch = t.micro_batch * w.par.dp;
+    if (!from_file || given("--seq-len"))
+      t.seq_len = a.seq_len > 0 ? a.seq_len : std::min<std::int64_t>(w.model.max_seq_len, 4096);
+    if (!from_file && t.global_batch == 0) t.global_batch = default_global_batch(t.seq_len, t.micro_batch * w.par.dp);
     if (!from_file || given("--tokens")) t.tokens = a.tokens;
     if (!from_file || given("--zero")) t.zero_stage = a.zero;
     if (!from_file || given("--recompute")) {
@@ -160,7 +196,8 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--qps")) i.qps = a.qps;
     if (!from_file || given("--tpot-slo")) i.tpot_slo_s = a.tpot_slo;
     if (!from_file || given("--ttft-slo")) i.ttft_slo_s = a.ttft_slo;
-    if (!from_file || given("--weight-precision")) i.weight_precision = parse_precision(a.weight_precision, "--weight-precision");
+    if (!from_file || given("--weight-precision"))
+      i.weight_precision = parse_precision(a.weight_precision, "--weight-precision");
     if (!a.kv_precision.empty()) i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
     if (!from_file || given("--gpu-memory-utilization")) i.gpu_memory_utilization = a.mem_util;
   }
@@ -174,14 +211,16 @@ struct Hardware {
 };
 
 Hardware pick_hardware(const PlanArgs& a, const plan::Catalog& cat) {
-  if (!a.profile_file.empty() && !a.gpu.empty()) throw core::InputError("", "--gpu", "either --gpu or --profile, not both");
+  if (!a.profile_file.empty() && !a.gpu.empty())
+    throw core::InputError("", "--gpu", "either --gpu or --profile, not both");
   if (!a.profile_file.empty()) return {plan::load_profile(a.profile_file), a.profile_file};
   if (a.gpu.empty()) throw core::InputError("", "--gpu", "a GPU name (or --profile FILE)");
   return {cat.gpu(a.gpu), "catalog (data/hardware)"};
 }
 
 void emit(const PlanArgs& a, const std::string& json, const std::string& table) {
-  if (!a.out.empty()) core::write_file_atomic(a.out, json + "\n", a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+  if (!a.out.empty())
+    core::write_file_atomic(a.out, json + "\n", a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
   if (a.json) {
     fmt::print("{}\n", json);
   } else {
@@ -191,10 +230,12 @@ void emit(const PlanArgs& a, const std::string& json, const std::string& table) 
 }
 
 int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
-  const plan::Catalog cat = plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
+  const plan::Catalog cat =
+      plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
   if (!a.out.empty()) core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
   const plan::Phase phase = mode == "infer" ? plan::Phase::kInfer : plan::Phase::kTrain;
-  if (mode == "search" && a.gpus <= 0 && a.workload_file.empty()) throw core::InputError("", "--gpus", "a positive GPU count to search over");
+  if (mode == "search" && a.gpus <= 0 && a.workload_file.empty())
+    throw core::InputError("", "--gpus", "a positive GPU count to search over");
   plan::Workload w = build_workload(c, a, phase, cat);
   const Hardware hw = pick_hardware(a, cat);
   plan::Assumptions as;
@@ -203,7 +244,15 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   as.goodput = a.goodput;
   as.pue = a.pue;
   const plan::Precision prec = phase == plan::Phase::kTrain ? w.train.precision : w.infer.compute_precision;
-  plan::PlanContext ctx{command_line(), hw.profile.id, hw.profile.name, hw.source, plan::resolve_rates(hw.profile, prec, as), as};
+  plan::PlanContext ctx{
+      command_line(), hw.profile.id, hw.profile.name, hw.source, plan::resolve_rates(hw.profile, prec, as), as};
+  if (phase == plan::Phase::kTrain && a.workload_file.empty() && c->count("--global-batch") == 0) {
+    ctx.rates.notes.push_back(fmt::format(
+        "global batch not given: {} sequences × {} tokens = {:.3g} M tokens per step (default ≈ 4 Mi tokens, the order "
+        "of "
+        "Llama 2's 4M-token and GPT-3's 3.2M-token batches; pass --global-batch to change)",
+        w.train.global_batch, w.train.seq_len, static_cast<double>(w.train.global_batch * w.train.seq_len) / 1e6));
+  }
   const plan::ParamCounts pc = plan::count_params(w.model);
   if (mode == "train") {
     const auto r = plan::evaluate_train(w, pc, ctx.rates, as);
@@ -225,7 +274,8 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
 }
 
 int list_catalog(const PlanArgs& a) {
-  const plan::Catalog cat = plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
+  const plan::Catalog cat =
+      plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
   fmt::print("GPUs (--gpu):\n");
   for (const auto& g : cat.gpus) fmt::print("  {:<18} {:<32} aliases: {}\n", g.id, g.name, fmt::join(g.aliases, ", "));
   fmt::print("\nModels (--model):\n");
@@ -260,7 +310,8 @@ void add_plan_command(CLI::App& app, Action& action) {
   CLI::App* infer = sub("infer", "Weights + KV-cache memory, TTFT / TPOT roofline, tokens/s and GPUs for a QPS");
   add_infer_flags(infer, *args);
   infer->callback([infer, args, &action] { action = [infer, args] { return run_plan(infer, *args, "infer"); }; });
-  CLI::App* search = sub("search", "Search TP / PP / DP / micro-batch / recompute / ZeRO for the fastest plan that fits");
+  CLI::App* search =
+      sub("search", "Search TP / PP / DP / micro-batch / recompute / ZeRO for the fastest plan that fits");
   add_train_flags(search, *args);
   search->add_option("--max-tp", args->max_tp, "largest TP tried (default: GPUs per node)");
   search->add_option("--max-pp", args->max_pp, "largest PP tried (default 64)");

@@ -27,31 +27,44 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                             a.runtime_overhead_bytes / core::kGiB));
   if (w.phase == Phase::kTrain) {
     const TrainSettings& t = w.train;
-    out.push_back("memory is for the first pipeline stage (it holds the most in-flight activations and the input embedding)");
-    out.push_back(fmt::format("mixed precision: {} weights, {:g}-byte gradients, fp32 master weights and Adam moments (ZeRO stage {})",
-                              to_string(t.precision), t.grad_bytes, t.zero_stage));
-    out.push_back(fmt::format("activations: Korthikanti et al. per-layer terms, recompute {}, sequence parallel {}, flash attention {}, dropout {}",
-                              to_string(t.recompute), w.par.sequence_parallel ? "on" : "off",
-                              t.flash_attention ? "on" : "off", w.model.dropout ? "on" : "off"));
-    out.push_back("1F1B pipeline schedule: first stage holds min(pp, micro-batches) micro-batches; interleaving adds (pp−1)/(pp·vpp)");
+    out.push_back(
+        "memory is for the first pipeline stage (it holds the most in-flight activations and the input embedding)");
+    out.push_back(fmt::format(
+        "mixed precision: {} weights, {:g}-byte gradients, fp32 master weights and Adam moments (ZeRO stage {})",
+        to_string(t.precision), t.grad_bytes, t.zero_stage));
+    out.push_back(
+        fmt::format("activations: Korthikanti et al. per-layer terms, recompute {}, sequence parallel {}, flash "
+                    "attention {}, dropout {}",
+                    to_string(t.recompute), w.par.sequence_parallel ? "on" : "off", t.flash_attention ? "on" : "off",
+                    w.model.dropout ? "on" : "off"));
+    out.push_back(
+        "1F1B pipeline schedule: first stage holds min(pp, micro-batches) micro-batches; interleaving adds "
+        "(pp−1)/(pp·vpp)");
     out.push_back("FLOPs: Megatron convention (2 per MAC, full s² attention, backward = 2× forward, logits included)");
-    out.push_back(fmt::format("memory-bound kernels move {:g}× the bytes of the activations they produce per pass (3 passes: forward + 2× backward)",
-                              a.elementwise_traffic_factor));
-    out.push_back(fmt::format("TP communication overlap {:g}, DP communication overlap {:g}", t.tp_comm_overlap, t.dp_comm_overlap));
+    out.push_back(
+        fmt::format("memory-bound kernels move {:g}× the bytes of the activations they produce per pass (3 passes: "
+                    "forward + 2× backward)",
+                    a.elementwise_traffic_factor));
+    out.push_back(fmt::format("TP communication overlap {:g}, DP communication overlap {:g}", t.tp_comm_overlap,
+                              t.dp_comm_overlap));
     out.push_back(fmt::format("goodput {:g} (share of wall time making progress)", a.goodput));
-    out.push_back(fmt::format("energy = GPU-hours × TDP × {:g} × PUE {:g} (GPU boards only; host, network and cooling excluded)",
-                              a.power_fraction_of_tdp, a.pue));
+    out.push_back(
+        fmt::format("energy = GPU-hours × TDP × {:g} × PUE {:g} (GPU boards only; host, network and cooling excluded)",
+                    a.power_fraction_of_tdp, a.pue));
   } else {
     const InferSettings& i = w.infer;
-    out.push_back(fmt::format("engine may use {:g} of device memory; KV cache in {}, weights in {}", i.gpu_memory_utilization,
-                              to_string(i.kv_precision), to_string(i.weight_precision)));
+    out.push_back(fmt::format("engine may use {:g} of device memory; KV cache in {}, weights in {}",
+                              i.gpu_memory_utilization, to_string(i.kv_precision), to_string(i.weight_precision)));
     if (w.model.sliding_window > 0) {
       out.push_back(i.sliding_window_full_pages ? "sliding-window layers reserve full-length KV pages (vLLM behaviour)"
                                                 : "sliding-window layers hold at most `window` tokens per request");
     }
-    out.push_back("decode step = max(FLOPs / GEMM rate, bytes / memory bandwidth) at mid-output context, stages in sequence (no PP micro-batching)");
+    out.push_back(
+        "decode step = max(FLOPs / GEMM rate, bytes / memory bandwidth) at mid-output context, stages in sequence (no "
+        "PP micro-batching)");
     out.push_back("prefill: causal attention (half of the s² products); TTFT excludes queueing");
-    out.push_back(fmt::format("activation workspace: one prefill chunk of {} tokens + fp32 logits of the sampled rows", i.prefill_chunk_tokens));
+    out.push_back(fmt::format("activation workspace: one prefill chunk of {} tokens + fp32 logits of the sampled rows",
+                              i.prefill_chunk_tokens));
   }
   return out;
 }
@@ -88,20 +101,37 @@ json model_json(const ModelConfig& m, const ParamCounts& pc) {
           {"head_dim", m.head_dim},
           {"ffn_hidden_size", m.ffn_hidden_size},
           {"vocab_size", m.vocab_size},
-          {"params", {{"total", pc.total}, {"active", pc.active}, {"embedding", pc.embedding},
-                      {"output", pc.output}, {"non_embedding", pc.non_embedding}, {"per_layer", pc.per_layer}}}};
+          {"params",
+           {{"total", pc.total},
+            {"active", pc.active},
+            {"embedding", pc.embedding},
+            {"output", pc.output},
+            {"non_embedding", pc.non_embedding},
+            {"per_layer", pc.per_layer}}}};
 }
 
 json par_json(const Parallelism& p) {
-  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"vpp", p.vpp},
+  return {{"tp", p.tp},
+          {"pp", p.pp},
+          {"dp", p.dp},
+          {"cp", p.cp},
+          {"ep", p.ep},
+          {"vpp", p.vpp},
           {"sequence_parallel", p.sequence_parallel}};
 }
 
 json train_settings_json(const TrainSettings& t) {
-  return {{"global_batch", t.global_batch}, {"micro_batch", t.micro_batch}, {"seq_len", t.seq_len},
-          {"tokens", t.tokens}, {"zero_stage", t.zero_stage}, {"recompute", to_string(t.recompute)},
-          {"flash_attention", t.flash_attention}, {"precision", to_string(t.precision)}, {"grad_bytes", t.grad_bytes},
-          {"dp_comm_overlap", t.dp_comm_overlap}, {"tp_comm_overlap", t.tp_comm_overlap}};
+  return {{"global_batch", t.global_batch},
+          {"micro_batch", t.micro_batch},
+          {"seq_len", t.seq_len},
+          {"tokens", t.tokens},
+          {"zero_stage", t.zero_stage},
+          {"recompute", to_string(t.recompute)},
+          {"flash_attention", t.flash_attention},
+          {"precision", to_string(t.precision)},
+          {"grad_bytes", t.grad_bytes},
+          {"dp_comm_overlap", t.dp_comm_overlap},
+          {"tp_comm_overlap", t.tp_comm_overlap}};
 }
 
 json train_result_json(const TrainResult& r, double tdp_w) {
@@ -149,7 +179,9 @@ json train_result_json(const TrainResult& r, double tdp_w) {
   return j;
 }
 
-std::string gib(double bytes) { return fmt::format("{:.2f} GiB", bytes / core::kGiB); }
+std::string gib(double bytes) {
+  return fmt::format("{:.2f} GiB", bytes / core::kGiB);
+}
 
 std::string assumptions_text(const Workload& w, const PlanContext& ctx) {
   std::string s = "\nAssumptions:\n";
@@ -173,7 +205,8 @@ std::string train_tables(const TrainResult& r) {
   s += fmt::format("  {:<28}{:>14}   {}\n", "margin", gib(m.margin_bytes), m.fits ? "FITS" : "DOES NOT FIT");
   s += "\nStep time\n";
   const auto row = [&](const char* name, double v) {
-    s += fmt::format("  {:<28}{:>14}{:>8.1f} %\n", name, core::format_seconds(v), t.step_s > 0 ? 100.0 * v / t.step_s : 0.0);
+    s += fmt::format("  {:<28}{:>14}{:>8.1f} %\n", name, core::format_seconds(v),
+                     t.step_s > 0 ? 100.0 * v / t.step_s : 0.0);
   };
   row("GEMM + attention", t.compute_s);
   row("memory-bound kernels", t.elementwise_s);
@@ -226,33 +259,58 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
   j["model"] = model_json(w.model, pc);
   j["parallelism"] = par_json(w.par);
   const InferSettings& i = w.infer;
-  j["infer"] = {{"context_len", i.context_len}, {"output_len", i.output_len}, {"batch", i.batch}, {"qps", i.qps},
-                {"tpot_slo_s", i.tpot_slo_s}, {"ttft_slo_s", i.ttft_slo_s},
-                {"weight_precision", to_string(i.weight_precision)}, {"kv_precision", to_string(i.kv_precision)},
-                {"compute_precision", to_string(i.compute_precision)}, {"gpu_memory_utilization", i.gpu_memory_utilization}};
+  j["infer"] = {{"context_len", i.context_len},
+                {"output_len", i.output_len},
+                {"batch", i.batch},
+                {"qps", i.qps},
+                {"tpot_slo_s", i.tpot_slo_s},
+                {"ttft_slo_s", i.ttft_slo_s},
+                {"weight_precision", to_string(i.weight_precision)},
+                {"kv_precision", to_string(i.kv_precision)},
+                {"compute_precision", to_string(i.compute_precision)},
+                {"gpu_memory_utilization", i.gpu_memory_utilization}};
   const InferMemory& m = r.memory;
   const InferTime& t = r.time;
   const auto point = [](const RooflinePoint& p) {
-    return json{{"flop", p.flop}, {"bytes", p.bytes}, {"intensity_flop_per_byte", p.intensity_flop_per_byte},
-                {"attainable_flop_per_s", p.attainable_flop_per_s}, {"time_s", p.time_s}, {"memory_bound", p.memory_bound}};
+    return json{{"flop", p.flop},
+                {"bytes", p.bytes},
+                {"intensity_flop_per_byte", p.intensity_flop_per_byte},
+                {"attainable_flop_per_s", p.attainable_flop_per_s},
+                {"time_s", p.time_s},
+                {"memory_bound", p.memory_bound}};
   };
-  j["result"] = {
-      {"gpus_per_replica", r.gpus_per_replica},
-      {"memory_per_gpu", {{"weights_bytes", m.weights_bytes}, {"kv_bytes_per_token", m.kv_bytes_per_token},
-                          {"kv_bytes_per_token_model", m.kv_bytes_per_token_model}, {"workspace_bytes", m.workspace_bytes},
-                          {"overhead_bytes", m.overhead_bytes}, {"budget_bytes", m.budget_bytes},
-                          {"kv_budget_bytes", m.kv_budget_bytes}, {"max_kv_tokens", m.max_kv_tokens},
-                          {"max_concurrent_requests", m.max_concurrent_requests}, {"total_bytes", m.total_bytes},
-                          {"capacity_bytes", m.capacity_bytes}, {"fits", m.fits}}},
-      {"time", {{"batch", t.batch}, {"ttft_s", num(t.ttft_s)}, {"tpot_s", num(t.tpot_s)},
-                {"tokens_per_s", num(t.tokens_per_s)}, {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
-                {"requests_per_s", num(t.requests_per_s)},
-                {"replicas_for_qps", i.qps > 0 ? num(t.replicas_for_qps) : json(nullptr)},
-                {"gpus_for_qps", i.qps > 0 ? num(t.gpus_for_qps) : json(nullptr)}, {"meets_slo", t.meets_slo}}},
-      {"roofline", {{"ridge_flop_per_byte", ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s},
-                    {"prefill", point(t.prefill)}, {"decode", point(t.decode)}}}};
-  j["summary"] = {{"gpu_hours", nullptr}, {"energy_kwh", nullptr},
-                  {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)}, {"gpus", r.gpus_per_replica}};
+  j["result"] = {{"gpus_per_replica", r.gpus_per_replica},
+                 {"memory_per_gpu",
+                  {{"weights_bytes", m.weights_bytes},
+                   {"kv_bytes_per_token", m.kv_bytes_per_token},
+                   {"kv_bytes_per_token_model", m.kv_bytes_per_token_model},
+                   {"workspace_bytes", m.workspace_bytes},
+                   {"overhead_bytes", m.overhead_bytes},
+                   {"budget_bytes", m.budget_bytes},
+                   {"kv_budget_bytes", m.kv_budget_bytes},
+                   {"max_kv_tokens", m.max_kv_tokens},
+                   {"max_concurrent_requests", m.max_concurrent_requests},
+                   {"total_bytes", m.total_bytes},
+                   {"capacity_bytes", m.capacity_bytes},
+                   {"fits", m.fits}}},
+                 {"time",
+                  {{"batch", t.batch},
+                   {"ttft_s", num(t.ttft_s)},
+                   {"tpot_s", num(t.tpot_s)},
+                   {"tokens_per_s", num(t.tokens_per_s)},
+                   {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
+                   {"requests_per_s", num(t.requests_per_s)},
+                   {"replicas_for_qps", i.qps > 0 ? num(t.replicas_for_qps) : json(nullptr)},
+                   {"gpus_for_qps", i.qps > 0 ? num(t.gpus_for_qps) : json(nullptr)},
+                   {"meets_slo", t.meets_slo}}},
+                 {"roofline",
+                  {{"ridge_flop_per_byte", ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s},
+                   {"prefill", point(t.prefill)},
+                   {"decode", point(t.decode)}}}};
+  j["summary"] = {{"gpu_hours", nullptr},
+                  {"energy_kwh", nullptr},
+                  {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
+                  {"gpus", r.gpus_per_replica}};
   j["assumptions"] = assumption_lines(w, ctx);
   return j.dump(indent);
 }
@@ -265,10 +323,22 @@ std::string search_plan_to_json(const Workload& w, const ParamCounts& pc, const 
   j["fitting"] = r.fitting;
   json cands = json::array();
   for (const auto& c : r.best) {
-    cands.push_back({{"parallelism", par_json(c.workload.par)}, {"train", train_settings_json(c.workload.train)},
+    cands.push_back({{"parallelism", par_json(c.workload.par)},
+                     {"train", train_settings_json(c.workload.train)},
                      {"result", train_result_json(c.result, ctx.rates.tdp_w)}});
   }
   j["candidates"] = cands;
+  const WinnerExplanation e = explain_winner(r);
+  if (e.available) {
+    json terms = json::array();
+    for (const auto& t : e.terms) {
+      terms.push_back(
+          {{"term", t.name}, {"winner_s", t.winner_s}, {"runner_up_s", t.runner_up_s}, {"saved_s", t.saved_s}});
+    }
+    j["explanation"] = {{"summary", e.summary}, {"differences", e.differences}, {"terms", terms}};
+  } else {
+    j["explanation"] = nullptr;
+  }
   j["assumptions"] = r.best.empty() ? assumption_lines(w, ctx) : assumption_lines(r.best.front().workload, ctx);
   return j.dump(indent);
 }
@@ -276,7 +346,8 @@ std::string search_plan_to_json(const Workload& w, const ParamCounts& pc, const 
 std::string train_plan_table(const Workload& w, const ParamCounts& pc, const TrainResult& r, const PlanContext& ctx) {
   std::string s = fmt::format("Training plan: {} ({:.3f} B parameters) on {} × {}\n", w.model.name, pc.total / 1e9,
                               r.gpus, ctx.profile_name);
-  s += fmt::format("  {}\n  global batch {} × {} tokens\n\n", par_text(w.par, w.train), w.train.global_batch, w.train.seq_len);
+  s += fmt::format("  {}\n  global batch {} × {} tokens\n\n", par_text(w.par, w.train), w.train.global_batch,
+                   w.train.seq_len);
   s += train_tables(r);
   return s + assumptions_text(w, ctx);
 }
@@ -293,15 +364,19 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("  {:<30}{:>14}\n", "KV budget", gib(m.kv_budget_bytes));
   s += fmt::format("  {:<30}{:>14.0f} B\n", "KV per token (this GPU)", m.kv_bytes_per_token);
   s += fmt::format("  {:<30}{:>14.0f}\n", "KV tokens that fit", m.max_kv_tokens);
-  s += fmt::format("  {:<30}{:>14.0f}   {}\n", "concurrent requests", m.max_concurrent_requests, m.fits ? "FITS" : "DOES NOT FIT");
+  s += fmt::format("  {:<30}{:>14.0f}   {}\n", "concurrent requests", m.max_concurrent_requests,
+                   m.fits ? "FITS" : "DOES NOT FIT");
   s += fmt::format("\nThroughput at batch {:.0f}\n", t.batch);
-  s += fmt::format("  {:<30}{:>14}{}\n", "TTFT", core::format_seconds(t.ttft_s), t.prefill.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
-  s += fmt::format("  {:<30}{:>14}{}\n", "TPOT", core::format_seconds(t.tpot_s), t.decode.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
+  s += fmt::format("  {:<30}{:>14}{}\n", "TTFT", core::format_seconds(t.ttft_s),
+                   t.prefill.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
+  s += fmt::format("  {:<30}{:>14}{}\n", "TPOT", core::format_seconds(t.tpot_s),
+                   t.decode.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per replica", t.tokens_per_s);
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per GPU", t.tokens_per_s_per_gpu);
   s += fmt::format("  {:<30}{:>14.2f}\n", "requests/s per replica", t.requests_per_s);
   if (w.infer.qps > 0) s += fmt::format("  {:<30}{:>14.0f}\n", "GPUs for the QPS", t.gpus_for_qps);
-  if (w.infer.tpot_slo_s > 0 || w.infer.ttft_slo_s > 0) s += fmt::format("  {:<30}{:>14}\n", "meets SLO", t.meets_slo ? "yes" : "NO");
+  if (w.infer.tpot_slo_s > 0 || w.infer.ttft_slo_s > 0)
+    s += fmt::format("  {:<30}{:>14}\n", "meets SLO", t.meets_slo ? "yes" : "NO");
   s += fmt::format("  {:<30}{:>14.1f} FLOP/B (ridge {:.1f})\n", "decode intensity", t.decode.intensity_flop_per_byte,
                    ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s);
   return s + assumptions_text(w, ctx);
@@ -310,17 +385,26 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
 std::string search_plan_table(const Workload& w, const ParamCounts& pc, const SearchResult& r, const PlanContext& ctx) {
   std::string s = fmt::format("Parallelism search: {} ({:.3f} B parameters), {} configurations evaluated, {} fit\n\n",
                               w.model.name, pc.total / 1e9, r.evaluated, r.fitting);
-  s += fmt::format("  {:>3} {:>4} {:>4} {:>5} {:>4} {:>3} {:>10} {:>5} {:>10} {:>7} {:>11}\n", "TP", "PP", "DP", "SP", "MB",
-                   "Z", "recompute", "GiB", "step", "MFU %", "tok/s/GPU");
+  s += fmt::format("  {:>3} {:>4} {:>4} {:>5} {:>4} {:>3} {:>10} {:>5} {:>10} {:>7} {:>11}\n", "TP", "PP", "DP", "SP",
+                   "MB", "Z", "recompute", "GiB", "step", "MFU %", "tok/s/GPU");
   for (const auto& c : r.best) {
     const auto& p = c.workload.par;
     const auto& t = c.workload.train;
-    s += fmt::format("  {:>3} {:>4} {:>4} {:>5} {:>4} {:>3} {:>10} {:>5.1f} {:>10} {:>7.1f} {:>11.0f}\n", p.tp, p.pp, p.dp,
-                     p.sequence_parallel ? "yes" : "no", t.micro_batch, t.zero_stage, to_string(t.recompute),
+    s += fmt::format("  {:>3} {:>4} {:>4} {:>5} {:>4} {:>3} {:>10} {:>5.1f} {:>10} {:>7.1f} {:>11.0f}\n", p.tp, p.pp,
+                     p.dp, p.sequence_parallel ? "yes" : "no", t.micro_batch, t.zero_stage, to_string(t.recompute),
                      c.result.memory.total_bytes / core::kGiB, core::format_seconds(c.result.time.step_s),
                      100.0 * c.result.time.mfu, c.result.time.tokens_per_s_per_gpu);
   }
   if (r.best.empty()) s += "  no configuration fits in memory\n";
+  const WinnerExplanation e = explain_winner(r);
+  if (e.available) {
+    s += fmt::format("\nWhy the winner: {}.\n", e.summary);
+    for (const auto& t : e.terms) {
+      if (t.saved_s == 0) continue;
+      s += fmt::format("  {:<28}{:>12} vs {:>12}  ({:+.3g} s)\n", t.name, core::format_seconds(t.winner_s),
+                       core::format_seconds(t.runner_up_s), -t.saved_s);
+    }
+  }
   return s + assumptions_text(r.best.empty() ? w : r.best.front().workload, ctx);
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include <fmt/format.h>
+
 #include "headroom/core/errors.hpp"
 
 namespace headroom::plan {
@@ -74,6 +76,57 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
     res.best.push_back(std::move(c));
   }
   return res;
+}
+
+WinnerExplanation explain_winner(const SearchResult& r) {
+  WinnerExplanation e;
+  if (r.best.size() < 2) return e;
+  e.available = true;
+  const SearchCandidate& a = r.best[0];
+  const SearchCandidate& b = r.best[1];
+  const Parallelism& pa = a.workload.par;
+  const Parallelism& pb = b.workload.par;
+  const TrainSettings& ta = a.workload.train;
+  const TrainSettings& tb = b.workload.train;
+  std::vector<std::string> mine, theirs;
+  const auto diff = [&](const char* what, const std::string& x, const std::string& y) {
+    if (x == y) return;
+    e.differences.push_back(fmt::format("{} {} vs {}", what, x, y));
+    mine.push_back(fmt::format("{} {}", what, x));
+    theirs.push_back(fmt::format("{} {}", what, y));
+  };
+  const auto on = [](bool v) { return std::string(v ? "on" : "off"); };
+  diff("TP", std::to_string(pa.tp), std::to_string(pb.tp));
+  diff("PP", std::to_string(pa.pp), std::to_string(pb.pp));
+  diff("DP", std::to_string(pa.dp), std::to_string(pb.dp));
+  diff("micro-batch", std::to_string(ta.micro_batch), std::to_string(tb.micro_batch));
+  diff("ZeRO", std::to_string(ta.zero_stage), std::to_string(tb.zero_stage));
+  diff("recompute", to_string(ta.recompute), to_string(tb.recompute));
+  diff("SP", on(pa.sequence_parallel), on(pb.sequence_parallel));
+  const TrainTime& x = a.result.time;
+  const TrainTime& y = b.result.time;
+  e.terms = {{"compute (GEMM + attention)", x.compute_s, y.compute_s, 0},
+             {"memory-bound kernels", x.elementwise_s, y.elementwise_s, 0},
+             {"TP communication", x.tp_comm_s, y.tp_comm_s, 0},
+             {"PP communication", x.pp_comm_s, y.pp_comm_s, 0},
+             {"pipeline bubble", x.bubble_s, y.bubble_s, 0},
+             {"DP communication", x.dp_comm_s, y.dp_comm_s, 0},
+             {"optimizer", x.optimizer_s, y.optimizer_s, 0}};
+  for (auto& t : e.terms) t.saved_s = t.runner_up_s - t.winner_s;
+  std::sort(e.terms.begin(), e.terms.end(), [](const auto& l, const auto& m) { return l.saved_s > m.saved_s; });
+  const auto& top = e.terms.front();
+  const auto& worst = e.terms.back();
+  e.summary = fmt::format("{} beats the runner-up ({}) by {:.3g} s per step ({:.1f} %): {} shrinks by {:.3g} s",
+                          mine.empty() ? std::string("the winner") : fmt::format("{}", fmt::join(mine, ", ")),
+                          theirs.empty() ? std::string("same settings") : fmt::format("{}", fmt::join(theirs, ", ")),
+                          y.step_s - x.step_s, 100.0 * (y.step_s - x.step_s) / y.step_s, top.name, top.saved_s);
+  if (worst.saved_s < 0)
+    e.summary += fmt::format(", which outweighs {} growing by {:.3g} s", worst.name, -worst.saved_s);
+  if (a.result.memory.margin_bytes < b.result.memory.margin_bytes) {
+    e.summary += fmt::format("; it leaves less memory margin ({:.1f} vs {:.1f} GiB)",
+                             a.result.memory.margin_bytes / 1073741824.0, b.result.memory.margin_bytes / 1073741824.0);
+  }
+  return e;
 }
 
 }  // namespace headroom::plan

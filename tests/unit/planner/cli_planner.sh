@@ -59,6 +59,53 @@ check bad-tp 2 "$bin" plan train --model llama-2-7b --gpu H100 --tp 3 --gpus 3 -
 grep -q 'parallelism.tp' "$tmp/err" || { echo "FAIL bad-tp: field not named"; cat "$tmp/err"; fail=1; }
 check bad-pp 2 "$bin" plan train --model llama-2-7b --gpu H100 --pp 5 --gpus 5 --global-batch 5 --seq-len 4096
 check bad-tokens 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --tokens -1
+# Bad input (issue 5): every case exits 2 and names the field or flag.
+bad() {  # bad NAME FIELD ARGS...  (training flags on llama-2-7b / H100)
+  local name=$1 field=$2
+  shift 2
+  check "$name" 2 "$bin" plan train --model llama-2-7b --gpu H100 "$@"
+  grep -qF -- "$field" "$tmp/err" || { echo "FAIL $name: '$field' not named"; cat "$tmp/err"; fail=1; }
+}
+bad zero-gpus --gpus --gpus 0
+bad negative-gpus --gpus --gpus -8
+bad zero-seq --seq-len --gpus 8 --seq-len 0
+bad zero-batch --global-batch --gpus 8 --global-batch 0
+bad zero-micro --micro-batch --gpus 8 --micro-batch 0
+bad nan-tokens train.tokens --gpus 8 --tokens nan
+bad absurd-tokens train.tokens --gpus 8 --tokens 1e30
+bad absurd-seq train.seq_len --gpus 8 --seq-len 99999999999
+bad pp-not-dividing parallelism.pp --pp 5 --gpus 5 --global-batch 5
+bad tp-not-dividing-heads parallelism.tp --tp 3 --gpus 3 --global-batch 3
+check infer-nan-qps 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 100 --output 10 --qps nan
+grep -q 'infer.qps' "$tmp/err" || { echo "FAIL infer-nan-qps: field not named"; fail=1; }
+check infer-zero-context 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 0 --output 10
+grep -q -- '--context' "$tmp/err" || { echo "FAIL infer-zero-context: flag not named"; fail=1; }
+
+# Defaults a user expects: no --global-batch gives ~4 Mi tokens per step, stated as an assumption.
+check default-batch 0 "$bin" plan train --model llama-3-70b --gpu H100 --gpus 64 --tp 8 --pp 2 --json
+python3 - "$tmp/out" <<'PY' || { echo "FAIL default-batch"; fail=1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["train"]
+assert t["global_batch"] * t["seq_len"] == 4 * 1024 * 1024, t
+assert any("global batch not given" in a for a in d["assumptions"]), d["assumptions"]
+r = d["result"]["step"]
+assert r["dp_comm_exposed_s"] < 0.05 * r["step_s"], r  # the 4-sequence default used to make DP 54 % of the step
+PY
+# The search explains its winner against the runner-up.
+check search-explain 0 "$bin" plan search --model llama-2-13b --gpu H100 --gpus 16 --seq-len 4096 --json
+python3 - "$tmp/out" <<'PY' || { echo "FAIL search-explain"; fail=1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["explanation"]
+assert "beats the runner-up" in e["summary"], e
+assert e["differences"] and e["terms"], e
+c = d["candidates"]
+assert abs(sum(t["saved_s"] for t in e["terms"]) - (c[1]["result"]["step"]["step_s"] - c[0]["result"]["step"]["step_s"])) < 1e-6 * c[1]["result"]["step"]["step_s"]
+PY
+check search-explain-table 0 "$bin" plan search --model llama-2-13b --gpu H100 --gpus 16 --seq-len 4096
+grep -q "Why the winner" "$tmp/out" || { echo "FAIL search-explain-table"; fail=1; }
+
 check null-fp8 2 "$bin" plan train --model llama-2-7b --gpu A100 --gpus 8 --global-batch 64 --seq-len 4096 --precision fp8
 grep -q 'peak_flop_per_s.fp8' "$tmp/err" || { echo "FAIL null-fp8: field not named"; fail=1; }
 

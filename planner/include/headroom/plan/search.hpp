@@ -2,6 +2,7 @@
 /// Parallelism search: every (TP, PP, DP, micro-batch, recompute, ZeRO, SP) that divides the model
 /// and the GPU count, evaluated with evaluate_train(); the fastest configuration that fits wins.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "headroom/plan/train.hpp"
@@ -9,17 +10,17 @@
 namespace headroom::plan {
 
 struct SearchOptions {
-  int gpus = 0;                  ///< total GPUs (required)
-  int max_tp = 0;                ///< 0: GPUs per node
+  int gpus = 0;    ///< total GPUs (required)
+  int max_tp = 0;  ///< 0: GPUs per node
   int max_pp = 64;
   std::int64_t max_micro_batch = 16;
-  bool try_recompute = true;     ///< also none / selective / full
-  bool try_zero = true;          ///< also ZeRO 1 (distributed optimizer)
-  std::size_t keep = 10;         ///< best configurations returned
+  bool try_recompute = true;  ///< also none / selective / full
+  bool try_zero = true;       ///< also ZeRO 1 (distributed optimizer)
+  std::size_t keep = 10;      ///< best configurations returned
 };
 
 struct SearchCandidate {
-  Workload workload;             ///< with the chosen parallelism and settings
+  Workload workload;  ///< with the chosen parallelism and settings
   TrainResult result;
 };
 
@@ -29,8 +30,24 @@ struct SearchResult {
   std::uint64_t fitting = 0;
 };
 
+/// Why the fastest configuration beats the runner-up: the settings that differ and, per step-time
+/// term, the seconds of each (positive `saved_s`: the winner spends less there).
+struct WinnerExplanation {
+  struct Term {
+    const char* name;  ///< "compute", "memory-bound kernels", "TP communication", ...
+    double winner_s;
+    double runner_up_s;
+    double saved_s;  ///< runner_up_s − winner_s
+  };
+  bool available = false;                ///< false with fewer than two candidates
+  std::vector<std::string> differences;  ///< e.g. "TP 8 vs 4"
+  std::vector<Term> terms;               ///< largest saving first
+  std::string summary;                   ///< one sentence for humans
+};
+WinnerExplanation explain_winner(const SearchResult& r);
+
 /// Throws core::InputError when `gpus` is not positive.
-SearchResult search_train(const Workload& base, const ParamCounts& params, const Rates& rates,
-                          const Assumptions& a, const SearchOptions& options);
+SearchResult search_train(const Workload& base, const ParamCounts& params, const Rates& rates, const Assumptions& a,
+                          const SearchOptions& options);
 
 }  // namespace headroom::plan
