@@ -18,7 +18,7 @@ namespace headroom::bench::cpu {
 namespace {
 
 constexpr std::int64_t kBytesPerCall = 64LL << 20;  // each timed call moves at least ~64 MiB per pass set
-constexpr double kAlpha = 0.999;                   // x ← αx + β has the fixed point β / (1 − α) = 1
+constexpr double kAlpha = 0.999;                    // x ← αx + β has the fixed point β / (1 − α) = 1
 constexpr double kBeta = 0.001;
 
 class CacheSweepBenchmark final : public Benchmark {
@@ -27,8 +27,9 @@ class CacheSweepBenchmark final : public Benchmark {
     BenchmarkInfo i;
     i.name = "cpu.cache.sweep";
     i.backend = "cpu";
-    i.description = "read-modify-write x = 0.999·x + 0.001 over a working set of size_bytes split across the "
-                    "threads, repeated; exposes the L1 / L2 / L3 / DRAM bandwidth ceilings";
+    i.description =
+        "read-modify-write x = 0.999·x + 0.001 over a working set of size_bytes split across the "
+        "threads, repeated; exposes the L1 / L2 / L3 / DRAM bandwidth ceilings";
     i.params = {{"size_bytes", "B", "total working set (all threads together)"},
                 {"threads", "threads", "OpenMP threads (default: physical cores)"}};
     i.metrics = {{"bytes_per_s", "B/s", core::Better::kHigher, kNote}};
@@ -53,9 +54,10 @@ class CacheSweepBenchmark final : public Benchmark {
     const std::int64_t size_bytes = param_int(params, "size_bytes");
     const std::int64_t threads = param_int(params, "threads");
     if (threads <= 0 || size_bytes < 8 * 8 * threads) {
-      throw core::InputError("", "params", fmt::format("threads > 0 and size_bytes >= 64 bytes per thread, got "
-                                                       "size_bytes={} threads={}",
-                                                       size_bytes, threads));
+      throw core::InputError("", "params",
+                             fmt::format("threads > 0 and size_bytes >= 64 bytes per thread, got "
+                                         "size_bytes={} threads={}",
+                                         size_bytes, threads));
     }
     const auto host = core::collect_host_inventory();
     if (host.memory_bytes && size_bytes > *host.memory_bytes / 2) {
@@ -73,8 +75,8 @@ class CacheSweepBenchmark final : public Benchmark {
     const std::int64_t passes = std::max<std::int64_t>(1, kBytesPerCall / (n * 8));
 
     const std::vector<double> seconds = sample_host(ctx, [&] {
-      // One parallel region per call; no barrier between passes because every thread only ever
-      // touches its own slice, so small working sets stay in that core's L1/L2.
+    // One parallel region per call; no barrier between passes because every thread only ever
+    // touches its own slice, so small working sets stay in that core's L1/L2.
 #pragma omp parallel num_threads(nthreads)
       {
         const std::int64_t t = omp_get_thread_num();
@@ -109,6 +111,8 @@ class CacheSweepBenchmark final : public Benchmark {
 
 }  // namespace
 
-std::unique_ptr<Benchmark> make_cache_sweep_benchmark() { return std::make_unique<CacheSweepBenchmark>(); }
+std::unique_ptr<Benchmark> make_cache_sweep_benchmark() {
+  return std::make_unique<CacheSweepBenchmark>();
+}
 
 }  // namespace headroom::bench::cpu

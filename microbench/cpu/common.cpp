@@ -12,7 +12,9 @@
 
 namespace headroom::bench::cpu {
 
-std::string to_string(Precision p) { return p == Precision::kFp64 ? "fp64" : "fp32"; }
+std::string to_string(Precision p) {
+  return p == Precision::kFp64 ? "fp64" : "fp32";
+}
 
 int default_threads() {
   const core::HostInventory host = core::collect_host_inventory();

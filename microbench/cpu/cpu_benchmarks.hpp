@@ -21,7 +21,7 @@ std::string to_string(Precision p);  ///< "fp64" | "fp32"
 // --- factories (one source file each) ------------------------------------------------------------
 std::unique_ptr<Benchmark> make_gemm_benchmark(Precision precision);          ///< cpu.gemm.<p>
 std::unique_ptr<Benchmark> make_stream_benchmark(core::StreamKernel kernel);  ///< cpu.stream.<k>
-std::unique_ptr<Benchmark> make_cache_sweep_benchmark();                       ///< cpu.cache.sweep
+std::unique_ptr<Benchmark> make_cache_sweep_benchmark();                      ///< cpu.cache.sweep
 std::unique_ptr<Benchmark> make_peak_benchmark(Precision precision);          ///< cpu.peak.<p>
 
 // --- shared helpers -----------------------------------------------------------------------------
@@ -38,9 +38,9 @@ void fill_uniform(float* data, std::int64_t count, std::uint64_t seed, float lo,
 /// Result of checking sampled elements of C = A·B (column-major, leading dimensions m, k, m).
 struct GemmCheck {
   bool ok = true;
-  std::int64_t checked = 0;     ///< elements recomputed
-  double worst_ratio = 0;       ///< max over checked elements of |c − ref| / tolerance (ok ⇔ ≤ 1)
-  std::string detail;           ///< the first failing element, or empty
+  std::int64_t checked = 0;  ///< elements recomputed
+  double worst_ratio = 0;    ///< max over checked elements of |c − ref| / tolerance (ok ⇔ ≤ 1)
+  std::string detail;        ///< the first failing element, or empty
 };
 
 /// Error bound of one element of an inner product of length k in a precision with unit roundoff
@@ -66,9 +66,9 @@ struct PeakDerivation {
   int cores = 0;
   double clock_hz = 0;
   int simd_bits = 0;
-  int lanes = 0;          ///< simd_bits / element bits
-  int fma_units = 0;      ///< FMA pipes per core at simd_bits (a per-microarchitecture assumption)
-  int flop_per_fma = 2;   ///< 1 multiply + 1 add; 1 where the ISA has no FMA (separate mul and add pipes)
+  int lanes = 0;         ///< simd_bits / element bits
+  int fma_units = 0;     ///< FMA pipes per core at simd_bits (a per-microarchitecture assumption)
+  int flop_per_fma = 2;  ///< 1 multiply + 1 add; 1 where the ISA has no FMA (separate mul and add pipes)
   double flop_per_s = 0;
   std::vector<std::string> sources;  ///< one line per factor: "clock 2600 MHz from /proc/cpuinfo ..."
 };

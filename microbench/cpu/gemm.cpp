@@ -22,9 +22,10 @@ class GemmBenchmark final : public Benchmark {
     BenchmarkInfo i;
     i.name = "cpu.gemm." + to_string(precision_);
     i.backend = "cpu";
-    i.description = fmt::format("{} GEMM C = A·B with Eigen {}.{}.{} on the host cores (column-major, random "
-                                "operands in [-1, 1))",
-                                to_string(precision_), EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
+    i.description = fmt::format(
+        "{} GEMM C = A·B with Eigen {}.{}.{} on the host cores (column-major, random "
+        "operands in [-1, 1))",
+        to_string(precision_), EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
     i.params = {{"m", "", "rows of A and C"},
                 {"n", "", "columns of B and C"},
                 {"k", "", "columns of A, rows of B"},
@@ -51,13 +52,14 @@ class GemmBenchmark final : public Benchmark {
     const std::int64_t k = param_int(params, "k");
     const std::int64_t threads = param_int(params, "threads");
     if (m <= 0 || n <= 0 || k <= 0 || threads <= 0) {
-      throw core::InputError("", "params", fmt::format("m, n, k and threads > 0, got m={} n={} k={} threads={}", m, n, k,
-                                                       threads));
+      throw core::InputError("", "params",
+                             fmt::format("m, n, k and threads > 0, got m={} n={} k={} threads={}", m, n, k, threads));
     }
     const double need_bytes = static_cast<double>(m * k + k * n + m * n) * sizeof(T);
     const auto host = core::collect_host_inventory();
     if (host.memory_bytes && need_bytes > 0.5 * static_cast<double>(*host.memory_bytes)) {
-      throw core::Waived(fmt::format("operands need {} but the host has {} of memory", core::format_bytes_binary(need_bytes),
+      throw core::Waived(fmt::format("operands need {} but the host has {} of memory",
+                                     core::format_bytes_binary(need_bytes),
                                      core::format_bytes_binary(static_cast<double>(*host.memory_bytes))));
     }
     using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
@@ -75,17 +77,18 @@ class GemmBenchmark final : public Benchmark {
     r.metrics.push_back(throughput_metric("flop_per_s", "FLOP/s", core::gemm_flop(m, n, k), seconds,
                                           "2·M·N·K FLOP per GEMM (one multiply + one add per term) / wall time",
                                           ctx.policy().statistic));
-    const GemmCheck check = verify_gemm<T>(a.data(), b.data(), c.data(), m, n, k,
-                                           sample_positions(m, n, kVerifySamples, 42));
+    const GemmCheck check =
+        verify_gemm<T>(a.data(), b.data(), c.data(), m, n, k, sample_positions(m, n, kVerifySamples, 42));
     r.verified = check.ok;
     if (!check.ok) {
       // A wrong product is an error, not a throughput: the runner then drops the metrics.
       r.status = core::Status::kError;
       r.message = "verification failed: " + check.detail;
     } else {
-      ctx.note(fmt::format("verified {} sampled elements against a long-double reference (worst |error| = {:.2g} of "
-                           "the γ_k bound)",
-                           check.checked, check.worst_ratio));
+      ctx.note(
+          fmt::format("verified {} sampled elements against a long-double reference (worst |error| = {:.2g} of "
+                      "the γ_k bound)",
+                      check.checked, check.worst_ratio));
     }
     return r;
   }

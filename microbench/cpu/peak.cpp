@@ -32,13 +32,16 @@ std::pair<int, std::string> fma_units_for(const PeakInputs& in, int simd_bits) {
   }
   if (simd_bits == 512 && amd) return {2, "2 × 512-bit FMA pipes assumed: AMD family 1Ah (Zen 5) server/desktop core"};
   if (simd_bits == 512 && intel) {
-    return {2, "2 × 512-bit FMA units assumed: Intel Xeon Scalable Gold/Platinum core (Silver/Bronze and some "
-               "client parts have 1, which halves this peak)"};
+    return {2,
+            "2 × 512-bit FMA units assumed: Intel Xeon Scalable Gold/Platinum core (Silver/Bronze and some "
+            "client parts have 1, which halves this peak)"};
   }
   if (simd_bits == 256 && amd && in.cpu_family && *in.cpu_family == 0x17) {
-    return {2, "2 × 256-bit FMA pipes assumed: AMD family 17h Zen 2 (Zen 1 splits 256-bit ops, which halves this peak)"};
+    return {2,
+            "2 × 256-bit FMA pipes assumed: AMD family 17h Zen 2 (Zen 1 splits 256-bit ops, which halves this peak)"};
   }
-  if (intel || amd) return {2, fmt::format("2 FMA units at {} bits assumed (Intel Haswell and later, AMD Zen 2 and later)", simd_bits)};
+  if (intel || amd)
+    return {2, fmt::format("2 FMA units at {} bits assumed (Intel Haswell and later, AMD Zen 2 and later)", simd_bits)};
   return {2, fmt::format("2 FMA pipes at {} bits assumed (typical of current server cores)", simd_bits)};
 }
 
@@ -77,8 +80,8 @@ PeakDerivation derive_peak(const PeakInputs& in, Precision precision) {
   PeakDerivation d;
   d.cores = *in.cores;
   d.clock_hz = *in.clock_mhz * 1e6;
-  d.sources.push_back(fmt::format("cores = {} physical cores (core ids of /proc/cpuinfo; SMT siblings add no FMA units)",
-                                  d.cores));
+  d.sources.push_back(
+      fmt::format("cores = {} physical cores (core ids of /proc/cpuinfo; SMT siblings add no FMA units)", d.cores));
   d.sources.push_back(fmt::format("clock = {:.0f} MHz, {}", *in.clock_mhz, in.clock_source));
   bool fma = has(in.flags, "fma") || has(in.flags, "avx512f");
   if (has(in.flags, "avx512f")) {
@@ -99,8 +102,8 @@ PeakDerivation derive_peak(const PeakInputs& in, Precision precision) {
   }
   const int element_bits = precision == Precision::kFp64 ? 64 : 32;
   d.lanes = d.simd_bits / element_bits;
-  d.sources.push_back(fmt::format("lanes = {} / {} = {} {} elements", d.simd_bits, element_bits, d.lanes,
-                                  to_string(precision)));
+  d.sources.push_back(
+      fmt::format("lanes = {} / {} = {} {} elements", d.simd_bits, element_bits, d.lanes, to_string(precision)));
   if (fma) {
     auto [units, why] = fma_units_for(in, d.simd_bits);
     d.fma_units = units;
@@ -127,9 +130,10 @@ class PeakBenchmark final : public Benchmark {
     BenchmarkInfo i;
     i.name = "cpu.peak." + to_string(precision_);
     i.backend = "cpu";
-    i.description = fmt::format("theoretical {} FLOP/s = cores × clock × SIMD lanes × FMA units × 2 (derived from "
-                                "the inventory, not measured)",
-                                to_string(precision_));
+    i.description = fmt::format(
+        "theoretical {} FLOP/s = cores × clock × SIMD lanes × FMA units × 2 (derived from "
+        "the inventory, not measured)",
+        to_string(precision_));
     i.params = {{"cores", "", "physical cores"},
                 {"clock_mhz", "MHz", "clock used (sysfs max, else /proc/cpuinfo)"},
                 {"simd_bits", "bits", "widest SIMD width from the CPU flags"},
@@ -175,6 +179,8 @@ class PeakBenchmark final : public Benchmark {
 
 }  // namespace
 
-std::unique_ptr<Benchmark> make_peak_benchmark(Precision precision) { return std::make_unique<PeakBenchmark>(precision); }
+std::unique_ptr<Benchmark> make_peak_benchmark(Precision precision) {
+  return std::make_unique<PeakBenchmark>(precision);
+}
 
 }  // namespace headroom::bench::cpu

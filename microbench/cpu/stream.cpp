@@ -15,16 +15,20 @@
 namespace headroom::bench::cpu {
 namespace {
 
-constexpr double kScalar = 3.0;                     // STREAM's scalar
-constexpr std::int64_t kMinArrayBytes = 64LL << 20;  // 64 MiB: larger than any L2, most L3 slices
-constexpr std::int64_t kQuickCapBytes = 256LL << 20; // quick suite: at most 256 MiB per array
+constexpr double kScalar = 3.0;                       // STREAM's scalar
+constexpr std::int64_t kMinArrayBytes = 64LL << 20;   // 64 MiB: larger than any L2, most L3 slices
+constexpr std::int64_t kQuickCapBytes = 256LL << 20;  // quick suite: at most 256 MiB per array
 
 const char* kernel_name(core::StreamKernel k) {
   switch (k) {
-    case core::StreamKernel::kCopy: return "copy";
-    case core::StreamKernel::kScale: return "scale";
-    case core::StreamKernel::kAdd: return "add";
-    case core::StreamKernel::kTriad: return "triad";
+    case core::StreamKernel::kCopy:
+      return "copy";
+    case core::StreamKernel::kScale:
+      return "scale";
+    case core::StreamKernel::kAdd:
+      return "add";
+    case core::StreamKernel::kTriad:
+      return "triad";
   }
   return "?";
 }
@@ -37,7 +41,9 @@ using Array = std::unique_ptr<double[], FreeDeleter>;
 Array allocate(std::int64_t n) {
   const auto bytes = static_cast<std::size_t>((n * 8 + 63) / 64 * 64);
   auto* p = static_cast<double*>(std::aligned_alloc(64, bytes));
-  if (p == nullptr) throw core::EnvironmentError(fmt::format("cannot allocate {} for a STREAM array", core::format_bytes_binary(static_cast<double>(bytes))));
+  if (p == nullptr)
+    throw core::EnvironmentError(
+        fmt::format("cannot allocate {} for a STREAM array", core::format_bytes_binary(static_cast<double>(bytes))));
   return Array(p);
 }
 
@@ -75,9 +81,15 @@ bool check_kernel(core::StreamKernel kernel, const double* a, const double* b, c
   for (std::int64_t i = 0; i < n; i += stride) {
     double got = 0, want = 0, tol = 0;
     switch (kernel) {
-      case core::StreamKernel::kCopy: got = c[i], want = a[i]; break;
-      case core::StreamKernel::kScale: got = b[i], want = kScalar * c[i]; break;
-      case core::StreamKernel::kAdd: got = c[i], want = a[i] + b[i]; break;
+      case core::StreamKernel::kCopy:
+        got = c[i], want = a[i];
+        break;
+      case core::StreamKernel::kScale:
+        got = b[i], want = kScalar * c[i];
+        break;
+      case core::StreamKernel::kAdd:
+        got = c[i], want = a[i] + b[i];
+        break;
       case core::StreamKernel::kTriad:
         got = a[i], want = b[i] + kScalar * c[i];
         tol = 2 * u * (std::fabs(b[i]) + std::fabs(kScalar * c[i]));
@@ -99,8 +111,8 @@ class StreamBenchmark final : public Benchmark {
     BenchmarkInfo i;
     i.name = fmt::format("cpu.stream.{}", kernel_name(kernel_));
     i.backend = "cpu";
-    i.description = fmt::format("STREAM {} over three double arrays, OpenMP static schedule, all cores",
-                                kernel_name(kernel_));
+    i.description =
+        fmt::format("STREAM {} over three double arrays, OpenMP static schedule, all cores", kernel_name(kernel_));
     i.params = {{"array_bytes", "B", "bytes of each of the three arrays (max(64 MiB, 4 × LLC); quick caps at 256 MiB)"},
                 {"threads", "threads", "OpenMP threads (default: physical cores)"}};
     i.metrics = {{"bytes_per_s", "B/s", core::Better::kHigher, note()}};
@@ -110,8 +122,10 @@ class StreamBenchmark final : public Benchmark {
   std::vector<core::Params> instances(const std::string& suite) const override {
     const auto host = core::collect_host_inventory();
     std::int64_t bytes = kMinArrayBytes;
-    if (host.l3_bytes) bytes = std::max(bytes, 4 * *host.l3_bytes);
-    else if (host.l2_bytes) bytes = std::max(bytes, 4 * *host.l2_bytes);
+    if (host.l3_bytes)
+      bytes = std::max(bytes, 4 * *host.l3_bytes);
+    else if (host.l2_bytes)
+      bytes = std::max(bytes, 4 * *host.l2_bytes);
     // Three arrays within an eighth of memory each at most, so the machine never swaps.
     if (host.memory_bytes) bytes = std::min(bytes, *host.memory_bytes / 8);
     if (suite == "quick") bytes = std::min(bytes, kQuickCapBytes);
@@ -123,8 +137,9 @@ class StreamBenchmark final : public Benchmark {
     const std::int64_t array_bytes = param_int(params, "array_bytes");
     const std::int64_t threads = param_int(params, "threads");
     if (array_bytes < 8 || threads <= 0) {
-      throw core::InputError("", "params", fmt::format("array_bytes >= 8 and threads > 0, got array_bytes={} threads={}",
-                                                       array_bytes, threads));
+      throw core::InputError(
+          "", "params",
+          fmt::format("array_bytes >= 8 and threads > 0, got array_bytes={} threads={}", array_bytes, threads));
     }
     const auto host = core::collect_host_inventory();
     if (host.memory_bytes && 3 * array_bytes > *host.memory_bytes / 2) {
@@ -165,9 +180,10 @@ class StreamBenchmark final : public Benchmark {
  private:
   std::string note() const {
     const bool two = kernel_ == core::StreamKernel::kCopy || kernel_ == core::StreamKernel::kScale;
-    return fmt::format("STREAM counting: {} arrays × n × 8 bytes per pass (bytes read + bytes written by the "
-                       "loop; write-allocate traffic not counted)",
-                       two ? 2 : 3);
+    return fmt::format(
+        "STREAM counting: {} arrays × n × 8 bytes per pass (bytes read + bytes written by the "
+        "loop; write-allocate traffic not counted)",
+        two ? 2 : 3);
   }
   core::StreamKernel kernel_;
 };

@@ -70,8 +70,9 @@ TEST(CpuRuns, QuickGemmSizesStaySmall) {
 TEST(CpuRuns, TinyGemmIsVerifiedAndSane) {
   for (auto precision : {cpu::Precision::kFp64, cpu::Precision::kFp32}) {
     auto gemm = cpu::make_gemm_benchmark(precision);
-    const auto r = run_one(*gemm, {{"m", std::int64_t{96}}, {"n", std::int64_t{80}}, {"k", std::int64_t{64}},
-                                   {"threads", std::int64_t{2}}});
+    const auto r = run_one(
+        *gemm,
+        {{"m", std::int64_t{96}}, {"n", std::int64_t{80}}, {"k", std::int64_t{64}}, {"threads", std::int64_t{2}}});
     EXPECT_EQ(r.status, hc::Status::kPassed) << r.message;
     ASSERT_TRUE(r.verified.has_value());
     EXPECT_TRUE(*r.verified);
@@ -92,14 +93,15 @@ TEST(CpuRuns, TinyGemmIsVerifiedAndSane) {
 
 TEST(CpuRuns, BadGemmParamsAreInputErrors) {
   auto gemm = cpu::make_gemm_benchmark(cpu::Precision::kFp64);
-  EXPECT_THROW(run_one(*gemm, {{"m", std::int64_t{0}}, {"n", std::int64_t{8}}, {"k", std::int64_t{8}},
-                               {"threads", std::int64_t{1}}}),
-               hc::InputError);
+  EXPECT_THROW(
+      run_one(*gemm,
+              {{"m", std::int64_t{0}}, {"n", std::int64_t{8}}, {"k", std::int64_t{8}}, {"threads", std::int64_t{1}}}),
+      hc::InputError);
 }
 
 TEST(CpuRuns, TinyStreamKernelsAreVerifiedAndCountBytesAsStream) {
-  for (auto kernel : {hc::StreamKernel::kCopy, hc::StreamKernel::kScale, hc::StreamKernel::kAdd,
-                      hc::StreamKernel::kTriad}) {
+  for (auto kernel :
+       {hc::StreamKernel::kCopy, hc::StreamKernel::kScale, hc::StreamKernel::kAdd, hc::StreamKernel::kTriad}) {
     auto stream = cpu::make_stream_benchmark(kernel);
     const std::int64_t bytes = 1 << 20;  // 1 MiB per array: cache-resident, fast
     const auto r = run_one(*stream, {{"array_bytes", bytes}, {"threads", std::int64_t{2}}});

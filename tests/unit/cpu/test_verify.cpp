@@ -56,11 +56,11 @@ TEST(CpuVerify, CorruptedElementIsCaught) {
 
   Problem<float> f(16, 16, 64);
   f.c[0] = 0.0f;  // a zeroed corner, as an unwritten output would leave it
-  EXPECT_FALSE(cpu::verify_gemm(f.a.data(), f.b.data(), f.c.data(), f.m, f.n, f.k,
-                                cpu::sample_positions(16, 16, 8, 3)).ok);
+  EXPECT_FALSE(
+      cpu::verify_gemm(f.a.data(), f.b.data(), f.c.data(), f.m, f.n, f.k, cpu::sample_positions(16, 16, 8, 3)).ok);
   f.c[0] = std::numeric_limits<float>::quiet_NaN();
-  EXPECT_FALSE(cpu::verify_gemm(f.a.data(), f.b.data(), f.c.data(), f.m, f.n, f.k,
-                                cpu::sample_positions(16, 16, 8, 3)).ok);
+  EXPECT_FALSE(
+      cpu::verify_gemm(f.a.data(), f.b.data(), f.c.data(), f.m, f.n, f.k, cpu::sample_positions(16, 16, 8, 3)).ok);
 }
 
 TEST(CpuVerify, TransposedOperandIsCaught) {
@@ -69,7 +69,8 @@ TEST(CpuVerify, TransposedOperandIsCaught) {
   std::vector<double> bt(p.b.size());
   for (std::int64_t j = 0; j < 32; ++j)
     for (std::int64_t l = 0; l < 32; ++l) bt[l + j * 32] = p.b[j + l * 32];
-  EXPECT_FALSE(cpu::verify_gemm(p.a.data(), bt.data(), p.c.data(), 32, 32, 32, cpu::sample_positions(32, 32, 16, 1)).ok);
+  EXPECT_FALSE(
+      cpu::verify_gemm(p.a.data(), bt.data(), p.c.data(), 32, 32, 32, cpu::sample_positions(32, 32, 16, 1)).ok);
 }
 
 TEST(CpuVerify, SamplePositionsIncludeCornersAndStayInside) {
