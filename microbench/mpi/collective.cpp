@@ -215,6 +215,9 @@ class CollectiveBenchmark final : public Benchmark {
     }
     r.metrics.push_back(throughput_metric("algbw_bytes_per_s", "B/s", bytes, times, "size_bytes / time", stat));
     r.metrics.push_back(time_metric("time_s", times, timing, stat));
+    // With one rank the collective is a local copy or a no-op (a broadcast moves nothing), so its
+    // "bandwidth" is meaningless as a headline: reports and the console show the call time first.
+    if (n == 1) std::rotate(r.metrics.begin(), r.metrics.end() - 1, r.metrics.end());
     if (n > 1) {
       std::string ranks_text;
       for (int q = 0; q < std::min(n, 16); ++q) {
