@@ -1,5 +1,5 @@
-// `headroom report acceptance|regression|fleet ... --out FILE.html`: write a report without gating
-// (exit 0 whatever the verdict; `accept` and `compare` are the gates).
+// `headroom report procurement|acceptance|regression|fleet ... --out FILE.html`: write a report
+// without gating (exit 0 whatever the verdict; `accept` and `compare` are the gates).
 #include <fmt/format.h>
 
 #include <memory>
@@ -11,6 +11,14 @@
 #include "headroom/report/acceptance.hpp"
 #include "headroom/report/html.hpp"
 #include "headroom/report/regression.hpp"
+
+#if HEADROOM_HAVE_PROCUREMENT
+#include <cmath>
+
+#include "headroom/core/results.hpp"
+#include "headroom/plan/catalog.hpp"
+#include "headroom/report/procurement.hpp"
+#endif
 
 namespace headroom::cli {
 
@@ -38,12 +46,198 @@ CLI::App* add_kind(CLI::App* report, const std::string& name, const std::string&
   sub->add_flag("--force", args->force, "Replace an existing --out file");
   return sub;
 }
+#if HEADROOM_HAVE_PROCUREMENT
+/// Flags of `headroom report procurement`; workload flags spell as in `headroom plan`.
+struct ProcurementArgs {
+  std::string workload_file;
+  std::string model;
+  std::string phase = "train";
+  std::vector<std::string> gpus_named;
+  std::vector<std::string> profiles;
+  std::vector<std::string> scenarios;
+  std::string prices;
+  std::string data_dir;
+  std::string today;
+  int gpus = 0;
+  std::int64_t global_batch = 0, micro_batch = 1, seq_len = 0;
+  double tokens = 0;
+  std::string precision = "bf16";
+  std::int64_t context = 0, output = 0, batch = 0;
+  int tp = 1;
+  double qps = 0, tpot_slo = 0, ttft_slo = 0;
+  double max_days = 0, utilisation = 0, years = 0, goodput = 1.0;
+  bool no_search = false;
+};
+
+plan::Precision precision_flag(const std::string& s, const char* flag) {
+  try {
+    return plan::precision_from_string(s);
+  } catch (const core::InputError& e) {
+    throw core::InputError("command line", flag, e.expected());
+  }
+}
+
+/// The workload from --workload FILE and/or flags (a flag overrides the file's value).
+plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a, const plan::Catalog& cat) {
+  const auto given = [&](const char* flag) { return c->count(flag) > 0; };
+  const auto positive = [&](const char* flag, double v) {
+    if (given(flag) && !(v > 0)) throw core::InputError("command line", flag, fmt::format("a positive number, got {}", v));
+  };
+  for (const auto& [flag, v] : {std::pair<const char*, double>{"--gpus", a.gpus}, {"--tokens", a.tokens},
+                                {"--global-batch", static_cast<double>(a.global_batch)},
+                                {"--micro-batch", static_cast<double>(a.micro_batch)},
+                                {"--seq-len", static_cast<double>(a.seq_len)}, {"--context", static_cast<double>(a.context)},
+                                {"--output", static_cast<double>(a.output)}, {"--tp", static_cast<double>(a.tp)},
+                                {"--max-days", a.max_days}, {"--years", a.years}}) {
+    positive(flag, v);
+  }
+  plan::Workload w;
+  const std::string file = a.workload_file.empty() ? "command line" : a.workload_file;
+  if (!a.workload_file.empty()) {
+    w = plan::load_workload(a.workload_file, cat);
+    if (given("--phase") && to_string(w.phase) != a.phase)
+      throw core::InputError("command line", "--phase", "the workload file's phase '" + to_string(w.phase) + "'");
+  } else {
+    if (a.model.empty()) throw core::InputError("command line", "--model", "a model name (or --workload FILE)");
+    if (a.phase != "train" && a.phase != "infer") throw core::InputError("command line", "--phase", "train or infer");
+    w.phase = a.phase == "train" ? plan::Phase::kTrain : plan::Phase::kInfer;
+  }
+  if (!a.model.empty()) w.model = cat.model(a.model);
+  if (w.name.empty()) w.name = w.model.id;
+  const bool fresh = a.workload_file.empty();
+  if (fresh || given("--tp")) w.par.tp = a.tp;
+  if (w.phase == plan::Phase::kTrain) {
+    if (given("--gpus")) w.gpus = a.gpus;
+    if (w.gpus <= 0) w.gpus = w.par.world();
+    if (w.gpus <= 1 && fresh) throw core::InputError("command line", "--gpus", "the number of GPUs to train on");
+    if (fresh || given("--gpus")) {
+      // The search picks the layout; the starting layout is pure data parallelism.
+      w.par = plan::Parallelism{};
+      w.par.dp = w.gpus;
+    }
+    auto& t = w.train;
+    if (fresh || given("--seq-len")) t.seq_len = a.seq_len > 0 ? a.seq_len : std::min<std::int64_t>(w.model.max_seq_len, 4096);
+    if (fresh || given("--micro-batch")) t.micro_batch = a.micro_batch;
+    if (given("--global-batch")) t.global_batch = a.global_batch;
+    if (t.global_batch <= 0) {
+      // ≈ 4 Mi tokens per step, as `headroom plan` defaults, rounded up to a multiple of the GPUs.
+      const std::int64_t seqs = ((std::int64_t{1} << 22) + t.seq_len - 1) / t.seq_len;
+      t.global_batch = (seqs + w.gpus - 1) / w.gpus * w.gpus;
+    }
+    if (given("--tokens")) t.tokens = a.tokens;
+    if (fresh || given("--precision")) t.precision = precision_flag(a.precision, "--precision");
+    if (fresh) {
+      t.recompute = plan::Recompute::kSelective;
+      t.zero_stage = 1;
+    }
+    if (!(t.tokens > 0)) throw core::InputError(file, given("--tokens") ? "--tokens" : "$.train.tokens",
+                                                "a training token budget > 0 (e.g. --tokens 1e12)");
+  } else {
+    auto& i = w.infer;
+    if (fresh || given("--context")) i.context_len = a.context;
+    if (fresh || given("--output")) i.output_len = a.output;
+    if (fresh || given("--batch")) i.batch = a.batch;
+    if (fresh || given("--qps")) i.qps = a.qps;
+    if (fresh || given("--tpot-slo")) i.tpot_slo_s = a.tpot_slo;
+    if (fresh || given("--ttft-slo")) i.ttft_slo_s = a.ttft_slo;
+    if (fresh || given("--precision")) i.weight_precision = precision_flag(a.precision, "--precision");
+    if (fresh && (i.context_len <= 0 || i.output_len <= 0))
+      throw core::InputError("command line", "--context", "--context and --output token counts for --phase infer");
+    w.gpus = 0;
+  }
+  plan::validate(w, file);
+  return w;
+}
+
+int run_procurement(const CLI::App* c, const ProcurementArgs& a, const ReportArgs& out) {
+  core::check_writable(out.out, out.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+  const plan::Catalog cat =
+      plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
+  report::ProcurementInput in;
+  in.workload = procurement_workload(c, a, cat);
+  for (const auto& g : a.gpus_named) {
+    const auto& p = cat.gpu(g);
+    in.options.push_back({p.name, p, "catalog (data/hardware)"});
+  }
+  for (const auto& f : a.profiles) {
+    auto p = plan::load_profile(f);
+    in.options.push_back({p.name.empty() ? f : p.name + " (" + f + ")", p, f});
+  }
+  if (in.options.empty()) throw core::InputError("command line", "--gpu", "at least one --gpu NAME or --profile FILE");
+  if (!(a.goodput > 0 && a.goodput <= 1)) throw core::InputError("command line", "--goodput", "a fraction in (0, 1]");
+  in.assumptions.goodput = a.goodput;
+  in.search = !a.no_search;
+  if (a.max_days > 0) in.max_time_to_train_s = a.max_days * 86400.0;
+  in.scenario_files = a.scenarios;
+  in.prices_file = a.prices;
+  if (c->count("--utilisation") > 0) {
+    if (!(a.utilisation > 0 && a.utilisation <= 1))
+      throw core::InputError("command line", "--utilisation", "a fraction in (0, 1]");
+    in.utilisation = a.utilisation;
+  }
+  if (a.years > 0) in.years = a.years;
+  in.today = plan::tco::today_utc();
+  if (!a.today.empty()) {
+    const auto d = plan::tco::parse_date(a.today);
+    if (!d) throw core::InputError("command line", "--today", "a date YYYY-MM-DD, got '" + a.today + "'");
+    in.today = *d;
+  }
+  in.command_line = command_line();
+  in.generated_at = core::utc_now_iso8601();
+  const auto rep = report::build_procurement(in);
+  write_report(out, report::render_procurement(rep));
+  fmt::print("{}\n", rep.recommendation.paragraph);
+  return 0;
+}
+#endif
+
 }  // namespace
 
 void add_report_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ReportArgs>();
-  auto* cmd = app.add_subcommand("report", "Write a self-contained HTML report (acceptance, regression, fleet)");
+  auto* cmd =
+      app.add_subcommand("report", "Write a self-contained HTML report (procurement, acceptance, regression, fleet)");
   cmd->require_subcommand(1);
+
+#if HEADROOM_HAVE_PROCUREMENT
+  auto pa = std::make_shared<ProcurementArgs>();
+  auto* pro = add_kind(cmd, "procurement",
+                       "GPU options for a workload: fit, time-to-train or serving capacity, TCO, roofline, "
+                       "recommendation",
+                       args);
+  pro->add_option("--workload", pa->workload_file, "workload.json (schema headroom.workload); flags override it")
+      ->check(CLI::ExistingFile);
+  pro->add_option("--model", pa->model, "model from the catalog (data/models), e.g. llama-3-70b");
+  pro->add_option("--phase", pa->phase, "train (default) or infer, with --model");
+  pro->add_option("--gpu", pa->gpus_named, "GPU option from the catalog (repeatable), e.g. --gpu H100 --gpu H200");
+  pro->add_option("--profile", pa->profiles, "GPU option from a profile.json, e.g. measured (repeatable)")
+      ->check(CLI::ExistingFile);
+  pro->add_option("--scenario", pa->scenarios,
+                  "TCO scenario: one for every option, or one per option (--gpu options first, then --profile)")
+      ->check(CLI::ExistingFile);
+  pro->add_option("--prices", pa->prices, "price catalog (default: the scenario's)")->check(CLI::ExistingFile);
+  pro->add_option("--data-dir", pa->data_dir, "catalog directory (default: $HEADROOM_DATA_DIR or the installed data/)");
+  pro->add_option("--gpus", pa->gpus, "train: total GPUs of the job (the search splits them)");
+  pro->add_option("--tokens", pa->tokens, "train: token budget (e.g. 1e12)");
+  pro->add_option("--global-batch", pa->global_batch, "train: sequences per step (default ≈ 4 Mi tokens)");
+  pro->add_option("--micro-batch", pa->micro_batch, "train: starting micro-batch (the search varies it)");
+  pro->add_option("--seq-len", pa->seq_len, "train: tokens per sequence");
+  pro->add_option("--precision", pa->precision, "train: matmul precision; infer: weight precision (default bf16)");
+  pro->add_option("--max-days", pa->max_days, "train: time-to-train target, days");
+  pro->add_flag("--no-search", pa->no_search, "train: keep the workload's parallelism instead of searching");
+  pro->add_option("--context", pa->context, "infer: prompt tokens per request");
+  pro->add_option("--output", pa->output, "infer: generated tokens per request");
+  pro->add_option("--batch", pa->batch, "infer: concurrent requests (default: as many as fit / meet the SLO)");
+  pro->add_option("--tp", pa->tp, "infer: tensor parallel size of a replica");
+  pro->add_option("--qps", pa->qps, "infer: offered requests per second");
+  pro->add_option("--tpot-slo", pa->tpot_slo, "infer: time-per-output-token SLO, seconds");
+  pro->add_option("--ttft-slo", pa->ttft_slo, "infer: time-to-first-token SLO, seconds");
+  pro->add_option("--goodput", pa->goodput, "share of wall time making progress (default 1.0)");
+  pro->add_option("--utilisation", pa->utilisation, "overrides the scenarios' fleet utilisation (0, 1]");
+  pro->add_option("--years", pa->years, "overrides the scenarios' horizon, years");
+  pro->add_option("--today", pa->today, "date for the price-age warnings, YYYY-MM-DD (default: today, UTC)");
+  pro->callback([&action, pro, pa, args] { action = [pro, pa, args] { return run_procurement(pro, *pa, *args); }; });
+#endif
 
   auto* acc = add_kind(cmd, "acceptance", "Acceptance report of RESULTS against a spec", args);
   acc->add_option("RESULTS", args->inputs, "results.json")->required()->expected(1);

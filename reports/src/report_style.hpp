@@ -24,6 +24,8 @@ svg .marker { stroke: #cf222e; stroke-dasharray: 4 3; }
 .warnings { background: #fff8c5; border-left: 4px solid var(--warn); padding: 6px 12px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.regression td, tr.missing td { color: var(--bad); } tr.improvement td { color: var(--ok); } tr.skipped td { color: var(--muted); }
+.note { color: var(--muted); font-size: 12px; } p.recommendation { font-size: 15px; max-width: 75ch; }
+h3 { font-size: 15px; margin: 18px 0 4px; } td.src { overflow-wrap: anywhere; }
 details summary { cursor: pointer; color: var(--muted); }
 @media print { body { max-width: none; padding: 0; font-size: 11px; } section { break-inside: avoid-page; } figure { break-inside: avoid; } a { color: inherit; }
   tr { break-inside: avoid; } .banner, .warnings { -webkit-print-color-adjust: exact; print-color-adjust: exact; }

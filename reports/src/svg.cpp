@@ -115,7 +115,8 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
 
   for (std::size_t i = 0; i < series.size(); ++i) {
     const auto& s = series[i];
-    const char* color = kColors[i % (sizeof kColors / sizeof kColors[0])];
+    const std::size_t slot = s.color >= 0 ? static_cast<std::size_t>(s.color) : i;
+    const char* color = kColors[slot % (sizeof kColors / sizeof kColors[0])];
     std::vector<std::pair<double, double>> pts;
     for (std::size_t k = 0; k < std::min(s.x.size(), s.y.size()); ++k) {
       if (!std::isfinite(s.x[k]) || !std::isfinite(s.y[k])) continue;
@@ -125,10 +126,12 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
     std::sort(pts.begin(), pts.end());
     std::string poly;
     for (const auto& [x, y] : pts) poly += fmt::format("{:.1f},{:.1f} ", ax.map(x, x0, x1), ay.map(y, y0, y1));
-    svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", poly, color);
+    if (!s.points_only) {
+      svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", poly, color);
+    }
     for (const auto& [x, y] : pts) {
-      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"><title>{}: {} at {}</title></circle>",
-                         ax.map(x, x0, x1), ay.map(y, y0, y1), color, html_escape(s.label), html_escape(fy(y)),
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\"><title>{}: {} at {}</title></circle>",
+                         ax.map(x, x0, x1), ay.map(y, y0, y1), s.points_only ? 5 : 3, color, html_escape(s.label), html_escape(fy(y)),
                          html_escape(fx(x)));
     }
     const double ly = top + 14.0 * static_cast<double>(i);

@@ -15,6 +15,10 @@
 #include "headroom/core/atomic_file.hpp"
 #include "headroom/report/acceptance.hpp"
 #include "headroom/report/html.hpp"
+#if HEADROOM_HAVE_PROCUREMENT
+#include "headroom/plan/catalog.hpp"
+#include "headroom/report/procurement.hpp"
+#endif
 
 using namespace headroom;
 using namespace headroom::report;
@@ -195,3 +199,38 @@ TEST_F(Browser, HostileResultsRunNoScript) {
     EXPECT_NE(dom.find("&lt;script&gt;document.title='PWNED'&lt;/script&gt;"), std::string::npos) << name;
   }
 }
+
+#if HEADROOM_HAVE_PROCUREMENT
+TEST_F(Browser, ProcurementReportRendersWithSectionsAndRunsNoScript) {
+  const auto cat = plan::Catalog::load_default();
+  ProcurementInput in;
+  in.workload.model = cat.model("llama-3-8b");
+  in.workload.name = "llama-3-8b";
+  in.workload.gpus = 16;
+  in.workload.par.dp = 16;
+  in.workload.train.seq_len = 4096;
+  in.workload.train.global_batch = 1024;
+  in.workload.train.tokens = 1e11;
+  const std::string payload = "<script>document.title='PWNED'</script><img src=x onerror=\"document.title='PWNED2'\">";
+  in.options.push_back({"H100" + payload, cat.gpu("H100"), "catalog"});
+  in.options.push_back({"H200", cat.gpu("H200"), "catalog"});
+  in.scenario_files = {std::string(HEADROOM_SOURCE_DIR) + "/data/scenarios/h100x64-onprem-vs-aws-p5.json"};
+  in.today = *plan::tco::parse_date("2026-11-22");
+  in.command_line = "headroom report procurement" + payload;
+  const auto url = write("procurement.html", render_procurement(build_procurement(in)));
+  const auto dom = dump_dom(url);
+  ASSERT_FALSE(dom.empty());
+  for (const char* id : {"id=\"recommendation\"", "id=\"fit\"", "id=\"time\"", "id=\"cost\"",
+                         "id=\"roofline\"", "id=\"assumptions\""}) {
+    EXPECT_NE(dom.find(id), std::string::npos) << id;
+  }
+  EXPECT_NE(dom.find("Recommended: "), std::string::npos);
+  EXPECT_EQ(dom.find("PWNED</title>"), std::string::npos);
+  EXPECT_EQ(dom.find("PWNED2</title>"), std::string::npos);
+  EXPECT_EQ(dom.find("<img"), std::string::npos);
+  EXPECT_EQ(dom.find("<script"), std::string::npos);
+  const auto px = screenshot(url);
+  EXPECT_GT(px.ink_fraction, 0.02);
+  EXPECT_GT(px.luminance_variance, 100.0);
+}
+#endif

@@ -9,6 +9,8 @@ struct Series {
   std::string label;
   std::vector<double> x;
   std::vector<double> y;
+  bool points_only = false;  ///< markers without a joining line (e.g. operations on a roofline)
+  int color = -1;            ///< palette index; -1: the series' position
 };
 
 struct ChartOptions {

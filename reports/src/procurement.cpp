@@ -1,0 +1,394 @@
+// Procurement report: planning and costing every GPU option, and the recommendation computed from
+// the numbers (the HTML is in procurement_html.cpp).
+#include "headroom/report/procurement.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "headroom/core/errors.hpp"
+#include "headroom/core/units.hpp"
+#include "headroom/plan/plan_json.hpp"
+#include "headroom/plan/search.hpp"
+#include "headroom/plan/train.hpp"
+#include "headroom/tco/scenario.hpp"
+
+namespace headroom::report {
+
+namespace {
+
+std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / core::kGiB); }
+std::string days(double s) { return fmt::format("{:.1f} days", s / 86400.0); }
+
+/// "$1.23 M", "$456 k", "$789", "$0.042": three significant figures.
+std::string money(double usd) {
+  const double a = std::fabs(usd);
+  if (a >= 1e6) return fmt::format("${:.3g} M", usd / 1e6);
+  if (a >= 1e4) return fmt::format("${:.3g} k", usd / 1e3);
+  return fmt::format("${:.3g}", usd);
+}
+
+std::string cost_text(double usd, plan::Phase phase) {
+  return phase == plan::Phase::kTrain ? money(usd) + " for the training run" : money(usd) + " per million tokens";
+}
+
+std::string join_clauses(const std::vector<std::string>& parts) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += i + 1 == parts.size() ? (parts.size() > 2 ? ", and " : " and ") : ", ";
+    out += parts[i];
+  }
+  return out;
+}
+
+/// True when a is faster than b (training: shorter time-to-train; inference: more tokens/s per GPU).
+bool faster(const OptionFigures& a, const OptionFigures& b, plan::Phase phase) {
+  return phase == plan::Phase::kTrain ? a.time_to_train_s < b.time_to_train_s
+                                      : a.tokens_per_s_per_gpu > b.tokens_per_s_per_gpu;
+}
+
+std::string speed_text(const OptionFigures& o, plan::Phase phase) {
+  return phase == plan::Phase::kTrain ? fmt::format("{} on {} GPUs", days(o.time_to_train_s), o.gpus)
+                                      : fmt::format("{:.0f} tokens/s per GPU", o.tokens_per_s_per_gpu);
+}
+
+}  // namespace
+
+Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase phase,
+                         std::optional<double> max_time_to_train_s) {
+  const bool train = phase == plan::Phase::kTrain;
+  Recommendation rec;
+  std::vector<int> fitting, candidates;
+  std::vector<std::string> excluded;
+  for (int i = 0; i < static_cast<int>(options.size()); ++i) {
+    const auto& o = options[static_cast<std::size_t>(i)];
+    if (!o.error.empty()) {
+      excluded.push_back(o.label + " could not be planned (" + o.error + ")");
+    } else if (!o.fits) {
+      excluded.push_back(fmt::format("{} does not fit ({} per GPU needed, {} available)", o.label,
+                                     gib(o.memory_bytes), gib(o.capacity_bytes)));
+    } else {
+      fitting.push_back(i);
+      if (o.meets_target) {
+        candidates.push_back(i);
+      } else {
+        excluded.push_back(train ? fmt::format("{} misses the {} target ({})", o.label,
+                                               days(max_time_to_train_s.value_or(0)), days(o.time_to_train_s))
+                                 : o.label + " misses the latency SLO");
+      }
+    }
+  }
+  const std::string target = train ? (max_time_to_train_s ? " and finish within " + days(*max_time_to_train_s) : "")
+                                   : " and meet the latency SLO";
+  const auto& at = [&](int i) -> const OptionFigures& { return options[static_cast<std::size_t>(i)]; };
+
+  if (fitting.empty()) {
+    rec.basis = "none";
+    rec.paragraph = options.empty() ? "No GPU option was given."
+                                    : "No option can run this workload as planned: " + join_clauses(excluded) +
+                                          ". Nothing is recommended.";
+    return rec;
+  }
+  if (candidates.empty()) {
+    // Nothing meets the target: name the fastest option that fits and by how much it misses.
+    rec.basis = "closest";
+    auto best = fitting;
+    std::stable_sort(best.begin(), best.end(), [&](int a, int b) { return faster(at(a), at(b), phase); });
+    rec.chosen = best.front();
+    if (best.size() > 1) rec.runner_up = best[1];
+    const auto& c = at(rec.chosen);
+    rec.paragraph = fmt::format("No option meets the target. The closest is {} at {}", c.label, speed_text(c, phase));
+    if (train && max_time_to_train_s && *max_time_to_train_s > 0) {
+      rec.paragraph += fmt::format(", {:.0f} % over the {} target", 100 * (c.time_to_train_s / *max_time_to_train_s - 1),
+                                   days(*max_time_to_train_s));
+    }
+    rec.paragraph += ". Meeting the target needs more GPUs or a relaxed target.";
+    std::vector<std::string> others;
+    for (std::size_t k = 1; k < best.size(); ++k) others.push_back(fmt::format("{} ({})", at(best[k]).label, speed_text(at(best[k]), phase)));
+    for (const auto& x : excluded) {
+      if (x.rfind(c.label + " misses", 0) != 0 && x.find(" misses ") == std::string::npos) others.push_back(x);
+    }
+    if (!others.empty()) rec.paragraph += " The others: " + join_clauses(others) + ".";
+    return rec;
+  }
+
+  const bool all_costed =
+      std::all_of(candidates.begin(), candidates.end(), [&](int i) { return at(i).cost_usd.has_value(); });
+  auto ranked = candidates;
+  if (all_costed) {
+    rec.basis = "cost";
+    std::stable_sort(ranked.begin(), ranked.end(), [&](int a, int b) {
+      if (*at(a).cost_usd != *at(b).cost_usd) return *at(a).cost_usd < *at(b).cost_usd;
+      return faster(at(a), at(b), phase);
+    });
+  } else {
+    rec.basis = "speed";
+    std::stable_sort(ranked.begin(), ranked.end(), [&](int a, int b) { return faster(at(a), at(b), phase); });
+  }
+  rec.chosen = ranked.front();
+  const auto& c = at(rec.chosen);
+  std::string p = "Recommended: " + c.label + ". ";
+  const std::string pool = fmt::format("{} option{} that fit{}", candidates.size(), candidates.size() == 1 ? "" : "s",
+                                       target);
+  if (ranked.size() == 1) {
+    p += fmt::format("It is the only one of the {} options that fits{}", options.size(), target);
+    if (c.cost_usd) p += fmt::format(", at {} ({})", cost_text(*c.cost_usd, phase), c.cost_basis);
+    p += fmt::format("; it delivers {}.", speed_text(c, phase));
+  } else {
+    rec.runner_up = ranked[1];
+    const auto& r = at(rec.runner_up);
+    if (all_costed) {
+      const double saving = *r.cost_usd - *c.cost_usd;
+      p += fmt::format("It is the cheapest of the {} at {} ({}), ", pool, cost_text(*c.cost_usd, phase), c.cost_basis);
+      if (saving > 0) {
+        p += fmt::format("{:.1f} % ({}) less than the runner-up {} at {}. ", 100 * saving / *r.cost_usd, money(saving),
+                         r.label, money(*r.cost_usd));
+      } else {
+        p += fmt::format("the same as the runner-up {}; it wins on speed. ", r.label);
+      }
+      p += fmt::format("{} delivers {}; {} delivers {}.", c.label, speed_text(c, phase), r.label, speed_text(r, phase));
+    } else {
+      const double margin = train ? 100 * (r.time_to_train_s - c.time_to_train_s) / r.time_to_train_s
+                                  : 100 * (c.tokens_per_s_per_gpu / r.tokens_per_s_per_gpu - 1);
+      p += fmt::format("It is the fastest of the {} at {}, {:.1f} % {} than the runner-up {} ({}). ", pool,
+                       speed_text(c, phase), margin, train ? "shorter" : "more tokens/s per GPU", r.label,
+                       speed_text(r, phase));
+      std::vector<std::string> uncosted;
+      for (int i : candidates) {
+        if (!at(i).cost_usd) uncosted.push_back(at(i).label);
+      }
+      p += "Cost did not enter the ranking: there is no cost figure for " + join_clauses(uncosted) +
+           " (give a TCO scenario).";
+    }
+  }
+  if (!excluded.empty()) p += " Not considered: " + join_clauses(excluded) + ".";
+  rec.paragraph = p;
+  return rec;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+std::string parallelism_text(const plan::Workload& w) {
+  std::string s = fmt::format("TP {} · PP {} · DP {}", w.par.tp, w.par.pp, w.par.dp);
+  if (w.par.cp > 1) s += fmt::format(" · CP {}", w.par.cp);
+  if (w.par.vpp > 1) s += fmt::format(" · VPP {}", w.par.vpp);
+  if (w.par.sequence_parallel) s += " · SP";
+  s += fmt::format(" · micro-batch {} · recompute {} · ZeRO {}", w.train.micro_batch, to_string(w.train.recompute),
+                   w.train.zero_stage);
+  return s;
+}
+
+/// GEMM of M×K by K×N in `bytes_per_element`: 2·M·N·K FLOPs, each operand read once and the result written once.
+RooflineOp gemm_op(std::string name, double m, double n, double k, double bytes_per_element) {
+  return {std::move(name), 2 * m * n * k, bytes_per_element * (m * k + k * n + m * n)};
+}
+
+/// The three largest GEMMs of one training micro-batch on one GPU (TP-sharded).
+std::vector<RooflineOp> train_ops(const plan::Workload& w) {
+  const auto& m = w.model;
+  const double pb = plan::precision_bytes(w.train.precision);
+  const double tokens = static_cast<double>(w.train.micro_batch * w.train.seq_len) / w.par.cp;
+  const double tp = w.par.tp;
+  const double h = static_cast<double>(m.hidden_size);
+  const double qkv = static_cast<double>((m.num_heads + 2 * m.num_kv_heads) * m.head_dim) / tp;
+  const double ffn_size = static_cast<double>(m.ffn_hidden_size > 0 ? m.ffn_hidden_size : m.moe_ffn_hidden_size);
+  // SwiGLU's gate and up projections run as one GEMM of twice the width.
+  const double ffn = (m.mlp == plan::MlpKind::kSwiglu ? 2.0 : 1.0) * ffn_size / tp;
+  return {gemm_op("QKV GEMM", tokens, qkv, h, pb),
+          gemm_op("FFN up GEMM", tokens, ffn, h, pb),
+          gemm_op("LM head GEMM", tokens, static_cast<double>(m.vocab_size) / tp, h, pb)};
+}
+
+void add_source(std::vector<SourcedFigure>& out, const std::string& field, const plan::Quantity& q,
+                const std::string& value) {
+  if (!q.known()) {
+    out.push_back({field, "null (unknown)", plan::to_string(q.provenance), q.source, q.as_of});
+    return;
+  }
+  out.push_back({field, value, plan::to_string(q.provenance), q.source, q.as_of});
+}
+
+void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, ProcurementOption& o) {
+  const plan::Workload& w = in.workload;
+  const bool train = w.phase == plan::Phase::kTrain;
+  const plan::Precision prec = train ? w.train.precision : w.infer.compute_precision;
+  const plan::HardwareProfile& hw = o.input.profile;
+  auto& f = o.figures;
+  f.label = o.input.label;
+
+  add_source(o.sources, "memory", hw.memory_bytes, gib(hw.memory_bytes.value_or(0)));
+  add_source(o.sources, "memory bandwidth", hw.memory_bandwidth_bytes_per_s,
+             core::format_rate(hw.memory_bandwidth_bytes_per_s.value_or(0), "B/s"));
+  add_source(o.sources, to_string(prec) + " dense peak", hw.peak(prec),
+             core::format_rate(hw.peak(prec).value_or(0), "FLOP/s"));
+  add_source(o.sources, "TDP", hw.tdp_w, fmt::format("{:.0f} W", hw.tdp_w.value_or(0)));
+  add_source(o.sources, "NVLink (bidirectional per GPU)", hw.nvlink_bytes_per_s,
+             core::format_rate(hw.nvlink_bytes_per_s.value_or(0), "B/s"));
+
+  plan::Rates rates;
+  try {
+    rates = plan::resolve_rates(hw, prec, in.assumptions);
+  } catch (const core::InputError& e) {
+    f.error = e.what();
+    return;
+  }
+  o.roof_flop_per_s = rates.gemm_flop_per_s;
+  o.roof_bytes_per_s = rates.memory_bytes_per_s;
+  o.peak_flop_per_s = rates.peak_flop_per_s;
+  const plan::PlanContext ctx{in.command_line, hw.id, hw.name, o.input.source, rates, in.assumptions};
+
+  if (!train) {
+    const plan::InferResult r = plan::evaluate_infer(w, pc, rates, in.assumptions);
+    const auto& m = r.memory;
+    f.fits = m.fits;
+    f.meets_target = r.time.meets_slo;
+    f.gpus = r.gpus_per_replica;
+    f.memory_bytes = m.total_bytes;
+    f.capacity_bytes = m.budget_bytes;
+    f.tokens_per_s_per_gpu = r.time.tokens_per_s_per_gpu;
+    o.memory_parts = {{"weights", m.weights_bytes},
+                      {"KV cache", std::max(0.0, m.total_bytes - m.weights_bytes - m.workspace_bytes - m.overhead_bytes)},
+                      {"prefill workspace", m.workspace_bytes},
+                      {"runtime overhead", m.overhead_bytes}};
+    o.parallelism = fmt::format("TP {} · PP {} · batch {:.0f}", w.par.tp, w.par.pp, r.time.batch);
+    o.ttft_s = r.time.ttft_s;
+    o.tpot_s = r.time.tpot_s;
+    o.max_concurrent_requests = m.max_concurrent_requests;
+    o.gpus_for_qps = r.time.gpus_for_qps;
+    o.batch = r.time.batch;
+    o.tokens_per_s = r.time.tokens_per_s;
+    o.ops = {{"prefill (1 request)", r.time.prefill.flop, r.time.prefill.bytes},
+             {fmt::format("decode (batch {:.0f})", r.time.batch), r.time.decode.flop, r.time.decode.bytes}};
+    o.assumptions = plan::assumption_lines(w, ctx);
+    return;
+  }
+
+  plan::Workload used = w;
+  plan::TrainResult r;
+  if (in.search) {
+    plan::SearchOptions so;
+    so.gpus = w.gpus > 0 ? w.gpus : w.par.world();
+    so.max_tp = in.max_tp;
+    so.keep = 2;
+    const plan::SearchResult s = plan::search_train(w, pc, rates, in.assumptions, so);
+    o.evaluated = s.evaluated;
+    o.fitting = s.fitting;
+    if (!s.best.empty()) {
+      used = s.best.front().workload;
+      r = s.best.front().result;
+      const auto why = plan::explain_winner(s);
+      if (why.available) o.note = why.summary;
+    } else {
+      r = plan::evaluate_train(w, pc, rates, in.assumptions);
+      o.note = fmt::format("no configuration of {} GPUs fits ({} evaluated); memory shown for the workload's own layout",
+                           so.gpus, s.evaluated);
+    }
+  } else {
+    r = plan::evaluate_train(w, pc, rates, in.assumptions);
+  }
+  const auto& m = r.memory;
+  f.fits = m.fits;
+  f.gpus = r.gpus;
+  f.memory_bytes = m.total_bytes;
+  f.capacity_bytes = m.capacity_bytes;
+  f.time_to_train_s = r.time.time_to_train_s;
+  f.tokens_per_s_per_gpu = r.time.tokens_per_s_per_gpu;
+  f.meets_target = !in.max_time_to_train_s || f.time_to_train_s <= *in.max_time_to_train_s;
+  o.memory_parts = {{"weights", m.weights_bytes},         {"gradients", m.gradients_bytes},
+                    {"master weights", m.master_bytes},   {"optimizer states", m.optimizer_bytes},
+                    {"activations", m.activations_bytes}, {"runtime overhead", m.overhead_bytes}};
+  o.parallelism = parallelism_text(used);
+  o.step_s = r.time.step_s;
+  o.mfu = r.time.mfu;
+  o.gpu_hours = r.time.gpu_hours;
+  o.energy_kwh = r.time.energy_kwh;
+  o.tokens_per_s = r.time.tokens_per_s;
+  o.ops = train_ops(used);
+  o.assumptions = plan::assumption_lines(used, ctx);
+}
+
+plan::tco::NumberInput sourced(double v, const std::string& source) {
+  plan::tco::NumberInput n;
+  n.kind = plan::tco::NumberInput::Kind::kSourced;
+  n.value = v;
+  n.source = source;
+  return n;
+}
+
+void cost_option(const ProcurementInput& in, const std::string& scenario_file, ProcurementOption& o) {
+  namespace tco = plan::tco;
+  o.scenario_file = scenario_file;
+  tco::Scenario sc = tco::load_scenario(scenario_file);
+  const tco::PriceCatalog catalog =
+      tco::load_price_catalog(in.prices_file.empty() ? tco::scenario_catalog_path(sc) : in.prices_file);
+  auto& f = o.figures;
+  if (!f.error.empty() || !f.fits) return;  // nothing to cost
+  const bool train = in.workload.phase == plan::Phase::kTrain;
+  const std::string from = fmt::format("headroom planner: {} ({})", o.input.label, o.parallelism);
+  if (train) {
+    sc.workload["train_gpu_hours"] = sourced(o.gpu_hours, from);
+    sc.workload.erase("tokens_per_s_per_gpu");
+    sc.fleet["gpus"] = sourced(f.gpus, from + ": the job's GPU count is the fleet");
+  } else {
+    sc.workload["tokens_per_s_per_gpu"] = sourced(f.tokens_per_s_per_gpu, from);
+    sc.workload.erase("train_gpu_hours");
+    if (o.gpus_for_qps > 0) sc.fleet["gpus"] = sourced(std::ceil(o.gpus_for_qps), from + ": GPUs for the offered QPS");
+  }
+  if (in.utilisation) sc.fleet["utilisation"] = sourced(*in.utilisation, "command line");
+  if (in.years) sc.fleet["years"] = sourced(*in.years, "command line");
+  try {
+    o.tco = tco::run_tco(sc, catalog, in.today);
+  } catch (const core::InputError& e) {
+    o.tco_error = e.what();
+    return;
+  }
+  for (const auto& c : o.tco->result.per_option) {
+    const std::optional<double> v = train ? c.train_run_usd : c.usd_per_million_tokens;
+    if (v && (!f.cost_usd || *v < *f.cost_usd)) {
+      f.cost_usd = v;
+      f.cost_basis = c.option;
+    }
+  }
+}
+
+}  // namespace
+
+ProcurementReport build_procurement(const ProcurementInput& in) {
+  ProcurementReport rep;
+  rep.input = in;
+  const plan::Workload& w = in.workload;
+  rep.model_name = w.model.name.empty() ? w.model.id : w.model.name;
+  if (in.options.empty()) throw core::InputError("command line", "--gpu", "at least one GPU option (--gpu or --profile)");
+  if (w.phase == plan::Phase::kTrain && !(w.train.tokens > 0)) {
+    throw core::InputError("workload", "$.train.tokens", "a training token budget > 0 (time-to-train needs it)");
+  }
+  const auto& files = in.scenario_files;
+  if (files.size() > 1 && files.size() != in.options.size()) {
+    throw core::InputError("command line", "--scenario",
+                           fmt::format("one scenario for every option or one per option ({}), got {}",
+                                       in.options.size(), files.size()));
+  }
+  if (files.size() == 1 && in.options.size() > 1) {
+    rep.notes.push_back("One scenario (" + files.front() +
+                        ") prices every option: its cloud offers, node price and node power apply to all of them; "
+                        "only the planner's GPU-hours (or tokens/s) and GPU count differ between options.");
+  }
+  if (files.empty()) rep.notes.push_back("No TCO scenario was given: cost is not computed.");
+  const plan::ParamCounts pc = plan::count_params(w.model);
+  for (std::size_t i = 0; i < in.options.size(); ++i) {
+    ProcurementOption o;
+    o.input = in.options[i];
+    plan_option(in, pc, o);
+    if (!files.empty()) cost_option(in, files.size() == 1 ? files.front() : files[i], o);
+    rep.options.push_back(std::move(o));
+  }
+  std::vector<OptionFigures> figures;
+  for (const auto& o : rep.options) figures.push_back(o.figures);
+  rep.recommendation = recommend(figures, w.phase, in.max_time_to_train_s);
+  return rep;
+}
+
+}  // namespace headroom::report

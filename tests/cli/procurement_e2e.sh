@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# End-to-end test of `headroom report procurement`. Usage: procurement_e2e.sh HEADROOM SOURCE_DIR
+set -u
+hr=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then :; else echo "FAIL: $name"; failures=$((failures + 1)); fi
+}
+expect_exit() {  # expect_exit CODE CMD...
+  local want=$1
+  shift
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "  '$*' exited $got, expected $want; stderr: $(head -c 600 "$work/err")"
+    return 1
+  fi
+}
+scn=$src/data/scenarios/h100x64-onprem-vs-aws-p5.json
+
+# Training: four datasheet options, one scenario, a time target.
+check "train report" expect_exit 0 "$hr" report procurement --model llama-3-70b --gpus 64 --tokens 1e12 \
+  --gpu H100 --gpu H200 --gpu a100-sxm4-80gb --gpu l40s --scenario "$scn" --max-days 200 --today 2026-11-22 \
+  --out "$work/train.html"
+check "paragraph printed" grep -q '^Recommended: ' "$work/out"
+for id in recommendation fit time cost roofline assumptions; do
+  check "section $id" grep -q "<section id=\"$id\">" "$work/train.html"
+done
+check "no script" bash -c "! grep -qi '<script' '$work/train.html'"
+check "roofline is log-log svg" grep -q 'Roofline (achievable' "$work/train.html"
+check "price source with as_of" grep -q '2024-08-01' "$work/train.html"
+rec=$(sed -n 's/^Recommended: \([^.]*\)\. .*/\1/p' "$work/out")
+check "H200 recommended (cheapest that fits in 200 days)" test "$rec" = "NVIDIA H200 SXM 141GB"
+check "report's cost matches the paragraph" python3 - "$work/train.html" "$work/out" <<'PY'
+import re, sys
+html = open(sys.argv[1]).read(); out = open(sys.argv[2]).read()
+m = re.search(r'cheapest of the \d+ options that fit and finish within 200\.0 days at (\$[0-9.]+ [kM]?)', out)
+assert m, out
+assert m.group(1) in html
+PY
+check "wrote once; refuses to overwrite" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 \
+  --tokens 1e11 --gpu H100 --out "$work/train.html"
+check "overwrite with --force" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 \
+  --gpu H100 --out "$work/train.html" --force
+check "no scenario: ranked by speed" grep -q "only one of the 1 options" "$work/out"
+
+# Inference with a measured-style profile file (the catalog's JSON is a profile document).
+check "infer report" expect_exit 0 "$hr" report procurement --model llama-3-8b --phase infer --context 2048 \
+  --output 256 --qps 20 --gpu H100 --profile "$src/data/hardware/l40s.json" --scenario "$scn" --today 2026-11-22 \
+  --out "$work/infer.html"
+check "serving section" grep -q '<h2>Serving capacity</h2>' "$work/infer.html"
+check "per million tokens" grep -q 'per million tokens' "$work/out"
+
+# Bad input: exit 2, message names the flag, nothing written.
+check "unknown gpu" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 --gpu nosuch \
+  --out "$work/bad.html"
+check "unknown gpu named" grep -q "nosuch" "$work/err"
+check "no tokens" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 --gpu H100 --out "$work/bad.html"
+check "no tokens names flag" grep -q "tokens" "$work/err"
+check "two scenarios for three options" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 \
+  --tokens 1e11 --gpu H100 --gpu H200 --gpu l4 --scenario "$scn" --scenario "$scn" --out "$work/bad.html"
+check "scenario count named" grep -q -- "--scenario" "$work/err"
+check "negative days" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 --gpu H100 \
+  --max-days -3 --out "$work/bad.html"
+check "nothing written on bad input" test ! -e "$work/bad.html"
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "procurement e2e: all checks passed"

@@ -1,0 +1,184 @@
+// Procurement report: the recommendation on constructed figures (known answers), and the report
+// built from the real catalog, planner search and TCO scenario (figures cross-checked).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "headroom/core/errors.hpp"
+#include "headroom/plan/catalog.hpp"
+#include "headroom/report/procurement.hpp"
+
+using namespace headroom;
+using namespace headroom::report;
+
+namespace {
+constexpr double kDay = 86400.0;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+OptionFigures option(const std::string& label, bool fits, double days, std::optional<double> cost,
+                     bool meets = true) {
+  OptionFigures o;
+  o.label = label;
+  o.fits = fits;
+  o.meets_target = meets;
+  o.gpus = 64;
+  o.memory_bytes = fits ? 60 * kGiB : 95 * kGiB;
+  o.capacity_bytes = 80 * kGiB;
+  o.time_to_train_s = days * kDay;
+  o.tokens_per_s_per_gpu = 1000 / days;
+  o.cost_usd = cost;
+  if (cost) o.cost_basis = "on-prem";
+  return o;
+}
+}  // namespace
+
+TEST(Recommend, CheapestFittingOptionWinsWithMarginToRunnerUp) {
+  const std::vector<OptionFigures> opts = {option("A", true, 30, 1.0e6), option("B", true, 20, 0.8e6),
+                                           option("C", false, 10, 0.1e6), option("D", true, 25, 0.9e6)};
+  const auto r = recommend(opts, plan::Phase::kTrain, std::nullopt);
+  EXPECT_EQ(r.basis, "cost");
+  EXPECT_EQ(r.chosen, 1);
+  EXPECT_EQ(r.runner_up, 3);
+  // (0.9 − 0.8) / 0.9 = 11.1 %, $100 k.
+  EXPECT_NE(r.paragraph.find("Recommended: B."), std::string::npos) << r.paragraph;
+  EXPECT_NE(r.paragraph.find("11.1 % ($100 k) less than the runner-up D at $900 k"), std::string::npos) << r.paragraph;
+  EXPECT_NE(r.paragraph.find("C does not fit (95.0 GiB per GPU needed, 80.0 GiB available)"), std::string::npos)
+      << r.paragraph;
+}
+
+TEST(Recommend, TimeTargetExcludesFasterButLateOptions) {
+  // B is cheapest but misses the 25-day target; A and D meet it, D is cheaper.
+  std::vector<OptionFigures> opts = {option("A", true, 24, 1.0e6), option("B", true, 30, 0.5e6, false),
+                                     option("D", true, 22, 0.9e6)};
+  const auto r = recommend(opts, plan::Phase::kTrain, 25 * kDay);
+  EXPECT_EQ(r.chosen, 2);
+  EXPECT_EQ(r.runner_up, 0);
+  EXPECT_NE(r.paragraph.find("finish within 25.0 days"), std::string::npos) << r.paragraph;
+  EXPECT_NE(r.paragraph.find("B misses the 25.0 days target (30.0 days)"), std::string::npos) << r.paragraph;
+  EXPECT_NE(r.paragraph.find("10.0 % ($100 k) less"), std::string::npos) << r.paragraph;
+}
+
+TEST(Recommend, WithoutCostsTheFastestWinsAndSaysCostDidNotEnter) {
+  const std::vector<OptionFigures> opts = {option("A", true, 40, std::nullopt), option("B", true, 32, 2e6)};
+  const auto r = recommend(opts, plan::Phase::kTrain, std::nullopt);
+  EXPECT_EQ(r.basis, "speed");
+  EXPECT_EQ(r.chosen, 1);
+  // (40 − 32) / 40 = 20 % shorter.
+  EXPECT_NE(r.paragraph.find("20.0 % shorter than the runner-up A"), std::string::npos) << r.paragraph;
+  EXPECT_NE(r.paragraph.find("no cost figure for A"), std::string::npos) << r.paragraph;
+}
+
+TEST(Recommend, NothingMeetsTheTargetNamesTheClosest) {
+  const std::vector<OptionFigures> opts = {option("A", true, 50, 1e6, false), option("B", true, 40, 2e6, false)};
+  const auto r = recommend(opts, plan::Phase::kTrain, 30 * kDay);
+  EXPECT_EQ(r.basis, "closest");
+  EXPECT_EQ(r.chosen, 1);
+  // 40 / 30 − 1 = 33 % over.
+  EXPECT_NE(r.paragraph.find("The closest is B at 40.0 days on 64 GPUs, 33 % over the 30.0 days target"),
+            std::string::npos)
+      << r.paragraph;
+}
+
+TEST(Recommend, NothingFitsRecommendsNothing) {
+  OptionFigures bad = option("X", false, 10, 1e6);
+  bad.error.clear();
+  OptionFigures err;
+  err.label = "Y";
+  err.error = "profile has no fp8 peak";
+  const auto r = recommend({bad, err}, plan::Phase::kTrain, std::nullopt);
+  EXPECT_EQ(r.chosen, -1);
+  EXPECT_EQ(r.basis, "none");
+  EXPECT_NE(r.paragraph.find("Y could not be planned (profile has no fp8 peak)"), std::string::npos) << r.paragraph;
+}
+
+TEST(Recommend, InferenceRanksByCostPerTokenThenThroughput) {
+  auto a = option("A", true, 1, 0.50), b = option("B", true, 1, 0.40);
+  a.tokens_per_s_per_gpu = 900;
+  b.tokens_per_s_per_gpu = 700;
+  const auto r = recommend({a, b}, plan::Phase::kInfer, std::nullopt);
+  EXPECT_EQ(r.chosen, 1);
+  EXPECT_NE(r.paragraph.find("$0.4 per million tokens"), std::string::npos) << r.paragraph;
+  EXPECT_NE(r.paragraph.find("20.0 % ($0.1) less"), std::string::npos) << r.paragraph;
+  b.cost_usd.reset();
+  const auto s = recommend({a, b}, plan::Phase::kInfer, std::nullopt);
+  EXPECT_EQ(s.chosen, 0);  // no cost for B: ranked by tokens/s per GPU
+  // 900 / 700 − 1 = 28.6 %.
+  EXPECT_NE(s.paragraph.find("28.6 % more tokens/s per GPU"), std::string::npos) << s.paragraph;
+}
+
+namespace {
+ProcurementInput llama8b_on(const std::vector<std::string>& gpus) {
+  const auto cat = plan::Catalog::load_default();
+  ProcurementInput in;
+  auto& w = in.workload;
+  w.model = cat.model("llama-3-8b");
+  w.name = w.model.id;
+  w.phase = plan::Phase::kTrain;
+  w.gpus = 16;
+  w.par.dp = 16;
+  w.train.seq_len = 4096;
+  w.train.global_batch = 1024;
+  w.train.tokens = 1e11;
+  w.train.zero_stage = 1;
+  for (const auto& g : gpus) in.options.push_back({cat.gpu(g).name, cat.gpu(g), "catalog"});
+  in.today = *plan::tco::parse_date("2026-11-22");
+  return in;
+}
+}  // namespace
+
+TEST(Procurement, BuildPlansEveryOptionAndCostsWithPlannerGpuHours) {
+  auto in = llama8b_on({"H100", "H200", "l4"});
+  in.scenario_files = {std::string(HEADROOM_SOURCE_DIR) + "/data/scenarios/h100x64-onprem-vs-aws-p5.json"};
+  const auto rep = build_procurement(in);
+  ASSERT_EQ(rep.options.size(), 3u);
+  for (const auto& o : rep.options) {
+    ASSERT_TRUE(o.figures.error.empty()) << o.figures.error;
+    if (!o.figures.fits) continue;
+    // GPU-hours = GPUs × time-to-train (goodput 1).
+    EXPECT_NEAR(o.gpu_hours, o.figures.gpus * o.figures.time_to_train_s / 3600.0, 1e-6 * o.gpu_hours);
+    ASSERT_TRUE(o.tco.has_value()) << o.tco_error;
+    EXPECT_EQ(o.tco->resolved.inputs.workload.train_gpu_hours.value_or(-1), o.gpu_hours);
+    // The option's cost is the cheapest way to pay: min over GPU-hours × USD per useful GPU-hour.
+    double best = INFINITY;
+    if (o.tco->result.onprem) best = o.gpu_hours * o.tco->result.onprem->usd_per_gpu_hour;
+    for (const auto& c : o.tco->result.cloud) best = std::min(best, o.gpu_hours * c.usd_per_gpu_hour);
+    ASSERT_TRUE(o.figures.cost_usd.has_value());
+    EXPECT_NEAR(*o.figures.cost_usd, best, 1e-9 * best);
+    double parts = 0;
+    for (const auto& p : o.memory_parts) parts += p.second;
+    EXPECT_NEAR(parts, o.figures.memory_bytes, 1e-6 * parts);
+    EXPECT_FALSE(o.assumptions.empty());
+    EXPECT_EQ(o.ops.size(), 3u);
+  }
+  // The recommendation is the cheapest fitting option.
+  ASSERT_GE(rep.recommendation.chosen, 0);
+  const auto& chosen = rep.options[static_cast<std::size_t>(rep.recommendation.chosen)].figures;
+  for (const auto& o : rep.options) {
+    if (o.figures.fits) EXPECT_LE(*chosen.cost_usd, *o.figures.cost_usd);
+  }
+  const auto html = render_procurement(rep);
+  for (const char* id : {"id=\"recommendation\"", "id=\"fit\"", "id=\"time\"", "id=\"cost\"", "id=\"roofline\"",
+                         "id=\"assumptions\""}) {
+    EXPECT_NE(html.find(id), std::string::npos) << id;
+  }
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(Procurement, BadScenarioCountAndMissingTokensAreInputErrors) {
+  auto in = llama8b_on({"H100", "H200", "l4"});
+  const std::string s = std::string(HEADROOM_SOURCE_DIR) + "/data/scenarios/h100x64-onprem-vs-aws-p5.json";
+  in.scenario_files = {s, s};
+  EXPECT_THROW(build_procurement(in), core::InputError);
+  in.scenario_files.clear();
+  in.workload.train.tokens = 0;
+  EXPECT_THROW(build_procurement(in), core::InputError);
+}
+
+TEST(Procurement, OptionWithoutThePrecisionIsReportedNotThrown) {
+  auto in = llama8b_on({"H100", "a100-sxm4-80gb"});
+  in.workload.train.precision = plan::Precision::kFp8;  // A100 has no FP8 peak in its datasheet
+  const auto rep = build_procurement(in);
+  EXPECT_TRUE(rep.options[0].figures.error.empty());
+  EXPECT_FALSE(rep.options[1].figures.error.empty());
+  EXPECT_EQ(rep.recommendation.chosen, 0);
+}
