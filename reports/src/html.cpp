@@ -102,9 +102,35 @@ std::string detail::inventory_table(const core::Results& r) {
 }
 
 namespace {
+/// A case's note: short ones inline, long ones folded into <details> behind their first words (no
+/// script; the print stylesheet unfolds them).
+std::string note_cell(const std::string& message) {
+  constexpr std::size_t kInline = 140, kSummary = 90;
+  if (message.size() <= kInline) return html_escape(message);
+  std::size_t cut = message.rfind(' ', kSummary);
+  if (cut == std::string::npos || cut < kSummary / 2) {
+    cut = kSummary;
+    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  }
+  return "<details><summary>" + html_escape(message.substr(0, cut)) + " …</summary><div>" + html_escape(message) +
+         "</div></details>";
+}
+
+/// "a=1,b=2" as "a=1, b=2" so a narrow column wraps between parameters.
+std::string spaced(const std::string& key) {
+  std::string out;
+  for (char ch : key) {
+    out += ch;
+    if (ch == ',') out += ' ';
+  }
+  return out;
+}
+
 std::string cases_table(const core::Results& r) {
   std::string out =
-      "<table class=\"cases\">\n<thead><tr><th>Case</th><th>Parameters</th><th>Status</th><th>Headline</th>"
+      "<table class=\"cases\">\n<colgroup><col class=\"c-case\"><col class=\"c-params\"><col class=\"c-status\">"
+      "<col class=\"c-headline\"><col class=\"c-cv\"><col class=\"c-verified\"><col class=\"c-notes\"></colgroup>\n"
+      "<thead><tr><th>Case</th><th>Parameters</th><th>Status</th><th>Headline</th>"
       "<th>CV</th><th>Verified</th><th>Notes</th></tr></thead>\n<tbody>\n";
   for (const auto& c : r.cases) {
     const std::string status = core::to_string(c.status);
@@ -117,10 +143,10 @@ std::string cases_table(const core::Results& r) {
     }
     const std::string verified = c.verified ? (*c.verified ? "yes" : "NO") : "—";
     out += fmt::format(
-        "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        "</tr>\n",
-        status, html_escape(c.name), html_escape(core::params_key(c.params)), status, html_escape(headline), cv,
-        verified, html_escape(c.message));
+        "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>"
+        "<td class=\"note\">{}</td></tr>\n",
+        status, html_escape(c.name), html_escape(spaced(core::params_key(c.params))), status, html_escape(headline), cv,
+        verified, note_cell(c.message));
   }
   out += "</tbody></table>\n";
   return out;
@@ -197,6 +223,7 @@ std::string detail::charts(const core::Results& r) {
       o.x_label = bus ? "message size" : "working set / transfer size";
       o.y_label = bus ? "busbw, bytes/s (nccl-tests convention)" : "bytes/s (as counted in each case's note)";
       o.format_x = bytes_tick;
+      o.x_powers_of_two = true;
       o.format_y = rate_tick;
     }
     out += line_chart(series, o);

@@ -159,6 +159,7 @@ std::string sweep_overlays(const core::Results& base, const core::Results& cur) 
     o.x_label = "size";
     o.y_label = "bytes/s";
     o.format_x = bytes_tick;
+    o.x_powers_of_two = true;
     o.format_y = rate_tick;
     out += line_chart(series, o);
   }

@@ -10,7 +10,10 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; border-bottom: 1p
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 table.kv th { width: 140px; color: var(--muted); font-weight: 600; }
-table.cases td:nth-child(4), table.cases td:nth-child(5) { white-space: nowrap; }
+table.cases { table-layout: fixed; } table.cases td { overflow-wrap: anywhere; }
+col.c-case { width: 19%; } col.c-params { width: 18%; } col.c-status { width: 7%; } col.c-headline { width: 20%; }
+col.c-cv { width: 6%; } col.c-verified { width: 7%; } col.c-notes { width: 23%; }
+td.note, .note { color: var(--muted); font-size: 12px; } td.note details summary { color: var(--muted); }
 tr.waived td { color: var(--warn); } tr.error td, tr.fail td { color: var(--bad); } tr.pass td:first-child { color: var(--ok); }
 code { font: 12px "DejaVu Sans Mono", monospace; }
 figure { margin: 12px 0; } figcaption { color: var(--muted); font-size: 12px; }
@@ -24,7 +27,7 @@ svg .marker { stroke: #cf222e; stroke-dasharray: 4 3; }
 .warnings { background: #fff8c5; border-left: 4px solid var(--warn); padding: 6px 12px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.regression td, tr.missing td { color: var(--bad); } tr.improvement td { color: var(--ok); } tr.skipped td { color: var(--muted); }
-.note { color: var(--muted); font-size: 12px; } p.recommendation { font-size: 15px; max-width: 75ch; }
+p.recommendation { font-size: 15px; max-width: 75ch; }
 h3 { font-size: 15px; margin: 18px 0 4px; } td.src { overflow-wrap: anywhere; }
 details summary { cursor: pointer; color: var(--muted); }
 @media print { body { max-width: none; padding: 0; font-size: 11px; } section { break-inside: avoid-page; } figure { break-inside: avoid; } a { color: inherit; }

@@ -19,6 +19,7 @@ std::string default_format(double v) { return fmt::format("{:g}", v); }
 struct Axis {
   double lo = 0, hi = 1;
   bool log = false;
+  bool base2 = false;  ///< log ticks at powers of two
   double map(double v, double p0, double p1) const {
     const double a = log ? std::log10(lo) : lo;
     const double b = log ? std::log10(hi) : hi;
@@ -27,7 +28,17 @@ struct Axis {
   }
   std::vector<double> ticks() const {
     std::vector<double> out;
-    if (log) {
+    if (log && base2) {
+      const int e0 = static_cast<int>(std::floor(std::log2(lo)));
+      const int e1 = static_cast<int>(std::ceil(std::log2(hi)));
+      int step = 1;  // exponent step: 2×, 4×, 16×, 256× ... keeping the ticks aligned (16 KiB, 64 KiB, 256 KiB)
+      while ((e1 - e0) / step > 8) step *= 2;
+      for (int e = e0 - ((e0 % step) + step) % step; e <= e1; e += step) {
+        const double t = std::ldexp(1.0, e);
+        if (t >= lo * 0.999 && t <= hi * 1.001) out.push_back(t);
+      }
+      if (out.size() < 2) out = {lo, hi};
+    } else if (log) {
       const int e0 = static_cast<int>(std::floor(std::log10(lo)));
       const int e1 = static_cast<int>(std::ceil(std::log10(hi)));
       const int step = std::max(1, (e1 - e0) / 8);
@@ -81,12 +92,18 @@ Axis make_axis(const std::vector<Series>& series, bool use_x, bool log) {
 
 std::string line_chart(const std::vector<Series>& series, const ChartOptions& o) {
   const int w = o.width_px, h = o.height_px;
-  const int left = 78, right = 16, top = 30, bottom = 48;
-  const double x0 = left, x1 = w - right, y0 = h - bottom, y1 = top;
-  const Axis ax = make_axis(series, true, o.log_x);
+  Axis ax = make_axis(series, true, o.log_x);
+  ax.base2 = o.x_powers_of_two;
   const Axis ay = make_axis(series, false, o.log_y);
   const auto fx = o.format_x ? o.format_x : default_format;
   const auto fy = o.format_y ? o.format_y : default_format;
+  // The left margin fits the widest y tick label (≈ 6.5 px per character at 11 px) plus the rotated
+  // axis title, so the two never overlap.
+  std::size_t widest = 0;
+  for (double t : ay.ticks()) widest = std::max(widest, fy(t).size());
+  const int left = std::max(60, 30 + static_cast<int>(6.5 * static_cast<double>(widest)) + 8);
+  const int right = 30, top = 30, bottom = 48;  // right: room for half of the last x tick label
+  const double x0 = left, x1 = w - right, y0 = h - bottom, y1 = top;
 
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
@@ -141,7 +158,8 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
         x1 - 190, ly - 9, color, x1 - 176, ly, html_escape(s.label));
   }
   svg += "</svg>";
-  return "<figure>" + svg + "<figcaption>" + html_escape(o.title) + "</figcaption></figure>\n";
+  return "<figure>" + svg + (o.caption.empty() ? "" : "<figcaption>" + html_escape(o.caption) + "</figcaption>") +
+         "</figure>\n";
 }
 
 }  // namespace headroom::report
@@ -195,7 +213,8 @@ std::string bar_chart(const std::vector<Bar>& bars, const BarOptions& o) {
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text>\n", (x0 + x1) / 2,
                      h - 6, html_escape(o.value_label));
   svg += "</svg>";
-  return "<figure>" + svg + "<figcaption>" + html_escape(o.title) + "</figcaption></figure>\n";
+  return "<figure>" + svg + (o.caption.empty() ? "" : "<figcaption>" + html_escape(o.caption) + "</figcaption>") +
+         "</figure>\n";
 }
 
 }  // namespace headroom::report

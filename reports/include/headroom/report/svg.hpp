@@ -19,8 +19,13 @@ struct ChartOptions {
   std::string y_label;
   bool log_x = true;
   bool log_y = false;
+  /// Log x ticks at powers of two (every 2×, 4×, 16× ... so at most ~9 ticks) instead of decades:
+  /// for byte sizes, which are swept in powers of two.
+  bool x_powers_of_two = false;
   int width_px = 720;
   int height_px = 360;
+  /// Text under the chart (e.g. how the values are counted); the title is inside the SVG already.
+  std::string caption;
   /// Formats an axis value for tick labels (e.g. bytes -> "64 KiB"); defaults to %g.
   std::string (*format_x)(double) = nullptr;
   std::string (*format_y)(double) = nullptr;
@@ -44,6 +49,7 @@ struct BarOptions {
   int width_px = 720;
   int bar_px = 22;                  ///< height of one bar row
   std::string (*format_value)(double) = nullptr;
+  std::string caption;  ///< text under the chart; empty: none
   /// Optional vertical marker lines (e.g. a threshold), each with a label.
   std::vector<std::pair<std::string, double>> markers;
 };
