@@ -46,6 +46,16 @@ struct Axis {
         const double t = std::pow(10.0, e);
         if (t >= lo * 0.999 && t <= hi * 1.001) out.push_back(t);
       }
+      if (out.size() < 3 && e1 - e0 <= 3) {
+        // Less than about two decades: 1-2-5 steps inside each decade.
+        out.clear();
+        for (int e = e0; e <= e1; ++e) {
+          for (double m : {1.0, 2.0, 5.0}) {
+            const double t = m * std::pow(10.0, e);
+            if (t >= lo * 0.999 && t <= hi * 1.001) out.push_back(t);
+          }
+        }
+      }
       if (out.size() < 2) out = {lo, hi};
     } else {
       const double span = hi - lo;
@@ -151,7 +161,8 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
                          ax.map(x, x0, x1), ay.map(y, y0, y1), s.points_only ? 5 : 3, color, html_escape(s.label), html_escape(fy(y)),
                          html_escape(fx(x)));
     }
-    const double ly = top + 14.0 * static_cast<double>(i);
+    const double ly = o.legend_bottom ? y0 - 6 - 14.0 * static_cast<double>(series.size() - 1 - i)
+                                      : top + 14.0 * static_cast<double>(i);
     svg += fmt::format(
         "\n<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1f}\" y=\"{:.1f}\" "
         "class=\"legend\">{}</text>\n",

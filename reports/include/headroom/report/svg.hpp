@@ -24,6 +24,7 @@ struct ChartOptions {
   bool x_powers_of_two = false;
   int width_px = 720;
   int height_px = 360;
+  bool legend_bottom = false;  ///< legend in the lower right corner instead of the upper right
   /// Text under the chart (e.g. how the values are counted); the title is inside the SVG already.
   std::string caption;
   /// Formats an axis value for tick labels (e.g. bytes -> "64 KiB"); defaults to %g.
