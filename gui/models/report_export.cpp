@@ -5,6 +5,9 @@
 #include "headroom/core/units.hpp"
 #include "headroom/report/html.hpp"
 #include "headroom/report/svg.hpp"
+#if HEADROOM_HAVE_PROCUREMENT
+#include "headroom/report/procurement.hpp"
+#endif
 
 namespace headroom::gui {
 
@@ -121,6 +124,37 @@ std::string comparison_report_html(const Workspace& ws, const Comparison& c, con
        "<li>Cost: headroom::tco with the scenario's dated, sourced prices (data/prices/catalog.json).</li>\n</ul>\n";
   h += "</body></html>\n";
   return h;
+}
+
+std::string export_report_html(const Workspace& ws, const Comparison& c, const plan::Catalog& catalog,
+                               const std::filesystem::path& data_dir, const std::string& generated_at) {
+#if HEADROOM_HAVE_PROCUREMENT
+  if (c.error.empty()) {
+    report::ProcurementInput in;
+    in.workload = to_workload(ws.workload, catalog);
+    in.search = ws.workload.search;
+    for (const GpuOption& o : ws.options) {
+      if (o.enabled) in.options.push_back({o.label, o.profile, o.file.empty() ? "catalog (data/hardware)" : o.file});
+    }
+    if (!ws.cost.scenario.empty()) {
+      // A bare name is a file of data/scenarios, as on the Cost page.
+      const std::filesystem::path s(ws.cost.scenario);
+      in.scenario_files.push_back(s.has_extension() || s.has_parent_path()
+                                      ? s.string()
+                                      : (data_dir / "scenarios" / (ws.cost.scenario + ".json")).string());
+    }
+    if (ws.cost.utilisation > 0) in.utilisation = ws.cost.utilisation;
+    if (ws.cost.years > 0) in.years = ws.cost.years;
+    in.today = plan::tco::today_utc();
+    in.command_line = "headroom-gui File > Export report";
+    in.generated_at = generated_at;
+    if (!in.options.empty()) return report::render_procurement(report::build_procurement(in));
+  }
+#else
+  (void)catalog;
+  (void)data_dir;
+#endif
+  return comparison_report_html(ws, c, generated_at);
 }
 
 }  // namespace headroom::gui

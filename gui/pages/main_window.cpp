@@ -394,7 +394,7 @@ QString MainWindow::saveWorkspaceFile(const QString& path) {
 QString MainWindow::exportReport(const QString& path) {
   if (!waitForIdle(10000) || !shown_) return QStringLiteral("no comparison to export yet");
   try {
-    const std::string html = comparison_report_html(workspace(), *shown_, core::utc_now_iso8601());
+    const std::string html = export_report_html(workspace(), *shown_, *catalog_, data_dir_, core::utc_now_iso8601());
     core::write_file_atomic(path.toStdString(), html, core::Overwrite::kAllow);
     statusBar()->showMessage(QStringLiteral("Wrote %1").arg(path));
     return {};
