@@ -74,7 +74,9 @@ bool BenchRunner::start(const QString& suite, const QString& filter, const QStri
 }
 
 void BenchRunner::cancel() {
-  if (!running()) return;
+  // One SIGINT only: a second one means "stop now" to `headroom bench` (like a second Ctrl-C in a
+  // terminal) and would end the child before it writes the partial results.
+  if (!running() || cancelled_) return;
   cancelled_ = true;
   // SIGINT, like Ctrl-C in a terminal: the runner finishes the current case and writes the file.
   ::kill(static_cast<pid_t>(process_.processId()), SIGINT);
