@@ -60,19 +60,10 @@ std::vector<std::string> CostEngine::scenario_names() const {
   return names;
 }
 
-#if HEADROOM_GUI_HAVE_TCO
-namespace {
-plan::tco::NumberInput sourced(double v, const std::string& source) {
-  plan::tco::NumberInput n;
-  n.kind = plan::tco::NumberInput::Kind::kSourced;
-  n.value = v;
-  n.source = source;
-  return n;
-}
-}  // namespace
-#endif
-
 CostView CostEngine::evaluate(const CostForm& form, const std::vector<OptionResult>& options) const {
+#if HEADROOM_GUI_HAVE_TCO
+  using plan::tco::NumberInput;
+#endif
   CostView view;
   view.scenario = form.scenario;
 #if HEADROOM_GUI_HAVE_TCO
@@ -88,14 +79,14 @@ CostView CostEngine::evaluate(const CostForm& form, const std::vector<OptionResu
       const std::string source = fmt::format("headroom-gui: planner figure for {}", chosen->label);
       if (chosen->gpu_hours > 0) {
         view.train_gpu_hours = chosen->gpu_hours;
-        scenario.workload["train_gpu_hours"] = sourced(chosen->gpu_hours, source);
+        scenario.workload["train_gpu_hours"] = NumberInput::sourced(chosen->gpu_hours, source);
       }
       if (chosen->tokens_per_s_per_gpu > 0) {
-        scenario.workload["tokens_per_s_per_gpu"] = sourced(chosen->tokens_per_s_per_gpu, source);
+        scenario.workload["tokens_per_s_per_gpu"] = NumberInput::sourced(chosen->tokens_per_s_per_gpu, source);
       }
     }
-    if (form.utilisation > 0) scenario.fleet["utilisation"] = sourced(form.utilisation, "headroom-gui cost form");
-    if (form.years > 0) scenario.fleet["years"] = sourced(form.years, "headroom-gui cost form");
+    if (form.utilisation > 0) scenario.fleet["utilisation"] = NumberInput::sourced(form.utilisation, "headroom-gui cost form");
+    if (form.years > 0) scenario.fleet["years"] = NumberInput::sourced(form.years, "headroom-gui cost form");
     const plan::tco::TcoReport report = plan::tco::run_tco(scenario, catalog, plan::tco::today_utc());
     const plan::tco::TcoResult& r = report.result;
     view.scenario = report.scenario_name;

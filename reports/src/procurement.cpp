@@ -310,14 +310,6 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
   o.assumptions = plan::assumption_lines(used, ctx);
 }
 
-plan::tco::NumberInput sourced(double v, const std::string& source) {
-  plan::tco::NumberInput n;
-  n.kind = plan::tco::NumberInput::Kind::kSourced;
-  n.value = v;
-  n.source = source;
-  return n;
-}
-
 void cost_option(const ProcurementInput& in, const std::string& scenario_file, ProcurementOption& o) {
   namespace tco = plan::tco;
   o.scenario_file = scenario_file;
@@ -329,16 +321,18 @@ void cost_option(const ProcurementInput& in, const std::string& scenario_file, P
   const bool train = in.workload.phase == plan::Phase::kTrain;
   const std::string from = fmt::format("headroom planner: {} ({})", o.input.label, o.parallelism);
   if (train) {
-    sc.workload["train_gpu_hours"] = sourced(o.gpu_hours, from);
+    sc.workload["train_gpu_hours"] = tco::NumberInput::sourced(o.gpu_hours, from);
     sc.workload.erase("tokens_per_s_per_gpu");
-    sc.fleet["gpus"] = sourced(f.gpus, from + ": the job's GPU count is the fleet");
+    sc.fleet["gpus"] = tco::NumberInput::sourced(f.gpus, from + ": the job's GPU count is the fleet");
   } else {
-    sc.workload["tokens_per_s_per_gpu"] = sourced(f.tokens_per_s_per_gpu, from);
+    sc.workload["tokens_per_s_per_gpu"] = tco::NumberInput::sourced(f.tokens_per_s_per_gpu, from);
     sc.workload.erase("train_gpu_hours");
-    if (o.gpus_for_qps > 0) sc.fleet["gpus"] = sourced(std::ceil(o.gpus_for_qps), from + ": GPUs for the offered QPS");
+    if (o.gpus_for_qps > 0) {
+      sc.fleet["gpus"] = tco::NumberInput::sourced(std::ceil(o.gpus_for_qps), from + ": GPUs for the offered QPS");
+    }
   }
-  if (in.utilisation) sc.fleet["utilisation"] = sourced(*in.utilisation, "command line");
-  if (in.years) sc.fleet["years"] = sourced(*in.years, "command line");
+  if (in.utilisation) sc.fleet["utilisation"] = tco::NumberInput::sourced(*in.utilisation, "command line");
+  if (in.years) sc.fleet["years"] = tco::NumberInput::sourced(*in.years, "command line");
   try {
     o.tco = tco::run_tco(sc, catalog, in.today);
   } catch (const core::InputError& e) {

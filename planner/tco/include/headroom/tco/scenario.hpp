@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "headroom/tco/model.hpp"
@@ -27,6 +28,15 @@ struct NumberInput {
   std::optional<std::string> as_of;  ///< kSourced
   std::string item;                  ///< kItem
   std::string pick;                  ///< kItem: "" (single value), "low" or "high"
+
+  /// A value that came from elsewhere (a planner result, a measurement), with where it came from.
+  static NumberInput sourced(double v, std::string from) {
+    NumberInput n;
+    n.kind = Kind::kSourced;
+    n.value = v;
+    n.source = std::move(from);
+    return n;
+  }
 };
 using NumberMap = std::map<std::string, NumberInput>;
 
