@@ -5,22 +5,7 @@ hr=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then :; else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
-expect_exit() {  # expect_exit CODE CMD...
-  local want=$1
-  shift
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "  '$*' exited $got, expected $want; stderr: $(head -c 600 "$work/err")"
-    return 1
-  fi
-}
+source "$src/tests/cli/e2e_lib.sh"
 scn=$src/data/scenarios/h100x64-onprem-vs-aws-p5.json
 
 # Training: four datasheet options, one scenario, a time target.
@@ -69,8 +54,4 @@ check "negative days" expect_exit 2 "$hr" report procurement --model llama-3-8b 
   --max-days -3 --out "$work/bad.html"
 check "nothing written on bad input" test ! -e "$work/bad.html"
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "procurement e2e: all checks passed"
+finish

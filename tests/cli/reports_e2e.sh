@@ -5,23 +5,7 @@ hr=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-pass=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
-expect_exit() {  # expect_exit CODE CMD...
-  local want=$1
-  shift
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "  '$*' exited $got, expected $want; stderr: $(head -c 600 "$work/err")"
-    return 1
-  fi
-}
+source "$src/tests/cli/e2e_lib.sh"
 py() { python3 -c "$@"; }
 fx=$work/fx
 python3 "$src/tests/cli/reports_fixtures/make_fixtures.py" "$fx" || { echo "FAIL: fixtures"; exit 1; }
@@ -122,5 +106,4 @@ check "unknown GPU needs --spec" bash -c "sed 's/NVIDIA H100 80GB HBM3/Mystery G
 check "unknown GPU exit 2" expect_exit 2 "$hr" accept "$work/mystery.json"
 check "unknown GPU message" grep -q 'Mystery GPU 9000' "$work/err"
 
-echo "reports e2e: $pass passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

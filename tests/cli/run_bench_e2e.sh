@@ -5,23 +5,7 @@ hr=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-pass=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
-expect_exit() {  # expect_exit CODE CMD...
-  local want=$1
-  shift
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "  '$*' exited $got, expected $want; stderr: $(head -c 400 "$work/err")"
-    return 1
-  fi
-}
+source "$src/tests/cli/e2e_lib.sh"
 fast='cpu.peak.*'   # derived cases: instant, present on every machine
 
 check "--version" expect_exit 0 "$hr" --version
@@ -80,5 +64,4 @@ if "$hr" list --filter 'cpu.gemm.*' | grep -q cpu.gemm; then
   check "ctrl-c results incomplete" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["incomplete"] is True and d["run"]["incomplete_reason"]' "$work/int.json"
 fi
 
-echo "$pass passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

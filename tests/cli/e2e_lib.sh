@@ -1,0 +1,25 @@
+# Shared helpers of the end-to-end CLI test scripts (sourced, not run). Expects $work to be set.
+# check NAME CMD...    counts CMD's success as a pass, its failure as a named FAIL
+# expect_exit CODE CMD...  runs CMD with stdout/stderr in $work/out and $work/err; fails unless it exits CODE
+# finish               prints "N passed, N failed" and returns non-zero on any failure
+failures=0
+pass=0
+check() {
+  local name=$1
+  shift
+  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
+}
+expect_exit() {
+  local want=$1
+  shift
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "  '$*' exited $got, expected $want; stderr: $(head -c 600 "$work/err")"
+    return 1
+  fi
+}
+finish() {
+  echo "$pass passed, $failures failed"
+  [ "$failures" -eq 0 ]
+}
