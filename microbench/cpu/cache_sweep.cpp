@@ -68,9 +68,8 @@ class CacheSweepBenchmark final : public Benchmark {
     // Each thread owns a slice rounded down to whole 64-byte lines; the counted size is the sum.
     const std::int64_t per_thread = size_bytes / threads / 64 * 8;
     const std::int64_t n = per_thread * threads;
-    auto* raw = static_cast<double*>(std::aligned_alloc(64, static_cast<std::size_t>(n) * 8));
-    if (raw == nullptr) throw core::EnvironmentError("cannot allocate the cache-sweep buffer");
-    std::unique_ptr<double, decltype(&std::free)> buffer(raw, &std::free);
+    const DoubleBuffer buffer = allocate_doubles(n, "cache-sweep buffer");
+    double* raw = buffer.get();
     fill_uniform(raw, n, 21, 1.0, 2.0, nthreads);
     const std::int64_t passes = std::max<std::int64_t>(1, kBytesPerCall / (n * 8));
 

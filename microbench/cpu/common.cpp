@@ -1,4 +1,6 @@
 // Helpers shared by the CPU benchmarks: default thread count, parallel random fill, GEMM checks.
+#include <sys/mman.h>
+
 #include <omp.h>
 
 #include <cmath>
@@ -11,6 +13,20 @@
 #include "headroom/core/inventory.hpp"
 
 namespace headroom::bench::cpu {
+
+DoubleBuffer allocate_doubles(std::int64_t count, const char* what) {
+  constexpr std::size_t kHugePage = 2u << 20;
+  const auto bytes = static_cast<std::size_t>(count) * sizeof(double);
+  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;  // aligned_alloc wants a multiple
+  auto* p = static_cast<double*>(std::aligned_alloc(kHugePage, rounded));
+  if (p == nullptr) {
+    throw core::EnvironmentError(fmt::format("cannot allocate {} for the {}",
+                                             core::format_bytes_binary(static_cast<double>(rounded)), what));
+  }
+  ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure leaves ordinary pages
+  return DoubleBuffer(p);
+}
+
 
 std::string to_string(Precision p) {
   return p == Precision::kFp64 ? "fp64" : "fp32";

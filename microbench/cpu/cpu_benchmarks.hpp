@@ -3,6 +3,7 @@
 /// pure pieces (counting, verification, peak derivation) the unit tests check directly. Not a
 /// public header of headroom::bench; Eigen stays inside the .cpp files.
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,18 @@ std::unique_ptr<Benchmark> make_peak_benchmark(Precision precision);          //
 /// Threads a CPU benchmark uses by default: the physical cores of the inventory, else the online
 /// logical CPUs, else 1.
 int default_threads();
+
+/// Frees a buffer from allocate_doubles().
+struct FreeDeleter {
+  void operator()(double* p) const { std::free(p); }
+};
+using DoubleBuffer = std::unique_ptr<double[], FreeDeleter>;
+
+/// `count` doubles aligned to 2 MiB and advised as transparent huge pages (madvise; a no-op where
+/// THP is off). With 4 KiB pages a working set's physical placement, and so its cache-set
+/// conflicts and TLB reach, differs from run to run; huge pages remove that source of run-to-run
+/// variance (as nvbandwidth 0.9 did). Throws core::EnvironmentError when memory is short.
+DoubleBuffer allocate_doubles(std::int64_t count, const char* what);
 
 /// Fills `data[0..count)` with uniform values in [lo, hi) from a SplitMix64 stream seeded with
 /// `seed`, in parallel (each thread touches the pages it will use: first touch is slow in VMs).

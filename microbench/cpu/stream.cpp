@@ -33,19 +33,9 @@ const char* kernel_name(core::StreamKernel k) {
   return "?";
 }
 
-struct FreeDeleter {
-  void operator()(double* p) const { std::free(p); }
-};
-using Array = std::unique_ptr<double[], FreeDeleter>;
+using Array = DoubleBuffer;
 
-Array allocate(std::int64_t n) {
-  const auto bytes = static_cast<std::size_t>((n * 8 + 63) / 64 * 64);
-  auto* p = static_cast<double*>(std::aligned_alloc(64, bytes));
-  if (p == nullptr)
-    throw core::EnvironmentError(
-        fmt::format("cannot allocate {} for a STREAM array", core::format_bytes_binary(static_cast<double>(bytes))));
-  return Array(p);
-}
+Array allocate(std::int64_t n) { return allocate_doubles(n, "STREAM array"); }
 
 // The four loops exactly as STREAM writes them: one OpenMP parallel for with a static schedule,
 // so each thread streams the same contiguous chunk it first-touched.
