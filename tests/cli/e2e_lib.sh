@@ -2,6 +2,7 @@
 # check NAME CMD...    counts CMD's success as a pass, its failure as a named FAIL
 # expect_exit CODE CMD...  runs CMD with stdout/stderr in $work/out and $work/err; fails unless it exits CODE
 # finish               prints "N passed, N failed" and returns non-zero on any failure
+# $schema_py           a python3 that can import jsonschema (Debian's python3-jsonschema)
 failures=0
 pass=0
 check() {
@@ -23,3 +24,8 @@ finish() {
   echo "$pass passed, $failures failed"
   [ "$failures" -eq 0 ]
 }
+
+schema_py=python3
+for p in /usr/bin/python3 python3; do
+  if "$p" -c 'import jsonschema' 2>/dev/null; then schema_py=$p; break; fi
+done

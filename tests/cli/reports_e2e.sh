@@ -11,11 +11,11 @@ fx=$work/fx
 python3 "$src/tests/cli/reports_fixtures/make_fixtures.py" "$fx" || { echo "FAIL: fixtures"; exit 1; }
 for f in "$fx"/*.json "$fx"/fleet/*.json; do
   check "fixture $(basename "$f") matches the results schema" \
-    python3 "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$f"
+    "$schema_py" "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$f"
 done
 for f in "$src"/data/acceptance/*.json; do
   check "spec $(basename "$f") matches the acceptance schema" \
-    python3 "$src/tests/cli/validate_schema.py" "$src/data/schemas/acceptance.schema.json" "$f"
+    "$schema_py" "$src/tests/cli/validate_schema.py" "$src/data/schemas/acceptance.schema.json" "$f"
 done
 
 # --- accept -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ check "list shows params" grep -q 'param ' "$work/out"
 
 # bench -> results.json that the schema accepts and headroom itself reloads
 check "bench json" expect_exit 0 "$hr" bench --filter "$fast" --out "$work/r.json"
-check "results schema" python3 "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$work/r.json"
+check "results schema" "$schema_py" "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$work/r.json"
 check "results has cases" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.results" and len(d["cases"])>0 and d["run"]["policy"]["repetitions"]==9' "$work/r.json"
 
 # never clobber without --force; the existing file stays byte-identical
