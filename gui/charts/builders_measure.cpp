@@ -24,20 +24,6 @@ using chart_util::tip;
 
 namespace {
 
-QLogValueAxis* log_axis(const QString& title, double lo, double hi) {
-  auto* axis = new QLogValueAxis;
-  axis->setBase(10.0);
-  axis->setLabelFormat(QStringLiteral("%g"));  // the default format truncated labels ("10...")
-  axis->setTitleText(title);
-  axis->setMinorTickCount(-1);
-  const double l = std::floor(std::log10(lo));
-  const double h = std::max(l + 1, std::ceil(std::log10(hi)));
-  // One label per decade crowds a narrow chart until Qt elides them: at most ~4 labelled ticks.
-  const double step = std::ceil((h - l) / 4.0);
-  axis->setBase(std::pow(10.0, step));
-  axis->setRange(std::pow(10.0, l), std::pow(10.0, h));
-  return axis;
-}
 
 // Log-log curves of bytes/s (shown in GB/s) vs bytes for sets A and B.
 void xy_chart(ChartPanel& panel, const QString& title, const QString& y_title, const std::vector<XYSeries>* a,
@@ -61,8 +47,8 @@ void xy_chart(ChartPanel& panel, const QString& title, const QString& y_title, c
     panel.setNote(empty_note);
     return;
   }
-  auto* x = log_axis(QStringLiteral("size (bytes)"), x_lo, x_hi);
-  auto* y = log_axis(y_title, y_lo, y_hi);
+  auto* x = chart_util::logAxis(QStringLiteral("size (bytes)"), x_lo, x_hi);
+  auto* y = chart_util::logAxis(y_title, y_lo, y_hi);
   chart->addAxis(x, Qt::AlignBottom);
   chart->addAxis(y, Qt::AlignLeft);
   // Same case name gets the same colour in A and B.

@@ -71,22 +71,6 @@ void per_option_bars(ChartPanel& panel, const Comparison& c, const QString& titl
   chart->legend()->hide();
 }
 
-QLogValueAxis* log_axis(const QString& title, double lo, double hi) {
-  auto* axis = new QLogValueAxis;
-  axis->setBase(10.0);
-  // "%g" keeps labels short ("0.1", "1000", "1e+04"); the default format truncated labels.
-  axis->setLabelFormat(QStringLiteral("%g"));
-  axis->setTitleText(title);
-  axis->setMinorTickCount(-1);
-  const double l = std::floor(std::log10(lo));
-  const double h = std::max(l + 1, std::ceil(std::log10(hi)));
-  // One label per decade crowds a narrow chart until Qt elides them: at most ~4 labelled ticks.
-  const double step = std::ceil((h - l) / 4.0);
-  axis->setBase(std::pow(10.0, step));
-  axis->setRange(std::pow(10.0, l), std::pow(10.0, h));
-  return axis;
-}
-
 }  // namespace
 
 void showEmpty(ChartPanel& panel, const QString& title, const QString& why) {
@@ -334,8 +318,8 @@ void showRoofline(ChartPanel& panel, const OptionResult& o) {
   for (const auto& c : r.compute) peak_max = std::max(peak_max, c.value);
   double y_min = peak_max;
   for (const auto& m : r.memory) y_min = std::min(y_min, m.value * kXMin);
-  auto* x = log_axis(QStringLiteral("arithmetic intensity (FLOP/byte)"), kXMin, kXMax);
-  auto* y = log_axis(QStringLiteral("attainable TFLOP/s"), y_min / kTera, peak_max * 1.5 / kTera);
+  auto* x = chart_util::logAxis(QStringLiteral("arithmetic intensity (FLOP/byte)"), kXMin, kXMax);
+  auto* y = chart_util::logAxis(QStringLiteral("attainable TFLOP/s"), y_min / kTera, peak_max * 1.5 / kTera);
   chart->addAxis(x, Qt::AlignBottom);
   chart->addAxis(y, Qt::AlignLeft);
   int i = 0;

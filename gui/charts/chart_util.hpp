@@ -6,6 +6,10 @@
 #include <QtCharts/QAbstractAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QLegendMarker>
+#include <QtCharts/QLogValueAxis>
+
+#include <algorithm>
+#include <cmath>
 
 namespace headroom::gui::chart_util {
 
@@ -40,6 +44,22 @@ inline void tip(bool on, const QString& text) {
 /// Hides the legend entry of `series` (repeated helper lines such as per-option capacity marks).
 inline void hideLegend(QChart* chart, QAbstractSeries* series) {
   for (QLegendMarker* m : chart->legend()->markers(series)) m->setVisible(false);
+}
+
+/// A base-10 log axis over [lo, hi] rounded out to decades, with at most ~4 labelled ticks (one
+/// label per decade crowds a narrow chart until Qt elides them). "%g" keeps labels short ("0.1",
+/// "1000", "1e+04"): the default format truncated them ("10...").
+inline QLogValueAxis* logAxis(const QString& title, double lo, double hi) {
+  auto* axis = new QLogValueAxis;
+  axis->setLabelFormat(QStringLiteral("%g"));
+  axis->setTitleText(title);
+  axis->setMinorTickCount(-1);
+  const double l = std::floor(std::log10(lo));
+  const double h = std::max(l + 1, std::ceil(std::log10(hi)));
+  const double step = std::ceil((h - l) / 4.0);
+  axis->setBase(std::pow(10.0, step));
+  axis->setRange(std::pow(10.0, l), std::pow(10.0, h));
+  return axis;
 }
 
 }  // namespace headroom::gui::chart_util
