@@ -16,10 +16,13 @@ namespace {
 std::atomic<bool> g_cancel{false};
 bool g_output_rank = true;
 
-extern "C" void on_sigint(int) {
+// SIGINT (Ctrl-C) and SIGUSR1 both mean "stop after the current case and write what was
+// measured"; a second one ends the process at once. SIGUSR1 is there for MPI runs: Open MPI's
+// mpirun ends the job on SIGINT but forwards SIGUSR1 to every rank (`kill -USR1 <mpirun pid>`).
+extern "C" void on_stop_signal(int sig) {
   if (g_cancel.load()) {
-    std::signal(SIGINT, SIG_DFL);
-    std::raise(SIGINT);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
     return;
   }
   g_cancel.store(true);
@@ -61,16 +64,21 @@ core::Results run_suite(const BenchSettings& s) {
   opt.command_line = command_line();
 
   g_cancel.store(false);
-  auto previous = std::signal(SIGINT, on_sigint);
+  const auto previous_int = std::signal(SIGINT, on_stop_signal);
+  const auto previous_usr1 = std::signal(SIGUSR1, on_stop_signal);
+  const auto restore = [&] {
+    std::signal(SIGINT, previous_int);
+    std::signal(SIGUSR1, previous_usr1);
+  };
   bench::ProgressSink progress(stderr, s.quiet || !mpi.is_root());
   core::Results r;
   try {
     r = bench::run_benchmarks(registry, opt, progress, &g_cancel);
   } catch (...) {
-    std::signal(SIGINT, previous);
+    restore();
     throw;
   }
-  std::signal(SIGINT, previous);
+  restore();
   r.host = core::collect_host_inventory();
   r.hosts = mpi.gather_hosts(r.host);  // every rank's host at rank 0 (empty when single-rank)
   r.devices = bench::collect_devices();

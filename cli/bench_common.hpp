@@ -25,8 +25,9 @@ struct BenchSettings {
 /// Adds --suite, --filter, --storage-dir, --repetitions, --warmup, --quiet to `cmd`.
 void add_bench_options(CLI::App* cmd, BenchSettings& s);
 
-/// Runs the selected cases with progress on stderr. Ctrl-C stops after the current case and the
-/// returned results are marked incomplete (a second Ctrl-C ends the process at once).
+/// Runs the selected cases with progress on stderr. Ctrl-C (or SIGUSR1, which mpirun forwards to
+/// every rank) stops after the current case and the returned results are marked incomplete; a
+/// second signal ends the process at once.
 core::Results run_suite(const BenchSettings& s);
 
 /// False on MPI ranks other than 0 once run_suite() ran under mpirun: they write nothing.

@@ -45,8 +45,11 @@ core::Results run_benchmarks(const Registry& registry, const RunOptions& options
   results.run.world_size = options.world.size;
 
   sink.on_start(plan.size());
+  const bool multi_rank = options.world.size > 1 && options.world.any;
   for (std::size_t i = 0; i < plan.size(); ++i) {
-    if (cancel != nullptr && cancel->load()) {
+    bool stop = cancel != nullptr && cancel->load();
+    if (multi_rank) stop = options.world.any(stop);  // every rank, every case: one decision for all
+    if (stop) {
       results.run.incomplete = true;
       results.run.incomplete_reason =
           fmt::format("interrupted: {} of {} cases ran", i, plan.size());

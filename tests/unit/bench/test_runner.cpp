@@ -114,6 +114,28 @@ TEST(Runner, NonCollectiveCasesRunOnRankZeroOnly) {
   EXPECT_TRUE(bench::run_benchmarks(reg, o, sink, nullptr).cases.empty());
 }
 
+TEST(Runner, AnotherRanksInterruptStopsThisRankAtTheSameCase) {
+  // This rank saw no Ctrl-C, but another rank did before the second case: the collective decision
+  // (World::any) must stop this rank there too, or the others would wait for it in a collective.
+  bench::Registry reg;
+  reg.add(std::make_unique<Scripted>("t.local", std::vector<std::string>{"ok", "ok", "ok"}));
+  auto o = options();
+  o.world.rank = 0;
+  o.world.size = 2;
+  int calls = 0;
+  o.world.any = [&calls](bool mine) {
+    EXPECT_FALSE(mine);
+    return ++calls >= 2;  // the other rank's flag arrives at the second boundary
+  };
+  std::atomic<bool> cancel{false};
+  Recorder sink;
+  const auto r = bench::run_benchmarks(reg, o, sink, &cancel);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(r.cases.size(), 1u);
+  EXPECT_TRUE(r.run.incomplete);
+  EXPECT_EQ(r.run.incomplete_reason, "interrupted: 1 of 3 cases ran");
+}
+
 TEST(Runner, HeadlineShowsValueAndVerification) {
   core::CaseResult c;
   c.name = "cpu.gemm.fp64";

@@ -40,3 +40,23 @@ assert seen == {f"mpi.{c}{s}" for c in ("all_reduce", "all_gather", "reduce_scat
                 for s in ("", ".alpha_beta")}, seen
 print(f"mpi.cli.np{n}: ok ({len(r['cases'])} cases)")
 PY
+
+# SIGUSR1 to mpirun (forwarded to every rank) stops all ranks after the same case: rank 0 writes the
+# partial results, marked incomplete, and the job exits 130 instead of leaving a rank waiting in a
+# collective. Rank 0 runs CPU cases alone while the others wait at the next case boundary.
+"$mpirun" -np "$ranks" --oversubscribe "$headroom" bench --suite full --filter 'cpu.*' --out int.json \
+  > /dev/null 2> int.err &
+pid=$!
+for _ in $(seq 1 600); do grep -q '^\[1/' int.err 2>/dev/null && break; sleep 0.1; done
+kill -USR1 "$pid"
+code=0
+timeout 120 tail --pid="$pid" -f /dev/null || { kill -KILL "$pid"; echo "FAIL: ranks hung after SIGUSR1"; exit 1; }
+wait "$pid" || code=$?
+[ "$code" -eq 130 ] || { cat int.err; echo "FAIL: interrupted run exited $code, expected 130"; exit 1; }
+python3 - int.json "$ranks" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["run"]["incomplete"] is True and r["run"]["incomplete_reason"].startswith("interrupted"), r["run"]
+assert r["run"]["world_size"] == int(sys.argv[2]) and 0 < len(r["cases"]) < 40, len(r["cases"])
+print(f"mpi.cli.np{sys.argv[2]}: SIGUSR1 stopped all ranks after {len(r['cases'])} cases")
+PY
