@@ -177,7 +177,8 @@ TEST(AcceptanceEval, ThresholdFromAnotherCaseAndReference) {
   r.cases.push_back(make_case("cpu.peak.fp64", {}, {peak}));
   const std::string check = R"({"id": "g", "case": "cpu.gemm.fp64", "metric": "flop_per_s", "unit": "FLOP/s",
     "threshold": {"fraction": 0.3, "of_case": "cpu.peak.fp64", "reference": "derived peak"}, "derivation": "d", "source": "s"})";
-  const auto rep = evaluate(spec_from_json(spec_text(check), "s.json"), r);
+  const Spec peak_spec = spec_from_json(spec_text(check), "s.json");
+  const auto rep = evaluate(peak_spec, r);
   EXPECT_DOUBLE_EQ(*rep.rows[0].threshold, 30e9);
   EXPECT_EQ(rep.rows[0].verdict, Verdict::kPass);
 
@@ -198,7 +199,8 @@ TEST(AcceptanceEval, LowerIsBetterUsesMaxBound) {
   r.cases.push_back(make_case("storage.rand_read", {}, {metric("latency_p99_s", "s", {2e-3}, core::Better::kLower)}));
   const std::string check = R"({"id": "lat", "case": "storage.rand_read", "metric": "latency_p99_s", "unit": "s",
     "threshold": {"value": 1e-3}, "derivation": "d", "source": "s"})";
-  const auto rep = evaluate(spec_from_json(spec_text(check), "s.json"), r);
+  const Spec spec = spec_from_json(spec_text(check), "s.json");
+  const auto rep = evaluate(spec, r);
   EXPECT_TRUE(rep.rows[0].check->at_most);
   EXPECT_EQ(rep.rows[0].verdict, Verdict::kFail);
 }

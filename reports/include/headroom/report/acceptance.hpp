@@ -98,6 +98,8 @@ struct AcceptanceReport {
 /// instead of the measured file itself.
 AcceptanceReport evaluate(const Spec& spec, const core::Results& results,
                           const core::Results* reference = nullptr);
+/// The report's rows point into `spec`: a temporary spec would leave them dangling.
+AcceptanceReport evaluate(Spec&& spec, const core::Results& results, const core::Results* reference = nullptr) = delete;
 
 /// JUnit XML (the Ant/Jenkins/GitLab flavour): one <testcase> per row, <failure> and <skipped>.
 std::string to_junit_xml(const AcceptanceReport& report, const core::Results& results);
