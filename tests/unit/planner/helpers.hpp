@@ -2,6 +2,7 @@
 // Shared by the planner tests: the shipped catalog and quick workload builders.
 #include "headroom/plan/catalog.hpp"
 #include "headroom/plan/rates.hpp"
+#include "headroom/plan/train.hpp"
 #include "headroom/plan/workload.hpp"
 
 namespace headroom::plan::test {
@@ -29,6 +30,12 @@ inline Workload train_workload(const std::string& model, int tp, int pp, int dp,
 
 inline Rates rates_for(const std::string& gpu, Precision p = Precision::kBf16, const Assumptions& a = {}) {
   return resolve_rates(catalog().gpu(gpu), p, a);
+}
+
+/// Validates `w` and evaluates it on `gpu` with the default assumptions.
+inline TrainResult train(const Workload& w, const std::string& gpu = "a100-sxm4-80gb") {
+  validate(w);
+  return evaluate_train(w, count_params(w.model), rates_for(gpu, w.train.precision), Assumptions{});
 }
 
 }  // namespace headroom::plan::test

@@ -10,14 +10,9 @@ namespace {
 
 const Assumptions kA;
 
-TrainResult eval(const Workload& w, const std::string& gpu = "a100-sxm4-80gb") {
-  validate(w);
-  return evaluate_train(w, count_params(w.model), test::rates_for(gpu, w.train.precision), kA);
-}
-
 TEST(TrainMemory, EighteenBytesPerParamWithoutDistributedOptimizer) {
   Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 8, 4096);
-  const TrainResult r = eval(w);
+  const TrainResult r = test::train(w);
   const double p = count_params(w.model).total;
   EXPECT_DOUBLE_EQ(r.memory.params_on_gpu, p);
   EXPECT_DOUBLE_EQ(r.memory.weights_bytes + r.memory.gradients_bytes + r.memory.master_bytes + r.memory.optimizer_bytes,
@@ -27,12 +22,12 @@ TEST(TrainMemory, EighteenBytesPerParamWithoutDistributedOptimizer) {
 TEST(TrainMemory, DistributedOptimizerSixPlusTwelveOverDp) {
   Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 8, 4096);
   w.train.zero_stage = 1;
-  const TrainResult r = eval(w);
+  const TrainResult r = test::train(w);
   const double p = count_params(w.model).total;
   EXPECT_NEAR(r.memory.weights_bytes + r.memory.gradients_bytes + r.memory.master_bytes + r.memory.optimizer_bytes,
               (6.0 + 12.0 / 8.0) * p, 1.0);
   w.train.zero_stage = 3;
-  const TrainResult z3 = eval(w);
+  const TrainResult z3 = test::train(w);
   EXPECT_NEAR(z3.memory.weights_bytes + z3.memory.gradients_bytes + z3.memory.master_bytes + z3.memory.optimizer_bytes,
               18.0 / 8.0 * p, 1.0);
 }
@@ -40,7 +35,7 @@ TEST(TrainMemory, DistributedOptimizerSixPlusTwelveOverDp) {
 TEST(TrainMemory, FirstStageShardOfMegatron) {
   // Most-loaded shard = (layers/PP · per-layer + embedding) / TP for PP > 1.
   Workload w = test::train_workload("llama-2-70b", 8, 4, 2, 64, 4096);
-  const TrainResult r = eval(w);
+  const TrainResult r = test::train(w);
   const ParamCounts c = count_params(w.model);
   EXPECT_DOUBLE_EQ(r.memory.params_on_gpu, (20.0 * c.per_layer + c.embedding) / 8.0);
 }
@@ -67,22 +62,22 @@ TEST(TrainMemory, KorthikantiTable2Terms) {
 }
 
 TEST(TrainMemory, FitsAndMarginAreConsistent) {
-  const TrainResult small = eval(test::train_workload("llama-2-7b", 1, 1, 8, 64, 4096));
+  const TrainResult small = test::train(test::train_workload("llama-2-7b", 1, 1, 8, 64, 4096));
   EXPECT_NEAR(small.memory.margin_bytes, small.memory.capacity_bytes - small.memory.total_bytes, 1);
   // 70B on one 80 GB GPU cannot fit: weights alone are 138 GB.
-  const TrainResult big = eval(test::train_workload("llama-2-70b", 1, 1, 1, 1, 4096));
+  const TrainResult big = test::train(test::train_workload("llama-2-70b", 1, 1, 1, 1, 4096));
   EXPECT_FALSE(big.memory.fits);
   EXPECT_LT(big.memory.margin_bytes, 0);
 }
 
 TEST(TrainMemory, InFlightMicroBatchesOnFirstStage) {
   Workload w = test::train_workload("llama-2-70b", 8, 4, 1, 64, 4096);
-  const TrainResult r = eval(w);
+  const TrainResult r = test::train(w);
   // 20 layers per stage × min(pp = 4, 64 micro-batches) in flight.
   EXPECT_NEAR(r.memory.activations_bytes - r.memory.embedding_activations_bytes,
               r.memory.activations_per_layer_bytes * 20 * 4, 1);
   w.par.vpp = 2;
-  const TrainResult v = eval(w);
+  const TrainResult v = test::train(w);
   EXPECT_NEAR(v.memory.activations_bytes - v.memory.embedding_activations_bytes,
               v.memory.activations_per_layer_bytes * 20 * 4 * (1 + 3.0 / 8.0), 1);
 }

@@ -7,18 +7,11 @@
 namespace headroom::plan {
 namespace {
 
-const Assumptions kA;
-
-TrainResult eval(const Workload& w, const std::string& gpu = "a100-sxm4-80gb") {
-  validate(w);
-  return evaluate_train(w, count_params(w.model), test::rates_for(gpu, w.train.precision), kA);
-}
-
 TEST(TrainTime, NarayananFlopFormula) {
   // Hardware FLOPs per iteration with full recompute = 96·B·s·l·h²·(1 + s/(6h) + V/(16·l·h)).
   Workload w = test::train_workload("megatron-gpt-145.6b", 8, 8, 24, 2304, 2048);
   w.train.recompute = Recompute::kFull;
-  const TrainResult r = eval(w);
+  const TrainResult r = test::train(w);
   const double B = 2304, s = 2048, l = 80, h = 12288, V = 51200;
   EXPECT_NEAR(r.time.hardware_flop_per_step / (96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h))), 1.0, 1e-12);
   // Model FLOPs (no recompute) are 3/4 of the layers' share.
@@ -28,14 +21,14 @@ TEST(TrainTime, NarayananFlopFormula) {
 TEST(TrainTime, SixNDApproximation) {
   // Model FLOPs per token ≈ 6·N (+ attention); within 5 % for a 7B model at s = 2048.
   const Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 64, 2048);
-  const TrainResult r = eval(w);
+  const TrainResult r = test::train(w);
   const double six_n = 6 * count_params(w.model).total;
   EXPECT_NEAR(r.time.model_flop_per_step / r.time.tokens_per_step / six_n, 1.0, 0.08);
 }
 
 TEST(TrainTime, StepIsSumOfParts) {
   Workload w = test::train_workload("llama-2-70b", 8, 4, 4, 256, 4096);
-  const TrainResult r = eval(w);
+  const TrainResult r = test::train(w);
   const TrainTime& t = r.time;
   EXPECT_NEAR(t.step_s, t.compute_s + t.elementwise_s + t.tp_comm_s + t.pp_comm_s + t.bubble_s + t.dp_comm_s + t.optimizer_s,
               1e-9 * t.step_s);
@@ -46,20 +39,20 @@ TEST(TrainTime, StepIsSumOfParts) {
 
 TEST(TrainTime, BubbleShrinksWithInterleavingAndMoreMicroBatches) {
   Workload w = test::train_workload("llama-2-70b", 8, 4, 1, 16, 4096);
-  const double b1 = eval(w).time.bubble_s / eval(w).time.step_s;
+  const double b1 = test::train(w).time.bubble_s / test::train(w).time.step_s;
   w.par.vpp = 4;
-  const double b4 = eval(w).time.bubble_s / eval(w).time.step_s;
+  const double b4 = test::train(w).time.bubble_s / test::train(w).time.step_s;
   EXPECT_LT(b4, b1);
   w.par.vpp = 1;
   w.train.global_batch = 128;
-  EXPECT_LT(eval(w).time.bubble_s / eval(w).time.step_s, b1);
+  EXPECT_LT(test::train(w).time.bubble_s / test::train(w).time.step_s, b1);
 }
 
 TEST(TrainTime, RecomputeCostsTimeAndSavesMemory) {
   Workload w = test::train_workload("llama-2-13b", 4, 1, 2, 64, 4096);
-  const TrainResult none = eval(w);
+  const TrainResult none = test::train(w);
   w.train.recompute = Recompute::kFull;
-  const TrainResult full = eval(w);
+  const TrainResult full = test::train(w);
   EXPECT_GT(full.time.step_s, none.time.step_s);
   EXPECT_LT(full.memory.activations_bytes, none.memory.activations_bytes);
   EXPECT_NEAR(full.time.hfu / full.time.mfu, 4.0 / 3.0, 0.05);
@@ -67,14 +60,14 @@ TEST(TrainTime, RecomputeCostsTimeAndSavesMemory) {
 
 TEST(TrainTime, FasterGpuIsFaster) {
   const Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 64, 4096);
-  EXPECT_LT(eval(w, "h100-sxm5-80gb").time.step_s, eval(w, "a100-sxm4-80gb").time.step_s);
-  EXPECT_LT(eval(w, "b200-hgx-180gb").time.step_s, eval(w, "h100-sxm5-80gb").time.step_s);
+  EXPECT_LT(test::train(w, "h100-sxm5-80gb").time.step_s, test::train(w, "a100-sxm4-80gb").time.step_s);
+  EXPECT_LT(test::train(w, "b200-hgx-180gb").time.step_s, test::train(w, "h100-sxm5-80gb").time.step_s);
 }
 
 TEST(TrainTime, RunTotalsAndEnergy) {
   Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 64, 4096);
   w.train.tokens = 1e9;
-  const TrainResult r = eval(w);
+  const TrainResult r = test::train(w);
   EXPECT_NEAR(r.time.steps, 1e9 / (64.0 * 4096), 1e-6);
   EXPECT_NEAR(r.time.gpu_hours, r.time.time_to_train_s * 8 / 3600, 1e-9);
   EXPECT_NEAR(r.time.energy_kwh, r.time.gpu_hours * 400 / 1000, 1e-9);  // A100 SXM TDP 400 W
@@ -82,10 +75,10 @@ TEST(TrainTime, RunTotalsAndEnergy) {
 
 TEST(TrainTime, CommunicationOverlapOnlyHelps) {
   Workload w = test::train_workload("llama-2-70b", 8, 2, 8, 256, 4096);
-  const double base = eval(w).time.step_s;
+  const double base = test::train(w).time.step_s;
   w.train.dp_comm_overlap = 1;
   w.train.tp_comm_overlap = 1;
-  const TrainResult r = eval(w);
+  const TrainResult r = test::train(w);
   EXPECT_LT(r.time.step_s, base);
   EXPECT_EQ(r.time.dp_comm_s, 0);
   EXPECT_EQ(r.time.tp_comm_s, 0);
