@@ -49,7 +49,6 @@ World MpiSession::world() const {
   w.rank = rank_;
   w.size = size_;
   if (size_ > 1) {
-    w.barrier = [] { MPI_Barrier(MPI_COMM_WORLD); };
     w.any = [](bool mine) {
       int v = mine ? 1 : 0;
       MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);

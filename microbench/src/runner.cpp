@@ -58,7 +58,6 @@ core::Results run_benchmarks(const Registry& registry, const RunOptions& options
     const Planned& p = plan[i];
     const bool participate = p.info.all_ranks || options.world.rank == 0;
     if (!participate) continue;
-    if (p.info.all_ranks && options.world.size > 1 && options.world.barrier) options.world.barrier();
     sink.on_case_start(i, plan.size(), p.info.name, p.params);
     RunContext ctx(options.policy, cancel);
     core::CaseResult result;
@@ -85,7 +84,6 @@ core::Results run_benchmarks(const Registry& registry, const RunOptions& options
     for (const auto& n : ctx.notes()) {
       result.message += (result.message.empty() ? "" : "; ") + n;
     }
-    if (p.info.all_ranks && options.world.size > 1 && options.world.barrier) options.world.barrier();
     sink.on_case_done(i, plan.size(), result);
     results.cases.push_back(std::move(result));
   }

@@ -1,6 +1,6 @@
 #pragma once
 /// The MPI side of a run. MpiSession initialises MPI when the process was started by a launcher
-/// (mpirun, srun), gives the runner its rank, size and barrier, gathers every rank's host inventory
+/// (mpirun, srun), gives the runner its rank, size and collective stop decision, gathers every rank's host inventory
 /// at rank 0 and finalises MPI when destroyed. Started without a launcher (or in a build without
 /// MPI) it is a single rank, and MPI is only initialised (as a singleton) if an mpi.* case runs.
 /// MPI headers stay out of this header.
@@ -18,7 +18,7 @@ class MpiSession {
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;
 
-  /// Rank, size and a barrier for RunOptions::world.
+  /// Rank, size and the collective stop decision for RunOptions::world.
   World world() const;
   /// Rank 0 (or not under MPI): the process that writes results.
   bool is_root() const { return rank_ == 0; }

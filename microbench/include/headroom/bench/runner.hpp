@@ -27,11 +27,10 @@ class Sink {
 struct World {
   int rank = 0;
   int size = 1;
-  /// Called before and after each all-ranks case when size > 1 (keeps ranks in step).
-  std::function<void()> barrier;
   /// Collective over all ranks: true on every rank when any rank passes true. Called at every
-  /// case boundary when size > 1, so that a Ctrl-C seen by one rank stops all of them at the same
-  /// case; a rank that stopped alone would leave the others waiting in the next collective.
+  /// case boundary when size > 1, which keeps the ranks in step and makes a Ctrl-C seen by one
+  /// rank stop all of them at the same case (a rank that stopped alone would leave the others
+  /// waiting in the next collective).
   std::function<bool(bool)> any;
 };
 
