@@ -156,10 +156,6 @@ std::string cases_table(const core::Results& r) {
 
 /// Chart groups: every case name with at least two passed instances along a size parameter.
 std::string detail::charts(const core::Results& r) {
-  struct Group {
-    std::vector<Series> series;
-    bool flops = false;
-  };
   std::map<std::string, std::map<std::string, Series>> groups;  // family -> label -> series
   std::map<std::string, bool> is_flops;
   for (const auto& c : r.cases) {
