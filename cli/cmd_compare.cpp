@@ -40,8 +40,8 @@ void print_comparison(const report::Comparison& c, bool all) {
     fmt::print("stack changes:\n");
     for (const auto& i : c.inventory_changes) fmt::print("  {:<28} {} -> {}\n", i.field, i.baseline, i.current);
   }
-  fmt::print("{:<44} {:<22} {:>12} {:>12} {:>9} {:>9}  {}\n", "case / params / device", "metric", "baseline",
-             "current", "delta", "p", "change");
+  fmt::print("{:<44} {:<22} {:>12} {:>12} {:>9} {:>26} {:>9}  {}\n", "case / params / device", "metric", "baseline",
+             "current", "delta", fmt::format("shift [{:g} % CI]", 100 * (1 - 2 * c.options.alpha)), "p", "change");
   for (const auto& m : c.metrics) {
     const bool noteworthy_untested = m.change == report::Change::kUntested && m.relative_delta &&
                                      std::fabs(*m.relative_delta) >= c.options.min_effect;
@@ -51,9 +51,16 @@ void print_comparison(const report::Comparison& c, bool all) {
     }
     const std::string where = m.case_name + (m.params.empty() ? "" : " " + m.params) +
                               (m.device == "host" ? "" : " " + m.device);
-    fmt::print("{:<44} {:<22} {:>12} {:>12} {:>9} {:>9}  {}{}\n", where, m.metric, show(m.baseline_median, m.unit),
-               show(m.current_median, m.unit),
-               m.relative_delta ? fmt::format("{:+.2f}%", 100 * *m.relative_delta) : "—",
+    std::string shift = "—";
+    if (m.shift) {
+      shift = fmt::format("{:+.2f}%", 100 * *m.shift);
+      if (m.shift_low && m.shift_high) {
+        shift += fmt::format(" [{:+.2f}, {:+.2f}]", 100 * *m.shift_low, 100 * *m.shift_high);
+      }
+    }
+    fmt::print("{:<44} {:<22} {:>12} {:>12} {:>9} {:>26} {:>9}  {}{}\n", where, m.metric,
+               show(m.baseline_median, m.unit), show(m.current_median, m.unit),
+               m.relative_delta ? fmt::format("{:+.2f}%", 100 * *m.relative_delta) : "—", shift,
                m.p_value ? fmt::format("{:.3g}", *m.p_value) : "—", report::to_string(m.change),
                m.note.empty() ? "" : " (" + m.note + ")");
   }
@@ -93,9 +100,10 @@ void add_compare_command(CLI::App& app, Action& action) {
       "compare", "Regression check of CURRENT against BASELINE, or outlier nodes with --fleet DIR (exit 1 when found)");
   cmd->add_option("BASELINE CURRENT", args->files, "Two results.json files")->expected(0, 2);
   cmd->add_option("--fleet", args->fleet_dir, "Directory of results.json files from many nodes: find outlier nodes");
-  cmd->add_option("--alpha", args->alpha, "Significance level of the Mann-Whitney U test (default 0.05)");
+  cmd->add_option("--alpha", args->alpha,
+                  "Level of each one-sided margin test (default 0.05; the shift CI is 1 - 2*alpha)");
   cmd->add_option("--min-effect", args->min_effect,
-                  "Smallest relative median change that counts (default 0.03 = 3 %)");
+                  "Margin: only a change the data show to exceed this fraction counts (default 0.03 = 3 %)");
   cmd->add_option("--z", args->z, "Fleet mode: robust z-score beyond which a node is an outlier (default 3.5)");
   cmd->add_option("--html", args->html, "Also write the HTML report here");
   cmd->add_option("--prom", args->prom,
@@ -104,6 +112,20 @@ void add_compare_command(CLI::App& app, Action& action) {
   cmd->add_flag("--json", args->json, "Print the comparison as JSON on stdout");
   cmd->add_flag("--all", args->all, "List unchanged metrics too");
   cmd->add_flag("--force", args->force, "Replace an existing --html file");
+  cmd->footer(
+      "Decision rule (per case, parameters, device and metric, on the raw repetition samples):\n"
+      "  A metric REGRESSED when the data show, at level alpha, a change WORSE than the margin m\n"
+      "  (--min-effect): a one-sided Mann-Whitney U test of CURRENT against BASELINE scaled by (1 - m)\n"
+      "  for higher-is-better metrics (by (1 + m) for lower-is-better ones) gives p < alpha. It IMPROVED\n"
+      "  when the mirror test (scale 1 + m, resp. 1 - m) does. A shift that is merely significantly\n"
+      "  different from zero with a point estimate just past the margin is not enough: noise of the\n"
+      "  size of the margin is not flagged. Equivalently (without ties), the whole (1 - 2*alpha)\n"
+      "  confidence interval of the Hodges-Lehmann shift lies beyond the margin; the 'shift' column\n"
+      "  shows that estimate and interval, 'p' the one-sided p of the direction the data point.\n"
+      "  Fewer than 9 repetitions on a side: a warning (with n = 3 per side nothing can be flagged).\n"
+      "  Passed before and 'error' now counts as broken. Stack changes (driver, CUDA, NCCL, kernel...)\n"
+      "  are listed first. Exit 0 no regression, 1 regression or broken, 2 bad input.\n"
+      "  Details: docs/methodology.md, section Regression.");
   cmd->callback([&action, args] {
     action = [args] {
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;

@@ -166,21 +166,30 @@ std::string sweep_overlays(const core::Results& base, const core::Results& cur) 
   return out;
 }
 
+/// Hodges–Lehmann shift with its confidence interval: "−3.1 % [−4.0, −2.2]".
+std::string shift_cell(const MetricComparison& m) {
+  if (!m.shift) return "—";
+  std::string out = fmt::format("{:+.2f} %", 100 * *m.shift);
+  if (m.shift_low && m.shift_high) out += fmt::format(" [{:+.2f}, {:+.2f}]", 100 * *m.shift_low, 100 * *m.shift_high);
+  return out;
+}
+
 std::string comparison_row(const MetricComparison& m) {
   const std::string delta = m.relative_delta ? fmt::format("{:+.2f} %", 100 * *m.relative_delta) : "—";
   const std::string p = m.p_value ? fmt::format("{:.3g}{}", *m.p_value, m.exact ? "" : " ≈") : "—";
   return fmt::format(
       "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td>{}{}<td class=\"num\">{}</td>"
-      "<td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td>{}</td><td>{}</td></tr>\n",
+      "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td>{}</td><td>{}</td></tr>\n",
       to_string(m.change), html_escape(m.case_name), html_escape(m.params), html_escape(m.device),
       html_escape(m.metric + " (" + core::to_string(m.better) + " is better)"), num_cell(m.baseline_median, m.unit),
-      num_cell(m.current_median, m.unit), delta, p, m.n_baseline, m.n_current, to_string(m.change),
+      num_cell(m.current_median, m.unit), delta, shift_cell(m), p, m.n_baseline, m.n_current, to_string(m.change),
       html_escape(m.note));
 }
 
 const char* kComparisonHead =
     "<thead><tr><th>Case</th><th>Parameters</th><th>Device</th><th>Metric</th><th>Baseline median</th>"
-    "<th>Current median</th><th>Δ median</th><th>p (U test)</th><th>n</th><th>Change</th><th>Note</th></tr></thead>\n";
+    "<th>Current median</th><th>Δ median</th><th>Shift [CI] (Hodges–Lehmann)</th><th>p (margin test)</th><th>n</th>"
+    "<th>Change</th><th>Note</th></tr></thead>\n";
 }  // namespace
 
 std::string render_regression(const Comparison& cmp, const core::Results& base, const core::Results& cur) {
@@ -191,9 +200,11 @@ std::string render_regression(const Comparison& cmp, const core::Results& base, 
       "<p class=\"banner {}\">{}: {} regression(s) · {} broken · {} improvement(s) · {} metric(s) compared</p>\n",
       cmp.has_regression() ? "fail" : "pass", cmp.has_regression() ? "REGRESSION" : "NO REGRESSION", cmp.regressions,
       cmp.broken, cmp.improvements, cmp.metrics.size());
-  html += fmt::format("<p class=\"meta\">A regression needs all three: Mann-Whitney U p &lt; {:g} (two-sided), "
-                      "|Δ median| ≥ {:g} %, and the change in the metric's worse direction.</p>\n",
-                      cmp.options.alpha, 100 * cmp.options.min_effect);
+  html += fmt::format("<p class=\"meta\">A regression is a change the data show to be worse than the {:g} % "
+                      "margin: a one-sided Mann-Whitney U test of the current samples against the baseline samples "
+                      "scaled by the margin, p &lt; {:g}. Equivalently (exactly so without ties), the whole {:g} % confidence interval of the "
+                      "Hodges–Lehmann shift lies beyond the margin in the metric's worse direction.</p>\n",
+                      100 * cmp.options.min_effect, cmp.options.alpha, 100 * (1 - 2 * cmp.options.alpha));
   html += warnings_box(cmp.warnings);
   html += "</header>\n<section id=\"stack\"><h2>What changed in the stack</h2>\n";
   if (cmp.inventory_changes.empty()) {

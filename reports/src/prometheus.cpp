@@ -89,7 +89,8 @@ std::string to_prometheus(const core::Results& current, const Comparison* compar
     auto& delta = families["headroom_regression_relative_delta"];
     delta.help = "(current - baseline) / baseline of the median, per metric";
     auto& sig = families["headroom_regression_significant"];
-    sig.help = "1 when the metric regressed significantly (Mann-Whitney U p < alpha and beyond the minimum effect)";
+    sig.help = "1 when the metric regressed: a one-sided Mann-Whitney U test shows, at level alpha, a change worse than "
+                "the minimum effect";
     for (const auto& mc : comparison->metrics) {
       if (!mc.relative_delta) continue;
       const std::string l =

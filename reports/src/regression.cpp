@@ -47,15 +47,28 @@ std::vector<double> exact_u_cdf(std::size_t m, std::size_t n) {
   return cdf;
 }
 
-double median_of(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t h = v.size() / 2;
-  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-}
-}  // namespace
+/// Exact null CDFs by sample sizes, built once per size pair: compare() needs the same few sizes
+/// for hundreds of metrics. Local to one call chain (no shared mutable state).
+class ExactCdfs {
+ public:
+  /// nullptr when the sizes are beyond kMannWhitneyExactMax.
+  const std::vector<double>* get(std::size_t n1, std::size_t n2) {
+    if (n1 > kMannWhitneyExactMax || n2 > kMannWhitneyExactMax) return nullptr;
+    // U's null distribution is the same for sizes (n1, n2) and (n2, n1).
+    const auto key = std::minmax(n1, n2);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) it = cache_.emplace(key, exact_u_cdf(key.first, key.second)).first;
+    return &it->second;
+  }
 
-MannWhitney mann_whitney_u(std::span<const double> a, std::span<const double> b) {
+ private:
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<double>> cache_;
+};
+
+double standard_normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+MannWhitney mann_whitney_impl(std::span<const double> a, std::span<const double> b, Alternative alternative,
+                              ExactCdfs& cdfs) {
   if (a.empty() || b.empty()) throw core::InputError("Mann-Whitney U test: two non-empty samples");
   const std::size_t n1 = a.size(), n2 = b.size(), n = n1 + n2;
   // Rank the pooled sample; tied values share their average rank.
@@ -83,12 +96,16 @@ MannWhitney mann_whitney_u(std::span<const double> a, std::span<const double> b)
   const double d1 = static_cast<double>(n1), d2 = static_cast<double>(n2), dn = static_cast<double>(n);
   MannWhitney r;
   r.u = rank_sum_a - d1 * (d1 + 1) / 2.0;
-  if (!ties && n1 <= kMannWhitneyExactMax && n2 <= kMannWhitneyExactMax) {
-    const auto cdf = exact_u_cdf(n1, n2);
+  const std::vector<double>* cdf = ties ? nullptr : cdfs.get(n1, n2);
+  if (cdf != nullptr) {
     const auto u = static_cast<std::size_t>(std::llround(r.u));
-    const double lower = cdf[u];                          // P(U <= u)
-    const double upper = u == 0 ? 1.0 : 1.0 - cdf[u - 1];  // P(U >= u)
-    r.p_value = std::min(1.0, 2.0 * std::min(lower, upper));
+    const double lower = (*cdf)[u];                // P(U <= u)
+    const double upper = (*cdf)[n1 * n2 - u];      // P(U >= u) = P(U <= n1·n2 − u): U is symmetric
+    switch (alternative) {
+      case Alternative::kTwoSided: r.p_value = std::min(1.0, 2.0 * std::min(lower, upper)); break;
+      case Alternative::kLess: r.p_value = lower; break;
+      case Alternative::kGreater: r.p_value = upper; break;
+    }
     r.exact = true;
     return r;
   }
@@ -98,9 +115,127 @@ MannWhitney mann_whitney_u(std::span<const double> a, std::span<const double> b)
     r.p_value = 1.0;
     return r;
   }
-  const double dev = std::max(0.0, std::fabs(r.u - mu) - 0.5);  // continuity correction
-  r.p_value = std::min(1.0, normal_two_sided_p(dev / std::sqrt(var)));
+  const double sd = std::sqrt(var);
+  switch (alternative) {
+    case Alternative::kTwoSided: {
+      const double dev = std::max(0.0, std::fabs(r.u - mu) - 0.5);  // continuity correction
+      r.p_value = std::min(1.0, normal_two_sided_p(dev / sd));
+      break;
+    }
+    // One-sided: the continuity correction moves u half a step towards the null mean.
+    case Alternative::kLess: r.p_value = standard_normal_cdf((r.u + 0.5 - mu) / sd); break;
+    case Alternative::kGreater: r.p_value = standard_normal_cdf(-(r.u - 0.5 - mu) / sd); break;
+  }
   return r;
+}
+
+bool all_positive(std::span<const double> v) {
+  return std::all_of(v.begin(), v.end(), [](double x) { return x > 0 && std::isfinite(x); });
+}
+
+std::vector<double> scaled(std::span<const double> v, double factor) {
+  std::vector<double> out(v.begin(), v.end());
+  for (auto& x : out) x *= factor;
+  return out;
+}
+
+MarginTest margin_test_impl(std::span<const double> baseline, std::span<const double> current, core::Better better,
+                            double min_effect, ExactCdfs& cdfs) {
+  if (!all_positive(baseline) || !all_positive(current)) {
+    throw core::InputError("margin test: positive, finite samples (a relative margin needs them)");
+  }
+  // Higher is better: worse = current below (1 − m)·baseline, better = above (1 + m)·baseline.
+  // Lower is better: worse = current above (1 + m)·baseline, better = below (1 − m)·baseline.
+  const bool higher = better == core::Better::kHigher;
+  const auto down = scaled(baseline, 1.0 - min_effect);
+  const auto up = scaled(baseline, 1.0 + min_effect);
+  const MannWhitney worse = higher ? mann_whitney_impl(current, down, Alternative::kLess, cdfs)
+                                   : mann_whitney_impl(current, up, Alternative::kGreater, cdfs);
+  const MannWhitney good = higher ? mann_whitney_impl(current, up, Alternative::kGreater, cdfs)
+                                  : mann_whitney_impl(current, down, Alternative::kLess, cdfs);
+  return {worse.p_value, good.p_value, worse.exact && good.exact};
+}
+
+/// Number k of lowest U values whose cumulative null probability stays below tail_alpha: the
+/// confidence bounds are then the k-th smallest and k-th largest pairwise ratio (0: unbounded).
+std::size_t ci_order(std::size_t n1, std::size_t n2, double tail_alpha, ExactCdfs& cdfs, bool& exact) {
+  const std::size_t half = n1 * n2 / 2;
+  if (const auto* cdf = cdfs.get(n1, n2)) {
+    exact = true;
+    std::size_t k = 0;
+    while (k <= half && (*cdf)[k] < tail_alpha) ++k;
+    return std::min(k, half);
+  }
+  exact = false;
+  // Normal approximation with continuity correction: P(U <= j) ≈ Φ((j + 0.5 − μ) / σ), monotone in
+  // j, so binary-search the count of j in [0, half] with that below tail_alpha.
+  const double mu = static_cast<double>(n1) * static_cast<double>(n2) / 2.0;
+  const double sd = std::sqrt(static_cast<double>(n1) * static_cast<double>(n2) *
+                              static_cast<double>(n1 + n2 + 1) / 12.0);
+  std::size_t lo = 0, hi = half + 1;  // answer in [lo, hi)
+  while (hi - lo > 1) {
+    const std::size_t mid = (lo + hi) / 2;  // is j = mid − 1 below the tail?
+    if (standard_normal_cdf((static_cast<double>(mid - 1) + 0.5 - mu) / sd) < tail_alpha) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return std::min(lo, half);
+}
+
+RatioEstimate hodges_lehmann_impl(std::span<const double> baseline, std::span<const double> current,
+                                  double tail_alpha, ExactCdfs& cdfs) {
+  if (baseline.empty() || current.empty()) throw core::InputError("Hodges-Lehmann estimate: two non-empty samples");
+  if (!all_positive(baseline) || !all_positive(current)) {
+    throw core::InputError("Hodges-Lehmann ratio: positive, finite samples");
+  }
+  if (!(tail_alpha > 0 && tail_alpha < 0.5)) throw core::InputError("Hodges-Lehmann ratio: tail_alpha in (0, 0.5)");
+  std::vector<double> ratios;
+  ratios.reserve(baseline.size() * current.size());
+  for (double c : current) {
+    for (double b : baseline) ratios.push_back(c / b);
+  }
+  const std::size_t n = ratios.size();
+  // Order statistics by nth_element (linear time); the full sort is not needed.
+  const auto kth = [&](std::size_t k) {  // 0-based
+    std::nth_element(ratios.begin(), ratios.begin() + static_cast<std::ptrdiff_t>(k), ratios.end());
+    return ratios[k];
+  };
+  RatioEstimate e;
+  e.confidence = 1.0 - 2.0 * tail_alpha;
+  e.ratio = n % 2 ? kth(n / 2) : 0.5 * (kth(n / 2 - 1) + kth(n / 2));
+  const std::size_t k = ci_order(baseline.size(), current.size(), tail_alpha, cdfs, e.exact);
+  if (k >= 1) {
+    e.low = kth(k - 1);
+    e.high = kth(n - k);
+  }
+  return e;
+}
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+}  // namespace
+
+MannWhitney mann_whitney_u(std::span<const double> a, std::span<const double> b, Alternative alternative) {
+  ExactCdfs cdfs;
+  return mann_whitney_impl(a, b, alternative, cdfs);
+}
+
+MarginTest margin_test(std::span<const double> baseline, std::span<const double> current, core::Better better,
+                       double min_effect) {
+  ExactCdfs cdfs;
+  return margin_test_impl(baseline, current, better, min_effect, cdfs);
+}
+
+RatioEstimate hodges_lehmann_ratio(std::span<const double> baseline, std::span<const double> current,
+                                   double tail_alpha) {
+  ExactCdfs cdfs;
+  return hodges_lehmann_impl(baseline, current, tail_alpha, cdfs);
 }
 
 std::string to_string(Change c) {
@@ -185,11 +320,11 @@ int change_rank(Change c) {
   return 5;
 }
 
-/// Smallest two-sided p-value the exact U test can reach with these sample sizes: 2 / C(n1+n2, n1).
+/// Smallest one-sided p-value the exact U test can reach with these sample sizes: 1 / C(n1+n2, n1).
 double min_reachable_p(std::size_t n1, std::size_t n2) {
   double c = 1;
   for (std::size_t i = 1; i <= n1; ++i) c = c * static_cast<double>(n2 + i) / static_cast<double>(i);
-  return std::min(1.0, 2.0 / c);
+  return std::min(1.0, 1.0 / c);
 }
 }  // namespace
 
@@ -201,6 +336,7 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
   Comparison out;
   out.options = options;
   out.inventory_changes = inventory_diff(baseline, current);
+  ExactCdfs cdfs;
 
   std::map<std::string, const core::CaseResult*> cur_by_key;
   for (const auto& c : current.cases) cur_by_key.emplace(instance_key(c), &c);
@@ -249,15 +385,27 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
         } else if (bm.samples.empty() || cm->samples.empty()) {
           mc.change = Change::kUntested;
           mc.note = "no raw samples (" + (bm.samples.empty() ? bm.provenance : cm->provenance) + " value)";
+        } else if (!all_positive(bm.samples) || !all_positive(cm->samples)) {
+          mc.change = Change::kUntested;
+          mc.note = "non-positive samples: a relative margin needs positive values";
         } else {
-          const auto mw = mann_whitney_u(bm.samples, cm->samples);
-          mc.p_value = mw.p_value;
-          mc.exact = mw.exact;
-          const double d = mc.relative_delta.value_or(0.0);
-          const bool large = std::fabs(d) >= options.min_effect && mc.relative_delta.has_value();
-          const bool worse = bm.better == core::Better::kHigher ? d < 0 : d > 0;
-          if (mw.p_value < options.alpha && large) {
-            mc.change = worse ? Change::kRegression : Change::kImprovement;
+          // The decision: one-sided margin tests (see MarginTest). A change is flagged only when the
+          // data show it beyond min_effect, not merely different from zero with a point estimate
+          // beyond it.
+          const auto mt = margin_test_impl(bm.samples, cm->samples, bm.better, options.min_effect, cdfs);
+          mc.p_worse = mt.p_worse;
+          mc.p_better = mt.p_better;
+          mc.p_value = std::min(mt.p_worse, mt.p_better);
+          mc.exact = mt.exact;
+          mc.p_difference = mann_whitney_impl(cm->samples, bm.samples, Alternative::kTwoSided, cdfs).p_value;
+          const auto hl = hodges_lehmann_impl(bm.samples, cm->samples, options.alpha, cdfs);
+          mc.shift = hl.ratio - 1.0;
+          if (hl.low) mc.shift_low = *hl.low - 1.0;
+          if (hl.high) mc.shift_high = *hl.high - 1.0;
+          if (mt.p_worse < options.alpha) {
+            mc.change = Change::kRegression;
+          } else if (mt.p_better < options.alpha) {
+            mc.change = Change::kImprovement;
           }
           const std::size_t n = std::min(mc.n_baseline, mc.n_current);
           if (n < options.recommended_n) {
@@ -297,9 +445,9 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
     const double pmin = min_reachable_p(smallest_n, smallest_n);
     out.warnings.push_back(fmt::format(
         "{} metric(s) have fewer than {} repetitions on a side (smallest n = {}); with n = {} per side the "
-        "smallest reachable p-value is {:.3g}{}. Use --suite standard or more repetitions.",
+        "smallest reachable one-sided p-value is {:.3g}{}. Use --suite standard or more repetitions.",
         few_samples, options.recommended_n, smallest_n, smallest_n, pmin,
-        pmin >= options.alpha ? fmt::format(", so no change can be significant at alpha = {:g}", options.alpha)
+        pmin >= options.alpha ? fmt::format(", so no change can be flagged at alpha = {:g}", options.alpha)
                               : std::string()));
   }
   const auto& pb = baseline.run.policy;

@@ -41,7 +41,12 @@ check "OK line" grep -q '^OK: 0 regression' "$work/out"
 check "10 % slower triad flagged" expect_exit 1 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" \
   --html "$work/reg.html" --prom "$work/headroom.prom" --json
 check "only triad regressed" py 'import json,sys; d=json.load(open(sys.argv[1])); r=[m for m in d["metrics"] if m["change"]=="regression"]; assert len(r)==1 and r[0]["case"]=="cpu.stream.triad" and -0.13<r[0]["relative_delta"]<-0.07 and r[0]["p_value"]<0.001, r' "$work/out"
+cp "$work/out" "$work/slow_cmp.json"
+check "margin test fields" py 'import json,sys; d=json.load(open(sys.argv[1])); t=[m for m in d["metrics"] if m["change"]=="regression"][0]; assert d["schema_version"]=="1.1" and abs(d["confidence"]-0.9)<1e-12 and t["p_value"]==t["p_worse"] and t["p_worse"]<0.05<=t["p_better"] and t["shift_low"]<=t["shift"]<=t["shift_high"]<-0.03 and t["p_difference"]<0.001, t' "$work/slow_cmp.json"
 check "regression html" grep -q 'REGRESSION: 1 regression' "$work/reg.html"
+check "regression html states the rule" grep -q 'worse than the 3 % margin' "$work/reg.html"
+check "compare --help states the rule" expect_exit 0 "$hr" compare --help
+check "help: margin test" grep -q 'WORSE than the margin' "$work/out"
 check "prom HELP/TYPE" grep -q '^# TYPE headroom_bytes_per_s gauge$' "$work/headroom.prom"
 check "prom regression total" grep -q '^headroom_regressions_total{host="synthetic-node-a"} 1$' "$work/headroom.prom"
 check "prom lines valid" py 'import re,sys
@@ -78,6 +83,25 @@ sci_py=""  # an interpreter with Debian's python3-scipy (a pyenv python3 first o
 for p in python3 /usr/bin/python3; do
   if "$p" -c 'import scipy, numpy' 2>/dev/null; then sci_py=$p; break; fi
 done
+if [ -n "$sci_py" ]; then
+  # The margin test is SciPy's one-sided mannwhitneyu of current against baseline × (1 − 0.03).
+  check "margin p agrees with SciPy" "$sci_py" -c 'import json,sys
+from scipy.stats import mannwhitneyu
+d=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); c=json.load(open(sys.argv[3]))
+def key(params):
+    return ",".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in params.items())
+def samples(r, m):
+    return next(x["samples"] for k in r["cases"] if k["name"]==m["case"] and k["status"]=="passed" and k["device"]==m["device"]
+                and key(k["params"])==m["params"] for x in k["metrics"] if x["name"]==m["metric"])
+n = 0
+for m in d["metrics"]:
+    if m["p_worse"] is None or m["better"] != "higher": continue
+    cur, base = samples(c, m), samples(b, m)
+    ref = mannwhitneyu(cur, [0.97 * v for v in base], alternative="less", method="exact" if m["exact"] else "asymptotic")
+    assert abs(ref.pvalue - m["p_worse"]) <= 1e-9 * max(1.0, ref.pvalue), (m["case"], ref.pvalue, m["p_worse"])
+    n += 1
+assert n >= 3, n' "$work/slow_cmp.json" "$fx/host_base.json" "$fx/host_slow.json"
+fi
 if [ -f "$cmp_py" ] && [ -n "$sci_py" ]; then
   # Two real exports of the derived (instant) cases through `headroom bench --format gbench`.
   check "gbench export 1" expect_exit 0 "$hr" bench --filter 'cpu.peak.*' --format gbench --out "$work/g1.json"

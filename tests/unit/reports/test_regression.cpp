@@ -37,6 +37,28 @@ TEST(MannWhitney, ExactCompleteSeparation) {
   EXPECT_DOUBLE_EQ(mann_whitney_u(b9, a9).u, 81.0);
 }
 
+TEST(MannWhitney, ExactOneSidedSciPyDocExample) {
+  // Same data, (5, 4) values: C(9, 4) = 126 orderings. U >= 17 means 20 − U <= 3: partitions of 0..3
+  // into at most 4 parts of at most 5: 1 + 1 + 2 + 3 = 7, so P(U >= 17) = 7/126 = 1/18 (half the
+  // two-sided 1/9); P(U = 17) = 3/126, so P(U <= 17) = 1 − 4/126.
+  const std::vector<double> x = {19, 22, 16, 29, 24};
+  const std::vector<double> y = {20, 11, 17, 12};
+  EXPECT_NEAR(mann_whitney_u(x, y, Alternative::kGreater).p_value, 7.0 / 126.0, 1e-12);
+  EXPECT_NEAR(mann_whitney_u(x, y, Alternative::kLess).p_value, 122.0 / 126.0, 1e-12);
+  EXPECT_NEAR(mann_whitney_u(y, x, Alternative::kLess).p_value, 7.0 / 126.0, 1e-12);  // mirror
+}
+
+TEST(MannWhitney, OneSidedNormalApproximation) {
+  // The tied example below: U = 5, μ = 15, one-sided "less" moves u half a step up: Φ((5.5 − 15)/σ).
+  const std::vector<double> a = {1, 2, 2, 3, 4};
+  const std::vector<double> b = {2, 3, 4, 5, 5, 6};
+  const double sigma = std::sqrt(30.0 / 12.0 * (12.0 - 42.0 / 110.0));
+  EXPECT_NEAR(mann_whitney_u(a, b, Alternative::kLess).p_value, 0.5 * std::erfc((15.0 - 5.5) / sigma / std::sqrt(2.0)),
+              1e-12);
+  EXPECT_NEAR(mann_whitney_u(a, b, Alternative::kGreater).p_value,
+              0.5 * std::erfc((4.5 - 15.0) / sigma / std::sqrt(2.0)), 1e-12);
+}
+
 TEST(MannWhitney, TiesUseNormalApproximationWithTieCorrection) {
   // Pooled ranks by hand: 1→1; 2,2,2→3; 3,3→5.5; 4,4→7.5; 5,5→9.5; 6→11. R_a = 1+3+3+5.5+7.5 = 20,
   // U = 20 − 15 = 5; μ = 15; Σ(t³−t) = 24+6+6+6 = 42; σ² = 30/12·(12 − 42/110).
@@ -62,6 +84,104 @@ TEST(MannWhitney, LargeSamplesUseNormalApproximation) {
   EXPECT_GT(r.p_value, 0.01);
   const auto c = noisy(90, 0.01, 40, 3);
   EXPECT_LT(mann_whitney_u(a, c).p_value, 1e-10);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Margin (non-inferiority) tests and the Hodges–Lehmann shift, worked by hand.
+
+namespace {
+std::vector<double> ramp(double first, double step, int n, double factor = 1.0) {
+  std::vector<double> v;
+  for (int i = 0; i < n; ++i) v.push_back(factor * (first + step * i));
+  return v;
+}
+}  // namespace
+
+TEST(MarginTest, ThreePointFourPercentWithinNoiseIsNotShownBeyondThreePercent) {
+  // Baseline 100 101 102 103, current 96.5 97.5 98.5 99.5: medians 101.5 → 98, Δ = −3.45 %.
+  // Plain test: every current value is below every baseline value, U = 0, two-sided p = 2/C(8,4) =
+  // 2/70 = 0.029 < 0.05 — the old rule (p < alpha and |Δ| ≥ 3 %) flagged this.
+  // Margin test: baseline × 0.97 = 97 97.97 98.94 99.91; current values above them: 96.5 → 0,
+  // 97.5 → 1, 98.5 → 2, 99.5 → 3, U = 6. Null pmf for (4, 4) ×70: 1 1 2 3 5 5 7 ..., so
+  // p = P(U <= 6) = 24/70 = 0.34: the data do not show a change worse than 3 %.
+  const auto b = ramp(100, 1, 4), c = ramp(96.5, 1, 4);
+  EXPECT_NEAR(mann_whitney_u(c, b).p_value, 2.0 / 70.0, 1e-12);
+  const auto m = margin_test(b, c, core::Better::kHigher, 0.03);
+  EXPECT_TRUE(m.exact);
+  EXPECT_NEAR(m.p_worse, 24.0 / 70.0, 1e-12);
+  EXPECT_NEAR(m.p_better, 1.0, 1e-12);  // against baseline × 1.03, U = 0: P(U >= 0) = 1
+  const std::vector<double> cu(c.begin(), c.end());
+  EXPECT_NEAR(mann_whitney_u(cu, ramp(100, 1, 4, 0.97), Alternative::kLess).u, 6.0, 0);
+}
+
+TEST(MarginTest, TenPercentDropIsShownBeyondThreePercent) {
+  // Baseline 100..108, current 0.9 × baseline = 90 90.9 ... 97.2. Baseline × 0.97 starts at 97.0:
+  // only 97.2 lies above one scaled baseline value, U = 1; P(U <= 1) = 2/C(18,9) = 2/48620.
+  const auto b = ramp(100, 1, 9), c = ramp(100, 1, 9, 0.9);
+  const auto m = margin_test(b, c, core::Better::kHigher, 0.03);
+  EXPECT_NEAR(m.p_worse, 2.0 / 48620.0, 1e-15);
+  EXPECT_NEAR(m.p_better, 1.0, 1e-12);
+  // Hodges–Lehmann: the 81 ratios 0.9·b_j/b_i pair up as 0.9·r and 0.9/r around the nine 0.9 on the
+  // diagonal, so their median is exactly 0.9.
+  EXPECT_NEAR(hodges_lehmann_ratio(b, c, 0.05).ratio, 0.9, 1e-12);
+}
+
+TEST(MarginTest, LowerIsBetterScalesTheOtherWay) {
+  // Latency baseline 1.00..1.08 ms, current × 1.10 = 1.100 1.111 1.122 ... 1.188 ms. Worse for a
+  // lower-is-better metric = above baseline × 1.03 = 1.0300 1.0403 ... 1.0918 1.1021 1.1124 ms.
+  // Pairs current > scaled baseline: 1.100 beats 7, 1.111 beats 8, the other seven beat all 9:
+  // U = 7 + 8 + 63 = 78 of 81, p = P(U >= 78) = P(U <= 3) = (1 + 1 + 2 + 3)/48620.
+  const auto b = ramp(1.00e-3, 0.01e-3, 9), c = ramp(1.00e-3, 0.01e-3, 9, 1.1);
+  const auto lower = margin_test(b, c, core::Better::kLower, 0.03);
+  EXPECT_NEAR(lower.p_worse, 7.0 / 48620.0, 1e-15);
+  EXPECT_NEAR(lower.p_better, 1.0, 1e-12);
+  // The same numbers for a higher-is-better metric are an improvement of more than 3 %.
+  const auto higher = margin_test(b, c, core::Better::kHigher, 0.03);
+  EXPECT_NEAR(higher.p_better, 7.0 / 48620.0, 1e-15);
+  EXPECT_NEAR(higher.p_worse, 1.0, 1e-12);
+  EXPECT_THROW(margin_test(b, std::vector<double>{1.0, 0.0}, core::Better::kLower, 0.03), core::InputError);
+}
+
+TEST(HodgesLehmann, SmallExampleByHand) {
+  // Baseline 10 11 12, current 9 10 11: ratios sorted 0.75 0.818 0.833 0.9 0.909 0.917 1 1 1.1, the
+  // median (5th) is 10/11. Null cdf of U for (3, 3), ×20: 1 2 4 7 ...: P(U <= 0) = 0.05. Tail 0.10:
+  // k = 1 (0.05 < 0.10, 0.10 is not), the 80 % interval is [1st, 9th] = [0.75, 1.1].
+  const std::vector<double> b = {10, 11, 12}, c = {9, 10, 11};
+  const auto e = hodges_lehmann_ratio(b, c, 0.10);
+  EXPECT_NEAR(e.ratio, 10.0 / 11.0, 1e-12);
+  EXPECT_TRUE(e.exact);
+  EXPECT_DOUBLE_EQ(e.confidence, 0.8);
+  ASSERT_TRUE(e.low && e.high);
+  EXPECT_NEAR(*e.low, 0.75, 1e-12);
+  EXPECT_NEAR(*e.high, 1.1, 1e-12);
+  // At tail 0.05 even U = 0 is not below it: n = 3 per side cannot give a 90 % interval.
+  const auto none = hodges_lehmann_ratio(b, c, 0.05);
+  EXPECT_FALSE(none.low.has_value());
+  EXPECT_FALSE(none.high.has_value());
+  EXPECT_THROW(hodges_lehmann_ratio(b, std::vector<double>{-1.0}, 0.05), core::InputError);
+}
+
+TEST(MarginTest, DualToTheHodgesLehmannInterval) {
+  // Without ties the one-sided margin test at alpha rejects exactly when the (1 − 2·alpha) interval
+  // of the ratio lies beyond the margin. Checked on random samples in the exact (n = 9) and the
+  // normal-approximation (n = 30) regimes, with shifts around the margin so both outcomes occur.
+  int flagged = 0, not_flagged = 0;
+  for (int n : {9, 30}) {
+    for (unsigned seed = 1; seed <= 60; ++seed) {
+      const double shift = 0.90 + 0.002 * seed;  // 0.902 .. 1.02
+      const auto b = noisy(100, 0.01, n, seed);
+      const auto c = noisy(100 * shift, 0.01, n, seed + 1000);
+      const auto m = margin_test(b, c, core::Better::kHigher, 0.03);
+      const auto e = hodges_lehmann_ratio(b, c, 0.05);
+      ASSERT_TRUE(e.high.has_value());
+      EXPECT_EQ(m.p_worse < 0.05, *e.high < 0.97) << "n " << n << " seed " << seed;
+      EXPECT_EQ(m.p_better < 0.05, *e.low > 1.03) << "n " << n << " seed " << seed;
+      EXPECT_EQ(m.exact, n == 9);
+      (m.p_worse < 0.05 ? flagged : not_flagged) += 1;
+    }
+  }
+  EXPECT_GT(flagged, 10);
+  EXPECT_GT(not_flagged, 10);
 }
 
 namespace {
@@ -96,6 +216,9 @@ TEST(Compare, TenPercentDropIsARegressionWithDelta) {
   EXPECT_EQ(m->change, Change::kRegression);
   EXPECT_NEAR(*m->relative_delta, -0.10, 0.02);
   EXPECT_LT(*m->p_value, 0.001);
+  EXPECT_DOUBLE_EQ(*m->p_value, *m->p_worse);
+  EXPECT_NEAR(*m->shift, -0.10, 0.02);
+  EXPECT_LT(*m->shift_high, -0.03);
   EXPECT_EQ(&c.metrics.front(), m);  // regressions sort first
 }
 
@@ -112,10 +235,11 @@ TEST(Compare, DirectionAware) {
 }
 
 TEST(Compare, SignificantButBelowMinimumEffectIsUnchanged) {
-  // 2 % slower with 0.1 % noise: p is tiny, but below the 3 % minimum effect.
+  // 2 % slower with 0.1 % noise: certainly different, but certainly within the 3 % margin.
   const auto c = compare(with_triad(10e9, 0.001, 1), with_triad(9.8e9, 0.001, 2), {});
   const auto* m = find(c, "bytes_per_s");
-  EXPECT_LT(*m->p_value, 0.001);
+  EXPECT_LT(*m->p_difference, 0.001);
+  EXPECT_GT(*m->p_worse, 0.99);
   EXPECT_EQ(m->change, Change::kUnchanged);
   CompareOptions strict;
   strict.min_effect = 0.01;
@@ -125,10 +249,69 @@ TEST(Compare, SignificantButBelowMinimumEffectIsUnchanged) {
 
 TEST(Compare, FewRepetitionsWarnAndCannotBeSignificant) {
   const auto c = compare(with_triad(10e9, 0.001, 1, 3), with_triad(5e9, 0.001, 2, 3), {});
-  EXPECT_EQ(c.regressions, 0u);  // 2/C(6,3) = 0.1 > alpha
+  EXPECT_EQ(c.regressions, 0u);  // one-sided 1/C(6,3) = 0.05, not < alpha
+  EXPECT_NEAR(*find(c, "bytes_per_s")->p_worse, 0.05, 1e-12);
   ASSERT_FALSE(c.warnings.empty());
   EXPECT_NE(c.warnings.front().find("smallest n = 3"), std::string::npos);
-  EXPECT_NE(c.warnings.front().find("can be significant"), std::string::npos);
+  EXPECT_NE(c.warnings.front().find("can be flagged"), std::string::npos);
+  // n = 4: 1/C(8,4) = 1/70 is reachable; still below the recommended 9, so still a warning.
+  const auto c4 = compare(with_triad(10e9, 0.001, 1, 4), with_triad(5e9, 0.001, 2, 4), {});
+  EXPECT_EQ(find(c4, "bytes_per_s")->change, Change::kRegression);
+  ASSERT_FALSE(c4.warnings.empty());
+  EXPECT_NE(c4.warnings.front().find("0.0143"), std::string::npos) << c4.warnings.front();
+  EXPECT_EQ(c4.warnings.front().find("can be flagged"), std::string::npos);
+}
+
+TEST(Compare, ChangeWithinNoiseOfTheMarginIsNotFlagged) {
+  // The false positive of the old rule: the same ±1.5 % spread of nine repetitions on both sides,
+  // current exactly 3.3 % lower. Clearly different from zero (p_difference tiny, point estimate past
+  // 3 %), but the data cannot show it is worse than 3 %: the 90 % interval reaches inside the margin.
+  const std::vector<double> pattern = {-1.5, -1, -0.5, -0.25, 0, 0.25, 0.5, 1, 1.5};
+  std::vector<double> b, cs;
+  for (double z : pattern) {
+    b.push_back(10e9 * (1 + 0.01 * z));
+    cs.push_back(0.967 * 10e9 * (1 + 0.01 * z));
+  }
+  auto base = host_results(), cur = host_results();
+  base.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", b)}));
+  cur.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", cs)}));
+  const auto c = compare(base, cur, {});
+  const auto* m = find(c, "bytes_per_s");
+  EXPECT_LT(*m->p_difference, 0.01);
+  EXPECT_NEAR(*m->relative_delta, -0.033, 1e-12);
+  EXPECT_NEAR(*m->shift, -0.033, 1e-12);  // the diagonal ratios are all 0.967 and sit in the middle
+  EXPECT_EQ(m->change, Change::kUnchanged);
+  EXPECT_GT(*m->p_worse, 0.05);
+  EXPECT_DOUBLE_EQ(*m->p_value, *m->p_worse);  // the direction the data point
+  ASSERT_TRUE(m->shift_low && m->shift_high);
+  EXPECT_LT(*m->shift_low, -0.03);
+  EXPECT_GT(*m->shift_high, -0.03);
+  EXPECT_FALSE(c.has_regression());
+}
+
+TEST(Compare, PreciselyMeasuredChangeBeyondTheMarginIsFlagged) {
+  // The same −3.3 % measured with 0.05 % spread IS shown to be worse than 3 %: the margin is the
+  // smallest change that matters, not a noise floor. Noisier data or a wider margin leave it alone.
+  const auto c = compare(with_triad(10e9, 0.0005, 11), with_triad(10e9 * 0.967, 0.0005, 12), {});
+  const auto* m = find(c, "bytes_per_s");
+  EXPECT_EQ(m->change, Change::kRegression);
+  EXPECT_LT(*m->shift_high, -0.03);
+  EXPECT_NEAR(*m->shift, -0.033, 0.001);
+  CompareOptions wide;
+  wide.min_effect = 0.05;
+  EXPECT_EQ(find(compare(with_triad(10e9, 0.0005, 11), with_triad(10e9 * 0.967, 0.0005, 12), wide), "bytes_per_s")
+                ->change,
+            Change::kUnchanged);
+}
+
+TEST(Compare, NonPositiveSamplesAreUntested) {
+  auto base = with_triad(10e9, 0.01, 1);
+  auto cur = with_triad(10e9, 0.01, 2);
+  cur.cases[0].metrics[0].samples[0] = 0.0;
+  core::finalize_metric(cur.cases[0].metrics[0], core::Statistic::kMedian);
+  const auto* m = find(compare(base, cur, {}), "bytes_per_s");
+  EXPECT_EQ(m->change, Change::kUntested);
+  EXPECT_NE(m->note.find("positive"), std::string::npos);
 }
 
 TEST(Compare, MissingBrokenNewAndInventory) {

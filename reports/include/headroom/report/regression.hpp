@@ -10,10 +10,17 @@
 
 namespace headroom::report {
 
-/// Two-sided Mann-Whitney U test of "samples a and b come from the same distribution".
+/// Which way the alternative hypothesis of a Mann-Whitney U test of sample a against b points.
+enum class Alternative {
+  kTwoSided,  ///< a and b differ in location
+  kLess,      ///< a tends to be smaller than b: p = P(U <= u)
+  kGreater,   ///< a tends to be larger than b: p = P(U >= u)
+};
+
+/// Mann-Whitney U test of "samples a and b come from the same distribution".
 struct MannWhitney {
   double u = 0;          ///< U statistic of sample a (number of pairs with a > b, ties count 1/2)
-  double p_value = 1;    ///< two-sided
+  double p_value = 1;    ///< of the alternative asked for
   bool exact = false;    ///< exact null distribution (small n, no ties) or normal approximation
 };
 
@@ -21,21 +28,48 @@ struct MannWhitney {
 /// ties; otherwise the normal approximation with tie-corrected variance and continuity correction.
 /// Throws InputError when a sample is empty.
 inline constexpr std::size_t kMannWhitneyExactMax = 25;
-MannWhitney mann_whitney_u(std::span<const double> a, std::span<const double> b);
+MannWhitney mann_whitney_u(std::span<const double> a, std::span<const double> b,
+                           Alternative alternative = Alternative::kTwoSided);
 
 /// Two-sided p-value of the standard normal: P(|Z| >= |z|).
 double normal_two_sided_p(double z);
 
+/// Hodges–Lehmann estimate of the ratio current / baseline (the median of all n_b·n_c pairwise
+/// ratios c_j / b_i) with its distribution-free confidence interval: the k-th smallest and k-th
+/// largest pairwise ratio, k from the U null distribution so that each tail has probability
+/// < tail_alpha (Hollander & Wolfe, Nonparametric Statistical Methods, ch. 4). Positive samples only.
+struct RatioEstimate {
+  double ratio = 1;                 ///< current / baseline, point estimate
+  std::optional<double> low;        ///< lower confidence bound of the ratio; nullopt when the sample
+  std::optional<double> high;       ///< sizes cannot reach this confidence (e.g. n = 3 per side at 90 %)
+  double confidence = 0;            ///< 1 − 2·tail_alpha
+  bool exact = false;               ///< bounds from the exact null distribution
+};
+RatioEstimate hodges_lehmann_ratio(std::span<const double> baseline, std::span<const double> current,
+                                   double tail_alpha);
+
+/// The two one-sided margin (non-inferiority) tests behind compare(). With margin m and a
+/// higher-is-better metric, "worse" tests H1: current < (1 − m)·baseline, i.e. current against the
+/// baseline samples scaled by (1 − m) with the one-sided U test; "better" tests H1: current >
+/// (1 + m)·baseline. Lower-is-better swaps the factors and the directions. Positive samples only.
+struct MarginTest {
+  double p_worse = 1;    ///< small: the data show a change worse than the margin
+  double p_better = 1;   ///< small: the data show a change better than the margin
+  bool exact = false;
+};
+MarginTest margin_test(std::span<const double> baseline, std::span<const double> current, core::Better better,
+                       double min_effect);
+
 struct CompareOptions {
-  double alpha = 0.05;            ///< significance level of the U test
-  double min_effect = 0.03;       ///< |relative median change| below this is never a regression
+  double alpha = 0.05;            ///< level of each one-sided margin test
+  double min_effect = 0.03;       ///< margin: only a change shown to exceed this fraction counts
   std::size_t recommended_n = 9;  ///< fewer repetitions per side than this -> a warning
 };
 
 enum class Change {
-  kRegression,    ///< significant, at least min_effect, in the worse direction
-  kImprovement,   ///< significant, at least min_effect, in the better direction
-  kUnchanged,     ///< not significant or below min_effect
+  kRegression,    ///< the data show, at level alpha, a change worse than min_effect
+  kImprovement,   ///< the data show, at level alpha, a change better than min_effect
+  kUnchanged,     ///< neither shown (no change, a change within the margin, or too noisy to tell)
   kUntested,      ///< no raw samples on one side (derived value): delta shown, no test possible
   kMissing,       ///< in the baseline, not (passed) in the current run
   kNew,           ///< in the current run only
@@ -53,8 +87,14 @@ struct MetricComparison {
   std::optional<double> baseline_median;
   std::optional<double> current_median;
   std::optional<double> relative_delta;  ///< (current − baseline) / baseline, signed
-  std::optional<double> p_value;
-  bool exact = false;
+  std::optional<double> p_value;         ///< the smaller of p_worse and p_better: the direction the data point
+  std::optional<double> p_worse;         ///< one-sided margin test: change worse than min_effect
+  std::optional<double> p_better;        ///< one-sided margin test: change better than min_effect
+  std::optional<double> p_difference;    ///< plain two-sided U test of any difference (information only)
+  std::optional<double> shift;           ///< Hodges–Lehmann relative shift, current/baseline − 1
+  std::optional<double> shift_low;       ///< its (1 − 2·alpha) confidence interval (null: n too small)
+  std::optional<double> shift_high;
+  bool exact = false;                    ///< the margin tests used the exact null distribution
   std::size_t n_baseline = 0;
   std::size_t n_current = 0;
   Change change = Change::kUnchanged;
