@@ -10,24 +10,32 @@ out=${2:-$(mktemp -d)}
 filter=${3:-cpu.*}
 src=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
-echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname), filter '$filter', outputs in $out"
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname), filter '$filter', outputs in $out, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$hr" bench --suite quick --filter "$filter" --out "$out/run1.json" --force --quiet
 "$hr" bench --suite quick --filter "$filter" --out "$out/run2.json" --force --quiet
 
 set +e
+echo "# runs done $(date -u +%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$hr" compare "$out/run1.json" "$out/run2.json" --json >"$out/same.json"
 same_rc=$?
 set -e
 python3 - "$out/same.json" "$same_rc" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-tested = [m for m in d["metrics"] if m["p_value"] is not None]
-sig = [m for m in tested if m["p_value"] < d["alpha"]]
-print(f"same suite twice: exit {sys.argv[2]}, {d['regressions']} regression(s) among {len(tested)} tested metrics; "
-      f"{len(sig)} had p < alpha but |delta| < min effect or better direction")
-for m in sig:
-    print(f"   p<alpha: {m['case']} {m['params']} {m['metric']} delta {100*m['relative_delta']:+.2f} % p {m['p_value']:.3g} -> {m['change']}")
+tested = [m for m in d["metrics"] if m["p_worse"] is not None]
+diff = [m for m in tested if m["p_difference"] < d["alpha"]]
+print(f"same suite twice: exit {sys.argv[2]}, {d['regressions']} regression(s), {d['improvements']} improvement(s) "
+      f"among {len(tested)} tested metrics (margin {100*d['min_effect']:g} %, alpha {d['alpha']:g}); "
+      f"{len(diff)} differ from zero at alpha (two-sided)")
+def ci(m):
+    if m["shift_low"] is None: return "n too small for a CI"
+    return f"{100*m['shift_low']:+.2f} .. {100*m['shift_high']:+.2f} %"
+for m in sorted(tested, key=lambda m: abs(m["shift"]), reverse=True):
+    if m["change"] == "unchanged" and m["p_difference"] >= d["alpha"]: continue
+    print(f"   {m['case']} {m['params']} {m['metric']}: median delta {100*m['relative_delta']:+.2f} %, "
+          f"shift {100*m['shift']:+.2f} % [{100*d['confidence']:g} % CI {ci(m)}], p_difference {m['p_difference']:.2g}, "
+          f"p_worse {m['p_worse']:.2g}, p_better {m['p_better']:.2g} -> {m['change']}")
 PY
 
 # Degrade the first passed metric with samples of cpu.stream.triad (else the first one) by 10 %.
@@ -55,7 +63,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 r = [m for m in d["metrics"] if m["change"] == "regression"]
 print(f"one metric -10 %: exit {sys.argv[2]}, {len(r)} regression(s): " +
-      ", ".join(f"{m['case']} {m['metric']} {100*m['relative_delta']:+.2f} % (p {m['p_value']:.2g})" for m in r))
+      ", ".join(f"{m['case']} {m['params']} {m['metric']} {100*m['relative_delta']:+.2f} % "
+                f"(shift CI {100*m['shift_low']:+.2f} .. {100*m['shift_high']:+.2f} %, p_worse {m['p_worse']:.2g})" for m in r))
 PY
 
 # Report generation time: best of 5 wall-clock runs per command (includes loading the JSON).
