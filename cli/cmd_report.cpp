@@ -261,8 +261,10 @@ void add_report_command(CLI::App& app, Action& action) {
 
   auto* reg = add_kind(cmd, "regression", "Regression report of CURRENT against BASELINE", args);
   reg->add_option("BASELINE CURRENT", args->inputs, "Two results.json files")->required()->expected(2);
-  reg->add_option("--alpha", args->alpha, "Significance level of the Mann-Whitney U test (default 0.05)");
-  reg->add_option("--min-effect", args->min_effect, "Smallest relative median change that counts (default 0.03)");
+  reg->add_option("--alpha", args->alpha,
+                  "Level of each one-sided margin test, as in `headroom compare` (default 0.05)");
+  reg->add_option("--min-effect", args->min_effect,
+                  "Margin: only a change the data show to exceed this fraction counts (default 0.03)");
   reg->callback([&action, args] {
     action = [args] {
       core::check_writable(args->out, args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
