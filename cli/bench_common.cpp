@@ -37,6 +37,9 @@ void add_bench_options(CLI::App* cmd, BenchSettings& s) {
   cmd->add_option("--storage-size", s.storage_size, "Storage data/checkpoint file size, e.g. 8GiB (default: the suite's)");
   cmd->add_option("--block-size", s.block_size, "Only this storage block size, e.g. 1MiB (default: a sweep)");
   cmd->add_option("--queue-depth", s.queue_depth, "Only this storage queue depth, 1-1024 (default: a sweep)");
+  cmd->add_option("--storage-file", s.storage_file,
+                  "Existing file storage.seq_read/rand_read read instead of a scratch file (opened read-only, "
+                  "never written or removed)");
   cmd->add_option("--min-bytes", s.min_bytes, "Smallest MPI message size, e.g. 8 (default: the suite's)");
   cmd->add_option("--max-bytes", s.max_bytes, "Largest MPI message size, e.g. 64MiB (default: the suite's)");
   cmd->add_option("--repetitions", s.repetitions, "Timed repetitions per case (default: the suite's)")
@@ -51,7 +54,7 @@ core::Results run_suite(const BenchSettings& s) {
   bench::MpiSession mpi;
   g_output_rank = mpi.is_root();
   const bench::BackendOptions backend{s.storage_dir, s.storage_size, s.block_size, s.queue_depth, s.min_bytes,
-                                      s.max_bytes};
+                                      s.max_bytes, s.storage_file};
   bench::Registry registry;
   bench::register_all(registry, backend);
   bench::check_storage_ready(backend, s.suite, s.filter);  // before any work: no space, no dir -> exit 3/2

@@ -17,6 +17,7 @@ struct BenchSettings {
   std::string queue_depth;
   std::string min_bytes;
   std::string max_bytes;
+  std::string storage_file;
   int repetitions = 0;  ///< 0: the suite's default
   int warmup = -1;      ///< -1: the suite's default
   bool quiet = false;

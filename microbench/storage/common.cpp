@@ -42,6 +42,37 @@ std::uint64_t page_stamp(std::uint64_t file_id, std::int64_t page) {
   return splitmix64(s) | 1;  // never zero
 }
 
+constexpr std::int64_t kMinFileBytes = 16 * static_cast<std::int64_t>(core::kMiB);
+
+// --storage-file: stat only (nothing is opened here). A symbolic link to a regular file is accepted;
+// a device, directory or FIFO is not, so a mistyped path can never make headroom read a whole disk.
+void parse_read_file(const std::string& text, StorageConfig& c) {
+  const fs::path path = text;
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  if (!fs::exists(st)) {
+    throw core::InputError("", "--storage-file",
+                           fmt::format("an existing regular file, got '{}' (it does not exist)", text));
+  }
+  if (!fs::is_regular_file(st)) {
+    throw core::InputError("", "--storage-file",
+                           fmt::format("a regular file, got '{}' ({})", text,
+                                       fs::is_directory(st) ? "a directory" : "not a regular file"));
+  }
+  const auto size = static_cast<std::int64_t>(fs::file_size(path, ec));
+  if (ec) throw core::EnvironmentError(fmt::format("cannot read the size of '{}': {}", text, ec.message()));
+  const std::int64_t need = std::max(kMinFileBytes, c.file_bytes.value_or(0));
+  if (size < need) {
+    throw core::InputError(
+        "", "--storage-file",
+        fmt::format("a file of at least {}{}, got '{}' of {} bytes",
+                    core::format_bytes_binary(static_cast<double>(need)),
+                    c.file_bytes ? " (--storage-size)" : "", text, size));
+  }
+  c.read_file = path;
+  c.read_file_bytes = size;
+}
+
 }  // namespace
 
 // --- options --------------------------------------------------------------------------------------
@@ -79,6 +110,7 @@ StorageConfig parse_storage_config(const BackendOptions& options) {
     }
     c.queue_depth = qd;
   }
+  if (!options.storage_file.empty()) parse_read_file(options.storage_file, c);
   if (options.storage_dir.empty()) {
     std::error_code ec;
     c.base_dir = fs::current_path(ec);
@@ -137,6 +169,11 @@ std::int64_t data_file_bytes(const StorageConfig& config, const std::string& sui
   if (suite == "standard") return 4 * gib;
   const std::int64_t ram = ram_bytes();
   return ram > 0 ? (2 * ram + gib - 1) / gib * gib : 16 * gib;
+}
+
+std::int64_t bytes_to_read(const StorageConfig& config, const std::string& suite) {
+  if (config.read_file.empty()) return data_file_bytes(config, suite);
+  return config.file_bytes.value_or(config.read_file_bytes / kPageBytes * kPageBytes);
 }
 
 std::int64_t checkpoint_bytes(const StorageConfig& config, const std::string& suite) {
@@ -204,6 +241,17 @@ fs::path Workspace::data_file(std::int64_t file_bytes, RunContext& ctx) {
   ::posix_fadvise(f.fd(), 0, 0, POSIX_FADV_DONTNEED);
   data_file_bytes_ = file_bytes;
   return path;
+}
+
+fs::path Workspace::file_to_read(std::int64_t file_bytes, RunContext& ctx) {
+  if (!config_.read_file.empty()) return config_.read_file;
+  return data_file(file_bytes, ctx);
+}
+
+std::string Workspace::read_source_note(std::int64_t file_bytes) const {
+  if (config_.read_file.empty()) return "read the scratch data file headroom wrote before the case";
+  return fmt::format("read the first {} of the existing file '{}' (--storage-file, opened read-only)",
+                     core::format_bytes_binary(static_cast<double>(file_bytes)), config_.read_file.string());
 }
 
 // --- buffers and files ----------------------------------------------------------------------------

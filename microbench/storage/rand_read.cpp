@@ -28,7 +28,7 @@ class RandReadBenchmark final : public Benchmark {
     i.name = "storage.rand_read";
     i.backend = "storage";
     i.description = "Random reads of the data file (O_DIRECT, io_uring), IOPS and latency per queue depth";
-    i.params = {{"file_bytes", "B", "size of the data file in the scratch directory"},
+    i.params = {{"file_bytes", "B", "bytes read: the scratch data file, or the first file_bytes of --storage-file"},
                 {"block_bytes", "B", "bytes per request"},
                 {"queue_depth", "", "requests in flight (io_uring), or threads with one request each (psync)"},
                 {"duration_s", "s", "wall time of one repetition"}};
@@ -42,7 +42,7 @@ class RandReadBenchmark final : public Benchmark {
 
   std::vector<core::Params> instances(const std::string& suite) const override {
     const StorageConfig& c = ws_->config();
-    const std::int64_t file = data_file_bytes(c, suite);
+    const std::int64_t file = bytes_to_read(c, suite);
     std::vector<int> depths = suite == "quick" ? std::vector<int>{1, 32} : std::vector<int>{1, 2, 4, 8, 16, 32, 64};
     const double duration = suite == "quick" ? 0.05 : suite == "standard" ? 0.5 : 1.0;
     if (c.queue_depth) depths = {*c.queue_depth};
@@ -61,8 +61,9 @@ class RandReadBenchmark final : public Benchmark {
     const std::int64_t block = param_int(params, "block_bytes");
     const int qd = static_cast<int>(param_int(params, "queue_depth"));
     const double duration = param_double(params, "duration_s");
-    const auto path = ws_->data_file(file, ctx);
+    const auto path = ws_->file_to_read(file, ctx);  // --storage-file is only ever opened O_RDONLY
     File f(path, O_RDONLY, true);
+    ctx.note(ws_->read_source_note(file));
     ctx.note(cache_note(f.direct(), file));
     std::string why;
     auto engine = make_io_engine(qd, why);

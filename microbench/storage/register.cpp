@@ -1,5 +1,10 @@
 // The storage backend's explicit list of benchmarks, and the free-space check before a run.
+#include <unistd.h>
+
 #include <fmt/format.h>
+
+#include <cerrno>
+#include <system_error>
 
 #include "headroom/core/errors.hpp"
 #include "headroom/core/units.hpp"
@@ -19,6 +24,7 @@ void register_storage(Registry& registry, const BackendOptions& options) {
 void check_storage_ready(const BackendOptions& options, const std::string& suite, const std::string& filter) {
   Registry registry;
   register_storage(registry, options);
+  const auto config = storage::parse_storage_config(options);
   bool any = false;
   std::int64_t data_bytes = 0;
   std::int64_t private_bytes = 0;
@@ -26,8 +32,16 @@ void check_storage_ready(const BackendOptions& options, const std::string& suite
   for (Benchmark* b : registry.matching(filter)) {
     const std::string name = b->info().name;
     for (const auto& p : b->instances(suite)) {
+      const auto need = storage::space_need(name, p, config);
+      // Reads of --storage-file write nothing: they need neither the directory nor free space.
+      if (need.data_file_bytes == 0 && need.private_bytes == 0) {
+        if (!config.read_file.empty() && ::access(config.read_file.c_str(), R_OK) != 0) {
+          throw core::EnvironmentError(fmt::format("cannot read --storage-file '{}': {}", config.read_file.string(),
+                                                   std::generic_category().message(errno)));
+        }
+        continue;
+      }
       any = true;
-      const auto need = storage::space_need(name, p);
       data_bytes = std::max(data_bytes, need.data_file_bytes);
       if (need.private_bytes > private_bytes) {
         private_bytes = need.private_bytes;
@@ -36,7 +50,6 @@ void check_storage_ready(const BackendOptions& options, const std::string& suite
     }
   }
   if (!any) return;
-  const auto config = storage::parse_storage_config(options);
   storage::check_storage_dir(config);
   // The data file stays for the whole run; a case's own files exist one case at a time. Keep a
   // margin of 2% + 64 MiB so the filesystem is never filled to the brim.
@@ -57,10 +70,11 @@ void check_storage_ready(const BackendOptions& options, const std::string& suite
 
 namespace storage {
 
-SpaceNeed space_need(const std::string& case_name, const core::Params& params) {
+SpaceNeed space_need(const std::string& case_name, const core::Params& params, const StorageConfig& config) {
   SpaceNeed need;
+  const bool reads_user_file = !config.read_file.empty() && case_name != "storage.seq_write";
   if (case_name == "storage.seq_read" || case_name == "storage.seq_write" || case_name == "storage.rand_read") {
-    need.data_file_bytes = param_int(params, "file_bytes");
+    if (!reads_user_file) need.data_file_bytes = param_int(params, "file_bytes");
   } else if (case_name == "storage.checkpoint") {
     need.private_bytes = param_int(params, "size_bytes");
   } else if (case_name == "storage.small_files") {

@@ -31,7 +31,9 @@ class SequentialBenchmark final : public Benchmark {
     i.backend = "storage";
     i.description = read ? "Sequential read of the data file (O_DIRECT, io_uring), block size x queue depth"
                          : "Sequential overwrite of the data file (O_DIRECT, io_uring), block size x queue depth";
-    i.params = {{"file_bytes", "B", "size of the data file in the scratch directory"},
+    i.params = {{"file_bytes", "B",
+                 read ? "bytes read from: the scratch data file, or the first file_bytes of --storage-file"
+                      : "size of the data file in the scratch directory"},
                 {"size_bytes", "B", "bytes transferred per repetition (successive repetitions continue through the file)"},
                 {"block_bytes", "B", "bytes per request"},
                 {"queue_depth", "", "requests in flight (io_uring), or threads with one request each (psync)"}};
@@ -42,7 +44,7 @@ class SequentialBenchmark final : public Benchmark {
 
   std::vector<core::Params> instances(const std::string& suite) const override {
     const StorageConfig& c = ws_->config();
-    const std::int64_t file = data_file_bytes(c, suite);
+    const std::int64_t file = kind_ == IoKind::kRead ? bytes_to_read(c, suite) : data_file_bytes(c, suite);
     std::vector<std::int64_t> blocks;
     std::vector<int> depths;
     std::int64_t per_rep = 0;
@@ -78,8 +80,10 @@ class SequentialBenchmark final : public Benchmark {
     const std::int64_t size = param_int(params, "size_bytes");
     const std::int64_t block = param_int(params, "block_bytes");
     const int qd = static_cast<int>(param_int(params, "queue_depth"));
-    const auto path = ws_->data_file(file, ctx);
+    // Reads may target the user's --storage-file: that path is only ever opened O_RDONLY.
+    const auto path = kind_ == IoKind::kRead ? ws_->file_to_read(file, ctx) : ws_->data_file(file, ctx);
     File f(path, kind_ == IoKind::kRead ? O_RDONLY : O_WRONLY, true);
+    if (kind_ == IoKind::kRead) ctx.note(ws_->read_source_note(file));
     ctx.note(cache_note(f.direct(), file));
     std::string why;
     auto engine = make_io_engine(qd, why);

@@ -28,10 +28,16 @@ struct StorageConfig {
   std::optional<std::int64_t> file_bytes;     ///< --storage-size: data and checkpoint file size
   std::optional<std::int64_t> block_bytes;    ///< --block-size: the only block size of the sweeps
   std::optional<int> queue_depth;             ///< --queue-depth: the only queue depth of the sweeps
+  /// --storage-file: an existing file that seq_read and rand_read read instead of a scratch file.
+  /// Only ever opened O_RDONLY: never written, truncated or removed. Empty: the scratch data file.
+  std::filesystem::path read_file;
+  std::int64_t read_file_bytes = 0;           ///< size of read_file when parsed, bytes
 };
 
-/// Parses --storage-dir, --storage-size, --block-size, --queue-depth. Bad values are a
-/// core::InputError naming the flag. The directory is not checked here (see check_storage_dir).
+/// Parses --storage-dir, --storage-size, --block-size, --queue-depth, --storage-file. Bad values
+/// are a core::InputError naming the flag; so is a --storage-file that does not exist, is not a
+/// regular file, is under 16 MiB or is smaller than --storage-size. The directory is not checked
+/// here (see check_storage_dir).
 StorageConfig parse_storage_config(const BackendOptions& options);
 /// A directory that does not exist or is no directory is a core::InputError (--storage-dir); an
 /// unwritable or read-only one a core::EnvironmentError. Creates nothing.
@@ -45,6 +51,9 @@ std::int64_t ram_bytes();
 /// Size of the shared data file for a suite: quick 256 MiB, standard 4 GiB, full 2 × RAM (so even
 /// buffered reads cannot be served from the page cache), overridden by --storage-size.
 std::int64_t data_file_bytes(const StorageConfig& config, const std::string& suite);
+/// Bytes the read cases (seq_read, rand_read) read from: with --storage-file, --storage-size or else
+/// the file's size rounded down to 4 KiB; otherwise data_file_bytes().
+std::int64_t bytes_to_read(const StorageConfig& config, const std::string& suite);
 /// Size of the checkpoint file for a suite: quick 64 MiB, standard 2 GiB, full 16 GiB.
 std::int64_t checkpoint_bytes(const StorageConfig& config, const std::string& suite);
 
@@ -68,6 +77,11 @@ class Workspace {
   /// O_DIRECT where possible) on first use or when its size differs. Stops early and throws when
   /// ctx is cancelled.
   std::filesystem::path data_file(std::int64_t file_bytes, RunContext& ctx);
+  /// The file the read cases read: --storage-file as given (nothing is created; the caller must
+  /// open it O_RDONLY), else data_file(file_bytes, ctx).
+  std::filesystem::path file_to_read(std::int64_t file_bytes, RunContext& ctx);
+  /// A note for a read case's result saying which file it read.
+  std::string read_source_note(std::int64_t file_bytes) const;
   /// Removes the scratch directory now (also done by the destructor).
   void remove();
 
@@ -186,9 +200,9 @@ std::unique_ptr<Benchmark> make_small_files_benchmark(std::shared_ptr<Workspace>
 
 /// Scratch bytes one instance of a storage case needs on disk (for the free-space check).
 struct SpaceNeed {
-  std::int64_t data_file_bytes = 0;   ///< the shared data file (seq, rand)
+  std::int64_t data_file_bytes = 0;   ///< the shared data file (seq, rand; 0 for reads of --storage-file)
   std::int64_t private_bytes = 0;     ///< files the case makes and removes itself
 };
-SpaceNeed space_need(const std::string& case_name, const core::Params& params);
+SpaceNeed space_need(const std::string& case_name, const core::Params& params, const StorageConfig& config);
 
 }  // namespace headroom::bench::storage

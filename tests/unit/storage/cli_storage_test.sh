@@ -62,6 +62,36 @@ expect 2 "--storage-size" -- bench --filter 'storage.*' --storage-dir "$dir" --s
 expect 2 "--block-size" -- bench --filter 'storage.*' --storage-dir "$dir" --block-size 1000 --quiet
 expect 3 "not enough free space" -- bench --filter 'storage.*' --storage-dir "$dir" --storage-size 1000TiB --quiet
 expect 2 "--min-bytes" -- bench --filter 'mpi.*' --min-bytes 1MiB --max-bytes 8 --quiet
+# --storage-file: the read cases read an existing file, opened read-only. It must be byte-identical
+# and unmodified afterwards, and nothing may appear in the storage directory or beside the file.
+src="$work/src"; mkdir "$src"
+head -c $((16 * 1048576 + 4096)) /dev/urandom >"$src/existing.bin"
+sum_before=$(sha256sum <"$src/existing.bin"); mtime_before=$(stat -c %y "$src/existing.bin")
+"$headroom" bench --filter 'storage.*_read' --storage-file "$src/existing.bin" --storage-dir "$dir" \
+  --queue-depth 4 --repetitions 2 --warmup 0 --quiet --out "$work/f.json"
+[ -f "$src/existing.bin" ] || fail "--storage-file was removed"
+[ "$(sha256sum <"$src/existing.bin")" = "$sum_before" ] || fail "--storage-file changed"
+[ "$(stat -c %y "$src/existing.bin")" = "$mtime_before" ] || fail "--storage-file's mtime changed"
+[ -z "$(ls -A "$dir")" ] || fail "the --storage-file run wrote into $dir: $(ls -A "$dir")"
+[ "$(ls -A "$src")" = existing.bin ] || fail "the --storage-file run wrote beside the file: $(ls -A "$src")"
+python3 - "$work/f.json" "$src/existing.bin" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert sorted(c["name"] for c in r["cases"]) == ["storage.rand_read", "storage.seq_read"], r["cases"]
+for c in r["cases"]:
+    assert c["status"] == "passed", (c["name"], c["message"])
+    assert c["params"]["file_bytes"] == 16 * 1048576 + 4096, c["params"]
+    assert sys.argv[2] in c["message"] and "read-only" in c["message"], c["message"]
+PY
+head -c 1048576 /dev/urandom >"$src/small.bin"
+expect 2 "--storage-file" -- bench --filter 'storage.*' --storage-dir "$dir" --storage-file "$src/missing.bin" --quiet
+expect 2 "--storage-file" -- bench --filter 'storage.*' --storage-dir "$dir" --storage-file "$src" --quiet
+expect 2 "--storage-file" -- bench --filter 'storage.*' --storage-dir "$dir" --storage-file "$src/small.bin" --quiet
+expect 2 "--storage-file" -- bench --filter 'storage.*' --storage-dir "$dir" --storage-file "$src/existing.bin" \
+  --storage-size 64MiB --quiet
+expect 2 "--storage-file" -- bench --filter 'storage.*' --storage-dir "$dir" --storage-file /dev/null --quiet
+[ "$(sha256sum <"$src/existing.bin")" = "$sum_before" ] || fail "--storage-file changed by a refused run"
+
 # An unwritable directory: a mode-0555 directory as a normal user (root ignores modes: skipped).
 if [ "$(id -u)" -ne 0 ]; then
   ro="$work/ro"; mkdir "$ro"; chmod 0555 "$ro"

@@ -125,11 +125,121 @@ TEST(StorageReady, ShortSpaceIsEnvironmentErrorAndWritesNothing) {
 }
 
 TEST(StorageSpace, NeedPerCase) {
-  EXPECT_EQ(space_need("storage.rand_read", {{"file_bytes", std::int64_t{1000}}}).data_file_bytes, 1000);
-  EXPECT_EQ(space_need("storage.checkpoint", {{"size_bytes", std::int64_t{5000}}}).private_bytes, 5000);
-  EXPECT_EQ(space_need("storage.small_files", {{"files", std::int64_t{10}}, {"file_bytes", std::int64_t{100}}})
+  const StorageConfig c;
+  EXPECT_EQ(space_need("storage.rand_read", {{"file_bytes", std::int64_t{1000}}}, c).data_file_bytes, 1000);
+  EXPECT_EQ(space_need("storage.checkpoint", {{"size_bytes", std::int64_t{5000}}}, c).private_bytes, 5000);
+  EXPECT_EQ(space_need("storage.small_files", {{"files", std::int64_t{10}}, {"file_bytes", std::int64_t{100}}}, c)
                 .private_bytes,
             10 * (100 + 4096));
+  // Reads of --storage-file write nothing; the write case still writes its scratch file.
+  StorageConfig u;
+  u.read_file = "/some/file";
+  const core::Params p{{"file_bytes", std::int64_t{1000}}};
+  EXPECT_EQ(space_need("storage.rand_read", p, u).data_file_bytes, 0);
+  EXPECT_EQ(space_need("storage.seq_read", p, u).data_file_bytes, 0);
+  EXPECT_EQ(space_need("storage.seq_write", p, u).data_file_bytes, 1000);
+}
+
+// --- --storage-file: an existing file the read cases read and never change ----------------------
+
+namespace {
+
+/// Writes `bytes` pseudo-random bytes to `path`.
+void write_file(const fs::path& path, std::int64_t bytes) {
+  std::vector<unsigned char> data(static_cast<std::size_t>(bytes));
+  fill_random(data.data(), bytes, 11);
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()), bytes);
+}
+
+std::string file_contents(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+BackendOptions file_opts(const fs::path& file, std::string size = "") {
+  BackendOptions o;
+  o.storage_file = file.string();
+  o.storage_size = std::move(size);
+  return o;
+}
+
+}  // namespace
+
+TEST(StorageFile, BadFilesAreInputErrorsNamingTheFlag) {
+  TempDir d;
+  EXPECT_EQ(input_error_path(file_opts(d.path() / "missing")), "--storage-file");
+  EXPECT_EQ(input_error_path(file_opts(d.path())), "--storage-file");  // a directory
+  write_file(d.path() / "small", 1 << 20);                             // under 16 MiB
+  EXPECT_EQ(input_error_path(file_opts(d.path() / "small")), "--storage-file");
+  write_file(d.path() / "f", (16 << 20) + 100);
+  EXPECT_EQ(input_error_path(file_opts(d.path() / "f", "32MiB")), "--storage-file");  // smaller than --storage-size
+  EXPECT_EQ(input_error_path(file_opts(d.path() / "f")), "no error");
+  // The message names the path and what was expected.
+  try {
+    (void)parse_storage_config(file_opts(d.path() / "small"));
+    FAIL() << "expected InputError";
+  } catch (const core::InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find((d.path() / "small").string()), std::string::npos) << what;
+    EXPECT_NE(what.find("16"), std::string::npos) << what;
+  }
+}
+
+TEST(StorageFile, ReadSizeIsTheFileOrStorageSize) {
+  TempDir d;
+  write_file(d.path() / "f", (16 << 20) + 100);
+  auto c = parse_storage_config(file_opts(d.path() / "f"));
+  EXPECT_EQ(c.read_file_bytes, (16 << 20) + 100);
+  EXPECT_EQ(bytes_to_read(c, "standard"), 16 << 20);  // rounded down to 4 KiB
+  EXPECT_EQ(data_file_bytes(c, "standard"), std::int64_t{4} << 30);  // the write case keeps its own size
+  write_file(d.path() / "g", 40 << 20);
+  c = parse_storage_config(file_opts(d.path() / "g", "20MiB"));
+  EXPECT_EQ(bytes_to_read(c, "quick"), 20 << 20);
+}
+
+TEST(StorageFile, ReadCasesLeaveTheFileAsItWasAndWriteNothing) {
+  TempDir src;
+  TempDir scratch;
+  const fs::path file = src.path() / "existing.bin";
+  write_file(file, (16 << 20) + 4096 + 17);
+  const std::string before = file_contents(file);
+  const auto mtime = fs::last_write_time(file);
+  auto o = file_opts(file);
+  o.storage_dir = scratch.path().string();
+  o.queue_depth = "4";
+  o.block_size = "64KiB";
+  // Only reads are selected: nothing to write, so neither the directory nor free space is checked.
+  BackendOptions missing_dir = o;
+  missing_dir.storage_dir = "/nonexistent/headroom-storage-test";
+  EXPECT_NO_THROW(check_storage_ready(missing_dir, "quick", "storage.*_read"));
+  EXPECT_THROW(check_storage_ready(missing_dir, "quick", "storage.*"), core::InputError);  // writes too
+  core::Results r;
+  {
+    Registry reg;
+    register_storage(reg, o);
+    RunOptions ro;
+    ro.policy = core::policy_for_suite("quick");
+    ro.policy.repetitions = 2;
+    ro.policy.warmup = 0;
+    ro.filter = "storage.*_read";
+    Sink sink;
+    r = run_benchmarks(reg, ro, sink, nullptr);
+    EXPECT_TRUE(scratch.empty());  // no scratch file was made for the reads
+  }
+  std::set<std::string> names;
+  for (const auto& c : r.cases) names.insert(c.name);
+  EXPECT_EQ(names, (std::set<std::string>{"storage.seq_read", "storage.rand_read"}));
+  ASSERT_EQ(r.cases.size(), 2u);  // one block size and one queue depth each
+  for (const auto& c : r.cases) {
+    EXPECT_EQ(c.status, core::Status::kPassed) << c.name << ": " << c.message;
+    EXPECT_EQ(bench::param_int(c.params, "file_bytes"), (16 << 20) + 4096) << c.name;  // whole pages only
+    EXPECT_NE(c.message.find("--storage-file"), std::string::npos) << c.message;
+    EXPECT_NE(c.message.find(file.string()), std::string::npos) << c.message;
+  }
+  ASSERT_TRUE(fs::is_regular_file(file));
+  EXPECT_EQ(fs::last_write_time(file), mtime);
+  EXPECT_TRUE(file_contents(file) == before) << "the --storage-file changed";
+  EXPECT_TRUE(scratch.empty());
 }
 
 TEST(Stamps, DetectEveryWrongPage) {

@@ -16,6 +16,7 @@ struct BackendOptions {
   std::string queue_depth;   ///< --queue-depth: the only queue depth of the storage sweeps; empty: sweep
   std::string min_bytes;     ///< --min-bytes: smallest MPI message; empty: the suite's
   std::string max_bytes;     ///< --max-bytes: largest MPI message; empty: the suite's
+  std::string storage_file;  ///< --storage-file: existing file the storage read cases only read; empty: scratch
 };
 
 void register_cpu(Registry& registry);
