@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -154,6 +155,16 @@ void read_os(HostInventory& h) {
   if (::gethostname(host, sizeof host - 1) == 0) h.hostname = host;
 }
 }  // namespace
+
+PciIds read_pci_ids(const fs::path& sysfs_device_dir) {
+  const auto one = [&](const char* file) -> std::optional<std::string> {
+    std::string v = trim(read_first_line(sysfs_device_dir / file));
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!is_pci_id(v)) return std::nullopt;  // missing file, permission, or not "0x" + 4 hex digits
+    return v;
+  };
+  return {one("vendor"), one("device")};
+}
 
 std::string headroom_version() {
   std::string v = HEADROOM_VERSION_STRING;

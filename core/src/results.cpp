@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -61,6 +62,11 @@ Status status_from_string(const std::string& s) {
 }
 
 std::string to_string(Better b) { return b == Better::kHigher ? "higher" : "lower"; }
+
+bool is_pci_id(const std::string& s) {
+  return s.size() == 6 && s[0] == '0' && s[1] == 'x' &&
+         std::all_of(s.begin() + 2, s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
 
 RunPolicy policy_for_suite(const std::string& suite) {
   RunPolicy p;
@@ -159,6 +165,8 @@ json device_json(const DeviceInfo& d) {
               {"name", d.name},
               {"uuid", opt(d.uuid)},
               {"pci_bus_id", opt(d.pci_bus_id)},
+              {"pci_vendor_id", opt(d.pci_vendor_id)},
+              {"pci_device_id", opt(d.pci_device_id)},
               {"compute_capability", opt(d.compute_capability)},
               {"sm_count", opt(d.sm_count)},
               {"memory_bytes", opt(d.memory_bytes)},
@@ -301,6 +309,10 @@ DeviceInfo read_device(const Reader& r) {
   d.name = r.string("name");
   d.uuid = r.string_or_null("uuid");
   d.pci_bus_id = r.string_or_null("pci_bus_id");
+  for (auto [key, field] : {std::pair{"pci_vendor_id", &d.pci_vendor_id}, std::pair{"pci_device_id", &d.pci_device_id}}) {
+    *field = r.string_or_null(key);  // absent in older files: null
+    if (*field && !is_pci_id(**field)) r.fail_at(key, "a PCI id like \"0x10de\" (0x and 4 lower-case hex digits) or null");
+  }
   d.compute_capability = r.string_or_null("compute_capability");
   d.sm_count = opt_int(r, "sm_count", 1);
   d.memory_bytes = r.integer_or_null("memory_bytes", 1);

@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "headroom/bench/backends.hpp"
+#include "headroom/core/inventory.hpp"
 #include "headroom/gpu/check.hpp"
 #include "headroom/gpu/plan.hpp"
 #include "nvml.hpp"
@@ -58,6 +59,10 @@ std::vector<core::DeviceInfo> collect_cuda_devices() {
       info.clock_mem_mhz = khz / 1e3;
     }
     if (info.pci_bus_id) {
+      // Vendor / device id from sysfs: what acceptance matches a spec on (names vary by driver).
+      const core::PciIds ids = core::read_pci_ids("/sys/bus/pci/devices/" + *info.pci_bus_id);
+      info.pci_vendor_id = ids.vendor;
+      info.pci_device_id = ids.device;
       info.numa_node = read_numa_node(*info.pci_bus_id);
       const gpu::GpuSensors s = gpu::read_sensors(*info.pci_bus_id);
       if (s.clock_sm_mhz) info.clock_sm_mhz = s.clock_sm_mhz;

@@ -1,8 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "headroom/core/errors.hpp"
+#include "headroom/core/inventory.hpp"
 #include "headroom/core/results.hpp"
 #include "headroom/core/units.hpp"
 
@@ -136,4 +142,47 @@ TEST(Results, ParamsKeyIsStable) {
   EXPECT_EQ(params_key(p), "m=4,precision=bf16,pinned=true,x=0.5");
   EXPECT_NE(find_param(p, "precision"), nullptr);
   EXPECT_EQ(find_param(p, "nope"), nullptr);
+}
+
+TEST(Results, PciIdsRoundTripAndValidation) {
+  Results a = sample_results();
+  a.devices[0].pci_bus_id = "0000:3b:00.0";
+  a.devices[0].pci_vendor_id = "0x10de";
+  a.devices[0].pci_device_id = "0x2330";
+  const std::string text = results_to_json(a);
+  const Results b = results_from_json(text, "ids.json");
+  EXPECT_EQ(b.devices[0].pci_vendor_id, std::optional<std::string>("0x10de"));
+  EXPECT_EQ(b.devices[0].pci_device_id, std::optional<std::string>("0x2330"));
+  EXPECT_EQ(results_to_json(b), text);
+  // Files written before the ids existed have no such keys: null, not an error.
+  auto doc = nlohmann::json::parse(text);
+  doc["devices"][0].erase("pci_vendor_id");
+  doc["devices"][0].erase("pci_device_id");
+  EXPECT_FALSE(results_from_json(doc.dump(), "old.json").devices[0].pci_device_id.has_value());
+  EXPECT_EQ(error_of([](auto& d) { d["devices"][0]["pci_device_id"] = "2330"; }),
+            "bad.json: $.devices[0].pci_device_id: expected a PCI id like \"0x10de\" (0x and 4 lower-case hex "
+            "digits) or null");
+  EXPECT_NE(error_of([](auto& d) { d["devices"][0]["pci_vendor_id"] = "0x10DE"; }).find("$.devices[0].pci_vendor_id"),
+            std::string::npos);
+  EXPECT_TRUE(is_pci_id("0x20b2"));
+  EXPECT_FALSE(is_pci_id("0x20b"));
+  EXPECT_FALSE(is_pci_id("0x20bg"));
+  EXPECT_FALSE(is_pci_id("10de:2330"));
+}
+
+TEST(Inventory, ReadsPciIdsFromSysfsFiles) {
+  // A stand-in for /sys/bus/pci/devices/0000:3b:00.0: sysfs prints "0x10de\n".
+  const auto dir = std::filesystem::temp_directory_path() / ("headroom_pci_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "vendor") << "0x10DE\n";  // upper case is normalised
+  std::ofstream(dir / "device") << "0x2330\n";
+  PciIds ids = read_pci_ids(dir);
+  EXPECT_EQ(ids.vendor, std::optional<std::string>("0x10de"));
+  EXPECT_EQ(ids.device, std::optional<std::string>("0x2330"));
+  std::ofstream(dir / "device") << "garbage\n";
+  EXPECT_FALSE(read_pci_ids(dir).device.has_value());
+  std::filesystem::remove_all(dir);
+  ids = read_pci_ids(dir);  // not readable: null, never a made-up value
+  EXPECT_FALSE(ids.vendor.has_value());
+  EXPECT_FALSE(ids.device.has_value());
 }

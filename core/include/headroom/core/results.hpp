@@ -50,6 +50,8 @@ struct RunPolicy {
   bool rotate_buffers = true;       ///< rotate operand buffers so caches cannot serve repeats
   bool operator==(const RunPolicy&) const = default;
 };
+/// True for a PCI id in sysfs form: "0x" and 4 lower-case hex digits ("0x10de", "0x2330").
+bool is_pci_id(const std::string& s);
 /// The default policy of a named suite; throws InputError for an unknown name.
 RunPolicy policy_for_suite(const std::string& suite);
 
@@ -107,6 +109,10 @@ struct DeviceInfo {
   std::string name;
   std::optional<std::string> uuid;
   std::optional<std::string> pci_bus_id;
+  /// PCI vendor and device id in sysfs form, "0x10de" / "0x2330" (lower-case hex, 4 digits); what
+  /// acceptance specs match on before the name. Null when not readable or in older files.
+  std::optional<std::string> pci_vendor_id;
+  std::optional<std::string> pci_device_id;
   std::optional<std::string> compute_capability;
   std::optional<int> sm_count;
   std::optional<std::int64_t> memory_bytes;
