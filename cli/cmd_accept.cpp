@@ -35,7 +35,7 @@ void add_accept_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<AcceptArgs>();
   auto* cmd = app.add_subcommand("accept", "Check a results file against an acceptance spec (exit 0 pass, 1 fail)");
   cmd->add_option("RESULTS", args->results, "results.json to check")->required();
-  cmd->add_option("--spec", args->spec, "Acceptance spec (default: matched by GPU name in the shipped specs)");
+  cmd->add_option("--spec", args->spec, "Acceptance spec (default: matched by GPU 0's PCI id, else its name, in the shipped specs)");
   cmd->add_option("--spec-dir", args->spec_dir, "Directory of specs to match from (default: data/acceptance)");
   cmd->add_option("--reference", args->reference, "Known-good results.json for thresholds with \"from\": \"reference\"");
   cmd->add_option("--junit", args->junit, "Also write JUnit XML here (for CI)");
@@ -57,9 +57,11 @@ void add_accept_command(CLI::App& app, Action& action) {
         const auto dir = args->spec_dir.empty() ? report::default_acceptance_dir() : std::filesystem::path(args->spec_dir);
         specs = report::load_specs(dir);
       }
-      const report::Spec& spec =
-          args->spec.empty() ? report::select_spec(specs, results, args->spec_dir.empty() ? "data/acceptance" : args->spec_dir)
-                             : specs.front();
+      const report::SpecChoice choice =
+          args->spec.empty()
+              ? report::choose_spec(specs, results, args->spec_dir.empty() ? "data/acceptance" : args->spec_dir)
+              : report::SpecChoice{&specs.front(), "--spec"};
+      const report::Spec& spec = *choice.spec;
       const auto rep = report::evaluate(spec, results, reference ? &*reference : nullptr);
 
       if (!args->junit.empty()) core::write_file_atomic(args->junit, report::to_junit_xml(rep, results), overwrite);
@@ -67,8 +69,8 @@ void add_accept_command(CLI::App& app, Action& action) {
       if (args->json) {
         fmt::print("{}", report::acceptance_to_json(rep));
       } else {
-        fmt::print("acceptance of {} ({}) against '{}' ({})\n", results.host.hostname, args->results, spec.name,
-                   spec.file);
+        fmt::print("acceptance of {} ({}) against '{}' ({}), chosen by {}\n", results.host.hostname, args->results,
+                   spec.name, spec.file, choice.reason);
         fmt::print("{:<34} {:<10} {:<8} {:>14} {:>14}  {}\n", "check", "subject", "verdict", "measured", "threshold",
                    "detail");
         for (const auto& row : rep.rows) {

@@ -58,6 +58,17 @@ std::string to_string(Verdict v) {
 // Loading
 
 namespace {
+/// "10de:2330": 4 + 4 lower-case hex digits, as lspci -nn prints a vendor:device pair.
+bool is_vendor_device(const std::string& id) {
+  if (id.size() != 9 || id[4] != ':') return false;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (i == 4) continue;
+    const char c = id[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 void only_keys(const Reader& r, const std::set<std::string>& allowed) {
   for (auto it = r.value().begin(); it != r.value().end(); ++it) {
     if (!allowed.count(it.key())) {
@@ -157,12 +168,30 @@ Spec spec_from_json(const std::string& text, const std::string& file) {
   s.description = r.string_or("description", "");
   const Reader m = r.at("match");
   m.expect_object();
-  only_keys(m, {"gpu_names", "host_only"});
+  only_keys(m, {"gpu_names", "host_only", "pci_device_ids", "pci_ids_source"});
   s.host_only = m.boolean_or("host_only", false);
   if (auto names = m.maybe("gpu_names")) {
     for (std::size_t i = 0; i < names->size(); ++i) s.gpu_names.push_back(names->index(i).as_string());
   }
   if (s.host_only == !s.gpu_names.empty()) m.fail("either \"host_only\": true or a non-empty \"gpu_names\" list");
+  if (auto ids = m.maybe("pci_device_ids")) {
+    if (s.host_only) m.fail_at("pci_device_ids", "no PCI ids in the host-only spec");
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+      std::string id = ids->index(i).as_string();
+      if (!is_vendor_device(id)) {
+        ids->index(i).fail("a PCI id as lspci -nn prints it, \"vvvv:dddd\" in lower-case hex (e.g. \"10de:2330\"), got '" +
+                           id + "'");
+      }
+      if (std::find(s.pci_device_ids.begin(), s.pci_device_ids.end(), id) != s.pci_device_ids.end()) {
+        ids->index(i).fail("a PCI id listed once ('" + id + "' repeats)");
+      }
+      s.pci_device_ids.push_back(std::move(id));
+    }
+  }
+  s.pci_ids_source = m.string_or("pci_ids_source", "");
+  if (!s.pci_device_ids.empty() && s.pci_ids_source.empty()) {
+    m.fail_at("pci_ids_source", "where the PCI ids come from (pci.ids version and date), since pci_device_ids lists ids");
+  }
   const Reader checks = r.at("checks");
   std::set<std::string> ids;
   for (std::size_t i = 0; i < checks.size(); ++i) {
@@ -188,7 +217,18 @@ std::vector<Spec> load_specs(const fs::path& dir) {
   }
   std::sort(files.begin(), files.end());
   std::vector<Spec> out;
-  for (const auto& f : files) out.push_back(load_spec(f));
+  std::map<std::string, std::string> owner;  // PCI id -> file that lists it
+  for (const auto& f : files) {
+    out.push_back(load_spec(f));
+    for (const auto& id : out.back().pci_device_ids) {
+      const auto [it, fresh] = owner.emplace(id, f.string());
+      if (!fresh) {
+        throw core::InputError(f.string(), "$.match.pci_device_ids",
+                               "PCI ids unique across the specs in " + dir.string() + " ('" + id + "' is also in " +
+                                   it->second + ")");
+      }
+    }
+  }
   return out;
 }
 
@@ -199,21 +239,54 @@ std::string lower(std::string s) {
 }
 }  // namespace
 
-const Spec& select_spec(const std::vector<Spec>& specs, const core::Results& results, const std::string& dir) {
+std::optional<std::string> pci_vendor_device(const core::DeviceInfo& device) {
+  if (!device.pci_vendor_id || !device.pci_device_id) return std::nullopt;
+  // The loader guarantees the sysfs form "0x" + 4 hex digits.
+  return device.pci_vendor_id->substr(2) + ":" + device.pci_device_id->substr(2);
+}
+
+SpecChoice choose_spec(const std::vector<Spec>& specs, const core::Results& results, const std::string& dir) {
   if (results.devices.empty()) {
     for (const auto& s : specs) {
-      if (s.host_only) return s;
+      if (s.host_only) return {&s, "no GPUs: the host-only spec"};
     }
     throw core::InputError(dir, "", "a host-only acceptance spec (\"match\": {\"host_only\": true})");
   }
-  const std::string name = lower(results.devices.front().name);
+  const auto& gpu = results.devices.front();
+  const std::string name = lower(gpu.name);
+  const Spec* by_name = nullptr;
   for (const auto& s : specs) {
     for (const auto& g : s.gpu_names) {
-      if (name.find(lower(g)) != std::string::npos) return s;
+      if (by_name == nullptr && name.find(lower(g)) != std::string::npos) by_name = &s;
     }
   }
-  throw core::InputError(dir, "", "an acceptance spec whose gpu_names match '" + results.devices.front().name +
-                                      "' (or pass --spec FILE)");
+  const auto id = pci_vendor_device(gpu);
+  if (id) {
+    for (const auto& s : specs) {
+      if (std::find(s.pci_device_ids.begin(), s.pci_device_ids.end(), *id) != s.pci_device_ids.end()) {
+        return {&s, "PCI id " + *id + " of GPU 0"};
+      }
+    }
+    // The hardware's id outranks its name (names change with drivers and virtualisation): a spec
+    // that lists its SKU's ids, none of them this one, is for another SKU even if the name matches.
+    if (by_name != nullptr && !by_name->pci_device_ids.empty()) {
+      std::string listed;
+      for (const auto& i : by_name->pci_device_ids) listed += (listed.empty() ? "" : ", ") + i;
+      throw core::InputError(dir, "",
+                             "an acceptance spec for GPU 0 '" + gpu.name + "' with PCI id " + *id + ": spec '" +
+                                 by_name->name + "' (" + by_name->file + ") matches the name but lists PCI id(s) " +
+                                 listed + ", so the name match is not used (pass --spec FILE)");
+    }
+    if (by_name != nullptr) return {by_name, "name '" + gpu.name + "' of GPU 0 (PCI id " + *id + "; the spec lists no ids)"};
+  } else if (by_name != nullptr) {
+    return {by_name, "name '" + gpu.name + "' of GPU 0 (the results carry no PCI id)"};
+  }
+  throw core::InputError(dir, "", "an acceptance spec whose pci_device_ids or gpu_names match '" + gpu.name + "'" +
+                                      (id ? " (PCI id " + *id + ")" : std::string()) + " (or pass --spec FILE)");
+}
+
+const Spec& select_spec(const std::vector<Spec>& specs, const core::Results& results, const std::string& dir) {
+  return *choose_spec(specs, results, dir).spec;
 }
 
 // ---------------------------------------------------------------------------------------------

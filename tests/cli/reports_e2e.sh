@@ -129,5 +129,19 @@ check "one file only" expect_exit 2 "$hr" compare "$fx/host_base.json"
 check "unknown GPU needs --spec" bash -c "sed 's/NVIDIA H100 80GB HBM3/Mystery GPU 9000/' '$fx/gpu_good.json' > '$work/mystery.json'"
 check "unknown GPU exit 2" expect_exit 2 "$hr" accept "$work/mystery.json"
 check "unknown GPU message" grep -q 'Mystery GPU 9000' "$work/err"
+# PCI ids: a renamed GPU with its SKU's id gets the SKU spec; an id that contradicts the name is refused.
+ids() {  # ids NAME DEVICE_ID OUT
+  py 'import json,sys; d=json.load(open(sys.argv[1]))
+for g in d["devices"]: g.update(name=sys.argv[2], pci_vendor_id="0x10de", pci_device_id=sys.argv[3])
+json.dump(d, open(sys.argv[4], "w"))' "$fx/gpu_good.json" "$1" "$2" "$3"
+}
+ids "Renamed vGPU" 0x2330 "$work/renamed.json"
+check "renamed GPU with ids matches the schema" "$schema_py" "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$work/renamed.json"
+check "renamed GPU matched by PCI id" expect_exit 0 "$hr" accept "$work/renamed.json"
+check "chosen by PCI id" grep -q "against 'NVIDIA H100 SXM5 80GB' .*chosen by PCI id 10de:2330 of GPU 0" "$work/out"
+ids "NVIDIA H100 80GB HBM3" 0x2331 "$work/pcie.json"
+check "contradicting PCI id: exit 2" expect_exit 2 "$hr" accept "$work/pcie.json"
+check "contradicting PCI id message" grep -q "PCI id 10de:2331.*lists PCI id(s) 10de:2330, so the name match is not used" "$work/err"
+check "contradicting PCI id: --spec still works" expect_exit 0 "$hr" accept "$work/pcie.json" --spec "$src/data/acceptance/nvidia-h100-sxm5-80gb.json"
 
 finish

@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 
 #include "fixtures.hpp"
@@ -117,6 +121,100 @@ TEST(AcceptanceSpec, ShippedSpecsLoadWithDerivationsAndSources) {
   EXPECT_THROW(select_spec(specs, r, "dir"), core::InputError);
   r.devices.clear();
   EXPECT_TRUE(select_spec(specs, r, "dir").host_only);
+}
+
+TEST(AcceptanceSpec, PciIdsAreValidatedAtLoad) {
+  const std::string ok = R"({"gpu_names": ["X"], "pci_device_ids": ["10de:2330"], "pci_ids_source": "pci.ids"})";
+  EXPECT_EQ(spec_from_json(spec_text(kTriadCheck, ok), "spec.json").pci_device_ids, std::vector<std::string>{"10de:2330"});
+  // An empty list is allowed (ids not verified yet) and needs no source.
+  EXPECT_TRUE(spec_from_json(spec_text(kTriadCheck, R"({"gpu_names": ["X"], "pci_device_ids": []})"), "s.json")
+                  .pci_device_ids.empty());
+  EXPECT_EQ(error_of(spec_text(kTriadCheck, R"({"gpu_names": ["X"], "pci_device_ids": ["10DE:2330"], "pci_ids_source": "p"})")),
+            "spec.json: $.match.pci_device_ids[0]: expected a PCI id as lspci -nn prints it, \"vvvv:dddd\" in lower-case "
+            "hex (e.g. \"10de:2330\"), got '10DE:2330'");
+  EXPECT_NE(error_of(spec_text(kTriadCheck, R"({"gpu_names": ["X"], "pci_device_ids": ["0x2330"], "pci_ids_source": "p"})"))
+                .find("got '0x2330'"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_text(kTriadCheck, R"({"gpu_names": ["X"], "pci_device_ids": ["10de:2330"]})")).find("$.match.pci_ids_source"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_text(kTriadCheck, R"({"gpu_names": ["X"], "pci_device_ids": ["10de:2330", "10de:2330"], "pci_ids_source": "p"})"))
+                .find("repeats"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_text(kTriadCheck, R"({"host_only": true, "pci_device_ids": ["10de:2330"], "pci_ids_source": "p"})"))
+                .find("host-only"),
+            std::string::npos);
+}
+
+namespace {
+core::Results with_ids(core::Results r, const std::string& name, const char* vendor, const char* device) {
+  for (auto& d : r.devices) {
+    d.name = name;
+    d.pci_vendor_id = vendor;
+    d.pci_device_id = device;
+  }
+  return r;
+}
+}  // namespace
+
+TEST(AcceptanceSpec, PciIdMatchesBeforeTheName) {
+  const auto specs = load_specs(default_acceptance_dir());
+  // The shipped GPU specs carry the ids checked against pci.ids (see their pci_ids_source).
+  std::map<std::string, std::vector<std::string>> ids;
+  for (const auto& s : specs) ids[s.name] = s.pci_device_ids;
+  EXPECT_EQ(ids["NVIDIA H100 SXM5 80GB"], std::vector<std::string>{"10de:2330"});
+  EXPECT_EQ(ids["NVIDIA A100 SXM4 80GB"], std::vector<std::string>{"10de:20b2"});
+  EXPECT_EQ(ids["NVIDIA H200 SXM 141GB"], std::vector<std::string>{"10de:2335"});
+
+  // A renamed GPU (a driver or hypervisor that reports another name) still gets its SKU's spec.
+  const auto renamed = with_ids(gpu_node(1.0), "GRID virtual GPU 7", "0x10de", "0x2330");
+  const auto choice = choose_spec(specs, renamed, "dir");
+  EXPECT_EQ(choice.spec->name, "NVIDIA H100 SXM5 80GB");
+  EXPECT_EQ(choice.reason, "PCI id 10de:2330 of GPU 0");
+  EXPECT_EQ(select_spec(specs, with_ids(gpu_node(1.0), "NVIDIA H100 80GB HBM3", "0x10de", "0x2335"), "dir").name,
+            "NVIDIA H200 SXM 141GB");  // the id wins over a name that says H100
+
+  // An H100 PCIe (10de:2331) whose name matches the SXM5 spec: the id contradicts the name match, so
+  // the SXM5 thresholds are not applied; the user must pick a spec.
+  try {
+    choose_spec(specs, with_ids(gpu_node(1.0), "NVIDIA H100 80GB HBM3", "0x10de", "0x2331"), "dir");
+    FAIL() << "a contradicted name match was used";
+  } catch (const core::InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("PCI id 10de:2331"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("lists PCI id(s) 10de:2330"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("--spec"), std::string::npos) << msg;
+  }
+
+  // Without ids in the results (older files, no sysfs): by name, as before.
+  EXPECT_NE(choose_spec(specs, gpu_node(1.0), "dir").reason.find("carry no PCI id"), std::string::npos);
+  // A spec without verified ids is still matched by name when the GPU's id is unknown to every spec.
+  std::vector<Spec> unverified = {spec_from_json(spec_text(kTriadCheck, R"({"gpu_names": ["H100"]})"), "u.json")};
+  const auto c = choose_spec(unverified, with_ids(gpu_node(1.0), "NVIDIA H100 PCIe", "0x10de", "0x2331"), "dir");
+  EXPECT_EQ(c.spec, &unverified[0]);
+  EXPECT_NE(c.reason.find("lists no ids"), std::string::npos);
+  // Neither id nor name: an error that names both.
+  try {
+    choose_spec(specs, with_ids(gpu_node(1.0), "Mystery", "0x1002", "0x74a1"), "dir");
+    FAIL();
+  } catch (const core::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'Mystery' (PCI id 1002:74a1)"), std::string::npos) << e.what();
+  }
+}
+
+TEST(AcceptanceSpec, PciIdInTwoSpecsIsRefused) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("headroom_specs_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string m = R"({"gpu_names": ["X"], "pci_device_ids": ["10de:2330"], "pci_ids_source": "p"})";
+  std::ofstream(dir / "a.json") << spec_text(kTriadCheck, m);
+  std::ofstream(dir / "b.json") << spec_text(kTriadCheck, m);
+  try {
+    load_specs(dir);
+    ADD_FAILURE() << "duplicate id accepted";
+  } catch (const core::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'10de:2330' is also in"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
 }
 
 TEST(AcceptanceEval, PeakLargestAndOptional) {

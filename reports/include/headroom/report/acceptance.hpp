@@ -53,6 +53,10 @@ struct Spec {
   std::string name;
   std::string description;
   std::vector<std::string> gpu_names; ///< case-insensitive substrings of DeviceInfo::name
+  /// PCI "vendor:device" ids of the SKU in lspci -nn form ("10de:2330"); matched before the name.
+  /// May be empty (ids not verified): then only the name matches.
+  std::vector<std::string> pci_device_ids;
+  std::string pci_ids_source;         ///< where the ids come from (pci.ids version, date); required with ids
   bool host_only = false;             ///< the spec for machines without GPUs
   std::vector<Check> checks;
 };
@@ -61,12 +65,27 @@ struct Spec {
 /// against the metric name suffix (_flop_per_s FLOP/s, _bytes_per_s B/s, iops IO/s, _s s).
 Spec spec_from_json(const std::string& text, const std::string& file);
 Spec load_spec(const std::filesystem::path& path);
-/// Every *.json spec in `dir`, sorted by file name.
+/// Every *.json spec in `dir`, sorted by file name. Two specs listing the same PCI id are an
+/// InputError (the match would be ambiguous).
 std::vector<Spec> load_specs(const std::filesystem::path& dir);
 
-/// The spec for `results`: the SKU spec whose gpu_names match device 0's name; with no devices, the
-/// host-only spec. Throws InputError (naming `dir`) when nothing matches.
+/// The spec chosen for a results file and why ("PCI id 10de:2330 of GPU 0", ...).
+struct SpecChoice {
+  const Spec* spec = nullptr;
+  std::string reason;
+};
+
+/// The spec for `results`, from device 0. With a PCI vendor and device id: the spec listing that id.
+/// When no spec lists it, a spec whose gpu_names match the name is used only if that spec lists no
+/// PCI ids at all; a spec that lists ids, none of them this one, is contradicted by the hardware and
+/// is not used (InputError asking for --spec). Without a PCI id in the results: by name. With no
+/// devices: the host-only spec. Throws InputError (naming `dir`) when nothing matches.
+SpecChoice choose_spec(const std::vector<Spec>& specs, const core::Results& results, const std::string& dir);
+/// choose_spec(...).spec.
 const Spec& select_spec(const std::vector<Spec>& specs, const core::Results& results, const std::string& dir);
+
+/// "10de:2330" from a device's sysfs-form ids ("0x10de", "0x2330"); nullopt unless both are known.
+std::optional<std::string> pci_vendor_device(const core::DeviceInfo& device);
 
 /// The unit a metric name implies, or "" when the name has no known unit suffix.
 std::string unit_for_metric(const std::string& metric);
