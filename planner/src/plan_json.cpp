@@ -158,6 +158,8 @@ json train_result_json(const TrainResult& r, double tdp_w) {
                {"recompute_s", num(t.recompute_s)},
                {"tp_comm_exposed_s", num(t.tp_comm_s)},
                {"pp_comm_exposed_s", num(t.pp_comm_s)},
+               {"cp_comm_exposed_s", num(t.cp_comm_s)},
+               {"ep_comm_exposed_s", num(t.ep_comm_s)},
                {"dp_comm_exposed_s", num(t.dp_comm_s)},
                {"bubble_s", num(t.bubble_s)},
                {"optimizer_s", num(t.optimizer_s)},
@@ -213,6 +215,8 @@ std::string train_tables(const TrainResult& r) {
   row("  of which recompute", t.recompute_s);
   row("TP communication", t.tp_comm_s);
   row("PP communication", t.pp_comm_s);
+  if (t.cp_comm_s > 0) row("CP communication", t.cp_comm_s);
+  if (t.ep_comm_s > 0) row("EP all-to-all", t.ep_comm_s);
   row("pipeline bubble", t.bubble_s);
   row("DP communication", t.dp_comm_s);
   row("optimizer", t.optimizer_s);
@@ -335,7 +339,10 @@ std::string search_plan_to_json(const Workload& w, const ParamCounts& pc, const 
       terms.push_back(
           {{"term", t.name}, {"winner_s", t.winner_s}, {"runner_up_s", t.runner_up_s}, {"saved_s", t.saved_s}});
     }
-    j["explanation"] = {{"summary", e.summary}, {"differences", e.differences}, {"terms", terms}};
+    j["explanation"] = {{"summary", e.summary},
+                        {"differences", e.differences},
+                        {"terms", terms},
+                        {"binding", e.binding.empty() ? json(nullptr) : json(e.binding)}};
   } else {
     j["explanation"] = nullptr;
   }
@@ -385,18 +392,20 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
 std::string search_plan_table(const Workload& w, const ParamCounts& pc, const SearchResult& r, const PlanContext& ctx) {
   std::string s = fmt::format("Parallelism search: {} ({:.3f} B parameters), {} configurations evaluated, {} fit\n\n",
                               w.model.name, pc.total / 1e9, r.evaluated, r.fitting);
-  s += fmt::format("  {:>3} {:>4} {:>4} {:>5} {:>4} {:>3} {:>10} {:>5} {:>10} {:>7} {:>11}\n", "TP", "PP", "DP", "SP",
-                   "MB", "Z", "recompute", "GiB", "step", "MFU %", "tok/s/GPU");
+  s += fmt::format("  {:>3} {:>4} {:>4} {:>3} {:>3} {:>3} {:>5} {:>4} {:>3} {:>10} {:>5} {:>10} {:>7} {:>11}\n", "TP",
+                   "PP", "DP", "CP", "EP", "VPP", "SP", "MB", "Z", "recompute", "GiB", "step", "MFU %", "tok/s/GPU");
   for (const auto& c : r.best) {
     const auto& p = c.workload.par;
     const auto& t = c.workload.train;
-    s += fmt::format("  {:>3} {:>4} {:>4} {:>5} {:>4} {:>3} {:>10} {:>5.1f} {:>10} {:>7.1f} {:>11.0f}\n", p.tp, p.pp,
-                     p.dp, p.sequence_parallel ? "yes" : "no", t.micro_batch, t.zero_stage, to_string(t.recompute),
-                     c.result.memory.total_bytes / core::kGiB, core::format_seconds(c.result.time.step_s),
-                     100.0 * c.result.time.mfu, c.result.time.tokens_per_s_per_gpu);
+    s += fmt::format("  {:>3} {:>4} {:>4} {:>3} {:>3} {:>3} {:>5} {:>4} {:>3} {:>10} {:>5.1f} {:>10} {:>7.1f} {:>11.0f}\n",
+                     p.tp, p.pp, p.dp, p.cp, p.ep, p.vpp, p.sequence_parallel ? "yes" : "no", t.micro_batch,
+                     t.zero_stage, to_string(t.recompute), c.result.memory.total_bytes / core::kGiB,
+                     core::format_seconds(c.result.time.step_s), 100.0 * c.result.time.mfu,
+                     c.result.time.tokens_per_s_per_gpu);
   }
   if (r.best.empty()) s += "  no configuration fits in memory\n";
   const WinnerExplanation e = explain_winner(r);
+  if (!e.available && !e.binding.empty()) s += fmt::format("\nBinding constraint: {}.\n", e.binding);
   if (e.available) {
     s += fmt::format("\nWhy the winner: {}.\n", e.summary);
     for (const auto& t : e.terms) {

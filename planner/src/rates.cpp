@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "headroom/core/errors.hpp"
@@ -112,6 +113,17 @@ double allgather_time_s(double bytes, int ranks, double bus_bytes_per_s, double 
   if (ranks <= 1 || bytes <= 0) return 0.0;
   const double n = ranks;
   return (n - 1.0) * alpha_s + bytes * (n - 1.0) / n / bus_bytes_per_s;
+}
+
+double alltoall_time_s(double bytes, int ranks, int local_ranks, double intra_bytes_per_s, double inter_bytes_per_s,
+                       double intra_alpha_s, double inter_alpha_s) noexcept {
+  if (ranks <= 1 || bytes <= 0) return 0.0;
+  const double n = ranks;
+  const double local = std::clamp<double>(local_ranks, 1.0, n);
+  const double intra_s = bytes * (local - 1.0) / n / intra_bytes_per_s;
+  const double inter_s = local < n ? bytes * (n - local) / n / inter_bytes_per_s : 0.0;
+  const double alpha = local < n ? inter_alpha_s : intra_alpha_s;
+  return (n - 1.0) * alpha + std::max(intra_s, inter_s);
 }
 
 }  // namespace headroom::plan

@@ -83,12 +83,28 @@ double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, co
   return 0.0;
 }
 
+double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept {
+  // QKᵀ (query/key width) and A·V (value width), full s² (Megatron convention).
+  return 2.0 * tokens * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim + m.value_head_dim());
+}
+
 double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept {
   const double gemm = 2.0 * tokens * (attention_params(m, false) + mlp_active_params_per_layer(m, false));
-  // QKᵀ (query/key width) and A·V (value width), full s² (Megatron convention).
-  const double attention =
-      2.0 * tokens * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim + m.value_head_dim());
-  return gemm + attention;
+  return gemm + attention_core_flop(m, tokens, seq);
+}
+
+double executed_attention_fraction(const ModelConfig& m, double seq, bool fused) noexcept {
+  if (!fused || seq <= 0) return 1.0;
+  // Query i (1-based) attends to min(i, w) keys; a fused kernel skips the masked blocks, so the
+  // work is the mean number of keys per query over s: (s + 1)/2 causal, w − w(w − 1)/(2s) for a
+  // window w < s.
+  const auto fraction = [seq](double window) {
+    if (window <= 0 || window >= seq) return (seq + 1.0) / (2.0 * seq);
+    return (window - window * (window - 1.0) / (2.0 * seq)) / seq;
+  };
+  const double layers = static_cast<double>(m.num_layers);
+  const double swa = m.sliding_window > 0 ? static_cast<double>(m.sliding_window_layers) : 0.0;
+  return (swa * fraction(static_cast<double>(m.sliding_window)) + (layers - swa) * fraction(0.0)) / layers;
 }
 
 TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates& r, const Assumptions& a) noexcept {
@@ -112,13 +128,23 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // ---- memory (first pipeline stage) ----
   TrainMemory& mem = out.memory;
   const double dense_per_layer = pc.per_layer - pc.per_layer_expert;
-  double params = layers_per_stage * (dense_per_layer / tp + pc.per_layer_expert / (tp * p.ep)) + pc.embedding / tp;
+  // Routed-expert weights are split over EP, and their gradients and optimizer states are reduced
+  // and sharded over the expert-data-parallel group of dp·cp/ep ranks (the other ranks of dp·cp
+  // hold other experts); everything else over all dp·cp ranks.
+  const double expert_params = layers_per_stage * pc.per_layer_expert / (tp * p.ep);
+  double params = layers_per_stage * dense_per_layer / tp + expert_params + pc.embedding / tp;
   if (p.pp == 1) params += pc.output / tp + pc.final_norm + pc.mtp / tp;  // MTP modules sit with the output layer
+  const double dense_params = params - expert_params;
+  const double expert_shard = std::max(1.0, shard / p.ep);
+  // Elements per rank after ZeRO sharding at `stage` and above.
+  const auto sharded = [&](int stage) {
+    return t.zero_stage >= stage ? dense_params / shard + expert_params / expert_shard : params;
+  };
   mem.params_on_gpu = params;
-  mem.weights_bytes = params * weight_bytes / (t.zero_stage >= 3 ? shard : 1.0);
-  mem.gradients_bytes = params * t.grad_bytes / (t.zero_stage >= 2 ? shard : 1.0);
-  mem.master_bytes = (weight_bytes < 4.0 ? params * 4.0 : 0.0) / (t.zero_stage >= 1 ? shard : 1.0);
-  mem.optimizer_bytes = params * 8.0 / (t.zero_stage >= 1 ? shard : 1.0);
+  mem.weights_bytes = sharded(3) * weight_bytes;
+  mem.gradients_bytes = sharded(2) * t.grad_bytes;
+  mem.master_bytes = weight_bytes < 4.0 ? sharded(1) * 4.0 : 0.0;
+  mem.optimizer_bytes = sharded(1) * 8.0;
 
   const double per_layer = activation_bytes_per_layer(m, p, t);
   mem.activations_per_layer_bytes = per_layer;
@@ -151,14 +177,18 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // ---- time of one micro-batch on the slowest (last) stage ----
   TrainTime& tt = out.time;
   tt.micro_batches = micro_batches;
+  const bool full = t.recompute == Recompute::kFull;
   const double tokens_mb = seq * mb;  // tokens of one micro-batch (whole sequence; CP splits the work)
-  const double layer_fwd = layer_forward_flop(m, tokens_mb, seq) / (tp * cp);
+  // A fused attention kernel skips the causally masked blocks of the s² scores, so it executes only
+  // part of the attention core; the Megatron count (model and hardware FLOPs below) keeps the full s².
+  const double attn_core_fwd = attention_core_flop(m, tokens_mb, seq) / (tp * cp);
+  const double attn_skipped = attn_core_fwd * (1.0 - executed_attention_fraction(m, seq, t.flash_attention));
+  const double attn_exec_fwd = attn_core_fwd - attn_skipped;
+  const double layer_fwd = layer_forward_flop(m, tokens_mb, seq) / (tp * cp) - attn_skipped;
   const double logits_fwd = 2.0 * tokens_mb * h * static_cast<double>(m.vocab_size) / (tp * cp);
-  const double recompute_layer =
-      t.recompute == Recompute::kFull ? layer_fwd
-      : (t.recompute == Recompute::kSelective && !t.flash_attention)
-          ? 2.0 * tokens_mb * seq * static_cast<double>(m.num_heads * (m.head_dim + m.value_head_dim())) / (tp * cp)
-          : 0.0;
+  const double recompute_layer = full ? layer_fwd
+                                 : (t.recompute == Recompute::kSelective && !t.flash_attention) ? attn_core_fwd
+                                                                                               : 0.0;
   // Multi-token prediction (last stage): per module one more layer, the 2h→h projection and logits.
   const double mtp_fwd =
       static_cast<double>(m.mtp_layers) * (layer_fwd + 4.0 * tokens_mb * h * h / (tp * cp) + logits_fwd);
@@ -185,9 +215,16 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                 (layer_activation_bytes_no_recompute(m, p, traffic_settings, true) -
                  layer_activation_bytes_no_recompute(m, p, traffic_settings, false) + raw_scores)
           : 0.0;
-  const double recompute_traffic = t.recompute == Recompute::kFull ? layer_traffic : selective_traffic;
+  const double recompute_traffic = full ? layer_traffic : selective_traffic;
   const double elementwise_mb = layers_per_stage * (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s;
   const double recompute_ew_mb = layers_per_stage * recompute_traffic / r.memory_bytes_per_s;
+  // One micro-batch's forward and backward through a stage's layers: the windows that overlapped
+  // data-parallel communication can hide behind.
+  const double layer_fwd_s = layer_fwd / r.gemm_flop_per_s + layer_traffic / r.memory_bytes_per_s;
+  const double fwd_window_s = layers_per_stage * layer_fwd_s;
+  const double bwd_window_s =
+      layers_per_stage * (2.0 * layer_fwd_s + recompute_layer / r.gemm_flop_per_s +
+                          recompute_traffic / r.memory_bytes_per_s);
 
   // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
   // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations.
@@ -198,7 +235,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     const double msg = sbh * act_bytes;
     const double per_collective = allreduce_time_s(msg, p.tp, bus, alpha);
-    const double collectives = layers_per_stage * (4.0 + (t.recompute == Recompute::kFull ? 2.0 : 0.0));
+    const double collectives = layers_per_stage * (4.0 + (full ? 2.0 : 0.0));
     tp_mb = collectives * per_collective * (1.0 - t.tp_comm_overlap);
   }
   // Pipeline: one activation send forward and one gradient send backward per micro-batch per stage
@@ -211,16 +248,55 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     pp_mb = 2.0 * p.vpp * (alpha + sbh * act_bytes / tp / bw);
   }
-  const double per_mb = compute_mb + elementwise_mb + tp_mb + pp_mb;
+  // Context parallel (ring attention): a layer's forward passes each rank's K and V chunk
+  // (s/cp·b tokens, split over TP) cp − 1 times around the ring; backward passes K, V and their
+  // gradients (twice the bytes); full recompute repeats the forward. Each send overlaps with the
+  // attention block it feeds, so only what exceeds the attention core's time is exposed. CP ranks
+  // sit next to the TP ranks: intra-node while tp·cp fits in a node.
+  double cp_mb = 0;
+  if (p.cp > 1) {
+    const bool intra = tp * cp <= r.gpus_per_node;
+    const double bw = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
+    const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
+    const double kv_heads = static_cast<double>(m.is_mla() ? m.num_heads : m.num_kv_heads);
+    const double kv_chunk_bytes =
+        seq / cp * mb * kv_heads * static_cast<double>(m.head_dim + m.value_head_dim()) * act_bytes / tp;
+    const double ring_s = (cp - 1.0) * (alpha + kv_chunk_bytes / bw);
+    const double attn_s = attn_exec_fwd / r.gemm_flop_per_s;
+    const double fwd_exposed = std::max(0.0, ring_s - attn_s);
+    cp_mb = layers_per_stage * ((full ? 2.0 : 1.0) * fwd_exposed + 2.0 * fwd_exposed);
+  }
+  // Expert parallel: every MoE layer dispatches each token's hidden state to its top-k experts and
+  // combines the results back (two all-to-alls forward, two backward, two more with full
+  // recompute). Each rank routes its own s/cp·b/tp tokens (Megatron runs MoE with TP under
+  // sequence parallelism); EP ranks sit next to the TP ranks, so tp·ep/node of them share a node.
+  double ep_mb = 0;
+  if (m.is_moe() && p.ep > 1) {
+    const double local = std::max(1.0, std::min<double>(p.ep, std::floor(r.gpus_per_node / tp)));
+    const double bytes = seq / cp * mb / tp * static_cast<double>(m.experts_per_token) * h * act_bytes;
+    const double per_alltoall =
+        alltoall_time_s(bytes, p.ep, static_cast<int>(local), r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s,
+                        r.intra_alpha_s, r.inter_alpha_s);
+    const double moe_layers_per_stage = static_cast<double>(m.moe_layers()) / pp;
+    ep_mb = moe_layers_per_stage * (4.0 + (full ? 2.0 : 0.0)) * per_alltoall;
+  }
+  const double per_mb = compute_mb + elementwise_mb + tp_mb + pp_mb + cp_mb + ep_mb;
   tt.compute_s = compute_mb * micro_batches;
   tt.elementwise_s = elementwise_mb * micro_batches;
   tt.recompute_s = (recompute_compute_mb + recompute_ew_mb) * micro_batches;
   tt.tp_comm_s = tp_mb * micro_batches;
   tt.pp_comm_s = pp_mb * micro_batches;
+  tt.cp_comm_s = cp_mb * micro_batches;
+  tt.ep_comm_s = ep_mb * micro_batches;
   tt.bubble_s = p.pp > 1 ? (pp - 1.0) / p.vpp * per_mb : 0.0;
 
-  // Data parallel: gradients reduced across dp·cp ranks. ZeRO ≥ 1 reduce-scatters gradients and
-  // all-gathers updated weights; ZeRO-3 also gathers weights in forward and backward of every micro-batch.
+  // Data parallel over dp·cp ranks (routed experts over the dp·cp/ep expert-data-parallel group).
+  // ZeRO 0: all-reduce the gradients once per step. ZeRO 1: reduce-scatter them once, all-gather the
+  // updated weights. ZeRO 2 and 3 keep only a shard of the gradients, so every micro-batch's
+  // gradients are reduce-scattered; ZeRO 3 also gathers the weights before every micro-batch's forward
+  // and backward (and needs no gather after the update). With overlap (bucketed reduction as in
+  // PyTorch DDP/FSDP, Megatron --overlap-grad-reduce), a reduction runs during the backward of its
+  // micro-batch and a gather during a forward or backward: at most that window is hidden.
   if (shard > 1) {
     const double local = std::max(1.0, std::min(shard, r.gpus_per_node / (tp * pp)));  // DP ranks sharing a node
     const bool intra = tp * pp * shard <= r.gpus_per_node;
@@ -228,15 +304,28 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
         intra ? r.intra_bus_bytes_per_s : std::min(r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s * local);
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     const int n = static_cast<int>(shard);
-    const double grads = params * t.grad_bytes;
+    const int n_expert = static_cast<int>(expert_shard);
+    const double reduce_s =
+        t.zero_stage == 0 ? allreduce_time_s(dense_params * t.grad_bytes, n, bus, alpha) +
+                                allreduce_time_s(expert_params * t.grad_bytes, n_expert, bus, alpha)
+                          : allgather_time_s(dense_params * t.grad_bytes, n, bus, alpha) +
+                                allgather_time_s(expert_params * t.grad_bytes, n_expert, bus, alpha);
+    const double gather_s = allgather_time_s(dense_params * weight_bytes, n, bus, alpha) +
+                            allgather_time_s(expert_params * weight_bytes, n_expert, bus, alpha);
+    const auto exposed = [&](double comm_s, double window_s) {
+      return comm_s - std::min(t.dp_comm_overlap * comm_s, window_s);
+    };
     double dp_s = 0;
-    if (t.zero_stage == 0) {
-      dp_s = allreduce_time_s(grads, n, bus, alpha);
-    } else {
-      dp_s = allgather_time_s(grads, n, bus, alpha) + allgather_time_s(params * weight_bytes, n, bus, alpha);
+    switch (t.zero_stage) {
+      case 0: dp_s = exposed(reduce_s, bwd_window_s); break;
+      case 1: dp_s = exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s); break;
+      case 2: dp_s = micro_batches * exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s); break;
+      default:
+        dp_s = micro_batches *
+               (exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s) + exposed(gather_s, bwd_window_s));
+        break;
     }
-    if (t.zero_stage >= 3) dp_s += 2.0 * micro_batches * allgather_time_s(params * weight_bytes, n, bus, alpha);
-    tt.dp_comm_s = dp_s * (1.0 - t.dp_comm_overlap);
+    tt.dp_comm_s = dp_s;
   }
   // Adam update: read and write master weights and both moments, read gradients, write weights.
   const double opt_bytes = (mem.master_bytes + mem.optimizer_bytes) * 2.0 + mem.gradients_bytes + mem.weights_bytes;
@@ -251,9 +340,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                            static_cast<double>(m.mtp_layers) *
                                (layer_forward_flop(m, step_tokens, seq) + 4.0 * step_tokens * h * h + logits_step);
   tt.model_flop_per_step = 3.0 * model_fwd;
-  const double recompute_total = t.recompute == Recompute::kFull ? layers * layer_forward_flop(m, seq * samples, seq)
-                                 : recompute_layer > 0           ? layers * recompute_layer * tp * cp * samples / mb
-                                                                 : 0.0;
+  const double recompute_total = full                ? layers * layer_forward_flop(m, seq * samples, seq)
+                                 : recompute_layer > 0 ? layers * recompute_layer * tp * cp * samples / mb
+                                                       : 0.0;
   tt.hardware_flop_per_step = tt.model_flop_per_step + recompute_total;
   tt.tokens_per_step = seq * samples;
   const double gpus = out.gpus;

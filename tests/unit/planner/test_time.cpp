@@ -30,7 +30,8 @@ TEST(TrainTime, StepIsSumOfParts) {
   Workload w = test::train_workload("llama-2-70b", 8, 4, 4, 256, 4096);
   const TrainResult r = test::train(w);
   const TrainTime& t = r.time;
-  EXPECT_NEAR(t.step_s, t.compute_s + t.elementwise_s + t.tp_comm_s + t.pp_comm_s + t.bubble_s + t.dp_comm_s + t.optimizer_s,
+  EXPECT_NEAR(t.step_s, t.compute_s + t.elementwise_s + t.tp_comm_s + t.pp_comm_s + t.cp_comm_s + t.ep_comm_s + t.bubble_s +
+                              t.dp_comm_s + t.optimizer_s,
               1e-9 * t.step_s);
   EXPECT_GT(t.mfu, 0.2);
   EXPECT_LT(t.mfu, 0.8);
@@ -75,13 +76,16 @@ TEST(TrainTime, RunTotalsAndEnergy) {
 
 TEST(TrainTime, CommunicationOverlapOnlyHelps) {
   Workload w = test::train_workload("llama-2-70b", 8, 2, 8, 256, 4096);
-  const double base = test::train(w).time.step_s;
+  const TrainResult base = test::train(w);
   w.train.dp_comm_overlap = 1;
   w.train.tp_comm_overlap = 1;
   const TrainResult r = test::train(w);
-  EXPECT_LT(r.time.step_s, base);
-  EXPECT_EQ(r.time.dp_comm_s, 0);
+  EXPECT_LT(r.time.step_s, base.time.step_s);
   EXPECT_EQ(r.time.tp_comm_s, 0);
+  // Gradients are final only in the last of the 32 micro-batches: its backward hides part of the
+  // reduction, not all of it (known answers in test_comm.cpp).
+  EXPECT_LT(r.time.dp_comm_s, base.time.dp_comm_s);
+  EXPECT_GT(r.time.dp_comm_s, 0);
 }
 
 }  // namespace

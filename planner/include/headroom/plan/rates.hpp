@@ -64,5 +64,12 @@ Rates resolve_rates(const HardwareProfile& profile, Precision precision, const A
 /// `bus_bytes_per_s` and per-step latency `alpha_s` (nccl-tests busbw convention).
 double allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept;
 double allgather_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept;
+/// Pairwise-exchange all-to-all (Thakur, Rabenseifner & Gropp 2005): each of `ranks` ranks holds
+/// `bytes` destined evenly to all ranks (its own share included) and exchanges with the ranks − 1
+/// others in turn, (ranks − 1)·α + bytes·(ranks − 1)/ranks / β. `local_ranks` of the ranks share a
+/// node: the (local − 1)/ranks share crosses the intra-node fabric and the (ranks − local)/ranks
+/// share the network, at the same time; α is the network's once the group spans nodes.
+double alltoall_time_s(double bytes, int ranks, int local_ranks, double intra_bytes_per_s,
+                       double inter_bytes_per_s, double intra_alpha_s, double inter_alpha_s) noexcept;
 
 }  // namespace headroom::plan

@@ -31,6 +31,8 @@ struct TrainTime {
   double recompute_s = 0;        ///< share of compute_s + elementwise_s spent recomputing
   double tp_comm_s = 0;          ///< exposed tensor-parallel collectives
   double pp_comm_s = 0;          ///< exposed pipeline send/recv
+  double cp_comm_s = 0;          ///< exposed context-parallel K/V ring exchange
+  double ep_comm_s = 0;          ///< expert-parallel all-to-all (MoE dispatch and combine)
   double dp_comm_s = 0;          ///< exposed gradient reduction (and ZeRO gathers)
   double bubble_s = 0;           ///< pipeline fill and drain
   double optimizer_s = 0;        ///< optimizer update (memory-bound)
@@ -61,6 +63,14 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& params, const R
 /// FLOPs of one forward pass of one layer for `tokens` tokens of sequence length `seq`
 /// (Megatron convention: full s² attention, no causal halving), whole layer (not TP-divided).
 double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept;
+
+/// The attention core's share of layer_forward_flop: QKᵀ and A·V over the full s², 2·tokens·s·a·(d + d_v).
+double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept;
+
+/// Share of attention_core_flop a kernel executes, averaged over the layers: 1 without a fused
+/// kernel (the scores are computed, then masked); with one (flash attention) only the unmasked
+/// blocks, (s + 1)/2s for causal layers and (w − w(w − 1)/2s)/s for sliding-window layers (w < s).
+double executed_attention_fraction(const ModelConfig& m, double seq, bool fused) noexcept;
 
 /// Korthikanti et al. activation bytes per layer per micro-batch with the workload's techniques.
 double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;

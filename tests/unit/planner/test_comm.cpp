@@ -1,0 +1,208 @@
+// Communication terms of the step-time model, as known answers on a synthetic model and hand-made
+// rates (α = 0 unless stated, memory bandwidth so high that memory-bound kernels vanish), so every
+// expected value below is a few lines of arithmetic: expert-parallel all-to-all, context-parallel
+// ring exchange, the overlap window of data-parallel reduction, ZeRO-2/3 per-micro-batch
+// reduce-scatter, expert-data-parallel sharding and the executed share of causal attention.
+#include <gtest/gtest.h>
+
+#include "headroom/plan/train.hpp"
+
+namespace headroom::plan {
+namespace {
+
+constexpr double kGemm = 100e12;   // FLOP/s
+constexpr double kIntra = 100e9;   // B/s
+constexpr double kInter = 10e9;    // B/s
+
+ModelConfig dense_model() {
+  ModelConfig m;
+  m.id = "synthetic";
+  m.num_layers = 4;
+  m.hidden_size = 1024;
+  m.num_heads = 8;
+  m.num_kv_heads = 8;
+  m.head_dim = 128;
+  m.ffn_hidden_size = 4096;
+  m.vocab_size = 1000;
+  m.max_seq_len = 4096;
+  m.position = PositionKind::kRope;
+  m.linear_bias = false;
+  m.dropout = false;
+  return m;
+}
+
+ModelConfig moe_model() {
+  ModelConfig m = dense_model();
+  m.num_experts = 8;
+  m.experts_per_token = 2;
+  m.moe_ffn_hidden_size = 4096;
+  return m;
+}
+
+Rates rates(double gpus_per_node = 8) {
+  Rates r;
+  r.memory_bytes = 1e15;  // everything fits
+  r.peak_flop_per_s = kGemm;
+  r.gemm_flop_per_s = kGemm;
+  r.memory_bytes_per_s = 1e30;  // memory-bound kernels take no time
+  r.intra_bus_bytes_per_s = kIntra;
+  r.inter_bus_bytes_per_s = kInter;
+  r.gpus_per_node = gpus_per_node;
+  return r;
+}
+
+Workload workload(const ModelConfig& m, int dp, std::int64_t micro_batches, std::int64_t seq = 1024) {
+  Workload w;
+  w.model = m;
+  w.phase = Phase::kTrain;
+  w.par.dp = dp;
+  w.train.seq_len = seq;
+  w.train.micro_batch = 1;
+  w.train.global_batch = dp * micro_batches;
+  w.train.flash_attention = false;
+  w.gpus = dp;
+  return w;
+}
+
+TrainResult eval(const Workload& w, const Rates& r) {
+  validate(w);
+  return evaluate_train(w, count_params(w.model), r, Assumptions{});
+}
+
+TEST(AllToAll, PairwiseExchangeKnownAnswers) {
+  // 8 MB per rank over 4 ranks in one node: 3/4 of it leaves the rank, 3 latency steps.
+  EXPECT_DOUBLE_EQ(alltoall_time_s(8e6, 4, 4, kIntra, kInter, 2e-6, 20e-6), 3 * 2e-6 + 6e6 / kIntra);
+  // 2 of the 4 ranks per node: 1/4 over NVLink, 2/4 over the network (the slower, and they run at
+  // the same time); the network's latency.
+  EXPECT_DOUBLE_EQ(alltoall_time_s(8e6, 4, 2, kIntra, kInter, 2e-6, 20e-6), 3 * 20e-6 + 4e6 / kInter);
+  // One rank per node: everything but its own share crosses the network.
+  EXPECT_DOUBLE_EQ(alltoall_time_s(8e6, 4, 1, kIntra, kInter, 0, 0), 6e6 / kInter);
+  EXPECT_EQ(alltoall_time_s(8e6, 1, 1, kIntra, kInter, 1e-6, 1e-6), 0.0);
+}
+
+TEST(ExpertParallel, AllToAllPerMoeLayerInStepTime) {
+  Workload w = workload(moe_model(), 4, 3);
+  const TrainResult no_ep = eval(w, rates());
+  EXPECT_EQ(no_ep.time.ep_comm_s, 0.0);
+  w.par.ep = 4;
+  const TrainResult r = eval(w, rates());
+  // Each rank dispatches s·b = 1024 tokens × top-2 × h = 1024 × 2 B: 4 MiB; 3/4 leaves the rank over
+  // NVLink. 4 all-to-alls (dispatch + combine, forward + backward) per MoE layer, 4 layers, 3 micro-batches.
+  const double bytes = 1024.0 * 2 * 1024 * 2;
+  const double per = bytes * 3 / 4 / kIntra;
+  EXPECT_NEAR(r.time.ep_comm_s, 3 * 4 * 4 * per, 1e-15);
+  EXPECT_NEAR(r.time.step_s - no_ep.time.step_s, r.time.ep_comm_s + (r.time.dp_comm_s - no_ep.time.dp_comm_s) +
+                                                      (r.time.optimizer_s - no_ep.time.optimizer_s),
+              1e-12);
+  // Two GPUs per node: the EP group spans two nodes, half of each rank's tokens go over the network.
+  const TrainResult inter = eval(w, rates(2));
+  EXPECT_NEAR(inter.time.ep_comm_s, 3 * 4 * 4 * (bytes * 2 / 4 / kInter), 1e-15);
+  // Full recompute repeats the forward's two all-to-alls.
+  w.train.recompute = Recompute::kFull;
+  EXPECT_NEAR(eval(w, rates()).time.ep_comm_s, 3 * 4 * 6 * per, 1e-15);
+}
+
+TEST(ExpertParallel, ExpertStatesShardedOverExpertDataParallelGroup) {
+  const ModelConfig m = moe_model();
+  const ParamCounts pc = count_params(m);
+  Workload w = workload(m, 8, 1);
+  w.par.ep = 4;
+  w.train.zero_stage = 1;
+  const TrainResult r = eval(w, rates());
+  // Each rank holds 1/4 of the routed experts; their optimizer states are sharded over the 8/4 = 2
+  // ranks holding the same experts, everything else over all 8.
+  const double expert = m.num_layers * pc.per_layer_expert / 4;
+  const double dense = pc.embedding + m.num_layers * (pc.per_layer - pc.per_layer_expert) + pc.output + pc.final_norm;
+  EXPECT_DOUBLE_EQ(r.memory.params_on_gpu, dense + expert);
+  EXPECT_NEAR(r.memory.optimizer_bytes, 8.0 * (dense / 8 + expert / 2), 1e-3);
+  EXPECT_NEAR(r.memory.master_bytes, 4.0 * (dense / 8 + expert / 2), 1e-3);
+  EXPECT_NEAR(r.memory.weights_bytes, 2.0 * (dense + expert), 1e-3);
+}
+
+TEST(ContextParallel, RingExchangeExposedBeyondAttention) {
+  Workload w = workload(dense_model(), 1, 2);
+  w.par.cp = 2;
+  w.gpus = 2;
+  // K and V chunk: s/cp·b tokens × 8 KV heads × (128 + 128) × 2 B = 2 MiB, sent cp − 1 = 1 time per
+  // layer forward; the attention core of the rank, 2·s·s·a·(d + d_v)/cp FLOP, runs meanwhile.
+  const double chunk = 512.0 * 8 * 256 * 2;
+  const double attention = 2.0 * 1024 * 1024 * 8 * 256 / 2 / kGemm;
+  Rates fast = rates();
+  EXPECT_LT(chunk / fast.intra_bus_bytes_per_s, attention);
+  EXPECT_EQ(eval(w, fast).time.cp_comm_s, 0.0);  // hidden behind the attention blocks
+  Rates slow = rates();
+  slow.intra_bus_bytes_per_s = 10e9;
+  const double exposed = chunk / 10e9 - attention;
+  ASSERT_GT(exposed, 0);
+  // Forward once, backward moves K, V and their gradients (twice); 4 layers, 2 micro-batches.
+  EXPECT_NEAR(eval(w, slow).time.cp_comm_s, 2 * 4 * (exposed + 2 * exposed), 1e-15);
+}
+
+TEST(DataParallel, OverlapHidesAtMostOneMicroBatchBackward) {
+  const ModelConfig m = dense_model();
+  Workload w = workload(m, 4, 8);
+  const TrainResult base = eval(w, rates());
+  // Ring all-reduce of fp32 gradients over 4 ranks in a node, α = 0.
+  const double grads = base.memory.params_on_gpu * 4;
+  const double allreduce = grads * 2 * 3 / 4 / kIntra;
+  EXPECT_NEAR(base.time.dp_comm_s, allreduce, 1e-15);
+  // Backward of the last micro-batch through the 4 layers: 2 × forward FLOPs (no fused attention).
+  const double window = m.num_layers * 2 * layer_forward_flop(m, 1024, 1024) / kGemm;
+  ASSERT_LT(window, allreduce);
+  w.train.dp_comm_overlap = 1;
+  EXPECT_NEAR(eval(w, rates()).time.dp_comm_s, allreduce - window, 1e-15);
+  w.train.dp_comm_overlap = 0.1;  // a framework that overlaps a tenth of it
+  EXPECT_NEAR(eval(w, rates()).time.dp_comm_s, 0.9 * allreduce, 1e-15);
+  // A longer sequence makes the backward longer than the reduction: fully hidden.
+  Workload longer = workload(m, 4, 8, 4096);
+  longer.train.dp_comm_overlap = 1;
+  EXPECT_EQ(eval(longer, rates()).time.dp_comm_s, 0.0);
+}
+
+TEST(DataParallel, ZeroTwoReduceScattersEveryMicroBatch) {
+  Workload w = workload(dense_model(), 4, 8);
+  w.train.zero_stage = 1;
+  const TrainResult z1 = eval(w, rates());
+  w.train.zero_stage = 2;
+  const TrainResult z2 = eval(w, rates());
+  w.train.zero_stage = 3;
+  const TrainResult z3 = eval(w, rates());
+  const double params = z1.memory.params_on_gpu;
+  const double reduce_scatter = params * 4 * 3 / 4 / kIntra;  // fp32 gradients
+  const double gather = params * 2 * 3 / 4 / kIntra;          // bf16 weights
+  EXPECT_NEAR(z1.time.dp_comm_s, reduce_scatter + gather, 1e-15);
+  EXPECT_NEAR(z2.time.dp_comm_s, 8 * reduce_scatter + gather, 1e-15);
+  EXPECT_NEAR(z3.time.dp_comm_s, 8 * (reduce_scatter + 2 * gather), 1e-15);
+}
+
+TEST(Attention, ExecutedShareOfCausalAndSlidingWindow) {
+  ModelConfig m = dense_model();
+  EXPECT_EQ(executed_attention_fraction(m, 4, false), 1.0);
+  // Causal, s = 4: queries see 1 + 2 + 3 + 4 = 10 of 16 keys.
+  EXPECT_DOUBLE_EQ(executed_attention_fraction(m, 4, true), 10.0 / 16);
+  // Window 2 on every layer: 1 + 2 + 2 + 2 = 7 of 16; on half the layers: the mean.
+  m.sliding_window = 2;
+  m.sliding_window_layers = 4;
+  EXPECT_DOUBLE_EQ(executed_attention_fraction(m, 4, true), 7.0 / 16);
+  m.sliding_window_layers = 2;
+  EXPECT_DOUBLE_EQ(executed_attention_fraction(m, 4, true), (7.0 + 10.0) / 32);
+  // A window as long as the sequence is plain causal.
+  m.sliding_window = 4;
+  EXPECT_DOUBLE_EQ(executed_attention_fraction(m, 4, true), 10.0 / 16);
+}
+
+TEST(Attention, FusedKernelSkipsTheMaskedHalfInTimeNotInFlopCounts) {
+  const ModelConfig m = dense_model();
+  Workload w = workload(m, 1, 1, 2048);
+  const TrainResult unfused = eval(w, rates());
+  w.train.flash_attention = true;
+  const TrainResult fused = eval(w, rates());
+  // Megatron's FLOP count (MFU numerator) is unchanged; the GEMM time loses the masked half of QKᵀ
+  // and A·V: (1 − 2049/4096) × 3 passes × 4 layers of the attention core.
+  EXPECT_DOUBLE_EQ(fused.time.model_flop_per_step, unfused.time.model_flop_per_step);
+  const double skipped = (1 - 2049.0 / 4096) * attention_core_flop(m, 2048, 2048);
+  EXPECT_NEAR(unfused.time.compute_s - fused.time.compute_s, 3 * 4 * skipped / kGemm, 1e-15);
+}
+
+}  // namespace
+}  // namespace headroom::plan
