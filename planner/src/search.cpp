@@ -25,42 +25,69 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
   const std::size_t keep = std::max<std::size_t>(1, o.keep);
   std::vector<Best> best;  // sorted by step time, at most `keep`; reserved so the loop never allocates
   best.reserve(keep + 1);
+  Best unfit{};  // the fastest configuration that does not fit
+  bool have_unfit = false;
   SearchResult res;
 
   Workload w = base;  // the copy is mutated in place: no allocation inside the loops
   w.phase = Phase::kTrain;
   const std::array<Recompute, 3> recomputes{Recompute::kNone, Recompute::kSelective, Recompute::kFull};
+  const std::int64_t seq = base.train.seq_len;
+  const std::int64_t batch = base.train.global_batch;
+  const int max_cp = o.max_cp > 0 ? o.max_cp : 1;
+  const int max_ep = m.is_moe() ? (o.max_ep > 0 ? o.max_ep : o.gpus) : 1;
   for (int tp = 1; tp <= std::min(max_tp, o.gpus); ++tp) {
     if (o.gpus % tp != 0 || m.num_heads % tp != 0) continue;
     if (m.num_kv_heads % tp != 0 && tp % m.num_kv_heads != 0) continue;
     for (int pp = 1; pp <= std::min(o.max_pp, o.gpus / tp); ++pp) {
       if ((o.gpus / tp) % pp != 0 || m.num_layers % pp != 0) continue;
-      const int dp = o.gpus / (tp * pp);
-      if (base.train.global_batch % dp != 0) continue;
-      for (std::int64_t mbs = 1; mbs <= o.max_micro_batch; mbs *= 2) {
-        if (base.train.global_batch % (mbs * dp) != 0) continue;
-        for (int ri = 0; ri < (o.try_recompute ? 3 : 1); ++ri) {
-          // With flash attention, selective recompute stores exactly what "none" stores.
-          if (o.try_recompute && ri == 1 && base.train.flash_attention) continue;
-          for (int zero = 0; zero <= (o.try_zero ? 1 : 0); ++zero) {
-            for (int sp = 0; sp <= (tp > 1 ? 1 : 0); ++sp) {
-              w.par = Parallelism{};
-              w.par.tp = tp;
-              w.par.pp = pp;
-              w.par.dp = dp;
-              w.par.sequence_parallel = sp == 1;
-              w.train.micro_batch = mbs;
-              w.train.recompute = o.try_recompute ? recomputes[static_cast<std::size_t>(ri)] : base.train.recompute;
-              w.train.zero_stage = o.try_zero ? std::max(zero, 0) : base.train.zero_stage;
-              const TrainResult r = evaluate_train(w, params, rates, a);
-              ++res.evaluated;
-              if (!r.memory.fits) continue;
-              ++res.fitting;
-              if (best.size() == keep && r.time.step_s >= best.back().result.time.step_s) continue;
-              auto pos = std::upper_bound(best.begin(), best.end(), r.time.step_s,
-                                          [](double s, const Best& b) { return s < b.result.time.step_s; });
-              best.insert(pos, Best{w.par, w.train, r});
-              if (best.size() > keep) best.pop_back();
+      for (int cp = 1; cp <= std::min(max_cp, o.gpus / (tp * pp)); ++cp) {
+        if ((o.gpus / (tp * pp)) % cp != 0 || seq % cp != 0) continue;
+        const int dp = o.gpus / (tp * pp * cp);
+        if (batch % dp != 0) continue;
+        for (int ep = 1; ep <= std::min(max_ep, dp * cp); ++ep) {
+          if ((dp * cp) % ep != 0 || (ep > 1 && m.num_experts % ep != 0)) continue;
+          // Interleaving: vpp chunks of layers/(pp·vpp) layers per stage (pp > 1).
+          const std::int64_t layers_per_stage = m.num_layers / pp;
+          for (int vpp = 1; vpp <= (pp > 1 ? std::min<std::int64_t>(o.max_vpp, layers_per_stage) : 1); ++vpp) {
+            if (layers_per_stage % vpp != 0) continue;
+            for (std::int64_t mbs = 1; mbs <= o.max_micro_batch; mbs *= 2) {
+              if (batch % (mbs * dp) != 0) continue;
+              // Megatron's interleaved schedule needs the micro-batch count to be a multiple of pp.
+              if (vpp > 1 && (batch / (mbs * dp)) % pp != 0) continue;
+              for (int ri = 0; ri < (o.try_recompute ? 3 : 1); ++ri) {
+                // With flash attention, selective recompute stores exactly what "none" stores.
+                if (o.try_recompute && ri == 1 && base.train.flash_attention) continue;
+                for (int zero = 0; zero <= (o.try_zero ? 3 : 0); ++zero) {
+                  for (int sp = 0; sp <= (tp > 1 ? 1 : 0); ++sp) {
+                    w.par = Parallelism{};
+                    w.par.tp = tp;
+                    w.par.pp = pp;
+                    w.par.dp = dp;
+                    w.par.cp = cp;
+                    w.par.ep = ep;
+                    w.par.vpp = vpp;
+                    w.par.sequence_parallel = sp == 1;
+                    w.train.micro_batch = mbs;
+                    w.train.recompute =
+                        o.try_recompute ? recomputes[static_cast<std::size_t>(ri)] : base.train.recompute;
+                    w.train.zero_stage = o.try_zero ? zero : base.train.zero_stage;
+                    const TrainResult r = evaluate_train(w, params, rates, a);
+                    ++res.evaluated;
+                    if (!r.memory.fits) {
+                      if (!have_unfit || r.time.step_s < unfit.result.time.step_s) unfit = Best{w.par, w.train, r};
+                      have_unfit = true;
+                      continue;
+                    }
+                    ++res.fitting;
+                    if (best.size() == keep && r.time.step_s >= best.back().result.time.step_s) continue;
+                    auto pos = std::upper_bound(best.begin(), best.end(), r.time.step_s,
+                                                [](double s, const Best& b) { return s < b.result.time.step_s; });
+                    best.insert(pos, Best{w.par, w.train, r});
+                    if (best.size() > keep) best.pop_back();
+                  }
+                }
+              }
             }
           }
         }
@@ -75,12 +102,49 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
     c.workload.gpus = o.gpus;
     res.best.push_back(std::move(c));
   }
+  if (have_unfit && (best.empty() || unfit.result.time.step_s < best.front().result.time.step_s)) {
+    SearchCandidate c{base, unfit.result};
+    c.workload.phase = Phase::kTrain;
+    c.workload.par = unfit.par;
+    c.workload.train = unfit.train;
+    c.workload.gpus = o.gpus;
+    res.fastest_unfit.push_back(std::move(c));
+  }
   return res;
 }
 
+namespace {
+/// "TP 2, PP 1, DP 4, micro-batch 1, ZeRO 1, recompute none, SP off" (CP, EP, VPP only when > 1).
+std::string settings_text(const Parallelism& p, const TrainSettings& t) {
+  std::string s = fmt::format("TP {}, PP {}, DP {}", p.tp, p.pp, p.dp);
+  if (p.cp > 1) s += fmt::format(", CP {}", p.cp);
+  if (p.ep > 1) s += fmt::format(", EP {}", p.ep);
+  if (p.vpp > 1) s += fmt::format(", VPP {}", p.vpp);
+  s += fmt::format(", micro-batch {}, ZeRO {}, recompute {}, SP {}", t.micro_batch, t.zero_stage,
+                   to_string(t.recompute), p.sequence_parallel ? "on" : "off");
+  return s;
+}
+}  // namespace
+
 WinnerExplanation explain_winner(const SearchResult& r) {
   WinnerExplanation e;
-  if (r.best.size() < 2) return e;
+  if (!r.fastest_unfit.empty()) {
+    const SearchCandidate& u = r.fastest_unfit.front();
+    const TrainMemory& um = u.result.memory;
+    constexpr double kGiB = 1073741824.0;
+    e.binding = r.best.empty()
+                    ? fmt::format("memory: nothing fits; the fastest configuration ({}) needs {:.1f} GiB of the {:.1f} GiB per GPU",
+                                  settings_text(u.workload.par, u.workload.train), um.total_bytes / kGiB,
+                                  um.capacity_bytes / kGiB)
+                    : fmt::format("memory: {} would take {:.1f} % less time per step but needs {:.1f} GiB of the {:.1f} GiB per GPU",
+                                  settings_text(u.workload.par, u.workload.train),
+                                  100.0 * (1.0 - u.result.time.step_s / r.best.front().result.time.step_s),
+                                  um.total_bytes / kGiB, um.capacity_bytes / kGiB);
+  }
+  if (r.best.size() < 2) {
+    e.summary = e.binding;
+    return e;
+  }
   e.available = true;
   const SearchCandidate& a = r.best[0];
   const SearchCandidate& b = r.best[1];
@@ -99,6 +163,9 @@ WinnerExplanation explain_winner(const SearchResult& r) {
   diff("TP", std::to_string(pa.tp), std::to_string(pb.tp));
   diff("PP", std::to_string(pa.pp), std::to_string(pb.pp));
   diff("DP", std::to_string(pa.dp), std::to_string(pb.dp));
+  diff("CP", std::to_string(pa.cp), std::to_string(pb.cp));
+  diff("EP", std::to_string(pa.ep), std::to_string(pb.ep));
+  diff("VPP", std::to_string(pa.vpp), std::to_string(pb.vpp));
   diff("micro-batch", std::to_string(ta.micro_batch), std::to_string(tb.micro_batch));
   diff("ZeRO", std::to_string(ta.zero_stage), std::to_string(tb.zero_stage));
   diff("recompute", to_string(ta.recompute), to_string(tb.recompute));
@@ -109,6 +176,8 @@ WinnerExplanation explain_winner(const SearchResult& r) {
              {"memory-bound kernels", x.elementwise_s, y.elementwise_s, 0},
              {"TP communication", x.tp_comm_s, y.tp_comm_s, 0},
              {"PP communication", x.pp_comm_s, y.pp_comm_s, 0},
+             {"CP communication", x.cp_comm_s, y.cp_comm_s, 0},
+             {"EP all-to-all", x.ep_comm_s, y.ep_comm_s, 0},
              {"pipeline bubble", x.bubble_s, y.bubble_s, 0},
              {"DP communication", x.dp_comm_s, y.dp_comm_s, 0},
              {"optimizer", x.optimizer_s, y.optimizer_s, 0}};
@@ -116,16 +185,24 @@ WinnerExplanation explain_winner(const SearchResult& r) {
   std::sort(e.terms.begin(), e.terms.end(), [](const auto& l, const auto& m) { return l.saved_s > m.saved_s; });
   const auto& top = e.terms.front();
   const auto& worst = e.terms.back();
-  e.summary = fmt::format("{} beats the runner-up ({}) by {:.3g} s per step ({:.1f} %): {} shrinks by {:.3g} s",
-                          mine.empty() ? std::string("the winner") : fmt::format("{}", fmt::join(mine, ", ")),
-                          theirs.empty() ? std::string("same settings") : fmt::format("{}", fmt::join(theirs, ", ")),
-                          y.step_s - x.step_s, 100.0 * (y.step_s - x.step_s) / y.step_s, top.name, top.saved_s);
-  if (worst.saved_s < 0)
-    e.summary += fmt::format(", which outweighs {} growing by {:.3g} s", worst.name, -worst.saved_s);
+  const std::string winner = mine.empty() ? std::string("the winner") : fmt::format("{}", fmt::join(mine, ", "));
+  const std::string runner_up =
+      theirs.empty() ? std::string("same settings") : fmt::format("{}", fmt::join(theirs, ", "));
+  const double gap_s = y.step_s - x.step_s;
+  if (gap_s <= 1e-3 * y.step_s) {
+    // Within 0.1 %: the model cannot tell them apart; the winner is the one enumerated first.
+    e.summary = fmt::format("{} and the runner-up ({}) take the same time per step (within 0.1 %)", winner, runner_up);
+  } else {
+    e.summary = fmt::format("{} beats the runner-up ({}) by {:.3g} s per step ({:.1f} %): {} shrinks by {:.3g} s",
+                            winner, runner_up, gap_s, 100.0 * gap_s / y.step_s, top.name, top.saved_s);
+    if (worst.saved_s < 0)
+      e.summary += fmt::format(", which outweighs {} growing by {:.3g} s", worst.name, -worst.saved_s);
+  }
   if (a.result.memory.margin_bytes < b.result.memory.margin_bytes) {
     e.summary += fmt::format("; it leaves less memory margin ({:.1f} vs {:.1f} GiB)",
                              a.result.memory.margin_bytes / 1073741824.0, b.result.memory.margin_bytes / 1073741824.0);
   }
+  if (!e.binding.empty()) e.summary += "; " + e.binding;
   return e;
 }
 

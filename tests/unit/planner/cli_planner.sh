@@ -98,9 +98,12 @@ python3 - "$tmp/out" <<'PY' || { echo "FAIL search-explain"; fail=1; }
 import json, sys
 d = json.load(open(sys.argv[1]))
 e = d["explanation"]
-assert "beats the runner-up" in e["summary"], e
-assert e["differences"] and e["terms"], e
 c = d["candidates"]
+tie = c[1]["result"]["step"]["step_s"] - c[0]["result"]["step"]["step_s"] <= 1e-3 * c[1]["result"]["step"]["step_s"]
+assert ("take the same time per step" if tie else "beats the runner-up") in e["summary"], e
+assert e["differences"] and e["terms"], e
+# Memory binds here: a faster configuration without model parallelism does not fit in 80 GB.
+assert e["binding"] and e["binding"].startswith("memory: ") and e["summary"].endswith(e["binding"]), e
 assert abs(sum(t["saved_s"] for t in e["terms"]) - (c[1]["result"]["step"]["step_s"] - c[0]["result"]["step"]["step_s"])) < 1e-6 * c[1]["result"]["step"]["step_s"]
 PY
 check search-explain-table 0 "$bin" plan search --model llama-2-13b --gpu H100 --gpus 16 --seq-len 4096

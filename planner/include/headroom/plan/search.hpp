@@ -1,6 +1,7 @@
 #pragma once
-/// Parallelism search: every (TP, PP, DP, micro-batch, recompute, ZeRO, SP) that divides the model
-/// and the GPU count, evaluated with evaluate_train(); the fastest configuration that fits wins.
+/// Parallelism search: every (TP, PP, CP, DP, EP, VPP, micro-batch, recompute, ZeRO, SP) that
+/// divides the model and the GPU count, evaluated with evaluate_train(); the fastest configuration
+/// that fits wins.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,9 +14,12 @@ struct SearchOptions {
   int gpus = 0;    ///< total GPUs (required)
   int max_tp = 0;  ///< 0: GPUs per node
   int max_pp = 64;
+  int max_cp = 8;   ///< context-parallel degrees tried: divisors of seq_len and of GPUs/(TP·PP) up to this
+  int max_ep = 0;   ///< expert-parallel degrees tried for MoE (divisors of experts and DP·CP); 0: no limit
+  int max_vpp = 8;  ///< interleaved chunks per stage tried (divisors of layers/PP) when PP > 1
   std::int64_t max_micro_batch = 16;
   bool try_recompute = true;  ///< also none / selective / full
-  bool try_zero = true;       ///< also ZeRO 1 (distributed optimizer)
+  bool try_zero = true;       ///< ZeRO 0, 1 (distributed optimizer), 2 and 3
   std::size_t keep = 10;      ///< best configurations returned
 };
 
@@ -28,6 +32,9 @@ struct SearchResult {
   std::vector<SearchCandidate> best;  ///< fastest first, all fit
   std::uint64_t evaluated = 0;
   std::uint64_t fitting = 0;
+  /// The fastest configuration evaluated that does not fit, when it is faster than the winner (or
+  /// nothing fits): memory is then the binding constraint. Empty otherwise.
+  std::vector<SearchCandidate> fastest_unfit;
 };
 
 /// Why the fastest configuration beats the runner-up: the settings that differ and, per step-time
@@ -42,7 +49,10 @@ struct WinnerExplanation {
   bool available = false;                ///< false with fewer than two candidates
   std::vector<std::string> differences;  ///< e.g. "TP 8 vs 4"
   std::vector<Term> terms;               ///< largest saving first
-  std::string summary;                   ///< one sentence for humans
+  /// When a faster configuration did not fit: "memory: TP 2, PP 1, ... would take 9.1 % less time
+  /// per step but needs 95.3 GiB of the 80.0 GiB per GPU". Empty when memory does not bind.
+  std::string binding;
+  std::string summary;                   ///< one sentence for humans (ends with `binding` when set)
 };
 WinnerExplanation explain_winner(const SearchResult& r);
 
