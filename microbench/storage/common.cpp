@@ -69,7 +69,8 @@ void parse_read_file(const std::string& text, StorageConfig& c) {
                     core::format_bytes_binary(static_cast<double>(need)),
                     c.file_bytes ? " (--storage-size)" : "", text, size));
   }
-  c.read_file = path;
+  c.read_file = fs::absolute(path, ec);  // results name the file unambiguously
+  if (ec) c.read_file = path;
   c.read_file_bytes = size;
 }
 

@@ -40,6 +40,7 @@ std::string io_error(const IoJob& job, std::int64_t offset, long res) {
 class PsyncEngine final : public IoEngine {
  public:
   std::string name() const override { return "psync"; }
+  std::string describe() const override { return "psync, one synchronous request per thread"; }
 
   IoRun run(const IoJob& job, const unsigned char* write_data) override {
     const int threads = std::max(1, job.queue_depth);
@@ -101,8 +102,21 @@ class PsyncEngine final : public IoEngine {
 #ifdef HEADROOM_HAVE_IOURING
 class UringEngine final : public IoEngine {
  public:
-  /// Sets up a ring of `entries` in place; init_rc() is its result (0 or −errno).
-  explicit UringEngine(unsigned entries) : entries_(entries) { init_rc_ = io_uring_queue_init(entries, &ring_, 0); }
+  /// Sets up a ring of `entries` in place; init_rc() is its result (0 or −errno). Asks for the setup
+  /// flags fio's io_uring engine sets (fio 3.33: COOP_TASKRUN, SINGLE_ISSUER, DEFER_TASKRUN): one
+  /// thread submits and reaps, so completion work can wait until it asks for completions instead of
+  /// interrupting it after every request. Older kernels refuse them (EINVAL): dropped one by one.
+  explicit UringEngine(unsigned entries) : entries_(entries) {
+    unsigned flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    for (;;) {
+      io_uring_params p{};
+      p.flags = flags;
+      init_rc_ = io_uring_queue_init_params(entries, &ring_, &p);
+      if (init_rc_ != -EINVAL || flags == 0) break;
+      flags = (flags & IORING_SETUP_DEFER_TASKRUN) != 0 ? IORING_SETUP_COOP_TASKRUN : 0;
+    }
+    flags_ = flags;
+  }
   ~UringEngine() override {
     if (init_rc_ == 0) io_uring_queue_exit(&ring_);
   }
@@ -111,6 +125,15 @@ class UringEngine final : public IoEngine {
   UringEngine& operator=(const UringEngine&) = delete;
 
   std::string name() const override { return "io_uring"; }
+  std::string describe() const override {
+    std::string setup;
+    if ((flags_ & IORING_SETUP_DEFER_TASKRUN) != 0) {
+      setup = ", COOP_TASKRUN+SINGLE_ISSUER+DEFER_TASKRUN";
+    } else if ((flags_ & IORING_SETUP_COOP_TASKRUN) != 0) {
+      setup = ", COOP_TASKRUN";
+    }
+    return "io_uring, one request per submission" + setup;
+  }
 
   IoRun run(const IoJob& job, const unsigned char* write_data) override {
     const int qd = std::max(1, std::min(job.queue_depth, static_cast<int>(entries_)));
@@ -127,16 +150,46 @@ class UringEngine final : public IoEngine {
     if (job.record_latency) out.latency_s.reserve(1 << 16);
     std::int64_t issued = 0;
     int inflight = 0;
-    bool stop_issuing = false;
+    bool issuing = true;
     std::string error;
+    // Takes every completion that is there, without waiting; one clock read per batch reaped.
+    auto reap = [&] {
+      io_uring_cqe* cqe = nullptr;
+      unsigned head = 0;
+      unsigned seen = 0;
+      double done_at = 0;
+      io_uring_for_each_cqe(&ring_, head, cqe) {
+        if (seen++ == 0) done_at = mono_s();
+        const auto slot = static_cast<int>(io_uring_cqe_get_data64(cqe));
+        if (cqe->res != job.block_bytes && error.empty()) {
+          error = io_error(job, slot_offset[static_cast<std::size_t>(slot)], cqe->res);
+        }
+        if (job.record_latency) out.latency_s.push_back(done_at - start[static_cast<std::size_t>(slot)]);
+        free_slots.push_back(slot);
+        --inflight;
+        ++out.ops;
+      }
+      io_uring_cq_advance(&ring_, seen);
+    };
+    auto check = [](int rc, const char* call) {
+      if (rc < 0 && rc != -EINTR) {
+        throw core::EnvironmentError(fmt::format("{} failed: {}", call, std::generic_category().message(-rc)));
+      }
+    };
+    // As fio's defaults (iodepth_batch_submit=1, iodepth_batch_complete_min=1): each request goes to
+    // the kernel on its own as soon as a slot is free, completions are collected after every
+    // submission without waiting, and the loop sleeps only when every slot is busy. Handing the
+    // kernel a whole batch in one call instead keeps the device waiting until the last request of
+    // the batch is issued; a device that works through its queue one request at a time (the
+    // virtio-blk disk of a VM) then idles after every batch: about 10 % fewer 4 KiB IOPS at QD 32
+    // on the development VM (docs/validation.md).
     const double t0 = mono_s();
     while (true) {
-      if (!stop_issuing && error.empty()) {
+      if (issuing && error.empty() && !free_slots.empty() && issued < job.max_ops) {
         const double now = mono_s();
-        if (now - t0 > job.max_s) stop_issuing = true;
-        while (!stop_issuing && !free_slots.empty() && issued < job.max_ops) {
-          io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-          if (sqe == nullptr) break;
+        if (now - t0 > job.max_s) issuing = false;
+        io_uring_sqe* sqe = issuing ? io_uring_get_sqe(&ring_) : nullptr;  // null: SQ full, wait below
+        if (sqe != nullptr) {
           const int slot = free_slots.back();
           free_slots.pop_back();
           const std::int64_t off = job.offset(issued);
@@ -152,31 +205,14 @@ class UringEngine final : public IoEngine {
           slot_offset[static_cast<std::size_t>(slot)] = off;
           ++issued;
           ++inflight;
+          check(io_uring_submit_and_get_events(&ring_), "io_uring_submit_and_get_events");
+          reap();
+          continue;
         }
-        if (issued >= job.max_ops) stop_issuing = true;
       }
       if (inflight == 0) break;
-      const int rc = io_uring_submit_and_wait(&ring_, 1);
-      if (rc < 0 && rc != -EINTR) {
-        throw core::EnvironmentError("io_uring_submit_and_wait failed: " + std::generic_category().message(-rc));
-      }
-      io_uring_cqe* cqe = nullptr;
-      unsigned head = 0;
-      unsigned seen = 0;
-      const double done_at = mono_s();
-      io_uring_for_each_cqe(&ring_, head, cqe) {
-        ++seen;
-        const auto slot = static_cast<int>(io_uring_cqe_get_data64(cqe));
-        if (cqe->res != job.block_bytes && error.empty()) {
-          error = io_error(job, slot_offset[static_cast<std::size_t>(slot)], cqe->res);
-        }
-        if (job.record_latency) out.latency_s.push_back(done_at - start[static_cast<std::size_t>(slot)]);
-        free_slots.push_back(slot);
-        --inflight;
-        ++out.ops;
-      }
-      io_uring_cq_advance(&ring_, seen);
-      if (!error.empty()) stop_issuing = true;
+      check(io_uring_submit_and_wait(&ring_, 1), "io_uring_submit_and_wait");  // waits for >= 1 completion
+      reap();
     }
     out.seconds = mono_s() - t0;
     if (!error.empty()) throw core::EnvironmentError(error);
@@ -186,6 +222,7 @@ class UringEngine final : public IoEngine {
  private:
   io_uring ring_{};
   unsigned entries_;
+  unsigned flags_ = 0;  ///< IORING_SETUP_* flags the kernel accepted
   int init_rc_ = -1;
 };
 #endif

@@ -100,7 +100,7 @@ class RandReadBenchmark final : public Benchmark {
     r.samples_s = seconds;
     core::Metric m_iops{"iops", "IO/s", core::Better::kHigher, std::nullopt, tail(iops), std::nullopt, "measured",
                         fmt::format("completed {} B requests / wall time of each repetition ({}, QD {})", block,
-                                    engine->name(), qd)};
+                                    engine->describe(), qd)};
     core::finalize_metric(m_iops, stat);
     core::Metric m_bw{"bytes_per_s", "B/s", core::Better::kHigher, std::nullopt, {}, std::nullopt, "measured",
                       "iops x block_bytes"};

@@ -120,7 +120,7 @@ class SequentialBenchmark final : public Benchmark {
     const double bytes = static_cast<double>(ops * block);
     r.metrics.push_back(throughput_metric("bytes_per_s", "B/s", bytes, seconds,
                                           fmt::format("{} payload bytes per repetition / wall time ({})",
-                                                      ops * block, engine->name()),
+                                                      ops * block, engine->describe()),
                                           stat));
     r.metrics.push_back(throughput_metric("iops", "IO/s", static_cast<double>(ops), seconds,
                                           fmt::format("{} requests of {} B per repetition / wall time", ops, block),

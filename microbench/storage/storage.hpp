@@ -177,10 +177,13 @@ class IoEngine {
  public:
   virtual ~IoEngine() = default;
   virtual std::string name() const = 0;  ///< "io_uring" | "psync"
+  /// name() with how requests are submitted, for a result's method text.
+  virtual std::string describe() const { return name(); }
   /// Runs the job. Throws EnvironmentError on an I/O error or a short transfer.
   virtual IoRun run(const IoJob& job, const unsigned char* write_data) = 0;
 };
-/// The best engine here. `why_not_uring` receives why io_uring is not used (empty when it is).
+/// The best engine here. `why_not_uring` receives why io_uring is not used (empty when it is). An
+/// io_uring engine may ask for IORING_SETUP_SINGLE_ISSUER: run it only from the thread that made it.
 std::unique_ptr<IoEngine> make_io_engine(int queue_depth, std::string& why_not_uring);
 std::unique_ptr<IoEngine> make_psync_engine();
 

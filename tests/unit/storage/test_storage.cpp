@@ -305,6 +305,32 @@ void engine_round_trip(IoEngine& engine) {
   EXPECT_THROW(engine.run(job, nullptr), core::EnvironmentError);
 }
 
+/// A time-limited job stops issuing after max_s and drains what is in flight.
+void engine_time_limit(IoEngine& engine) {
+  TempDir d;
+  const auto path = d.path() / "f.bin";
+  const std::int64_t block = 4096;
+  const std::int64_t file = 1 << 20;
+  {
+    std::vector<unsigned char> data(static_cast<std::size_t>(file), 1);
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()), file);
+  }
+  File f(path, O_RDONLY, true);
+  IoJob job;
+  job.fd = f.fd();
+  job.block_bytes = block;
+  job.queue_depth = 8;
+  job.max_ops = std::int64_t{1} << 40;
+  job.max_s = 0.05;
+  job.record_latency = true;
+  job.offset = [block, file](std::int64_t i) { return random_offset(5, i, block, file); };
+  const IoRun run = engine.run(job, nullptr);
+  EXPECT_GT(run.ops, 0);
+  EXPECT_GE(run.seconds, 0.05);
+  EXPECT_LT(run.seconds, 2.0);
+  EXPECT_EQ(static_cast<std::int64_t>(run.latency_s.size()), run.ops);  // one latency per completed request
+}
+
 TEST(IoEngine, PsyncRoundTrip) {
   auto e = make_psync_engine();
   EXPECT_EQ(e->name(), "psync");
@@ -315,9 +341,20 @@ TEST(IoEngine, BestEngineRoundTrip) {
   std::string why;
   auto e = make_io_engine(4, why);
 #ifdef HEADROOM_HAVE_IOURING
-  if (why.empty()) EXPECT_EQ(e->name(), "io_uring");
+  if (why.empty()) {
+    EXPECT_EQ(e->name(), "io_uring");
+    EXPECT_NE(e->describe().find("one request per submission"), std::string::npos) << e->describe();
+  }
 #endif
   engine_round_trip(*e);
+}
+
+TEST(IoEngine, TimeLimitStopsBothEngines) {
+  auto p = make_psync_engine();
+  engine_time_limit(*p);
+  std::string why;
+  auto e = make_io_engine(8, why);
+  engine_time_limit(*e);
 }
 
 TEST(Workspace, RemovesEverythingItMade) {
