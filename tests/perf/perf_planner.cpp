@@ -89,6 +89,26 @@ void BM_SearchTrain(benchmark::State& state) {
   state.counters["configs_per_s"] = benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
 }
 
+// MoE: the search also enumerates expert-parallel degrees (Mixtral 8x7B, 4096-token sequences).
+void BM_SearchTrainMoe(benchmark::State& state) {
+  Workload w = llama70b_train();
+  w.model = catalog().model("mixtral-8x7b");
+  const ParamCounts pc = count_params(w.model);
+  const Assumptions a;
+  const Rates r = resolve_rates(catalog().gpu("H100"), Precision::kBf16, a);
+  SearchOptions o;
+  o.gpus = static_cast<int>(state.range(0));
+  std::uint64_t evaluated = 0;
+  for (auto _ : state) {
+    SearchResult res = search_train(w, pc, r, a, o);
+    evaluated += res.evaluated;
+    benchmark::DoNotOptimize(res);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(evaluated));
+  state.counters["configs_per_search"] = static_cast<double>(evaluated) / static_cast<double>(state.iterations());
+  state.counters["configs_per_s"] = benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
+}
+
 void BM_CountParams(benchmark::State& state) {
   const ModelConfig& m = catalog().model("llama-3.1-405b");
   for (auto _ : state) {
@@ -111,6 +131,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("plan/evaluate_train", BM_EvaluateTrain);
   benchmark::RegisterBenchmark("plan/evaluate_infer", BM_EvaluateInfer);
   benchmark::RegisterBenchmark("plan/search_train", BM_SearchTrain)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("plan/search_train_moe", BM_SearchTrainMoe)->Arg(64)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("plan/count_params", BM_CountParams);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
