@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Side by side: headroom's storage cases against fio 3.x with the same file size, block size, queue
-# depth, engine (io_uring) and direct I/O, in the same directory, alternating, ROUNDS times each.
-# Prints each round and the ratio of medians (headroom / fio). Targets (issue 3): sequential read and
-# write >= 0.95x, random 4 KiB read IOPS at QD 32 >= 0.90x.
+# Side by side: headroom's storage cases against fio 3.x with the same block size, queue depth,
+# engine (io_uring) and direct I/O, alternating, ROUNDS times each (odd rounds headroom first, even
+# rounds fio first). Prints each round and the ratio of medians (headroom / fio). Targets (issue 3):
+# sequential read and write >= 0.95x, random 4 KiB read IOPS at QD 32 >= 0.90x.
+#
+# Reads use THE SAME FILE for both tools: fio lays out one SIZE file once, then headroom reads it
+# through --storage-file (opened read-only) and fio reads it with --readonly. Writes cannot share
+# it (headroom never writes a file it did not create): each tool overwrites its own file of SIZE in
+# the same directory, headroom its scratch data file, fio a file it laid out before the first round.
 #
 #   bench/storage_vs_fio.sh [HEADROOM] [DIR] [SIZE] [ROUNDS]
 #   defaults: build/cli/headroom, a fresh directory under the working directory, 1GiB, 3
@@ -16,11 +21,15 @@ work=$(mktemp -d "$base/storage-vs-fio-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fio_size=$(python3 -c "
 import re,sys; t=sys.argv[1]; m=re.fullmatch(r'(\d+)(GiB|MiB)', t); print(int(m[1]) * (2**30 if m[2]=='GiB' else 2**20))" "$size")
+shared="$work/shared.bin"   # read by both tools
+fio_write="$work/fio-write.bin"  # overwritten by fio's write job
 
-# headroom CASE BLOCK QD METRIC -> median of METRIC over the repetitions
+# headroom CASE BLOCK QD METRIC -> median of METRIC over the repetitions. Reads name the shared file.
 run_headroom() {
+  local source=()
+  [ "$1" = storage.seq_write ] || source=(--storage-file "$shared")
   mkdir -p "$work/h"
-  "$headroom" bench --suite standard --filter "$1" --storage-dir "$work/h" --storage-size "$size" \
+  "$headroom" bench --suite standard --filter "$1" --storage-dir "$work/h" --storage-size "$size" "${source[@]}" \
     --block-size "$2" --queue-depth "$3" --repetitions 7 --warmup 1 --quiet --force --out "$work/h.json"
   python3 -c "
 import json,sys; r=json.load(open(sys.argv[1])); c=r['cases'][0]
@@ -28,16 +37,19 @@ assert c['status']=='passed', c['message']
 print([m for m in c['metrics'] if m['name']==sys.argv[2]][0]['value'])" "$work/h.json" "$4"
 }
 
-# fio RW BLOCK QD FIELD -> bw_bytes or iops of the job. The same amount of work as headroom's run:
-# sequential, 8 passes (1 warm-up + 7 repetitions) of min(512 MiB, file) each; random, 8 x 0.5 s.
+# fio RW BLOCK QD FIELD -> bw_bytes or iops of the job. The same work as headroom's run: sequential,
+# 8 x min(512 MiB, file) bytes (1 warm-up + 7 repetitions), continuing through the file and wrapping
+# at its end as headroom's repetitions do (fio: io_size larger than size wraps within the file);
+# random, 8 x 0.5 s.
 run_fio() {
-  local amount
+  local amount file=$shared mode=(--readonly)
   if [ "$1" = randread ]; then
     amount=(--time_based --runtime=4)
   else
-    amount=(--io_size="$(( fio_size < 536870912 ? fio_size : 536870912 ))" --loops=8)
+    amount=(--io_size="$(( 8 * (fio_size < 536870912 ? fio_size : 536870912) ))")
   fi
-  fio --name=cmp --filename="$work/fio.bin" --size="$fio_size" --rw="$1" --bs="$2" --iodepth="$3" \
+  [ "$1" = write ] && { file=$fio_write; mode=(); }
+  fio --name=cmp --filename="$file" --size="$fio_size" --rw="$1" --bs="$2" --iodepth="$3" "${mode[@]}" \
     --ioengine=io_uring --direct=1 "${amount[@]}" --output-format=json --output="$work/fio.json" >/dev/null
   python3 -c "
 import json,sys; j=json.load(open(sys.argv[1]))['jobs'][0]; d=j['write' if sys.argv[2] in ('write','randwrite') else 'read']
@@ -47,8 +59,13 @@ print(d[sys.argv[3]])" "$work/fio.json" "$1" "$4"
 compare() {  # LABEL CASE RW BLOCK_BYTES QD HEADROOM_METRIC FIO_FIELD TARGET
   local label=$1 hs=() fs=()
   for r in $(seq "$rounds"); do
-    hs+=("$(run_headroom "$2" "$4" "$5" "$6")")
-    fs+=("$(run_fio "$3" "$4" "$5" "$7")")
+    if [ $((r % 2)) -eq 1 ]; then
+      hs+=("$(run_headroom "$2" "$4" "$5" "$6")")
+      fs+=("$(run_fio "$3" "$4" "$5" "$7")")
+    else
+      fs+=("$(run_fio "$3" "$4" "$5" "$7")")
+      hs+=("$(run_headroom "$2" "$4" "$5" "$6")")
+    fi
     echo "  $label round $r: headroom ${hs[-1]}  fio ${fs[-1]}"
   done
   python3 - "$label" "$8" "${hs[*]}" "${fs[*]}" <<'PY'
@@ -60,7 +77,17 @@ print(f"{label}: headroom {h:.4g}  fio {f:.4g}  ratio {h/f:.3f}  (target >= {tar
 PY
 }
 
-echo "storage vs fio: $size file, io_uring, O_DIRECT, $rounds rounds, in $work"
+# Both files laid out once, before any timing, by the same tool and the same way.
+for f in "$shared" "$fio_write"; do
+  fio --name=layout --filename="$f" --size="$fio_size" --rw=write --bs=1M --iodepth=16 --ioengine=io_uring \
+    --direct=1 --end_fsync=1 --output=/dev/null
+done
+stamp_before=$(stat -c '%s %y' "$shared")  # size and mtime (ns); reading it to checksum would warm caches
+echo "storage vs fio: $size files, io_uring, O_DIRECT, $rounds rounds, in $work"
+echo "start $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 compare "seq read 1MiB QD16 (B/s)" storage.seq_read read 1048576 16 bytes_per_s bw_bytes 0.95
 compare "seq write 1MiB QD16 (B/s)" storage.seq_write write 1048576 16 bytes_per_s bw_bytes 0.95
 compare "rand read 4KiB QD32 (IO/s)" storage.rand_read randread 4096 32 iops iops 0.90
+echo "end $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$(stat -c '%s %y' "$shared")" = "$stamp_before" ] ||
+  { echo "the shared read file changed during the comparison" >&2; exit 1; }
