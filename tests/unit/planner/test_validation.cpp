@@ -1,9 +1,12 @@
 // Planner validation: predicted vs published for the cases of /work/shared/validation
 // (docs/validation.md, section "Planner"). One protocol for every case, no per-case constants:
 //   - Megatron-LM 2021-era runs (G1, G2, G3, G10): fp16, full activation recompute, no sequence
-//     parallelism, no flash attention, micro-batch 1, the published TP / PP / GPU count and batch.
+//     parallelism, no flash attention, the published TP / PP / GPU count and batch. Their
+//     micro-batch is not published; Narayanan et al. tuned it per model (§3.4, Takeaway #3), so the
+//     planner takes the fastest micro-batch that fits.
 //   - Meta runs with unpublished parallelism (G11, G13): bf16, flash attention, the fastest
-//     configuration the planner's own search finds on 2048 A100-80GB (the published GPU count).
+//     configuration the planner's own search finds on 2048 A100-80GB (the published GPU count)
+//     among the techniques the papers name (no interleaving, no context parallelism).
 // The test prints a Markdown table (copied into docs/validation.md) and fails when an error leaves
 // the documented band.
 #include <fmt/format.h>
@@ -61,23 +64,36 @@ TrainResult run(const Workload& w, const std::string& gpu) {
   return evaluate_train(w, count_params(w.model), test::rates_for(gpu, w.train.precision, a), a);
 }
 
+/// `w` with the fastest micro-batch (a power of two up to 16 dividing the per-replica batch) that fits.
+TrainResult run_best_micro_batch(Workload w, const std::string& gpu) {
+  TrainResult best;
+  for (std::int64_t mb = 1; mb <= 16; mb *= 2) {
+    if (w.train.global_batch % (mb * w.par.dp) != 0) continue;
+    w.train.micro_batch = mb;
+    const TrainResult r = run(w, gpu);
+    if (r.memory.fits && (best.time.step_s == 0 || r.time.step_s < best.time.step_s)) best = r;
+  }
+  EXPECT_GT(best.time.step_s, 0) << w.name << ": no micro-batch fits";
+  return best;
+}
+
 TEST(PlannerValidation, G1_Gpt3_175B_TimeToTrain) {
   // 1024 A100, batch 1536, 300B tokens; TP8 PP8 (the configuration of Table 1's neighbouring rows).
   Workload w = megatron("gpt3-175b", 8, 8, 1024, 1536);
   w.train.tokens = 300e9;
-  const TrainResult r = run(w, "a100-sxm4-80gb");
-  add({"G1", "GPT-3 175B, 1024 A100, 300B tokens: days", r.time.time_to_train_s / 86400.0, 34.0, "days", 0.25});
+  const TrainResult r = run_best_micro_batch(w, "a100-sxm4-80gb");
+  add({"G1", "GPT-3 175B, 1024 A100, 300B tokens: days", r.time.time_to_train_s / 86400.0, 34.0, "days", 0.15});
   add({"G1", "GPT-3 175B: achieved TFLOP/s per GPU (paper's X)", r.time.achieved_flop_per_s_per_gpu / 1e12, 140.0,
-       "TFLOP/s", 0.25});
+       "TFLOP/s", 0.15});
 }
 
 TEST(PlannerValidation, G2_Megatron_1T) {
   Workload w = megatron("megatron-gpt-1t", 8, 64, 3072, 3072, 2);
   w.train.tokens = 450e9;
-  const TrainResult r = run(w, "a100-sxm4-80gb");
+  const TrainResult r = run_best_micro_batch(w, "a100-sxm4-80gb");
   add({"G2", "GPT 1T, TP8 PP64 interleaved, 3072 A100: TFLOP/s per GPU", r.time.achieved_flop_per_s_per_gpu / 1e12,
-       163.0, "TFLOP/s", 0.25});
-  add({"G2", "GPT 1T: 450B tokens, days", r.time.time_to_train_s / 86400.0, 84.0, "days", 0.25});
+       163.0, "TFLOP/s", 0.15});
+  add({"G2", "GPT 1T: 450B tokens, days", r.time.time_to_train_s / 86400.0, 84.0, "days", 0.15});
 }
 
 TEST(PlannerValidation, G3_Narayanan_Table1) {
@@ -90,9 +106,9 @@ TEST(PlannerValidation, G3_Narayanan_Table1) {
   for (const C& c :
        {C{"megatron-gpt-1.7b", 1, 1, 32, 512, 137}, C{"megatron-gpt-18.4b", 8, 1, 256, 1024, 135},
         C{"megatron-gpt-145.6b", 8, 8, 1536, 2304, 148}, C{"megatron-gpt-529.6b", 8, 35, 2520, 2520, 163}}) {
-    const TrainResult r = run(megatron(c.model, c.tp, c.pp, c.gpus, c.batch), "a100-sxm4-80gb");
+    const TrainResult r = run_best_micro_batch(megatron(c.model, c.tp, c.pp, c.gpus, c.batch), "a100-sxm4-80gb");
     add({"G3", fmt::format("{} TP{} PP{} {} GPUs: TFLOP/s per GPU", catalog().model(c.model).name, c.tp, c.pp, c.gpus),
-         r.time.achieved_flop_per_s_per_gpu / 1e12, c.tf, "TFLOP/s", 0.30});
+         r.time.achieved_flop_per_s_per_gpu / 1e12, c.tf, "TFLOP/s", 0.10});
   }
 }
 
@@ -104,7 +120,7 @@ TEST(PlannerValidation, G10_MtNlg530B_IterationTime) {
   for (const C& c : {C{2240, 60.1}, C{2800, 50.2}, C{3360, 44.4}}) {
     Workload w = megatron("mt-nlg-530b", 8, 35, c.gpus, 1920);
     w.train.zero_stage = 1;
-    const TrainResult r = run(w, "a100-sxm4-80gb");
+    const TrainResult r = run_best_micro_batch(w, "a100-sxm4-80gb");
     add({"G10", fmt::format("MT-NLG 530B, {} A100: iteration seconds", c.gpus), r.time.step_s, c.s, "s", 0.30});
   }
 }
@@ -117,6 +133,11 @@ TrainResult searched(const std::string& model, std::int64_t seq, double tokens, 
   SearchOptions o;
   o.gpus = gpus;
   o.keep = 1;
+  // The techniques LLaMA §2.4 names (tensor + sequence parallelism after Korthikanti et al.,
+  // activation checkpointing) plus pipeline and ZeRO data parallelism; no interleaved schedule and
+  // no context parallelism, which neither paper mentions (CP was not public before late 2023).
+  o.max_cp = 1;
+  o.max_vpp = 1;
   const SearchResult s = search_train(w, pc, test::rates_for("a100-sxm4-80gb", Precision::kBf16, a), a, o);
   EXPECT_FALSE(s.best.empty()) << model;
   return s.best.empty() ? TrainResult{} : s.best.front().result;
@@ -133,7 +154,7 @@ TEST(PlannerValidation, G11_Llama1_GpuHours) {
     const TrainResult r = searched(c.model, 2048, c.tokens, 2048);
     add({"G11",
          fmt::format("{}: GPU-hours ({:.1f}T tokens, searched plan)", catalog().model(c.model).name, c.tokens / 1e12),
-         r.time.gpu_hours, c.hours, "GPU-h", 0.40});
+         r.time.gpu_hours, c.hours, "GPU-h", 0.25});
   }
 }
 
@@ -145,7 +166,7 @@ TEST(PlannerValidation, G13_Llama2_GpuHours) {
   for (const C& c : {C{"llama-2-7b", 184320}, C{"llama-2-13b", 368640}, C{"llama-2-70b", 1720320}}) {
     const TrainResult r = searched(c.model, 4096, 2.0e12, 2048);
     add({"G13", fmt::format("{}: GPU-hours (2T tokens, searched plan)", catalog().model(c.model).name),
-         r.time.gpu_hours, c.hours, "GPU-h", 0.40});
+         r.time.gpu_hours, c.hours, "GPU-h", 0.10});
   }
 }
 
