@@ -76,16 +76,19 @@ RunPolicy policy_for_suite(const std::string& suite) {
     p.repetitions = 9;
     p.min_time_s = 0.01;
     p.max_case_s = 5;
+    p.rounds = 3;
   } else if (suite == "standard") {
     p.warmup = 2;
     p.repetitions = 15;
     p.min_time_s = 0.05;
     p.max_case_s = 30;
+    p.rounds = 3;
   } else if (suite == "full") {
     p.warmup = 3;
     p.repetitions = 30;
     p.min_time_s = 0.1;
     p.max_case_s = 120;
+    p.rounds = 5;
   } else {
     throw InputError("", "--suite", "one of quick, standard, full, got '" + suite + "'");
   }
@@ -193,7 +196,8 @@ json policy_json(const RunPolicy& p) {
               {"min_time_s", p.min_time_s},
               {"max_case_s", p.max_case_s},
               {"statistic", to_string(p.statistic)},
-              {"rotate_buffers", p.rotate_buffers}};
+              {"rotate_buffers", p.rotate_buffers},
+              {"rounds", p.rounds}};
 }
 
 json case_json(const CaseResult& c) {
@@ -414,6 +418,7 @@ RunPolicy read_policy(const Reader& r) {
   p.max_case_s = r.number("max_case_s", Range::kPositive);
   p.statistic = statistic_from_string(r.choice("statistic", {"median", "mean", "min", "max"}));
   p.rotate_buffers = r.boolean("rotate_buffers");
+  p.rounds = static_cast<int>(r.integer_or("rounds", 1, 1, 1000));  // absent before schema 1.1
   return p;
 }
 }  // namespace

@@ -101,6 +101,7 @@ class StreamBenchmark final : public Benchmark {
     BenchmarkInfo i;
     i.name = fmt::format("cpu.stream.{}", kernel_name(kernel_));
     i.backend = "cpu";
+    i.interleave = true;  // every metric comes from samples; operand setup is cheap next to sampling
     i.description =
         fmt::format("STREAM {} over three double arrays, OpenMP static schedule, all cores", kernel_name(kernel_));
     i.params = {{"array_bytes", "B", "bytes of each of the three arrays (max(64 MiB, 4 × LLC); quick caps at 256 MiB)"},

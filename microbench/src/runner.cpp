@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <exception>
+#include <optional>
 
 #include "headroom/bench/sampling.hpp"
 #include "headroom/core/errors.hpp"
@@ -18,7 +20,70 @@ struct Planned {
   BenchmarkInfo info;
   core::Params params;
 };
+
+/// One call of a case's run() under `policy`; exceptions become waived / error results.
+core::CaseResult run_once(const Planned& p, const core::RunPolicy& policy, const std::atomic<bool>* cancel,
+                          std::vector<std::string>& notes) {
+  RunContext ctx(policy, cancel);
+  core::CaseResult result;
+  const double t0 = now_s();
+  try {
+    result = p.benchmark->run(p.params, ctx);
+  } catch (const core::Waived& w) {
+    result = core::CaseResult{};
+    result.status = core::Status::kWaived;
+    result.message = w.what();
+  } catch (const std::exception& e) {
+    result = core::CaseResult{};
+    result.status = core::Status::kError;
+    result.message = e.what();
+  }
+  result.wall_s = now_s() - t0;
+  result.name = p.info.name;
+  result.params = p.params;
+  if (result.status != core::Status::kPassed) {
+    result.metrics.clear();
+  } else if (result.metrics.empty()) {
+    result.status = core::Status::kError;
+    result.message = "benchmark returned no metrics";
+  }
+  for (const auto& n : ctx.notes()) {
+    if (std::find(notes.begin(), notes.end(), n) == notes.end()) notes.push_back(n);
+  }
+  return result;
+}
+
+/// The case's message with its (deduplicated) notes appended.
+void attach_notes(core::CaseResult& result, const std::vector<std::string>& notes) {
+  for (const auto& n : notes) result.message += (result.message.empty() ? "" : "; ") + n;
+}
 }  // namespace
+
+int round_repetitions(int repetitions, int rounds, int round) {
+  rounds = std::max(1, rounds);
+  return repetitions / rounds + (round < repetitions % rounds ? 1 : 0);
+}
+
+void merge_round(core::CaseResult& acc, const core::CaseResult& next, core::Statistic statistic) {
+  acc.wall_s += next.wall_s;
+  if (acc.status != core::Status::kPassed) return;
+  if (next.status != core::Status::kPassed) {
+    acc.status = next.status;
+    acc.message = "in a later round: " + next.message;
+    acc.metrics.clear();
+    if (next.verified) acc.verified = next.verified;
+    return;
+  }
+  acc.samples_s.insert(acc.samples_s.end(), next.samples_s.begin(), next.samples_s.end());
+  for (auto& m : acc.metrics) {
+    if (m.samples.empty()) continue;  // a derived value: the first round's stands
+    const core::Metric* more = next.metric(m.name);
+    if (more == nullptr) continue;
+    m.samples.insert(m.samples.end(), more->samples.begin(), more->samples.end());
+    core::finalize_metric(m, statistic);
+  }
+  if (next.verified) acc.verified = acc.verified.value_or(true) && *next.verified;
+}
 
 core::Results run_benchmarks(const Registry& registry, const RunOptions& options, Sink& sink,
                              const std::atomic<bool>* cancel) {
@@ -44,48 +109,85 @@ core::Results run_benchmarks(const Registry& registry, const RunOptions& options
   results.run.filter = options.filter;
   results.run.world_size = options.world.size;
 
+  // Rounds never exceed the repetitions (each round takes at least one sample).
+  const int rounds = std::clamp(options.policy.rounds, 1, std::max(1, options.policy.repetitions));
+  std::vector<std::size_t> later;  // plan indices that take part in rounds 2..R
+  if (rounds > 1) {
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+      if (plan[i].info.interleave) later.push_back(i);
+    }
+  }
+  const auto policy_of = [&](const Planned& p, int round) {
+    core::RunPolicy policy = options.policy;
+    if (p.info.interleave && rounds > 1)
+      policy.repetitions = round_repetitions(options.policy.repetitions, rounds, round);
+    return policy;
+  };
+
+  std::vector<std::optional<core::CaseResult>> acc(plan.size());
+  std::vector<std::vector<std::string>> notes(plan.size());
+  std::vector<int> rounds_run(plan.size(), 0);
+  const auto finish_case = [&](std::size_t i) {
+    attach_notes(*acc[i], notes[i]);
+    sink.on_case_done(i, plan.size(), *acc[i]);
+  };
+
   sink.on_start(plan.size());
   const bool multi_rank = options.world.size > 1 && options.world.any;
-  for (std::size_t i = 0; i < plan.size(); ++i) {
-    bool stop = cancel != nullptr && cancel->load();
-    if (multi_rank) stop = options.world.any(stop);  // every rank, every case: one decision for all
-    if (stop) {
-      results.run.incomplete = true;
-      results.run.incomplete_reason =
-          fmt::format("interrupted: {} of {} cases ran", i, plan.size());
-      break;
+  std::size_t steps_done = 0;
+  const std::size_t steps_total = plan.size() + later.size() * static_cast<std::size_t>(rounds - 1);
+  bool stopped = false;
+  for (int round = 0; round < rounds && !stopped; ++round) {
+    std::vector<std::size_t> order;
+    if (round == 0) {
+      for (std::size_t i = 0; i < plan.size(); ++i) order.push_back(i);
+    } else {
+      order = later;
+      if (!order.empty()) sink.on_round_start(round + 1, rounds, order.size());
     }
-    const Planned& p = plan[i];
-    const bool participate = p.info.all_ranks || options.world.rank == 0;
-    if (!participate) continue;
-    sink.on_case_start(i, plan.size(), p.info.name, p.params);
-    RunContext ctx(options.policy, cancel);
-    core::CaseResult result;
-    const double t0 = now_s();
-    try {
-      result = p.benchmark->run(p.params, ctx);
-    } catch (const core::Waived& w) {
-      result = core::CaseResult{};
-      result.status = core::Status::kWaived;
-      result.message = w.what();
-    } catch (const std::exception& e) {
-      result = core::CaseResult{};
-      result.status = core::Status::kError;
-      result.message = e.what();
+    for (std::size_t i : order) {
+      bool stop = cancel != nullptr && cancel->load();
+      if (multi_rank) stop = options.world.any(stop);  // every rank, every step: one decision for all
+      if (stop) {
+        stopped = true;
+        break;
+      }
+      ++steps_done;
+      const Planned& p = plan[i];
+      const bool participate = p.info.all_ranks || options.world.rank == 0;
+      if (!participate) continue;
+      if (round > 0 && (!acc[i] || acc[i]->status != core::Status::kPassed)) continue;
+      sink.on_case_start(i, plan.size(), p.info.name, p.params);
+      core::CaseResult result = run_once(p, policy_of(p, round), cancel, notes[i]);
+      if (round == 0) {
+        acc[i] = std::move(result);
+      } else {
+        merge_round(*acc[i], result, options.policy.statistic);
+      }
+      ++rounds_run[i];
+      const bool last =
+          !(p.info.interleave && rounds > 1) || round == rounds - 1 || acc[i]->status != core::Status::kPassed;
+      if (last) finish_case(i);
     }
-    result.wall_s = now_s() - t0;
-    result.name = p.info.name;
-    result.params = p.params;
-    if (result.status != core::Status::kPassed) result.metrics.clear();
-    else if (result.metrics.empty()) {
-      result.status = core::Status::kError;
-      result.message = "benchmark returned no metrics";
+  }
+  if (stopped) {
+    results.run.incomplete = true;
+    results.run.incomplete_reason = steps_total == plan.size()
+                                        ? fmt::format("interrupted: {} of {} cases ran", steps_done, plan.size())
+                                        : fmt::format("interrupted: {} of {} steps ran ({} cases over {} rounds)",
+                                                      steps_done, steps_total, plan.size(), rounds);
+    // Interleaved cases cut short keep the samples they have, and say so.
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+      if (!acc[i] || !plan[i].info.interleave || rounds == 1 || rounds_run[i] == rounds ||
+          acc[i]->status != core::Status::kPassed) {
+        continue;
+      }
+      notes[i].push_back(fmt::format("interrupted after {} of {} rounds", rounds_run[i], rounds));
+      finish_case(i);
     }
-    for (const auto& n : ctx.notes()) {
-      result.message += (result.message.empty() ? "" : "; ") + n;
-    }
-    sink.on_case_done(i, plan.size(), result);
-    results.cases.push_back(std::move(result));
+  }
+  for (auto& r : acc) {
+    if (r) results.cases.push_back(std::move(*r));
   }
   if (cancel != nullptr && cancel->load() && !results.run.incomplete) {
     results.run.incomplete = true;
@@ -103,6 +205,14 @@ ProgressSink::ProgressSink(std::FILE* stream, bool quiet)
 void ProgressSink::on_start(std::size_t total_cases) {
   start_s_ = now_s();
   if (!quiet_) fmt::print(stream_, "headroom: {} cases to run\n", total_cases);
+}
+
+void ProgressSink::on_round_start(int round, int rounds, std::size_t cases_in_round) {
+  if (quiet_) return;
+  if (tty_) fmt::print(stream_, "\r\033[K");
+  fmt::print(stream_, "headroom: round {} of {}: {} interleaved case(s) again for more samples\n", round, rounds,
+             cases_in_round);
+  std::fflush(stream_);
 }
 
 void ProgressSink::on_case_start(std::size_t index, std::size_t total, const std::string& name,
@@ -127,8 +237,7 @@ std::string headline(const core::CaseResult& r) {
   if (r.status != core::Status::kPassed) return text + "  " + core::to_string(r.status) + ": " + r.message;
   if (!r.metrics.empty() && r.metrics.front().value) {
     const auto& m = r.metrics.front();
-    const std::string value = m.unit == "s" ? core::format_seconds(*m.value)
-                                            : core::format_rate(*m.value, m.unit);
+    const std::string value = m.unit == "s" ? core::format_seconds(*m.value) : core::format_rate(*m.value, m.unit);
     text += "  " + value;
     if (m.summary && m.summary->n > 1) text += fmt::format(" (cv {:.1f}%)", 100.0 * m.summary->cv);
   }

@@ -7,6 +7,8 @@
 #include "headroom/bench/sampling.hpp"
 #include "headroom/core/errors.hpp"
 
+#include <fmt/format.h>
+
 using namespace headroom;
 
 namespace {
@@ -16,7 +18,8 @@ class Scripted : public bench::Benchmark {
   explicit Scripted(std::string name, std::vector<std::string> modes, std::atomic<bool>* cancel_after_first = nullptr)
       : name_(std::move(name)), modes_(std::move(modes)), cancel_(cancel_after_first) {}
   bench::BenchmarkInfo info() const override {
-    return {name_, "test", "scripted", {{"mode", "", "what to do"}}, {{"work_per_s", "1/s", core::Better::kHigher, ""}}};
+    return {
+        name_, "test", "scripted", {{"mode", "", "what to do"}}, {{"work_per_s", "1/s", core::Better::kHigher, ""}}};
   }
   std::vector<core::Params> instances(const std::string&) const override {
     std::vector<core::Params> out;
@@ -31,7 +34,8 @@ class Scripted : public bench::Benchmark {
     if (mode == "empty") return {};
     if (mode == "note") ctx.note("buffered I/O used");
     core::CaseResult r;
-    r.metrics.push_back(bench::throughput_metric("work_per_s", "1/s", 10.0, {1.0, 2.0, 4.0}, "", ctx.policy().statistic));
+    r.metrics.push_back(
+        bench::throughput_metric("work_per_s", "1/s", 10.0, {1.0, 2.0, 4.0}, "", ctx.policy().statistic));
     return r;
   }
 
@@ -136,11 +140,204 @@ TEST(Runner, AnotherRanksInterruptStopsThisRankAtTheSameCase) {
   EXPECT_EQ(r.run.incomplete_reason, "interrupted: 1 of 3 cases ran");
 }
 
+namespace {
+/// An interleavable benchmark that logs every call ("name:repetitions") and returns one sample per
+/// repetition; sample values grow with the call count so pooling is visible. Mode "bad-later"
+/// fails verification from its second call on.
+class Interleaved : public bench::Benchmark {
+ public:
+  Interleaved(std::string name, std::vector<std::string>& log, std::string mode = "ok", bool all_ranks = false)
+      : name_(std::move(name)), log_(log), mode_(std::move(mode)), all_ranks_(all_ranks) {}
+  bench::BenchmarkInfo info() const override {
+    bench::BenchmarkInfo i;
+    i.name = name_;
+    i.backend = "test";
+    i.metrics = {{"work_per_s", "1/s", core::Better::kHigher, ""}};
+    i.interleave = true;
+    i.all_ranks = all_ranks_;
+    return i;
+  }
+  std::vector<core::Params> instances(const std::string&) const override { return {{}}; }
+  core::CaseResult run(const core::Params&, bench::RunContext& ctx) override {
+    ++calls_;
+    log_.push_back(fmt::format("{}:{}", name_, ctx.policy().repetitions));
+    core::CaseResult r;
+    r.verified = !(mode_ == "bad-later" && calls_ > 1);
+    if (!*r.verified) {
+      r.status = core::Status::kError;
+      r.message = "verification failed";
+      return r;
+    }
+    ctx.note("same note every round");
+    for (int i = 0; i < ctx.policy().repetitions; ++i) r.samples_s.push_back(1.0 / calls_);
+    r.metrics.push_back(bench::throughput_metric("work_per_s", "1/s", 1.0, r.samples_s, "", ctx.policy().statistic));
+    return r;
+  }
+
+ private:
+  std::string name_;
+  std::vector<std::string>& log_;
+  std::string mode_;
+  bool all_ranks_;
+  int calls_ = 0;
+};
+
+struct RoundRecorder : Recorder {
+  std::vector<int> rounds;
+  void on_round_start(int round, int, std::size_t) override { rounds.push_back(round); }
+};
+}  // namespace
+
+TEST(Runner, RoundRepetitionsSpreadTheRemainderOverTheFirstRounds) {
+  EXPECT_EQ(bench::round_repetitions(9, 3, 0), 3);
+  EXPECT_EQ(bench::round_repetitions(9, 3, 2), 3);
+  EXPECT_EQ(bench::round_repetitions(10, 3, 0), 4);
+  EXPECT_EQ(bench::round_repetitions(10, 3, 1), 3);
+  EXPECT_EQ(bench::round_repetitions(10, 3, 2), 3);
+  EXPECT_EQ(bench::round_repetitions(7, 1, 0), 7);
+  EXPECT_EQ(bench::round_repetitions(7, 0, 0), 7);  // 0 rounds means one
+}
+
+TEST(Runner, InterleavedCasesRunInRoundsAndPoolTheirSamples) {
+  std::vector<std::string> log;
+  bench::Registry reg;
+  reg.add(std::make_unique<Interleaved>("t.a", log));
+  reg.add(std::make_unique<Scripted>("t.plain", std::vector<std::string>{"ok"}));
+  reg.add(std::make_unique<Interleaved>("t.b", log));
+  auto o = options();
+  o.policy.repetitions = 10;
+  o.policy.rounds = 3;
+  RoundRecorder sink;
+  const auto r = bench::run_benchmarks(reg, o, sink, nullptr);
+  // Round 1 runs everything in plan order; rounds 2 and 3 only the interleaved cases.
+  EXPECT_EQ(log, (std::vector<std::string>{"t.a:4", "t.b:4", "t.a:3", "t.b:3", "t.a:3", "t.b:3"}));
+  EXPECT_EQ(sink.rounds, (std::vector<int>{2, 3}));
+  EXPECT_EQ(sink.done, 3u);  // once per case, not per round
+  ASSERT_EQ(r.cases.size(), 3u);
+  EXPECT_EQ(r.cases[0].name, "t.a");  // plan order
+  EXPECT_EQ(r.cases[1].name, "t.plain");
+  EXPECT_EQ(r.cases[2].name, "t.b");
+  // Samples: 4 at 1/1 s, 3 at 1/2 s, 3 at 1/3 s -> rates 1 (x4), 2 (x3), 3 (x3); median of 10 = 2.
+  const auto& m = r.cases[0].metrics[0];
+  EXPECT_EQ(r.cases[0].samples_s.size(), 10u);
+  EXPECT_EQ(m.samples.size(), 10u);
+  EXPECT_DOUBLE_EQ(*m.value, 2.0);
+  EXPECT_EQ(m.summary->n, 10);
+  EXPECT_DOUBLE_EQ(m.summary->max, 3.0);
+  EXPECT_EQ(r.cases[0].verified, std::optional<bool>(true));
+  EXPECT_EQ(r.cases[0].message, "same note every round");  // notes are not repeated per round
+  EXPECT_EQ(r.run.policy.rounds, 3);
+}
+
+TEST(Runner, RoundsNeverExceedRepetitionsAndOneRoundIsBackToBack) {
+  std::vector<std::string> log;
+  bench::Registry reg;
+  reg.add(std::make_unique<Interleaved>("t.a", log));
+  auto o = options();
+  o.policy.repetitions = 2;
+  o.policy.rounds = 5;
+  Recorder sink;
+  EXPECT_EQ(bench::run_benchmarks(reg, o, sink, nullptr).cases[0].samples_s.size(), 2u);
+  EXPECT_EQ(log, (std::vector<std::string>{"t.a:1", "t.a:1"}));
+  log.clear();
+  o.policy.rounds = 1;
+  bench::run_benchmarks(reg, o, sink, nullptr);
+  EXPECT_EQ(log, (std::vector<std::string>{"t.a:2"}));
+}
+
+TEST(Runner, AFailureInALaterRoundMakesTheCaseAnError) {
+  std::vector<std::string> log;
+  bench::Registry reg;
+  reg.add(std::make_unique<Interleaved>("t.bad", log, "bad-later"));
+  Recorder sink;
+  const auto r = bench::run_benchmarks(reg, options(), sink, nullptr);  // quick: 3 rounds
+  ASSERT_EQ(r.cases.size(), 1u);
+  EXPECT_EQ(r.cases[0].status, core::Status::kError);
+  EXPECT_EQ(r.cases[0].message, "in a later round: verification failed; same note every round");
+  EXPECT_TRUE(r.cases[0].metrics.empty());
+  EXPECT_EQ(r.cases[0].verified, std::optional<bool>(false));
+  EXPECT_EQ(log.size(), 2u);  // no third round for a failed case
+  EXPECT_EQ(sink.done, 1u);
+}
+
+TEST(Runner, MergeRoundKeepsDerivedValuesAndAndsVerification) {
+  core::CaseResult a;
+  a.verified = true;
+  a.samples_s = {1.0};
+  a.wall_s = 1;
+  core::Metric sampled;
+  sampled.name = "rate";
+  sampled.samples = {1.0};
+  core::finalize_metric(sampled, core::Statistic::kMedian);
+  core::Metric derived;
+  derived.name = "peak";
+  derived.value = 42.0;
+  derived.provenance = "derived";
+  a.metrics = {sampled, derived};
+  core::CaseResult b = a;
+  b.metrics[0].samples = {3.0, 5.0};
+  b.metrics[1].value = 7.0;
+  b.samples_s = {0.5, 0.25};
+  b.verified = false;
+  bench::merge_round(a, b, core::Statistic::kMedian);
+  EXPECT_EQ(a.samples_s, (std::vector<double>{1.0, 0.5, 0.25}));
+  EXPECT_DOUBLE_EQ(*a.metrics[0].value, 3.0);  // median of {1, 3, 5}
+  EXPECT_DOUBLE_EQ(*a.metrics[1].value, 42.0);
+  EXPECT_EQ(a.verified, std::optional<bool>(false));
+  EXPECT_DOUBLE_EQ(a.wall_s, 2.0);
+}
+
+TEST(Runner, InterruptInALaterRoundKeepsThePooledSamples) {
+  std::vector<std::string> log;
+  std::atomic<bool> cancel{false};
+  bench::Registry reg;
+  reg.add(std::make_unique<Interleaved>("t.a", log));
+  reg.add(std::make_unique<Interleaved>("t.b", log));
+  struct CancelInRoundTwo : Recorder {
+    std::atomic<bool>* cancel;
+    void on_round_start(int, int, std::size_t) override { cancel->store(true); }
+  } sink;
+  sink.cancel = &cancel;
+  const auto r = bench::run_benchmarks(reg, options(), sink, &cancel);
+  EXPECT_EQ(log, (std::vector<std::string>{"t.a:3", "t.b:3"}));
+  ASSERT_EQ(r.cases.size(), 2u);
+  EXPECT_EQ(r.cases[0].status, core::Status::kPassed);
+  EXPECT_EQ(r.cases[0].samples_s.size(), 3u);
+  EXPECT_EQ(r.cases[0].message, "same note every round; interrupted after 1 of 3 rounds");
+  EXPECT_TRUE(r.run.incomplete);
+  EXPECT_EQ(r.run.incomplete_reason, "interrupted: 2 of 6 steps ran (2 cases over 3 rounds)");
+  EXPECT_EQ(sink.done, 2u);
+}
+
+TEST(Runner, EveryRankTakesTheSameStepsWhateverTheOutcomes) {
+  // On rank 1 a rank-0-only interleaved case never runs, yet the collective stop decision must be
+  // taken as often as on rank 0 (3 rounds x 1 case), or the ranks would fall out of step.
+  std::vector<std::string> log;
+  bench::Registry reg;
+  reg.add(std::make_unique<Interleaved>("t.local", log));
+  for (int rank : {0, 1}) {
+    auto o = options();
+    o.world.rank = rank;
+    o.world.size = 2;
+    int calls = 0;
+    o.world.any = [&calls](bool) {
+      ++calls;
+      return false;
+    };
+    Recorder sink;
+    const auto r = bench::run_benchmarks(reg, o, sink, nullptr);
+    EXPECT_EQ(calls, 3) << "rank " << rank;
+    EXPECT_EQ(r.cases.size(), rank == 0 ? 1u : 0u);
+  }
+  EXPECT_EQ(log.size(), 3u);  // rank 0's three rounds only
+}
+
 TEST(Runner, HeadlineShowsValueAndVerification) {
   core::CaseResult c;
   c.name = "cpu.gemm.fp64";
   c.params = {{"m", std::int64_t{256}}};
-  c.metrics.push_back(bench::throughput_metric("flop_per_s", "FLOP/s", 2e9, {0.01, 0.01, 0.01}, "", core::Statistic::kMedian));
+  c.metrics.push_back(
+      bench::throughput_metric("flop_per_s", "FLOP/s", 2e9, {0.01, 0.01, 0.01}, "", core::Statistic::kMedian));
   c.verified = false;
   EXPECT_EQ(bench::headline(c), "cpu.gemm.fp64 m=256  200 GFLOP/s (cv 0.0%)  NOT VERIFIED");
   c.status = core::Status::kWaived;

@@ -122,6 +122,21 @@ TEST(Results, StrictLoadingNamesFilePathAndExpectation) {
             std::string::npos);
 }
 
+TEST(Results, PolicyRoundsRoundTripAndDefaultForOldFiles) {
+  Results a = sample_results();
+  a.run.policy.rounds = 4;
+  auto doc = nlohmann::json::parse(results_to_json(a));
+  EXPECT_EQ(doc["schema_version"], "1.1");
+  EXPECT_EQ(doc["run"]["policy"]["rounds"], 4);
+  EXPECT_EQ(results_from_json(doc.dump(), "x").run.policy.rounds, 4);
+  // A 1.0 file has no "rounds": its cases were run back to back, i.e. in one round.
+  doc["schema_version"] = "1.0";
+  doc["run"]["policy"].erase("rounds");
+  EXPECT_EQ(results_from_json(doc.dump(), "old.json").run.policy.rounds, 1);
+  EXPECT_NE(error_of([](auto& d) { d["run"]["policy"]["rounds"] = 0; }).find("$.run.policy.rounds"),
+            std::string::npos);
+}
+
 TEST(Results, SyntaxErrorIsInputError) {
   try {
     results_from_json("{\"schema\": ", "trunc.json");
@@ -134,6 +149,12 @@ TEST(Results, SyntaxErrorIsInputError) {
 TEST(Results, SuitePolicies) {
   EXPECT_EQ(policy_for_suite("quick").repetitions, 9);  // >= 9 so Mann-Whitney comparisons work
   EXPECT_GT(policy_for_suite("full").repetitions, policy_for_suite("standard").repetitions);
+  // Every suite interleaves, with at least 3 samples per round (a median of 3 per round).
+  for (const char* suite : {"quick", "standard", "full"}) {
+    const RunPolicy p = policy_for_suite(suite);
+    EXPECT_GE(p.rounds, 3) << suite;
+    EXPECT_GE(p.repetitions / p.rounds, 3) << suite;
+  }
   EXPECT_THROW(policy_for_suite("huge"), InputError);
 }
 

@@ -17,7 +17,7 @@ namespace headroom::core {
 
 inline constexpr const char* kResultsSchema = "headroom.results";
 inline constexpr int kResultsMajor = 1;
-inline constexpr int kResultsMinor = 0;
+inline constexpr int kResultsMinor = 1;  // 1.1: policy.rounds
 
 /// A benchmark parameter value: integers (sizes, counts), reals, strings (precision names), flags.
 using ParamValue = std::variant<std::int64_t, double, std::string, bool>;
@@ -48,6 +48,11 @@ struct RunPolicy {
   double max_case_s = 30.0;         ///< a case stops sampling (keeping what it has) after this long
   Statistic statistic = Statistic::kMedian;  ///< headline value of each metric
   bool rotate_buffers = true;       ///< rotate operand buffers so caches cannot serve repeats
+  /// Cases that allow it (BenchmarkInfo::interleave) take their repetitions in this many rounds
+  /// over the whole suite instead of back to back, so a drift of the machine that lasts seconds
+  /// (turbo, a noisy neighbour) is spread over every case rather than landing on one. Absent in
+  /// files written before 1.1: read as 1.
+  int rounds = 1;
   bool operator==(const RunPolicy&) const = default;
 };
 /// True for a PCI id in sysfs form: "0x" and 4 lower-case hex digits ("0x10de", "0x2330").

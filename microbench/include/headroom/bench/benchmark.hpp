@@ -36,6 +36,11 @@ struct BenchmarkInfo {
   std::vector<MetricSpec> metrics;
   /// True when every MPI rank must take part (collectives); false runs it on rank 0 only.
   bool all_ranks = false;
+  /// True when run() may be called again for more repetitions and the samples of the calls
+  /// pooled: every metric is computed from per-repetition samples (no derived-only value) and the
+  /// setup is cheap next to the sampling. The runner then spreads the case over policy.rounds
+  /// rounds of the suite (see RunPolicy::rounds).
+  bool interleave = false;
 };
 
 /// What a running benchmark may consult: the policy, cancellation, progress notes.

@@ -21,6 +21,10 @@ class Sink {
   virtual void on_case_done(std::size_t index, std::size_t total, const core::CaseResult& result) {
     (void)index, (void)total, (void)result;
   }
+  /// A later round of interleaved cases begins (round is 1-based; round 1 is never announced).
+  virtual void on_round_start(int round, int rounds, std::size_t cases_in_round) {
+    (void)round, (void)rounds, (void)cases_in_round;
+  }
 };
 
 /// How MPI ranks take part. The default is a single process.
@@ -45,8 +49,24 @@ struct RunOptions {
 /// is a core::InputError. Exceptions inside a case become `error` results; core::Waived becomes
 /// `waived`. When `cancel` turns true, the run stops after the current case and is marked
 /// incomplete. The returned Results carry run info and cases; the caller fills host and devices.
+///
+/// Rounds: with policy.rounds = R > 1, round 1 runs every case in plan order, each interleavable
+/// case (BenchmarkInfo::interleave) taking only its share of the repetitions; rounds 2..R run the
+/// interleavable cases again for their next shares, and each case's samples are pooled
+/// (merge_round). Results stay in plan order. The sequence of steps depends only on the plan,
+/// never on a case's outcome, so MPI ranks stay in step.
 core::Results run_benchmarks(const Registry& registry, const RunOptions& options, Sink& sink,
                              const std::atomic<bool>* cancel);
+
+/// Repetitions of round `round` (0-based) when `repetitions` are spread over `rounds` rounds: the
+/// remainder goes to the first rounds. E.g. 10 over 3 -> 4, 3, 3.
+int round_repetitions(int repetitions, int rounds, int round);
+
+/// Pools the result of a later round into `acc` (same case). A non-passed round turns the case
+/// into that status with its message (a wrong answer in any round is an error); otherwise raw
+/// samples and every sampled metric's samples are appended and the metric re-finalised with
+/// `statistic`; a metric without samples keeps its first-round value; `verified` is the AND.
+void merge_round(core::CaseResult& acc, const core::CaseResult& next, core::Statistic statistic);
 
 /// A sink that reports progress on a stream (stderr): one line per finished case, or a live
 /// status line when the stream is a terminal.
@@ -57,6 +77,7 @@ class ProgressSink : public Sink {
   void on_case_start(std::size_t index, std::size_t total, const std::string& name,
                      const core::Params& params) override;
   void on_case_done(std::size_t index, std::size_t total, const core::CaseResult& result) override;
+  void on_round_start(int round, int rounds, std::size_t cases_in_round) override;
 
  private:
   std::FILE* stream_;
