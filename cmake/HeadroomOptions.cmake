@@ -1,6 +1,6 @@
 # Optional parts, each AUTO by default: found -> ON, missing -> OFF with a clear message.
 # Set HEADROOM_WITH_<PART>=ON to make a missing part a configure error, OFF to skip it.
-set(_headroom_parts CUDA NCCL MPI QT IOURING)
+set(_headroom_parts CUDA NCCL MPI QT IOURING BLAS)
 foreach(part ${_headroom_parts})
   set(HEADROOM_WITH_${part} AUTO CACHE STRING "Build the ${part} part: AUTO, ON or OFF")
   set_property(CACHE HEADROOM_WITH_${part} PROPERTY STRINGS AUTO ON OFF)
@@ -126,6 +126,22 @@ endif()
 _headroom_resolve(IOURING _uring_found "liburing not found (Debian: liburing-dev) - storage uses psync")
 if(HEADROOM_HAVE_IOURING)
   _headroom_note(IOURING ON "liburing ${LIBURING_VERSION}")
+endif()
+
+# --- BLAS (CPU GEMM through the system's tuned library) ---------------------------------------
+# OpenBLAS through pkg-config: its cblas.h also declares openblas_set_num_threads / get_config,
+# which set the thread count and record the library and kernel in the results.
+set(_blas_found OFF)
+if(NOT HEADROOM_WITH_BLAS STREQUAL "OFF")
+  find_package(PkgConfig QUIET)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(OPENBLAS QUIET IMPORTED_TARGET openblas)
+    set(_blas_found ${OPENBLAS_FOUND})
+  endif()
+endif()
+_headroom_resolve(BLAS _blas_found "OpenBLAS not found (Debian: libopenblas-dev) - cpu.gemm measures Eigen's own kernel only")
+if(HEADROOM_HAVE_BLAS)
+  _headroom_note(BLAS ON "OpenBLAS ${OPENBLAS_VERSION}: cpu.gemm impl=blas")
 endif()
 
 function(headroom_print_summary)

@@ -1,5 +1,12 @@
-// cpu.gemm.fp64 / cpu.gemm.fp32: C = A·B with Eigen (OpenMP-parallel when built with OpenMP).
+// cpu.gemm.fp64 / cpu.gemm.fp32: C = A·B on the host cores, through two implementations:
+//   impl=blas   the system CBLAS (OpenBLAS on Debian) when headroom was built with it: what a tuned
+//               library reaches on this CPU, the headline a capacity plan needs (like cuBLAS on a GPU);
+//   impl=eigen  Eigen's own GEMM kernel (OpenMP-parallel), on every machine.
+// Both run on the same operands and are verified the same way.
 #include <Eigen/Core>
+#ifdef HEADROOM_HAVE_BLAS
+#include <cblas.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -13,6 +20,36 @@ namespace {
 
 constexpr int kVerifySamples = 64;  // output elements recomputed in long double after timing
 
+/// The implementations this binary has, in the order the suites run them.
+std::vector<std::string> available_impls() {
+#ifdef HEADROOM_HAVE_BLAS
+  return {"blas", "eigen"};
+#else
+  return {"eigen"};
+#endif
+}
+
+#ifdef HEADROOM_HAVE_BLAS
+/// "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64 (core SkylakeX)": the library
+/// and the kernel it picked for this CPU, recorded with every BLAS case.
+std::string blas_identity() {
+  std::string config = openblas_get_config();
+  while (!config.empty() && config.back() == ' ') config.pop_back();
+  return fmt::format("{} (core {})", config, openblas_get_corename());
+}
+
+void blas_gemm(std::int64_t m, std::int64_t n, std::int64_t k, const double* a, const double* b, double* c) {
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<blasint>(m), static_cast<blasint>(n),
+              static_cast<blasint>(k), 1.0, a, static_cast<blasint>(m), b, static_cast<blasint>(k), 0.0, c,
+              static_cast<blasint>(m));
+}
+void blas_gemm(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<blasint>(m), static_cast<blasint>(n),
+              static_cast<blasint>(k), 1.0f, a, static_cast<blasint>(m), b, static_cast<blasint>(k), 0.0f, c,
+              static_cast<blasint>(m));
+}
+#endif
+
 template <typename T>
 class GemmBenchmark final : public Benchmark {
  public:
@@ -22,14 +59,22 @@ class GemmBenchmark final : public Benchmark {
     BenchmarkInfo i;
     i.name = "cpu.gemm." + to_string(precision_);
     i.backend = "cpu";
+    i.interleave = true;  // every metric comes from samples; operand setup is cheap next to sampling
     i.description = fmt::format(
-        "{} GEMM C = A·B with Eigen {}.{}.{} on the host cores (column-major, random "
-        "operands in [-1, 1))",
-        to_string(precision_), EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
+        "{} GEMM C = A·B on the host cores (column-major, random operands in [-1, 1)) with the "
+        "system BLAS (impl=blas{}) and with Eigen {}.{}.{}'s own kernel (impl=eigen)",
+        to_string(precision_),
+#ifdef HEADROOM_HAVE_BLAS
+        "",
+#else
+        ": not in this build",
+#endif
+        EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
     i.params = {{"m", "", "rows of A and C"},
                 {"n", "", "columns of B and C"},
                 {"k", "", "columns of A, rows of B"},
-                {"threads", "threads", "OpenMP threads Eigen uses (default: physical cores)"}};
+                {"threads", "threads", "threads the implementation uses (default: physical cores)"},
+                {"impl", "", "blas (the system CBLAS, OpenBLAS on Debian) or eigen (Eigen's own kernel)"}};
     i.metrics = {{"flop_per_s", "FLOP/s", core::Better::kHigher, "2·M·N·K FLOP per GEMM / wall time of one GEMM"}};
     return i;
   }
@@ -41,8 +86,12 @@ class GemmBenchmark final : public Benchmark {
     if (suite != "quick") sizes.insert(sizes.end(), {2048, 4096});
     const std::int64_t threads = default_threads();
     std::vector<core::Params> out;
-    for (std::int64_t s : sizes) out.push_back({{"m", s}, {"n", s}, {"k", s}, {"threads", threads}});
-    if (suite == "full" && threads > 1) out.push_back({{"m", 1024LL}, {"n", 1024LL}, {"k", 1024LL}, {"threads", 1LL}});
+    for (const std::string& impl : available_impls()) {
+      for (std::int64_t s : sizes) out.push_back({{"m", s}, {"n", s}, {"k", s}, {"threads", threads}, {"impl", impl}});
+      if (suite == "full" && threads > 1) {
+        out.push_back({{"m", 1024LL}, {"n", 1024LL}, {"k", 1024LL}, {"threads", 1LL}, {"impl", impl}});
+      }
+    }
     return out;
   }
 
@@ -51,6 +100,15 @@ class GemmBenchmark final : public Benchmark {
     const std::int64_t n = param_int(params, "n");
     const std::int64_t k = param_int(params, "k");
     const std::int64_t threads = param_int(params, "threads");
+    const std::string impl = param_string(params, "impl");
+    if (impl != "blas" && impl != "eigen") {
+      throw core::InputError("", "params.impl", fmt::format("blas or eigen, got '{}'", impl));
+    }
+#ifndef HEADROOM_HAVE_BLAS
+    if (impl == "blas") {
+      throw core::Waived("built without a CBLAS (Debian: libopenblas-dev): impl=eigen measures Eigen's own kernel");
+    }
+#endif
     if (m <= 0 || n <= 0 || k <= 0 || threads <= 0) {
       throw core::InputError("", "params",
                              fmt::format("m, n, k and threads > 0, got m={} n={} k={} threads={}", m, n, k, threads));
@@ -68,9 +126,17 @@ class GemmBenchmark final : public Benchmark {
     fill_uniform(a.data(), a.size(), 1, T(-1), T(1), nthreads);
     fill_uniform(b.data(), b.size(), 2, T(-1), T(1), nthreads);
     fill_uniform(c.data(), c.size(), 3, T(-1), T(1), nthreads);  // touched before timing, overwritten by A·B
-    Eigen::setNbThreads(nthreads);
-
-    const std::vector<double> seconds = sample_host(ctx, [&] { c.noalias() = a * b; });
+    std::vector<double> seconds;
+    if (impl == "eigen") {
+      Eigen::setNbThreads(nthreads);
+      seconds = sample_host(ctx, [&] { c.noalias() = a * b; });
+    } else {
+#ifdef HEADROOM_HAVE_BLAS
+      openblas_set_num_threads(nthreads);
+      ctx.note(blas_identity());
+      seconds = sample_host(ctx, [&] { blas_gemm(m, n, k, a.data(), b.data(), c.data()); });
+#endif
+    }
 
     core::CaseResult r;
     r.samples_s = seconds;

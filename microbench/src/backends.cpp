@@ -52,6 +52,11 @@ std::vector<BuildFeature> build_features() {
 #else
   out.push_back({"io_uring", false, "built without liburing: storage uses psync"});
 #endif
+#ifdef HEADROOM_HAVE_BLAS
+  out.push_back({"BLAS", true, "CPU GEMM through OpenBLAS (cpu.gemm impl=blas) beside Eigen's kernel"});
+#else
+  out.push_back({"BLAS", false, "built without OpenBLAS: cpu.gemm measures Eigen's own kernel only"});
+#endif
   return out;
 }
 

@@ -25,7 +25,9 @@ hc::RunPolicy fast_policy() {
 
 hc::CaseResult run_one(hb::Benchmark& b, const hc::Params& params) {
   hb::RunContext ctx(fast_policy(), nullptr);
-  return b.run(params, ctx);
+  hc::CaseResult r = b.run(params, ctx);
+  for (const auto& n : ctx.notes()) r.message += (r.message.empty() ? "" : "; ") + n;  // as the runner does
+  return r;
 }
 
 // Declared params (info) and emitted params (instances) must agree in names and order.
@@ -67,36 +69,71 @@ TEST(CpuRuns, QuickGemmSizesStaySmall) {
   EXPECT_TRUE(has4096);
 }
 
+TEST(CpuRuns, GemmInstancesCoverEveryImplementationOfThisBuild) {
+  const auto gemm = cpu::make_gemm_benchmark(cpu::Precision::kFp32);
+  std::set<std::string> impls;
+  for (const auto& p : gemm->instances("quick")) impls.insert(std::get<std::string>(*hc::find_param(p, "impl")));
+#ifdef HEADROOM_HAVE_BLAS
+  EXPECT_EQ(impls, (std::set<std::string>{"blas", "eigen"}));
+#else
+  EXPECT_EQ(impls, (std::set<std::string>{"eigen"}));
+#endif
+  EXPECT_EQ(gemm->instances("quick").size(), 3 * impls.size());  // 256, 512, 1024 each
+}
+
 TEST(CpuRuns, TinyGemmIsVerifiedAndSane) {
   for (auto precision : {cpu::Precision::kFp64, cpu::Precision::kFp32}) {
-    auto gemm = cpu::make_gemm_benchmark(precision);
-    const auto r = run_one(
-        *gemm,
-        {{"m", std::int64_t{96}}, {"n", std::int64_t{80}}, {"k", std::int64_t{64}}, {"threads", std::int64_t{2}}});
-    EXPECT_EQ(r.status, hc::Status::kPassed) << r.message;
-    ASSERT_TRUE(r.verified.has_value());
-    EXPECT_TRUE(*r.verified);
-    const hc::Metric* m = r.metric("flop_per_s");
-    ASSERT_NE(m, nullptr);
-    ASSERT_TRUE(m->value.has_value());
-    EXPECT_EQ(m->samples.size(), 3u);
-    EXPECT_EQ(r.samples_s.size(), 3u);
-    // Wide sanity bounds (the exact counting is checked below): above 1 MFLOP/s even for a debug
-    // build on a 2-vCPU VM with a dozen compilers competing for the cores (a descheduled OpenMP
-    // thread stalls the whole team), below 10 TFLOP/s, which no 2-socket CPU reaches.
-    EXPECT_GT(*m->value, 1e6);
-    EXPECT_LT(*m->value, 1e13);
-    // samples are FLOP / time of the same repetitions.
-    EXPECT_NEAR(m->samples[0] * r.samples_s[0], hc::gemm_flop(96, 80, 64), 1e-6 * hc::gemm_flop(96, 80, 64));
+    for (const std::string impl : {"eigen", "blas"}) {
+      auto gemm = cpu::make_gemm_benchmark(precision);
+      const hc::Params params = {{"m", std::int64_t{96}},
+                                 {"n", std::int64_t{80}},
+                                 {"k", std::int64_t{64}},
+                                 {"threads", std::int64_t{2}},
+                                 {"impl", impl}};
+#ifndef HEADROOM_HAVE_BLAS
+      if (impl == "blas") {
+        EXPECT_THROW(run_one(*gemm, params), hc::Waived);
+        continue;
+      }
+#endif
+      const auto r = run_one(*gemm, params);
+#ifdef HEADROOM_HAVE_BLAS
+      // The BLAS case names the library and the kernel it chose for this CPU.
+      if (impl == "blas") EXPECT_NE(r.message.find("OpenBLAS"), std::string::npos) << r.message;
+#endif
+      EXPECT_EQ(r.status, hc::Status::kPassed) << impl << ": " << r.message;
+      ASSERT_TRUE(r.verified.has_value());
+      EXPECT_TRUE(*r.verified);
+      const hc::Metric* m = r.metric("flop_per_s");
+      ASSERT_NE(m, nullptr);
+      ASSERT_TRUE(m->value.has_value());
+      EXPECT_EQ(m->samples.size(), 3u);
+      EXPECT_EQ(r.samples_s.size(), 3u);
+      // Wide sanity bounds (the exact counting is checked below): above 1 MFLOP/s even for a debug
+      // build on a 2-vCPU VM with a dozen compilers competing for the cores (a descheduled OpenMP
+      // thread stalls the whole team), below 10 TFLOP/s, which no 2-socket CPU reaches.
+      EXPECT_GT(*m->value, 1e6);
+      EXPECT_LT(*m->value, 1e13);
+      // samples are FLOP / time of the same repetitions.
+      EXPECT_NEAR(m->samples[0] * r.samples_s[0], hc::gemm_flop(96, 80, 64), 1e-6 * hc::gemm_flop(96, 80, 64));
+    }
   }
 }
 
 TEST(CpuRuns, BadGemmParamsAreInputErrors) {
   auto gemm = cpu::make_gemm_benchmark(cpu::Precision::kFp64);
-  EXPECT_THROW(
-      run_one(*gemm,
-              {{"m", std::int64_t{0}}, {"n", std::int64_t{8}}, {"k", std::int64_t{8}}, {"threads", std::int64_t{1}}}),
-      hc::InputError);
+  EXPECT_THROW(run_one(*gemm, {{"m", std::int64_t{0}},
+                               {"n", std::int64_t{8}},
+                               {"k", std::int64_t{8}},
+                               {"threads", std::int64_t{1}},
+                               {"impl", std::string("eigen")}}),
+               hc::InputError);
+  EXPECT_THROW(run_one(*gemm, {{"m", std::int64_t{8}},
+                               {"n", std::int64_t{8}},
+                               {"k", std::int64_t{8}},
+                               {"threads", std::int64_t{1}},
+                               {"impl", std::string("mkl")}}),
+               hc::InputError);
 }
 
 TEST(CpuRuns, TinyStreamKernelsAreVerifiedAndCountBytesAsStream) {
