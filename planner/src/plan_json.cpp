@@ -397,11 +397,11 @@ std::string search_plan_table(const Workload& w, const ParamCounts& pc, const Se
   for (const auto& c : r.best) {
     const auto& p = c.workload.par;
     const auto& t = c.workload.train;
-    s += fmt::format("  {:>3} {:>4} {:>4} {:>3} {:>3} {:>3} {:>5} {:>4} {:>3} {:>10} {:>5.1f} {:>10} {:>7.1f} {:>11.0f}\n",
-                     p.tp, p.pp, p.dp, p.cp, p.ep, p.vpp, p.sequence_parallel ? "yes" : "no", t.micro_batch,
-                     t.zero_stage, to_string(t.recompute), c.result.memory.total_bytes / core::kGiB,
-                     core::format_seconds(c.result.time.step_s), 100.0 * c.result.time.mfu,
-                     c.result.time.tokens_per_s_per_gpu);
+    s += fmt::format(
+        "  {:>3} {:>4} {:>4} {:>3} {:>3} {:>3} {:>5} {:>4} {:>3} {:>10} {:>5.1f} {:>10} {:>7.1f} {:>11.0f}\n", p.tp,
+        p.pp, p.dp, p.cp, p.ep, p.vpp, p.sequence_parallel ? "yes" : "no", t.micro_batch, t.zero_stage,
+        to_string(t.recompute), c.result.memory.total_bytes / core::kGiB, core::format_seconds(c.result.time.step_s),
+        100.0 * c.result.time.mfu, c.result.time.tokens_per_s_per_gpu);
   }
   if (r.best.empty()) s += "  no configuration fits in memory\n";
   const WinnerExplanation e = explain_winner(r);

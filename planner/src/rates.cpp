@@ -43,7 +43,8 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
 
   const Quantity& bw = p.memory_bandwidth_bytes_per_s;
   const double bw_value = need(bw, "memory_bandwidth_bytes_per_s");
-  r.memory_bytes_per_s = bw.provenance == Provenance::kMeasured ? bw_value : bw_value * a.memory_efficiency_of_datasheet;
+  r.memory_bytes_per_s =
+      bw.provenance == Provenance::kMeasured ? bw_value : bw_value * a.memory_efficiency_of_datasheet;
   r.notes.push_back(fmt::format("memory bandwidth {:.4g} GB/s: {}{}", bw_value / 1e9, describe(bw),
                                 bw.provenance == Provenance::kMeasured
                                     ? std::string()
@@ -76,7 +77,8 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
                                   r.intra_bus_bytes_per_s / 1e9));
   }
   if (!p.intra_node.alpha_s.known()) {
-    r.notes.push_back(fmt::format("intra-node collective latency α = {:g} µs per ring step (assumed)", a.intra_node_alpha_s * 1e6));
+    r.notes.push_back(
+        fmt::format("intra-node collective latency α = {:g} µs per ring step (assumed)", a.intra_node_alpha_s * 1e6));
   }
 
   r.inter_alpha_s = p.inter_node.alpha_s.value_or(a.inter_node_alpha_s);
@@ -95,7 +97,8 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
                                   a.fallback_inter_node_bytes_per_s / 1e9, a.collective_efficiency_of_datasheet));
   }
   if (!p.inter_node.alpha_s.known()) {
-    r.notes.push_back(fmt::format("inter-node collective latency α = {:g} µs per ring step (assumed)", a.inter_node_alpha_s * 1e6));
+    r.notes.push_back(
+        fmt::format("inter-node collective latency α = {:g} µs per ring step (assumed)", a.inter_node_alpha_s * 1e6));
   }
   r.tdp_w = p.tdp_w.value_or(0.0);
   if (!p.tdp_w.known()) r.notes.push_back("TDP unknown: energy is reported as null");

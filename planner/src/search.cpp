@@ -132,14 +132,16 @@ WinnerExplanation explain_winner(const SearchResult& r) {
     const SearchCandidate& u = r.fastest_unfit.front();
     const TrainMemory& um = u.result.memory;
     constexpr double kGiB = 1073741824.0;
-    e.binding = r.best.empty()
-                    ? fmt::format("memory: nothing fits; the fastest configuration ({}) needs {:.1f} GiB of the {:.1f} GiB per GPU",
-                                  settings_text(u.workload.par, u.workload.train), um.total_bytes / kGiB,
-                                  um.capacity_bytes / kGiB)
-                    : fmt::format("memory: {} would take {:.1f} % less time per step but needs {:.1f} GiB of the {:.1f} GiB per GPU",
-                                  settings_text(u.workload.par, u.workload.train),
-                                  100.0 * (1.0 - u.result.time.step_s / r.best.front().result.time.step_s),
-                                  um.total_bytes / kGiB, um.capacity_bytes / kGiB);
+    e.binding =
+        r.best.empty()
+            ? fmt::format(
+                  "memory: nothing fits; the fastest configuration ({}) needs {:.1f} GiB of the {:.1f} GiB per GPU",
+                  settings_text(u.workload.par, u.workload.train), um.total_bytes / kGiB, um.capacity_bytes / kGiB)
+            : fmt::format(
+                  "memory: {} would take {:.1f} % less time per step but needs {:.1f} GiB of the {:.1f} GiB per GPU",
+                  settings_text(u.workload.par, u.workload.train),
+                  100.0 * (1.0 - u.result.time.step_s / r.best.front().result.time.step_s), um.total_bytes / kGiB,
+                  um.capacity_bytes / kGiB);
   }
   if (r.best.size() < 2) {
     e.summary = e.binding;

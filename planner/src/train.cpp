@@ -186,9 +186,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double attn_exec_fwd = attn_core_fwd - attn_skipped;
   const double layer_fwd = layer_forward_flop(m, tokens_mb, seq) / (tp * cp) - attn_skipped;
   const double logits_fwd = 2.0 * tokens_mb * h * static_cast<double>(m.vocab_size) / (tp * cp);
-  const double recompute_layer = full ? layer_fwd
+  const double recompute_layer = full                                                           ? layer_fwd
                                  : (t.recompute == Recompute::kSelective && !t.flash_attention) ? attn_core_fwd
-                                                                                               : 0.0;
+                                                                                                : 0.0;
   // Multi-token prediction (last stage): per module one more layer, the 2h→h projection and logits.
   const double mtp_fwd =
       static_cast<double>(m.mtp_layers) * (layer_fwd + 4.0 * tokens_mb * h * h / (tp * cp) + logits_fwd);
@@ -222,9 +222,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // data-parallel communication can hide behind.
   const double layer_fwd_s = layer_fwd / r.gemm_flop_per_s + layer_traffic / r.memory_bytes_per_s;
   const double fwd_window_s = layers_per_stage * layer_fwd_s;
-  const double bwd_window_s =
-      layers_per_stage * (2.0 * layer_fwd_s + recompute_layer / r.gemm_flop_per_s +
-                          recompute_traffic / r.memory_bytes_per_s);
+  const double bwd_window_s = layers_per_stage * (2.0 * layer_fwd_s + recompute_layer / r.gemm_flop_per_s +
+                                                  recompute_traffic / r.memory_bytes_per_s);
 
   // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
   // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations.
@@ -274,9 +273,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   if (m.is_moe() && p.ep > 1) {
     const double local = std::max(1.0, std::min<double>(p.ep, std::floor(r.gpus_per_node / tp)));
     const double bytes = seq / cp * mb / tp * static_cast<double>(m.experts_per_token) * h * act_bytes;
-    const double per_alltoall =
-        alltoall_time_s(bytes, p.ep, static_cast<int>(local), r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s,
-                        r.intra_alpha_s, r.inter_alpha_s);
+    const double per_alltoall = alltoall_time_s(bytes, p.ep, static_cast<int>(local), r.intra_bus_bytes_per_s,
+                                                r.inter_bus_bytes_per_s, r.intra_alpha_s, r.inter_alpha_s);
     const double moe_layers_per_stage = static_cast<double>(m.moe_layers()) / pp;
     ep_mb = moe_layers_per_stage * (4.0 + (full ? 2.0 : 0.0)) * per_alltoall;
   }
@@ -305,11 +303,11 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     const int n = static_cast<int>(shard);
     const int n_expert = static_cast<int>(expert_shard);
-    const double reduce_s =
-        t.zero_stage == 0 ? allreduce_time_s(dense_params * t.grad_bytes, n, bus, alpha) +
-                                allreduce_time_s(expert_params * t.grad_bytes, n_expert, bus, alpha)
-                          : allgather_time_s(dense_params * t.grad_bytes, n, bus, alpha) +
-                                allgather_time_s(expert_params * t.grad_bytes, n_expert, bus, alpha);
+    const double reduce_s = t.zero_stage == 0
+                                ? allreduce_time_s(dense_params * t.grad_bytes, n, bus, alpha) +
+                                      allreduce_time_s(expert_params * t.grad_bytes, n_expert, bus, alpha)
+                                : allgather_time_s(dense_params * t.grad_bytes, n, bus, alpha) +
+                                      allgather_time_s(expert_params * t.grad_bytes, n_expert, bus, alpha);
     const double gather_s = allgather_time_s(dense_params * weight_bytes, n, bus, alpha) +
                             allgather_time_s(expert_params * weight_bytes, n_expert, bus, alpha);
     const auto exposed = [&](double comm_s, double window_s) {
@@ -317,9 +315,15 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     };
     double dp_s = 0;
     switch (t.zero_stage) {
-      case 0: dp_s = exposed(reduce_s, bwd_window_s); break;
-      case 1: dp_s = exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s); break;
-      case 2: dp_s = micro_batches * exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s); break;
+      case 0:
+        dp_s = exposed(reduce_s, bwd_window_s);
+        break;
+      case 1:
+        dp_s = exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s);
+        break;
+      case 2:
+        dp_s = micro_batches * exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s);
+        break;
       default:
         dp_s = micro_batches *
                (exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s) + exposed(gather_s, bwd_window_s));
@@ -340,7 +344,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                            static_cast<double>(m.mtp_layers) *
                                (layer_forward_flop(m, step_tokens, seq) + 4.0 * step_tokens * h * h + logits_step);
   tt.model_flop_per_step = 3.0 * model_fwd;
-  const double recompute_total = full                ? layers * layer_forward_flop(m, seq * samples, seq)
+  const double recompute_total = full                  ? layers * layer_forward_flop(m, seq * samples, seq)
                                  : recompute_layer > 0 ? layers * recompute_layer * tp * cp * samples / mb
                                                        : 0.0;
   tt.hardware_flop_per_step = tt.model_flop_per_step + recompute_total;

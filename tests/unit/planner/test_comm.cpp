@@ -10,9 +10,9 @@
 namespace headroom::plan {
 namespace {
 
-constexpr double kGemm = 100e12;   // FLOP/s
-constexpr double kIntra = 100e9;   // B/s
-constexpr double kInter = 10e9;    // B/s
+constexpr double kGemm = 100e12;  // FLOP/s
+constexpr double kIntra = 100e9;  // B/s
+constexpr double kInter = 10e9;   // B/s
 
 ModelConfig dense_model() {
   ModelConfig m;
@@ -91,9 +91,10 @@ TEST(ExpertParallel, AllToAllPerMoeLayerInStepTime) {
   const double bytes = 1024.0 * 2 * 1024 * 2;
   const double per = bytes * 3 / 4 / kIntra;
   EXPECT_NEAR(r.time.ep_comm_s, 3 * 4 * 4 * per, 1e-15);
-  EXPECT_NEAR(r.time.step_s - no_ep.time.step_s, r.time.ep_comm_s + (r.time.dp_comm_s - no_ep.time.dp_comm_s) +
-                                                      (r.time.optimizer_s - no_ep.time.optimizer_s),
-              1e-12);
+  EXPECT_NEAR(
+      r.time.step_s - no_ep.time.step_s,
+      r.time.ep_comm_s + (r.time.dp_comm_s - no_ep.time.dp_comm_s) + (r.time.optimizer_s - no_ep.time.optimizer_s),
+      1e-12);
   // Two GPUs per node: the EP group spans two nodes, half of each rank's tokens go over the network.
   const TrainResult inter = eval(w, rates(2));
   EXPECT_NEAR(inter.time.ep_comm_s, 3 * 4 * 4 * (bytes * 2 / 4 / kInter), 1e-15);

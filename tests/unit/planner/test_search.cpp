@@ -112,7 +112,7 @@ TEST(ExplainWinner, RealSearchTermsAddUpAndMemoryBinds) {
   SearchOptions o;
   o.gpus = 8;
   o.keep = 2;
-  o.max_cp = 1;   // a smaller space whose two best differ by more than the 0.1 % a tie is
+  o.max_cp = 1;  // a smaller space whose two best differ by more than the 0.1 % a tie is
   o.max_vpp = 1;
   const SearchResult r = search_train(w, count_params(w.model), test::rates_for("h100-sxm5-80gb"), a, o);
   ASSERT_EQ(r.best.size(), 2u);
@@ -160,17 +160,18 @@ TEST(ExplainWinner, RealSearchTermsAddUpAndMemoryBinds) {
   for (const auto& d : e.differences) {
     const std::size_t vs = d.find(" vs ");
     const std::string what = d.substr(0, d.rfind(' ', vs - 1));
-    EXPECT_NE(e.summary.find(d.substr(0, vs)), std::string::npos) << d;                   // "TP 4"
+    EXPECT_NE(e.summary.find(d.substr(0, vs)), std::string::npos) << d;                // "TP 4"
     EXPECT_NE(e.summary.find(what + " " + d.substr(vs + 4)), std::string::npos) << d;  // "TP 8"
   }
   const auto& p = u.workload.par;
   EXPECT_EQ(e.binding.rfind(fmt::format("memory: TP {}, PP {}, DP {}", p.tp, p.pp, p.dp), 0), 0u) << e.binding;
-  EXPECT_NE(e.binding.find(fmt::format("needs {:.1f} GiB of the {:.1f} GiB per GPU", u.result.memory.total_bytes / 1073741824.0,
+  EXPECT_NE(e.binding.find(fmt::format("needs {:.1f} GiB of the {:.1f} GiB per GPU",
+                                       u.result.memory.total_bytes / 1073741824.0,
                                        u.result.memory.capacity_bytes / 1073741824.0)),
             std::string::npos)
       << e.binding;
-  EXPECT_NE(e.binding.find(fmt::format("{:.1f} % less time",
-                                       100 * (1 - u.result.time.step_s / r.best[0].result.time.step_s))),
+  EXPECT_NE(e.binding.find(
+                fmt::format("{:.1f} % less time", 100 * (1 - u.result.time.step_s / r.best[0].result.time.step_s))),
             std::string::npos)
       << e.binding;
   EXPECT_EQ(e.summary.substr(e.summary.size() - e.binding.size()), e.binding);
