@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git python3
   libfmt-dev libcli11-dev nlohmann-json3-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools
-  libopenblas-dev libopenmpi-dev openmpi-bin liburing-dev fio
+  libopenblas-dev libopenblas-openmp-dev libopenmpi-dev openmpi-bin liburing-dev fio
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev xvfb xauth python3-jsonschema
   chromium fonts-dejavu-core
   libpng-dev libxml2-utils python3-scipy python3-numpy

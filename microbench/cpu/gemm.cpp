@@ -30,12 +30,15 @@ std::vector<std::string> available_impls() {
 }
 
 #ifdef HEADROOM_HAVE_BLAS
-/// "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64 (core SkylakeX)": the library
-/// and the kernel it picked for this CPU, recorded with every BLAS case.
+/// "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64 (core SkylakeX, OpenMP
+/// threading)": the library, the kernel it picked for this CPU and how it runs its threads (read
+/// from the library actually loaded, not from the header), recorded with every BLAS case.
 std::string blas_identity() {
   std::string config = openblas_get_config();
   while (!config.empty() && config.back() == ' ') config.pop_back();
-  return fmt::format("{} (core {})", config, openblas_get_corename());
+  const int parallel = openblas_get_parallel();  // 0 sequential, 1 pthreads, 2 OpenMP
+  const char* threading = parallel == 2 ? "OpenMP" : parallel == 1 ? "pthreads" : "sequential";
+  return fmt::format("{} (core {}, {} threading)", config, openblas_get_corename(), threading);
 }
 
 void blas_gemm(std::int64_t m, std::int64_t n, std::int64_t k, const double* a, const double* b, double* c) {

@@ -100,6 +100,9 @@ TEST(CpuRuns, TinyGemmIsVerifiedAndSane) {
 #ifdef HEADROOM_HAVE_BLAS
       // The BLAS case names the library and the kernel it chose for this CPU.
       if (impl == "blas") EXPECT_NE(r.message.find("OpenBLAS"), std::string::npos) << r.message;
+#ifdef HEADROOM_BLAS_OPENMP
+      if (impl == "blas") EXPECT_NE(r.message.find("OpenMP threading"), std::string::npos) << r.message;
+#endif
 #endif
       EXPECT_EQ(r.status, hc::Status::kPassed) << impl << ": " << r.message;
       ASSERT_TRUE(r.verified.has_value());
