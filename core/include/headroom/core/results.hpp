@@ -17,7 +17,7 @@ namespace headroom::core {
 
 inline constexpr const char* kResultsSchema = "headroom.results";
 inline constexpr int kResultsMajor = 1;
-inline constexpr int kResultsMinor = 1;  // 1.1: policy.rounds
+inline constexpr int kResultsMinor = 1;  // 1.1: policy.rounds; devices[].pci_vendor_id / pci_device_id
 
 /// A benchmark parameter value: integers (sizes, counts), reals, strings (precision names), flags.
 using ParamValue = std::variant<std::int64_t, double, std::string, bool>;
