@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "commands.hpp"
 #include "headroom/core/atomic_file.hpp"
@@ -43,8 +46,8 @@ struct PlanArgs {
   std::string weight_precision = "bf16", kv_precision;
   // Assumption overrides.
   double goodput = 1.0, pue = 1.0;
-  // Search options.
-  int max_tp = 0, max_pp = 64;
+  // Search limits and toggles, bound to the library's struct so the CLI defaults are its defaults.
+  plan::SearchOptions search;
 };
 
 void add_common(CLI::App* c, PlanArgs& a) {
@@ -57,27 +60,54 @@ void add_common(CLI::App* c, PlanArgs& a) {
   c->add_flag("--force", a.force, "replace an existing --out file");
   c->add_option("--model", a.model, "model from the catalog (data/models), e.g. llama-3-8b");
   c->add_option("--gpus", a.gpus, "total GPUs (train: tp·pp·dp·cp; infer: replicas × tp·pp)");
-  c->add_option("--tp", a.tp, "tensor parallel size");
-  c->add_option("--pp", a.pp, "pipeline parallel size");
   c->add_option("--goodput", a.goodput, "share of wall time making progress (default 1.0)");
   c->add_option("--pue", a.pue, "facility PUE applied to energy (default 1.0: GPU boards only)");
 }
 
-void add_train_flags(CLI::App* c, PlanArgs& a) {
+/// Hidden from `plan search --help` (the search chooses these); given, they are refused by name.
+constexpr const char* kSearchChosenFlags[] = {"--tp", "--pp", "--dp", "--cp", "--ep", "--vpp", "--sp", "--micro-batch"};
+
+void add_parallelism_flags(CLI::App* c, PlanArgs& a, bool train) {
+  c->add_option("--tp", a.tp, "tensor parallel size");
+  c->add_option("--pp", a.pp, "pipeline parallel size");
+  if (!train) return;
   c->add_option("--dp", a.dp, "data parallel size (default: gpus / (tp·pp·cp))");
-  c->add_option("--cp", a.cp, "context parallel size");
-  c->add_option("--vpp", a.vpp, "interleaved pipeline chunks per stage");
+  c->add_option("--cp", a.cp, "context parallel size (divides --seq-len; K/V ring between CP ranks)");
+  c->add_option("--ep", a.ep, "expert parallel size (MoE only; divides the expert count and dp·cp)");
+  c->add_option("--vpp", a.vpp, "interleaved pipeline chunks per stage (needs pp > 1; pp·vpp divides layers)");
   c->add_flag("--sp", a.sp, "Megatron sequence parallelism");
-  c->add_option("--global-batch", a.global_batch, "sequences per optimizer step");
   c->add_option("--micro-batch", a.micro_batch, "sequences per micro-batch");
+}
+
+void add_train_flags(CLI::App* c, PlanArgs& a, bool search) {
+  c->add_option("--global-batch", a.global_batch, "sequences per optimizer step");
   c->add_option("--seq-len", a.seq_len, "tokens per sequence");
   c->add_option("--tokens", a.tokens, "training token budget (e.g. 2e12)");
-  c->add_option("--zero", a.zero, "ZeRO stage 0-3 (1 = Megatron distributed optimizer)");
-  c->add_option("--recompute", a.recompute, "none | selective | full");
+  c->add_option("--zero", a.zero,
+                search ? "fix the ZeRO stage (0-3) instead of trying 0, 1, 2 and 3"
+                       : "ZeRO stage 0-3 (1 = Megatron distributed optimizer)");
+  c->add_option("--recompute", a.recompute,
+                search ? "fix recompute (none | selective | full) instead of trying each" : "none | selective | full");
   c->add_flag("--no-flash-attention", a.no_flash, "attention without a fused kernel (stores s² scores)");
   c->add_option("--precision", a.precision, "matmul precision: bf16, fp16, fp8, tf32, fp32");
   c->add_option("--dp-overlap", a.dp_overlap, "share of DP communication hidden behind backward [0,1]");
   c->add_option("--tp-overlap", a.tp_overlap, "share of TP communication hidden behind GEMMs [0,1]");
+}
+
+void add_search_flags(CLI::App* c, PlanArgs& a) {
+  plan::SearchOptions& o = a.search;
+  c->add_option("--max-tp", o.max_tp, "largest TP tried (default: GPUs per node)");
+  c->add_option("--max-pp", o.max_pp, "largest PP tried")->capture_default_str();
+  c->add_option("--max-cp", o.max_cp, "largest context-parallel size tried (1: no CP)")->capture_default_str();
+  c->add_option("--max-ep", o.max_ep, "largest expert-parallel size tried for MoE (default: no limit)");
+  c->add_option("--max-vpp", o.max_vpp, "most interleaved chunks per stage tried (1: no interleaving)")
+      ->capture_default_str();
+  c->add_option("--max-micro-batch", o.max_micro_batch, "largest micro-batch tried (powers of two)")
+      ->capture_default_str();
+  c->add_option("--keep", o.keep, "fitting configurations listed, fastest first")->capture_default_str();
+  // The per-configuration choices exist only to be refused with a pointer to the limit above.
+  add_parallelism_flags(c, a, true);
+  for (const char* flag : kSearchChosenFlags) c->get_option(flag)->group("");
 }
 
 void add_infer_flags(CLI::App* c, PlanArgs& a) {
@@ -113,6 +143,37 @@ std::int64_t default_global_batch(std::int64_t seq_len, std::int64_t multiple) {
   return (seqs + m - 1) / m * m;
 }
 
+/// The command-line flag that sets a workload field ("" when none does).
+std::string_view flag_for_field(std::string_view json_path) {
+  static constexpr std::pair<std::string_view, std::string_view> kFieldFlags[] = {
+      {"$.gpus", "--gpus"},
+      {"$.parallelism.tp", "--tp"},
+      {"$.parallelism.pp", "--pp"},
+      {"$.parallelism.dp", "--dp"},
+      {"$.parallelism.cp", "--cp"},
+      {"$.parallelism.ep", "--ep"},
+      {"$.parallelism.vpp", "--vpp"},
+      {"$.train.global_batch", "--global-batch"},
+      {"$.train.micro_batch", "--micro-batch"},
+      {"$.train.seq_len", "--seq-len"},
+      {"$.train.tokens", "--tokens"},
+      {"$.train.zero_stage", "--zero"},
+      {"$.train.precision", "--precision"},
+      {"$.train.dp_comm_overlap", "--dp-overlap"},
+      {"$.train.tp_comm_overlap", "--tp-overlap"},
+      {"$.infer.context_len", "--context"},
+      {"$.infer.output_len", "--output"},
+      {"$.infer.batch", "--batch"},
+      {"$.infer.qps", "--qps"},
+      {"$.infer.tpot_slo_s", "--tpot-slo"},
+      {"$.infer.ttft_slo_s", "--ttft-slo"},
+      {"$.infer.gpu_memory_utilization", "--gpu-memory-utilization"},
+  };
+  for (const auto& [field, flag] : kFieldFlags)
+    if (field == json_path) return flag;
+  return {};
+}
+
 plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase phase, const plan::Catalog& cat) {
   plan::Workload w;
   const bool from_file = !a.workload_file.empty();
@@ -123,7 +184,10 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     w.phase = phase;
   }
   const std::string file = from_file ? a.workload_file : "command line";
-  const auto given = [&](const char* flag) { return c->count(flag) > 0; };
+  const auto given = [&](const char* flag) {
+    const CLI::Option* o = c->get_option_no_throw(flag);
+    return o != nullptr && o->count() > 0;
+  };
   // Sizes given as flags must be positive: a zero or negative value is a typo, never "use the default".
   const auto positive = [&](const char* flag, std::int64_t v) {
     if (given(flag) && v < 1) throw core::InputError("", flag, fmt::format("a positive integer, got {}", v));
@@ -134,6 +198,7 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
   if (phase == plan::Phase::kTrain) {
     positive("--dp", a.dp);
     positive("--cp", a.cp);
+    positive("--ep", a.ep);
     positive("--vpp", a.vpp);
     positive("--global-batch", a.global_batch);
     positive("--micro-batch", a.micro_batch);
@@ -156,6 +221,7 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
   if (given("--gpus")) w.gpus = a.gpus;
   if (phase == plan::Phase::kTrain) {
     if (!from_file || given("--cp")) w.par.cp = a.cp;
+    if (!from_file || given("--ep")) w.par.ep = a.ep;
     if (!from_file || given("--vpp")) w.par.vpp = a.vpp;
     if (!from_file || given("--sp")) w.par.sequence_parallel = a.sp;
     if (given("--dp")) {
@@ -201,7 +267,28 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!a.kv_precision.empty()) i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
     if (!from_file || given("--gpu-memory-utilization")) i.gpu_memory_utilization = a.mem_util;
   }
-  plan::validate(w, file);
+  try {
+    plan::validate(w, file);
+  } catch (const core::InputError& e) {
+    // A value that came from a flag is reported under that flag (and its workload field).
+    const std::string_view flag = flag_for_field(e.json_path());
+    if (!flag.empty() && (!from_file || given(std::string(flag).c_str())))
+      throw core::InputError("", fmt::format("{} ({})", flag, e.json_path()), e.expected());
+    throw;
+  }
+  if (phase == plan::Phase::kTrain && w.par.vpp > 1) {
+    // Megatron's interleaved schedule asserts that the micro-batch count is a multiple of PP (the
+    // search applies the same rule).
+    const std::int64_t micro_batches = w.train.global_batch / (w.train.micro_batch * w.par.dp);
+    if (micro_batches % w.par.pp != 0) {
+      const bool flag = !from_file || given("--vpp");
+      throw core::InputError(
+          flag ? "" : file, flag ? "--vpp ($.parallelism.vpp)" : "$.parallelism.vpp",
+          fmt::format("1, or micro-batches per step (global_batch / (micro_batch·dp) = {}) a multiple of pp ({}) "
+                      "as the interleaved schedule needs",
+                      micro_batches, w.par.pp));
+    }
+  }
   return w;
 }
 
@@ -229,13 +316,47 @@ void emit(const PlanArgs& a, const std::string& json, const std::string& table) 
   }
 }
 
+/// `plan search` chooses the parallelism itself: refuse a fixed TP/PP/... (naming the limit flag to
+/// use instead) and limits below 1, which would silently search nothing.
+void check_search_flags(const CLI::App* c, const PlanArgs& a) {
+  for (const char* flag : kSearchChosenFlags) {
+    if (c->count(flag) == 0) continue;
+    const std::string_view f(flag);
+    const std::string limit = f == "--dp" ? "(DP is what the GPUs leave; set --gpus)"
+                              : f == "--sp"
+                                  ? "(the search tries SP on and off)"
+                                  : fmt::format("(the search tries each; limit it with --max-{})", f.substr(2));
+    throw core::InputError("", flag, fmt::format("no {} with `headroom plan search` {}", flag, limit));
+  }
+  // Upper bounds: the workload's own limit on a parallel size (1e6 GPUs) and on a batch (2^26);
+  // --keep bounds the configurations the search reserves room for and prints.
+  const plan::SearchOptions& o = a.search;
+  constexpr std::int64_t kMaxSize = 1'000'000;
+  const std::tuple<const char*, std::int64_t, std::int64_t> limits[] = {
+      {"--max-tp", o.max_tp, kMaxSize},
+      {"--max-pp", o.max_pp, kMaxSize},
+      {"--max-cp", o.max_cp, kMaxSize},
+      {"--max-ep", o.max_ep, kMaxSize},
+      {"--max-vpp", o.max_vpp, kMaxSize},
+      {"--max-micro-batch", o.max_micro_batch, std::int64_t{1} << 26},
+      {"--keep", static_cast<std::int64_t>(o.keep), 1000},
+  };
+  for (const auto& [flag, v, hi] : limits) {
+    if (c->count(flag) > 0 && (v < 1 || v > hi))
+      throw core::InputError("", flag, fmt::format("an integer in [1, {}], got {}", hi, v));
+  }
+}
+
 int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   const plan::Catalog cat =
       plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
   if (!a.out.empty()) core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
   const plan::Phase phase = mode == "infer" ? plan::Phase::kInfer : plan::Phase::kTrain;
-  if (mode == "search" && a.gpus <= 0 && a.workload_file.empty())
-    throw core::InputError("", "--gpus", "a positive GPU count to search over");
+  if (mode == "search") {
+    if (a.gpus <= 0 && a.workload_file.empty())
+      throw core::InputError("", "--gpus", "a positive GPU count to search over");
+    check_search_flags(c, a);
+  }
   plan::Workload w = build_workload(c, a, phase, cat);
   const Hardware hw = pick_hardware(a, cat);
   plan::Assumptions as;
@@ -264,10 +385,11 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
     emit(a, plan::infer_plan_to_json(w, pc, r, ctx), plan::infer_plan_table(w, pc, r, ctx));
     return 0;
   }
-  plan::SearchOptions o;
+  plan::SearchOptions o = a.search;
   o.gpus = c->count("--gpus") > 0 ? a.gpus : w.gpus;
-  o.max_tp = a.max_tp;
-  o.max_pp = a.max_pp;
+  // --zero / --recompute given on the command line fix that dimension instead of searching it.
+  o.try_zero = c->count("--zero") == 0;
+  o.try_recompute = c->count("--recompute") == 0;
   const auto r = plan::search_train(w, pc, ctx.rates, as, o);
   emit(a, plan::search_plan_to_json(w, pc, r, ctx), plan::search_plan_table(w, pc, r, ctx));
   return 0;
@@ -305,16 +427,18 @@ void add_plan_command(CLI::App& app, Action& action) {
     return c;
   };
   CLI::App* train = sub("train", "Memory per GPU, step time, MFU and time-to-train of a training job");
-  add_train_flags(train, *args);
+  add_parallelism_flags(train, *args, true);
+  add_train_flags(train, *args, false);
   train->callback([train, args, &action] { action = [train, args] { return run_plan(train, *args, "train"); }; });
   CLI::App* infer = sub("infer", "Weights + KV-cache memory, TTFT / TPOT roofline, tokens/s and GPUs for a QPS");
+  add_parallelism_flags(infer, *args, false);
   add_infer_flags(infer, *args);
   infer->callback([infer, args, &action] { action = [infer, args] { return run_plan(infer, *args, "infer"); }; });
-  CLI::App* search =
-      sub("search", "Search TP / PP / DP / micro-batch / recompute / ZeRO for the fastest plan that fits");
-  add_train_flags(search, *args);
-  search->add_option("--max-tp", args->max_tp, "largest TP tried (default: GPUs per node)");
-  search->add_option("--max-pp", args->max_pp, "largest PP tried (default 64)");
+  CLI::App* search = sub("search",
+                         "Search TP × PP × DP × CP × EP (MoE) × VPP × SP × micro-batch × recompute × ZeRO 0-3 for the "
+                         "fastest plan that fits");
+  add_train_flags(search, *args, true);
+  add_search_flags(search, *args);
   search->callback([search, args, &action] { action = [search, args] { return run_plan(search, *args, "search"); }; });
 }
 
