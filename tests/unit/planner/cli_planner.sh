@@ -109,6 +109,103 @@ PY
 check search-explain-table 0 "$bin" plan search --model llama-2-13b --gpu H100 --gpus 16 --seq-len 4096
 grep -q "Why the winner" "$tmp/out" || { echo "FAIL search-explain-table"; fail=1; }
 
+# CP / EP / VPP in `plan train`: the flags reach the plan and its step-time terms.
+moe="plan train --model mixtral-8x7b --gpu H100 --gpus 16 --tp 2 --seq-len 4096 --global-batch 64"
+check moe-ep1 0 "$bin" $moe --ep 1 --json
+cp "$tmp/out" "$tmp/ep1.json"
+check moe-ep8 0 "$bin" $moe --ep 8 --json
+is_plan_json "$tmp/out" || { echo "FAIL moe-ep8: not plan.json"; fail=1; }
+python3 - "$tmp/ep1.json" "$tmp/out" <<'PY' || { echo "FAIL moe-ep8"; fail=1; }
+import json, sys
+e1, e8 = (json.load(open(f)) for f in sys.argv[1:3])
+assert e8["parallelism"]["ep"] == 8 and e1["parallelism"]["ep"] == 1, (e1["parallelism"], e8["parallelism"])
+s1, s8 = e1["result"]["step"], e8["result"]["step"]
+# Tokens leave for the other experts' GPUs only with EP > 1.
+assert s1["ep_comm_exposed_s"] == 0 and s8["ep_comm_exposed_s"] > 0.01 * s8["step_s"], (s1, s8)
+# EP 8 shards the 8 experts: Mixtral's ~45 B expert parameters no longer sit on every GPU.
+m1, m8 = e1["result"]["memory_per_gpu"], e8["result"]["memory_per_gpu"]
+assert m8["fits"] and not m1["fits"] and m8["params_on_gpu"] < 0.25 * m1["params_on_gpu"], (m1, m8)
+PY
+check moe-ep8-table 0 "$bin" $moe --ep 8
+grep -q "EP all-to-all" "$tmp/out" || { echo "FAIL moe-ep8-table: no all-to-all row"; fail=1; }
+check cp-json 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 16 --cp 8 --seq-len 8192 --global-batch 64 --json
+cp "$tmp/out" "$tmp/cp8.json"
+check cp1-json 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 16 --seq-len 8192 --global-batch 64 --json
+python3 - "$tmp/cp8.json" "$tmp/out" <<'PY' || { echo "FAIL cp-json"; fail=1; }
+import json, sys
+c8, c1 = (json.load(open(f)) for f in sys.argv[1:3])
+assert c8["parallelism"]["cp"] == 8 and c8["parallelism"]["dp"] == 2, c8["parallelism"]
+assert c8["result"]["step"]["cp_comm_exposed_s"] > 0 and c1["result"]["step"]["cp_comm_exposed_s"] == 0
+# Each CP rank holds 1/8 of the sequence's activations.
+a8, a1 = (c["result"]["memory_per_gpu"]["activations_bytes"] for c in (c8, c1))
+assert abs(a8 / a1 - 1 / 8) < 0.01, a8 / a1
+PY
+for v in 1 2; do
+  check vpp$v 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --pp 4 --vpp $v --seq-len 4096 --global-batch 64 --json
+  cp "$tmp/out" "$tmp/vpp$v.json"
+done
+python3 - "$tmp/vpp1.json" "$tmp/vpp2.json" <<'PY' || { echo "FAIL vpp"; fail=1; }
+import json, sys
+v1, v2 = (json.load(open(f)) for f in sys.argv[1:3])
+assert v2["parallelism"]["vpp"] == 2
+# Interleaving divides the bubble (pp−1)/(pp·vpp) by vpp.
+b1, b2 = v1["result"]["step"]["bubble_s"], v2["result"]["step"]["bubble_s"]
+assert b1 > 0 and abs(b2 / b1 - 0.5) < 0.02, (b1, b2)
+PY
+
+# The search enumerates EP for a MoE model and honours the CLI's limits.
+check search-moe 0 "$bin" plan search --model mixtral-8x7b --gpu H100 --gpus 16 --seq-len 4096 --json
+cp "$tmp/out" "$tmp/moe.json"
+is_plan_json "$tmp/moe.json" || { echo "FAIL search-moe: not plan.json"; fail=1; }
+check search-moe-no-ep 0 "$bin" plan search --model mixtral-8x7b --gpu H100 --gpus 16 --seq-len 4096 --max-ep 1 --max-cp 1 --max-vpp 1 --zero 1 --keep 3 --json
+python3 - "$tmp/moe.json" "$tmp/out" <<'PY' || { echo "FAIL search-moe"; fail=1; }
+import json, sys
+d, n = (json.load(open(f)) for f in sys.argv[1:3])
+best = d["candidates"][0]
+assert best["parallelism"]["ep"] > 1 and best["result"]["step"]["ep_comm_exposed_s"] > 0, best["parallelism"]
+assert len(d["candidates"]) == 10 and len(n["candidates"]) == 3
+for c in n["candidates"]:
+    p = c["parallelism"]
+    assert (p["ep"], p["cp"], p["vpp"], c["train"]["zero_stage"]) == (1, 1, 1, 1), c
+assert n["evaluated"] < d["evaluated"]
+# Expert parallelism is what makes the faster plans fit.
+assert best["result"]["step"]["step_s"] < n["candidates"][0]["result"]["step"]["step_s"]
+PY
+check search-moe-table 0 "$bin" plan search --model mixtral-8x7b --gpu H100 --gpus 16 --seq-len 4096
+head -3 "$tmp/out" | grep -q " CP  EP VPP " || { echo "FAIL search-moe-table: no CP/EP/VPP columns"; fail=1; }
+check search-help 0 "$bin" plan search --help
+for want in "CP × EP" "VPP" "--max-cp" "--max-ep" "--max-vpp" "--max-micro-batch" "--keep"; do
+  grep -qF -- "$want" "$tmp/out" || { echo "FAIL search-help: '$want' not listed"; fail=1; }
+done
+
+# Bad CP / EP / VPP values and search limits: exit 2, the flag named.
+badm() {  # badm NAME FLAG ARGS...  (training flags on mixtral-8x7b / H100)
+  local name=$1 field=$2
+  shift 2
+  check "$name" 2 "$bin" plan train --model mixtral-8x7b --gpu H100 --seq-len 4096 "$@"
+  grep -qF -- "$field" "$tmp/err" || { echo "FAIL $name: '$field' not named"; cat "$tmp/err"; fail=1; }
+}
+badm ep-not-dividing-experts "--ep (\$.parallelism.ep)" --gpus 16 --ep 3
+badm ep-beyond-dp-cp "--ep (\$.parallelism.ep)" --gpus 2 --ep 4
+badm ep-zero "--ep" --gpus 16 --ep 0
+bad ep-dense "--ep (\$.parallelism.ep)" --gpus 8 --ep 2
+bad cp-not-dividing-seq "--cp (\$.parallelism.cp)" --gpus 12 --cp 3 --seq-len 4096 --global-batch 64
+bad vpp-not-dividing-layers "--vpp (\$.parallelism.vpp)" --gpus 8 --pp 2 --vpp 3
+bad vpp-without-pp "--vpp (\$.parallelism.vpp)" --gpus 8 --vpp 2
+bad vpp-micro-batches "--vpp (\$.parallelism.vpp)" --gpus 2 --pp 2 --vpp 2 --global-batch 3
+bads() {  # bads NAME FLAG ARGS...  (plan search on mixtral-8x7b / H100, 16 GPUs)
+  local name=$1 field=$2
+  shift 2
+  check "$name" 2 "$bin" plan search --model mixtral-8x7b --gpu H100 --gpus 16 --seq-len 4096 "$@"
+  grep -qF -- "$field" "$tmp/err" || { echo "FAIL $name: '$field' not named"; cat "$tmp/err"; fail=1; }
+}
+bads search-fixed-ep "--max-ep" --ep 2
+bads search-fixed-cp "--max-cp" --cp 2
+bads search-max-cp-zero "--max-cp" --max-cp 0
+bads search-max-vpp-negative "--max-vpp" --max-vpp -1
+bads search-max-ep-nan "--max-ep" --max-ep nan
+bads search-keep-zero "--keep" --keep 0
+
 check null-fp8 2 "$bin" plan train --model llama-2-7b --gpu A100 --gpus 8 --global-batch 64 --seq-len 4096 --precision fp8
 grep -q 'peak_flop_per_s.fp8' "$tmp/err" || { echo "FAIL null-fp8: field not named"; fail=1; }
 
