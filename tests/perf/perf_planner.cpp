@@ -49,7 +49,8 @@ void BM_EvaluateTrain(benchmark::State& state) {
     TrainResult res = evaluate_train(w, pc, r, a);
     benchmark::DoNotOptimize(res);
   }
-  state.counters["allocs_per_eval"] = static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
+  state.counters["allocs_per_eval"] =
+      static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
 }
 
 void BM_EvaluateInfer(benchmark::State& state) {
@@ -68,11 +69,12 @@ void BM_EvaluateInfer(benchmark::State& state) {
     InferResult res = evaluate_infer(w, pc, r, a);
     benchmark::DoNotOptimize(res);
   }
-  state.counters["allocs_per_eval"] = static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
+  state.counters["allocs_per_eval"] =
+      static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
 }
 
-void BM_SearchTrain(benchmark::State& state) {
-  Workload w = llama70b_train();
+/// Times whole searches of `w` over state.range(0) GPUs; reports configurations per second.
+void run_search(benchmark::State& state, const Workload& w) {
   const ParamCounts pc = count_params(w.model);
   const Assumptions a;
   const Rates r = resolve_rates(catalog().gpu("H100"), Precision::kBf16, a);
@@ -87,26 +89,17 @@ void BM_SearchTrain(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(evaluated));
   state.counters["configs_per_search"] = static_cast<double>(evaluated) / static_cast<double>(state.iterations());
   state.counters["configs_per_s"] = benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
+}
+
+void BM_SearchTrain(benchmark::State& state) {
+  run_search(state, llama70b_train());
 }
 
 // MoE: the search also enumerates expert-parallel degrees (Mixtral 8x7B, 4096-token sequences).
 void BM_SearchTrainMoe(benchmark::State& state) {
   Workload w = llama70b_train();
   w.model = catalog().model("mixtral-8x7b");
-  const ParamCounts pc = count_params(w.model);
-  const Assumptions a;
-  const Rates r = resolve_rates(catalog().gpu("H100"), Precision::kBf16, a);
-  SearchOptions o;
-  o.gpus = static_cast<int>(state.range(0));
-  std::uint64_t evaluated = 0;
-  for (auto _ : state) {
-    SearchResult res = search_train(w, pc, r, a, o);
-    evaluated += res.evaluated;
-    benchmark::DoNotOptimize(res);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(evaluated));
-  state.counters["configs_per_search"] = static_cast<double>(evaluated) / static_cast<double>(state.iterations());
-  state.counters["configs_per_s"] = benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
+  run_search(state, w);
 }
 
 void BM_CountParams(benchmark::State& state) {
@@ -124,8 +117,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("plan/evaluate_train", BM_EvaluateTrain);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "headroom/bench/backends.hpp"
@@ -163,6 +164,24 @@ BackendOptions file_opts(const fs::path& file, std::string size = "") {
   return o;
 }
 
+/// Runs the quick suite's cases matching `filter` with 2 repetitions and no warm-up, then calls
+/// `while_registered` while the registry (and with it the storage workspace) still exists; both
+/// are gone when this returns.
+core::Results run_quick(const BackendOptions& o, const std::string& filter,
+                        const std::function<void()>& while_registered) {
+  Registry reg;
+  register_storage(reg, o);
+  RunOptions ro;
+  ro.policy = core::policy_for_suite("quick");
+  ro.policy.repetitions = 2;
+  ro.policy.warmup = 0;
+  ro.filter = filter;
+  Sink sink;
+  core::Results r = run_benchmarks(reg, ro, sink, nullptr);
+  while_registered();
+  return r;
+}
+
 }  // namespace
 
 TEST(StorageFile, BadFilesAreInputErrorsNamingTheFlag) {
@@ -190,7 +209,7 @@ TEST(StorageFile, ReadSizeIsTheFileOrStorageSize) {
   write_file(d.path() / "f", (16 << 20) + 100);
   auto c = parse_storage_config(file_opts(d.path() / "f"));
   EXPECT_EQ(c.read_file_bytes, (16 << 20) + 100);
-  EXPECT_EQ(bytes_to_read(c, "standard"), 16 << 20);  // rounded down to 4 KiB
+  EXPECT_EQ(bytes_to_read(c, "standard"), 16 << 20);                 // rounded down to 4 KiB
   EXPECT_EQ(data_file_bytes(c, "standard"), std::int64_t{4} << 30);  // the write case keeps its own size
   write_file(d.path() / "g", 40 << 20);
   c = parse_storage_config(file_opts(d.path() / "g", "20MiB"));
@@ -213,19 +232,9 @@ TEST(StorageFile, ReadCasesLeaveTheFileAsItWasAndWriteNothing) {
   missing_dir.storage_dir = "/nonexistent/headroom-storage-test";
   EXPECT_NO_THROW(check_storage_ready(missing_dir, "quick", "storage.*_read"));
   EXPECT_THROW(check_storage_ready(missing_dir, "quick", "storage.*"), core::InputError);  // writes too
-  core::Results r;
-  {
-    Registry reg;
-    register_storage(reg, o);
-    RunOptions ro;
-    ro.policy = core::policy_for_suite("quick");
-    ro.policy.repetitions = 2;
-    ro.policy.warmup = 0;
-    ro.filter = "storage.*_read";
-    Sink sink;
-    r = run_benchmarks(reg, ro, sink, nullptr);
+  const core::Results r = run_quick(o, "storage.*_read", [&] {
     EXPECT_TRUE(scratch.empty());  // no scratch file was made for the reads
-  }
+  });
   std::set<std::string> names;
   for (const auto& c : r.cases) names.insert(c.name);
   EXPECT_EQ(names, (std::set<std::string>{"storage.seq_read", "storage.rand_read"}));
@@ -388,19 +397,9 @@ TEST(StorageCases, AllRunPassVerifyAndCleanUp) {
   TempDir d;
   auto o = opts(d.path());
   o.queue_depth = "4";
-  core::Results r;
-  {
-    Registry reg;
-    register_storage(reg, o);
-    RunOptions ro;
-    ro.policy = core::policy_for_suite("quick");
-    ro.policy.repetitions = 2;
-    ro.policy.warmup = 0;
-    ro.filter = "storage.*";
-    Sink sink;
-    r = run_benchmarks(reg, ro, sink, nullptr);
+  const core::Results r = run_quick(o, "storage.*", [&] {
     EXPECT_FALSE(d.empty());  // the workspace lives as long as the registry
-  }
+  });
   EXPECT_TRUE(d.empty());
   std::set<std::string> names;
   for (const auto& c : r.cases) {
