@@ -235,9 +235,10 @@ std::string train_tables(const TrainResult& r) {
 }
 
 std::string par_text(const Parallelism& p, const TrainSettings& t) {
-  return fmt::format("TP {} · PP {} · DP {}{}{}{}, micro-batch {}, recompute {}, ZeRO {}", p.tp, p.pp, p.dp,
-                     p.cp > 1 ? fmt::format(" · CP {}", p.cp) : "", p.vpp > 1 ? fmt::format(" · VPP {}", p.vpp) : "",
-                     p.sequence_parallel ? " + SP" : "", t.micro_batch, to_string(t.recompute), t.zero_stage);
+  return fmt::format("TP {} · PP {} · DP {}{}{}{}{}, micro-batch {}, recompute {}, ZeRO {}", p.tp, p.pp, p.dp,
+                     p.cp > 1 ? fmt::format(" · CP {}", p.cp) : "", p.ep > 1 ? fmt::format(" · EP {}", p.ep) : "",
+                     p.vpp > 1 ? fmt::format(" · VPP {}", p.vpp) : "", p.sequence_parallel ? " + SP" : "",
+                     t.micro_batch, to_string(t.recompute), t.zero_stage);
 }
 
 }  // namespace

@@ -115,6 +115,14 @@ void validate(const Workload& w, const std::string& file) {
       bad(file, "$.train.global_batch",
           fmt::format("a multiple of micro_batch·dp ({}·{} = {}), got {}", t.micro_batch, p.dp, t.micro_batch * p.dp, t.global_batch));
     }
+    // Megatron's interleaved schedule runs micro-batches in groups of pp: with vpp > 1 their
+    // count per step must be a multiple of pp (the search applies the same rule).
+    if (p.vpp > 1 && (t.global_batch / (t.micro_batch * p.dp)) % p.pp != 0) {
+      bad(file, "$.parallelism.vpp",
+          fmt::format("1 unless the micro-batches per step (global_batch / (micro_batch·dp) = {}) are a "
+                      "multiple of pp ({})",
+                      t.global_batch / (t.micro_batch * p.dp), p.pp));
+    }
     if (!std::isfinite(t.tokens) || t.tokens < 0 || t.tokens > kMaxTokens) {
       bad(file, "$.train.tokens", fmt::format("a finite token count in [0, {:g}]", kMaxTokens));
     }

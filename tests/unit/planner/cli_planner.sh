@@ -128,6 +128,7 @@ assert m8["fits"] and not m1["fits"] and m8["params_on_gpu"] < 0.25 * m1["params
 PY
 check moe-ep8-table 0 "$bin" $moe --ep 8
 grep -q "EP all-to-all" "$tmp/out" || { echo "FAIL moe-ep8-table: no all-to-all row"; fail=1; }
+grep -q "· EP 8" "$tmp/out" || { echo "FAIL moe-ep8-table: the parallelism line does not show EP 8"; fail=1; }
 check cp-json 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 16 --cp 8 --seq-len 8192 --global-batch 64 --json
 cp "$tmp/out" "$tmp/cp8.json"
 check cp1-json 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 16 --seq-len 8192 --global-batch 64 --json

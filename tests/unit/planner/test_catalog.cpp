@@ -90,6 +90,11 @@ TEST(Workload, ValidationNamesTheField) {
   w = ok;
   w.gpus = 9;
   expect_bad(w, "$.gpus");
+  w = ok;
+  w.par.vpp = 2;  // 16 / (1·2) = 8 micro-batches per step: a multiple of pp = 2
+  EXPECT_NO_THROW(validate(w));
+  w.train.global_batch = 6;  // 3 micro-batches per step: the interleaved schedule needs groups of pp
+  expect_bad(w, "$.parallelism.vpp");
   Workload k = test::train_workload("llama-3-70b", 16, 1, 1, 1, 4096);  // 8 KV heads, 64 heads: TP 16 ok
   EXPECT_NO_THROW(validate(k));
   k.par.tp = 32;  // 64 heads, 8 KV heads: 32 is a multiple of 8 — accepted (KV replicated)
