@@ -64,11 +64,13 @@ TrainResult run(const Workload& w, const std::string& gpu) {
   return evaluate_train(w, count_params(w.model), test::rates_for(gpu, w.train.precision, a), a);
 }
 
-/// `w` with the fastest micro-batch (a power of two up to 16 dividing the per-replica batch) that fits.
+/// `w` with the fastest micro-batch (a power of two up to 16 dividing the per-replica batch) that fits
+/// and, when interleaved, leaves a multiple of pp micro-batches per step (as the search requires).
 TrainResult run_best_micro_batch(Workload w, const std::string& gpu) {
   TrainResult best;
   for (std::int64_t mb = 1; mb <= 16; mb *= 2) {
     if (w.train.global_batch % (mb * w.par.dp) != 0) continue;
+    if (w.par.vpp > 1 && (w.train.global_batch / (mb * w.par.dp)) % w.par.pp != 0) continue;
     w.train.micro_batch = mb;
     const TrainResult r = run(w, gpu);
     if (r.memory.fits && (best.time.step_s == 0 || r.time.step_s < best.time.step_s)) best = r;
