@@ -276,19 +276,6 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
       throw core::InputError("", fmt::format("{} ({})", flag, e.json_path()), e.expected());
     throw;
   }
-  if (phase == plan::Phase::kTrain && w.par.vpp > 1) {
-    // Megatron's interleaved schedule asserts that the micro-batch count is a multiple of PP (the
-    // search applies the same rule).
-    const std::int64_t micro_batches = w.train.global_batch / (w.train.micro_batch * w.par.dp);
-    if (micro_batches % w.par.pp != 0) {
-      const bool flag = !from_file || given("--vpp");
-      throw core::InputError(
-          flag ? "" : file, flag ? "--vpp ($.parallelism.vpp)" : "$.parallelism.vpp",
-          fmt::format("1, or micro-batches per step (global_batch / (micro_batch·dp) = {}) a multiple of pp ({}) "
-                      "as the interleaved schedule needs",
-                      micro_batches, w.par.pp));
-    }
-  }
   return w;
 }
 
