@@ -24,6 +24,7 @@ std::unique_ptr<Benchmark> make_gemm_benchmark(Precision precision);          //
 std::unique_ptr<Benchmark> make_stream_benchmark(core::StreamKernel kernel);  ///< cpu.stream.<k>
 std::unique_ptr<Benchmark> make_cache_sweep_benchmark();                      ///< cpu.cache.sweep
 std::unique_ptr<Benchmark> make_peak_benchmark(Precision precision);          ///< cpu.peak.<p>
+std::unique_ptr<Benchmark> make_clock_benchmark();                            ///< cpu.clock
 
 // --- shared helpers -----------------------------------------------------------------------------
 /// Threads a CPU benchmark uses by default: the physical cores of the inventory, else the online

@@ -7,6 +7,7 @@ namespace headroom::bench {
 void register_cpu(Registry& registry) {
   registry.add(cpu::make_peak_benchmark(cpu::Precision::kFp64));
   registry.add(cpu::make_peak_benchmark(cpu::Precision::kFp32));
+  registry.add(cpu::make_clock_benchmark());
   registry.add(cpu::make_gemm_benchmark(cpu::Precision::kFp64));
   registry.add(cpu::make_gemm_benchmark(cpu::Precision::kFp32));
   registry.add(cpu::make_stream_benchmark(core::StreamKernel::kCopy));

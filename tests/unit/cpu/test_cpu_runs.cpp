@@ -55,8 +55,9 @@ TEST(CpuRuns, RegistryListsEveryCpuCase) {
     EXPECT_EQ(b->info().backend, "cpu");
     expect_params_declared(*b);
   }
-  for (const char* n : {"cpu.peak.fp64", "cpu.peak.fp32", "cpu.gemm.fp64", "cpu.gemm.fp32", "cpu.stream.copy",
-                        "cpu.stream.scale", "cpu.stream.add", "cpu.stream.triad", "cpu.cache.sweep"}) {
+  for (const char* n :
+       {"cpu.peak.fp64", "cpu.peak.fp32", "cpu.clock", "cpu.gemm.fp64", "cpu.gemm.fp32", "cpu.stream.copy",
+        "cpu.stream.scale", "cpu.stream.add", "cpu.stream.triad", "cpu.cache.sweep"}) {
     EXPECT_TRUE(names.count(n)) << n;
   }
 }
@@ -121,6 +122,27 @@ TEST(CpuRuns, TinyGemmIsVerifiedAndSane) {
       EXPECT_NEAR(m->samples[0] * r.samples_s[0], hc::gemm_flop(96, 80, 64), 1e-6 * hc::gemm_flop(96, 80, 64));
     }
   }
+}
+
+TEST(CpuRuns, ClockProbeCountsEveryAddAndGivesAPlausibleClock) {
+  auto clock = cpu::make_clock_benchmark();
+  const auto inst = clock->instances("quick");
+  ASSERT_FALSE(inst.empty());
+  EXPECT_EQ(std::get<std::int64_t>(*hc::find_param(inst[0], "threads")), 1);  // one core first
+  for (std::int64_t threads : {1, 2}) {
+    const auto r = run_one(*clock, {{"threads", threads}});
+    EXPECT_EQ(r.status, hc::Status::kPassed) << r.message;
+    EXPECT_EQ(r.verified, std::optional<bool>(true));  // every add of every thread was counted
+    const hc::Metric* m = r.metric("clock_hz");
+    ASSERT_NE(m, nullptr);
+    ASSERT_TRUE(m->value.has_value());
+    // Any core of the last 25 years and the next few: 0.2–8 GHz, even with the second vCPU taken.
+    EXPECT_GT(*m->value, 0.2e9) << threads;
+    EXPECT_LT(*m->value, 8e9) << threads;
+    // Each sample is 2^16 iterations x 32 adds per call / seconds per call.
+    EXPECT_NEAR(m->samples[0] * r.samples_s[0], 65536.0 * 32.0, 1e-6 * 65536.0 * 32.0);
+  }
+  EXPECT_THROW(run_one(*clock, {{"threads", std::int64_t{0}}}), hc::InputError);
 }
 
 TEST(CpuRuns, BadGemmParamsAreInputErrors) {
