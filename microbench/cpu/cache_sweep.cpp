@@ -38,16 +38,11 @@ class CacheSweepBenchmark final : public Benchmark {
   }
 
   std::vector<core::Params> instances(const std::string& suite) const override {
-    const auto host = core::collect_host_inventory();
-    // Up to 4 × the last-level cache (at least 256 MiB), never beyond a quarter of memory.
-    std::int64_t top = 256LL << 20;
-    if (suite != "quick" && host.l3_bytes) top = std::max(top, 4 * *host.l3_bytes);
-    if (host.memory_bytes) top = std::min(top, *host.memory_bytes / 4);
-    const std::int64_t step = suite == "quick" ? 4 : 2;  // quick: 16K, 64K, 256K, ... ; else every doubling
-    const std::int64_t start = suite == "quick" ? (16LL << 10) : (4LL << 10);
     const auto threads = static_cast<std::int64_t>(default_threads());
     std::vector<core::Params> out;
-    for (std::int64_t s = start; s <= top; s *= step) out.push_back({{"size_bytes", s}, {"threads", threads}});
+    for (std::int64_t s : cache_sweep_sizes(core::collect_host_inventory(), threads, suite)) {
+      out.push_back({{"size_bytes", s}, {"threads", threads}});
+    }
     return out;
   }
 
@@ -110,6 +105,36 @@ class CacheSweepBenchmark final : public Benchmark {
 };
 
 }  // namespace
+
+std::vector<std::int64_t> cache_sweep_sizes(const core::HostInventory& host, std::int64_t threads,
+                                            const std::string& suite) {
+  // Up to 4 × the last-level cache (at least 256 MiB), never beyond a quarter of memory.
+  std::int64_t top = 256LL << 20;
+  if (suite != "quick" && host.l3_bytes) top = std::max(top, 4 * *host.l3_bytes);
+  if (host.memory_bytes) top = std::min(top, *host.memory_bytes / 4);
+  std::vector<std::int64_t> sizes;
+  if (suite == "quick" && host.l1d_bytes && host.l2_bytes) {
+    // One point well inside each level: half the capacity the threads have together (L1 and L2
+    // are per core, L3 shared), then DRAM. A working set at a level's exact capacity sits on the
+    // cliff, where the result depends on physical page placement and what else is cached: the 4
+    // MiB point of the old 16 KiB × 4ⁿ grid (= 2 × 2 MiB L2 here) moved by 20–78 % between runs.
+    sizes.push_back(*host.l1d_bytes * threads / 2);
+    sizes.push_back(*host.l2_bytes * threads / 2);
+    // An L3 within 4× of the DRAM point cannot be told apart from it (a VM may report the host's).
+    if (host.l3_bytes && *host.l3_bytes / 2 <= top / 4) sizes.push_back(*host.l3_bytes / 2);
+    sizes.push_back(top);
+  } else {
+    // The curve: every doubling (standard, full), or ×4 steps from 16 KiB when the cache sizes
+    // are unknown.
+    const std::int64_t step = suite == "quick" ? 4 : 2;
+    for (std::int64_t s = suite == "quick" ? (16LL << 10) : (4LL << 10); s <= top; s *= step) sizes.push_back(s);
+  }
+  // The kernel needs at least 64 bytes per thread and splits whole 64-byte lines.
+  const std::int64_t unit = 64 * std::max<std::int64_t>(1, threads);
+  for (auto& s : sizes) s = std::max(unit, s / unit * unit);
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  return sizes;
+}
 
 std::unique_ptr<Benchmark> make_cache_sweep_benchmark() {
   return std::make_unique<CacheSweepBenchmark>();

@@ -26,6 +26,12 @@ std::unique_ptr<Benchmark> make_cache_sweep_benchmark();                      //
 std::unique_ptr<Benchmark> make_peak_benchmark(Precision precision);          ///< cpu.peak.<p>
 std::unique_ptr<Benchmark> make_clock_benchmark();                            ///< cpu.clock
 
+/// Working-set sizes of cpu.cache.sweep for `suite`: quick takes one point well inside each cache
+/// level (half of what `threads` cores have together) and one in DRAM; standard and full every
+/// doubling from 4 KiB up to max(256 MiB, 4 × L3), capped at a quarter of memory.
+std::vector<std::int64_t> cache_sweep_sizes(const core::HostInventory& host, std::int64_t threads,
+                                            const std::string& suite);
+
 // --- shared helpers -----------------------------------------------------------------------------
 /// Threads a CPU benchmark uses by default: the physical cores of the inventory, else the online
 /// logical CPUs, else 1.
