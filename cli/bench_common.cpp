@@ -46,6 +46,10 @@ void add_bench_options(CLI::App* cmd, BenchSettings& s) {
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--warmup", s.warmup, "Untimed warm-up repetitions (default: the suite's)")
       ->check(CLI::Range(0, 100000));
+  cmd->add_option("--rounds", s.rounds,
+                  "Interleaved rounds the repetitions of CPU cases are spread over (1: back to back; default: "
+                  "the suite's, quick/standard 3, full 5)")
+      ->check(CLI::Range(1, 1000));
   cmd->add_flag("--quiet", s.quiet, "No progress on stderr");
 }
 
@@ -63,6 +67,7 @@ core::Results run_suite(const BenchSettings& s) {
   opt.policy = core::policy_for_suite(s.suite);
   if (s.repetitions > 0) opt.policy.repetitions = s.repetitions;
   if (s.warmup >= 0) opt.policy.warmup = s.warmup;
+  if (s.rounds > 0) opt.policy.rounds = s.rounds;
   opt.filter = s.filter;
   opt.command_line = command_line();
 

@@ -20,10 +20,11 @@ struct BenchSettings {
   std::string storage_file;
   int repetitions = 0;  ///< 0: the suite's default
   int warmup = -1;      ///< -1: the suite's default
+  int rounds = 0;       ///< 0: the suite's default
   bool quiet = false;
 };
 
-/// Adds --suite, --filter, --storage-dir, --repetitions, --warmup, --quiet to `cmd`.
+/// Adds --suite, --filter, --storage-dir, --repetitions, --warmup, --rounds, --quiet to `cmd`.
 void add_bench_options(CLI::App* cmd, BenchSettings& s);
 
 /// Runs the selected cases with progress on stderr. Ctrl-C (or SIGUSR1, which mpirun forwards to

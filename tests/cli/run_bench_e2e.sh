@@ -22,6 +22,12 @@ check "bench json" expect_exit 0 "$hr" bench --filter "$fast" --out "$work/r.jso
 check "results schema" "$schema_py" "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$work/r.json"
 check "results has cases" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.results" and len(d["cases"])>0 and d["run"]["policy"]["repetitions"]==9' "$work/r.json"
 
+# --rounds: an interleavable case (cpu.clock) pools the samples of every round; the policy says so
+check "bench --rounds" expect_exit 0 "$hr" bench --filter 'cpu.clock' --rounds 2 --repetitions 5 --out "$work/rounds.json"
+check "rounds recorded and pooled" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["policy"]["rounds"]==2 and all(len(c["samples_s"])==5 for c in d["cases"]), d["run"]["policy"]' "$work/rounds.json"
+check "--rounds 0 refused" expect_exit 2 "$hr" bench --filter 'cpu.clock' --rounds 0 --out "$work/r0.json"
+check "--rounds message" grep -q -- '--rounds' "$work/err"
+
 # never clobber without --force; the existing file stays byte-identical
 cp "$work/r.json" "$work/r.orig"
 check "no clobber" expect_exit 2 "$hr" bench --filter "$fast" --out "$work/r.json"
