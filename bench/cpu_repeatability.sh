@@ -4,7 +4,8 @@
 # back to back and prints, per case, each run's median relative to the first run's and the
 # largest deviation.
 #
-# Usage: bench/cpu_repeatability.sh [HEADROOM_BINARY]   environment: RUNS (2), FILTER ('cpu.*')
+# Usage: bench/cpu_repeatability.sh [HEADROOM_BINARY]   environment: RUNS (2), FILTER ('cpu.*'),
+#   ARGS (extra 'headroom bench' options, e.g. '--repetitions 15 --rounds 5')
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 headroom=${1:-$root/build/cli/headroom}
@@ -16,10 +17,11 @@ if [ ! -x "$headroom" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "# cpu_repeatability: $(date -u +%FT%TZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# cpu_repeatability: $(date -u +%FT%TZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg), args: ${ARGS:-none}"
 for ((i = 1; i <= runs; i++)); do
   start=$(date +%s.%N)
-  "$headroom" bench --suite quick --filter "$filter" --quiet --out "$work/run$i.json" 2>/dev/null
+  # shellcheck disable=SC2086  # ARGS is a list of options
+  "$headroom" bench --suite quick --filter "$filter" ${ARGS:-} --quiet --out "$work/run$i.json" 2>/dev/null
   echo "# run $i: $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s"
 done
 python3 - "$work" "$runs" <<'PY'
