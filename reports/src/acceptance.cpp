@@ -253,6 +253,20 @@ SpecChoice choose_spec(const std::vector<Spec>& specs, const core::Results& resu
     throw core::InputError(dir, "", "a host-only acceptance spec (\"match\": {\"host_only\": true})");
   }
   const auto& gpu = results.devices.front();
+  // One spec judges every GPU of the node: a node that mixes models (by PCI id where both GPUs
+  // have one, else by name) would have some judged by another SKU's floors, so it is refused here.
+  for (const auto& other : results.devices) {
+    const auto a = pci_vendor_device(gpu), b = pci_vendor_device(other);
+    const bool differ = a && b ? *a != *b : gpu.name != other.name;
+    if (differ) {
+      throw core::InputError(
+          dir, "",
+          fmt::format("GPUs of one model for automatic spec selection, got GPU 0 '{}'{} and GPU {} '{}'{} "
+                      "(pass --spec FILE to judge every GPU by one spec)",
+                      gpu.name, a ? " (" + *a + ")" : std::string(), other.index, other.name,
+                      b ? " (" + *b + ")" : std::string()));
+    }
+  }
   const std::string name = lower(gpu.name);
   const Spec* by_name = nullptr;
   for (const auto& s : specs) {

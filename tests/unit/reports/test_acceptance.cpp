@@ -115,9 +115,9 @@ TEST(AcceptanceSpec, ShippedSpecsLoadWithDerivationsAndSources) {
   EXPECT_EQ(host_only, 1);
   auto r = gpu_node(1.0);
   EXPECT_EQ(select_spec(specs, r, "dir").name, "NVIDIA H100 SXM5 80GB");
-  r.devices[0].name = "NVIDIA A100-SXM4-80GB";
+  for (auto& d : r.devices) d.name = "NVIDIA A100-SXM4-80GB";
   EXPECT_EQ(select_spec(specs, r, "dir").name, "NVIDIA A100 SXM4 80GB");
-  r.devices[0].name = "Some Future GPU";
+  for (auto& d : r.devices) d.name = "Some Future GPU";
   EXPECT_THROW(select_spec(specs, r, "dir"), core::InputError);
   r.devices.clear();
   EXPECT_TRUE(select_spec(specs, r, "dir").host_only);
@@ -199,6 +199,30 @@ TEST(AcceptanceSpec, PciIdMatchesBeforeTheName) {
   } catch (const core::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("'Mystery' (PCI id 1002:74a1)"), std::string::npos) << e.what();
   }
+}
+
+TEST(AcceptanceSpec, MixedGpuModelsAreRefusedWithoutSpec) {
+  const auto specs = load_specs(default_acceptance_dir());
+  auto mixed = with_ids(gpu_node(1.0), "NVIDIA H100 80GB HBM3", "0x10de", "0x2330");
+  mixed.devices[3].pci_device_id = "0x2335";  // an H200 in the same node, same name reported
+  try {
+    choose_spec(specs, mixed, "dir");
+    FAIL() << "a mixed node was judged by GPU 0's spec";
+  } catch (const core::InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("GPU 0 'NVIDIA H100 80GB HBM3' (10de:2330) and GPU 3 'NVIDIA H100 80GB HBM3' (10de:2335)"),
+              std::string::npos)
+        << msg;
+    EXPECT_NE(msg.find("--spec"), std::string::npos) << msg;
+  }
+  // Without ids, by name.
+  auto named = gpu_node(1.0);
+  named.devices[1].name = "NVIDIA A100-SXM4-80GB";
+  EXPECT_THROW(choose_spec(specs, named, "dir"), core::InputError);
+  // Same id, a name that differs only by how the driver reports it: one model, accepted.
+  auto renamed = with_ids(gpu_node(1.0), "NVIDIA H100 80GB HBM3", "0x10de", "0x2330");
+  renamed.devices[2].name = "GRID virtual GPU 7";
+  EXPECT_EQ(choose_spec(specs, renamed, "dir").spec->name, "NVIDIA H100 SXM5 80GB");
 }
 
 TEST(AcceptanceSpec, PciIdInTwoSpecsIsRefused) {
