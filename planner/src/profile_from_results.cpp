@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 
 #include "headroom/core/errors.hpp"
 #include "headroom/plan/catalog.hpp"
@@ -87,6 +89,26 @@ struct Builder {
   }
 };
 
+/// A readable id from a device or CPU name: lower case, trademark marks dropped, every run of other
+/// characters one '-': "Intel(R) Xeon(R) Platinum 8480+" -> "intel-xeon-platinum-8480"; "host"
+/// when nothing is left.
+std::string id_slug(std::string name) {
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* mark : {"(r)", "(tm)", "(c)"}) {
+    for (auto at = name.find(mark); at != std::string::npos; at = name.find(mark)) name.erase(at, std::strlen(mark));
+  }
+  std::string out;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+      out.push_back(c);
+    } else if (!out.empty() && out.back() != '-') {
+      out.push_back('-');
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "host" : out;
+}
+
 }  // namespace
 
 HardwareProfile profile_from_results(const core::Results& results, const std::string& results_file,
@@ -94,7 +116,7 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
   HardwareProfile p = base ? *base : HardwareProfile{};
   Builder b{results, results_file, date_of(results.run.started_at)};
   const std::string device = results.devices.empty() ? results.host.cpu_model : results.devices.front().name;
-  p.id = base ? base->id + "-measured" : normalize_name(device.empty() ? "measured" : device) + "-measured";
+  p.id = (base ? base->id : id_slug(device)) + "-measured";
   if (p.name.empty() || !base) p.name = device.empty() ? "measured host" : device;
   p.name += " (measured)";
   p.aliases.clear();

@@ -69,6 +69,17 @@ TEST(Profile, BaseFillsWhatWasNotMeasured) {
   EXPECT_EQ(p.id, "h100-sxm5-80gb-measured");
 }
 
+TEST(Profile, IdWithoutBaseIsAReadableSlugOfTheDeviceOrCpu) {
+  core::Results r = test::synthetic_results();
+  r.devices.front().name = "NVIDIA H100 80GB HBM3";
+  EXPECT_EQ(profile_from_results(r, "r.json", nullptr).id, "nvidia-h100-80gb-hbm3-measured");
+  r.devices.clear();  // a CPU-only run: the CPU model, trademark marks dropped
+  r.host.cpu_model = "Intel(R) Xeon(R) Platinum 8480+ CPU @ 2.00GHz";
+  EXPECT_EQ(profile_from_results(r, "r.json", nullptr).id, "intel-xeon-platinum-8480-cpu-2-00ghz-measured");
+  r.host.cpu_model = "";
+  EXPECT_EQ(profile_from_results(r, "r.json", nullptr).id, "host-measured");
+}
+
 TEST(Profile, FixtureFileMatchesGenerator) {
   // fixtures/synthetic_results.json is results_to_json(synthetic_results()); regenerate with
   // HEADROOM_REGENERATE_FIXTURES=1 when the results schema changes.
