@@ -320,6 +320,9 @@ int change_rank(Change c) {
   return 5;
 }
 
+/// |relative change| of cpu.clock from which compare warns that the clock moved.
+constexpr double kClockShiftWarning = 0.02;
+
 /// Smallest one-sided p-value the exact U test can reach with these sample sizes: 1 / C(n1+n2, n1).
 double min_reachable_p(std::size_t n1, std::size_t n2) {
   double c = 1;
@@ -462,6 +465,23 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
   if (baseline.host.hostname != current.host.hostname) {
     out.warnings.push_back("different hosts: baseline '" + baseline.host.hostname + "', current '" +
                            current.host.hostname + "'");
+  }
+  // The measured CPU clock (cpu.clock, all threads where both runs have it): a shift beyond the
+  // probe's own noise (within-run CV 0.4-1.4 % on the development VM) means compute-bound changes of
+  // a similar size may be the clock (turbo budget, power capping, a neighbour), not the software.
+  const MetricComparison* clock = nullptr;
+  for (const auto& m : out.metrics) {
+    if (m.case_name != "cpu.clock" || m.metric != "clock_hz" || !m.relative_delta || !m.baseline_median ||
+        !m.current_median) {
+      continue;
+    }
+    if (clock == nullptr || m.params > clock->params) clock = &m;  // "threads=N": the widest last
+  }
+  if (clock != nullptr && std::fabs(*clock->relative_delta) >= kClockShiftWarning) {
+    out.warnings.push_back(fmt::format(
+        "the measured CPU clock moved {:+.1f} % ({:.3g} -> {:.3g} GHz, cpu.clock {}): compute-bound changes of a "
+        "similar size may be the host's clock (turbo budget, power capping, a neighbour), not the software",
+        100 * *clock->relative_delta, *clock->baseline_median / 1e9, *clock->current_median / 1e9, clock->params));
   }
   if (baseline.run.incomplete) out.warnings.push_back("the baseline run is incomplete: " + baseline.run.incomplete_reason);
   if (current.run.incomplete) out.warnings.push_back("the current run is incomplete: " + current.run.incomplete_reason);

@@ -339,6 +339,27 @@ TEST(Compare, MissingBrokenNewAndInventory) {
   EXPECT_EQ(c.inventory_changes[0].current, "580.00");
 }
 
+TEST(Compare, AClockShiftIsNamedAsAPossibleCause) {
+  // Medians 3.71 -> 3.55 GHz on all threads (as in a disturbed pair on the development VM), and a
+  // one-thread clock that did not move: the warning names the widest instance and the shift.
+  const auto with_clock = [](double all_threads_hz, unsigned seed) {
+    auto r = with_triad(10e9, 0.01, seed);
+    r.cases.push_back(make_case("cpu.clock", {{"threads", std::int64_t{1}}},
+                                {metric("clock_hz", "Hz", noisy(3.6e9, 0.002, 9, seed + 7))}));
+    r.cases.push_back(make_case("cpu.clock", {{"threads", std::int64_t{2}}},
+                                {metric("clock_hz", "Hz", {all_threads_hz, all_threads_hz, all_threads_hz})}));
+    return r;
+  };
+  const auto moved = compare(with_clock(3.71e9, 1), with_clock(3.55e9, 2), {});
+  ASSERT_EQ(moved.warnings.size(), 2u);  // the clock, and n = 3 on the clock case
+  const auto& w = moved.warnings.back();
+  EXPECT_NE(w.find("the measured CPU clock moved -4.3 % (3.71 -> 3.55 GHz, cpu.clock threads=2)"), std::string::npos)
+      << w;
+  // Within the probe's noise (1 %): no warning about the clock.
+  const auto steady = compare(with_clock(3.71e9, 1), with_clock(3.675e9, 2), {});
+  for (const auto& x : steady.warnings) EXPECT_EQ(x.find("CPU clock"), std::string::npos) << x;
+}
+
 TEST(Compare, BadOptionsAreInputErrors) {
   CompareOptions o;
   o.alpha = 1.5;
