@@ -139,14 +139,13 @@ void add_compare_command(CLI::App& app, Action& action) {
       if (args->files.size() != 2) throw core::InputError("", "BASELINE CURRENT", "two results files (or --fleet DIR)");
       // A textfile collector file is refreshed on every run: always replaced (atomically).
       if (!args->prom.empty()) core::check_writable(args->prom, core::Overwrite::kAllow);
-      const core::Results base = core::load_results(args->files[0]);
-      const core::Results cur = core::load_results(args->files[1]);
       report::CompareOptions o;
       o.alpha = args->alpha;
       o.min_effect = args->min_effect;
-      auto cmp = report::compare(base, cur, o);
-      cmp.baseline_label = args->files[0];
-      cmp.current_label = args->files[1];
+      const report::FileComparison f = report::compare_files(args->files[0], args->files[1], o);
+      const core::Results& base = f.baseline;
+      const core::Results& cur = f.current;
+      const report::Comparison& cmp = f.comparison;
       if (!args->html.empty()) core::write_file_atomic(args->html, report::render_regression(cmp, base, cur), overwrite);
       if (!args->prom.empty()) core::write_file_atomic(args->prom, report::to_prometheus(cur, &cmp), core::Overwrite::kAllow);
       if (args->json) {

@@ -268,15 +268,11 @@ void add_report_command(CLI::App& app, Action& action) {
   reg->callback([&action, args] {
     action = [args] {
       core::check_writable(args->out, args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
-      const auto base = core::load_results(args->inputs.at(0));
-      const auto cur = core::load_results(args->inputs.at(1));
       report::CompareOptions o;
       o.alpha = args->alpha;
       o.min_effect = args->min_effect;
-      auto cmp = report::compare(base, cur, o);
-      cmp.baseline_label = args->inputs[0];
-      cmp.current_label = args->inputs[1];
-      write_report(*args, report::render_regression(cmp, base, cur));
+      const auto f = report::compare_files(args->inputs.at(0), args->inputs.at(1), o);
+      write_report(*args, report::render_regression(f.comparison, f.baseline, f.current));
       return 0;
     };
   });

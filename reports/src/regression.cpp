@@ -254,6 +254,15 @@ std::string to_string(Change c) {
 // ---------------------------------------------------------------------------------------------
 // Inventory
 
+FileComparison compare_files(const std::string& baseline_path, const std::string& current_path,
+                             const CompareOptions& options) {
+  FileComparison f{core::load_results(baseline_path), core::load_results(current_path), {}};
+  f.comparison = compare(f.baseline, f.current, options);
+  f.comparison.baseline_label = baseline_path;
+  f.comparison.current_label = current_path;
+  return f;
+}
+
 std::vector<InventoryChange> inventory_diff(const core::Results& baseline, const core::Results& current) {
   std::vector<InventoryChange> out;
   const auto diff = [&](const std::string& field, const std::string& a, const std::string& b) {
@@ -321,6 +330,18 @@ int change_rank(Change c) {
   return 5;
 }
 
+/// A comparison row for metric `m` of case `c`, with what identifies it filled in.
+MetricComparison identify(const core::CaseResult& c, const core::Metric& m) {
+  MetricComparison mc;
+  mc.case_name = c.name;
+  mc.params = core::params_key(c.params);
+  mc.device = c.device;
+  mc.metric = m.name;
+  mc.unit = m.unit;
+  mc.better = m.better;
+  return mc;
+}
+
 /// |relative change| of cpu.clock's median from which compare warns that the clock moved. On the
 /// development VM (2026-11-22) the all-thread median moved by at most 2.0 % between the repeated
 /// quick runs of bench/cpu_repeatability.sh and bench/regression_check.sh, and by 3.7 % in the pair
@@ -357,13 +378,7 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
     const auto it = cur_by_key.find(key);
     const core::CaseResult* c = it == cur_by_key.end() ? nullptr : it->second;
     for (const auto& bm : b.metrics) {
-      MetricComparison mc;
-      mc.case_name = b.name;
-      mc.params = core::params_key(b.params);
-      mc.device = b.device;
-      mc.metric = bm.name;
-      mc.unit = bm.unit;
-      mc.better = bm.better;
+      MetricComparison mc = identify(b, bm);
       mc.n_baseline = bm.samples.size();
       if (bm.value) mc.baseline_median = headline(bm);
       const core::Metric* cm = nullptr;
@@ -429,13 +444,7 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
   for (const auto& c : current.cases) {
     if (seen.count(instance_key(c)) || c.status != core::Status::kPassed) continue;
     for (const auto& m : c.metrics) {
-      MetricComparison mc;
-      mc.case_name = c.name;
-      mc.params = core::params_key(c.params);
-      mc.device = c.device;
-      mc.metric = m.name;
-      mc.unit = m.unit;
-      mc.better = m.better;
+      MetricComparison mc = identify(c, m);
       if (m.value) mc.current_median = headline(m);
       mc.n_current = m.samples.size();
       mc.change = Change::kNew;

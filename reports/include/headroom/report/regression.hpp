@@ -124,6 +124,17 @@ struct Comparison {
 /// Compares every passed (case, params, device, metric) of `current` with `baseline`.
 Comparison compare(const core::Results& baseline, const core::Results& current, const CompareOptions& options);
 
+/// Two results files and their comparison, labelled with the paths as given.
+struct FileComparison {
+  core::Results baseline;
+  core::Results current;
+  Comparison comparison;
+};
+/// Loads both files strictly (core::load_results) and compares them: what `headroom compare` and
+/// `headroom report regression` share.
+FileComparison compare_files(const std::string& baseline_path, const std::string& current_path,
+                             const CompareOptions& options);
+
 /// Inventory fields that differ (host and per device index).
 std::vector<InventoryChange> inventory_diff(const core::Results& baseline, const core::Results& current);
 
