@@ -94,21 +94,17 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
       }
     }
   }
-  for (const auto& b : best) {
+  const auto candidate = [&](const Best& b) {
     SearchCandidate c{base, b.result};
     c.workload.phase = Phase::kTrain;
     c.workload.par = b.par;
     c.workload.train = b.train;
     c.workload.gpus = o.gpus;
-    res.best.push_back(std::move(c));
-  }
+    return c;
+  };
+  for (const auto& b : best) res.best.push_back(candidate(b));
   if (have_unfit && (best.empty() || unfit.result.time.step_s < best.front().result.time.step_s)) {
-    SearchCandidate c{base, unfit.result};
-    c.workload.phase = Phase::kTrain;
-    c.workload.par = unfit.par;
-    c.workload.train = unfit.train;
-    c.workload.gpus = o.gpus;
-    res.fastest_unfit.push_back(std::move(c));
+    res.fastest_unfit.push_back(candidate(unfit));
   }
   return res;
 }
