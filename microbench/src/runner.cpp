@@ -111,16 +111,15 @@ core::Results run_benchmarks(const Registry& registry, const RunOptions& options
 
   // Rounds never exceed the repetitions (each round takes at least one sample).
   const int rounds = std::clamp(options.policy.rounds, 1, std::max(1, options.policy.repetitions));
+  // Whether plan[i] is spread over the rounds (else it runs once, in round 1, with every repetition).
+  const auto spread = [&](std::size_t i) { return rounds > 1 && plan[i].info.interleave; };
   std::vector<std::size_t> later;  // plan indices that take part in rounds 2..R
-  if (rounds > 1) {
-    for (std::size_t i = 0; i < plan.size(); ++i) {
-      if (plan[i].info.interleave) later.push_back(i);
-    }
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (spread(i)) later.push_back(i);
   }
-  const auto policy_of = [&](const Planned& p, int round) {
+  const auto policy_of = [&](std::size_t i, int round) {
     core::RunPolicy policy = options.policy;
-    if (p.info.interleave && rounds > 1)
-      policy.repetitions = round_repetitions(options.policy.repetitions, rounds, round);
+    if (spread(i)) policy.repetitions = round_repetitions(options.policy.repetitions, rounds, round);
     return policy;
   };
 
@@ -158,15 +157,14 @@ core::Results run_benchmarks(const Registry& registry, const RunOptions& options
       if (!participate) continue;
       if (round > 0 && (!acc[i] || acc[i]->status != core::Status::kPassed)) continue;
       sink.on_case_start(i, plan.size(), p.info.name, p.params);
-      core::CaseResult result = run_once(p, policy_of(p, round), cancel, notes[i]);
+      core::CaseResult result = run_once(p, policy_of(i, round), cancel, notes[i]);
       if (round == 0) {
         acc[i] = std::move(result);
       } else {
         merge_round(*acc[i], result, options.policy.statistic);
       }
       ++rounds_run[i];
-      const bool last =
-          !(p.info.interleave && rounds > 1) || round == rounds - 1 || acc[i]->status != core::Status::kPassed;
+      const bool last = !spread(i) || round == rounds - 1 || acc[i]->status != core::Status::kPassed;
       if (last) finish_case(i);
     }
   }
@@ -178,8 +176,7 @@ core::Results run_benchmarks(const Registry& registry, const RunOptions& options
                                                       steps_done, steps_total, plan.size(), rounds);
     // Interleaved cases cut short keep the samples they have, and say so.
     for (std::size_t i = 0; i < plan.size(); ++i) {
-      if (!acc[i] || !plan[i].info.interleave || rounds == 1 || rounds_run[i] == rounds ||
-          acc[i]->status != core::Status::kPassed) {
+      if (!acc[i] || !spread(i) || rounds_run[i] == rounds || acc[i]->status != core::Status::kPassed) {
         continue;
       }
       notes[i].push_back(fmt::format("interrupted after {} of {} rounds", rounds_run[i], rounds));
