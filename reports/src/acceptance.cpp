@@ -253,18 +253,19 @@ SpecChoice choose_spec(const std::vector<Spec>& specs, const core::Results& resu
     throw core::InputError(dir, "", "a host-only acceptance spec (\"match\": {\"host_only\": true})");
   }
   const auto& gpu = results.devices.front();
+  const auto id = pci_vendor_device(gpu);
   // One spec judges every GPU of the node: a node that mixes models (by PCI id where both GPUs
   // have one, else by name) would have some judged by another SKU's floors, so it is refused here.
   for (const auto& other : results.devices) {
-    const auto a = pci_vendor_device(gpu), b = pci_vendor_device(other);
-    const bool differ = a && b ? *a != *b : gpu.name != other.name;
+    const auto other_id = pci_vendor_device(other);
+    const bool differ = id && other_id ? *id != *other_id : gpu.name != other.name;
     if (differ) {
       throw core::InputError(
           dir, "",
           fmt::format("GPUs of one model for automatic spec selection, got GPU 0 '{}'{} and GPU {} '{}'{} "
                       "(pass --spec FILE to judge every GPU by one spec)",
-                      gpu.name, a ? " (" + *a + ")" : std::string(), other.index, other.name,
-                      b ? " (" + *b + ")" : std::string()));
+                      gpu.name, id ? " (" + *id + ")" : std::string(), other.index, other.name,
+                      other_id ? " (" + *other_id + ")" : std::string()));
     }
   }
   const std::string name = lower(gpu.name);
@@ -274,7 +275,6 @@ SpecChoice choose_spec(const std::vector<Spec>& specs, const core::Results& resu
       if (by_name == nullptr && name.find(lower(g)) != std::string::npos) by_name = &s;
     }
   }
-  const auto id = pci_vendor_device(gpu);
   if (id) {
     for (const auto& s : specs) {
       if (std::find(s.pci_device_ids.begin(), s.pci_device_ids.end(), *id) != s.pci_device_ids.end()) {
