@@ -333,9 +333,13 @@ TEST(PlannerValidation, G19_MosaicMpt_A100) {
     std::int64_t micro, batch;
     bool ckpt;
     double mfu, tok_per_gpu;  // published MFU (%) and tokens/s per GPU
+    double num_params;        // the README's NumParams at sequence length 2048
   };
-  for (const C& c : {C{"mpt-7b-bench", 8, 6, 96, false, 64.23, 4641}, C{"mpt-30b-bench", 8, 3, 504, true, 55.3, 916},
-                     C{"mpt-70b-bench", 64, 8, 2048, true, 53.33, 410}}) {
+  for (const C& c : {C{"mpt-7b-bench", 8, 6, 96, false, 64.23, 4641, 6658859008},
+                     C{"mpt-30b-bench", 8, 3, 504, true, 55.3, 916, 29975214080},
+                     C{"mpt-70b-bench", 64, 8, 2048, true, 53.33, 410, 64862437376}}) {
+    add({"G19", fmt::format("{}: parameters (README NumParams {:.0f})", catalog().model(c.model).name, c.num_params),
+         count_params(catalog().model(c.model)).total, c.num_params, "", 0.0});
     Workload w = test::train_workload(c.model, 1, 1, c.gpus, c.batch, 2048, c.micro);
     w.train.zero_stage = 3;
     w.train.recompute = c.ckpt ? Recompute::kFull : Recompute::kNone;
