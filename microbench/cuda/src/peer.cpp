@@ -3,6 +3,8 @@
 // at once. A pair without peer access is waived (its matrix entry stays null).
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "common.hpp"
 #include "headroom/bench/sampling.hpp"
 #include "headroom/core/errors.hpp"
@@ -138,8 +140,17 @@ class PeerBenchmark final : public Benchmark {
     fwd.stream.synchronize();
     if (back) back->stream.synchronize();
 
+    // cudaEventRecord needs the event and the stream on the same device (CUDA Runtime API,
+    // cudaEventRecord: "event and stream must be on the same device"; CUDA C++ Programming Guide,
+    // "Stream and Event Behavior"), while cudaStreamWaitEvent may wait on another device's event.
+    // So `join`, recorded on the back lane's stream, is created on that lane's device (dst).
+    std::optional<Event> join;
+    if (back) {
+      DeviceGuard gb(back->src);
+      join.emplace();
+    }
     DeviceGuard g(src);
-    Event fork, join;
+    Event fork;
     const auto seconds = sample_device(ctx, fwd.stream.get(), [&](std::int64_t) {
       if (back) {
         fork.record(fwd.stream.get());
@@ -148,8 +159,8 @@ class PeerBenchmark final : public Benchmark {
       copy_on_lane(fwd, sm, bytes);
       if (back) {
         copy_on_lane(*back, sm, bytes);
-        join.record(back->stream.get());
-        HEADROOM_CUDA_CHECK(cudaStreamWaitEvent(fwd.stream.get(), join.get(), 0));
+        join->record(back->stream.get());
+        HEADROOM_CUDA_CHECK(cudaStreamWaitEvent(fwd.stream.get(), join->get(), 0));
       }
     });
     bool verified = check_pattern_f64(fwd.to.as<double>(), size / 8, kSeed, fwd.stream.get());
