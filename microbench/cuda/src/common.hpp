@@ -34,9 +34,9 @@ DeviceProps device_props(int device);
 double free_device_bytes();
 
 /// Event-timed sampling of `launch` (which enqueues one call on `stream`; its argument counts
-/// calls, for buffer rotation): one untimed call, then the number of calls per sample is
-/// calibrated so a sample lasts at least max(policy.min_time_s, 1 ms); then warm-up and
-/// repetitions as the policy says. Returns seconds per call, one value per repetition.
+/// calls, for buffer rotation): one untimed call, then one timed call from which the number of
+/// calls per sample is calibrated so a sample lasts at least max(policy.min_time_s, 1 ms); then
+/// warm-up and repetitions as the policy says. Returns seconds per call, one value per repetition.
 std::vector<double> sample_device(RunContext& ctx, cudaStream_t stream,
                                   const std::function<void(std::int64_t call)>& launch);
 
