@@ -130,7 +130,12 @@ Measurement measure(NcclWorld& world, core::Collective c, std::int64_t size_byte
   };
 
   const auto& policy = ctx.policy();
-  const double one = timed(1);  // also the first warm-up
+  // The first call at a size can include connection set-up (recent NCCL connects peers at the
+  // first collective that needs them) and kernel loading, milliseconds to seconds: calibrating on
+  // it would leave `inner` at 1 and time single µs-long calls. So one untimed call first, like
+  // nccl-tests' warm-up iterations; every rank makes it, so the collectives stay matched.
+  (void)timed(1);
+  const double one = timed(1);
   const std::int64_t inner = gpu::calibrate_inner(one, std::max(policy.min_time_s, 1e-3), 1 << 16);
   for (int w = 0; w < policy.warmup; ++w) timed(inner);
   Measurement m;
