@@ -61,10 +61,10 @@ using MatmulDesc = std::unique_ptr<cublasLtMatmulDescOpaque_t, DescDeleter>;
 using Layout = std::unique_ptr<cublasLtMatrixLayoutOpaque_t, DescDeleter>;
 using Preference = std::unique_ptr<cublasLtMatmulPreferenceOpaque_t, DescDeleter>;
 
-Layout make_layout(cudaDataType_t type, std::int64_t rows, std::int64_t cols, std::int64_t ld) {
+Layout make_layout(cudaDataType_t type, const MatrixLayout& m) {
   cublasLtMatrixLayout_t l = nullptr;
-  HEADROOM_CUBLAS_CHECK(
-      cublasLtMatrixLayoutCreate(&l, type, static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols), ld));
+  HEADROOM_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&l, type, static_cast<std::uint64_t>(m.rows),
+                                                   static_cast<std::uint64_t>(m.cols), m.ld));
   return Layout(l);
 }
 
@@ -116,6 +116,7 @@ class GemmBenchmark final : public Benchmark {
     if (auto why = precision_unsupported_reason(precision_, props.cc_major, props.cc_minor); !why.empty()) {
       throw core::Waived(why);
     }
+    if (auto why = gemm_alignment_reason(shape, precision_); !why.empty()) throw core::Waived(why);
     const double set_bytes = gemm_set_bytes(shape, precision_);
     const double budget = memory_budget_bytes(free_device_bytes()) - static_cast<double>(kWorkspaceBytes);
     const int sets = rotation_sets(set_bytes, props.l2_bytes, budget);
@@ -147,9 +148,10 @@ class GemmBenchmark final : public Benchmark {
         cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof trans_a));
     HEADROOM_CUBLAS_CHECK(
         cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof trans_b));
-    const Layout la = make_layout(t.in, shape.k, shape.m, shape.k);
-    const Layout lb = make_layout(t.in, shape.k, shape.n, shape.k);
-    const Layout lc = make_layout(t.out, shape.m, shape.n, shape.m);
+    const TnLayout tn = tn_layout(shape);
+    const Layout la = make_layout(t.in, tn.a);
+    const Layout lb = make_layout(t.in, tn.b);
+    const Layout lc = make_layout(t.out, tn.c);
 
     cublasLtMatmulPreference_t raw_pref = nullptr;
     HEADROOM_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&raw_pref));

@@ -91,6 +91,32 @@ double gemm_set_bytes(const GemmShape& s, Precision p) {
   return (m * k + k * n) * info.input_bytes + m * n * info.output_bytes;
 }
 
+TnLayout tn_layout(const GemmShape& s) {
+  return {{s.k, s.m, s.k}, {s.k, s.n, s.k}, {s.m, s.n, s.m}};
+}
+
+std::string gemm_alignment_reason(const GemmShape& s, Precision p) {
+  // cuBLAS documentation, cublasLtMatmul(): FP8 kernels need "A transposed and B non-transposed"
+  // and every matrix dimension meeting the Tensor Core Usage alignment (16-byte pointers, sizes
+  // and leading dimensions); INT8 IMMA in column order also needs TN and leading dimensions
+  // multiple of 4, implied here. https://docs.nvidia.com/cuda/cublas/#cublasltmatmul and
+  // https://docs.nvidia.com/cuda/cublas/#tensor-core-usage (as of CUDA 13.0).
+  if (p == Precision::kFp32) return {};
+  const auto& info = precision_info(p);
+  const TnLayout l = tn_layout(s);
+  const std::int64_t a_bytes = l.a.ld * info.input_bytes;  // = k · input bytes (B: the same)
+  const std::int64_t c_bytes = l.c.ld * info.output_bytes;  // = m · output bytes
+  std::string why;
+  if (a_bytes % 16 != 0) why = fmt::format("k = {} gives {} bytes per column of A and B", s.k, a_bytes);
+  if (c_bytes % 16 != 0) {
+    why += fmt::format("{}m = {} gives {} bytes per column of C", why.empty() ? "" : "; ", s.m, c_bytes);
+  }
+  if (why.empty()) return {};
+  return fmt::format("{} GEMM in the TN layout needs columns of A, B and C that are multiples of 16 bytes "
+                     "(tensor-core alignment); {}",
+                     info.name, why);
+}
+
 int rotation_sets(double set_bytes, double l2_bytes, double budget_bytes) {
   if (!(set_bytes > 0)) throw core::InputError("", "set_bytes", "a positive operand-set size");
   if (set_bytes > budget_bytes) return 0;

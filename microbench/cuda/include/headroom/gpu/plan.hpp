@@ -51,6 +51,29 @@ std::vector<GemmShape> gemm_shapes(const std::string& suite);
 /// Bytes of one operand set A + B + C for `p`.
 double gemm_set_bytes(const GemmShape& s, Precision p);
 
+/// One matrix as handed to cublasLtMatrixLayoutCreate: rows and columns as stored (before the
+/// transpose op), column-major, leading dimension `ld` in elements.
+struct MatrixLayout {
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  std::int64_t ld = 0;
+  bool operator==(const MatrixLayout&) const = default;
+};
+/// The column-major TN layout of every cuda.gemm case: A stored k×m (lda = k) and used transposed
+/// (CUBLAS_OP_T), B stored k×n (ldb = k, CUBLAS_OP_N), C = D m×n (ldc = m). TN is what cuBLASLt
+/// requires for FP8 on Ada/Hopper and for INT8 IMMA in the default (column) ordering; the spot
+/// check (launch_gemm_spot_check) reads A and B with the same strides.
+struct TnLayout {
+  MatrixLayout a, b, c;
+};
+TnLayout tn_layout(const GemmShape& s);
+/// Empty when `s` in the TN layout meets cuBLAS's tensor-core alignment for `p`: the contiguous
+/// extents and leading dimensions k·input_bytes (A and B) and m·output_bytes (C) multiples of 16
+/// bytes. FP8 kernels require it (cuBLASLt offers none otherwise); for tf32, fp16, bf16, int8 and
+/// fp64 an unaligned shape would silently run a slower non-tensor-core kernel. fp32 (no tensor
+/// cores) has no such rule. Otherwise the reason the case is waived.
+std::string gemm_alignment_reason(const GemmShape& s, Precision p);
+
 /// How many operand sets to rotate through so that the working set is at least 2× the L2 cache
 /// (so repeats cannot be served from L2), never fewer than 1, and never more than fit in
 /// `budget_bytes`. Returns 0 when not even one set fits the budget.
