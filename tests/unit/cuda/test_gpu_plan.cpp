@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "headroom/core/errors.hpp"
@@ -254,4 +255,101 @@ TEST(GpuPattern, RandomDataIsUniformAndNeverAllZero) {
   EXPECT_EQ(gpu::collective_value(1, 0), 6.0f);
   EXPECT_EQ(gpu::collective_value(0, 1), -5.0f);
   EXPECT_EQ(gpu::collective_value(2, 0), -4.0f);
+}
+
+TEST(GpuGemmLayout, TnLayoutKnownAnswer) {
+  // C(3×5) = Aᵀ·B with A stored k×m = 7×3 (lda 7), B stored k×n = 7×5 (ldb 7), C 3×5 (ldc 3).
+  const gpu::TnLayout l = gpu::tn_layout({3, 5, 7, "x"});
+  EXPECT_EQ(l.a, (gpu::MatrixLayout{7, 3, 7}));
+  EXPECT_EQ(l.b, (gpu::MatrixLayout{7, 5, 7}));
+  EXPECT_EQ(l.c, (gpu::MatrixLayout{3, 5, 3}));
+}
+
+TEST(GpuGemmLayout, EverySuiteShapeIsTensorCoreAligned) {
+  // FP8 has no kernel otherwise, and the others would fall back to slower kernels: a shape added
+  // to a suite that breaks the 16-byte rule must fail here, not on the first GPU run.
+  for (const char* suite : {"quick", "standard", "full"}) {
+    for (const auto& s : gpu::gemm_shapes(suite)) {
+      for (const auto& p : gpu::precisions()) {
+        EXPECT_EQ(gpu::gemm_alignment_reason(s, p.precision), "") << suite << " " << s.label << " " << p.name;
+      }
+    }
+  }
+}
+
+TEST(GpuGemmLayout, AlignmentReasons) {
+  using P = gpu::Precision;
+  // fp8: k·1 byte must be a multiple of 16 (4100 is not), m·2 bytes (bf16 C) too (4100·2 = 8200 is not).
+  const std::string k_bad = gpu::gemm_alignment_reason({4096, 4096, 4100, "x"}, P::kFp8);
+  EXPECT_NE(k_bad.find("k = 4100 gives 4100 bytes per column of A and B"), std::string::npos) << k_bad;
+  EXPECT_EQ(k_bad.find("m ="), std::string::npos) << k_bad;
+  const std::string m_bad = gpu::gemm_alignment_reason({4100, 4096, 4096, "x"}, P::kFp8);
+  EXPECT_NE(m_bad.find("m = 4100 gives 8200 bytes per column of C"), std::string::npos) << m_bad;
+  EXPECT_EQ(gpu::gemm_alignment_reason({4104, 4096, 4112, "x"}, P::kFp8), "");  // 4104·2 and 4112 are ×16
+  // fp16/bf16: 2-byte elements, so multiples of 8 elements are enough.
+  EXPECT_EQ(gpu::gemm_alignment_reason({4104, 4096, 4104, "x"}, P::kBf16), "");
+  EXPECT_NE(gpu::gemm_alignment_reason({4100, 4096, 4096, "x"}, P::kFp16), "");
+  // int8: k·1 byte (A, B) and m·4 bytes (int32 C).
+  EXPECT_EQ(gpu::gemm_alignment_reason({4100, 4096, 4096, "x"}, P::kInt8), "");
+  EXPECT_NE(gpu::gemm_alignment_reason({4096, 4096, 4104, "x"}, P::kInt8), "");
+  // tf32 / fp64: 4- and 8-byte elements.
+  EXPECT_NE(gpu::gemm_alignment_reason({4096, 4096, 4098, "x"}, P::kTf32), "");
+  EXPECT_EQ(gpu::gemm_alignment_reason({4096, 4096, 4098, "x"}, P::kFp64), "");
+  EXPECT_NE(gpu::gemm_alignment_reason({4096, 4096, 4097, "x"}, P::kFp64), "");
+  // fp32 runs on the FMA units: no alignment rule.
+  EXPECT_EQ(gpu::gemm_alignment_reason({4097, 4097, 4097, "x"}, P::kFp32), "");
+}
+
+namespace {
+/// `x` rounded to nearest-even with `bits` significant bits (fp16: 11, bf16: 8, tf32: 11, fp32: 24),
+/// or truncated towards zero when `truncate` (tensor cores may read tf32 from fp32 registers by
+/// dropping the low 13 mantissa bits).
+double round_to_bits(double x, int bits, bool truncate = false) {
+  if (x == 0.0) return 0.0;
+  int e = 0;
+  const double f = std::frexp(x, &e);  // x = f·2^e, 0.5 <= |f| < 1
+  const double scaled = std::ldexp(f, bits);
+  return std::ldexp(truncate ? std::trunc(scaled) : std::nearbyint(scaled), e - bits);
+}
+/// Relative error of 256 dot products of length k over uniform_pm1 data when the inputs are
+/// rounded to `in_bits` before the product (the reference uses the unrounded inputs) and the
+/// exact sums are rounded to `out_bits`, as check_relative_error computes it.
+double simulated_error(std::int64_t k, int in_bits, int out_bits, bool truncate_inputs = false) {
+  std::vector<double> got, ref;
+  for (std::uint64_t e = 0; e < 256; ++e) {
+    double exact = 0, rounded = 0;
+    for (std::int64_t l = 0; l < k; ++l) {
+      const double a = gpu::uniform_pm1(1, e * 100003 + static_cast<std::uint64_t>(l));
+      const double b = gpu::uniform_pm1(2, e * 100003 + static_cast<std::uint64_t>(l));
+      exact += a * b;
+      rounded += round_to_bits(a, in_bits, truncate_inputs) * round_to_bits(b, in_bits, truncate_inputs);
+    }
+    ref.push_back(exact);
+    got.push_back(round_to_bits(rounded, out_bits));
+  }
+  return gpu::check_relative_error(got, ref, 1.0).rel_error;
+}
+}  // namespace
+
+TEST(GpuPrecision, TolerancesCoverRoundingButCatchLowerPrecision) {
+  // The spot check compares against fp64 on the same stored inputs; what remains is the output
+  // rounding (and, for tf32, the tensor cores rounding the fp32 inputs to 11 significant bits).
+  // Each tolerance must pass that error with room to spare (3×), and fp32's must not pass tf32's
+  // (tf32 used silently for fp32 would otherwise go unnoticed). k = 4096, the quick suite's smallest.
+  const std::int64_t k = 4096;
+  auto tol = [](gpu::Precision p) { return gpu::precision_info(p).tolerance; };
+  const double fp32_out = simulated_error(k, 53, 24);
+  const double tf32 = simulated_error(k, 11, 24);
+  const double tf32_truncated = simulated_error(k, 11, 24, true);
+  const double fp16_out = simulated_error(k, 53, 11);
+  const double bf16_out = simulated_error(k, 53, 8);
+  std::printf("simulated relative errors: fp32 %.3g, tf32 %.3g (truncated inputs %.3g), fp16 %.3g, bf16 %.3g\n",
+              fp32_out, tf32, tf32_truncated, fp16_out, bf16_out);
+  EXPECT_LT(3 * fp32_out, tol(gpu::Precision::kFp32)) << fp32_out;
+  EXPECT_LT(3 * tf32, tol(gpu::Precision::kTf32)) << tf32;
+  EXPECT_LT(2 * tf32_truncated, tol(gpu::Precision::kTf32)) << tf32_truncated;
+  EXPECT_GT(tf32, tol(gpu::Precision::kFp32)) << "tf32 silently used for fp32 must fail the fp32 check";
+  EXPECT_LT(3 * fp16_out, tol(gpu::Precision::kFp16)) << fp16_out;
+  EXPECT_LT(3 * bf16_out, tol(gpu::Precision::kBf16)) << bf16_out;
+  EXPECT_LT(3 * bf16_out, tol(gpu::Precision::kFp8)) << "fp8 writes bf16";
 }
