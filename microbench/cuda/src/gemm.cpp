@@ -159,6 +159,13 @@ class GemmBenchmark final : public Benchmark {
     const std::uint64_t ws = kWorkspaceBytes;
     HEADROOM_CUBLAS_CHECK(
         cublasLtMatmulPreferenceSetAttribute(pref.get(), CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws));
+    // Split-K partial sums only in the compute type (fp32 / int32 / fp64): the INPLACE and
+    // OUTPUT_TYPE schemes add them up in C's type (fp16, bf16), which would break "compute fp32"
+    // (cublasLt.h, cublasLtReductionScheme_t). The same restriction PyTorch applies when
+    // allow_{fp16,bf16}_reduced_precision_reduction is off, which bench/gpu_vs_torch.py sets.
+    const std::uint32_t reduction = CUBLASLT_REDUCTION_SCHEME_COMPUTE_TYPE;
+    HEADROOM_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(pref.get(), CUBLASLT_MATMUL_PREF_REDUCTION_SCHEME_MASK,
+                                                               &reduction, sizeof reduction));
     cublasLtMatmulHeuristicResult_t heuristics[kCandidates] = {};
     int found = 0;
     HEADROOM_CUBLAS_CHECK(cublasLtMatmulAlgoGetHeuristic(lt.get(), desc.get(), la.get(), lb.get(), lc.get(), lc.get(),
