@@ -84,13 +84,26 @@ def torch_timed(torch, fn, reps, inner):
 
 
 def torch_gemm_flops(torch, precision, reps):
+    """torch.matmul on the problem cuda.gemm.<precision> solves: the same types, the same TN layout
+    and fp32 accumulation throughout."""
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "tf32": torch.float32}[precision]
-    torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
-    a = torch.rand(GEMM_N, GEMM_N, device="cuda", dtype=dtype) * 2 - 1  # random, never zeros
-    b = torch.rand(GEMM_N, GEMM_N, device="cuda", dtype=dtype) * 2 - 1
-    c = torch.empty(GEMM_N, GEMM_N, device="cuda", dtype=dtype)
-    t = torch_timed(torch, lambda: torch.matmul(a, b, out=c), reps, 10)
-    return 2.0 * GEMM_N ** 3 / t
+    # "high" lets fp32 matmuls use TF32 tensor cores, "highest" forbids it (stable API since 1.12;
+    # allow_tf32 is deprecated in favour of fp32_precision from 2.9).
+    torch.set_float32_matmul_precision("high" if precision == "tf32" else "highest")
+    # headroom restricts split-K to fp32 partial sums (CUBLASLT_REDUCTION_SCHEME_COMPUTE_TYPE);
+    # PyTorch's default allows fp16/bf16 partial sums, so turn that off for a like-for-like run.
+    torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction = False
+    torch.backends.cuda.matmul.allow_bf16_reduced_precision_reduction = False
+    m = n = k = GEMM_N
+    # headroom's TN layout (column-major A stored k x m, B stored k x n, C m x n) is, in row-major
+    # torch terms, a of shape (m, k), b of shape (n, k) and c of shape (n, m) = b @ a.T: cuBLAS
+    # then gets op(A) = T and op(B) = N, as in headroom.
+    a = torch.rand(m, k, device="cuda", dtype=dtype) * 2 - 1  # uniform [-1, 1): random, never zeros
+    b = torch.rand(n, k, device="cuda", dtype=dtype) * 2 - 1
+    c = torch.empty(n, m, device="cuda", dtype=dtype)
+    a_t = a.t()
+    t = torch_timed(torch, lambda: torch.matmul(b, a_t, out=c), reps, 10)
+    return 2.0 * m * n * k / t
 
 
 def torch_copy_bytes(torch, reps):
