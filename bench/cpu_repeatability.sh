@@ -2,7 +2,7 @@
 # Quick-suite repeatability of the CPU cases (issue 2 target: a second run's medians within 5 % of
 # the first on an idle machine). Runs `headroom bench --suite quick --filter FILTER` RUNS times
 # back to back and prints, per case, each run's median relative to the first run's and the
-# largest deviation.
+# largest deviation; with RUNS >= 3 also how many of all pairs of runs agree within 5 %.
 #
 # Usage: bench/cpu_repeatability.sh [HEADROOM_BINARY]   environment: RUNS (2), FILTER ('cpu.*'),
 #   ARGS (extra 'headroom bench' options, e.g. '--repetitions 15 --rounds 5')
@@ -40,5 +40,25 @@ for idx, case in enumerate(data[0]):
     print(f"{case['name']:18s} {key:40s} first {first:.4g} {case['metrics'][0]['unit']:7s}"
           f" later/first {' '.join(f'{r:.3f}' for r in rel)}  cv {case['metrics'][0]['summary']['cv']*100:.1f}%")
 print(f"largest deviation of a later median from the first: {worst*100:.1f} % (target <= 5 %)")
+if runs >= 3:
+    # Every pair of runs, not only (first, later): how often "a second run" lands within 5 % of a
+    # first one on this machine, and which case was the worst in each failing pair.
+    import itertools
+    pairs = []
+    for i, j in itertools.combinations(range(runs), 2):
+        w, wk = 0.0, None
+        for idx, case in enumerate(data[i]):
+            other = data[j][idx]
+            if case["status"] != "passed" or other["status"] != "passed" or case["metrics"][0]["provenance"] != "measured":
+                continue
+            dev = abs(other["metrics"][0]["value"] / case["metrics"][0]["value"] - 1)
+            if dev > w:
+                w, wk = dev, case["name"] + " " + ",".join(f"{k}={case['params'][k]}" for k in case["param_order"])
+        pairs.append((w, i + 1, j + 1, wk))
+    pairs.sort()
+    within = sum(1 for p in pairs if p[0] <= 0.05)
+    print(f"all {len(pairs)} pairs of runs: {within} within 5 %; worst deviation per pair: median "
+          f"{pairs[len(pairs) // 2][0]*100:.1f} %, largest {pairs[-1][0]*100:.1f} % (runs {pairs[-1][1]} and "
+          f"{pairs[-1][2]}: {pairs[-1][3]})")
 PY
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
