@@ -196,11 +196,12 @@ core::Results run_benchmarks(const Registry& registry, const RunOptions& options
 
 // ---------------------------------------------------------------------------------------------
 
-ProgressSink::ProgressSink(std::FILE* stream, bool quiet)
-    : stream_(stream), quiet_(quiet), tty_(::isatty(::fileno(stream)) != 0) {}
+ProgressSink::ProgressSink(std::FILE* stream, bool quiet, double heartbeat_s)
+    : stream_(stream), quiet_(quiet), tty_(::isatty(::fileno(stream)) != 0), heartbeat_s_(heartbeat_s) {}
 
 void ProgressSink::on_start(std::size_t total_cases) {
   start_s_ = now_s();
+  last_line_s_ = start_s_;
   if (!quiet_) fmt::print(stream_, "headroom: {} cases to run\n", total_cases);
 }
 
@@ -210,20 +211,31 @@ void ProgressSink::on_round_start(int round, int rounds, std::size_t cases_in_ro
   fmt::print(stream_, "headroom: round {} of {}: {} interleaved case(s) again for more samples\n", round, rounds,
              cases_in_round);
   std::fflush(stream_);
+  last_line_s_ = now_s();
 }
 
 void ProgressSink::on_case_start(std::size_t index, std::size_t total, const std::string& name,
                                  const core::Params& params) {
-  if (quiet_ || !tty_) return;
-  fmt::print(stream_, "\r\033[K[{}/{} {:.0f}s] {} {}", index + 1, total, now_s() - start_s_, name,
-             core::params_key(params));
+  if (quiet_) return;
+  const double now = now_s();
+  if (tty_) {
+    fmt::print(stream_, "\r\033[K[{}/{} {:.0f}s] {} {}", index + 1, total, now - start_s_, name,
+               core::params_key(params));
+  } else if (now - last_line_s_ >= heartbeat_s_) {
+    fmt::print(stream_, "[{}/{} {:.0f}s] {} {}  running\n", index + 1, total, now - start_s_, name,
+               core::params_key(params));
+    last_line_s_ = now;
+  } else {
+    return;
+  }
   std::fflush(stream_);
 }
 
 void ProgressSink::on_case_done(std::size_t index, std::size_t total, const core::CaseResult& result) {
   if (quiet_) return;
   if (tty_) fmt::print(stream_, "\r\033[K");
-  fmt::print(stream_, "[{}/{} {:.0f}s] {}\n", index + 1, total, now_s() - start_s_, headline(result));
+  last_line_s_ = now_s();
+  fmt::print(stream_, "[{}/{} {:.0f}s] {}\n", index + 1, total, last_line_s_ - start_s_, headline(result));
   std::fflush(stream_);
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <stdexcept>
 
 #include "headroom/bench/runner.hpp"
@@ -227,6 +228,56 @@ TEST(Runner, InterleavedCasesRunInRoundsAndPoolTheirSamples) {
   EXPECT_EQ(r.cases[0].verified, std::optional<bool>(true));
   EXPECT_EQ(r.cases[0].message, "same note every round");  // notes are not repeated per round
   EXPECT_EQ(r.run.policy.rounds, 3);
+}
+
+/// Everything `sink` printed while running `reg` (the stream is a file, never a terminal).
+std::vector<std::string> progress_lines(bench::Registry& reg, const bench::RunOptions& o, double heartbeat_s) {
+  std::FILE* f = std::tmpfile();
+  EXPECT_NE(f, nullptr);
+  bench::ProgressSink sink(f, false, heartbeat_s);
+  (void)bench::run_benchmarks(reg, o, sink, nullptr);
+  std::rewind(f);
+  std::vector<std::string> lines;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, f) != nullptr) {
+    std::string line(buf);
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    lines.push_back(line.substr(line.find(']') + 1));  // drop "[i/N Ts]", whose seconds vary
+  }
+  std::fclose(f);
+  return lines;
+}
+
+TEST(Runner, ProgressOutsideATerminalPrintsRunningLinesOnlyAfterASilence) {
+  std::vector<std::string> log;
+  bench::Registry reg;
+  reg.add(std::make_unique<Interleaved>("t.a", log));
+  reg.add(std::make_unique<Scripted>("t.plain", std::vector<std::string>{"ok"}));
+  auto o = options();
+  o.policy.repetitions = 4;
+  o.policy.rounds = 2;
+  // A long heartbeat (a fast run): a line per finished case and per round, nothing while running.
+  const auto quiet = progress_lines(reg, o, 1e9);
+  ASSERT_EQ(quiet.size(), 4u);
+  EXPECT_EQ(quiet[0], "headroom: 2 cases to run");
+  EXPECT_NE(quiet[1].find(" t.plain "), std::string::npos);
+  EXPECT_EQ(quiet[2], "headroom: round 2 of 2: 1 interleaved case(s) again for more samples");
+  EXPECT_NE(quiet[3].find(" t.a "), std::string::npos);
+  EXPECT_EQ(quiet[1].find("running"), std::string::npos);
+  // A zero heartbeat (every start comes "after a silence"): each start of a case, in either round,
+  // says what is running before its result line.
+  std::vector<std::string> log2;
+  bench::Registry reg2;
+  reg2.add(std::make_unique<Interleaved>("t.a", log2));
+  reg2.add(std::make_unique<Scripted>("t.plain", std::vector<std::string>{"ok"}));
+  const auto chatty = progress_lines(reg2, o, 0.0);
+  ASSERT_EQ(chatty.size(), 7u);
+  EXPECT_EQ(chatty[1], " t.a   running");  // round 1: t.a starts, its result waits for round 2
+  EXPECT_EQ(chatty[2], " t.plain mode=ok  running");
+  EXPECT_NE(chatty[3].find(" t.plain "), std::string::npos);
+  EXPECT_EQ(chatty[4], "headroom: round 2 of 2: 1 interleaved case(s) again for more samples");
+  EXPECT_EQ(chatty[5], " t.a   running");
+  EXPECT_EQ(chatty[6].find("running"), std::string::npos);
 }
 
 TEST(Runner, RoundsNeverExceedRepetitionsAndOneRoundIsBackToBack) {

@@ -72,7 +72,11 @@ void merge_round(core::CaseResult& acc, const core::CaseResult& next, core::Stat
 /// status line when the stream is a terminal.
 class ProgressSink : public Sink {
  public:
-  explicit ProgressSink(std::FILE* stream, bool quiet = false);
+  /// On a terminal the running case is shown on a status line. Elsewhere (a CI log, a pipe) a case
+  /// prints when it is done; interleaved cases are done only in the last round, so a case that
+  /// starts `heartbeat_s` or more after the last printed line prints a "running" line first: a long
+  /// silent stretch in a log then still says what is running.
+  explicit ProgressSink(std::FILE* stream, bool quiet = false, double heartbeat_s = 10.0);
   void on_start(std::size_t total_cases) override;
   void on_case_start(std::size_t index, std::size_t total, const std::string& name,
                      const core::Params& params) override;
@@ -83,7 +87,9 @@ class ProgressSink : public Sink {
   std::FILE* stream_;
   bool quiet_;
   bool tty_;
+  double heartbeat_s_;
   double start_s_ = 0;
+  double last_line_s_ = 0;  ///< when the last line was printed (non-terminal heartbeat)
 };
 
 /// One line summarising a case's headline metric, e.g. "cpu.gemm.fp64 m=512,n=512,k=512  61.2 GFLOP/s".
