@@ -94,6 +94,20 @@ std::string scope_from_hosts(const std::vector<std::string>& hostnames) {
   return distinct.size() <= 1 ? "intra_node" : "inter_node";
 }
 
+std::string shared_gpu_reason(const std::vector<std::string>& bus_id_by_local_rank, const std::string& host) {
+  for (std::size_t i = 0; i < bus_id_by_local_rank.size(); ++i) {
+    for (std::size_t j = i + 1; j < bus_id_by_local_rank.size(); ++j) {
+      if (bus_id_by_local_rank[i] != bus_id_by_local_rank[j]) continue;
+      return fmt::format(
+          "{} ranks on {} but local ranks {} and {} both drive GPU {}: NCCL needs one GPU per rank (run at "
+          "most as many ranks per node as it has GPUs, e.g. mpirun --map-by ppr:<gpus>:node or srun "
+          "--gpus-per-task=1)",
+          bus_id_by_local_rank.size(), host, i, j, bus_id_by_local_rank[i]);
+    }
+  }
+  return {};
+}
+
 std::vector<core::Metric> collective_metrics(core::Collective c, int ranks, std::int64_t effective_bytes,
                                              const std::vector<double>& seconds, core::Statistic statistic) {
   const double bytes = static_cast<double>(effective_bytes);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 
 #ifdef HEADROOM_HAVE_MPI
 #include <mpi.h>
@@ -85,14 +86,41 @@ NcclWorld::NcclWorld() {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm node;
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-    int local_rank = 0;
+    int local_rank = 0, local_size = 1;
     MPI_Comm_rank(node, &local_rank);
+    MPI_Comm_size(node, &local_size);
+    LocalRank lr;
+    // Each rank takes the GPU of its node-local rank among those it sees (with one visible GPU per
+    // rank, as srun --gpus-per-task=1 gives, that is its own). More ranks than GPUs on a node would
+    // put two ranks on one GPU: compare the PCI bus ids across the node and stop every rank of the
+    // node with a clear message before NCCL fails with "invalid usage". Every rank of the node sees
+    // the same gathered list, so they all stop, and none waits in ncclCommInitRank.
+    lr.device = local_rank % devices;
+    char bus[32] = {};
+    HEADROOM_CUDA_CHECK(cudaDeviceGetPCIBusId(bus, sizeof bus, lr.device));
+    std::vector<char> all(static_cast<std::size_t>(local_size) * sizeof bus);
+    MPI_Allgather(bus, sizeof bus, MPI_CHAR, all.data(), sizeof bus, MPI_CHAR, node);
     MPI_Comm_free(&node);
+    std::vector<std::string> bus_ids;
+    for (int r = 0; r < local_size; ++r) bus_ids.emplace_back(all.data() + static_cast<std::size_t>(r) * sizeof bus);
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    // All ranks must agree before any of them throws (a node that is fine would otherwise enter
+    // ncclCommInitRank and wait for the ranks that stopped), and all report the first bad rank's
+    // message, since rank 0 writes the results.
+    std::string why = shared_gpu_reason(bus_ids, host);
+    const int mine = why.empty() ? world : rank;
+    int first_bad = world;
+    MPI_Allreduce(&mine, &first_bad, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (first_bad < world) {
+      std::array<char, 512> text{};
+      why.copy(text.data(), text.size() - 1);
+      MPI_Bcast(text.data(), static_cast<int>(text.size()), MPI_CHAR, first_bad, MPI_COMM_WORLD);
+      throw core::EnvironmentError(text.data());
+    }
     ncclUniqueId id{};
     if (rank == 0) HEADROOM_NCCL_CHECK(ncclGetUniqueId(&id));
     MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD);
-    LocalRank lr;
-    lr.device = local_rank % devices;
     lr.rank = rank;
     gpu::DeviceGuard g(lr.device);
     HEADROOM_NCCL_CHECK(ncclCommInitRank(&lr.comm, world, id, rank));

@@ -133,6 +133,18 @@ TEST(NcclScope, FromHostNames) {
   EXPECT_EQ(nccl::scope_from_hosts({"gpu01", "gpu02", "gpu01"}), "inter_node");
 }
 
+TEST(NcclRanks, TwoRanksOnOneGpuAreNamed) {
+  // One GPU per rank (each rank sees its own, or a distinct one of the node's): fine.
+  EXPECT_EQ(nccl::shared_gpu_reason({"0000:1b:00.0", "0000:43:00.0"}, "gpu01"), "");
+  EXPECT_EQ(nccl::shared_gpu_reason({"0000:1b:00.0"}, "gpu01"), "");
+  EXPECT_EQ(nccl::shared_gpu_reason({}, "gpu01"), "");
+  // 3 ranks on a 2-GPU node: local rank 2 wraps around onto local rank 0's GPU.
+  const std::string why = nccl::shared_gpu_reason({"0000:1b:00.0", "0000:43:00.0", "0000:1b:00.0"}, "gpu01");
+  EXPECT_NE(why.find("3 ranks on gpu01 but local ranks 0 and 2 both drive GPU 0000:1b:00.0"), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("one GPU per rank"), std::string::npos);
+}
+
 TEST(NcclMetrics, AlgbwAndBusbw) {
   const auto m =
       nccl::collective_metrics(Collective::kAllReduce, 8, 1'000'000'000, {0.1, 0.2, 0.1}, core::Statistic::kMedian);

@@ -41,6 +41,11 @@ float expected_value(core::Collective c, int ranks, int rank, std::int64_t i, st
 /// "intra_node" when every rank runs on one host name, else "inter_node".
 std::string scope_from_hosts(const std::vector<std::string>& hostnames);
 
+/// Empty when the ranks of one node (indexed by node-local rank) each drive their own GPU; else why
+/// not, naming the first two local ranks that landed on the same GPU (PCI bus id) on `host`. Two
+/// ranks on one GPU make ncclCommInitRank fail with a bare "invalid usage" (duplicate GPU).
+std::string shared_gpu_reason(const std::vector<std::string>& bus_id_by_local_rank, const std::string& host);
+
 /// algbw_bytes_per_s = effective_bytes / t, busbw_bytes_per_s = algbw × core::busbw_factor, and
 /// time_s; `seconds` holds one value per iteration (the slowest rank's).
 std::vector<core::Metric> collective_metrics(core::Collective c, int ranks, std::int64_t effective_bytes,
