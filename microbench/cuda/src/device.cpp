@@ -53,7 +53,10 @@ std::vector<core::DeviceInfo> collect_cuda_devices() {
     info.memory_bus_width_bits = p.memoryBusWidth;
     info.ecc_enabled = p.ECCEnabled != 0;
     int khz = 0;
-    // Peak clocks from the runtime; NVML's current clocks replace them below where it answers.
+    // Peak clocks from the runtime; NVML's maximum clocks replace them below where it answers. Not
+    // the current clocks: those follow the load (an idle card reads a few hundred MHz), so the
+    // inventories of two runs on one machine would differ and a regression report would flag a
+    // stack change that is not one. The current readings go into each GPU case's notes.
     if (cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, d) == cudaSuccess && khz > 0) info.clock_sm_mhz = khz / 1e3;
     if (cudaDeviceGetAttribute(&khz, cudaDevAttrMemoryClockRate, d) == cudaSuccess && khz > 0) {
       info.clock_mem_mhz = khz / 1e3;
@@ -64,12 +67,13 @@ std::vector<core::DeviceInfo> collect_cuda_devices() {
       info.pci_vendor_id = ids.vendor;
       info.pci_device_id = ids.device;
       info.numa_node = read_numa_node(*info.pci_bus_id);
-      const gpu::GpuSensors s = gpu::read_sensors(*info.pci_bus_id);
-      if (s.clock_sm_mhz) info.clock_sm_mhz = s.clock_sm_mhz;
-      if (s.clock_mem_mhz) info.clock_mem_mhz = s.clock_mem_mhz;
-      info.power_limit_w = s.power_limit_w;
-      info.pcie_gen = s.pcie_gen;
-      info.pcie_width = s.pcie_width;
+      const gpu::GpuLimits l = gpu::read_limits(*info.pci_bus_id);
+      if (l.max_clock_sm_mhz) info.clock_sm_mhz = l.max_clock_sm_mhz;
+      if (l.max_clock_mem_mhz) info.clock_mem_mhz = l.max_clock_mem_mhz;
+      info.power_limit_w = l.power_limit_w;
+      // The link the device and its slot can reach, not the current one (idle links train down).
+      info.pcie_gen = l.max_pcie_gen;
+      info.pcie_width = l.max_pcie_width;
     }
     info.driver_version = nvml_driver ? *nvml_driver : "CUDA " + gpu::cuda_version_string(driver) + " driver API";
     info.cuda_runtime_version = gpu::cuda_version_string(runtime);

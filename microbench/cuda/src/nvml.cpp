@@ -21,10 +21,13 @@ struct NvmlApi {
   int (*init)() = nullptr;
   int (*by_pci)(const char*, NvmlDevice*) = nullptr;
   int (*clock)(NvmlDevice, int, unsigned*) = nullptr;
+  int (*max_clock)(NvmlDevice, int, unsigned*) = nullptr;
   int (*temperature)(NvmlDevice, int, unsigned*) = nullptr;
   int (*power_limit)(NvmlDevice, unsigned*) = nullptr;
   int (*pcie_gen)(NvmlDevice, unsigned*) = nullptr;
   int (*pcie_width)(NvmlDevice, unsigned*) = nullptr;
+  int (*max_pcie_gen)(NvmlDevice, unsigned*) = nullptr;
+  int (*max_pcie_width)(NvmlDevice, unsigned*) = nullptr;
   int (*driver_version)(char*, unsigned) = nullptr;
   std::string error;
 };
@@ -50,6 +53,9 @@ const NvmlApi& api() {
     bind(lib, "nvmlDeviceGetPowerManagementLimit", a.power_limit);
     bind(lib, "nvmlDeviceGetCurrPcieLinkGeneration", a.pcie_gen);
     bind(lib, "nvmlDeviceGetCurrPcieLinkWidth", a.pcie_width);
+    bind(lib, "nvmlDeviceGetMaxClockInfo", a.max_clock);
+    bind(lib, "nvmlDeviceGetMaxPcieLinkGeneration", a.max_pcie_gen);
+    bind(lib, "nvmlDeviceGetMaxPcieLinkWidth", a.max_pcie_width);
     bind(lib, "nvmlSystemGetDriverVersion", a.driver_version);
     if (a.init == nullptr || a.by_pci == nullptr) {
       a.error = "NVML not usable (nvmlInit_v2 / nvmlDeviceGetHandleByPciBusId_v2 missing)";
@@ -90,6 +96,21 @@ GpuSensors read_sensors(const std::string& pci_bus_id) {
   return s;
 }
 
+GpuLimits read_limits(const std::string& pci_bus_id) {
+  GpuLimits l;
+  const auto& a = api();
+  if (!a.error.empty()) return l;
+  NvmlDevice dev = nullptr;
+  if (a.by_pci(pci_bus_id.c_str(), &dev) != kNvmlSuccess) return l;
+  unsigned v = 0;
+  if (a.max_clock != nullptr && a.max_clock(dev, kNvmlClockSm, &v) == kNvmlSuccess) l.max_clock_sm_mhz = v;
+  if (a.max_clock != nullptr && a.max_clock(dev, kNvmlClockMem, &v) == kNvmlSuccess) l.max_clock_mem_mhz = v;
+  if (a.power_limit != nullptr && a.power_limit(dev, &v) == kNvmlSuccess) l.power_limit_w = v / 1000.0;  // mW
+  if (a.max_pcie_gen != nullptr && a.max_pcie_gen(dev, &v) == kNvmlSuccess) l.max_pcie_gen = static_cast<int>(v);
+  if (a.max_pcie_width != nullptr && a.max_pcie_width(dev, &v) == kNvmlSuccess) l.max_pcie_width = static_cast<int>(v);
+  return l;
+}
+
 std::string describe_sensors(const GpuSensors& s) {
   if (!s.clock_sm_mhz && !s.clock_mem_mhz && !s.temperature_c) {
     const std::string why = nvml_unavailable_reason();
@@ -100,6 +121,7 @@ std::string describe_sensors(const GpuSensors& s) {
   if (s.clock_sm_mhz) add(fmt::format("sm {:.0f} MHz", *s.clock_sm_mhz));
   if (s.clock_mem_mhz) add(fmt::format("mem {:.0f} MHz", *s.clock_mem_mhz));
   if (s.temperature_c) add(fmt::format("{:.0f} °C", *s.temperature_c));
+  if (s.pcie_gen && s.pcie_width) add(fmt::format("PCIe Gen{} x{}", *s.pcie_gen, *s.pcie_width));
   return out;
 }
 

@@ -16,6 +16,20 @@ struct GpuSensors {
   std::optional<int> pcie_width;
 };
 
+/// What the GPU and its slot can do, independent of load: the inventory records these, because the
+/// current readings change with activity (an idle H100 reads an SM clock of a few hundred MHz and
+/// may train its PCIe link down to Gen1), and two inventories of one machine must compare equal.
+struct GpuLimits {
+  std::optional<double> max_clock_sm_mhz;   ///< nvmlDeviceGetMaxClockInfo(SM)
+  std::optional<double> max_clock_mem_mhz;  ///< nvmlDeviceGetMaxClockInfo(MEM)
+  std::optional<double> power_limit_w;      ///< nvmlDeviceGetPowerManagementLimit
+  std::optional<int> max_pcie_gen;          ///< nvmlDeviceGetMaxPcieLinkGeneration: device and system
+  std::optional<int> max_pcie_width;        ///< nvmlDeviceGetMaxPcieLinkWidth
+};
+
+/// Limits of the GPU at `pci_bus_id`; all null when NVML is unavailable.
+GpuLimits read_limits(const std::string& pci_bus_id);
+
 /// The driver version NVML reports ("550.54.15"); nullopt without NVML.
 std::optional<std::string> nvml_driver_version();
 /// Sensors of the GPU at `pci_bus_id`; all null when NVML is unavailable.
@@ -23,7 +37,8 @@ GpuSensors read_sensors(const std::string& pci_bus_id);
 /// Empty when NVML loaded; otherwise why not (for a note in results).
 std::string nvml_unavailable_reason();
 
-/// "sm 1980 MHz, mem 2619 MHz, 41 °C" (fields NVML gave), or "clocks/temperature not sampled: …".
+/// "sm 1980 MHz, mem 2619 MHz, 41 °C, PCIe Gen5 x16" (fields NVML gave), or "clocks/temperature
+/// not sampled: …". The current readings, for the notes of a case (sampled around its timing).
 std::string describe_sensors(const GpuSensors& s);
 
 }  // namespace headroom::bench::gpu
