@@ -45,6 +45,19 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
         fmt::format("memory-bound kernels move {:g}× the bytes of the activations they produce per pass (3 passes: "
                     "forward + 2× backward)",
                     a.elementwise_traffic_factor));
+    if (t.precision == Precision::kFp8) {
+      out.push_back(
+          "FP8 (Transformer Engine fp8_autocast as in Megatron-Core / NeMo, delayed scaling): QKV, attention output "
+          "projection, FC1 and FC2 GEMMs at the FP8 rate; attention core (fp8_dpa off, TE's default) and output "
+          "layer (Megatron ColumnParallelLinear, outside TE) at the bf16 rate; activations, TP / PP / CP messages "
+          "and gradients stay bf16");
+      out.push_back(fmt::format(
+          "FP8 casts: {:g} B of memory traffic per quantised element (read bf16, write FP8 and its FP8 transpose: "
+          "Hopper FP8 GEMMs are TN-only) for each FP8 GEMM input in forward (again with full recompute), each "
+          "output gradient in backward, and each weight once per step (TE caches FP8 weights across "
+          "micro-batches); amax reductions (a few KB per micro-batch) not modelled",
+          a.fp8_cast_bytes_per_element));
+    }
     out.push_back(fmt::format("TP communication overlap {:g}, DP communication overlap {:g}", t.tp_comm_overlap,
                               t.dp_comm_overlap));
     out.push_back(fmt::format("goodput {:g} (share of wall time making progress)", a.goodput));
@@ -83,6 +96,7 @@ json header(const std::string& kind, const Workload& w, const PlanContext& ctx) 
   j["rates"] = {{"memory_bytes", ctx.rates.memory_bytes},
                 {"peak_flop_per_s", ctx.rates.peak_flop_per_s},
                 {"gemm_flop_per_s", ctx.rates.gemm_flop_per_s},
+                {"higher_precision_gemm_flop_per_s", ctx.rates.higher_precision_gemm_flop_per_s},
                 {"memory_bytes_per_s", ctx.rates.memory_bytes_per_s},
                 {"intra_node_bus_bytes_per_s", ctx.rates.intra_bus_bytes_per_s},
                 {"inter_node_bus_bytes_per_s", ctx.rates.inter_bus_bytes_per_s},

@@ -41,6 +41,25 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
                                   a.gemm_efficiency_of_datasheet));
   }
 
+  r.higher_precision_gemm_flop_per_s = r.gemm_flop_per_s;
+  if (precision == Precision::kFp8) {
+    // Under fp8_autocast only Transformer Engine's Linear / LayerNormLinear / LayerNormMLP GEMMs run in
+    // FP8; the attention core (fp8_dpa defaults to off) and Megatron's output layer stay in bf16.
+    const Quantity& bf16 = p.peak(Precision::kBf16);
+    if (bf16.known()) {
+      const bool measured = bf16.provenance == Provenance::kMeasured;
+      r.higher_precision_gemm_flop_per_s = measured ? *bf16.value : *bf16.value * a.gemm_efficiency_of_datasheet;
+      r.notes.push_back(fmt::format(
+          "FP8 plan: attention core and output layer run in bf16 at {:.4g} TFLOP/s (bf16 {}: {}{})",
+          r.higher_precision_gemm_flop_per_s / 1e12, measured ? "GEMM rate measured" : "dense peak", describe(bf16),
+          measured ? std::string() : fmt::format(" × {:.3g}", a.gemm_efficiency_of_datasheet)));
+    } else {
+      r.notes.push_back(
+          "FP8 plan: the profile has no bf16 peak, so the attention core and output layer are timed at the FP8 "
+          "GEMM rate (optimistic)");
+    }
+  }
+
   const Quantity& bw = p.memory_bandwidth_bytes_per_s;
   const double bw_value = need(bw, "memory_bandwidth_bytes_per_s");
   r.memory_bytes_per_s =

@@ -83,6 +83,45 @@ double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, co
   return 0.0;
 }
 
+Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallelism& p,
+                                            const TrainSettings& t) noexcept {
+  const double tokens = static_cast<double>(t.seq_len) / p.cp * static_cast<double>(t.micro_batch);
+  const double h = static_cast<double>(m.hidden_size);
+  const double kv_heads = static_cast<double>(m.is_mla() ? m.num_heads : m.num_kv_heads);
+  const double q = static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim);
+  const double k = kv_heads * static_cast<double>(m.head_dim);
+  const double v = kv_heads * static_cast<double>(m.value_head_dim());
+  const double o = static_cast<double>(m.num_heads) * static_cast<double>(m.value_head_dim());
+  const double latents = m.is_mla() ? static_cast<double>(m.q_lora_rank + m.kv_lora_rank + m.qk_rope_head_dim) : 0.0;
+  const double fc1_out = m.mlp == MlpKind::kSwiglu ? 2.0 : 1.0;  // gate and up (SwiGLU) or one FC1 output
+  // Attention: forward casts the QKV input (h) and the projection input (o); backward the QKV output
+  // gradient (q + k + v) and the projection output gradient (h).
+  double fwd_replicated = h + latents;
+  double fwd_split = o;
+  double bwd_replicated = h + latents;
+  double bwd_split = q + k + v;
+  // MLP, averaged over dense and MoE layers: FC1 input and FC2 input forward; FC1 and FC2 output
+  // gradients backward, per used expert (routed top-k + shared), whose tokens are split over TP.
+  const double f = static_cast<double>(m.ffn_hidden_size);
+  const double layers = static_cast<double>(m.num_layers);
+  const double n_moe = m.is_moe() ? static_cast<double>(m.moe_layers()) : 0.0;
+  const double dense_share = (layers - n_moe) / layers;
+  fwd_replicated += dense_share * h;
+  fwd_split += dense_share * f;
+  bwd_replicated += dense_share * h;
+  bwd_split += dense_share * fc1_out * f;
+  if (n_moe > 0) {
+    const double fm = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
+    const double experts = static_cast<double>(m.experts_per_token + m.shared_experts);
+    const double moe_share = n_moe / layers;
+    fwd_split += moe_share * experts * (h + fm);
+    bwd_split += moe_share * experts * (fc1_out * fm + h);
+  }
+  const double tp = p.tp;
+  const double rep_div = p.sequence_parallel ? tp : 1.0;
+  return {tokens * (fwd_replicated / rep_div + fwd_split / tp), tokens * (bwd_replicated / rep_div + bwd_split / tp)};
+}
+
 double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept {
   // QKᵀ (query/key width) and A·V (value width), full s² (Megatron convention).
   return 2.0 * tokens * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim + m.value_head_dim());
@@ -193,8 +232,26 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double mtp_fwd =
       static_cast<double>(m.mtp_layers) * (layer_fwd + 4.0 * tokens_mb * h * h / (tp * cp) + logits_fwd);
   const double stage_flop = layers_per_stage * (3.0 * layer_fwd + recompute_layer) + 3.0 * (logits_fwd + mtp_fwd);
-  const double compute_mb = stage_flop / r.gemm_flop_per_s;
-  const double recompute_compute_mb = layers_per_stage * recompute_layer / r.gemm_flop_per_s;
+  double compute_mb = stage_flop / r.gemm_flop_per_s;
+  double recompute_compute_mb = layers_per_stage * recompute_layer / r.gemm_flop_per_s;
+  // FP8 (Transformer Engine under fp8_autocast, as Megatron-Core / NeMo run it): only the TE linear
+  // layers' GEMMs (QKV, projection, FC1, FC2, MTP's projection) run at the FP8 rate; the attention
+  // core (DotProductAttention: fp8_dpa off by default) and Megatron's output layer (a plain
+  // ColumnParallelLinear outside TE) run in bf16. Other precisions keep the single-rate expressions,
+  // so their results are unchanged to the bit.
+  const bool fp8 = t.precision == Precision::kFp8;
+  const double hp_rate =
+      r.higher_precision_gemm_flop_per_s > 0 ? r.higher_precision_gemm_flop_per_s : r.gemm_flop_per_s;
+  const double attn_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
+  const double layer_hp_fwd = attn_exec_fwd;                           // FP8: bf16 share of layer_fwd
+  const double recompute_hp = full ? attn_exec_fwd : recompute_layer;  // selective: attention core only
+  if (fp8) {
+    const double mtp_hp = static_cast<double>(m.mtp_layers) * (layer_hp_fwd + logits_fwd);
+    const double stage_hp = layers_per_stage * (3.0 * layer_hp_fwd + recompute_hp) + 3.0 * (logits_fwd + mtp_hp);
+    compute_mb = (stage_flop - stage_hp) / r.gemm_flop_per_s + stage_hp / hp_rate;
+    recompute_compute_mb =
+        layers_per_stage * ((recompute_layer - recompute_hp) / r.gemm_flop_per_s + recompute_hp / hp_rate);
+  }
 
   // Memory-bound kernels: every stored activation is written once and read once in forward
   // (traffic factor), backward moves about twice that; recompute repeats the forward.
@@ -216,14 +273,39 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                  layer_activation_bytes_no_recompute(m, p, traffic_settings, false) + raw_scores)
           : 0.0;
   const double recompute_traffic = full ? layer_traffic : selective_traffic;
-  const double elementwise_mb = layers_per_stage * (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s;
-  const double recompute_ew_mb = layers_per_stage * recompute_traffic / r.memory_bytes_per_s;
+  double elementwise_mb = layers_per_stage * (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s;
+  double recompute_ew_mb = layers_per_stage * recompute_traffic / r.memory_bytes_per_s;
   // One micro-batch's forward and backward through a stage's layers: the windows that overlapped
   // data-parallel communication can hide behind.
   const double layer_fwd_s = layer_fwd / r.gemm_flop_per_s + layer_traffic / r.memory_bytes_per_s;
-  const double fwd_window_s = layers_per_stage * layer_fwd_s;
-  const double bwd_window_s = layers_per_stage * (2.0 * layer_fwd_s + recompute_layer / r.gemm_flop_per_s +
-                                                  recompute_traffic / r.memory_bytes_per_s);
+  double fwd_window_s = layers_per_stage * layer_fwd_s;
+  double bwd_window_s = layers_per_stage * (2.0 * layer_fwd_s + recompute_layer / r.gemm_flop_per_s +
+                                            recompute_traffic / r.memory_bytes_per_s);
+  double fp8_weight_cast_s = 0;
+  if (fp8) {
+    // FP8 quantisation traffic (memory-bound): each FP8 GEMM input is cast (and transposed) once in
+    // forward, again when full recompute repeats the forward, and each output gradient once in
+    // backward. The weights are cast once per step: TE caches their FP8 copies from the first
+    // micro-batch (is_first_microbatch), since they do not change until the optimizer step.
+    const Fp8CastElements cast = fp8_cast_elements_per_layer(m, p, t);
+    const double cast_fwd_bytes = a.fp8_cast_bytes_per_element * cast.forward;
+    const double cast_bwd_bytes = a.fp8_cast_bytes_per_element * cast.backward;
+    const double cast_recompute_bytes = full ? cast_fwd_bytes : 0.0;
+    elementwise_mb +=
+        layers_per_stage * (cast_fwd_bytes + cast_bwd_bytes + cast_recompute_bytes) / r.memory_bytes_per_s;
+    recompute_ew_mb += layers_per_stage * cast_recompute_bytes / r.memory_bytes_per_s;
+    const double fp8_fwd = layer_fwd - layer_hp_fwd;
+    const double fp8_fwd_s =
+        fp8_fwd / r.gemm_flop_per_s + layer_hp_fwd / hp_rate + (layer_traffic + cast_fwd_bytes) / r.memory_bytes_per_s;
+    fwd_window_s = layers_per_stage * fp8_fwd_s;
+    bwd_window_s =
+        layers_per_stage *
+        (2.0 * (fp8_fwd / r.gemm_flop_per_s + layer_hp_fwd / hp_rate) +
+         (recompute_layer - recompute_hp) / r.gemm_flop_per_s + recompute_hp / hp_rate +
+         (2.0 * layer_traffic + cast_bwd_bytes + recompute_traffic + cast_recompute_bytes) / r.memory_bytes_per_s);
+    const double fp8_weights = layers_per_stage * (dense_per_layer / tp + pc.per_layer_expert / (tp * p.ep));
+    fp8_weight_cast_s = a.fp8_cast_bytes_per_element * fp8_weights / r.memory_bytes_per_s;
+  }
 
   // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
   // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations.
@@ -261,7 +343,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double kv_chunk_bytes =
         seq / cp * mb * kv_heads * static_cast<double>(m.head_dim + m.value_head_dim()) * act_bytes / tp;
     const double ring_s = (cp - 1.0) * (alpha + kv_chunk_bytes / bw);
-    const double attn_s = attn_exec_fwd / r.gemm_flop_per_s;
+    const double attn_s = attn_exec_fwd / attn_rate;
     const double fwd_exposed = std::max(0.0, ring_s - attn_s);
     cp_mb = layers_per_stage * ((full ? 2.0 : 1.0) * fwd_exposed + 2.0 * fwd_exposed);
   }
@@ -336,6 +418,10 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   tt.optimizer_s = opt_bytes / r.memory_bytes_per_s;
 
   tt.step_s = per_mb * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;
+  if (fp8) {
+    tt.elementwise_s += fp8_weight_cast_s;
+    tt.step_s += fp8_weight_cast_s;
+  }
 
   const double samples = static_cast<double>(t.global_batch);
   const double step_tokens = seq * samples;

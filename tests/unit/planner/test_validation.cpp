@@ -357,7 +357,8 @@ TEST(PlannerValidation, G19_MosaicMpt_A100) {
 }
 
 // ---- NeMo FP8 pre-training (G20; NeMo Framework performance summary, 24.09/24.12, DGX-H100): the
-// published GPUs, TP, PP, CP, VP, micro-batch and global batch; FP8 GEMMs; the unpublished
+// published GPUs, TP, PP, CP, VP, micro-batch and global batch; FP8 linear-layer GEMMs (attention core
+// and output layer in bf16, FP8 cast traffic; docs/planner.md); the unpublished
 // recompute, distributed-optimizer stage and sequence parallelism take the fastest setting that fits.
 TEST(PlannerValidation, G20_NeMo_Fp8_H100) {
   struct C {
@@ -365,11 +366,11 @@ TEST(PlannerValidation, G20_NeMo_Fp8_H100) {
     int gpus, tp, pp, cp, vp;
     std::int64_t seq, batch, micro;
     double tok_per_gpu;
-    double band;  // observed error rounded up: FP8 and overlap efficiencies are not modelled (docs)
+    double band;  // observed error rounded up: FP8 GEMM efficiency at these shapes and overlap are not modelled (docs)
   };
-  for (const C& c : {C{"llama-2-7b", 8, 1, 1, 1, 1, 4096, 128, 1, 16934, 0.55},
-                     C{"llama-3-70b", 64, 4, 4, 2, 5, 8192, 128, 1, 1524, 0.30},
-                     C{"gpt3-175b", 512, 4, 8, 1, 6, 2048, 2048, 2, 825, 0.20}}) {
+  for (const C& c : {C{"llama-2-7b", 8, 1, 1, 1, 1, 4096, 128, 1, 16934, 0.34},
+                     C{"llama-3-70b", 64, 4, 4, 2, 5, 8192, 128, 1, 1524, 0.18},
+                     C{"gpt3-175b", 512, 4, 8, 1, 6, 2048, 2048, 2, 825, 0.23}}) {
     Workload w = test::train_workload(c.model, c.tp, c.pp, c.gpus / (c.tp * c.pp * c.cp), c.batch, c.seq, c.micro);
     w.par.cp = c.cp;
     w.gpus = c.gpus;

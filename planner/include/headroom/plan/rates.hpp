@@ -29,6 +29,12 @@ struct Assumptions {
   /// Bytes moved by memory-bound (elementwise) kernels per byte of activation they produce: each
   /// tensor written once and read once.
   double elementwise_traffic_factor = 2.0;
+  /// FP8 training (Transformer Engine delayed scaling on Hopper): HBM bytes moved per element a GEMM
+  /// input is quantised from: read 2 B of bf16, write 1 B of FP8 and 1 B of its FP8 transpose (TE's
+  /// fused cast-transpose; Hopper's FP8 GEMMs accept only the TN layout, so wgrad and dgrad need the
+  /// transposed copy). Counted for the inputs of the FP8 GEMMs in forward, their output gradients in
+  /// backward and their weights once per step.
+  double fp8_cast_bytes_per_element = 4.0;
   /// CUDA context, cuBLAS / NCCL workspaces and allocator slack held on every GPU.
   double runtime_overhead_bytes = 1.5 * 1024.0 * 1024.0 * 1024.0;
   /// Share of wall-clock time spent making progress (restarts, checkpoints, evaluation excluded).
@@ -45,6 +51,10 @@ struct Rates {
   double memory_bytes = 0;
   double peak_flop_per_s = 0;        ///< dense datasheet peak of the chosen precision (MFU denominator)
   double gemm_flop_per_s = 0;        ///< achievable large-GEMM rate
+  /// Achievable rate of the GEMMs an FP8 plan keeps in bf16 (attention core, output layer; see
+  /// evaluate_train): the profile's bf16 GEMM rate. Equal to gemm_flop_per_s for every other
+  /// precision; 0 (unset) is read as gemm_flop_per_s.
+  double higher_precision_gemm_flop_per_s = 0;
   double memory_bytes_per_s = 0;     ///< achievable HBM rate
   double intra_bus_bytes_per_s = 0;  ///< achievable all-reduce busbw inside a node
   double inter_bus_bytes_per_s = 0;  ///< achievable busbw across nodes

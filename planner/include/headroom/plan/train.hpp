@@ -72,6 +72,18 @@ double attention_core_flop(const ModelConfig& m, double tokens, double seq) noex
 /// blocks, (s + 1)/2s for causal layers and (w − w(w − 1)/2s)/s for sliding-window layers (w < s).
 double executed_attention_fraction(const ModelConfig& m, double seq, bool fused) noexcept;
 
+/// Elements one rank quantises to FP8 per layer for one micro-batch in an FP8 plan (Transformer
+/// Engine under fp8_autocast): `forward` the inputs of the four FP8 GEMMs (QKV, attention output
+/// projection, FC1, FC2; per used expert in MoE layers), `backward` their output gradients. Tensors
+/// of width h (QKV and FC1 inputs of dense layers, the gradients of the projection and FC2 outputs)
+/// are held whole by every TP rank unless sequence parallel; the others are split over TP; CP splits
+/// the sequence. MLA adds its query / KV latents to both directions.
+struct Fp8CastElements {
+  double forward = 0;
+  double backward = 0;
+};
+Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;
+
 /// Korthikanti et al. activation bytes per layer per micro-batch with the workload's techniques.
 double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;
 
