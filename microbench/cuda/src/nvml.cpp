@@ -80,12 +80,20 @@ std::optional<std::string> nvml_driver_version() {
   return std::string(buf);
 }
 
+namespace {
+/// NVML's handle of the GPU at `pci_bus_id`; null when NVML is unusable or does not know the GPU.
+NvmlDevice open_device(const NvmlApi& a, const std::string& pci_bus_id) {
+  NvmlDevice dev = nullptr;
+  if (!a.error.empty() || a.by_pci(pci_bus_id.c_str(), &dev) != kNvmlSuccess) return nullptr;
+  return dev;
+}
+}  // namespace
+
 GpuSensors read_sensors(const std::string& pci_bus_id) {
   GpuSensors s;
   const auto& a = api();
-  if (!a.error.empty()) return s;
-  NvmlDevice dev = nullptr;
-  if (a.by_pci(pci_bus_id.c_str(), &dev) != kNvmlSuccess) return s;
+  NvmlDevice dev = open_device(a, pci_bus_id);
+  if (dev == nullptr) return s;
   unsigned v = 0;
   if (a.clock != nullptr && a.clock(dev, kNvmlClockSm, &v) == kNvmlSuccess) s.clock_sm_mhz = v;
   if (a.clock != nullptr && a.clock(dev, kNvmlClockMem, &v) == kNvmlSuccess) s.clock_mem_mhz = v;
@@ -99,9 +107,8 @@ GpuSensors read_sensors(const std::string& pci_bus_id) {
 GpuLimits read_limits(const std::string& pci_bus_id) {
   GpuLimits l;
   const auto& a = api();
-  if (!a.error.empty()) return l;
-  NvmlDevice dev = nullptr;
-  if (a.by_pci(pci_bus_id.c_str(), &dev) != kNvmlSuccess) return l;
+  NvmlDevice dev = open_device(a, pci_bus_id);
+  if (dev == nullptr) return l;
   unsigned v = 0;
   if (a.max_clock != nullptr && a.max_clock(dev, kNvmlClockSm, &v) == kNvmlSuccess) l.max_clock_sm_mhz = v;
   if (a.max_clock != nullptr && a.max_clock(dev, kNvmlClockMem, &v) == kNvmlSuccess) l.max_clock_mem_mhz = v;
