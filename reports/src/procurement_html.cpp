@@ -333,7 +333,6 @@ std::string roofline_section(const ProcurementReport& rep) {
   co.log_y = true;
   co.format_y = flops_tick;
   co.height_px = 420;
-  co.legend_bottom = true;  // the lower right lies under the flat roofs, where no line runs
   std::string h = line_chart(series, co);
   h += "<table class=\"cmp\"><thead><tr><th>Operation</th><th>FLOPs</th><th>Bytes moved</th><th>FLOP/byte</th>";
   for (const auto* o : opts) h += "<th>" + e(o->figures.label) + "</th>";

@@ -100,8 +100,37 @@ Axis make_axis(const std::vector<Series>& series, bool use_x, bool log) {
 }
 }  // namespace
 
+/// Where each legend entry goes when the entries are laid out left to right below the plot and
+/// wrapped to `width_px`: (row, x) per series, and the number of rows. An entry is a 10 px swatch, a
+/// 4 px gap and its label (≈ 6.5 px per character at 11 px), then 18 px before the next one.
+struct LegendLayout {
+  std::vector<std::pair<int, double>> place;
+  int rows = 0;
+};
+LegendLayout legend_layout(const std::vector<Series>& series, double x_start, double width_px) {
+  LegendLayout l;
+  double x = x_start;
+  int row = 0;
+  for (const auto& s : series) {
+    const double entry = 14.0 + 6.5 * static_cast<double>(s.label.size());
+    if (x > x_start && x + entry > width_px) {
+      ++row;
+      x = x_start;
+    }
+    l.place.emplace_back(row, x);
+    x += entry + 18.0;
+  }
+  l.rows = series.empty() ? 0 : row + 1;
+  return l;
+}
+
 std::string line_chart(const std::vector<Series>& series, const ChartOptions& o) {
-  const int w = o.width_px, h = o.height_px;
+  const int w = o.width_px;
+  // The legend sits below the plot, never on it: inside the plot a fixed-width box covered the
+  // lines it labels and clipped long labels. The chart grows by one 16 px row per legend row.
+  const LegendLayout legend = legend_layout(series, 8.0, w - 8.0);
+  const int plot_h = o.height_px;
+  const int h = plot_h + (legend.rows > 0 ? 8 + 16 * legend.rows : 0);
   Axis ax = make_axis(series, true, o.log_x);
   ax.base2 = o.x_powers_of_two;
   const Axis ay = make_axis(series, false, o.log_y);
@@ -113,7 +142,7 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   for (double t : ay.ticks()) widest = std::max(widest, fy(t).size());
   const int left = std::max(60, 30 + static_cast<int>(6.5 * static_cast<double>(widest)) + 8);
   const int right = 30, top = 30, bottom = 48;  // right: room for half of the last x tick label
-  const double x0 = left, x1 = w - right, y0 = h - bottom, y1 = top;
+  const double x0 = left, x1 = w - right, y0 = plot_h - bottom, y1 = top;
 
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
@@ -135,7 +164,7 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"axis\"/>", x0, y0, x1);
   svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"axis\"/>\n", x0, y0, y1);
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text>\n", (x0 + x1) / 2,
-                     h - 8, html_escape(o.x_label));
+                     plot_h - 8, html_escape(o.x_label));
   svg += fmt::format(
       "<text transform=\"translate(14,{:.1f}) rotate(-90)\" class=\"label\" text-anchor=\"middle\">{}</text>\n",
       (y0 + y1) / 2, html_escape(o.y_label));
@@ -161,12 +190,12 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
                          ax.map(x, x0, x1), ay.map(y, y0, y1), s.points_only ? 5 : 3, color, html_escape(s.label), html_escape(fy(y)),
                          html_escape(fx(x)));
     }
-    const double ly = o.legend_bottom ? y0 - 6 - 14.0 * static_cast<double>(series.size() - 1 - i)
-                                      : top + 14.0 * static_cast<double>(i);
+    const auto [row, lx] = legend.place[i];
+    const double ly = plot_h + 8 + 16.0 * row + 10;  // text baseline of the entry's row
     svg += fmt::format(
         "\n<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1f}\" y=\"{:.1f}\" "
         "class=\"legend\">{}</text>\n",
-        x1 - 190, ly - 9, color, x1 - 176, ly, html_escape(s.label));
+        lx, ly - 9, color, lx + 14, ly, html_escape(s.label));
   }
   svg += "</svg>";
   return "<figure>" + svg + (o.caption.empty() ? "" : "<figcaption>" + html_escape(o.caption) + "</figcaption>") +

@@ -6,6 +6,7 @@
 #include "fixtures.hpp"
 #include "headroom/report/html.hpp"
 #include "headroom/report/prometheus.hpp"
+#include "headroom/report/svg.hpp"
 
 using namespace headroom;
 using namespace headroom::report;
@@ -96,3 +97,48 @@ TEST(Html, RegressionReportSections) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no external resources
 }
+
+namespace headroom::report {
+namespace {
+
+/// The numbers of every `attr="…"` of `tag` elements in `svg`, in document order.
+std::vector<double> attribute_values(const std::string& svg, const std::string& tag, const std::string& attr) {
+  std::vector<double> out;
+  const std::regex re("<" + tag + " [^>]*?\\b" + attr + "=\"([-0-9.]+)\"");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator(); ++it) {
+    out.push_back(std::stod((*it)[1].str()));
+  }
+  return out;
+}
+
+TEST(LineChart, LegendSitsBelowThePlotAndWrapsToTheWidth) {
+  ChartOptions o;
+  o.width_px = 400;
+  o.height_px = 300;
+  o.log_x = false;
+  // Two labels of 40 characters: 14 + 6.5·40 = 274 px each, so the second wraps onto a second row.
+  const std::string long_a(40, 'a'), long_b(40, 'b');
+  std::vector<Series> two{{long_a, {1, 2}, {10, 20}}, {long_b, {1, 2}, {20, 10}}};
+  const std::string svg = line_chart(two, o);
+  // 300 px of plot + 8 px gap + two 16 px legend rows.
+  EXPECT_NE(svg.find("viewBox=\"0 0 400 340\""), std::string::npos) << svg.substr(0, 200);
+  const auto swatch_y = attribute_values(svg, "rect", "y");
+  const auto swatch_x = attribute_values(svg, "rect", "x");
+  ASSERT_EQ(swatch_y.size(), 2u);
+  EXPECT_DOUBLE_EQ(swatch_y[0], 300 + 8 + 10 - 9);       // row 0, below the plot's 300 px
+  EXPECT_DOUBLE_EQ(swatch_y[1], 300 + 8 + 16 + 10 - 9);  // row 1
+  EXPECT_DOUBLE_EQ(swatch_x[0], 8);
+  EXPECT_DOUBLE_EQ(swatch_x[1], 8);
+  // No data point lies in the legend's band, and no legend entry lies above the plot's bottom.
+  for (double cy : attribute_values(svg, "circle", "cy")) EXPECT_LT(cy, 300 - 48 + 0.5);
+  // Short labels share one row, left to right: 14 + 6.5·3 + 18 = 51.5 px apart.
+  std::vector<Series> short_labels{{"one", {1, 2}, {1, 2}}, {"two", {1, 2}, {2, 1}}};
+  const std::string svg2 = line_chart(short_labels, o);
+  EXPECT_NE(svg2.find("viewBox=\"0 0 400 324\""), std::string::npos);
+  const auto x2 = attribute_values(svg2, "rect", "x");
+  ASSERT_EQ(x2.size(), 2u);
+  EXPECT_DOUBLE_EQ(x2[1] - x2[0], 51.5);
+}
+
+}  // namespace
+}  // namespace headroom::report

@@ -24,7 +24,6 @@ struct ChartOptions {
   bool x_powers_of_two = false;
   int width_px = 720;
   int height_px = 360;
-  bool legend_bottom = false;  ///< legend in the lower right corner instead of the upper right
   /// Text under the chart (e.g. how the values are counted); the title is inside the SVG already.
   std::string caption;
   /// Formats an axis value for tick labels (e.g. bytes -> "64 KiB"); defaults to %g.
@@ -32,8 +31,9 @@ struct ChartOptions {
   std::string (*format_y)(double) = nullptr;
 };
 
-/// An SVG line chart (points joined per series, one colour each, legend). Non-positive values are
-/// dropped on a log axis. Returns a <figure> with the <svg> inline and a text caption.
+/// An SVG line chart (points joined per series, one colour each, legend below the plot, wrapped to
+/// the width; the SVG is height_px plus 16 px per legend row). Non-positive values are dropped on a
+/// log axis. Returns a <figure> with the <svg> inline and a text caption.
 std::string line_chart(const std::vector<Series>& series, const ChartOptions& options);
 
 /// One bar of a horizontal bar chart.
