@@ -29,6 +29,15 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
+std::string spaced(const std::string& key) {
+  std::string out;
+  for (char ch : key) {
+    out += ch;
+    if (ch == ',') out += ' ';
+  }
+  return out;
+}
+
 namespace detail {
 std::string bytes_tick(double v) { return core::format_bytes_binary(v); }
 std::string rate_tick(double v) { return core::format_rate(v, "B/s"); }
@@ -116,15 +125,6 @@ std::string note_cell(const std::string& message) {
          "</div></details>";
 }
 
-/// "a=1,b=2" as "a=1, b=2" so a narrow column wraps between parameters.
-std::string spaced(const std::string& key) {
-  std::string out;
-  for (char ch : key) {
-    out += ch;
-    if (ch == ',') out += ' ';
-  }
-  return out;
-}
 
 std::string cases_table(const core::Results& r) {
   std::string out =

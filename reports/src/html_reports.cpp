@@ -170,7 +170,10 @@ std::string sweep_overlays(const core::Results& base, const core::Results& cur) 
 std::string shift_cell(const MetricComparison& m) {
   if (!m.shift) return "—";
   std::string out = fmt::format("{:+.2f} %", 100 * *m.shift);
-  if (m.shift_low && m.shift_high) out += fmt::format(" [{:+.2f}, {:+.2f}]", 100 * *m.shift_low, 100 * *m.shift_high);
+  // The interval on its own line: on one line the 12-column table outgrew the page.
+  if (m.shift_low && m.shift_high) {
+    out += fmt::format("<br><span class=\"note\">[{:+.2f}, {:+.2f}]</span>", 100 * *m.shift_low, 100 * *m.shift_high);
+  }
   return out;
 }
 
@@ -180,13 +183,17 @@ std::string comparison_row(const MetricComparison& m) {
   return fmt::format(
       "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td>{}{}<td class=\"num\">{}</td>"
       "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} / {}</td><td>{}</td><td>{}</td></tr>\n",
-      to_string(m.change), html_escape(m.case_name), html_escape(m.params), html_escape(m.device),
+      to_string(m.change), html_escape(m.case_name), html_escape(spaced(m.params)), html_escape(m.device),
       html_escape(m.metric + " (" + core::to_string(m.better) + " is better)"), num_cell(m.baseline_median, m.unit),
       num_cell(m.current_median, m.unit), delta, shift_cell(m), p, m.n_baseline, m.n_current, to_string(m.change),
       html_escape(m.note));
 }
 
+// Twelve columns fit the page only with fixed widths and wrapping inside the text cells.
 const char* kComparisonHead =
+    "<colgroup><col style=\"width:14%\"><col style=\"width:14%\"><col style=\"width:5%\"><col style=\"width:10%\">"
+    "<col style=\"width:8%\"><col style=\"width:8%\"><col style=\"width:7%\"><col style=\"width:9%\">"
+    "<col style=\"width:7%\"><col style=\"width:5%\"><col style=\"width:8%\"><col style=\"width:5%\"></colgroup>"
     "<thead><tr><th>Case</th><th>Parameters</th><th>Device</th><th>Metric</th><th>Baseline median</th>"
     "<th>Current median</th><th>Δ median</th><th>Shift [CI] (Hodges–Lehmann)</th><th>p (margin test)</th><th>n</th>"
     "<th>Change</th><th>Note</th></tr></thead>\n";
@@ -231,7 +238,7 @@ std::string render_regression(const Comparison& cmp, const core::Results& base, 
   if (rows.empty()) {
     html += "<p>None.</p>\n";
   } else {
-    html += std::string("<table class=\"cmp\">\n") + kComparisonHead + "<tbody>\n" + rows + "</tbody></table>\n";
+    html += std::string("<table class=\"cmp regress\">\n") + kComparisonHead + "<tbody>\n" + rows + "</tbody></table>\n";
   }
   if (!bars.empty()) {
     BarOptions o;
@@ -243,7 +250,7 @@ std::string render_regression(const Comparison& cmp, const core::Results& base, 
   html += "</section>\n";
   const std::string overlays = sweep_overlays(base, cur);
   if (!overlays.empty()) html += "<section id=\"charts\"><h2>Charts: baseline vs current</h2>\n" + overlays + "</section>\n";
-  html += "<section id=\"all\"><h2>Every compared metric</h2>\n<table class=\"cmp\">\n";
+  html += "<section id=\"all\"><h2>Every compared metric</h2>\n<table class=\"cmp regress\">\n";
   html += kComparisonHead;
   html += "<tbody>\n";
   for (const auto& m : cmp.metrics) html += comparison_row(m);
@@ -272,7 +279,7 @@ std::string render_fleet(const Fleet& fleet) {
       if (!n.outlier) continue;
       rows += fmt::format("<tr class=\"{}\"><td>{}</td><td><code>{}</code> {}</td><td>{}</td>{}{}<td class=\"num\">{:+.1f}</td></tr>\n",
                           n.worse ? "regression" : "improvement", html_escape(n.node), html_escape(m.case_name),
-                          html_escape(m.params + " " + m.device), html_escape(m.metric), num_cell(n.value, m.unit),
+                          html_escape(spaced(m.params) + " " + m.device), html_escape(m.metric), num_cell(n.value, m.unit),
                           num_cell(m.median, m.unit), n.robust_z);
     }
   }
@@ -301,7 +308,7 @@ std::string render_fleet(const Fleet& fleet) {
   for (const auto& m : fleet.metrics) {
     html += fmt::format("<tr class=\"{}\"><td><code>{}</code> {}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>{}{}{}"
                         "<td class=\"num\">{:.2f} %</td><td class=\"num\">{}</td></tr>\n",
-                        m.bad_outliers ? "regression" : "", html_escape(m.case_name), html_escape(m.params),
+                        m.bad_outliers ? "regression" : "", html_escape(m.case_name), html_escape(spaced(m.params)),
                         html_escape(m.device), html_escape(m.metric), m.nodes.size(), num_cell(m.min, m.unit),
                         num_cell(m.median, m.unit), num_cell(m.max, m.unit),
                         m.median != 0 ? 100 * m.mad / std::fabs(m.median) : 0.0, m.bad_outliers);

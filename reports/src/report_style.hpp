@@ -11,6 +11,7 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 table.kv th { width: 140px; color: var(--muted); font-weight: 600; }
 table.cases { table-layout: fixed; } table.cases td { overflow-wrap: anywhere; }
+table.regress { table-layout: fixed; font-size: 13px; } table.regress td:not(.num) { overflow-wrap: break-word; }
 col.c-case { width: 19%; } col.c-params { width: 18%; } col.c-status { width: 7%; } col.c-headline { width: 20%; }
 col.c-cv { width: 6%; } col.c-verified { width: 7%; } col.c-notes { width: 23%; }
 td.note, .note { color: var(--muted); font-size: 12px; } td.note details summary { color: var(--muted); }

@@ -206,9 +206,29 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
 
 namespace headroom::report {
 
+std::string middle_ellipsis(const std::string& text, std::size_t max_chars) {
+  // Byte offsets of the UTF-8 code points, so that a cut never splits one ("·", "³", "µ").
+  std::vector<std::size_t> starts;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts.push_back(i);
+  }
+  if (starts.size() <= max_chars || max_chars < 3) return text;
+  const std::size_t keep = max_chars - 1;  // one character for the ellipsis
+  const std::size_t head = (keep + 1) / 2, tail = keep - head;
+  return text.substr(0, starts[head]) + "…" + text.substr(starts[starts.size() - tail]);
+}
+
 std::string bar_chart(const std::vector<Bar>& bars, const BarOptions& o) {
   const auto fv = o.format_value ? o.format_value : default_format;
-  const int label_w = 230, right = 90, top = 30, bottom = 36;
+  // The label column fits the longest label (≈ 6.5 px per character at 11 px) up to 45 % of the
+  // width; a longer label loses its middle, so the case (start) and the metric (end) both stay
+  // readable, and the whole label is in the bar's tooltip.
+  std::size_t longest = 0;
+  for (const auto& b : bars) longest = std::max(longest, b.label.size());
+  const double label_cap_px = 0.45 * o.width_px;
+  const int label_w = static_cast<int>(std::clamp(6.5 * static_cast<double>(longest) + 14.0, 120.0, label_cap_px));
+  const auto label_chars = static_cast<std::size_t>((label_w - 14) / 6.5);
+  const int right = 90, top = 30, bottom = 36;
   const int h = top + bottom + o.bar_px * static_cast<int>(std::max<std::size_t>(bars.size(), 1));
   const double x0 = label_w, x1 = o.width_px - right;
   double lo = 0, hi = 0;
@@ -235,8 +255,9 @@ std::string bar_chart(const std::vector<Bar>& bars, const BarOptions& o) {
     const double y = top + static_cast<double>(i) * o.bar_px;
     const double v = std::isfinite(b.value) ? b.value : 0.0;
     const double xa = std::min(zero, map(v)), xb = std::max(zero, map(v));
-    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">{}</text>", x0 - 6,
-                       y + o.bar_px * 0.65, html_escape(b.label));
+    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">{}<title>{}</title></text>",
+                       x0 - 6, y + o.bar_px * 0.65, html_escape(middle_ellipsis(b.label, label_chars)),
+                       html_escape(b.label));
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" class=\"bar {}\"><title>{}: {}</title></rect>",
                        xa, y + 3, std::max(xb - xa, 1.0), o.bar_px - 6, html_escape(b.css_class), html_escape(b.label),
                        html_escape(fv(b.value)));

@@ -142,3 +142,30 @@ TEST(LineChart, LegendSitsBelowThePlotAndWrapsToTheWidth) {
 
 }  // namespace
 }  // namespace headroom::report
+
+namespace headroom::report {
+namespace {
+
+TEST(BarChart, LongLabelsLoseTheirMiddleNotTheirEnds) {
+  EXPECT_EQ(middle_ellipsis("short", 10), "short");
+  EXPECT_EQ(middle_ellipsis("abcdefghij", 10), "abcdefghij");
+  EXPECT_EQ(middle_ellipsis("abcdefghijk", 10), "abcde…hijk");  // 5 + … + 4 = 10 characters
+  // Multi-byte characters count once and are never split: "2·M·N·K" is 7 characters.
+  EXPECT_EQ(middle_ellipsis("2·M·N·K", 7), "2·M·N·K");
+  EXPECT_EQ(middle_ellipsis("2·M·N·K", 5), "2·…·K");
+  const std::string label =
+      "storage.rand_read file_bytes=268435456,block_bytes=4096,queue_depth=1,duration_s=0.05 latency_p99_s";
+  BarOptions o;
+  o.width_px = 720;
+  const std::string svg = bar_chart({{label, 45.3, "bad"}}, o);
+  // 45 % of 720 px = 324 px of labels: (324 − 14) / 6.5 = 47 characters, its middle elided...
+  const std::string shown = middle_ellipsis(label, 47);
+  EXPECT_EQ(shown, "storage.rand_read file_…on_s=0.05 latency_p99_s");  // 23 + … + 23
+  EXPECT_NE(svg.find(">" + shown + "<title>" + label + "</title>"), std::string::npos);
+  // ...and a short label widens the column no more than it needs (min 120 px).
+  const std::string small = bar_chart({{"cpu.clock", 1.0, ""}}, o);
+  EXPECT_NE(small.find("<text x=\"114\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace headroom::report

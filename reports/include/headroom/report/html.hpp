@@ -11,6 +11,9 @@ namespace headroom::report {
 /// Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string html_escape(const std::string& s);
 
+/// A params key "a=1,b=2" as "a=1, b=2", so that a narrow table column wraps between parameters.
+std::string spaced(const std::string& key);
+
 /// The summary `headroom run` writes: inventory, run policy and notes, a table of every case with
 /// its headline metric, and bandwidth-vs-size charts for every size sweep.
 std::string render_run_summary(const core::Results& r);

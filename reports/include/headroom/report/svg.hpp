@@ -55,7 +55,12 @@ struct BarOptions {
   std::vector<std::pair<std::string, double>> markers;
 };
 
-/// A horizontal bar chart; negative values extend left of a zero line (for signed deltas).
+/// `text` with its middle replaced by "…" when it has more than `max_chars` characters (UTF-8 code
+/// points), keeping the start and the end: "storage.rand_read file_b…=0.05 latency_p99_s".
+std::string middle_ellipsis(const std::string& text, std::size_t max_chars);
+
+/// A horizontal bar chart; negative values extend left of a zero line (for signed deltas). The label
+/// column fits the longest label up to 45 % of the width; longer labels are shortened in the middle.
 std::string bar_chart(const std::vector<Bar>& bars, const BarOptions& options);
 
 }  // namespace headroom::report
