@@ -12,6 +12,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: lef
 table.kv th { width: 140px; color: var(--muted); font-weight: 600; }
 table.cases { table-layout: fixed; } table.cases td { overflow-wrap: anywhere; }
 table.regress { table-layout: fixed; font-size: 13px; } table.regress td:not(.num) { overflow-wrap: break-word; }
+table.checks td:last-child { overflow-wrap: anywhere; }  /* the detail: long params keys */
 col.c-case { width: 19%; } col.c-params { width: 18%; } col.c-status { width: 7%; } col.c-headline { width: 20%; }
 col.c-cv { width: 6%; } col.c-verified { width: 7%; } col.c-notes { width: 23%; }
 td.note, .note { color: var(--muted); font-size: 12px; } td.note details summary { color: var(--muted); }

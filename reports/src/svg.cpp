@@ -226,8 +226,10 @@ std::string bar_chart(const std::vector<Bar>& bars, const BarOptions& o) {
   std::size_t longest = 0;
   for (const auto& b : bars) longest = std::max(longest, b.label.size());
   const double label_cap_px = 0.45 * o.width_px;
-  const int label_w = static_cast<int>(std::clamp(6.5 * static_cast<double>(longest) + 14.0, 120.0, label_cap_px));
-  const auto label_chars = static_cast<std::size_t>((label_w - 14) / 6.5);
+  const double wanted_px = 6.5 * static_cast<double>(longest) + 14.0;
+  const int label_w = static_cast<int>(std::ceil(std::clamp(wanted_px, 120.0, label_cap_px)));
+  const std::size_t label_chars =
+      wanted_px <= label_cap_px ? longest : static_cast<std::size_t>((label_cap_px - 14.0) / 6.5);
   const int right = 90, top = 30, bottom = 36;
   const int h = top + bottom + o.bar_px * static_cast<int>(std::max<std::size_t>(bars.size(), 1));
   const double x0 = label_w, x1 = o.width_px - right;

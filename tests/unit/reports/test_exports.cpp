@@ -165,6 +165,10 @@ TEST(BarChart, LongLabelsLoseTheirMiddleNotTheirEnds) {
   // ...and a short label widens the column no more than it needs (min 120 px).
   const std::string small = bar_chart({{"cpu.clock", 1.0, ""}}, o);
   EXPECT_NE(small.find("<text x=\"114\""), std::string::npos);
+  // A label that fits is shown whole, even when its width is not a whole number of characters:
+  // 6.5 · 17 + 14 = 124.5 px for "storage.seq_write".
+  const std::string fits = bar_chart({{"storage.seq_write", 1.0, ""}, {"cpu.gemm.fp64", 2.0, ""}}, o);
+  EXPECT_NE(fits.find(">storage.seq_write<title>"), std::string::npos);
 }
 
 }  // namespace
