@@ -309,7 +309,9 @@ TEST(Compare, NonPositiveSamplesAreUntested) {
   auto cur = with_triad(10e9, 0.01, 2);
   cur.cases[0].metrics[0].samples[0] = 0.0;
   core::finalize_metric(cur.cases[0].metrics[0], core::Statistic::kMedian);
-  const auto* m = find(compare(base, cur, {}), "bytes_per_s");
+  const Comparison cmp = compare(base, cur, {});  // named: `m` points into it
+  const auto* m = find(cmp, "bytes_per_s");
+  ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->change, Change::kUntested);
   EXPECT_NE(m->note.find("positive"), std::string::npos);
 }
