@@ -29,9 +29,16 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     const TrainSettings& t = w.train;
     out.push_back(
         "memory is for the first pipeline stage (it holds the most in-flight activations and the input embedding)");
-    out.push_back(fmt::format(
-        "mixed precision: {} weights, {:g}-byte gradients, fp32 master weights and Adam moments (ZeRO stage {})",
-        to_string(t.precision), t.grad_bytes, t.zero_stage));
+    // What the weights are stored in, as the memory model counts them (train.cpp): fp32 for fp32 and
+    // tf32 (a matmul mode, not a storage type), bf16 under FP8 (TE keeps bf16 weights and makes
+    // FP8 copies for its GEMMs), else the precision itself. fp32 master copies only below 4 bytes.
+    const bool fp32_storage = t.precision == Precision::kFp32 || t.precision == Precision::kTf32;
+    const std::string stored = fp32_storage                       ? "fp32 weights"
+                               : t.precision == Precision::kFp8 ? "bf16 weights (the FP8 GEMMs use FP8 copies)"
+                                                                 : to_string(t.precision) + " weights";
+    out.push_back(fmt::format("{}: {}, {:g}-byte gradients, {}Adam moments in fp32 (ZeRO stage {})",
+                              fp32_storage ? "full precision" : "mixed precision", stored, t.grad_bytes,
+                              fp32_storage ? "" : "fp32 master weights and ", t.zero_stage));
     out.push_back(
         fmt::format("activations: Korthikanti et al. per-layer terms, recompute {}, sequence parallel {}, flash "
                     "attention {}, dropout {}",
