@@ -168,6 +168,9 @@ ModelConfig model_from_reader(const Reader& r) {
     m.shared_experts = moe->integer_or("shared_experts", 0, 0, 1000);
     m.first_dense_layers = moe->integer_or("first_dense_layers", 0, 0, m.num_layers - 1);
     m.router_bias = moe->boolean_or("router_bias", false);
+    // Absent or null: no node limit. Otherwise a positive integer (the strict reader names the file
+    // and $.moe.max_nodes_per_token for 0, negatives, fractions and non-numbers).
+    m.max_nodes_per_token = moe->integer_or_null("max_nodes_per_token", 1, 100000).value_or(0);
   }
   if (auto sw = r.maybe("sliding_window")) {
     sw->expect_object();
@@ -241,6 +244,7 @@ std::string model_to_json(const ModelConfig& m, int indent) {
                     {"shared_experts", m.shared_experts},
                     {"first_dense_layers", m.first_dense_layers},
                     {"router_bias", m.router_bias}};
+    if (m.max_nodes_per_token > 0) j["moe"]["max_nodes_per_token"] = m.max_nodes_per_token;
   }
   if (m.sliding_window > 0)
     j["sliding_window"] = json{{"window", m.sliding_window}, {"layers", m.sliding_window_layers}};

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "headroom/core/results.hpp"
@@ -64,6 +66,27 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           "output gradient in backward, and each weight once per step (TE caches FP8 weights across "
           "micro-batches); amax reductions (a few KB per micro-batch) not modelled",
           a.fp8_cast_bytes_per_element));
+    }
+    if (w.model.is_moe() && w.par.ep > 1) {
+      // Same EP placement as train.cpp: EP ranks sit next to the TP ranks, floor(gpus/node / tp) per node.
+      const double local = std::max(1.0, std::min<double>(w.par.ep, std::floor(ctx.rates.gpus_per_node / w.par.tp)));
+      const double nodes = std::ceil(w.par.ep / local);
+      if (w.model.max_nodes_per_token > 0 && nodes > 1) {
+        const double sel = std::min(
+            {static_cast<double>(w.model.experts_per_token), static_cast<double>(w.model.max_nodes_per_token), nodes});
+        out.push_back(fmt::format(
+            "EP all-to-all, node-limited routing (DeepSeek-V3 §2.1.2, §3.2.2): EP {} spans {:g} nodes; a token's "
+            "experts lie on min(top-k {}, M {}, nodes {:g}) = {:g} nodes, so it crosses the network {:g} × ({:g} − "
+            "1)/{:g} = {:.3g} times on average (once per remote target node, not once per routed expert) and is "
+            "fanned out to its experts' GPUs over NVLink",
+            w.par.ep, nodes, w.model.experts_per_token, w.model.max_nodes_per_token, nodes, sel, sel, nodes, nodes,
+            sel * (nodes - 1.0) / nodes));
+      } else {
+        out.push_back(fmt::format("EP all-to-all: pairwise exchange of every routed copy (top-k {}), {}",
+                                  w.model.experts_per_token,
+                                  nodes > 1 ? "no node limit: each copy bound for another node crosses the network"
+                                            : "all EP ranks inside one node (NVLink only)"));
+      }
     }
     out.push_back(fmt::format("TP communication overlap {:g}, DP communication overlap {:g}", t.tp_comm_overlap,
                               t.dp_comm_overlap));

@@ -148,4 +148,37 @@ double alltoall_time_s(double bytes, int ranks, int local_ranks, double intra_by
   return (n - 1.0) * alpha + std::max(intra_s, inter_s);
 }
 
+MoeAlltoallBytes node_limited_alltoall_bytes(double routed_bytes, int top_k, int max_nodes, int ranks,
+                                             int local_ranks) noexcept {
+  MoeAlltoallBytes b;
+  if (ranks <= 1 || routed_bytes <= 0 || top_k <= 0) return b;
+  const double n = ranks;
+  const double local = std::clamp<double>(local_ranks, 1.0, n);
+  const double k = top_k;
+  const double nodes = std::ceil(n / local);
+  const double copy_bytes = routed_bytes / k;  // one copy of the rank's tokens
+  // Unlimited routing sends k·(n − local)/n copies per token over the network; node-limited sends one
+  // per remote target node, sel·(nodes − 1)/nodes on average.
+  const double sel = max_nodes > 0 ? std::min({k, static_cast<double>(max_nodes), nodes}) : k;
+  const double unlimited_remote = k * (n - local) / n;
+  b.inter_bytes = copy_bytes * std::min(unlimited_remote, sel * (nodes - 1.0) / nodes);
+  // Own-node copies to other GPUs, k·(local − 1)/n, plus the received remote copies forwarded to another
+  // GPU, k·(n − local)/n·(local − 1)/local: k·(local − 1)/local in all.
+  b.intra_bytes = copy_bytes * k * (local - 1.0) / local;
+  return b;
+}
+
+double node_limited_alltoall_time_s(double routed_bytes, int top_k, int max_nodes, int ranks, int local_ranks,
+                                    double intra_bytes_per_s, double inter_bytes_per_s, double intra_alpha_s,
+                                    double inter_alpha_s) noexcept {
+  if (max_nodes <= 0 || local_ranks >= ranks) {
+    return alltoall_time_s(routed_bytes, ranks, local_ranks, intra_bytes_per_s, inter_bytes_per_s, intra_alpha_s,
+                           inter_alpha_s);
+  }
+  if (ranks <= 1 || routed_bytes <= 0) return 0.0;
+  const MoeAlltoallBytes b = node_limited_alltoall_bytes(routed_bytes, top_k, max_nodes, ranks, local_ranks);
+  const double n = ranks;
+  return (n - 1.0) * inter_alpha_s + std::max(b.intra_bytes / intra_bytes_per_s, b.inter_bytes / inter_bytes_per_s);
+}
+
 }  // namespace headroom::plan

@@ -355,8 +355,11 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   if (m.is_moe() && p.ep > 1) {
     const double local = std::max(1.0, std::min<double>(p.ep, std::floor(r.gpus_per_node / tp)));
     const double bytes = seq / cp * mb / tp * static_cast<double>(m.experts_per_token) * h * act_bytes;
-    const double per_alltoall = alltoall_time_s(bytes, p.ep, static_cast<int>(local), r.intra_bus_bytes_per_s,
-                                                r.inter_bus_bytes_per_s, r.intra_alpha_s, r.inter_alpha_s);
+    // Node-limited routing (DeepSeek-V3) changes only the byte split between NVLink and the network;
+    // without it, or with EP inside one node, this is alltoall_time_s(bytes, ...) exactly.
+    const double per_alltoall = node_limited_alltoall_time_s(
+        bytes, static_cast<int>(m.experts_per_token), static_cast<int>(m.max_nodes_per_token), p.ep,
+        static_cast<int>(local), r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s, r.intra_alpha_s, r.inter_alpha_s);
     const double moe_layers_per_stage = static_cast<double>(m.moe_layers()) / pp;
     ep_mb = moe_layers_per_stage * (4.0 + (full ? 2.0 : 0.0)) * per_alltoall;
   }

@@ -220,6 +220,23 @@ sed 's/"tp": 2/"tp": 5/' "$tmp/w.json" >"$tmp/bad.json"
 check workload-bad 2 "$bin" plan train --workload "$tmp/bad.json" --gpu H100
 grep -q 'bad.json' "$tmp/err" || { echo "FAIL workload-bad: file not named"; fail=1; }
 
+# Node-limited routing (DeepSeek-V3, moe.max_nodes_per_token = 4): EP 64 over 8 nodes lists the assumption.
+check deepseek-node-limited 0 "$bin" plan train --model deepseek-v3 --gpu H100 --gpus 2048 --ep 64 --zero 1 \
+  --seq-len 4096 --global-batch 16384 --precision fp8 --json
+is_plan_json "$tmp/out" || { echo "FAIL deepseek-node-limited"; fail=1; }
+grep -q 'node-limited routing' "$tmp/out" || { echo "FAIL deepseek-node-limited: assumption not listed"; fail=1; }
+# A model embedded in a workload with a max_nodes_per_token of 0: exit 2 naming the file and the field.
+cat >"$tmp/nodes0.json" <<'JSON'
+{"schema": "headroom.workload", "schema_version": "1.0", "phase": "train", "gpus": 8,
+ "model": {"id": "tiny-moe", "name": "tiny MoE", "num_layers": 2, "hidden_size": 256, "num_heads": 4,
+           "ffn_hidden_size": 512, "vocab_size": 1000, "moe": {"num_experts": 8, "experts_per_token": 2,
+           "max_nodes_per_token": 0}},
+ "parallelism": {"dp": 8, "ep": 8}, "train": {"global_batch": 8, "seq_len": 512}}
+JSON
+check nodes-zero 2 "$bin" plan train --workload "$tmp/nodes0.json" --gpu H100
+grep -q 'nodes0.json' "$tmp/err" && grep -q 'moe.max_nodes_per_token' "$tmp/err" \
+  || { echo "FAIL nodes-zero: file or field not named"; cat "$tmp/err"; fail=1; }
+
 check profile 0 "$bin" profile "$fixtures/synthetic_results.json" --base H100 --out "$tmp/profile.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.profile"; assert d["peak_flop_per_s"]["bf16"]["provenance"]=="measured"' "$tmp/profile.json" \
   || { echo "FAIL profile: content"; fail=1; }

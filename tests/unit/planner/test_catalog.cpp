@@ -120,5 +120,38 @@ TEST(Workload, ParsesDocumentAndRejectsUnknownModel) {
   }
 }
 
+TEST(Model, MaxNodesPerTokenRoundTripsAndIsStrict) {
+  const ModelConfig& ds = catalog().model("deepseek-v3");
+  EXPECT_EQ(ds.max_nodes_per_token, 4);                               // DeepSeek-V3 §3.2.2
+  EXPECT_EQ(catalog().model("mixtral-8x7b").max_nodes_per_token, 0);  // absent: no limit
+  const ModelConfig back = model_from_json(model_to_json(ds), "rt.json");
+  EXPECT_EQ(back.max_nodes_per_token, 4);
+  ModelConfig unlimited = ds;
+  unlimited.max_nodes_per_token = 0;
+  const std::string text = model_to_json(unlimited);
+  EXPECT_EQ(text.find("max_nodes_per_token"), std::string::npos);
+  EXPECT_EQ(model_from_json(text, "rt.json").max_nodes_per_token, 0);
+  // null = absent.
+  std::string with = text;
+  const std::string key = "\"router_bias\": true";
+  ASSERT_NE(with.find(key), std::string::npos) << text;
+  EXPECT_EQ(
+      model_from_json(std::string(with).replace(with.find(key), key.size(), key + ", \"max_nodes_per_token\": null"),
+                      "m.json")
+          .max_nodes_per_token,
+      0);
+  for (const char* bad : {"0", "-1", "2.5", "\"4\"", "true"}) {
+    const std::string doc =
+        std::string(with).replace(with.find(key), key.size(), key + ", \"max_nodes_per_token\": " + bad);
+    try {
+      model_from_json(doc, "m.json");
+      FAIL() << "accepted " << bad;
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.file(), "m.json") << bad;
+      EXPECT_EQ(e.json_path(), "$.moe.max_nodes_per_token") << bad << ": " << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace headroom::plan

@@ -2,7 +2,8 @@
 // rates (α = 0 unless stated, memory bandwidth so high that memory-bound kernels vanish), so every
 // expected value below is a few lines of arithmetic: expert-parallel all-to-all, context-parallel
 // ring exchange, the overlap window of data-parallel reduction, ZeRO-2/3 per-micro-batch
-// reduce-scatter, expert-data-parallel sharding and the executed share of causal attention.
+// reduce-scatter, expert-data-parallel sharding, the executed share of causal attention and the
+// byte split of node-limited MoE routing.
 #include <gtest/gtest.h>
 
 #include "headroom/plan/train.hpp"
@@ -101,6 +102,71 @@ TEST(ExpertParallel, AllToAllPerMoeLayerInStepTime) {
   // Full recompute repeats the forward's two all-to-alls.
   w.train.recompute = Recompute::kFull;
   EXPECT_NEAR(eval(w, rates()).time.ep_comm_s, 3 * 4 * 6 * per, 1e-15);
+}
+
+// Node-limited routing (DeepSeek-V3 §2.1.2, §3.2.2) on 4 nodes × 8 GPUs, EP 32, top-4, at most M = 2
+// nodes per token. C = one copy of a rank's tokens = 1024 tokens × h 1024 × 2 B.
+constexpr double kCopy = 1024.0 * 1024 * 2;
+
+TEST(NodeLimitedRouting, BytesPerLinkKnownAnswers) {
+  const double routed = 4 * kCopy;  // what alltoall_time_s takes: all 4 routed copies
+  // Network: unlimited routing would send 4 × 24/32 = 3 copies; node-limited sends one per remote
+  // target node, M·(nodes − 1)/nodes = 2 × 3/4 = 1.5. NVLink: 4 × 7/8 = 3.5 copies (1/8 of the
+  // 4 copies stay on their own GPU: the sender's own share or the in-node-index GPU that received them).
+  MoeAlltoallBytes b = node_limited_alltoall_bytes(routed, 4, 2, 32, 8);
+  EXPECT_DOUBLE_EQ(b.inter_bytes, 1.5 * kCopy);
+  EXPECT_DOUBLE_EQ(b.intra_bytes, 3.5 * kCopy);
+  // M = 1: a single target node, remote with probability 3/4.
+  EXPECT_DOUBLE_EQ(node_limited_alltoall_bytes(routed, 4, 1, 32, 8).inter_bytes, 0.75 * kCopy);
+  // M ≥ nodes: the limit binds at the 4 nodes there are; the network copies match unlimited routing's
+  // 3 (each remote node once, and top-4 can reach all 4 nodes).
+  EXPECT_DOUBLE_EQ(node_limited_alltoall_bytes(routed, 4, 8, 32, 8).inter_bytes, 3 * kCopy);
+  // Top-8 over 2 nodes of 4 ranks: once to the other node (not 8 × 4/8 = 4 copies).
+  b = node_limited_alltoall_bytes(8 * kCopy, 8, 4, 8, 4);
+  EXPECT_DOUBLE_EQ(b.inter_bytes, 1 * kCopy);
+  EXPECT_DOUBLE_EQ(b.intra_bytes, 8 * 0.75 * kCopy);
+  // Top-1: never more than the one routed copy's remote share (1 × 24/32), whatever M.
+  EXPECT_DOUBLE_EQ(node_limited_alltoall_bytes(kCopy, 1, 4, 32, 8).inter_bytes, 0.75 * kCopy);
+}
+
+TEST(NodeLimitedRouting, TimeKnownAnswersAndUnchangedWithoutTheLimit) {
+  const double routed = 4 * kCopy;
+  // 31 network latency steps; the network's 1.5 C at 10 GB/s outlasts NVLink's 3.5 C at 100 GB/s.
+  EXPECT_DOUBLE_EQ(node_limited_alltoall_time_s(routed, 4, 2, 32, 8, kIntra, kInter, 2e-6, 20e-6),
+                   31 * 20e-6 + 1.5 * kCopy / kInter);
+  // Unlimited: 3 C over the network, twice the transfer time.
+  EXPECT_DOUBLE_EQ(alltoall_time_s(routed, 32, 8, kIntra, kInter, 2e-6, 20e-6), 31 * 20e-6 + 3 * kCopy / kInter);
+  // With a fast network NVLink's fan-out is the bound: 3.5 C at 100 GB/s (0.875 C without the limit).
+  EXPECT_DOUBLE_EQ(node_limited_alltoall_time_s(routed, 4, 2, 32, 8, kIntra, 1e15, 0, 0), 3.5 * kCopy / kIntra);
+  // No limit, or every EP rank inside one node: exactly the pairwise all-to-all.
+  EXPECT_EQ(node_limited_alltoall_time_s(routed, 4, 0, 32, 8, kIntra, kInter, 2e-6, 20e-6),
+            alltoall_time_s(routed, 32, 8, kIntra, kInter, 2e-6, 20e-6));
+  EXPECT_EQ(node_limited_alltoall_time_s(routed, 4, 2, 8, 8, kIntra, kInter, 2e-6, 20e-6),
+            alltoall_time_s(routed, 8, 8, kIntra, kInter, 2e-6, 20e-6));
+  EXPECT_EQ(node_limited_alltoall_time_s(routed, 4, 2, 1, 1, kIntra, kInter, 2e-6, 20e-6), 0.0);
+}
+
+TEST(NodeLimitedRouting, StepTimeOnFourNodes) {
+  ModelConfig m = moe_model();
+  m.num_experts = 32;
+  m.experts_per_token = 4;
+  Workload w = workload(m, 32, 3);
+  w.gpus = 32;
+  w.par.ep = 32;
+  const TrainResult unlimited = eval(w, rates(8));
+  // 3 micro-batches × 4 MoE layers × 4 all-to-alls, each 3 C over the network (α = 0).
+  EXPECT_NEAR(unlimited.time.ep_comm_s, 3 * 4 * 4 * (3 * kCopy / kInter), 1e-15);
+  w.model.max_nodes_per_token = 2;
+  const TrainResult limited = eval(w, rates(8));
+  EXPECT_NEAR(limited.time.ep_comm_s, 3 * 4 * 4 * (1.5 * kCopy / kInter), 1e-15);
+  // Only the EP term moves (no pipeline bubble with pp = 1).
+  EXPECT_NEAR(unlimited.time.step_s - limited.time.step_s, unlimited.time.ep_comm_s - limited.time.ep_comm_s, 1e-12);
+  // EP inside one node (32 GPUs per node): the limit changes nothing, bit for bit.
+  const TrainResult one_node_limited = eval(w, rates(32));
+  w.model.max_nodes_per_token = 0;
+  const TrainResult one_node = eval(w, rates(32));
+  EXPECT_EQ(one_node_limited.time.ep_comm_s, one_node.time.ep_comm_s);
+  EXPECT_EQ(one_node_limited.time.step_s, one_node.time.step_s);
 }
 
 TEST(ExpertParallel, ExpertStatesShardedOverExpertDataParallelGroup) {

@@ -45,6 +45,10 @@ struct ModelConfig {
   std::int64_t first_dense_layers =
       0;                     ///< leading layers with a dense MLP of ffn_hidden_size (DeepSeek first_k_dense_replace)
   bool router_bias = false;  ///< one bias per expert in the router (DeepSeek-V3 e_score_correction_bias)
+  /// Node-limited routing (DeepSeek-V3 §2.1.2, M): a token's routed experts lie on at most this many
+  /// nodes, and the dispatch sends it over the network once per target node and fans it out over
+  /// NVLink there (§3.2.2). 0 = no limit (any expert on any node; one network copy per routed expert).
+  std::int64_t max_nodes_per_token = 0;
   // Sliding-window attention: `sliding_window_layers` of the layers attend to `sliding_window` tokens.
   std::int64_t sliding_window = 0;
   std::int64_t sliding_window_layers = 0;

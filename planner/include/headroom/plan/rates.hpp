@@ -82,4 +82,29 @@ double allgather_time_s(double bytes, int ranks, double bus_bytes_per_s, double 
 double alltoall_time_s(double bytes, int ranks, int local_ranks, double intra_bytes_per_s,
                        double inter_bytes_per_s, double intra_alpha_s, double inter_alpha_s) noexcept;
 
+/// Per-rank bytes of one MoE dispatch (or combine) all-to-all under node-limited routing, split by
+/// link: what leaves the rank over the network and what its NVLink carries.
+struct MoeAlltoallBytes {
+  double intra_bytes = 0;  ///< NVLink: copies to other GPUs of the own node + fan-out of copies received
+  double inter_bytes = 0;  ///< network: one copy per remote target node
+};
+
+/// Node-limited MoE dispatch (DeepSeek-V3 §2.1.2 and §3.2.2). `routed_bytes` = a rank's tokens × top_k
+/// × hidden × bytes per element (all routed copies, as alltoall_time_s takes them); `ranks` EP ranks,
+/// `local_ranks` of them per node, nodes = ceil(ranks / local). A token's experts lie on at most
+/// sel = min(top_k, max_nodes, nodes) nodes chosen by affinity, its own node among them with
+/// probability sel/nodes under balanced routing, so it crosses the network sel·(nodes − 1)/nodes times
+/// on average (never more than the top_k·(ranks − local)/ranks copies of unlimited routing), once per
+/// target node, to the GPU with its own in-node index. NVLink carries every routed copy whose expert
+/// is on another GPU of the node it reaches: top_k·(local − 1)/local copies per token, direct or
+/// forwarded. Both links run at once (§3.2.2: "fully overlapped").
+MoeAlltoallBytes node_limited_alltoall_bytes(double routed_bytes, int top_k, int max_nodes, int ranks,
+                                             int local_ranks) noexcept;
+/// Time of one such all-to-all: the pairwise α-β form of alltoall_time_s ((ranks − 1)·α, network α
+/// once the group spans nodes) with the byte split above. With max_nodes <= 0 or all ranks in one
+/// node it is alltoall_time_s(routed_bytes, ...) exactly.
+double node_limited_alltoall_time_s(double routed_bytes, int top_k, int max_nodes, int ranks, int local_ranks,
+                                    double intra_bytes_per_s, double inter_bytes_per_s, double intra_alpha_s,
+                                    double inter_alpha_s) noexcept;
+
 }  // namespace headroom::plan
