@@ -5,6 +5,7 @@
 // out as the arithmetic it comes from.
 #include <gtest/gtest.h>
 
+#include "headroom/plan/plan_json.hpp"
 #include "headroom/plan/train.hpp"
 #include "helpers.hpp"
 
@@ -167,6 +168,33 @@ TEST(Fp8, ResolvedRates) {
   EXPECT_DOUBLE_EQ(fp8.higher_precision_gemm_flop_per_s, *h100.peak(Precision::kBf16).value * 0.8);
   const Rates bf16 = test::rates_for("h100-sxm5-80gb", Precision::kBf16);
   EXPECT_EQ(bf16.higher_precision_gemm_flop_per_s, bf16.gemm_flop_per_s);
+}
+
+TEST(Fp8, AssumptionsNameTheWeightStorageTheMemoryModelCounts) {
+  // The memory model counts 2-byte weights for fp8 / bf16 / fp16 with fp32 master copies, and 4-byte
+  // weights without master copies for fp32 / tf32; the assumption line must say the same.
+  const auto storage_line = [](Precision p) {
+    Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 128, 4096, 1);
+    w.train.precision = p;
+    PlanContext ctx;
+    ctx.rates = test::rates_for("h100-sxm5-80gb", p);
+    for (const auto& line : assumption_lines(w, ctx)) {
+      if (line.find("precision:") != std::string::npos) return line;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(storage_line(Precision::kFp8).rfind("mixed precision: bf16 weights (the FP8 GEMMs use FP8 copies), ", 0), 0u)
+      << storage_line(Precision::kFp8);
+  EXPECT_NE(storage_line(Precision::kFp8).find("fp32 master weights"), std::string::npos);
+  EXPECT_EQ(storage_line(Precision::kBf16).rfind("mixed precision: bf16 weights, ", 0), 0u);
+  const std::string tf32 = storage_line(Precision::kTf32);
+  EXPECT_EQ(tf32.rfind("full precision: fp32 weights, ", 0), 0u) << tf32;
+  EXPECT_EQ(tf32.find("master"), std::string::npos);
+  // ...and the memory behind it: 2-byte weights plus a 4-byte master copy for fp8, none for tf32.
+  Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 128, 4096, 1);
+  w.train.precision = Precision::kFp8;
+  const TrainResult fp8 = test::train(w, "h100-sxm5-80gb");
+  EXPECT_DOUBLE_EQ(fp8.memory.master_bytes, 2.0 * fp8.memory.weights_bytes);
 }
 
 }  // namespace
