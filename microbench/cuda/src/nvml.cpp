@@ -87,6 +87,20 @@ NvmlDevice open_device(const NvmlApi& a, const std::string& pci_bus_id) {
   if (!a.error.empty() || a.by_pci(pci_bus_id.c_str(), &dev) != kNvmlSuccess) return nullptr;
   return dev;
 }
+
+/// What `fn(dev, args..., &value)` reads, or nullopt when the entry point is missing or fails.
+template <typename Fn, typename... Args>
+std::optional<unsigned> ask(Fn fn, NvmlDevice dev, Args... args) {
+  unsigned v = 0;
+  if (fn == nullptr || fn(dev, args..., &v) != kNvmlSuccess) return std::nullopt;
+  return v;
+}
+std::optional<double> as_double(std::optional<unsigned> v, double scale = 1.0) {
+  return v ? std::optional<double>(*v * scale) : std::nullopt;
+}
+std::optional<int> as_int(std::optional<unsigned> v) {
+  return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
+}
 }  // namespace
 
 GpuSensors read_sensors(const std::string& pci_bus_id) {
@@ -94,13 +108,12 @@ GpuSensors read_sensors(const std::string& pci_bus_id) {
   const auto& a = api();
   NvmlDevice dev = open_device(a, pci_bus_id);
   if (dev == nullptr) return s;
-  unsigned v = 0;
-  if (a.clock != nullptr && a.clock(dev, kNvmlClockSm, &v) == kNvmlSuccess) s.clock_sm_mhz = v;
-  if (a.clock != nullptr && a.clock(dev, kNvmlClockMem, &v) == kNvmlSuccess) s.clock_mem_mhz = v;
-  if (a.temperature != nullptr && a.temperature(dev, kNvmlTemperatureGpu, &v) == kNvmlSuccess) s.temperature_c = v;
-  if (a.power_limit != nullptr && a.power_limit(dev, &v) == kNvmlSuccess) s.power_limit_w = v / 1000.0;  // mW
-  if (a.pcie_gen != nullptr && a.pcie_gen(dev, &v) == kNvmlSuccess) s.pcie_gen = static_cast<int>(v);
-  if (a.pcie_width != nullptr && a.pcie_width(dev, &v) == kNvmlSuccess) s.pcie_width = static_cast<int>(v);
+  s.clock_sm_mhz = as_double(ask(a.clock, dev, kNvmlClockSm));
+  s.clock_mem_mhz = as_double(ask(a.clock, dev, kNvmlClockMem));
+  s.temperature_c = as_double(ask(a.temperature, dev, kNvmlTemperatureGpu));
+  s.power_limit_w = as_double(ask(a.power_limit, dev), 1e-3);  // mW
+  s.pcie_gen = as_int(ask(a.pcie_gen, dev));
+  s.pcie_width = as_int(ask(a.pcie_width, dev));
   return s;
 }
 
@@ -109,12 +122,11 @@ GpuLimits read_limits(const std::string& pci_bus_id) {
   const auto& a = api();
   NvmlDevice dev = open_device(a, pci_bus_id);
   if (dev == nullptr) return l;
-  unsigned v = 0;
-  if (a.max_clock != nullptr && a.max_clock(dev, kNvmlClockSm, &v) == kNvmlSuccess) l.max_clock_sm_mhz = v;
-  if (a.max_clock != nullptr && a.max_clock(dev, kNvmlClockMem, &v) == kNvmlSuccess) l.max_clock_mem_mhz = v;
-  if (a.power_limit != nullptr && a.power_limit(dev, &v) == kNvmlSuccess) l.power_limit_w = v / 1000.0;  // mW
-  if (a.max_pcie_gen != nullptr && a.max_pcie_gen(dev, &v) == kNvmlSuccess) l.max_pcie_gen = static_cast<int>(v);
-  if (a.max_pcie_width != nullptr && a.max_pcie_width(dev, &v) == kNvmlSuccess) l.max_pcie_width = static_cast<int>(v);
+  l.max_clock_sm_mhz = as_double(ask(a.max_clock, dev, kNvmlClockSm));
+  l.max_clock_mem_mhz = as_double(ask(a.max_clock, dev, kNvmlClockMem));
+  l.power_limit_w = as_double(ask(a.power_limit, dev), 1e-3);  // mW
+  l.max_pcie_gen = as_int(ask(a.max_pcie_gen, dev));
+  l.max_pcie_width = as_int(ask(a.max_pcie_width, dev));
   return l;
 }
 
