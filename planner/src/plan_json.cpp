@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -68,12 +67,10 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           a.fp8_cast_bytes_per_element));
     }
     if (w.model.is_moe() && w.par.ep > 1) {
-      // Same EP placement as train.cpp: EP ranks sit next to the TP ranks, floor(gpus/node / tp) per node.
-      const double local = std::max(1.0, std::min<double>(w.par.ep, std::floor(ctx.rates.gpus_per_node / w.par.tp)));
-      const double nodes = std::ceil(w.par.ep / local);
+      const double nodes = std::ceil(w.par.ep / ep_ranks_per_node(w.par, ctx.rates.gpus_per_node));
       if (w.model.max_nodes_per_token > 0 && nodes > 1) {
-        const double sel = std::min(
-            {static_cast<double>(w.model.experts_per_token), static_cast<double>(w.model.max_nodes_per_token), nodes});
+        const double sel = node_limited_target_nodes(static_cast<int>(w.model.experts_per_token),
+                                                     static_cast<int>(w.model.max_nodes_per_token), nodes);
         out.push_back(fmt::format(
             "EP all-to-all, node-limited routing (DeepSeek-V3 §2.1.2, §3.2.2): EP {} spans {:g} nodes; a token's "
             "experts lie on min(top-k {}, M {}, nodes {:g}) = {:g} nodes, so it crosses the network {:g} × ({:g} − "

@@ -148,6 +148,11 @@ double alltoall_time_s(double bytes, int ranks, int local_ranks, double intra_by
   return (n - 1.0) * alpha + std::max(intra_s, inter_s);
 }
 
+double node_limited_target_nodes(int top_k, int max_nodes, double nodes) noexcept {
+  const double k = top_k;
+  return max_nodes > 0 ? std::min({k, static_cast<double>(max_nodes), nodes}) : k;
+}
+
 MoeAlltoallBytes node_limited_alltoall_bytes(double routed_bytes, int top_k, int max_nodes, int ranks,
                                              int local_ranks) noexcept {
   MoeAlltoallBytes b;
@@ -159,7 +164,7 @@ MoeAlltoallBytes node_limited_alltoall_bytes(double routed_bytes, int top_k, int
   const double copy_bytes = routed_bytes / k;  // one copy of the rank's tokens
   // Unlimited routing sends k·(n − local)/n copies per token over the network; node-limited sends one
   // per remote target node, sel·(nodes − 1)/nodes on average.
-  const double sel = max_nodes > 0 ? std::min({k, static_cast<double>(max_nodes), nodes}) : k;
+  const double sel = node_limited_target_nodes(top_k, max_nodes, nodes);
   const double unlimited_remote = k * (n - local) / n;
   b.inter_bytes = copy_bytes * std::min(unlimited_remote, sel * (nodes - 1.0) / nodes);
   // Own-node copies to other GPUs, k·(local − 1)/n, plus the received remote copies forwarded to another

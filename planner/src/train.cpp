@@ -122,6 +122,10 @@ Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallel
   return {tokens * (fwd_replicated / rep_div + fwd_split / tp), tokens * (bwd_replicated / rep_div + bwd_split / tp)};
 }
 
+double ep_ranks_per_node(const Parallelism& p, double gpus_per_node) noexcept {
+  return std::max(1.0, std::min<double>(p.ep, std::floor(gpus_per_node / static_cast<double>(p.tp))));
+}
+
 double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept {
   // QKᵀ (query/key width) and A·V (value width), full s² (Megatron convention).
   return 2.0 * tokens * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim + m.value_head_dim());
@@ -353,7 +357,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // sequence parallelism); EP ranks sit next to the TP ranks, so tp·ep/node of them share a node.
   double ep_mb = 0;
   if (m.is_moe() && p.ep > 1) {
-    const double local = std::max(1.0, std::min<double>(p.ep, std::floor(r.gpus_per_node / tp)));
+    const double local = ep_ranks_per_node(p, r.gpus_per_node);
     const double bytes = seq / cp * mb / tp * static_cast<double>(m.experts_per_token) * h * act_bytes;
     // Node-limited routing (DeepSeek-V3) changes only the byte split between NVLink and the network;
     // without it, or with EP inside one node, this is alltoall_time_s(bytes, ...) exactly.

@@ -89,6 +89,10 @@ struct MoeAlltoallBytes {
   double inter_bytes = 0;  ///< network: one copy per remote target node
 };
 
+/// Nodes a token's routed experts lie on: min(top_k, max_nodes, nodes) under node-limited routing
+/// (max_nodes > 0), top_k without a limit.
+double node_limited_target_nodes(int top_k, int max_nodes, double nodes) noexcept;
+
 /// Node-limited MoE dispatch (DeepSeek-V3 §2.1.2 and §3.2.2). `routed_bytes` = a rank's tokens × top_k
 /// × hidden × bytes per element (all routed copies, as alltoall_time_s takes them); `ranks` EP ranks,
 /// `local_ranks` of them per node, nodes = ceil(ranks / local). A token's experts lie on at most

@@ -84,6 +84,10 @@ struct Fp8CastElements {
 };
 Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;
 
+/// EP ranks per node: the EP group sits next to the TP ranks, floor(GPUs per node / TP) of its ranks
+/// on each node (at least 1, at most EP). The EP all-to-all and the plan's assumption line use it.
+double ep_ranks_per_node(const Parallelism& p, double gpus_per_node) noexcept;
+
 /// Korthikanti et al. activation bytes per layer per micro-batch with the workload's techniques.
 double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;
 
