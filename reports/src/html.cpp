@@ -125,7 +125,6 @@ std::string note_cell(const std::string& message) {
          "</div></details>";
 }
 
-
 std::string cases_table(const core::Results& r) {
   std::string out =
       "<table class=\"cases\">\n<colgroup><col class=\"c-case\"><col class=\"c-params\"><col class=\"c-status\">"

@@ -16,6 +16,13 @@ const char* const kColors[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69
 
 std::string default_format(double v) { return fmt::format("{:g}", v); }
 
+// Width of one character of the 11 px tick / legend text (an estimate: the SVG is laid out without
+// measuring fonts), used wherever a label's width decides a margin, a column or a line break.
+constexpr double kCharPx = 6.5;
+// Legend rows below a line chart's plot: a gap above the first row, then one row per line.
+constexpr int kLegendGapPx = 8;
+constexpr int kLegendRowPx = 16;
+
 struct Axis {
   double lo = 0, hi = 1;
   bool log = false;
@@ -98,11 +105,10 @@ Axis make_axis(const std::vector<Series>& series, bool use_x, bool log) {
   a.hi = hi;
   return a;
 }
-}  // namespace
 
 /// Where each legend entry goes when the entries are laid out left to right below the plot and
 /// wrapped to `width_px`: (row, x) per series, and the number of rows. An entry is a 10 px swatch, a
-/// 4 px gap and its label (≈ 6.5 px per character at 11 px), then 18 px before the next one.
+/// 4 px gap and its label (kCharPx per character), then 18 px before the next one.
 struct LegendLayout {
   std::vector<std::pair<int, double>> place;
   int rows = 0;
@@ -112,7 +118,7 @@ LegendLayout legend_layout(const std::vector<Series>& series, double x_start, do
   double x = x_start;
   int row = 0;
   for (const auto& s : series) {
-    const double entry = 14.0 + 6.5 * static_cast<double>(s.label.size());
+    const double entry = 14.0 + kCharPx * static_cast<double>(s.label.size());
     if (x > x_start && x + entry > width_px) {
       ++row;
       x = x_start;
@@ -123,6 +129,7 @@ LegendLayout legend_layout(const std::vector<Series>& series, double x_start, do
   l.rows = series.empty() ? 0 : row + 1;
   return l;
 }
+}  // namespace
 
 std::string line_chart(const std::vector<Series>& series, const ChartOptions& o) {
   const int w = o.width_px;
@@ -130,17 +137,17 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   // lines it labels and clipped long labels. The chart grows by one 16 px row per legend row.
   const LegendLayout legend = legend_layout(series, 8.0, w - 8.0);
   const int plot_h = o.height_px;
-  const int h = plot_h + (legend.rows > 0 ? 8 + 16 * legend.rows : 0);
+  const int h = plot_h + (legend.rows > 0 ? kLegendGapPx + kLegendRowPx * legend.rows : 0);
   Axis ax = make_axis(series, true, o.log_x);
   ax.base2 = o.x_powers_of_two;
   const Axis ay = make_axis(series, false, o.log_y);
   const auto fx = o.format_x ? o.format_x : default_format;
   const auto fy = o.format_y ? o.format_y : default_format;
-  // The left margin fits the widest y tick label (≈ 6.5 px per character at 11 px) plus the rotated
-  // axis title, so the two never overlap.
+  // The left margin fits the widest y tick label plus the rotated axis title, so the two never
+  // overlap.
   std::size_t widest = 0;
   for (double t : ay.ticks()) widest = std::max(widest, fy(t).size());
-  const int left = std::max(60, 30 + static_cast<int>(6.5 * static_cast<double>(widest)) + 8);
+  const int left = std::max(60, 30 + static_cast<int>(kCharPx * static_cast<double>(widest)) + 8);
   const int right = 30, top = 30, bottom = 48;  // right: room for half of the last x tick label
   const double x0 = left, x1 = w - right, y0 = plot_h - bottom, y1 = top;
 
@@ -191,7 +198,7 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
                          html_escape(fx(x)));
     }
     const auto [row, lx] = legend.place[i];
-    const double ly = plot_h + 8 + 16.0 * row + 10;  // text baseline of the entry's row
+    const double ly = plot_h + kLegendGapPx + kLegendRowPx * row + 10;  // text baseline of the entry's row
     svg += fmt::format(
         "\n<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1f}\" y=\"{:.1f}\" "
         "class=\"legend\">{}</text>\n",
@@ -220,16 +227,16 @@ std::string middle_ellipsis(const std::string& text, std::size_t max_chars) {
 
 std::string bar_chart(const std::vector<Bar>& bars, const BarOptions& o) {
   const auto fv = o.format_value ? o.format_value : default_format;
-  // The label column fits the longest label (≈ 6.5 px per character at 11 px) up to 45 % of the
+  // The label column fits the longest label (kCharPx per character) up to 45 % of the
   // width; a longer label loses its middle, so the case (start) and the metric (end) both stay
   // readable, and the whole label is in the bar's tooltip.
   std::size_t longest = 0;
   for (const auto& b : bars) longest = std::max(longest, b.label.size());
   const double label_cap_px = 0.45 * o.width_px;
-  const double wanted_px = 6.5 * static_cast<double>(longest) + 14.0;
+  const double wanted_px = kCharPx * static_cast<double>(longest) + 14.0;
   const int label_w = static_cast<int>(std::ceil(std::clamp(wanted_px, 120.0, label_cap_px)));
   const std::size_t label_chars =
-      wanted_px <= label_cap_px ? longest : static_cast<std::size_t>((label_cap_px - 14.0) / 6.5);
+      wanted_px <= label_cap_px ? longest : static_cast<std::size_t>((label_cap_px - 14.0) / kCharPx);
   const int right = 90, top = 30, bottom = 36;
   const int h = top + bottom + o.bar_px * static_cast<int>(std::max<std::size_t>(bars.size(), 1));
   const double x0 = label_w, x1 = o.width_px - right;
