@@ -32,6 +32,25 @@ inline Rates rates_for(const std::string& gpu, Precision p = Precision::kBf16, c
   return resolve_rates(catalog().gpu(gpu), p, a);
 }
 
+/// A small hand-computable dense model for known-answer tests: 4 layers, h 1024, 8 heads of 128
+/// (MHA), FFN 4096 (the ModelConfig default MLP and norm), vocabulary 1000, RoPE, no biases, no dropout.
+inline ModelConfig synthetic_dense_model() {
+  ModelConfig m;
+  m.id = "synthetic";
+  m.num_layers = 4;
+  m.hidden_size = 1024;
+  m.num_heads = 8;
+  m.num_kv_heads = 8;
+  m.head_dim = 128;
+  m.ffn_hidden_size = 4096;
+  m.vocab_size = 1000;
+  m.max_seq_len = 4096;
+  m.position = PositionKind::kRope;
+  m.linear_bias = false;
+  m.dropout = false;
+  return m;
+}
+
 /// Validates `w` and evaluates it on `gpu` with the default assumptions.
 inline TrainResult train(const Workload& w, const std::string& gpu = "a100-sxm4-80gb") {
   validate(w);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "headroom/plan/train.hpp"
+#include "helpers.hpp"
 
 namespace headroom::plan {
 namespace {
@@ -15,25 +16,8 @@ constexpr double kGemm = 100e12;  // FLOP/s
 constexpr double kIntra = 100e9;  // B/s
 constexpr double kInter = 10e9;   // B/s
 
-ModelConfig dense_model() {
-  ModelConfig m;
-  m.id = "synthetic";
-  m.num_layers = 4;
-  m.hidden_size = 1024;
-  m.num_heads = 8;
-  m.num_kv_heads = 8;
-  m.head_dim = 128;
-  m.ffn_hidden_size = 4096;
-  m.vocab_size = 1000;
-  m.max_seq_len = 4096;
-  m.position = PositionKind::kRope;
-  m.linear_bias = false;
-  m.dropout = false;
-  return m;
-}
-
 ModelConfig moe_model() {
-  ModelConfig m = dense_model();
+  ModelConfig m = test::synthetic_dense_model();
   m.num_experts = 8;
   m.experts_per_token = 2;
   m.moe_ffn_hidden_size = 4096;
@@ -187,7 +171,7 @@ TEST(ExpertParallel, ExpertStatesShardedOverExpertDataParallelGroup) {
 }
 
 TEST(ContextParallel, RingExchangeExposedBeyondAttention) {
-  Workload w = workload(dense_model(), 1, 2);
+  Workload w = workload(test::synthetic_dense_model(), 1, 2);
   w.par.cp = 2;
   w.gpus = 2;
   // K and V chunk: s/cp·b tokens × 8 KV heads × (128 + 128) × 2 B = 2 MiB, sent cp − 1 = 1 time per
@@ -206,7 +190,7 @@ TEST(ContextParallel, RingExchangeExposedBeyondAttention) {
 }
 
 TEST(DataParallel, OverlapHidesAtMostOneMicroBatchBackward) {
-  const ModelConfig m = dense_model();
+  const ModelConfig m = test::synthetic_dense_model();
   Workload w = workload(m, 4, 8);
   const TrainResult base = eval(w, rates());
   // Ring all-reduce of fp32 gradients over 4 ranks in a node, α = 0.
@@ -227,7 +211,7 @@ TEST(DataParallel, OverlapHidesAtMostOneMicroBatchBackward) {
 }
 
 TEST(DataParallel, ZeroTwoReduceScattersEveryMicroBatch) {
-  Workload w = workload(dense_model(), 4, 8);
+  Workload w = workload(test::synthetic_dense_model(), 4, 8);
   w.train.zero_stage = 1;
   const TrainResult z1 = eval(w, rates());
   w.train.zero_stage = 2;
@@ -243,7 +227,7 @@ TEST(DataParallel, ZeroTwoReduceScattersEveryMicroBatch) {
 }
 
 TEST(Attention, ExecutedShareOfCausalAndSlidingWindow) {
-  ModelConfig m = dense_model();
+  ModelConfig m = test::synthetic_dense_model();
   EXPECT_EQ(executed_attention_fraction(m, 4, false), 1.0);
   // Causal, s = 4: queries see 1 + 2 + 3 + 4 = 10 of 16 keys.
   EXPECT_DOUBLE_EQ(executed_attention_fraction(m, 4, true), 10.0 / 16);
@@ -259,7 +243,7 @@ TEST(Attention, ExecutedShareOfCausalAndSlidingWindow) {
 }
 
 TEST(Attention, FusedKernelSkipsTheMaskedHalfInTimeNotInFlopCounts) {
-  const ModelConfig m = dense_model();
+  const ModelConfig m = test::synthetic_dense_model();
   Workload w = workload(m, 1, 1, 2048);
   const TrainResult unfused = eval(w, rates());
   w.train.flash_attention = true;

@@ -17,21 +17,11 @@ constexpr double kBf16Gemm = 100e12;  // FLOP/s
 
 // 4 layers, h 1024, 8 query heads of 128, 2 KV heads (GQA), SwiGLU with f 4096, RMSNorm, vocabulary 1000.
 ModelConfig gqa_swiglu_model() {
-  ModelConfig m;
+  ModelConfig m = test::synthetic_dense_model();
   m.id = "synthetic-fp8";
-  m.num_layers = 4;
-  m.hidden_size = 1024;
-  m.num_heads = 8;
   m.num_kv_heads = 2;
-  m.head_dim = 128;
-  m.ffn_hidden_size = 4096;
   m.mlp = MlpKind::kSwiglu;
   m.norm = NormKind::kRmsNorm;
-  m.vocab_size = 1000;
-  m.max_seq_len = 4096;
-  m.position = PositionKind::kRope;
-  m.linear_bias = false;
-  m.dropout = false;
   return m;
 }
 
