@@ -236,26 +236,27 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double mtp_fwd =
       static_cast<double>(m.mtp_layers) * (layer_fwd + 4.0 * tokens_mb * h * h / (tp * cp) + logits_fwd);
   const double stage_flop = layers_per_stage * (3.0 * layer_fwd + recompute_layer) + 3.0 * (logits_fwd + mtp_fwd);
-  double compute_mb = stage_flop / r.gemm_flop_per_s;
-  double recompute_compute_mb = layers_per_stage * recompute_layer / r.gemm_flop_per_s;
   // FP8 (Transformer Engine under fp8_autocast, as Megatron-Core / NeMo run it): only the TE linear
   // layers' GEMMs (QKV, projection, FC1, FC2, MTP's projection) run at the FP8 rate; the attention
   // core (DotProductAttention: fp8_dpa off by default) and Megatron's output layer (a plain
-  // ColumnParallelLinear outside TE) run in bf16. Other precisions keep the single-rate expressions,
-  // so their results are unchanged to the bit.
+  // ColumnParallelLinear outside TE) run in bf16. gemm_s(flop, hp_flop) times `flop` of which
+  // `hp_flop` run at the bf16 rate; for every other precision it is flop / rate, the single-rate
+  // expression, so their results are unchanged to the bit.
   const bool fp8 = t.precision == Precision::kFp8;
   const double hp_rate =
       r.higher_precision_gemm_flop_per_s > 0 ? r.higher_precision_gemm_flop_per_s : r.gemm_flop_per_s;
   const double attn_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
+  const auto gemm_s = [&](double flop, double hp_flop) {
+    return fp8 ? (flop - hp_flop) / r.gemm_flop_per_s + hp_flop / hp_rate : flop / r.gemm_flop_per_s;
+  };
   const double layer_hp_fwd = attn_exec_fwd;                           // FP8: bf16 share of layer_fwd
   const double recompute_hp = full ? attn_exec_fwd : recompute_layer;  // selective: attention core only
-  if (fp8) {
-    const double mtp_hp = static_cast<double>(m.mtp_layers) * (layer_hp_fwd + logits_fwd);
-    const double stage_hp = layers_per_stage * (3.0 * layer_hp_fwd + recompute_hp) + 3.0 * (logits_fwd + mtp_hp);
-    compute_mb = (stage_flop - stage_hp) / r.gemm_flop_per_s + stage_hp / hp_rate;
-    recompute_compute_mb =
-        layers_per_stage * ((recompute_layer - recompute_hp) / r.gemm_flop_per_s + recompute_hp / hp_rate);
-  }
+  const double stage_hp =
+      fp8 ? layers_per_stage * (3.0 * layer_hp_fwd + recompute_hp) +
+                3.0 * (logits_fwd + static_cast<double>(m.mtp_layers) * (layer_hp_fwd + logits_fwd))
+          : 0.0;
+  const double compute_mb = gemm_s(stage_flop, stage_hp);
+  const double recompute_compute_mb = gemm_s(layers_per_stage * recompute_layer, layers_per_stage * recompute_hp);
 
   // Memory-bound kernels: every stored activation is written once and read once in forward
   // (traffic factor), backward moves about twice that; recompute repeats the forward.
@@ -277,39 +278,31 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                  layer_activation_bytes_no_recompute(m, p, traffic_settings, false) + raw_scores)
           : 0.0;
   const double recompute_traffic = full ? layer_traffic : selective_traffic;
-  double elementwise_mb = layers_per_stage * (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s;
-  double recompute_ew_mb = layers_per_stage * recompute_traffic / r.memory_bytes_per_s;
-  // One micro-batch's forward and backward through a stage's layers: the windows that overlapped
-  // data-parallel communication can hide behind.
-  const double layer_fwd_s = layer_fwd / r.gemm_flop_per_s + layer_traffic / r.memory_bytes_per_s;
-  double fwd_window_s = layers_per_stage * layer_fwd_s;
-  double bwd_window_s = layers_per_stage * (2.0 * layer_fwd_s + recompute_layer / r.gemm_flop_per_s +
-                                            recompute_traffic / r.memory_bytes_per_s);
-  double fp8_weight_cast_s = 0;
+  // FP8 quantisation traffic (memory-bound; zero for other precisions): each FP8 GEMM input is cast
+  // (and transposed) once in forward, again when full recompute repeats the forward, and each output
+  // gradient once in backward. The weights are cast once per step: TE caches their FP8 copies from
+  // the first micro-batch (is_first_microbatch), since they do not change until the optimizer step.
+  // Times per layer and micro-batch, so that other precisions only add zeros.
+  double cast_fwd_s = 0, cast_bwd_s = 0, fp8_weight_cast_s = 0;
   if (fp8) {
-    // FP8 quantisation traffic (memory-bound): each FP8 GEMM input is cast (and transposed) once in
-    // forward, again when full recompute repeats the forward, and each output gradient once in
-    // backward. The weights are cast once per step: TE caches their FP8 copies from the first
-    // micro-batch (is_first_microbatch), since they do not change until the optimizer step.
     const Fp8CastElements cast = fp8_cast_elements_per_layer(m, p, t);
-    const double cast_fwd_bytes = a.fp8_cast_bytes_per_element * cast.forward;
-    const double cast_bwd_bytes = a.fp8_cast_bytes_per_element * cast.backward;
-    const double cast_recompute_bytes = full ? cast_fwd_bytes : 0.0;
-    elementwise_mb +=
-        layers_per_stage * (cast_fwd_bytes + cast_bwd_bytes + cast_recompute_bytes) / r.memory_bytes_per_s;
-    recompute_ew_mb += layers_per_stage * cast_recompute_bytes / r.memory_bytes_per_s;
-    const double fp8_fwd = layer_fwd - layer_hp_fwd;
-    const double fp8_fwd_s =
-        fp8_fwd / r.gemm_flop_per_s + layer_hp_fwd / hp_rate + (layer_traffic + cast_fwd_bytes) / r.memory_bytes_per_s;
-    fwd_window_s = layers_per_stage * fp8_fwd_s;
-    bwd_window_s =
-        layers_per_stage *
-        (2.0 * (fp8_fwd / r.gemm_flop_per_s + layer_hp_fwd / hp_rate) +
-         (recompute_layer - recompute_hp) / r.gemm_flop_per_s + recompute_hp / hp_rate +
-         (2.0 * layer_traffic + cast_bwd_bytes + recompute_traffic + cast_recompute_bytes) / r.memory_bytes_per_s);
+    cast_fwd_s = a.fp8_cast_bytes_per_element * cast.forward / r.memory_bytes_per_s;
+    cast_bwd_s = a.fp8_cast_bytes_per_element * cast.backward / r.memory_bytes_per_s;
     const double fp8_weights = layers_per_stage * (dense_per_layer / tp + pc.per_layer_expert / (tp * p.ep));
     fp8_weight_cast_s = a.fp8_cast_bytes_per_element * fp8_weights / r.memory_bytes_per_s;
   }
+  const double cast_recompute_s = full ? cast_fwd_s : 0.0;
+  const double elementwise_mb = layers_per_stage * (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s +
+                                layers_per_stage * (cast_fwd_s + cast_bwd_s + cast_recompute_s);
+  const double recompute_ew_mb =
+      layers_per_stage * recompute_traffic / r.memory_bytes_per_s + layers_per_stage * cast_recompute_s;
+  // One micro-batch's forward and backward through a stage's layers: the windows that overlapped
+  // data-parallel communication can hide behind.
+  const double layer_fwd_s = gemm_s(layer_fwd, layer_hp_fwd) + layer_traffic / r.memory_bytes_per_s;
+  const double fwd_window_s = layers_per_stage * (layer_fwd_s + cast_fwd_s);
+  const double bwd_window_s =
+      layers_per_stage * (2.0 * layer_fwd_s + gemm_s(recompute_layer, recompute_hp) +
+                          recompute_traffic / r.memory_bytes_per_s + (cast_bwd_s + cast_recompute_s));
 
   // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
   // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations.
@@ -425,10 +418,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   tt.optimizer_s = opt_bytes / r.memory_bytes_per_s;
 
   tt.step_s = per_mb * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;
-  if (fp8) {
-    tt.elementwise_s += fp8_weight_cast_s;
-    tt.step_s += fp8_weight_cast_s;
-  }
+  tt.elementwise_s += fp8_weight_cast_s;  // once per step (zero unless FP8)
+  tt.step_s += fp8_weight_cast_s;
 
   const double samples = static_cast<double>(t.global_batch);
   const double step_tokens = seq * samples;
