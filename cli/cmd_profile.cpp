@@ -60,6 +60,13 @@ void add_profile_command(CLI::App& app, Action& action) {
       fmt::print(stderr, "  bandwidth   {}\n", show(p.memory_bandwidth_bytes_per_s, 1e9, "GB/s"));
       fmt::print(stderr, "  bf16 peak   {}\n", show(p.peak(plan::Precision::kBf16), 1e12, "TFLOP/s"));
       fmt::print(stderr, "  fp32 peak   {}\n", show(p.peak(plan::Precision::kFp32), 1e12, "TFLOP/s"));
+      for (int i = 0; i < plan::kPrecisionCount; ++i) {
+        const plan::GemmCurve& c = p.gemm_curves[i];
+        if (c.empty()) continue;
+        fmt::print(stderr, "  {} GEMM curve: {} sizes, {:.4g} TFLOP/s at the smallest, {:.4g} at the largest (the planner times each GEMM by its size)\n",
+                   plan::to_string(static_cast<plan::Precision>(i)), c.points.size(), c.points.front().flop_per_s / 1e12,
+                   c.points.back().flop_per_s / 1e12);
+      }
       return 0;
     };
   });

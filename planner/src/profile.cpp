@@ -99,6 +99,35 @@ json fit_to_json(const CollectiveFit& f) {
               {"bus_bytes_per_s", detail::quantity_to_json(f.bus_bytes_per_s)},
               {"ranks", detail::quantity_to_json(f.ranks)}};
 }
+json curve_to_json(const GemmCurve& c) {
+  json points = json::array();
+  for (const auto& pt : c.points) points.push_back(json{{"m", pt.m}, {"n", pt.n}, {"k", pt.k}, {"flop_per_s", pt.flop_per_s}});
+  return json{{"provenance", to_string(c.provenance)}, {"source", c.source}, {"as_of", c.as_of}, {"points", points}};
+}
+GemmCurve curve_from(const Reader& r) {
+  r.expect_object();
+  GemmCurve c;
+  c.provenance = provenance_from_string(r.choice("provenance", {"datasheet", "measured", "override"}));
+  c.source = r.string("source");
+  if (c.source.empty()) r.fail_at("source", "a non-empty source for the GEMM sweep");
+  c.as_of = r.string("as_of");
+  static const std::regex date(R"(^\d{4}-\d{2}-\d{2}$)");
+  if (!std::regex_match(c.as_of, date)) r.fail_at("as_of", "a date YYYY-MM-DD, got '" + c.as_of + "'");
+  const Reader points = r.at("points");
+  points.expect_array();
+  if (points.size() == 0) r.fail_at("points", "at least one measured GEMM {m, n, k, flop_per_s}");
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const Reader pt = points.index(i);
+    pt.expect_object();
+    GemmPoint g;
+    g.m = pt.integer("m", 1);
+    g.n = pt.integer("n", 1);
+    g.k = pt.integer("k", 1);
+    g.flop_per_s = pt.number("flop_per_s", Range::kPositive);
+    c.points.push_back(g);
+  }
+  return c;
+}
 CollectiveFit fit_from(const Reader& parent, const std::string& key) {
   CollectiveFit f;
   if (parent.is_null(key)) return f;
@@ -140,6 +169,11 @@ std::string profile_to_json(const HardwareProfile& p, int indent) {
   j["storage"] = json{{"read_bytes_per_s", quantity_to_json(p.storage_read_bytes_per_s)},
                       {"write_bytes_per_s", quantity_to_json(p.storage_write_bytes_per_s)},
                       {"checkpoint_write_bytes_per_s", quantity_to_json(p.checkpoint_write_bytes_per_s)}};
+  json curves = json::object();
+  for (int i = 0; i < kPrecisionCount; ++i) {
+    if (!p.gemm_curves[i].empty()) curves[kPrecisionNames[static_cast<std::size_t>(i)]] = curve_to_json(p.gemm_curves[i]);
+  }
+  j["gemm_curves"] = curves;
   return j.dump(indent);
 }
 
@@ -190,6 +224,19 @@ HardwareProfile profile_from_json(const std::string& text, const std::string& fi
     p.storage_read_bytes_per_s = quantity_from(*s, "read_bytes_per_s", Range::kPositive);
     p.storage_write_bytes_per_s = quantity_from(*s, "write_bytes_per_s", Range::kPositive);
     p.checkpoint_write_bytes_per_s = quantity_from(*s, "checkpoint_write_bytes_per_s", Range::kPositive);
+  }
+  if (auto curves = r.maybe("gemm_curves")) {
+    curves->expect_object();
+    for (auto it = curves->value().begin(); it != curves->value().end(); ++it) {
+      bool known = false;
+      for (int i = 0; i < kPrecisionCount; ++i) {
+        if (it.key() == kPrecisionNames[static_cast<std::size_t>(i)]) {
+          p.gemm_curves[i] = curve_from(curves->at(it.key()));
+          known = true;
+        }
+      }
+      if (!known) curves->fail_at(it.key(), fmt::format("a precision ({})", fmt::join(kPrecisionNames, ", ")));
+    }
   }
   return p;
 }

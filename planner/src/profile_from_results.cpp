@@ -50,6 +50,29 @@ struct Builder {
     return out;
   }
 
+  /// Every passed case named `name` with its GEMM shape (params m, n, k) and `flop_per_s`, ordered by
+  /// FLOPs per call; empty unless at least two sizes were measured (one point says no more than
+  /// the peak does).
+  GemmCurve gemm_curve(const std::string& name) const {
+    GemmCurve curve;
+    for (const auto& c : results.cases) {
+      if (c.name != name || c.status != core::Status::kPassed) continue;
+      const core::Metric* rate = c.metric("flop_per_s");
+      const double m = param_number(c, "m", 0), n = param_number(c, "n", 0), k = param_number(c, "k", 0);
+      if (!rate || !rate->value || !std::isfinite(*rate->value) || *rate->value <= 0 || m < 1 || n < 1 || k < 1) continue;
+      curve.points.push_back({static_cast<std::int64_t>(m), static_cast<std::int64_t>(n), static_cast<std::int64_t>(k),
+                              *rate->value});
+    }
+    std::stable_sort(curve.points.begin(), curve.points.end(),
+                     [](const GemmPoint& a, const GemmPoint& b) { return a.flop() < b.flop(); });
+    const bool sizes = curve.points.size() >= 2 && curve.points.front().flop() < curve.points.back().flop();
+    if (!sizes) return {};
+    curve.provenance = Provenance::kMeasured;
+    curve.source = fmt::format("{}: {} flop_per_s of {} passed shapes (params m, n, k)", file, name, curve.points.size());
+    curve.as_of = as_of;
+    return curve;
+  }
+
   /// α-β fit of an all-reduce sweep: busbw = the largest measured busbw; α from the smallest
   /// message's time spread over the 2(n−1) ring steps.
   std::optional<CollectiveFit> allreduce_fit() const {
@@ -136,7 +159,10 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
   }
   for (int i = 0; i < kPrecisionCount; ++i) {
     const auto prec = static_cast<Precision>(i);
-    if (auto v = b.best("cuda.gemm." + to_string(prec), "flop_per_s")) p.peak(prec) = b.measured(v->first, v->second);
+    if (auto v = b.best("cuda.gemm." + to_string(prec), "flop_per_s")) {
+      p.peak(prec) = b.measured(v->first, v->second);
+      p.gemm_curve(prec) = b.gemm_curve("cuda.gemm." + to_string(prec));
+    }
   }
   if (auto v = b.best("cuda.hbm.copy", "bytes_per_s")) p.memory_bandwidth_bytes_per_s = b.measured(v->first, v->second + " (read + written)");
   if (auto v = b.best("cpu.stream.triad", "bytes_per_s")) p.host_memory_bandwidth_bytes_per_s = b.measured(v->first, v->second);

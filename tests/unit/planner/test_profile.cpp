@@ -22,7 +22,7 @@ TEST(Profile, RoundTripKeepsEveryQuantity) {
 TEST(Profile, RejectsUnknownMajorAndSourcelessValues) {
   std::string doc = profile_to_json(test::catalog().gpu("l4"));
   std::string v2 = doc;
-  v2.replace(v2.find("\"1.0\""), 5, "\"2.0\"");
+  v2.replace(v2.find("\"1.1\""), 5, "\"2.1\"");
   EXPECT_THROW(profile_from_json(v2, "p.json"), core::InputError);
   const std::string bad = R"({"schema":"headroom.profile","schema_version":"1.0","id":"x",
     "memory_bytes":{"value":1e9,"provenance":"datasheet","source":"","as_of":"2026-01-01"}})";

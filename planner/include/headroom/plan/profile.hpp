@@ -3,6 +3,7 @@
 /// deliver. The same type holds datasheet profiles (data/hardware/*.json) and profiles derived from
 /// measurements (`headroom profile results.json`). Every number is a Quantity that says where it
 /// came from; a value nobody knows is null, never 0.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -12,7 +13,7 @@ namespace headroom::plan {
 
 inline constexpr const char* kProfileSchema = "headroom.profile";
 inline constexpr int kProfileMajor = 1;
-inline constexpr int kProfileMinor = 0;
+inline constexpr int kProfileMinor = 1;  ///< 1.1 added gemm_curves
 
 enum class Provenance { kDatasheet, kMeasured, kOverride };
 std::string to_string(Provenance p);
@@ -44,6 +45,24 @@ struct CollectiveFit {
   Quantity ranks;             ///< ranks of the measurement it was fitted on
 };
 
+/// One measured GEMM: C (m × n) = A (m × k) · B (k × n), at `flop_per_s` (2·m·n·k per call).
+struct GemmPoint {
+  std::int64_t m = 0, n = 0, k = 0;
+  double flop_per_s = 0;
+  double flop() const { return 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k); }
+};
+
+/// GEMM rate against size for one precision (schema 1.1, optional): the sweep a measured run made,
+/// so that the planner times each GEMM at the rate of its size instead of the best one. Empty when
+/// not known. One provenance, source and date for the whole sweep.
+struct GemmCurve {
+  std::vector<GemmPoint> points;
+  Provenance provenance = Provenance::kMeasured;
+  std::string source;
+  std::string as_of;
+  bool empty() const { return points.empty(); }
+};
+
 struct HardwareProfile {
   std::string id;                    ///< stable id, e.g. "h100-sxm5-80gb"
   std::string name;                  ///< display name
@@ -67,9 +86,12 @@ struct HardwareProfile {
   Quantity storage_read_bytes_per_s;
   Quantity storage_write_bytes_per_s;
   Quantity checkpoint_write_bytes_per_s;
+  GemmCurve gemm_curves[kPrecisionCount];  ///< rate by GEMM size per precision (empty: unknown)
 
   const Quantity& peak(Precision p) const { return peak_flop_per_s[static_cast<int>(p)]; }
   Quantity& peak(Precision p) { return peak_flop_per_s[static_cast<int>(p)]; }
+  const GemmCurve& gemm_curve(Precision p) const { return gemm_curves[static_cast<int>(p)]; }
+  GemmCurve& gemm_curve(Precision p) { return gemm_curves[static_cast<int>(p)]; }
 };
 
 std::string profile_to_json(const HardwareProfile& p, int indent = 2);
