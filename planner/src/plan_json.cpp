@@ -207,7 +207,11 @@ json train_result_json(const TrainResult& r, double tdp_w) {
                {"step_s", num(t.step_s)},
                {"tokens_per_step", t.tokens_per_step},
                {"model_flop_per_step", t.model_flop_per_step},
-               {"hardware_flop_per_step", t.hardware_flop_per_step}};
+               {"hardware_flop_per_step", t.hardware_flop_per_step},
+               {"gemm_flop_per_s",
+                {{"linear", num(t.gemm_linear_flop_per_s)},
+                 {"attention_core", num(t.gemm_attention_flop_per_s)},
+                 {"output_layer", num(t.gemm_output_flop_per_s)}}}};
   j["throughput"] = {{"mfu", num(t.mfu)},
                      {"hfu", num(t.hfu)},
                      {"achieved_flop_per_s_per_gpu", num(t.achieved_flop_per_s_per_gpu)},
@@ -265,6 +269,10 @@ std::string train_tables(const TrainResult& r) {
   s += fmt::format("\n  {:<28}{:>14.1f} %\n", "MFU", 100.0 * t.mfu);
   s += fmt::format("  {:<28}{:>14.1f} %\n", "HFU", 100.0 * t.hfu);
   s += fmt::format("  {:<28}{:>14}\n", "achieved per GPU", core::format_rate(t.achieved_flop_per_s_per_gpu, "FLOP/s"));
+  s += fmt::format("  {:<28}{:>14}   attention core {}, output layer {}\n", "GEMM rate, linear layers",
+                   core::format_rate(t.gemm_linear_flop_per_s, "FLOP/s"),
+                   core::format_rate(t.gemm_attention_flop_per_s, "FLOP/s"),
+                   core::format_rate(t.gemm_output_flop_per_s, "FLOP/s"));
   s += fmt::format("  {:<28}{:>14.0f}\n", "tokens/s per GPU", t.tokens_per_s_per_gpu);
   if (t.steps > 0) {
     s += fmt::format("  {:<28}{:>14.0f}\n", "steps", t.steps);

@@ -10,6 +10,14 @@
 namespace headroom::plan {
 
 namespace {
+std::string describe_curve(const GemmCurve& c, const GemmRateCurve& rc) {
+  return fmt::format("{} sizes from {:.4g} to {:.4g} GFLOP per call at {:.4g}–{:.4g} TFLOP/s ({}: {}{})",
+                     rc.log_flop.size(), std::exp(rc.log_flop.front()) / 1e9, std::exp(rc.log_flop.back()) / 1e9,
+                     *std::min_element(rc.flop_per_s.begin(), rc.flop_per_s.end()) / 1e12,
+                     *std::max_element(rc.flop_per_s.begin(), rc.flop_per_s.end()) / 1e12, to_string(c.provenance),
+                     c.source, c.as_of.empty() ? "" : ", " + c.as_of);
+}
+
 std::string describe(const Quantity& q) {
   return fmt::format("{} ({}{})", to_string(q.provenance), q.source.empty() ? "no source" : q.source,
                      q.as_of.empty() ? "" : ", " + q.as_of);
@@ -41,7 +49,17 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
                                   a.gemm_efficiency_of_datasheet));
   }
 
+  const GemmCurve& curve = p.gemm_curve(precision);
+  if (!curve.empty()) {
+    r.gemm_curve = GemmRateCurve::from(curve);
+    r.notes.push_back(fmt::format(
+        "{} GEMMs timed by size: measured curve of {}; each GEMM at the rate of its FLOPs per call (interpolated in "
+        "ln FLOPs, clamped to the end points outside the measured range)",
+        to_string(precision), describe_curve(curve, r.gemm_curve)));
+  }
+
   r.higher_precision_gemm_flop_per_s = r.gemm_flop_per_s;
+  r.higher_precision_gemm_curve = r.gemm_curve;
   if (precision == Precision::kFp8) {
     // Under fp8_autocast only Transformer Engine's Linear / LayerNormLinear / LayerNormMLP GEMMs run in
     // FP8; the attention core (fp8_dpa defaults to off) and Megatron's output layer stay in bf16.
@@ -49,6 +67,12 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
     if (bf16.known()) {
       const bool measured = bf16.provenance == Provenance::kMeasured;
       r.higher_precision_gemm_flop_per_s = measured ? *bf16.value : *bf16.value * a.gemm_efficiency_of_datasheet;
+      const GemmCurve& bf16_curve = p.gemm_curve(Precision::kBf16);
+      r.higher_precision_gemm_curve = bf16_curve.empty() ? GemmRateCurve{} : GemmRateCurve::from(bf16_curve);
+      if (!bf16_curve.empty()) {
+        r.notes.push_back(fmt::format("FP8 plan: its bf16 GEMMs timed by size on the bf16 measured curve of {}",
+                                      describe_curve(bf16_curve, r.higher_precision_gemm_curve)));
+      }
       r.notes.push_back(fmt::format(
           "FP8 plan: attention core and output layer run in bf16 at {:.4g} TFLOP/s (bf16 {}: {}{})",
           r.higher_precision_gemm_flop_per_s / 1e12, measured ? "GEMM rate measured" : "dense peak", describe(bf16),
@@ -122,6 +146,35 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
   r.tdp_w = p.tdp_w.value_or(0.0);
   if (!p.tdp_w.known()) r.notes.push_back("TDP unknown: energy is reported as null");
   return r;
+}
+
+GemmRateCurve GemmRateCurve::from(const GemmCurve& curve) {
+  std::vector<std::pair<double, double>> pts;  // (FLOPs per call, rate)
+  pts.reserve(curve.points.size());
+  for (const auto& p : curve.points) pts.emplace_back(p.flop(), p.flop_per_s);
+  std::sort(pts.begin(), pts.end());
+  GemmRateCurve out;
+  for (std::size_t i = 0; i < pts.size();) {
+    // Shapes of equal work (within 1e-9) become one point at their mean rate.
+    std::size_t j = i;
+    double sum = 0;
+    for (; j < pts.size() && pts[j].first <= pts[i].first * (1.0 + 1e-9); ++j) sum += pts[j].second;
+    out.log_flop.push_back(std::log(pts[i].first));
+    out.flop_per_s.push_back(sum / static_cast<double>(j - i));
+    i = j;
+  }
+  return out;
+}
+
+double GemmRateCurve::at(double flop_per_call) const noexcept {
+  if (!(flop_per_call > 0)) return flop_per_s.front();
+  const double x = std::log(flop_per_call);
+  if (x <= log_flop.front()) return flop_per_s.front();
+  if (x >= log_flop.back()) return flop_per_s.back();
+  const auto hi = static_cast<std::size_t>(std::upper_bound(log_flop.begin(), log_flop.end(), x) - log_flop.begin());
+  const std::size_t lo = hi - 1;
+  const double t = (x - log_flop[lo]) / (log_flop[hi] - log_flop[lo]);
+  return flop_per_s[lo] + t * (flop_per_s[hi] - flop_per_s[lo]);
 }
 
 double allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept {

@@ -126,6 +126,58 @@ double ep_ranks_per_node(const Parallelism& p, double gpus_per_node) noexcept {
   return std::max(1.0, std::min<double>(p.ep, std::floor(gpus_per_node / static_cast<double>(p.tp))));
 }
 
+LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Parallelism& p) noexcept {
+  LayerGemms g;
+  const double tp = p.tp;
+  const auto add = [&](double flop_per_call, double share = 1.0, double calls = 1.0) {
+    if (flop_per_call <= 0 || share <= 0 || g.count >= static_cast<int>(g.calls.size())) return;
+    g.calls[static_cast<std::size_t>(g.count++)] = {flop_per_call, flop_per_call * calls * share};
+  };
+  const double t2 = 2.0 * tokens / tp;  // 2·tokens, split over TP: FLOPs = t2 · (input × output features)
+  const double h = static_cast<double>(m.hidden_size);
+  const double heads = static_cast<double>(m.num_heads);
+  const double q = heads * static_cast<double>(m.head_dim);
+  const double o = heads * static_cast<double>(m.value_head_dim());
+  if (m.is_mla()) {
+    const double lq = static_cast<double>(m.q_lora_rank);
+    const double lkv = static_cast<double>(m.kv_lora_rank);
+    if (lq > 0) {
+      add(t2 * h * lq);
+      add(t2 * lq * q);
+    } else {
+      add(t2 * h * q);
+    }
+    add(t2 * h * (lkv + static_cast<double>(m.qk_rope_head_dim)));
+    add(t2 * lkv * heads * static_cast<double>(m.qk_nope_head_dim + m.value_head_dim()));
+  } else {
+    const double kv = static_cast<double>(m.num_kv_heads);
+    add(t2 * h * (q + kv * static_cast<double>(m.head_dim + m.value_head_dim())));  // fused QKV
+  }
+  add(t2 * o * h);  // output projection
+  const double gate = m.mlp == MlpKind::kSwiglu ? 2.0 : 1.0;  // FC1 holds gate and up (SwiGLU)
+  const double layers = static_cast<double>(m.num_layers);
+  const double n_moe = m.is_moe() ? static_cast<double>(m.moe_layers()) : 0.0;
+  const double dense_share = (layers - n_moe) / layers, moe_share = n_moe / layers;
+  const double f = static_cast<double>(m.ffn_hidden_size);
+  add(t2 * h * gate * f, dense_share);
+  add(t2 * f * h, dense_share);
+  if (n_moe > 0) {
+    const double fm = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
+    const double experts = static_cast<double>(m.num_experts);
+    const double k = static_cast<double>(m.experts_per_token);
+    add(t2 * h * experts, moe_share);  // router
+    // The EP group's routed copies (ep·tokens·k) spread evenly over E experts; this rank runs E/ep of
+    // them, each on ep·tokens·k/E tokens: E/ep calls per GEMM whose FLOPs add up to tokens·k's.
+    const double local = std::max(1.0, experts / p.ep);
+    add(t2 * k * h * gate * fm / local, moe_share, local);
+    add(t2 * k * fm * h / local, moe_share, local);
+    const double shared = static_cast<double>(m.shared_experts) * fm;  // one MLP of shared × fm
+    add(t2 * h * gate * shared, moe_share);
+    add(t2 * shared * h, moe_share);
+  }
+  return g;
+}
+
 double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept {
   // QKᵀ (query/key width) and A·V (value width), full s² (Megatron convention).
   return 2.0 * tokens * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim + m.value_head_dim());
@@ -232,31 +284,52 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double recompute_layer = full                                                           ? layer_fwd
                                  : (t.recompute == Recompute::kSelective && !t.flash_attention) ? attn_core_fwd
                                                                                                 : 0.0;
-  // Multi-token prediction (last stage): per module one more layer, the 2h→h projection and logits.
-  const double mtp_fwd =
-      static_cast<double>(m.mtp_layers) * (layer_fwd + 4.0 * tokens_mb * h * h / (tp * cp) + logits_fwd);
-  const double stage_flop = layers_per_stage * (3.0 * layer_fwd + recompute_layer) + 3.0 * (logits_fwd + mtp_fwd);
   // FP8 (Transformer Engine under fp8_autocast, as Megatron-Core / NeMo run it): only the TE linear
   // layers' GEMMs (QKV, projection, FC1, FC2, MTP's projection) run at the FP8 rate; the attention
   // core (DotProductAttention: fp8_dpa off by default) and Megatron's output layer (a plain
-  // ColumnParallelLinear outside TE) run in bf16. gemm_s(flop, hp_flop) times `flop` of which
-  // `hp_flop` run at the bf16 rate; for every other precision it is flop / rate, the single-rate
-  // expression, so their results are unchanged to the bit.
+  // ColumnParallelLinear outside TE) run in bf16.
   const bool fp8 = t.precision == Precision::kFp8;
   const double hp_rate =
       r.higher_precision_gemm_flop_per_s > 0 ? r.higher_precision_gemm_flop_per_s : r.gemm_flop_per_s;
-  const double attn_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
-  const auto gemm_s = [&](double flop, double hp_flop) {
-    return fp8 ? (flop - hp_flop) / r.gemm_flop_per_s + hp_flop / hp_rate : flop / r.gemm_flop_per_s;
+  // GEMM rates of the three kinds of GEMM: one flat rate each, unless the profile has a measured
+  // curve, which gives each GEMM the rate of its FLOPs per call (backward GEMMs have their forward
+  // GEMM's FLOPs, so one rate serves all passes). The linear layers' rate is FLOP-weighted over their calls.
+  double lin_rate = r.gemm_flop_per_s;
+  double attn_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
+  double out_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
+  if (!r.gemm_curve.empty()) {
+    const LayerGemms calls = layer_linear_gemms(m, tokens_mb / cp, p);
+    double flop = 0, time = 0;
+    for (int i = 0; i < calls.count; ++i) {
+      const GemmCall& c = calls.calls[static_cast<std::size_t>(i)];
+      flop += c.flop;
+      time += c.flop / r.gemm_curve.at(c.flop_per_call);
+    }
+    if (time > 0) lin_rate = flop / time;
+  }
+  if (const GemmRateCurve& hp_curve = fp8 ? r.higher_precision_gemm_curve : r.gemm_curve; !hp_curve.empty()) {
+    // The attention core is one fused kernel per layer and micro-batch, or two batched GEMMs (QKᵀ, A·V).
+    attn_rate = hp_curve.at(t.flash_attention ? attn_exec_fwd : attn_exec_fwd / 2.0);
+    out_rate = hp_curve.at(logits_fwd);
+  }
+  tt.gemm_linear_flop_per_s = lin_rate;
+  tt.gemm_attention_flop_per_s = attn_rate;
+  tt.gemm_output_flop_per_s = out_rate;
+  const auto gemm_s = [&](double linear_flop, double attention_flop, double output_flop) {
+    return linear_flop / lin_rate + attention_flop / attn_rate + output_flop / out_rate;
   };
-  const double layer_hp_fwd = attn_exec_fwd;                           // FP8: bf16 share of layer_fwd
-  const double recompute_hp = full ? attn_exec_fwd : recompute_layer;  // selective: attention core only
-  const double stage_hp =
-      fp8 ? layers_per_stage * (3.0 * layer_hp_fwd + recompute_hp) +
-                3.0 * (logits_fwd + static_cast<double>(m.mtp_layers) * (layer_hp_fwd + logits_fwd))
-          : 0.0;
-  const double compute_mb = gemm_s(stage_flop, stage_hp);
-  const double recompute_compute_mb = gemm_s(layers_per_stage * recompute_layer, layers_per_stage * recompute_hp);
+  // Per layer and micro-batch: the linear GEMMs, the executed attention core and, recomputed, the
+  // attention core a recompute repeats (full: the executed one; selective without a fused kernel: all
+  // of it). MTP modules add a layer and the 2h→h projection (timed with the linear GEMMs) and logits.
+  const double lin_fwd = layer_fwd - attn_exec_fwd;
+  const double recompute_lin = full ? lin_fwd : 0.0;
+  const double recompute_attn = recompute_layer - recompute_lin;
+  const double mtp = static_cast<double>(m.mtp_layers);
+  const double compute_mb =
+      gemm_s(layers_per_stage * (3.0 * lin_fwd + recompute_lin) + 3.0 * mtp * (lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp)),
+             layers_per_stage * (3.0 * attn_exec_fwd + recompute_attn) + 3.0 * mtp * attn_exec_fwd,
+             3.0 * (1.0 + mtp) * logits_fwd);
+  const double recompute_compute_mb = gemm_s(layers_per_stage * recompute_lin, layers_per_stage * recompute_attn, 0.0);
 
   // Memory-bound kernels: every stored activation is written once and read once in forward
   // (traffic factor), backward moves about twice that; recompute repeats the forward.
@@ -298,10 +371,10 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       layers_per_stage * recompute_traffic / r.memory_bytes_per_s + layers_per_stage * cast_recompute_s;
   // One micro-batch's forward and backward through a stage's layers: the windows that overlapped
   // data-parallel communication can hide behind.
-  const double layer_fwd_s = gemm_s(layer_fwd, layer_hp_fwd) + layer_traffic / r.memory_bytes_per_s;
+  const double layer_fwd_s = gemm_s(lin_fwd, attn_exec_fwd, 0.0) + layer_traffic / r.memory_bytes_per_s;
   const double fwd_window_s = layers_per_stage * (layer_fwd_s + cast_fwd_s);
   const double bwd_window_s =
-      layers_per_stage * (2.0 * layer_fwd_s + gemm_s(recompute_layer, recompute_hp) +
+      layers_per_stage * (2.0 * layer_fwd_s + gemm_s(recompute_lin, recompute_attn, 0.0) +
                           recompute_traffic / r.memory_bytes_per_s + (cast_bwd_s + cast_recompute_s));
 
   // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in

@@ -39,11 +39,28 @@ Workload llama70b_train() {
   return w;
 }
 
-void BM_EvaluateTrain(benchmark::State& state) {
+/// H100 datasheet rates, or (curve = true) the same with a bf16 GEMM curve of the standard suite's 11
+/// cuda.gemm shapes (5 squares 1024–16384, 6 Llama 3 shapes). The curve's rates are synthetic: this
+/// measures the planner's speed with a curve to interpolate, not any GPU.
+Rates h100_rates(bool curve) {
+  HardwareProfile p = catalog().gpu("H100");
+  if (curve) {
+    GemmCurve& c = p.gemm_curve(Precision::kBf16);
+    c.source = "synthetic (planner speed benchmark only)";
+    c.as_of = "2026-11-22";
+    const std::int64_t shapes[][3] = {{1024, 1024, 1024},  {2048, 2048, 2048},  {4096, 4096, 4096}, {8192, 8192, 8192},
+                                      {16384, 16384, 16384}, {8192, 6144, 4096}, {8192, 4096, 4096}, {8192, 14336, 4096},
+                                      {8192, 4096, 14336}, {8192, 28672, 8192}, {8192, 8192, 28672}};
+    double rate = 400e12;
+    for (const auto& s : shapes) c.points.push_back({s[0], s[1], s[2], rate += 30e12});
+  }
+  return resolve_rates(p, Precision::kBf16, Assumptions{});
+}
+
+void evaluate_train_with(benchmark::State& state, const Rates& r) {
   const Workload w = llama70b_train();
   const ParamCounts pc = count_params(w.model);
   const Assumptions a;
-  const Rates r = resolve_rates(catalog().gpu("H100"), Precision::kBf16, a);
   const std::size_t before = g_allocations;
   for (auto _ : state) {
     TrainResult res = evaluate_train(w, pc, r, a);
@@ -52,6 +69,10 @@ void BM_EvaluateTrain(benchmark::State& state) {
   state.counters["allocs_per_eval"] =
       static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
 }
+
+void BM_EvaluateTrain(benchmark::State& state) { evaluate_train_with(state, h100_rates(false)); }
+// With a measured GEMM curve: each evaluation looks up the rate of every kind of GEMM by its size.
+void BM_EvaluateTrainCurve(benchmark::State& state) { evaluate_train_with(state, h100_rates(true)); }
 
 void BM_EvaluateInfer(benchmark::State& state) {
   Workload w;
@@ -74,10 +95,9 @@ void BM_EvaluateInfer(benchmark::State& state) {
 }
 
 /// Times whole searches of `w` over state.range(0) GPUs; reports configurations per second.
-void run_search(benchmark::State& state, const Workload& w) {
+void run_search(benchmark::State& state, const Workload& w, const Rates& r = h100_rates(false)) {
   const ParamCounts pc = count_params(w.model);
   const Assumptions a;
-  const Rates r = resolve_rates(catalog().gpu("H100"), Precision::kBf16, a);
   SearchOptions o;
   o.gpus = static_cast<int>(state.range(0));
   std::uint64_t evaluated = 0;
@@ -100,6 +120,10 @@ void BM_SearchTrainMoe(benchmark::State& state) {
   Workload w = llama70b_train();
   w.model = catalog().model("mixtral-8x7b");
   run_search(state, w);
+}
+
+void BM_SearchTrainCurve(benchmark::State& state) {
+  run_search(state, llama70b_train(), h100_rates(true));
 }
 
 void BM_CountParams(benchmark::State& state) {
@@ -126,9 +150,11 @@ void operator delete(void* p, std::size_t) noexcept {
 
 int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("plan/evaluate_train", BM_EvaluateTrain);
+  benchmark::RegisterBenchmark("plan/evaluate_train_gemm_curve", BM_EvaluateTrainCurve);
   benchmark::RegisterBenchmark("plan/evaluate_infer", BM_EvaluateInfer);
   benchmark::RegisterBenchmark("plan/search_train", BM_SearchTrain)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("plan/search_train_moe", BM_SearchTrainMoe)->Arg(64)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("plan/search_train_gemm_curve", BM_SearchTrainCurve)->Arg(1024)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("plan/count_params", BM_CountParams);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

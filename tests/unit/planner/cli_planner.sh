@@ -240,8 +240,27 @@ grep -q 'nodes0.json' "$tmp/err" && grep -q 'moe.max_nodes_per_token' "$tmp/err"
 check profile 0 "$bin" profile "$fixtures/synthetic_results.json" --base H100 --out "$tmp/profile.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.profile"; assert d["peak_flop_per_s"]["bf16"]["provenance"]=="measured"' "$tmp/profile.json" \
   || { echo "FAIL profile: content"; fail=1; }
+# The two bf16 sizes of the fixture (4096³ at 700, 8192³ at 750 TFLOP/s) become a GEMM curve, and the
+# profile (schema 1.1) validates against profile.schema.json when jsonschema is installed.
+python3 - "$tmp/profile.json" "$schemas/profile.schema.json" <<'PY' || { echo "FAIL profile: gemm curve"; fail=1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["gemm_curves"]["bf16"]
+assert [(p["m"], p["flop_per_s"]) for p in c["points"]] == [(4096, 700e12), (8192, 750e12)], c
+assert c["provenance"] == "measured" and "synthetic_results.json" in c["source"], c
+assert "fp32" not in d["gemm_curves"]  # one size only
+try:
+    import jsonschema
+except ImportError:
+    sys.exit(0)
+jsonschema.validate(d, json.load(open(sys.argv[2])))
+PY
 check plan-with-profile 0 "$bin" plan train --model llama-2-7b --profile "$tmp/profile.json" --gpus 8 --global-batch 64 --seq-len 4096 --json
 is_plan_json "$tmp/out" || { echo "FAIL plan-with-profile"; fail=1; }
+# Llama 2 7B's linear GEMMs (4096 tokens: 0.1–0.8 TFLOP per call) lie inside the measured sizes: timed
+# between the two rates, not at the best one; the assumptions say so.
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d["result"]["step"]["gemm_flop_per_s"]; assert 700e12 < g["linear"] < 750e12, g; assert any("measured curve of 2 sizes" in a for a in d["assumptions"])' "$tmp/out" \
+  || { echo "FAIL plan-with-profile: GEMM curve not used"; fail=1; }
 check profile-missing 2 "$bin" profile "$tmp/nope.json"
 check profile-stdout 0 "$bin" profile "$fixtures/synthetic_results.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" || { echo "FAIL profile-stdout"; fail=1; }

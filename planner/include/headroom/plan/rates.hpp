@@ -45,6 +45,20 @@ struct Assumptions {
   double pue = 1.0;
 };
 
+/// A profile's GEMM curve made ready for the hot path: rate against ln(FLOPs per call), sizes
+/// ascending and distinct (shapes of equal FLOPs averaged). A GEMM between two measured sizes gets
+/// the rate interpolated linearly in ln(FLOPs); outside the measured range, the nearest end's rate.
+/// The key is the FLOPs of one call, 2·m·n·k: a skinny GEMM is assumed to run like the square one of
+/// equal work (the cuda.gemm sweep measures both kinds; their rates at equal FLOPs are averaged).
+struct GemmRateCurve {
+  std::vector<double> log_flop;    ///< ln(2·m·n·k), ascending
+  std::vector<double> flop_per_s;  ///< rate at each size
+  bool empty() const noexcept { return log_flop.empty(); }
+  /// Rate of one GEMM call of `flop_per_call` FLOPs; requires !empty().
+  double at(double flop_per_call) const noexcept;
+  static GemmRateCurve from(const GemmCurve& curve);
+};
+
 /// Resolved rates for one device (SI units). `*_source` strings say which fields were datasheet,
 /// measured or assumed; they are filled by resolve_rates and only read when writing plan.json.
 struct Rates {
@@ -55,6 +69,10 @@ struct Rates {
   /// evaluate_train): the profile's bf16 GEMM rate. Equal to gemm_flop_per_s for every other
   /// precision; 0 (unset) is read as gemm_flop_per_s.
   double higher_precision_gemm_flop_per_s = 0;
+  /// Rate by GEMM size for the chosen precision and for the bf16 GEMMs of an FP8 plan, when the
+  /// profile has a measured sweep (profile.gemm_curves); empty: every GEMM runs at the flat rate above.
+  GemmRateCurve gemm_curve;
+  GemmRateCurve higher_precision_gemm_curve;
   double memory_bytes_per_s = 0;     ///< achievable HBM rate
   double intra_bus_bytes_per_s = 0;  ///< achievable all-reduce busbw inside a node
   double inter_bus_bytes_per_s = 0;  ///< achievable busbw across nodes

@@ -1,6 +1,8 @@
 #pragma once
 /// Training: memory per GPU (first pipeline stage, which holds the peak), step time, MFU and
 /// time-to-train. evaluate_train() does not allocate; it is the search's inner loop.
+#include <array>
+
 #include "headroom/plan/rates.hpp"
 #include "headroom/plan/workload.hpp"
 
@@ -49,6 +51,12 @@ struct TrainTime {
   double time_to_train_s = 0;    ///< incl. goodput
   double gpu_hours = 0;
   double energy_kwh = 0;         ///< GPU board energy × PUE
+  /// Rates the GEMMs were timed at (FLOP/s per GPU): the linear layers' (FLOP-weighted over their
+  /// calls), the attention core's and the output layer's. All equal to the profile's flat GEMM rate
+  /// unless it has a measured curve (or the plan is FP8, whose attention core and output run in bf16).
+  double gemm_linear_flop_per_s = 0;
+  double gemm_attention_flop_per_s = 0;
+  double gemm_output_flop_per_s = 0;
 };
 
 struct TrainResult {
@@ -59,6 +67,25 @@ struct TrainResult {
 
 TrainResult evaluate_train(const Workload& w, const ParamCounts& params, const Rates& rates,
                            const Assumptions& a) noexcept;
+
+/// One kind of GEMM call in one layer's forward on one rank: the FLOPs of one call (what a measured
+/// GEMM curve is looked up by) and of all such calls of the layer.
+struct GemmCall {
+  double flop_per_call = 0;
+  double flop = 0;
+};
+/// The linear layers' GEMMs of one layer's forward for `tokens` tokens on one rank, with their
+/// TP split (QKV fused, projection; MLA's down / up projections; FC1 (gate and up fused) and FC2;
+/// a MoE layer's router, the FC1 / FC2 of each of the rank's E/EP experts on its share of the routed
+/// tokens, and the shared experts as one MLP), `flop` weighted by the share of dense and MoE layers.
+/// Their sum is layer_forward_flop − attention_core_flop, divided by TP, less MLA's latent-norm
+/// elements (which layer_forward_flop counts with the weights). Backward GEMMs (dgrad, wgrad) have
+/// the same FLOPs per call as their forward GEMM.
+struct LayerGemms {
+  std::array<GemmCall, 12> calls{};
+  int count = 0;
+};
+LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Parallelism& p) noexcept;
 
 /// FLOPs of one forward pass of one layer for `tokens` tokens of sequence length `seq`
 /// (Megatron convention: full s² attention, no causal halving), whole layer (not TP-divided).
