@@ -44,6 +44,8 @@ struct PlanArgs {
   std::int64_t context = 0, output = 0, batch = 0;
   double qps = 0, tpot_slo = 0, ttft_slo = 0, mem_util = 0.9;
   std::string weight_precision = "bf16", kv_precision;
+  std::int64_t weight_group = 0;
+  std::string quantized_weights = "linear";
   // Assumption overrides.
   double goodput = 1.0, pue = 1.0;
   // Search limits and toggles, bound to the library's struct so the CLI defaults are its defaults.
@@ -117,7 +119,14 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
   c->add_option("--qps", a.qps, "offered requests per second");
   c->add_option("--tpot-slo", a.tpot_slo, "time-per-output-token SLO, seconds");
   c->add_option("--ttft-slo", a.ttft_slo, "time-to-first-token SLO, seconds");
-  c->add_option("--weight-precision", a.weight_precision, "bf16, fp16, fp8, int8, fp4 ...");
+  c->add_option("--weight-precision", a.weight_precision,
+                "weights: bf16, fp16, fp8, int8, int4 (AWQ / GPTQ groups), fp4 (NVFP4 / MXFP4 blocks)");
+  c->add_option("--weight-group-size", a.weight_group,
+                "elements per scale of int4 / fp4 weights (default: 128 for int4, 16 for fp4 = NVFP4; 32 = MXFP4)");
+  c->add_option("--quantized-weights", a.quantized_weights,
+                "which weights --weight-precision applies to below 16 bits: linear (every linear layer, default) or "
+                "experts (MoE routed experts only, as gpt-oss's MXFP4 checkpoints); the rest stays 16-bit")
+      ->check(CLI::IsMember({"linear", "experts"}));
   c->add_option("--kv-precision", a.kv_precision, "KV-cache precision (default bf16)");
   c->add_option("--gpu-memory-utilization", a.mem_util, "share of device memory the engine may use (default 0.9)");
 }
@@ -168,6 +177,9 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.infer.tpot_slo_s", "--tpot-slo"},
       {"$.infer.ttft_slo_s", "--ttft-slo"},
       {"$.infer.gpu_memory_utilization", "--gpu-memory-utilization"},
+      {"$.infer.weight_group_size", "--weight-group-size"},
+      {"$.infer.quantized_weights", "--quantized-weights"},
+      {"$.infer.kv_precision", "--kv-precision"},
   };
   for (const auto& [field, flag] : kFieldFlags)
     if (field == json_path) return flag;
@@ -264,6 +276,8 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--ttft-slo")) i.ttft_slo_s = a.ttft_slo;
     if (!from_file || given("--weight-precision"))
       i.weight_precision = parse_precision(a.weight_precision, "--weight-precision");
+    if (!from_file || given("--weight-group-size")) i.weight_group_size = a.weight_group;
+    if (!from_file || given("--quantized-weights")) i.quantize_experts_only = a.quantized_weights == "experts";
     if (!a.kv_precision.empty()) i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
     if (!from_file || given("--gpu-memory-utilization")) i.gpu_memory_utilization = a.mem_util;
   }

@@ -58,7 +58,7 @@ Roofline roofline_of(const plan::HardwareProfile& p, plan::Precision precision, 
   Roofline r;
   for (int i = 0; i < plan::kPrecisionCount; ++i) {
     const auto prec = static_cast<plan::Precision>(i);
-    if (prec == plan::Precision::kInt8) continue;  // OP/s, not FLOP/s: not on a FLOP roofline
+    if (prec == plan::Precision::kInt8 || prec == plan::Precision::kInt4) continue;  // OP/s, not FLOP/s: not on a FLOP roofline
     const plan::Quantity& q = p.peak(prec);
     if (q.known() && *q.value > 0) r.compute.push_back({plan::to_string(prec) + " peak", *q.value});
   }

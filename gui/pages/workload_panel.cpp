@@ -21,7 +21,7 @@ QSpinBox* spin(int lo, int hi, int step = 1) {
   return s;
 }
 
-const char* kPrecisions[] = {"bf16", "fp16", "fp8", "tf32", "fp32", "int8", "fp4"};
+const char* kPrecisions[] = {"bf16", "fp16", "fp8", "tf32", "fp32", "int8", "int4", "fp4"};
 const char* kErrorStyle = "color: #b01c1c;";
 const char* kInvalidStyle = "border: 2px solid #b01c1c;";
 

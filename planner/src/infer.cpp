@@ -51,13 +51,22 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // KV heads are split across TP ranks; with more ranks than KV heads each rank keeps one (replicated).
   s.kv_heads_per_gpu = std::max(1.0, std::ceil(static_cast<double>(m.num_kv_heads) / s.tp));
   const double gpus = out.gpus_per_replica;
-  const double wbytes = precision_bytes(in.weight_precision);
+  // Weight-only quantisation stores the blocks' linear layers (or only the routed experts) in the
+  // weight format, with its group scales; embeddings, the output layer, norms, biases and routers stay
+  // in 16-bit (or in the weight precision when that is wider).
+  const double wbytes = weight_bytes_per_element(in.weight_precision, in.weight_group_size);
+  const double other_bytes = std::max(2.0, precision_bytes(in.weight_precision));
+  const double expert_elements = static_cast<double>(m.num_layers) * pc.per_layer_expert;
+  const double expert_share =
+      m.is_moe() ? static_cast<double>(m.experts_per_token) / static_cast<double>(m.num_experts) : 0.0;
+  const double quantized_total = in.quantize_experts_only ? expert_elements : pc.linear_total;
+  const double quantized_active = in.quantize_experts_only ? expert_elements * expert_share : pc.linear_active;
   const double kvbytes = precision_bytes(in.kv_precision);
   const double abytes = precision_bytes(in.compute_precision);
 
   // ---- memory ----
   InferMemory& mem = out.memory;
-  mem.weights_bytes = pc.total * wbytes / gpus;
+  mem.weights_bytes = (quantized_total * wbytes + (pc.total - quantized_total) * other_bytes) / gpus;
   const double kv_layer_gpu = m.kv_lora_rank > 0 ? static_cast<double>(m.kv_lora_rank + m.qk_rope_head_dim)
                                                  : s.kv_heads_per_gpu * (s.d + static_cast<double>(m.value_head_dim()));
   const double kv_layer_model = kv_elements_per_token_per_layer(m);
@@ -102,8 +111,13 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double attn_flop_per_token_ctx = 2.0 * static_cast<double>(m.num_heads) *
                                          (s.d + static_cast<double>(m.value_head_dim())) *
                                          static_cast<double>(m.num_layers);
+  // Weights a token reads: the active linear layers, the output layer (the tied embedding matrix when
+  // tied) and the small rest; the embedding is a lookup.
   const double wb_active_gpu =
-      (pc.active - pc.embedding + (m.tied_embeddings ? static_cast<double>(m.vocab_size) * s.h : 0.0)) * wbytes / gpus;
+      (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding +
+                                    (m.tied_embeddings ? static_cast<double>(m.vocab_size) * s.h : 0.0)) *
+                                       other_bytes) /
+      gpus;
 
   // Prefill of one request: causal attention over the prompt (half of the s² products).
   const double ctx = static_cast<double>(in.context_len);
@@ -118,12 +132,13 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const auto decode_step = [&](double batch, RooflinePoint* pt) noexcept {
     double weights_read = wb_active_gpu;
     if (m.is_moe()) {
-      const double k = static_cast<double>(m.experts_per_token) / static_cast<double>(m.num_experts);
-      const double touched = 1.0 - std::pow(1.0 - k, batch);
-      const double expert_bytes = static_cast<double>(m.num_layers) * pc.per_layer_expert * wbytes / gpus;
-      weights_read =
-          (pc.total - pc.embedding - static_cast<double>(m.num_layers) * pc.per_layer_expert) * wbytes / gpus +
-          expert_bytes * touched;
+      const double touched = 1.0 - std::pow(1.0 - expert_share, batch);
+      // Routed experts are quantised in either mode; the rest of the weights as above.
+      const double expert_bytes = expert_elements * wbytes / gpus;
+      weights_read = ((quantized_total - expert_elements) * wbytes +
+                      (pc.total - quantized_total - pc.embedding) * other_bytes) /
+                         gpus +
+                     expert_bytes * touched;
     }
     const double flop = batch * (dense_flop_per_token + attn_flop_per_token_ctx * mid_ctx) / gpus;
     const double bytes = weights_read + batch * mid_ctx * mem.kv_bytes_per_token;

@@ -101,6 +101,26 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
   c.total = blocks + c.embedding + c.output + c.final_norm;
   c.active = blocks_active + c.embedding + c.output + c.final_norm;
   c.non_embedding = c.total - c.embedding - c.output;
+  {
+    // Linear-layer weight matrices: the attention projections without biases (and without MLA's
+    // latent norms, which attention_params counts with them) and the MLPs' h × f matrices.
+    double attn_linear = attention_params(m, false);
+    if (m.is_mla()) {
+      const double lat_norm = m.norm == NormKind::kLayerNorm ? 2.0 : 1.0;
+      attn_linear -= lat_norm * static_cast<double>((m.q_lora_rank > 0 ? m.q_lora_rank : 0) + m.kv_lora_rank);
+    }
+    const double mats = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
+    const double dense_linear = mats * h * static_cast<double>(m.ffn_hidden_size);
+    double moe_linear = 0, moe_linear_active = 0;
+    if (m.is_moe()) {
+      const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
+      const double shared = static_cast<double>(m.shared_experts);
+      moe_linear = (static_cast<double>(m.num_experts) + shared) * mats * h * f;
+      moe_linear_active = (static_cast<double>(m.experts_per_token) + shared) * mats * h * f;
+    }
+    c.linear_total = n_dense * (attn_linear + dense_linear) + n_moe * (attn_linear + moe_linear);
+    c.linear_active = n_dense * (attn_linear + dense_linear) + n_moe * (attn_linear + moe_linear_active);
+  }
   if (m.mtp_layers > 0) {
     // Each module: one layer of the (last) block kind, a 2h→h projection and two input norms.
     const double block = n_moe > 0 ? attn + moe_mlp + 2.0 * norm : attn + dense_mlp + 2.0 * norm;

@@ -95,6 +95,23 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     const InferSettings& i = w.infer;
     out.push_back(fmt::format("engine may use {:g} of device memory; KV cache in {}, weights in {}",
                               i.gpu_memory_utilization, to_string(i.kv_precision), to_string(i.weight_precision)));
+    if (precision_bytes(i.weight_precision) < 2.0) {
+      const std::int64_t g = i.weight_group_size > 0 ? i.weight_group_size : default_weight_group(i.weight_precision);
+      const std::string scales =
+          i.weight_precision == Precision::kInt4   ? fmt::format(", an fp16 scale and a 4-bit zero point per group of {} (AWQ / GPTQ layout)", g)
+          : i.weight_precision == Precision::kFp4 ? fmt::format(", one 8-bit scale per block of {} (NVFP4: 16, MXFP4: 32)", g)
+                                                   : std::string(" (per-channel or per-tensor scales not counted)");
+      const ParamCounts pc = count_params(w.model);
+      const double quantized = i.quantize_experts_only
+                                   ? static_cast<double>(w.model.num_layers) * pc.per_layer_expert
+                                   : pc.linear_total;
+      out.push_back(fmt::format(
+          "weight-only quantisation: {} ({:.4g}B of {:.4g}B parameters) at {:.4g} bytes per weight{}; {} stay in 16-bit",
+          i.quantize_experts_only ? "the routed experts" : "the transformer blocks' linear layers", quantized / 1e9,
+          pc.total / 1e9, weight_bytes_per_element(i.weight_precision, i.weight_group_size), scales,
+          i.quantize_experts_only ? "attention, embeddings, output layer, norms, biases and routers"
+                                  : "embeddings, output layer, norms, biases and MoE routers"));
+    }
     if (w.model.sliding_window > 0) {
       out.push_back(i.sliding_window_full_pages ? "sliding-window layers reserve full-length KV pages (vLLM behaviour)"
                                                 : "sliding-window layers hold at most `window` tokens per request");
@@ -320,6 +337,9 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                 {"tpot_slo_s", i.tpot_slo_s},
                 {"ttft_slo_s", i.ttft_slo_s},
                 {"weight_precision", to_string(i.weight_precision)},
+                {"weight_group_size", i.weight_group_size > 0 ? i.weight_group_size : default_weight_group(i.weight_precision)},
+                {"weight_bytes_per_element", weight_bytes_per_element(i.weight_precision, i.weight_group_size)},
+                {"quantized_weights", i.quantize_experts_only ? "experts" : "linear"},
                 {"kv_precision", to_string(i.kv_precision)},
                 {"compute_precision", to_string(i.compute_precision)},
                 {"gpu_memory_utilization", i.gpu_memory_utilization}};

@@ -18,7 +18,7 @@ using nlohmann::json;
 
 namespace {
 constexpr std::array<const char*, kPrecisionCount> kPrecisionNames = {
-    "fp64", "fp64_tensor", "fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4"};
+    "fp64", "fp64_tensor", "fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4", "int4"};
 }
 
 std::string to_string(Provenance p) {
@@ -56,10 +56,28 @@ double precision_bytes(Precision p) {
     case Precision::kBf16: return 2;
     case Precision::kFp8:
     case Precision::kInt8: return 1;
-    case Precision::kFp4: return 0.5;
+    case Precision::kFp4:
+    case Precision::kInt4: return 0.5;
     case Precision::kCount: break;
   }
   return 2;
+}
+
+std::int64_t default_weight_group(Precision p) {
+  switch (p) {
+    case Precision::kInt4: return 128;
+    case Precision::kFp4: return 16;
+    default: return 0;
+  }
+}
+
+double weight_bytes_per_element(Precision p, std::int64_t group) {
+  const double g = static_cast<double>(group > 0 ? group : default_weight_group(p));
+  switch (p) {
+    case Precision::kInt4: return 0.5 + 2.5 / g;  // fp16 scale + 4-bit zero point per group
+    case Precision::kFp4: return 0.5 + 1.0 / g;   // one 8-bit scale per block
+    default: return precision_bytes(p);
+  }
 }
 
 namespace detail {

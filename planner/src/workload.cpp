@@ -37,6 +37,7 @@ namespace {
 constexpr std::int64_t kMaxGpus = 1'000'000;
 constexpr std::int64_t kMaxSeq = std::int64_t{1} << 24;      // 16.7M tokens
 constexpr std::int64_t kMaxBatch = std::int64_t{1} << 26;
+constexpr std::int64_t kMaxWeightGroup = 65536;
 constexpr double kMaxTokens = 1e16;
 
 [[noreturn]] void bad(const std::string& file, const std::string& path, const std::string& expected) {
@@ -130,7 +131,8 @@ void validate(const Workload& w, const std::string& file) {
     if (t.grad_bytes != 2 && t.grad_bytes != 4) bad(file, "$.train.grad_bytes", "2 (bf16/fp16) or 4 (fp32)");
     if (!(t.dp_comm_overlap >= 0 && t.dp_comm_overlap <= 1)) bad(file, "$.train.dp_comm_overlap", "a fraction in [0, 1]");
     if (!(t.tp_comm_overlap >= 0 && t.tp_comm_overlap <= 1)) bad(file, "$.train.tp_comm_overlap", "a fraction in [0, 1]");
-    if (t.precision == Precision::kInt8 || t.precision == Precision::kFp4 || t.precision == Precision::kFp64Tensor) {
+    if (t.precision == Precision::kInt8 || t.precision == Precision::kFp4 || t.precision == Precision::kInt4 ||
+        t.precision == Precision::kFp64Tensor) {
       bad(file, "$.train.precision", "a training precision: fp32, tf32, fp16, bf16 or fp8");
     }
   } else {
@@ -155,6 +157,26 @@ void validate(const Workload& w, const std::string& file) {
       bad(file, "$.infer.gpu_memory_utilization", "a fraction in (0, 1]");
     }
     if (i.prefill_chunk_tokens < 1 || i.prefill_chunk_tokens > kMaxSeq) bad(file, "$.infer.prefill_chunk_tokens", "a positive integer");
+    const bool grouped = i.weight_precision == Precision::kInt4 || i.weight_precision == Precision::kFp4;
+    if (i.weight_group_size != 0 && !grouped) {
+      bad(file, "$.infer.weight_group_size",
+          fmt::format("no group size with {} weights (only int4 and fp4 weights have group scales)",
+                      to_string(i.weight_precision)));
+    }
+    if (i.weight_group_size < 0 || i.weight_group_size > kMaxWeightGroup) {
+      bad(file, "$.infer.weight_group_size", fmt::format("an integer in [1, {}]", kMaxWeightGroup));
+    }
+    if (i.quantize_experts_only && !m.is_moe()) {
+      bad(file, "$.infer.quantized_weights", "'linear' for a dense model ('experts' needs routed experts)");
+    }
+    if (i.kv_precision == Precision::kInt4) {
+      bad(file, "$.infer.kv_precision", "a KV-cache precision: fp32, fp16, bf16, fp8, int8 or fp4 (int4 is a weight format)");
+    }
+    if (i.compute_precision == Precision::kInt4) {
+      bad(file, "$.infer.compute_precision",
+          "a GEMM precision such as bf16, fp16, fp8, int8 or fp4, got int4 (int4 weights are dequantised to the "
+          "compute precision)");
+    }
   }
 }
 
@@ -227,6 +249,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.infer.tpot_slo_s = i.number_or("tpot_slo_s", 0, Range::kNonNegative);
     w.infer.ttft_slo_s = i.number_or("ttft_slo_s", 0, Range::kNonNegative);
     w.infer.weight_precision = precision_at(i, "weight_precision", Precision::kBf16);
+    w.infer.weight_group_size = i.integer_or("weight_group_size", 0, 1, kMaxWeightGroup);
+    w.infer.quantize_experts_only = i.choice_or("quantized_weights", {"linear", "experts"}, "linear") == "experts";
     w.infer.kv_precision = precision_at(i, "kv_precision", w.infer.weight_precision == Precision::kFp32 ? Precision::kFp32 : Precision::kBf16);
     w.infer.compute_precision = precision_at(i, "compute_precision", Precision::kBf16);
     w.infer.gpu_memory_utilization = i.number_or("gpu_memory_utilization", 0.9, Range::kFraction);

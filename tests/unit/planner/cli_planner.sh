@@ -237,6 +237,19 @@ check nodes-zero 2 "$bin" plan train --workload "$tmp/nodes0.json" --gpu H100
 grep -q 'nodes0.json' "$tmp/err" && grep -q 'moe.max_nodes_per_token' "$tmp/err" \
   || { echo "FAIL nodes-zero: file or field not named"; cat "$tmp/err"; fail=1; }
 
+# Weight-only quantisation: int4 with AWQ / GPTQ group scales, fp4 blocks on the routed experts only.
+check infer-int4 0 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-precision int4 --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["infer"]; assert i["weight_bytes_per_element"]==0.51953125 and i["weight_group_size"]==128 and i["quantized_weights"]=="linear", i; assert any("weight-only quantisation: the transformer blocks" in a for a in d["assumptions"])' "$tmp/out" \
+  || { echo "FAIL infer-int4: content"; fail=1; }
+check infer-mxfp4-experts 0 "$bin" plan infer --model gpt-oss-120b --gpu H100 --context 2048 --output 256 \
+  --weight-precision fp4 --weight-group-size 32 --quantized-weights experts --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); w=d["result"]["memory_per_gpu"]["weights_bytes"]; assert abs(w/2**30-60.71)<0.01, w' "$tmp/out" \
+  || { echo "FAIL infer-mxfp4-experts: weights"; fail=1; }
+check group-with-bf16 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-group-size 64
+grep -q -- '--weight-group-size' "$tmp/err" || { echo "FAIL group-with-bf16: flag not named"; fail=1; }
+check experts-on-dense 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-precision fp4 --quantized-weights experts
+grep -q -- '--quantized-weights' "$tmp/err" || { echo "FAIL experts-on-dense: flag not named"; fail=1; }
+
 check profile 0 "$bin" profile "$fixtures/synthetic_results.json" --base H100 --out "$tmp/profile.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.profile"; assert d["peak_flop_per_s"]["bf16"]["provenance"]=="measured"' "$tmp/profile.json" \
   || { echo "FAIL profile: content"; fail=1; }

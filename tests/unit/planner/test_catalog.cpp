@@ -120,6 +120,32 @@ TEST(Workload, ParsesDocumentAndRejectsUnknownModel) {
   }
 }
 
+TEST(Workload, ParsesWeightQuantisationFields) {
+  const auto doc = [](const std::string& extra) {
+    return R"({"schema":"headroom.workload","schema_version":"1.0","model":"mixtral-8x7b","phase":"infer",
+      "infer":{"context_len":1024,"output_len":128,"weight_precision":"fp4")" +
+           extra + "}}";
+  };
+  const Workload w = workload_from_json(doc(R"(,"weight_group_size":32,"quantized_weights":"experts")"), "w.json", catalog());
+  EXPECT_EQ(w.infer.weight_precision, Precision::kFp4);
+  EXPECT_EQ(w.infer.weight_group_size, 32);
+  EXPECT_TRUE(w.infer.quantize_experts_only);
+  const Workload d = workload_from_json(doc(""), "w.json", catalog());
+  EXPECT_EQ(d.infer.weight_group_size, 0);  // the format's default (16 for fp4)
+  EXPECT_FALSE(d.infer.quantize_experts_only);
+  const auto path = [&](const std::string& extra) {
+    try {
+      workload_from_json(doc(extra), "w.json", catalog());
+    } catch (const core::InputError& e) {
+      return e.json_path();
+    }
+    return std::string("(accepted)");
+  };
+  EXPECT_EQ(path(R"(,"quantized_weights":"all")"), "$.infer.quantized_weights");
+  EXPECT_EQ(path(R"(,"weight_group_size":0)"), "$.infer.weight_group_size");
+  EXPECT_EQ(path(R"(,"weight_group_size":12.5)"), "$.infer.weight_group_size");
+}
+
 TEST(Model, MaxNodesPerTokenRoundTripsAndIsStrict) {
   const ModelConfig& ds = catalog().model("deepseek-v3");
   EXPECT_EQ(ds.max_nodes_per_token, 4);                               // DeepSeek-V3 §3.2.2

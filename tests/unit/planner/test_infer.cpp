@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "headroom/core/errors.hpp"
 #include "headroom/plan/infer.hpp"
 #include "helpers.hpp"
 
@@ -105,8 +106,82 @@ TEST(Infer, MlaLatentCacheIsReplicatedAcrossTp) {
   const InferResult r = evaluate_infer(w, count_params(w.model), test::rates_for("h200-sxm-141gb"), Assumptions{});
   EXPECT_EQ(r.memory.kv_bytes_per_token, 61.0 * 576 * 2);
   EXPECT_EQ(r.memory.kv_bytes_per_token_model, 61.0 * 576 * 2);
-  EXPECT_NEAR(r.memory.weights_bytes, count_params(w.model).total / 8, 1.0);  // FP8: 1 byte per weight
+  // FP8 linear layers (1 byte), bf16 embeddings, output layer, norms and routers, as DeepSeek's checkpoint.
+  const ParamCounts pc = count_params(w.model);
+  EXPECT_NEAR(r.memory.weights_bytes, (pc.linear_total + 2 * (pc.total - pc.linear_total)) / 8, 1.0);
+  EXPECT_GT(pc.linear_total, 0.99 * pc.total - 2 * pc.embedding);  // all but ~1 % of the non-embedding weights
   EXPECT_TRUE(r.memory.fits);
+}
+
+TEST(Infer, WeightBytesWithGroupScales) {
+  EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kInt4, 0), 0.5 + 2.5 / 128);  // AWQ / GPTQ default
+  EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kInt4, 64), 0.5390625);
+  EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kFp4, 0), 0.5625);   // NVFP4: 4.5 bits
+  EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kFp4, 32), 0.53125);  // MXFP4: 4.25 bits
+  EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kInt8, 0), 1.0);
+  EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kFp8, 0), 1.0);
+  EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kBf16, 0), 2.0);
+  EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kFp32, 0), 4.0);
+}
+
+TEST(Infer, Int4WeightsQuantiseTheLinearLayersOnly) {
+  // Llama 2 7B: 32 · (4 · 4096² + 3 · 4096 · 11008) = 6,476,005,376 linear weights; the other
+  // 262,410,240 (embedding, output layer, norms) stay bf16.
+  Workload w = infer("llama-2-7b", 1, 2048, 256);
+  w.infer.weight_precision = Precision::kInt4;
+  validate(w);
+  const InferResult r = eval(w);
+  const double linear = 6'476'005'376.0, rest = 6'738'415'616.0 - linear;
+  EXPECT_DOUBLE_EQ(count_params(w.model).linear_total, linear);
+  EXPECT_NEAR(r.memory.weights_bytes, linear * (0.5 + 2.5 / 128) + rest * 2, 1.0);
+  // Decode reads the linear layers in int4 and the output layer and norms in bf16 (not the embedding).
+  const double read = linear * (0.5 + 2.5 / 128) + (131'072'000.0 + 266'240.0) * 2;
+  EXPECT_NEAR(r.time.decode.bytes - r.time.batch * (2048 + 256 / 2) * r.memory.kv_bytes_per_token, read,
+              1.0);
+  // bf16 weights are unchanged: every parameter at 2 bytes.
+  const InferResult bf16 = eval(infer("llama-2-7b", 1, 2048, 256));
+  EXPECT_NEAR(bf16.memory.weights_bytes, 6'738'415'616.0 * 2, 1.0);
+}
+
+TEST(Infer, ExpertsOnlyQuantisationKeepsAttentionInBf16) {
+  // Mixtral 8x7B: 32 layers of 8 experts · 3 · 4096 · 14336 = 45,097,156,608 routed-expert weights.
+  Workload w = infer("mixtral-8x7b", 1, 1024, 128);
+  w.infer.weight_precision = Precision::kFp4;
+  w.infer.weight_group_size = 32;
+  w.infer.quantize_experts_only = true;
+  validate(w);
+  const ParamCounts pc = count_params(w.model);
+  const double experts = 45'097'156'608.0;
+  EXPECT_NEAR(eval(w).memory.weights_bytes, experts * 0.53125 + (pc.total - experts) * 2, 1.0);
+  EXPECT_DOUBLE_EQ(pc.linear_total, experts + 32 * (2.0 * 4096 * 4096 + 2.0 * 4096 * 1024));
+  EXPECT_DOUBLE_EQ(pc.linear_active, pc.linear_total - 32 * 6 * 3.0 * 4096 * 14336);  // 2 of 8 experts
+}
+
+TEST(Infer, QuantisationSettingsAreValidated) {
+  const auto path = [](Workload w) {
+    try {
+      validate(w, "w.json");
+    } catch (const core::InputError& e) {
+      return e.json_path();
+    }
+    return std::string("(accepted)");
+  };
+  Workload w = infer("llama-2-7b", 1, 1024, 128);
+  w.infer.weight_group_size = 64;  // bf16 weights have no groups
+  EXPECT_EQ(path(w), "$.infer.weight_group_size");
+  w.infer.weight_precision = Precision::kInt4;
+  EXPECT_EQ(path(w), "(accepted)");
+  w.infer.quantize_experts_only = true;  // a dense model has no experts
+  EXPECT_EQ(path(w), "$.infer.quantized_weights");
+  w.infer.quantize_experts_only = false;
+  w.infer.kv_precision = Precision::kInt4;
+  EXPECT_EQ(path(w), "$.infer.kv_precision");
+  w.infer.kv_precision = Precision::kBf16;
+  w.infer.compute_precision = Precision::kInt4;
+  EXPECT_EQ(path(w), "$.infer.compute_precision");
+  Workload t = test::train_workload("llama-2-7b", 1, 1, 8, 64, 4096);
+  t.train.precision = Precision::kInt4;
+  EXPECT_EQ(path(t), "$.train.precision");
 }
 
 }  // namespace

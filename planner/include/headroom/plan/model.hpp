@@ -83,6 +83,12 @@ struct ParamCounts {
   double non_embedding = 0;        ///< total − embedding − output
   double mtp = 0;                  ///< multi-token-prediction modules (not in total; shared embedding / head excluded)
   double attention_per_layer = 0;  ///< attention projection weights of one layer (matmul FLOPs = 2 per token)
+  /// Weight-matrix elements of the transformer blocks' linear layers (attention projections, MLPs,
+  /// every routed and shared expert; `linear_active`: the experts one token uses): what weight-only
+  /// quantisation stores in its low-precision format. Embeddings, the output layer, norms, biases,
+  /// MoE routers and MTP modules stay outside (16-bit in quantised checkpoints).
+  double linear_total = 0;
+  double linear_active = 0;
 };
 
 /// Exact count for the architecture (no allocation).

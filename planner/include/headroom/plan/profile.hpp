@@ -30,13 +30,24 @@ struct Quantity {
 };
 
 /// Numeric precisions with a dense peak rate in a profile (dense = without 2:4 sparsity).
-enum class Precision { kFp64, kFp64Tensor, kFp32, kTf32, kFp16, kBf16, kFp8, kInt8, kFp4, kCount };
+enum class Precision { kFp64, kFp64Tensor, kFp32, kTf32, kFp16, kBf16, kFp8, kInt8, kFp4, kInt4, kCount };
 inline constexpr int kPrecisionCount = static_cast<int>(Precision::kCount);
 std::string to_string(Precision p);  ///< "fp64", "fp64_tensor", "fp32", "tf32", "fp16", "bf16", ...
 /// Parses a precision name; throws core::InputError listing the valid names.
 Precision precision_from_string(const std::string& s);
-/// Bytes of one element stored in `p` (fp64 8, fp32/tf32 4, fp16/bf16 2, fp8/int8 1, fp4 0.5).
+/// Bytes of one element stored in `p` (fp64 8, fp32/tf32 4, fp16/bf16 2, fp8/int8 1, fp4/int4 0.5).
 double precision_bytes(Precision p);
+
+/// Elements sharing one scale in the quantised weight formats when a workload gives no group size:
+/// int4 128 (the AWQ / GPTQ default group of input features), fp4 16 (NVFP4's block); 0 for the
+/// others (per-channel or per-tensor scales).
+std::int64_t default_weight_group(Precision p);
+/// Bytes of one stored weight element including its share of the group or block scales (`group` 0:
+/// default_weight_group). int4, the AWQ / GPTQ layout: 4-bit values, an fp16 scale and a 4-bit zero
+/// point per group: 0.5 + 2.5/group. fp4: 4-bit E2M1 values and one 8-bit scale per block, NVFP4's
+/// E4M3 (blocks of 16: 4.5 bits) or MXFP4's E8M0 (blocks of 32: 4.25 bits): 0.5 + 1/group. Every
+/// other precision: precision_bytes (fp8 / int8 per-channel or per-tensor scales add < 0.1 %).
+double weight_bytes_per_element(Precision p, std::int64_t group);
 
 /// α-β model of one collective scope: time(bytes) = alpha_s + bytes / bus_bytes_per_s (busbw terms).
 struct CollectiveFit {

@@ -55,6 +55,12 @@ struct InferSettings {
   double tpot_slo_s = 0;           ///< time-per-output-token SLO (0: none)
   double ttft_slo_s = 0;           ///< time-to-first-token SLO (0: none)
   Precision weight_precision = Precision::kBf16;
+  /// Elements sharing one scale for int4 / fp4 weights (0: default_weight_group, 128 for int4, 16 for fp4).
+  std::int64_t weight_group_size = 0;
+  /// Which weights the weight precision applies to when it is below 16 bits: every linear layer of
+  /// the transformer blocks (AWQ, GPTQ, llm-compressor W4A16, FP8 checkpoints), or only the routed
+  /// experts of a MoE model (gpt-oss's MXFP4 checkpoints); everything else stays in 16-bit.
+  bool quantize_experts_only = false;
   Precision kv_precision = Precision::kBf16;
   Precision compute_precision = Precision::kBf16;
   double gpu_memory_utilization = 0.9;  ///< share of device memory the engine may use (vLLM default)
