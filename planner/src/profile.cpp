@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -146,6 +147,22 @@ GemmCurve curve_from(const Reader& r) {
   }
   return c;
 }
+/// For each member of the optional object `key` of `r` (absent or null: none), calls
+/// read(object, precision index, member name); a member that names no precision is an error.
+template <class Read>
+void for_each_precision(const Reader& r, const std::string& key, Read read) {
+  const auto object = r.maybe(key);
+  if (!object) return;
+  object->expect_object();
+  for (auto it = object->value().begin(); it != object->value().end(); ++it) {
+    const auto* name = std::find(kPrecisionNames.begin(), kPrecisionNames.end(), it.key());
+    if (name == kPrecisionNames.end()) {
+      object->fail_at(it.key(), fmt::format("a precision ({})", fmt::join(kPrecisionNames, ", ")));
+    }
+    read(*object, static_cast<int>(name - kPrecisionNames.begin()), it.key());
+  }
+}
+
 CollectiveFit fit_from(const Reader& parent, const std::string& key) {
   CollectiveFit f;
   if (parent.is_null(key)) return f;
@@ -211,19 +228,9 @@ HardwareProfile profile_from_json(const std::string& text, const std::string& fi
   }
   p.memory_bytes = quantity_from(r, "memory_bytes", Range::kPositive);
   p.memory_bandwidth_bytes_per_s = quantity_from(r, "memory_bandwidth_bytes_per_s", Range::kPositive);
-  if (auto peaks = r.maybe("peak_flop_per_s")) {
-    peaks->expect_object();
-    for (auto it = peaks->value().begin(); it != peaks->value().end(); ++it) {
-      bool known = false;
-      for (int i = 0; i < kPrecisionCount; ++i) {
-        if (it.key() == kPrecisionNames[static_cast<std::size_t>(i)]) {
-          p.peak_flop_per_s[i] = quantity_from(*peaks, it.key(), Range::kPositive);
-          known = true;
-        }
-      }
-      if (!known) peaks->fail_at(it.key(), fmt::format("a precision ({})", fmt::join(kPrecisionNames, ", ")));
-    }
-  }
+  for_each_precision(r, "peak_flop_per_s", [&](const Reader& peaks, int i, const std::string& key) {
+    p.peak_flop_per_s[i] = quantity_from(peaks, key, Range::kPositive);
+  });
   p.tdp_w = quantity_from(r, "tdp_w", Range::kPositive);
   p.nvlink_bytes_per_s = quantity_from(r, "nvlink_bytes_per_s", Range::kPositive);
   if (auto pcie = r.maybe("pcie")) {
@@ -243,19 +250,9 @@ HardwareProfile profile_from_json(const std::string& text, const std::string& fi
     p.storage_write_bytes_per_s = quantity_from(*s, "write_bytes_per_s", Range::kPositive);
     p.checkpoint_write_bytes_per_s = quantity_from(*s, "checkpoint_write_bytes_per_s", Range::kPositive);
   }
-  if (auto curves = r.maybe("gemm_curves")) {
-    curves->expect_object();
-    for (auto it = curves->value().begin(); it != curves->value().end(); ++it) {
-      bool known = false;
-      for (int i = 0; i < kPrecisionCount; ++i) {
-        if (it.key() == kPrecisionNames[static_cast<std::size_t>(i)]) {
-          p.gemm_curves[i] = curve_from(curves->at(it.key()));
-          known = true;
-        }
-      }
-      if (!known) curves->fail_at(it.key(), fmt::format("a precision ({})", fmt::join(kPrecisionNames, ", ")));
-    }
-  }
+  for_each_precision(r, "gemm_curves", [&](const Reader& curves, int i, const std::string& key) {
+    p.gemm_curves[i] = curve_from(curves.at(key));
+  });
   return p;
 }
 
