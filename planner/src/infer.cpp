@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "headroom/plan/train.hpp"
+
 namespace headroom::plan {
 
 namespace {
@@ -11,13 +13,13 @@ struct Shape {
   double tp, pp, layers_per_stage, h, q, kv_heads_per_gpu, d;
 };
 
-RooflinePoint roofline(double flop, double bytes, const Rates& r) noexcept {
+RooflinePoint roofline(double flop, double bytes, double compute_flop_per_s, const Rates& r) noexcept {
   RooflinePoint pt;
   pt.flop = flop;
   pt.bytes = bytes;
   pt.intensity_flop_per_byte = bytes > 0 ? flop / bytes : 0.0;
-  pt.attainable_flop_per_s = std::min(r.gemm_flop_per_s, pt.intensity_flop_per_byte * r.memory_bytes_per_s);
-  const double tc = flop / r.gemm_flop_per_s;
+  pt.attainable_flop_per_s = std::min(compute_flop_per_s, pt.intensity_flop_per_byte * r.memory_bytes_per_s);
+  const double tc = flop / compute_flop_per_s;
   const double tm = bytes / r.memory_bytes_per_s;
   pt.time_s = std::max(tc, tm);
   pt.memory_bound = tm > tc;
@@ -123,7 +125,28 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double ctx = static_cast<double>(in.context_len);
   const double prefill_flop = (dense_flop_per_token * ctx + attn_flop_per_token_ctx * ctx * ctx / 2.0) / gpus;
   const double prefill_bytes = wb_active_gpu + ctx * mem.kv_bytes_per_token;
-  tt.prefill = roofline(prefill_flop, prefill_bytes, r);
+  // With a measured GEMM curve the prompt's GEMMs are timed by size as in training: the linear layers
+  // at their FLOP-weighted rate, each layer's causal attention core as one call, the rest (output
+  // layer, routers) at the output layer's rate. Decode keeps the flat rate: its GEMMs have the batch
+  // as M and are memory-bound.
+  double prefill_rate = r.gemm_flop_per_s;
+  if (!r.gemm_curve.empty() && prefill_flop > 0) {
+    const LayerGemms calls = layer_linear_gemms(m, ctx, w.par);
+    double lin_flop = 0, lin_s = 0;
+    for (int i = 0; i < calls.count; ++i) {
+      const GemmCall& c = calls.calls[static_cast<std::size_t>(i)];
+      lin_flop += c.flop;
+      lin_s += c.flop / r.gemm_curve.at(c.flop_per_call);
+    }
+    const double layers_here = s.layers_per_stage;  // prefill_flop is per GPU: layers / PP, split over TP
+    const double attn_flop = attn_flop_per_token_ctx * ctx * ctx / 2.0 / gpus;
+    const double lin_total = lin_flop * layers_here;
+    const double rest = std::max(0.0, prefill_flop - lin_total - attn_flop);
+    const double attn_rate = r.gemm_curve.at(attn_flop / layers_here);
+    const double out_rate = r.gemm_curve.at(2.0 * ctx * s.h * static_cast<double>(m.vocab_size) / s.tp);
+    prefill_rate = prefill_flop / (lin_s * layers_here + attn_flop / attn_rate + rest / out_rate);
+  }
+  tt.prefill = roofline(prefill_flop, prefill_bytes, prefill_rate, r);
   tt.prefill.time_s *= s.pp;  // stages run one after another for one request
   tt.ttft_s = tt.prefill.time_s + tp_comm_s(ctx, s, m, r, abytes);
 
@@ -142,7 +165,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     }
     const double flop = batch * (dense_flop_per_token + attn_flop_per_token_ctx * mid_ctx) / gpus;
     const double bytes = weights_read + batch * mid_ctx * mem.kv_bytes_per_token;
-    RooflinePoint rp = roofline(flop, bytes, r);
+    RooflinePoint rp = roofline(flop, bytes, r.gemm_flop_per_s, r);
     rp.time_s *= s.pp;
     if (pt) *pt = rp;
     return rp.time_s + tp_comm_s(batch, s, m, r, abytes);

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "headroom/core/errors.hpp"
+#include "headroom/plan/infer.hpp"
 #include "headroom/plan/profile_from_results.hpp"
 #include "headroom/plan/rates.hpp"
 #include "helpers.hpp"
@@ -169,6 +170,42 @@ TEST(GemmCurve, SyntheticModelKnownAnswer) {
   const TrainResult flat = test::train(w, "h100-sxm5-80gb");
   EXPECT_NEAR(flat.time.compute_s, (4 * 3 * (flop + attn) + 3 * logits) / 791.2e12, 1e-9 * flat.time.compute_s);
   EXPECT_GT(res.time.step_s, flat.time.step_s);
+}
+
+TEST(GemmCurve, PrefillIsTimedBySizeDecodeAtTheFlatRate) {
+  // The synthetic model serving one 2048-token prompt on one GPU, with the same two-point curve.
+  Workload w;
+  w.model = test::synthetic_dense_model();
+  w.name = "synthetic";
+  w.phase = Phase::kInfer;
+  w.infer.context_len = 2048;
+  w.infer.output_len = 256;
+  w.infer.batch = 8;
+  validate(w);
+  HardwareProfile prof = test::catalog().gpu("h100-sxm5-80gb");
+  prof.gemm_curve(Precision::kBf16) = curve({{1024, 1024, 1024, 100 * kT}, {8192, 8192, 8192, 400 * kT}});
+  const auto rate = [](double flop) {
+    const double x = std::log(flop / cube(1024)) / (9.0 * std::log(2.0));
+    return (100.0 + 300.0 * std::clamp(x, 0.0, 1.0)) * kT;
+  };
+  const InferResult res = evaluate_infer(w, count_params(w.model), resolve_rates(prof, Precision::kBf16, {}), {});
+  const double t = 2048;
+  double lin = 0, lin_s = 0;
+  for (double c : {2 * t * 1024 * 3072, 2 * t * 1024 * 1024, 2 * t * 1024 * 4096, 2 * t * 4096 * 1024}) {
+    lin += 4 * c;  // 4 layers
+    lin_s += 4 * c / rate(c);
+  }
+  const double attn_layer = 2 * 8 * 256 * t * t / 2;  // causal: half of the s² products
+  const double rest = res.time.prefill.flop - lin - 4 * attn_layer;  // output layer and norms
+  ASSERT_GT(rest, 2 * t * 1024 * 1000);
+  const double expected = res.time.prefill.flop / (lin_s + 4 * attn_layer / rate(attn_layer) + rest / rate(2 * t * 1024 * 1000));
+  EXPECT_NEAR(res.time.prefill.attainable_flop_per_s, expected, 1e-9 * expected);
+  EXPECT_NEAR(res.time.prefill.time_s, res.time.prefill.flop / expected, 1e-12);
+  // Decode ignores the curve: its compute term uses the profile's flat rate (here the datasheet's
+  // 0.8 × 989), so the step equals the plan without a curve; it is memory-bound either way.
+  const InferResult flat = evaluate_infer(w, count_params(w.model), test::rates_for("h100-sxm5-80gb"), {});
+  EXPECT_DOUBLE_EQ(res.time.decode.time_s, flat.time.decode.time_s);
+  EXPECT_TRUE(res.time.decode.memory_bound);
 }
 
 TEST(GemmCurve, FlatCurveAtTheFlatRateChangesNothing) {
