@@ -122,7 +122,8 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
   c->add_option("--weight-precision", a.weight_precision,
                 "weights: bf16, fp16, fp8, int8, int4 (AWQ / GPTQ groups), fp4 (NVFP4 / MXFP4 blocks)");
   c->add_option("--weight-group-size", a.weight_group,
-                "elements per scale of int4 / fp4 weights (default: 128 for int4, 16 for fp4 = NVFP4; 32 = MXFP4)");
+                "elements per scale of int4 / fp4 weights (default: 128 for int4, 16 for fp4 = NVFP4; 32 = MXFP4)")
+      ->check(CLI::PositiveNumber);
   c->add_option("--quantized-weights", a.quantized_weights,
                 "which weights --weight-precision applies to below 16 bits: linear (every linear layer, default) or "
                 "experts (MoE routed experts only, as gpt-oss's MXFP4 checkpoints); the rest stays 16-bit")

@@ -58,11 +58,10 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // in 16-bit (or in the weight precision when that is wider).
   const double wbytes = weight_bytes_per_element(in.weight_precision, in.weight_group_size);
   const double other_bytes = std::max(2.0, precision_bytes(in.weight_precision));
-  const double expert_elements = static_cast<double>(m.num_layers) * pc.per_layer_expert;
   const double expert_share =
       m.is_moe() ? static_cast<double>(m.experts_per_token) / static_cast<double>(m.num_experts) : 0.0;
-  const double quantized_total = in.quantize_experts_only ? expert_elements : pc.linear_total;
-  const double quantized_active = in.quantize_experts_only ? expert_elements * expert_share : pc.linear_active;
+  const double quantized_total = in.quantize_experts_only ? pc.linear_experts : pc.linear_total;
+  const double quantized_active = in.quantize_experts_only ? pc.linear_experts * expert_share : pc.linear_active;
   const double kvbytes = precision_bytes(in.kv_precision);
   const double abytes = precision_bytes(in.compute_precision);
 
@@ -108,7 +107,10 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
 
   // ---- time ----
   InferTime& tt = out.time;
-  const double dense_flop_per_token = 2.0 * (pc.active - pc.embedding);  // every weight used once (MAC = 2 FLOP)
+  // Every weight used once per token (MAC = 2 FLOP) but the embedding lookup; a tied embedding matrix
+  // is also the output layer, so its GEMM counts.
+  const double tied_output = m.tied_embeddings ? static_cast<double>(m.vocab_size) * s.h : 0.0;
+  const double dense_flop_per_token = 2.0 * (pc.active - pc.embedding + tied_output);
   // QKᵀ (query/key width) + A·V (value width) per context token, every layer.
   const double attn_flop_per_token_ctx = 2.0 * static_cast<double>(m.num_heads) *
                                          (s.d + static_cast<double>(m.value_head_dim())) *
@@ -116,35 +118,34 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // Weights a token reads: the active linear layers, the output layer (the tied embedding matrix when
   // tied) and the small rest; the embedding is a lookup.
   const double wb_active_gpu =
-      (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding +
-                                    (m.tied_embeddings ? static_cast<double>(m.vocab_size) * s.h : 0.0)) *
-                                       other_bytes) /
-      gpus;
+      (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding + tied_output) * other_bytes) / gpus;
 
   // Prefill of one request: causal attention over the prompt (half of the s² products).
   const double ctx = static_cast<double>(in.context_len);
   const double prefill_flop = (dense_flop_per_token * ctx + attn_flop_per_token_ctx * ctx * ctx / 2.0) / gpus;
   const double prefill_bytes = wb_active_gpu + ctx * mem.kv_bytes_per_token;
-  // With a measured GEMM curve the prompt's GEMMs are timed by size as in training: the linear layers
-  // at their FLOP-weighted rate, each layer's causal attention core as one call, the rest (output
-  // layer, routers) at the output layer's rate. Decode keeps the flat rate: its GEMMs have the batch
-  // as M and are memory-bound.
+  // With a measured GEMM curve the prompt's GEMMs are timed by size as in training, for prefill
+  // chunks of `chunk` tokens (the engine's chunked prefill): the linear layers at their FLOP-weighted
+  // rate, each layer's causal attention core as one call per chunk, the rest (output layer, routers)
+  // at the output layer's rate, all on the compute precision's curve. Decode keeps the flat rate: its
+  // GEMMs have the batch as M and are memory-bound.
   double prefill_rate = r.gemm_flop_per_s;
   if (!r.gemm_curve.empty() && prefill_flop > 0) {
-    const LayerGemms calls = layer_linear_gemms(m, ctx, w.par);
+    const LayerGemms calls = layer_linear_gemms(m, chunk, w.par);
     double lin_flop = 0, lin_s = 0;
     for (int i = 0; i < calls.count; ++i) {
       const GemmCall& c = calls.calls[static_cast<std::size_t>(i)];
       lin_flop += c.flop;
       lin_s += c.flop / r.gemm_curve.at(c.flop_per_call);
     }
+    const double chunks_exact = ctx / chunk;  // the linear work scales with the tokens
     const double layers_here = s.layers_per_stage;  // prefill_flop is per GPU: layers / PP, split over TP
     const double attn_flop = attn_flop_per_token_ctx * ctx * ctx / 2.0 / gpus;
-    const double lin_total = lin_flop * layers_here;
+    const double lin_total = lin_flop * chunks_exact * layers_here;
     const double rest = std::max(0.0, prefill_flop - lin_total - attn_flop);
-    const double attn_rate = r.gemm_curve.at(attn_flop / layers_here);
-    const double out_rate = r.gemm_curve.at(2.0 * ctx * s.h * static_cast<double>(m.vocab_size) / s.tp);
-    prefill_rate = prefill_flop / (lin_s * layers_here + attn_flop / attn_rate + rest / out_rate);
+    const double attn_rate = r.gemm_curve.at(attn_flop / (layers_here * std::ceil(chunks_exact)));
+    const double out_rate = r.gemm_curve.at(2.0 * chunk * s.h * static_cast<double>(m.vocab_size) / s.tp);
+    prefill_rate = prefill_flop / (lin_s * chunks_exact * layers_here + attn_flop / attn_rate + rest / out_rate);
   }
   tt.prefill = roofline(prefill_flop, prefill_bytes, prefill_rate, r);
   tt.prefill.time_s *= s.pp;  // stages run one after another for one request
@@ -156,10 +157,12 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     double weights_read = wb_active_gpu;
     if (m.is_moe()) {
       const double touched = 1.0 - std::pow(1.0 - expert_share, batch);
-      // Routed experts are quantised in either mode; the rest of the weights as above.
-      const double expert_bytes = expert_elements * wbytes / gpus;
-      weights_read = ((quantized_total - expert_elements) * wbytes +
-                      (pc.total - quantized_total - pc.embedding) * other_bytes) /
+      // Routed experts (their matrices quantised in either mode, their biases 16-bit) are read as far
+      // as the batch touches them; every other weight but the embedding on every step.
+      const double expert_elements = static_cast<double>(m.num_layers) * pc.per_layer_expert;
+      const double expert_bytes = (pc.linear_experts * wbytes + (expert_elements - pc.linear_experts) * other_bytes) / gpus;
+      weights_read = ((quantized_total - pc.linear_experts) * wbytes +
+                      (pc.total - expert_elements - (quantized_total - pc.linear_experts) - pc.embedding) * other_bytes) /
                          gpus +
                      expert_bytes * touched;
     }

@@ -111,15 +111,17 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
     }
     const double mats = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
     const double dense_linear = mats * h * static_cast<double>(m.ffn_hidden_size);
-    double moe_linear = 0, moe_linear_active = 0;
+    double moe_linear = 0, moe_linear_active = 0, routed_linear = 0;
     if (m.is_moe()) {
       const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
       const double shared = static_cast<double>(m.shared_experts);
-      moe_linear = (static_cast<double>(m.num_experts) + shared) * mats * h * f;
+      routed_linear = static_cast<double>(m.num_experts) * mats * h * f;
+      moe_linear = routed_linear + shared * mats * h * f;
       moe_linear_active = (static_cast<double>(m.experts_per_token) + shared) * mats * h * f;
     }
     c.linear_total = n_dense * (attn_linear + dense_linear) + n_moe * (attn_linear + moe_linear);
     c.linear_active = n_dense * (attn_linear + dense_linear) + n_moe * (attn_linear + moe_linear_active);
+    c.linear_experts = n_moe * routed_linear;
   }
   if (m.mtp_layers > 0) {
     // Each module: one layer of the (last) block kind, a 2h→h projection and two input norms.

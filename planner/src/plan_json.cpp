@@ -102,9 +102,7 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           : i.weight_precision == Precision::kFp4 ? fmt::format(", one 8-bit scale per block of {} (NVFP4: 16, MXFP4: 32)", g)
                                                    : std::string(" (per-channel or per-tensor scales not counted)");
       const ParamCounts pc = count_params(w.model);
-      const double quantized = i.quantize_experts_only
-                                   ? static_cast<double>(w.model.num_layers) * pc.per_layer_expert
-                                   : pc.linear_total;
+      const double quantized = i.quantize_experts_only ? pc.linear_experts : pc.linear_total;
       out.push_back(fmt::format(
           "weight-only quantisation: {} ({:.4g}B of {:.4g}B parameters) at {:.4g} bytes per weight{}; {} stay in 16-bit",
           i.quantize_experts_only ? "the routed experts" : "the transformer blocks' linear layers", quantized / 1e9,

@@ -126,7 +126,8 @@ json curve_to_json(const GemmCurve& c) {
 GemmCurve curve_from(const Reader& r) {
   r.expect_object();
   GemmCurve c;
-  c.provenance = provenance_from_string(r.choice("provenance", {"datasheet", "measured", "override"}));
+  // A curve holds achieved rates, used as they are: measured, or entered by hand as an override.
+  c.provenance = provenance_from_string(r.choice("provenance", {"measured", "override"}));
   c.source = r.string("source");
   if (c.source.empty()) r.fail_at("source", "a non-empty source for the GEMM sweep");
   c.as_of = r.string("as_of");

@@ -308,8 +308,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     if (time > 0) lin_rate = flop / time;
   }
   if (const GemmRateCurve& hp_curve = fp8 ? r.higher_precision_gemm_curve : r.gemm_curve; !hp_curve.empty()) {
-    // The attention core is one fused kernel per layer and micro-batch, or two batched GEMMs (QKᵀ, A·V).
-    attn_rate = hp_curve.at(t.flash_attention ? attn_exec_fwd : attn_exec_fwd / 2.0);
+    // The attention core is one fused kernel per layer and micro-batch, or two batched GEMMs (QKᵀ, A·V);
+    // context parallelism runs it as cp ring steps, each on one K/V chunk.
+    attn_rate = hp_curve.at((t.flash_attention ? attn_exec_fwd : attn_exec_fwd / 2.0) / cp);
     out_rate = hp_curve.at(logits_fwd);
   }
   tt.gemm_linear_flop_per_s = lin_rate;

@@ -169,6 +169,11 @@ void validate(const Workload& w, const std::string& file) {
     if (i.quantize_experts_only && !m.is_moe()) {
       bad(file, "$.infer.quantized_weights", "'linear' for a dense model ('experts' needs routed experts)");
     }
+    if (i.quantize_experts_only && precision_bytes(i.weight_precision) >= 2.0) {
+      bad(file, "$.infer.quantized_weights",
+          fmt::format("'linear' with {} weights ('experts' applies a weight precision below 16 bits to the experts)",
+                      to_string(i.weight_precision)));
+    }
     if (i.kv_precision == Precision::kInt4) {
       bad(file, "$.infer.kv_precision", "a KV-cache precision: fp32, fp16, bf16, fp8, int8 or fp4 (int4 is a weight format)");
     }

@@ -243,10 +243,12 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["infer"]; asser
   || { echo "FAIL infer-int4: content"; fail=1; }
 check infer-mxfp4-experts 0 "$bin" plan infer --model gpt-oss-120b --gpu H100 --context 2048 --output 256 \
   --weight-precision fp4 --weight-group-size 32 --quantized-weights experts --json
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); w=d["result"]["memory_per_gpu"]["weights_bytes"]; assert abs(w/2**30-60.71)<0.01, w' "$tmp/out" \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); w=d["result"]["memory_per_gpu"]["weights_bytes"]; assert abs(w/2**30-60.77)<0.01, w' "$tmp/out" \
   || { echo "FAIL infer-mxfp4-experts: weights"; fail=1; }
 check group-with-bf16 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-group-size 64
 grep -q -- '--weight-group-size' "$tmp/err" || { echo "FAIL group-with-bf16: flag not named"; fail=1; }
+check group-zero 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-precision int4 --weight-group-size 0
+grep -q -- '--weight-group-size' "$tmp/err" || { echo "FAIL group-zero: flag not named"; fail=1; }
 check experts-on-dense 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-precision fp4 --quantized-weights experts
 grep -q -- '--quantized-weights' "$tmp/err" || { echo "FAIL experts-on-dense: flag not named"; fail=1; }
 

@@ -100,6 +100,10 @@ TEST(GemmCurve, BadCurvesNameTheField) {
   EXPECT_EQ(error_path(profile_with_curves(head + R"([{"m":8,"n":8.5,"k":8,"flop_per_s":1}]}})")),
             "$.gemm_curves.bf16.points[0].n");
   EXPECT_EQ(error_path(profile_with_curves(R"({"bf17":{}})")), "$.gemm_curves.bf17");
+  // A curve holds achieved rates: measured or an override, never a datasheet figure.
+  EXPECT_EQ(error_path(profile_with_curves(
+                R"({"bf16":{"provenance":"datasheet","source":"r","as_of":"2026-11-22","points":[]}})")),
+            "$.gemm_curves.bf16.provenance");
   EXPECT_EQ(error_path(profile_with_curves(
                 R"({"bf16":{"provenance":"measured","source":"","as_of":"2026-11-22","points":[]}})")),
             "$.gemm_curves.bf16.source");
@@ -124,6 +128,40 @@ TEST(GemmCurve, LayerGemmsAddUpToTheLinearFlops) {
     const double linear = (layer_forward_flop(m, tokens, 4096) - attention_core_flop(m, tokens, 4096)) / p.tp;
     EXPECT_NEAR(sum, linear - latent_norms, 1e-9 * linear) << id;
   }
+}
+
+TEST(GemmCurve, LayerGemmCallSizesMoeAndMla) {
+  // Mixtral 8x7B, 4096 tokens on a rank, TP 4, EP 2 (every layer MoE): fused QKV, projection, router,
+  // and each of the rank's 8/2 = 4 experts' FC1 (gate + up) and FC2 on 2·4096·2/8 = 2048 tokens.
+  Parallelism p;
+  p.tp = 4;
+  p.ep = 2;
+  const LayerGemms mx = layer_linear_gemms(test::catalog().model("mixtral-8x7b"), 4096, p);
+  const double t2 = 2.0 * 4096 / 4;
+  const double calls[][2] = {{t2 * 4096 * (4096 + 8 * 256), 1},
+                             {t2 * 4096 * 4096, 1},
+                             {t2 * 4096 * 8, 1},
+                             {t2 * 2 * 4096 * 2 * 14336 / 4, 4},
+                             {t2 * 2 * 14336 * 4096 / 4, 4}};
+  ASSERT_EQ(mx.count, 5);
+  for (int i = 0; i < 5; ++i) {
+    const GemmCall& c = mx.calls[static_cast<std::size_t>(i)];
+    EXPECT_DOUBLE_EQ(c.flop_per_call, calls[i][0]) << i;
+    EXPECT_DOUBLE_EQ(c.flop, calls[i][0] * calls[i][1]) << i;
+  }
+  // DeepSeek-V3 MLA, TP = EP = 1: query down (7168 → 1536) and up (→ 128 heads × 192), joint KV down
+  // (→ 512 + 64), KV up (512 → 128 × (128 + 128)), output projection (128 × 128 → 7168); then the 3
+  // dense layers' FC1 / FC2 weighted 3/61 and the 58 MoE layers' calls weighted 58/61.
+  const LayerGemms ds = layer_linear_gemms(test::catalog().model("deepseek-v3"), 4096, Parallelism{});
+  const double d2 = 2.0 * 4096;
+  const double mla[] = {d2 * 7168 * 1536, d2 * 1536 * 128 * 192, d2 * 7168 * 576, d2 * 512 * 128 * 256,
+                        d2 * 128 * 128 * 7168};
+  ASSERT_EQ(ds.count, 12);
+  for (int i = 0; i < 5; ++i) EXPECT_DOUBLE_EQ(ds.calls[static_cast<std::size_t>(i)].flop_per_call, mla[i]) << i;
+  EXPECT_DOUBLE_EQ(ds.calls[5].flop, d2 * 7168 * 2 * 18432 * 3 / 61);  // dense FC1, 3 of 61 layers
+  // A routed expert's FC1 call: 4096 · 8 / 256 = 128 tokens; 256 such calls.
+  EXPECT_DOUBLE_EQ(ds.calls[8].flop_per_call, 2.0 * 128 * 7168 * 2 * 2048);
+  EXPECT_DOUBLE_EQ(ds.calls[8].flop, 256 * 2.0 * 128 * 7168 * 2 * 2048 * 58 / 61);
 }
 
 TEST(GemmCurve, SyntheticModelKnownAnswer) {
@@ -201,11 +239,14 @@ TEST(GemmCurve, PrefillIsTimedBySizeDecodeAtTheFlatRate) {
   const double expected = res.time.prefill.flop / (lin_s + 4 * attn_layer / rate(attn_layer) + rest / rate(2 * t * 1024 * 1000));
   EXPECT_NEAR(res.time.prefill.attainable_flop_per_s, expected, 1e-9 * expected);
   EXPECT_NEAR(res.time.prefill.time_s, res.time.prefill.flop / expected, 1e-12);
-  // Decode ignores the curve: its compute term uses the profile's flat rate (here the datasheet's
-  // 0.8 × 989), so the step equals the plan without a curve; it is memory-bound either way.
-  const InferResult flat = evaluate_infer(w, count_params(w.model), test::rates_for("h100-sxm5-80gb"), {});
-  EXPECT_DOUBLE_EQ(res.time.decode.time_s, flat.time.decode.time_s);
-  EXPECT_TRUE(res.time.decode.memory_bound);
+  // Decode ignores the curve: with memory made free so that its compute term decides, the step is
+  // its FLOPs at the profile's flat rate (here the datasheet's 0.8 × 989 TFLOP/s); on the curve its
+  // tiny GEMMs (M = 8) would run at the smallest size's 100.
+  Rates fast_memory = resolve_rates(prof, Precision::kBf16, {});
+  fast_memory.memory_bytes_per_s = 1e30;
+  const InferResult compute_bound = evaluate_infer(w, count_params(w.model), fast_memory, {});
+  EXPECT_FALSE(compute_bound.time.decode.memory_bound);
+  EXPECT_DOUBLE_EQ(compute_bound.time.decode.time_s, compute_bound.time.decode.flop / 791.2e12);
 }
 
 TEST(GemmCurve, FlatCurveAtTheFlatRateChangesNothing) {

@@ -113,6 +113,26 @@ TEST(Infer, MlaLatentCacheIsReplicatedAcrossTp) {
   EXPECT_TRUE(r.memory.fits);
 }
 
+TEST(Infer, TiedEmbeddingStillCostsTheOutputGemm) {
+  // Tying the output layer to the embedding saves its weights, not its GEMM: prefill and decode
+  // FLOPs are those of the untied model, the weights V·h elements fewer.
+  Workload untied;
+  untied.model = test::synthetic_dense_model();
+  untied.name = "synthetic";
+  untied.phase = Phase::kInfer;
+  untied.infer.context_len = 1024;
+  untied.infer.output_len = 128;
+  untied.infer.batch = 4;
+  Workload tied = untied;
+  tied.model.tied_embeddings = true;
+  validate(untied);
+  validate(tied);
+  const InferResult a = eval(untied), b = eval(tied);
+  EXPECT_DOUBLE_EQ(b.time.prefill.flop, a.time.prefill.flop);
+  EXPECT_DOUBLE_EQ(b.time.decode.flop, a.time.decode.flop);
+  EXPECT_DOUBLE_EQ(a.memory.weights_bytes - b.memory.weights_bytes, 1000.0 * 1024 * 2);
+}
+
 TEST(Infer, WeightBytesWithGroupScales) {
   EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kInt4, 0), 0.5 + 2.5 / 128);  // AWQ / GPTQ default
   EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kInt4, 64), 0.5390625);
@@ -173,6 +193,11 @@ TEST(Infer, QuantisationSettingsAreValidated) {
   EXPECT_EQ(path(w), "(accepted)");
   w.infer.quantize_experts_only = true;  // a dense model has no experts
   EXPECT_EQ(path(w), "$.infer.quantized_weights");
+  Workload moe = infer("mixtral-8x7b", 1, 1024, 128);
+  moe.infer.quantize_experts_only = true;  // bf16 weights: nothing to quantise
+  EXPECT_EQ(path(moe), "$.infer.quantized_weights");
+  moe.infer.weight_precision = Precision::kFp8;
+  EXPECT_EQ(path(moe), "(accepted)");
   w.infer.quantize_experts_only = false;
   w.infer.kv_precision = Precision::kInt4;
   EXPECT_EQ(path(w), "$.infer.kv_precision");

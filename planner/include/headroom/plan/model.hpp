@@ -89,6 +89,7 @@ struct ParamCounts {
   /// MoE routers and MTP modules stay outside (16-bit in quantised checkpoints).
   double linear_total = 0;
   double linear_active = 0;
+  double linear_experts = 0;  ///< the routed experts' weight matrices (part of linear_total; no biases)
 };
 
 /// Exact count for the architecture (no allocation).

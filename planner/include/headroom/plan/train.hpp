@@ -82,7 +82,7 @@ struct GemmCall {
 /// elements (which layer_forward_flop counts with the weights). Backward GEMMs (dgrad, wgrad) have
 /// the same FLOPs per call as their forward GEMM.
 struct LayerGemms {
-  std::array<GemmCall, 12> calls{};
+  std::array<GemmCall, 16> calls{};  // at most 12 today (MLA, dense and MoE layers, shared experts)
   int count = 0;
 };
 LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Parallelism& p) noexcept;
