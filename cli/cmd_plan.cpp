@@ -46,6 +46,7 @@ struct PlanArgs {
   std::string weight_precision = "bf16", kv_precision;
   std::int64_t weight_group = 0;
   std::string quantized_weights = "linear";
+  std::int64_t kv_block = 16;
   // Assumption overrides.
   double goodput = 1.0, pue = 1.0;
   // Search limits and toggles, bound to the library's struct so the CLI defaults are its defaults.
@@ -129,6 +130,8 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
                 "experts (MoE routed experts only, as gpt-oss's MXFP4 checkpoints); the rest stays 16-bit")
       ->check(CLI::IsMember({"linear", "experts"}));
   c->add_option("--kv-precision", a.kv_precision, "KV-cache precision (default bf16)");
+  c->add_option("--kv-block-tokens", a.kv_block,
+                "tokens per paged KV-cache block; requests hold whole blocks (default 16, vLLM's; 1: no rounding)");
   c->add_option("--gpu-memory-utilization", a.mem_util, "share of device memory the engine may use (default 0.9)");
 }
 
@@ -180,6 +183,7 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.infer.gpu_memory_utilization", "--gpu-memory-utilization"},
       {"$.infer.weight_group_size", "--weight-group-size"},
       {"$.infer.quantized_weights", "--quantized-weights"},
+      {"$.infer.kv_block_tokens", "--kv-block-tokens"},
       {"$.infer.kv_precision", "--kv-precision"},
   };
   for (const auto& [field, flag] : kFieldFlags)
@@ -279,6 +283,7 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
       i.weight_precision = parse_precision(a.weight_precision, "--weight-precision");
     if (!from_file || given("--weight-group-size")) i.weight_group_size = a.weight_group;
     if (!from_file || given("--quantized-weights")) i.quantize_experts_only = a.quantized_weights == "experts";
+    if (!from_file || given("--kv-block-tokens")) i.kv_block_tokens = a.kv_block;
     if (!a.kv_precision.empty()) i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
     if (!from_file || given("--gpu-memory-utilization")) i.gpu_memory_utilization = a.mem_util;
   }

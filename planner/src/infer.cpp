@@ -77,11 +77,16 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   mem.kv_bytes_per_token = full_layers_model / s.pp * kv_layer_gpu * kvbytes;
   mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;
   const double req_tokens = static_cast<double>(in.context_len + in.output_len);
+  // Paged KV cache: a request holds whole blocks of `kv_block_tokens` tokens (vLLM: 16), the cache
+  // is a whole number of blocks.
+  const double block = static_cast<double>(std::max<std::int64_t>(1, in.kv_block_tokens));
+  const auto in_blocks = [block](double tokens) { return std::ceil(tokens / block) * block; };
   // Sliding-window layers without full pages hold at most `window` tokens per request.
   const double swa_bytes_per_request =
       in.sliding_window_full_pages || swa_layers == 0
           ? 0.0
-          : std::min(static_cast<double>(m.sliding_window), req_tokens) * swa_layers / s.pp * kv_layer_gpu * kvbytes;
+          : in_blocks(std::min(static_cast<double>(m.sliding_window), req_tokens)) * swa_layers / s.pp * kv_layer_gpu *
+                kvbytes;
   const double chunk =
       std::min(static_cast<double>(in.prefill_chunk_tokens), std::max(static_cast<double>(in.context_len), 1.0));
   double mlp_width = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
@@ -99,9 +104,9 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   mem.capacity_bytes = r.memory_bytes;
   mem.budget_bytes = r.memory_bytes * in.gpu_memory_utilization;
   mem.kv_budget_bytes = mem.budget_bytes - mem.weights_bytes - mem.workspace_bytes - mem.overhead_bytes;
-  const double per_request = req_tokens * mem.kv_bytes_per_token + swa_bytes_per_request;
+  const double per_request = in_blocks(req_tokens) * mem.kv_bytes_per_token + swa_bytes_per_request;
   if (mem.kv_budget_bytes > 0) {
-    mem.max_kv_tokens = std::floor(mem.kv_budget_bytes / mem.kv_bytes_per_token);
+    mem.max_kv_tokens = std::floor(mem.kv_budget_bytes / (block * mem.kv_bytes_per_token)) * block;
     mem.max_concurrent_requests = std::floor(mem.kv_budget_bytes / per_request);
   }
 

@@ -110,6 +110,8 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           i.quantize_experts_only ? "attention, embeddings, output layer, norms, biases and routers"
                                   : "embeddings, output layer, norms, biases and MoE routers"));
     }
+    out.push_back(fmt::format("paged KV cache in blocks of {} tokens: a request holds ceil(tokens / {}) blocks",
+                              i.kv_block_tokens, i.kv_block_tokens));
     if (w.model.sliding_window > 0) {
       out.push_back(i.sliding_window_full_pages ? "sliding-window layers reserve full-length KV pages (vLLM behaviour)"
                                                 : "sliding-window layers hold at most `window` tokens per request");
@@ -338,6 +340,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                 {"weight_group_size", i.weight_group_size > 0 ? i.weight_group_size : default_weight_group(i.weight_precision)},
                 {"weight_bytes_per_element", weight_bytes_per_element(i.weight_precision, i.weight_group_size)},
                 {"quantized_weights", i.quantize_experts_only ? "experts" : "linear"},
+                {"kv_block_tokens", i.kv_block_tokens},
                 {"kv_precision", to_string(i.kv_precision)},
                 {"compute_precision", to_string(i.compute_precision)},
                 {"gpu_memory_utilization", i.gpu_memory_utilization}};

@@ -38,6 +38,7 @@ constexpr std::int64_t kMaxGpus = 1'000'000;
 constexpr std::int64_t kMaxSeq = std::int64_t{1} << 24;      // 16.7M tokens
 constexpr std::int64_t kMaxBatch = std::int64_t{1} << 26;
 constexpr std::int64_t kMaxWeightGroup = 65536;
+constexpr std::int64_t kMaxKvBlock = 65536;
 constexpr double kMaxTokens = 1e16;
 
 [[noreturn]] void bad(const std::string& file, const std::string& path, const std::string& expected) {
@@ -157,6 +158,9 @@ void validate(const Workload& w, const std::string& file) {
       bad(file, "$.infer.gpu_memory_utilization", "a fraction in (0, 1]");
     }
     if (i.prefill_chunk_tokens < 1 || i.prefill_chunk_tokens > kMaxSeq) bad(file, "$.infer.prefill_chunk_tokens", "a positive integer");
+    if (i.kv_block_tokens < 1 || i.kv_block_tokens > kMaxKvBlock) {
+      bad(file, "$.infer.kv_block_tokens", fmt::format("an integer in [1, {}] (tokens per KV-cache block)", kMaxKvBlock));
+    }
     const bool grouped = i.weight_precision == Precision::kInt4 || i.weight_precision == Precision::kFp4;
     if (i.weight_group_size != 0 && !grouped) {
       bad(file, "$.infer.weight_group_size",
@@ -261,6 +265,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.infer.gpu_memory_utilization = i.number_or("gpu_memory_utilization", 0.9, Range::kFraction);
     w.infer.sliding_window_full_pages = i.boolean_or("sliding_window_full_pages", true);
     w.infer.prefill_chunk_tokens = i.integer_or("prefill_chunk_tokens", 8192, 1, kMaxSeq);
+    w.infer.kv_block_tokens = i.integer_or("kv_block_tokens", 16, 1, kMaxKvBlock);
   }
   validate(w, file);
   return w;

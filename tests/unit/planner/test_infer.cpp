@@ -33,10 +33,29 @@ TEST(Infer, WeightsAndKvPerGpu) {
   EXPECT_NEAR(r.memory.weights_bytes, count_params(w.model).total * 2 / 4, 1);
   EXPECT_DOUBLE_EQ(r.memory.kv_bytes_per_token, 327'680.0 / 4);  // 8 KV heads split over TP 4
   EXPECT_DOUBLE_EQ(r.memory.kv_bytes_per_token_model, 327'680.0);
-  const double tokens = std::floor(r.memory.kv_budget_bytes / r.memory.kv_bytes_per_token);
-  EXPECT_DOUBLE_EQ(r.memory.max_kv_tokens, tokens);
+  // Whole 16-token blocks (2048 + 512 = 2560 tokens is 160 of them).
+  const double blocks = std::floor(r.memory.kv_budget_bytes / (16 * r.memory.kv_bytes_per_token));
+  EXPECT_DOUBLE_EQ(r.memory.max_kv_tokens, 16 * blocks);
   EXPECT_DOUBLE_EQ(r.memory.max_concurrent_requests,
                    std::floor(r.memory.kv_budget_bytes / (2560 * r.memory.kv_bytes_per_token)));
+}
+
+TEST(Infer, RequestsHoldWholeKvBlocks) {
+  // 1000 + 10 tokens take 64 blocks of 16 = 1024 token slots; with blocks of 1 exactly 1010.
+  Workload w = infer("llama-3-8b", 1, 1000, 10);
+  const InferResult paged = eval(w);
+  const double kv = paged.memory.kv_bytes_per_token;  // 131,072 B: 32 layers · 8 KV heads · 256 · 2 B
+  EXPECT_DOUBLE_EQ(kv, 131'072.0);
+  EXPECT_DOUBLE_EQ(paged.memory.max_concurrent_requests, std::floor(paged.memory.kv_budget_bytes / (1024 * kv)));
+  EXPECT_DOUBLE_EQ(std::fmod(paged.memory.max_kv_tokens, 16.0), 0.0);
+  w.infer.kv_block_tokens = 1;
+  validate(w);
+  const InferResult exact = eval(w);
+  EXPECT_DOUBLE_EQ(exact.memory.max_concurrent_requests, std::floor(exact.memory.kv_budget_bytes / (1010 * kv)));
+  EXPECT_DOUBLE_EQ(exact.memory.max_kv_tokens, std::floor(exact.memory.kv_budget_bytes / kv));
+  EXPECT_GT(exact.memory.max_concurrent_requests, paged.memory.max_concurrent_requests);
+  w.infer.kv_block_tokens = 0;
+  EXPECT_THROW(validate(w), core::InputError);
 }
 
 TEST(Infer, KvHeadsReplicatedBeyondTp) {

@@ -66,6 +66,9 @@ struct InferSettings {
   double gpu_memory_utilization = 0.9;  ///< share of device memory the engine may use (vLLM default)
   bool sliding_window_full_pages = true;  ///< engines reserve full-length KV pages for SWA layers
   std::int64_t prefill_chunk_tokens = 8192;  ///< tokens per prefill chunk (activation workspace)
+  /// Tokens per KV-cache block (paged attention): requests hold whole blocks. vLLM's default is 16
+  /// (CacheConfig.DEFAULT_BLOCK_SIZE); 1 = no rounding.
+  std::int64_t kv_block_tokens = 16;
 };
 
 struct Workload {
