@@ -211,4 +211,22 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   return out;
 }
 
+std::vector<BatchPoint> infer_batch_sweep(const Workload& w, const ParamCounts& pc, const Rates& r,
+                                          const Assumptions& a) {
+  std::vector<BatchPoint> out;
+  Workload at = w;
+  at.infer.batch = 0;
+  const double most = evaluate_infer(at, pc, r, a).memory.max_concurrent_requests;
+  if (!(most >= 1)) return out;
+  const auto add = [&](double batch) {
+    at.infer.batch = static_cast<std::int64_t>(batch);
+    const InferResult res = evaluate_infer(at, pc, r, a);
+    out.push_back({batch, res.time.ttft_s, res.time.tpot_s, res.time.tokens_per_s_per_gpu, res.time.decode.memory_bound,
+                   res.time.meets_slo});
+  };
+  for (double b = 1; b < most; b *= 2) add(b);
+  add(most);
+  return out;
+}
+
 }  // namespace headroom::plan

@@ -382,6 +382,16 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                   {{"ridge_flop_per_byte", ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s},
                    {"prefill", point(t.prefill)},
                    {"decode", point(t.decode)}}}};
+  json sweep = json::array();
+  for (const BatchPoint& b : infer_batch_sweep(w, pc, ctx.rates, ctx.assumptions)) {
+    sweep.push_back({{"batch", b.batch},
+                     {"ttft_s", num(b.ttft_s)},
+                     {"tpot_s", num(b.tpot_s)},
+                     {"tokens_per_s_per_gpu", num(b.tokens_per_s_per_gpu)},
+                     {"decode_memory_bound", b.decode_memory_bound},
+                     {"meets_slo", b.meets_slo}});
+  }
+  j["result"]["batch_sweep"] = sweep;
   j["summary"] = {{"gpu_hours", nullptr},
                   {"energy_kwh", nullptr},
                   {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
@@ -457,6 +467,17 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
     s += fmt::format("  {:<30}{:>14}\n", "meets SLO", t.meets_slo ? "yes" : "NO");
   s += fmt::format("  {:<30}{:>14.1f} FLOP/B (ridge {:.1f})\n", "decode intensity", t.decode.intensity_flop_per_byte,
                    ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s);
+  const std::vector<BatchPoint> sweep = infer_batch_sweep(w, pc, ctx.rates, ctx.assumptions);
+  if (!sweep.empty()) {
+    s += "\nLatency and throughput against the batch\n";
+    s += fmt::format("  {:>8} {:>12} {:>12} {:>16}  {}\n", "batch", "TTFT", "TPOT", "tok/s per GPU", "decode");
+    for (const BatchPoint& b : sweep) {
+      s += fmt::format("  {:>8.0f} {:>12} {:>12} {:>16.0f}  {}{}\n", b.batch, core::format_seconds(b.ttft_s),
+                       core::format_seconds(b.tpot_s), b.tokens_per_s_per_gpu,
+                       b.decode_memory_bound ? "memory-bound" : "compute-bound",
+                       (w.infer.tpot_slo_s > 0 || w.infer.ttft_slo_s > 0) && !b.meets_slo ? ", misses the SLO" : "");
+    }
+  }
   return s + assumptions_text(w, ctx);
 }
 

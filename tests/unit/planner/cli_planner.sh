@@ -239,7 +239,7 @@ grep -q 'nodes0.json' "$tmp/err" && grep -q 'moe.max_nodes_per_token' "$tmp/err"
 
 # Weight-only quantisation: int4 with AWQ / GPTQ group scales, fp4 blocks on the routed experts only.
 check infer-int4 0 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-precision int4 --json
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["infer"]; assert i["weight_bytes_per_element"]==0.51953125 and i["weight_group_size"]==128 and i["quantized_weights"]=="linear" and i["kv_block_tokens"]==16, i; assert any("weight-only quantisation: the transformer blocks" in a for a in d["assumptions"])' "$tmp/out" \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["infer"]; assert i["weight_bytes_per_element"]==0.51953125 and i["weight_group_size"]==128 and i["quantized_weights"]=="linear" and i["kv_block_tokens"]==16, i; b=d["result"]["batch_sweep"]; assert b[0]["batch"]==1 and b[-1]["batch"]==d["result"]["memory_per_gpu"]["max_concurrent_requests"], b; assert any("weight-only quantisation: the transformer blocks" in a for a in d["assumptions"])' "$tmp/out" \
   || { echo "FAIL infer-int4: content"; fail=1; }
 check infer-mxfp4-experts 0 "$bin" plan infer --model gpt-oss-120b --gpu H100 --context 2048 --output 256 \
   --weight-precision fp4 --weight-group-size 32 --quantized-weights experts --json

@@ -152,6 +152,36 @@ TEST(Infer, TiedEmbeddingStillCostsTheOutputGemm) {
   EXPECT_DOUBLE_EQ(a.memory.weights_bytes - b.memory.weights_bytes, 1000.0 * 1024 * 2);
 }
 
+TEST(Infer, BatchSweepIsThePlanAtEachBatch) {
+  Workload w = infer("llama-3-70b", 4, 2048, 256);
+  w.infer.tpot_slo_s = 0.035;
+  const ParamCounts pc = count_params(w.model);
+  const Rates r = test::rates_for("h100-sxm5-80gb");
+  const std::vector<BatchPoint> sweep = infer_batch_sweep(w, pc, r, kA);
+  const double most = evaluate_infer(w, pc, r, kA).memory.max_concurrent_requests;
+  ASSERT_GE(sweep.size(), 3u);
+  EXPECT_EQ(sweep.front().batch, 1);
+  EXPECT_EQ(sweep.back().batch, most);  // the most that fit, SLO or not
+  for (std::size_t i = 0; i < sweep.size(); ++i) {
+    Workload at = w;
+    at.infer.batch = static_cast<std::int64_t>(sweep[i].batch);
+    const InferResult res = evaluate_infer(at, pc, r, kA);
+    EXPECT_EQ(sweep[i].tpot_s, res.time.tpot_s);
+    EXPECT_EQ(sweep[i].ttft_s, res.time.ttft_s);
+    EXPECT_EQ(sweep[i].tokens_per_s_per_gpu, res.time.tokens_per_s_per_gpu);
+    if (i + 1 < sweep.size()) {
+      EXPECT_EQ(sweep[i].batch, std::pow(2.0, static_cast<double>(i)));
+      EXPECT_LE(sweep[i].tpot_s, sweep[i + 1].tpot_s);  // a bigger batch: slower steps, more tokens
+      EXPECT_LT(sweep[i].tokens_per_s_per_gpu, sweep[i + 1].tokens_per_s_per_gpu);
+    }
+  }
+  EXPECT_TRUE(sweep.front().meets_slo);
+  EXPECT_FALSE(sweep.back().meets_slo);  // 212 requests: 39 ms per token against 35 ms
+  // Nothing fits (405B on one GPU): no sweep.
+  EXPECT_TRUE(infer_batch_sweep(infer("llama-3.1-405b", 1, 2048, 256), count_params(test::catalog().model("llama-3.1-405b")), r, kA)
+                  .empty());
+}
+
 TEST(Infer, WeightBytesWithGroupScales) {
   EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kInt4, 0), 0.5 + 2.5 / 128);  // AWQ / GPTQ default
   EXPECT_DOUBLE_EQ(weight_bytes_per_element(Precision::kInt4, 64), 0.5390625);

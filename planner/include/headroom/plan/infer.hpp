@@ -1,6 +1,8 @@
 #pragma once
 /// Inference: memory (weights, KV cache, workspace), KV capacity, prefill / decode times from a
 /// roofline of the device, throughput and request capacity. evaluate_infer() does not allocate.
+#include <vector>
+
 #include "headroom/plan/rates.hpp"
 #include "headroom/plan/workload.hpp"
 
@@ -53,5 +55,21 @@ struct InferResult {
 
 InferResult evaluate_infer(const Workload& w, const ParamCounts& params, const Rates& rates,
                            const Assumptions& a) noexcept;
+
+/// One point of the latency / throughput trade-off: the plan at a fixed batch.
+struct BatchPoint {
+  double batch = 0;
+  double ttft_s = 0;
+  double tpot_s = 0;
+  double tokens_per_s_per_gpu = 0;
+  bool decode_memory_bound = false;
+  bool meets_slo = true;
+};
+
+/// TTFT and TPOT against the batch: `w` evaluated at batch 1, 2, 4, … and at the most concurrent
+/// requests that fit (the last point); empty when not one request fits. Allocates: not for the
+/// search loop.
+std::vector<BatchPoint> infer_batch_sweep(const Workload& w, const ParamCounts& params, const Rates& rates,
+                                          const Assumptions& a);
 
 }  // namespace headroom::plan
