@@ -51,6 +51,15 @@ inline ModelConfig synthetic_dense_model() {
   return m;
 }
 
+/// A workload of synthetic_dense_model() in `phase`; the caller sets the batch, sequence and settings.
+inline Workload synthetic_workload(Phase phase) {
+  Workload w;
+  w.model = synthetic_dense_model();
+  w.name = "synthetic";
+  w.phase = phase;
+  return w;
+}
+
 /// Validates `w` and evaluates it on `gpu` with the default assumptions.
 inline TrainResult train(const Workload& w, const std::string& gpu = "a100-sxm4-80gb") {
   validate(w);

@@ -28,6 +28,14 @@ GemmCurve curve(std::vector<GemmPoint> points) {
 
 double cube(double n) { return 2.0 * n * n * n; }
 
+/// The two-point curve of the known-answer tests: 1024³ at 100 TFLOP/s, 8192³ at 400 (9 ln 2 apart).
+GemmCurve two_point_curve() { return curve({{1024, 1024, 1024, 100 * kT}, {8192, 8192, 8192, 400 * kT}}); }
+/// Its rate by the documented rule, written out here: linear in ln FLOPs, clamped at the ends.
+double two_point_rate(double flop) {
+  const double x = std::log(flop / cube(1024)) / (9.0 * std::log(2.0));
+  return (100.0 + 300.0 * std::clamp(x, 0.0, 1.0)) * kT;
+}
+
 TEST(GemmRateCurve, InterpolatesInLnFlopsAveragesEqualWorkAndClampsAtTheEnds) {
   // 1024³ at 100 TFLOP/s; 4096³ at 200 and an 8192 × 4096 × 2048 of equal work at 180: one point at 190.
   const GemmRateCurve c = GemmRateCurve::from(curve({{8192, 4096, 2048, 180 * kT}, {1024, 1024, 1024, 100 * kT},
@@ -167,10 +175,7 @@ TEST(GemmCurve, LayerGemmCallSizesMoeAndMla) {
 TEST(GemmCurve, SyntheticModelKnownAnswer) {
   // 4 layers, h 1024, MHA 8 × 128, GeLU FFN 4096, vocabulary 1000; 2048 tokens, TP = PP = DP = 1,
   // no recompute, no fused attention. Curve: 1024³ at 100 TFLOP/s, 8192³ at 400 (9 ln 2 apart).
-  Workload w;
-  w.model = test::synthetic_dense_model();
-  w.name = "synthetic";
-  w.phase = Phase::kTrain;
+  Workload w = test::synthetic_workload(Phase::kTrain);
   w.train.global_batch = 1;
   w.train.micro_batch = 1;
   w.train.seq_len = 2048;
@@ -178,12 +183,9 @@ TEST(GemmCurve, SyntheticModelKnownAnswer) {
   w.gpus = 1;
   validate(w);
   HardwareProfile prof = test::catalog().gpu("h100-sxm5-80gb");
-  prof.gemm_curve(Precision::kBf16) = curve({{1024, 1024, 1024, 100 * kT}, {8192, 8192, 8192, 400 * kT}});
+  prof.gemm_curve(Precision::kBf16) = two_point_curve();
   const Rates r = resolve_rates(prof, Precision::kBf16, Assumptions{});
-  const auto rate = [](double flop) {
-    const double x = std::log(flop / cube(1024)) / (9.0 * std::log(2.0));
-    return (100.0 + 300.0 * std::clamp(x, 0.0, 1.0)) * kT;
-  };
+  const auto rate = two_point_rate;
   const double t = 2048;
   const double calls[] = {2 * t * 1024 * 3072, 2 * t * 1024 * 1024, 2 * t * 1024 * 4096, 2 * t * 4096 * 1024};
   double flop = 0, time = 0;
@@ -212,20 +214,14 @@ TEST(GemmCurve, SyntheticModelKnownAnswer) {
 
 TEST(GemmCurve, PrefillIsTimedBySizeDecodeAtTheFlatRate) {
   // The synthetic model serving one 2048-token prompt on one GPU, with the same two-point curve.
-  Workload w;
-  w.model = test::synthetic_dense_model();
-  w.name = "synthetic";
-  w.phase = Phase::kInfer;
+  Workload w = test::synthetic_workload(Phase::kInfer);
   w.infer.context_len = 2048;
   w.infer.output_len = 256;
   w.infer.batch = 8;
   validate(w);
   HardwareProfile prof = test::catalog().gpu("h100-sxm5-80gb");
-  prof.gemm_curve(Precision::kBf16) = curve({{1024, 1024, 1024, 100 * kT}, {8192, 8192, 8192, 400 * kT}});
-  const auto rate = [](double flop) {
-    const double x = std::log(flop / cube(1024)) / (9.0 * std::log(2.0));
-    return (100.0 + 300.0 * std::clamp(x, 0.0, 1.0)) * kT;
-  };
+  prof.gemm_curve(Precision::kBf16) = two_point_curve();
+  const auto rate = two_point_rate;
   const InferResult res = evaluate_infer(w, count_params(w.model), resolve_rates(prof, Precision::kBf16, {}), {});
   const double t = 2048;
   double lin = 0, lin_s = 0;

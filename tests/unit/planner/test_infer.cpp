@@ -135,10 +135,7 @@ TEST(Infer, MlaLatentCacheIsReplicatedAcrossTp) {
 TEST(Infer, TiedEmbeddingStillCostsTheOutputGemm) {
   // Tying the output layer to the embedding saves its weights, not its GEMM: prefill and decode
   // FLOPs are those of the untied model, the weights V·h elements fewer.
-  Workload untied;
-  untied.model = test::synthetic_dense_model();
-  untied.name = "synthetic";
-  untied.phase = Phase::kInfer;
+  Workload untied = test::synthetic_workload(Phase::kInfer);
   untied.infer.context_len = 1024;
   untied.infer.output_len = 128;
   untied.infer.batch = 4;
