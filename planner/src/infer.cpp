@@ -125,9 +125,13 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double wb_active_gpu =
       (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding + tied_output) * other_bytes) / gpus;
 
-  // Prefill of one request: causal attention over the prompt (half of the s² products).
+  // Prefill of one request: causal attention over the prompt (half of the s² products); the output
+  // layer runs for the last prompt token only (engines compute logits for the rows they sample).
   const double ctx = static_cast<double>(in.context_len);
-  const double prefill_flop = (dense_flop_per_token * ctx + attn_flop_per_token_ctx * ctx * ctx / 2.0) / gpus;
+  const double output_flop_per_token = 2.0 * static_cast<double>(m.vocab_size) * s.h;
+  const double prefill_flop = ((dense_flop_per_token - output_flop_per_token) * ctx + output_flop_per_token +
+                               attn_flop_per_token_ctx * ctx * ctx / 2.0) /
+                              gpus;
   const double prefill_bytes = wb_active_gpu + ctx * mem.kv_bytes_per_token;
   // With a measured GEMM curve the prompt's GEMMs are timed by size as in training, for prefill
   // chunks of `chunk` tokens (the engine's chunked prefill): the linear layers at their FLOP-weighted
@@ -149,7 +153,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     const double lin_total = lin_flop * chunks_exact * layers_here;
     const double rest = std::max(0.0, prefill_flop - lin_total - attn_flop);
     const double attn_rate = r.gemm_curve.at(attn_flop / (layers_here * std::ceil(chunks_exact)));
-    const double out_rate = r.gemm_curve.at(2.0 * chunk * s.h * static_cast<double>(m.vocab_size) / s.tp);
+    const double out_rate = r.gemm_curve.at(output_flop_per_token / s.tp);  // one row: the last prompt token
     prefill_rate = prefill_flop / (lin_s * chunks_exact * layers_here + attn_flop / attn_rate + rest / out_rate);
   }
   tt.prefill = roofline(prefill_flop, prefill_bytes, prefill_rate, r);

@@ -132,6 +132,21 @@ TEST(Infer, MlaLatentCacheIsReplicatedAcrossTp) {
   EXPECT_TRUE(r.memory.fits);
 }
 
+TEST(Infer, PrefillRunsTheOutputLayerForTheLastTokenOnly) {
+  // Synthetic model, 1024-token prompt: every block weight and norm twice per token, the output layer
+  // (1000 × 1024) once, and the causal attention core 2·8·256 FLOPs per (query, key) pair over half
+  // of the 1024² pairs in each of the 4 layers.
+  Workload w = test::synthetic_workload(Phase::kInfer);
+  w.infer.context_len = 1024;
+  w.infer.output_len = 128;
+  w.infer.batch = 1;
+  validate(w);
+  const ParamCounts pc = count_params(w.model);
+  const double blocks = pc.active - pc.embedding - pc.output;  // layers and final norm
+  const double expected = 2 * blocks * 1024 + 2 * 1000.0 * 1024 + 4 * (2 * 8 * 256) * 1024.0 * 1024 / 2;
+  EXPECT_DOUBLE_EQ(eval(w).time.prefill.flop, expected);
+}
+
 TEST(Infer, TiedEmbeddingStillCostsTheOutputGemm) {
   // Tying the output layer to the embedding saves its weights, not its GEMM: prefill and decode
   // FLOPs are those of the untied model, the weights V·h elements fewer.
