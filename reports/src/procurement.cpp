@@ -258,6 +258,7 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
     o.tpot_s = r.time.tpot_s;
     o.max_concurrent_requests = m.max_concurrent_requests;
     o.gpus_for_qps = r.time.gpus_for_qps;
+    o.batch_sweep = plan::infer_batch_sweep(w, pc, rates, in.assumptions);
     o.batch = r.time.batch;
     o.tokens_per_s = r.time.tokens_per_s;
     o.ops = {{"prefill (1 request)", r.time.prefill.flop, r.time.prefill.bytes},

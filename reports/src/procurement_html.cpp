@@ -169,7 +169,35 @@ std::string time_section(const ProcurementReport& rep) {
     }
     h += "<td class=\"note\">" + e(o.note) + "</td></tr>\n";
   }
-  return h + "</tbody></table>\n";
+  h += "</tbody></table>\n";
+  if (!train) {
+    // The latency / throughput trade-off of each option: one point per batch.
+    std::vector<Series> series;
+    for (const auto& o : rep.options) {
+      if (!o.figures.error.empty() || o.batch_sweep.empty()) continue;
+      Series s;
+      s.label = o.figures.label;
+      for (const auto& b : o.batch_sweep) {
+        s.x.push_back(b.tokens_per_s_per_gpu);
+        s.y.push_back(b.tpot_s * 1e3);
+      }
+      series.push_back(std::move(s));
+    }
+    if (!series.empty()) {
+      ChartOptions co;
+      co.title = "Latency against throughput (one point per batch: 1, 2, 4, … and the most that fit)";
+      co.x_label = "generated tokens/s per GPU";
+      co.y_label = "time per output token, ms";
+      co.log_x = true;
+      co.log_y = true;
+      const double slo = rep.input.workload.infer.tpot_slo_s;
+      co.caption = "Each option's decode step at mid-output context from batch 1 to the most concurrent requests "
+                   "its KV cache holds; TTFT excludes queueing." +
+                   (slo > 0 ? " TPOT SLO: " + core::format_seconds(slo) + "." : std::string());
+      h += line_chart(series, co);
+    }
+  }
+  return h;
 }
 
 std::string cost_section(const ProcurementReport& rep) {

@@ -164,6 +164,34 @@ TEST(Procurement, BuildPlansEveryOptionAndCostsWithPlannerGpuHours) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
 }
 
+TEST(Procurement, InferenceReportHasTheLatencyThroughputCurveOfEachOption) {
+  const auto cat = plan::Catalog::load_default();
+  ProcurementInput in;
+  auto& w = in.workload;
+  w.model = cat.model("llama-3-8b");
+  w.name = w.model.id;
+  w.phase = plan::Phase::kInfer;
+  w.infer.context_len = 2048;
+  w.infer.output_len = 256;
+  w.infer.tpot_slo_s = 0.03;
+  for (const char* g : {"H100", "l4"}) in.options.push_back({cat.gpu(g).name, cat.gpu(g), "catalog"});
+  in.today = *plan::tco::parse_date("2026-11-22");
+  const auto rep = build_procurement(in);
+  for (const auto& o : rep.options) {
+    ASSERT_TRUE(o.figures.error.empty()) << o.figures.error;
+    const auto sweep = plan::infer_batch_sweep(w, plan::count_params(w.model),
+                                               plan::resolve_rates(o.input.profile, w.infer.compute_precision, in.assumptions),
+                                               in.assumptions);
+    ASSERT_EQ(o.batch_sweep.size(), sweep.size()) << o.figures.label;
+    ASSERT_FALSE(sweep.empty());
+    EXPECT_EQ(o.batch_sweep.back().tpot_s, sweep.back().tpot_s);
+    EXPECT_EQ(o.batch_sweep.front().batch, 1);
+  }
+  const auto html = render_procurement(rep);
+  EXPECT_NE(html.find("Latency against throughput"), std::string::npos);
+  EXPECT_NE(html.find("TPOT SLO: 30 ms"), std::string::npos);
+}
+
 TEST(Procurement, BadScenarioCountAndMissingTokensAreInputErrors) {
   auto in = llama8b_on({"H100", "H200", "l4"});
   const std::string s = std::string(HEADROOM_SOURCE_DIR) + "/data/scenarios/h100x64-onprem-vs-aws-p5.json";

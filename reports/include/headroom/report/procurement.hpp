@@ -104,6 +104,7 @@ struct ProcurementOption {
   std::uint64_t evaluated = 0, fitting = 0;
   // Inference:
   double ttft_s = 0, tpot_s = 0, max_concurrent_requests = 0, gpus_for_qps = 0, batch = 0;
+  std::vector<plan::BatchPoint> batch_sweep;  ///< inference: TPOT and tokens/s per GPU against the batch
   // Roofline (achievable rates the planner uses, and the datasheet peak):
   double roof_flop_per_s = 0, roof_bytes_per_s = 0, peak_flop_per_s = 0;
   std::vector<RooflineOp> ops;
