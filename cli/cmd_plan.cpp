@@ -389,7 +389,8 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   }
   if (mode == "infer") {
     const auto r = plan::evaluate_infer(w, pc, ctx.rates, as);
-    emit(a, plan::infer_plan_to_json(w, pc, r, ctx), plan::infer_plan_table(w, pc, r, ctx));
+    const auto sweep = plan::infer_batch_sweep(w, pc, ctx.rates, as);
+    emit(a, plan::infer_plan_to_json(w, pc, r, sweep, ctx), plan::infer_plan_table(w, pc, r, sweep, ctx));
     return 0;
   }
   plan::SearchOptions o = a.search;

@@ -324,8 +324,8 @@ std::string train_plan_to_json(const Workload& w, const ParamCounts& pc, const T
   return j.dump(indent);
 }
 
-std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const InferResult& r, const PlanContext& ctx,
-                               int indent) {
+std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const InferResult& r,
+                               const std::vector<BatchPoint>& sweep, const PlanContext& ctx, int indent) {
   json j = header("infer", w, ctx);
   j["model"] = model_json(w.model, pc);
   j["parallelism"] = par_json(w.par);
@@ -382,16 +382,16 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                   {{"ridge_flop_per_byte", ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s},
                    {"prefill", point(t.prefill)},
                    {"decode", point(t.decode)}}}};
-  json sweep = json::array();
-  for (const BatchPoint& b : infer_batch_sweep(w, pc, ctx.rates, ctx.assumptions)) {
-    sweep.push_back({{"batch", b.batch},
+  json points = json::array();
+  for (const BatchPoint& b : sweep) {
+    points.push_back({{"batch", b.batch},
                      {"ttft_s", num(b.ttft_s)},
                      {"tpot_s", num(b.tpot_s)},
                      {"tokens_per_s_per_gpu", num(b.tokens_per_s_per_gpu)},
                      {"decode_memory_bound", b.decode_memory_bound},
                      {"meets_slo", b.meets_slo}});
   }
-  j["result"]["batch_sweep"] = sweep;
+  j["result"]["batch_sweep"] = points;
   j["summary"] = {{"gpu_hours", nullptr},
                   {"energy_kwh", nullptr},
                   {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
@@ -440,7 +440,8 @@ std::string train_plan_table(const Workload& w, const ParamCounts& pc, const Tra
   return s + assumptions_text(w, ctx);
 }
 
-std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const InferResult& r, const PlanContext& ctx) {
+std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const InferResult& r,
+                             const std::vector<BatchPoint>& sweep, const PlanContext& ctx) {
   const InferMemory& m = r.memory;
   const InferTime& t = r.time;
   std::string s = fmt::format("Inference plan: {} ({:.3f} B parameters) on {} × {} (TP {} · PP {})\n", w.model.name,
@@ -467,7 +468,6 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
     s += fmt::format("  {:<30}{:>14}\n", "meets SLO", t.meets_slo ? "yes" : "NO");
   s += fmt::format("  {:<30}{:>14.1f} FLOP/B (ridge {:.1f})\n", "decode intensity", t.decode.intensity_flop_per_byte,
                    ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s);
-  const std::vector<BatchPoint> sweep = infer_batch_sweep(w, pc, ctx.rates, ctx.assumptions);
   if (!sweep.empty()) {
     s += "\nLatency and throughput against the batch\n";
     s += fmt::format("  {:>8} {:>12} {:>12} {:>16}  {}\n", "batch", "TTFT", "TPOT", "tok/s per GPU", "decode");

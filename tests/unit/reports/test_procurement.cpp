@@ -107,21 +107,27 @@ TEST(Recommend, InferenceRanksByCostPerTokenThenThroughput) {
 }
 
 namespace {
-ProcurementInput llama8b_on(const std::vector<std::string>& gpus) {
+/// Llama 3 8B in `phase` on catalog GPUs `gpus`; the caller adds the phase's settings.
+ProcurementInput llama8b(plan::Phase phase, const std::vector<std::string>& gpus) {
   const auto cat = plan::Catalog::load_default();
   ProcurementInput in;
+  in.workload.model = cat.model("llama-3-8b");
+  in.workload.name = in.workload.model.id;
+  in.workload.phase = phase;
+  for (const auto& g : gpus) in.options.push_back({cat.gpu(g).name, cat.gpu(g), "catalog"});
+  in.today = *plan::tco::parse_date("2026-11-22");
+  return in;
+}
+
+ProcurementInput llama8b_on(const std::vector<std::string>& gpus) {
+  ProcurementInput in = llama8b(plan::Phase::kTrain, gpus);
   auto& w = in.workload;
-  w.model = cat.model("llama-3-8b");
-  w.name = w.model.id;
-  w.phase = plan::Phase::kTrain;
   w.gpus = 16;
   w.par.dp = 16;
   w.train.seq_len = 4096;
   w.train.global_batch = 1024;
   w.train.tokens = 1e11;
   w.train.zero_stage = 1;
-  for (const auto& g : gpus) in.options.push_back({cat.gpu(g).name, cat.gpu(g), "catalog"});
-  in.today = *plan::tco::parse_date("2026-11-22");
   return in;
 }
 }  // namespace
@@ -165,17 +171,11 @@ TEST(Procurement, BuildPlansEveryOptionAndCostsWithPlannerGpuHours) {
 }
 
 TEST(Procurement, InferenceReportHasTheLatencyThroughputCurveOfEachOption) {
-  const auto cat = plan::Catalog::load_default();
-  ProcurementInput in;
+  ProcurementInput in = llama8b(plan::Phase::kInfer, {"H100", "l4"});
   auto& w = in.workload;
-  w.model = cat.model("llama-3-8b");
-  w.name = w.model.id;
-  w.phase = plan::Phase::kInfer;
   w.infer.context_len = 2048;
   w.infer.output_len = 256;
   w.infer.tpot_slo_s = 0.03;
-  for (const char* g : {"H100", "l4"}) in.options.push_back({cat.gpu(g).name, cat.gpu(g), "catalog"});
-  in.today = *plan::tco::parse_date("2026-11-22");
   const auto rep = build_procurement(in);
   for (const auto& o : rep.options) {
     ASSERT_TRUE(o.figures.error.empty()) << o.figures.error;

@@ -36,15 +36,17 @@ struct PlanContext {
 
 std::string train_plan_to_json(const Workload& w, const ParamCounts& params, const TrainResult& r,
                                const PlanContext& ctx, int indent = 2);
+/// `sweep`: infer_batch_sweep of the same plan (result.batch_sweep; the caller computes it once for
+/// both the JSON and the table).
 std::string infer_plan_to_json(const Workload& w, const ParamCounts& params, const InferResult& r,
-                               const PlanContext& ctx, int indent = 2);
+                               const std::vector<BatchPoint>& sweep, const PlanContext& ctx, int indent = 2);
 std::string search_plan_to_json(const Workload& w, const ParamCounts& params, const SearchResult& r,
                                 const PlanContext& ctx, int indent = 2);
 
 std::string train_plan_table(const Workload& w, const ParamCounts& params, const TrainResult& r,
                              const PlanContext& ctx);
 std::string infer_plan_table(const Workload& w, const ParamCounts& params, const InferResult& r,
-                             const PlanContext& ctx);
+                             const std::vector<BatchPoint>& sweep, const PlanContext& ctx);
 std::string search_plan_table(const Workload& w, const ParamCounts& params, const SearchResult& r,
                               const PlanContext& ctx);
 
