@@ -141,12 +141,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   double prefill_rate = r.gemm_flop_per_s;
   if (!r.gemm_curve.empty() && prefill_flop > 0) {
     const LayerGemms calls = layer_linear_gemms(m, chunk, w.par);
-    double lin_flop = 0, lin_s = 0;
-    for (int i = 0; i < calls.count; ++i) {
-      const GemmCall& c = calls.calls[static_cast<std::size_t>(i)];
-      lin_flop += c.flop;
-      lin_s += c.flop / r.gemm_curve.at(c.flop_per_call);
-    }
+    const double lin_flop = calls.flop(), lin_s = calls.seconds_on(r.gemm_curve);
     const double chunks_exact = ctx / chunk;  // the linear work scales with the tokens
     const double layers_here = s.layers_per_stage;  // prefill_flop is per GPU: layers / PP, split over TP
     const double attn_flop = attn_flop_per_token_ctx * ctx * ctx / 2.0 / gpus;

@@ -299,13 +299,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   double out_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
   if (!r.gemm_curve.empty()) {
     const LayerGemms calls = layer_linear_gemms(m, tokens_mb / cp, p);
-    double flop = 0, time = 0;
-    for (int i = 0; i < calls.count; ++i) {
-      const GemmCall& c = calls.calls[static_cast<std::size_t>(i)];
-      flop += c.flop;
-      time += c.flop / r.gemm_curve.at(c.flop_per_call);
-    }
-    if (time > 0) lin_rate = flop / time;
+    if (const double time = calls.seconds_on(r.gemm_curve); time > 0) lin_rate = calls.flop() / time;
   }
   if (const GemmRateCurve& hp_curve = fp8 ? r.higher_precision_gemm_curve : r.gemm_curve; !hp_curve.empty()) {
     // The attention core is one fused kernel per layer and micro-batch, or two batched GEMMs (QKᵀ, A·V);

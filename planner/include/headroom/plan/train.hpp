@@ -84,6 +84,20 @@ struct GemmCall {
 struct LayerGemms {
   std::array<GemmCall, 16> calls{};  // at most 12 today (MLA, dense and MoE layers, shared experts)
   int count = 0;
+  double flop() const noexcept {
+    double f = 0;
+    for (int i = 0; i < count; ++i) f += calls[static_cast<std::size_t>(i)].flop;
+    return f;
+  }
+  /// Time of all calls, each at `curve`'s rate for its FLOPs per call (curve not empty).
+  double seconds_on(const GemmRateCurve& curve) const noexcept {
+    double s = 0;
+    for (int i = 0; i < count; ++i) {
+      const GemmCall& c = calls[static_cast<std::size_t>(i)];
+      s += c.flop / curve.at(c.flop_per_call);
+    }
+    return s;
+  }
 };
 LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Parallelism& p) noexcept;
 
