@@ -127,6 +127,7 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
     // Each module: one layer of the (last) block kind, a 2h→h projection and two input norms.
     const double block = n_moe > 0 ? attn + moe_mlp + 2.0 * norm : attn + dense_mlp + 2.0 * norm;
     c.mtp = static_cast<double>(m.mtp_layers) * (block + 2.0 * h * h + 2.0 * norm);
+    c.mtp_expert = n_moe > 0 ? static_cast<double>(m.mtp_layers) * expert_part : 0.0;
   }
   return c;
 }

@@ -29,7 +29,20 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
   if (w.phase == Phase::kTrain) {
     const TrainSettings& t = w.train;
     out.push_back(
-        "memory is for the first pipeline stage (it holds the most in-flight activations and the input embedding)");
+        w.par.pp == 1
+            ? std::string("memory: one pipeline stage holds the whole model")
+            : "memory per GPU is that of the pipeline stage that needs the most: the first (input embedding, the "
+              "most micro-batches in flight), the first middle one (when it holds more layers than the first) and "
+              "the last (output layer, fp32 logits of one micro-batch) are evaluated");
+    if (w.par.pp > 1) {
+      const StageLayout lay = stage_layout(w.model.num_layers, w.par);
+      out.push_back(
+          lay.even
+              ? fmt::format("pipeline stages: {} layers each; the last also runs the output layer", lay.first)
+              : fmt::format("pipeline stages: first {} layers, {} middle stage{} of {}, last {} (the last also runs "
+                            "the output layer); the slowest stage sets the pace and the others add to the bubble",
+                            lay.first, lay.middle_stages, lay.middle_stages == 1 ? "" : "s", lay.middle, lay.last));
+    }
     // What the weights are stored in, as the memory model counts them (train.cpp): fp32 for fp32 and
     // tf32 (a matmul mode, not a storage type), bf16 under FP8 (TE keeps bf16 weights and makes
     // FP8 copies for its GEMMs), else the precision itself. fp32 master copies only below 4 bytes.
@@ -46,8 +59,9 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                     to_string(t.recompute), w.par.sequence_parallel ? "on" : "off", t.flash_attention ? "on" : "off",
                     w.model.dropout ? "on" : "off"));
     out.push_back(
-        "1F1B pipeline schedule: first stage holds min(pp, micro-batches) micro-batches; interleaving adds "
-        "(pp−1)/(pp·vpp)");
+        "1F1B pipeline schedule: stage i holds min(pp − i, micro-batches) micro-batches (the first pp); "
+        "interleaved (Megatron): 2·(pp − i − 1) + (vpp − 1)·pp + 1 chunks of 1/vpp stage, pp·(1 + (pp−1)/(pp·vpp)) "
+        "micro-batches on the first; step = micro-batches × slowest stage + (sum of the other stages) / vpp");
     out.push_back("FLOPs: Megatron convention (2 per MAC, full s² attention, backward = 2× forward, logits included)");
     out.push_back(
         fmt::format("memory-bound kernels move {:g}× the bytes of the activations they produce per pass (3 passes: "
@@ -175,7 +189,9 @@ json par_json(const Parallelism& p) {
           {"cp", p.cp},
           {"ep", p.ep},
           {"vpp", p.vpp},
-          {"sequence_parallel", p.sequence_parallel}};
+          {"sequence_parallel", p.sequence_parallel},
+          {"first_stage_layers", p.first_stage_layers},
+          {"last_stage_layers", p.last_stage_layers}};
 }
 
 json train_settings_json(const TrainSettings& t) {
@@ -197,7 +213,9 @@ json train_result_json(const TrainResult& r, double tdp_w) {
   const TrainTime& t = r.time;
   json j;
   j["gpus"] = r.gpus;
-  j["memory_per_gpu"] = {{"params_on_gpu", m.params_on_gpu},
+  j["memory_per_gpu"] = {{"stage", m.stage},
+                         {"stage_layers", m.stage_layers},
+                         {"params_on_gpu", m.params_on_gpu},
                          {"weights_bytes", m.weights_bytes},
                          {"gradients_bytes", m.gradients_bytes},
                          {"master_weights_bytes", m.master_bytes},
@@ -210,7 +228,14 @@ json train_result_json(const TrainResult& r, double tdp_w) {
                          {"capacity_bytes", m.capacity_bytes},
                          {"margin_bytes", m.margin_bytes},
                          {"fits", m.fits}};
+  json stages = json::array();
+  for (int i = 0; i < r.stage_count; ++i) {
+    const StageMemory& sm = r.stages[static_cast<std::size_t>(i)];
+    stages.push_back({{"stage", sm.stage}, {"layers", sm.layers}, {"total_bytes", sm.total_bytes}});
+  }
+  j["memory_by_stage"] = std::move(stages);
   j["step"] = {{"micro_batches", t.micro_batches},
+               {"slowest_stage", t.slowest_stage},
                {"compute_s", num(t.compute_s)},
                {"elementwise_s", num(t.elementwise_s)},
                {"recompute_s", num(t.recompute_s)},
@@ -257,7 +282,21 @@ std::string train_tables(const TrainResult& r) {
   const TrainMemory& m = r.memory;
   const TrainTime& t = r.time;
   std::string s;
-  s += "Memory per GPU (first pipeline stage)\n";
+  if (r.stage_count > 1) {
+    const bool last = m.stage == r.stages[static_cast<std::size_t>(r.stage_count - 1)].stage;
+    s += fmt::format("Memory per GPU (pipeline stage {}, the {}: {:g} layers{}; the one that needs the most)\n",
+                     m.stage, m.stage == 0 ? "first" : last ? "last" : "first middle one", m.stage_layers,
+                     m.stage == 0 ? " + input embedding" : last ? " + output layer" : "");
+    std::string others;
+    for (int i = 0; i < r.stage_count; ++i) {
+      const StageMemory& sm = r.stages[static_cast<std::size_t>(i)];
+      if (sm.stage == m.stage) continue;
+      others += fmt::format("{}stage {}: {}", others.empty() ? "" : ", ", sm.stage, gib(sm.total_bytes));
+    }
+    if (!others.empty()) s += fmt::format("  ({})\n", others);
+  } else {
+    s += "Memory per GPU\n";
+  }
   s += fmt::format("  {:<28}{:>14}\n", "weights", gib(m.weights_bytes));
   s += fmt::format("  {:<28}{:>14}\n", "gradients", gib(m.gradients_bytes));
   s += fmt::format("  {:<28}{:>14}\n", "master weights (fp32)", gib(m.master_bytes));
@@ -267,7 +306,7 @@ std::string train_tables(const TrainResult& r) {
   s += fmt::format("  {:<28}{:>14}\n", "total", gib(m.total_bytes));
   s += fmt::format("  {:<28}{:>14}\n", "capacity", gib(m.capacity_bytes));
   s += fmt::format("  {:<28}{:>14}   {}\n", "margin", gib(m.margin_bytes), m.fits ? "FITS" : "DOES NOT FIT");
-  s += "\nStep time\n";
+  s += r.stage_count > 1 ? fmt::format("\nStep time (the pace: pipeline stage {})\n", t.slowest_stage) : "\nStep time\n";
   const auto row = [&](const char* name, double v) {
     s += fmt::format("  {:<28}{:>14}{:>8.1f} %\n", name, core::format_seconds(v),
                      t.step_s > 0 ? 100.0 * v / t.step_s : 0.0);

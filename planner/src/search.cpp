@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -40,15 +42,21 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
     if (o.gpus % tp != 0 || m.num_heads % tp != 0) continue;
     if (m.num_kv_heads % tp != 0 && tp % m.num_kv_heads != 0) continue;
     for (int pp = 1; pp <= std::min(o.max_pp, o.gpus / tp); ++pp) {
-      if ((o.gpus / tp) % pp != 0 || m.num_layers % pp != 0) continue;
+      if ((o.gpus / tp) % pp != 0) continue;
+      // Even stages, or, when pp does not divide the layers, Llama 3's layout: one layer fewer on the
+      // first and the last stage (they also hold the embedding and the output layer).
+      const bool even = m.num_layers % pp == 0;
+      const bool uneven = !even && o.uneven_stages && pp >= 3 && (m.num_layers + 2) % pp == 0 && (m.num_layers + 2) / pp >= 2;
+      if (!even && !uneven) continue;
+      const int edge_layers = uneven ? static_cast<int>((m.num_layers + 2) / pp - 1) : 0;
+      const std::int64_t layers_per_stage = even ? m.num_layers / pp : edge_layers + 1;
       for (int cp = 1; cp <= std::min(max_cp, o.gpus / (tp * pp)); ++cp) {
         if ((o.gpus / (tp * pp)) % cp != 0 || seq % cp != 0) continue;
         const int dp = o.gpus / (tp * pp * cp);
         if (batch % dp != 0) continue;
         for (int ep = 1; ep <= std::min(max_ep, dp * cp); ++ep) {
           if ((dp * cp) % ep != 0 || (ep > 1 && m.num_experts % ep != 0)) continue;
-          // Interleaving: vpp chunks of layers/(pp·vpp) layers per stage (pp > 1).
-          const std::int64_t layers_per_stage = m.num_layers / pp;
+          // Interleaving: vpp chunks of layers/(pp·vpp) layers per (middle) stage (pp > 1).
           for (int vpp = 1; vpp <= (pp > 1 ? std::min<std::int64_t>(o.max_vpp, layers_per_stage) : 1); ++vpp) {
             if (layers_per_stage % vpp != 0) continue;
             for (std::int64_t mbs = 1; mbs <= o.max_micro_batch; mbs *= 2) {
@@ -68,6 +76,8 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
                     w.par.ep = ep;
                     w.par.vpp = vpp;
                     w.par.sequence_parallel = sp == 1;
+                    w.par.first_stage_layers = edge_layers;
+                    w.par.last_stage_layers = edge_layers;
                     w.train.micro_batch = mbs;
                     w.train.recompute =
                         o.try_recompute ? recomputes[static_cast<std::size_t>(ri)] : base.train.recompute;
@@ -110,12 +120,19 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
 }
 
 namespace {
+/// "first / last stage 7 / 7 layers" (0: an even share), or "even stages".
+std::string stage_text(const Parallelism& p) {
+  if (p.first_stage_layers == 0 && p.last_stage_layers == 0) return "even stages";
+  return fmt::format("first / last stage {} / {} layers", p.first_stage_layers, p.last_stage_layers);
+}
+
 /// "TP 2, PP 1, DP 4, micro-batch 1, ZeRO 1, recompute none, SP off" (CP, EP, VPP only when > 1).
 std::string settings_text(const Parallelism& p, const TrainSettings& t) {
   std::string s = fmt::format("TP {}, PP {}, DP {}", p.tp, p.pp, p.dp);
   if (p.cp > 1) s += fmt::format(", CP {}", p.cp);
   if (p.ep > 1) s += fmt::format(", EP {}", p.ep);
   if (p.vpp > 1) s += fmt::format(", VPP {}", p.vpp);
+  if (p.first_stage_layers > 0 || p.last_stage_layers > 0) s += fmt::format(", {}", stage_text(p));
   s += fmt::format(", micro-batch {}, ZeRO {}, recompute {}, SP {}", t.micro_batch, t.zero_stage,
                    to_string(t.recompute), p.sequence_parallel ? "on" : "off");
   return s;
@@ -164,6 +181,7 @@ WinnerExplanation explain_winner(const SearchResult& r) {
   diff("CP", std::to_string(pa.cp), std::to_string(pb.cp));
   diff("EP", std::to_string(pa.ep), std::to_string(pb.ep));
   diff("VPP", std::to_string(pa.vpp), std::to_string(pb.vpp));
+  diff("layout", stage_text(pa), stage_text(pb));
   diff("micro-batch", std::to_string(ta.micro_batch), std::to_string(tb.micro_batch));
   diff("ZeRO", std::to_string(ta.zero_stage), std::to_string(tb.zero_stage));
   diff("recompute", to_string(ta.recompute), to_string(tb.recompute));
@@ -181,8 +199,27 @@ WinnerExplanation explain_winner(const SearchResult& r) {
              {"optimizer", x.optimizer_s, y.optimizer_s, 0}};
   for (auto& t : e.terms) t.saved_s = t.runner_up_s - t.winner_s;
   std::sort(e.terms.begin(), e.terms.end(), [](const auto& l, const auto& m) { return l.saved_s > m.saved_s; });
-  const auto& top = e.terms.front();
-  const auto& worst = e.terms.back();
+  // Every term that favours the winner against every term that favours the runner-up (so the two sums
+  // differ by the gap), largest first.
+  const double noise = 1e-9 * std::max(a.result.time.step_s, b.result.time.step_s);
+  std::vector<std::string> gains, losses;
+  double gained = 0, lost = 0;
+  for (const auto& t : e.terms) {
+    if (t.saved_s > noise) {
+      gains.emplace_back(t.name);
+      gained += t.saved_s;
+    } else if (t.saved_s < -noise) {
+      losses.emplace_back(t.name);
+      lost -= t.saved_s;
+    }
+  }
+  std::reverse(losses.begin(), losses.end());  // the largest growth first
+  const auto names = [](const std::vector<std::string>& v) {
+    if (v.size() == 1) return v.front();
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
+    return s;
+  };
   const std::string winner = mine.empty() ? std::string("the winner") : fmt::format("{}", fmt::join(mine, ", "));
   const std::string runner_up =
       theirs.empty() ? std::string("same settings") : fmt::format("{}", fmt::join(theirs, ", "));
@@ -191,10 +228,10 @@ WinnerExplanation explain_winner(const SearchResult& r) {
     // Within 0.1 %: the model cannot tell them apart; the winner is the one enumerated first.
     e.summary = fmt::format("{} and the runner-up ({}) take the same time per step (within 0.1 %)", winner, runner_up);
   } else {
-    e.summary = fmt::format("{} beats the runner-up ({}) by {:.3g} s per step ({:.1f} %): {} shrinks by {:.3g} s",
-                            winner, runner_up, gap_s, 100.0 * gap_s / y.step_s, top.name, top.saved_s);
-    if (worst.saved_s < 0)
-      e.summary += fmt::format(", which outweighs {} growing by {:.3g} s", worst.name, -worst.saved_s);
+    e.summary = fmt::format("{} beats the runner-up ({}) by {:.3g} s per step ({:.1f} %): {} {} by {:.3g} s", winner,
+                            runner_up, gap_s, 100.0 * gap_s / y.step_s, names(gains),
+                            gains.size() == 1 ? "shrinks" : "shrink", gained);
+    if (!losses.empty()) e.summary += fmt::format(", which outweighs {} growing by {:.3g} s", names(losses), lost);
   }
   if (a.result.memory.margin_bytes < b.result.memory.margin_bytes) {
     e.summary += fmt::format("; it leaves less memory margin ({:.1f} vs {:.1f} GiB)",

@@ -211,68 +211,121 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
 
   const double tp = p.tp, pp = p.pp, dp = p.dp, cp = p.cp;
   const double layers = static_cast<double>(m.num_layers);
-  const double layers_per_stage = layers / pp;
+  const StageLayout lay = stage_layout(m.num_layers, p);
   const double h = static_cast<double>(m.hidden_size);
+  const double vocab = static_cast<double>(m.vocab_size);
   const double seq = static_cast<double>(t.seq_len);
   const double mb = static_cast<double>(t.micro_batch);
   const double micro_batches = static_cast<double>(t.global_batch) / (mb * dp);
   const double shard = dp * cp;  // ZeRO / distributed-optimizer sharding group
   const double weight_bytes = (t.precision == Precision::kFp32 || t.precision == Precision::kTf32) ? 4.0 : 2.0;
   const double act_bytes = weight_bytes;  // activations and TP / PP messages in the training dtype (fp8: bf16)
+  const bool full = t.recompute == Recompute::kFull;
 
-  // ---- memory (first pipeline stage) ----
-  TrainMemory& mem = out.memory;
+  // ---- memory per pipeline stage; the plan reports the stage that needs the most ----
+  // Parameters of stage `stage` holding `stage_layers` layers: its layers (routed experts split over
+  // EP), the input embedding on the first stage, and on the last the output layer (with tied
+  // embeddings and pp > 1, Megatron's last stage keeps its own copy of the word embedding for it), the
+  // final norm and any MTP modules.
   const double dense_per_layer = pc.per_layer - pc.per_layer_expert;
+  const double expert_per_layer = pc.per_layer_expert / (tp * p.ep);
+  struct StageParams {
+    double dense = 0;   ///< elements sharded over all dp·cp ranks
+    double expert = 0;  ///< routed-expert elements (split over EP, sharded over dp·cp/ep)
+  };
+  const auto stage_params = [&](int stage, double stage_layers) {
+    StageParams s{stage_layers * dense_per_layer / tp, stage_layers * expert_per_layer};
+    if (stage == 0) s.dense += pc.embedding / tp;
+    if (stage == p.pp - 1) {
+      s.dense += (p.pp == 1 ? pc.output : vocab * h) / tp + pc.final_norm + (pc.mtp - pc.mtp_expert) / tp;
+      s.expert += pc.mtp_expert / (tp * p.ep);
+    }
+    return s;
+  };
   // Routed-expert weights are split over EP, and their gradients and optimizer states are reduced
   // and sharded over the expert-data-parallel group of dp·cp/ep ranks (the other ranks of dp·cp
   // hold other experts); everything else over all dp·cp ranks.
-  const double expert_params = layers_per_stage * pc.per_layer_expert / (tp * p.ep);
-  double params = layers_per_stage * dense_per_layer / tp + expert_params + pc.embedding / tp;
-  if (p.pp == 1) params += pc.output / tp + pc.final_norm + pc.mtp / tp;  // MTP modules sit with the output layer
-  const double dense_params = params - expert_params;
   const double expert_shard = std::max(1.0, shard / p.ep);
-  // Elements per rank after ZeRO sharding at `stage` and above.
-  const auto sharded = [&](int stage) {
-    return t.zero_stage >= stage ? dense_params / shard + expert_params / expert_shard : params;
+  // Micro-batches whose activations stage `stage` holds at its peak, in units of a whole stage's
+  // layers. 1F1B: min(pp − stage, m). Interleaved (Megatron): (pp − stage − 1)·2 + (vpp − 1)·pp warm-up
+  // chunks plus the one in progress, each 1/vpp of the stage; on the first stage that is
+  // pp·(1 + (pp − 1)/(pp·vpp)), Korthikanti et al.'s factor.
+  const auto in_flight_at = [&](double stage) {
+    if (p.vpp == 1) return std::min(pp - stage, micro_batches);
+    const double chunks = (pp - stage - 1.0) * 2.0 + (p.vpp - 1.0) * pp + 1.0;
+    return std::min(chunks, micro_batches * p.vpp) / p.vpp;
   };
-  mem.params_on_gpu = params;
-  mem.weights_bytes = sharded(3) * weight_bytes;
-  mem.gradients_bytes = sharded(2) * t.grad_bytes;
-  mem.master_bytes = weight_bytes < 4.0 ? sharded(1) * 4.0 : 0.0;
-  mem.optimizer_bytes = sharded(1) * 8.0;
-
   const double per_layer = activation_bytes_per_layer(m, p, t);
-  mem.activations_per_layer_bytes = per_layer;
-  // 1F1B: the first stage holds min(pp, m) micro-batches in flight; interleaving adds (pp−1)/(pp·vpp).
-  double in_flight = std::min(pp, micro_batches);
-  if (p.vpp > 1) in_flight *= 1.0 + (pp - 1.0) / (pp * p.vpp);
-  double activations = per_layer * layers_per_stage * in_flight;
-  if (t.recompute == Recompute::kFull) {
+  double recompute_layer_bytes = 0;
+  if (full) {
     // Recomputing one layer's forward re-creates its full activations for one micro-batch.
     TrainSettings none = t;
     none.recompute = Recompute::kNone;
-    activations += activation_bytes_per_layer(m, p, none);
+    recompute_layer_bytes = activation_bytes_per_layer(m, p, none);
   }
   const double sbh = seq / cp * mb * h;
-  double embedding_acts = 0;
-  if (m.dropout) embedding_acts += sbh / (p.sequence_parallel ? tp : 1.0) * in_flight;  // embedding dropout mask
-  if (p.pp == 1) {
-    // Final norm output, logits and cross-entropy in fp32: 4·s·b·h·(1 + V/h) / TP (Megatron).
-    embedding_acts += 4.0 * sbh * (1.0 + static_cast<double>(m.vocab_size) / h) / tp;
+  const auto stage_memory = [&](int stage, double stage_layers) {
+    TrainMemory mem;
+    mem.stage = stage;
+    mem.stage_layers = stage_layers;
+    const StageParams sp = stage_params(stage, stage_layers);
+    const double params = sp.dense + sp.expert;
+    const double expert_params = sp.expert, dense_params = sp.dense;
+    // Elements per rank after ZeRO sharding at `zero` and above.
+    const auto sharded = [&](int zero) {
+      return t.zero_stage >= zero ? dense_params / shard + expert_params / expert_shard : params;
+    };
+    mem.params_on_gpu = params;
+    mem.weights_bytes = sharded(3) * weight_bytes;
+    mem.gradients_bytes = sharded(2) * t.grad_bytes;
+    mem.master_bytes = weight_bytes < 4.0 ? sharded(1) * 4.0 : 0.0;
+    mem.optimizer_bytes = sharded(1) * 8.0;
+    mem.activations_per_layer_bytes = per_layer;
+    const double in_flight = in_flight_at(stage);
+    const double activations = per_layer * stage_layers * in_flight + recompute_layer_bytes;
+    double embedding_acts = 0;
+    if (stage == 0 && m.dropout) {
+      embedding_acts += sbh / (p.sequence_parallel ? tp : 1.0) * in_flight;  // embedding dropout mask
+    }
+    if (stage == p.pp - 1) {
+      // Final norm output, logits and cross-entropy in fp32: 4·s·b·h·(1 + V/h) / TP (Megatron), for the
+      // one micro-batch the last stage runs at a time.
+      embedding_acts += 4.0 * sbh * (1.0 + vocab / h) / tp;
+    }
+    mem.embedding_activations_bytes = embedding_acts;
+    mem.activations_bytes = activations + embedding_acts;
+    mem.overhead_bytes = a.runtime_overhead_bytes;
+    mem.total_bytes = mem.weights_bytes + mem.gradients_bytes + mem.master_bytes + mem.optimizer_bytes +
+                      mem.activations_bytes + mem.overhead_bytes;
+    mem.capacity_bytes = r.memory_bytes;
+    mem.margin_bytes = mem.capacity_bytes - mem.total_bytes;
+    mem.fits = mem.margin_bytes >= 0;
+    return mem;
+  };
+  // The first stage (most micro-batches in flight, the input embedding), the first middle stage (the
+  // most in flight among the middle ones, which may hold more layers than the first) and the last
+  // (output layer, logits): the other middle stages never need more than the first middle one.
+  const auto record = [&](const TrainMemory& s) {
+    out.stages[static_cast<std::size_t>(out.stage_count++)] = StageMemory{s.stage, s.stage_layers, s.total_bytes};
+  };
+  TrainMemory& mem = out.memory;
+  const TrainMemory first_stage = stage_memory(0, static_cast<double>(lay.first));
+  mem = first_stage;
+  record(mem);
+  if (p.pp > 2 && lay.middle != lay.first) {
+    const TrainMemory mid = stage_memory(1, static_cast<double>(lay.middle));
+    record(mid);
+    if (mid.total_bytes > mem.total_bytes) mem = mid;
   }
-  mem.embedding_activations_bytes = embedding_acts;
-  mem.activations_bytes = activations + embedding_acts;
-  mem.overhead_bytes = a.runtime_overhead_bytes;
-  mem.total_bytes = mem.weights_bytes + mem.gradients_bytes + mem.master_bytes + mem.optimizer_bytes +
-                    mem.activations_bytes + mem.overhead_bytes;
-  mem.capacity_bytes = r.memory_bytes;
-  mem.margin_bytes = mem.capacity_bytes - mem.total_bytes;
-  mem.fits = mem.margin_bytes >= 0;
+  if (p.pp > 1) {
+    const TrainMemory last = stage_memory(p.pp - 1, static_cast<double>(lay.last));
+    record(last);
+    if (last.total_bytes > mem.total_bytes) mem = last;
+  }
 
-  // ---- time of one micro-batch on the slowest (last) stage ----
+  // ---- time of one micro-batch per stage: per-layer costs, then the stages' layers ----
   TrainTime& tt = out.time;
   tt.micro_batches = micro_batches;
-  const bool full = t.recompute == Recompute::kFull;
   const double tokens_mb = seq * mb;  // tokens of one micro-batch (whole sequence; CP splits the work)
   // A fused attention kernel skips the causally masked blocks of the s² scores, so it executes only
   // part of the attention core; the Megatron count (model and hardware FLOPs below) keeps the full s².
@@ -320,11 +373,12 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double recompute_lin = full ? lin_fwd : 0.0;
   const double recompute_attn = recompute_layer - recompute_lin;
   const double mtp = static_cast<double>(m.mtp_layers);
-  const double compute_mb =
-      gemm_s(layers_per_stage * (3.0 * lin_fwd + recompute_lin) + 3.0 * mtp * (lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp)),
-             layers_per_stage * (3.0 * attn_exec_fwd + recompute_attn) + 3.0 * mtp * attn_exec_fwd,
-             3.0 * (1.0 + mtp) * logits_fwd);
-  const double recompute_compute_mb = gemm_s(layers_per_stage * recompute_lin, layers_per_stage * recompute_attn, 0.0);
+  // GEMM seconds of one layer (forward, 2× backward, recomputed forward) and of the last stage's
+  // head: the output layer and any MTP modules.
+  const double compute_layer = gemm_s(3.0 * lin_fwd + recompute_lin, 3.0 * attn_exec_fwd + recompute_attn, 0.0);
+  const double compute_head = gemm_s(3.0 * mtp * (lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp)),
+                                     3.0 * mtp * attn_exec_fwd, 3.0 * (1.0 + mtp) * logits_fwd);
+  const double recompute_compute_layer = gemm_s(recompute_lin, recompute_attn, 0.0);
 
   // Memory-bound kernels: every stored activation is written once and read once in forward
   // (traffic factor), backward moves about twice that; recompute repeats the forward.
@@ -351,38 +405,35 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // gradient once in backward. The weights are cast once per step: TE caches their FP8 copies from
   // the first micro-batch (is_first_microbatch), since they do not change until the optimizer step.
   // Times per layer and micro-batch, so that other precisions only add zeros.
-  double cast_fwd_s = 0, cast_bwd_s = 0, fp8_weight_cast_s = 0;
+  double cast_fwd_s = 0, cast_bwd_s = 0, fp8_weight_cast_s = 0, fp8_weight_elements_per_layer = 0;
   if (fp8) {
     const Fp8CastElements cast = fp8_cast_elements_per_layer(m, p, t);
     cast_fwd_s = a.fp8_cast_bytes_per_element * cast.forward / r.memory_bytes_per_s;
     cast_bwd_s = a.fp8_cast_bytes_per_element * cast.backward / r.memory_bytes_per_s;
-    const double fp8_weights = layers_per_stage * (dense_per_layer / tp + pc.per_layer_expert / (tp * p.ep));
-    fp8_weight_cast_s = a.fp8_cast_bytes_per_element * fp8_weights / r.memory_bytes_per_s;
+    fp8_weight_elements_per_layer = dense_per_layer / tp + expert_per_layer;
+    fp8_weight_cast_s = a.fp8_cast_bytes_per_element / r.memory_bytes_per_s;  // per element; × elements below
   }
   const double cast_recompute_s = full ? cast_fwd_s : 0.0;
-  const double elementwise_mb = layers_per_stage * (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s +
-                                layers_per_stage * (cast_fwd_s + cast_bwd_s + cast_recompute_s);
-  const double recompute_ew_mb =
-      layers_per_stage * recompute_traffic / r.memory_bytes_per_s + layers_per_stage * cast_recompute_s;
-  // One micro-batch's forward and backward through a stage's layers: the windows that overlapped
+  const double elementwise_layer = (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s +
+                                   (cast_fwd_s + cast_bwd_s + cast_recompute_s);
+  const double recompute_ew_layer = recompute_traffic / r.memory_bytes_per_s + cast_recompute_s;
+  // One micro-batch's forward and backward through one layer: per-layer windows that overlapped
   // data-parallel communication can hide behind.
   const double layer_fwd_s = gemm_s(lin_fwd, attn_exec_fwd, 0.0) + layer_traffic / r.memory_bytes_per_s;
-  const double fwd_window_s = layers_per_stage * (layer_fwd_s + cast_fwd_s);
-  const double bwd_window_s =
-      layers_per_stage * (2.0 * layer_fwd_s + gemm_s(recompute_lin, recompute_attn, 0.0) +
-                          recompute_traffic / r.memory_bytes_per_s + (cast_bwd_s + cast_recompute_s));
+  const double fwd_window_layer = layer_fwd_s + cast_fwd_s;
+  const double bwd_window_layer = 2.0 * layer_fwd_s + gemm_s(recompute_lin, recompute_attn, 0.0) +
+                                  recompute_traffic / r.memory_bytes_per_s + (cast_bwd_s + cast_recompute_s);
 
   // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
-  // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations.
-  double tp_mb = 0;
+  // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations. Per layer.
+  double tp_layer = 0;
   if (p.tp > 1) {
     const bool intra = tp <= r.gpus_per_node;
     const double bus = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     const double msg = sbh * act_bytes;
     const double per_collective = allreduce_time_s(msg, p.tp, bus, alpha);
-    const double collectives = layers_per_stage * (4.0 + (full ? 2.0 : 0.0));
-    tp_mb = collectives * per_collective * (1.0 - t.tp_comm_overlap);
+    tp_layer = (4.0 + (full ? 2.0 : 0.0)) * per_collective * (1.0 - t.tp_comm_overlap);
   }
   // Pipeline: one activation send forward and one gradient send backward per micro-batch per stage
   // boundary, split over the TP ranks (scatter-gather); inter-node once a stage fills a node. With
@@ -399,7 +450,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // gradients (twice the bytes); full recompute repeats the forward. Each send overlaps with the
   // attention block it feeds, so only what exceeds the attention core's time is exposed. CP ranks
   // sit next to the TP ranks: intra-node while tp·cp fits in a node.
-  double cp_mb = 0;
+  double cp_layer = 0;
   if (p.cp > 1) {
     const bool intra = tp * cp <= r.gpus_per_node;
     const double bw = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
@@ -410,13 +461,13 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double ring_s = (cp - 1.0) * (alpha + kv_chunk_bytes / bw);
     const double attn_s = attn_exec_fwd / attn_rate;
     const double fwd_exposed = std::max(0.0, ring_s - attn_s);
-    cp_mb = layers_per_stage * ((full ? 2.0 : 1.0) * fwd_exposed + 2.0 * fwd_exposed);
+    cp_layer = (full ? 2.0 : 1.0) * fwd_exposed + 2.0 * fwd_exposed;
   }
   // Expert parallel: every MoE layer dispatches each token's hidden state to its top-k experts and
   // combines the results back (two all-to-alls forward, two backward, two more with full
   // recompute). Each rank routes its own s/cp·b/tp tokens (Megatron runs MoE with TP under
   // sequence parallelism); EP ranks sit next to the TP ranks, so tp·ep/node of them share a node.
-  double ep_mb = 0;
+  double ep_layer = 0;  // averaged over the layers (leading dense layers have none)
   if (m.is_moe() && p.ep > 1) {
     const double local = ep_ranks_per_node(p, r.gpus_per_node);
     const double bytes = seq / cp * mb / tp * static_cast<double>(m.experts_per_token) * h * act_bytes;
@@ -425,18 +476,58 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double per_alltoall = node_limited_alltoall_time_s(
         bytes, static_cast<int>(m.experts_per_token), static_cast<int>(m.max_nodes_per_token), p.ep,
         static_cast<int>(local), r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s, r.intra_alpha_s, r.inter_alpha_s);
-    const double moe_layers_per_stage = static_cast<double>(m.moe_layers()) / pp;
-    ep_mb = moe_layers_per_stage * (4.0 + (full ? 2.0 : 0.0)) * per_alltoall;
+    ep_layer = static_cast<double>(m.moe_layers()) / layers * (4.0 + (full ? 2.0 : 0.0)) * per_alltoall;
   }
-  const double per_mb = compute_mb + elementwise_mb + tp_mb + pp_mb + cp_mb + ep_mb;
-  tt.compute_s = compute_mb * micro_batches;
-  tt.elementwise_s = elementwise_mb * micro_batches;
-  tt.recompute_s = (recompute_compute_mb + recompute_ew_mb) * micro_batches;
-  tt.tp_comm_s = tp_mb * micro_batches;
+  // A stage's micro-batch: its layers, one send each way per boundary, and the head on the last stage.
+  const double per_layer_s = compute_layer + elementwise_layer + tp_layer + cp_layer + ep_layer;
+  const auto stage_s = [&](int stage, double stage_layers) {
+    return stage_layers * per_layer_s + pp_mb + (stage == p.pp - 1 ? compute_head : 0.0);
+  };
+  // 1F1B (and interleaved) with stages of unequal time: the slowest stage runs all m micro-batches
+  // back to back; the first micro-batch's forward reaches it through the stages before it and the
+  // last one's backward leaves through them, so the step is m·T_max + (ΣT − T_max)/vpp. With equal
+  // stages whose last one adds the output layer that is m·T_last + (pp − 1)·T_layers/vpp.
+  int slowest = 0;
+  double slowest_layers = static_cast<double>(lay.first);
+  double t_max = stage_s(0, slowest_layers);
+  double t_sum = t_max;
+  if (p.pp > 2) {
+    const double t_mid = stage_s(1, static_cast<double>(lay.middle));
+    t_sum += lay.middle_stages * t_mid;
+    if (t_mid > t_max) {
+      t_max = t_mid;
+      slowest = 1;
+      slowest_layers = static_cast<double>(lay.middle);
+    }
+  }
+  if (p.pp > 1) {
+    const double t_last = stage_s(p.pp - 1, static_cast<double>(lay.last));
+    t_sum += t_last;
+    if (t_last >= t_max) {
+      t_max = t_last;
+      slowest = p.pp - 1;
+      slowest_layers = static_cast<double>(lay.last);
+    }
+  }
+  // The step's breakdown is the slowest stage's.
+  const double head_s = slowest == p.pp - 1 ? compute_head : 0.0;
+  tt.slowest_stage = slowest;
+  tt.compute_s = (slowest_layers * compute_layer + head_s) * micro_batches;
+  tt.elementwise_s = slowest_layers * elementwise_layer * micro_batches;
+  tt.recompute_s = slowest_layers * (recompute_compute_layer + recompute_ew_layer) * micro_batches;
+  tt.tp_comm_s = slowest_layers * tp_layer * micro_batches;
   tt.pp_comm_s = pp_mb * micro_batches;
-  tt.cp_comm_s = cp_mb * micro_batches;
-  tt.ep_comm_s = ep_mb * micro_batches;
-  tt.bubble_s = p.pp > 1 ? (pp - 1.0) / p.vpp * per_mb : 0.0;
+  tt.cp_comm_s = slowest_layers * cp_layer * micro_batches;
+  tt.ep_comm_s = slowest_layers * ep_layer * micro_batches;
+  tt.bubble_s = p.pp > 1 ? (t_sum - t_max) / p.vpp : 0.0;
+
+  // Data parallel: the first stage finishes its last backward last (the gradient of the last
+  // micro-batch flows back to it), so its reduction and update end the step.
+  const double first_layers = static_cast<double>(lay.first);
+  const double fwd_window_s = first_layers * fwd_window_layer;
+  const double bwd_window_s = first_layers * bwd_window_layer;
+  const StageParams first_params = stage_params(0, first_layers);
+  const double expert_params = first_params.expert, dense_params = first_params.dense;
 
   // Data parallel over dp·cp ranks (routed experts over the dp·cp/ep expert-data-parallel group).
   // ZeRO 0: all-reduce the gradients once per step. ZeRO 1: reduce-scatter them once, all-gather the
@@ -482,12 +573,14 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     tt.dp_comm_s = dp_s;
   }
   // Adam update: read and write master weights and both moments, read gradients, write weights.
-  const double opt_bytes = (mem.master_bytes + mem.optimizer_bytes) * 2.0 + mem.gradients_bytes + mem.weights_bytes;
+  const double opt_bytes = (first_stage.master_bytes + first_stage.optimizer_bytes) * 2.0 +
+                           first_stage.gradients_bytes + first_stage.weights_bytes;
   tt.optimizer_s = opt_bytes / r.memory_bytes_per_s;
 
-  tt.step_s = per_mb * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;
-  tt.elementwise_s += fp8_weight_cast_s;  // once per step (zero unless FP8)
-  tt.step_s += fp8_weight_cast_s;
+  tt.step_s = t_max * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;
+  const double fp8_weight_cast_step_s = fp8_weight_cast_s * fp8_weight_elements_per_layer * slowest_layers;
+  tt.elementwise_s += fp8_weight_cast_step_s;  // once per step (zero unless FP8)
+  tt.step_s += fp8_weight_cast_step_s;
 
   const double samples = static_cast<double>(t.global_batch);
   const double step_tokens = seq * samples;

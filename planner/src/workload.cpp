@@ -32,6 +32,33 @@ Recompute recompute_from_string(const std::string& s) {
   throw core::InputError("recompute 'none', 'selective' or 'full', got '" + s + "'");
 }
 
+StageLayout stage_layout(std::int64_t num_layers, const Parallelism& p) noexcept {
+  StageLayout s;
+  if (p.pp <= 1) {
+    s.first = s.middle = s.last = num_layers;
+    s.valid = num_layers >= 1;
+    return s;
+  }
+  s.middle_stages = p.pp - 2;
+  std::int64_t rest = num_layers;
+  std::int64_t open = p.pp;  // stages without a fixed layer count
+  if (p.first_stage_layers > 0) {
+    rest -= p.first_stage_layers;
+    --open;
+  }
+  if (p.last_stage_layers > 0) {
+    rest -= p.last_stage_layers;
+    --open;
+  }
+  const std::int64_t share = open > 0 ? rest / open : 0;
+  s.valid = open > 0 ? rest >= open && rest % open == 0 : rest == 0;
+  s.first = p.first_stage_layers > 0 ? p.first_stage_layers : share;
+  s.last = p.last_stage_layers > 0 ? p.last_stage_layers : share;
+  s.middle = p.pp > 2 ? share : 0;
+  s.even = s.valid && s.first == s.last && (p.pp == 2 || s.middle == s.first);
+  return s;
+}
+
 namespace {
 // Sanity limits: beyond these a value is a typo, not a plan.
 constexpr std::int64_t kMaxGpus = 1'000'000;
@@ -85,9 +112,44 @@ void validate(const Workload& w, const std::string& file) {
     bad(file, "$.parallelism.tp",
         fmt::format("a divisor or a multiple of num_kv_heads ({}), got {}", m.num_kv_heads, p.tp));
   }
-  if (m.num_layers % (static_cast<std::int64_t>(p.pp) * p.vpp) != 0) {
-    bad(file, p.vpp > 1 ? "$.parallelism.vpp" : "$.parallelism.pp",
-        fmt::format("pp·vpp ({}·{}) dividing num_layers ({})", p.pp, p.vpp, m.num_layers));
+  const auto stage_range = [&](int v, const char* field) {
+    if (v < 0 || v >= m.num_layers) {
+      bad(file, fmt::format("$.parallelism.{}", field),
+          fmt::format("a layer count in [0, {}) (0: an even share), got {}", m.num_layers, v));
+    }
+    if (v > 0 && p.pp == 1) bad(file, fmt::format("$.parallelism.{}", field), "0 when pp is 1 (a single stage holds every layer)");
+    if (v > 0 && w.phase == Phase::kInfer) {
+      bad(file, fmt::format("$.parallelism.{}", field), "0 for inference plans (their pipeline stages are even)");
+    }
+  };
+  stage_range(p.first_stage_layers, "first_stage_layers");
+  stage_range(p.last_stage_layers, "last_stage_layers");
+  if (p.first_stage_layers == 0 && p.last_stage_layers == 0) {
+    if (m.num_layers % (static_cast<std::int64_t>(p.pp) * p.vpp) != 0) {
+      bad(file, p.vpp > 1 ? "$.parallelism.vpp" : "$.parallelism.pp",
+          fmt::format("pp·vpp ({}·{}) dividing num_layers ({}), or first_stage_layers / last_stage_layers set", p.pp,
+                      p.vpp, m.num_layers));
+    }
+  } else {
+    const StageLayout s = stage_layout(m.num_layers, p);
+    const char* field = p.last_stage_layers > 0 ? "$.parallelism.last_stage_layers" : "$.parallelism.first_stage_layers";
+    const int fixed = (p.first_stage_layers > 0 ? 1 : 0) + (p.last_stage_layers > 0 ? 1 : 0);
+    if (!s.valid) {
+      bad(file, field,
+          p.pp == fixed
+              ? fmt::format("first_stage_layers + last_stage_layers = num_layers ({}) with pp 2", m.num_layers)
+              : fmt::format("a count that leaves the other {} stages an even share of at least one layer each "
+                            "(num_layers {} − first {} − last {} = {} layers)",
+                            p.pp - fixed, m.num_layers, p.first_stage_layers, p.last_stage_layers,
+                            m.num_layers - p.first_stage_layers - p.last_stage_layers));
+    }
+    // Interleaving splits each stage into vpp chunks: the middle stages' layers evenly; the first and
+    // last stages' chunks may differ, or hold only the input embedding or the output layer (Llama 3
+    // counts those as a layer's slot; Megatron-Core's pipeline layouts allow such chunks).
+    if (p.vpp > 1 && s.middle_stages > 0 && s.middle % p.vpp != 0) {
+      bad(file, "$.parallelism.vpp",
+          fmt::format("a divisor of the middle stages' layers ({}), got {}", s.middle, p.vpp));
+    }
   }
   if (p.vpp > 1 && p.pp == 1) bad(file, "$.parallelism.vpp", "1 when pp is 1 (interleaving needs a pipeline)");
   if (p.ep > 1) {
@@ -232,6 +294,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.par.ep = static_cast<int>(p->integer_or("ep", 1, 1, 4096));
     w.par.vpp = static_cast<int>(p->integer_or("vpp", 1, 1, 128));
     w.par.sequence_parallel = p->boolean_or("sequence_parallel", false);
+    w.par.first_stage_layers = static_cast<int>(p->integer_or("first_stage_layers", 0, 0, 1'000'000));
+    w.par.last_stage_layers = static_cast<int>(p->integer_or("last_stage_layers", 0, 0, 1'000'000));
   }
   if (w.phase == Phase::kTrain) {
     const Reader t = r.at("train");

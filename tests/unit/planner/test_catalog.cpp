@@ -95,6 +95,47 @@ TEST(Workload, ValidationNamesTheField) {
   EXPECT_NO_THROW(validate(w));
   w.train.global_batch = 6;  // 3 micro-batches per step: the interleaved schedule needs groups of pp
   expect_bad(w, "$.parallelism.vpp");
+  // Uneven pipeline stages (32 layers): the rest must split evenly, at least one layer each.
+  w = ok;
+  w.par.first_stage_layers = 15;  // pp 2: 15 + 17
+  EXPECT_NO_THROW(validate(w));
+  EXPECT_EQ(stage_layout(32, w.par).last, 17);
+  w.par.last_stage_layers = 16;  // 15 + 16 ≠ 32
+  expect_bad(w, "$.parallelism.last_stage_layers");
+  w = ok;
+  w.par.pp = 1;
+  w.par.dp = 4;
+  w.par.first_stage_layers = 4;
+  expect_bad(w, "$.parallelism.first_stage_layers");  // one stage
+  w = test::train_workload("llama-2-7b", 1, 4, 1, 16, 4096);
+  w.par.first_stage_layers = 7;
+  w.par.last_stage_layers = 7;  // 32 − 14 = 18: 9 on each middle stage
+  EXPECT_NO_THROW(validate(w));
+  w.par.first_stage_layers = 8;  // 32 − 15 = 17 over 2 stages
+  expect_bad(w, "$.parallelism.last_stage_layers");
+  w.par.first_stage_layers = 32;
+  expect_bad(w, "$.parallelism.first_stage_layers");  // all of the model on one of 4 stages
+  w.par.first_stage_layers = 7;
+  w.par.vpp = 2;  // 16 micro-batches, a multiple of pp: middle 9 layers do not split into 2 chunks
+  expect_bad(w, "$.parallelism.vpp");
+  w.par.first_stage_layers = w.par.last_stage_layers = 5;  // middle 11: odd as well
+  expect_bad(w, "$.parallelism.vpp");
+  w.par.first_stage_layers = w.par.last_stage_layers = 6;  // middle 10: 5 + 5; first / last 3 + 3
+  EXPECT_NO_THROW(validate(w));
+  w.par.first_stage_layers = w.par.last_stage_layers = 1;  // middle 15: not in 2 chunks
+  expect_bad(w, "$.parallelism.vpp");
+  w = test::train_workload("llama-2-7b", 1, 6, 1, 12, 4096);
+  w.par.first_stage_layers = w.par.last_stage_layers = 4;  // 6 stages: 4, 4 × 6, 4
+  w.par.vpp = 6;  // first and last: chunks of 0 or 1 layer (embedding / output layer alone), as Llama 3 does
+  EXPECT_NO_THROW(validate(w));
+  Workload inf = test::train_workload("llama-2-7b", 1, 2, 1, 16, 4096);
+  inf.phase = Phase::kInfer;
+  inf.infer.context_len = 1024;
+  inf.infer.output_len = 128;
+  inf.gpus = 2;
+  EXPECT_NO_THROW(validate(inf));
+  inf.par.first_stage_layers = 15;
+  expect_bad(inf, "$.parallelism.first_stage_layers");  // inference stages are even
   Workload k = test::train_workload("llama-3-70b", 16, 1, 1, 1, 4096);  // 8 KV heads, 64 heads: TP 16 ok
   EXPECT_NO_THROW(validate(k));
   k.par.tp = 32;  // 64 heads, 8 KV heads: 32 is a multiple of 8 — accepted (KV replicated)
@@ -107,6 +148,12 @@ TEST(Workload, ParsesDocumentAndRejectsUnknownModel) {
     "parallelism":{"tp":2,"dp":4},"train":{"global_batch":64,"seq_len":4096,"recompute":"selective","tokens":2e12}})";
   const Workload w = workload_from_json(doc, "w.json", catalog());
   EXPECT_EQ(w.par.tp, 2);
+  EXPECT_EQ(w.par.first_stage_layers, 0);
+  std::string uneven = doc;
+  uneven.replace(uneven.find(R"("dp":4)"), 6, R"("dp":2,"pp":2,"first_stage_layers":15,"last_stage_layers":17)");
+  const Workload u = workload_from_json(uneven, "w.json", catalog());
+  EXPECT_EQ(u.par.first_stage_layers, 15);
+  EXPECT_EQ(u.par.last_stage_layers, 17);
   EXPECT_EQ(w.gpus, 8);
   EXPECT_EQ(w.train.recompute, Recompute::kSelective);
   std::string bad = doc;

@@ -114,13 +114,109 @@ TEST(TrainMemory, MoeLeadingDenseLayersAveraged) {
   const ModelConfig& m = test::catalog().model("deepseek-v3");
   const double dense = 3.0 * 7168 * 18432, moe = 9 * 3.0 * 7168 * 2048 + 7168.0 * 256;
   EXPECT_DOUBLE_EQ(mlp_active_params_per_layer(m, false), (3 * dense + 58 * moe) / 61);
-  // Expert parallelism shards the routed experts only: EP 8 holds 1/8 of them on each GPU.
+  // Expert parallelism shards the routed experts only: EP 8 holds 1/8 of them on each GPU. With one
+  // layer per stage the last stage, which also holds the output layer and the MTP module (whose
+  // routed experts EP splits too), needs the most; the first holds a layer and the embedding.
   Workload w = test::train_workload("deepseek-v3", 1, 61, 8, 8, 4096);
   w.par.ep = 8;
   const ParamCounts pc = count_params(w.model);
   const TrainResult r = evaluate_train(w, pc, test::rates_for("h100-sxm5-80gb"), kA);
-  EXPECT_DOUBLE_EQ(r.memory.params_on_gpu,
-                   (pc.per_layer - pc.per_layer_expert) + pc.per_layer_expert / 8 + pc.embedding);
+  const double layer = (pc.per_layer - pc.per_layer_expert) + pc.per_layer_expert / 8;
+  EXPECT_EQ(r.memory.stage, 60);
+  EXPECT_DOUBLE_EQ(r.memory.params_on_gpu, layer + pc.output + pc.final_norm + (pc.mtp - pc.mtp_expert) +
+                                               pc.mtp_expert / 8);
+  // The MTP module's routed experts: one MoE layer's 256 SwiGLU experts of 3·7168·2048.
+  EXPECT_DOUBLE_EQ(pc.mtp_expert, 256.0 * 3 * 7168 * 2048);
+  ASSERT_EQ(r.stage_count, 2);
+  EXPECT_EQ(r.stages[0].stage, 0);
+  EXPECT_EQ(r.stages[1].stage, 60);
+  EXPECT_LT(r.stages[0].total_bytes, r.memory.total_bytes);
+}
+
+TEST(TrainMemory, LastStageHoldsOutputLayerAndLogits) {
+  // Llama 3 8B (V = 128256, h = 4096), TP 1, PP 8 (4 layers per stage), full recompute, 8192-token
+  // sequences, micro-batch 12, no ZeRO. First stage: 4 layers + embedding, 8 micro-batches of
+  // 2·s·b·h per layer in flight. Last stage: 4 layers + the output layer, one micro-batch in flight,
+  // and the fp32 logits / cross-entropy buffers 4·s·b·h·(1 + V/h) of its micro-batch (48 GiB here):
+  // the last stage is the one that does not fit.
+  Workload w = test::train_workload("llama-3-8b", 1, 8, 1, 96, 8192, 12);
+  w.train.recompute = Recompute::kFull;
+  const ParamCounts pc = count_params(w.model);
+  const TrainResult r = test::train(w, "h100-sxm5-80gb");
+  const double s = 8192, b = 12, h = 4096, V = 128256;
+  const double sbh = s * b * h;
+  EXPECT_EQ(r.memory.stage, 7);
+  EXPECT_DOUBLE_EQ(r.memory.stage_layers, 4);
+  EXPECT_DOUBLE_EQ(r.memory.params_on_gpu, 4 * pc.per_layer + V * h + pc.final_norm);
+  EXPECT_DOUBLE_EQ(r.memory.embedding_activations_bytes, 4 * sbh * (1 + V / h));
+  TrainSettings none = w.train;
+  none.recompute = Recompute::kNone;
+  const double full_layer = activation_bytes_per_layer(w.model, w.par, none);
+  EXPECT_DOUBLE_EQ(r.memory.activations_bytes, 2 * sbh * 4 * 1 + full_layer + 4 * sbh * (1 + V / h));
+  EXPECT_FALSE(r.memory.fits);
+  // The first stage: 8 micro-batches × 4 layers of 2·s·b·h, and it would fit.
+  ASSERT_EQ(r.stage_count, 2);
+  const double first_static = 18.0 * (4 * pc.per_layer + pc.embedding);
+  EXPECT_NEAR(r.stages[0].total_bytes, first_static + 2 * sbh * 4 * 8 + full_layer + kA.runtime_overhead_bytes, 1.0);
+  EXPECT_LT(r.stages[0].total_bytes, r.memory.capacity_bytes);
+}
+
+TEST(TrainMemory, UnevenStagesLlama3_405B) {
+  // Llama 3.1 405B, 126 layers on 16 stages with one layer fewer on the first and the last (arXiv
+  // 2407.21783 §3.3.2): 7, 14 × 8, 7. TP 8, 1F1B, 64 micro-batches: stage i holds 16 − i of them.
+  Workload w = test::train_workload("llama-3.1-405b", 8, 16, 1, 64, 8192);
+  w.par.first_stage_layers = 7;
+  w.par.last_stage_layers = 7;
+  w.par.sequence_parallel = true;
+  w.train.zero_stage = 1;
+  const StageLayout lay = stage_layout(126, w.par);
+  EXPECT_TRUE(lay.valid);
+  EXPECT_FALSE(lay.even);
+  EXPECT_EQ(lay.first, 7);
+  EXPECT_EQ(lay.middle, 8);
+  EXPECT_EQ(lay.middle_stages, 14);
+  EXPECT_EQ(lay.last, 7);
+  const ParamCounts pc = count_params(w.model);
+  const TrainResult r = test::train(w, "h100-sxm5-80gb");
+  ASSERT_EQ(r.stage_count, 3);
+  EXPECT_EQ(r.stages[0].layers, 7);
+  EXPECT_EQ(r.stages[1].stage, 1);
+  EXPECT_EQ(r.stages[1].layers, 8);
+  EXPECT_EQ(r.stages[2].stage, 15);
+  const double act = activation_bytes_per_layer(w.model, w.par, w.train);
+  const double first = 18.0 * (7 * pc.per_layer + pc.embedding) / 8 + act * 7 * 16 + kA.runtime_overhead_bytes;
+  const double second = 18.0 * (8 * pc.per_layer) / 8 + act * 8 * 15 + kA.runtime_overhead_bytes;
+  EXPECT_NEAR(r.stages[0].total_bytes, first, 1.0);
+  EXPECT_NEAR(r.stages[1].total_bytes, second, 1.0);
+  // 8 layers × 15 micro-batches of activations outweigh 7 × 16 plus the embedding's 1/8.
+  EXPECT_EQ(r.memory.stage, 1);
+  EXPECT_DOUBLE_EQ(r.memory.total_bytes, std::max({r.stages[0].total_bytes, r.stages[1].total_bytes,
+                                                   r.stages[2].total_bytes}));
+}
+
+TEST(TrainMemory, InterleavedInFlightPerStage) {
+  // Megatron's interleaved schedule: stage i keeps (pp − i − 1)·2 + (vpp − 1)·pp + 1 chunks of
+  // layers/(pp·vpp) layers; on the first stage that is pp·(1 + (pp − 1)/(pp·vpp)) stages' worth
+  // (Korthikanti et al.), on the last ((vpp − 1)·pp + 1)/vpp.
+  Workload w = test::train_workload("gpt3-175b", 8, 8, 1, 64, 2048);
+  w.par.vpp = 3;
+  w.par.sequence_parallel = true;
+  w.train.recompute = Recompute::kSelective;
+  const ParamCounts pc = count_params(w.model);
+  const TrainResult r = test::train(w);
+  const double act = activation_bytes_per_layer(w.model, w.par, w.train);
+  const double first_acts = act * 12 * 8 * (1 + 7.0 / 24);
+  const double last_acts = act * 12 * ((3 - 1) * 8 + 1) / 3.0;
+  const double s = 2048, h = 12288, V = static_cast<double>(w.model.vocab_size);
+  // GPT-3 has dropout: the first stage also keeps the embedding dropout mask (1 byte per element, split
+  // by SP). The final norm's weights are replicated on every TP rank.
+  EXPECT_EQ(r.memory.stage, 0);
+  EXPECT_NEAR(r.memory.activations_bytes, first_acts + s * h / 8 * 8 * (1 + 7.0 / 24), 1.0);
+  ASSERT_EQ(r.stage_count, 2);
+  EXPECT_NEAR(r.stages[1].total_bytes,
+              18.0 * ((12 * pc.per_layer + V * h) / 8 + pc.final_norm) + last_acts + 4 * s * h * (1 + V / h) / 8 +
+                  kA.runtime_overhead_bytes,
+              1.0);
 }
 
 }  // namespace

@@ -82,8 +82,9 @@ TEST(ExplainWinner, KnownAnswerOnHandMadeCandidates) {
   EXPECT_STREQ(e.terms[e.terms.size() - 2].name, "PP communication");
   for (std::size_t i = 1; i < e.terms.size(); ++i) EXPECT_GE(e.terms[i - 1].saved_s, e.terms[i].saved_s);
   EXPECT_EQ(e.summary,
-            "TP 4, PP 2 beats the runner-up (TP 8, PP 1) by 0.6 s per step (3.8 %): TP communication shrinks by 2 s, "
-            "which outweighs pipeline bubble growing by 1 s; it leaves less memory margin (5.0 vs 10.0 GiB)");
+            "TP 4, PP 2 beats the runner-up (TP 8, PP 1) by 0.6 s per step (3.8 %): TP communication and optimizer "
+            "shrink by 2.1 s, which outweighs pipeline bubble and PP communication growing by 1.5 s; it leaves less "
+            "memory margin (5.0 vs 10.0 GiB)");
   EXPECT_TRUE(e.binding.empty());
 }
 

@@ -1,6 +1,7 @@
 // Step-time model: FLOP counting known answers and monotonic behaviour of every knob.
 #include <gtest/gtest.h>
 
+#include "headroom/core/errors.hpp"
 #include "headroom/plan/train.hpp"
 #include "helpers.hpp"
 
@@ -47,6 +48,36 @@ TEST(TrainTime, BubbleShrinksWithInterleavingAndMoreMicroBatches) {
   w.par.vpp = 1;
   w.train.global_batch = 128;
   EXPECT_LT(test::train(w).time.bubble_s / test::train(w).time.step_s, b1);
+}
+
+TEST(TrainTime, PipelineStagesOfUnequalTime) {
+  // Llama 2 70B (80 layers), TP 8, PP 4, 16 micro-batches. A stage's micro-batch takes L_i·X + c, the
+  // last one's also H = 3 passes of the output layer's 2·s·b·h·V/TP FLOPs at the GEMM rate. The
+  // slowest stage runs every micro-batch; the others add to the bubble: step = m·T_max + (ΣT − T_max).
+  Workload w = test::train_workload("llama-2-70b", 8, 4, 1, 16, 4096);
+  const Rates rates = test::rates_for("a100-sxm4-80gb");
+  const TrainTime even = test::train(w).time;
+  const double m = 16, s = 4096, h = 8192, V = 32000;
+  const double H = 3 * 2 * s * h * V / 8 / rates.gemm_flop_per_s;
+  const auto per_mb = [&](const TrainTime& t) {
+    return (t.compute_s + t.elementwise_s + t.tp_comm_s + t.pp_comm_s + t.cp_comm_s + t.ep_comm_s) / m;
+  };
+  const double c = even.pp_comm_s / m;
+  // Even: 20 layers per stage, the last (with the output layer) is the slowest.
+  EXPECT_EQ(even.slowest_stage, 3);
+  const double X = (per_mb(even) - c - H) / 20;
+  EXPECT_NEAR(even.bubble_s, 3 * (20 * X + c), 1e-12);
+  // 19 layers on the first and the last stage, 21 on the two middle ones: a middle one sets the pace.
+  w.par.first_stage_layers = 19;
+  w.par.last_stage_layers = 19;
+  const TrainTime uneven = test::train(w).time;
+  EXPECT_EQ(uneven.slowest_stage, 1);
+  EXPECT_NEAR(per_mb(uneven), 21 * X + c, 1e-12);
+  EXPECT_NEAR(uneven.bubble_s, (19 * X + c) + (21 * X + c) + (19 * X + c + H), 1e-12);
+  EXPECT_NEAR(uneven.step_s, m * (21 * X + c) + uneven.bubble_s + uneven.dp_comm_s + uneven.optimizer_s, 1e-9);
+  // With only the last stage fixed at 19 layers, the other 61 do not split evenly over 3 stages: refused.
+  w.par.first_stage_layers = 0;
+  EXPECT_THROW(validate(w), core::InputError);
 }
 
 TEST(TrainTime, RecomputeCostsTimeAndSavesMemory) {

@@ -255,7 +255,9 @@ struct Free {
 };
 TrainResult run_best_unpublished(Workload w, const std::string& gpu, Free f) {
   const std::int64_t per_replica = w.train.global_batch / w.par.dp;
-  const std::int64_t chunk_layers = w.model.num_layers / w.par.pp;
+  // Chunks split the (middle) stages' layers evenly.
+  const StageLayout lay = stage_layout(w.model.num_layers, w.par);
+  const std::int64_t chunk_layers = lay.middle_stages > 0 ? lay.middle : lay.first;
   TrainResult best;
   for (std::int64_t mb = 1; mb <= 16; mb *= 2) {
     if (f.micro_batch) w.train.micro_batch = mb;
@@ -325,27 +327,24 @@ TEST(PlannerValidation, G14_G15_Llama3_GpuHours_Searched) {
 
 TEST(PlannerValidation, G15_Llama31_405B_Table4) {
   // 126 layers do not split into 16 equal stages; Meta removes one layer from the first and the last
-  // stage (§3.3.2): 16 stages of 8 slots, the embedding and the output layer taking a slot each. The
-  // planner's stages are equal, so the layout is evaluated as 128 layers, 8 per stage (its last stage
-  // then holds 8 layers + the output layer, where Meta's busiest stages hold 8 layers: pessimistic by
-  // the output layer's share), and every rate counts the real 126-layer model's FLOPs.
+  // stage (§3.3.2, "we reduce one Transformer layer each from the first and the last stages"): 7,
+  // 14 × 8, 7 layers, the input embedding with the first and the output layer with the last.
   const ModelConfig real = catalog().model("llama-3.1-405b");
-  const TrainResult probe = run(test::train_workload(real.id, 8, 2, 1, kLlama3Batch, kLlama3Seq, 1), "h100-sxm5-80gb");
-  const double model_flop = probe.time.model_flop_per_step;
   struct C {
     int gpus;
     double tflops;
   };
   for (const C& c : {C{8192, 430}, C{kLlama3Gpus, 400}}) {
     Workload w = test::train_workload(real.id, 8, 16, c.gpus / 128, kLlama3Batch, kLlama3Seq, 1);
-    w.model.num_layers = 128;
+    w.par.first_stage_layers = 7;
+    w.par.last_stage_layers = 7;
     w.par.sequence_parallel = true;
     const TrainResult r = run_best_unpublished(w, "h100-sxm5-80gb", Free{true, true, true, true, false});
     add({"G15",
          fmt::format("{} TP8 PP16 DP{} on {} H100 (Table 4): model TFLOP/s per GPU", real.name, c.gpus / 128, c.gpus),
-         model_flop / (r.time.step_s * c.gpus) / 1e12, c.tflops, "TFLOP/s", 0.10});
+         r.time.model_flop_per_step / (r.time.step_s * c.gpus) / 1e12, c.tflops, "TFLOP/s", 0.10});
     if (c.gpus == kLlama3Gpus) {
-      const double steps = 15.6e12 / probe.time.tokens_per_step;
+      const double steps = 15.6e12 / r.time.tokens_per_step;
       add({"G15", fmt::format("{}: GPU-hours (15.6T tokens, Table 4 layout on 16,384 H100)", real.name),
            steps * r.time.step_s * c.gpus / 3600.0, 30.84e6, "GPU-h", 0.10});
     }

@@ -82,6 +82,7 @@ struct ParamCounts {
   double active = 0;               ///< used per token (= total for dense models)
   double non_embedding = 0;        ///< total − embedding − output
   double mtp = 0;                  ///< multi-token-prediction modules (not in total; shared embedding / head excluded)
+  double mtp_expert = 0;           ///< the routed-expert part of mtp (shardable by EP)
   double attention_per_layer = 0;  ///< attention projection weights of one layer (matmul FLOPs = 2 per token)
   /// Weight-matrix elements of the transformer blocks' linear layers (attention projections, MLPs,
   /// every routed and shared expert; `linear_active`: the experts one token uses): what weight-only

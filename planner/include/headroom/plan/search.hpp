@@ -17,6 +17,9 @@ struct SearchOptions {
   int max_cp = 8;   ///< context-parallel degrees tried: divisors of seq_len and of GPUs/(TP·PP) up to this
   int max_ep = 0;   ///< expert-parallel degrees tried for MoE (divisors of experts and DP·CP); 0: no limit
   int max_vpp = 8;  ///< interleaved chunks per stage tried (divisors of layers/PP) when PP > 1
+  /// Also try a PP that does not divide the layers when one layer fewer on the first and the last stage
+  /// makes it even (Llama 3 405B: 126 layers on 16 stages of 7, 8, …, 8, 7).
+  bool uneven_stages = true;
   std::int64_t max_micro_batch = 16;
   bool try_recompute = true;  ///< also none / selective / full
   bool try_zero = true;       ///< ZeRO 0, 1 (distributed optimizer), 2 and 3

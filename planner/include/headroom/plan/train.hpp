@@ -1,5 +1,5 @@
 #pragma once
-/// Training: memory per GPU (first pipeline stage, which holds the peak), step time, MFU and
+/// Training: memory per GPU (of the pipeline stage that needs the most), step time, MFU and
 /// time-to-train. evaluate_train() does not allocate; it is the search's inner loop.
 #include <array>
 
@@ -8,8 +8,12 @@
 
 namespace headroom::plan {
 
-/// Bytes per GPU of the most loaded rank (first pipeline stage).
+/// Bytes per GPU of the most loaded rank: the pipeline stage that needs the most (the first stage
+/// unless the last one's output layer and logits, or a middle stage's extra layers, outweigh the
+/// first stage's in-flight micro-batches).
 struct TrainMemory {
+  int stage = 0;                 ///< pipeline stage these bytes are for (0 = first, pp − 1 = last)
+  double stage_layers = 0;       ///< transformer layers on that stage
   double params_on_gpu = 0;      ///< parameter elements held by this rank (before ZeRO-3 sharding)
   double weights_bytes = 0;
   double gradients_bytes = 0;
@@ -51,6 +55,7 @@ struct TrainTime {
   double time_to_train_s = 0;    ///< incl. goodput
   double gpu_hours = 0;
   double energy_kwh = 0;         ///< GPU board energy × PUE
+  int slowest_stage = 0;         ///< pipeline stage whose micro-batch time sets the pace (the breakdown is its)
   /// Rates the GEMMs were timed at (FLOP/s per GPU): the linear layers' (FLOP-weighted over their
   /// calls), the attention core's and the output layer's. All equal to the profile's flat GEMM rate
   /// unless it has a measured curve (or the plan is FP8, whose attention core and output run in bf16).
@@ -59,10 +64,21 @@ struct TrainTime {
   double gemm_output_flop_per_s = 0;
 };
 
+/// Total bytes per GPU of one pipeline stage.
+struct StageMemory {
+  int stage = 0;
+  double layers = 0;
+  double total_bytes = 0;
+};
+
 struct TrainResult {
-  TrainMemory memory;
+  TrainMemory memory;  ///< the stage that needs the most
   TrainTime time;
   int gpus = 0;
+  /// The stages evaluated for memory: the first, the first middle one (when its layers differ from the
+  /// first's) and the last; the other middle stages never need more than the first middle one.
+  std::array<StageMemory, 3> stages{};
+  int stage_count = 0;
 };
 
 TrainResult evaluate_train(const Workload& w, const ParamCounts& params, const Rates& rates,

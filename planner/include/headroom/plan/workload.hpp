@@ -30,8 +30,27 @@ struct Parallelism {
   int ep = 1;   ///< expert parallel (MoE), divides dp·cp
   int vpp = 1;  ///< interleaved pipeline chunks per stage
   bool sequence_parallel = false;  ///< Megatron SP (shards LayerNorm/dropout activations over TP)
+  /// Transformer layers on the first / last pipeline stage (Megatron-Core's
+  /// --decoder-first-pipeline-num-layers / --decoder-last-pipeline-num-layers; Llama 3 405B keeps one
+  /// layer fewer on each, arXiv 2407.21783 §3.3.2); 0: an even share. The other stages split the
+  /// remaining layers evenly.
+  int first_stage_layers = 0;
+  int last_stage_layers = 0;
   int world() const { return tp * pp * dp * cp; }
 };
+
+/// Layers on the first, on each middle and on the last pipeline stage. With pp = 1 all three are the
+/// whole model; with pp = 2 there is no middle stage (middle_stages = 0). `valid` is false when the
+/// layers left for the stages without a fixed count do not split evenly (at least one each).
+struct StageLayout {
+  std::int64_t first = 0;
+  std::int64_t middle = 0;
+  std::int64_t last = 0;
+  int middle_stages = 0;
+  bool even = true;   ///< every stage holds num_layers / pp layers
+  bool valid = true;
+};
+StageLayout stage_layout(std::int64_t num_layers, const Parallelism& p) noexcept;
 
 struct TrainSettings {
   std::int64_t global_batch = 0;  ///< sequences per optimizer step
