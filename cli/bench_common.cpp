@@ -53,12 +53,25 @@ void add_bench_options(CLI::App* cmd, BenchSettings& s) {
   cmd->add_flag("--quiet", s.quiet, "No progress on stderr");
 }
 
+namespace {
+bench::BackendOptions backend_options(const BenchSettings& s) {
+  return {s.storage_dir, s.storage_size, s.block_size, s.queue_depth, s.min_bytes, s.max_bytes, s.storage_file};
+}
+}  // namespace
+
+void check_bench_settings(const BenchSettings& s) {
+  const bench::BackendOptions backend = backend_options(s);
+  bench::Registry registry;
+  bench::register_all(registry, backend);  // a bad --storage-size, --min-bytes, ... throws here
+  bench::check_filter(registry, s.filter, s.suite);
+  bench::check_storage_ready(backend, s.suite, s.filter);
+}
+
 core::Results run_suite(const BenchSettings& s) {
   // MPI comes up first (under mpirun/srun) so the MPI cases see the world size; finalised on return.
   bench::MpiSession mpi;
   g_output_rank = mpi.is_root();
-  const bench::BackendOptions backend{s.storage_dir, s.storage_size, s.block_size, s.queue_depth, s.min_bytes,
-                                      s.max_bytes, s.storage_file};
+  const bench::BackendOptions backend = backend_options(s);
   bench::Registry registry;
   bench::register_all(registry, backend);
   bench::check_storage_ready(backend, s.suite, s.filter);  // before any work: no space, no dir -> exit 3/2

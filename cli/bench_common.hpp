@@ -27,6 +27,10 @@ struct BenchSettings {
 /// Adds --suite, --filter, --storage-dir, --repetitions, --warmup, --rounds, --quiet to `cmd`.
 void add_bench_options(CLI::App* cmd, BenchSettings& s);
 
+/// The checks run_suite() makes before any work (backend flags, --filter, storage directory and
+/// space), without starting MPI or running anything: for callers that create outputs first.
+void check_bench_settings(const BenchSettings& s);
+
 /// Runs the selected cases with progress on stderr. Ctrl-C (or SIGUSR1, which mpirun forwards to
 /// every rank) stops after the current case and the returned results are marked incomplete; a
 /// second signal ends the process at once.

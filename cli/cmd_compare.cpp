@@ -124,6 +124,7 @@ void add_compare_command(CLI::App& app, Action& action) {
       "  the 'shift' column shows that estimate and interval, 'p' the one-sided p of the direction\n"
       "  the data point.\n"
       "  Fewer than 9 repetitions on a side: a warning (with n = 3 per side nothing can be flagged).\n"
+      "  A positive baseline whose current samples are all <= 0 (a collapse) is a regression.\n"
       "  Passed before and 'error' now counts as broken. Stack changes (driver, CUDA, NCCL, kernel...)\n"
       "  are listed first. Exit 0 no regression, 1 regression or broken, 2 bad input.\n"
       "  Details: docs/methodology.md, section Regression.");

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "headroom/bench/backends.hpp"
+#include "headroom/core/errors.hpp"
 #include "headroom/core/results.hpp"
 
 namespace headroom::cli {
@@ -16,7 +17,13 @@ void add_list_command(CLI::App& app, Action& action) {
     action = [suite, filter] {
       bench::Registry registry;
       bench::register_all(registry, bench::BackendOptions{});
-      for (const auto* b : registry.matching(*filter)) {
+      const auto matching = registry.matching(*filter);
+      if (matching.empty()) {
+        // As `headroom bench` refuses it: a glob that selects nothing is a typo, not an empty list.
+        throw core::InputError("", "--filter",
+                               fmt::format("a glob matching at least one benchmark name, got '{}'", *filter));
+      }
+      for (const auto* b : matching) {
         const auto info = b->info();
         fmt::print("{}  [{}]{}\n  {}\n", info.name, info.backend, info.all_ranks ? " (all MPI ranks)" : "",
                    info.description);

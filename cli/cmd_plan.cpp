@@ -227,9 +227,10 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
       throw core::InputError("", "--batch", fmt::format("0 (as many as fit) or a positive integer, got {}", a.batch));
   }
   if (!a.model.empty()) w.model = cat.model(a.model);
-  if (from_file && w.phase != phase && phase != plan::Phase::kTrain) {
-    throw core::InputError(file, "$.phase",
-                           fmt::format("'{}' for `headroom plan {}`", to_string(phase), to_string(phase)));
+  if (from_file && w.phase != phase) {
+    throw core::InputError(
+        file, "$.phase",
+        fmt::format("\"{}\" for `headroom plan {}`, got \"{}\"", to_string(phase), c->get_name(), to_string(w.phase)));
   }
   w.phase = phase;
   if (w.name.empty()) w.name = w.model.id;
@@ -243,6 +244,11 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--sp")) w.par.sequence_parallel = a.sp;
     if (given("--dp")) {
       w.par.dp = a.dp;
+      if (given("--gpus") && w.par.world() != a.gpus) {
+        throw core::InputError("", "--gpus",
+                               fmt::format("tp·pp·dp·cp = {}·{}·{}·{} = {} GPUs (--dp is given), got {}", w.par.tp,
+                                           w.par.pp, w.par.dp, w.par.cp, w.par.world(), a.gpus));
+      }
     } else if (!from_file || given("--gpus") || given("--tp") || given("--pp")) {
       const int per = w.par.tp * w.par.pp * w.par.cp;
       const int gpus = w.gpus > 0 ? w.gpus : per;
@@ -426,7 +432,9 @@ void add_plan_command(CLI::App& app, Action& action) {
     if (args->list) {
       action = [args] { return list_catalog(*args); };
     } else if (plan_cmd->get_subcommands().empty()) {
-      throw CLI::CallForHelp();
+      // As `headroom report` without a kind: bad input, exit 2, with the usage.
+      fmt::print(stderr, "{}", plan_cmd->help());
+      throw CLI::RequiredError("A subcommand (train, infer or search) or --list");
     }
   });
   const auto sub = [&](const char* name, const char* help) {

@@ -18,6 +18,7 @@
 #include "headroom/core/results.hpp"
 #include "headroom/plan/catalog.hpp"
 #include "headroom/report/procurement.hpp"
+#include "headroom/tco/model.hpp"
 #endif
 
 namespace headroom::cli {
@@ -73,7 +74,7 @@ plan::Precision precision_flag(const std::string& s, const char* flag) {
   try {
     return plan::precision_from_string(s);
   } catch (const core::InputError& e) {
-    throw core::InputError("command line", flag, e.expected());
+    throw core::InputError("command line", flag, e.what());
   }
 }
 
@@ -81,7 +82,8 @@ plan::Precision precision_flag(const std::string& s, const char* flag) {
 plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a, const plan::Catalog& cat) {
   const auto given = [&](const char* flag) { return c->count(flag) > 0; };
   const auto positive = [&](const char* flag, double v) {
-    if (given(flag) && !(v > 0)) throw core::InputError("command line", flag, fmt::format("a positive number, got {}", v));
+    if (given(flag) && !(v > 0 && std::isfinite(v)))
+      throw core::InputError("command line", flag, fmt::format("a positive, finite number, got {}", v));
   };
   for (const auto& [flag, v] : {std::pair<const char*, double>{"--gpus", a.gpus}, {"--tokens", a.tokens},
                                 {"--global-batch", static_cast<double>(a.global_batch)},
@@ -175,7 +177,14 @@ int run_procurement(const CLI::App* c, const ProcurementArgs& a, const ReportArg
       throw core::InputError("command line", "--utilisation", "a fraction in (0, 1]");
     in.utilisation = a.utilisation;
   }
-  if (a.years > 0) in.years = a.years;
+  if (c->count("--years") > 0) {
+    // The same range as a scenario's fleet.years (the TCO input table's ceiling).
+    for (const auto& f : plan::tco::input_fields()) {
+      if (f.section == "fleet" && f.name == "years" && !plan::tco::within(a.years, f))
+        throw core::InputError("command line", "--years", fmt::format("{}, got {}", plan::tco::bound_text(f), a.years));
+    }
+    in.years = a.years;
+  }
   in.today = plan::tco::today_utc();
   if (!a.today.empty()) {
     const auto d = plan::tco::parse_date(a.today);

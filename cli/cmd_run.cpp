@@ -29,6 +29,7 @@ void add_run_command(CLI::App& app, Action& action) {
       namespace fs = std::filesystem;
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
       const fs::path dir = args->out_dir;
+      check_bench_settings(args->settings);  // bad input leaves no new, empty --out-dir behind
       std::error_code ec;
       fs::create_directories(dir, ec);
       if (ec) throw core::InputError(dir.string(), "", "a directory that can be created (" + ec.message() + ")");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -78,6 +79,9 @@ nlohmann::json build_document(const TcoArgs& a, std::map<std::string, std::strin
     auto opt = a.options.find(flag);
     if (opt == a.options.end() || opt->second->count() == 0) continue;
     const double v = a.numbers.at(flag);
+    // JSON has no NaN or infinity (nlohmann would write null, read back as "not given").
+    if (!std::isfinite(v))
+      throw core::InputError("command line", flag, fmt::format("{}, got {}", tco::bound_text(f), v));
     if (f.section == "cloud") {
       if (!doc.contains("cloud") || doc["cloud"].empty()) {
         throw core::InputError("command line", flag, "a cloud option to apply to (--offer or a scenario with cloud)");

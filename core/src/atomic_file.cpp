@@ -27,6 +27,22 @@ fs::path parent_of(const fs::path& path) {
   fs::path dir = path.parent_path();
   return dir.empty() ? fs::path(".") : dir;
 }
+
+std::string non_regular_kind(const fs::file_status& st) {
+  switch (st.type()) {
+    case fs::file_type::symlink:
+      return "a symlink, refused even when it points to a regular file: name the target itself";
+    case fs::file_type::fifo:
+      return "a FIFO";
+    case fs::file_type::character:
+    case fs::file_type::block:
+      return "a device";
+    case fs::file_type::socket:
+      return "a socket";
+    default:
+      return "not a regular file";
+  }
+}
 }  // namespace
 
 void check_writable(const fs::path& path, Overwrite overwrite) {
@@ -35,11 +51,20 @@ void check_writable(const fs::path& path, Overwrite overwrite) {
   if (!fs::is_directory(dir, ec)) {
     throw InputError(path.string(), "", "a path in an existing directory ('" + dir.string() + "' does not exist)");
   }
+  // The rename that publishes the output would replace whatever entry is there: a symlink (not its
+  // target), a FIFO or a device node. Only a regular file may be replaced (with --force); any other
+  // existing entry is refused either way.
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (fs::is_directory(st)) throw InputError(path.string(), "", "a file path, not a directory");
+  if (fs::exists(st) && !fs::is_regular_file(st)) {
+    throw InputError(
+        path.string(), "",
+        "a regular file or a new path (it is " + non_regular_kind(st) + "; left untouched, with --force or without)");
+  }
   if (::access(dir.c_str(), W_OK) != 0) throw_errno(dir, errno, "write into the directory");
-  if (overwrite == Overwrite::kRefuse && fs::exists(fs::symlink_status(path, ec))) {
+  if (overwrite == Overwrite::kRefuse && fs::exists(st)) {
     throw InputError(path.string(), "", "a new file (it exists; pass --force to replace it)");
   }
-  if (fs::is_directory(path, ec)) throw InputError(path.string(), "", "a file path, not a directory");
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content, Overwrite overwrite) {

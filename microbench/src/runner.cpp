@@ -85,19 +85,23 @@ void merge_round(core::CaseResult& acc, const core::CaseResult& next, core::Stat
   if (next.verified) acc.verified = acc.verified.value_or(true) && *next.verified;
 }
 
+void check_filter(const Registry& registry, const std::string& filter, const std::string& suite) {
+  for (const Benchmark* b : registry.matching(filter)) {
+    if (!b->instances(suite).empty()) return;
+  }
+  throw core::InputError(
+      "", "--filter",
+      fmt::format("a glob matching at least one case of suite '{}' (see 'headroom list'), got '{}'", suite, filter));
+}
+
 core::Results run_benchmarks(const Registry& registry, const RunOptions& options, Sink& sink,
                              const std::atomic<bool>* cancel) {
+  check_filter(registry, options.filter, options.policy.suite);
   const auto selected = registry.matching(options.filter);
   std::vector<Planned> plan;
   for (Benchmark* b : selected) {
     const BenchmarkInfo info = b->info();
     for (auto& params : b->instances(options.policy.suite)) plan.push_back({b, info, std::move(params)});
-  }
-  if (plan.empty()) {
-    throw core::InputError("", "--filter",
-                           fmt::format("a glob matching at least one case of suite '{}' (see 'headroom list'), "
-                                       "got '{}'",
-                                       options.policy.suite, options.filter));
   }
 
   core::Results results;

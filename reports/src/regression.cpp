@@ -407,6 +407,12 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
         } else if (bm.samples.empty() || cm->samples.empty()) {
           mc.change = Change::kUntested;
           mc.note = "no raw samples (" + (bm.samples.empty() ? bm.provenance : cm->provenance) + " value)";
+        } else if (all_positive(bm.samples) &&
+                   std::none_of(cm->samples.begin(), cm->samples.end(), [](double x) { return x > 0; })) {
+          // Positive before, nothing above zero now: the case stopped doing its work or its
+          // measurement broke. No relative margin can be tested, and none is needed.
+          mc.change = Change::kRegression;
+          mc.note = "collapsed: every current sample is <= 0, the baseline's are positive";
         } else if (!all_positive(bm.samples) || !all_positive(cm->samples)) {
           mc.change = Change::kUntested;
           mc.note = "non-positive samples: a relative margin needs positive values";
@@ -553,7 +559,12 @@ FleetInputs load_fleet_dir(const std::string& dir) {
 Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<std::string>& labels,
                     const FleetOptions& options) {
   if (runs.size() != labels.size()) throw core::InputError("fleet_compare: one label per results file");
-  if (!(options.z_threshold > 0)) throw core::InputError("", "--z", "a positive robust z threshold");
+  if (!(options.z_threshold > 0 && std::isfinite(options.z_threshold))) {
+    throw core::InputError("", "--z", "a positive, finite robust z threshold");
+  }
+  if (!(options.min_effect >= 0 && options.min_effect < 1)) {
+    throw core::InputError("", "--min-effect", "a fraction in [0, 1)");
+  }
   Fleet out;
   out.options = options;
   out.nodes = labels;

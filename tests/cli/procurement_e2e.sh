@@ -52,6 +52,15 @@ check "two scenarios for three options" expect_exit 2 "$hr" report procurement -
 check "scenario count named" grep -q -- "--scenario" "$work/err"
 check "negative days" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 --gpu H100 \
   --max-days -3 --out "$work/bad.html"
+check "horizon beyond 50 years" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 \
+  --gpu H100 --scenario "$scn" --years 1e30 --out "$work/bad.html"
+check "horizon message" grep -q -- "--years: expected a number in (0, 50], got 1e+30" "$work/err"
+check "infinite days" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 --gpu H100 \
+  --max-days inf --out "$work/bad.html"
+check "infinite days message" grep -q -- "--max-days: expected a positive, finite number, got inf" "$work/err"
+check "unknown precision" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 --gpu H100 \
+  --precision fp7 --out "$work/bad.html"
+check "precision message is whole" grep -q -- "--precision: expected a precision (.*bf16.*), got 'fp7'" "$work/err"
 check "nothing written on bad input" test ! -e "$work/bad.html"
 
 finish

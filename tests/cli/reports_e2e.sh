@@ -123,6 +123,36 @@ py 'import json,sys; d=json.load(open(sys.argv[1])); d["checks"][0]["unit"]="GB/
 check "spec unit mismatch" expect_exit 2 "$hr" accept "$fx/host_base.json" --spec "$work/badunit.json" --junit "$work/never.xml"
 check "spec unit message" grep -q 'badunit.json: \$.checks\[0\].unit' "$work/err"
 check "nothing written on bad input" test ! -e "$work/never.xml"
+# An existing output that is not a regular file is never replaced, --force or not.
+echo keep >"$work/target.txt"
+ln -s "$work/target.txt" "$work/link.prom"
+mkfifo "$work/fifo.html"
+check "symlink --prom refused" expect_exit 2 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --prom "$work/link.prom"
+check "symlink message" grep -q 'link.prom: expected a regular file or a new path (it is a symlink' "$work/err"
+check "symlink kept" test -L "$work/link.prom"
+check "symlink target kept" grep -qx keep "$work/target.txt"
+check "FIFO --out --force refused" expect_exit 2 "$hr" report fleet "$fx/fleet" --out "$work/fifo.html" --force
+check "FIFO message" grep -q 'fifo.html: expected a regular file or a new path (it is a FIFO' "$work/err"
+check "FIFO kept" test -p "$work/fifo.html"
+for v in nan 1e9 -1; do
+  check "fleet --min-effect $v refused" expect_exit 2 "$hr" compare --fleet "$fx/fleet" --min-effect "$v"
+  check "fleet --min-effect $v message" grep -q -- '--min-effect: expected a fraction in \[0, 1)' "$work/err"
+  check "report fleet --min-effect $v refused" expect_exit 2 "$hr" report fleet "$fx/fleet" --min-effect "$v" \
+    --out "$work/never_fleet.html"
+done
+check "fleet --z inf refused" expect_exit 2 "$hr" compare --fleet "$fx/fleet" --z inf
+check "no fleet report on bad input" test ! -e "$work/never_fleet.html"
+# A metric that collapsed to zero is a regression, not "untested".
+py 'import json,sys
+d=json.load(open(sys.argv[1]))
+for c in d["cases"]:
+    if c["name"]=="cpu.stream.triad":
+        for m in c["metrics"]:
+            m["samples"]=[0.0]*len(m["samples"]); m["value"]=0.0
+            m["summary"].update(median=0.0, mean=0.0, min=0.0, max=0.0, p5=0.0, p95=0.0, stdev=0.0, cv=0.0)
+json.dump(d,open(sys.argv[2],"w"))' "$fx/host_base.json" "$work/zero.json"
+check "collapse to zero flagged" expect_exit 1 "$hr" compare "$fx/host_base.json" "$work/zero.json"
+check "collapse reason" grep -q 'cpu.stream.triad.*regression (collapsed: every current sample is <= 0' "$work/out"
 check "bad alpha" expect_exit 2 "$hr" compare "$fx/host_base.json" "$fx/host_same.json" --alpha 2
 check "bad alpha message" grep -q -- '--alpha' "$work/err"
 check "one file only" expect_exit 2 "$hr" compare "$fx/host_base.json"

@@ -16,6 +16,8 @@ check "inventory --json" expect_exit 0 "$hr" inventory --json
 check "inventory --json parses" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["host"]["hostname"]' "$work/out"
 check "list" expect_exit 0 "$hr" list
 check "list shows params" grep -q 'param ' "$work/out"
+check "list --filter matching nothing" expect_exit 2 "$hr" list --filter 'zzz*'
+check "list --filter message" grep -q -- "--filter: expected a glob matching at least one benchmark name, got 'zzz\*'" "$work/err"
 
 # bench -> results.json that the schema accepts and headroom itself reloads
 check "bench json" expect_exit 0 "$hr" bench --filter "$fast" --out "$work/r.json"
@@ -57,6 +59,12 @@ check "run results" test -s "$work/out1/results.json"
 check "run report" grep -q '<h2>Inventory</h2>' "$work/out1/report.html"
 check "run report self-contained" bash -c "! grep -qiE '<script|https?://' '$work/out1/report.html'"
 check "run refuses existing" expect_exit 2 "$hr" run --filter "$fast" --out-dir "$work/out1" --quiet
+# Bad flags are refused before --out-dir is created: no empty directory is left behind.
+check "run bad --filter" expect_exit 2 "$hr" run --filter 'zzz*' --out-dir "$work/out_bad1" --quiet
+check "run bad --filter: no directory" test ! -e "$work/out_bad1"
+check "run bad --storage-size" expect_exit 2 "$hr" run --filter 'storage.*' --storage-size 3zz --out-dir "$work/out_bad2" --quiet
+check "run bad --storage-size message" grep -q -- '--storage-size' "$work/err"
+check "run bad --storage-size: no directory" test ! -e "$work/out_bad2"
 
 # Ctrl-C: results gathered so far are written, marked incomplete, exit 130
 if "$hr" list --filter 'cpu.gemm.*' | grep -q cpu.gemm; then

@@ -37,27 +37,27 @@ double usd_per_million_tokens(double usd_per_gpu_hour, double tokens_per_s_per_g
 
 // ---- the input table ----
 
-std::string bound_text(Bound b) {
-  switch (b) {
+std::string bound_text(const InputField& f) {
+  switch (f.bound) {
     case Bound::kNonNegative:
-      return "a number >= 0";
+      return fmt::format("a number in [0, {:g}]", f.max);
     case Bound::kPositive:
-      return "a number > 0";
+      return fmt::format("a number in (0, {:g}]", f.max);
     case Bound::kFraction:
-      return "a number in [0, 1]";
+      return fmt::format("a number in [0, {:g}]", std::min(f.max, 1.0));
     case Bound::kOpenFraction:
-      return "a number in (0, 1]";
+      return fmt::format("a number in (0, {:g}]", std::min(f.max, 1.0));
     case Bound::kAtLeastOne:
-      return "a number >= 1";
+      return fmt::format("a number in [1, {:g}]", f.max);
     case Bound::kCount:
-      return "an integer >= 1";
+      return fmt::format("an integer in [1, {:g}]", f.max);
   }
   return "a number";
 }
 
-bool within(double v, Bound b) {
-  if (!std::isfinite(v)) return false;
-  switch (b) {
+bool within(double v, const InputField& f) {
+  if (!std::isfinite(v) || v > f.max) return false;
+  switch (f.bound) {
     case Bound::kNonNegative:
       return v >= 0;
     case Bound::kPositive:
@@ -88,62 +88,79 @@ double* cloud_ref(ModelInputs& in, std::size_t i, double CloudInputs::*member) {
 }  // namespace
 
 const std::vector<InputField>& input_fields() {
+  // Sanity ceilings (InputField::max): an order of magnitude or more beyond any real fleet, so they
+  // only catch typos and overflow. Counts: 1e6 GPUs, switches (the largest clusters hold ~1e5 GPUs);
+  // 1024 GPUs per node (a rack-scale NVL576 domain is 576); 50 years; 1000 kW per node (a GB200
+  // NVL72 rack draws ~120 kW); 1e9 USD per priced item (node, switch, TB); 1e12 USD for totals
+  // (installation, staff per year); PUE 10; 10 USD per kWh; 1e6 TB of storage; 1e4 USD per GPU-hour.
+  constexpr double kMaxCount = 1e6;
+  constexpr double kMaxItemUsd = 1e9;
+  constexpr double kMaxTotalUsd = 1e12;
+  constexpr double kMaxTb = 1e6;
+  constexpr double kMaxPue = 10;
+  constexpr double kMaxHours = 1e5;  // checkpoint interval, restart overhead (> 11 years)
   // Captureless lambdas convert to the plain function pointer in InputField.
-#define HR_FLEET(name, bound, varied, help)                                                                \
-  InputField {                                                                                             \
-    "fleet", #name, bound, varied, help, [](ModelInputs& in, std::size_t, bool) { return &in.fleet.name; } \
+#define HR_FLEET(name, bound, max, varied, help)                                                                \
+  InputField {                                                                                                  \
+    "fleet", #name, bound, max, varied, help, [](ModelInputs& in, std::size_t, bool) { return &in.fleet.name; } \
   }
-#define HR_ONPREM(name, bound, varied, help)                                                   \
+#define HR_ONPREM(name, bound, max, varied, help)                                              \
   InputField {                                                                                 \
-    "onprem", #name, bound, varied, help,                                                      \
+    "onprem", #name, bound, max, varied, help,                                                 \
         [](ModelInputs& in, std::size_t, bool) { return onprem_ref(in, &OnPremInputs::name); } \
   }
-#define HR_CLOUD(name, bound, varied, help)                                                       \
+#define HR_CLOUD(name, bound, max, varied, help)                                                  \
   InputField {                                                                                    \
-    "cloud", #name, bound, varied, help,                                                          \
+    "cloud", #name, bound, max, varied, help,                                                     \
         [](ModelInputs& in, std::size_t i, bool) { return cloud_ref(in, i, &CloudInputs::name); } \
   }
   static const std::vector<InputField> fields{
-      HR_FLEET(gpus, Bound::kCount, false, "GPUs in the fleet (count)"),
-      HR_FLEET(gpus_per_node, Bound::kCount, false, "GPUs per node (count)"),
-      HR_FLEET(utilisation, Bound::kOpenFraction, true, "busy fraction of wall time, (0, 1]"),
-      HR_FLEET(years, Bound::kPositive, true, "horizon and depreciation period (years)"),
-      HR_FLEET(node_power_kw, Bound::kNonNegative, true, "IT power of a busy node (kW)"),
-      HR_FLEET(provisioned_kw_per_node, Bound::kNonNegative, true, "IT power billed by the colocation (kW per node)"),
-      HR_ONPREM(node_usd, Bound::kNonNegative, true, "price of one node (USD)"),
-      HR_ONPREM(nic_usd_per_node, Bound::kNonNegative, true, "NICs per node when not in the node price (USD)"),
-      HR_ONPREM(switches, Bound::kNonNegative, false, "network switches (count)"),
-      HR_ONPREM(switch_usd, Bound::kNonNegative, true, "price of one switch (USD)"),
-      HR_ONPREM(storage_tb, Bound::kNonNegative, false, "on-prem storage (TB = 1e12 bytes)"),
-      HR_ONPREM(storage_usd_per_tb, Bound::kNonNegative, true, "storage price (USD per TB)"),
-      HR_ONPREM(installation_usd, Bound::kNonNegative, true, "installation (USD, once)"),
-      HR_ONPREM(pue, Bound::kAtLeastOne, true, "power usage effectiveness (>= 1)"),
-      HR_ONPREM(tariff_usd_per_kwh, Bound::kNonNegative, true, "electricity tariff (USD per kWh)"),
-      HR_ONPREM(colocation_usd_per_kw_month, Bound::kNonNegative, true, "colocation (USD per provisioned kW-month)"),
-      HR_ONPREM(staff_usd_per_year, Bound::kNonNegative, true, "staff cost (USD per year)"),
-      HR_ONPREM(maintenance_fraction_per_year, Bound::kFraction, true,
+      HR_FLEET(gpus, Bound::kCount, kMaxCount, false, "GPUs in the fleet (count)"),
+      HR_FLEET(gpus_per_node, Bound::kCount, 1024, false, "GPUs per node (count)"),
+      HR_FLEET(utilisation, Bound::kOpenFraction, 1, true, "busy fraction of wall time, (0, 1]"),
+      HR_FLEET(years, Bound::kPositive, 50, true, "horizon and depreciation period (years)"),
+      HR_FLEET(node_power_kw, Bound::kNonNegative, 1000, true, "IT power of a busy node (kW)"),
+      HR_FLEET(provisioned_kw_per_node, Bound::kNonNegative, 1000, true,
+               "IT power billed by the colocation (kW per node)"),
+      HR_ONPREM(node_usd, Bound::kNonNegative, kMaxItemUsd, true, "price of one node (USD)"),
+      HR_ONPREM(nic_usd_per_node, Bound::kNonNegative, kMaxItemUsd, true,
+                "NICs per node when not in the node price (USD)"),
+      HR_ONPREM(switches, Bound::kNonNegative, kMaxCount, false, "network switches (count)"),
+      HR_ONPREM(switch_usd, Bound::kNonNegative, kMaxItemUsd, true, "price of one switch (USD)"),
+      HR_ONPREM(storage_tb, Bound::kNonNegative, kMaxTb, false, "on-prem storage (TB = 1e12 bytes)"),
+      HR_ONPREM(storage_usd_per_tb, Bound::kNonNegative, kMaxItemUsd, true, "storage price (USD per TB)"),
+      HR_ONPREM(installation_usd, Bound::kNonNegative, kMaxTotalUsd, true, "installation (USD, once)"),
+      HR_ONPREM(pue, Bound::kAtLeastOne, kMaxPue, true, "power usage effectiveness (>= 1)"),
+      HR_ONPREM(tariff_usd_per_kwh, Bound::kNonNegative, 10, true, "electricity tariff (USD per kWh)"),
+      HR_ONPREM(colocation_usd_per_kw_month, Bound::kNonNegative, kMaxItemUsd, true,
+                "colocation (USD per provisioned kW-month)"),
+      HR_ONPREM(staff_usd_per_year, Bound::kNonNegative, kMaxTotalUsd, true, "staff cost (USD per year)"),
+      HR_ONPREM(maintenance_fraction_per_year, Bound::kFraction, 1, true,
                 "maintenance/support (fraction of capex per year)"),
-      HR_ONPREM(residual_fraction, Bound::kFraction, true, "residual value at the end (fraction of capex)"),
-      HR_ONPREM(cost_of_capital_per_year, Bound::kFraction, true, "cost of capital (fraction per year, 0 = none)"),
-      HR_CLOUD(usd_per_gpu_hour, Bound::kPositive, true, "cloud price (USD per GPU-hour)"),
-      HR_CLOUD(storage_tb, Bound::kNonNegative, false, "cloud storage (TB)"),
-      HR_CLOUD(storage_usd_per_tb_month, Bound::kNonNegative, true, "cloud storage price (USD per TB-month)"),
-      HR_CLOUD(egress_tb_per_month, Bound::kNonNegative, true, "egress (TB per month)"),
-      HR_CLOUD(egress_usd_per_gb, Bound::kNonNegative, true, "egress price (USD per GB)"),
-      HR_CLOUD(interruptions_per_day, Bound::kNonNegative, true, "spot interruptions per day"),
-      HR_CLOUD(checkpoint_interval_h, Bound::kNonNegative, true, "checkpoint interval (hours)"),
-      HR_CLOUD(restart_overhead_h, Bound::kNonNegative, true, "restart cost per interruption (hours)"),
-      InputField{"cloud", "pue", Bound::kAtLeastOne, false, "cloud PUE for the energy estimate (>= 1)",
+      HR_ONPREM(residual_fraction, Bound::kFraction, 1, true, "residual value at the end (fraction of capex)"),
+      HR_ONPREM(cost_of_capital_per_year, Bound::kFraction, 1, true, "cost of capital (fraction per year, 0 = none)"),
+      HR_CLOUD(usd_per_gpu_hour, Bound::kPositive, 1e4, true, "cloud price (USD per GPU-hour)"),
+      HR_CLOUD(storage_tb, Bound::kNonNegative, kMaxTb, false, "cloud storage (TB)"),
+      HR_CLOUD(storage_usd_per_tb_month, Bound::kNonNegative, kMaxItemUsd, true,
+               "cloud storage price (USD per TB-month)"),
+      HR_CLOUD(egress_tb_per_month, Bound::kNonNegative, kMaxTb, true, "egress (TB per month)"),
+      HR_CLOUD(egress_usd_per_gb, Bound::kNonNegative, kMaxItemUsd, true, "egress price (USD per GB)"),
+      HR_CLOUD(interruptions_per_day, Bound::kNonNegative, 1440, true, "spot interruptions per day"),
+      HR_CLOUD(checkpoint_interval_h, Bound::kNonNegative, kMaxHours, true, "checkpoint interval (hours)"),
+      HR_CLOUD(restart_overhead_h, Bound::kNonNegative, kMaxHours, true, "restart cost per interruption (hours)"),
+      InputField{"cloud", "pue", Bound::kAtLeastOne, kMaxPue, false, "cloud PUE for the energy estimate (>= 1)",
                  [](ModelInputs& in, std::size_t i, bool create) {
                    return i < in.cloud.size() ? opt_ref(in.cloud[i].pue, create) : nullptr;
                  }},
+      // 1e12 GPU-hours: 1e6 GPUs busy for over a century.
       InputField{
-          "workload", "train_gpu_hours", Bound::kPositive, false, "useful GPU-hours of one training run",
+          "workload", "train_gpu_hours", Bound::kPositive, 1e12, false, "useful GPU-hours of one training run",
           [](ModelInputs& in, std::size_t, bool create) { return opt_ref(in.workload.train_gpu_hours, create); }},
       InputField{
-          "workload", "tokens_per_s_per_gpu", Bound::kPositive, false, "served tokens/s per GPU",
+          "workload", "tokens_per_s_per_gpu", Bound::kPositive, 1e9, false, "served tokens/s per GPU",
           [](ModelInputs& in, std::size_t, bool create) { return opt_ref(in.workload.tokens_per_s_per_gpu, create); }},
-      InputField{"energy", "grid_kg_co2e_per_kwh", Bound::kNonNegative, false, "grid intensity (kg CO2e per kWh)",
+      // Coal-fired generation emits about 1 kg CO2e per kWh.
+      InputField{"energy", "grid_kg_co2e_per_kwh", Bound::kNonNegative, 10, false, "grid intensity (kg CO2e per kWh)",
                  [](ModelInputs& in, std::size_t, bool create) { return opt_ref(in.grid_kg_co2e_per_kwh, create); }},
   };
 #undef HR_FLEET
@@ -169,8 +186,8 @@ void validate(const ModelInputs& in_const) {
     const std::size_t copies = f.section == "cloud" ? in.cloud.size() : 1;
     for (std::size_t i = 0; i < copies; ++i) {
       const double* v = f.ref(in, i, false);
-      if (v && !within(*v, f.bound)) {
-        throw core::InputError("", field_path(f, i), fmt::format("{}, got {}", bound_text(f.bound), num(*v)));
+      if (v && !within(*v, f)) {
+        throw core::InputError("", field_path(f, i), fmt::format("{}, got {}", bound_text(f), num(*v)));
       }
     }
   }
@@ -359,9 +376,9 @@ TcoResult evaluate_with_sensitivity(const ModelInputs& in, double fraction) {
       TornadoBar bar;
       const auto ratio_at = [&](double v, double& used) {
         ModelInputs m = in;
-        // Clamp into the valid range (utilisation <= 1, PUE >= 1, fractions <= 1).
+        // Clamp into the valid range (utilisation <= 1, PUE >= 1, fractions <= 1, the ceilings).
         const double wanted = v;
-        if (f.bound == Bound::kOpenFraction || f.bound == Bound::kFraction) v = std::min(v, 1.0);
+        v = std::min(v, f.max);
         if (f.bound == Bound::kAtLeastOne) v = std::max(v, 1.0);
         if (v != wanted) bar.clamped = true;
         used = v;

@@ -57,7 +57,7 @@ NumberInput read_number(const Reader& r, const InputField& f) {
   if (v.is_number()) {
     n.kind = NumberInput::Kind::kLiteral;
     n.value = r.as_number();
-    if (!within(n.value, f.bound)) r.fail(fmt::format("{}, got {}", bound_text(f.bound), v.dump()));
+    if (!within(n.value, f)) r.fail(fmt::format("{}, got {}", bound_text(f), v.dump()));
     return n;
   }
   if (v.is_object() && v.contains("item")) {
@@ -76,14 +76,14 @@ NumberInput read_number(const Reader& r, const InputField& f) {
     }
     n.kind = NumberInput::Kind::kSourced;
     n.value = r.number("value");
-    if (!within(n.value, f.bound)) r.fail_at("value", fmt::format("{}, got {}", bound_text(f.bound), n.value));
+    if (!within(n.value, f)) r.fail_at("value", fmt::format("{}, got {}", bound_text(f), n.value));
     n.source = r.string("source");
     n.as_of = r.string_or_null("as_of");
     if (n.as_of && !parse_date(*n.as_of)) r.fail_at("as_of", "a date YYYY-MM-DD, got '" + *n.as_of + "'");
     return n;
   }
   r.fail(fmt::format("{}, null, {{\"value\": N, \"source\": \"...\"}} or {{\"item\": \"catalog id\"}} ({})",
-                     bound_text(f.bound), f.help));
+                     bound_text(f), f.help));
 }
 
 NumberMap read_section(const Reader& r, const std::string& section, const std::set<std::string>& skip = {}) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "headroom/core/atomic_file.hpp"
 #include "headroom/core/errors.hpp"
@@ -77,4 +78,38 @@ TEST(AtomicFile, DirectoryTargetRejected) {
   fs::create_directory(target);
   EXPECT_THROW(write_file_atomic(target, "x", Overwrite::kAllow), InputError);
   EXPECT_EQ(entries(d.path), 1u);  // the directory itself, no temporary
+}
+
+TEST(AtomicFile, NonRegularTargetRefusedEvenWithForce) {
+  TempDir d;
+  const fs::path real = d.path / "real.json";
+  write_file_atomic(real, "real", Overwrite::kRefuse);
+  const fs::path link = d.path / "link.json";
+  fs::create_symlink(real, link);
+  const fs::path fifo = d.path / "fifo.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  for (const auto overwrite : {Overwrite::kRefuse, Overwrite::kAllow}) {
+    for (const auto& [target, kind] : {std::pair{link, "a symlink"}, std::pair{fifo, "a FIFO"}}) {
+      try {
+        write_file_atomic(target, "x", overwrite);
+        FAIL() << target;
+      } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("expected a regular file"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(kind), std::string::npos) << e.what();
+      }
+      EXPECT_THROW(check_writable(target, overwrite), InputError);
+    }
+  }
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(link)));
+  EXPECT_TRUE(fs::is_fifo(fs::symlink_status(fifo)));
+  EXPECT_EQ(slurp(real), "real");
+  EXPECT_EQ(entries(d.path), 3u);  // no temporary left behind
+  // A device node: /dev/null exists on every Linux host. The directory check comes after the
+  // type check, so this holds for root and non-root alike.
+  try {
+    check_writable("/dev/null", Overwrite::kAllow);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("a device"), std::string::npos) << e.what();
+  }
 }

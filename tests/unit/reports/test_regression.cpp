@@ -316,6 +316,25 @@ TEST(Compare, NonPositiveSamplesAreUntested) {
   EXPECT_NE(m->note.find("positive"), std::string::npos);
 }
 
+TEST(Compare, CollapseToZeroIsARegression) {
+  // Positive baseline, every current sample 0: no margin test can run, but it is no "untested".
+  for (const bool lower_is_better : {false, true}) {
+    auto base = with_triad(10e9, 0.01, 1);
+    auto cur = with_triad(10e9, 0.01, 2);
+    const std::size_t i = lower_is_better ? 1 : 0;  // cases[1] is the latency (lower is better)
+    for (auto& s : cur.cases[i].metrics[0].samples) s = 0.0;
+    core::finalize_metric(cur.cases[i].metrics[0], core::Statistic::kMedian);
+    const Comparison cmp = compare(base, cur, {});
+    const auto* m = find(cmp, cur.cases[i].metrics[0].name);
+    ASSERT_NE(m, nullptr);
+    EXPECT_EQ(m->change, Change::kRegression);
+    EXPECT_NE(m->note.find("collapsed"), std::string::npos) << m->note;
+    EXPECT_FALSE(m->p_value);
+    EXPECT_EQ(cmp.regressions, 1u);
+    EXPECT_TRUE(cmp.has_regression());
+  }
+}
+
 TEST(Compare, MissingBrokenNewAndInventory) {
   auto base = with_triad(10e9, 0.01, 1);
   auto cur = with_triad(10e9, 0.01, 2);
@@ -397,6 +416,27 @@ TEST(Fleet, SlowNodeStandsOut) {
   EXPECT_DOUBLE_EQ(m.median, (100e9 + 100.2e9) / 2);
   for (const auto& n : m.nodes) EXPECT_EQ(n.outlier, n.node == "node4") << n.node << " z=" << n.robust_z;
   EXPECT_TRUE(m.nodes[4].worse);
+}
+
+TEST(Fleet, BadOptionsAreInputErrors) {
+  // A margin or threshold that would silently disable the outlier check is refused, as in compare().
+  std::vector<core::Results> runs = {host_results("a"), host_results("b"), host_results("c")};
+  const std::vector<std::string> labels = {"a", "b", "c"};
+  for (const double bad : {std::nan(""), 1.0, 1e9, -1.0}) {
+    FleetOptions o;
+    o.min_effect = bad;
+    try {
+      fleet_compare(runs, labels, o);
+      ADD_FAILURE() << bad;
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.json_path(), "--min-effect") << bad;
+    }
+  }
+  for (const double bad : {std::nan(""), HUGE_VAL, 0.0, -1.0}) {
+    FleetOptions o;
+    o.z_threshold = bad;
+    EXPECT_THROW(fleet_compare(runs, labels, o), core::InputError) << bad;
+  }
 }
 
 TEST(Fleet, FewNodesWarn) {

@@ -124,12 +124,21 @@ TEST(TcoScenario, BadInputIsFieldNamed) {
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["cloud"][0]["offer"] = "aws-p9"; }),
                           "$.cloud[0].offer: an offer id of the catalog"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["onprem"]["node_usd"] = -5; }),
-                          "$.onprem.node_usd: a number >= 0, got -5"));
+                          "$.onprem.node_usd: a number in [0, 1e+09], got -5"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["cloud"][0]["usd_per_gpu_hour"] = -1; }),
-                          "$.cloud[0].usd_per_gpu_hour: a number > 0"));
+                          "$.cloud[0].usd_per_gpu_hour: a number in (0, 10000]"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["utilisation"] = 1.5; }),
                           "$.fleet.utilisation: a number in (0, 1], got 1.5"));
-  EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["years"] = 0; }), "$.fleet.years: a number > 0"));
+  EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["years"] = 0; }), "$.fleet.years: a number in (0, 50]"));
+  // Sanity ceilings: absurd magnitudes are refused with the field and its range, literal or sourced.
+  EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["gpus"] = 1e30; }),
+                          "$.fleet.gpus: an integer in [1, 1e+06], got 1e+30"));
+  EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["years"] = 1e308; }),
+                          "$.fleet.years: a number in (0, 50], got 1e+308"));
+  EXPECT_TRUE(starts_with(error_after([](json& d) {
+                            d["onprem"]["switch_usd"] = json{{"value", 2e9}, {"source", "typo"}};
+                          }),
+                          "$.onprem.switch_usd.value: a number in [0, 1e+09], got 2000000000"));
   EXPECT_TRUE(
       starts_with(error_after([](json& d) { d["fleet"]["utilization"] = 0.5; }), "$.fleet.utilization: a known field"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"].erase("gpus"); }), "$.fleet.gpus: a required field"));

@@ -10,13 +10,16 @@ namespace headroom::core {
 enum class Overwrite { kRefuse, kAllow };
 
 /// Writes `content` to `path` atomically. With Overwrite::kRefuse an existing `path` is an
-/// InputError ("use --force"); the no-clobber check and the publish are one atomic step
-/// (link(2) of the finished temporary). A missing directory or a read-only target is an
-/// InputError; ENOSPC / EIO and similar are EnvironmentError. The temporary is removed on failure.
+/// InputError ("use --force"); the no-clobber check and the publish are one atomic step (link(2)
+/// of the finished temporary). An existing `path` that is not a regular file (a symlink, even to a
+/// regular file; a FIFO; a device) is an InputError either way and is left untouched. A missing
+/// directory or a read-only target is an InputError; ENOSPC / EIO and similar are
+/// EnvironmentError. The temporary is removed on failure.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content, Overwrite overwrite);
 
 /// Checks early (before long work) that `path` could be written: its directory exists and is
-/// writable, and it does not exist unless overwrite is allowed. Throws like write_file_atomic.
+/// writable, it is not a symlink, FIFO, device or directory, and it does not exist unless overwrite
+/// is allowed. Throws like write_file_atomic.
 void check_writable(const std::filesystem::path& path, Overwrite overwrite);
 
 }  // namespace headroom::core

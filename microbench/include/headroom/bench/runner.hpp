@@ -45,8 +45,12 @@ struct RunOptions {
   World world;
 };
 
+/// Throws core::InputError naming --filter when `filter` selects no instance of `suite` in
+/// `registry` (what run_benchmarks() refuses; callers check it before creating any output).
+void check_filter(const Registry& registry, const std::string& filter, const std::string& suite);
+
 /// Runs every instance of every benchmark matching options.filter. A filter that matches nothing
-/// is a core::InputError. Exceptions inside a case become `error` results; core::Waived becomes
+/// is a core::InputError (check_filter). Exceptions inside a case become `error` results; core::Waived becomes
 /// `waived`. When `cancel` turns true, the run stops after the current case and is marked
 /// incomplete. The returned Results carry run info and cases; the caller fills host and devices.
 ///

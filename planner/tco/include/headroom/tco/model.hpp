@@ -167,11 +167,8 @@ TcoResult evaluate_with_sensitivity(const ModelInputs& in, double fraction = 0.2
 
 namespace headroom::plan::tco {
 
-/// Valid range of one numeric input.
+/// Lower end of the valid range of one numeric input.
 enum class Bound { kNonNegative, kPositive, kFraction /* [0,1] */, kOpenFraction /* (0,1] */, kAtLeastOne, kCount };
-/// "a number >= 0", "an integer >= 1", ...
-std::string bound_text(Bound b);
-bool within(double v, Bound b);
 
 /// One numeric input of the model. This table is the single list that drives scenario parsing,
 /// validation, the CLI flags and the tornado.
@@ -179,6 +176,9 @@ struct InputField {
   std::string section;  ///< "fleet", "onprem", "cloud", "workload", "energy"
   std::string name;     ///< key inside the section, e.g. "node_usd"
   Bound bound;
+  /// Largest accepted value (inclusive), in the field's unit: a sanity ceiling far beyond any real
+  /// fleet that keeps every total finite (1e30 GPUs or 1e308 years are typos, not scenarios).
+  double max;
   bool varied;       ///< part of the ±20 % tornado
   std::string help;  ///< one line with the unit
   /// The value inside `in` (cloud fields: of option `cloud_index`); nullptr when absent. With
@@ -186,5 +186,9 @@ struct InputField {
   double* (*ref)(ModelInputs& in, std::size_t cloud_index, bool create);
 };
 const std::vector<InputField>& input_fields();
+/// The field's valid range in words: "a number in [0, 1e+09]", "an integer in [1, 1e+06]", ...
+std::string bound_text(const InputField& f);
+/// Finite and within the field's range.
+bool within(double v, const InputField& f);
 
 }  // namespace headroom::plan::tco
