@@ -13,19 +13,6 @@ struct Shape {
   double tp, pp, layers_per_stage, h, q, kv_heads_per_gpu, d;
 };
 
-RooflinePoint roofline(double flop, double bytes, double compute_flop_per_s, const Rates& r) noexcept {
-  RooflinePoint pt;
-  pt.flop = flop;
-  pt.bytes = bytes;
-  pt.intensity_flop_per_byte = bytes > 0 ? flop / bytes : 0.0;
-  pt.attainable_flop_per_s = std::min(compute_flop_per_s, pt.intensity_flop_per_byte * r.memory_bytes_per_s);
-  const double tc = flop / compute_flop_per_s;
-  const double tm = bytes / r.memory_bytes_per_s;
-  pt.time_s = std::max(tc, tm);
-  pt.memory_bound = tm > tc;
-  return pt;
-}
-
 /// TP all-reduces of one forward pass (2 per layer, all stages in sequence) for `tokens` tokens.
 double tp_comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& r, double act_bytes) noexcept {
   if (s.tp <= 1) return 0.0;
@@ -111,93 +98,137 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   }
 
   // ---- time ----
+  // Each pass is timed as two kernel families, each at its own roofline: the GEMMs (the weights the
+  // tokens touch) and the attention core (the KV cache). A compute-bound GEMM phase does not hide a
+  // memory-bound attention phase: they run one after the other.
   InferTime& tt = out.time;
   // Every weight used once per token (MAC = 2 FLOP) but the embedding lookup; a tied embedding matrix
   // is also the output layer, so its GEMM counts.
   const double tied_output = m.tied_embeddings ? static_cast<double>(m.vocab_size) * s.h : 0.0;
   const double dense_flop_per_token = 2.0 * (pc.active - pc.embedding + tied_output);
-  // QKᵀ (query/key width) + A·V (value width) per context token, every layer.
-  const double attn_flop_per_token_ctx = 2.0 * static_cast<double>(m.num_heads) *
-                                         (s.d + static_cast<double>(m.value_head_dim())) *
-                                         static_cast<double>(m.num_layers);
-  // Weights a token reads: the active linear layers, the output layer (the tied embedding matrix when
-  // tied) and the small rest; the embedding is a lookup.
-  const double wb_active_gpu =
-      (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding + tied_output) * other_bytes) / gpus;
+  // QKᵀ (query/key width) + A·V (value width) per layer and context token. Sliding-window layers
+  // attend to at most `window` tokens (their KV pages may still be reserved full-length).
+  const double attn_flop_per_layer_ctx =
+      2.0 * static_cast<double>(m.num_heads) * (s.d + static_cast<double>(m.value_head_dim()));
+  const double layers = static_cast<double>(m.num_layers);
+  const double window = m.sliding_window > 0 ? static_cast<double>(m.sliding_window) : 0.0;
+  const double full_attn_layers = layers - swa_layers;
+  // Context positions one token attends to, summed over the layers, at context c.
+  const auto attended = [&](double c) { return full_attn_layers * c + swa_layers * std::min(c, window); };
+  // The same for every token of a causal prompt of c tokens: Σ_t min(t, w) ≈ c²/2, or w·c − w²/2 past the window.
+  const auto attended_prompt = [&](double c) {
+    const double swa_sum = c <= window ? c * c / 2.0 : window * c - window * window / 2.0;
+    return full_attn_layers * c * c / 2.0 + swa_layers * swa_sum;
+  };
+  // KV bytes one GPU reads per position attended in one layer (its KV heads; it holds 1/PP of the
+  // layers, so of the positions `attended` sums over all layers).
+  const double kv_read_per_position = kv_layer_gpu * kvbytes / s.pp;
+  // Weights read by a pass over `tokens` tokens: every weight but the embedding (a lookup), and for MoE
+  // the routed experts as far as the tokens touch them, 1 − (1 − k/E)^tokens under uniform routing
+  // (their matrices quantised in either mode, their biases 16-bit).
+  const double expert_elements = layers * pc.per_layer_expert;
+  const double expert_bytes =
+      m.is_moe() ? (pc.linear_experts * wbytes + (expert_elements - pc.linear_experts) * other_bytes) / gpus : 0.0;
+  const double non_expert_bytes =
+      m.is_moe() ? ((quantized_total - pc.linear_experts) * wbytes +
+                    (pc.total - expert_elements - (quantized_total - pc.linear_experts) - pc.embedding) * other_bytes) /
+                       gpus
+                 : (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding + tied_output) * other_bytes) /
+                       gpus;
+  const auto weights_read = [&](double tokens) {
+    if (!m.is_moe()) return non_expert_bytes;
+    return non_expert_bytes + expert_bytes * (1.0 - std::pow(1.0 - expert_share, std::max(tokens, 1.0)));
+  };
 
-  // Prefill of one request: causal attention over the prompt (half of the s² products); the output
-  // layer runs for the last prompt token only (engines compute logits for the rows they sample).
+  // Prefill of one request: causal attention over the prompt; the output layer runs for the last
+  // prompt token only (engines compute logits for the rows they sample).
   const double ctx = static_cast<double>(in.context_len);
+  const double n_out = static_cast<double>(in.output_len);
   const double output_flop_per_token = 2.0 * static_cast<double>(m.vocab_size) * s.h;
-  const double prefill_flop = ((dense_flop_per_token - output_flop_per_token) * ctx + output_flop_per_token +
-                               attn_flop_per_token_ctx * ctx * ctx / 2.0) /
-                              gpus;
-  const double prefill_bytes = wb_active_gpu + ctx * mem.kv_bytes_per_token;
+  const double prefill_gemm_flop = ((dense_flop_per_token - output_flop_per_token) * ctx + output_flop_per_token) / gpus;
+  const double prefill_attn_flop = attn_flop_per_layer_ctx * attended_prompt(ctx) / gpus;
+  const double prefill_flop = prefill_gemm_flop + prefill_attn_flop;
   // With a measured GEMM curve the prompt's GEMMs are timed by size as in training, for prefill
   // chunks of `chunk` tokens (the engine's chunked prefill): the linear layers at their FLOP-weighted
   // rate, each layer's causal attention core as one call per chunk, the rest (output layer, routers)
   // at the output layer's rate, all on the compute precision's curve. Decode keeps the flat rate: its
   // GEMMs have the batch as M and are memory-bound.
-  double prefill_rate = r.gemm_flop_per_s;
+  double prefill_gemm_rate = r.gemm_flop_per_s, prefill_attn_rate = r.gemm_flop_per_s;
   if (!r.gemm_curve.empty() && prefill_flop > 0) {
     const LayerGemms calls = layer_linear_gemms(m, chunk, w.par);
     const double lin_flop = calls.flop(), lin_s = calls.seconds_on(r.gemm_curve);
     const double chunks_exact = ctx / chunk;  // the linear work scales with the tokens
-    const double layers_here = s.layers_per_stage;  // prefill_flop is per GPU: layers / PP, split over TP
-    const double attn_flop = attn_flop_per_token_ctx * ctx * ctx / 2.0 / gpus;
+    const double layers_here = s.layers_per_stage;  // prefill FLOPs are per GPU: layers / PP, split over TP
     const double lin_total = lin_flop * chunks_exact * layers_here;
-    const double rest = std::max(0.0, prefill_flop - lin_total - attn_flop);
-    const double attn_rate = r.gemm_curve.at(attn_flop / (layers_here * std::ceil(chunks_exact)));
+    const double rest = std::max(0.0, prefill_gemm_flop - lin_total);
     const double out_rate = r.gemm_curve.at(output_flop_per_token / s.tp);  // one row: the last prompt token
-    prefill_rate = prefill_flop / (lin_s * chunks_exact * layers_here + attn_flop / attn_rate + rest / out_rate);
+    prefill_gemm_rate = prefill_gemm_flop / (lin_s * chunks_exact * layers_here + rest / out_rate);
+    prefill_attn_rate = r.gemm_curve.at(prefill_attn_flop / (layers_here * std::ceil(chunks_exact)));
   }
-  tt.prefill = roofline(prefill_flop, prefill_bytes, prefill_rate, r);
+  // The prompt's KV is written once (and read back by its own attention from on-chip tiles).
+  const double prefill_kv_bytes = ctx * mem.kv_bytes_per_token;
+  // A pass as its GEMM phase and its attention phase, each given by its FLOPs, its compute time at the
+  // rates that apply and its bytes.
+  const auto two_phase = [&](double gemm_flop, double gemm_compute_s, double gemm_bytes, double attn_flop,
+                             double attn_compute_s, double attn_bytes) {
+    RooflinePoint rp;
+    rp.flop = gemm_flop + attn_flop;
+    rp.bytes = gemm_bytes + attn_bytes;
+    rp.intensity_flop_per_byte = rp.bytes > 0 ? rp.flop / rp.bytes : 0.0;
+    const double tm_g = gemm_bytes / r.memory_bytes_per_s, tm_a = attn_bytes / r.memory_bytes_per_s;
+    rp.time_s = std::max(gemm_compute_s, tm_g) + std::max(attn_compute_s, tm_a);
+    rp.attainable_flop_per_s = rp.time_s > 0 ? rp.flop / rp.time_s : 0.0;
+    rp.memory_bound = std::max(0.0, tm_g - gemm_compute_s) + std::max(0.0, tm_a - attn_compute_s) >
+                      std::max(0.0, gemm_compute_s - tm_g) + std::max(0.0, attn_compute_s - tm_a);
+    return rp;
+  };
+  tt.prefill = two_phase(prefill_gemm_flop, prefill_gemm_flop / prefill_gemm_rate, weights_read(ctx),
+                         prefill_attn_flop, prefill_attn_flop / prefill_attn_rate, prefill_kv_bytes);
   tt.prefill.time_s *= s.pp;  // stages run one after another for one request
   tt.ttft_s = tt.prefill.time_s + tp_comm_s(ctx, s, m, r, abytes);
 
-  // Decode step at mid-output context for a batch B.
-  const double mid_ctx = ctx + static_cast<double>(in.output_len) / 2.0;
-  const auto decode_step = [&](double batch, RooflinePoint* pt) noexcept {
-    double weights_read = wb_active_gpu;
-    if (m.is_moe()) {
-      const double touched = 1.0 - std::pow(1.0 - expert_share, batch);
-      // Routed experts (their matrices quantised in either mode, their biases 16-bit) are read as far
-      // as the batch touches them; every other weight but the embedding on every step.
-      const double expert_elements = static_cast<double>(m.num_layers) * pc.per_layer_expert;
-      const double expert_bytes = (pc.linear_experts * wbytes + (expert_elements - pc.linear_experts) * other_bytes) / gpus;
-      weights_read = ((quantized_total - pc.linear_experts) * wbytes +
-                      (pc.total - expert_elements - (quantized_total - pc.linear_experts) - pc.embedding) * other_bytes) /
-                         gpus +
-                     expert_bytes * touched;
-    }
-    const double flop = batch * (dense_flop_per_token + attn_flop_per_token_ctx * mid_ctx) / gpus;
-    const double bytes = weights_read + batch * mid_ctx * mem.kv_bytes_per_token;
-    RooflinePoint rp = roofline(flop, bytes, r.gemm_flop_per_s, r);
+  // One engine step at batch B in steady state (continuous batching with chunked prefill mixed into
+  // the decode steps, vLLM V1's default): B decode tokens at mid-output context, plus the prompts of
+  // the B/n requests that replace the B/n finishing each step (every request stays n steps). The
+  // prompt tokens share the step's weight reads; their FLOPs and KV writes add. `prompts` = 0 gives
+  // the decode step alone.
+  const double mid_ctx = ctx + n_out / 2.0;
+  const auto step = [&](double batch, double prompts, RooflinePoint* pt) noexcept {
+    const double gemm_flop = batch * dense_flop_per_token / gpus;
+    const double attn_flop = batch * attn_flop_per_layer_ctx * attended(mid_ctx) / gpus;
+    RooflinePoint rp = two_phase(
+        gemm_flop + prompts * prefill_gemm_flop,
+        gemm_flop / r.gemm_flop_per_s + prompts * prefill_gemm_flop / prefill_gemm_rate,
+        weights_read(batch + prompts * ctx), attn_flop + prompts * prefill_attn_flop,
+        attn_flop / r.gemm_flop_per_s + prompts * prefill_attn_flop / prefill_attn_rate,
+        batch * attended(mid_ctx) * kv_read_per_position + prompts * prefill_kv_bytes);
     rp.time_s *= s.pp;
     if (pt) *pt = rp;
-    return rp.time_s + tp_comm_s(batch, s, m, r, abytes);
+    return rp.time_s + tp_comm_s(batch + prompts * ctx, s, m, r, abytes);
   };
+  const auto tpot_at = [&](double batch, RooflinePoint* pt = nullptr) { return step(batch, batch / n_out, pt); };
 
   double batch = static_cast<double>(in.batch);
   if (batch <= 0) {
     batch = std::max(1.0, mem.max_concurrent_requests);
-    if (in.tpot_slo_s > 0 && decode_step(batch, nullptr) > in.tpot_slo_s) {
-      // Largest batch meeting the SLO (decode time grows monotonically with the batch).
+    if (in.tpot_slo_s > 0 && tpot_at(batch) > in.tpot_slo_s) {
+      // Largest batch meeting the SLO (the step time grows monotonically with the batch).
       double lo = 1, hi = batch;
       while (hi - lo > 1) {
         const double mid = std::floor((lo + hi) / 2);
-        (decode_step(mid, nullptr) <= in.tpot_slo_s ? lo : hi) = mid;
+        (tpot_at(mid) <= in.tpot_slo_s ? lo : hi) = mid;
       }
       batch = lo;
     }
   }
   tt.batch = batch;
-  tt.tpot_s = decode_step(batch, &tt.decode);
+  tt.decode_step_s = step(batch, 0.0, &tt.decode);
+  tt.tpot_s = tpot_at(batch, &tt.step);
+  // Steady state: every request is in the batch for n steps (Little's law), so a replica serves
+  // B / (n · TPOT) requests per second and B / TPOT output tokens per second, prefill included.
   tt.tokens_per_s = batch / tt.tpot_s;
   tt.tokens_per_s_per_gpu = tt.tokens_per_s / gpus;
-  // Each request costs one prefill plus output_len decode slots of 1/B of a step.
-  const double request_s = tt.ttft_s + static_cast<double>(in.output_len) * tt.tpot_s / batch;
-  tt.requests_per_s = 1.0 / request_s;
+  tt.requests_per_s = batch / (n_out * tt.tpot_s);
   if (in.qps > 0) {
     tt.replicas_for_qps = std::ceil(in.qps / tt.requests_per_s);
     tt.gpus_for_qps = tt.replicas_for_qps * gpus;
@@ -220,7 +251,7 @@ std::vector<BatchPoint> infer_batch_sweep(const Workload& w, const ParamCounts& 
   const auto add = [&](double batch) {
     at.infer.batch = static_cast<std::int64_t>(batch);
     const InferResult res = evaluate_infer(at, pc, r, a);
-    out.push_back({batch, res.time.ttft_s, res.time.tpot_s, res.time.tokens_per_s_per_gpu, res.time.decode.memory_bound,
+    out.push_back({batch, res.time.ttft_s, res.time.tpot_s, res.time.tokens_per_s_per_gpu, res.time.step.memory_bound,
                    res.time.meets_slo});
   };
   for (double b = 1; b < most; b *= 2) add(b);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -131,11 +132,32 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                                                 : "sliding-window layers hold at most `window` tokens per request");
     }
     out.push_back(
-        "decode step = max(FLOPs / GEMM rate, bytes / memory bandwidth) at mid-output context, stages in sequence (no "
-        "PP micro-batching)");
-    out.push_back("prefill: causal attention (half of the s² products); TTFT excludes queueing");
-    out.push_back(fmt::format("activation workspace: one prefill chunk of {} tokens + fp32 logits of the sampled rows",
-                              i.prefill_chunk_tokens));
+        "steady state with continuous batching and chunked prefill mixed into decode (vLLM V1's default): each "
+        "engine step decodes the batch's B tokens at mid-output context and runs the prompts of the B/n requests "
+        "that join it (every request stays n steps); TPOT = that step, output tokens/s = B / TPOT, requests/s = B / "
+        "(n · TPOT) (Little's law), so throughput includes prefill");
+    out.push_back(
+        "a pass = its GEMM phase (weights read, GEMM FLOPs) + its attention phase (KV read, attention FLOPs), each "
+        "max(FLOPs / GEMM rate, bytes / memory bandwidth); stages in sequence (no PP micro-batching)");
+    out.push_back(
+        "prefill: causal attention (half of the s² products; sliding-window layers at most the window); TTFT is one "
+        "prompt alone, a lower bound under load (no queueing, no sharing of steps)");
+    if (w.model.sliding_window > 0) {
+      out.push_back("sliding-window layers attend to (and read the KV of) at most the window's tokens");
+    }
+    if (w.model.is_moe()) {
+      out.push_back(fmt::format(
+          "MoE: a pass over T tokens reads the routed experts as far as the tokens touch them, 1 − (1 − {}/{})^T "
+          "(uniform routing), every other weight in full",
+          w.model.experts_per_token, w.model.num_experts));
+    }
+    if (w.model.kv_lora_rank > 0) {
+      out.push_back("MLA: the compressed KV latent (and the shared RoPE key) is replicated on every TP rank");
+    }
+    out.push_back(fmt::format(
+        "activation workspace: one prefill chunk of min({}, context) = {} tokens + fp32 logits of the sampled rows "
+        "(the batch when given, else 256, vLLM's default max_num_seqs)",
+        i.prefill_chunk_tokens, std::min(i.prefill_chunk_tokens, std::max<std::int64_t>(i.context_len, 1))));
   }
   return out;
 }
@@ -411,6 +433,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                   {{"batch", t.batch},
                    {"ttft_s", num(t.ttft_s)},
                    {"tpot_s", num(t.tpot_s)},
+                   {"decode_step_s", num(t.decode_step_s)},
                    {"tokens_per_s", num(t.tokens_per_s)},
                    {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
                    {"requests_per_s", num(t.requests_per_s)},
@@ -420,7 +443,8 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                  {"roofline",
                   {{"ridge_flop_per_byte", ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s},
                    {"prefill", point(t.prefill)},
-                   {"decode", point(t.decode)}}}};
+                   {"decode", point(t.decode)},
+                   {"step", point(t.step)}}}};
   json points = json::array();
   for (const BatchPoint& b : sweep) {
     points.push_back({{"batch", b.batch},
@@ -497,7 +521,9 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("\nThroughput at batch {:.0f}\n", t.batch);
   s += fmt::format("  {:<30}{:>14}{}\n", "TTFT", core::format_seconds(t.ttft_s),
                    t.prefill.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
-  s += fmt::format("  {:<30}{:>14}{}\n", "TPOT", core::format_seconds(t.tpot_s),
+  s += fmt::format("  {:<30}{:>14}{}\n", "TPOT (steady state)", core::format_seconds(t.tpot_s),
+                   t.step.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
+  s += fmt::format("  {:<30}{:>14}{}\n", "  decode step alone", core::format_seconds(t.decode_step_s),
                    t.decode.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per replica", t.tokens_per_s);
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per GPU", t.tokens_per_s_per_gpu);
@@ -509,7 +535,7 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
                    ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s);
   if (!sweep.empty()) {
     s += "\nLatency and throughput against the batch\n";
-    s += fmt::format("  {:>8} {:>12} {:>12} {:>16}  {}\n", "batch", "TTFT", "TPOT", "tok/s per GPU", "decode");
+    s += fmt::format("  {:>8} {:>12} {:>12} {:>16}  {}\n", "batch", "TTFT", "TPOT", "tok/s per GPU", "step");
     for (const BatchPoint& b : sweep) {
       s += fmt::format("  {:>8.0f} {:>12} {:>12} {:>16.0f}  {}{}\n", b.batch, core::format_seconds(b.ttft_s),
                        core::format_seconds(b.tpot_s), b.tokens_per_s_per_gpu,

@@ -572,9 +572,12 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     }
     tt.dp_comm_s = dp_s;
   }
-  // Adam update: read and write master weights and both moments, read gradients, write weights.
+  // Adam update of the rank's optimizer shard (all of its parameters without ZeRO): read and write
+  // the master weights and both moments, read the shard's gradients, write the shard's weights (ZeRO
+  // 1 and 2 then all-gather them: DP communication above).
+  const double shard_elements = first_stage.optimizer_bytes / 8.0;
   const double opt_bytes = (first_stage.master_bytes + first_stage.optimizer_bytes) * 2.0 +
-                           first_stage.gradients_bytes + first_stage.weights_bytes;
+                           shard_elements * (t.grad_bytes + weight_bytes);
   tt.optimizer_s = opt_bytes / r.memory_bytes_per_s;
 
   tt.step_s = t_max * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;

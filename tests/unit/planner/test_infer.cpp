@@ -147,6 +147,109 @@ TEST(Infer, PrefillRunsTheOutputLayerForTheLastTokenOnly) {
   EXPECT_DOUBLE_EQ(eval(w).time.prefill.flop, expected);
 }
 
+// Synthetic model (4 layers, h 1024, 8 heads of 128, FFN 4096, V 1000), bf16, one H100: the terms of
+// one engine step written out by hand.
+struct SyntheticStep {
+  double R, BW;          // achievable GEMM rate and bandwidth
+  double f_tok;          // GEMM FLOPs per decode token: every weight but the embedding, twice
+  double f_prompt;       // GEMM FLOPs of one prompt: the output layer for its last token only
+  double a;              // attention FLOPs per (layer, position): 2·heads·(d_qk + d_v)
+  double kv;             // KV bytes per (layer, position): 2·8·128 elements of 2 bytes
+  double weights;        // bytes a pass reads: every weight but the embedding
+};
+SyntheticStep synthetic_step(const Workload& w) {
+  const Rates r = test::rates_for("h100-sxm5-80gb");
+  const ParamCounts pc = count_params(w.model);
+  const double ctx = static_cast<double>(w.infer.context_len);
+  const double out_flop = 2.0 * 1000 * 1024;
+  const double f_tok = 2 * (pc.active - pc.embedding);
+  return {r.gemm_flop_per_s, r.memory_bytes_per_s, f_tok, (f_tok - out_flop) * ctx + out_flop, 2.0 * 8 * 256,
+          2.0 * 8 * 128 * 2, (pc.active - pc.embedding) * 2};
+}
+
+TEST(Infer, SteadyStateStepCarriesTheJoiningPrompts) {
+  // Batch 64, prompts of 1024, 128 output tokens: each step decodes 64 tokens at the mid-output
+  // context 1088 and runs the prompts of 64/128 = 0.5 joining requests, the GEMM phase and the
+  // attention phase each at its own roofline. Requests per second by Little's law.
+  Workload w = test::synthetic_workload(Phase::kInfer);
+  w.infer.context_len = 1024;
+  w.infer.output_len = 128;
+  w.infer.batch = 64;
+  validate(w);
+  const SyntheticStep k = synthetic_step(w);
+  const double B = 64, n = 128, ctx = 1024, mid = 1088, L = 4;
+  const double gemm = std::max((B * k.f_tok + B / n * k.f_prompt) / k.R, k.weights / k.BW);
+  const double attn = std::max((B * k.a * L * mid + B / n * k.a * L * ctx * ctx / 2) / k.R,
+                               (B * L * mid * k.kv + B / n * ctx * L * k.kv) / k.BW);
+  const InferResult r = eval(w);
+  EXPECT_NEAR(r.time.tpot_s, gemm + attn, 1e-15);
+  EXPECT_DOUBLE_EQ(r.time.requests_per_s, B / (n * r.time.tpot_s));
+  EXPECT_DOUBLE_EQ(r.time.tokens_per_s, B / r.time.tpot_s);
+  EXPECT_DOUBLE_EQ(r.time.requests_per_s * n, r.time.tokens_per_s);  // what leaves is what arrived
+  // The decode step alone: the same phases without the prompts.
+  const double decode = std::max(B * k.f_tok / k.R, k.weights / k.BW) +
+                        std::max(B * k.a * L * mid / k.R, B * L * mid * k.kv / k.BW);
+  EXPECT_NEAR(r.time.decode_step_s, decode, 1e-15);
+  EXPECT_NEAR(r.time.decode.time_s, decode, 1e-15);
+  EXPECT_GT(r.time.tpot_s, r.time.decode_step_s);
+}
+
+TEST(Infer, PhasesAreTimedApart) {
+  // A compute-bound GEMM phase does not hide a memory-bound attention phase: at batch 512 and a
+  // 16K-token context the synthetic model's GEMMs are compute-bound (512 tokens on 12 M weights) while
+  // attention reads 512 × 4 layers × 16.4K positions of KV, so the step is the sum of the two, more
+  // than one roofline over the whole step would give.
+  Workload w = test::synthetic_workload(Phase::kInfer);
+  w.infer.context_len = 16384;
+  w.infer.output_len = 16;
+  w.infer.batch = 512;
+  validate(w);
+  const SyntheticStep k = synthetic_step(w);
+  const double B = 512, L = 4, mid = 16392;
+  const InferResult r = eval(w);
+  const double gemm_c = B * k.f_tok / k.R, gemm_m = k.weights / k.BW;
+  const double attn_c = B * k.a * L * mid / k.R, attn_m = B * L * mid * k.kv / k.BW;
+  ASSERT_GT(gemm_c, gemm_m);
+  ASSERT_GT(attn_m, attn_c);
+  EXPECT_NEAR(r.time.decode.time_s, gemm_c + attn_m, 1e-15);
+  EXPECT_GT(r.time.decode.time_s, std::max(gemm_c + attn_c, gemm_m + attn_m));
+  EXPECT_TRUE(r.time.decode.memory_bound);  // attention's excess over its compute outweighs the GEMMs'
+}
+
+TEST(Infer, SlidingWindowLayersAttendToTheWindowOnly) {
+  // Two of the synthetic model's four layers with a 256-token window: at decode they read and multiply
+  // 256 positions instead of the context; in prefill a prompt of 1024 costs Σ min(t, 256) = 256·1024 −
+  // 256²/2 position pairs on those layers. The KV pages stay full-length (vLLM).
+  Workload w = test::synthetic_workload(Phase::kInfer);
+  w.model.sliding_window = 256;
+  w.model.sliding_window_layers = 2;
+  w.infer.context_len = 1024;
+  w.infer.output_len = 128;
+  w.infer.batch = 8;
+  validate(w);
+  const SyntheticStep k = synthetic_step(w);
+  const InferResult r = eval(w);
+  const double B = 8, mid = 1088;
+  const double positions = 2 * mid + 2 * 256;
+  EXPECT_DOUBLE_EQ(r.time.decode.flop, B * k.f_tok + B * k.a * positions);
+  EXPECT_DOUBLE_EQ(r.time.decode.bytes, k.weights + B * positions * k.kv);
+  EXPECT_DOUBLE_EQ(r.time.prefill.flop,
+                   k.f_prompt + k.a * (2 * 1024.0 * 1024 / 2 + 2 * (256.0 * 1024 - 256.0 * 256 / 2)));
+  EXPECT_DOUBLE_EQ(r.memory.kv_bytes_per_token, 4 * k.kv);  // full pages on every layer
+}
+
+TEST(Infer, PromptReadsEveryExpertItRoutesTo) {
+  // Mixtral 8x7B (top-2 of 8): a 2048-token prompt touches all experts (1 − 0.75^2048 = 1), a
+  // single decode token reads 2 of 8. Prefill bytes = every weight but the embedding + the prompt's KV.
+  Workload w = infer("mixtral-8x7b", 1, 2048, 128);
+  w.infer.batch = 1;
+  const ParamCounts pc = count_params(w.model);
+  const InferResult r = eval(w);
+  const double kv_prompt = 2048 * r.memory.kv_bytes_per_token;
+  EXPECT_NEAR(r.time.prefill.bytes, (pc.total - pc.embedding) * 2 + kv_prompt, 1e-6 * r.time.prefill.bytes);
+  EXPECT_LT(r.time.decode.bytes, 0.4 * r.time.prefill.bytes);
+}
+
 TEST(Infer, TiedEmbeddingStillCostsTheOutputGemm) {
   // Tying the output layer to the embedding saves its weights, not its GEMM: prefill and decode
   // FLOPs are those of the untied model, the weights V·h elements fewer.

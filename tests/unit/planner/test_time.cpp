@@ -80,6 +80,20 @@ TEST(TrainTime, PipelineStagesOfUnequalTime) {
   EXPECT_THROW(validate(w), core::InputError);
 }
 
+TEST(TrainTime, OptimizerUpdatesTheRanksShard) {
+  // Adam in mixed precision per element: read and write the fp32 master and both moments (2 × 12 B),
+  // read the fp32 gradient (4 B), write the bf16 weight (2 B): 30 B per element the rank updates,
+  // all of them without ZeRO, 1/DP of them with ZeRO 1 (and the same with ZeRO 2 and 3).
+  Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 64, 4096);
+  const double P = count_params(w.model).total;
+  const double bw = test::rates_for("a100-sxm4-80gb").memory_bytes_per_s;
+  EXPECT_NEAR(test::train(w).time.optimizer_s, 30 * P / bw, 1e-12);
+  for (int zero : {1, 2, 3}) {
+    w.train.zero_stage = zero;
+    EXPECT_NEAR(test::train(w).time.optimizer_s, 30 * P / 8 / bw, 1e-12) << "ZeRO " << zero;
+  }
+}
+
 TEST(TrainTime, RecomputeCostsTimeAndSavesMemory) {
   Workload w = test::train_workload("llama-2-13b", 4, 1, 2, 64, 4096);
   const TrainResult none = test::train(w);

@@ -13,8 +13,8 @@ struct RooflinePoint {
   double flop = 0;
   double bytes = 0;
   double intensity_flop_per_byte = 0;
-  double attainable_flop_per_s = 0;  ///< min(peak, intensity × bandwidth) with achievable rates
-  double time_s = 0;                 ///< max(flop / compute, bytes / bandwidth)
+  double attainable_flop_per_s = 0;  ///< flop / time_s (≤ min(peak, intensity × bandwidth) with achievable rates)
+  double time_s = 0;                 ///< Σ over the pass's GEMM and attention phases of max(flop / compute, bytes / bandwidth)
   bool memory_bound = false;
 };
 
@@ -36,12 +36,16 @@ struct InferMemory {
 struct InferTime {
   double batch = 0;                  ///< concurrent requests used for the figures below
   RooflinePoint prefill;             ///< one request's prompt
-  RooflinePoint decode;              ///< one decode step of the whole batch, mid-output context
-  double ttft_s = 0;                 ///< prefill of one request (+ TP comm)
-  double tpot_s = 0;                 ///< decode step time (+ TP comm)
-  double tokens_per_s = 0;           ///< output tokens per second, one replica
+  RooflinePoint decode;              ///< one decode step of the whole batch alone, mid-output context
+  RooflinePoint step;                ///< the steady-state engine step: the decode step + the joining prompts
+  double ttft_s = 0;                 ///< prefill of one request alone (+ TP comm): a lower bound under load
+  double decode_step_s = 0;          ///< the decode step alone (+ TP comm)
+  /// Steady-state time per output token: an engine step of the batch's decode plus the prompts of the
+  /// B/n requests that join each step (chunked prefill mixed into decode, vLLM V1's default) (+ TP comm).
+  double tpot_s = 0;
+  double tokens_per_s = 0;           ///< output tokens per second, one replica, steady state (B / TPOT)
   double tokens_per_s_per_gpu = 0;
-  double requests_per_s = 0;         ///< sustainable by one replica (prefill + decode time)
+  double requests_per_s = 0;         ///< sustainable by one replica: B / (output tokens · TPOT)
   double replicas_for_qps = 0;       ///< replicas needed for the workload's QPS (0 when none)
   double gpus_for_qps = 0;
   bool meets_slo = true;
@@ -62,7 +66,7 @@ struct BatchPoint {
   double ttft_s = 0;
   double tpot_s = 0;
   double tokens_per_s_per_gpu = 0;
-  bool decode_memory_bound = false;
+  bool decode_memory_bound = false;  ///< the steady-state step (decode + joining prompts) is memory-bound
   bool meets_slo = true;
 };
 
