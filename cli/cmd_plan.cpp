@@ -33,6 +33,7 @@ struct PlanArgs {
   std::string model;
   int gpus = 0;
   int tp = 1, pp = 1, dp = 0, cp = 1, ep = 1, vpp = 1;
+  int first_stage_layers = 0, last_stage_layers = 0;
   bool sp = false;
   std::int64_t global_batch = 0, micro_batch = 1, seq_len = 0;
   double tokens = 0;
@@ -68,7 +69,9 @@ void add_common(CLI::App* c, PlanArgs& a) {
 }
 
 /// Hidden from `plan search --help` (the search chooses these); given, they are refused by name.
-constexpr const char* kSearchChosenFlags[] = {"--tp", "--pp", "--dp", "--cp", "--ep", "--vpp", "--sp", "--micro-batch"};
+constexpr const char* kSearchChosenFlags[] = {"--tp",  "--pp", "--dp",          "--cp",
+                                               "--ep",  "--vpp", "--sp",         "--micro-batch",
+                                               "--first-stage-layers", "--last-stage-layers"};
 
 void add_parallelism_flags(CLI::App* c, PlanArgs& a, bool train) {
   c->add_option("--tp", a.tp, "tensor parallel size");
@@ -78,6 +81,10 @@ void add_parallelism_flags(CLI::App* c, PlanArgs& a, bool train) {
   c->add_option("--cp", a.cp, "context parallel size (divides --seq-len; K/V ring between CP ranks)");
   c->add_option("--ep", a.ep, "expert parallel size (MoE only; divides the expert count and dp·cp)");
   c->add_option("--vpp", a.vpp, "interleaved pipeline chunks per stage (needs pp > 1; pp·vpp divides layers)");
+  c->add_option("--first-stage-layers", a.first_stage_layers,
+                "layers on the first pipeline stage (default: an even share; the other stages split the rest)");
+  c->add_option("--last-stage-layers", a.last_stage_layers,
+                "layers on the last pipeline stage (default: an even share; Llama 3 405B: 7 and 7 of 126 on 16)");
   c->add_flag("--sp", a.sp, "Megatron sequence parallelism");
   c->add_option("--micro-batch", a.micro_batch, "sequences per micro-batch");
 }
@@ -166,6 +173,8 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.parallelism.cp", "--cp"},
       {"$.parallelism.ep", "--ep"},
       {"$.parallelism.vpp", "--vpp"},
+      {"$.parallelism.first_stage_layers", "--first-stage-layers"},
+      {"$.parallelism.last_stage_layers", "--last-stage-layers"},
       {"$.train.global_batch", "--global-batch"},
       {"$.train.micro_batch", "--micro-batch"},
       {"$.train.seq_len", "--seq-len"},
@@ -242,6 +251,8 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--ep")) w.par.ep = a.ep;
     if (!from_file || given("--vpp")) w.par.vpp = a.vpp;
     if (!from_file || given("--sp")) w.par.sequence_parallel = a.sp;
+    if (!from_file || given("--first-stage-layers")) w.par.first_stage_layers = a.first_stage_layers;
+    if (!from_file || given("--last-stage-layers")) w.par.last_stage_layers = a.last_stage_layers;
     if (given("--dp")) {
       w.par.dp = a.dp;
       if (given("--gpus") && w.par.world() != a.gpus) {
@@ -294,7 +305,16 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--gpu-memory-utilization")) i.gpu_memory_utilization = a.mem_util;
   }
   try {
-    plan::validate(w, file);
+    if (c->get_name() == std::string("search")) {
+      // The search chooses the layout (and skips the DP sizes the batch does not divide): check the
+      // rest of the workload on a single-GPU layout, keep w.gpus as the count to search over.
+      plan::Workload probe = w;
+      probe.par = plan::Parallelism{};
+      probe.gpus = 1;
+      plan::validate(probe, file);
+    } else {
+      plan::validate(w, file);
+    }
   } catch (const core::InputError& e) {
     // A value that came from a flag is reported under that flag (and its workload field).
     const std::string_view flag = flag_for_field(e.json_path());
@@ -336,8 +356,10 @@ void check_search_flags(const CLI::App* c, const PlanArgs& a) {
     if (c->count(flag) == 0) continue;
     const std::string_view f(flag);
     const std::string limit = f == "--dp" ? "(DP is what the GPUs leave; set --gpus)"
-                              : f == "--sp"
-                                  ? "(the search tries SP on and off)"
+                              : f == "--sp" ? "(the search tries SP on and off)"
+                              : f.find("stage-layers") != std::string_view::npos
+                                  ? "(the search uses even stages, or one layer fewer on the first and the last "
+                                    "when that makes a PP fit the layers)"
                                   : fmt::format("(the search tries each; limit it with --max-{})", f.substr(2));
     throw core::InputError("", flag, fmt::format("no {} with `headroom plan search` {}", flag, limit));
   }

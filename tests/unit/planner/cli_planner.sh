@@ -281,4 +281,43 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d["result"]["step
 check profile-missing 2 "$bin" profile "$tmp/nope.json"
 check profile-stdout 0 "$bin" profile "$fixtures/synthetic_results.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" || { echo "FAIL profile-stdout"; fail=1; }
+# Pipeline stages: Llama 3.1 405B's published layout (126 layers: 7, 14 × 8, 7) by flags; the plan names
+# the stage that needs the most and lists the others; a layout that does not split is refused by flag;
+# the search finds the layout itself and accepts a batch the single-GPU-per-DP default would not divide.
+check stages-json 0 "$bin" plan train --model llama-3.1-405b --gpu H100 --gpus 8192 --tp 8 --pp 16 --sp --zero 1 \
+  --first-stage-layers 7 --last-stage-layers 7 --global-batch 2048 --seq-len 8192 --json
+is_plan_json "$tmp/out" || { echo "FAIL stages-json"; fail=1; }
+python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+p=d["parallelism"]; m=d["result"]["memory_per_gpu"]; st=d["result"]["memory_by_stage"]
+assert (p["first_stage_layers"], p["last_stage_layers"]) == (7, 7), p
+assert [(s["stage"], s["layers"]) for s in st] == [(0, 7), (1, 8), (15, 7)], st
+assert m["total_bytes"] == max(s["total_bytes"] for s in st), (m, st)
+assert d["result"]["step"]["slowest_stage"] == 1, d["result"]["step"]
+assert any("first 7 layers, 14 middle stages of 8, last 7" in a for a in d["assumptions"]), d["assumptions"]
+' "$tmp/out" || { echo "FAIL stages-json: layout not planned"; fail=1; }
+check stages-bad 2 "$bin" plan train --model llama-3.1-405b --gpu H100 --gpus 8192 --tp 8 --pp 16 \
+  --first-stage-layers 8 --global-batch 2048 --seq-len 8192
+grep -q -- "--first-stage-layers" "$tmp/err" || { echo "FAIL stages-bad: flag not named"; cat "$tmp/err"; fail=1; }
+check stages-search-refused 2 "$bin" plan search --model llama-3-8b --gpu H100 --gpus 8 --first-stage-layers 3
+# With 2,048 sequences per step (not a multiple of the 16,384 GPUs) the search still runs; the winners
+# use PPs that only the one-fewer-layer end stages make fit 126 layers.
+check stages-search-batch 0 "$bin" plan search --model llama-3.1-405b --gpu H100 --gpus 16384 --global-batch 2048 \
+  --seq-len 8192 --max-cp 1 --keep 3 --json
+python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+assert len(d["candidates"]) == 3, d["candidates"]
+for c in (x["parallelism"] for x in d["candidates"]):
+    assert c["pp"] in (16, 32, 64) and c["first_stage_layers"] == c["last_stage_layers"] == 128 // c["pp"] - 1, c
+' "$tmp/out" || { echo "FAIL stages-search-batch: no uneven layouts"; fail=1; }
+# With 16,384 sequences it finds Llama 3's own layout: TP 8, PP 16, DP 128, 7 / 7 end layers.
+check stages-search 0 "$bin" plan search --model llama-3.1-405b --gpu H100 --gpus 16384 --global-batch 16384 \
+  --seq-len 8192 --max-cp 1 --keep 1 --json
+python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1])); c=d["candidates"][0]["parallelism"]
+assert (c["tp"], c["pp"], c["dp"], c["first_stage_layers"], c["last_stage_layers"]) == (8, 16, 128, 7, 7), c
+' "$tmp/out" || { echo "FAIL stages-search: not the Llama 3 layout"; fail=1; }
 exit $fail
