@@ -44,7 +44,7 @@ struct PlanArgs {
   double dp_overlap = 0, tp_overlap = 0;
   std::int64_t context = 0, output = 0, batch = 0;
   double qps = 0, tpot_slo = 0, ttft_slo = 0, mem_util = 0.9;
-  std::string weight_precision = "bf16", kv_precision;
+  std::string weight_precision = "bf16", kv_precision, compute_precision = "bf16";
   std::int64_t weight_group = 0;
   std::string quantized_weights = "linear";
   std::int64_t kv_block = 16;
@@ -137,6 +137,9 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
                 "experts (MoE routed experts only, as gpt-oss's MXFP4 checkpoints); the rest stays 16-bit")
       ->check(CLI::IsMember({"linear", "experts"}));
   c->add_option("--kv-precision", a.kv_precision, "KV-cache precision (default bf16)");
+  c->add_option("--compute-precision", a.compute_precision,
+                "GEMM precision (default bf16: weight-only quantisation dequantises to it; fp8 for W8A8 FP8 "
+                "checkpoints, int8 for W8A8 INT8)");
   c->add_option("--kv-block-tokens", a.kv_block,
                 "tokens per paged KV-cache block; requests hold whole blocks (default 16, vLLM's; 1: no rounding)");
   c->add_option("--gpu-memory-utilization", a.mem_util, "share of device memory the engine may use (default 0.9)");
@@ -194,6 +197,7 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.infer.quantized_weights", "--quantized-weights"},
       {"$.infer.kv_block_tokens", "--kv-block-tokens"},
       {"$.infer.kv_precision", "--kv-precision"},
+      {"$.infer.compute_precision", "--compute-precision"},
   };
   for (const auto& [field, flag] : kFieldFlags)
     if (field == json_path) return flag;
@@ -302,6 +306,8 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--quantized-weights")) i.quantize_experts_only = a.quantized_weights == "experts";
     if (!from_file || given("--kv-block-tokens")) i.kv_block_tokens = a.kv_block;
     if (!a.kv_precision.empty()) i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
+    if (!from_file || given("--compute-precision"))
+      i.compute_precision = parse_precision(a.compute_precision, "--compute-precision");
     if (!from_file || given("--gpu-memory-utilization")) i.gpu_memory_utilization = a.mem_util;
   }
   try {

@@ -78,6 +78,21 @@ double checked_number(const json& v, Range r, const std::string& file, const std
 void Reader::expect_object() const {
   if (!value_->is_object()) fail(std::string("an object, got ") + type_name(*value_));
 }
+void Reader::only_keys(std::initializer_list<std::string_view> allowed) const {
+  expect_object();
+  for (auto it = value_->begin(); it != value_->end(); ++it) {
+    bool known = false;
+    for (std::string_view k : allowed) known = known || k == it.key();
+    if (known) continue;
+    std::string list;
+    for (std::string_view k : allowed) {
+      if (!list.empty()) list += ", ";
+      list += k;
+    }
+    fail_at(it.key(), "a known field (one of " + list + "); this one is unknown");
+  }
+}
+
 void Reader::expect_array() const {
   if (!value_->is_array()) fail(std::string("an array, got ") + type_name(*value_));
 }

@@ -153,7 +153,18 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // rate, each layer's causal attention core as one call per chunk, the rest (output layer, routers)
   // at the output layer's rate, all on the compute precision's curve. Decode keeps the flat rate: its
   // GEMMs have the batch as M and are memory-bound.
-  double prefill_gemm_rate = r.gemm_flop_per_s, prefill_attn_rate = r.gemm_flop_per_s;
+  // FP8 compute (W8A8 FP8 checkpoints): the linear layers' GEMMs at the FP8 rate, the attention core
+  // and the output layer (lm_head stays 16-bit in those checkpoints) at the bf16 rate, as in training.
+  const bool fp8 = in.compute_precision == Precision::kFp8;
+  const double hp_rate = fp8 && r.higher_precision_gemm_flop_per_s > 0 ? r.higher_precision_gemm_flop_per_s
+                                                                       : r.gemm_flop_per_s;
+  const GemmRateCurve& hp_curve = fp8 ? r.higher_precision_gemm_curve : r.gemm_curve;
+  const double out_flop_gpu = output_flop_per_token / gpus;
+  // GEMM seconds of one prompt, and of one decode token, on this GPU.
+  double prefill_gemm_s = (prefill_gemm_flop - out_flop_gpu) / r.gemm_flop_per_s + out_flop_gpu / hp_rate;
+  const double decode_gemm_s_per_token =
+      (dense_flop_per_token / gpus - out_flop_gpu) / r.gemm_flop_per_s + out_flop_gpu / hp_rate;
+  double prefill_attn_rate = hp_rate;
   if (!r.gemm_curve.empty() && prefill_flop > 0) {
     const LayerGemms calls = layer_linear_gemms(m, chunk, w.par);
     const double lin_flop = calls.flop(), lin_s = calls.seconds_on(r.gemm_curve);
@@ -161,9 +172,10 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     const double layers_here = s.layers_per_stage;  // prefill FLOPs are per GPU: layers / PP, split over TP
     const double lin_total = lin_flop * chunks_exact * layers_here;
     const double rest = std::max(0.0, prefill_gemm_flop - lin_total);
-    const double out_rate = r.gemm_curve.at(output_flop_per_token / s.tp);  // one row: the last prompt token
-    prefill_gemm_rate = prefill_gemm_flop / (lin_s * chunks_exact * layers_here + rest / out_rate);
-    prefill_attn_rate = r.gemm_curve.at(prefill_attn_flop / (layers_here * std::ceil(chunks_exact)));
+    // The rest (output layer for the last prompt token, routers) at the output layer's rate.
+    const double out_rate = hp_curve.empty() ? hp_rate : hp_curve.at(output_flop_per_token / s.tp);
+    prefill_gemm_s = lin_s * chunks_exact * layers_here + rest / out_rate;
+    if (!hp_curve.empty()) prefill_attn_rate = hp_curve.at(prefill_attn_flop / (layers_here * std::ceil(chunks_exact)));
   }
   // The prompt's KV is written once (and read back by its own attention from on-chip tiles).
   const double prefill_kv_bytes = ctx * mem.kv_bytes_per_token;
@@ -182,7 +194,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
                       std::max(0.0, gemm_compute_s - tm_g) + std::max(0.0, attn_compute_s - tm_a);
     return rp;
   };
-  tt.prefill = two_phase(prefill_gemm_flop, prefill_gemm_flop / prefill_gemm_rate, weights_read(ctx),
+  tt.prefill = two_phase(prefill_gemm_flop, prefill_gemm_s, weights_read(ctx),
                          prefill_attn_flop, prefill_attn_flop / prefill_attn_rate, prefill_kv_bytes);
   tt.prefill.time_s *= s.pp;  // stages run one after another for one request
   tt.ttft_s = tt.prefill.time_s + tp_comm_s(ctx, s, m, r, abytes);
@@ -198,9 +210,9 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     const double attn_flop = batch * attn_flop_per_layer_ctx * attended(mid_ctx) / gpus;
     RooflinePoint rp = two_phase(
         gemm_flop + prompts * prefill_gemm_flop,
-        gemm_flop / r.gemm_flop_per_s + prompts * prefill_gemm_flop / prefill_gemm_rate,
+        batch * decode_gemm_s_per_token + prompts * prefill_gemm_s,
         weights_read(batch + prompts * ctx), attn_flop + prompts * prefill_attn_flop,
-        attn_flop / r.gemm_flop_per_s + prompts * prefill_attn_flop / prefill_attn_rate,
+        attn_flop / hp_rate + prompts * prefill_attn_flop / prefill_attn_rate,
         batch * attended(mid_ctx) * kv_read_per_position + prompts * prefill_kv_bytes);
     rp.time_s *= s.pp;
     if (pt) *pt = rp;

@@ -142,6 +142,10 @@ namespace detail {
 ModelConfig model_from_reader(const Reader& r) {
   r.expect_object();
   ModelConfig m;
+  r.only_keys({"schema", "schema_version", "id", "name", "aliases", "source", "as_of", "num_layers", "hidden_size",
+               "num_heads", "num_kv_heads", "head_dim", "v_head_dim", "ffn_hidden_size", "vocab_size", "max_seq_len", "mlp",
+               "norm", "position", "linear_bias", "qkv_bias", "tied_embeddings", "dropout", "moe", "sliding_window", "mla",
+               "mtp_layers"});
   m.id = r.string("id");
   if (m.id.empty()) r.fail_at("id", "a non-empty id");
   m.name = r.string_or("name", m.id);
@@ -184,7 +188,8 @@ ModelConfig model_from_reader(const Reader& r) {
   m.tied_embeddings = r.boolean_or("tied_embeddings", false);
   m.dropout = r.boolean_or("dropout", false);
   if (auto moe = r.maybe("moe")) {
-    moe->expect_object();
+    moe->only_keys({"num_experts", "experts_per_token", "ffn_hidden_size", "shared_experts", "first_dense_layers",
+                    "router_bias", "max_nodes_per_token"});
     m.num_experts = moe->integer("num_experts", 1, 100000);
     m.experts_per_token = moe->integer("experts_per_token", 1, m.num_experts);
     m.moe_ffn_hidden_size = moe->integer_or("ffn_hidden_size", m.ffn_hidden_size, 1, kMax);
@@ -196,12 +201,12 @@ ModelConfig model_from_reader(const Reader& r) {
     m.max_nodes_per_token = moe->integer_or_null("max_nodes_per_token", 1, 100000).value_or(0);
   }
   if (auto sw = r.maybe("sliding_window")) {
-    sw->expect_object();
+    sw->only_keys({"window", "layers"});
     m.sliding_window = sw->integer("window", 1, std::int64_t{1} << 26);
     m.sliding_window_layers = sw->integer("layers", 0, m.num_layers);
   }
   if (auto mla = r.maybe("mla")) {
-    mla->expect_object();
+    mla->only_keys({"kv_lora_rank", "qk_rope_head_dim", "q_lora_rank", "qk_nope_head_dim"});
     m.kv_lora_rank = mla->integer("kv_lora_rank", 1, kMax);
     m.qk_rope_head_dim = mla->integer_or("qk_rope_head_dim", 0, 0, kMax);
     m.q_lora_rank = mla->integer_or("q_lora_rank", 0, 0, kMax);

@@ -108,8 +108,12 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                     a.power_fraction_of_tdp, a.pue));
   } else {
     const InferSettings& i = w.infer;
-    out.push_back(fmt::format("engine may use {:g} of device memory; KV cache in {}, weights in {}",
-                              i.gpu_memory_utilization, to_string(i.kv_precision), to_string(i.weight_precision)));
+    out.push_back(fmt::format("engine may use {:g} of device memory; KV cache in {}, weights in {}, GEMMs at the {} rate{}",
+                              i.gpu_memory_utilization, to_string(i.kv_precision), to_string(i.weight_precision),
+                              to_string(i.compute_precision),
+                              i.compute_precision == Precision::kBf16 && precision_bytes(i.weight_precision) < 2.0
+                                  ? " (weights dequantised to bf16; --compute-precision fp8 / int8 for W8A8 checkpoints)"
+                                  : ""));
     if (precision_bytes(i.weight_precision) < 2.0) {
       const std::int64_t g = i.weight_group_size > 0 ? i.weight_group_size : default_weight_group(i.weight_precision);
       const std::string scales =

@@ -267,6 +267,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   const json doc = core::detail::parse_json_text(text, file);
   const Reader r(doc, file);
   r.expect_schema(kWorkloadSchema, kWorkloadMajor);
+  r.only_keys({"schema", "schema_version", "name", "model", "phase", "gpus", "parallelism", "train", "infer"});
   Workload w;
   w.name = r.string_or("name", "");
   const Reader mr = r.at("model");
@@ -286,7 +287,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   w.phase = r.choice("phase", {"train", "infer"}) == "train" ? Phase::kTrain : Phase::kInfer;
   w.gpus = static_cast<int>(r.integer_or("gpus", 0, 0, kMaxGpus));
   if (auto p = r.maybe("parallelism")) {
-    p->expect_object();
+    p->only_keys({"tp", "pp", "dp", "cp", "ep", "vpp", "sequence_parallel", "first_stage_layers", "last_stage_layers"});
     w.par.tp = static_cast<int>(p->integer_or("tp", 1, 1, 1024));
     w.par.pp = static_cast<int>(p->integer_or("pp", 1, 1, 1024));
     w.par.dp = static_cast<int>(p->integer_or("dp", 1, 1, kMaxGpus));
@@ -299,7 +300,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   }
   if (w.phase == Phase::kTrain) {
     const Reader t = r.at("train");
-    t.expect_object();
+    t.only_keys({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute", "flash_attention",
+                 "precision", "grad_bytes", "dp_comm_overlap", "tp_comm_overlap"});
     w.train.global_batch = t.integer("global_batch", 1, kMaxBatch);
     w.train.micro_batch = t.integer_or("micro_batch", 1, 1, kMaxBatch);
     w.train.seq_len = t.integer("seq_len", 1, kMaxSeq);
@@ -314,7 +316,9 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     if (w.gpus == 0) w.gpus = w.par.world();
   } else {
     const Reader i = r.at("infer");
-    i.expect_object();
+    i.only_keys({"context_len", "output_len", "batch", "qps", "tpot_slo_s", "ttft_slo_s", "weight_precision",
+                 "weight_group_size", "quantized_weights", "kv_precision", "compute_precision", "gpu_memory_utilization",
+                 "sliding_window_full_pages", "prefill_chunk_tokens", "kv_block_tokens"});
     w.infer.context_len = i.integer("context_len", 1, kMaxSeq);
     w.infer.output_len = i.integer("output_len", 1, kMaxSeq);
     w.infer.batch = i.integer_or("batch", 0, 0, kMaxBatch);

@@ -320,4 +320,19 @@ import json,sys
 d=json.load(open(sys.argv[1])); c=d["candidates"][0]["parallelism"]
 assert (c["tp"], c["pp"], c["dp"], c["first_stage_layers"], c["last_stage_layers"]) == (8, 16, 128, 7, 7), c
 ' "$tmp/out" || { echo "FAIL stages-search: not the Llama 3 layout"; fail=1; }
+# W8A8 FP8 serving: --compute-precision fp8 shortens the prompt (linear GEMMs at the FP8 rate) and says so.
+check infer-fp8-compute 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 \
+  --batch 8 --weight-precision fp8 --compute-precision fp8 --json
+cp "$tmp/out" "$tmp/fp8.json"
+check infer-bf16-compute 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 \
+  --batch 8 --weight-precision fp8 --json
+python3 -c '
+import json,sys
+a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))
+assert a["result"]["time"]["ttft_s"] < 0.7 * b["result"]["time"]["ttft_s"], (a["result"]["time"], b["result"]["time"])
+assert any("GEMMs at the fp8 rate" in x for x in a["assumptions"]), a["assumptions"]
+assert any("weights dequantised to bf16" in x for x in b["assumptions"]), b["assumptions"]
+' "$tmp/fp8.json" "$tmp/out" || { echo "FAIL infer-fp8-compute"; fail=1; }
+check infer-compute-bad 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --compute-precision int4
+grep -q -- "--compute-precision" "$tmp/err" || { echo "FAIL infer-compute-bad: flag not named"; cat "$tmp/err"; fail=1; }
 exit $fail

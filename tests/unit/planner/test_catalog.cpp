@@ -154,6 +154,24 @@ TEST(Workload, ParsesDocumentAndRejectsUnknownModel) {
   const Workload u = workload_from_json(uneven, "w.json", catalog());
   EXPECT_EQ(u.par.first_stage_layers, 15);
   EXPECT_EQ(u.par.last_stage_layers, 17);
+  // A misspelt field is refused by name, in every section and in an inline model.
+  const auto refused = [&](const std::string& from, const std::string& to, const std::string& path) {
+    std::string typo = doc;
+    typo.replace(typo.find(from), from.size(), to);
+    try {
+      workload_from_json(typo, "w.json", catalog());
+      ADD_FAILURE() << "accepted " << to;
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.json_path(), path) << to;
+      EXPECT_NE(std::string(e.what()).find("unknown"), std::string::npos) << e.what();
+    }
+  };
+  refused(R"("recompute")", R"("recompte")", "$.train.recompte");
+  refused(R"("dp":4)", R"("dp":4,"zero_stage":1)", "$.parallelism.zero_stage");  // a train field in the wrong place
+  refused(R"("phase")", R"("gpu":"H100","phase")", "$.gpu");
+  refused(R"("model":"llama-2-7b")",
+          R"("model":{"id":"x","num_layers":2,"hidden_size":64,"num_heads":4,"ffn_hidden_size":128,"vocab_size":100,"num_kv_head":4})",
+          "$.model.num_kv_head");
   EXPECT_EQ(w.gpus, 8);
   EXPECT_EQ(w.train.recompute, Recompute::kSelective);
   std::string bad = doc;

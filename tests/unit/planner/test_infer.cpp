@@ -250,6 +250,30 @@ TEST(Infer, PromptReadsEveryExpertItRoutesTo) {
   EXPECT_LT(r.time.decode.bytes, 0.4 * r.time.prefill.bytes);
 }
 
+TEST(Infer, Fp8ComputeRunsTheLinearLayersInFp8Only) {
+  // W8A8 FP8 (--compute-precision fp8): the blocks' linear GEMMs at the FP8 rate, the attention core
+  // and the output layer (16-bit in FP8 checkpoints) at the bf16 rate. A 4096-token prompt on the
+  // synthetic model is compute-bound in both phases.
+  Workload w = test::synthetic_workload(Phase::kInfer);
+  w.infer.context_len = 4096;
+  w.infer.output_len = 128;
+  w.infer.batch = 1;
+  w.infer.weight_precision = Precision::kFp8;
+  w.infer.compute_precision = Precision::kFp8;
+  validate(w);
+  const Rates r8 = test::rates_for("h100-sxm5-80gb", Precision::kFp8);
+  const double r16 = test::rates_for("h100-sxm5-80gb").gemm_flop_per_s;
+  ASSERT_DOUBLE_EQ(r8.higher_precision_gemm_flop_per_s, r16);
+  ASSERT_GT(r8.gemm_flop_per_s, 1.9 * r16);  // 1979 against 989 TFLOP/s dense (datasheet)
+  const ParamCounts pc = count_params(w.model);
+  const double out = 2.0 * 1000 * 1024, ctx = 4096;
+  const double linear = 2 * (pc.active - pc.embedding - pc.output) * ctx;  // every block weight, every token
+  const double attn = 2.0 * 8 * 256 * 4 * ctx * ctx / 2;
+  const InferResult r = eval(w);
+  EXPECT_FALSE(r.time.prefill.memory_bound);
+  EXPECT_NEAR(r.time.prefill.time_s, linear / r8.gemm_flop_per_s + out / r16 + attn / r16, 1e-12);
+}
+
 TEST(Infer, TiedEmbeddingStillCostsTheOutputGemm) {
   // Tying the output layer to the embedding saves its weights, not its GEMM: prefill and decode
   // FLOPs are those of the untied model, the weights V·h elements fewer.

@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "headroom/core/errors.hpp"
@@ -46,6 +48,9 @@ class Reader {
   std::size_t size() const;                          ///< array length; fails if not an array
   void expect_object() const;
   void expect_array() const;
+  /// Refuses a member not in `allowed` (a typo such as "zero_stag" would otherwise be ignored),
+  /// naming it and listing the known ones. This value must be an object.
+  void only_keys(std::initializer_list<std::string_view> allowed) const;
 
   double number(const std::string& key, Range range = Range::kAny) const;
   std::optional<double> number_or_null(const std::string& key, Range range = Range::kAny) const;
