@@ -27,6 +27,16 @@ InferResult eval(const Workload& w, const std::string& gpu = "h100-sxm5-80gb") {
   return evaluate_infer(w, count_params(w.model), test::rates_for(gpu, w.infer.compute_precision), kA);
 }
 
+/// The synthetic model (helpers.hpp) serving prompts of `ctx` tokens, `out` output tokens, `batch`
+/// requests at a time; not yet validated, so a test can change it first.
+Workload synthetic_infer(std::int64_t ctx, std::int64_t out, std::int64_t batch) {
+  Workload w = test::synthetic_workload(Phase::kInfer);
+  w.infer.context_len = ctx;
+  w.infer.output_len = out;
+  w.infer.batch = batch;
+  return w;
+}
+
 TEST(Infer, WeightsAndKvPerGpu) {
   const Workload w = infer("llama-3-70b", 4, 2048, 512);
   const InferResult r = eval(w);
@@ -136,10 +146,7 @@ TEST(Infer, PrefillRunsTheOutputLayerForTheLastTokenOnly) {
   // Synthetic model, 1024-token prompt: every block weight and norm twice per token, the output layer
   // (1000 × 1024) once, and the causal attention core 2·8·256 FLOPs per (query, key) pair over half
   // of the 1024² pairs in each of the 4 layers.
-  Workload w = test::synthetic_workload(Phase::kInfer);
-  w.infer.context_len = 1024;
-  w.infer.output_len = 128;
-  w.infer.batch = 1;
+  Workload w = synthetic_infer(1024, 128, 1);
   validate(w);
   const ParamCounts pc = count_params(w.model);
   const double blocks = pc.active - pc.embedding - pc.output;  // layers and final norm
@@ -171,10 +178,7 @@ TEST(Infer, SteadyStateStepCarriesTheJoiningPrompts) {
   // Batch 64, prompts of 1024, 128 output tokens: each step decodes 64 tokens at the mid-output
   // context 1088 and runs the prompts of 64/128 = 0.5 joining requests, the GEMM phase and the
   // attention phase each at its own roofline. Requests per second by Little's law.
-  Workload w = test::synthetic_workload(Phase::kInfer);
-  w.infer.context_len = 1024;
-  w.infer.output_len = 128;
-  w.infer.batch = 64;
+  Workload w = synthetic_infer(1024, 128, 64);
   validate(w);
   const SyntheticStep k = synthetic_step(w);
   const double B = 64, n = 128, ctx = 1024, mid = 1088, L = 4;
@@ -199,10 +203,7 @@ TEST(Infer, PhasesAreTimedApart) {
   // 16K-token context the synthetic model's GEMMs are compute-bound (512 tokens on 12 M weights) while
   // attention reads 512 × 4 layers × 16.4K positions of KV, so the step is the sum of the two, more
   // than one roofline over the whole step would give.
-  Workload w = test::synthetic_workload(Phase::kInfer);
-  w.infer.context_len = 16384;
-  w.infer.output_len = 16;
-  w.infer.batch = 512;
+  Workload w = synthetic_infer(16384, 16, 512);
   validate(w);
   const SyntheticStep k = synthetic_step(w);
   const double B = 512, L = 4, mid = 16392;
@@ -220,12 +221,9 @@ TEST(Infer, SlidingWindowLayersAttendToTheWindowOnly) {
   // Two of the synthetic model's four layers with a 256-token window: at decode they read and multiply
   // 256 positions instead of the context; in prefill a prompt of 1024 costs Σ min(t, 256) = 256·1024 −
   // 256²/2 position pairs on those layers. The KV pages stay full-length (vLLM).
-  Workload w = test::synthetic_workload(Phase::kInfer);
+  Workload w = synthetic_infer(1024, 128, 8);
   w.model.sliding_window = 256;
   w.model.sliding_window_layers = 2;
-  w.infer.context_len = 1024;
-  w.infer.output_len = 128;
-  w.infer.batch = 8;
   validate(w);
   const SyntheticStep k = synthetic_step(w);
   const InferResult r = eval(w);
@@ -254,10 +252,7 @@ TEST(Infer, Fp8ComputeRunsTheLinearLayersInFp8Only) {
   // W8A8 FP8 (--compute-precision fp8): the blocks' linear GEMMs at the FP8 rate, the attention core
   // and the output layer (16-bit in FP8 checkpoints) at the bf16 rate. A 4096-token prompt on the
   // synthetic model is compute-bound in both phases.
-  Workload w = test::synthetic_workload(Phase::kInfer);
-  w.infer.context_len = 4096;
-  w.infer.output_len = 128;
-  w.infer.batch = 1;
+  Workload w = synthetic_infer(4096, 128, 1);
   w.infer.weight_precision = Precision::kFp8;
   w.infer.compute_precision = Precision::kFp8;
   validate(w);
@@ -277,10 +272,7 @@ TEST(Infer, Fp8ComputeRunsTheLinearLayersInFp8Only) {
 TEST(Infer, TiedEmbeddingStillCostsTheOutputGemm) {
   // Tying the output layer to the embedding saves its weights, not its GEMM: prefill and decode
   // FLOPs are those of the untied model, the weights V·h elements fewer.
-  Workload untied = test::synthetic_workload(Phase::kInfer);
-  untied.infer.context_len = 1024;
-  untied.infer.output_len = 128;
-  untied.infer.batch = 4;
+  Workload untied = synthetic_infer(1024, 128, 4);
   Workload tied = untied;
   tied.model.tied_embeddings = true;
   validate(untied);
