@@ -405,13 +405,13 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // gradient once in backward. The weights are cast once per step: TE caches their FP8 copies from
   // the first micro-batch (is_first_microbatch), since they do not change until the optimizer step.
   // Times per layer and micro-batch, so that other precisions only add zeros.
-  double cast_fwd_s = 0, cast_bwd_s = 0, fp8_weight_cast_s = 0, fp8_weight_elements_per_layer = 0;
+  double cast_fwd_s = 0, cast_bwd_s = 0, fp8_cast_s_per_weight = 0, fp8_weight_elements_per_layer = 0;
   if (fp8) {
     const Fp8CastElements cast = fp8_cast_elements_per_layer(m, p, t);
     cast_fwd_s = a.fp8_cast_bytes_per_element * cast.forward / r.memory_bytes_per_s;
     cast_bwd_s = a.fp8_cast_bytes_per_element * cast.backward / r.memory_bytes_per_s;
     fp8_weight_elements_per_layer = dense_per_layer / tp + expert_per_layer;
-    fp8_weight_cast_s = a.fp8_cast_bytes_per_element / r.memory_bytes_per_s;  // per element; × elements below
+    fp8_cast_s_per_weight = a.fp8_cast_bytes_per_element / r.memory_bytes_per_s;
   }
   const double cast_recompute_s = full ? cast_fwd_s : 0.0;
   const double elementwise_layer = (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s +
@@ -581,7 +581,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   tt.optimizer_s = opt_bytes / r.memory_bytes_per_s;
 
   tt.step_s = t_max * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;
-  const double fp8_weight_cast_step_s = fp8_weight_cast_s * fp8_weight_elements_per_layer * slowest_layers;
+  const double fp8_weight_cast_step_s = fp8_cast_s_per_weight * fp8_weight_elements_per_layer * slowest_layers;
   tt.elementwise_s += fp8_weight_cast_step_s;  // once per step (zero unless FP8)
   tt.step_s += fp8_weight_cast_step_s;
 
