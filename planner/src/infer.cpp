@@ -148,11 +148,6 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double prefill_gemm_flop = ((dense_flop_per_token - output_flop_per_token) * ctx + output_flop_per_token) / gpus;
   const double prefill_attn_flop = attn_flop_per_layer_ctx * attended_prompt(ctx) / gpus;
   const double prefill_flop = prefill_gemm_flop + prefill_attn_flop;
-  // With a measured GEMM curve the prompt's GEMMs are timed by size as in training, for prefill
-  // chunks of `chunk` tokens (the engine's chunked prefill): the linear layers at their FLOP-weighted
-  // rate, each layer's causal attention core as one call per chunk, the rest (output layer, routers)
-  // at the output layer's rate, all on the compute precision's curve. Decode keeps the flat rate: its
-  // GEMMs have the batch as M and are memory-bound.
   // FP8 compute (W8A8 FP8 checkpoints): the linear layers' GEMMs at the FP8 rate, the attention core
   // and the output layer (lm_head stays 16-bit in those checkpoints) at the bf16 rate, as in training.
   const bool fp8 = in.compute_precision == Precision::kFp8;
@@ -165,6 +160,11 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double decode_gemm_s_per_token =
       (dense_flop_per_token / gpus - out_flop_gpu) / r.gemm_flop_per_s + out_flop_gpu / hp_rate;
   double prefill_attn_rate = hp_rate;
+  // With a measured GEMM curve the prompt's GEMMs are timed by size as in training, for prefill
+  // chunks of `chunk` tokens (the engine's chunked prefill): the linear layers at their FLOP-weighted
+  // rate, each layer's causal attention core as one call per chunk, the rest (output layer, routers)
+  // at the output layer's rate, all on the compute precision's curve. Decode keeps the flat rate: its
+  // GEMMs have the batch as M and are memory-bound.
   if (!r.gemm_curve.empty() && prefill_flop > 0) {
     const LayerGemms calls = layer_linear_gemms(m, chunk, w.par);
     const double lin_flop = calls.flop(), lin_s = calls.seconds_on(r.gemm_curve);
