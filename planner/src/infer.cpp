@@ -110,6 +110,14 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // attend to at most `window` tokens (their KV pages may still be reserved full-length).
   const double attn_flop_per_layer_ctx =
       2.0 * static_cast<double>(m.num_heads) * (s.d + static_cast<double>(m.value_head_dim()));
+  // MLA decode runs in the absorbed form (DeepSeek-V2 §2.1.3; vLLM's and FlashMLA's decode path): the
+  // K and V up-projections are folded into the query and output projections, so each head attends
+  // over the cached latent itself, kv_lora_rank + rope wide for QKᵀ and kv_lora_rank wide for A·V.
+  // Prompts keep the expanded per-head form (cheaper when every position is new).
+  const double decode_attn_flop_per_layer_ctx =
+      m.kv_lora_rank > 0 ? 2.0 * static_cast<double>(m.num_heads) *
+                               static_cast<double>(2 * m.kv_lora_rank + m.qk_rope_head_dim)
+                         : attn_flop_per_layer_ctx;
   const double layers = static_cast<double>(m.num_layers);
   const double window = m.sliding_window > 0 ? static_cast<double>(m.sliding_window) : 0.0;
   const double full_attn_layers = layers - swa_layers;
@@ -207,7 +215,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double mid_ctx = ctx + n_out / 2.0;
   const auto step = [&](double batch, double prompts, RooflinePoint* pt) noexcept {
     const double gemm_flop = batch * dense_flop_per_token / gpus;
-    const double attn_flop = batch * attn_flop_per_layer_ctx * attended(mid_ctx) / gpus;
+    const double attn_flop = batch * decode_attn_flop_per_layer_ctx * attended(mid_ctx) / gpus;
     RooflinePoint rp = two_phase(
         gemm_flop + prompts * prefill_gemm_flop,
         batch * decode_gemm_s_per_token + prompts * prefill_gemm_s,

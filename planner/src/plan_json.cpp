@@ -156,7 +156,10 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           w.model.experts_per_token, w.model.num_experts));
     }
     if (w.model.kv_lora_rank > 0) {
-      out.push_back("MLA: the compressed KV latent (and the shared RoPE key) is replicated on every TP rank");
+      out.push_back(
+          "MLA: the compressed KV latent (and the shared RoPE key) is replicated on every TP rank; decode attends "
+          "over it in the absorbed form (2·heads·(2·kv_lora_rank + rope) FLOPs per position and layer), prompts in "
+          "the expanded per-head form");
     }
     out.push_back(fmt::format(
         "activation workspace: one prefill chunk of min({}, context) = {} tokens + fp32 logits of the sampled rows "

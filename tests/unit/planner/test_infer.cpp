@@ -269,6 +269,21 @@ TEST(Infer, Fp8ComputeRunsTheLinearLayersInFp8Only) {
   EXPECT_NEAR(r.time.prefill.time_s, linear / r8.gemm_flop_per_s + out / r16 + attn / r16, 1e-12);
 }
 
+TEST(Infer, MlaDecodeAttendsOverTheLatent) {
+  // DeepSeek-V3 decode in the absorbed form: each of the 128 heads multiplies its query with the
+  // 512 + 64 cached latent and the scores with the 512-wide latent, per layer and position: 2·128·1088
+  // FLOPs (the expanded form would be 2·128·(192 + 128)). At batch 1 and context 4096 + 64 that is
+  // the attention share of the decode FLOPs; the rest is every weight but the embedding read by the
+  // token (routed experts: the 8 of 256 it uses, i.e. the active parameters).
+  Workload w = infer("deepseek-v3", 8, 4096, 128);
+  w.infer.batch = 1;
+  const ParamCounts pc = count_params(w.model);
+  const InferResult r = eval(w, "h200");
+  const double gemm = 2 * (pc.active - pc.embedding) / 8;
+  const double attn = 2.0 * 128 * (512 + 64 + 512) * 61 * (4096 + 64) / 8;
+  EXPECT_NEAR(r.time.decode.flop, gemm + attn, 1e-9 * r.time.decode.flop);
+}
+
 TEST(Infer, TiedEmbeddingStillCostsTheOutputGemm) {
   // Tying the output layer to the embedding saves its weights, not its GEMM: prefill and decode
   // FLOPs are those of the untied model, the weights V·h elements fewer.
