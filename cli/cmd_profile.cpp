@@ -50,6 +50,9 @@ void add_profile_command(CLI::App& app, Action& action) {
       }
       const plan::HardwareProfile p = plan::profile_from_results(results, args->results, base);
       const std::string text = plan::profile_to_json(p) + "\n";
+      // What `plan --profile` will read back: the same strict checks (plausible per-GPU values, dates,
+      // sources) before anything is written, naming the results file.
+      (void)plan::profile_from_json(text, args->results + " (the profile derived from it)");
       if (args->out.empty()) {
         fmt::print("{}", text);
         return 0;

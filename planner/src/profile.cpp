@@ -18,6 +18,15 @@ using core::detail::Reader;
 using nlohmann::json;
 
 namespace {
+// Plausibility ceilings for one GPU's figures, far above any device (B200: 192 GB, 8 TB/s, 9 PFLOP/s
+// dense fp4, 1.8 TB/s NVLink): a value beyond them is a typo or a broken measurement.
+constexpr double kMaxMemoryBytes = 1e14;       // 100 TB
+constexpr double kMaxMemoryBytesPerS = 1e15;   // 1 PB/s
+constexpr double kMaxFlopPerS = 1e18;          // 1 EFLOP/s
+constexpr double kMaxLinkBytesPerS = 1e14;     // 100 TB/s
+constexpr double kMaxWatts = 1e5;
+constexpr double kMaxCount = 1e6;
+constexpr double kMaxSeconds = 1.0;            // a collective's per-step latency
 constexpr std::array<const char*, kPrecisionCount> kPrecisionNames = {
     "fp64", "fp64_tensor", "fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4", "int4"};
 }
@@ -92,12 +101,15 @@ json quantity_to_json(const Quantity& q) {
   return j;
 }
 
-Quantity quantity_from(const Reader& parent, const std::string& key, Range range) {
+Quantity quantity_from(const Reader& parent, const std::string& key, Range range, double max) {
   Quantity q;
   if (!parent.has(key)) return q;  // absent: unknown
   const Reader r = parent.at(key);
   r.expect_object();
   q.value = r.number_or_null("value", range);
+  if (q.value && *q.value > max) {
+    r.fail_at("value", fmt::format("a plausible per-GPU value, at most {:g}, got {:g}", max, *q.value));
+  }
   q.provenance = [&] {
     const std::string p = r.choice_or("provenance", {"datasheet", "measured", "override"}, "datasheet");
     return provenance_from_string(p);
@@ -144,6 +156,9 @@ GemmCurve curve_from(const Reader& r) {
     g.n = pt.integer("n", 1);
     g.k = pt.integer("k", 1);
     g.flop_per_s = pt.number("flop_per_s", Range::kPositive);
+    if (g.flop_per_s > kMaxFlopPerS) {
+      pt.fail_at("flop_per_s", fmt::format("a plausible per-GPU rate, at most {:g}, got {:g}", kMaxFlopPerS, g.flop_per_s));
+    }
     c.points.push_back(g);
   }
   return c;
@@ -169,9 +184,9 @@ CollectiveFit fit_from(const Reader& parent, const std::string& key) {
   if (parent.is_null(key)) return f;
   const Reader r = parent.at(key);
   r.expect_object();
-  f.alpha_s = detail::quantity_from(r, "alpha_s", Range::kNonNegative);
-  f.bus_bytes_per_s = detail::quantity_from(r, "bus_bytes_per_s", Range::kPositive);
-  f.ranks = detail::quantity_from(r, "ranks", Range::kPositive);
+  f.alpha_s = detail::quantity_from(r, "alpha_s", Range::kNonNegative, kMaxSeconds);
+  f.bus_bytes_per_s = detail::quantity_from(r, "bus_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
+  f.ranks = detail::quantity_from(r, "ranks", Range::kPositive, kMaxCount);
   return f;
 }
 }  // namespace
@@ -227,29 +242,31 @@ HardwareProfile profile_from_json(const std::string& text, const std::string& fi
   if (auto a = r.maybe("aliases")) {
     for (std::size_t i = 0; i < a->size(); ++i) p.aliases.push_back(a->index(i).as_string());
   }
-  p.memory_bytes = quantity_from(r, "memory_bytes", Range::kPositive);
-  p.memory_bandwidth_bytes_per_s = quantity_from(r, "memory_bandwidth_bytes_per_s", Range::kPositive);
+  p.memory_bytes = quantity_from(r, "memory_bytes", Range::kPositive, kMaxMemoryBytes);
+  p.memory_bandwidth_bytes_per_s = quantity_from(r, "memory_bandwidth_bytes_per_s", Range::kPositive, kMaxMemoryBytesPerS);
   for_each_precision(r, "peak_flop_per_s", [&](const Reader& peaks, int i, const std::string& key) {
-    p.peak_flop_per_s[i] = quantity_from(peaks, key, Range::kPositive);
+    p.peak_flop_per_s[i] = quantity_from(peaks, key, Range::kPositive, kMaxFlopPerS);
   });
-  p.tdp_w = quantity_from(r, "tdp_w", Range::kPositive);
-  p.nvlink_bytes_per_s = quantity_from(r, "nvlink_bytes_per_s", Range::kPositive);
+  p.tdp_w = quantity_from(r, "tdp_w", Range::kPositive, kMaxWatts);
+  p.nvlink_bytes_per_s = quantity_from(r, "nvlink_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
   if (auto pcie = r.maybe("pcie")) {
-    p.pcie_gen = quantity_from(*pcie, "gen", Range::kPositive);
-    p.pcie_lanes = quantity_from(*pcie, "lanes", Range::kPositive);
-    p.pcie_bytes_per_s = quantity_from(*pcie, "bytes_per_s", Range::kPositive);
+    p.pcie_gen = quantity_from(*pcie, "gen", Range::kPositive, 100);
+    p.pcie_lanes = quantity_from(*pcie, "lanes", Range::kPositive, 1024);
+    p.pcie_bytes_per_s = quantity_from(*pcie, "bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
   }
-  p.inter_node_bytes_per_s = quantity_from(r, "inter_node_bytes_per_s", Range::kPositive);
-  p.gpus_per_node = quantity_from(r, "gpus_per_node", Range::kPositive);
-  p.host_memory_bandwidth_bytes_per_s = quantity_from(r, "host_memory_bandwidth_bytes_per_s", Range::kPositive);
+  p.inter_node_bytes_per_s = quantity_from(r, "inter_node_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
+  p.gpus_per_node = quantity_from(r, "gpus_per_node", Range::kPositive, kMaxCount);
+  p.host_memory_bandwidth_bytes_per_s =
+      quantity_from(r, "host_memory_bandwidth_bytes_per_s", Range::kPositive, kMaxMemoryBytesPerS);
   if (auto c = r.maybe("collectives")) {
     p.intra_node = fit_from(*c, "intra_node");
     p.inter_node = fit_from(*c, "inter_node");
   }
   if (auto s = r.maybe("storage")) {
-    p.storage_read_bytes_per_s = quantity_from(*s, "read_bytes_per_s", Range::kPositive);
-    p.storage_write_bytes_per_s = quantity_from(*s, "write_bytes_per_s", Range::kPositive);
-    p.checkpoint_write_bytes_per_s = quantity_from(*s, "checkpoint_write_bytes_per_s", Range::kPositive);
+    p.storage_read_bytes_per_s = quantity_from(*s, "read_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
+    p.storage_write_bytes_per_s = quantity_from(*s, "write_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
+    p.checkpoint_write_bytes_per_s =
+        quantity_from(*s, "checkpoint_write_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
   }
   for_each_precision(r, "gemm_curves", [&](const Reader& curves, int i, const std::string& key) {
     p.gemm_curves[i] = curve_from(curves.at(key));

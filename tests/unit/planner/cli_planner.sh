@@ -335,4 +335,19 @@ assert any("weights dequantised to bf16" in x for x in b["assumptions"]), b["ass
 ' "$tmp/fp8.json" "$tmp/out" || { echo "FAIL infer-fp8-compute"; fail=1; }
 check infer-compute-bad 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --compute-precision int4
 grep -q -- "--compute-precision" "$tmp/err" || { echo "FAIL infer-compute-bad: flag not named"; cat "$tmp/err"; fail=1; }
+# A results file whose GEMM measured 1e300 FLOP/s (a broken run) gives no profile: exit 2, the file named.
+python3 - "$fixtures/synthetic_results.json" "$tmp/absurd_results.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = d["cases"][0]["metrics"][0]
+m["value"] = 1e300
+m["samples"] = [1e300]
+for k in ("max", "mean", "median", "min", "p5", "p95"):
+    m["summary"][k] = 1e300
+json.dump(d, open(sys.argv[2], "w"))
+PY
+check profile-absurd 2 "$bin" profile "$tmp/absurd_results.json" --out "$tmp/absurd_profile.json"
+grep -q "absurd_results.json" "$tmp/err" && grep -q "plausible" "$tmp/err" \
+  || { echo "FAIL profile-absurd: file or reason not named"; cat "$tmp/err"; fail=1; }
+[[ ! -e "$tmp/absurd_profile.json" ]] || { echo "FAIL profile-absurd: a profile was written"; fail=1; }
 exit $fail

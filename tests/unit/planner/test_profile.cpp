@@ -35,6 +35,26 @@ TEST(Profile, RejectsUnknownMajorAndSourcelessValues) {
   const std::string negative = R"({"schema":"headroom.profile","schema_version":"1.0","id":"x",
     "memory_bytes":{"value":-1,"provenance":"datasheet","source":"s","as_of":"2026-01-01"}})";
   EXPECT_THROW(profile_from_json(negative, "p.json"), core::InputError);
+  // Figures no GPU has (a typo or a broken measurement) are refused by field: 1e300 bytes of memory,
+  // 1e20 FLOP/s; every catalog GPU stays inside the ceilings (the catalog loads).
+  const auto refused = [](const std::string& member, const std::string& path) {
+    const std::string doc = R"({"schema":"headroom.profile","schema_version":"1.0","id":"x",)" + member + "}";
+    try {
+      profile_from_json(doc, "p.json");
+      ADD_FAILURE() << member;
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.json_path(), path);
+      EXPECT_NE(std::string(e.what()).find("plausible"), std::string::npos) << e.what();
+    }
+  };
+  refused(R"("memory_bytes":{"value":1e300,"provenance":"measured","source":"s","as_of":"2026-01-01"})",
+          "$.memory_bytes.value");
+  refused(R"("peak_flop_per_s":{"bf16":{"value":1e20,"provenance":"measured","source":"s","as_of":"2026-01-01"}})",
+          "$.peak_flop_per_s.bf16.value");
+  EXPECT_NO_THROW(profile_from_json(
+      R"({"schema":"headroom.profile","schema_version":"1.0","id":"x",
+        "peak_flop_per_s":{"bf16":{"value":9e15,"provenance":"datasheet","source":"s","as_of":"2026-01-01"}}})",
+      "p.json"));
 }
 
 TEST(Profile, FromResultsUsesWhatWasMeasured) {
