@@ -268,6 +268,22 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
       const int per = w.par.tp * w.par.pp * w.par.cp;
       const int gpus = w.gpus > 0 ? w.gpus : per;
       if (gpus % per != 0) {
+        // A TP that does not divide the heads (or a PP the layers, a CP the sequence) is the real
+        // problem more often than the GPU count: name it first.
+        plan::Workload probe = w;
+        probe.par.dp = 1;
+        probe.par.ep = 1;
+        probe.par.vpp = 1;
+        probe.gpus = 0;
+        try {
+          plan::validate(probe, file);
+        } catch (const core::InputError& e) {
+          const std::string_view path = e.json_path();
+          const std::string_view flag = flag_for_field(path);
+          if ((path == "$.parallelism.tp" || path == "$.parallelism.pp" || path == "$.parallelism.cp") &&
+              given(std::string(flag).c_str()))
+            throw core::InputError("", fmt::format("{} ({})", flag, path), e.expected());
+        }
         throw core::InputError(file, "--gpus", fmt::format("a multiple of tp·pp·cp ({}), got {}", per, gpus));
       }
       w.par.dp = gpus / per;

@@ -30,4 +30,10 @@ check "plan search phase message" grep -q '\$.phase: expected "train" for `headr
 check "train workload to plan infer" expect_exit 2 "$hr" plan infer --workload "$fx/workload_llama3_8b_train.json" --gpu H100
 check "plan infer phase message" grep -q '\$.phase: expected "infer" for `headroom plan infer`, got "train"' "$work/err"
 
+# A TP that does not divide the heads is named as such, not as a GPU count it does not divide.
+check "--tp 3 on a workload" expect_exit 2 "$hr" plan train --workload "$fx/workload_llama3_8b_train.json" --gpu H100 --tp 3
+check "--tp 3 message" grep -q -- "--tp (\$.parallelism.tp): expected a divisor of the model's num_heads (32), got 3" "$work/err"
+check "--tp 3 --gpus 8" expect_exit 2 "$hr" plan train --model llama-3-8b --gpu H100 --tp 3 --gpus 8 --tokens 1e11
+check "--tp 3 --gpus 8 message" grep -q -- "--tp (\$.parallelism.tp): expected a divisor" "$work/err"
+
 finish
