@@ -50,7 +50,9 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double quantized_total = in.quantize_experts_only ? pc.linear_experts : pc.linear_total;
   const double quantized_active = in.quantize_experts_only ? pc.linear_experts * expert_share : pc.linear_active;
   const double kvbytes = precision_bytes(in.kv_precision);
-  const double abytes = precision_bytes(in.compute_precision);
+  // Activations (the residual stream, the workspace) and TP messages stay 16-bit when the GEMMs run
+  // in 8 or 4 bits (W8A8 engines quantise each GEMM's input on the fly); fp32 compute keeps 4 bytes.
+  const double abytes = std::max(2.0, precision_bytes(in.compute_precision));
 
   // ---- memory ----
   InferMemory& mem = out.memory;
@@ -139,7 +141,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
       m.is_moe() ? (pc.linear_experts * wbytes + (expert_elements - pc.linear_experts) * other_bytes) / gpus : 0.0;
   const double non_expert_bytes =
       m.is_moe() ? ((quantized_total - pc.linear_experts) * wbytes +
-                    (pc.total - expert_elements - (quantized_total - pc.linear_experts) - pc.embedding) * other_bytes) /
+                    (pc.total - expert_elements - (quantized_total - pc.linear_experts) - pc.embedding + tied_output) *
+                        other_bytes) /
                        gpus
                  : (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding + tied_output) * other_bytes) /
                        gpus;
@@ -156,12 +159,13 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double prefill_gemm_flop = ((dense_flop_per_token - output_flop_per_token) * ctx + output_flop_per_token) / gpus;
   const double prefill_attn_flop = attn_flop_per_layer_ctx * attended_prompt(ctx) / gpus;
   const double prefill_flop = prefill_gemm_flop + prefill_attn_flop;
-  // FP8 compute (W8A8 FP8 checkpoints): the linear layers' GEMMs at the FP8 rate, the attention core
-  // and the output layer (lm_head stays 16-bit in those checkpoints) at the bf16 rate, as in training.
-  const bool fp8 = in.compute_precision == Precision::kFp8;
-  const double hp_rate = fp8 && r.higher_precision_gemm_flop_per_s > 0 ? r.higher_precision_gemm_flop_per_s
+  // 8- or 4-bit compute (W8A8 FP8 / INT8, W4A4 checkpoints): the linear layers' GEMMs at that rate, the
+  // attention core and the output layer (lm_head stays 16-bit in those checkpoints) at the bf16 rate,
+  // as in FP8 training.
+  const bool low = precision_bytes(in.compute_precision) < 2.0;
+  const double hp_rate = low && r.higher_precision_gemm_flop_per_s > 0 ? r.higher_precision_gemm_flop_per_s
                                                                        : r.gemm_flop_per_s;
-  const GemmRateCurve& hp_curve = fp8 ? r.higher_precision_gemm_curve : r.gemm_curve;
+  const GemmRateCurve& hp_curve = low ? r.higher_precision_gemm_curve : r.gemm_curve;
   const double out_flop_gpu = output_flop_per_token / gpus;
   // GEMM seconds of one prompt, and of one decode token, on this GPU.
   double prefill_gemm_s = (prefill_gemm_flop - out_flop_gpu) / r.gemm_flop_per_s + out_flop_gpu / hp_rate;
@@ -207,11 +211,9 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   tt.prefill.time_s *= s.pp;  // stages run one after another for one request
   tt.ttft_s = tt.prefill.time_s + tp_comm_s(ctx, s, m, r, abytes);
 
-  // One engine step at batch B in steady state (continuous batching with chunked prefill mixed into
-  // the decode steps, vLLM V1's default): B decode tokens at mid-output context, plus the prompts of
-  // the B/n requests that replace the B/n finishing each step (every request stays n steps). The
-  // prompt tokens share the step's weight reads; their FLOPs and KV writes add. `prompts` = 0 gives
-  // the decode step alone.
+  // One engine step at batch B: B decode tokens at mid-output context, plus `prompts` requests'
+  // prompts (a fraction of one for a chunk), whose tokens share the step's weight reads and add their
+  // FLOPs and KV writes. `prompts` = 0 gives the decode step alone.
   const double mid_ctx = ctx + n_out / 2.0;
   const auto step = [&](double batch, double prompts, RooflinePoint* pt) noexcept {
     const double gemm_flop = batch * dense_flop_per_token / gpus;
@@ -226,7 +228,19 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     if (pt) *pt = rp;
     return rp.time_s + tp_comm_s(batch + prompts * ctx, s, m, r, abytes);
   };
-  const auto tpot_at = [&](double batch, RooflinePoint* pt = nullptr) { return step(batch, batch / n_out, pt); };
+  // Steady state with continuous batching and chunked prefill (vLLM V1's default): every request stays
+  // n steps, so B/n prompts join per step on average. An engine runs a prompt in chunks of `chunk`
+  // tokens (chunk/ctx of a prompt per step), so a share f = (B/n)/(chunk/ctx) of the steps carries a
+  // chunk and the rest decode alone; TPOT is their mean. When the prompts need more than a chunk per
+  // step, every step carries B/n of them.
+  const double chunk_prompts = chunk / std::max(ctx, 1.0);
+  const auto prompt_share = [&](double batch) { return std::min(1.0, batch / n_out / chunk_prompts); };
+  const auto tpot_at = [&](double batch, RooflinePoint* pt = nullptr) {
+    const double f = prompt_share(batch);
+    if (f >= 1.0) return step(batch, batch / n_out, pt);
+    const double with_chunk = step(batch, chunk_prompts, pt);
+    return (1.0 - f) * step(batch, 0.0, nullptr) + f * with_chunk;
+  };
 
   double batch = static_cast<double>(in.batch);
   if (batch <= 0) {
@@ -244,6 +258,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   tt.batch = batch;
   tt.decode_step_s = step(batch, 0.0, &tt.decode);
   tt.tpot_s = tpot_at(batch, &tt.step);
+  tt.prompt_step_share = prompt_share(batch);
   // Steady state: every request is in the batch for n steps (Little's law), so a replica serves
   // B / (n · TPOT) requests per second and B / TPOT output tokens per second, prefill included.
   tt.tokens_per_s = batch / tt.tpot_s;
@@ -271,7 +286,7 @@ std::vector<BatchPoint> infer_batch_sweep(const Workload& w, const ParamCounts& 
   const auto add = [&](double batch) {
     at.infer.batch = static_cast<std::int64_t>(batch);
     const InferResult res = evaluate_infer(at, pc, r, a);
-    out.push_back({batch, res.time.ttft_s, res.time.tpot_s, res.time.tokens_per_s_per_gpu, res.time.step.memory_bound,
+    out.push_back({batch, res.time.ttft_s, res.time.tpot_s, res.time.tokens_per_s_per_gpu, res.time.decode.memory_bound,
                    res.time.meets_slo});
   };
   for (double b = 1; b < most; b *= 2) add(b);

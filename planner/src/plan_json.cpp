@@ -136,10 +136,11 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                                                 : "sliding-window layers hold at most `window` tokens per request");
     }
     out.push_back(
-        "steady state with continuous batching and chunked prefill mixed into decode (vLLM V1's default): each "
-        "engine step decodes the batch's B tokens at mid-output context and runs the prompts of the B/n requests "
-        "that join it (every request stays n steps); TPOT = that step, output tokens/s = B / TPOT, requests/s = B / "
-        "(n · TPOT) (Little's law), so throughput includes prefill");
+        "steady state with continuous batching and chunked prefill mixed into decode (vLLM V1's default): every "
+        "request stays n steps, so B/n join per step; each prompt runs as chunks of min(prefill chunk, context) "
+        "tokens beside the batch's B decode tokens (at mid-output context), so a share of the steps carries a chunk "
+        "and the rest decode alone; TPOT = the mean step, output tokens/s = B / TPOT, requests/s = B / (n · TPOT) "
+        "(Little's law), so throughput includes prefill");
     out.push_back(
         "a pass = its GEMM phase (weights read, GEMM FLOPs) + its attention phase (KV read, attention FLOPs), each "
         "max(FLOPs / GEMM rate, bytes / memory bandwidth); stages in sequence (no PP micro-batching)");
@@ -441,6 +442,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                    {"ttft_s", num(t.ttft_s)},
                    {"tpot_s", num(t.tpot_s)},
                    {"decode_step_s", num(t.decode_step_s)},
+                   {"prompt_step_share", num(t.prompt_step_share)},
                    {"tokens_per_s", num(t.tokens_per_s)},
                    {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
                    {"requests_per_s", num(t.requests_per_s)},
@@ -528,10 +530,12 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("\nThroughput at batch {:.0f}\n", t.batch);
   s += fmt::format("  {:<30}{:>14}{}\n", "TTFT", core::format_seconds(t.ttft_s),
                    t.prefill.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
-  s += fmt::format("  {:<30}{:>14}{}\n", "TPOT (steady state)", core::format_seconds(t.tpot_s),
-                   t.step.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
+  s += fmt::format("  {:<30}{:>14}   (the mean step)\n", "TPOT (steady state)", core::format_seconds(t.tpot_s));
   s += fmt::format("  {:<30}{:>14}{}\n", "  decode step alone", core::format_seconds(t.decode_step_s),
                    t.decode.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
+  s += fmt::format("  {:<30}{:>14}{}, {:.3g} % of the steps\n", "  step with prompt tokens",
+                   core::format_seconds(t.step.time_s), t.step.memory_bound ? "  (memory-bound)" : "  (compute-bound)",
+                   100.0 * t.prompt_step_share);
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per replica", t.tokens_per_s);
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per GPU", t.tokens_per_s_per_gpu);
   s += fmt::format("  {:<30}{:>14.2f}\n", "requests/s per replica", t.requests_per_s);
@@ -542,7 +546,7 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
                    ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s);
   if (!sweep.empty()) {
     s += "\nLatency and throughput against the batch\n";
-    s += fmt::format("  {:>8} {:>12} {:>12} {:>16}  {}\n", "batch", "TTFT", "TPOT", "tok/s per GPU", "step");
+    s += fmt::format("  {:>8} {:>12} {:>12} {:>16}  {}\n", "batch", "TTFT", "TPOT", "tok/s per GPU", "decode alone");
     for (const BatchPoint& b : sweep) {
       s += fmt::format("  {:>8.0f} {:>12} {:>12} {:>16.0f}  {}{}\n", b.batch, core::format_seconds(b.ttft_s),
                        core::format_seconds(b.tpot_s), b.tokens_per_s_per_gpu,

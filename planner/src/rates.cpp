@@ -60,9 +60,10 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
 
   r.higher_precision_gemm_flop_per_s = r.gemm_flop_per_s;
   r.higher_precision_gemm_curve = r.gemm_curve;
-  if (precision == Precision::kFp8) {
+  if (precision_bytes(precision) < 2.0) {
     // Under fp8_autocast only Transformer Engine's Linear / LayerNormLinear / LayerNormMLP GEMMs run in
-    // FP8; the attention core (fp8_dpa defaults to off) and Megatron's output layer stay in bf16.
+    // FP8; the attention core (fp8_dpa defaults to off) and Megatron's output layer stay in bf16. W8A8
+    // and W4A4 serving engines likewise keep attention and lm_head in 16 bits.
     const Quantity& bf16 = p.peak(Precision::kBf16);
     if (bf16.known()) {
       const bool measured = bf16.provenance == Provenance::kMeasured;
@@ -70,17 +71,18 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
       const GemmCurve& bf16_curve = p.gemm_curve(Precision::kBf16);
       r.higher_precision_gemm_curve = bf16_curve.empty() ? GemmRateCurve{} : GemmRateCurve::from(bf16_curve);
       if (!bf16_curve.empty()) {
-        r.notes.push_back(fmt::format("FP8 plan: its bf16 GEMMs timed by size on the bf16 measured curve of {}",
-                                      describe_curve(bf16_curve, r.higher_precision_gemm_curve)));
+        r.notes.push_back(fmt::format("{} plan: its bf16 GEMMs timed by size on the bf16 measured curve of {}",
+                                      to_string(precision), describe_curve(bf16_curve, r.higher_precision_gemm_curve)));
       }
       r.notes.push_back(fmt::format(
-          "FP8 plan: attention core and output layer run in bf16 at {:.4g} TFLOP/s (bf16 {}: {}{})",
+          "{} plan: attention core and output layer run in bf16 at {:.4g} TFLOP/s (bf16 {}: {}{})", to_string(precision),
           r.higher_precision_gemm_flop_per_s / 1e12, measured ? "GEMM rate measured" : "dense peak", describe(bf16),
           measured ? std::string() : fmt::format(" × {:.3g}", a.gemm_efficiency_of_datasheet)));
     } else {
-      r.notes.push_back(
-          "FP8 plan: the profile has no bf16 peak, so the attention core and output layer are timed at the FP8 "
-          "GEMM rate (optimistic)");
+      r.notes.push_back(fmt::format(
+          "{} plan: the profile has no bf16 peak, so the attention core and output layer are timed at the {} GEMM "
+          "rate (optimistic)",
+          to_string(precision), to_string(precision)));
     }
   }
 

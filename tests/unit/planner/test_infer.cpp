@@ -88,7 +88,10 @@ TEST(Infer, DecodeMemoryBoundPrefillComputeBound) {
   EXPECT_TRUE(r.time.decode.memory_bound);
   EXPECT_FALSE(r.time.prefill.memory_bound);
   // Batch-1 decode ≈ weights / achievable bandwidth.
-  EXPECT_NEAR(r.time.tpot_s, r.time.decode.bytes / (3.35e12 * 0.8), 1e-4);
+  EXPECT_NEAR(r.time.decode_step_s, r.time.decode.bytes / (3.35e12 * 0.8), 1e-4);
+  // One request joins every 256 steps; its 4096-token prompt is one chunk: 1 step in 256 carries it.
+  EXPECT_DOUBLE_EQ(r.time.prompt_step_share, 1.0 / 256);
+  EXPECT_NEAR(r.time.tpot_s, (255 * r.time.decode_step_s + r.time.step.time_s) / 256, 1e-12);
 }
 
 TEST(Infer, SloLimitsTheBatch) {
@@ -174,28 +177,40 @@ SyntheticStep synthetic_step(const Workload& w) {
           2.0 * 8 * 128 * 2, (pc.active - pc.embedding) * 2};
 }
 
-TEST(Infer, SteadyStateStepCarriesTheJoiningPrompts) {
-  // Batch 64, prompts of 1024, 128 output tokens: each step decodes 64 tokens at the mid-output
-  // context 1088 and runs the prompts of 64/128 = 0.5 joining requests, the GEMM phase and the
-  // attention phase each at its own roofline. Requests per second by Little's law.
+TEST(Infer, SteadyStateStepsCarryPromptChunks) {
+  // Batch 64, prompts of 1024 (one chunk: the chunk is min(8192, context)), 128 output tokens: 64/128 =
+  // 0.5 requests join per step, so half of the steps run one whole prompt beside the 64 decode tokens
+  // (mid-output context 1088) and half decode alone; TPOT is their mean, each step's GEMM and
+  // attention phases at their own rooflines. Requests per second by Little's law.
   Workload w = synthetic_infer(1024, 128, 64);
   validate(w);
   const SyntheticStep k = synthetic_step(w);
   const double B = 64, n = 128, ctx = 1024, mid = 1088, L = 4;
-  const double gemm = std::max((B * k.f_tok + B / n * k.f_prompt) / k.R, k.weights / k.BW);
-  const double attn = std::max((B * k.a * L * mid + B / n * k.a * L * ctx * ctx / 2) / k.R,
-                               (B * L * mid * k.kv + B / n * ctx * L * k.kv) / k.BW);
+  const auto step = [&](double prompts) {
+    return std::max((B * k.f_tok + prompts * k.f_prompt) / k.R, k.weights / k.BW) +
+           std::max((B * k.a * L * mid + prompts * k.a * L * ctx * ctx / 2) / k.R,
+                    (B * L * mid * k.kv + prompts * ctx * L * k.kv) / k.BW);
+  };
   const InferResult r = eval(w);
-  EXPECT_NEAR(r.time.tpot_s, gemm + attn, 1e-15);
+  EXPECT_DOUBLE_EQ(r.time.prompt_step_share, 0.5);
+  EXPECT_NEAR(r.time.tpot_s, 0.5 * step(0) + 0.5 * step(1), 1e-15);
+  EXPECT_NEAR(r.time.step.time_s, step(1), 1e-15);
+  EXPECT_NEAR(r.time.decode_step_s, step(0), 1e-15);
+  EXPECT_NEAR(r.time.decode.time_s, step(0), 1e-15);
   EXPECT_DOUBLE_EQ(r.time.requests_per_s, B / (n * r.time.tpot_s));
   EXPECT_DOUBLE_EQ(r.time.tokens_per_s, B / r.time.tpot_s);
   EXPECT_DOUBLE_EQ(r.time.requests_per_s * n, r.time.tokens_per_s);  // what leaves is what arrived
-  // The decode step alone: the same phases without the prompts.
-  const double decode = std::max(B * k.f_tok / k.R, k.weights / k.BW) +
-                        std::max(B * k.a * L * mid / k.R, B * L * mid * k.kv / k.BW);
-  EXPECT_NEAR(r.time.decode_step_s, decode, 1e-15);
-  EXPECT_NEAR(r.time.decode.time_s, decode, 1e-15);
   EXPECT_GT(r.time.tpot_s, r.time.decode_step_s);
+  // Batch 512: 4 requests join per step, more than a chunk per step, so every step carries 4 prompts.
+  Workload big = synthetic_infer(1024, 128, 512);
+  validate(big);
+  const InferResult rb = eval(big);
+  const double Bb = 512;
+  const double every = std::max((Bb * k.f_tok + 4 * k.f_prompt) / k.R, k.weights / k.BW) +
+                       std::max((Bb * k.a * L * mid + 4 * k.a * L * ctx * ctx / 2) / k.R,
+                                (Bb * L * mid * k.kv + 4 * ctx * L * k.kv) / k.BW);
+  EXPECT_DOUBLE_EQ(rb.time.prompt_step_share, 1.0);
+  EXPECT_NEAR(rb.time.tpot_s, every, 1e-15);
 }
 
 TEST(Infer, PhasesAreTimedApart) {
@@ -248,25 +263,45 @@ TEST(Infer, PromptReadsEveryExpertItRoutesTo) {
   EXPECT_LT(r.time.decode.bytes, 0.4 * r.time.prefill.bytes);
 }
 
-TEST(Infer, Fp8ComputeRunsTheLinearLayersInFp8Only) {
-  // W8A8 FP8 (--compute-precision fp8): the blocks' linear GEMMs at the FP8 rate, the attention core
-  // and the output layer (16-bit in FP8 checkpoints) at the bf16 rate. A 4096-token prompt on the
-  // synthetic model is compute-bound in both phases.
-  Workload w = synthetic_infer(4096, 128, 1);
-  w.infer.weight_precision = Precision::kFp8;
-  w.infer.compute_precision = Precision::kFp8;
-  validate(w);
-  const Rates r8 = test::rates_for("h100-sxm5-80gb", Precision::kFp8);
-  const double r16 = test::rates_for("h100-sxm5-80gb").gemm_flop_per_s;
-  ASSERT_DOUBLE_EQ(r8.higher_precision_gemm_flop_per_s, r16);
-  ASSERT_GT(r8.gemm_flop_per_s, 1.9 * r16);  // 1979 against 989 TFLOP/s dense (datasheet)
-  const ParamCounts pc = count_params(w.model);
-  const double out = 2.0 * 1000 * 1024, ctx = 4096;
-  const double linear = 2 * (pc.active - pc.embedding - pc.output) * ctx;  // every block weight, every token
-  const double attn = 2.0 * 8 * 256 * 4 * ctx * ctx / 2;
-  const InferResult r = eval(w);
-  EXPECT_FALSE(r.time.prefill.memory_bound);
-  EXPECT_NEAR(r.time.prefill.time_s, linear / r8.gemm_flop_per_s + out / r16 + attn / r16, 1e-12);
+TEST(Infer, LowPrecisionComputeRunsTheLinearLayersOnly) {
+  // W8A8 FP8 / INT8 (--compute-precision fp8 | int8): the blocks' linear GEMMs at that rate, the
+  // attention core and the output layer (16-bit in those checkpoints) at the bf16 rate; activations and
+  // TP messages stay 16-bit, so the workspace is the bf16 plan's. A 4096-token prompt on the synthetic
+  // model is compute-bound in both phases.
+  for (Precision p : {Precision::kFp8, Precision::kInt8}) {
+    Workload w = synthetic_infer(4096, 128, 1);
+    w.infer.weight_precision = p;
+    validate(w);
+    const InferResult dequantised = eval(w);
+    w.infer.compute_precision = p;
+    validate(w);
+    const Rates r8 = test::rates_for("h100-sxm5-80gb", p);
+    const double r16 = test::rates_for("h100-sxm5-80gb").gemm_flop_per_s;
+    ASSERT_DOUBLE_EQ(r8.higher_precision_gemm_flop_per_s, r16) << to_string(p);
+    ASSERT_GT(r8.gemm_flop_per_s, 1.9 * r16);  // 1979 against 989 TFLOP/s (TOPS) dense (datasheet)
+    const ParamCounts pc = count_params(w.model);
+    const double out = 2.0 * 1000 * 1024, ctx = 4096;
+    const double linear = 2 * (pc.active - pc.embedding - pc.output) * ctx;  // every block weight, every token
+    const double attn = 2.0 * 8 * 256 * 4 * ctx * ctx / 2;
+    const InferResult r = eval(w);
+    EXPECT_FALSE(r.time.prefill.memory_bound);
+    EXPECT_NEAR(r.time.prefill.time_s, linear / r8.gemm_flop_per_s + out / r16 + attn / r16, 1e-12) << to_string(p);
+    EXPECT_DOUBLE_EQ(r.memory.workspace_bytes, dequantised.memory.workspace_bytes) << to_string(p);
+  }
+}
+
+TEST(Infer, TiedMoeStillReadsItsOutputLayer) {
+  // A tied Mixtral reads the embedding matrix as its output layer every pass: the same decode bytes and
+  // FLOPs as the untied model, V·h weights fewer in memory.
+  Workload untied = infer("mixtral-8x7b", 2, 1024, 128);
+  untied.infer.batch = 1;
+  Workload tied = untied;
+  tied.model.tied_embeddings = true;
+  validate(tied);
+  const InferResult a = eval(untied), b = eval(tied);
+  EXPECT_DOUBLE_EQ(b.time.decode.bytes, a.time.decode.bytes);
+  EXPECT_DOUBLE_EQ(b.time.decode.flop, a.time.decode.flop);
+  EXPECT_DOUBLE_EQ(a.memory.weights_bytes - b.memory.weights_bytes, 32000.0 * 4096 * 2 / 2);
 }
 
 TEST(Infer, MlaDecodeAttendsOverTheLatent) {

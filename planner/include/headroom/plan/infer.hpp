@@ -13,7 +13,9 @@ struct RooflinePoint {
   double flop = 0;
   double bytes = 0;
   double intensity_flop_per_byte = 0;
-  double attainable_flop_per_s = 0;  ///< flop / time_s (≤ min(peak, intensity × bandwidth) with achievable rates)
+  /// flop / the time one GPU spends on it (time_s, or time_s / PP in inference, whose stages run in
+  /// sequence): ≤ min(peak, intensity × bandwidth) with achievable rates
+  double attainable_flop_per_s = 0;
   double time_s = 0;                 ///< Σ over the pass's GEMM and attention phases of max(flop / compute, bytes / bandwidth)
   bool memory_bound = false;
 };
@@ -37,11 +39,13 @@ struct InferTime {
   double batch = 0;                  ///< concurrent requests used for the figures below
   RooflinePoint prefill;             ///< one request's prompt
   RooflinePoint decode;              ///< one decode step of the whole batch alone, mid-output context
-  RooflinePoint step;                ///< the steady-state engine step: the decode step + the joining prompts
+  RooflinePoint step;                ///< a steady-state step that carries prompt tokens (a chunk, or B/n prompts)
+  double prompt_step_share = 0;      ///< share of the steady-state steps that carry prompt tokens
   double ttft_s = 0;                 ///< prefill of one request alone (+ TP comm): a lower bound under load
   double decode_step_s = 0;          ///< the decode step alone (+ TP comm)
-  /// Steady-state time per output token: an engine step of the batch's decode plus the prompts of the
-  /// B/n requests that join each step (chunked prefill mixed into decode, vLLM V1's default) (+ TP comm).
+  /// Steady-state time per output token (+ TP comm): the mean step when B/n requests join per step and
+  /// their prompts run in chunks mixed into the decode steps (vLLM V1's default): a share of the steps
+  /// carries a chunk, the others decode alone.
   double tpot_s = 0;
   double tokens_per_s = 0;           ///< output tokens per second, one replica, steady state (B / TPOT)
   double tokens_per_s_per_gpu = 0;
@@ -66,7 +70,7 @@ struct BatchPoint {
   double ttft_s = 0;
   double tpot_s = 0;
   double tokens_per_s_per_gpu = 0;
-  bool decode_memory_bound = false;  ///< the steady-state step (decode + joining prompts) is memory-bound
+  bool decode_memory_bound = false;  ///< the decode step alone is memory-bound
   bool meets_slo = true;
 };
 
