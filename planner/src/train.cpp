@@ -521,14 +521,6 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   tt.ep_comm_s = slowest_layers * ep_layer * micro_batches;
   tt.bubble_s = p.pp > 1 ? (t_sum - t_max) / p.vpp : 0.0;
 
-  // Data parallel: the first stage finishes its last backward last (the gradient of the last
-  // micro-batch flows back to it), so its reduction and update end the step.
-  const double first_layers = static_cast<double>(lay.first);
-  const double fwd_window_s = first_layers * fwd_window_layer;
-  const double bwd_window_s = first_layers * bwd_window_layer;
-  const StageParams first_params = stage_params(0, first_layers);
-  const double expert_params = first_params.expert, dense_params = first_params.dense;
-
   // Data parallel over dp·cp ranks (routed experts over the dp·cp/ep expert-data-parallel group).
   // ZeRO 0: all-reduce the gradients once per step. ZeRO 1: reduce-scatter them once, all-gather the
   // updated weights. ZeRO 2 and 3 keep only a shard of the gradients, so every micro-batch's
@@ -536,49 +528,74 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // and backward (and needs no gather after the update). With overlap (bucketed reduction as in
   // PyTorch DDP/FSDP, Megatron --overlap-grad-reduce), a reduction runs during the backward of its
   // micro-batch and a gather during a forward or backward: at most that window is hidden.
-  if (shard > 1) {
-    const double local = std::max(1.0, std::min(shard, r.gpus_per_node / (tp * pp)));  // DP ranks sharing a node
-    const bool intra = tp * pp * shard <= r.gpus_per_node;
-    const double bus =
-        intra ? r.intra_bus_bytes_per_s : std::min(r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s * local);
-    const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
+  const double local = std::max(1.0, std::min(shard, r.gpus_per_node / (tp * pp)));  // DP ranks sharing a node
+  const bool dp_intra = tp * pp * shard <= r.gpus_per_node;
+  const double dp_bus =
+      dp_intra ? r.intra_bus_bytes_per_s : std::min(r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s * local);
+  const double dp_alpha = dp_intra ? r.intra_alpha_s : r.inter_alpha_s;
+  const auto dp_time = [&](const StageParams& sp, double stage_layers) {
+    if (shard <= 1) return 0.0;
+    const double fwd_window_s = stage_layers * fwd_window_layer;
+    const double bwd_window_s = stage_layers * bwd_window_layer;
     const int n = static_cast<int>(shard);
     const int n_expert = static_cast<int>(expert_shard);
     const double reduce_s = t.zero_stage == 0
-                                ? allreduce_time_s(dense_params * t.grad_bytes, n, bus, alpha) +
-                                      allreduce_time_s(expert_params * t.grad_bytes, n_expert, bus, alpha)
-                                : allgather_time_s(dense_params * t.grad_bytes, n, bus, alpha) +
-                                      allgather_time_s(expert_params * t.grad_bytes, n_expert, bus, alpha);
-    const double gather_s = allgather_time_s(dense_params * weight_bytes, n, bus, alpha) +
-                            allgather_time_s(expert_params * weight_bytes, n_expert, bus, alpha);
+                                ? allreduce_time_s(sp.dense * t.grad_bytes, n, dp_bus, dp_alpha) +
+                                      allreduce_time_s(sp.expert * t.grad_bytes, n_expert, dp_bus, dp_alpha)
+                                : allgather_time_s(sp.dense * t.grad_bytes, n, dp_bus, dp_alpha) +
+                                      allgather_time_s(sp.expert * t.grad_bytes, n_expert, dp_bus, dp_alpha);
+    const double gather_s = allgather_time_s(sp.dense * weight_bytes, n, dp_bus, dp_alpha) +
+                            allgather_time_s(sp.expert * weight_bytes, n_expert, dp_bus, dp_alpha);
     const auto exposed = [&](double comm_s, double window_s) {
       return comm_s - std::min(t.dp_comm_overlap * comm_s, window_s);
     };
-    double dp_s = 0;
     switch (t.zero_stage) {
-      case 0:
-        dp_s = exposed(reduce_s, bwd_window_s);
-        break;
-      case 1:
-        dp_s = exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s);
-        break;
-      case 2:
-        dp_s = micro_batches * exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s);
-        break;
+      case 0: return exposed(reduce_s, bwd_window_s);
+      case 1: return exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s);
+      case 2: return micro_batches * exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s);
       default:
-        dp_s = micro_batches *
+        return micro_batches *
                (exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s) + exposed(gather_s, bwd_window_s));
-        break;
     }
-    tt.dp_comm_s = dp_s;
-  }
+  };
   // Adam update of the rank's optimizer shard (all of its parameters without ZeRO): read and write
   // the master weights and both moments, read the shard's gradients, write the shard's weights (ZeRO
   // 1 and 2 then all-gather them: DP communication above).
-  const double shard_elements = first_stage.optimizer_bytes / 8.0;
-  const double opt_bytes = (first_stage.master_bytes + first_stage.optimizer_bytes) * 2.0 +
-                           shard_elements * (t.grad_bytes + weight_bytes);
-  tt.optimizer_s = opt_bytes / r.memory_bytes_per_s;
+  const auto optimizer_time = [&](const StageParams& sp) {
+    const double elements = t.zero_stage >= 1 ? sp.dense / shard + sp.expert / expert_shard : sp.dense + sp.expert;
+    const double state_bytes = (weight_bytes < 4.0 ? 4.0 : 0.0) + 8.0;  // fp32 master (mixed precision) + Adam m, v
+    return elements * (2.0 * state_bytes + t.grad_bytes + weight_bytes) / r.memory_bytes_per_s;
+  };
+  // After the last micro-batch each stage reduces its gradients and updates its weights. Stage i
+  // finishes that micro-batch's backward before stage 0 by the backward of the stages before it (its
+  // gradient still has to flow back through them; 1/vpp of a stage with interleaving), so the step
+  // ends with the largest of dp_i + optimizer_i − that lead. Stage 0's tail is the usual one; the last
+  // stage's can be larger when it holds many more parameters than the first.
+  const auto bwd_s = [&](int stage, double stage_layers) {
+    return (stage_layers * bwd_window_layer + pp_mb / 2.0 + (stage == p.pp - 1 ? compute_head * 2.0 / 3.0 : 0.0)) /
+           p.vpp;
+  };
+  const double first_layers = static_cast<double>(lay.first);
+  double dp_s = dp_time(stage_params(0, first_layers), first_layers);
+  double opt_s = optimizer_time(stage_params(0, first_layers));
+  double tail = dp_s + opt_s;
+  const auto consider = [&](int stage, double stage_layers, double lead) {
+    const StageParams sp = stage_params(stage, stage_layers);
+    const double d = dp_time(sp, stage_layers), o = optimizer_time(sp);
+    if (d + o - lead > tail) {
+      tail = d + o - lead;
+      dp_s = std::max(0.0, d - lead);  // what is left of its reduction after stage 0's backward
+      opt_s = tail - dp_s;
+    }
+  };
+  const double lead_first = bwd_s(0, first_layers);
+  if (p.pp > 2) consider(1, static_cast<double>(lay.middle), lead_first);
+  if (p.pp > 1) {
+    consider(p.pp - 1, static_cast<double>(lay.last),
+             lead_first + lay.middle_stages * bwd_s(1, static_cast<double>(lay.middle)));
+  }
+  tt.dp_comm_s = dp_s;
+  tt.optimizer_s = opt_s;
 
   tt.step_s = t_max * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;
   const double fp8_weight_cast_step_s = fp8_cast_s_per_weight * fp8_weight_elements_per_layer * slowest_layers;
