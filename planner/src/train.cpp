@@ -239,6 +239,10 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     if (stage == p.pp - 1) {
       s.dense += (p.pp == 1 ? pc.output : vocab * h) / tp + pc.final_norm + (pc.mtp - pc.mtp_expert) / tp;
       s.expert += pc.mtp_expert / (tp * p.ep);
+      // MTP modules embed the shifted tokens with the main model's embedding: a last stage that does
+      // not hold it already (pp > 1, untied) keeps its own copy (Megatron-Core builds the embedding on
+      // the MTP stage).
+      if (m.mtp_layers > 0 && p.pp > 1 && !m.tied_embeddings) s.dense += vocab * h / tp;
     }
     return s;
   };
@@ -289,8 +293,10 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     }
     if (stage == p.pp - 1) {
       // Final norm output, logits and cross-entropy in fp32: 4·s·b·h·(1 + V/h) / TP (Megatron), for the
-      // one micro-batch the last stage runs at a time.
-      embedding_acts += 4.0 * sbh * (1.0 + vocab / h) / tp;
+      // one micro-batch the last stage runs at a time; each MTP module adds a layer's activations and
+      // its own logits.
+      const double mtp = static_cast<double>(m.mtp_layers);
+      embedding_acts += (1.0 + mtp) * 4.0 * sbh * (1.0 + vocab / h) / tp + mtp * per_layer * in_flight;
     }
     mem.embedding_activations_bytes = embedding_acts;
     mem.activations_bytes = activations + embedding_acts;
@@ -478,10 +484,14 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
         static_cast<int>(local), r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s, r.intra_alpha_s, r.inter_alpha_s);
     ep_layer = static_cast<double>(m.moe_layers()) / layers * (4.0 + (full ? 2.0 : 0.0)) * per_alltoall;
   }
-  // A stage's micro-batch: its layers, one send each way per boundary, and the head on the last stage.
+  // A stage's micro-batch: its layers, one send each way per boundary, and the head on the last stage
+  // (output layer, and per MTP module a layer of the last kind with its memory-bound kernels, TP, CP
+  // and, for MoE, EP traffic).
   const double per_layer_s = compute_layer + elementwise_layer + tp_layer + cp_layer + ep_layer;
+  const double ep_moe_layer = m.moe_layers() > 0 ? ep_layer * layers / static_cast<double>(m.moe_layers()) : 0.0;
+  const double head_other_s = mtp * (elementwise_layer + tp_layer + cp_layer + ep_moe_layer);
   const auto stage_s = [&](int stage, double stage_layers) {
-    return stage_layers * per_layer_s + pp_mb + (stage == p.pp - 1 ? compute_head : 0.0);
+    return stage_layers * per_layer_s + pp_mb + (stage == p.pp - 1 ? compute_head + head_other_s : 0.0);
   };
   // 1F1B (and interleaved) with stages of unequal time: the slowest stage runs all m micro-batches
   // back to back; the first micro-batch's forward reaches it through the stages before it and the
@@ -510,15 +520,16 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     }
   }
   // The step's breakdown is the slowest stage's.
-  const double head_s = slowest == p.pp - 1 ? compute_head : 0.0;
+  const bool head = slowest == p.pp - 1;
+  const double head_mtp = head ? mtp : 0.0;
   tt.slowest_stage = slowest;
-  tt.compute_s = (slowest_layers * compute_layer + head_s) * micro_batches;
-  tt.elementwise_s = slowest_layers * elementwise_layer * micro_batches;
+  tt.compute_s = (slowest_layers * compute_layer + (head ? compute_head : 0.0)) * micro_batches;
+  tt.elementwise_s = (slowest_layers + head_mtp) * elementwise_layer * micro_batches;
   tt.recompute_s = slowest_layers * (recompute_compute_layer + recompute_ew_layer) * micro_batches;
-  tt.tp_comm_s = slowest_layers * tp_layer * micro_batches;
+  tt.tp_comm_s = (slowest_layers + head_mtp) * tp_layer * micro_batches;
   tt.pp_comm_s = pp_mb * micro_batches;
-  tt.cp_comm_s = slowest_layers * cp_layer * micro_batches;
-  tt.ep_comm_s = slowest_layers * ep_layer * micro_batches;
+  tt.cp_comm_s = (slowest_layers + head_mtp) * cp_layer * micro_batches;
+  tt.ep_comm_s = (slowest_layers * ep_layer + head_mtp * ep_moe_layer) * micro_batches;
   tt.bubble_s = p.pp > 1 ? (t_sum - t_max) / p.vpp : 0.0;
 
   // Data parallel over dp·cp ranks (routed experts over the dp·cp/ep expert-data-parallel group).

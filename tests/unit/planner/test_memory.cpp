@@ -115,8 +115,9 @@ TEST(TrainMemory, MoeLeadingDenseLayersAveraged) {
   const double dense = 3.0 * 7168 * 18432, moe = 9 * 3.0 * 7168 * 2048 + 7168.0 * 256;
   EXPECT_DOUBLE_EQ(mlp_active_params_per_layer(m, false), (3 * dense + 58 * moe) / 61);
   // Expert parallelism shards the routed experts only: EP 8 holds 1/8 of them on each GPU. With one
-  // layer per stage the last stage, which also holds the output layer and the MTP module (whose
-  // routed experts EP splits too), needs the most; the first holds a layer and the embedding.
+  // layer per stage the last stage, which also holds the output layer, the MTP module (whose routed
+  // experts EP splits too) and the MTP module's copy of the word embedding (DeepSeek-V3 is untied),
+  // needs the most; the first holds a layer and the embedding.
   Workload w = test::train_workload("deepseek-v3", 1, 61, 8, 8, 4096);
   w.par.ep = 8;
   const ParamCounts pc = count_params(w.model);
@@ -124,9 +125,14 @@ TEST(TrainMemory, MoeLeadingDenseLayersAveraged) {
   const double layer = (pc.per_layer - pc.per_layer_expert) + pc.per_layer_expert / 8;
   EXPECT_EQ(r.memory.stage, 60);
   EXPECT_DOUBLE_EQ(r.memory.params_on_gpu, layer + pc.output + pc.final_norm + (pc.mtp - pc.mtp_expert) +
-                                               pc.mtp_expert / 8);
+                                               pc.mtp_expert / 8 + pc.embedding);
   // The MTP module's routed experts: one MoE layer's 256 SwiGLU experts of 3·7168·2048.
   EXPECT_DOUBLE_EQ(pc.mtp_expert, 256.0 * 3 * 7168 * 2048);
+  // The last stage's own buffers: fp32 logits of the main output and of the MTP module, and the MTP
+  // layer's activations for its one micro-batch.
+  const double sbh = 4096.0 * 7168, V = 129280;
+  EXPECT_DOUBLE_EQ(r.memory.embedding_activations_bytes,
+                   2 * 4 * sbh * (1 + V / 7168) + activation_bytes_per_layer(w.model, w.par, w.train));
   ASSERT_EQ(r.stage_count, 2);
   EXPECT_EQ(r.stages[0].stage, 0);
   EXPECT_EQ(r.stages[1].stage, 60);
