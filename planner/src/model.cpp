@@ -94,6 +94,9 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
   c.per_layer = blocks / layers;
   c.per_layer_active = blocks_active / layers;
   c.per_layer_expert = n_moe * expert_part / layers;
+  c.dense_layer = attn + dense_mlp + 2.0 * norm;
+  c.moe_layer_shared = n_moe > 0 ? attn + moe_mlp - expert_part + 2.0 * norm : 0.0;
+  c.moe_layer_expert = n_moe > 0 ? expert_part : 0.0;
   c.embedding = static_cast<double>(m.vocab_size) * h;
   if (m.position == PositionKind::kLearned) c.embedding += static_cast<double>(m.max_seq_len) * h;
   c.output = m.tied_embeddings ? 0.0 : static_cast<double>(m.vocab_size) * h;

@@ -229,12 +229,29 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // final norm and any MTP modules.
   const double dense_per_layer = pc.per_layer - pc.per_layer_expert;
   const double expert_per_layer = pc.per_layer_expert / (tp * p.ep);
+  // Which layers a stage holds: stage 0 the first lay.first, stage 1 the next lay.middle, the last
+  // stage the final lay.last. A MoE model's leading dense layers (DeepSeek-V3: 3) fall on the stages
+  // that hold them; their parameters and EP traffic are counted there.
+  const double dense_leading = m.is_moe() ? static_cast<double>(m.first_dense_layers) : layers;
+  const auto stage_start = [&](int stage) {
+    return stage == 0 ? 0.0 : stage == p.pp - 1 ? layers - static_cast<double>(lay.last) : static_cast<double>(lay.first);
+  };
+  const auto dense_layers_on = [&](int stage, double stage_layers) {
+    return std::clamp(dense_leading - stage_start(stage), 0.0, stage_layers);
+  };
   struct StageParams {
     double dense = 0;   ///< elements sharded over all dp·cp ranks
     double expert = 0;  ///< routed-expert elements (split over EP, sharded over dp·cp/ep)
   };
   const auto stage_params = [&](int stage, double stage_layers) {
-    StageParams s{stage_layers * dense_per_layer / tp, stage_layers * expert_per_layer};
+    StageParams s;
+    if (m.is_moe()) {
+      const double n_dense = dense_layers_on(stage, stage_layers), n_moe = stage_layers - n_dense;
+      s.dense = (n_dense * pc.dense_layer + n_moe * pc.moe_layer_shared) / tp;
+      s.expert = n_moe * pc.moe_layer_expert / (tp * p.ep);
+    } else {
+      s.dense = stage_layers * dense_per_layer / tp;
+    }
     if (stage == 0) s.dense += pc.embedding / tp;
     if (stage == p.pp - 1) {
       s.dense += (p.pp == 1 ? pc.output : vocab * h) / tp + pc.final_norm + (pc.mtp - pc.mtp_expert) / tp;
@@ -487,11 +504,15 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // A stage's micro-batch: its layers, one send each way per boundary, and the head on the last stage
   // (output layer, and per MTP module a layer of the last kind with its memory-bound kernels, TP, CP
   // and, for MoE, EP traffic).
-  const double per_layer_s = compute_layer + elementwise_layer + tp_layer + cp_layer + ep_layer;
+  const double per_layer_s = compute_layer + elementwise_layer + tp_layer + cp_layer;
   const double ep_moe_layer = m.moe_layers() > 0 ? ep_layer * layers / static_cast<double>(m.moe_layers()) : 0.0;
+  const auto moe_layers_on = [&](int stage, double stage_layers) {
+    return m.is_moe() ? stage_layers - dense_layers_on(stage, stage_layers) : 0.0;
+  };
   const double head_other_s = mtp * (elementwise_layer + tp_layer + cp_layer + ep_moe_layer);
   const auto stage_s = [&](int stage, double stage_layers) {
-    return stage_layers * per_layer_s + pp_mb + (stage == p.pp - 1 ? compute_head + head_other_s : 0.0);
+    return stage_layers * per_layer_s + moe_layers_on(stage, stage_layers) * ep_moe_layer + pp_mb +
+           (stage == p.pp - 1 ? compute_head + head_other_s : 0.0);
   };
   // 1F1B (and interleaved) with stages of unequal time: the slowest stage runs all m micro-batches
   // back to back; the first micro-batch's forward reaches it through the stages before it and the
@@ -529,7 +550,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   tt.tp_comm_s = (slowest_layers + head_mtp) * tp_layer * micro_batches;
   tt.pp_comm_s = pp_mb * micro_batches;
   tt.cp_comm_s = (slowest_layers + head_mtp) * cp_layer * micro_batches;
-  tt.ep_comm_s = (slowest_layers * ep_layer + head_mtp * ep_moe_layer) * micro_batches;
+  tt.ep_comm_s = (moe_layers_on(slowest, slowest_layers) + head_mtp) * ep_moe_layer * micro_batches;
   tt.bubble_s = p.pp > 1 ? (t_sum - t_max) / p.vpp : 0.0;
 
   // Data parallel over dp·cp ranks (routed experts over the dp·cp/ep expert-data-parallel group).

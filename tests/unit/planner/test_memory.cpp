@@ -108,9 +108,9 @@ TEST(TrainMemory, MoeAwareActivations) {
   EXPECT_NEAR(d / expect, 139264.0 / 241696.0, 1e-12);
 }
 
-TEST(TrainMemory, MoeLeadingDenseLayersAveraged) {
+TEST(TrainMemory, MoeStagesHoldTheirOwnLayers) {
   // DeepSeek-V3: 3 dense layers (SwiGLU 18432) and 58 MoE layers (8 routed + 1 shared of 2048):
-  // the per-layer MLP activation width is their layer-weighted mean.
+  // the per-layer MLP activation width is their layer-weighted mean; parameters are each stage's own.
   const ModelConfig& m = test::catalog().model("deepseek-v3");
   const double dense = 3.0 * 7168 * 18432, moe = 9 * 3.0 * 7168 * 2048 + 7168.0 * 256;
   EXPECT_DOUBLE_EQ(mlp_active_params_per_layer(m, false), (3 * dense + 58 * moe) / 61);
@@ -122,7 +122,11 @@ TEST(TrainMemory, MoeLeadingDenseLayersAveraged) {
   w.par.ep = 8;
   const ParamCounts pc = count_params(w.model);
   const TrainResult r = evaluate_train(w, pc, test::rates_for("h100-sxm5-80gb"), kA);
-  const double layer = (pc.per_layer - pc.per_layer_expert) + pc.per_layer_expert / 8;
+  // Layer 60, on the last stage, is a MoE layer: its attention, router and shared expert whole, its
+  // 256 routed experts over EP 8. (Layer 0, on the first stage, is dense.)
+  EXPECT_DOUBLE_EQ(pc.moe_layer_expert, 256.0 * 3 * 7168 * 2048);
+  EXPECT_DOUBLE_EQ(3 * pc.dense_layer + 58 * (pc.moe_layer_shared + pc.moe_layer_expert), 61 * pc.per_layer);
+  const double layer = pc.moe_layer_shared + pc.moe_layer_expert / 8;
   EXPECT_EQ(r.memory.stage, 60);
   EXPECT_DOUBLE_EQ(r.memory.params_on_gpu, layer + pc.output + pc.final_norm + (pc.mtp - pc.mtp_expert) +
                                                pc.mtp_expert / 8 + pc.embedding);
@@ -137,6 +141,19 @@ TEST(TrainMemory, MoeLeadingDenseLayersAveraged) {
   EXPECT_EQ(r.stages[0].stage, 0);
   EXPECT_EQ(r.stages[1].stage, 60);
   EXPECT_LT(r.stages[0].total_bytes, r.memory.total_bytes);
+  // PP 16 with 4 layers on the first stage and 1 on the last (56 over 14 middle stages of 4): the
+  // first stage holds the 3 dense layers and one MoE layer, and 16 micro-batches in flight.
+  Workload v = test::train_workload("deepseek-v3", 1, 16, 64, 1024, 4096);  // 16 micro-batches per step
+  v.par.ep = 64;
+  v.par.first_stage_layers = 4;
+  v.par.last_stage_layers = 1;
+  validate(v);
+  const TrainResult rv = evaluate_train(v, pc, test::rates_for("h100-sxm5-80gb"), kA);
+  ASSERT_GE(rv.stage_count, 1);
+  const double first_params = 3 * pc.dense_layer + pc.moe_layer_shared + pc.moe_layer_expert / 64 + pc.embedding;
+  // ZeRO 0: 18 bytes per parameter (bf16 weights, fp32 gradients, master and Adam moments).
+  const double act = activation_bytes_per_layer(v.model, v.par, v.train);
+  EXPECT_NEAR(rv.stages[0].total_bytes, 18 * first_params + act * 4 * 16 + kA.runtime_overhead_bytes, 1.0);
 }
 
 TEST(TrainMemory, LastStageHoldsOutputLayerAndLogits) {

@@ -77,6 +77,12 @@ struct ParamCounts {
   double per_layer = 0;         ///< one transformer layer, all experts
   double per_layer_active = 0;  ///< one layer counting only the experts a token uses
   double per_layer_expert = 0;  ///< the routed-expert part of per_layer (shardable by EP)
+  /// One layer of each kind, for stages that hold a known mix (MoE models may lead with dense layers):
+  /// a dense layer; a MoE layer without its routed experts (attention, router, shared experts, norms);
+  /// the routed experts of one MoE layer. A dense model's dense_layer is per_layer.
+  double dense_layer = 0;
+  double moe_layer_shared = 0;
+  double moe_layer_expert = 0;
   double final_norm = 0;
   double total = 0;                ///< everything stored
   double active = 0;               ///< used per token (= total for dense models)
