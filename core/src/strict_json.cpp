@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
+#include <vector>
 
 namespace headroom::core::detail {
 
@@ -13,15 +17,71 @@ using nlohmann::json;
 std::string join_path(const std::string& base, const std::string& key) { return base + "." + key; }
 std::string join_path(const std::string& base, std::size_t index) { return fmt::format("{}[{}]", base, index); }
 
+namespace {
+/// Watches a parse for a key that appears twice in one object (JSON allows it; the parser would keep
+/// the last silently, so a file's second "model" or "tp" would quietly win). Records the first one's path.
+class DuplicateKeys {
+ public:
+  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        frames_.push_back({event == json::parse_event_t::array_start, {}, 0, child_path()});
+        break;
+      case json::parse_event_t::key: {
+        Frame& f = frames_.back();
+        key_ = parsed.get<std::string>();
+        if (!f.keys.insert(key_).second && duplicate_.empty()) duplicate_ = join_path(f.path, key_);
+        break;
+      }
+      case json::parse_event_t::value:
+        if (!frames_.empty() && frames_.back().is_array) ++frames_.back().index;
+        break;
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames_.pop_back();
+        if (!frames_.empty() && frames_.back().is_array) ++frames_.back().index;
+        break;
+    }
+    return true;
+  }
+  const std::string& duplicate() const { return duplicate_; }
+
+ private:
+  struct Frame {
+    bool is_array;
+    std::set<std::string> keys;
+    std::size_t index;
+    std::string path;
+  };
+  std::string child_path() const {
+    if (frames_.empty()) return "$";
+    const Frame& parent = frames_.back();
+    return parent.is_array ? join_path(parent.path, parent.index) : join_path(parent.path, key_);
+  }
+  std::vector<Frame> frames_;
+  std::string key_;
+  std::string duplicate_;
+};
+}  // namespace
+
 json parse_json_text(const std::string& text, const std::string& file) {
+  DuplicateKeys dup;
+  json doc;
   try {
-    return json::parse(text);
+    doc = json::parse(text, std::ref(dup));
   } catch (const json::parse_error& e) {
     throw InputError(file, "", fmt::format("valid JSON (parse error at byte {}: {})", e.byte, e.what()));
   }
+  if (!dup.duplicate().empty()) {
+    throw InputError(file, dup.duplicate(), "a key that appears once in its object (it appears again: which one is meant?)");
+  }
+  return doc;
 }
 
 json read_json_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "a JSON file, not a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "", "a readable file (it does not exist or cannot be opened)");
   std::ostringstream ss;

@@ -61,3 +61,19 @@ TEST(StrictJson, MissingFileNamesIt) {
   EXPECT_EQ(error_of([] { read_json_file("/nonexistent/headroom.json"); }),
             "/nonexistent/headroom.json: expected a readable file (it does not exist or cannot be opened)");
 }
+
+TEST(StrictJson, DirectoryIsNotAJsonFile) {
+  EXPECT_EQ(error_of([] { read_json_file("/tmp"); }), "/tmp: expected a JSON file, not a directory");
+}
+
+TEST(StrictJson, DuplicateKeysAreRefusedWithTheirPath) {
+  // JSON allows a key twice in one object and the parser keeps the last: a file's second "tp" would
+  // win silently. The first duplicate is named by its path, through objects and arrays.
+  EXPECT_EQ(error_of([] { parse_json_text(R"({"model": "a", "phase": "train", "model": "b"})", "w.json"); }),
+            "w.json: $.model: expected a key that appears once in its object (it appears again: which one is meant?)");
+  EXPECT_EQ(error_of([] { parse_json_text(R"({"cases": [{"x": 1}, {"m": [1, {"k": 1, "k": 2}]}]})", "r.json"); }),
+            "r.json: $.cases[1].m[1].k: expected a key that appears once in its object (it appears again: which one is "
+            "meant?)");
+  // The same key in different objects, nested or side by side, is fine.
+  EXPECT_NO_THROW(parse_json_text(R"({"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}, {"k": 4}], "k": 5})", "ok.json"));
+}
