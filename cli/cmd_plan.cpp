@@ -166,43 +166,6 @@ std::int64_t default_global_batch(std::int64_t seq_len, std::int64_t multiple) {
   return (seqs + m - 1) / m * m;
 }
 
-/// The command-line flag that sets a workload field ("" when none does).
-std::string_view flag_for_field(std::string_view json_path) {
-  static constexpr std::pair<std::string_view, std::string_view> kFieldFlags[] = {
-      {"$.gpus", "--gpus"},
-      {"$.parallelism.tp", "--tp"},
-      {"$.parallelism.pp", "--pp"},
-      {"$.parallelism.dp", "--dp"},
-      {"$.parallelism.cp", "--cp"},
-      {"$.parallelism.ep", "--ep"},
-      {"$.parallelism.vpp", "--vpp"},
-      {"$.parallelism.first_stage_layers", "--first-stage-layers"},
-      {"$.parallelism.last_stage_layers", "--last-stage-layers"},
-      {"$.train.global_batch", "--global-batch"},
-      {"$.train.micro_batch", "--micro-batch"},
-      {"$.train.seq_len", "--seq-len"},
-      {"$.train.tokens", "--tokens"},
-      {"$.train.zero_stage", "--zero"},
-      {"$.train.precision", "--precision"},
-      {"$.train.dp_comm_overlap", "--dp-overlap"},
-      {"$.train.tp_comm_overlap", "--tp-overlap"},
-      {"$.infer.context_len", "--context"},
-      {"$.infer.output_len", "--output"},
-      {"$.infer.batch", "--batch"},
-      {"$.infer.qps", "--qps"},
-      {"$.infer.tpot_slo_s", "--tpot-slo"},
-      {"$.infer.ttft_slo_s", "--ttft-slo"},
-      {"$.infer.gpu_memory_utilization", "--gpu-memory-utilization"},
-      {"$.infer.weight_group_size", "--weight-group-size"},
-      {"$.infer.quantized_weights", "--quantized-weights"},
-      {"$.infer.kv_block_tokens", "--kv-block-tokens"},
-      {"$.infer.kv_precision", "--kv-precision"},
-      {"$.infer.compute_precision", "--compute-precision"},
-  };
-  for (const auto& [field, flag] : kFieldFlags)
-    if (field == json_path) return flag;
-  return {};
-}
 
 plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase phase, const plan::Catalog& cat) {
   plan::Workload w;
@@ -500,6 +463,43 @@ void add_plan_command(CLI::App& app, Action& action) {
   add_train_flags(search, *args, true);
   add_search_flags(search, *args);
   search->callback([search, args, &action] { action = [search, args] { return run_plan(search, *args, "search"); }; });
+}
+
+std::string_view flag_for_field(std::string_view json_path) {
+  static constexpr std::pair<std::string_view, std::string_view> kFieldFlags[] = {
+      {"$.gpus", "--gpus"},
+      {"$.parallelism.tp", "--tp"},
+      {"$.parallelism.pp", "--pp"},
+      {"$.parallelism.dp", "--dp"},
+      {"$.parallelism.cp", "--cp"},
+      {"$.parallelism.ep", "--ep"},
+      {"$.parallelism.vpp", "--vpp"},
+      {"$.parallelism.first_stage_layers", "--first-stage-layers"},
+      {"$.parallelism.last_stage_layers", "--last-stage-layers"},
+      {"$.train.global_batch", "--global-batch"},
+      {"$.train.micro_batch", "--micro-batch"},
+      {"$.train.seq_len", "--seq-len"},
+      {"$.train.tokens", "--tokens"},
+      {"$.train.zero_stage", "--zero"},
+      {"$.train.precision", "--precision"},
+      {"$.train.dp_comm_overlap", "--dp-overlap"},
+      {"$.train.tp_comm_overlap", "--tp-overlap"},
+      {"$.infer.context_len", "--context"},
+      {"$.infer.output_len", "--output"},
+      {"$.infer.batch", "--batch"},
+      {"$.infer.qps", "--qps"},
+      {"$.infer.tpot_slo_s", "--tpot-slo"},
+      {"$.infer.ttft_slo_s", "--ttft-slo"},
+      {"$.infer.gpu_memory_utilization", "--gpu-memory-utilization"},
+      {"$.infer.weight_group_size", "--weight-group-size"},
+      {"$.infer.quantized_weights", "--quantized-weights"},
+      {"$.infer.kv_block_tokens", "--kv-block-tokens"},
+      {"$.infer.kv_precision", "--kv-precision"},
+      {"$.infer.compute_precision", "--compute-precision"},
+  };
+  for (const auto& [field, flag] : kFieldFlags)
+    if (field == json_path) return flag;
+  return {};
 }
 
 }  // namespace headroom::cli

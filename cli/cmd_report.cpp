@@ -147,7 +147,15 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
       throw core::InputError("command line", "--context", "--context and --output token counts for --phase infer");
     w.gpus = 0;
   }
-  plan::validate(w, file);
+  try {
+    plan::validate(w, file);
+  } catch (const core::InputError& e) {
+    // A value that came from a flag is reported under that flag (and its workload field), as `plan` does.
+    const std::string_view flag = flag_for_field(e.json_path());
+    if (!flag.empty() && (fresh || given(std::string(flag).c_str())))
+      throw core::InputError("", fmt::format("{} ({})", flag, e.json_path()), e.expected());
+    throw;
+  }
   return w;
 }
 

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace headroom::cli {
 
@@ -26,5 +27,9 @@ void add_tco_command(CLI::App& app, Action& action);
 void add_accept_command(CLI::App& app, Action& action);
 void add_compare_command(CLI::App& app, Action& action);
 void add_report_command(CLI::App& app, Action& action);
+
+/// The `plan` / `report procurement` flag that sets a workload field ("$.parallelism.tp" → "--tp"),
+/// so that an error in a value given by flag names the flag; "" when no flag sets it.
+std::string_view flag_for_field(std::string_view json_path);
 
 }  // namespace headroom::cli

@@ -62,5 +62,9 @@ check "unknown precision" expect_exit 2 "$hr" report procurement --model llama-3
   --precision fp7 --out "$work/bad.html"
 check "precision message is whole" grep -q -- "--precision: expected a precision (.*bf16.*), got 'fp7'" "$work/err"
 check "nothing written on bad input" test ! -e "$work/bad.html"
+# A workload value given by flag is named by its flag (and field), as `plan` names it.
+check "absurd qps" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer --gpu H100 --context 2048 \
+  --output 256 --qps 1e12 --out "$work/bad.html"
+check "qps named by its flag" grep -q -- '--qps (\$.infer.qps): expected a finite number' "$work/err"
 
 finish
