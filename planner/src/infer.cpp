@@ -19,8 +19,10 @@ double tp_comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rate
   const bool intra = s.tp <= r.gpus_per_node;
   const double bus = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
   const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
+  const double bytes = tokens * s.h * act_bytes;
+  const int n = static_cast<int>(s.tp);
   return 2.0 * static_cast<double>(m.num_layers) *
-         allreduce_time_s(tokens * s.h * act_bytes, static_cast<int>(s.tp), bus, alpha);
+         (intra ? intra_node_allreduce_time_s(bytes, n, bus, alpha) : allreduce_time_s(bytes, n, bus, alpha));
 }
 
 }  // namespace

@@ -186,6 +186,18 @@ double allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s, double 
   return 2.0 * (n - 1.0) * alpha_s + bytes * 2.0 * (n - 1.0) / n / bus_bytes_per_s;
 }
 
+double ll_allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s) noexcept {
+  if (ranks <= 1 || bytes <= 0) return 0.0;
+  const double n = ranks;
+  constexpr double kBase = 3.6e-6, kPerStep = 0.47e-6, kBandwidthShare = 0.25;
+  return kBase + 2.0 * (n - 1.0) * kPerStep + bytes * 2.0 * (n - 1.0) / n / (kBandwidthShare * bus_bytes_per_s);
+}
+
+double intra_node_allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept {
+  return std::min(allreduce_time_s(bytes, ranks, bus_bytes_per_s, alpha_s),
+                  ll_allreduce_time_s(bytes, ranks, bus_bytes_per_s));
+}
+
 double allgather_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept {
   if (ranks <= 1 || bytes <= 0) return 0.0;
   const double n = ranks;

@@ -455,7 +455,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double bus = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     const double msg = sbh * act_bytes;
-    const double per_collective = allreduce_time_s(msg, p.tp, bus, alpha);
+    const double per_collective =
+        intra ? intra_node_allreduce_time_s(msg, p.tp, bus, alpha) : allreduce_time_s(msg, p.tp, bus, alpha);
     tp_layer = (4.0 + (full ? 2.0 : 0.0)) * per_collective * (1.0 - t.tp_comm_overlap);
   }
   // Pipeline: one activation send forward and one gradient send backward per micro-batch per stage

@@ -6,6 +6,7 @@
 // byte split of node-limited MoE routing.
 #include <gtest/gtest.h>
 
+#include "headroom/plan/rates.hpp"
 #include "headroom/plan/train.hpp"
 #include "helpers.hpp"
 
@@ -52,6 +53,20 @@ Workload workload(const ModelConfig& m, int dp, std::int64_t micro_batches, std:
 TrainResult eval(const Workload& w, const Rates& r) {
   validate(w);
   return evaluate_train(w, count_params(w.model), r, Assumptions{});
+}
+
+TEST(AllReduce, NcclPicksLlForSmallMessagesInsideANode) {
+  // NCCL's tuning model, Ring/LL: 3.6 µs + 0.47 µs per step (2(n−1) steps), a quarter of the bus
+  // bandwidth. A decode-time TP all-reduce (one token of h = 7168 in bf16, TP 8, 360 GB/s bus) takes
+  // 10.2 µs on LL, against 140 µs on the ring model with α = 10 µs per step; a 64 MiB gradient
+  // all-reduce stays on the ring (bandwidth-bound).
+  const double bus = 360e9, small = 7168 * 2, large = 64.0 * 1024 * 1024;
+  const double ll_small = 3.6e-6 + 14 * 0.47e-6 + small * 14 / 8 / (0.25 * bus);
+  EXPECT_DOUBLE_EQ(ll_allreduce_time_s(small, 8, bus), ll_small);
+  EXPECT_DOUBLE_EQ(intra_node_allreduce_time_s(small, 8, bus, 10e-6), ll_small);
+  EXPECT_DOUBLE_EQ(allreduce_time_s(small, 8, bus, 10e-6), 14 * 10e-6 + small * 14 / 8 / bus);
+  EXPECT_DOUBLE_EQ(intra_node_allreduce_time_s(large, 8, bus, 10e-6), allreduce_time_s(large, 8, bus, 10e-6));
+  EXPECT_EQ(ll_allreduce_time_s(small, 1, bus), 0.0);
 }
 
 TEST(AllToAll, PairwiseExchangeKnownAnswers) {

@@ -94,6 +94,19 @@ TEST(Infer, DecodeMemoryBoundPrefillComputeBound) {
   EXPECT_NEAR(r.time.tpot_s, (255 * r.time.decode_step_s + r.time.step.time_s) / 256, 1e-12);
 }
 
+TEST(Infer, DecodeTpAllReducesRunOnNcclLl) {
+  // Llama 3 70B, TP 4, batch 1: each of the 80 layers all-reduces one token's 8192 bf16 values twice;
+  // inside the node NCCL picks LL for such a message (rates.hpp), so the decode step is its roofline
+  // time plus 160 LL all-reduces.
+  Workload w = infer("llama-3-70b", 4, 2048, 256);
+  w.infer.batch = 1;
+  const Rates r = test::rates_for("h100-sxm5-80gb");
+  const InferResult res = eval(w);
+  const double ll = ll_allreduce_time_s(8192 * 2, 4, r.intra_bus_bytes_per_s);
+  EXPECT_NEAR(res.time.decode_step_s - res.time.decode.time_s, 160 * ll, 1e-12);
+  EXPECT_LT(160 * ll, 2e-3);  // the ring model with α = 10 µs per step said 160 × 60 µs = 9.6 ms
+}
+
 TEST(Infer, SloLimitsTheBatch) {
   Workload w = infer("llama-3-8b", 1, 2048, 256);
   const InferResult free_batch = eval(w);

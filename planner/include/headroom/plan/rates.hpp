@@ -92,6 +92,13 @@ Rates resolve_rates(const HardwareProfile& profile, Precision precision, const A
 /// `bus_bytes_per_s` and per-step latency `alpha_s` (nccl-tests busbw convention).
 double allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept;
 double allgather_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept;
+/// A ring all-reduce inside one NVLink node on NCCL's latency-optimised LL protocol, by NCCL's own
+/// tuning model (NVIDIA/nccl src/graph/tuning.cc, Ring/LL: 3.6 µs base + 0.47 µs per NVLink step,
+/// a quarter of the bus bandwidth for all-reduce: LL's 8-byte stores carry 4 bytes of data plus a flag).
+double ll_allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s) noexcept;
+/// What NCCL's tuner picks inside a node: the faster of the ring α-β model (large messages, Simple
+/// protocol) and the LL model (small messages: decode-time TP all-reduces of a few KB).
+double intra_node_allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept;
 /// Pairwise-exchange all-to-all (Thakur, Rabenseifner & Gropp 2005): each of `ranks` ranks holds
 /// `bytes` destined evenly to all ranks (its own share included) and exchanges with the ranks − 1
 /// others in turn, (ranks − 1)·α + bytes·(ranks − 1)/ranks / β. `local_ranks` of the ranks share a
