@@ -16,13 +16,8 @@ struct Shape {
 /// TP all-reduces of one forward pass (2 per layer, all stages in sequence) for `tokens` tokens.
 double tp_comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& r, double act_bytes) noexcept {
   if (s.tp <= 1) return 0.0;
-  const bool intra = s.tp <= r.gpus_per_node;
-  const double bus = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
-  const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
-  const double bytes = tokens * s.h * act_bytes;
-  const int n = static_cast<int>(s.tp);
   return 2.0 * static_cast<double>(m.num_layers) *
-         (intra ? intra_node_allreduce_time_s(bytes, n, bus, alpha) : allreduce_time_s(bytes, n, bus, alpha));
+         tp_allreduce_time_s(tokens * s.h * act_bytes, static_cast<int>(s.tp), r);
 }
 
 }  // namespace
@@ -142,12 +137,13 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double expert_bytes =
       m.is_moe() ? (pc.linear_experts * wbytes + (expert_elements - pc.linear_experts) * other_bytes) / gpus : 0.0;
   const double non_expert_bytes =
-      m.is_moe() ? ((quantized_total - pc.linear_experts) * wbytes +
-                    (pc.total - expert_elements - (quantized_total - pc.linear_experts) - pc.embedding + tied_output) *
-                        other_bytes) /
-                       gpus
-                 : (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding + tied_output) * other_bytes) /
-                       gpus;
+      m.is_moe()
+          ? ((quantized_total - pc.linear_experts) * wbytes +
+             (pc.total - expert_elements - (quantized_total - pc.linear_experts) - pc.embedding + tied_output) *
+                 other_bytes) /
+                gpus
+          : (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding + tied_output) * other_bytes) /
+                gpus;
   const auto weights_read = [&](double tokens) {
     if (!m.is_moe()) return non_expert_bytes;
     return non_expert_bytes + expert_bytes * (1.0 - std::pow(1.0 - expert_share, std::max(tokens, 1.0)));
@@ -158,7 +154,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double ctx = static_cast<double>(in.context_len);
   const double n_out = static_cast<double>(in.output_len);
   const double output_flop_per_token = 2.0 * static_cast<double>(m.vocab_size) * s.h;
-  const double prefill_gemm_flop = ((dense_flop_per_token - output_flop_per_token) * ctx + output_flop_per_token) / gpus;
+  const double prefill_gemm_flop =
+      ((dense_flop_per_token - output_flop_per_token) * ctx + output_flop_per_token) / gpus;
   const double prefill_attn_flop = attn_flop_per_layer_ctx * attended_prompt(ctx) / gpus;
   const double prefill_flop = prefill_gemm_flop + prefill_attn_flop;
   // 8- or 4-bit compute (W8A8 FP8 / INT8, W4A4 checkpoints): the linear layers' GEMMs at that rate, the

@@ -198,6 +198,11 @@ double intra_node_allreduce_time_s(double bytes, int ranks, double bus_bytes_per
                   ll_allreduce_time_s(bytes, ranks, bus_bytes_per_s));
 }
 
+double tp_allreduce_time_s(double bytes, int ranks, const Rates& r) noexcept {
+  return ranks <= r.gpus_per_node ? intra_node_allreduce_time_s(bytes, ranks, r.intra_bus_bytes_per_s, r.intra_alpha_s)
+                                  : allreduce_time_s(bytes, ranks, r.inter_bus_bytes_per_s, r.inter_alpha_s);
+}
+
 double allgather_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept {
   if (ranks <= 1 || bytes <= 0) return 0.0;
   const double n = ranks;

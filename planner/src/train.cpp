@@ -234,7 +234,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // that hold them; their parameters and EP traffic are counted there.
   const double dense_leading = m.is_moe() ? static_cast<double>(m.first_dense_layers) : layers;
   const auto stage_start = [&](int stage) {
-    return stage == 0 ? 0.0 : stage == p.pp - 1 ? layers - static_cast<double>(lay.last) : static_cast<double>(lay.first);
+    return stage == 0          ? 0.0
+           : stage == p.pp - 1 ? layers - static_cast<double>(lay.last)
+                               : static_cast<double>(lay.first);
   };
   const auto dense_layers_on = [&](int stage, double stage_layers) {
     return std::clamp(dense_leading - stage_start(stage), 0.0, stage_layers);
@@ -332,8 +334,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     out.stages[static_cast<std::size_t>(out.stage_count++)] = StageMemory{s.stage, s.stage_layers, s.total_bytes};
   };
   TrainMemory& mem = out.memory;
-  const TrainMemory first_stage = stage_memory(0, static_cast<double>(lay.first));
-  mem = first_stage;
+  mem = stage_memory(0, static_cast<double>(lay.first));
   record(mem);
   if (p.pp > 2 && lay.middle != lay.first) {
     const TrainMemory mid = stage_memory(1, static_cast<double>(lay.middle));
@@ -451,12 +452,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations. Per layer.
   double tp_layer = 0;
   if (p.tp > 1) {
-    const bool intra = tp <= r.gpus_per_node;
-    const double bus = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
-    const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
-    const double msg = sbh * act_bytes;
-    const double per_collective =
-        intra ? intra_node_allreduce_time_s(msg, p.tp, bus, alpha) : allreduce_time_s(msg, p.tp, bus, alpha);
+    const double per_collective = tp_allreduce_time_s(sbh * act_bytes, p.tp, r);
     tp_layer = (4.0 + (full ? 2.0 : 0.0)) * per_collective * (1.0 - t.tp_comm_overlap);
   }
   // Pipeline: one activation send forward and one gradient send backward per micro-batch per stage

@@ -191,8 +191,9 @@ std::string time_section(const ProcurementReport& rep) {
       co.log_x = true;
       co.log_y = true;
       const double slo = rep.input.workload.infer.tpot_slo_s;
-      co.caption = "Each option's decode step at mid-output context from batch 1 to the most concurrent requests "
-                   "its KV cache holds; TTFT excludes queueing." +
+      co.caption = "Each option's steady-state time per output token (decode steps at mid-output context, a share "
+                   "of them also running a joining request's prompt chunk) from batch 1 to the most concurrent "
+                   "requests its KV cache holds." +
                    (slo > 0 ? " TPOT SLO: " + core::format_seconds(slo) + "." : std::string());
       h += line_chart(series, co);
     }

@@ -99,6 +99,9 @@ double ll_allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s) noex
 /// What NCCL's tuner picks inside a node: the faster of the ring α-β model (large messages, Simple
 /// protocol) and the LL model (small messages: decode-time TP all-reduces of a few KB).
 double intra_node_allreduce_time_s(double bytes, int ranks, double bus_bytes_per_s, double alpha_s) noexcept;
+/// A tensor-parallel all-reduce of `bytes` over `ranks` ranks: inside a node (ranks ≤ GPUs per node)
+/// intra_node_allreduce_time_s on the NVLink rates, else the ring model on the network's.
+double tp_allreduce_time_s(double bytes, int ranks, const Rates& r) noexcept;
 /// Pairwise-exchange all-to-all (Thakur, Rabenseifner & Gropp 2005): each of `ranks` ranks holds
 /// `bytes` destined evenly to all ranks (its own share included) and exchanges with the ranks − 1
 /// others in turn, (ranks − 1)·α + bytes·(ranks − 1)/ranks / β. `local_ranks` of the ranks share a
