@@ -58,7 +58,7 @@ TrainResult eval(const Workload& w, const Rates& r) {
 TEST(AllReduce, NcclPicksLlForSmallMessagesInsideANode) {
   // NCCL's tuning model, Ring/LL: 3.6 µs + 0.47 µs per step (2(n−1) steps), a quarter of the bus
   // bandwidth. A decode-time TP all-reduce (one token of h = 7168 in bf16, TP 8, 360 GB/s bus) takes
-  // 10.2 µs on LL, against 140 µs on the ring model with α = 10 µs per step; a 64 MiB gradient
+  // 10.5 µs on LL, against 140 µs on the ring model with α = 10 µs per step; a 64 MiB gradient
   // all-reduce stays on the ring (bandwidth-bound).
   const double bus = 360e9, small = 7168 * 2, large = 64.0 * 1024 * 1024;
   const double ll_small = 3.6e-6 + 14 * 0.47e-6 + small * 14 / 8 / (0.25 * bus);
