@@ -42,6 +42,9 @@ struct PlanArgs {
   bool no_flash = false;
   std::string precision = "bf16";
   double dp_overlap = 0, tp_overlap = 0;
+  std::string adapter = "none";
+  std::int64_t lora_rank = 16;
+  std::string lora_targets = "all-linear";
   std::int64_t context = 0, output = 0, batch = 0;
   double qps = 0, tpot_slo = 0, ttft_slo = 0, mem_util = 0.9;
   std::string weight_precision = "bf16", kv_precision, compute_precision = "bf16";
@@ -102,6 +105,12 @@ void add_train_flags(CLI::App* c, PlanArgs& a, bool search) {
   c->add_option("--precision", a.precision, "matmul precision: bf16, fp16, fp8, tf32, fp32");
   c->add_option("--dp-overlap", a.dp_overlap, "share of DP communication hidden behind backward [0,1]");
   c->add_option("--tp-overlap", a.tp_overlap, "share of TP communication hidden behind GEMMs [0,1]");
+  c->add_option("--adapter", a.adapter,
+                "fine-tune with adapters, base model frozen: lora, qlora (4-bit NF4 base), or none (full training)");
+  c->add_option("--lora-rank", a.lora_rank, "adapter rank r (default 16)");
+  c->add_option("--lora-targets", a.lora_targets,
+                "comma-separated projections to adapt: q,k,v,o,gate,up,down, fused qkv / gate_up, or all-linear "
+                "(default)");
 }
 
 void add_search_flags(CLI::App* c, PlanArgs& a) {
@@ -271,6 +280,37 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--precision")) t.precision = parse_precision(a.precision, "--precision");
     if (!from_file || given("--dp-overlap")) t.dp_comm_overlap = a.dp_overlap;
     if (!from_file || given("--tp-overlap")) t.tp_comm_overlap = a.tp_overlap;
+    if (!from_file || given("--adapter")) {
+      if (a.adapter == "none") {
+        t.adapter.method = plan::AdapterMethod::kNone;
+      } else if (a.adapter == "lora") {
+        t.adapter.method = plan::AdapterMethod::kLora;
+      } else if (a.adapter == "qlora") {
+        t.adapter.method = plan::AdapterMethod::kQlora;
+      } else {
+        throw core::InputError("", "--adapter", fmt::format("lora, qlora or none, got '{}'", a.adapter));
+      }
+    }
+    if ((given("--lora-rank") || given("--lora-targets")) && !t.adapter.enabled()) {
+      throw core::InputError("", given("--lora-rank") ? "--lora-rank" : "--lora-targets",
+                             "--adapter lora or qlora as well (without adapters every weight is trained)");
+    }
+    if (!from_file || given("--lora-rank")) t.adapter.rank = a.lora_rank;
+    if (!from_file || given("--lora-targets")) {
+      std::vector<std::string> names;
+      std::string_view rest = a.lora_targets;
+      while (true) {
+        const std::size_t comma = rest.find(',');
+        names.emplace_back(rest.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+      try {
+        t.adapter.targets = plan::adapter_targets_from_names(names, w.model);
+      } catch (const std::invalid_argument& e) {
+        throw core::InputError("", "--lora-targets", e.what());
+      }
+    }
   } else {
     auto& i = w.infer;
     if (!from_file || given("--context")) i.context_len = a.context;
@@ -484,6 +524,9 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.train.precision", "--precision"},
       {"$.train.dp_comm_overlap", "--dp-overlap"},
       {"$.train.tp_comm_overlap", "--tp-overlap"},
+      {"$.train.adapter.method", "--adapter"},
+      {"$.train.adapter.rank", "--lora-rank"},
+      {"$.train.adapter.targets", "--lora-targets"},
       {"$.infer.context_len", "--context"},
       {"$.infer.output_len", "--output"},
       {"$.infer.batch", "--batch"},

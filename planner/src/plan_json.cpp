@@ -54,6 +54,30 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     out.push_back(fmt::format("{}: {}, {:g}-byte gradients, {}Adam moments in fp32 (ZeRO stage {})",
                               fp32_storage ? "full precision" : "mixed precision", stored, t.grad_bytes,
                               fp32_storage ? "" : "fp32 master weights and ", t.zero_stage));
+    if (t.adapter.enabled()) {
+      const AdapterCounts ac = count_adapters(w.model, t.adapter, 1, 1);
+      const ParamCounts pc = count_params(w.model);
+      std::string targets;
+      for (const std::string& n : adapter_target_names(t.adapter.targets)) targets += (targets.empty() ? "" : ", ") + n;
+      out.push_back(fmt::format(
+          "{} fine-tuning: base model frozen; rank-{} adapters on {} of every transformer block ({:.4g}M trainable "
+          "parameters, {:.3g} % of {:.4g}B) carry the gradients, fp32 master weights and Adam moments; frozen "
+          "linear and output layers run forward and input-gradient GEMMs only (no weight gradients), so model "
+          "FLOPs (the MFU numerator) are 2× their forward plus 3× the attention core and the adapters; adapters "
+          "run in bf16 at the slower of their FLOPs and their memory traffic (rank-r GEMMs are bandwidth-bound); "
+          "the inputs of frozen projections without an adapter are still counted as stored (an upper bound); "
+          "adapter dropout not modelled",
+          t.adapter.method == AdapterMethod::kQlora ? "QLoRA" : "LoRA", t.adapter.rank, targets, ac.total / 1e6,
+          100.0 * ac.total / pc.total, pc.total / 1e9));
+      if (t.adapter.method == AdapterMethod::kQlora) {
+        out.push_back(fmt::format(
+            "QLoRA: frozen linear weights of the blocks ({:.4g}B) in NF4 with double-quantised scales, {:.4g} bits "
+            "each (QLoRA §3); embeddings, output layer and norms in {}; each frozen weight is dequantised to {} "
+            "before every GEMM that reads it (forward, input gradient, recomputed forward: read 4.127 bits, write "
+            "2 bytes) into a buffer the size of the largest matrix (in the runtime overhead)",
+            pc.linear_total / 1e9, kQloraBytesPerWeight * 8.0, to_string(t.precision), to_string(t.precision)));
+      }
+    }
     out.push_back(
         fmt::format("activations: Korthikanti et al. per-layer terms, recompute {}, sequence parallel {}, flash "
                     "attention {}, dropout {}",
@@ -225,7 +249,7 @@ json par_json(const Parallelism& p) {
 }
 
 json train_settings_json(const TrainSettings& t) {
-  return {{"global_batch", t.global_batch},
+  json j = {{"global_batch", t.global_batch},
           {"micro_batch", t.micro_batch},
           {"seq_len", t.seq_len},
           {"tokens", t.tokens},
@@ -236,6 +260,13 @@ json train_settings_json(const TrainSettings& t) {
           {"grad_bytes", t.grad_bytes},
           {"dp_comm_overlap", t.dp_comm_overlap},
           {"tp_comm_overlap", t.tp_comm_overlap}};
+  // In the workload's own form, so that a plan's train block reads back as a workload.
+  if (t.adapter.enabled()) {
+    j["adapter"] = {{"method", to_string(t.adapter.method)},
+                    {"rank", t.adapter.rank},
+                    {"targets", adapter_target_names(t.adapter.targets)}};
+  }
+  return j;
 }
 
 json train_result_json(const TrainResult& r, double tdp_w) {
@@ -246,6 +277,7 @@ json train_result_json(const TrainResult& r, double tdp_w) {
   j["memory_per_gpu"] = {{"stage", m.stage},
                          {"stage_layers", m.stage_layers},
                          {"params_on_gpu", m.params_on_gpu},
+                         {"trainable_params_on_gpu", m.trainable_params_on_gpu},
                          {"weights_bytes", m.weights_bytes},
                          {"gradients_bytes", m.gradients_bytes},
                          {"master_weights_bytes", m.master_bytes},
@@ -276,6 +308,8 @@ json train_result_json(const TrainResult& r, double tdp_w) {
                {"dp_comm_exposed_s", num(t.dp_comm_s)},
                {"bubble_s", num(t.bubble_s)},
                {"optimizer_s", num(t.optimizer_s)},
+               {"adapter_s", num(t.adapter_s)},
+               {"dequant_s", num(t.dequant_s)},
                {"step_s", num(t.step_s)},
                {"tokens_per_step", t.tokens_per_step},
                {"model_flop_per_step", t.model_flop_per_step},
@@ -342,7 +376,9 @@ std::string train_tables(const TrainResult& r) {
                      t.step_s > 0 ? 100.0 * v / t.step_s : 0.0);
   };
   row("GEMM + attention", t.compute_s);
+  if (t.adapter_s > 0) row("  of which LoRA adapters", t.adapter_s);
   row("memory-bound kernels", t.elementwise_s);
+  if (t.dequant_s > 0) row("  of which 4-bit dequant", t.dequant_s);
   row("  of which recompute", t.recompute_s);
   row("TP communication", t.tp_comm_s);
   row("PP communication", t.pp_comm_s);

@@ -221,6 +221,11 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double weight_bytes = (t.precision == Precision::kFp32 || t.precision == Precision::kTf32) ? 4.0 : 2.0;
   const double act_bytes = weight_bytes;  // activations and TP / PP messages in the training dtype (fp8: bf16)
   const bool full = t.recompute == Recompute::kFull;
+  // LoRA / QLoRA: the base model is frozen (no gradients, no optimizer states, no weight-gradient
+  // GEMMs); the adapters are trained in mixed precision like a full model's weights.
+  const bool peft = t.adapter.enabled();
+  const bool qlora = t.adapter.method == AdapterMethod::kQlora;
+  const AdapterCounts ac = peft ? count_adapters(m, t.adapter, p.tp, p.ep) : AdapterCounts{};
 
   // ---- memory per pipeline stage; the plan reports the stage that needs the most ----
   // Parameters of stage `stage` holding `stage_layers` layers: its layers (routed experts split over
@@ -265,6 +270,20 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     }
     return s;
   };
+  // Per rank on stage `stage`: the adapters' trainable elements, and the frozen linear-layer
+  // elements (what QLoRA holds in 4 bits), split like the stage's parameters.
+  const auto stage_adapter = [&](int stage, double stage_layers, bool frozen) {
+    StageParams s;
+    const auto pick = [frozen](const AdapterLayer& l) { return frozen ? l.frozen_linear : l.elements; };
+    if (m.is_moe()) {
+      const double n_dense = dense_layers_on(stage, stage_layers), n_moe = stage_layers - n_dense;
+      s.dense = n_dense * pick(ac.dense) + n_moe * pick(ac.moe_shared);
+      s.expert = n_moe * pick(ac.moe_expert);
+    } else {
+      s.dense = stage_layers * pick(ac.dense);
+    }
+    return s;
+  };
   // Routed-expert weights are split over EP, and their gradients and optimizer states are reduced
   // and sharded over the expert-data-parallel group of dp·cp/ep ranks (the other ranks of dp·cp
   // hold other experts); everything else over all dp·cp ranks.
@@ -278,7 +297,27 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double chunks = (pp - stage - 1.0) * 2.0 + (p.vpp - 1.0) * pp + 1.0;
     return std::min(chunks, micro_batches * p.vpp) / p.vpp;
   };
-  const double per_layer = activation_bytes_per_layer(m, p, t);
+  // One layer's adapter figures, averaged over the layers like the other per-layer terms (dense and
+  // MoE layers of a MoE model).
+  AdapterLayer adapter_avg;
+  double adapter_largest_matrix = 0;
+  if (peft) {
+    const double moe_share = m.is_moe() ? static_cast<double>(m.moe_layers()) / layers : 0.0;
+    const auto mix = [&](double AdapterLayer::*f) {
+      return (1.0 - moe_share) * ac.dense.*f + moe_share * (ac.moe_shared.*f + ac.moe_expert.*f);
+    };
+    adapter_avg.elements = mix(&AdapterLayer::elements);
+    adapter_avg.frozen_linear = mix(&AdapterLayer::frozen_linear);
+    adapter_avg.flop_per_token = mix(&AdapterLayer::flop_per_token);
+    adapter_avg.fwd_bytes_per_token = mix(&AdapterLayer::fwd_bytes_per_token);
+    adapter_avg.bwd_bytes_per_token = mix(&AdapterLayer::bwd_bytes_per_token);
+    adapter_avg.stored_per_token = mix(&AdapterLayer::stored_per_token);
+    adapter_largest_matrix =
+        std::max({ac.dense.largest_matrix, ac.moe_shared.largest_matrix, ac.moe_expert.largest_matrix});
+  }
+  // Without full recompute each adapter keeps its rank-r intermediate x·A for B's gradient.
+  const double per_layer = activation_bytes_per_layer(m, p, t) +
+                           (peft && !full ? seq / cp * mb * adapter_avg.stored_per_token * act_bytes : 0.0);
   double recompute_layer_bytes = 0;
   if (full) {
     // Recomputing one layer's forward re-creates its full activations for one micro-batch.
@@ -292,17 +331,29 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     mem.stage = stage;
     mem.stage_layers = stage_layers;
     const StageParams sp = stage_params(stage, stage_layers);
-    const double params = sp.dense + sp.expert;
-    const double expert_params = sp.expert, dense_params = sp.dense;
-    // Elements per rank after ZeRO sharding at `zero` and above.
-    const auto sharded = [&](int zero) {
-      return t.zero_stage >= zero ? dense_params / shard + expert_params / expert_shard : params;
+    // Elements per rank of `s` after ZeRO sharding at `zero` and above.
+    const auto sharded = [&](const StageParams& s, int zero) {
+      return t.zero_stage >= zero ? s.dense / shard + s.expert / expert_shard : s.dense + s.expert;
     };
-    mem.params_on_gpu = params;
-    mem.weights_bytes = sharded(3) * weight_bytes;
-    mem.gradients_bytes = sharded(2) * t.grad_bytes;
-    mem.master_bytes = weight_bytes < 4.0 ? sharded(1) * 4.0 : 0.0;
-    mem.optimizer_bytes = sharded(1) * 8.0;
+    mem.params_on_gpu = sp.dense + sp.expert;
+    mem.weights_bytes = sharded(sp, 3) * weight_bytes;
+    // What is trained: every parameter, or with LoRA only the adapters (bf16 like the base weights,
+    // with gradients, fp32 master copies and Adam moments); QLoRA stores the frozen linear weights in 4 bits.
+    StageParams trained = sp;
+    if (peft) {
+      trained = stage_adapter(stage, stage_layers, false);
+      mem.trainable_params_on_gpu = trained.dense + trained.expert;
+      mem.params_on_gpu += mem.trainable_params_on_gpu;
+      mem.weights_bytes += sharded(trained, 3) * weight_bytes;
+      if (qlora) {
+        mem.weights_bytes -= sharded(stage_adapter(stage, stage_layers, true), 3) * (weight_bytes - kQloraBytesPerWeight);
+      }
+    } else {
+      mem.trainable_params_on_gpu = mem.params_on_gpu;
+    }
+    mem.gradients_bytes = sharded(trained, 2) * t.grad_bytes;
+    mem.master_bytes = weight_bytes < 4.0 ? sharded(trained, 1) * 4.0 : 0.0;
+    mem.optimizer_bytes = sharded(trained, 1) * 8.0;
     mem.activations_per_layer_bytes = per_layer;
     const double in_flight = in_flight_at(stage);
     const double activations = per_layer * stage_layers * in_flight + recompute_layer_bytes;
@@ -319,7 +370,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     }
     mem.embedding_activations_bytes = embedding_acts;
     mem.activations_bytes = activations + embedding_acts;
-    mem.overhead_bytes = a.runtime_overhead_bytes;
+    // QLoRA dequantises one frozen matrix at a time into a bf16 buffer (the largest one bounds it).
+    mem.overhead_bytes = a.runtime_overhead_bytes + (qlora ? adapter_largest_matrix * weight_bytes : 0.0);
     mem.total_bytes = mem.weights_bytes + mem.gradients_bytes + mem.master_bytes + mem.optimizer_bytes +
                       mem.activations_bytes + mem.overhead_bytes;
     mem.capacity_bytes = r.memory_bytes;
@@ -399,10 +451,24 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double mtp = static_cast<double>(m.mtp_layers);
   // GEMM seconds of one layer (forward, 2× backward, recomputed forward) and of the last stage's
   // head: the output layer and any MTP modules.
-  const double compute_layer = gemm_s(3.0 * lin_fwd + recompute_lin, 3.0 * attn_exec_fwd + recompute_attn, 0.0);
-  const double compute_head = gemm_s(3.0 * mtp * (lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp)),
-                                     3.0 * mtp * attn_exec_fwd, 3.0 * (1.0 + mtp) * logits_fwd);
-  const double recompute_compute_layer = gemm_s(recompute_lin, recompute_attn, 0.0);
+  // Frozen weights (LoRA) need no weight-gradient GEMMs: their linear layers and the output layer
+  // run forward + input gradient only (2× instead of 3×); the attention core has no weights.
+  const double lin_passes = peft ? 2.0 : 3.0;
+  // The adapters (LoRA runs them in bf16 even under FP8): thin GEMMs of rank r, each at the slower of
+  // its FLOPs at the bf16 rate and its memory traffic; backward has twice the FLOPs of forward.
+  double adapter_fwd_s = 0, adapter_bwd_s = 0;
+  if (peft) {
+    const double tokens_rank = tokens_mb / cp;
+    const double f = tokens_rank * adapter_avg.flop_per_token;
+    adapter_fwd_s = std::max(f / hp_rate, tokens_rank * adapter_avg.fwd_bytes_per_token / r.memory_bytes_per_s);
+    adapter_bwd_s = std::max(2.0 * f / hp_rate, tokens_rank * adapter_avg.bwd_bytes_per_token / r.memory_bytes_per_s);
+  }
+  const double adapter_layer_s = adapter_fwd_s + adapter_bwd_s + (full ? adapter_fwd_s : 0.0);
+  const double compute_layer =
+      gemm_s(lin_passes * lin_fwd + recompute_lin, 3.0 * attn_exec_fwd + recompute_attn, 0.0) + adapter_layer_s;
+  const double compute_head = gemm_s(lin_passes * mtp * (lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp)),
+                                     3.0 * mtp * attn_exec_fwd, lin_passes * (1.0 + mtp) * logits_fwd);
+  const double recompute_compute_layer = gemm_s(recompute_lin, recompute_attn, 0.0) + (full ? adapter_fwd_s : 0.0);
 
   // Memory-bound kernels: every stored activation is written once and read once in forward
   // (traffic factor), backward moves about twice that; recompute repeats the forward.
@@ -438,15 +504,25 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     fp8_cast_s_per_weight = a.fp8_cast_bytes_per_element / r.memory_bytes_per_s;
   }
   const double cast_recompute_s = full ? cast_fwd_s : 0.0;
+  // QLoRA dequantises every frozen linear weight to bf16 before each GEMM that reads it: forward,
+  // input gradient and, with full recompute, forward again (read 4.127 bits, write 2 bytes each time).
+  const double dequant_pass_s =
+      qlora ? adapter_avg.frozen_linear * (kQloraBytesPerWeight + weight_bytes) / r.memory_bytes_per_s : 0.0;
+  const double dequant_layer_s = (2.0 + (full ? 1.0 : 0.0)) * dequant_pass_s;
   const double elementwise_layer = (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s +
-                                   (cast_fwd_s + cast_bwd_s + cast_recompute_s);
-  const double recompute_ew_layer = recompute_traffic / r.memory_bytes_per_s + cast_recompute_s;
+                                   (cast_fwd_s + cast_bwd_s + cast_recompute_s) + dequant_layer_s;
+  const double recompute_ew_layer =
+      recompute_traffic / r.memory_bytes_per_s + cast_recompute_s + (full ? dequant_pass_s : 0.0);
   // One micro-batch's forward and backward through one layer: per-layer windows that overlapped
   // data-parallel communication can hide behind.
   const double layer_fwd_s = gemm_s(lin_fwd, attn_exec_fwd, 0.0) + layer_traffic / r.memory_bytes_per_s;
-  const double fwd_window_layer = layer_fwd_s + cast_fwd_s;
-  const double bwd_window_layer = 2.0 * layer_fwd_s + gemm_s(recompute_lin, recompute_attn, 0.0) +
-                                  recompute_traffic / r.memory_bytes_per_s + (cast_bwd_s + cast_recompute_s);
+  const double fwd_window_layer = layer_fwd_s + cast_fwd_s + adapter_fwd_s + dequant_pass_s;
+  const double bwd_window_layer =
+      (peft ? gemm_s(lin_fwd, 2.0 * attn_exec_fwd, 0.0) + 2.0 * layer_traffic / r.memory_bytes_per_s
+            : 2.0 * layer_fwd_s) +
+      gemm_s(recompute_lin, recompute_attn, 0.0) + recompute_traffic / r.memory_bytes_per_s +
+      (cast_bwd_s + cast_recompute_s) + adapter_bwd_s + (full ? adapter_fwd_s : 0.0) +
+      (dequant_layer_s - dequant_pass_s);
 
   // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
   // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations. Per layer.
@@ -548,6 +624,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   tt.pp_comm_s = pp_mb * micro_batches;
   tt.cp_comm_s = (slowest_layers + head_mtp) * cp_layer * micro_batches;
   tt.ep_comm_s = (moe_layers_on(slowest, slowest_layers) + head_mtp) * ep_moe_layer * micro_batches;
+  tt.adapter_s = slowest_layers * adapter_layer_s * micro_batches;
+  tt.dequant_s = slowest_layers * dequant_layer_s * micro_batches;
   tt.bubble_s = p.pp > 1 ? (t_sum - t_max) / p.vpp : 0.0;
 
   // Data parallel over dp·cp ranks (routed experts over the dp·cp/ep expert-data-parallel group).
@@ -562,7 +640,25 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double dp_bus =
       dp_intra ? r.intra_bus_bytes_per_s : std::min(r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s * local);
   const double dp_alpha = dp_intra ? r.intra_alpha_s : r.inter_alpha_s;
-  const auto dp_time = [&](const StageParams& sp, double stage_layers) {
+  // The parameters a stage trains (all, or with LoRA its adapters) and the bytes of all the weights it
+  // holds (ZeRO 3 gathers those; QLoRA's frozen linear weights travel in 4 bits).
+  // `base` is stage_params(stage, stage_layers).
+  const auto stage_weight_bytes = [&](int stage, double stage_layers, const StageParams& base) {
+    StageParams b{base.dense * weight_bytes, base.expert * weight_bytes};
+    if (peft) {
+      const StageParams ad = stage_adapter(stage, stage_layers, false);
+      b.dense += ad.dense * weight_bytes;
+      b.expert += ad.expert * weight_bytes;
+    }
+    if (qlora) {
+      const StageParams q = stage_adapter(stage, stage_layers, true);
+      b.dense -= q.dense * (weight_bytes - kQloraBytesPerWeight);
+      b.expert -= q.expert * (weight_bytes - kQloraBytesPerWeight);
+    }
+    return b;
+  };
+  // `sp`: what the stage trains (stage_params, or with LoRA its adapters).
+  const auto dp_time = [&](int stage, double stage_layers, const StageParams& base, const StageParams& sp) {
     if (shard <= 1) return 0.0;
     const double fwd_window_s = stage_layers * fwd_window_layer;
     const double bwd_window_s = stage_layers * bwd_window_layer;
@@ -573,8 +669,14 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                                       allreduce_time_s(sp.expert * t.grad_bytes, n_expert, dp_bus, dp_alpha)
                                 : allgather_time_s(sp.dense * t.grad_bytes, n, dp_bus, dp_alpha) +
                                       allgather_time_s(sp.expert * t.grad_bytes, n_expert, dp_bus, dp_alpha);
+    // ZeRO 1 / 2 gather the updated (trained) weights once per step; ZeRO 3 gathers every weight the
+    // stage holds before each micro-batch's forward and backward.
     const double gather_s = allgather_time_s(sp.dense * weight_bytes, n, dp_bus, dp_alpha) +
                             allgather_time_s(sp.expert * weight_bytes, n_expert, dp_bus, dp_alpha);
+    const auto gather_all_s = [&] {
+      const StageParams held = stage_weight_bytes(stage, stage_layers, base);
+      return allgather_time_s(held.dense, n, dp_bus, dp_alpha) + allgather_time_s(held.expert, n_expert, dp_bus, dp_alpha);
+    };
     const auto exposed = [&](double comm_s, double window_s) {
       return comm_s - std::min(t.dp_comm_overlap * comm_s, window_s);
     };
@@ -582,9 +684,11 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       case 0: return exposed(reduce_s, bwd_window_s);
       case 1: return exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s);
       case 2: return micro_batches * exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s);
-      default:
+      default: {
+        const double all_s = gather_all_s();
         return micro_batches *
-               (exposed(reduce_s, bwd_window_s) + exposed(gather_s, fwd_window_s) + exposed(gather_s, bwd_window_s));
+               (exposed(reduce_s, bwd_window_s) + exposed(all_s, fwd_window_s) + exposed(all_s, bwd_window_s));
+      }
     }
   };
   // Adam update of the rank's optimizer shard (all of its parameters without ZeRO): read and write
@@ -605,12 +709,18 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
            p.vpp;
   };
   const double first_layers = static_cast<double>(lay.first);
-  double dp_s = dp_time(stage_params(0, first_layers), first_layers);
-  double opt_s = optimizer_time(stage_params(0, first_layers));
+  const auto tail_of = [&](int stage, double stage_layers, double& d, double& o) {
+    const StageParams base = stage_params(stage, stage_layers);
+    const StageParams trained = peft ? stage_adapter(stage, stage_layers, false) : base;
+    d = dp_time(stage, stage_layers, base, trained);
+    o = optimizer_time(trained);
+  };
+  double dp_s = 0, opt_s = 0;
+  tail_of(0, first_layers, dp_s, opt_s);
   double tail = dp_s + opt_s;
   const auto consider = [&](int stage, double stage_layers, double lead) {
-    const StageParams sp = stage_params(stage, stage_layers);
-    const double d = dp_time(sp, stage_layers), o = optimizer_time(sp);
+    double d = 0, o = 0;
+    tail_of(stage, stage_layers, d, o);
     if (d + o - lead > tail) {
       tail = d + o - lead;
       dp_s = std::max(0.0, d - lead);  // what is left of its reduction after stage 0's backward
@@ -638,7 +748,22 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                            static_cast<double>(m.mtp_layers) *
                                (layer_forward_flop(m, step_tokens, seq) + 4.0 * step_tokens * h * h + logits_step);
   tt.model_flop_per_step = 3.0 * model_fwd;
-  const double recompute_total = full                  ? layers * layer_forward_flop(m, seq * samples, seq)
+  double adapter_model_fwd = 0;
+  if (peft) {
+    // What fine-tuning must compute: forward and input gradients of the frozen linear layers and the
+    // output layer (2×), the attention core (3×), and the adapters' forward and backward (3×), with
+    // the adapters' FLOPs of the unsplit model.
+    const double attn_model = (layers + mtp) * attention_core_flop(m, step_tokens, seq);
+    adapter_model_fwd = layers * step_tokens *
+                        [&] {
+                          const AdapterCounts whole = count_adapters(m, t.adapter, 1, 1);
+                          const double moe_share = m.is_moe() ? static_cast<double>(m.moe_layers()) / layers : 0.0;
+                          return (1.0 - moe_share) * whole.dense.flop_per_token +
+                                 moe_share * (whole.moe_shared.flop_per_token + whole.moe_expert.flop_per_token);
+                        }();
+    tt.model_flop_per_step = 2.0 * (model_fwd - attn_model) + 3.0 * attn_model + 3.0 * adapter_model_fwd;
+  }
+  const double recompute_total = full ? layers * layer_forward_flop(m, seq * samples, seq) + adapter_model_fwd
                                  : recompute_layer > 0 ? layers * recompute_layer * tp * cp * samples / mb
                                                        : 0.0;
   tt.hardware_flop_per_step = tt.model_flop_per_step + recompute_total;

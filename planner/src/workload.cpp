@@ -66,6 +66,7 @@ constexpr std::int64_t kMaxSeq = std::int64_t{1} << 24;      // 16.7M tokens
 constexpr std::int64_t kMaxBatch = std::int64_t{1} << 26;
 constexpr std::int64_t kMaxWeightGroup = 65536;
 constexpr std::int64_t kMaxKvBlock = 65536;
+constexpr std::int64_t kMaxAdapterRank = 65536;
 constexpr double kMaxTokens = 1e16;
 
 [[noreturn]] void bad(const std::string& file, const std::string& path, const std::string& expected) {
@@ -198,6 +199,18 @@ void validate(const Workload& w, const std::string& file) {
         t.precision == Precision::kFp64Tensor) {
       bad(file, "$.train.precision", "a training precision: fp32, tf32, fp16, bf16 or fp8");
     }
+    if (t.adapter.enabled()) {
+      if (t.adapter.rank < 1 || t.adapter.rank > kMaxAdapterRank) {
+        bad(file, "$.train.adapter.rank", fmt::format("an integer in [1, {}], got {}", kMaxAdapterRank, t.adapter.rank));
+      }
+      // bitsandbytes' 4-bit layers dequantise to their compute dtype (bf16 / fp16) for every GEMM.
+      if (t.adapter.method == AdapterMethod::kQlora && t.precision != Precision::kBf16 &&
+          t.precision != Precision::kFp16) {
+        bad(file, "$.train.precision",
+            fmt::format("bf16 or fp16 with QLoRA (its 4-bit weights are dequantised to the compute dtype), got {}",
+                        to_string(t.precision)));
+      }
+    }
   } else {
     const InferSettings& i = w.infer;
     const std::int64_t per_replica = static_cast<std::int64_t>(p.tp) * p.pp;
@@ -301,7 +314,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   if (w.phase == Phase::kTrain) {
     const Reader t = r.at("train");
     t.only_keys({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute", "flash_attention",
-                 "precision", "grad_bytes", "dp_comm_overlap", "tp_comm_overlap"});
+                 "precision", "grad_bytes", "dp_comm_overlap", "tp_comm_overlap", "adapter"});
     w.train.global_batch = t.integer("global_batch", 1, kMaxBatch);
     w.train.micro_batch = t.integer_or("micro_batch", 1, 1, kMaxBatch);
     w.train.seq_len = t.integer("seq_len", 1, kMaxSeq);
@@ -313,6 +326,22 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.train.grad_bytes = t.number_or("grad_bytes", 4, Range::kPositive);
     w.train.dp_comm_overlap = t.number_or("dp_comm_overlap", 0, Range::kFraction);
     w.train.tp_comm_overlap = t.number_or("tp_comm_overlap", 0, Range::kFraction);
+    if (auto ad = t.maybe("adapter")) {
+      ad->only_keys({"method", "rank", "targets"});
+      w.train.adapter.method = ad->choice("method", {"lora", "qlora"}) == "lora" ? AdapterMethod::kLora
+                                                                                 : AdapterMethod::kQlora;
+      w.train.adapter.rank = ad->integer_or("rank", 16, 1, kMaxAdapterRank);
+      if (!ad->is_null("targets")) {
+        const Reader tr = ad->at("targets");
+        std::vector<std::string> names;
+        for (std::size_t k = 0; k < tr.size(); ++k) names.push_back(tr.index(k).as_string());
+        try {
+          w.train.adapter.targets = adapter_targets_from_names(names, w.model);
+        } catch (const std::invalid_argument& e) {
+          ad->fail_at("targets", e.what());
+        }
+      }
+    }
     if (w.gpus == 0) w.gpus = w.par.world();
   } else {
     const Reader i = r.at("infer");

@@ -335,6 +335,39 @@ assert any("weights dequantised to bf16" in x for x in b["assumptions"]), b["ass
 ' "$tmp/fp8.json" "$tmp/out" || { echo "FAIL infer-fp8-compute"; fail=1; }
 check infer-compute-bad 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --compute-precision int4
 grep -q -- "--compute-precision" "$tmp/err" || { echo "FAIL infer-compute-bad: flag not named"; cat "$tmp/err"; fail=1; }
+# LoRA / QLoRA fine-tuning: the adapters' share of the step is printed, plan.json's train block reads
+# back as a workload (same plan), and adapter flags without --adapter or with a bad target exit 2.
+check lora-table 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 32 --seq-len 4096 --adapter lora --lora-rank 32 --lora-targets qkv,o,gate_up,down
+grep -q "of which LoRA adapters" "$tmp/out" || { echo "FAIL lora-table: no adapter row"; cat "$tmp/out"; fail=1; }
+check qlora-json 0 "$bin" plan train --model llama-2-70b --gpu A100 --gpus 2 --global-batch 8 --seq-len 2048 --adapter qlora --lora-rank 64 --recompute full --json
+cp "$tmp/out" "$tmp/qlora.json"
+python3 - "$tmp/qlora.json" "$tmp/qlora_workload.json" <<'PY' || { echo "FAIL qlora-json: fields"; fail=1; }
+import json, sys
+p = json.load(open(sys.argv[1]))
+t = p["train"]
+assert t["adapter"] == {"method": "qlora", "rank": 64, "targets": ["all-linear"]}, t["adapter"]
+m = p["result"]["memory_per_gpu"]
+# Llama 2 70B, r = 64 on the seven projections: 80 × (2·64·16384 + 2·64·9216 + 3·64·36864) adapters,
+# and with ZeRO 0 each of the 2 DP ranks holds all of them.
+assert m["trainable_params_on_gpu"] == 80 * (2*64*16384 + 2*64*9216 + 3*64*36864), m["trainable_params_on_gpu"]
+assert p["result"]["step"]["dequant_s"] > 0 and p["result"]["step"]["adapter_s"] > 0, p["result"]["step"]
+assert any("QLoRA" in a for a in p["assumptions"]), p["assumptions"]
+w = {"schema": "headroom.workload", "schema_version": "1.0", "model": p["model"]["id"], "phase": "train",
+     "parallelism": p["parallelism"], "train": t}
+json.dump(w, open(sys.argv[2], "w"))
+PY
+check qlora-roundtrip 0 "$bin" plan train --workload "$tmp/qlora_workload.json" --gpu A100 --json
+python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+assert a["result"] == b["result"], "plan from the read-back workload differs"
+' "$tmp/qlora.json" "$tmp/out" || { echo "FAIL qlora-roundtrip"; fail=1; }
+check lora-rank-alone 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 32 --seq-len 4096 --lora-rank 8
+grep -q -- "--lora-rank" "$tmp/err" || { echo "FAIL lora-rank-alone: flag not named"; cat "$tmp/err"; fail=1; }
+check lora-bad-target 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 32 --seq-len 4096 --adapter lora --lora-targets q,q_proj
+grep -q -- "--lora-targets" "$tmp/err" && grep -q "q_proj" "$tmp/err" || { echo "FAIL lora-bad-target"; cat "$tmp/err"; fail=1; }
+check qlora-fp8 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 32 --seq-len 4096 --adapter qlora --precision fp8
+grep -q -- "--precision" "$tmp/err" || { echo "FAIL qlora-fp8: flag not named"; cat "$tmp/err"; fail=1; }
 # A results file whose GEMM measured 1e300 FLOP/s (a broken run) gives no profile: exit 2, the file named.
 python3 - "$fixtures/synthetic_results.json" "$tmp/absurd_results.json" <<'PY'
 import json, sys

@@ -15,6 +15,7 @@ struct TrainMemory {
   int stage = 0;                 ///< pipeline stage these bytes are for (0 = first, pp − 1 = last)
   double stage_layers = 0;       ///< transformer layers on that stage
   double params_on_gpu = 0;      ///< parameter elements held by this rank (before ZeRO-3 sharding)
+  double trainable_params_on_gpu = 0;  ///< of those, trained (all, or with LoRA the adapters)
   double weights_bytes = 0;
   double gradients_bytes = 0;
   double master_bytes = 0;       ///< fp32 master weights
@@ -42,6 +43,8 @@ struct TrainTime {
   double dp_comm_s = 0;          ///< exposed gradient reduction (and ZeRO gathers)
   double bubble_s = 0;           ///< pipeline fill and drain
   double optimizer_s = 0;        ///< optimizer update (memory-bound)
+  double adapter_s = 0;          ///< LoRA adapter GEMMs (part of compute_s; 0 without adapters)
+  double dequant_s = 0;          ///< QLoRA 4-bit → bf16 weight dequantisation (part of elementwise_s)
   double step_s = 0;
   double model_flop_per_step = 0;     ///< 6·N·tokens + attention (no recompute): MFU numerator
   double hardware_flop_per_step = 0;  ///< including recompute

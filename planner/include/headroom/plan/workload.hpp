@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "headroom/plan/adapter.hpp"
 #include "headroom/plan/model.hpp"
 #include "headroom/plan/profile.hpp"
 
@@ -64,6 +65,8 @@ struct TrainSettings {
   double grad_bytes = 4;          ///< bytes per gradient element (Megatron main grads fp32 = 4)
   double dp_comm_overlap = 0;     ///< fraction of DP gradient communication hidden behind backward
   double tp_comm_overlap = 0;     ///< fraction of TP communication hidden behind GEMMs
+  /// LoRA / QLoRA fine-tuning: base weights frozen, only the adapters trained (none: full training).
+  AdapterSettings adapter;
 };
 
 struct InferSettings {
