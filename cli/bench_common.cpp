@@ -33,7 +33,7 @@ void add_bench_options(CLI::App* cmd, BenchSettings& s) {
   cmd->add_option("--suite", s.suite, "quick (about a minute), standard or full")
       ->check(CLI::IsMember({"quick", "standard", "full"}));
   cmd->add_option("--filter", s.filter, "Glob over case names, e.g. 'cpu.gemm.*' (see 'headroom list')");
-  cmd->add_option("--storage-dir", s.storage_dir, "directory whose filesystem the storage benchmarks measure; they write only inside a fresh headroom-storage-XXXXXX in it (default: the working directory)");
+  cmd->add_option("--storage-dir", s.storage_dir, "Directory whose filesystem the storage benchmarks measure; they write only inside a fresh headroom-storage-XXXXXX in it (default: the working directory)");
   cmd->add_option("--storage-size", s.storage_size, "Storage data/checkpoint file size, e.g. 8GiB (default: the suite's)");
   cmd->add_option("--block-size", s.block_size, "Only this storage block size, e.g. 1MiB (default: a sweep)");
   cmd->add_option("--queue-depth", s.queue_depth, "Only this storage queue depth, 1-1024 (default: a sweep)");
