@@ -87,7 +87,10 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
         "1F1B pipeline schedule: stage i holds min(pp − i, micro-batches) micro-batches (the first pp); "
         "interleaved (Megatron): 2·(pp − i − 1) + (vpp − 1)·pp + 1 chunks of 1/vpp stage, pp·(1 + (pp−1)/(pp·vpp)) "
         "micro-batches on the first; step = micro-batches × slowest stage + (sum of the other stages) / vpp");
-    out.push_back("FLOPs: Megatron convention (2 per MAC, full s² attention, backward = 2× forward, logits included)");
+    out.push_back(t.adapter.enabled()
+                      ? "FLOPs: Megatron convention for the forward (2 per MAC, full s² attention, logits included); "
+                        "the passes of frozen and adapted layers as in the fine-tuning line"
+                      : "FLOPs: Megatron convention (2 per MAC, full s² attention, backward = 2× forward, logits included)");
     out.push_back(
         fmt::format("memory-bound kernels move {:g}× the bytes of the activations they produce per pass (3 passes: "
                     "forward + 2× backward)",

@@ -316,8 +316,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
         std::max({ac.dense.largest_matrix, ac.moe_shared.largest_matrix, ac.moe_expert.largest_matrix});
   }
   // Without full recompute each adapter keeps its rank-r intermediate x·A for B's gradient.
-  const double per_layer = activation_bytes_per_layer(m, p, t) +
-                           (peft && !full ? seq / cp * mb * adapter_avg.stored_per_token * act_bytes : 0.0);
+  const double per_layer_base = activation_bytes_per_layer(m, p, t);
+  const double per_layer =
+      per_layer_base + (peft && !full ? seq / cp * mb * adapter_avg.stored_per_token * act_bytes : 0.0);
   double recompute_layer_bytes = 0;
   if (full) {
     // Recomputing one layer's forward re-creates its full activations for one micro-batch.
@@ -366,7 +367,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       // one micro-batch the last stage runs at a time; each MTP module adds a layer's activations and
       // its own logits.
       const double mtp = static_cast<double>(m.mtp_layers);
-      embedding_acts += (1.0 + mtp) * 4.0 * sbh * (1.0 + vocab / h) / tp + mtp * per_layer * in_flight;
+      // (MTP modules carry no adapters: their layer stores what a layer without them does.)
+      embedding_acts += (1.0 + mtp) * 4.0 * sbh * (1.0 + vocab / h) / tp + mtp * per_layer_base * in_flight;
     }
     mem.embedding_activations_bytes = embedding_acts;
     mem.activations_bytes = activations + embedding_acts;
@@ -469,6 +471,11 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double compute_head = gemm_s(lin_passes * mtp * (lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp)),
                                      3.0 * mtp * attn_exec_fwd, lin_passes * (1.0 + mtp) * logits_fwd);
   const double recompute_compute_layer = gemm_s(recompute_lin, recompute_attn, 0.0) + (full ? adapter_fwd_s : 0.0);
+  // The head's backward: 2 of its 3 passes, or with frozen weights 1 of the linear and output
+  // layers' 2 (the attention core keeps 2 of 3).
+  const double head_bwd_s = peft ? gemm_s((lin_passes - 1.0) * mtp * (lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp)),
+                                          2.0 * mtp * attn_exec_fwd, (lin_passes - 1.0) * (1.0 + mtp) * logits_fwd)
+                                 : compute_head * 2.0 / 3.0;
 
   // Memory-bound kernels: every stored activation is written once and read once in forward
   // (traffic factor), backward moves about twice that; recompute repeats the forward.
@@ -582,7 +589,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const auto moe_layers_on = [&](int stage, double stage_layers) {
     return m.is_moe() ? stage_layers - dense_layers_on(stage, stage_layers) : 0.0;
   };
-  const double head_other_s = mtp * (elementwise_layer + tp_layer + cp_layer + ep_moe_layer);
+  // MTP modules are not quantised (QLoRA keeps them in bf16): no dequantisation in their layer.
+  const double head_other_s = mtp * (elementwise_layer - dequant_layer_s + tp_layer + cp_layer + ep_moe_layer);
   const auto stage_s = [&](int stage, double stage_layers) {
     return stage_layers * per_layer_s + moe_layers_on(stage, stage_layers) * ep_moe_layer + pp_mb +
            (stage == p.pp - 1 ? compute_head + head_other_s : 0.0);
@@ -618,7 +626,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double head_mtp = head ? mtp : 0.0;
   tt.slowest_stage = slowest;
   tt.compute_s = (slowest_layers * compute_layer + (head ? compute_head : 0.0)) * micro_batches;
-  tt.elementwise_s = (slowest_layers + head_mtp) * elementwise_layer * micro_batches;
+  tt.elementwise_s = ((slowest_layers + head_mtp) * elementwise_layer - head_mtp * dequant_layer_s) * micro_batches;
   tt.recompute_s = slowest_layers * (recompute_compute_layer + recompute_ew_layer) * micro_batches;
   tt.tp_comm_s = (slowest_layers + head_mtp) * tp_layer * micro_batches;
   tt.pp_comm_s = pp_mb * micro_batches;
@@ -705,7 +713,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // ends with the largest of dp_i + optimizer_i − that lead. Stage 0's tail is the usual one; the last
   // stage's can be larger when it holds many more parameters than the first.
   const auto bwd_s = [&](int stage, double stage_layers) {
-    return (stage_layers * bwd_window_layer + pp_mb / 2.0 + (stage == p.pp - 1 ? compute_head * 2.0 / 3.0 : 0.0)) /
+    return (stage_layers * bwd_window_layer + pp_mb / 2.0 + (stage == p.pp - 1 ? head_bwd_s : 0.0)) /
            p.vpp;
   };
   const double first_layers = static_cast<double>(lay.first);

@@ -203,6 +203,15 @@ void validate(const Workload& w, const std::string& file) {
       if (t.adapter.rank < 1 || t.adapter.rank > kMaxAdapterRank) {
         bad(file, "$.train.adapter.rank", fmt::format("an integer in [1, {}], got {}", kMaxAdapterRank, t.adapter.rank));
       }
+      // Targets are parsed against the model they were written for; a model given later (--model over
+      // a workload file) must have them too, and they must adapt something.
+      if ((t.adapter.targets & kTargetGate) && m.mlp != MlpKind::kSwiglu) {
+        bad(file, "$.train.adapter.targets",
+            fmt::format("targets {} has: no 'gate' (its MLP has no gate projection: 'up' is FC1, 'down' is FC2)", m.id));
+      }
+      if (count_adapters(m, t.adapter, 1, 1).total <= 0) {
+        bad(file, "$.train.adapter.targets", fmt::format("at least one projection of {} to adapt", m.id));
+      }
       // bitsandbytes' 4-bit layers dequantise to their compute dtype (bf16 / fp16) for every GEMM.
       if (t.adapter.method == AdapterMethod::kQlora && t.precision != Precision::kBf16 &&
           t.precision != Precision::kFp16) {
@@ -334,7 +343,15 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
       if (!ad->is_null("targets")) {
         const Reader tr = ad->at("targets");
         std::vector<std::string> names;
-        for (std::size_t k = 0; k < tr.size(); ++k) names.push_back(tr.index(k).as_string());
+        for (std::size_t k = 0; k < tr.size(); ++k) {
+          const Reader entry = tr.index(k);
+          names.push_back(entry.as_string());
+          try {
+            adapter_targets_from_names({names.back()}, w.model);  // a bad name is reported at its entry
+          } catch (const std::invalid_argument& e) {
+            entry.fail(e.what());
+          }
+        }
         try {
           w.train.adapter.targets = adapter_targets_from_names(names, w.model);
         } catch (const std::invalid_argument& e) {

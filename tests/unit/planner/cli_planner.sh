@@ -366,6 +366,14 @@ check lora-rank-alone 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8
 grep -q -- "--lora-rank" "$tmp/err" || { echo "FAIL lora-rank-alone: flag not named"; cat "$tmp/err"; fail=1; }
 check lora-bad-target 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 32 --seq-len 4096 --adapter lora --lora-targets q,q_proj
 grep -q -- "--lora-targets" "$tmp/err" && grep -q "q_proj" "$tmp/err" || { echo "FAIL lora-bad-target"; cat "$tmp/err"; fail=1; }
+# Targets written for one model, a --model without that projection: refused, not a 0-parameter plan.
+python3 -c '
+import json, sys
+json.dump({"schema": "headroom.workload", "schema_version": "1.0", "model": "llama-2-7b", "phase": "train",
+           "train": {"global_batch": 8, "seq_len": 2048, "adapter": {"method": "lora", "targets": ["gate"]}}},
+          open(sys.argv[1], "w"))' "$tmp/gate_workload.json"
+check lora-target-other-model 2 "$bin" plan train --workload "$tmp/gate_workload.json" --gpu H100 --model gpt3-175b --tp 8 --pp 8 --gpus 64
+grep -q "adapter.targets" "$tmp/err" && grep -q "gate" "$tmp/err" || { echo "FAIL lora-target-other-model"; cat "$tmp/err"; fail=1; }
 check qlora-fp8 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 32 --seq-len 4096 --adapter qlora --precision fp8
 grep -q -- "--precision" "$tmp/err" || { echo "FAIL qlora-fp8: flag not named"; cat "$tmp/err"; fail=1; }
 # A results file whose GEMM measured 1e300 FLOP/s (a broken run) gives no profile: exit 2, the file named.

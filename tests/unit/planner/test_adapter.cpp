@@ -86,6 +86,51 @@ Workload synthetic_lora(AdapterMethod method) {
   return w;
 }
 
+TEST(Adapter, MlaAndGeluModels) {
+  // DeepSeek-V3 at r = 16: MLA attention q_a 16·(7168 + 1536), q_b 16·(1536 + 128·192), kv_a
+  // 16·(7168 + 576), kv_b 16·(512 + 128·256), o 16·(128·128 + 7168) = 1,590,272 per layer; 3 dense
+  // MLPs of 3 × 16·(7168 + 18432); 58 MoE layers of 256 routed experts + 1 shared, 3 × 16·(7168 + 2048)
+  // each: 6,694,630,400 in all.
+  const ModelConfig& ds = test::catalog().model("deepseek-v3");
+  EXPECT_DOUBLE_EQ(count_adapters(ds, lora(16), 1, 1).total, 6'694'630'400.0);
+  // k or v alone selects the shared KV projections (down and up) once.
+  EXPECT_DOUBLE_EQ(count_adapters(ds, lora(16, kTargetK), 1, 1).total,
+                   count_adapters(ds, lora(16, kTargetK | kTargetV), 1, 1).total);
+  // GPT-3 175B (GeLU, MHA): q, k, v, o 16·24576 each, up and down 16·(12288 + 49152): 96 × 3,538,944.
+  const ModelConfig& gpt = test::catalog().model("gpt3-175b");
+  EXPECT_DOUBLE_EQ(count_adapters(gpt, lora(16), 1, 1).total, 96 * 3'538'944.0);
+  EXPECT_DOUBLE_EQ(count_adapters(gpt, lora(16, kTargetFusedGateUp), 1, 1).total,
+                   count_adapters(gpt, lora(16, kTargetUp), 1, 1).total);  // FC1 either way
+}
+
+TEST(AdapterWorkload, TargetsCheckedAgainstTheModelPlanned) {
+  // Targets read for one model and a model swapped in later (--model over a workload file): a gate
+  // target on a GeLU model would adapt nothing; it is refused, not planned with 0 trainable parameters.
+  Workload w = test::train_workload("gpt3-175b", 8, 8, 1, 8, 2048);
+  w.train.adapter = lora(16, kTargetGate);
+  try {
+    validate(w);
+    ADD_FAILURE() << "accepted a gate target on a GeLU model";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.train.adapter.targets");
+  }
+  w.train.adapter.targets = kTargetGate | kTargetUp;
+  EXPECT_THROW(validate(w), core::InputError);
+}
+
+TEST(AdapterTrain, QloraLeavesMtpModulesInBf16) {
+  // DeepSeek-V3's MTP module is neither adapted nor quantised: QLoRA's extra memory-bound time over
+  // LoRA is exactly the dequantisation of the stage's layers (the last stage here holds the head).
+  Workload w = test::train_workload("deepseek-v3", 8, 1, 1, 8, 4096);
+  w.train.adapter = lora(16);
+  const TrainTime l = test::train(w, "h100-sxm5-80gb").time;
+  w.train.adapter.method = AdapterMethod::kQlora;
+  const TrainTime q = test::train(w, "h100-sxm5-80gb").time;
+  EXPECT_GT(q.dequant_s, 0.0);
+  EXPECT_NEAR(q.elementwise_s - l.elementwise_s, q.dequant_s, 1e-9 * q.dequant_s);
+  EXPECT_NEAR(q.step_s - l.step_s, q.dequant_s, 1e-9 * q.step_s);
+}
+
 TEST(AdapterTrain, MemoryKnownAnswers) {
   // Adapters per layer: q, k, v, o 16·(1024 + 1024) each; up and down 16·(1024 + 4096) each.
   const double adapters = 4 * (4 * 16.0 * 2048 + 2 * 16.0 * 5120);
@@ -195,7 +240,8 @@ TEST(AdapterWorkload, ParsesRoundTripsAndRefuses) {
       EXPECT_EQ(e.json_path(), path) << to << ": " << e.what();
     }
   };
-  refused(R"("q","v")", R"("q","q_proj")", "$.train.adapter.targets");
+  refused(R"("q","v")", R"("q","q_proj")", "$.train.adapter.targets[1]");  // at the entry
+  refused(R"("q","v")", R"("qkv","q")", "$.train.adapter.targets");         // a conflict is the array's
   refused(R"("q","v")", R"("q",3)", "$.train.adapter.targets[1]");
   refused(R"("rank":64)", R"("rank":0)", "$.train.adapter.rank");
   refused(R"("method":"qlora")", R"("method":"dora")", "$.train.adapter.method");

@@ -46,7 +46,7 @@ struct TrainTime {
   double adapter_s = 0;          ///< LoRA adapter GEMMs (part of compute_s; 0 without adapters)
   double dequant_s = 0;          ///< QLoRA 4-bit → bf16 weight dequantisation (part of elementwise_s)
   double step_s = 0;
-  double model_flop_per_step = 0;     ///< 6·N·tokens + attention (no recompute): MFU numerator
+  double model_flop_per_step = 0;     ///< 6·N·tokens + attention (no recompute; with LoRA the fine-tuning work): MFU numerator
   double hardware_flop_per_step = 0;  ///< including recompute
   double tokens_per_step = 0;
   double mfu = 0;                ///< model FLOP/s ÷ (GPUs × dense peak)
