@@ -51,6 +51,7 @@ struct PlanArgs {
   std::int64_t weight_group = 0;
   std::string quantized_weights = "linear";
   std::int64_t kv_block = 16;
+  std::int64_t shared_prefix = 0;
   // Assumption overrides.
   double goodput = 1.0, pue = 1.0;
   // Search limits and toggles, bound to the library's struct so the CLI defaults are its defaults.
@@ -152,6 +153,9 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
   c->add_option("--kv-block-tokens", a.kv_block,
                 "tokens per paged KV-cache block; requests hold whole blocks (default 16, vLLM's; 1: no rounding)");
   c->add_option("--gpu-memory-utilization", a.mem_util, "share of device memory the engine may use (default 0.9)");
+  c->add_option("--shared-prefix", a.shared_prefix,
+                "prompt tokens every request shares (system prompt): kept once in the prefix cache, not recomputed "
+                "(default 0)");
 }
 
 plan::Precision parse_precision(const std::string& s, const std::string& flag) {
@@ -324,6 +328,7 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--weight-group-size")) i.weight_group_size = a.weight_group;
     if (!from_file || given("--quantized-weights")) i.quantize_experts_only = a.quantized_weights == "experts";
     if (!from_file || given("--kv-block-tokens")) i.kv_block_tokens = a.kv_block;
+    if (!from_file || given("--shared-prefix")) i.shared_prefix_tokens = a.shared_prefix;
     if (!a.kv_precision.empty()) i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
     if (!from_file || given("--compute-precision"))
       i.compute_precision = parse_precision(a.compute_precision, "--compute-precision");
@@ -537,6 +542,7 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.infer.weight_group_size", "--weight-group-size"},
       {"$.infer.quantized_weights", "--quantized-weights"},
       {"$.infer.kv_block_tokens", "--kv-block-tokens"},
+      {"$.infer.shared_prefix_tokens", "--shared-prefix"},
       {"$.infer.kv_precision", "--kv-precision"},
       {"$.infer.compute_precision", "--compute-precision"},
   };

@@ -67,14 +67,18 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // is a whole number of blocks.
   const double block = static_cast<double>(std::max<std::int64_t>(1, in.kv_block_tokens));
   const auto in_blocks = [block](double tokens) { return std::ceil(tokens / block) * block; };
+  // A shared prefix: its whole blocks are cached once (prefix caching shares whole blocks only) and
+  // every request holds blocks from the first one after them; the partial block is its own.
+  const double cached = std::floor(static_cast<double>(in.shared_prefix_tokens) / block) * block;
   // Sliding-window layers without full pages hold at most `window` tokens per request.
   const double swa_bytes_per_request =
       in.sliding_window_full_pages || swa_layers == 0
           ? 0.0
           : in_blocks(std::min(static_cast<double>(m.sliding_window), req_tokens)) * swa_layers / s.pp * kv_layer_gpu *
                 kvbytes;
-  const double chunk =
-      std::min(static_cast<double>(in.prefill_chunk_tokens), std::max(static_cast<double>(in.context_len), 1.0));
+  // Prompt tokens a request computes: the cached prefix blocks are not run again.
+  const double new_ctx = static_cast<double>(in.context_len) - cached;
+  const double chunk = std::min(static_cast<double>(in.prefill_chunk_tokens), std::max(new_ctx, 1.0));
   double mlp_width = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
   // The widest MLP of any layer (MoE models may keep leading dense layers).
   const std::int64_t moe_width = m.is_moe() ? m.moe_ffn_hidden_size * (m.experts_per_token + m.shared_experts) : 0;
@@ -90,10 +94,12 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   mem.capacity_bytes = r.memory_bytes;
   mem.budget_bytes = r.memory_bytes * in.gpu_memory_utilization;
   mem.kv_budget_bytes = mem.budget_bytes - mem.weights_bytes - mem.workspace_bytes - mem.overhead_bytes;
-  const double per_request = in_blocks(req_tokens) * mem.kv_bytes_per_token + swa_bytes_per_request;
+  mem.shared_prefix_tokens = cached;
+  mem.shared_prefix_kv_bytes = cached * mem.kv_bytes_per_token;
+  const double per_request = in_blocks(req_tokens - cached) * mem.kv_bytes_per_token + swa_bytes_per_request;
   if (mem.kv_budget_bytes > 0) {
     mem.max_kv_tokens = std::floor(mem.kv_budget_bytes / (block * mem.kv_bytes_per_token)) * block;
-    mem.max_concurrent_requests = std::floor(mem.kv_budget_bytes / per_request);
+    mem.max_concurrent_requests = std::floor(std::max(0.0, mem.kv_budget_bytes - mem.shared_prefix_kv_bytes) / per_request);
   }
 
   // ---- time ----
@@ -150,13 +156,14 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   };
 
   // Prefill of one request: causal attention over the prompt; the output layer runs for the last
-  // prompt token only (engines compute logits for the rows they sample).
+  // prompt token only (engines compute logits for the rows they sample). With a cached shared prefix
+  // only the new_ctx tokens after it run, attending to the whole prompt (prefix included).
   const double ctx = static_cast<double>(in.context_len);
   const double n_out = static_cast<double>(in.output_len);
   const double output_flop_per_token = 2.0 * static_cast<double>(m.vocab_size) * s.h;
   const double prefill_gemm_flop =
-      ((dense_flop_per_token - output_flop_per_token) * ctx + output_flop_per_token) / gpus;
-  const double prefill_attn_flop = attn_flop_per_layer_ctx * attended_prompt(ctx) / gpus;
+      ((dense_flop_per_token - output_flop_per_token) * new_ctx + output_flop_per_token) / gpus;
+  const double prefill_attn_flop = attn_flop_per_layer_ctx * (attended_prompt(ctx) - attended_prompt(cached)) / gpus;
   const double prefill_flop = prefill_gemm_flop + prefill_attn_flop;
   // 8- or 4-bit compute (W8A8 FP8 / INT8, W4A4 checkpoints): the linear layers' GEMMs at that rate, the
   // attention core and the output layer (lm_head stays 16-bit in those checkpoints) at the bf16 rate,
@@ -179,7 +186,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   if (!r.gemm_curve.empty() && prefill_flop > 0) {
     const LayerGemms calls = layer_linear_gemms(m, chunk, w.par);
     const double lin_flop = calls.flop(), lin_s = calls.seconds_on(r.gemm_curve);
-    const double chunks_exact = ctx / chunk;  // the linear work scales with the tokens
+    const double chunks_exact = new_ctx / chunk;  // the linear work scales with the tokens
     const double layers_here = s.layers_per_stage;  // prefill FLOPs are per GPU: layers / PP, split over TP
     const double lin_total = lin_flop * chunks_exact * layers_here;
     const double rest = std::max(0.0, prefill_gemm_flop - lin_total);
@@ -188,8 +195,9 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     prefill_gemm_s = lin_s * chunks_exact * layers_here + rest / out_rate;
     if (!hp_curve.empty()) prefill_attn_rate = hp_curve.at(prefill_attn_flop / (layers_here * std::ceil(chunks_exact)));
   }
-  // The prompt's KV is written once (and read back by its own attention from on-chip tiles).
-  const double prefill_kv_bytes = ctx * mem.kv_bytes_per_token;
+  // The prompt's KV is written once (and read back by its own attention from on-chip tiles); a
+  // cached prefix's KV is read once.
+  const double prefill_kv_bytes = new_ctx * mem.kv_bytes_per_token + mem.shared_prefix_kv_bytes;
   // A pass as its GEMM phase and its attention phase, each given by its FLOPs, its compute time at the
   // rates that apply and its bytes.
   const auto two_phase = [&](double gemm_flop, double gemm_compute_s, double gemm_bytes, double attn_flop,
@@ -205,10 +213,10 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
                       std::max(0.0, gemm_compute_s - tm_g) + std::max(0.0, attn_compute_s - tm_a);
     return rp;
   };
-  tt.prefill = two_phase(prefill_gemm_flop, prefill_gemm_s, weights_read(ctx),
+  tt.prefill = two_phase(prefill_gemm_flop, prefill_gemm_s, weights_read(new_ctx),
                          prefill_attn_flop, prefill_attn_flop / prefill_attn_rate, prefill_kv_bytes);
   tt.prefill.time_s *= s.pp;  // stages run one after another for one request
-  tt.ttft_s = tt.prefill.time_s + tp_comm_s(ctx, s, m, r, abytes);
+  tt.ttft_s = tt.prefill.time_s + tp_comm_s(new_ctx, s, m, r, abytes);
 
   // One engine step at batch B: B decode tokens at mid-output context, plus `prompts` requests'
   // prompts (a fraction of one for a chunk), whose tokens share the step's weight reads and add their
@@ -220,19 +228,19 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     RooflinePoint rp = two_phase(
         gemm_flop + prompts * prefill_gemm_flop,
         batch * decode_gemm_s_per_token + prompts * prefill_gemm_s,
-        weights_read(batch + prompts * ctx), attn_flop + prompts * prefill_attn_flop,
+        weights_read(batch + prompts * new_ctx), attn_flop + prompts * prefill_attn_flop,
         attn_flop / hp_rate + prompts * prefill_attn_flop / prefill_attn_rate,
         batch * attended(mid_ctx) * kv_read_per_position + prompts * prefill_kv_bytes);
     rp.time_s *= s.pp;
     if (pt) *pt = rp;
-    return rp.time_s + tp_comm_s(batch + prompts * ctx, s, m, r, abytes);
+    return rp.time_s + tp_comm_s(batch + prompts * new_ctx, s, m, r, abytes);
   };
   // Steady state with continuous batching and chunked prefill (vLLM V1's default): every request stays
   // n steps, so B/n prompts join per step on average. An engine runs a prompt in chunks of `chunk`
   // tokens (chunk/ctx of a prompt per step), so a share f = (B/n)/(chunk/ctx) of the steps carries a
   // chunk and the rest decode alone; TPOT is their mean. When the prompts need more than a chunk per
   // step, every step carries B/n of them.
-  const double chunk_prompts = chunk / std::max(ctx, 1.0);
+  const double chunk_prompts = chunk / std::max(new_ctx, 1.0);
   const auto prompt_share = [&](double batch) { return std::min(1.0, batch / n_out / chunk_prompts); };
   const auto tpot_at = [&](double batch, RooflinePoint* pt = nullptr) {
     const double f = prompt_share(batch);
@@ -270,8 +278,9 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   tt.meets_slo =
       (in.tpot_slo_s <= 0 || tt.tpot_s <= in.tpot_slo_s) && (in.ttft_slo_s <= 0 || tt.ttft_s <= in.ttft_slo_s);
 
-  mem.total_bytes = mem.weights_bytes + mem.workspace_bytes + mem.overhead_bytes + batch * per_request;
-  mem.fits = mem.kv_budget_bytes > 0 && batch * per_request <= mem.kv_budget_bytes;
+  mem.total_bytes = mem.weights_bytes + mem.workspace_bytes + mem.overhead_bytes + batch * per_request +
+                    mem.shared_prefix_kv_bytes;
+  mem.fits = mem.kv_budget_bytes > 0 && batch * per_request + mem.shared_prefix_kv_bytes <= mem.kv_budget_bytes;
   return out;
 }
 

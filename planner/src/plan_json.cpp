@@ -158,6 +158,17 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     }
     out.push_back(fmt::format("paged KV cache in blocks of {} tokens: a request holds ceil(tokens / {}) blocks",
                               i.kv_block_tokens, i.kv_block_tokens));
+    if (i.shared_prefix_tokens > 0) {
+      const std::int64_t block = std::max<std::int64_t>(1, i.kv_block_tokens);
+      const std::int64_t cached = i.shared_prefix_tokens / block * block;
+      out.push_back(fmt::format(
+          "shared prompt prefix of {} tokens in the prefix cache (vLLM automatic prefix caching, SGLang "
+          "RadixAttention): its {} tokens in whole blocks are stored once per replica and not recomputed; each "
+          "request computes its other {} prompt tokens (attending to the whole prompt), holds blocks for them and "
+          "its output, and reads the prefix's KV in every decode step (no shared-prefix / cascade attention "
+          "kernel assumed)",
+          i.shared_prefix_tokens, cached, i.context_len - cached));
+    }
     if (w.model.sliding_window > 0) {
       out.push_back(i.sliding_window_full_pages ? "sliding-window layers reserve full-length KV pages (vLLM behaviour)"
                                                 : "sliding-window layers hold at most `window` tokens per request");
@@ -449,6 +460,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                 {"weight_bytes_per_element", weight_bytes_per_element(i.weight_precision, i.weight_group_size)},
                 {"quantized_weights", i.quantize_experts_only ? "experts" : "linear"},
                 {"kv_block_tokens", i.kv_block_tokens},
+                {"shared_prefix_tokens", i.shared_prefix_tokens},
                 {"kv_precision", to_string(i.kv_precision)},
                 {"compute_precision", to_string(i.compute_precision)},
                 {"gpu_memory_utilization", i.gpu_memory_utilization}};
@@ -467,6 +479,8 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                   {{"weights_bytes", m.weights_bytes},
                    {"kv_bytes_per_token", m.kv_bytes_per_token},
                    {"kv_bytes_per_token_model", m.kv_bytes_per_token_model},
+                   {"shared_prefix_tokens", m.shared_prefix_tokens},
+                   {"shared_prefix_kv_bytes", m.shared_prefix_kv_bytes},
                    {"workspace_bytes", m.workspace_bytes},
                    {"overhead_bytes", m.overhead_bytes},
                    {"budget_bytes", m.budget_bytes},
@@ -564,6 +578,10 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("  {:<30}{:>14}\n", "KV budget", gib(m.kv_budget_bytes));
   s += fmt::format("  {:<30}{:>14.0f} B\n", "KV per token (this GPU)", m.kv_bytes_per_token);
   s += fmt::format("  {:<30}{:>14.0f}\n", "KV tokens that fit", m.max_kv_tokens);
+  if (m.shared_prefix_tokens > 0) {
+    s += fmt::format("  {:<30}{:>14}   ({:.0f} tokens, held once)\n", "shared prefix KV", gib(m.shared_prefix_kv_bytes),
+                     m.shared_prefix_tokens);
+  }
   s += fmt::format("  {:<30}{:>14.0f}   {}\n", "concurrent requests", m.max_concurrent_requests,
                    m.fits ? "FITS" : "DOES NOT FIT");
   s += fmt::format("\nThroughput at batch {:.0f}\n", t.batch);

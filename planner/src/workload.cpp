@@ -242,6 +242,12 @@ void validate(const Workload& w, const std::string& file) {
       bad(file, "$.infer.gpu_memory_utilization", "a fraction in (0, 1]");
     }
     if (i.prefill_chunk_tokens < 1 || i.prefill_chunk_tokens > kMaxSeq) bad(file, "$.infer.prefill_chunk_tokens", "a positive integer");
+    if (i.shared_prefix_tokens < 0 || i.shared_prefix_tokens >= i.context_len) {
+      bad(file, "$.infer.shared_prefix_tokens",
+          fmt::format("an integer in [0, context_len) = [0, {}) (the engine computes at least the last prompt token), "
+                      "got {}",
+                      i.context_len, i.shared_prefix_tokens));
+    }
     if (i.kv_block_tokens < 1 || i.kv_block_tokens > kMaxKvBlock) {
       bad(file, "$.infer.kv_block_tokens", fmt::format("an integer in [1, {}] (tokens per KV-cache block)", kMaxKvBlock));
     }
@@ -364,7 +370,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     const Reader i = r.at("infer");
     i.only_keys({"context_len", "output_len", "batch", "qps", "tpot_slo_s", "ttft_slo_s", "weight_precision",
                  "weight_group_size", "quantized_weights", "kv_precision", "compute_precision", "gpu_memory_utilization",
-                 "sliding_window_full_pages", "prefill_chunk_tokens", "kv_block_tokens"});
+                 "sliding_window_full_pages", "prefill_chunk_tokens", "kv_block_tokens", "shared_prefix_tokens"});
     w.infer.context_len = i.integer("context_len", 1, kMaxSeq);
     w.infer.output_len = i.integer("output_len", 1, kMaxSeq);
     w.infer.batch = i.integer_or("batch", 0, 0, kMaxBatch);
@@ -380,6 +386,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.infer.sliding_window_full_pages = i.boolean_or("sliding_window_full_pages", true);
     w.infer.prefill_chunk_tokens = i.integer_or("prefill_chunk_tokens", 8192, 1, kMaxSeq);
     w.infer.kv_block_tokens = i.integer_or("kv_block_tokens", 16, 1, kMaxKvBlock);
+    w.infer.shared_prefix_tokens = i.integer_or("shared_prefix_tokens", 0, 0, kMaxSeq);
   }
   validate(w, file);
   return w;

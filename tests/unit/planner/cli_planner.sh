@@ -335,6 +335,19 @@ assert any("weights dequantised to bf16" in x for x in b["assumptions"]), b["ass
 ' "$tmp/fp8.json" "$tmp/out" || { echo "FAIL infer-fp8-compute"; fail=1; }
 check infer-compute-bad 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --compute-precision int4
 grep -q -- "--compute-precision" "$tmp/err" || { echo "FAIL infer-compute-bad: flag not named"; cat "$tmp/err"; fail=1; }
+# A shared system prompt in the prefix cache: stored once, fewer GPUs for the same QPS; a prefix as
+# long as the prompt is refused with the flag named.
+check infer-prefix 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --qps 20 --shared-prefix 3000 --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+m = p["result"]["memory_per_gpu"]
+assert p["infer"]["shared_prefix_tokens"] == 3000, p["infer"]
+assert m["shared_prefix_tokens"] == 2992 and m["shared_prefix_kv_bytes"] == 2992 * 81920, m
+assert any("shared prompt prefix" in a for a in p["assumptions"]), p["assumptions"]
+' "$tmp/out" || { echo "FAIL infer-prefix"; fail=1; }
+check infer-prefix-too-long 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --shared-prefix 4096
+grep -q -- "--shared-prefix" "$tmp/err" || { echo "FAIL infer-prefix-too-long: flag not named"; cat "$tmp/err"; fail=1; }
 # LoRA / QLoRA fine-tuning: the adapters' share of the step is printed, plan.json's train block reads
 # back as a workload (same plan), and adapter flags without --adapter or with a bad target exit 2.
 check lora-table 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 32 --seq-len 4096 --adapter lora --lora-rank 32 --lora-targets qkv,o,gate_up,down

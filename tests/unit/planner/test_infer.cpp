@@ -50,6 +50,41 @@ TEST(Infer, WeightsAndKvPerGpu) {
                    std::floor(r.memory.kv_budget_bytes / (2560 * r.memory.kv_bytes_per_token)));
 }
 
+TEST(Infer, SharedPrefixIsStoredOnceAndNotRecomputed) {
+  // Llama 3 8B, 1000-token prompts of which 500 are a shared system prompt, 10 output tokens, blocks
+  // of 16: the prefix cache holds its 31 whole blocks (496 tokens, 131,072 B each) once; a request
+  // holds ceil((1010 − 496) / 16) = 33 blocks of its own and computes 504 prompt tokens.
+  Workload w = infer("llama-3-8b", 1, 1000, 10);
+  const InferResult plain = eval(w);
+  w.infer.shared_prefix_tokens = 500;
+  validate(w);
+  const InferResult r = eval(w);
+  const double kv = 131'072.0;
+  EXPECT_DOUBLE_EQ(r.memory.shared_prefix_tokens, 496.0);
+  EXPECT_DOUBLE_EQ(r.memory.shared_prefix_kv_bytes, 496 * kv);
+  EXPECT_DOUBLE_EQ(r.memory.max_concurrent_requests, std::floor((r.memory.kv_budget_bytes - 496 * kv) / (33 * 16 * kv)));
+  EXPECT_GT(r.memory.max_concurrent_requests, 1.9 * plain.memory.max_concurrent_requests);
+  // Prefill: the GEMMs of 504 tokens (the output layer once), attention of those 504 queries over
+  // positions 497…1000 of the causal prompt: (1000² − 496²)/2 per full-attention layer.
+  const ParamCounts pc = count_params(w.model);
+  const double out_flop = 2.0 * 128256 * 4096;
+  const double dense = 2.0 * (pc.active - pc.embedding);
+  EXPECT_NEAR(r.time.prefill.flop,
+              (dense - out_flop) * 504 + out_flop + 2.0 * 32 * 256 * 32 * (1000.0 * 1000 - 496.0 * 496) / 2, 1.0);
+  EXPECT_LT(r.time.ttft_s, 0.6 * plain.time.ttft_s);
+  // A prefix of 0 is no prefix.
+  w.infer.shared_prefix_tokens = 0;
+  EXPECT_EQ(eval(w).time.tpot_s, plain.time.tpot_s);
+  // At least the last prompt token is computed.
+  w.infer.shared_prefix_tokens = 1000;
+  try {
+    validate(w);
+    ADD_FAILURE() << "accepted a prefix as long as the prompt";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.infer.shared_prefix_tokens");
+  }
+}
+
 TEST(Infer, RequestsHoldWholeKvBlocks) {
   // 1000 + 10 tokens take 64 blocks of 16 = 1024 token slots; with blocks of 1 exactly 1010.
   Workload w = infer("llama-3-8b", 1, 1000, 10);

@@ -24,6 +24,8 @@ struct InferMemory {
   double weights_bytes = 0;          ///< per GPU
   double kv_bytes_per_token = 0;     ///< per GPU, all layers of this stage
   double kv_bytes_per_token_model = 0;  ///< whole model, one replica (for comparisons)
+  double shared_prefix_tokens = 0;   ///< tokens of the shared prefix held once (whole KV blocks of it)
+  double shared_prefix_kv_bytes = 0;  ///< their KV, per GPU, held once for all requests
   double workspace_bytes = 0;        ///< activations of one prefill chunk + logits
   double overhead_bytes = 0;
   double budget_bytes = 0;           ///< capacity × gpu_memory_utilization

@@ -91,6 +91,10 @@ struct InferSettings {
   /// Tokens per KV-cache block (paged attention): requests hold whole blocks. vLLM's default is 16
   /// (CacheConfig.DEFAULT_BLOCK_SIZE); 1 = no rounding.
   std::int64_t kv_block_tokens = 16;
+  /// Prompt tokens every request shares at its start (a system prompt, few-shot examples) and the
+  /// engine's prefix cache keeps (vLLM automatic prefix caching, SGLang RadixAttention): their whole
+  /// KV blocks are stored once per replica and not recomputed. 0: no sharing.
+  std::int64_t shared_prefix_tokens = 0;
 };
 
 struct Workload {
