@@ -66,6 +66,7 @@ struct ProcurementArgs {
   std::int64_t context = 0, output = 0, batch = 0;
   int tp = 1;
   double qps = 0, tpot_slo = 0, ttft_slo = 0;
+  std::int64_t shared_prefix = 0;
   double max_days = 0, utilisation = 0, years = 0, goodput = 1.0;
   bool no_search = false;
 };
@@ -80,7 +81,11 @@ plan::Precision precision_flag(const std::string& s, const char* flag) {
 
 /// The workload from --workload FILE and/or flags (a flag overrides the file's value).
 plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a, const plan::Catalog& cat) {
-  const auto given = [&](const char* flag) { return c->count(flag) > 0; };
+  // A field may map to a flag this command does not have (plan-only flags): not given, not an error.
+  const auto given = [&](const char* flag) {
+    const CLI::Option* o = c->get_option_no_throw(flag);
+    return o != nullptr && o->count() > 0;
+  };
   const auto positive = [&](const char* flag, double v) {
     if (given(flag) && !(v > 0 && std::isfinite(v)))
       throw core::InputError("command line", flag, fmt::format("a positive, finite number, got {}", v));
@@ -142,6 +147,7 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
     if (fresh || given("--qps")) i.qps = a.qps;
     if (fresh || given("--tpot-slo")) i.tpot_slo_s = a.tpot_slo;
     if (fresh || given("--ttft-slo")) i.ttft_slo_s = a.ttft_slo;
+    if (fresh || given("--shared-prefix")) i.shared_prefix_tokens = a.shared_prefix;
     if (fresh || given("--precision")) i.weight_precision = precision_flag(a.precision, "--precision");
     if (fresh && (i.context_len <= 0 || i.output_len <= 0))
       throw core::InputError("command line", "--context", "--context and --output token counts for --phase infer");
@@ -249,6 +255,8 @@ void add_report_command(CLI::App& app, Action& action) {
   pro->add_option("--qps", pa->qps, "infer: offered requests per second");
   pro->add_option("--tpot-slo", pa->tpot_slo, "infer: time-per-output-token SLO, seconds");
   pro->add_option("--ttft-slo", pa->ttft_slo, "infer: time-to-first-token SLO, seconds");
+  pro->add_option("--shared-prefix", pa->shared_prefix,
+                  "infer: prompt tokens every request shares (system prompt), kept once in the prefix cache");
   pro->add_option("--goodput", pa->goodput, "share of wall time making progress (default 1.0)");
   pro->add_option("--utilisation", pa->utilisation, "overrides the scenarios' fleet utilisation (0, 1]");
   pro->add_option("--years", pa->years, "overrides the scenarios' horizon, years");

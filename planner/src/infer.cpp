@@ -161,8 +161,14 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double ctx = static_cast<double>(in.context_len);
   const double n_out = static_cast<double>(in.output_len);
   const double output_flop_per_token = 2.0 * static_cast<double>(m.vocab_size) * s.h;
+  // MLA prompts attend in the expanded form, so the cached prefix's latents go through the KV up
+  // projection again for the new tokens to attend to (vLLM's MLA prefill over a cached context).
+  const double mla_prefix_flop =
+      m.kv_lora_rank > 0 ? 2.0 * cached * static_cast<double>(m.kv_lora_rank) * static_cast<double>(m.num_heads) *
+                               static_cast<double>(m.qk_nope_head_dim + m.value_head_dim()) * layers
+                         : 0.0;
   const double prefill_gemm_flop =
-      ((dense_flop_per_token - output_flop_per_token) * new_ctx + output_flop_per_token) / gpus;
+      ((dense_flop_per_token - output_flop_per_token) * new_ctx + output_flop_per_token + mla_prefix_flop) / gpus;
   const double prefill_attn_flop = attn_flop_per_layer_ctx * (attended_prompt(ctx) - attended_prompt(cached)) / gpus;
   const double prefill_flop = prefill_gemm_flop + prefill_attn_flop;
   // 8- or 4-bit compute (W8A8 FP8 / INT8, W4A4 checkpoints): the linear layers' GEMMs at that rate, the

@@ -81,6 +81,9 @@ Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase 
   }
   const std::string target = train ? (max_time_to_train_s ? " and finish within " + days(*max_time_to_train_s) : "")
                                    : " and meet the latency SLO";
+  // The same condition for one option ("it fits and meets ...").
+  const std::string target_one = train ? (max_time_to_train_s ? " and finishes within " + days(*max_time_to_train_s) : "")
+                                       : " and meets the latency SLO";
   const auto& at = [&](int i) -> const OptionFigures& { return options[static_cast<std::size_t>(i)]; };
 
   if (fitting.empty()) {
@@ -132,7 +135,8 @@ Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase 
   const std::string pool = fmt::format("{} option{} that fit{}", candidates.size(), candidates.size() == 1 ? "" : "s",
                                        target);
   if (ranked.size() == 1) {
-    p += fmt::format("It is the only one of the {} options that fits{}", options.size(), target);
+    p += options.size() == 1 ? fmt::format("It fits{}", target_one)
+                             : fmt::format("It is the only one of the {} options that fits{}", options.size(), target_one);
     if (c.cost_usd) p += fmt::format(", at {} ({})", cost_text(*c.cost_usd, phase), c.cost_basis);
     p += fmt::format("; it delivers {}.", speed_text(c, phase));
   } else {

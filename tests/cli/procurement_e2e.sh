@@ -32,7 +32,7 @@ check "wrote once; refuses to overwrite" expect_exit 2 "$hr" report procurement 
   --tokens 1e11 --gpu H100 --out "$work/train.html"
 check "overwrite with --force" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 \
   --gpu H100 --out "$work/train.html" --force
-check "no scenario: ranked by speed" grep -q "only one of the 1 options" "$work/out"
+check "no scenario: one option, the sentence in the singular" grep -q "Recommended: .*\. It fits;" "$work/out"
 
 # Inference with a measured-style profile file (the catalog's JSON is a profile document).
 check "infer report" expect_exit 0 "$hr" report procurement --model llama-3-8b --phase infer --context 2048 \

@@ -346,6 +346,23 @@ assert p["infer"]["shared_prefix_tokens"] == 3000, p["infer"]
 assert m["shared_prefix_tokens"] == 2992 and m["shared_prefix_kv_bytes"] == 2992 * 81920, m
 assert any("shared prompt prefix" in a for a in p["assumptions"]), p["assumptions"]
 ' "$tmp/out" || { echo "FAIL infer-prefix"; fail=1; }
+# The docs' example (docs/planner.md, "Shared prompt prefix"): 32, 24 and 12 GPUs for QPS 20.
+for pg in "0 32" "1500 24" "3000 12"; do
+  set -- $pg
+  check "infer-prefix-$1" 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --qps 20 --tpot-slo 0.05 --shared-prefix "$1" --json
+  python3 -c 'import json, sys; g = json.load(open(sys.argv[1]))["result"]["time"]["gpus_for_qps"]; assert g == float(sys.argv[2]), g' "$tmp/out" "$2" \
+    || { echo "FAIL infer-prefix-$1: GPUs for the QPS"; fail=1; }
+done
+# report procurement: the same flag, and a workload's prefix longer than a lowered --context refused
+# by field (it once ended in an internal error: the field's plan flag is not a report flag).
+check report-prefix 0 "$bin" report procurement --phase infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --qps 20 --tpot-slo 0.05 --shared-prefix 3000 --out "$tmp/prefix_report.html"
+python3 -c '
+import json, sys
+json.dump({"schema": "headroom.workload", "schema_version": "1.0", "model": "llama-3-70b", "phase": "infer",
+           "parallelism": {"tp": 4}, "infer": {"context_len": 4096, "output_len": 256, "qps": 20, "shared_prefix_tokens": 3000}},
+          open(sys.argv[1], "w"))' "$tmp/w3000.json"
+check report-prefix-context 2 "$bin" report procurement --workload "$tmp/w3000.json" --gpu H100 --context 2048 --out "$tmp/prefix_report2.html"
+grep -q "shared_prefix_tokens" "$tmp/err" || { echo "FAIL report-prefix-context: field not named"; cat "$tmp/err"; fail=1; }
 check infer-prefix-too-long 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --shared-prefix 4096
 grep -q -- "--shared-prefix" "$tmp/err" || { echo "FAIL infer-prefix-too-long: flag not named"; cat "$tmp/err"; fail=1; }
 # LoRA / QLoRA fine-tuning: the adapters' share of the step is printed, plan.json's train block reads

@@ -85,6 +85,53 @@ TEST(Infer, SharedPrefixIsStoredOnceAndNotRecomputed) {
   }
 }
 
+TEST(Infer, SharedPrefixWithTensorParallelMoeAndChunks) {
+  // Mixtral 8x7B on TP 2, 2048-token prompts with a 1024-token shared prefix, 128 output tokens, 32
+  // requests, prefill chunks of 512: each request computes 1024 prompt tokens in 2 chunks.
+  Workload w = infer("mixtral-8x7b", 2, 2048, 128);
+  w.infer.batch = 32;
+  w.infer.prefill_chunk_tokens = 512;
+  const InferResult plain = eval(w);
+  w.infer.shared_prefix_tokens = 1024;
+  validate(w);
+  const InferResult r = eval(w);
+  const double kv = r.memory.kv_bytes_per_token;
+  const InferMemory& m = r.memory;
+  EXPECT_DOUBLE_EQ(m.shared_prefix_kv_bytes, 1024 * kv);
+  // Every request holds (2048 + 128 − 1024) / 16 = 72 blocks of its own; the prefix once.
+  EXPECT_DOUBLE_EQ(m.total_bytes, m.weights_bytes + m.workspace_bytes + m.overhead_bytes + 32 * 1152 * kv + 1024 * kv);
+  EXPECT_TRUE(m.fits);
+  // Chunks of 512 over 1024 computed tokens: half a prompt per chunk, 32/128 prompts join per step, so
+  // half the steps carry a chunk (without the prefix every step would: 0.25 prompt per chunk).
+  EXPECT_DOUBLE_EQ(r.time.prompt_step_share, 0.5);
+  EXPECT_DOUBLE_EQ(plain.time.prompt_step_share, 1.0);
+  // The prompt writes KV for its 1024 new tokens and reads the prefix's 1024: as many bytes as the
+  // whole prompt's writes without the prefix (the experts are all touched either way).
+  EXPECT_NEAR(r.time.prefill.bytes, plain.time.prefill.bytes, 1e-9 * plain.time.prefill.bytes);
+  // TTFT: the prefill plus 2 all-reduces per layer of the 1024 computed tokens' activations.
+  const Rates rates = test::rates_for("h100-sxm5-80gb");
+  EXPECT_NEAR(r.time.ttft_s - r.time.prefill.time_s, 2 * 32 * tp_allreduce_time_s(1024 * 4096 * 2.0, 2, rates),
+              1e-12);
+}
+
+TEST(Infer, SharedPrefixOfAnMlaModelIsUpProjectedAgain) {
+  // DeepSeek-V3 on TP 8, 4096-token prompts with 3000 shared (2992 cached in whole blocks): the new
+  // 1104 tokens' GEMMs, their attention over positions 2993…4096 in the expanded form (128 heads ×
+  // (192 + 128)), and the cached latents through the KV up projection, 2·2992·512·128·(128 + 128) per
+  // layer, 61 layers; per GPU.
+  Workload w = infer("deepseek-v3", 8, 4096, 256);
+  w.infer.weight_precision = Precision::kFp8;
+  w.infer.shared_prefix_tokens = 3000;
+  validate(w);
+  const InferResult r = eval(w);
+  const ParamCounts pc = count_params(w.model);
+  const double out = 2.0 * 129280 * 7168;
+  const double dense = 2.0 * (pc.active - pc.embedding);
+  const double expected = ((dense - out) * 1104 + out + 2.0 * 2992 * 512 * 128 * 256 * 61) / 8 +
+                          2.0 * 128 * 320 * 61 * (4096.0 * 4096 - 2992.0 * 2992) / 2 / 8;
+  EXPECT_NEAR(r.time.prefill.flop / expected, 1.0, 1e-12);
+}
+
 TEST(Infer, RequestsHoldWholeKvBlocks) {
   // 1000 + 10 tokens take 64 blocks of 16 = 1024 token slots; with blocks of 1 exactly 1010.
   Workload w = infer("llama-3-8b", 1, 1000, 10);
