@@ -160,7 +160,7 @@ void showTime(ChartPanel& throughput, ChartPanel& time, ChartPanel& hours, const
   per_option_bars(throughput, c, infer ? QStringLiteral("Generated tokens/s per GPU") : QStringLiteral("Training tokens/s per GPU"),
                   QStringLiteral("tokens/s per GPU"), [](const OptionResult& o) { return o.tokens_per_s_per_gpu; }, "%.0f");
   if (infer) {
-    per_option_bars(time, c, QStringLiteral("Time to first token"), QStringLiteral("ms"),
+    per_option_bars(time, c, QStringLiteral("Time to first token (under load)"), QStringLiteral("ms"),
                     [](const OptionResult& o) { return o.ttft_s * 1e3; }, "%.0f");
     per_option_bars(hours, c, QStringLiteral("Time per output token"), QStringLiteral("ms"),
                     [](const OptionResult& o) { return o.tpot_s * 1e3; }, "%.1f");

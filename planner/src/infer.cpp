@@ -255,15 +255,30 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     return (1.0 - f) * step(batch, 0.0, nullptr) + f * with_chunk;
   };
 
+  // TTFT under load: a prompt runs as ceil(computed tokens / chunk) chunks in consecutive steps (an
+  // engine keeps scheduling a partly prefilled request), each step also carrying the batch's decode
+  // tokens. When prompts need more than a chunk per step, every step carries B/n of them and a
+  // prompt takes n/B steps (at least one). Never below the prompt alone.
+  const double prompt_chunks = std::ceil(std::max(new_ctx, 1.0) / chunk);
+  const auto ttft_load_at = [&](double batch) {
+    const double loaded = prompt_share(batch) >= 1.0
+                              ? std::max(1.0, n_out / batch) * step(batch, batch / n_out, nullptr)
+                              : prompt_chunks * step(batch, chunk_prompts, nullptr);
+    return std::max(tt.ttft_s, loaded);
+  };
+  const auto meets = [&](double b) {
+    return (in.tpot_slo_s <= 0 || tpot_at(b) <= in.tpot_slo_s) &&
+           (in.ttft_slo_s <= 0 || ttft_load_at(b) <= in.ttft_slo_s);
+  };
   double batch = static_cast<double>(in.batch);
   if (batch <= 0) {
     batch = std::max(1.0, mem.max_concurrent_requests);
-    if (in.tpot_slo_s > 0 && tpot_at(batch) > in.tpot_slo_s) {
-      // Largest batch meeting the SLO (the step time grows monotonically with the batch).
+    if ((in.tpot_slo_s > 0 || in.ttft_slo_s > 0) && !meets(batch)) {
+      // Largest batch meeting the SLOs (step times grow with the batch).
       double lo = 1, hi = batch;
       while (hi - lo > 1) {
         const double mid = std::floor((lo + hi) / 2);
-        (tpot_at(mid) <= in.tpot_slo_s ? lo : hi) = mid;
+        (meets(mid) ? lo : hi) = mid;
       }
       batch = lo;
     }
@@ -272,6 +287,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   tt.decode_step_s = step(batch, 0.0, &tt.decode);
   tt.tpot_s = tpot_at(batch, &tt.step);
   tt.prompt_step_share = prompt_share(batch);
+  tt.ttft_under_load_s = ttft_load_at(batch);
+  tt.prompt_step_s = tt.prompt_step_share >= 1.0 ? step(batch, batch / n_out, nullptr) : step(batch, chunk_prompts, nullptr);
   // Steady state: every request is in the batch for n steps (Little's law), so a replica serves
   // B / (n · TPOT) requests per second and B / TPOT output tokens per second, prefill included.
   tt.tokens_per_s = batch / tt.tpot_s;
@@ -281,8 +298,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     tt.replicas_for_qps = std::ceil(in.qps / tt.requests_per_s);
     tt.gpus_for_qps = tt.replicas_for_qps * gpus;
   }
-  tt.meets_slo =
-      (in.tpot_slo_s <= 0 || tt.tpot_s <= in.tpot_slo_s) && (in.ttft_slo_s <= 0 || tt.ttft_s <= in.ttft_slo_s);
+  tt.meets_slo = (in.tpot_slo_s <= 0 || tt.tpot_s <= in.tpot_slo_s) &&
+                 (in.ttft_slo_s <= 0 || tt.ttft_under_load_s <= in.ttft_slo_s);
 
   mem.total_bytes = mem.weights_bytes + mem.workspace_bytes + mem.overhead_bytes + batch * per_request +
                     mem.shared_prefix_kv_bytes;
@@ -300,8 +317,8 @@ std::vector<BatchPoint> infer_batch_sweep(const Workload& w, const ParamCounts& 
   const auto add = [&](double batch) {
     at.infer.batch = static_cast<std::int64_t>(batch);
     const InferResult res = evaluate_infer(at, pc, r, a);
-    out.push_back({batch, res.time.ttft_s, res.time.tpot_s, res.time.tokens_per_s_per_gpu, res.time.decode.memory_bound,
-                   res.time.meets_slo});
+    out.push_back({batch, res.time.ttft_s, res.time.ttft_under_load_s, res.time.tpot_s, res.time.tokens_per_s_per_gpu,
+                   res.time.decode.memory_bound, res.time.meets_slo});
   };
   for (double b = 1; b < most; b *= 2) add(b);
   add(most);

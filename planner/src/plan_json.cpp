@@ -180,16 +180,18 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     }
     out.push_back(
         "steady state with continuous batching and chunked prefill mixed into decode (vLLM V1's default): every "
-        "request stays n steps, so B/n join per step; each prompt runs as chunks of min(prefill chunk, context) "
-        "tokens beside the batch's B decode tokens (at mid-output context), so a share of the steps carries a chunk "
+        "request stays n steps, so B/n join per step; each prompt runs as chunks of min(prefill chunk, the prompt "
+        "tokens it computes) tokens beside the batch's B decode tokens (at mid-output context), so a share of the steps carries a chunk "
         "and the rest decode alone; TPOT = the mean step, output tokens/s = B / TPOT, requests/s = B / (n · TPOT) "
-        "(Little's law), so throughput includes prefill");
+        "(Little's law), so throughput includes prefill; TTFT under load = the prompt's ceil(tokens / chunk) chunks in "
+        "consecutive such steps (n/B steps of B/n prompts when prompts need more than a chunk per step), queueing "
+        "before the first chunk not counted; the TTFT SLO is checked against it");
     out.push_back(
         "a pass = its GEMM phase (weights read, GEMM FLOPs) + its attention phase (KV read, attention FLOPs), each "
         "max(FLOPs / GEMM rate, bytes / memory bandwidth); stages in sequence (no PP micro-batching)");
     out.push_back(
-        "prefill: causal attention (half of the s² products; sliding-window layers at most the window); TTFT is one "
-        "prompt alone, a lower bound under load (no queueing, no sharing of steps)");
+        "prefill: causal attention (half of the s² products; sliding-window layers at most the window); `prompt "
+        "alone` TTFT is one prompt with the GPUs to itself, the lower bound of TTFT under load");
     if (w.model.sliding_window > 0) {
       out.push_back("sliding-window layers attend to (and read the KV of) at most the window's tokens");
     }
@@ -503,9 +505,11 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                  {"time",
                   {{"batch", t.batch},
                    {"ttft_s", num(t.ttft_s)},
+                   {"ttft_under_load_s", num(t.ttft_under_load_s)},
                    {"tpot_s", num(t.tpot_s)},
                    {"decode_step_s", num(t.decode_step_s)},
                    {"prompt_step_share", num(t.prompt_step_share)},
+                   {"prompt_step_s", num(t.prompt_step_s)},
                    {"tokens_per_s", num(t.tokens_per_s)},
                    {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
                    {"requests_per_s", num(t.requests_per_s)},
@@ -521,6 +525,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
   for (const BatchPoint& b : sweep) {
     points.push_back({{"batch", b.batch},
                      {"ttft_s", num(b.ttft_s)},
+                     {"ttft_under_load_s", num(b.ttft_under_load_s)},
                      {"tpot_s", num(b.tpot_s)},
                      {"tokens_per_s_per_gpu", num(b.tokens_per_s_per_gpu)},
                      {"decode_memory_bound", b.decode_memory_bound},
@@ -595,13 +600,15 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("  {:<30}{:>14.0f}   {}\n", "concurrent requests", m.max_concurrent_requests,
                    m.fits ? "FITS" : "DOES NOT FIT");
   s += fmt::format("\nThroughput at batch {:.0f}\n", t.batch);
-  s += fmt::format("  {:<30}{:>14}{}\n", "TTFT", core::format_seconds(t.ttft_s),
+  s += fmt::format("  {:<30}{:>14}   (prompt chunks in steps with the batch's decode)\n", "TTFT under load",
+                   core::format_seconds(t.ttft_under_load_s));
+  s += fmt::format("  {:<30}{:>14}{}\n", "  prompt alone", core::format_seconds(t.ttft_s),
                    t.prefill.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
   s += fmt::format("  {:<30}{:>14}   (the mean step)\n", "TPOT (steady state)", core::format_seconds(t.tpot_s));
   s += fmt::format("  {:<30}{:>14}{}\n", "  decode step alone", core::format_seconds(t.decode_step_s),
                    t.decode.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
   s += fmt::format("  {:<30}{:>14}{}, {:.3g} % of the steps\n", "  step with prompt tokens",
-                   core::format_seconds(t.step.time_s), t.step.memory_bound ? "  (memory-bound)" : "  (compute-bound)",
+                   core::format_seconds(t.prompt_step_s), t.step.memory_bound ? "  (memory-bound)" : "  (compute-bound)",
                    100.0 * t.prompt_step_share);
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per replica", t.tokens_per_s);
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per GPU", t.tokens_per_s_per_gpu);
@@ -613,9 +620,10 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
                    ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s);
   if (!sweep.empty()) {
     s += "\nLatency and throughput against the batch\n";
-    s += fmt::format("  {:>8} {:>12} {:>12} {:>16}  {}\n", "batch", "TTFT", "TPOT", "tok/s per GPU", "decode alone");
+    s += fmt::format("  {:>8} {:>12} {:>12} {:>16}  {}\n", "batch", "TTFT (load)", "TPOT", "tok/s per GPU",
+                     "decode alone");
     for (const BatchPoint& b : sweep) {
-      s += fmt::format("  {:>8.0f} {:>12} {:>12} {:>16.0f}  {}{}\n", b.batch, core::format_seconds(b.ttft_s),
+      s += fmt::format("  {:>8.0f} {:>12} {:>12} {:>16.0f}  {}{}\n", b.batch, core::format_seconds(b.ttft_under_load_s),
                        core::format_seconds(b.tpot_s), b.tokens_per_s_per_gpu,
                        b.decode_memory_bound ? "memory-bound" : "compute-bound",
                        (w.infer.tpot_slo_s > 0 || w.infer.ttft_slo_s > 0) && !b.meets_slo ? ", misses the SLO" : "");

@@ -258,7 +258,7 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
                       {"prefill workspace", m.workspace_bytes},
                       {"runtime overhead", m.overhead_bytes}};
     o.parallelism = fmt::format("TP {} · PP {} · batch {:.0f}", w.par.tp, w.par.pp, r.time.batch);
-    o.ttft_s = r.time.ttft_s;
+    o.ttft_s = r.time.ttft_under_load_s;  // at the planned batch (the prompt alone is a lower bound)
     o.tpot_s = r.time.tpot_s;
     o.max_concurrent_requests = m.max_concurrent_requests;
     o.gpus_for_qps = r.time.gpus_for_qps;

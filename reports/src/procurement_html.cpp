@@ -102,7 +102,7 @@ std::string summary_table(const ProcurementReport& rep) {
   const bool train = rep.input.workload.phase == plan::Phase::kTrain;
   std::string h = "<table class=\"cmp\"><thead><tr><th>Option</th><th>Fits</th><th>Memory / GPU</th><th>Plan</th>";
   h += train ? "<th>Time to train</th><th>GPU-hours</th><th>MFU</th>"
-             : "<th>Tokens/s per GPU</th><th>TTFT</th><th>TPOT</th><th>Max concurrent</th>";
+             : "<th>Tokens/s per GPU</th><th>TTFT (under load)</th><th>TPOT</th><th>Max concurrent</th>";
   h += "<th>Cost</th><th>Target</th></tr></thead><tbody>\n";
   for (std::size_t i = 0; i < rep.options.size(); ++i) {
     const auto& o = rep.options[i];

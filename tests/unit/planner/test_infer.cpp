@@ -132,6 +132,39 @@ TEST(Infer, SharedPrefixOfAnMlaModelIsUpProjectedAgain) {
   EXPECT_NEAR(r.time.prefill.flop / expected, 1.0, 1e-12);
 }
 
+TEST(Infer, TtftUnderLoadRunsThePromptsChunksInSteps) {
+  // Llama 3 8B, 20000-token prompts in chunks of 8192 (3 chunks), 512 output tokens, 8 requests: a
+  // share (8/512)/(8192/20000) = 3.8 % of the steps carries a chunk; the prompt's 3 chunks run in 3
+  // such steps, and TPOT is the mean of those and the decode steps.
+  Workload w = infer("llama-3-8b", 1, 20000, 512);
+  w.infer.batch = 8;
+  const InferTime t = eval(w).time;
+  EXPECT_NEAR(t.prompt_step_share, (8.0 / 512) / (8192.0 / 20000), 1e-15);
+  EXPECT_NEAR(t.ttft_under_load_s, 3 * t.prompt_step_s, 1e-15);
+  EXPECT_GT(t.ttft_under_load_s, t.ttft_s);
+  EXPECT_NEAR(t.tpot_s, (1 - t.prompt_step_share) * t.decode_step_s + t.prompt_step_share * t.prompt_step_s,
+              1e-15);
+}
+
+TEST(Infer, TtftSloLimitsTheBatch) {
+  // Llama 3 70B on 4 H100, 2048 + 256 tokens: the loaded TTFT grows with the batch; a TTFT SLO between
+  // batch 1's and the largest batch's picks the largest batch within it.
+  Workload w = infer("llama-3-70b", 4, 2048, 256);
+  const InferTime most = eval(w).time;
+  w.infer.batch = 1;
+  const InferTime one = eval(w).time;
+  ASSERT_LT(one.ttft_under_load_s, most.ttft_under_load_s);
+  w.infer.batch = 0;
+  w.infer.ttft_slo_s = (one.ttft_under_load_s + most.ttft_under_load_s) / 2;
+  const InferTime t = eval(w).time;
+  EXPECT_LT(t.batch, most.batch);
+  EXPECT_TRUE(t.meets_slo);
+  EXPECT_LE(t.ttft_under_load_s, w.infer.ttft_slo_s);
+  w.infer.batch = static_cast<std::int64_t>(t.batch) + 1;
+  EXPECT_GT(eval(w).time.ttft_under_load_s, w.infer.ttft_slo_s);
+  EXPECT_FALSE(eval(w).time.meets_slo);
+}
+
 TEST(Infer, RequestsHoldWholeKvBlocks) {
   // 1000 + 10 tokens take 64 blocks of 16 = 1024 token slots; with blocks of 1 exactly 1010.
   Workload w = infer("llama-3-8b", 1, 1000, 10);

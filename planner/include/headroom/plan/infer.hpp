@@ -43,7 +43,12 @@ struct InferTime {
   RooflinePoint decode;              ///< one decode step of the whole batch alone, mid-output context
   RooflinePoint step;                ///< a steady-state step that carries prompt tokens (a chunk, or B/n prompts)
   double prompt_step_share = 0;      ///< share of the steady-state steps that carry prompt tokens
+  double prompt_step_s = 0;          ///< such a step (+ TP comm; `step` is its roofline, without comm)
   double ttft_s = 0;                 ///< prefill of one request alone (+ TP comm): a lower bound under load
+  /// TTFT in the steady state at `batch`: the prompt's chunks run in consecutive steps, each also
+  /// carrying the batch's decode tokens (queueing before the first chunk not counted). The TTFT SLO
+  /// is checked against this.
+  double ttft_under_load_s = 0;
   double decode_step_s = 0;          ///< the decode step alone (+ TP comm)
   /// Steady-state time per output token (+ TP comm): the mean step when B/n requests join per step and
   /// their prompts run in chunks mixed into the decode steps (vLLM V1's default): a share of the steps
@@ -70,6 +75,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& params, const R
 struct BatchPoint {
   double batch = 0;
   double ttft_s = 0;
+  double ttft_under_load_s = 0;
   double tpot_s = 0;
   double tokens_per_s_per_gpu = 0;
   bool decode_memory_bound = false;  ///< the decode step alone is memory-bound
