@@ -161,7 +161,7 @@ void showTime(ChartPanel& throughput, ChartPanel& time, ChartPanel& hours, const
                   QStringLiteral("tokens/s per GPU"), [](const OptionResult& o) { return o.tokens_per_s_per_gpu; }, "%.0f");
   if (infer) {
     per_option_bars(time, c, QStringLiteral("Time to first token (under load)"), QStringLiteral("ms"),
-                    [](const OptionResult& o) { return o.ttft_s * 1e3; }, "%.0f");
+                    [](const OptionResult& o) { return o.ttft_under_load_s * 1e3; }, "%.0f");
     per_option_bars(hours, c, QStringLiteral("Time per output token"), QStringLiteral("ms"),
                     [](const OptionResult& o) { return o.tpot_s * 1e3; }, "%.1f");
   } else {

@@ -35,7 +35,7 @@ QVariant ComparisonTableModel::headerData(int section, Qt::Orientation orientati
     case kCapacity: return QStringLiteral("Capacity");
     case kParallelism: return infer ? QStringLiteral("Layout") : QStringLiteral("Best parallelism");
     case kThroughput: return QStringLiteral("Tokens/s per GPU");
-    case kTime: return infer ? QStringLiteral("TTFT") : QStringLiteral("Time to train");
+    case kTime: return infer ? QStringLiteral("TTFT (load)") : QStringLiteral("Time to train");
     case kHours: return infer ? QStringLiteral("TPOT") : QStringLiteral("GPU-hours");
     case kMfu: return infer ? QStringLiteral("Max requests") : QStringLiteral("MFU");
     default: return {};
@@ -69,7 +69,7 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
       case kMemory: return o.memory.total_bytes();
       case kCapacity: return o.memory.capacity_bytes;
       case kThroughput: return o.tokens_per_s_per_gpu;
-      case kTime: return infer ? o.ttft_s : o.time_to_train_s;
+      case kTime: return infer ? o.ttft_under_load_s : o.time_to_train_s;
       case kHours: return infer ? o.tpot_s : o.gpu_hours;
       case kMfu: return infer ? o.max_concurrent_requests : o.mfu;
       default: return data(index, Qt::DisplayRole);
@@ -84,7 +84,7 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
     case kCapacity: return gib(o.memory.capacity_bytes);
     case kParallelism: return QString::fromStdString(o.parallelism);
     case kThroughput: return QString::number(o.tokens_per_s_per_gpu, 'f', 0);
-    case kTime: return duration(infer ? o.ttft_s : o.time_to_train_s);
+    case kTime: return duration(infer ? o.ttft_under_load_s : o.time_to_train_s);
     case kHours: return infer ? duration(o.tpot_s) : count(o.gpu_hours);
     case kMfu: return infer ? QString::number(o.max_concurrent_requests, 'f', 0) : QStringLiteral("%1 %").arg(100.0 * o.mfu, 0, 'f', 1);
     default: return {};

@@ -98,7 +98,7 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
     out.parallelism = fmt::format("TP {} · PP {} · batch {:.0f}", w.par.tp, w.par.pp, r.time.batch);
     out.tokens_per_s = r.time.tokens_per_s;
     out.tokens_per_s_per_gpu = r.time.tokens_per_s_per_gpu;
-    out.ttft_s = r.time.ttft_under_load_s;  // at the planned batch (the prompt alone is a lower bound)
+    out.ttft_under_load_s = r.time.ttft_under_load_s;  // at the planned batch (the prompt alone is a lower bound)
     out.tpot_s = r.time.tpot_s;
     out.max_concurrent_requests = r.memory.max_concurrent_requests;
     out.roofline.ops.push_back({"prefill (1 request)", r.time.prefill.flop, r.time.prefill.bytes});

@@ -62,7 +62,7 @@ struct OptionResult {
   double gpu_hours = 0;
   double mfu = 0;                   ///< fraction
   // Inference (phase infer):
-  double ttft_s = 0;  ///< TTFT under load at the planned batch
+  double ttft_under_load_s = 0;  ///< TTFT under load at the planned batch (prompt chunks in steps with the decode batch)
   double tpot_s = 0;
   double max_concurrent_requests = 0;
   Roofline roofline;

@@ -45,7 +45,7 @@ std::string comparison_report_html(const Workspace& ws, const Comparison& c, con
 
   h += "<h2>Comparison</h2>\n<table><tr><th>Option</th><th>Fits</th><th>Memory / GPU</th><th>Capacity</th><th>Parallelism</th>"
        "<th>Tokens/s per GPU</th>";
-  h += infer ? "<th>TTFT</th><th>TPOT</th></tr>\n" : "<th>Time to train</th><th>GPU-hours</th><th>MFU</th></tr>\n";
+  h += infer ? "<th>TTFT (under load)</th><th>TPOT</th></tr>\n" : "<th>Time to train</th><th>GPU-hours</th><th>MFU</th></tr>\n";
   for (const OptionResult& o : c.options) {
     if (!o.error.empty()) {
       h += "<tr><td>" + html_escape(o.label) + "</td><td class=\"bad\" colspan=\"7\">" + html_escape(o.error) + "</td></tr>\n";
@@ -55,7 +55,7 @@ std::string comparison_report_html(const Workspace& ws, const Comparison& c, con
                      o.fits ? "good" : "bad", o.fits ? "yes" : "no", gib_text(o.memory.total_bytes()), gib_text(o.memory.capacity_bytes),
                      html_escape(o.parallelism), o.tokens_per_s_per_gpu);
     if (infer) {
-      h += fmt::format("<td>{}</td><td>{}</td></tr>\n", core::format_seconds(o.ttft_s), core::format_seconds(o.tpot_s));
+      h += fmt::format("<td>{}</td><td>{}</td></tr>\n", core::format_seconds(o.ttft_under_load_s), core::format_seconds(o.tpot_s));
     } else {
       h += fmt::format("<td>{}</td><td>{:.0f}</td><td>{:.1f} %</td></tr>\n", days_text(o.time_to_train_s), o.gpu_hours, 100 * o.mfu);
     }

@@ -255,11 +255,11 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     return (1.0 - f) * step(batch, 0.0, nullptr) + f * with_chunk;
   };
 
-  // TTFT under load: a prompt runs as ceil(computed tokens / chunk) chunks in consecutive steps (an
-  // engine keeps scheduling a partly prefilled request), each step also carrying the batch's decode
-  // tokens. When prompts need more than a chunk per step, every step carries B/n of them and a
-  // prompt takes n/B steps (at least one). Never below the prompt alone.
-  const double prompt_chunks = std::ceil(std::max(new_ctx, 1.0) / chunk);
+  // TTFT under load: a prompt runs in consecutive steps (an engine keeps scheduling a partly
+  // prefilled request), each also carrying the batch's decode tokens: computed tokens / chunk steps
+  // of a chunk, as TPOT counts them, or, when prompts need more than a chunk per step, n/B steps of
+  // B/n prompts (at least one); the two agree where the regimes meet. Never below the prompt alone.
+  const double prompt_chunks = std::max(new_ctx, 1.0) / chunk;
   const auto ttft_load_at = [&](double batch) {
     const double loaded = prompt_share(batch) >= 1.0
                               ? std::max(1.0, n_out / batch) * step(batch, batch / n_out, nullptr)
@@ -274,11 +274,21 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   if (batch <= 0) {
     batch = std::max(1.0, mem.max_concurrent_requests);
     if ((in.tpot_slo_s > 0 || in.ttft_slo_s > 0) && !meets(batch)) {
-      // Largest batch meeting the SLOs (step times grow with the batch).
+      // Largest batch meeting the SLOs. TPOT grows with the batch; TTFT under load can fall again
+      // once every step carries prompts (a prompt then needs fewer steps), so a bisection that ends
+      // on a batch missing them is followed by a downward scan from the most that fit.
       double lo = 1, hi = batch;
       while (hi - lo > 1) {
         const double mid = std::floor((lo + hi) / 2);
         (meets(mid) ? lo : hi) = mid;
+      }
+      if (!meets(lo)) {
+        for (double b = batch - 1; b >= 1; --b) {
+          if (meets(b)) {
+            lo = b;
+            break;
+          }
+        }
       }
       batch = lo;
     }

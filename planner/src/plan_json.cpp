@@ -183,9 +183,9 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
         "request stays n steps, so B/n join per step; each prompt runs as chunks of min(prefill chunk, the prompt "
         "tokens it computes) tokens beside the batch's B decode tokens (at mid-output context), so a share of the steps carries a chunk "
         "and the rest decode alone; TPOT = the mean step, output tokens/s = B / TPOT, requests/s = B / (n · TPOT) "
-        "(Little's law), so throughput includes prefill; TTFT under load = the prompt's ceil(tokens / chunk) chunks in "
-        "consecutive such steps (n/B steps of B/n prompts when prompts need more than a chunk per step), queueing "
-        "before the first chunk not counted; the TTFT SLO is checked against it");
+        "(Little's law), so throughput includes prefill; TTFT under load = tokens / chunk such steps one after "
+        "another, as TPOT counts them (n/B steps of B/n prompts when prompts need more than a chunk per step), "
+        "queueing before the first chunk not counted; the TTFT SLO is checked against it");
     out.push_back(
         "a pass = its GEMM phase (weights read, GEMM FLOPs) + its attention phase (KV read, attention FLOPs), each "
         "max(FLOPs / GEMM rate, bytes / memory bandwidth); stages in sequence (no PP micro-batching)");

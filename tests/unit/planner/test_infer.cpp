@@ -133,17 +133,59 @@ TEST(Infer, SharedPrefixOfAnMlaModelIsUpProjectedAgain) {
 }
 
 TEST(Infer, TtftUnderLoadRunsThePromptsChunksInSteps) {
-  // Llama 3 8B, 20000-token prompts in chunks of 8192 (3 chunks), 512 output tokens, 8 requests: a
-  // share (8/512)/(8192/20000) = 3.8 % of the steps carries a chunk; the prompt's 3 chunks run in 3
-  // such steps, and TPOT is the mean of those and the decode steps.
-  Workload w = infer("llama-3-8b", 1, 20000, 512);
+  // Llama 3 70B on TP 4, 20000-token prompts in chunks of 8192 (20000/8192 = 2.44 chunk steps per
+  // prompt, as TPOT counts them), 512 output tokens, 8 requests: a share (8/512)/(8192/20000) = 3.8 %
+  // of the steps carries a chunk. A step is its roofline plus 2 TP all-reduces per layer of its
+  // tokens' activations (8 decode tokens + 8192 prompt tokens, h = 8192, bf16).
+  Workload w = infer("llama-3-70b", 4, 20000, 512);
   w.infer.batch = 8;
   const InferTime t = eval(w).time;
+  const Rates rates = test::rates_for("h100-sxm5-80gb");
   EXPECT_NEAR(t.prompt_step_share, (8.0 / 512) / (8192.0 / 20000), 1e-15);
-  EXPECT_NEAR(t.ttft_under_load_s, 3 * t.prompt_step_s, 1e-15);
+  EXPECT_NEAR(t.prompt_step_s - t.step.time_s, 2 * 80 * tp_allreduce_time_s((8 + 8192) * 8192 * 2.0, 4, rates), 1e-12);
+  EXPECT_NEAR(t.ttft_under_load_s, 20000.0 / 8192 * t.prompt_step_s, 1e-12);
   EXPECT_GT(t.ttft_under_load_s, t.ttft_s);
   EXPECT_NEAR(t.tpot_s, (1 - t.prompt_step_share) * t.decode_step_s + t.prompt_step_share * t.prompt_step_s,
               1e-15);
+}
+
+TEST(Infer, TtftUnderLoadIsContinuousWhereEveryStepCarriesPrompts) {
+  // Llama 3 8B, 12000-token prompts, 16 output tokens: from batch 16/(8192/12000) ≈ 10.9 on, every
+  // step carries prompts (B/n of them) and a prompt takes n/B steps. Across that point the loaded TTFT
+  // moves by no more than a batch's step does, not by the rounding of a chunk count.
+  Workload w = infer("llama-3-8b", 1, 12000, 16);
+  w.infer.batch = 10;
+  const InferTime below = eval(w).time;
+  w.infer.batch = 11;
+  const InferTime above = eval(w).time;
+  ASSERT_LT(below.prompt_step_share, 1.0);
+  ASSERT_EQ(above.prompt_step_share, 1.0);
+  EXPECT_NEAR(above.ttft_under_load_s / below.ttft_under_load_s, 1.0, 0.03);
+}
+
+TEST(Infer, TtftSloPicksTheLargestBatchThatMeetsItEvenWhenTtftIsNotMonotonic) {
+  // Llama 3 70B on TP 4, 4096-token prompts in chunks of 512, 64 output tokens. Below batch 8 a prompt
+  // takes 8 chunk steps; from 8 on every step carries B/64 prompts and a prompt takes 64/B steps, so
+  // the weight reads of a step are paid fewer times and TTFT under load falls before it rises again.
+  // With an SLO that batch 1 misses and batch 32 meets, the plan is the largest batch that meets it,
+  // found here by trying every batch.
+  Workload w = infer("llama-3-70b", 4, 4096, 64);
+  w.infer.prefill_chunk_tokens = 512;
+  const double most = eval(w).memory.max_concurrent_requests;
+  std::vector<double> ttft(static_cast<std::size_t>(most) + 1, 0.0);
+  for (std::int64_t b = 1; b <= static_cast<std::int64_t>(most); ++b) {
+    w.infer.batch = b;
+    ttft[static_cast<std::size_t>(b)] = eval(w).time.ttft_under_load_s;
+  }
+  ASSERT_LT(ttft[32], ttft[1]);  // not monotonic
+  w.infer.batch = 0;
+  w.infer.ttft_slo_s = ttft[32];
+  double largest = 0;
+  for (std::size_t b = 1; b < ttft.size(); ++b)
+    if (ttft[b] <= w.infer.ttft_slo_s) largest = static_cast<double>(b);
+  const InferTime t = eval(w).time;
+  EXPECT_EQ(t.batch, largest);
+  EXPECT_TRUE(t.meets_slo);
 }
 
 TEST(Infer, TtftSloLimitsTheBatch) {
@@ -477,6 +519,7 @@ TEST(Infer, BatchSweepIsThePlanAtEachBatch) {
     const InferResult res = evaluate_infer(at, pc, r, kA);
     EXPECT_EQ(sweep[i].tpot_s, res.time.tpot_s);
     EXPECT_EQ(sweep[i].ttft_s, res.time.ttft_s);
+    EXPECT_EQ(sweep[i].ttft_under_load_s, res.time.ttft_under_load_s);
     EXPECT_EQ(sweep[i].tokens_per_s_per_gpu, res.time.tokens_per_s_per_gpu);
     if (i + 1 < sweep.size()) {
       EXPECT_EQ(sweep[i].batch, std::pow(2.0, static_cast<double>(i)));
