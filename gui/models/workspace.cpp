@@ -114,6 +114,8 @@ plan::Workload to_workload(const WorkloadForm& f, const plan::Catalog& catalog) 
     w.train.zero_stage = f.zero_stage;
     w.train.recompute = f.recompute;
     w.train.precision = f.precision;
+    w.train.adapter.method = f.adapter;
+    w.train.adapter.rank = f.adapter_rank;
     plan::validate(w, file);
     w.gpus = f.gpus;
   } else {
@@ -126,6 +128,8 @@ plan::Workload to_workload(const WorkloadForm& f, const plan::Catalog& catalog) 
     i.batch = f.batch;
     i.qps = f.qps;
     i.tpot_slo_s = f.tpot_slo_s;
+    i.ttft_slo_s = f.ttft_slo_s;
+    i.shared_prefix_tokens = f.shared_prefix_tokens;
     i.weight_precision = f.precision;
     // Integer / 4-bit weights are dequantised and multiplied in bf16 by the common engines.
     const bool float_math = f.precision == plan::Precision::kFp16 || f.precision == plan::Precision::kBf16 ||
@@ -163,6 +167,10 @@ std::string workspace_to_json(const Workspace& ws) {
   wl["batch"] = f.batch;
   wl["qps"] = f.qps;
   wl["tpot_slo_s"] = f.tpot_slo_s;
+  wl["adapter"] = plan::to_string(f.adapter);
+  wl["adapter_rank"] = f.adapter_rank;
+  wl["ttft_slo_s"] = f.ttft_slo_s;
+  wl["shared_prefix_tokens"] = f.shared_prefix_tokens;
 
   json options = json::array();
   for (const GpuOption& o : ws.options) {
@@ -197,7 +205,8 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
 
   const Reader wl = root.at("workload");
   only_keys(wl, {"model", "phase", "precision", "gpus", "search", "tp", "pp", "micro_batch", "global_batch", "seq_len",
-                 "tokens", "zero_stage", "recompute", "context_len", "output_len", "batch", "qps", "tpot_slo_s"});
+                 "tokens", "zero_stage", "recompute", "context_len", "output_len", "batch", "qps", "tpot_slo_s",
+                 "adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens"});
   WorkloadForm& f = ws.workload;
   const Reader model = wl.at("model");
   if (model.value().is_string()) {
@@ -230,6 +239,14 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   f.batch = wl.integer("batch", 0);
   f.qps = wl.number("qps", Range::kNonNegative);
   f.tpot_slo_s = wl.number("tpot_slo_s", Range::kNonNegative);
+  // Added after the first workspaces were saved: optional, with the defaults a workspace had then.
+  const std::string adapter = wl.choice_or("adapter", {"none", "lora", "qlora"}, "none");
+  f.adapter = adapter == "lora"    ? plan::AdapterMethod::kLora
+              : adapter == "qlora" ? plan::AdapterMethod::kQlora
+                                   : plan::AdapterMethod::kNone;
+  f.adapter_rank = wl.integer_or("adapter_rank", 16, 1, 65536);
+  f.ttft_slo_s = wl.number_or("ttft_slo_s", 0, Range::kNonNegative);
+  f.shared_prefix_tokens = wl.integer_or("shared_prefix_tokens", 0, 0);
 
   const Reader options = root.at("options");
   for (std::size_t i = 0; i < options.size(); ++i) {

@@ -45,11 +45,15 @@ struct WorkloadForm {
   double tokens = 1e12;                  ///< training token budget
   int zero_stage = 1;
   plan::Recompute recompute = plan::Recompute::kSelective;
+  plan::AdapterMethod adapter = plan::AdapterMethod::kNone;  ///< train: LoRA / QLoRA fine-tuning (all linear layers)
+  std::int64_t adapter_rank = 16;        ///< train: adapter rank r
   std::int64_t context_len = 2048;       ///< inference prompt tokens
   std::int64_t output_len = 512;         ///< inference generated tokens
   std::int64_t batch = 0;                ///< concurrent requests (0: as many as fit)
   double qps = 0;                        ///< offered requests per second (0: none)
   double tpot_slo_s = 0;                 ///< 0: no SLO
+  double ttft_slo_s = 0;                 ///< 0: no SLO (checked against TTFT under load)
+  std::int64_t shared_prefix_tokens = 0;  ///< prompt tokens every request shares (prefix cache)
 };
 
 /// The Cost page's settings: a scenario (data/scenarios/*.json or any file) whose training

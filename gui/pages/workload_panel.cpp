@@ -54,6 +54,11 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   for (int z = 0; z <= 3; ++z) zero_->addItem(QStringLiteral("ZeRO-%1").arg(z), z);
   recompute_ = new QComboBox;
   for (const char* r : {"none", "selective", "full"}) recompute_->addItem(QString::fromLatin1(r), QString::fromLatin1(r));
+  adapter_ = new QComboBox;
+  adapter_->addItem(QStringLiteral("full training"), QStringLiteral("none"));
+  adapter_->addItem(QStringLiteral("LoRA (base frozen)"), QStringLiteral("lora"));
+  adapter_->addItem(QStringLiteral("QLoRA (4-bit base)"), QStringLiteral("qlora"));
+  adapter_rank_ = spin(1, 65536, 8);
   context_ = spin(1, 1 << 24, 256);
   output_ = spin(1, 1 << 24, 64);
   batch_ = spin(0, 1 << 26);
@@ -66,6 +71,12 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   tpot_ms_->setRange(0, 3.6e6);
   tpot_ms_->setSpecialValueText(QStringLiteral("no SLO"));
   tpot_ms_->setSuffix(QStringLiteral(" ms"));
+  ttft_ms_ = new QDoubleSpinBox;
+  ttft_ms_->setRange(0, 8.64e7);
+  ttft_ms_->setSpecialValueText(QStringLiteral("no SLO"));
+  ttft_ms_->setSuffix(QStringLiteral(" ms"));
+  prefix_ = spin(0, 1 << 24, 256);
+  prefix_->setSpecialValueText(QStringLiteral("none"));
   layers_ = spin(1, 100000);
   hidden_ = spin(1, 1 << 20, 128);
   heads_ = spin(1, 65536);
@@ -100,6 +111,10 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   addField(train, QStringLiteral("Token budget"), tokens_b_, QStringLiteral("Training tokens, in billions (1e9)"), {"$.train.tokens"});
   addField(train, QStringLiteral("ZeRO"), zero_, QStringLiteral("Optimizer-state sharding stage (1 = distributed optimizer)"), {"$.train.zero_stage"});
   addField(train, QStringLiteral("Recompute"), recompute_, QStringLiteral("Activation recomputation"), {});
+  addField(train, QStringLiteral("Fine-tuning"), adapter_,
+           QStringLiteral("Full training, or LoRA / QLoRA adapters on every linear layer with the base model frozen"),
+           {"$.train.adapter.method"});
+  addField(train, QStringLiteral("Adapter rank"), adapter_rank_, QStringLiteral("LoRA rank r"), {"$.train.adapter.rank"});
 
   infer_group_ = new QGroupBox(QStringLiteral("Inference"));
   auto* infer = new QFormLayout(infer_group_);
@@ -108,6 +123,11 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   addField(infer, QStringLiteral("Batch"), batch_, QStringLiteral("Concurrent requests (0: as many as fit)"), {"$.infer.batch"});
   addField(infer, QStringLiteral("QPS"), qps_, QStringLiteral("Offered requests per second"), {"$.infer.qps"});
   addField(infer, QStringLiteral("TPOT SLO"), tpot_ms_, QStringLiteral("Time-per-output-token target, milliseconds"), {"$.infer.tpot_slo_s"});
+  addField(infer, QStringLiteral("TTFT SLO"), ttft_ms_,
+           QStringLiteral("Time-to-first-token target under load, milliseconds"), {"$.infer.ttft_slo_s"});
+  addField(infer, QStringLiteral("Shared prefix"), prefix_,
+           QStringLiteral("Prompt tokens every request shares (system prompt), kept once in the prefix cache"),
+           {"$.infer.shared_prefix_tokens"});
 
   general_error_ = new QLabel;
   general_error_->setStyleSheet(QString::fromLatin1(kErrorStyle));
@@ -127,11 +147,13 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
     updateEnabled();
     emit changed();
   };
-  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_}) connect(c, &QComboBox::currentIndexChanged, this, edited);
-  for (QSpinBox* s : {gpus_, tp_, pp_, micro_batch_, global_batch_, seq_len_, context_, output_, batch_, layers_, hidden_, heads_, kv_heads_, ffn_, vocab_}) {
+  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_, adapter_})
+    connect(c, &QComboBox::currentIndexChanged, this, edited);
+  for (QSpinBox* s : {gpus_, tp_, pp_, micro_batch_, global_batch_, seq_len_, context_, output_, batch_, layers_, hidden_, heads_,
+                      kv_heads_, ffn_, vocab_, adapter_rank_, prefix_}) {
     connect(s, &QSpinBox::valueChanged, this, edited);
   }
-  for (QDoubleSpinBox* s : {tokens_b_, qps_, tpot_ms_}) connect(s, &QDoubleSpinBox::valueChanged, this, edited);
+  for (QDoubleSpinBox* s : {tokens_b_, qps_, tpot_ms_, ttft_ms_}) connect(s, &QDoubleSpinBox::valueChanged, this, edited);
   connect(search_, &QCheckBox::toggled, this, edited);
   connect(model_, &QComboBox::currentIndexChanged, this, [this] {
     // Switching to "custom" starts from the architecture shown before.
@@ -181,6 +203,7 @@ void WorkloadPanel::updateEnabled() {
   // With the search on, TP / PP / micro-batch / recompute / ZeRO are what the search chooses.
   const bool manual = !search_->isChecked();
   for (QWidget* w : std::initializer_list<QWidget*>{tp_, pp_, micro_batch_, zero_, recompute_}) w->setEnabled(manual || !train);
+  adapter_rank_->setEnabled(adapter_->currentData().toString() != QLatin1String("none"));
 }
 
 void WorkloadPanel::setForm(const WorkloadForm& f) {
@@ -200,11 +223,15 @@ void WorkloadPanel::setForm(const WorkloadForm& f) {
   tokens_b_->setValue(f.tokens / 1e9);
   zero_->setCurrentIndex(f.zero_stage);
   recompute_->setCurrentIndex(std::max(0, recompute_->findData(QString::fromStdString(plan::to_string(f.recompute)))));
+  adapter_->setCurrentIndex(std::max(0, adapter_->findData(QString::fromStdString(plan::to_string(f.adapter)))));
+  adapter_rank_->setValue(static_cast<int>(f.adapter_rank));
   context_->setValue(static_cast<int>(f.context_len));
   output_->setValue(static_cast<int>(f.output_len));
   batch_->setValue(static_cast<int>(f.batch));
   qps_->setValue(f.qps);
   tpot_ms_->setValue(f.tpot_slo_s * 1e3);
+  ttft_ms_->setValue(f.ttft_slo_s * 1e3);
+  prefix_->setValue(static_cast<int>(f.shared_prefix_tokens));
   loading_ = false;
   updateEnabled();
 }
@@ -244,6 +271,13 @@ WorkloadForm WorkloadPanel::form() const {
   f.batch = batch_->value();
   f.qps = qps_->value();
   f.tpot_slo_s = tpot_ms_->value() / 1e3;
+  f.ttft_slo_s = ttft_ms_->value() / 1e3;
+  f.shared_prefix_tokens = prefix_->value();
+  const QString adapter = adapter_->currentData().toString();
+  f.adapter = adapter == QLatin1String("lora")    ? plan::AdapterMethod::kLora
+              : adapter == QLatin1String("qlora") ? plan::AdapterMethod::kQlora
+                                                  : plan::AdapterMethod::kNone;
+  f.adapter_rank = adapter_rank_->value();
   return f;
 }
 

@@ -66,11 +66,15 @@ class WorkloadPanel : public QWidget {
   QDoubleSpinBox* tokens_b_;
   QComboBox* zero_;
   QComboBox* recompute_;
+  QComboBox* adapter_;
+  QSpinBox* adapter_rank_;
   QSpinBox* context_;
   QSpinBox* output_;
   QSpinBox* batch_;
   QDoubleSpinBox* qps_;
   QDoubleSpinBox* tpot_ms_;
+  QDoubleSpinBox* ttft_ms_;
+  QSpinBox* prefix_;
   QGroupBox* custom_group_;
   QSpinBox* layers_;
   QSpinBox* hidden_;

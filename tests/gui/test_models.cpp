@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "headroom/core/errors.hpp"
 #include "headroom/plan/search.hpp"
 #include "headroom/plan/train.hpp"
@@ -80,6 +82,26 @@ class ModelsTest : public QObject {
     QCOMPARE(back.options[4].enabled, false);
     QCOMPARE(back.workload.custom.num_layers, std::int64_t{40});
     QCOMPARE(back.workload.gpus, 128);
+
+    // The fine-tuning and serving fields travel too; a workspace saved before they existed loads with
+    // their defaults (no adapters, no shared prefix, no TTFT SLO).
+    ws.workload.adapter = plan::AdapterMethod::kQlora;
+    ws.workload.adapter_rank = 64;
+    ws.workload.ttft_slo_s = 0.25;
+    ws.workload.shared_prefix_tokens = 1000;
+    const std::string text2 = workspace_to_json(ws);
+    const Workspace back2 = workspace_from_json(text2, "ws.json", *catalog_);
+    QCOMPARE(workspace_to_json(back2), text2);
+    QCOMPARE(back2.workload.adapter, plan::AdapterMethod::kQlora);
+    QCOMPARE(back2.workload.adapter_rank, std::int64_t{64});
+    QCOMPARE(back2.workload.ttft_slo_s, 0.25);
+    QCOMPARE(back2.workload.shared_prefix_tokens, std::int64_t{1000});
+    nlohmann::json old = nlohmann::json::parse(text2);
+    for (const char* k : {"adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens"}) old["workload"].erase(k);
+    const Workspace older = workspace_from_json(old.dump(), "old.json", *catalog_);
+    QCOMPARE(older.workload.adapter, plan::AdapterMethod::kNone);
+    QCOMPARE(older.workload.shared_prefix_tokens, std::int64_t{0});
+    QCOMPARE(older.workload.ttft_slo_s, 0.0);
   }
 
   void workspaceStrict() {
@@ -96,6 +118,7 @@ class ModelsTest : public QObject {
     QCOMPARE(error_path(load(with("\"schema_version\": \"1.0\"", "\"schema_version\": \"2.0\""))), std::string("$.schema_version"));
     QCOMPARE(error_path(load(with("\"id\": \"l40s\"", "\"id\": \"l41s\""))), std::string("$.options[3].id"));
     QCOMPARE(error_path(load(with("\"tp\": 8", "\"tp\": \"8\""))), std::string("$.workload.tp"));
+    QCOMPARE(error_path(load(with("\"adapter\": \"none\"", "\"adapter\": \"dora\""))), std::string("$.workload.adapter"));
     QCOMPARE(error_path(load(with("\"label\": \"H200\"", "\"label\": \"H100 SXM\""))), std::string("$.options[1].label"));
     QVERIFY(error_path(load("{ not json")) != "<no error>");
   }
@@ -136,6 +159,18 @@ class ModelsTest : public QObject {
       QCOMPARE(c.options[i].fits, r.memory.fits);
     }
     QCOMPARE(c.options[0].parallelism, std::string("TP 8 · PP 2 · DP 4 · mb 1 · selective recompute · ZeRO-1"));
+
+    // QLoRA from the form is the planner's QLoRA plan (same trainable parameters, same memory).
+    Workspace q = ws;
+    q.workload.adapter = plan::AdapterMethod::kQlora;
+    q.workload.adapter_rank = 16;
+    const Comparison cq = compute_comparison(q, *catalog_, nullptr);
+    QVERIFY2(cq.error.empty(), cq.error.c_str());
+    const plan::Workload wq = to_workload(q.workload, *catalog_);
+    QCOMPARE(wq.train.adapter.method, plan::AdapterMethod::kQlora);
+    const plan::Rates rq = plan::resolve_rates(q.options[0].profile, plan::Precision::kBf16, a);
+    QCOMPARE(cq.options[0].memory.total_bytes(), plan::evaluate_train(wq, plan::count_params(wq.model), rq, a).memory.total_bytes);
+    QVERIFY(cq.options[0].memory.total_bytes() < c.options[0].memory.total_bytes());
 
     ws.workload.search = true;
     const Comparison s = compute_comparison(ws, *catalog_, nullptr);

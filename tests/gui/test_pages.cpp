@@ -87,6 +87,29 @@ class PagesTest : public QObject {
     QVERIFY(w_->shown() != before);
   }
 
+  void fineTuningAndServingFieldsRoundTripThroughTheWidgets() {
+    WorkloadPanel* panel = w_->workloadPanel();
+    WorkloadForm f = panel->form();
+    f.adapter = plan::AdapterMethod::kLora;
+    f.adapter_rank = 32;
+    f.shared_prefix_tokens = 1024;
+    f.ttft_slo_s = 0.2;
+    panel->setForm(f);
+    const WorkloadForm back = panel->form();
+    QCOMPARE(back.adapter, plan::AdapterMethod::kLora);
+    QCOMPARE(back.adapter_rank, std::int64_t{32});
+    QCOMPARE(back.shared_prefix_tokens, std::int64_t{1024});
+    QCOMPARE(back.ttft_slo_s, 0.2);
+    // QLoRA with FP8 is refused by the planner; the GUI marks the precision field.
+    f.adapter = plan::AdapterMethod::kQlora;
+    f.precision = plan::Precision::kFp8;
+    panel->setForm(f);
+    emit panel->changed();
+    QVERIFY(w_->waitForIdle(30000));
+    QVERIFY2(panel->errorText(QStringLiteral("$.train.precision")).contains(QStringLiteral("QLoRA")),
+             qPrintable(panel->errorText(QStringLiteral("$.train.precision"))));
+  }
+
   void corruptDropLeavesWorkspaceUnchanged() {
     QTemporaryDir dir;
     const QString bad = dir.filePath(QStringLiteral("results.json"));
