@@ -29,6 +29,7 @@ struct PlanArgs {
   bool json = false;
   bool force = false;
   bool list = false;
+  bool infer_search = false;  ///< plan infer --search: try every replica layout
   // Workload flags (override the file when given).
   std::string model;
   int gpus = 0;
@@ -131,6 +132,11 @@ void add_search_flags(CLI::App* c, PlanArgs& a) {
 }
 
 void add_infer_flags(CLI::App* c, PlanArgs& a) {
+  c->add_flag("--search", a.infer_search,
+              "try every replica layout (TP × PP) and plan the one needing the fewest GPUs for --qps (else the most "
+              "tokens/s per GPU) that fits and meets the SLOs");
+  c->add_option("--max-tp", a.search.max_tp, "with --search: largest TP tried (default: GPUs per node)");
+  c->add_option("--max-pp", a.search.max_pp, "with --search: largest PP tried (powers of two; default 8)");
   c->add_option("--context", a.context, "prompt tokens per request");
   c->add_option("--output", a.output, "generated tokens per request");
   c->add_option("--batch", a.batch, "concurrent requests (default: as many as fit / meet the SLO)");
@@ -417,6 +423,21 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
       plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
   if (!a.out.empty()) core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
   const plan::Phase phase = mode == "infer" ? plan::Phase::kInfer : plan::Phase::kTrain;
+  if (mode == "infer") {
+    // --search chooses the replica layout; a fixed one or a GPU count would contradict it.
+    for (const char* flag : {"--tp", "--pp", "--gpus"}) {
+      if (a.infer_search && c->count(flag) > 0)
+        throw core::InputError("", flag,
+                               fmt::format("no {} with --search (it tries every layout and reports the GPUs the QPS needs)",
+                                           flag));
+    }
+    for (const char* flag : {"--max-tp", "--max-pp"}) {
+      if (c->count(flag) == 0) continue;
+      if (!a.infer_search) throw core::InputError("", flag, "--search as well (it limits the layouts the search tries)");
+      const int v = std::string(flag) == "--max-tp" ? a.search.max_tp : a.search.max_pp;
+      if (v < 1 || v > 1024) throw core::InputError("", flag, fmt::format("an integer in [1, 1024], got {}", v));
+    }
+  }
   if (mode == "search") {
     if (a.gpus <= 0 && a.workload_file.empty())
       throw core::InputError("", "--gpus", "a positive GPU count to search over");
@@ -443,6 +464,15 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   if (mode == "train") {
     const auto r = plan::evaluate_train(w, pc, ctx.rates, as);
     emit(a, plan::train_plan_to_json(w, pc, r, ctx), plan::train_plan_table(w, pc, r, ctx));
+    return 0;
+  }
+  if (mode == "infer" && a.infer_search) {
+    const int max_tp = c->count("--max-tp") > 0 ? a.search.max_tp : static_cast<int>(ctx.rates.gpus_per_node);
+    const int max_pp = c->count("--max-pp") > 0 ? a.search.max_pp : 8;
+    const auto s = plan::search_infer(w, pc, ctx.rates, as, max_tp, max_pp);
+    const auto r = plan::evaluate_infer(s.best, pc, ctx.rates, as);
+    const auto sweep = plan::infer_batch_sweep(s.best, pc, ctx.rates, as);
+    emit(a, plan::infer_search_to_json(s, pc, r, sweep, ctx), plan::infer_search_table(s, pc, r, sweep, ctx));
     return 0;
   }
   if (mode == "infer") {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "headroom/core/errors.hpp"
+
 #include "headroom/plan/train.hpp"
 
 namespace headroom::plan {
@@ -332,6 +334,48 @@ std::vector<BatchPoint> infer_batch_sweep(const Workload& w, const ParamCounts& 
   };
   for (double b = 1; b < most; b *= 2) add(b);
   add(most);
+  return out;
+}
+
+InferSearchResult search_infer(const Workload& base, const ParamCounts& params, const Rates& rates,
+                               const Assumptions& a, int max_tp, int max_pp) {
+  InferSearchResult out;
+  for (int tp = 1; tp <= max_tp; ++tp) {
+    for (int pp = 1; pp <= max_pp; pp *= 2) {
+      Workload w = base;
+      w.par = Parallelism{};
+      w.par.tp = tp;
+      w.par.pp = pp;
+      w.gpus = 0;
+      try {
+        validate(w);
+      } catch (const core::InputError&) {
+        continue;  // TP not dividing the heads, PP not dividing the layers: not a layout of this model
+      }
+      InferCandidate c;
+      c.tp = tp;
+      c.pp = pp;
+      c.result = evaluate_infer(w, params, rates, a);
+      c.usable = c.result.memory.fits && c.result.time.meets_slo;
+      out.candidates.push_back(c);
+    }
+  }
+  const bool qps = base.infer.qps > 0;
+  std::stable_sort(out.candidates.begin(), out.candidates.end(), [qps](const InferCandidate& x, const InferCandidate& y) {
+    if (x.usable != y.usable) return x.usable;
+    if (qps && x.result.time.gpus_for_qps != y.result.time.gpus_for_qps)
+      return x.result.time.gpus_for_qps < y.result.time.gpus_for_qps;
+    if (x.result.time.tokens_per_s_per_gpu != y.result.time.tokens_per_s_per_gpu)
+      return x.result.time.tokens_per_s_per_gpu > y.result.time.tokens_per_s_per_gpu;
+    return x.tp * x.pp < y.tp * y.pp;
+  });
+  out.best = base;
+  if (!out.candidates.empty()) {
+    out.best.par = Parallelism{};
+    out.best.par.tp = out.candidates.front().tp;
+    out.best.par.pp = out.candidates.front().pp;
+    out.best.gpus = 0;
+  }
   return out;
 }
 

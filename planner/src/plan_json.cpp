@@ -660,4 +660,61 @@ std::string search_plan_table(const Workload& w, const ParamCounts& pc, const Se
   return s + assumptions_text(r.best.empty() ? w : r.best.front().workload, ctx);
 }
 
+namespace {
+std::string ranking_text(const Workload& w) {
+  return w.infer.qps > 0 ? "fewest GPUs for the QPS, then most output tokens/s per GPU"
+                         : "most output tokens/s per GPU";
+}
+}  // namespace
+
+std::string infer_search_to_json(const InferSearchResult& s, const ParamCounts& params, const InferResult& r,
+                                 const std::vector<BatchPoint>& sweep, const PlanContext& ctx, int indent) {
+  json j = json::parse(infer_plan_to_json(s.best, params, r, sweep, ctx, -1));
+  json cands = json::array();
+  for (const InferCandidate& c : s.candidates) {
+    const InferTime& t = c.result.time;
+    cands.push_back({{"tp", c.tp},
+                     {"pp", c.pp},
+                     {"gpus_per_replica", c.result.gpus_per_replica},
+                     {"fits", c.result.memory.fits},
+                     {"meets_slo", t.meets_slo},
+                     {"batch", t.batch},
+                     {"ttft_under_load_s", num(t.ttft_under_load_s)},
+                     {"tpot_s", num(t.tpot_s)},
+                     {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
+                     {"gpus_for_qps", s.best.infer.qps > 0 ? num(t.gpus_for_qps) : json(nullptr)}});
+  }
+  j["search"] = {{"evaluated", s.candidates.size()},
+                 {"usable", std::count_if(s.candidates.begin(), s.candidates.end(),
+                                          [](const InferCandidate& c) { return c.usable; })},
+                 {"ranking", ranking_text(s.best)},
+                 {"candidates", std::move(cands)}};
+  return j.dump(indent);
+}
+
+std::string infer_search_table(const InferSearchResult& s, const ParamCounts& params, const InferResult& r,
+                               const std::vector<BatchPoint>& sweep, const PlanContext& ctx) {
+  const bool qps = s.best.infer.qps > 0;
+  std::string t = fmt::format("Replica layouts: {} evaluated, ranked by {} (usable: fits and meets the SLOs)\n\n",
+                              s.candidates.size(), ranking_text(s.best));
+  t += fmt::format("  {:>4} {:>4} {:>6} {:>7} {:>12} {:>10} {:>14} {:>10}  {}\n", "TP", "PP", "GPUs", "batch",
+                   "TTFT (load)", "TPOT", "tok/s per GPU", qps ? "GPUs/QPS" : "", "");
+  const std::size_t shown = std::min<std::size_t>(s.candidates.size(), 12);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const InferCandidate& c = s.candidates[i];
+    const InferTime& x = c.result.time;
+    t += fmt::format("  {:>4} {:>4} {:>6} {:>7.0f} {:>12} {:>10} {:>14.0f} {:>10}  {}\n", c.tp, c.pp,
+                     c.result.gpus_per_replica, x.batch, core::format_seconds(x.ttft_under_load_s),
+                     core::format_seconds(x.tpot_s), x.tokens_per_s_per_gpu,
+                     qps ? fmt::format("{:.0f}", x.gpus_for_qps) : std::string(),
+                     !c.result.memory.fits ? "does not fit" : !x.meets_slo ? "misses the SLO" : "");
+  }
+  if (shown < s.candidates.size()) t += fmt::format("  ({} more in --json)\n", s.candidates.size() - shown);
+  if (s.candidates.empty() || !s.candidates.front().usable) {
+    t += "\nNo layout fits and meets the SLOs; the plan below is the best of those that do not.\n";
+  }
+  t += "\n";
+  return t + infer_plan_table(s.best, params, r, sweep, ctx);
+}
+
 }  // namespace headroom::plan

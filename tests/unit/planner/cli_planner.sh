@@ -365,6 +365,20 @@ check report-prefix-context 2 "$bin" report procurement --workload "$tmp/w3000.j
 grep -q "shared_prefix_tokens" "$tmp/err" || { echo "FAIL report-prefix-context: field not named"; cat "$tmp/err"; fail=1; }
 check infer-prefix-too-long 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --shared-prefix 4096
 grep -q -- "--shared-prefix" "$tmp/err" || { echo "FAIL infer-prefix-too-long: flag not named"; cat "$tmp/err"; fail=1; }
+# plan infer --search: every replica layout, the one needing the fewest GPUs for the QPS planned.
+check infer-search 0 "$bin" plan infer --model llama-3-70b --gpu H100 --context 2048 --output 256 --qps 20 --tpot-slo 0.05 --search --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+s = p["search"]
+assert s["evaluated"] == 16 and len(s["candidates"]) == 16, s["evaluated"]
+assert (p["parallelism"]["tp"], p["parallelism"]["pp"]) == (4, 1), p["parallelism"]
+assert s["candidates"][0]["gpus_for_qps"] == p["result"]["time"]["gpus_for_qps"] == 16, s["candidates"][0]
+' "$tmp/out" || { echo "FAIL infer-search"; fail=1; }
+check infer-search-tp 2 "$bin" plan infer --model llama-3-70b --gpu H100 --context 2048 --output 256 --search --tp 4
+grep -q -- "--tp" "$tmp/err" || { echo "FAIL infer-search-tp: flag not named"; cat "$tmp/err"; fail=1; }
+check infer-max-tp-alone 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --max-tp 4
+grep -q -- "--max-tp" "$tmp/err" || { echo "FAIL infer-max-tp-alone: flag not named"; cat "$tmp/err"; fail=1; }
 # LoRA / QLoRA fine-tuning: the adapters' share of the step is printed, plan.json's train block reads
 # back as a workload (same plan), and adapter flags without --adapter or with a bad target exit 2.
 check lora-table 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 32 --seq-len 4096 --adapter lora --lora-rank 32 --lora-targets qkv,o,gate_up,down

@@ -207,6 +207,42 @@ TEST(Infer, TtftSloLimitsTheBatch) {
   EXPECT_FALSE(eval(w).time.meets_slo);
 }
 
+TEST(InferSearch, EveryLayoutTheModelAllowsRankedByGpusForTheQps) {
+  // Llama 3 70B (64 heads, 8 KV heads, 80 layers) on H100 (8 per node), 2048 + 256 tokens, 20 QPS at
+  // 50 ms TPOT: TP 1, 2, 4, 8 × PP 1, 2, 4, 8 = 16 layouts (TP 3, 5, 6, 7 do not divide the heads).
+  Workload w = infer("llama-3-70b", 1, 2048, 256);
+  w.infer.qps = 20;
+  w.infer.tpot_slo_s = 0.05;
+  const ParamCounts pc = count_params(w.model);
+  const Rates rates = test::rates_for("h100-sxm5-80gb");
+  const InferSearchResult s = search_infer(w, pc, rates, kA, 8, 8);
+  ASSERT_EQ(s.candidates.size(), 16u);
+  for (std::size_t i = 0; i < s.candidates.size(); ++i) {
+    const InferCandidate& c = s.candidates[i];
+    EXPECT_EQ(c.tp & (c.tp - 1), 0) << c.tp;  // 1, 2, 4 or 8
+    // Each candidate is the plan of its layout.
+    Workload at = w;
+    at.par.tp = c.tp;
+    at.par.pp = c.pp;
+    const InferResult r = evaluate_infer(at, pc, rates, kA);
+    EXPECT_EQ(c.result.time.gpus_for_qps, r.time.gpus_for_qps);
+    EXPECT_EQ(c.usable, r.memory.fits && r.time.meets_slo);
+    // Usable ones first, by GPUs for the QPS.
+    if (i > 0 && c.usable && s.candidates[i - 1].usable)
+      EXPECT_LE(s.candidates[i - 1].result.time.gpus_for_qps, c.result.time.gpus_for_qps);
+    if (i > 0 && c.usable) EXPECT_TRUE(s.candidates[i - 1].usable);
+  }
+  // TP 1 · PP 1 holds all 141 GB of weights on one 80 GB GPU: it does not fit (PP 2 and up split them).
+  for (const InferCandidate& c : s.candidates) {
+    if (c.tp == 1 && c.pp == 1) EXPECT_FALSE(c.result.memory.fits);
+    if (c.tp == 1 && c.pp == 2) EXPECT_TRUE(c.result.memory.fits);
+  }
+  // The winner: TP 4, PP 1, 16 GPUs for 20 QPS (the docs' example).
+  EXPECT_EQ(s.best.par.tp, 4);
+  EXPECT_EQ(s.best.par.pp, 1);
+  EXPECT_EQ(s.candidates.front().result.time.gpus_for_qps, 16.0);
+}
+
 TEST(Infer, RequestsHoldWholeKvBlocks) {
   // 1000 + 10 tokens take 64 blocks of 16 = 1024 token slots; with blocks of 1 exactly 1010.
   Workload w = infer("llama-3-8b", 1, 1000, 10);

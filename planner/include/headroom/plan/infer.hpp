@@ -88,4 +88,24 @@ struct BatchPoint {
 std::vector<BatchPoint> infer_batch_sweep(const Workload& w, const ParamCounts& params, const Rates& rates,
                                           const Assumptions& a);
 
+/// One replica layout evaluated by search_infer.
+struct InferCandidate {
+  int tp = 1;
+  int pp = 1;
+  InferResult result;
+  bool usable = false;  ///< fits and meets the SLOs
+};
+
+/// Every replica layout TP × PP the model allows (TP: the divisors validate() accepts, up to
+/// `max_tp`; PP: powers of two dividing the layers, up to `max_pp`), each at the batch evaluate_infer
+/// picks. Ranked: usable layouts first; among them the fewest GPUs for the workload's QPS, else the
+/// most output tokens/s per GPU; ties to fewer GPUs per replica. `candidates` holds every layout
+/// evaluated, ranked.
+struct InferSearchResult {
+  std::vector<InferCandidate> candidates;
+  Workload best;  ///< the base workload with the winner's TP and PP (meaningless when none evaluated)
+};
+InferSearchResult search_infer(const Workload& base, const ParamCounts& params, const Rates& rates,
+                               const Assumptions& a, int max_tp, int max_pp);
+
 }  // namespace headroom::plan

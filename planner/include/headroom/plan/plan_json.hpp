@@ -42,6 +42,12 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& params, con
                                const std::vector<BatchPoint>& sweep, const PlanContext& ctx, int indent = 2);
 std::string search_plan_to_json(const Workload& w, const ParamCounts& params, const SearchResult& r,
                                 const PlanContext& ctx, int indent = 2);
+/// The winner of search_infer as an inference plan (`r`, `sweep`: its evaluation and batch sweep),
+/// with a `search` object listing every layout evaluated, ranked.
+std::string infer_search_to_json(const InferSearchResult& s, const ParamCounts& params, const InferResult& r,
+                                 const std::vector<BatchPoint>& sweep, const PlanContext& ctx, int indent = 2);
+std::string infer_search_table(const InferSearchResult& s, const ParamCounts& params, const InferResult& r,
+                               const std::vector<BatchPoint>& sweep, const PlanContext& ctx);
 
 std::string train_plan_table(const Workload& w, const ParamCounts& params, const TrainResult& r,
                              const PlanContext& ctx);
