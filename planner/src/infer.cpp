@@ -295,12 +295,16 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
       batch = lo;
     }
   }
+  // The planned batch's figures from its two steps (the same arithmetic as tpot_at and ttft_load_at).
   tt.batch = batch;
   tt.decode_step_s = step(batch, 0.0, &tt.decode);
-  tt.tpot_s = tpot_at(batch, &tt.step);
   tt.prompt_step_share = prompt_share(batch);
-  tt.ttft_under_load_s = ttft_load_at(batch);
-  tt.prompt_step_s = tt.prompt_step_share >= 1.0 ? step(batch, batch / n_out, nullptr) : step(batch, chunk_prompts, nullptr);
+  const bool every_step = tt.prompt_step_share >= 1.0;
+  tt.prompt_step_s = every_step ? step(batch, batch / n_out, &tt.step) : step(batch, chunk_prompts, &tt.step);
+  tt.tpot_s = every_step ? tt.prompt_step_s
+                         : (1.0 - tt.prompt_step_share) * tt.decode_step_s + tt.prompt_step_share * tt.prompt_step_s;
+  tt.ttft_under_load_s =
+      std::max(tt.ttft_s, (every_step ? std::max(1.0, n_out / batch) : prompt_chunks) * tt.prompt_step_s);
   // Steady state: every request is in the batch for n steps (Little's law), so a replica serves
   // B / (n · TPOT) requests per second and B / TPOT output tokens per second, prefill included.
   tt.tokens_per_s = batch / tt.tpot_s;
