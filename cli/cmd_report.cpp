@@ -67,6 +67,8 @@ struct ProcurementArgs {
   int tp = 1;
   double qps = 0, tpot_slo = 0, ttft_slo = 0;
   std::int64_t shared_prefix = 0;
+  std::string adapter = "none";
+  std::int64_t lora_rank = 16;
   double max_days = 0, utilisation = 0, years = 0, goodput = 1.0;
   bool no_search = false;
 };
@@ -133,6 +135,18 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
     }
     if (given("--tokens")) t.tokens = a.tokens;
     if (fresh || given("--precision")) t.precision = precision_flag(a.precision, "--precision");
+    if (fresh || given("--adapter")) {
+      if (a.adapter != "none" && a.adapter != "lora" && a.adapter != "qlora")
+        throw core::InputError("command line", "--adapter", fmt::format("lora, qlora or none, got '{}'", a.adapter));
+      t.adapter.method = a.adapter == "lora"    ? plan::AdapterMethod::kLora
+                         : a.adapter == "qlora" ? plan::AdapterMethod::kQlora
+                                                : plan::AdapterMethod::kNone;
+    }
+    if (given("--lora-rank")) {
+      if (!t.adapter.enabled())
+        throw core::InputError("command line", "--lora-rank", "--adapter lora or qlora as well");
+      t.adapter.rank = a.lora_rank;
+    }
     if (fresh) {
       t.recompute = plan::Recompute::kSelective;
       t.zero_stage = 1;
@@ -246,6 +260,9 @@ void add_report_command(CLI::App& app, Action& action) {
   pro->add_option("--micro-batch", pa->micro_batch, "train: starting micro-batch (the search varies it)");
   pro->add_option("--seq-len", pa->seq_len, "train: tokens per sequence");
   pro->add_option("--precision", pa->precision, "train: matmul precision; infer: weight precision (default bf16)");
+  pro->add_option("--adapter", pa->adapter,
+                  "train: fine-tune with adapters on every linear layer, base frozen: lora, qlora or none (default)");
+  pro->add_option("--lora-rank", pa->lora_rank, "train: adapter rank with --adapter (default 16)");
   pro->add_option("--max-days", pa->max_days, "train: time-to-train target, days");
   pro->add_flag("--no-search", pa->no_search, "train: keep the workload's parallelism instead of searching");
   pro->add_option("--context", pa->context, "infer: prompt tokens per request");

@@ -1,5 +1,6 @@
 // The procurement report's HTML (self-contained: inline CSS and SVG, no script).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -463,6 +464,14 @@ std::string render_procurement(const ProcurementReport& rep) {
                         e(rep.model_name), w.gpus > 0 ? w.gpus : w.par.world(), w.train.tokens, w.train.global_batch,
                         w.train.seq_len, e(plan::to_string(w.train.precision)),
                         rep.input.search ? ", parallelism searched per option" : "");
+    if (w.train.adapter.enabled()) {
+      const auto names = plan::adapter_target_names(w.train.adapter.targets);
+      html += fmt::format(" {} fine-tuning: rank-{} adapters on {}, base frozen.",
+                          w.train.adapter.method == plan::AdapterMethod::kQlora ? "QLoRA (4-bit base)" : "LoRA",
+                          w.train.adapter.rank,
+                          w.train.adapter.targets == 0 ? std::string("every linear layer")
+                                                       : e(fmt::format("{}", fmt::join(names, ", "))));
+    }
     if (rep.input.max_time_to_train_s) html += " Target: " + days_text(*rep.input.max_time_to_train_s) + ".";
   } else {
     html += fmt::format("<p class=\"meta\">Serving {}: context {} + output {} tokens, weights {}, TP {} · PP {}", e(rep.model_name),
@@ -471,6 +480,8 @@ std::string render_procurement(const ProcurementReport& rep) {
     if (w.infer.qps > 0) html += fmt::format(", {:g} requests/s offered", w.infer.qps);
     if (w.infer.tpot_slo_s > 0) html += ", TPOT SLO " + e(core::format_seconds(w.infer.tpot_slo_s));
     if (w.infer.ttft_slo_s > 0) html += ", TTFT SLO " + e(core::format_seconds(w.infer.ttft_slo_s));
+    if (w.infer.shared_prefix_tokens > 0)
+      html += fmt::format(", a shared prompt prefix of {} tokens in the prefix cache", w.infer.shared_prefix_tokens);
     html += ".";
   }
   html += "</p>\n<p class=\"meta\">Generated " + e(rep.input.generated_at) + " by <code>" + e(rep.input.command_line) +

@@ -363,6 +363,14 @@ json.dump({"schema": "headroom.workload", "schema_version": "1.0", "model": "lla
           open(sys.argv[1], "w"))' "$tmp/w3000.json"
 check report-prefix-context 2 "$bin" report procurement --workload "$tmp/w3000.json" --gpu H100 --context 2048 --out "$tmp/prefix_report2.html"
 grep -q "shared_prefix_tokens" "$tmp/err" || { echo "FAIL report-prefix-context: field not named"; cat "$tmp/err"; fail=1; }
+grep -q "a shared prompt prefix of 3000 tokens" "$tmp/prefix_report.html" || { echo "FAIL report-prefix: workload line"; fail=1; }
+# report procurement for fine-tuning: the adapter reaches the workload line and every option's plan.
+check report-qlora 0 "$bin" report procurement --model llama-3-70b --gpus 8 --tokens 1e9 --gpu H100 --adapter qlora --out "$tmp/qlora_report.html"
+grep -q "QLoRA (4-bit base) fine-tuning: rank-16 adapters on every linear layer" "$tmp/qlora_report.html" \
+  || { echo "FAIL report-qlora: workload line"; fail=1; }
+check report-lora-rank-alone 2 "$bin" report procurement --model llama-3-70b --gpus 8 --tokens 1e9 --gpu H100 --lora-rank 8 --out "$tmp/lora_rank.html"
+grep -q -- "--lora-rank" "$tmp/err" || { echo "FAIL report-lora-rank-alone: flag not named"; cat "$tmp/err"; fail=1; }
+[[ ! -e "$tmp/lora_rank.html" ]] || { echo "FAIL report-lora-rank-alone: a report was written"; fail=1; }
 check infer-prefix-too-long 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --shared-prefix 4096
 grep -q -- "--shared-prefix" "$tmp/err" || { echo "FAIL infer-prefix-too-long: flag not named"; cat "$tmp/err"; fail=1; }
 # plan infer --search: every replica layout, the one needing the fewest GPUs for the QPS planned.
