@@ -190,7 +190,7 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
   plan::Workload w;
   const bool from_file = !a.workload_file.empty();
   if (from_file) {
-    w = plan::load_workload(a.workload_file, cat);
+    w = plan::load_workload(a.workload_file, cat, /*check=*/false);  // validated below, after the flags
   } else {
     if (a.model.empty()) throw core::InputError("", "--model", "a model name (or --workload FILE)");
     w.phase = phase;
@@ -469,6 +469,11 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   if (mode == "infer" && a.infer_search) {
     const int max_tp = c->count("--max-tp") > 0 ? a.search.max_tp : static_cast<int>(ctx.rates.gpus_per_node);
     const int max_pp = c->count("--max-pp") > 0 ? a.search.max_pp : 8;
+    if (w.par.tp != 1 || w.par.pp != 1 || w.gpus > 0) {
+      ctx.rates.notes.push_back(fmt::format(
+          "--search replaced the workload's layout (TP {} · PP {}{}) by the layouts it tries", w.par.tp, w.par.pp,
+          w.gpus > 0 ? fmt::format(", {} GPUs", w.gpus) : std::string()));
+    }
     const auto s = plan::search_infer(w, pc, ctx.rates, as, max_tp, max_pp);
     const auto r = plan::evaluate_infer(s.best, pc, ctx.rates, as);
     const auto sweep = plan::infer_batch_sweep(s.best, pc, ctx.rates, as);

@@ -103,13 +103,24 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
   plan::Workload w;
   const std::string file = a.workload_file.empty() ? "command line" : a.workload_file;
   if (!a.workload_file.empty()) {
-    w = plan::load_workload(a.workload_file, cat);
+    w = plan::load_workload(a.workload_file, cat, /*check=*/false);  // validated below, after the flags
     if (given("--phase") && to_string(w.phase) != a.phase)
       throw core::InputError("command line", "--phase", "the workload file's phase '" + to_string(w.phase) + "'");
   } else {
     if (a.model.empty()) throw core::InputError("command line", "--model", "a model name (or --workload FILE)");
     if (a.phase != "train" && a.phase != "infer") throw core::InputError("command line", "--phase", "train or infer");
     w.phase = a.phase == "train" ? plan::Phase::kTrain : plan::Phase::kInfer;
+  }
+  // A setting of the other phase would be ignored without a word: refuse it.
+  const bool train_phase = w.phase == plan::Phase::kTrain;
+  for (const char* flag : {"--adapter", "--lora-rank", "--seq-len", "--global-batch", "--micro-batch", "--tokens",
+                           "--max-days", "--no-search"}) {
+    if (!train_phase && given(flag))
+      throw core::InputError("command line", flag, "--phase train (it is a training setting; this report is for serving)");
+  }
+  for (const char* flag : {"--context", "--output", "--batch", "--qps", "--tpot-slo", "--ttft-slo", "--shared-prefix"}) {
+    if (train_phase && given(flag))
+      throw core::InputError("command line", flag, "--phase infer (it is a serving setting; this report is for training)");
   }
   if (!a.model.empty()) w.model = cat.model(a.model);
   if (w.name.empty()) w.name = w.model.id;

@@ -72,6 +72,9 @@ json parse_json_text(const std::string& text, const std::string& file) {
     doc = json::parse(text, std::ref(dup));
   } catch (const json::parse_error& e) {
     throw InputError(file, "", fmt::format("valid JSON (parse error at byte {}: {})", e.byte, e.what()));
+  } catch (const json::out_of_range& e) {
+    // A literal too large for a double (1e400): the parser refuses it while reading.
+    throw InputError(file, "", fmt::format("numbers a double can hold, up to about 1.8e308 ({})", e.what()));
   }
   if (!dup.duplicate().empty()) {
     throw InputError(file, dup.duplicate(), "a key that appears once in its object (it appears again: which one is meant?)");

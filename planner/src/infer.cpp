@@ -88,7 +88,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
       static_cast<double>(m.is_moe() && m.first_dense_layers == 0 ? moe_width : std::max(moe_width, m.ffn_hidden_size));
   // One layer's transient activations for a prefill chunk (residual, norm output, QKV, attention
   // output, MLP intermediates) plus fp32 logits of the sequences being sampled.
-  const double logits_rows = std::max(1.0, std::min(chunk, in.batch > 0 ? static_cast<double>(in.batch) : 256.0));
+  // Every decode step samples all B requests, however short the prompt chunks are.
+  const double logits_rows = std::max(1.0, in.batch > 0 ? static_cast<double>(in.batch) : 256.0);
   mem.workspace_bytes =
       chunk * abytes * (4.0 * s.h + (s.q + 2.0 * s.kv_heads_per_gpu * s.d * s.tp) / s.tp + mlp_width / s.tp) +
       logits_rows * static_cast<double>(m.vocab_size) * 4.0 / s.tp;
@@ -367,6 +368,14 @@ InferSearchResult search_infer(const Workload& base, const ParamCounts& params, 
   const bool qps = base.infer.qps > 0;
   std::stable_sort(out.candidates.begin(), out.candidates.end(), [qps](const InferCandidate& x, const InferCandidate& y) {
     if (x.usable != y.usable) return x.usable;
+    // Among the unusable: those that fit (and miss an SLO) before those that do not, which come by
+    // how far their memory exceeds the budget (the closest to fitting first).
+    const bool xf = x.result.memory.fits, yf = y.result.memory.fits;
+    if (xf != yf) return xf;
+    if (!xf) {
+      const auto over = [](const InferResult& r) { return r.memory.total_bytes - r.memory.budget_bytes; };
+      if (over(x.result) != over(y.result)) return over(x.result) < over(y.result);
+    }
     if (qps && x.result.time.gpus_for_qps != y.result.time.gpus_for_qps)
       return x.result.time.gpus_for_qps < y.result.time.gpus_for_qps;
     if (x.result.time.tokens_per_s_per_gpu != y.result.time.tokens_per_s_per_gpu)

@@ -405,7 +405,7 @@ std::string train_tables(const TrainResult& r) {
   if (t.adapter_s > 0) row("  of which LoRA adapters", t.adapter_s);
   row("memory-bound kernels", t.elementwise_s);
   if (t.dequant_s > 0) row("  of which 4-bit dequant", t.dequant_s);
-  row("  of which recompute", t.recompute_s);
+  row("recompute (in the two above)", t.recompute_s);
   row("TP communication", t.tp_comm_s);
   row("PP communication", t.pp_comm_s);
   if (t.cp_comm_s > 0) row("CP communication", t.cp_comm_s);
@@ -468,14 +468,17 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                 {"tpot_slo_s", i.tpot_slo_s},
                 {"ttft_slo_s", i.ttft_slo_s},
                 {"weight_precision", to_string(i.weight_precision)},
-                {"weight_group_size", i.weight_group_size > 0 ? i.weight_group_size : default_weight_group(i.weight_precision)},
-                {"weight_bytes_per_element", weight_bytes_per_element(i.weight_precision, i.weight_group_size)},
                 {"quantized_weights", i.quantize_experts_only ? "experts" : "linear"},
                 {"kv_block_tokens", i.kv_block_tokens},
                 {"shared_prefix_tokens", i.shared_prefix_tokens},
                 {"kv_precision", to_string(i.kv_precision)},
                 {"compute_precision", to_string(i.compute_precision)},
                 {"gpu_memory_utilization", i.gpu_memory_utilization}};
+  // The infer block reads back as a workload's: the group size only where the format has groups.
+  if (default_weight_group(i.weight_precision) > 0) {
+    j["infer"]["weight_group_size"] =
+        i.weight_group_size > 0 ? i.weight_group_size : default_weight_group(i.weight_precision);
+  }
   const InferMemory& m = r.memory;
   const InferTime& t = r.time;
   const auto point = [](const RooflinePoint& p) {
@@ -489,6 +492,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
   j["result"] = {{"gpus_per_replica", r.gpus_per_replica},
                  {"memory_per_gpu",
                   {{"weights_bytes", m.weights_bytes},
+                   {"weight_bytes_per_element", weight_bytes_per_element(i.weight_precision, i.weight_group_size)},
                    {"kv_bytes_per_token", m.kv_bytes_per_token},
                    {"kv_bytes_per_token_model", m.kv_bytes_per_token_model},
                    {"shared_prefix_tokens", m.shared_prefix_tokens},
@@ -682,7 +686,7 @@ std::string infer_search_to_json(const InferSearchResult& s, const ParamCounts& 
                      {"ttft_under_load_s", num(t.ttft_under_load_s)},
                      {"tpot_s", num(t.tpot_s)},
                      {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
-                     {"gpus_for_qps", s.best.infer.qps > 0 ? num(t.gpus_for_qps) : json(nullptr)}});
+                     {"gpus_for_qps", s.best.infer.qps > 0 && c.result.memory.fits ? num(t.gpus_for_qps) : json(nullptr)}});
   }
   j["search"] = {{"evaluated", s.candidates.size()},
                  {"usable", std::count_if(s.candidates.begin(), s.candidates.end(),
@@ -706,7 +710,7 @@ std::string infer_search_table(const InferSearchResult& s, const ParamCounts& pa
     t += fmt::format("  {:>4} {:>4} {:>6} {:>7.0f} {:>12} {:>10} {:>14.0f} {:>10}  {}\n", c.tp, c.pp,
                      c.result.gpus_per_replica, x.batch, core::format_seconds(x.ttft_under_load_s),
                      core::format_seconds(x.tpot_s), x.tokens_per_s_per_gpu,
-                     qps ? fmt::format("{:.0f}", x.gpus_for_qps) : std::string(),
+                     qps && c.result.memory.fits ? fmt::format("{:.0f}", x.gpus_for_qps) : std::string(qps ? "-" : ""),
                      !c.result.memory.fits ? "does not fit" : !x.meets_slo ? "misses the SLO" : "");
   }
   if (shown < s.candidates.size()) t += fmt::format("  ({} more in --json)\n", s.candidates.size() - shown);

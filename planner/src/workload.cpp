@@ -128,8 +128,10 @@ void validate(const Workload& w, const std::string& file) {
   if (p.first_stage_layers == 0 && p.last_stage_layers == 0) {
     if (m.num_layers % (static_cast<std::int64_t>(p.pp) * p.vpp) != 0) {
       bad(file, p.vpp > 1 ? "$.parallelism.vpp" : "$.parallelism.pp",
-          fmt::format("pp·vpp ({}·{}) dividing num_layers ({}), or first_stage_layers / last_stage_layers set", p.pp,
-                      p.vpp, m.num_layers));
+          w.phase == Phase::kInfer
+              ? fmt::format("pp dividing num_layers ({}) (inference stages are even), got {}", m.num_layers, p.pp)
+              : fmt::format("pp·vpp ({}·{}) dividing num_layers ({}), or first_stage_layers / last_stage_layers set",
+                            p.pp, p.vpp, m.num_layers));
     }
   } else {
     const StageLayout s = stage_layout(m.num_layers, p);
@@ -202,6 +204,13 @@ void validate(const Workload& w, const std::string& file) {
     if (t.adapter.enabled()) {
       if (t.adapter.rank < 1 || t.adapter.rank > kMaxAdapterRank) {
         bad(file, "$.train.adapter.rank", fmt::format("an integer in [1, {}], got {}", kMaxAdapterRank, t.adapter.rank));
+      }
+      // A rank at or above the model width is no longer low-rank: the adapter would be as large as the
+      // projections it adapts.
+      if (t.adapter.rank >= m.hidden_size) {
+        bad(file, "$.train.adapter.rank",
+            fmt::format("a rank below the model's hidden size ({}; LoRA ranks are typically 8 to 256), got {}",
+                        m.hidden_size, t.adapter.rank));
       }
       // Targets are parsed against the model they were written for; a model given later (--model over
       // a workload file) must have them too, and they must adapt something.
@@ -291,7 +300,7 @@ Precision precision_at(const Reader& r, const std::string& key, Precision fallba
 }
 }  // namespace
 
-Workload workload_from_json(const std::string& text, const std::string& file, const Catalog& catalog) {
+Workload workload_from_json(const std::string& text, const std::string& file, const Catalog& catalog, bool check) {
   const json doc = core::detail::parse_json_text(text, file);
   const Reader r(doc, file);
   r.expect_schema(kWorkloadSchema, kWorkloadMajor);
@@ -365,6 +374,10 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
         }
       }
     }
+    // `dp` left out: the GPUs not taken by tp·pp·cp (as --dp defaults on the command line).
+    const bool dp_given = r.has("parallelism") && !r.is_null("parallelism") && !r.at("parallelism").is_null("dp");
+    const int per = w.par.tp * w.par.pp * w.par.cp;
+    if (!dp_given && w.gpus > 0 && w.gpus % per == 0) w.par.dp = w.gpus / per;
     if (w.gpus == 0) w.gpus = w.par.world();
   } else {
     const Reader i = r.at("infer");
@@ -388,13 +401,13 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.infer.kv_block_tokens = i.integer_or("kv_block_tokens", 16, 1, kMaxKvBlock);
     w.infer.shared_prefix_tokens = i.integer_or("shared_prefix_tokens", 0, 0, kMaxSeq);
   }
-  validate(w, file);
+  if (check) validate(w, file);
   return w;
 }
 
-Workload load_workload(const std::filesystem::path& path, const Catalog& catalog) {
+Workload load_workload(const std::filesystem::path& path, const Catalog& catalog, bool check) {
   const json doc = core::detail::read_json_file(path.string());
-  return workload_from_json(doc.dump(), path.string(), catalog);
+  return workload_from_json(doc.dump(), path.string(), catalog, check);
 }
 
 }  // namespace headroom::plan

@@ -239,7 +239,7 @@ grep -q 'nodes0.json' "$tmp/err" && grep -q 'moe.max_nodes_per_token' "$tmp/err"
 
 # Weight-only quantisation: int4 with AWQ / GPTQ group scales, fp4 blocks on the routed experts only.
 check infer-int4 0 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-precision int4 --json
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["infer"]; assert i["weight_bytes_per_element"]==0.51953125 and i["weight_group_size"]==128 and i["quantized_weights"]=="linear" and i["kv_block_tokens"]==16, i; b=d["result"]["batch_sweep"]; assert b[0]["batch"]==1 and b[-1]["batch"]==d["result"]["memory_per_gpu"]["max_concurrent_requests"], b; assert any("weight-only quantisation: the transformer blocks" in a for a in d["assumptions"])' "$tmp/out" \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["infer"]; assert d["result"]["memory_per_gpu"]["weight_bytes_per_element"]==0.51953125 and i["weight_group_size"]==128 and i["quantized_weights"]=="linear" and i["kv_block_tokens"]==16, i; b=d["result"]["batch_sweep"]; assert b[0]["batch"]==1 and b[-1]["batch"]==d["result"]["memory_per_gpu"]["max_concurrent_requests"], b; assert any("weight-only quantisation: the transformer blocks" in a for a in d["assumptions"])' "$tmp/out" \
   || { echo "FAIL infer-int4: content"; fail=1; }
 check infer-mxfp4-experts 0 "$bin" plan infer --model gpt-oss-120b --gpu H100 --context 2048 --output 256 \
   --weight-precision fp4 --weight-group-size 32 --quantized-weights experts --json
@@ -371,6 +371,56 @@ grep -q "QLoRA (4-bit base) fine-tuning: rank-16 adapters on every linear layer"
 check report-lora-rank-alone 2 "$bin" report procurement --model llama-3-70b --gpus 8 --tokens 1e9 --gpu H100 --lora-rank 8 --out "$tmp/lora_rank.html"
 grep -q -- "--lora-rank" "$tmp/err" || { echo "FAIL report-lora-rank-alone: flag not named"; cat "$tmp/err"; fail=1; }
 [[ ! -e "$tmp/lora_rank.html" ]] || { echo "FAIL report-lora-rank-alone: a report was written"; fail=1; }
+# plan.json's infer and parallelism blocks read back as a workload: the same plan.
+check infer-roundtrip-src 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --qps 20 --tpot-slo 0.05 --ttft-slo 0.5 --shared-prefix 1000 --weight-precision int4 --json
+cp "$tmp/out" "$tmp/infer_src.json"
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+json.dump({"schema": "headroom.workload", "schema_version": "1.0", "model": p["model"]["id"], "phase": "infer",
+           "parallelism": p["parallelism"], "infer": p["infer"]}, open(sys.argv[2], "w"))' "$tmp/infer_src.json" "$tmp/infer_workload.json"
+check infer-roundtrip 0 "$bin" plan infer --workload "$tmp/infer_workload.json" --gpu H100 --json
+python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+assert a["result"] == b["result"] and a["infer"] == b["infer"], "plan from the read-back workload differs"
+' "$tmp/infer_src.json" "$tmp/out" || { echo "FAIL infer-roundtrip"; fail=1; }
+# A workload file is validated after the flags: a flag can repair it, a file without dp gets
+# dp = gpus / (tp·pp·cp), and a number no double can hold is an input error (exit 2), not a crash.
+python3 -c '
+import json, sys
+d = sys.argv[1]
+json.dump({"schema": "headroom.workload", "schema_version": "1.0", "model": "llama-2-7b", "phase": "train", "gpus": 64,
+           "train": {"global_batch": 512, "seq_len": 4096}}, open(d + "/g64.json", "w"))
+json.dump({"schema": "headroom.workload", "schema_version": "1.0", "model": "llama-2-7b", "phase": "train",
+           "train": {"global_batch": 8, "seq_len": 4096, "precision": "fp8", "adapter": {"method": "qlora"}}},
+          open(d + "/qfp8.json", "w"))
+' "$tmp"
+printf '{"schema":"headroom.workload","schema_version":"1.0","model":"llama-3-70b","phase":"infer","parallelism":{"tp":4},"infer":{"context_len":2048,"output_len":256,"qps":1e400}}' > "$tmp/big.json"
+check file-dp-from-gpus 0 "$bin" plan train --workload "$tmp/g64.json" --gpu H100 --json
+python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); assert p["parallelism"]["dp"] == 64, p["parallelism"]' "$tmp/out" \
+  || { echo "FAIL file-dp-from-gpus"; fail=1; }
+check file-search 0 "$bin" plan search --workload "$tmp/g64.json" --gpu H100
+check file-refused 2 "$bin" plan train --workload "$tmp/qfp8.json" --gpu H100
+grep -q "qfp8.json" "$tmp/err" && grep -q "train.precision" "$tmp/err" || { echo "FAIL file-refused: file or field not named"; cat "$tmp/err"; fail=1; }
+check file-repaired-by-flag 0 "$bin" plan train --workload "$tmp/qfp8.json" --gpu H100 --precision bf16
+check json-overflow 2 "$bin" plan infer --workload "$tmp/big.json" --gpu H100
+grep -q "big.json" "$tmp/err" && grep -q "1.8e308" "$tmp/err" || { echo "FAIL json-overflow"; cat "$tmp/err"; fail=1; }
+check lora-rank-too-large 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 32 --seq-len 4096 --adapter lora --lora-rank 4096
+grep -q -- "--lora-rank" "$tmp/err" || { echo "FAIL lora-rank-too-large: flag not named"; cat "$tmp/err"; fail=1; }
+# report procurement refuses a setting of the other phase instead of ignoring it.
+check report-phase-flag 2 "$bin" report procurement --phase infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --adapter qlora --out "$tmp/phase.html"
+grep -q -- "--adapter" "$tmp/err" || { echo "FAIL report-phase-flag"; cat "$tmp/err"; fail=1; }
+check report-phase-flag-train 2 "$bin" report procurement --model llama-3-70b --gpus 8 --tokens 1e9 --gpu H100 --shared-prefix 100 --out "$tmp/phase2.html"
+grep -q -- "--shared-prefix" "$tmp/err" || { echo "FAIL report-phase-flag-train"; cat "$tmp/err"; fail=1; }
+# Nothing fits: the search plans the layout closest to fitting, not one ranked by a meaningless QPS figure.
+check infer-search-none 0 "$bin" plan infer --model llama-3.1-405b --gpu L4 --context 2048 --output 256 --qps 5 --search --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1])); c = p["search"]["candidates"]
+assert p["search"]["usable"] == 0 and all(x["gpus_for_qps"] is None for x in c), c[0]
+assert (c[0]["tp"], c[0]["pp"]) == (8, 2), (c[0]["tp"], c[0]["pp"])  # 126 layers: PP 1 or 2
+' "$tmp/out" || { echo "FAIL infer-search-none"; fail=1; }
 check infer-prefix-too-long 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --shared-prefix 4096
 grep -q -- "--shared-prefix" "$tmp/err" || { echo "FAIL infer-prefix-too-long: flag not named"; cat "$tmp/err"; fail=1; }
 # plan infer --search: every replica layout, the one needing the fewest GPUs for the QPS planned.

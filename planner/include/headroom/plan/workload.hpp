@@ -115,7 +115,12 @@ void validate(const Workload& w, const std::string& file = "workload");
 /// Parses a workload document. `model` may be a catalog id (resolved by `resolve_model`) or an
 /// inline object.
 struct Catalog;
-Workload workload_from_json(const std::string& text, const std::string& file, const Catalog& catalog);
-Workload load_workload(const std::filesystem::path& path, const Catalog& catalog);
+/// Field types, ranges and names are checked while reading; with `check` the whole workload is then
+/// validate()d. A caller that overrides fields afterwards (the CLI's flags) passes false and
+/// validates the result itself, so a flag can repair what the file got wrong. Without a `dp`, a
+/// training workload with `gpus` gets dp = gpus / (tp·pp·cp) when that divides.
+Workload workload_from_json(const std::string& text, const std::string& file, const Catalog& catalog,
+                            bool check = true);
+Workload load_workload(const std::filesystem::path& path, const Catalog& catalog, bool check = true);
 
 }  // namespace headroom::plan
