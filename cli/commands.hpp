@@ -27,6 +27,8 @@ void add_tco_command(CLI::App& app, Action& action);
 void add_accept_command(CLI::App& app, Action& action);
 void add_compare_command(CLI::App& app, Action& action);
 void add_report_command(CLI::App& app, Action& action);
+/// Integer options refuse a value with a leading zero (CLI11 would read it as octal).
+void refuse_leading_zeros(CLI::App& app);
 
 /// The `plan` / `report procurement` flag that sets a workload field ("$.parallelism.tp" → "--tp"),
 /// so that an error in a value given by flag names the flag; "" when no flag sets it.

@@ -8,6 +8,25 @@
 #include "headroom/core/inventory.hpp"
 
 namespace headroom::cli {
+
+// CLI11 reads an integer with a leading zero as octal (--shared-prefix 01000 would be 512): every
+// integer option refuses such a value instead, naming it.
+void refuse_leading_zeros(CLI::App& app) {
+  const CLI::Validator decimal(
+      [](std::string& v) -> std::string {
+        const std::size_t start = (!v.empty() && (v[0] == '-' || v[0] == '+')) ? 1 : 0;
+        const bool digits = v.size() > start + 1 && v.find_first_not_of("0123456789", start) == std::string::npos;
+        if (digits && v[start] == '0') return "a decimal integer without leading zeros (0" + v.substr(start + 1) +
+                                               " would be read as octal), got '" + v + "'";
+        return {};
+      },
+      "DECIMAL");
+  for (CLI::Option* o : app.get_options()) {
+    if (o->get_type_name() == "INT" || o->get_type_name() == "UINT") o->check(decimal);
+  }
+  for (CLI::App* sub : app.get_subcommands({})) refuse_leading_zeros(*sub);
+}
+
 namespace {
 std::string g_command_line;
 }
@@ -38,6 +57,7 @@ int main(int argc, char** argv) {
   cli::add_accept_command(app, action);
   cli::add_compare_command(app, action);
   cli::add_report_command(app, action);
+  cli::refuse_leading_zeros(app);
 
   try {
     app.parse(argc, argv);

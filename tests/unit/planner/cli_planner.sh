@@ -421,6 +421,10 @@ p = json.load(open(sys.argv[1])); c = p["search"]["candidates"]
 assert p["search"]["usable"] == 0 and all(x["gpus_for_qps"] is None for x in c), c[0]
 assert (c[0]["tp"], c[0]["pp"]) == (8, 2), (c[0]["tp"], c[0]["pp"])  # 126 layers: PP 1 or 2
 ' "$tmp/out" || { echo "FAIL infer-search-none"; fail=1; }
+# Integer flags: a leading zero is refused (CLI11 would read 01000 as octal 512), 0 itself is fine.
+check octal-refused 2 "$bin" plan infer --model llama-3-8b --gpu H100 --context 2048 --output 256 --shared-prefix 01000
+grep -q "leading zeros" "$tmp/err" || { echo "FAIL octal-refused"; cat "$tmp/err"; fail=1; }
+check zero-accepted 0 "$bin" plan infer --model llama-3-8b --gpu H100 --context 2048 --output 256 --shared-prefix 0
 check infer-prefix-too-long 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --shared-prefix 4096
 grep -q -- "--shared-prefix" "$tmp/err" || { echo "FAIL infer-prefix-too-long: flag not named"; cat "$tmp/err"; fail=1; }
 # plan infer --search: every replica layout, the one needing the fewest GPUs for the QPS planned.
