@@ -437,6 +437,7 @@ assert s["evaluated"] == 16 and len(s["candidates"]) == 16, s["evaluated"]
 assert (p["parallelism"]["tp"], p["parallelism"]["pp"]) == (4, 1), p["parallelism"]
 assert s["candidates"][0]["gpus_for_qps"] == p["result"]["time"]["gpus_for_qps"] == 16, s["candidates"][0]
 ' "$tmp/out" || { echo "FAIL infer-search"; fail=1; }
+is_plan_json "$tmp/out" || { echo "FAIL infer-search: not a valid plan.json"; fail=1; }
 check infer-search-tp 2 "$bin" plan infer --model llama-3-70b --gpu H100 --context 2048 --output 256 --search --tp 4
 grep -q -- "--tp" "$tmp/err" || { echo "FAIL infer-search-tp: flag not named"; cat "$tmp/err"; fail=1; }
 check infer-max-tp-alone 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --max-tp 4
