@@ -291,14 +291,10 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--dp-overlap")) t.dp_comm_overlap = a.dp_overlap;
     if (!from_file || given("--tp-overlap")) t.tp_comm_overlap = a.tp_overlap;
     if (!from_file || given("--adapter")) {
-      if (a.adapter == "none") {
-        t.adapter.method = plan::AdapterMethod::kNone;
-      } else if (a.adapter == "lora") {
-        t.adapter.method = plan::AdapterMethod::kLora;
-      } else if (a.adapter == "qlora") {
-        t.adapter.method = plan::AdapterMethod::kQlora;
-      } else {
-        throw core::InputError("", "--adapter", fmt::format("lora, qlora or none, got '{}'", a.adapter));
+      try {
+        t.adapter.method = plan::adapter_method_from_string(a.adapter);
+      } catch (const std::invalid_argument& e) {
+        throw core::InputError("", "--adapter", e.what());
       }
     }
     if ((given("--lora-rank") || given("--lora-targets")) && !t.adapter.enabled()) {

@@ -147,11 +147,11 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
     if (given("--tokens")) t.tokens = a.tokens;
     if (fresh || given("--precision")) t.precision = precision_flag(a.precision, "--precision");
     if (fresh || given("--adapter")) {
-      if (a.adapter != "none" && a.adapter != "lora" && a.adapter != "qlora")
-        throw core::InputError("command line", "--adapter", fmt::format("lora, qlora or none, got '{}'", a.adapter));
-      t.adapter.method = a.adapter == "lora"    ? plan::AdapterMethod::kLora
-                         : a.adapter == "qlora" ? plan::AdapterMethod::kQlora
-                                                : plan::AdapterMethod::kNone;
+      try {
+        t.adapter.method = plan::adapter_method_from_string(a.adapter);
+      } catch (const std::invalid_argument& e) {
+        throw core::InputError("command line", "--adapter", e.what());
+      }
     }
     if (given("--lora-rank")) {
       if (!t.adapter.enabled())

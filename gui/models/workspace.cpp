@@ -240,10 +240,7 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   f.qps = wl.number("qps", Range::kNonNegative);
   f.tpot_slo_s = wl.number("tpot_slo_s", Range::kNonNegative);
   // Added after the first workspaces were saved: optional, with the defaults a workspace had then.
-  const std::string adapter = wl.choice_or("adapter", {"none", "lora", "qlora"}, "none");
-  f.adapter = adapter == "lora"    ? plan::AdapterMethod::kLora
-              : adapter == "qlora" ? plan::AdapterMethod::kQlora
-                                   : plan::AdapterMethod::kNone;
+  f.adapter = plan::adapter_method_from_string(wl.choice_or("adapter", {"none", "lora", "qlora"}, "none"));
   f.adapter_rank = wl.integer_or("adapter_rank", 16, 1, 65536);
   f.ttft_slo_s = wl.number_or("ttft_slo_s", 0, Range::kNonNegative);
   f.shared_prefix_tokens = wl.integer_or("shared_prefix_tokens", 0, 0);

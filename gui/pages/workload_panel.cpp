@@ -273,10 +273,7 @@ WorkloadForm WorkloadPanel::form() const {
   f.tpot_slo_s = tpot_ms_->value() / 1e3;
   f.ttft_slo_s = ttft_ms_->value() / 1e3;
   f.shared_prefix_tokens = prefix_->value();
-  const QString adapter = adapter_->currentData().toString();
-  f.adapter = adapter == QLatin1String("lora")    ? plan::AdapterMethod::kLora
-              : adapter == QLatin1String("qlora") ? plan::AdapterMethod::kQlora
-                                                  : plan::AdapterMethod::kNone;
+  f.adapter = plan::adapter_method_from_string(adapter_->currentData().toString().toStdString());
   f.adapter_rank = adapter_rank_->value();
   return f;
 }

@@ -17,6 +17,13 @@ std::string to_string(AdapterMethod m) {
   return "none";
 }
 
+AdapterMethod adapter_method_from_string(const std::string& s) {
+  for (AdapterMethod m : {AdapterMethod::kNone, AdapterMethod::kLora, AdapterMethod::kQlora}) {
+    if (s == to_string(m)) return m;
+  }
+  throw std::invalid_argument(fmt::format("lora, qlora or none, got '{}'", s));
+}
+
 namespace {
 
 struct TargetName {

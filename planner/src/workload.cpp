@@ -352,8 +352,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.train.tp_comm_overlap = t.number_or("tp_comm_overlap", 0, Range::kFraction);
     if (auto ad = t.maybe("adapter")) {
       ad->only_keys({"method", "rank", "targets"});
-      w.train.adapter.method = ad->choice("method", {"lora", "qlora"}) == "lora" ? AdapterMethod::kLora
-                                                                                 : AdapterMethod::kQlora;
+      w.train.adapter.method = adapter_method_from_string(ad->choice("method", {"lora", "qlora"}));
       w.train.adapter.rank = ad->integer_or("rank", 16, 1, kMaxAdapterRank);
       if (!ad->is_null("targets")) {
         const Reader tr = ad->at("targets");

@@ -72,6 +72,9 @@ TEST(Adapter, TargetNames) {
   EXPECT_THROW(adapter_targets_from_names({"q", "q"}, llama), std::invalid_argument);
   EXPECT_THROW(adapter_targets_from_names({}, llama), std::invalid_argument);
   EXPECT_THROW(adapter_targets_from_names({"gate"}, test::catalog().model("gpt3-175b")), std::invalid_argument);
+  for (AdapterMethod m : {AdapterMethod::kNone, AdapterMethod::kLora, AdapterMethod::kQlora})
+    EXPECT_EQ(adapter_method_from_string(to_string(m)), m);
+  EXPECT_THROW(adapter_method_from_string("dora"), std::invalid_argument);
   // NF4 with double quantisation, QLoRA §3: 4 + 8/64 + 32/(64·256) bits.
   EXPECT_DOUBLE_EQ(kQloraBytesPerWeight * 8.0, 4.126953125);
 }

@@ -14,6 +14,8 @@ namespace headroom::plan {
 
 enum class AdapterMethod { kNone, kLora, kQlora };
 std::string to_string(AdapterMethod m);
+/// "none", "lora" or "qlora" (to_string's names); throws std::invalid_argument naming the choices.
+AdapterMethod adapter_method_from_string(const std::string& s);
 
 /// Linear projections of a transformer block an adapter can target, by PEFT's names for a
 /// Llama-style block (q_proj … down_proj), plus Megatron's fused matrices: one adapter on the fused
