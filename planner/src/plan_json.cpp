@@ -707,9 +707,10 @@ std::string infer_search_table(const InferSearchResult& s, const ParamCounts& pa
   for (std::size_t i = 0; i < shown; ++i) {
     const InferCandidate& c = s.candidates[i];
     const InferTime& x = c.result.time;
-    t += fmt::format("  {:>4} {:>4} {:>6} {:>7.0f} {:>12} {:>10} {:>14.0f} {:>10}  {}\n", c.tp, c.pp,
+    const bool fits = c.result.memory.fits;
+    t += fmt::format("  {:>4} {:>4} {:>6} {:>7.0f} {:>12} {:>10} {:>14} {:>10}  {}\n", c.tp, c.pp,
                      c.result.gpus_per_replica, x.batch, core::format_seconds(x.ttft_under_load_s),
-                     core::format_seconds(x.tpot_s), x.tokens_per_s_per_gpu,
+                     core::format_seconds(x.tpot_s), fits ? fmt::format("{:.0f}", x.tokens_per_s_per_gpu) : "-",
                      qps && c.result.memory.fits ? fmt::format("{:.0f}", x.gpus_for_qps) : std::string(qps ? "-" : ""),
                      !c.result.memory.fits ? "does not fit" : !x.meets_slo ? "misses the SLO" : "");
   }
