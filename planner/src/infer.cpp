@@ -24,6 +24,11 @@ double tp_comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rate
 
 }  // namespace
 
+std::int64_t cached_prefix_tokens(const InferSettings& i) noexcept {
+  const std::int64_t block = std::max<std::int64_t>(1, i.kv_block_tokens);
+  return i.shared_prefix_tokens / block * block;
+}
+
 InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates& r, const Assumptions& a) noexcept {
   const ModelConfig& m = w.model;
   const InferSettings& in = w.infer;
@@ -71,7 +76,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const auto in_blocks = [block](double tokens) { return std::ceil(tokens / block) * block; };
   // A shared prefix: its whole blocks are cached once (prefix caching shares whole blocks only) and
   // every request holds blocks from the first one after them; the partial block is its own.
-  const double cached = std::floor(static_cast<double>(in.shared_prefix_tokens) / block) * block;
+  const double cached = static_cast<double>(cached_prefix_tokens(in));
   // Sliding-window layers without full pages hold at most `window` tokens per request.
   const double swa_bytes_per_request =
       in.sliding_window_full_pages || swa_layers == 0
@@ -251,27 +256,30 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // step, every step carries B/n of them.
   const double chunk_prompts = chunk / std::max(new_ctx, 1.0);
   const auto prompt_share = [&](double batch) { return std::min(1.0, batch / n_out / chunk_prompts); };
-  const auto tpot_at = [&](double batch, RooflinePoint* pt = nullptr) {
-    const double f = prompt_share(batch);
-    if (f >= 1.0) return step(batch, batch / n_out, pt);
-    const double with_chunk = step(batch, chunk_prompts, pt);
-    return (1.0 - f) * step(batch, 0.0, nullptr) + f * with_chunk;
-  };
-
   // TTFT under load: a prompt runs in consecutive steps (an engine keeps scheduling a partly
   // prefilled request), each also carrying the batch's decode tokens: computed tokens / chunk steps
   // of a chunk, as TPOT counts them, or, when prompts need more than a chunk per step, n/B steps of
   // B/n prompts (at least one); the two agree where the regimes meet. Never below the prompt alone.
   const double prompt_chunks = std::max(new_ctx, 1.0) / chunk;
-  const auto ttft_load_at = [&](double batch) {
-    const double loaded = prompt_share(batch) >= 1.0
-                              ? std::max(1.0, n_out / batch) * step(batch, batch / n_out, nullptr)
-                              : prompt_chunks * step(batch, chunk_prompts, nullptr);
-    return std::max(tt.ttft_s, loaded);
+  // The steady state at `batch` from its two kinds of step: TPOT (the mean step) and TTFT under load.
+  // `decode_pt` / `prompt_pt` receive the steps' rooflines; the decode step alone is evaluated only
+  // when TPOT needs it or its roofline is asked for.
+  struct SteadyState {
+    double share = 0, decode_s = 0, prompt_s = 0, tpot_s = 0, ttft_s = 0;
+  };
+  const auto steady_at = [&](double batch, RooflinePoint* decode_pt, RooflinePoint* prompt_pt) {
+    SteadyState st;
+    st.share = prompt_share(batch);
+    const bool every_step = st.share >= 1.0;
+    st.prompt_s = every_step ? step(batch, batch / n_out, prompt_pt) : step(batch, chunk_prompts, prompt_pt);
+    if (!every_step || decode_pt) st.decode_s = step(batch, 0.0, decode_pt);
+    st.tpot_s = every_step ? st.prompt_s : (1.0 - st.share) * st.decode_s + st.share * st.prompt_s;
+    st.ttft_s = std::max(tt.ttft_s, (every_step ? std::max(1.0, n_out / batch) : prompt_chunks) * st.prompt_s);
+    return st;
   };
   const auto meets = [&](double b) {
-    return (in.tpot_slo_s <= 0 || tpot_at(b) <= in.tpot_slo_s) &&
-           (in.ttft_slo_s <= 0 || ttft_load_at(b) <= in.ttft_slo_s);
+    const SteadyState st = steady_at(b, nullptr, nullptr);
+    return (in.tpot_slo_s <= 0 || st.tpot_s <= in.tpot_slo_s) && (in.ttft_slo_s <= 0 || st.ttft_s <= in.ttft_slo_s);
   };
   double batch = static_cast<double>(in.batch);
   if (batch <= 0) {
@@ -296,16 +304,13 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
       batch = lo;
     }
   }
-  // The planned batch's figures from its two steps (the same arithmetic as tpot_at and ttft_load_at).
   tt.batch = batch;
-  tt.decode_step_s = step(batch, 0.0, &tt.decode);
-  tt.prompt_step_share = prompt_share(batch);
-  const bool every_step = tt.prompt_step_share >= 1.0;
-  tt.prompt_step_s = every_step ? step(batch, batch / n_out, &tt.step) : step(batch, chunk_prompts, &tt.step);
-  tt.tpot_s = every_step ? tt.prompt_step_s
-                         : (1.0 - tt.prompt_step_share) * tt.decode_step_s + tt.prompt_step_share * tt.prompt_step_s;
-  tt.ttft_under_load_s =
-      std::max(tt.ttft_s, (every_step ? std::max(1.0, n_out / batch) : prompt_chunks) * tt.prompt_step_s);
+  const SteadyState st = steady_at(batch, &tt.decode, &tt.step);
+  tt.decode_step_s = st.decode_s;
+  tt.prompt_step_share = st.share;
+  tt.prompt_step_s = st.prompt_s;
+  tt.tpot_s = st.tpot_s;
+  tt.ttft_under_load_s = st.ttft_s;
   // Steady state: every request is in the batch for n steps (Little's law), so a replica serves
   // B / (n · TPOT) requests per second and B / TPOT output tokens per second, prefill included.
   tt.tokens_per_s = batch / tt.tpot_s;

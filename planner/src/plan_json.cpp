@@ -158,14 +158,13 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     }
     out.push_back(fmt::format("paged KV cache in blocks of {} tokens: a request holds ceil(tokens / {}) blocks",
                               i.kv_block_tokens, i.kv_block_tokens));
-    if (i.shared_prefix_tokens > 0 && i.shared_prefix_tokens < std::max<std::int64_t>(1, i.kv_block_tokens)) {
+    const std::int64_t cached = cached_prefix_tokens(i);
+    if (i.shared_prefix_tokens > 0 && cached == 0) {
       out.push_back(fmt::format(
           "shared prompt prefix of {} tokens: shorter than one KV block of {} tokens, so nothing is shared (prefix "
           "caches share whole blocks); every request computes and holds its whole prompt",
           i.shared_prefix_tokens, i.kv_block_tokens));
     } else if (i.shared_prefix_tokens > 0) {
-      const std::int64_t block = std::max<std::int64_t>(1, i.kv_block_tokens);
-      const std::int64_t cached = i.shared_prefix_tokens / block * block;
       out.push_back(fmt::format(
           "shared prompt prefix of {} tokens in the prefix cache (vLLM automatic prefix caching, SGLang "
           "RadixAttention): its {} tokens in whole blocks are stored once per replica and not recomputed; each "
@@ -207,8 +206,7 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           "over it in the absorbed form (2·heads·(2·kv_lora_rank + rope) FLOPs per position and layer), prompts in "
           "the expanded per-head form");
     }
-    const std::int64_t block = std::max<std::int64_t>(1, i.kv_block_tokens);
-    const std::int64_t computed = i.context_len - i.shared_prefix_tokens / block * block;
+    const std::int64_t computed = i.context_len - cached;
     out.push_back(fmt::format(
         "activation workspace: one prefill chunk of min({}, {}) = {} tokens + fp32 logits of the sampled rows "
         "(the batch when given, else 256, vLLM's default max_num_seqs)",

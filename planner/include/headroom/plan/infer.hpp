@@ -71,6 +71,10 @@ struct InferResult {
 InferResult evaluate_infer(const Workload& w, const ParamCounts& params, const Rates& rates,
                            const Assumptions& a) noexcept;
 
+/// Tokens of the shared prompt prefix a prefix cache holds: its whole KV blocks (caches share whole
+/// blocks only); 0 when the prefix is shorter than a block.
+std::int64_t cached_prefix_tokens(const InferSettings& i) noexcept;
+
 /// One point of the latency / throughput trade-off: the plan at a fixed batch.
 struct BatchPoint {
   double batch = 0;
