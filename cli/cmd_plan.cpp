@@ -43,6 +43,7 @@ struct PlanArgs {
   bool no_flash = false;
   std::string precision = "bf16";
   double dp_overlap = 0, tp_overlap = 0;
+  std::string optimizer = "adam";
   std::string adapter = "none";
   std::int64_t lora_rank = 16;
   std::string lora_targets = "all-linear";
@@ -107,6 +108,9 @@ void add_train_flags(CLI::App* c, PlanArgs& a, bool search) {
   c->add_option("--precision", a.precision, "matmul precision: bf16, fp16, fp8, tf32, fp32");
   c->add_option("--dp-overlap", a.dp_overlap, "share of DP communication hidden behind backward [0,1]");
   c->add_option("--tp-overlap", a.tp_overlap, "share of TP communication hidden behind GEMMs [0,1]");
+  c->add_option("--optimizer", a.optimizer,
+                "optimizer states: adam (fp32 moments, default), adam-bf16 (bf16 moments), adam-8bit "
+                "(bitsandbytes block-wise), lion (one fp32 momentum); adamw-* name the same states");
   c->add_option("--adapter", a.adapter,
                 "fine-tune with adapters, base model frozen: lora, qlora (4-bit NF4 base), or none (full training)");
   c->add_option("--lora-rank", a.lora_rank, "adapter rank r (default 16)");
@@ -290,6 +294,13 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--precision")) t.precision = parse_precision(a.precision, "--precision");
     if (!from_file || given("--dp-overlap")) t.dp_comm_overlap = a.dp_overlap;
     if (!from_file || given("--tp-overlap")) t.tp_comm_overlap = a.tp_overlap;
+    if (!from_file || given("--optimizer")) {
+      try {
+        t.optimizer = plan::optimizer_from_string(a.optimizer);
+      } catch (const core::InputError& e) {
+        throw core::InputError("", "--optimizer", e.what());
+      }
+    }
     if (!from_file || given("--adapter")) {
       try {
         t.adapter.method = plan::adapter_method_from_string(a.adapter);
@@ -560,6 +571,7 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.train.precision", "--precision"},
       {"$.train.dp_comm_overlap", "--dp-overlap"},
       {"$.train.tp_comm_overlap", "--tp-overlap"},
+      {"$.train.optimizer", "--optimizer"},
       {"$.train.adapter.method", "--adapter"},
       {"$.train.adapter.rank", "--lora-rank"},
       {"$.train.adapter.targets", "--lora-targets"},

@@ -69,6 +69,7 @@ struct ProcurementArgs {
   std::int64_t shared_prefix = 0;
   std::string adapter = "none";
   std::int64_t lora_rank = 16;
+  std::string optimizer = "adam";
   double max_days = 0, utilisation = 0, years = 0, goodput = 1.0;
   bool no_search = false;
 };
@@ -113,7 +114,7 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
   }
   // A setting of the other phase would be ignored without a word: refuse it.
   const bool train_phase = w.phase == plan::Phase::kTrain;
-  for (const char* flag : {"--adapter", "--lora-rank", "--seq-len", "--global-batch", "--micro-batch", "--tokens",
+  for (const char* flag : {"--adapter", "--lora-rank", "--optimizer", "--seq-len", "--global-batch", "--micro-batch", "--tokens",
                            "--max-days", "--no-search"}) {
     if (!train_phase && given(flag))
       throw core::InputError("command line", flag, "--phase train (it is a training setting; this report is for serving)");
@@ -151,6 +152,13 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
         t.adapter.method = plan::adapter_method_from_string(a.adapter);
       } catch (const std::invalid_argument& e) {
         throw core::InputError("command line", "--adapter", e.what());
+      }
+    }
+    if (fresh || given("--optimizer")) {
+      try {
+        t.optimizer = plan::optimizer_from_string(a.optimizer);
+      } catch (const core::InputError& e) {
+        throw core::InputError("command line", "--optimizer", e.what());
       }
     }
     if (given("--lora-rank")) {
@@ -274,6 +282,8 @@ void add_report_command(CLI::App& app, Action& action) {
   pro->add_option("--adapter", pa->adapter,
                   "train: fine-tune with adapters on every linear layer, base frozen: lora, qlora or none (default)");
   pro->add_option("--lora-rank", pa->lora_rank, "train: adapter rank with --adapter (default 16)");
+  pro->add_option("--optimizer", pa->optimizer,
+                  "train: optimizer states: adam (fp32 moments, default), adam-bf16, adam-8bit (bitsandbytes), lion");
   pro->add_option("--max-days", pa->max_days, "train: time-to-train target, days");
   pro->add_flag("--no-search", pa->no_search, "train: keep the workload's parallelism instead of searching");
   pro->add_option("--context", pa->context, "infer: prompt tokens per request");

@@ -59,6 +59,11 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   adapter_->addItem(QStringLiteral("LoRA (base frozen)"), QStringLiteral("lora"));
   adapter_->addItem(QStringLiteral("QLoRA (4-bit base)"), QStringLiteral("qlora"));
   adapter_rank_ = spin(1, 65536, 8);
+  optimizer_ = new QComboBox;
+  optimizer_->addItem(QStringLiteral("Adam (fp32 moments)"), QStringLiteral("adam"));
+  optimizer_->addItem(QStringLiteral("Adam, bf16 moments"), QStringLiteral("adam-bf16"));
+  optimizer_->addItem(QStringLiteral("8-bit Adam (bitsandbytes)"), QStringLiteral("adam-8bit"));
+  optimizer_->addItem(QStringLiteral("Lion (one fp32 momentum)"), QStringLiteral("lion"));
   context_ = spin(1, 1 << 24, 256);
   output_ = spin(1, 1 << 24, 64);
   batch_ = spin(0, 1 << 26);
@@ -115,6 +120,8 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
            QStringLiteral("Full training, or LoRA / QLoRA adapters on every linear layer with the base model frozen"),
            {"$.train.adapter.method"});
   addField(train, QStringLiteral("Adapter rank"), adapter_rank_, QStringLiteral("LoRA rank r"), {"$.train.adapter.rank"});
+  addField(train, QStringLiteral("Optimizer"), optimizer_,
+           QStringLiteral("Optimizer states per trained element besides the fp32 master weight"), {"$.train.optimizer"});
 
   infer_group_ = new QGroupBox(QStringLiteral("Inference"));
   auto* infer = new QFormLayout(infer_group_);
@@ -147,7 +154,7 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
     updateEnabled();
     emit changed();
   };
-  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_, adapter_})
+  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_, adapter_, optimizer_})
     connect(c, &QComboBox::currentIndexChanged, this, edited);
   for (QSpinBox* s : {gpus_, tp_, pp_, micro_batch_, global_batch_, seq_len_, context_, output_, batch_, layers_, hidden_, heads_,
                       kv_heads_, ffn_, vocab_, adapter_rank_, prefix_}) {
@@ -225,6 +232,7 @@ void WorkloadPanel::setForm(const WorkloadForm& f) {
   recompute_->setCurrentIndex(std::max(0, recompute_->findData(QString::fromStdString(plan::to_string(f.recompute)))));
   adapter_->setCurrentIndex(std::max(0, adapter_->findData(QString::fromStdString(plan::to_string(f.adapter)))));
   adapter_rank_->setValue(static_cast<int>(f.adapter_rank));
+  optimizer_->setCurrentIndex(std::max(0, optimizer_->findData(QString::fromStdString(plan::to_string(f.optimizer)))));
   context_->setValue(static_cast<int>(f.context_len));
   output_->setValue(static_cast<int>(f.output_len));
   batch_->setValue(static_cast<int>(f.batch));
@@ -275,6 +283,7 @@ WorkloadForm WorkloadPanel::form() const {
   f.shared_prefix_tokens = prefix_->value();
   f.adapter = plan::adapter_method_from_string(adapter_->currentData().toString().toStdString());
   f.adapter_rank = adapter_rank_->value();
+  f.optimizer = plan::optimizer_from_string(optimizer_->currentData().toString().toStdString());
   return f;
 }
 

@@ -68,6 +68,7 @@ class WorkloadPanel : public QWidget {
   QComboBox* recompute_;
   QComboBox* adapter_;
   QSpinBox* adapter_rank_;
+  QComboBox* optimizer_;
   QSpinBox* context_;
   QSpinBox* output_;
   QSpinBox* batch_;

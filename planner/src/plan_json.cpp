@@ -22,6 +22,24 @@ PlanSummary summarize(const InferResult& r) noexcept {
   return PlanSummary{0.0, 0.0, r.time.tokens_per_s_per_gpu, r.gpus_per_replica};
 }
 
+namespace {
+/// The optimizer's states as the assumptions list names them.
+std::string optimizer_description(Optimizer o) {
+  switch (o) {
+    case Optimizer::kAdam: return "Adam moments in fp32 (8 bytes per trained element)";
+    case Optimizer::kAdamBf16: return "Adam moments in bf16 (4 bytes per trained element; DeepSeek-V3, Megatron-Core "
+                                      "precision-aware optimizer)";
+    case Optimizer::kAdam8bit:
+      return fmt::format("8-bit Adam moments, block-wise (bitsandbytes: 1 byte each plus an fp32 absmax per {:g} "
+                         "elements, {:.4g} bytes per trained element; tensors under 4096 elements, which it keeps in "
+                         "32 bits, are counted at 8 bits too)",
+                         kOptimizer8bitBlock, optimizer_state_bytes(o));
+    case Optimizer::kLion: return "the Lion optimizer's one fp32 momentum (4 bytes per trained element)";
+  }
+  return "";
+}
+}  // namespace
+
 std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& ctx) {
   const Assumptions& a = ctx.assumptions;
   std::vector<std::string> out = ctx.rates.notes;
@@ -51,9 +69,10 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     const std::string stored = fp32_storage                       ? "fp32 weights"
                                : t.precision == Precision::kFp8 ? "bf16 weights (the FP8 GEMMs use FP8 copies)"
                                                                  : to_string(t.precision) + " weights";
-    out.push_back(fmt::format("{}: {}, {:g}-byte gradients, {}Adam moments in fp32 (ZeRO stage {})",
+    out.push_back(fmt::format("{}: {}, {:g}-byte gradients, {}{} (ZeRO stage {})",
                               fp32_storage ? "full precision" : "mixed precision", stored, t.grad_bytes,
-                              fp32_storage ? "" : "fp32 master weights and ", t.zero_stage));
+                              fp32_storage ? "" : "fp32 master weights and ", optimizer_description(t.optimizer),
+                              t.zero_stage));
     if (t.adapter.enabled()) {
       const AdapterCounts ac = count_adapters(w.model, t.adapter, 1, 1);
       const ParamCounts pc = count_params(w.model);
@@ -61,7 +80,7 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
       for (const std::string& n : adapter_target_names(t.adapter.targets)) targets += (targets.empty() ? "" : ", ") + n;
       out.push_back(fmt::format(
           "{} fine-tuning: base model frozen; rank-{} adapters on {} of every transformer block ({:.4g}M trainable "
-          "parameters, {:.3g} % of {:.4g}B) carry the gradients, fp32 master weights and Adam moments; frozen "
+          "parameters, {:.3g} % of {:.4g}B) carry the gradients, fp32 master weights and optimizer states; frozen "
           "linear and output layers run forward and input-gradient GEMMs only (no weight gradients), so model "
           "FLOPs (the MFU numerator) are 2× their forward plus 3× the attention core and the adapters; adapters "
           "run in bf16 at the slower of their FLOPs and their memory traffic (rank-r GEMMs are bandwidth-bound); "
@@ -282,6 +301,7 @@ json train_settings_json(const TrainSettings& t) {
           {"flash_attention", t.flash_attention},
           {"precision", to_string(t.precision)},
           {"grad_bytes", t.grad_bytes},
+          {"optimizer", to_string(t.optimizer)},
           {"dp_comm_overlap", t.dp_comm_overlap},
           {"tp_comm_overlap", t.tp_comm_overlap}};
   // In the workload's own form, so that a plan's train block reads back as a workload.

@@ -354,7 +354,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     }
     mem.gradients_bytes = sharded(trained, 2) * t.grad_bytes;
     mem.master_bytes = weight_bytes < 4.0 ? sharded(trained, 1) * 4.0 : 0.0;
-    mem.optimizer_bytes = sharded(trained, 1) * 8.0;
+    mem.optimizer_bytes = sharded(trained, 1) * optimizer_state_bytes(t.optimizer);
     mem.activations_per_layer_bytes = per_layer;
     const double in_flight = in_flight_at(stage);
     const double activations = per_layer * stage_layers * in_flight + recompute_layer_bytes;
@@ -699,12 +699,13 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       }
     }
   };
-  // Adam update of the rank's optimizer shard (all of its parameters without ZeRO): read and write
-  // the master weights and both moments, read the shard's gradients, write the shard's weights (ZeRO
+  // Optimizer update of the rank's shard (all of its parameters without ZeRO): read and write the
+  // master weights and the optimizer's states (Adam: both moments), read the shard's gradients, write the shard's weights (ZeRO
   // 1 and 2 then all-gather them: DP communication above).
   const auto optimizer_time = [&](const StageParams& sp) {
     const double elements = t.zero_stage >= 1 ? sp.dense / shard + sp.expert / expert_shard : sp.dense + sp.expert;
-    const double state_bytes = (weight_bytes < 4.0 ? 4.0 : 0.0) + 8.0;  // fp32 master (mixed precision) + Adam m, v
+    // fp32 master (mixed precision) + the optimizer's states (Adam m, v)
+    const double state_bytes = (weight_bytes < 4.0 ? 4.0 : 0.0) + optimizer_state_bytes(t.optimizer);
     return elements * (2.0 * state_bytes + t.grad_bytes + weight_bytes) / r.memory_bytes_per_s;
   };
   // After the last micro-batch each stage reduces its gradients and updates its weights. Stage i

@@ -32,6 +32,34 @@ Recompute recompute_from_string(const std::string& s) {
   throw core::InputError("recompute 'none', 'selective' or 'full', got '" + s + "'");
 }
 
+std::string to_string(Optimizer o) {
+  switch (o) {
+    case Optimizer::kAdam: return "adam";
+    case Optimizer::kAdamBf16: return "adam-bf16";
+    case Optimizer::kAdam8bit: return "adam-8bit";
+    case Optimizer::kLion: return "lion";
+  }
+  return "adam";
+}
+Optimizer optimizer_from_string(const std::string& s) {
+  // AdamW (decoupled weight decay) keeps the same states as Adam: both names are accepted.
+  if (s == "adam" || s == "adamw") return Optimizer::kAdam;
+  if (s == "adam-bf16" || s == "adamw-bf16") return Optimizer::kAdamBf16;
+  if (s == "adam-8bit" || s == "adamw-8bit") return Optimizer::kAdam8bit;
+  if (s == "lion") return Optimizer::kLion;
+  throw core::InputError("optimizer 'adam', 'adam-bf16', 'adam-8bit' or 'lion' (adamw, adamw-bf16 and adamw-8bit "
+                         "name the same states), got '" + s + "'");
+}
+double optimizer_state_bytes(Optimizer o) noexcept {
+  switch (o) {
+    case Optimizer::kAdam: return 2 * 4.0;
+    case Optimizer::kAdamBf16: return 2 * 2.0;
+    case Optimizer::kAdam8bit: return 2 * (1.0 + 4.0 / kOptimizer8bitBlock);
+    case Optimizer::kLion: return 4.0;
+  }
+  return 8.0;
+}
+
 StageLayout stage_layout(std::int64_t num_layers, const Parallelism& p) noexcept {
   StageLayout s;
   if (p.pp <= 1) {
@@ -338,7 +366,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   if (w.phase == Phase::kTrain) {
     const Reader t = r.at("train");
     t.only_keys({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute", "flash_attention",
-                 "precision", "grad_bytes", "dp_comm_overlap", "tp_comm_overlap", "adapter"});
+                 "precision", "grad_bytes", "optimizer", "dp_comm_overlap", "tp_comm_overlap", "adapter"});
     w.train.global_batch = t.integer("global_batch", 1, kMaxBatch);
     w.train.micro_batch = t.integer_or("micro_batch", 1, 1, kMaxBatch);
     w.train.seq_len = t.integer("seq_len", 1, kMaxSeq);
@@ -348,6 +376,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.train.flash_attention = t.boolean_or("flash_attention", true);
     w.train.precision = precision_at(t, "precision", Precision::kBf16);
     w.train.grad_bytes = t.number_or("grad_bytes", 4, Range::kPositive);
+    w.train.optimizer = optimizer_from_string(t.choice_or(
+        "optimizer", {"adam", "adam-bf16", "adam-8bit", "lion", "adamw", "adamw-bf16", "adamw-8bit"}, "adam"));
     w.train.dp_comm_overlap = t.number_or("dp_comm_overlap", 0, Range::kFraction);
     w.train.tp_comm_overlap = t.number_or("tp_comm_overlap", 0, Range::kFraction);
     if (auto ad = t.maybe("adapter")) {

@@ -472,6 +472,8 @@ std::string render_procurement(const ProcurementReport& rep) {
                           w.train.adapter.targets == 0 ? std::string("every linear layer")
                                                        : e(fmt::format("{}", fmt::join(names, ", "))));
     }
+    if (w.train.optimizer != plan::Optimizer::kAdam)
+      html += " Optimizer: " + e(plan::to_string(w.train.optimizer)) + ".";
     if (rep.input.max_time_to_train_s) html += " Target: " + days_text(*rep.input.max_time_to_train_s) + ".";
   } else {
     html += fmt::format("<p class=\"meta\">Serving {}: context {} + output {} tokens, weights {}, TP {} · PP {}", e(rep.model_name),

@@ -94,12 +94,14 @@ class PagesTest : public QObject {
     f.adapter_rank = 32;
     f.shared_prefix_tokens = 1024;
     f.ttft_slo_s = 0.2;
+    f.optimizer = plan::Optimizer::kLion;
     panel->setForm(f);
     const WorkloadForm back = panel->form();
     QCOMPARE(back.adapter, plan::AdapterMethod::kLora);
     QCOMPARE(back.adapter_rank, std::int64_t{32});
     QCOMPARE(back.shared_prefix_tokens, std::int64_t{1024});
     QCOMPARE(back.ttft_slo_s, 0.2);
+    QCOMPARE(back.optimizer, plan::Optimizer::kLion);
     // QLoRA with FP8 is refused by the planner; the GUI marks the precision field.
     f.adapter = plan::AdapterMethod::kQlora;
     f.precision = plan::Precision::kFp8;

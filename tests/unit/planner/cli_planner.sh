@@ -371,6 +371,25 @@ grep -q "QLoRA (4-bit base) fine-tuning: rank-16 adapters on every linear layer"
 check report-lora-rank-alone 2 "$bin" report procurement --model llama-3-70b --gpus 8 --tokens 1e9 --gpu H100 --lora-rank 8 --out "$tmp/lora_rank.html"
 grep -q -- "--lora-rank" "$tmp/err" || { echo "FAIL report-lora-rank-alone: flag not named"; cat "$tmp/err"; fail=1; }
 [[ ! -e "$tmp/lora_rank.html" ]] || { echo "FAIL report-lora-rank-alone: a report was written"; fail=1; }
+# --optimizer: 8-bit Adam's states in the memory and in plan.json; a name it does not know is refused by flag.
+check optimizer-adam 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --json
+cp "$tmp/out" "$tmp/adam.json"
+check optimizer-8bit 0 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --optimizer adamw-8bit --json
+python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+assert b["train"]["optimizer"] == "adam-8bit", b["train"]
+ma, mb = a["result"]["memory_per_gpu"], b["result"]["memory_per_gpu"]
+ratio = mb["optimizer_bytes"] / ma["optimizer_bytes"]
+assert abs(ratio - 2.03125 / 8) < 1e-9, ratio
+assert ma["master_weights_bytes"] == mb["master_weights_bytes"] and ma["gradients_bytes"] == mb["gradients_bytes"]
+' "$tmp/adam.json" "$tmp/out" || { echo "FAIL optimizer-8bit"; fail=1; }
+check optimizer-bad 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --optimizer sgd
+grep -q -- "--optimizer" "$tmp/err" && grep -q "adam-8bit" "$tmp/err" || { echo "FAIL optimizer-bad"; cat "$tmp/err"; fail=1; }
+check report-optimizer 0 "$bin" report procurement --model llama-3-70b --gpus 8 --tokens 1e9 --gpu H100 --adapter lora --optimizer lion --out "$tmp/lion_report.html"
+grep -q "Optimizer: lion." "$tmp/lion_report.html" || { echo "FAIL report-optimizer: workload line"; fail=1; }
+check report-optimizer-infer 2 "$bin" report procurement --phase infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --optimizer lion --out "$tmp/lion_infer.html"
+grep -q -- "--optimizer" "$tmp/err" || { echo "FAIL report-optimizer-infer"; cat "$tmp/err"; fail=1; }
 # plan.json's infer and parallelism blocks read back as a workload: the same plan.
 check infer-roundtrip-src 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --qps 20 --tpot-slo 0.05 --ttft-slo 0.5 --shared-prefix 1000 --weight-precision int4 --json
 cp "$tmp/out" "$tmp/infer_src.json"

@@ -4,7 +4,12 @@
 #include <limits>
 
 #include "headroom/core/errors.hpp"
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
 #include "headroom/plan/catalog.hpp"
+#include "headroom/plan/plan_json.hpp"
 #include "helpers.hpp"
 
 namespace headroom::plan {
@@ -183,6 +188,37 @@ TEST(Workload, ParsesDocumentAndRejectsUnknownModel) {
     EXPECT_EQ(e.json_path(), "$.model");
     EXPECT_NE(std::string(e.what()).find("llama-2-7b"), std::string::npos);
   }
+}
+
+TEST(Workload, OptimizerParsesRoundTripsAndRefuses) {
+  const auto doc = [](const std::string& optimizer) {
+    return R"({"schema":"headroom.workload","schema_version":"1.0","model":"llama-2-7b","phase":"train",
+      "train":{"global_batch":8,"seq_len":4096)" + optimizer + "}}";
+  };
+  EXPECT_EQ(workload_from_json(doc(""), "w.json", catalog()).train.optimizer, Optimizer::kAdam);
+  EXPECT_EQ(workload_from_json(doc(R"(,"optimizer":"adamw-8bit")"), "w.json", catalog()).train.optimizer,
+            Optimizer::kAdam8bit);
+  for (const char* name : kOptimizerNames) {
+    const Workload w = workload_from_json(doc(fmt::format(R"(,"optimizer":"{}")", name)), "w.json", catalog());
+    EXPECT_EQ(to_string(w.train.optimizer), name);
+    // plan.json's train block carries it in the workload's own form and reads back as a workload.
+    PlanContext ctx;
+    ctx.rates = test::rates_for("H100");
+    const auto plan = nlohmann::json::parse(
+        train_plan_to_json(w, count_params(w.model), test::train(w, "H100"), ctx));
+    EXPECT_EQ(plan.at("train").at("optimizer"), name);
+    const nlohmann::json back = {{"schema", "headroom.workload"}, {"schema_version", "1.0"}, {"model", "llama-2-7b"},
+                                 {"phase", "train"}, {"train", plan.at("train")}};
+    EXPECT_EQ(workload_from_json(back.dump(), "plan.json", catalog()).train.optimizer, w.train.optimizer);
+  }
+  try {
+    workload_from_json(doc(R"(,"optimizer":"sgd")"), "w.json", catalog());
+    ADD_FAILURE() << "accepted sgd";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.train.optimizer");
+    EXPECT_NE(std::string(e.what()).find("adam-8bit"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(optimizer_from_string("Adam"), core::InputError);
 }
 
 TEST(Workload, ParsesWeightQuantisationFields) {

@@ -32,6 +32,48 @@ TEST(TrainMemory, DistributedOptimizerSixPlusTwelveOverDp) {
               18.0 / 8.0 * p, 1.0);
 }
 
+TEST(TrainMemory, OptimizerStatesPerElement) {
+  // Bytes per parameter without ZeRO: bf16 weight 2 + fp32 gradient 4 + fp32 master 4 + states.
+  Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 8, 4096);
+  const double p = count_params(w.model).total;
+  const auto state = [&](Optimizer o, int zero) {
+    w.train.optimizer = o;
+    w.train.zero_stage = zero;
+    const TrainResult r = test::train(w);
+    EXPECT_DOUBLE_EQ(r.memory.master_bytes, zero >= 1 ? 4.0 * p / 8 : 4.0 * p);
+    return r.memory.optimizer_bytes;
+  };
+  EXPECT_DOUBLE_EQ(state(Optimizer::kAdam, 0), 8.0 * p);
+  EXPECT_DOUBLE_EQ(state(Optimizer::kAdamBf16, 0), 4.0 * p);
+  EXPECT_DOUBLE_EQ(state(Optimizer::kAdam8bit, 0), (2.0 + 8.0 / 256) * p);  // 2 bytes + 2 fp32 absmax per 256
+  EXPECT_DOUBLE_EQ(state(Optimizer::kLion, 0), 4.0 * p);
+  // Sharded over DP 8 from ZeRO 1, like Adam's.
+  EXPECT_DOUBLE_EQ(state(Optimizer::kAdam8bit, 1), (2.0 + 8.0 / 256) * p / 8);
+  // Llama 2 7B full fine-tuning with 8-bit Adam on one GPU: 2 + 4 + 4 + 2.03125 = 12.03 bytes per parameter.
+  w.par.dp = 1;
+  w.gpus = 1;
+  w.train.zero_stage = 0;
+  w.train.optimizer = Optimizer::kAdam8bit;
+  const TrainResult one = test::train(w);
+  EXPECT_DOUBLE_EQ(one.memory.weights_bytes + one.memory.gradients_bytes + one.memory.master_bytes +
+                       one.memory.optimizer_bytes,
+                   12.03125 * 6'738'415'616.0);
+}
+
+TEST(TrainTime, OptimizerStepMovesTheStatesItKeeps) {
+  // The update reads and writes master + states, reads the gradient and writes the bf16 weight:
+  // Adam 2·(4 + 8) + 4 + 2 = 30 bytes per element, 8-bit Adam 2·(4 + 2.03125) + 6 = 18.0625.
+  Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 8, 4096);
+  const TrainResult adam = test::train(w);
+  w.train.optimizer = Optimizer::kAdam8bit;
+  const TrainResult bnb = test::train(w);
+  EXPECT_NEAR(bnb.time.optimizer_s / adam.time.optimizer_s, 18.0625 / 30.0, 1e-12);
+  w.train.optimizer = Optimizer::kLion;
+  EXPECT_NEAR(test::train(w).time.optimizer_s / adam.time.optimizer_s, 22.0 / 30.0, 1e-12);
+  // Nothing else in the step changes.
+  EXPECT_DOUBLE_EQ(bnb.time.step_s - bnb.time.optimizer_s, adam.time.step_s - adam.time.optimizer_s);
+}
+
 TEST(TrainMemory, FirstStageShardOfMegatron) {
   // Most-loaded shard = (layers/PP · per-layer + embedding) / TP for PP > 1.
   Workload w = test::train_workload("llama-2-70b", 8, 4, 2, 64, 4096);

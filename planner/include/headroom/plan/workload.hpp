@@ -22,6 +22,22 @@ std::string to_string(Phase p);
 std::string to_string(Recompute r);
 Recompute recompute_from_string(const std::string& s);  ///< "none" | "selective" | "full"
 
+/// What the optimizer keeps per trained element besides the fp32 master weight. Adam (AdamW): two fp32
+/// moments. adam-bf16: the moments in bf16 (DeepSeek-V3 §3.3.2; Megatron-Core's precision-aware
+/// optimizer, --exp-avg-dtype / --exp-avg-sq-dtype bf16). adam-8bit: bitsandbytes' block-wise 8-bit
+/// moments (Dettmers et al., arXiv 2110.02861), one byte each plus an fp32 absmax per 256-element block
+/// and moment. lion: one fp32 momentum (Chen et al., arXiv 2302.06675).
+enum class Optimizer { kAdam, kAdamBf16, kAdam8bit, kLion };
+std::string to_string(Optimizer o);
+/// "adam" | "adam-bf16" | "adam-8bit" | "lion"; "adamw", "adamw-bf16", "adamw-8bit" name the same states.
+Optimizer optimizer_from_string(const std::string& s);
+/// The names to_string gives, in the order above (GUI choices).
+inline constexpr const char* kOptimizerNames[] = {"adam", "adam-bf16", "adam-8bit", "lion"};
+/// Bytes of optimizer state per trained element, the fp32 master weight not included.
+double optimizer_state_bytes(Optimizer o) noexcept;
+/// Elements per block of bitsandbytes' block-wise 8-bit optimizer states (one fp32 absmax each).
+inline constexpr double kOptimizer8bitBlock = 256;
+
 /// How the job is split. world = tp · pp · dp · cp (ep subdivides dp for experts).
 struct Parallelism {
   int tp = 1;   ///< tensor parallel
@@ -63,6 +79,7 @@ struct TrainSettings {
   bool flash_attention = true;    ///< fused attention: no s² score activations stored or moved
   Precision precision = Precision::kBf16;  ///< matmul precision (mixed precision with fp32 master)
   double grad_bytes = 4;          ///< bytes per gradient element (Megatron main grads fp32 = 4)
+  Optimizer optimizer = Optimizer::kAdam;  ///< optimizer states per trained element (see Optimizer)
   double dp_comm_overlap = 0;     ///< fraction of DP gradient communication hidden behind backward
   double tp_comm_overlap = 0;     ///< fraction of TP communication hidden behind GEMMs
   /// LoRA / QLoRA fine-tuning: base weights frozen, only the adapters trained (none: full training).
