@@ -274,7 +274,8 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
       }
       w.par.dp = gpus / per;
     }
-    w.gpus = w.par.world();
+    // A workload file's gpus that disagrees with its layout is refused by validate() below, not replaced.
+    if (w.gpus <= 0) w.gpus = w.par.world();
     auto& t = w.train;
     if (!from_file || given("--global-batch")) t.global_batch = a.global_batch;
     if (!from_file || given("--micro-batch")) t.micro_batch = a.micro_batch;

@@ -316,16 +316,23 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   tt.tokens_per_s = batch / tt.tpot_s;
   tt.tokens_per_s_per_gpu = tt.tokens_per_s / gpus;
   tt.requests_per_s = batch / (n_out * tt.tpot_s);
-  if (in.qps > 0) {
-    tt.replicas_for_qps = std::ceil(in.qps / tt.requests_per_s);
-    tt.gpus_for_qps = tt.replicas_for_qps * gpus;
-  }
   tt.meets_slo = (in.tpot_slo_s <= 0 || tt.tpot_s <= in.tpot_slo_s) &&
                  (in.ttft_slo_s <= 0 || tt.ttft_under_load_s <= in.ttft_slo_s);
 
   mem.total_bytes = mem.weights_bytes + mem.workspace_bytes + mem.overhead_bytes + batch * per_request +
                     mem.shared_prefix_kv_bytes;
   mem.fits = mem.kv_budget_bytes > 0 && batch * per_request + mem.shared_prefix_kv_bytes <= mem.kv_budget_bytes;
+  // Capacity only from a plan that can serve: one that fits and meets its SLOs.
+  if (mem.fits && tt.meets_slo) {
+    if (in.qps > 0) {
+      tt.replicas_for_qps = std::ceil(in.qps / tt.requests_per_s);
+      tt.gpus_for_qps = tt.replicas_for_qps * gpus;
+    }
+    if (w.gpus > out.gpus_per_replica) {
+      tt.fleet_replicas = std::floor(w.gpus / gpus);
+      tt.fleet_requests_per_s = tt.fleet_replicas * tt.requests_per_s;
+    }
+  }
   return out;
 }
 

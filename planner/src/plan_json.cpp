@@ -16,10 +16,15 @@ using detail::num;
 using nlohmann::json;
 
 PlanSummary summarize(const TrainResult& r) noexcept {
+  if (!r.memory.fits) return PlanSummary{0.0, 0.0, 0.0, r.gpus};
   return PlanSummary{r.time.gpu_hours, r.time.energy_kwh, r.time.tokens_per_s_per_gpu, r.gpus};
 }
 PlanSummary summarize(const InferResult& r) noexcept {
-  return PlanSummary{0.0, 0.0, r.time.tokens_per_s_per_gpu, r.gpus_per_replica};
+  const InferTime& t = r.time;
+  const double gpus = t.gpus_for_qps > 0    ? t.gpus_for_qps
+                      : t.fleet_replicas > 0 ? t.fleet_replicas * r.gpus_per_replica
+                                             : r.gpus_per_replica;
+  return PlanSummary{0.0, 0.0, r.memory.fits ? t.tokens_per_s_per_gpu : 0.0, static_cast<int>(gpus)};
 }
 
 namespace {
@@ -465,9 +470,11 @@ std::string train_plan_to_json(const Workload& w, const ParamCounts& pc, const T
   j["parallelism"] = par_json(w.par);
   j["train"] = train_settings_json(w.train);
   j["result"] = train_result_json(r, ctx.rates.tdp_w);
-  j["summary"] = {{"gpu_hours", r.time.steps > 0 ? num(r.time.gpu_hours) : json(nullptr)},
-                  {"energy_kwh", r.time.steps > 0 && ctx.rates.tdp_w > 0 ? num(r.time.energy_kwh) : json(nullptr)},
-                  {"tokens_per_s_per_gpu", num(r.time.tokens_per_s_per_gpu)},
+  // What TCO and reports read: nothing from a plan that does not fit (result.step keeps the what-if).
+  const bool fits = r.memory.fits;
+  j["summary"] = {{"gpu_hours", fits && r.time.steps > 0 ? num(r.time.gpu_hours) : json(nullptr)},
+                  {"energy_kwh", fits && r.time.steps > 0 && ctx.rates.tdp_w > 0 ? num(r.time.energy_kwh) : json(nullptr)},
+                  {"tokens_per_s_per_gpu", fits ? num(r.time.tokens_per_s_per_gpu) : json(nullptr)},
                   {"gpus", r.gpus}};
   j["assumptions"] = assumption_lines(w, ctx);
   return j.dump(indent);
@@ -535,8 +542,10 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                    {"tokens_per_s", num(t.tokens_per_s)},
                    {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
                    {"requests_per_s", num(t.requests_per_s)},
-                   {"replicas_for_qps", i.qps > 0 ? num(t.replicas_for_qps) : json(nullptr)},
-                   {"gpus_for_qps", i.qps > 0 ? num(t.gpus_for_qps) : json(nullptr)},
+                   {"replicas_for_qps", t.replicas_for_qps > 0 ? num(t.replicas_for_qps) : json(nullptr)},
+                   {"gpus_for_qps", t.gpus_for_qps > 0 ? num(t.gpus_for_qps) : json(nullptr)},
+                   {"fleet_replicas", t.fleet_replicas > 0 ? num(t.fleet_replicas) : json(nullptr)},
+                   {"fleet_requests_per_s", t.fleet_replicas > 0 ? num(t.fleet_requests_per_s) : json(nullptr)},
                    {"meets_slo", t.meets_slo}}},
                  {"roofline",
                   {{"ridge_flop_per_byte", ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s},
@@ -554,10 +563,11 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                      {"meets_slo", b.meets_slo}});
   }
   j["result"]["batch_sweep"] = points;
+  const PlanSummary sum = summarize(r);
   j["summary"] = {{"gpu_hours", nullptr},
                   {"energy_kwh", nullptr},
-                  {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
-                  {"gpus", r.gpus_per_replica}};
+                  {"tokens_per_s_per_gpu", sum.tokens_per_s_per_gpu > 0 ? num(sum.tokens_per_s_per_gpu) : json(nullptr)},
+                  {"gpus", sum.gpus}};
   j["assumptions"] = assumption_lines(w, ctx);
   return j.dump(indent);
 }
@@ -635,7 +645,19 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per replica", t.tokens_per_s);
   s += fmt::format("  {:<30}{:>14.0f}\n", "output tokens/s per GPU", t.tokens_per_s_per_gpu);
   s += fmt::format("  {:<30}{:>14.2f}\n", "requests/s per replica", t.requests_per_s);
-  if (w.infer.qps > 0) s += fmt::format("  {:<30}{:>14.0f}\n", "GPUs for the QPS", t.gpus_for_qps);
+  // Capacity only from a plan that can serve (evaluate_infer leaves it 0 otherwise): say why not.
+  const char* unservable = !r.memory.fits ? "   (does not fit)" : !t.meets_slo ? "   (SLO missed at every batch)" : "";
+  if (w.infer.qps > 0) {
+    s += t.gpus_for_qps > 0 ? fmt::format("  {:<30}{:>14.0f}   ({:.0f} replicas for {:g} requests/s)\n", "GPUs for the QPS",
+                                          t.gpus_for_qps, t.replicas_for_qps, w.infer.qps)
+                            : fmt::format("  {:<30}{:>14}{}\n", "GPUs for the QPS", "-", unservable);
+  }
+  if (w.gpus > r.gpus_per_replica) {
+    s += t.fleet_replicas > 0
+             ? fmt::format("  {:<30}{:>14.2f}   ({:.0f} replicas of {})\n", fmt::format("requests/s on {} GPUs", w.gpus),
+                           t.fleet_requests_per_s, t.fleet_replicas, r.gpus_per_replica)
+             : fmt::format("  {:<30}{:>14}{}\n", fmt::format("requests/s on {} GPUs", w.gpus), "-", unservable);
+  }
   if (w.infer.tpot_slo_s > 0 || w.infer.ttft_slo_s > 0)
     s += fmt::format("  {:<30}{:>14}\n", "meets SLO", t.meets_slo ? "yes" : "NO");
   s += fmt::format("  {:<30}{:>14.1f} FLOP/B (ridge {:.1f})\n", "decode intensity", t.decode.intensity_flop_per_byte,

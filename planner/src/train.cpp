@@ -9,6 +9,13 @@ namespace {
 
 /// Width of the MLP activations one token stores / moves (elements), summed over the experts it
 /// uses (routed top-k + shared) and averaged over the layers when leading layers are dense.
+/// Bytes of one activation element: the training dtype, bf16 for FP8 training (Transformer Engine
+/// keeps activations in bf16 and casts GEMM inputs), 4 bytes for fp32 and tf32 (a matmul mode on fp32
+/// tensors).
+double activation_element_bytes(const TrainSettings& t) noexcept {
+  return t.precision == Precision::kFp32 || t.precision == Precision::kTf32 ? 4.0 : 2.0;
+}
+
 double mlp_activation_width(const ModelConfig& m) noexcept {
   const double per_expert_factor =
       m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;  // gelu: fc1 out + act out; swiglu: gate, up, product
@@ -21,21 +28,25 @@ double mlp_activation_width(const ModelConfig& m) noexcept {
   return (n_moe * moe + (layers - n_moe) * dense) / layers;
 }
 
-/// MoE bookkeeping a token stores per layer (elements of the training dtype, averaged over the
-/// layers): the top-k dispatched copies of its input (the experts' fc1 input for backward) and
-/// the router's probabilities (fp32, counted as 2 elements each). Megatron's theoretical memory
-/// omits both (Megatron-LM #1784).
-double moe_dispatch_width(const ModelConfig& m) noexcept {
+/// MoE bookkeeping a token stores per layer, in bytes for `element_bytes`-byte activations
+/// (averaged over the layers): the top-k dispatched copies of its input (the experts' fc1 input for
+/// backward) and the router's probabilities (fp32). Megatron's theoretical memory omits both
+/// (Megatron-LM #1784).
+double moe_dispatch_bytes(const ModelConfig& m, double element_bytes) noexcept {
   if (!m.is_moe()) return 0.0;
-  const double per_moe_layer = static_cast<double>(m.experts_per_token) * static_cast<double>(m.hidden_size) +
-                               2.0 * static_cast<double>(m.num_experts);
+  const double per_moe_layer =
+      element_bytes * static_cast<double>(m.experts_per_token) * static_cast<double>(m.hidden_size) +
+      4.0 * static_cast<double>(m.num_experts);
   return per_moe_layer * static_cast<double>(m.moe_layers()) / static_cast<double>(m.num_layers);
 }
 
 /// Activation bytes of one layer for one micro-batch without recomputation (Korthikanti Table 2,
 /// generalised to GQA, SwiGLU, MoE, no-dropout and flash attention). `scores` adds the s² terms.
+/// Korthikanti's 2-byte terms are activations of the training dtype (4 bytes for fp32 / tf32
+/// training); dropout masks stay 1 byte.
 double layer_activation_bytes_no_recompute(const ModelConfig& m, const Parallelism& p, const TrainSettings& t,
                                            bool scores) noexcept {
+  const double e = activation_element_bytes(t);
   const double s = static_cast<double>(t.seq_len) / p.cp;
   const double b = static_cast<double>(t.micro_batch);
   const double h = static_cast<double>(m.hidden_size);
@@ -48,19 +59,19 @@ double layer_activation_bytes_no_recompute(const ModelConfig& m, const Paralleli
   const double o = static_cast<double>(m.num_heads) * static_cast<double>(m.value_head_dim());
   // MLA also stores the query and KV latents (inputs of the up projections).
   const double latents = m.is_mla() ? static_cast<double>(m.q_lora_rank + m.kv_lora_rank + m.qk_rope_head_dim) : 0.0;
-  // Replicated across TP ranks unless sequence parallel: 2 LayerNorm inputs (2·2sbh), QKV input
-  // (2sbh), MLP input (2sbh), two dropout masks (sbh each).
-  double replicated = 8.0 * sb * h + (m.dropout ? 2.0 * sb * h : 0.0);
-  // Split across TP ranks: Q, K, V (2 bytes each), attention output-projection input, MLP activations
-  // (and the MoE dispatch copies and router probabilities).
-  double split = 2.0 * sb * (q + k + v) + 2.0 * sb * o + 2.0 * sb * (mlp_activation_width(m) + moe_dispatch_width(m));
-  replicated += 2.0 * sb * latents;
+  // Replicated across TP ranks unless sequence parallel: 2 LayerNorm inputs (2·2sbh in bf16), QKV
+  // input (2sbh), MLP input (2sbh), two dropout masks (sbh each).
+  double replicated = 4.0 * e * sb * h + (m.dropout ? 2.0 * sb * h : 0.0);
+  // Split across TP ranks: Q, K, V (2 bytes each in bf16), attention output-projection input, MLP
+  // activations (and the MoE dispatch copies and router probabilities).
+  double split = e * sb * (q + k + v) + e * sb * o + e * sb * mlp_activation_width(m) + sb * moe_dispatch_bytes(m, e);
+  replicated += e * sb * latents;
   if (scores) {
-    // softmax output 2as²b (+ dropout mask as²b + dropout output 2as²b with dropout); with CP each
-    // rank holds s/cp query rows against the full s keys.
+    // softmax output 2as²b (+ dropout mask as²b + dropout output 2as²b with dropout) in bf16; with CP
+    // each rank holds s/cp query rows against the full s keys.
     const double a = static_cast<double>(m.num_heads);
     const double full_s = static_cast<double>(t.seq_len);
-    split += (m.dropout ? 5.0 : 2.0) * a * s * full_s * b;
+    split += (m.dropout ? 2.0 * e + 1.0 : e) * a * s * full_s * b;
   }
   if (p.sequence_parallel) replicated /= tp;
   return replicated + split / tp;
@@ -73,7 +84,7 @@ double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, co
     case Recompute::kFull: {
       const double sbh = static_cast<double>(t.seq_len) / p.cp * static_cast<double>(t.micro_batch) *
                          static_cast<double>(m.hidden_size);
-      return 2.0 * sbh / (p.sequence_parallel ? p.tp : 1.0);  // the layer input only
+      return activation_element_bytes(t) * sbh / (p.sequence_parallel ? p.tp : 1.0);  // the layer input only
     }
     case Recompute::kSelective:
       return layer_activation_bytes_no_recompute(m, p, t, false);
@@ -218,7 +229,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double mb = static_cast<double>(t.micro_batch);
   const double micro_batches = static_cast<double>(t.global_batch) / (mb * dp);
   const double shard = dp * cp;  // ZeRO / distributed-optimizer sharding group
-  const double weight_bytes = (t.precision == Precision::kFp32 || t.precision == Precision::kTf32) ? 4.0 : 2.0;
+  const double weight_bytes = activation_element_bytes(t);  // fp32 / tf32: 4; bf16, fp16 and fp8 (bf16 weights): 2
   const double act_bytes = weight_bytes;  // activations and TP / PP messages in the training dtype (fp8: bf16)
   const bool full = t.recompute == Recompute::kFull;
   // LoRA / QLoRA: the base model is frozen (no gradients, no optimizer states, no weight-gradient
@@ -484,7 +495,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // Without a fused attention kernel the raw QKᵀ scores (2·a·s²·b bytes, not kept for backward since
   // softmax's backward uses its output) are also written and read once per pass.
   const double raw_scores =
-      t.flash_attention ? 0.0 : 2.0 * static_cast<double>(m.num_heads) * (seq / cp) * seq * mb / tp;
+      t.flash_attention ? 0.0 : act_bytes * static_cast<double>(m.num_heads) * (seq / cp) * seq * mb / tp;
   const double layer_traffic =
       a.elementwise_traffic_factor *
       (layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention) + raw_scores);

@@ -226,7 +226,7 @@ void validate(const Workload& w, const std::string& file) {
     if (!(t.dp_comm_overlap >= 0 && t.dp_comm_overlap <= 1)) bad(file, "$.train.dp_comm_overlap", "a fraction in [0, 1]");
     if (!(t.tp_comm_overlap >= 0 && t.tp_comm_overlap <= 1)) bad(file, "$.train.tp_comm_overlap", "a fraction in [0, 1]");
     if (t.precision == Precision::kInt8 || t.precision == Precision::kFp4 || t.precision == Precision::kInt4 ||
-        t.precision == Precision::kFp64Tensor) {
+        t.precision == Precision::kFp64 || t.precision == Precision::kFp64Tensor) {
       bad(file, "$.train.precision", "a training precision: fp32, tf32, fp16, bf16 or fp8");
     }
     if (t.adapter.enabled()) {

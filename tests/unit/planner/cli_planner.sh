@@ -390,6 +390,30 @@ check report-optimizer 0 "$bin" report procurement --model llama-3-70b --gpus 8 
 grep -q "Optimizer: lion." "$tmp/lion_report.html" || { echo "FAIL report-optimizer: workload line"; fail=1; }
 check report-optimizer-infer 2 "$bin" report procurement --phase infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --optimizer lion --out "$tmp/lion_infer.html"
 grep -q -- "--optimizer" "$tmp/err" || { echo "FAIL report-optimizer-infer"; cat "$tmp/err"; fail=1; }
+# A workload file whose gpus disagrees with its layout is refused, not re-counted; fp64 is no training precision.
+python3 -c '
+import json, sys
+json.dump({"schema": "headroom.workload", "schema_version": "1.0", "model": "llama-2-7b", "phase": "train", "gpus": 8,
+           "parallelism": {"tp": 2, "dp": 2}, "train": {"global_batch": 64, "seq_len": 4096}}, open(sys.argv[1], "w"))
+' "$tmp/g8.json"
+check file-gpus-mismatch 2 "$bin" plan train --workload "$tmp/g8.json" --gpu H100
+grep -q 'g8.json' "$tmp/err" && grep -q '\$.gpus' "$tmp/err" || { echo "FAIL file-gpus-mismatch"; cat "$tmp/err"; fail=1; }
+check train-fp64 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --precision fp64
+grep -q -- "--precision" "$tmp/err" || { echo "FAIL train-fp64"; cat "$tmp/err"; fail=1; }
+# plan infer --gpus: the fleet's requests/s; summary.gpus is what the plan sizes; nothing from a plan that does not fit.
+check infer-fleet 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --gpus 16 --context 2048 --output 256 --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1])); t = p["result"]["time"]
+assert t["fleet_replicas"] == 4 and abs(t["fleet_requests_per_s"] - 4 * t["requests_per_s"]) < 1e-9 * t["requests_per_s"], t
+assert p["summary"]["gpus"] == 16, p["summary"]
+' "$tmp/out" || { echo "FAIL infer-fleet"; fail=1; }
+check infer-no-fit 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 1 --context 2048 --output 256 --qps 20 --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["result"]["time"]["gpus_for_qps"] is None and p["summary"]["tokens_per_s_per_gpu"] is None, p["summary"]
+' "$tmp/out" || { echo "FAIL infer-no-fit"; fail=1; }
 # plan.json's infer and parallelism blocks read back as a workload: the same plan.
 check infer-roundtrip-src 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --qps 20 --tpot-slo 0.05 --ttft-slo 0.5 --shared-prefix 1000 --weight-precision int4 --json
 cp "$tmp/out" "$tmp/infer_src.json"

@@ -5,6 +5,7 @@
 
 #include "headroom/core/errors.hpp"
 #include "headroom/plan/infer.hpp"
+#include "headroom/plan/plan_json.hpp"
 #include "helpers.hpp"
 
 namespace headroom::plan {
@@ -318,10 +319,43 @@ TEST(Infer, GpusForQps) {
   EXPECT_EQ(r.time.gpus_for_qps, r.time.replicas_for_qps);
 }
 
+TEST(Infer, FleetOfWholeReplicas) {
+  // 16 GPUs of TP-4 replicas: 4 replicas, 4 × the requests/s of one; the summary sizes the QPS.
+  Workload w = infer("llama-3-70b", 4, 2048, 256);
+  w.gpus = 16;
+  w.infer.qps = 6;
+  validate(w);
+  const InferResult r = eval(w);
+  EXPECT_EQ(r.time.fleet_replicas, 4);
+  EXPECT_DOUBLE_EQ(r.time.fleet_requests_per_s, 4 * r.time.requests_per_s);
+  EXPECT_EQ(summarize(r).gpus, static_cast<int>(r.time.gpus_for_qps));
+  w.infer.qps = 0;
+  EXPECT_EQ(summarize(eval(w)).gpus, 16);  // no QPS: the fleet
+  w.gpus = 0;
+  EXPECT_EQ(summarize(eval(w)).gpus, 4);   // neither: one replica
+}
+
 TEST(Infer, DoesNotFitWhenWeightsExceedMemory) {
-  const InferResult r = eval(infer("llama-3.1-405b", 1, 1024, 128));
+  Workload w = infer("llama-3.1-405b", 1, 1024, 128);
+  w.infer.qps = 10;
+  const InferResult r = eval(w);
   EXPECT_FALSE(r.memory.fits);
   EXPECT_LT(r.memory.kv_budget_bytes, 0);
+  // No capacity figures from a plan that cannot serve.
+  EXPECT_EQ(r.time.gpus_for_qps, 0);
+  EXPECT_EQ(r.time.replicas_for_qps, 0);
+  EXPECT_EQ(summarize(r).tokens_per_s_per_gpu, 0);
+}
+
+TEST(Infer, NoQpsSizingWhenTheSloIsMissedAtEveryBatch) {
+  Workload w = infer("llama-3-8b", 1, 2048, 256);
+  w.infer.qps = 10;
+  const InferResult free_batch = eval(w);
+  ASSERT_GT(free_batch.time.gpus_for_qps, 0);
+  w.infer.tpot_slo_s = free_batch.time.decode_step_s / 100;  // faster than one request alone
+  const InferResult r = eval(w);
+  EXPECT_FALSE(r.time.meets_slo);
+  EXPECT_EQ(r.time.gpus_for_qps, 0);
 }
 
 }  // namespace

@@ -103,6 +103,29 @@ TEST(TrainMemory, KorthikantiTable2Terms) {
   EXPECT_DOUBLE_EQ(activation_bytes_per_layer(m, w.par, w.train), s * b * h * (10 + 24 / t));
 }
 
+TEST(TrainMemory, Fp32TrainingStoresFourByteActivations) {
+  // Korthikanti's 2-byte terms become 4 bytes in fp32 (and tf32) training; the dropout masks stay 1 byte:
+  // s·b·h·(4·4 + 2 + 48/t + (2·4 + 1)·a·s/(h·t)) against s·b·h·(10 + 24/t + 5·a·s/(h·t)) in bf16.
+  Workload w = test::train_workload("gpt3-175b", 8, 1, 1, 1, 2048);
+  w.train.flash_attention = false;
+  const double s = 2048, b = 1, h = 12288, a = 96, t = 8;
+  for (const Precision p : {Precision::kFp32, Precision::kTf32}) {
+    w.train.precision = p;
+    w.train.recompute = Recompute::kNone;
+    EXPECT_DOUBLE_EQ(activation_bytes_per_layer(w.model, w.par, w.train),
+                     s * b * h * (18 + 48 / t + 9 * a * s / (h * t)));
+    w.train.recompute = Recompute::kFull;
+    EXPECT_DOUBLE_EQ(activation_bytes_per_layer(w.model, w.par, w.train), 4 * s * b * h);
+  }
+  // The memory-bound kernels move twice the bytes too (no dropout, flash attention: exactly 2×).
+  Workload l = test::train_workload("llama-3-8b", 2, 1, 4, 64, 4096);
+  const TrainResult bf16 = test::train(l, "H100");
+  l.train.precision = Precision::kFp32;
+  const TrainResult fp32 = test::train(l, "H100");
+  EXPECT_DOUBLE_EQ(fp32.memory.activations_per_layer_bytes, 2 * bf16.memory.activations_per_layer_bytes);
+  EXPECT_NEAR(fp32.time.elementwise_s, 2 * bf16.time.elementwise_s, 1e-12 * bf16.time.elementwise_s);
+}
+
 TEST(TrainMemory, FitsAndMarginAreConsistent) {
   const TrainResult small = test::train(test::train_workload("llama-2-7b", 1, 1, 8, 64, 4096));
   EXPECT_NEAR(small.memory.margin_bytes, small.memory.capacity_bytes - small.memory.total_bytes, 1);

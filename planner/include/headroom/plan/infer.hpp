@@ -57,8 +57,14 @@ struct InferTime {
   double tokens_per_s = 0;           ///< output tokens per second, one replica, steady state (B / TPOT)
   double tokens_per_s_per_gpu = 0;
   double requests_per_s = 0;         ///< sustainable by one replica: B / (output tokens · TPOT)
-  double replicas_for_qps = 0;       ///< replicas needed for the workload's QPS (0 when none)
+  /// Replicas needed for the workload's QPS; 0 when no QPS is given or the plan cannot serve it (does not
+  /// fit, or misses an SLO at every batch).
+  double replicas_for_qps = 0;
   double gpus_for_qps = 0;
+  /// The workload's `gpus` (a fleet of whole replicas) when it names more than one replica: its replicas
+  /// and the requests per second they sustain together (0 otherwise, and when the plan cannot serve).
+  double fleet_replicas = 0;
+  double fleet_requests_per_s = 0;
   bool meets_slo = true;
 };
 

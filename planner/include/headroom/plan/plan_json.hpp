@@ -16,9 +16,11 @@ inline constexpr int kPlanMinor = 0;
 
 /// What TCO and reports read from a plan, whatever its phase.
 struct PlanSummary {
-  double gpu_hours = 0;            ///< training run (0 for inference)
+  double gpu_hours = 0;            ///< training run (0 for inference and for a plan that does not fit)
   double energy_kwh = 0;           ///< training run GPU energy (0 for inference)
-  double tokens_per_s_per_gpu = 0; ///< training tokens or generated tokens
+  double tokens_per_s_per_gpu = 0; ///< training tokens or generated tokens (0: the plan does not fit)
+  /// Training: the job's GPUs. Inference: the GPUs for the workload's QPS when given and servable,
+  /// else the workload's fleet (`gpus`), else one replica.
   int gpus = 0;
 };
 PlanSummary summarize(const TrainResult& r) noexcept;
