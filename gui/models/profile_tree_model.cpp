@@ -42,6 +42,7 @@ void ProfileTreeModel::setOptions(const std::vector<GpuOption>& options) {
       if (p.peak(prec).known()) add(QString::fromStdString(plan::to_string(prec) + " dense peak"), p.peak(prec), kFlopPerS);
     }
     add(QStringLiteral("NVLink (bidirectional)"), p.nvlink_bytes_per_s, kBytesPerS);
+    if (p.nvlink_domain_gpus.known()) add(QStringLiteral("GPUs per NVLink domain"), p.nvlink_domain_gpus, kPlain);
     add(QStringLiteral("PCIe (per direction)"), p.pcie_bytes_per_s, kBytesPerS);
     add(QStringLiteral("network per GPU"), p.inter_node_bytes_per_s, kBytesPerS);
     add(QStringLiteral("GPUs per node"), p.gpus_per_node, kPlain);

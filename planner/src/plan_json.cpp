@@ -259,6 +259,7 @@ json header(const std::string& kind, const Workload& w, const PlanContext& ctx) 
                 {"higher_precision_gemm_flop_per_s", ctx.rates.higher_precision_gemm_flop_per_s},
                 {"memory_bytes_per_s", ctx.rates.memory_bytes_per_s},
                 {"intra_node_bus_bytes_per_s", ctx.rates.intra_bus_bytes_per_s},
+                {"nvlink_domain_gpus", ctx.rates.nvlink_domain_gpus > 0 ? json(ctx.rates.nvlink_domain_gpus) : json(nullptr)},
                 {"inter_node_bus_bytes_per_s", ctx.rates.inter_bus_bytes_per_s},
                 {"gpus_per_node", ctx.rates.gpus_per_node},
                 {"tdp_w", ctx.rates.tdp_w > 0 ? json(ctx.rates.tdp_w) : json(nullptr)}};

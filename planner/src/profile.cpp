@@ -210,6 +210,7 @@ std::string profile_to_json(const HardwareProfile& p, int indent) {
   j["peak_flop_per_s"] = peaks;
   j["tdp_w"] = quantity_to_json(p.tdp_w);
   j["nvlink_bytes_per_s"] = quantity_to_json(p.nvlink_bytes_per_s);
+  if (p.nvlink_domain_gpus.known()) j["nvlink_domain_gpus"] = quantity_to_json(p.nvlink_domain_gpus);
   j["pcie"] = json{{"gen", quantity_to_json(p.pcie_gen)},
                    {"lanes", quantity_to_json(p.pcie_lanes)},
                    {"bytes_per_s", quantity_to_json(p.pcie_bytes_per_s)}};
@@ -249,6 +250,11 @@ HardwareProfile profile_from_json(const std::string& text, const std::string& fi
   });
   p.tdp_w = quantity_from(r, "tdp_w", Range::kPositive, kMaxWatts);
   p.nvlink_bytes_per_s = quantity_from(r, "nvlink_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
+  p.nvlink_domain_gpus = quantity_from(r, "nvlink_domain_gpus", Range::kPositive, kMaxCount);
+  if (p.nvlink_domain_gpus.known() && (*p.nvlink_domain_gpus.value < 2 ||
+                                       *p.nvlink_domain_gpus.value != std::floor(*p.nvlink_domain_gpus.value))) {
+    r.at("nvlink_domain_gpus").fail_at("value", "a whole number of GPUs, at least 2 (null: the whole node)");
+  }
   if (auto pcie = r.maybe("pcie")) {
     p.pcie_gen = quantity_from(*pcie, "gen", Range::kPositive, 100);
     p.pcie_lanes = quantity_from(*pcie, "lanes", Range::kPositive, 1024);

@@ -111,6 +111,15 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
     r.notes.push_back(fmt::format("intra-node busbw = NVLink {:.4g} GB/s bidirectional / 2 × {:.3g} ({})",
                                   *p.nvlink_bytes_per_s.value / 1e9, a.collective_efficiency_of_datasheet,
                                   describe(p.nvlink_bytes_per_s)));
+    if (p.nvlink_domain_gpus.known()) {
+      r.nvlink_domain_gpus = *p.nvlink_domain_gpus.value;
+      if (p.pcie_bytes_per_s.known()) r.pcie_bus_bytes_per_s = *p.pcie_bytes_per_s.value * a.collective_efficiency_of_datasheet;
+      r.notes.push_back(fmt::format(
+          "NVLink joins {:g} GPUs ({}): a TP, PP, CP, EP or DP group of more GPUs inside a node crosses PCIe at "
+          "{:.4g} GB/s busbw",
+          r.nvlink_domain_gpus, describe(p.nvlink_domain_gpus),
+          (r.pcie_bus_bytes_per_s > 0 ? r.pcie_bus_bytes_per_s : r.intra_bus_bytes_per_s) / 1e9));
+    }
   } else if (p.pcie_bytes_per_s.known()) {
     r.intra_bus_bytes_per_s = *p.pcie_bytes_per_s.value * a.collective_efficiency_of_datasheet;
     r.notes.push_back(fmt::format("no GPU fabric: intra-node busbw = PCIe {:.4g} GB/s × {:.3g} ({})",
@@ -199,7 +208,7 @@ double intra_node_allreduce_time_s(double bytes, int ranks, double bus_bytes_per
 }
 
 double tp_allreduce_time_s(double bytes, int ranks, const Rates& r) noexcept {
-  return ranks <= r.gpus_per_node ? intra_node_allreduce_time_s(bytes, ranks, r.intra_bus_bytes_per_s, r.intra_alpha_s)
+  return ranks <= r.gpus_per_node ? intra_node_allreduce_time_s(bytes, ranks, r.intra_bus_for(ranks), r.intra_alpha_s)
                                   : allreduce_time_s(bytes, ranks, r.inter_bus_bytes_per_s, r.inter_alpha_s);
 }
 

@@ -555,7 +555,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   double pp_mb = 0;
   if (p.pp > 1) {
     const bool intra = tp * pp <= r.gpus_per_node;
-    const double bw = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
+    const double bw = intra ? r.intra_bus_for(tp * pp) : r.inter_bus_bytes_per_s;
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     pp_mb = 2.0 * p.vpp * (alpha + sbh * act_bytes / tp / bw);
   }
@@ -567,7 +567,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   double cp_layer = 0;
   if (p.cp > 1) {
     const bool intra = tp * cp <= r.gpus_per_node;
-    const double bw = intra ? r.intra_bus_bytes_per_s : r.inter_bus_bytes_per_s;
+    const double bw = intra ? r.intra_bus_for(tp * cp) : r.inter_bus_bytes_per_s;
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     const double kv_heads = static_cast<double>(m.is_mla() ? m.num_heads : m.num_kv_heads);
     const double kv_chunk_bytes =
@@ -589,7 +589,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     // without it, or with EP inside one node, this is alltoall_time_s(bytes, ...) exactly.
     const double per_alltoall = node_limited_alltoall_time_s(
         bytes, static_cast<int>(m.experts_per_token), static_cast<int>(m.max_nodes_per_token), p.ep,
-        static_cast<int>(local), r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s, r.intra_alpha_s, r.inter_alpha_s);
+        static_cast<int>(local), r.intra_bus_for(tp * local), r.inter_bus_bytes_per_s, r.intra_alpha_s, r.inter_alpha_s);
     ep_layer = static_cast<double>(m.moe_layers()) / layers * (4.0 + (full ? 2.0 : 0.0)) * per_alltoall;
   }
   // A stage's micro-batch: its layers, one send each way per boundary, and the head on the last stage
@@ -656,8 +656,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // micro-batch and a gather during a forward or backward: at most that window is hidden.
   const double local = std::max(1.0, std::min(shard, r.gpus_per_node / (tp * pp)));  // DP ranks sharing a node
   const bool dp_intra = tp * pp * shard <= r.gpus_per_node;
-  const double dp_bus =
-      dp_intra ? r.intra_bus_bytes_per_s : std::min(r.intra_bus_bytes_per_s, r.inter_bus_bytes_per_s * local);
+  const double dp_bus = dp_intra ? r.intra_bus_for(tp * pp * shard)
+                                 : std::min(r.intra_bus_for(tp * pp * local), r.inter_bus_bytes_per_s * local);
   const double dp_alpha = dp_intra ? r.intra_alpha_s : r.inter_alpha_s;
   // The parameters a stage trains (all, or with LoRA its adapters) and the bytes of all the weights it
   // holds (ZeRO 3 gathers those; QLoRA's frozen linear weights travel in 4 bits).

@@ -231,6 +231,10 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
   add_source(o.sources, "TDP", hw.tdp_w, fmt::format("{:.0f} W", hw.tdp_w.value_or(0)));
   add_source(o.sources, "NVLink (bidirectional per GPU)", hw.nvlink_bytes_per_s,
              core::format_rate(hw.nvlink_bytes_per_s.value_or(0), "B/s"));
+  if (hw.nvlink_domain_gpus.known()) {
+    add_source(o.sources, "GPUs joined by NVLink", hw.nvlink_domain_gpus,
+               fmt::format("{:g}", hw.nvlink_domain_gpus.value_or(0)));
+  }
 
   plan::Rates rates;
   try {

@@ -69,6 +69,33 @@ TEST(AllReduce, NcclPicksLlForSmallMessagesInsideANode) {
   EXPECT_EQ(ll_allreduce_time_s(small, 1, bus), 0.0);
 }
 
+TEST(AllReduce, GroupsBeyondTheNvlinkBridgeCrossPcie) {
+  // H100 PCIe: NVLink bridges join pairs of cards. TP 2 all-reduces on NVLink (600 / 2 × 0.8 = 240 GB/s
+  // busbw), TP 4 and 8 cross PCIe (64 × 0.8 = 51.2 GB/s); the SXM part's NVSwitch joins the node.
+  const Rates pcie = test::rates_for("h100-pcie-80gb");
+  EXPECT_EQ(pcie.nvlink_domain_gpus, 2);
+  EXPECT_DOUBLE_EQ(pcie.intra_bus_for(2), 240e9);
+  EXPECT_DOUBLE_EQ(pcie.intra_bus_for(4), 51.2e9);
+  EXPECT_DOUBLE_EQ(pcie.intra_bus_for(8), 51.2e9);
+  const double bytes = 256e6;  // large: the ring (Simple protocol) model, 2·(n−1)/n·bytes/busbw + 2·(n−1)·α
+  EXPECT_NEAR(tp_allreduce_time_s(bytes, 4, pcie), 2.0 * 3 / 4 * bytes / 51.2e9 + 6 * pcie.intra_alpha_s, 1e-12);
+  EXPECT_NEAR(tp_allreduce_time_s(bytes, 2, pcie), 2.0 * 1 / 2 * bytes / 240e9 + 2 * pcie.intra_alpha_s, 1e-12);
+  const Rates sxm = test::rates_for("h100-sxm5-80gb");
+  EXPECT_EQ(sxm.nvlink_domain_gpus, 0);
+  EXPECT_DOUBLE_EQ(sxm.intra_bus_for(8), sxm.intra_bus_bytes_per_s);
+  // In a training step: TP 4 on H100 PCIe spends up to 240 / 51.2 = 4.69 times the TP communication of
+  // a whole-node fabric of the same NVLink rate (less: the per-step latency α is the same on both).
+  Workload w = test::train_workload("llama-3-8b", 4, 1, 2, 64, 4096);
+  Rates whole = pcie;
+  whole.nvlink_domain_gpus = 0;
+  validate(w);
+  const ParamCounts pc = count_params(w.model);
+  const double bridged = evaluate_train(w, pc, pcie, Assumptions{}).time.tp_comm_s;
+  const double switched = evaluate_train(w, pc, whole, Assumptions{}).time.tp_comm_s;
+  EXPECT_GT(bridged, 3.5 * switched);
+  EXPECT_LT(bridged, 240.0 / 51.2 * switched);
+}
+
 TEST(AllToAll, PairwiseExchangeKnownAnswers) {
   // 8 MB per rank over 4 ranks in one node: 3/4 of it leaves the rank, 3 latency steps.
   EXPECT_DOUBLE_EQ(alltoall_time_s(8e6, 4, 4, kIntra, kInter, 2e-6, 20e-6), 3 * 2e-6 + 6e6 / kIntra);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "headroom/core/errors.hpp"
 #include "headroom/plan/profile_from_results.hpp"
@@ -17,6 +18,20 @@ TEST(Profile, RoundTripKeepsEveryQuantity) {
   const HardwareProfile back = profile_from_json(profile_to_json(h), "mem");
   EXPECT_EQ(profile_to_json(back), profile_to_json(h));
   EXPECT_EQ(back.aliases, h.aliases);
+  // The NVLink domain of bridged cards travels; a fraction of a GPU, or 1, is refused at its path.
+  const std::string pcie = profile_to_json(test::catalog().gpu("h100-pcie-80gb"));
+  EXPECT_EQ(profile_from_json(pcie, "mem").nvlink_domain_gpus.value_or(0), 2);
+  EXPECT_EQ(profile_to_json(profile_from_json(pcie, "mem")), pcie);
+  for (const char* bad : {"1.5", "1"}) {
+    nlohmann::json j = nlohmann::json::parse(pcie);
+    j["nvlink_domain_gpus"]["value"] = nlohmann::json::parse(bad);
+    try {
+      profile_from_json(j.dump(), "p.json");
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.json_path(), "$.nvlink_domain_gpus.value") << e.what();
+    }
+  }
 }
 
 TEST(Profile, RejectsUnknownMajorAndSourcelessValues) {

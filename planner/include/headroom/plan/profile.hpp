@@ -86,6 +86,9 @@ struct HardwareProfile {
   Quantity peak_flop_per_s[kPrecisionCount];  ///< dense peak per precision (int8: OP/s)
   Quantity tdp_w;
   Quantity nvlink_bytes_per_s;       ///< GPU-to-GPU fabric, bidirectional total per GPU
+  /// GPUs one GPU reaches over that fabric, itself included: 2 for cards joined in pairs by NVLink
+  /// bridges (H100 PCIe); unknown (null): every GPU of the node (NVSwitch, Infinity Fabric mesh).
+  Quantity nvlink_domain_gpus;
   Quantity pcie_gen;
   Quantity pcie_lanes;
   Quantity pcie_bytes_per_s;         ///< per direction

@@ -1,6 +1,7 @@
 #pragma once
 /// The numbers the models use, resolved once from a HardwareProfile plus Assumptions, so that the
 /// hot path (one plan evaluation, the search inner loop) reads plain doubles and never allocates.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -74,7 +75,17 @@ struct Rates {
   GemmRateCurve gemm_curve;
   GemmRateCurve higher_precision_gemm_curve;
   double memory_bytes_per_s = 0;     ///< achievable HBM rate
-  double intra_bus_bytes_per_s = 0;  ///< achievable all-reduce busbw inside a node
+  double intra_bus_bytes_per_s = 0;  ///< achievable all-reduce busbw inside a node (its GPU fabric)
+  /// GPUs joined by that fabric (0: the whole node). A group inside the node but larger than this
+  /// crosses PCIe between the fabric's islands and runs at pcie_bus_bytes_per_s.
+  double nvlink_domain_gpus = 0;
+  double pcie_bus_bytes_per_s = 0;   ///< achievable busbw over PCIe (0: unknown)
+  /// Busbw of a collective whose ranks span `group_gpus` consecutive GPUs of one node.
+  double intra_bus_for(double group_gpus) const noexcept {
+    if (nvlink_domain_gpus <= 0 || group_gpus <= nvlink_domain_gpus || pcie_bus_bytes_per_s <= 0)
+      return intra_bus_bytes_per_s;
+    return std::min(intra_bus_bytes_per_s, pcie_bus_bytes_per_s);
+  }
   double inter_bus_bytes_per_s = 0;  ///< achievable busbw across nodes
   double intra_alpha_s = 0;
   double inter_alpha_s = 0;
