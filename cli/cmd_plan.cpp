@@ -145,8 +145,8 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
   c->add_option("--output", a.output, "generated tokens per request");
   c->add_option("--batch", a.batch, "concurrent requests (default: as many as fit / meet the SLO)");
   c->add_option("--qps", a.qps, "offered requests per second");
-  c->add_option("--tpot-slo", a.tpot_slo, "time-per-output-token SLO, seconds");
-  c->add_option("--ttft-slo", a.ttft_slo, "time-to-first-token SLO, seconds");
+  c->add_option("--tpot-slo", a.tpot_slo, "time-per-output-token SLO, seconds (0: none)");
+  c->add_option("--ttft-slo", a.ttft_slo, "time-to-first-token SLO, seconds (0: none)");
   c->add_option("--weight-precision", a.weight_precision,
                 "weights: bf16, fp16, fp8, int8, int4 (AWQ / GPTQ groups), fp4 (NVFP4 / MXFP4 blocks)");
   c->add_option("--weight-group-size", a.weight_group,
@@ -156,7 +156,7 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
                 "which weights --weight-precision applies to below 16 bits: linear (every linear layer, default) or "
                 "experts (MoE routed experts only, as gpt-oss's MXFP4 checkpoints); the rest stays 16-bit")
       ->check(CLI::IsMember({"linear", "experts"}));
-  c->add_option("--kv-precision", a.kv_precision, "KV-cache precision (default bf16)");
+  c->add_option("--kv-precision", a.kv_precision, "KV-cache precision (default bf16; fp32 with --weight-precision fp32)");
   c->add_option("--compute-precision", a.compute_precision,
                 "GEMM precision (default bf16: weight-only quantisation dequantises to it; fp8 for W8A8 FP8 "
                 "checkpoints, int8 for W8A8 INT8)");
@@ -343,7 +343,12 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--quantized-weights")) i.quantize_experts_only = a.quantized_weights == "experts";
     if (!from_file || given("--kv-block-tokens")) i.kv_block_tokens = a.kv_block;
     if (!from_file || given("--shared-prefix")) i.shared_prefix_tokens = a.shared_prefix;
-    if (!a.kv_precision.empty()) i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
+    if (!a.kv_precision.empty()) {
+      i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
+    } else if (!from_file) {
+      // As a workload file without kv_precision (and vLLM's kv_cache_dtype "auto"): the model's dtype.
+      i.kv_precision = i.weight_precision == plan::Precision::kFp32 ? plan::Precision::kFp32 : plan::Precision::kBf16;
+    }
     if (!from_file || given("--compute-precision"))
       i.compute_precision = parse_precision(a.compute_precision, "--compute-precision");
     if (!from_file || given("--gpu-memory-utilization")) i.gpu_memory_utilization = a.mem_util;
@@ -499,7 +504,33 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   // --zero / --recompute given on the command line fix that dimension instead of searching it.
   o.try_zero = c->count("--zero") == 0;
   o.try_recompute = c->count("--recompute") == 0;
+  if (!a.workload_file.empty()) {
+    // What the search chooses replaces the file's values: say so when the file set any of them.
+    const plan::Parallelism& p = w.par;
+    std::vector<std::string> replaced;
+    if (p.tp != 1 || p.pp != 1 || p.cp != 1 || p.ep != 1 || p.vpp != 1 || p.sequence_parallel)
+      replaced.push_back(fmt::format("layout TP {} · PP {} · CP {} · EP {} · VPP {}", p.tp, p.pp, p.cp, p.ep, p.vpp));
+    if (w.train.micro_batch != 1) replaced.push_back(fmt::format("micro-batch {}", w.train.micro_batch));
+    if (o.try_zero && w.train.zero_stage != 0) replaced.push_back(fmt::format("ZeRO stage {}", w.train.zero_stage));
+    if (o.try_recompute && w.train.recompute != plan::Recompute::kNone)
+      replaced.push_back("recompute " + plan::to_string(w.train.recompute));
+    if (!replaced.empty()) {
+      ctx.rates.notes.push_back(fmt::format(
+          "the search replaced the workload file's {} by the choices it tries (fix ZeRO or recompute with --zero / "
+          "--recompute)",
+          fmt::join(replaced, ", ")));
+    }
+  }
   const auto r = plan::search_train(w, pc, ctx.rates, as, o);
+  if (r.evaluated == 0) {
+    throw core::InputError(
+        "", "--gpus",
+        fmt::format("a GPU count with at least one valid layout for {} and this batch: no TP ≤ {} (dividing the "
+                    "heads) × PP ≤ {} (dividing the layers) × CP ≤ {} × DP making {} GPUs has a DP that divides the "
+                    "global batch ({} sequences) with a micro-batch ≤ {}",
+                    w.model.id, o.max_tp > 0 ? o.max_tp : static_cast<int>(ctx.rates.gpus_per_node), o.max_pp,
+                    o.max_cp, o.gpus, w.train.global_batch, o.max_micro_batch));
+  }
   emit(a, plan::search_plan_to_json(w, pc, r, ctx), plan::search_plan_table(w, pc, r, ctx));
   return 0;
 }

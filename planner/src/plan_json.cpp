@@ -50,6 +50,14 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
   std::vector<std::string> out = ctx.rates.notes;
   out.push_back(fmt::format("runtime overhead per GPU (CUDA context, library workspaces, allocator slack): {:.3g} GiB",
                             a.runtime_overhead_bytes / core::kGiB));
+  // Beyond the trained context a RoPE / ALiBi model still runs (context extension), but that is the
+  // user's claim, not the planner's: say so (learned positions are refused by validate()).
+  const std::int64_t tokens = w.phase == Phase::kTrain ? w.train.seq_len : w.infer.context_len + w.infer.output_len;
+  if (w.model.max_seq_len > 0 && tokens > w.model.max_seq_len) {
+    out.push_back(fmt::format("WARNING: {} tokens per sequence exceed {}'s trained context of {}: planned as if the "
+                              "model runs at that length (RoPE scaling / context extension); quality is not modelled",
+                              tokens, w.model.id, w.model.max_seq_len));
+  }
   if (w.phase == Phase::kTrain) {
     const TrainSettings& t = w.train;
     out.push_back(
@@ -78,6 +86,11 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                               fp32_storage ? "full precision" : "mixed precision", stored, t.grad_bytes,
                               fp32_storage ? "" : "fp32 master weights and ", optimizer_description(t.optimizer),
                               t.zero_stage));
+    if (t.zero_stage == 3) {
+      out.push_back("ZeRO 3: besides its shard each GPU holds the gathered unit in use and the prefetched one whole "
+                    "(the largest of a layer, the word embedding and the output layer, split over TP), as FSDP's "
+                    "default prefetch does");
+    }
     if (t.adapter.enabled()) {
       const AdapterCounts ac = count_adapters(w.model, t.adapter, 1, 1);
       const ParamCounts pc = count_params(w.model);
@@ -155,8 +168,8 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                               t.dp_comm_overlap));
     out.push_back(fmt::format("goodput {:g} (share of wall time making progress)", a.goodput));
     out.push_back(
-        fmt::format("energy = GPU-hours × TDP × {:g} × PUE {:g} (GPU boards only; host, network and cooling excluded)",
-                    a.power_fraction_of_tdp, a.pue));
+        fmt::format("energy = GPU-hours × TDP × {:g} × PUE {:g} (GPU boards only{}; host and network excluded)",
+                    a.power_fraction_of_tdp, a.pue, a.pue > 1.0 ? ", the facility's overhead through the PUE" : ", cooling excluded: PUE 1"));
   } else {
     const InferSettings& i = w.infer;
     out.push_back(fmt::format("engine may use {:g} of device memory; KV cache in {}, weights in {}, GEMMs at the {} rate{}",
@@ -597,6 +610,10 @@ std::string search_plan_to_json(const Workload& w, const ParamCounts& pc, const 
                         {"differences", e.differences},
                         {"terms", terms},
                         {"binding", e.binding.empty() ? json(nullptr) : json(e.binding)}};
+  } else if (!e.binding.empty()) {
+    // No runner-up to compare (none or one fits), but memory binds: the text's "Binding constraint".
+    j["explanation"] = {{"summary", nullptr}, {"differences", json::array()}, {"terms", json::array()},
+                        {"binding", e.binding}};
   } else {
     j["explanation"] = nullptr;
   }

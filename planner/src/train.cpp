@@ -363,6 +363,17 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     } else {
       mem.trainable_params_on_gpu = mem.params_on_gpu;
     }
+    if (t.zero_stage == 3 && shard > 1) {
+      // ZeRO 3 gathers each layer's weights before using them and frees them after: the one in use and
+      // the one prefetched (FSDP's default; DeepSpeed's stage3_prefetch_bucket_size) are whole on the
+      // GPU. The largest gathered unit is a layer of the stage or, on the first / last stage, the word
+      // embedding / output layer (split over TP like the layers).
+      double unit = m.is_moe() ? std::max(pc.dense_layer / tp, pc.moe_layer_shared / tp + pc.moe_layer_expert / (tp * p.ep))
+                               : dense_per_layer / tp;
+      if (stage == 0) unit = std::max(unit, pc.embedding / tp);
+      if (stage == p.pp - 1) unit = std::max(unit, (p.pp == 1 ? pc.output : vocab * h) / tp);
+      mem.weights_bytes += 2.0 * unit * weight_bytes;
+    }
     mem.gradients_bytes = sharded(trained, 2) * t.grad_bytes;
     mem.master_bytes = weight_bytes < 4.0 ? sharded(trained, 1) * 4.0 : 0.0;
     mem.optimizer_bytes = sharded(trained, 1) * optimizer_state_bytes(t.optimizer);

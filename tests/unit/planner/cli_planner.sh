@@ -414,6 +414,26 @@ import json, sys
 p = json.load(open(sys.argv[1]))
 assert p["result"]["time"]["gpus_for_qps"] is None and p["summary"]["tokens_per_s_per_gpu"] is None, p["summary"]
 ' "$tmp/out" || { echo "FAIL infer-no-fit"; fail=1; }
+# A search with no valid layout at all is an input error naming --gpus; with nothing fitting, plan.json
+# still carries the binding constraint the text prints.
+check search-no-layout 2 "$bin" plan search --model llama-2-13b --gpu H100 --gpus 1024 --global-batch 1 --seq-len 4096
+grep -q -- "--gpus" "$tmp/err" && grep -q "global batch (1 sequences)" "$tmp/err" || { echo "FAIL search-no-layout"; cat "$tmp/err"; fail=1; }
+check search-binding-json 0 "$bin" plan search --model llama-3.1-405b --gpu a100-sxm4-40gb --gpus 8 --global-batch 64 --seq-len 4096 --json
+python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["explanation"]
+assert e and "nothing fits" in e["binding"], e
+' "$tmp/out" || { echo "FAIL search-binding-json"; fail=1; }
+# Beyond a RoPE model's trained context: planned, with a warning among the assumptions.
+check rope-beyond-context 0 "$bin" plan infer --model llama-3-8b --gpu H100 --context 100000 --output 128 --json
+grep -q "exceed llama-3-8b's trained context of 8192" "$tmp/out" || { echo "FAIL rope-beyond-context"; fail=1; }
+# The KV cache defaults to the model's dtype on the command line as in a workload file.
+check kv-default-fp32 0 "$bin" plan infer --model llama-3-8b --gpu H100 --context 2048 --output 128 --weight-precision fp32 --json
+python3 -c '
+import json, sys
+i = json.load(open(sys.argv[1]))["infer"]
+assert i["kv_precision"] == "fp32", i
+' "$tmp/out" || { echo "FAIL kv-default-fp32"; fail=1; }
 # plan.json's infer and parallelism blocks read back as a workload: the same plan.
 check infer-roundtrip-src 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --qps 20 --tpot-slo 0.05 --ttft-slo 0.5 --shared-prefix 1000 --weight-precision int4 --json
 cp "$tmp/out" "$tmp/infer_src.json"

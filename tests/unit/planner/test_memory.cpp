@@ -28,8 +28,17 @@ TEST(TrainMemory, DistributedOptimizerSixPlusTwelveOverDp) {
               (6.0 + 12.0 / 8.0) * p, 1.0);
   w.train.zero_stage = 3;
   const TrainResult z3 = test::train(w);
+  // ZeRO 3 also holds the gathered layer in use and the prefetched one, whole: 2 layers of
+  // 202,383,360 bf16 weights (a Llama 2 7B layer is larger than its 131,072,000-element embedding).
+  const ParamCounts c = count_params(w.model);
+  EXPECT_EQ(c.per_layer, 202'383'360.0);
   EXPECT_NEAR(z3.memory.weights_bytes + z3.memory.gradients_bytes + z3.memory.master_bytes + z3.memory.optimizer_bytes,
-              18.0 / 8.0 * p, 1.0);
+              18.0 / 8.0 * p + 2 * 202'383'360.0 * 2, 1.0);
+  // Llama 3 8B: the 525,336,576-element output layer is the largest unit on the last stage.
+  Workload l = test::train_workload("llama-3-8b", 1, 1, 256, 256, 4096);
+  l.train.zero_stage = 3;
+  const double p8 = count_params(l.model).total;
+  EXPECT_NEAR(test::train(l, "H100").memory.weights_bytes, p8 * 2 / 256 + 2 * 128'256.0 * 4096 * 2, 1.0);
 }
 
 TEST(TrainMemory, OptimizerStatesPerElement) {
