@@ -261,6 +261,12 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
         probe.par.ep = 1;
         probe.par.vpp = 1;
         probe.gpus = 0;
+        // The batch and sequence are set below: give the probe the ones the plan will have (CP must
+        // divide the sequence) and a batch that passes.
+        if (probe.train.seq_len <= 0)
+          probe.train.seq_len = a.seq_len > 0 ? a.seq_len : std::min<std::int64_t>(w.model.max_seq_len, 4096);
+        probe.train.global_batch = 1;
+        probe.train.micro_batch = 1;
         try {
           plan::validate(probe, file);
         } catch (const core::InputError& e) {
@@ -457,6 +463,9 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
     check_search_flags(c, a);
   }
   plan::Workload w = build_workload(c, a, phase, cat);
+  if (mode == "search" && c->count("--max-ep") > 0 && !w.model.is_moe()) {
+    throw core::InputError("", "--max-ep", fmt::format("a MoE model ({} has no experts to split)", w.model.id));
+  }
   const Hardware hw = pick_hardware(a, cat);
   plan::Assumptions as;
   if (!(a.goodput > 0 && a.goodput <= 1)) throw core::InputError("", "--goodput", "a fraction in (0, 1]");
@@ -464,6 +473,22 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   as.goodput = a.goodput;
   as.pue = a.pue;
   const plan::Precision prec = phase == plan::Phase::kTrain ? w.train.precision : w.infer.compute_precision;
+  if (!hw.profile.peak(prec).known()) {
+    // The GPU has no such tensor-core rate (fp8 before Hopper, fp4 before Blackwell): name the setting
+    // that asked for it and what the GPU offers, not only the profile's null field.
+    const char* flag = phase == plan::Phase::kTrain ? "--precision" : "--compute-precision";
+    const char* field = phase == plan::Phase::kTrain ? "$.train.precision" : "$.infer.compute_precision";
+    std::vector<std::string> has;
+    for (int i = 0; i < plan::kPrecisionCount; ++i) {
+      if (hw.profile.peak_flop_per_s[i].known()) has.push_back(plan::to_string(static_cast<plan::Precision>(i)));
+    }
+    const bool from_flag = c->count(flag) > 0 || a.workload_file.empty();
+    throw core::InputError(from_flag ? "" : a.workload_file, from_flag ? flag : field,
+                           fmt::format("a precision {} has a peak for ({}), got {} (the profile's "
+                                       "peak_flop_per_s.{} is null)",
+                                       hw.profile.name, fmt::format("{}", fmt::join(has, ", ")), plan::to_string(prec),
+                                       plan::to_string(prec)));
+  }
   plan::PlanContext ctx{
       command_line(), hw.profile.id, hw.profile.name, hw.source, plan::resolve_rates(hw.profile, prec, as), as};
   if (phase == plan::Phase::kTrain && a.workload_file.empty() && c->count("--global-batch") == 0) {

@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // Same form as every other input error (CLI11's own printer has no prefix).
+    fmt::print(stderr, "headroom: error: {}\nRun `headroom <command> --help` for the options.\n", e.what());
     return static_cast<int>(core::ExitCode::kBadInput);
   }
 

@@ -52,13 +52,15 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 std::vector<std::string> closest_names(const std::string& name, const std::vector<std::string>& candidates,
                                        std::size_t n) {
   const std::string key = normalize_name(name);
-  std::vector<std::pair<std::size_t, std::string>> scored;
+  // A candidate containing the typed text, or contained in it ("nvidia h100" holds the alias "H100"),
+  // ranks before every other; within each group the edit distance decides. Names under 3 characters
+  // ("L4") are too short to count as contained.
+  std::vector<std::pair<std::pair<bool, std::size_t>, std::string>> scored;
   for (const auto& c : candidates) {
     const std::string nc = normalize_name(c);
-    std::size_t d = edit_distance(key, nc);
-    // A candidate containing the typed text (or vice versa) is a strong hint.
-    if (!key.empty() && (nc.find(key) != std::string::npos || key.find(nc) != std::string::npos)) d = d / 2;
-    scored.emplace_back(d, c);
+    const bool contained = std::min(key.size(), nc.size()) >= 3 &&
+                           (nc.find(key) != std::string::npos || key.find(nc) != std::string::npos);
+    scored.push_back({{!contained, edit_distance(key, nc)}, c});
   }
   std::stable_sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   std::vector<std::string> out;

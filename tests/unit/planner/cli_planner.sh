@@ -414,6 +414,17 @@ import json, sys
 p = json.load(open(sys.argv[1]))
 assert p["result"]["time"]["gpus_for_qps"] is None and p["summary"]["tokens_per_s_per_gpu"] is None, p["summary"]
 ' "$tmp/out" || { echo "FAIL infer-no-fit"; fail=1; }
+# Settings a GPU or a model cannot have are refused by the flag that asked for them.
+check fp8-on-a100 2 "$bin" plan train --model llama-3-8b --gpu a100-sxm4-80gb --gpus 8 --precision fp8
+grep -q -- "--precision: expected a precision NVIDIA A100 SXM4 80GB has a peak for" "$tmp/err" || { echo "FAIL fp8-on-a100"; cat "$tmp/err"; fail=1; }
+check max-ep-dense 2 "$bin" plan search --model llama-3-8b --gpu H100 --gpus 8 --global-batch 64 --max-ep 4
+grep -q -- "--max-ep" "$tmp/err" || { echo "FAIL max-ep-dense"; cat "$tmp/err"; fail=1; }
+check cp-not-dividing 2 "$bin" plan train --model llama-3-8b --gpu H100 --gpus 8 --cp 3
+grep -q -- "--cp" "$tmp/err" || { echo "FAIL cp-not-dividing"; cat "$tmp/err"; fail=1; }
+check cli11-prefix 2 "$bin" plan train --model llama-3-8b --gpu H100 --gpus abc
+grep -q "^headroom: error: " "$tmp/err" || { echo "FAIL cli11-prefix"; cat "$tmp/err"; fail=1; }
+check gpu-suggestion 2 "$bin" plan train --model llama-3-8b --gpu "nvidia h100"
+grep -q "did you mean: h100-pcie-80gb, h100-sxm5-80gb" "$tmp/err" || { echo "FAIL gpu-suggestion"; cat "$tmp/err"; fail=1; }
 # A search with no valid layout at all is an input error naming --gpus; with nothing fitting, plan.json
 # still carries the binding constraint the text prints.
 check search-no-layout 2 "$bin" plan search --model llama-2-13b --gpu H100 --gpus 1024 --global-batch 1 --seq-len 4096
