@@ -67,6 +67,41 @@ void check_writable(const fs::path& path, Overwrite overwrite) {
   }
 }
 
+namespace {
+bool same_file(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  const bool both_exist = fs::exists(a, ec) && fs::exists(b, ec);
+  if (both_exist) {
+    const bool eq = fs::equivalent(a, b, ec);
+    if (!ec) return eq;
+  }
+  const auto canonical = [](const fs::path& p) {
+    std::error_code e;
+    fs::path c = fs::weakly_canonical(p, e);
+    return e ? fs::absolute(p, e).lexically_normal() : c;
+  };
+  return canonical(a) == canonical(b);
+}
+}  // namespace
+
+void check_distinct_outputs(const std::vector<NamedPath>& outputs, const std::vector<NamedPath>& inputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const NamedPath& out = outputs[i];
+    if (out.path.empty()) continue;
+    const auto refuse = [&](const NamedPath& other, const std::string& role) {
+      throw InputError(out.path.string(), out.option,
+                       "a file distinct from every input and output (it is also " + role + " " + other.option +
+                           " '" + other.path.string() + "'; nothing was written)");
+    };
+    for (const auto& in : inputs) {
+      if (!in.path.empty() && same_file(out.path, in.path)) refuse(in, "the input");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (!outputs[j].path.empty() && same_file(out.path, outputs[j].path)) refuse(outputs[j], "the output");
+    }
+  }
+}
+
 void write_file_atomic(const fs::path& path, std::string_view content, Overwrite overwrite) {
   check_writable(path, overwrite);
   const fs::path dir = parent_of(path);

@@ -113,3 +113,34 @@ TEST(AtomicFile, NonRegularTargetRefusedEvenWithForce) {
     EXPECT_NE(std::string(e.what()).find("a device"), std::string::npos) << e.what();
   }
 }
+
+TEST(AtomicFile, OutputsMustDifferFromInputsAndEachOther) {
+  TempDir d;
+  const fs::path input = d.path / "base.json";
+  std::ofstream(input) << "{}";
+  const auto error_of = [](const std::vector<NamedPath>& outs, const std::vector<NamedPath>& ins) -> std::string {
+    try {
+      check_distinct_outputs(outs, ins);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  const std::vector<NamedPath> inputs{{"BASELINE", input}, {"CURRENT", d.path / "cur.json"}};
+  // Distinct (and empty, i.e. not given) paths pass.
+  EXPECT_EQ(error_of({{"--html", d.path / "r.html"}, {"--prom", ""}}, inputs), "(no error)");
+  // An output naming an input, also spelled differently, or a hard link to it.
+  const fs::path same = d.path / "sub" / ".." / "base.json";
+  fs::create_directory(d.path / "sub");
+  EXPECT_EQ(error_of({{"--prom", same}}, inputs),
+            same.string() + ": --prom: expected a file distinct from every input and output (it is also the input "
+                            "BASELINE '" + input.string() + "'; nothing was written)");
+  fs::create_hard_link(input, d.path / "hardlink.json");
+  EXPECT_NE(error_of({{"--html", d.path / "hardlink.json"}}, inputs).find("the input BASELINE"), std::string::npos);
+  // Two outputs on one new path: the second is named.
+  EXPECT_EQ(error_of({{"--junit", d.path / "same.html"}, {"--html", d.path / "same.html"}}, inputs),
+            (d.path / "same.html").string() +
+                ": --html: expected a file distinct from every input and output (it is also the output --junit '" +
+                (d.path / "same.html").string() + "'; nothing was written)");
+  EXPECT_EQ(entries(d.path), 3u);  // base.json, hardlink.json, sub: nothing written
+}

@@ -3,7 +3,9 @@
 /// renamed over the target only when complete, so a reader never sees half a file and a crash
 /// leaves the old file (or nothing) in place.
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace headroom::core {
 
@@ -21,5 +23,18 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 /// writable, it is not a symlink, FIFO, device or directory, and it does not exist unless overwrite
 /// is allowed. Throws like write_file_atomic.
 void check_writable(const std::filesystem::path& path, Overwrite overwrite);
+
+/// A file a command reads or writes, with the option or argument that names it ("--html", "CURRENT").
+struct NamedPath {
+  std::string option;
+  std::filesystem::path path;
+};
+
+/// Refuses, before anything is written, an output that is the same file as another output or as an
+/// input (InputError naming the output's path and option and the other one), --force or not: one
+/// command must not replace its own input or write two outputs over each other. Same file = the
+/// same device and inode where both exist (hard links, links to directories), else the same
+/// weakly canonical path. Entries with an empty path are ignored.
+void check_distinct_outputs(const std::vector<NamedPath>& outputs, const std::vector<NamedPath>& inputs);
 
 }  // namespace headroom::core
