@@ -27,6 +27,7 @@ namespace {
 struct ReportArgs {
   std::vector<std::string> inputs;
   std::string spec;
+  std::string spec_dir;
   std::string reference;
   std::string out;
   double alpha = 0.05;
@@ -304,7 +305,9 @@ void add_report_command(CLI::App& app, Action& action) {
 
   auto* acc = add_kind(cmd, "acceptance", "Acceptance report of RESULTS against a spec", args);
   acc->add_option("RESULTS", args->inputs, "results.json")->required()->expected(1);
-  acc->add_option("--spec", args->spec, "Acceptance spec (default: matched by GPU name in data/acceptance)");
+  acc->add_option("--spec", args->spec,
+                  "Acceptance spec (default: matched by GPU 0's PCI id, else its name, in the shipped specs)");
+  acc->add_option("--spec-dir", args->spec_dir, "Directory of specs to match from (default: data/acceptance)");
   acc->add_option("--reference", args->reference, "Known-good results.json for \"from\": \"reference\" thresholds");
   acc->callback([&action, args] {
     action = [args] {
@@ -313,9 +316,16 @@ void add_report_command(CLI::App& app, Action& action) {
       std::optional<core::Results> reference;
       if (!args->reference.empty()) reference = core::load_results(args->reference);
       std::vector<report::Spec> specs;
-      if (!args->spec.empty()) specs.push_back(report::load_spec(args->spec));
-      else specs = report::load_specs(report::default_acceptance_dir());
-      const auto& spec = args->spec.empty() ? report::select_spec(specs, results, "data/acceptance") : specs.front();
+      if (!args->spec.empty()) {
+        specs.push_back(report::load_spec(args->spec));
+      } else {
+        specs = report::load_specs(args->spec_dir.empty() ? report::default_acceptance_dir()
+                                                          : std::filesystem::path(args->spec_dir));
+      }
+      const auto& spec = args->spec.empty() ? report::select_spec(specs, results,
+                                                                  args->spec_dir.empty() ? "data/acceptance"
+                                                                                         : args->spec_dir)
+                                            : specs.front();
       const auto rep = report::evaluate(spec, results, reference ? &*reference : nullptr);
       write_report(*args, report::render_acceptance(rep, results));
       return 0;

@@ -101,6 +101,10 @@ std::string render_acceptance(const AcceptanceReport& rep, const core::Results& 
   }
   chart_html += gemm_bars(r);
   chart_html += charts(r);
+  if (chart_html.empty()) {
+    chart_html = "<p>Nothing to chart: no check has both a measured value and a threshold, and the run has no GEMM "
+                 "or size-sweep results.</p>\n";
+  }
   html += "<section id=\"charts\"><h2>Charts</h2>\n" + chart_html + "</section>\n";
 
   html += "<section id=\"derivations\"><h2>How each threshold was derived</h2>\n<table class=\"kv\">\n";

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "fixtures.hpp"
+#include "headroom/report/acceptance.hpp"
 #include "headroom/report/html.hpp"
 #include "headroom/report/prometheus.hpp"
 #include "headroom/report/svg.hpp"
@@ -56,6 +57,24 @@ TEST(Prometheus, TextfileFormat) {
                       "status=\"waived\"} 0"),
             std::string::npos);
   EXPECT_NE(text.find("headroom_regression_relative_delta{case=\"cpu.stream.triad\""), std::string::npos);
+}
+
+TEST(Html, AcceptanceReportSaysWhyThereAreNoCharts) {
+  const auto spec = spec_from_json(
+      R"({"schema": "headroom.acceptance", "schema_version": "1.0", "name": "s", "match": {"host_only": true},
+          "checks": [{"id": "triad", "case": "cpu.stream.triad", "metric": "bytes_per_s", "unit": "B/s",
+                      "threshold": {"value": 5e9}, "derivation": "d", "source": "s"}]})",
+      "spec.json");
+  const auto empty = host_results();
+  const auto html = render_acceptance(evaluate(spec, empty), empty);
+  EXPECT_NE(html.find("<section id=\"charts\"><h2>Charts</h2>\n<p>Nothing to chart: no check has both a measured "
+                      "value and a threshold, and the run has no GEMM or size-sweep results.</p>\n</section>"),
+            std::string::npos);
+  auto measured = host_results();
+  measured.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", {6e9, 6.1e9, 6.2e9})}));
+  const auto with_chart = render_acceptance(evaluate(spec, measured), measured);
+  EXPECT_EQ(with_chart.find("Nothing to chart"), std::string::npos);
+  EXPECT_NE(with_chart.find("<svg"), std::string::npos);
 }
 
 TEST(Html, EscapeAndHostileStringsStayText) {
