@@ -23,6 +23,7 @@ struct AcceptArgs {
   std::string html;
   bool json = false;
   bool force = false;
+  bool allow_incomplete = false;
 };
 
 std::string show(const std::optional<double>& v, const std::string& unit) {
@@ -42,9 +43,13 @@ void add_accept_command(CLI::App& app, Action& action) {
   cmd->add_option("--html", args->html, "Also write the HTML acceptance report here");
   cmd->add_flag("--json", args->json, "Print the verdicts as JSON on stdout instead of a table");
   cmd->add_flag("--force", args->force, "Replace existing --junit / --html files");
+  cmd->add_flag("--allow-incomplete", args->allow_incomplete,
+                "Judge an incomplete (interrupted) run on what it measured instead of rejecting it");
   cmd->callback([&action, args] {
     action = [args] {
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
+      core::check_distinct_outputs({{"--junit", args->junit}, {"--html", args->html}},
+                                   {{"RESULTS", args->results}, {"--spec", args->spec}, {"--reference", args->reference}});
       if (!args->junit.empty()) core::check_writable(args->junit, overwrite);
       if (!args->html.empty()) core::check_writable(args->html, overwrite);
       const core::Results results = core::load_results(args->results);
@@ -62,7 +67,7 @@ void add_accept_command(CLI::App& app, Action& action) {
               ? report::choose_spec(specs, results, args->spec_dir.empty() ? "data/acceptance" : args->spec_dir)
               : report::SpecChoice{&specs.front(), "--spec"};
       const report::Spec& spec = *choice.spec;
-      const auto rep = report::evaluate(spec, results, reference ? &*reference : nullptr);
+      const auto rep = report::evaluate(spec, results, reference ? &*reference : nullptr, args->allow_incomplete);
 
       if (!args->junit.empty()) core::write_file_atomic(args->junit, report::to_junit_xml(rep, results), overwrite);
       if (!args->html.empty()) core::write_file_atomic(args->html, report::render_acceptance(rep, results), overwrite);
@@ -78,8 +83,8 @@ void add_accept_command(CLI::App& app, Action& action) {
           fmt::print("{:<34} {:<10} {:<8} {:>14} {:>14}  {}\n", row.id, row.subject, report::to_string(row.verdict),
                      show(row.measured, unit), show(row.threshold, unit), row.message);
         }
-        fmt::print("{}: {} passed, {} failed, {} skipped\n", rep.accepted() ? "ACCEPTED" : "REJECTED", rep.passed,
-                   rep.failed, rep.skipped);
+        fmt::print("{}: {} passed, {} failed, {} skipped{}\n", rep.accepted() ? "ACCEPTED" : "REJECTED", rep.passed,
+                   rep.failed, rep.skipped, rep.incomplete ? " (incomplete run)" : "");
       }
       return static_cast<int>(rep.accepted() ? core::ExitCode::kOk : core::ExitCode::kCheckFailed);
     };

@@ -1,8 +1,10 @@
 // `headroom compare BASELINE CURRENT` (regression gate) and `headroom compare --fleet DIR` (outlier
-// nodes). Exit 0 no regression / no bad outlier, 1 otherwise.
+// nodes). Exit 0 passed / no bad outlier, 1 otherwise.
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "commands.hpp"
@@ -17,7 +19,8 @@ namespace headroom::cli {
 
 namespace {
 struct CompareArgs {
-  std::vector<std::string> files;
+  std::string baseline;
+  std::string current;
   std::string fleet_dir;
   double alpha = 0.05;
   double min_effect = 0.03;
@@ -27,6 +30,7 @@ struct CompareArgs {
   bool json = false;
   bool all = false;
   bool force = false;
+  bool allow_incomplete = false;
 };
 
 std::string show(const std::optional<double>& v, const std::string& unit) {
@@ -64,9 +68,28 @@ void print_comparison(const report::Comparison& c, bool all) {
                m.p_value ? fmt::format("{:.3g}", *m.p_value) : "—", report::to_string(m.change),
                m.note.empty() ? "" : " (" + m.note + ")");
   }
-  fmt::print("{}: {} regression(s), {} broken, {} improvement(s) among {} metric(s) (alpha {:g}, min effect {:g} %)\n",
-             c.has_regression() ? "REGRESSION" : "OK", c.regressions, c.broken, c.improvements, c.metrics.size(),
-             c.options.alpha, 100 * c.options.min_effect);
+  for (const auto& p : c.problems) fmt::print("check failed: {}\n", p);
+  fmt::print(
+      "{}: {} regression(s), {} broken, {} improvement(s) among {} metric(s) tested, {} listed (alpha {:g}, min effect "
+      "{:g} %)\n",
+      c.has_regression() ? "REGRESSION" : c.passed() ? "OK" : "FAILED", c.regressions, c.broken, c.improvements,
+      c.tested, c.metrics.size(), c.options.alpha, 100 * c.options.min_effect);
+}
+
+/// `--prom` replaces its own earlier textfile (the node_exporter use: one file refreshed by every
+/// run) but, without --force, no other existing file.
+void refuse_foreign_textfile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(path, ec))) return;  // new, or refused later
+  std::ifstream in(path, std::ios::binary);
+  std::string head(report::kPrometheusHeader.size() + 1, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (!report::is_headroom_textfile(head)) {
+    throw core::InputError(path, "--prom",
+                           "a new file or a Prometheus textfile written by headroom (which is replaced); this file "
+                           "exists and does not start with headroom's header line: pass --force to replace it");
+  }
 }
 
 int run_fleet(const CompareArgs& a, core::Overwrite overwrite) {
@@ -98,7 +121,8 @@ void add_compare_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<CompareArgs>();
   auto* cmd = app.add_subcommand(
       "compare", "Regression check of CURRENT against BASELINE, or outlier nodes with --fleet DIR (exit 1 when found)");
-  cmd->add_option("BASELINE CURRENT", args->files, "Two results.json files")->expected(0, 2);
+  cmd->add_option("BASELINE", args->baseline, "results.json of the reference run");
+  cmd->add_option("CURRENT", args->current, "results.json of the run to check");
   cmd->add_option("--fleet", args->fleet_dir, "Directory of results.json files from many nodes: find outlier nodes");
   cmd->add_option("--alpha", args->alpha,
                   "Level of each one-sided margin test (default 0.05; the shift CI is 1 - 2*alpha)");
@@ -108,10 +132,13 @@ void add_compare_command(CLI::App& app, Action& action) {
   cmd->add_option("--html", args->html, "Also write the HTML report here");
   cmd->add_option("--prom", args->prom,
                   "Also write a Prometheus textfile (node_exporter textfile collector) of CURRENT's headline metrics "
-                  "and the regression verdicts; replaced atomically");
+                  "and the regression verdicts; replaced atomically when it is headroom's own earlier textfile "
+                  "(any other existing file needs --force)");
   cmd->add_flag("--json", args->json, "Print the comparison as JSON on stdout");
   cmd->add_flag("--all", args->all, "List unchanged metrics too");
-  cmd->add_flag("--force", args->force, "Replace an existing --html file");
+  cmd->add_flag("--force", args->force, "Replace an existing --html file, or a --prom file headroom did not write");
+  cmd->add_flag("--allow-incomplete", args->allow_incomplete,
+                "Let an incomplete (interrupted) CURRENT run pass; it is still reported");
   cmd->footer(
       "Decision rule (per case, parameters, device and metric, on the raw repetition samples):\n"
       "  A metric REGRESSED when the data show, at level alpha, a change WORSE than the margin m\n"
@@ -126,24 +153,34 @@ void add_compare_command(CLI::App& app, Action& action) {
       "  Fewer than 9 repetitions on a side: a warning (with n = 3 per side nothing can be flagged).\n"
       "  A positive baseline whose current samples are all <= 0 (a collapse) is a regression.\n"
       "  Passed before and 'error' now counts as broken. Stack changes (driver, CUDA, NCCL, kernel...)\n"
-      "  are listed first. Exit 0 no regression, 1 regression or broken, 2 bad input.\n"
+      "  are listed first. The check also fails when no metric could be tested (nothing in common, or\n"
+      "  the current run waived everything) and when CURRENT is an incomplete (interrupted) run,\n"
+      "  unless --allow-incomplete. Exit 0 passed, 1 regression, broken or check failed, 2 bad input.\n"
       "  Details: docs/methodology.md, section Regression.");
   cmd->callback([&action, args] {
     action = [args] {
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
       if (!args->html.empty()) core::check_writable(args->html, overwrite);
       if (!args->fleet_dir.empty()) {
-        if (!args->files.empty()) throw core::InputError("", "--fleet", "either --fleet DIR or BASELINE CURRENT, not both");
+        if (!args->baseline.empty()) {
+          throw core::InputError("", "--fleet", "either --fleet DIR or BASELINE CURRENT, not both");
+        }
         if (!args->prom.empty()) throw core::InputError("", "--prom", "BASELINE CURRENT (not available with --fleet)");
         return run_fleet(*args, overwrite);
       }
-      if (args->files.size() != 2) throw core::InputError("", "BASELINE CURRENT", "two results files (or --fleet DIR)");
-      // A textfile collector file is refreshed on every run: always replaced (atomically).
-      if (!args->prom.empty()) core::check_writable(args->prom, core::Overwrite::kAllow);
+      if (args->current.empty()) throw core::InputError("", "BASELINE CURRENT", "two results files (or --fleet DIR)");
+      core::check_distinct_outputs({{"--html", args->html}, {"--prom", args->prom}},
+                                   {{"BASELINE", args->baseline}, {"CURRENT", args->current}});
+      if (!args->prom.empty()) {
+        // A textfile collector file is refreshed on every run: headroom's own is replaced (atomically).
+        if (!args->force) refuse_foreign_textfile(args->prom);
+        core::check_writable(args->prom, core::Overwrite::kAllow);
+      }
       report::CompareOptions o;
       o.alpha = args->alpha;
       o.min_effect = args->min_effect;
-      const report::FileComparison f = report::compare_files(args->files[0], args->files[1], o);
+      o.allow_incomplete = args->allow_incomplete;
+      const report::FileComparison f = report::compare_files(args->baseline, args->current, o);
       const core::Results& base = f.baseline;
       const core::Results& cur = f.current;
       const report::Comparison& cmp = f.comparison;
@@ -154,7 +191,7 @@ void add_compare_command(CLI::App& app, Action& action) {
       } else {
         print_comparison(cmp, args->all);
       }
-      return static_cast<int>(cmp.has_regression() ? core::ExitCode::kCheckFailed : core::ExitCode::kOk);
+      return static_cast<int>(cmp.passed() ? core::ExitCode::kOk : core::ExitCode::kCheckFailed);
     };
   });
 }

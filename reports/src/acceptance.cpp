@@ -396,10 +396,22 @@ double median(std::vector<double> v) {
 }
 }  // namespace
 
-AcceptanceReport evaluate(const Spec& spec, const core::Results& results, const core::Results* reference) {
+AcceptanceReport evaluate(const Spec& spec, const core::Results& results, const core::Results* reference,
+                          bool allow_incomplete) {
   AcceptanceReport rep;
   rep.spec_name = spec.name;
   rep.spec_file = spec.file;
+  rep.incomplete = results.run.incomplete;
+  if (results.run.incomplete) {
+    CheckResult row;
+    row.id = "run.complete";
+    row.subject = "run";
+    row.verdict = allow_incomplete ? Verdict::kSkipped : Verdict::kFail;
+    row.message = "the run is incomplete (" + results.run.incomplete_reason + "): the cases it did not reach were not " +
+                  (allow_incomplete ? "checked; allowed by --allow-incomplete"
+                                    : "checked; pass --allow-incomplete to judge what was measured");
+    rep.rows.push_back(std::move(row));
+  }
   for (const auto& check : spec.checks) {
     // The threshold, possibly per device when it refers to another case.
     const auto threshold_for = [&](const std::string& device, std::string& why) -> std::optional<double> {
@@ -554,7 +566,7 @@ std::string to_junit_xml(const AcceptanceReport& report, const core::Results& re
   for (const auto& d : results.devices) prop(fmt::format("gpu{}", d.index), d.name);
   out += "    </properties>\n";
   for (const auto& row : report.rows) {
-    const std::string classname = "headroom.accept." + (row.check ? row.check->case_name : std::string("spec"));
+    const std::string classname = "headroom.accept." + (row.check ? row.check->case_name : std::string("run"));
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n", xml_escape(classname),
                        xml_escape(row.id + " (" + row.subject + ")"));
     if (row.verdict == Verdict::kFail) {

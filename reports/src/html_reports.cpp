@@ -48,9 +48,9 @@ std::string gemm_bars(const core::Results& r) {
   return bar_chart(bars, o);
 }
 
-std::string warnings_box(const std::vector<std::string>& warnings) {
+std::string warnings_box(const std::vector<std::string>& warnings, const std::string& title = "Warnings") {
   if (warnings.empty()) return "";
-  std::string out = "<div class=\"warnings\"><b>Warnings</b><ul>\n";
+  std::string out = "<div class=\"warnings\"><b>" + html_escape(title) + "</b><ul>\n";
   for (const auto& w : warnings) out += "<li>" + html_escape(w) + "</li>\n";
   return out + "</ul></div>\n";
 }
@@ -208,9 +208,12 @@ std::string render_regression(const Comparison& cmp, const core::Results& base, 
   html += run_meta(base, "Baseline " + cmp.baseline_label);
   html += run_meta(cur, "Current " + cmp.current_label);
   html += fmt::format(
-      "<p class=\"banner {}\">{}: {} regression(s) · {} broken · {} improvement(s) · {} metric(s) compared</p>\n",
-      cmp.has_regression() ? "fail" : "pass", cmp.has_regression() ? "REGRESSION" : "NO REGRESSION", cmp.regressions,
-      cmp.broken, cmp.improvements, cmp.metrics.size());
+      "<p class=\"banner {}\">{}: {} regression(s) · {} broken · {} improvement(s) · {} metric(s) tested, {} "
+      "listed</p>\n",
+      cmp.passed() ? "pass" : "fail",
+      cmp.has_regression() ? "REGRESSION" : cmp.passed() ? "NO REGRESSION" : "CHECK FAILED", cmp.regressions,
+      cmp.broken, cmp.improvements, cmp.tested, cmp.metrics.size());
+  html += warnings_box(cmp.problems, "Why the check failed");
   html += fmt::format("<p class=\"meta\">A regression is a change the data show to be worse than the {:g} % "
                       "margin: a one-sided Mann-Whitney U test of the current samples against the baseline samples "
                       "scaled by the margin, p &lt; {:g}. Equivalently (exactly so without ties), the whole {:g} % confidence interval of the "

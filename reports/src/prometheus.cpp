@@ -7,6 +7,11 @@
 
 namespace headroom::report {
 
+bool is_headroom_textfile(std::string_view text) {
+  const auto starts = [&](std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; };
+  return starts(std::string(kPrometheusHeader) + "\n") || starts("# HELP headroom_");
+}
+
 std::string prom_metric_name(const std::string& s) {
   std::string out;
   out.reserve(s.size());
@@ -105,7 +110,7 @@ std::string to_prometheus(const core::Results& current, const Comparison* compar
     total.samples.push_back("headroom_regressions_total" + labels({{"host", host}}) + " " +
                             std::to_string(comparison->regressions));
   }
-  std::string out;
+  std::string out = std::string(kPrometheusHeader) + "\n";
   for (const auto& [name, f] : families) {
     if (f.samples.empty()) continue;
     out += "# HELP " + name + " " + help_text(f.help) + "\n# TYPE " + name + " gauge\n";

@@ -348,6 +348,14 @@ MetricComparison identify(const core::CaseResult& c, const core::Metric& m) {
 /// where every GEMM fell 5-7 %.
 constexpr double kClockShiftWarning = 0.02;
 
+/// True when metric `m` has one sample per timed repetition of case `c`, i.e. more repetitions
+/// would give it more samples. False for a value measured once per case (storage.small_files'
+/// create_files_per_s has one sample in every suite). Cases without recorded repetition times
+/// (older files) count as per repetition.
+bool per_repetition(const core::CaseResult& c, const core::Metric& m) {
+  return c.samples_s.empty() || m.samples.size() >= c.samples_s.size();
+}
+
 /// Smallest one-sided p-value the exact U test can reach with these sample sizes: 1 / C(n1+n2, n1).
 double min_reachable_p(std::size_t n1, std::size_t n2) {
   double c = 1;
@@ -368,12 +376,14 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
 
   std::map<std::string, const core::CaseResult*> cur_by_key;
   for (const auto& c : current.cases) cur_by_key.emplace(instance_key(c), &c);
-  std::map<std::string, bool> seen;
+  // Every baseline case by key, passed or not: a case that did not pass before and passes now is
+  // listed as new (below), not dropped.
+  std::map<std::string, const core::CaseResult*> base_by_key;
+  for (const auto& b : baseline.cases) base_by_key.emplace(instance_key(b), &b);
 
   std::size_t few_samples = 0, smallest_n = SIZE_MAX;
   for (const auto& b : baseline.cases) {
     const std::string key = instance_key(b);
-    seen[key] = true;
     if (b.status != core::Status::kPassed) continue;  // nothing to regress from
     const auto it = cur_by_key.find(key);
     const core::CaseResult* c = it == cur_by_key.end() ? nullptr : it->second;
@@ -381,7 +391,15 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
       MetricComparison mc = identify(b, bm);
       mc.n_baseline = bm.samples.size();
       if (bm.value) mc.baseline_median = headline(bm);
-      const core::Metric* cm = nullptr;
+      const core::Metric* cm = c == nullptr || c->status != core::Status::kPassed ? nullptr : c->metric(bm.name);
+      if (!bm.value && (cm == nullptr || !cm->value) && c != nullptr && c->status == core::Status::kPassed) {
+        // Null in both runs (e.g. the α-β bandwidth of a single-rank run): nothing was measured on
+        // either side, so nothing is missing. Listed, not counted.
+        mc.change = Change::kUntested;
+        mc.note = "not measured in either run (null in both)";
+        out.metrics.push_back(std::move(mc));
+        continue;
+      }
       if (c == nullptr) {
         mc.change = Change::kMissing;
         mc.note = "case not in the current run";
@@ -391,9 +409,12 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
         // Passed before, fails now (a driver upgrade that breaks NCCL): as bad as a regression.
         // Waived now is not: the current run may simply not have that device or feature.
         if (c->status == core::Status::kError) ++out.broken;
-      } else if ((cm = c->metric(bm.name)) == nullptr || !cm->value) {
+      } else if (cm == nullptr) {
         mc.change = Change::kMissing;
         mc.note = "metric not in the current run";
+      } else if (!cm->value) {
+        mc.change = Change::kMissing;
+        mc.note = "metric not measured in the current run (null)";
       }
       if (cm != nullptr && cm->value) {
         mc.current_median = headline(*cm);
@@ -413,6 +434,7 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
           // measurement broke. No relative margin can be tested, and none is needed.
           mc.change = Change::kRegression;
           mc.note = "collapsed: every current sample is <= 0, the baseline's are positive";
+          ++out.tested;
         } else if (!all_positive(bm.samples) || !all_positive(cm->samples)) {
           mc.change = Change::kUntested;
           mc.note = "non-positive samples: a relative margin needs positive values";
@@ -435,8 +457,18 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
           } else if (mt.p_better < options.alpha) {
             mc.change = Change::kImprovement;
           }
+          ++out.tested;
           const std::size_t n = std::min(mc.n_baseline, mc.n_current);
-          if (n < options.recommended_n) {
+          if (!per_repetition(b, bm) || !per_repetition(*c, *cm)) {
+            // One value per case (storage.small_files' create pass): more repetitions add no samples,
+            // so the few-repetitions advice does not apply; say what the test can do here instead.
+            const double pmin = min_reachable_p(mc.n_baseline, mc.n_current);
+            mc.note = fmt::format("{} / {} sample(s), not one per repetition (by design){}", mc.n_baseline,
+                                  mc.n_current,
+                                  pmin >= options.alpha
+                                      ? fmt::format(": no change can be flagged (smallest p {:.3g})", pmin)
+                                      : std::string());
+          } else if (n < options.recommended_n) {
             ++few_samples;
             smallest_n = std::min(smallest_n, n);
           }
@@ -448,13 +480,18 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
     }
   }
   for (const auto& c : current.cases) {
-    if (seen.count(instance_key(c)) || c.status != core::Status::kPassed) continue;
+    if (c.status != core::Status::kPassed) continue;
+    const auto it = base_by_key.find(instance_key(c));
+    const core::CaseResult* b = it == base_by_key.end() ? nullptr : it->second;
+    if (b != nullptr && b->status == core::Status::kPassed) continue;  // compared above
     for (const auto& m : c.metrics) {
       MetricComparison mc = identify(c, m);
       if (m.value) mc.current_median = headline(m);
       mc.n_current = m.samples.size();
       mc.change = Change::kNew;
-      mc.note = "not in the baseline";
+      mc.note = b == nullptr ? "not in the baseline"
+                             : "passes now; baseline: " + core::to_string(b->status) +
+                                   (b->message.empty() ? "" : ": " + b->message);
       out.metrics.push_back(std::move(mc));
     }
   }
@@ -506,8 +543,24 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
         "similar size may be the host's clock (turbo budget, power capping, a neighbour), not the software",
         100 * *clock->relative_delta, *clock->baseline_median / 1e9, *clock->current_median / 1e9, clock->params));
   }
+  out.baseline_incomplete = baseline.run.incomplete;
+  out.current_incomplete = current.run.incomplete;
   if (baseline.run.incomplete) out.warnings.push_back("the baseline run is incomplete: " + baseline.run.incomplete_reason);
-  if (current.run.incomplete) out.warnings.push_back("the current run is incomplete: " + current.run.incomplete_reason);
+  if (current.run.incomplete) {
+    if (options.allow_incomplete) {
+      out.warnings.push_back("the current run is incomplete (allowed by --allow-incomplete): " +
+                             current.run.incomplete_reason);
+    } else {
+      out.problems.push_back("the current run is incomplete (" + current.run.incomplete_reason +
+                             "): the cases it did not reach were not compared; pass --allow-incomplete to accept "
+                             "what was measured");
+    }
+  }
+  if (out.tested == 0) {
+    out.problems.push_back(fmt::format(
+        "nothing was compared: no metric has samples in both runs ({} listed: missing, new or untested)",
+        out.metrics.size()));
+  }
   return out;
 }
 

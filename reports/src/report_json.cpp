@@ -33,10 +33,11 @@ std::string acceptance_to_json(const AcceptanceReport& report) {
                     {"message", r.message}});
   }
   const ordered_json doc{{"schema", "headroom.acceptance_result"},
-                         {"schema_version", "1.0"},
+                         {"schema_version", "1.1"},
                          {"spec", report.spec_name},
                          {"spec_file", report.spec_file},
                          {"accepted", report.accepted()},
+                         {"incomplete", report.incomplete},
                          {"passed", report.passed},
                          {"failed", report.failed},
                          {"skipped", report.skipped},
@@ -72,15 +73,20 @@ std::string comparison_to_json(const Comparison& c) {
                        {"note", m.note}});
   }
   const ordered_json doc{{"schema", "headroom.comparison"},
-                         {"schema_version", "1.1"},
+                         {"schema_version", "1.2"},
                          {"baseline", c.baseline_label},
                          {"current", c.current_label},
                          {"alpha", c.options.alpha},
                          {"min_effect", c.options.min_effect},
                          {"confidence", 1.0 - 2.0 * c.options.alpha},
+                         {"passed", c.passed()},
+                         {"tested", c.tested},
                          {"regressions", c.regressions},
                          {"broken", c.broken},
                          {"improvements", c.improvements},
+                         {"baseline_incomplete", c.baseline_incomplete},
+                         {"current_incomplete", c.current_incomplete},
+                         {"problems", c.problems},
                          {"warnings", c.warnings},
                          {"inventory_changes", inv},
                          {"metrics", metrics}};

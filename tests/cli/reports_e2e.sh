@@ -18,6 +18,13 @@ for f in "$src"/data/acceptance/*.json; do
     "$schema_py" "$src/tests/cli/validate_schema.py" "$src/data/schemas/acceptance.schema.json" "$f"
 done
 
+# Variants: a copy to be protected as an input, a run without cases, an interrupted run.
+cp "$fx/host_slow.json" "$work/victim.json"
+py 'import json,sys; d=json.load(open(sys.argv[1])); d["cases"]=[]; json.dump(d,open(sys.argv[2],"w"))' "$fx/host_same.json" "$work/empty.json"
+py 'import json,sys
+d=json.load(open(sys.argv[1])); d["run"]["incomplete"]=True; d["run"]["incomplete_reason"]="interrupted by SIGINT"
+json.dump(d,open(sys.argv[2],"w"))' "$fx/host_same.json" "$work/incomplete.json"
+
 # --- accept -------------------------------------------------------------------------------------
 check "accept good GPU node" expect_exit 0 "$hr" accept "$fx/gpu_good.json" --junit "$work/good.xml" --html "$work/good.html"
 check "spec matched by GPU name" grep -q "against 'NVIDIA H100 SXM5 80GB'" "$work/out"
@@ -31,6 +38,17 @@ check "junit failures" py 'import sys,xml.dom.minidom as m; d=m.parse(sys.argv[1
 check "accept host-only" expect_exit 0 "$hr" accept "$fx/host_base.json"
 check "host-only spec" grep -q "against 'Host only" "$work/out"
 check "explicit --spec" expect_exit 0 "$hr" accept "$fx/gpu_good.json" --spec "$src/data/acceptance/host.json"
+check "junit and html on one path refused" expect_exit 2 "$hr" accept "$fx/host_base.json" --junit "$work/same.html" --html "$work/same.html"
+check "one path message" grep -q 'same.html: --html: expected a file distinct from every input and output (it is also the output --junit' "$work/err"
+check "no junit left behind" test ! -e "$work/same.html"
+check "html over RESULTS refused" expect_exit 2 "$hr" accept "$work/victim.json" --html "$work/victim.json" --force
+check "RESULTS kept" cmp -s "$fx/host_slow.json" "$work/victim.json"
+check "accept incomplete rejected" expect_exit 1 "$hr" accept "$work/incomplete.json" --json
+check "accept incomplete json" py 'import json,sys; d=json.load(open(sys.argv[1])); r=[c for c in d["checks"] if c["id"]=="run.complete"]; assert d["accepted"] is False and d["incomplete"] is True and len(r)==1 and r[0]["verdict"]=="fail", r' "$work/out"
+check "accept incomplete text" expect_exit 1 "$hr" accept "$work/incomplete.json"
+check "accept incomplete row" grep -q '^run.complete .*fail .*the run is incomplete (interrupted by SIGINT)' "$work/out"
+check "accept incomplete allowed" expect_exit 0 "$hr" accept "$work/incomplete.json" --allow-incomplete
+check "accept incomplete allowed said" grep -q '^ACCEPTED: .* skipped (incomplete run)$' "$work/out"
 check "hostile junit escaped" expect_exit 0 "$hr" accept "$fx/hostile.json" --junit "$work/hostile.xml" --html "$work/hostile_acc.html"
 check "hostile junit well-formed" xmllint --noout "$work/hostile.xml"
 check "hostile html has no raw script" bash -c "! grep -q '<script' '$work/hostile_acc.html'"
@@ -42,7 +60,7 @@ check "10 % slower triad flagged" expect_exit 1 "$hr" compare "$fx/host_base.jso
   --html "$work/reg.html" --prom "$work/headroom.prom" --json
 check "only triad regressed" py 'import json,sys; d=json.load(open(sys.argv[1])); r=[m for m in d["metrics"] if m["change"]=="regression"]; assert len(r)==1 and r[0]["case"]=="cpu.stream.triad" and -0.13<r[0]["relative_delta"]<-0.07 and r[0]["p_value"]<0.001, r' "$work/out"
 cp "$work/out" "$work/slow_cmp.json"
-check "margin test fields" py 'import json,sys; d=json.load(open(sys.argv[1])); t=[m for m in d["metrics"] if m["change"]=="regression"][0]; assert d["schema_version"]=="1.1" and abs(d["confidence"]-0.9)<1e-12 and t["p_value"]==t["p_worse"] and t["p_worse"]<0.05<=t["p_better"] and t["shift_low"]<=t["shift"]<=t["shift_high"]<-0.03 and t["p_difference"]<0.001, t' "$work/slow_cmp.json"
+check "margin test fields" py 'import json,sys; d=json.load(open(sys.argv[1])); t=[m for m in d["metrics"] if m["change"]=="regression"][0]; assert d["schema_version"]=="1.2" and d["passed"] is False and d["tested"]>=3 and d["problems"]==[] and abs(d["confidence"]-0.9)<1e-12 and t["p_value"]==t["p_worse"] and t["p_worse"]<0.05<=t["p_better"] and t["shift_low"]<=t["shift"]<=t["shift_high"]<-0.03 and t["p_difference"]<0.001, t' "$work/slow_cmp.json"
 check "regression html" grep -q 'REGRESSION: 1 regression' "$work/reg.html"
 check "regression html states the rule" grep -q 'worse than the 3 % margin' "$work/reg.html"
 check "compare --help states the rule" expect_exit 0 "$hr" compare --help
@@ -51,10 +69,38 @@ check "prom HELP/TYPE" grep -q '^# TYPE headroom_bytes_per_s gauge$' "$work/head
 check "prom regression total" grep -q '^headroom_regressions_total{host="synthetic-node-a"} 1$' "$work/headroom.prom"
 check "prom lines valid" py 'import re,sys
 pat=re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\} -?[0-9.eE+-]+$")
-for l in open(sys.argv[1]):
-    l=l.rstrip("\n")
+lines=open(sys.argv[1]).read().split("\n")
+assert lines[0].startswith("# headroom textfile "), lines[0]
+for l in lines[1:-1]:
     assert l.startswith("# HELP ") or l.startswith("# TYPE ") or pat.match(l), l' "$work/headroom.prom"
 check "prom replaced atomically on rerun" expect_exit 1 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --prom "$work/headroom.prom"
+check "prom rerun rewrote the textfile" grep -q '^# headroom textfile ' "$work/headroom.prom"
+# --prom replaces headroom's own textfile only; an input or any other file is never replaced.
+check "prom over an input refused" expect_exit 2 "$hr" compare "$fx/host_base.json" "$work/victim.json" --prom "$work/victim.json" --force
+check "prom over an input message" grep -q "victim.json: --prom: expected a file distinct from every input and output (it is also the input CURRENT" "$work/err"
+check "input kept" cmp -s "$fx/host_slow.json" "$work/victim.json"
+check "html and prom on one path refused" expect_exit 2 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --html "$work/s.out" --prom "$work/s.out"
+check "html and prom message" grep -q 's.out: --prom: expected a file distinct .*the output --html' "$work/err"
+check "nothing written for one path" test ! -e "$work/s.out"
+echo 'node_load_custom 1' >"$work/other.prom"
+check "foreign prom file refused" expect_exit 2 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --prom "$work/other.prom"
+check "foreign prom message" grep -q "other.prom: --prom: expected a new file or a Prometheus textfile written by headroom" "$work/err"
+check "foreign prom kept" grep -qx 'node_load_custom 1' "$work/other.prom"
+check "foreign prom replaced with --force" expect_exit 1 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --prom "$work/other.prom" --force
+check "foreign prom now headroom's" grep -q '^headroom_regressions_total' "$work/other.prom"
+check "compare --help usage" expect_exit 0 "$hr" compare --help
+check "usage names both files" grep -qF '[BASELINE] [CURRENT]' "$work/out"
+check "usage has no (0x)" bash -c "! grep -qF '(0x)' '$work/out'"
+# Nothing compared, or an interrupted current run: not a pass.
+check "empty current fails" expect_exit 1 "$hr" compare "$fx/host_base.json" "$work/empty.json"
+check "empty current says why" grep -q '^check failed: nothing was compared: no metric has samples in both runs' "$work/out"
+check "empty current verdict" grep -q '^FAILED: 0 regression(s), 0 broken, 0 improvement(s) among 0 metric(s) tested' "$work/out"
+check "incomplete matches the results schema" "$schema_py" "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$work/incomplete.json"
+check "incomplete current fails" expect_exit 1 "$hr" compare "$fx/host_base.json" "$work/incomplete.json" --json --html "$work/incomplete.html"
+check "incomplete current json" py 'import json,sys; d=json.load(open(sys.argv[1])); assert d["passed"] is False and d["current_incomplete"] is True and d["regressions"]==0 and d["tested"]>0 and len(d["problems"])==1 and d["problems"][0].startswith("the current run is incomplete (interrupted by SIGINT)"), d["problems"]' "$work/out"
+check "incomplete current html" grep -q 'CHECK FAILED: 0 regression' "$work/incomplete.html"
+check "incomplete allowed" expect_exit 0 "$hr" compare "$fx/host_base.json" "$work/incomplete.json" --allow-incomplete
+check "incomplete allowed still said" grep -q '^warning: the current run is incomplete (allowed by --allow-incomplete): interrupted by SIGINT' "$work/out"
 check "min-effect above the change" expect_exit 0 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --min-effect 0.2
 check "strict alpha" expect_exit 0 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --alpha 0.00001
 check "driver change listed" expect_exit 1 "$hr" compare "$fx/gpu_good.json" "$fx/gpu_bad.json"

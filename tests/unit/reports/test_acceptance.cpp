@@ -288,6 +288,42 @@ TEST(AcceptanceEval, PerDeviceAndUniformity) {
   EXPECT_TRUE(evaluate(spec, gpu_node(0.97)).accepted());  // 3 % below: within tolerance
 }
 
+TEST(AcceptanceEval, IncompleteRunIsRejectedUnlessAllowed) {
+  const std::string check = R"({"id": "gemm", "case": "cuda.gemm.bf16", "metric": "flop_per_s", "unit": "FLOP/s",
+    "threshold": {"fraction": 0.7, "of": 989e12, "reference": "dense BF16"}, "derivation": "d", "source": "s"})";
+  const auto spec = spec_from_json(spec_text(check), "spec.json");
+  auto r = gpu_node(1.0);
+  EXPECT_TRUE(evaluate(spec, r).accepted());
+  EXPECT_FALSE(evaluate(spec, r).incomplete);
+  r.run.incomplete = true;
+  r.run.incomplete_reason = "interrupted by SIGINT";
+  const auto rep = evaluate(spec, r);
+  EXPECT_TRUE(rep.incomplete);
+  ASSERT_EQ(rep.rows.size(), 2u);
+  EXPECT_EQ(rep.rows[0].id, "run.complete");
+  EXPECT_EQ(rep.rows[0].subject, "run");
+  EXPECT_EQ(rep.rows[0].verdict, Verdict::kFail);
+  EXPECT_EQ(rep.rows[0].message,
+            "the run is incomplete (interrupted by SIGINT): the cases it did not reach were not checked; pass "
+            "--allow-incomplete to judge what was measured");
+  EXPECT_EQ(rep.rows[1].verdict, Verdict::kPass);
+  EXPECT_EQ(rep.failed, 1u);
+  EXPECT_FALSE(rep.accepted());
+  const auto allowed = evaluate(spec, r, nullptr, true);
+  EXPECT_TRUE(allowed.accepted());
+  ASSERT_EQ(allowed.rows.size(), 2u);
+  EXPECT_EQ(allowed.rows[0].verdict, Verdict::kSkipped);
+  EXPECT_EQ(allowed.skipped, 1u);
+  EXPECT_NE(allowed.rows[0].message.find("allowed by --allow-incomplete"), std::string::npos);
+  // Said in every output: JSON, JUnit.
+  const std::string json = acceptance_to_json(rep);
+  EXPECT_NE(json.find("\"incomplete\": true"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"id\": \"run.complete\""), std::string::npos);
+  const std::string xml = to_junit_xml(rep, r);
+  EXPECT_NE(xml.find("<testcase classname=\"headroom.accept.run\" name=\"run.complete (run)\""), std::string::npos)
+      << xml;
+}
+
 TEST(AcceptanceEval, ThresholdFromAnotherCaseAndReference) {
   auto r = host_results();
   r.cases.push_back(make_case("cpu.gemm.fp64", {}, {metric("flop_per_s", "FLOP/s", {40e9})}));

@@ -35,6 +35,10 @@ TEST(Prometheus, TextfileFormat) {
   std::istringstream in(text);
   std::string line, family;
   int samples = 0;
+  // The first line is headroom's header comment, by which `compare --prom` knows its own file.
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line, "# headroom textfile (Prometheus text format 0.0.4): replaced by every `headroom compare --prom` run");
+  EXPECT_TRUE(is_headroom_textfile(text));
   while (std::getline(in, line)) {
     if (line.rfind("# HELP ", 0) == 0) {
       family = line.substr(7, line.find(' ', 7) - 7);
@@ -57,6 +61,32 @@ TEST(Prometheus, TextfileFormat) {
                       "status=\"waived\"} 0"),
             std::string::npos);
   EXPECT_NE(text.find("headroom_regression_relative_delta{case=\"cpu.stream.triad\""), std::string::npos);
+}
+
+TEST(Prometheus, RecognisesOnlyItsOwnTextfiles) {
+  EXPECT_TRUE(is_headroom_textfile(std::string(kPrometheusHeader) + "\n# HELP headroom_case_passed x\n"));
+  // Written before the header line existed: every family is headroom_*, sorted, so HELP comes first.
+  EXPECT_TRUE(is_headroom_textfile("# HELP headroom_bytes_per_s headroom bytes_per_s\n"));
+  EXPECT_FALSE(is_headroom_textfile("{\"schema\": \"headroom.results\"}\n"));
+  EXPECT_FALSE(is_headroom_textfile("# HELP node_load1 1m load average.\n"));
+  EXPECT_FALSE(is_headroom_textfile(""));
+  EXPECT_FALSE(is_headroom_textfile(std::string(kPrometheusHeader) + " and more"));
+}
+
+TEST(Html, RegressionReportSaysWhyTheCheckFailed) {
+  auto base = host_results();
+  base.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", noisy(1e10, 0.01, 9, 1))}));
+  auto cur = host_results();
+  cur.run.incomplete = true;
+  cur.run.incomplete_reason = "interrupted by SIGINT";
+  const auto cmp = compare(base, cur, {});
+  const auto html = render_regression(cmp, base, cur);
+  EXPECT_NE(html.find("<p class=\"banner fail\">CHECK FAILED: 0 regression(s) · 0 broken · 0 improvement(s) · 0 "
+                      "metric(s) tested, 1 listed</p>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<b>Why the check failed</b>"), std::string::npos);
+  EXPECT_NE(html.find("<li>the current run is incomplete (interrupted by SIGINT)"), std::string::npos);
+  EXPECT_NE(html.find("<li>nothing was compared"), std::string::npos);
 }
 
 TEST(Html, AcceptanceReportSaysWhyThereAreNoCharts) {

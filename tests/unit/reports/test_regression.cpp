@@ -381,6 +381,158 @@ TEST(Compare, AClockShiftIsNamedAsAPossibleCause) {
   for (const auto& x : steady.warnings) EXPECT_EQ(x.find("CPU clock"), std::string::npos) << x;
 }
 
+TEST(Compare, CountsOnlyTestedMetrics) {
+  auto base = with_triad(10e9, 0.01, 1);
+  auto cur = with_triad(10e9, 0.01, 2);
+  cur.cases.push_back(make_case("cpu.stream.copy", {}, {metric("bytes_per_s", "B/s", noisy(1e9, 0.01, 9, 5))}));
+  const auto c = compare(base, cur, {});
+  EXPECT_EQ(c.metrics.size(), 3u);  // triad, latency, and the new copy
+  EXPECT_EQ(c.tested, 2u);          // the new metric is listed, not tested
+  EXPECT_TRUE(c.problems.empty()) << c.problems.front();
+  EXPECT_TRUE(c.passed());
+}
+
+TEST(Compare, NothingComparedFails) {
+  const auto base = with_triad(10e9, 0.01, 1);
+  // The current run has no cases at all.
+  auto empty = host_results();
+  const auto c = compare(base, empty, {});
+  EXPECT_EQ(c.tested, 0u);
+  EXPECT_EQ(c.regressions, 0u);
+  EXPECT_FALSE(c.has_regression());
+  EXPECT_FALSE(c.passed());
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0], "nothing was compared: no metric has samples in both runs (2 listed: missing, new or untested)");
+  // Every case waived now (a node without the device): nothing tested either.
+  auto waived = with_triad(10e9, 0.01, 2);
+  for (auto& k : waived.cases) {
+    k.status = core::Status::kWaived;
+    k.message = "no such device";
+  }
+  const auto w = compare(base, waived, {});
+  EXPECT_EQ(w.tested, 0u);
+  EXPECT_EQ(w.broken, 0u);
+  EXPECT_FALSE(w.passed());
+  ASSERT_EQ(w.problems.size(), 1u);
+  EXPECT_EQ(w.problems[0].rfind("nothing was compared", 0), 0u) << w.problems[0];
+}
+
+TEST(Compare, IncompleteCurrentRunFailsUnlessAllowed) {
+  const auto base = with_triad(10e9, 0.01, 1);
+  auto cur = with_triad(10e9, 0.01, 2);
+  cur.run.incomplete = true;
+  cur.run.incomplete_reason = "interrupted by SIGINT after 2 of 40 cases";
+  const auto c = compare(base, cur, {});
+  EXPECT_EQ(c.tested, 2u);
+  EXPECT_FALSE(c.has_regression());
+  EXPECT_TRUE(c.current_incomplete);
+  EXPECT_FALSE(c.passed());
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0],
+            "the current run is incomplete (interrupted by SIGINT after 2 of 40 cases): the cases it did not reach were "
+            "not compared; pass --allow-incomplete to accept what was measured");
+  CompareOptions allow;
+  allow.allow_incomplete = true;
+  const auto a = compare(base, cur, allow);
+  EXPECT_TRUE(a.passed());
+  EXPECT_TRUE(a.current_incomplete);
+  ASSERT_EQ(a.warnings.size(), 1u);
+  EXPECT_EQ(a.warnings[0], "the current run is incomplete (allowed by --allow-incomplete): interrupted by SIGINT after "
+                           "2 of 40 cases");
+  // Incomplete and nothing compared: both reasons, even when allowed.
+  auto empty = host_results();
+  empty.run.incomplete = true;
+  empty.run.incomplete_reason = "interrupted";
+  const auto e = compare(base, empty, allow);
+  ASSERT_EQ(e.problems.size(), 1u);
+  EXPECT_EQ(e.problems[0].rfind("nothing was compared", 0), 0u);
+  EXPECT_EQ(compare(base, empty, {}).problems.size(), 2u);
+}
+
+TEST(Compare, NullInBothRunsIsNotMissing) {
+  // A derived metric with value null on both sides (mpi.broadcast.alpha_beta's bandwidth on one rank).
+  const auto run = [](unsigned seed) {
+    auto r = with_triad(10e9, 0.01, seed);
+    core::Metric beta;
+    beta.name = "beta_bytes_per_s";
+    beta.unit = "B/s";
+    beta.provenance = "derived";
+    core::Metric alpha = beta;
+    alpha.name = "alpha_s";
+    alpha.unit = "s";
+    alpha.better = core::Better::kLower;
+    alpha.value = 2e-6;
+    r.cases.push_back(make_case("mpi.broadcast.alpha_beta", {}, {alpha, beta}));
+    return r;
+  };
+  const auto c = compare(run(1), run(2), {});
+  const auto* beta = find(c, "beta_bytes_per_s");
+  ASSERT_NE(beta, nullptr);
+  EXPECT_EQ(beta->change, Change::kUntested);
+  EXPECT_EQ(beta->note, "not measured in either run (null in both)");
+  EXPECT_FALSE(beta->baseline_median);
+  EXPECT_FALSE(beta->current_median);
+  for (const auto& m : c.metrics) EXPECT_NE(m.change, Change::kMissing) << m.metric << ": " << m.note;
+  EXPECT_EQ(c.tested, 2u);  // triad and latency; alpha_s has no samples (untested), beta is null
+  EXPECT_TRUE(c.passed());
+  // Measured before, null now: that is missing, and says why.
+  auto lost = run(2);
+  lost.cases.back().metrics[0].value.reset();
+  const auto l = compare(run(1), lost, {});
+  EXPECT_EQ(find(l, "alpha_s")->change, Change::kMissing);
+  EXPECT_EQ(find(l, "alpha_s")->note, "metric not measured in the current run (null)");
+}
+
+TEST(Compare, SingleSampleByDesignDoesNotAskForMoreRepetitions) {
+  // storage.small_files: nine timed read repetitions, and one create pass per case in every suite.
+  const auto run = [](unsigned seed) {
+    auto r = host_results();
+    auto k = make_case("storage.small_files", {{"files", std::int64_t{2000}}},
+                       {metric("read_files_per_s", "files/s", noisy(5e4, 0.01, 9, seed)),
+                        metric("create_files_per_s", "files/s", {3e4 * (1 + 0.01 * seed)})});
+    k.samples_s = noisy(0.04, 0.01, 9, seed + 50);
+    r.cases.push_back(k);
+    return r;
+  };
+  const auto c = compare(run(1), run(2), {});
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+  const auto* create = find(c, "create_files_per_s");
+  ASSERT_NE(create, nullptr);
+  EXPECT_EQ(create->change, Change::kUnchanged);
+  EXPECT_EQ(create->note,
+            "1 / 1 sample(s), not one per repetition (by design): no change can be flagged (smallest p 0.5)");
+  EXPECT_EQ(c.tested, 2u);
+  // The same case with three repetitions: the per-repetition metric still gets the advice.
+  const auto few = [](unsigned seed) {
+    auto r = host_results();
+    auto k = make_case("storage.small_files", {}, {metric("read_files_per_s", "files/s", noisy(5e4, 0.01, 3, seed)),
+                                                   metric("create_files_per_s", "files/s", {3e4})});
+    k.samples_s = {0.04, 0.041, 0.039};
+    r.cases.push_back(k);
+    return r;
+  };
+  const auto f = compare(few(1), few(2), {});
+  ASSERT_EQ(f.warnings.size(), 1u);
+  EXPECT_EQ(f.warnings[0].rfind("1 metric(s) have fewer than 9 repetitions on a side (smallest n = 3)", 0), 0u)
+      << f.warnings[0];
+}
+
+TEST(Compare, CaseThatDidNotPassInTheBaselineIsListedAsNew) {
+  auto base = with_triad(10e9, 0.01, 1);
+  base.cases[1].status = core::Status::kWaived;
+  base.cases[1].message = "no NVMe device";
+  base.cases[1].metrics.clear();
+  const auto cur = with_triad(10e9, 0.01, 2);
+  const auto c = compare(base, cur, {});
+  const auto* m = find(c, "latency_p99_s");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->change, Change::kNew);
+  EXPECT_EQ(m->note, "passes now; baseline: waived: no NVMe device");
+  EXPECT_EQ(m->n_current, 9u);
+  EXPECT_EQ(c.tested, 1u);
+  EXPECT_EQ(c.metrics.size(), 2u);
+}
+
 TEST(Compare, BadOptionsAreInputErrors) {
   CompareOptions o;
   o.alpha = 1.5;

@@ -108,17 +108,21 @@ struct CheckResult {
 struct AcceptanceReport {
   std::string spec_name;
   std::string spec_file;
+  bool incomplete = false;            ///< the results are from an interrupted run (row "run.complete")
   std::vector<CheckResult> rows;
   std::size_t passed = 0, failed = 0, skipped = 0;
   bool accepted() const { return failed == 0; }
 };
 
 /// `reference` (optional) is a known-good results file that thresholds with `of_case` may refer to
-/// instead of the measured file itself.
-AcceptanceReport evaluate(const Spec& spec, const core::Results& results,
-                          const core::Results* reference = nullptr);
+/// instead of the measured file itself. An incomplete (interrupted) run gets a first row
+/// "run.complete" that fails, or with `allow_incomplete` is skipped: the cases it did not reach
+/// were not checked, so it is not accepted by default.
+AcceptanceReport evaluate(const Spec& spec, const core::Results& results, const core::Results* reference = nullptr,
+                          bool allow_incomplete = false);
 /// The report's rows point into `spec`: a temporary spec would leave them dangling.
-AcceptanceReport evaluate(Spec&& spec, const core::Results& results, const core::Results* reference = nullptr) = delete;
+AcceptanceReport evaluate(Spec&& spec, const core::Results& results, const core::Results* reference = nullptr,
+                          bool allow_incomplete = false) = delete;
 
 /// JUnit XML (the Ant/Jenkins/GitLab flavour): one <testcase> per row, <failure> and <skipped>.
 std::string to_junit_xml(const AcceptanceReport& report, const core::Results& results);

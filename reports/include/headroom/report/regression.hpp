@@ -64,13 +64,17 @@ struct CompareOptions {
   double alpha = 0.05;            ///< level of each one-sided margin test
   double min_effect = 0.03;       ///< margin: only a change shown to exceed this fraction counts
   std::size_t recommended_n = 9;  ///< fewer repetitions per side than this -> a warning
+  /// An incomplete (interrupted) current run may pass: it is still reported, as a warning. Off: such
+  /// a run fails the check (Comparison::problems), since the cases it did not reach were not compared.
+  bool allow_incomplete = false;
 };
 
 enum class Change {
   kRegression,    ///< the data show, at level alpha, a change worse than min_effect
   kImprovement,   ///< the data show, at level alpha, a change better than min_effect
   kUnchanged,     ///< neither shown (no change, a change within the margin, or too noisy to tell)
-  kUntested,      ///< no raw samples on one side (derived value): delta shown, no test possible
+  kUntested,      ///< no raw samples on one side (derived value): delta shown, no test possible;
+                  ///< also a metric measured in neither run (null in both)
   kMissing,       ///< in the baseline, not (passed) in the current run
   kNew,           ///< in the current run only
 };
@@ -118,10 +122,21 @@ struct Comparison {
   std::size_t regressions = 0;
   std::size_t improvements = 0;
   std::size_t broken = 0;                  ///< metrics of cases that passed before and fail (error) now
+  /// Metrics actually judged (margin test run, or a collapse): regression, improvement or unchanged.
+  /// Missing, new and untested metrics are listed but not counted.
+  std::size_t tested = 0;
+  bool baseline_incomplete = false;        ///< the runs' `incomplete` flags
+  bool current_incomplete = false;
+  /// Why the check fails besides regressions: nothing was tested, or the current run is incomplete
+  /// (unless CompareOptions::allow_incomplete).
+  std::vector<std::string> problems;
   bool has_regression() const { return regressions > 0 || broken > 0; }
+  /// The gate: no regression, nothing broken, and no problem.
+  bool passed() const { return !has_regression() && problems.empty(); }
 };
 
-/// Compares every passed (case, params, device, metric) of `current` with `baseline`.
+/// Compares every passed (case, params, device, metric) of `current` with `baseline`. A case that
+/// did not pass in the baseline and passes now is listed as new.
 Comparison compare(const core::Results& baseline, const core::Results& current, const CompareOptions& options);
 
 /// Two results files and their comparison, labelled with the paths as given.
