@@ -183,7 +183,9 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
   }
   if (auto v = b.best("storage.seq_read", "bytes_per_s")) p.storage_read_bytes_per_s = b.measured(v->first, v->second);
   if (auto v = b.best("storage.seq_write", "bytes_per_s")) p.storage_write_bytes_per_s = b.measured(v->first, v->second);
-  if (auto v = b.best("storage.checkpoint_write", "bytes_per_s")) p.checkpoint_write_bytes_per_s = b.measured(v->first, v->second);
+  if (auto v = b.best("storage.checkpoint", "write_bytes_per_s")) {
+    p.checkpoint_write_bytes_per_s = b.measured(v->first, v->second);
+  }
   return p;
 }
 

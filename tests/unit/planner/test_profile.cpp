@@ -104,6 +104,26 @@ TEST(Profile, BaseFillsWhatWasNotMeasured) {
   EXPECT_EQ(p.id, "h100-sxm5-80gb-measured");
 }
 
+TEST(Profile, CheckpointWriteComesFromStorageCheckpoint) {
+  // microbench/storage/checkpoint.cpp: case storage.checkpoint, metric write_bytes_per_s.
+  core::Results r = test::synthetic_results();
+  using P = core::Param;
+  const core::Params params{P{"size_bytes", std::int64_t{1} << 30}, P{"chunk_bytes", std::int64_t{64} << 20}};
+  r.cases.push_back(test::make_case("storage.checkpoint", params,
+                                    {test::metric("write_bytes_per_s", "B/s", 2.5e9),
+                                     test::metric("read_bytes_per_s", "B/s", 3.1e9), test::metric("write_s", "s", 0.43),
+                                     test::metric("read_s", "s", 0.35)}));
+  const HardwareProfile p = profile_from_results(r, "r.json", nullptr);
+  ASSERT_TRUE(p.checkpoint_write_bytes_per_s.known());
+  EXPECT_EQ(*p.checkpoint_write_bytes_per_s.value, 2.5e9);
+  EXPECT_EQ(p.checkpoint_write_bytes_per_s.provenance, Provenance::kMeasured);
+  EXPECT_NE(p.checkpoint_write_bytes_per_s.source.find("storage.checkpoint"), std::string::npos);
+  EXPECT_NE(p.checkpoint_write_bytes_per_s.source.find("write_bytes_per_s"), std::string::npos);
+  EXPECT_EQ(*profile_from_json(profile_to_json(p), "p.json").checkpoint_write_bytes_per_s.value, 2.5e9);
+  // Without the case it stays unknown.
+  EXPECT_FALSE(profile_from_results(test::synthetic_results(), "r.json", nullptr).checkpoint_write_bytes_per_s.known());
+}
+
 TEST(Profile, IdWithoutBaseIsAReadableSlugOfTheDeviceOrCpu) {
   core::Results r = test::synthetic_results();
   r.devices.front().name = "NVIDIA H100 80GB HBM3";
