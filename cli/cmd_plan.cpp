@@ -393,6 +393,25 @@ Hardware pick_hardware(const PlanArgs& a, const plan::Catalog& cat) {
   return {cat.gpu(a.gpu), "catalog (data/hardware)"};
 }
 
+/// The rates of the chosen hardware. A value the plan needs that is null in a --profile FILE is
+/// reported under that file (not the profile's id) with the ways to fill it.
+plan::Rates rates_of(const PlanArgs& a, const Hardware& hw, plan::Precision prec, const plan::Assumptions& as) {
+  try {
+    return plan::resolve_rates(hw.profile, prec, as);
+  } catch (const core::InputError& e) {
+    if (a.profile_file.empty() || e.file() != hw.profile.id) throw;
+    const bool derived = hw.profile.notes.starts_with("derived by `headroom profile`");
+    throw core::InputError(
+        a.profile_file, e.json_path(),
+        fmt::format("a known value (it is null in profile {}{}); {}or plan with --gpu GPU instead of --profile",
+                    hw.profile.id, derived ? ": the results it was derived from did not measure it" : "",
+                    derived ? fmt::format("re-run `headroom profile RESULTS --base GPU --out {} --force` to fill what was not "
+                                          "measured from a GPU's datasheet, ",
+                                          a.profile_file)
+                            : "give it a value in the file (provenance override), "));
+  }
+}
+
 void emit(const PlanArgs& a, const std::string& json, const std::string& table) {
   if (!a.out.empty())
     core::write_file_atomic(a.out, json + "\n", a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
@@ -483,14 +502,17 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
       if (hw.profile.peak_flop_per_s[i].known()) has.push_back(plan::to_string(static_cast<plan::Precision>(i)));
     }
     const bool from_flag = c->count(flag) > 0 || a.workload_file.empty();
-    throw core::InputError(from_flag ? "" : a.workload_file, from_flag ? flag : field,
-                           fmt::format("a precision {} has a peak for ({}), got {} (the profile's "
-                                       "peak_flop_per_s.{} is null)",
-                                       hw.profile.name, fmt::format("{}", fmt::join(has, ", ")), plan::to_string(prec),
-                                       plan::to_string(prec)));
+    // A profile with no peak at all is another problem (a measured profile without --base): rates_of
+    // below names its file and the fix.
+    if (!has.empty()) {
+      throw core::InputError(from_flag ? "" : a.workload_file, from_flag ? flag : field,
+                             fmt::format("a precision {} has a peak for ({}), got {} (the profile's "
+                                         "peak_flop_per_s.{} is null)",
+                                         hw.profile.name, fmt::format("{}", fmt::join(has, ", ")),
+                                         plan::to_string(prec), plan::to_string(prec)));
+    }
   }
-  plan::PlanContext ctx{
-      command_line(), hw.profile.id, hw.profile.name, hw.source, plan::resolve_rates(hw.profile, prec, as), as};
+  plan::PlanContext ctx{command_line(), hw.profile.id, hw.profile.name, hw.source, rates_of(a, hw, prec, as), as};
   if (phase == plan::Phase::kTrain && a.workload_file.empty() && c->count("--global-batch") == 0) {
     ctx.rates.notes.push_back(fmt::format(
         "global batch not given: {} sequences × {} tokens = {:.3g} M tokens per step (default ≈ 4 Mi tokens, the order "

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "headroom/core/atomic_file.hpp"
@@ -25,6 +27,22 @@ struct ProfileArgs {
 std::string show(const plan::Quantity& q, double scale, const char* unit) {
   if (!q.known()) return "null";
   return fmt::format("{:.4g} {} ({})", *q.value / scale, unit, plan::to_string(q.provenance));
+}
+/// `headroom plan` needs memory capacity, memory bandwidth and a peak rate; a run on a host
+/// without a GPU measures none of them, so say so before the planner refuses the profile.
+void warn_if_no_gpu_figures(const plan::HardwareProfile& p, const std::string& results_file) {
+  std::vector<std::string> missing;
+  if (!p.memory_bytes.known()) missing.emplace_back("memory_bytes");
+  if (!p.memory_bandwidth_bytes_per_s.known()) missing.emplace_back("memory_bandwidth_bytes_per_s");
+  bool any_peak = false;
+  for (const auto& q : p.peak_flop_per_s) any_peak = any_peak || q.known();
+  if (!any_peak) missing.emplace_back("peak_flop_per_s");
+  if (missing.empty()) return;
+  fmt::print(stderr,
+             "headroom: warning: {} holds no GPU figure for {} (they come from a GPU in the inventory and passed "
+             "cuda.* cases), so the profile has them null and `headroom plan --profile` cannot use it; pass --base GPU "
+             "(e.g. --base H100) to fill what was not measured from that GPU's datasheet\n",
+             results_file, fmt::join(missing, ", "));
 }
 }  // namespace
 
@@ -49,6 +67,7 @@ void add_profile_command(CLI::App& app, Action& action) {
         base = &cat->gpu(args->base);
       }
       const plan::HardwareProfile p = plan::profile_from_results(results, args->results, base);
+      if (!base) warn_if_no_gpu_figures(p, args->results);
       const std::string text = plan::profile_to_json(p) + "\n";
       // What `plan --profile` will read back: the same strict checks (plausible per-GPU values, dates,
       // sources) before anything is written, naming the results file.

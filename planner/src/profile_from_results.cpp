@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <string_view>
 
 #include "headroom/core/errors.hpp"
 #include "headroom/plan/catalog.hpp"
@@ -73,42 +74,46 @@ struct Builder {
     return curve;
   }
 
-  /// α-β fit of an all-reduce sweep: busbw = the largest measured busbw; α from the smallest
-  /// message's time spread over the 2(n−1) ring steps.
-  std::optional<CollectiveFit> allreduce_fit() const {
-    for (const char* family : {"nccl.all_reduce", "mpi.all_reduce"}) {
-      double best_bus = 0, small_bytes = INFINITY, small_time = 0, ranks = 0;
-      std::string what;
-      for (const auto& c : results.cases) {
-        if (c.name != family || c.status != core::Status::kPassed) continue;
-        const core::Metric* bus = c.metric("busbw_bytes_per_s");
-        const core::Metric* time = c.metric("time_s");
-        const double size = param_number(c, "size_bytes", 0);
-        const double n = param_number(c, "ranks", 0);
-        if (bus && bus->value && *bus->value > best_bus) {
-          best_bus = *bus->value;
-          ranks = n;
-          what = fmt::format("{} [{}] busbw", family, core::params_key(c.params));
-        }
-        if (time && time->value && size > 0 && size < small_bytes) {
-          small_bytes = size;
-          small_time = *time->value;
-        }
+  /// Whether a passed case's name starts with `prefix` (e.g. "cuda.").
+  bool any_passed(std::string_view prefix) const {
+    return std::any_of(results.cases.begin(), results.cases.end(), [&](const core::CaseResult& c) {
+      return c.status == core::Status::kPassed && std::string_view(c.name).starts_with(prefix);
+    });
+  }
+
+  /// α-β fit of an all-reduce sweep (`family`: nccl.all_reduce or mpi.all_reduce): busbw = the
+  /// largest measured busbw; α from the smallest message's time spread over the 2(n−1) ring steps.
+  std::optional<CollectiveFit> allreduce_fit(const char* family) const {
+    double best_bus = 0, small_bytes = INFINITY, small_time = 0, ranks = 0;
+    std::string what;
+    for (const auto& c : results.cases) {
+      if (c.name != family || c.status != core::Status::kPassed) continue;
+      const core::Metric* bus = c.metric("busbw_bytes_per_s");
+      const core::Metric* time = c.metric("time_s");
+      const double size = param_number(c, "size_bytes", 0);
+      const double n = param_number(c, "ranks", 0);
+      if (bus && bus->value && *bus->value > best_bus) {
+        best_bus = *bus->value;
+        ranks = n;
+        what = fmt::format("{} [{}] busbw", family, core::params_key(c.params));
       }
-      if (best_bus <= 0) continue;
-      CollectiveFit f;
-      f.bus_bytes_per_s = measured(best_bus, what);
-      if (ranks > 1) {
-        f.ranks = measured(ranks, what);
-        if (std::isfinite(small_bytes)) {
-          const double steps = 2.0 * (ranks - 1.0);
-          const double alpha = std::max(0.0, (small_time - small_bytes * steps / ranks / best_bus) / steps);
-          f.alpha_s = measured(alpha, fmt::format("{} smallest message ({:.0f} B) time / 2(n−1)", family, small_bytes));
-        }
+      if (time && time->value && size > 0 && size < small_bytes) {
+        small_bytes = size;
+        small_time = *time->value;
       }
-      return f;
     }
-    return std::nullopt;
+    if (best_bus <= 0) return std::nullopt;
+    CollectiveFit f;
+    f.bus_bytes_per_s = measured(best_bus, what);
+    if (ranks > 1) {
+      f.ranks = measured(ranks, what);
+      if (std::isfinite(small_bytes)) {
+        const double steps = 2.0 * (ranks - 1.0);
+        const double alpha = std::max(0.0, (small_time - small_bytes * steps / ranks / best_bus) / steps);
+        f.alpha_s = measured(alpha, fmt::format("{} smallest message ({:.0f} B) time / 2(n−1)", family, small_bytes));
+      }
+    }
+    return f;
   }
 };
 
@@ -130,6 +135,19 @@ std::string id_slug(std::string name) {
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "host" : out;
+}
+
+/// Calls f(quantity) for every quantity of `p`.
+template <class F>
+void for_each_quantity(HardwareProfile& p, F f) {
+  for (Quantity* q : {&p.memory_bytes, &p.memory_bandwidth_bytes_per_s, &p.tdp_w, &p.nvlink_bytes_per_s, &p.pcie_gen,
+                      &p.pcie_lanes, &p.pcie_bytes_per_s, &p.inter_node_bytes_per_s, &p.gpus_per_node,
+                      &p.host_memory_bandwidth_bytes_per_s, &p.intra_node.alpha_s, &p.intra_node.bus_bytes_per_s,
+                      &p.intra_node.ranks, &p.inter_node.alpha_s, &p.inter_node.bus_bytes_per_s, &p.inter_node.ranks,
+                      &p.storage_read_bytes_per_s, &p.storage_write_bytes_per_s, &p.checkpoint_write_bytes_per_s}) {
+    f(*q);
+  }
+  for (Quantity& q : p.peak_flop_per_s) f(q);
 }
 
 }  // namespace
@@ -177,7 +195,31 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
       p.pcie_bytes_per_s = b.measured(one.first, one.second);
     }
   }
-  if (auto fit = b.allreduce_fit()) {
+  // Collectives: NCCL's, else host MPI's, but only in a profile of the host alone. MPI all-reduce
+  // over host memory says nothing about a GPU's NVLink/PCIe collectives, and the schema has no
+  // field for host collectives, so a GPU profile (--base, GPUs in the inventory, cuda.* or nccl.*
+  // cases) leaves them out and says so in its notes.
+  const bool describes_gpu =
+      base != nullptr || !results.devices.empty() || b.any_passed("cuda.") || b.any_passed("nccl.");
+  if (!describes_gpu) {
+    p.notes += "; no GPU in these results (no device in the inventory, no passed cuda.* or nccl.* case): a profile of "
+               "the host whose GPU figures are null, which `headroom plan` needs (`headroom profile --base GPU` fills "
+               "them)";
+  }
+  std::optional<CollectiveFit> fit = b.allreduce_fit("nccl.all_reduce");
+  if (!fit) {
+    if (auto mpi = b.allreduce_fit("mpi.all_reduce")) {
+      if (!describes_gpu) {
+        fit = mpi;
+      } else {
+        p.notes += fmt::format(
+            "; mpi.all_reduce (host MPI, busbw {:.4g} GB/s) is not used for collectives: host-side MPI is not the "
+            "GPU's collective path and a profile has no field for host collectives (measure nccl.all_reduce)",
+            *mpi->bus_bytes_per_s.value / 1e9);
+      }
+    }
+  }
+  if (fit) {
     const bool multi_host = results.hosts.size() > 1;
     (multi_host ? p.inter_node : p.intra_node) = *fit;
   }
@@ -186,6 +228,21 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
   if (auto v = b.best("storage.checkpoint", "write_bytes_per_s")) {
     p.checkpoint_write_bytes_per_s = b.measured(v->first, v->second);
   }
+  // An unknown value that no datasheet explains (no --base, or a base without a source for it)
+  // says that this results file did not measure it, instead of a "datasheet" provenance with no
+  // source.
+  const std::string why =
+      base ? fmt::format("not measured: no passed case in {} gives it, and the datasheet of {} has no value",
+                         results_file, base->id)
+           : fmt::format("not measured: no passed case in {} gives it, and no datasheet was given (`headroom "
+                         "profile --base GPU`)",
+                         results_file);
+  for_each_quantity(p, [&](Quantity& q) {
+    if (q.known() || (base && !q.source.empty())) return;
+    q.provenance = Provenance::kMeasured;
+    q.source = why;
+    q.as_of = b.as_of;
+  });
   return p;
 }
 

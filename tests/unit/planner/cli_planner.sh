@@ -281,6 +281,40 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d["result"]["step
 check profile-missing 2 "$bin" profile "$tmp/nope.json"
 check profile-stdout 0 "$bin" profile "$fixtures/synthetic_results.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" || { echo "FAIL profile-stdout"; fail=1; }
+# A run on a host without a GPU (no device, no cuda.* or nccl.* case): `profile` without --base warns on stderr
+# and names --base; unknown values say they were not measured (not "datasheet" with no source); the
+# planner's refusal names the profile FILE and the two ways out (--base GPU, --gpu).
+python3 - "$fixtures/synthetic_results.json" "$tmp/host_results.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["devices"] = []
+d["cases"] = [c for c in d["cases"] if not c["name"].startswith(("cuda.", "nccl."))]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+check profile-host 0 "$bin" profile "$tmp/host_results.json" --out "$tmp/host_profile.json"
+grep -q "warning: $tmp/host_results.json holds no GPU figure for memory_bytes, memory_bandwidth_bytes_per_s, peak_flop_per_s" "$tmp/err" \
+  && grep -q -- '--base GPU (e.g. --base H100)' "$tmp/err" || { echo "FAIL profile-host: no warning naming --base"; cat "$tmp/err"; fail=1; }
+python3 - "$tmp/host_profile.json" "$schemas/profile.schema.json" "$tmp/host_results.json" <<'PY' || { echo "FAIL profile-host: content"; fail=1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+for q in (d["memory_bytes"], d["memory_bandwidth_bytes_per_s"], d["peak_flop_per_s"]["bf16"]):
+    assert q["value"] is None and q["provenance"] == "measured", q
+    assert q["source"].startswith("not measured: no passed case in " + sys.argv[3]), q
+assert d["host_memory_bandwidth_bytes_per_s"]["value"] == 200e9, d["host_memory_bandwidth_bytes_per_s"]
+try:
+    import jsonschema
+except ImportError:
+    sys.exit(0)
+jsonschema.validate(d, json.load(open(sys.argv[2])))
+PY
+check profile-host-plan 2 "$bin" plan infer --model llama-3-8b --profile "$tmp/host_profile.json" --context 2048 --output 128 --qps 1
+grep -q "^headroom: error: $tmp/host_profile.json: \$.memory_bytes: expected a known value" "$tmp/err" \
+  && grep -q -- "headroom profile RESULTS --base GPU --out $tmp/host_profile.json --force" "$tmp/err" \
+  && grep -q -- "--gpu GPU instead of --profile" "$tmp/err" \
+  || { echo "FAIL profile-host-plan: file or remedy not named"; cat "$tmp/err"; fail=1; }
+check profile-host-base 0 "$bin" profile "$tmp/host_results.json" --base H100 --out "$tmp/host_h100.json"
+grep -q warning "$tmp/err" && { echo "FAIL profile-host-base: warned although --base fills the GPU figures"; fail=1; }
+check profile-host-base-plan 0 "$bin" plan infer --model llama-3-8b --profile "$tmp/host_h100.json" --context 2048 --output 128 --qps 1
 # Pipeline stages: Llama 3.1 405B's published layout (126 layers: 7, 14 × 8, 7) by flags; the plan names
 # the stage that needs the most and lists the others; a layout that does not split is refused by flag;
 # the search finds the layout itself and accepts a batch the single-GPU-per-DP default would not divide.

@@ -104,6 +104,69 @@ TEST(Profile, BaseFillsWhatWasNotMeasured) {
   EXPECT_EQ(p.id, "h100-sxm5-80gb-measured");
 }
 
+/// The synthetic results with the NCCL sweep replaced by host MPI all-reduce over 2 ranks (busbw
+/// 1.05 GB/s at 4 MiB, 8 B in 4 µs), as `mpirun -np 2 headroom bench --filter 'mpi.all_reduce*'` gives.
+core::Results with_mpi_instead_of_nccl(core::Results r) {
+  using P = core::Param;
+  std::erase_if(r.cases, [](const core::CaseResult& c) { return c.name == "nccl.all_reduce"; });
+  for (const auto& [size, bus] : {std::pair{8.0, 2e6}, std::pair{4194304.0, 1.05e9}}) {
+    const double time = size / bus;  // 2 ranks: busbw = algbw × 2(n−1)/n = algbw
+    r.cases.push_back(test::make_case(
+        "mpi.all_reduce", {P{"size_bytes", static_cast<std::int64_t>(size)}, P{"ranks", std::int64_t{2}}},
+        {test::metric("algbw_bytes_per_s", "B/s", bus), test::metric("busbw_bytes_per_s", "B/s", bus),
+         test::metric("time_s", "s", time)}));
+  }
+  return r;
+}
+
+core::Results host_only(core::Results r) {
+  r.devices.clear();
+  std::erase_if(r.cases, [](const core::CaseResult& c) { return c.name.starts_with("cuda.") || c.name.starts_with("nccl."); });
+  return r;
+}
+
+TEST(Profile, HostMpiNeverStandsInForGpuCollectives) {
+  const core::Results r = with_mpi_instead_of_nccl(test::synthetic_results());
+  const HardwareProfile& base = test::catalog().gpu("H100");
+  // --base H100: the collectives stay the datasheet's (none measured), so the plan prices TP
+  // all-reduces on NVLink, not on the host's 1.05 GB/s.
+  const HardwareProfile with_base = profile_from_results(r, "mpi2.json", &base);
+  EXPECT_FALSE(with_base.intra_node.bus_bytes_per_s.known());
+  EXPECT_EQ(with_base.intra_node.bus_bytes_per_s.provenance, Provenance::kMeasured);
+  EXPECT_TRUE(with_base.intra_node.bus_bytes_per_s.source.starts_with("not measured: no passed case in mpi2.json"))
+      << with_base.intra_node.bus_bytes_per_s.source;
+  EXPECT_FALSE(with_base.inter_node.bus_bytes_per_s.known());
+  EXPECT_NE(with_base.notes.find("mpi.all_reduce (host MPI, busbw 1.05 GB/s) is not used"), std::string::npos)
+      << with_base.notes;
+  const Assumptions a;
+  const Rates rates = resolve_rates(with_base, Precision::kBf16, a);
+  EXPECT_DOUBLE_EQ(rates.intra_bus_bytes_per_s, 900e9 / 2 * a.collective_efficiency_of_datasheet);
+  // No --base, but a GPU in the inventory and cuda.* cases: still a GPU profile, no collectives.
+  const HardwareProfile gpu = profile_from_results(r, "mpi2.json", nullptr);
+  EXPECT_FALSE(gpu.intra_node.bus_bytes_per_s.known());
+  EXPECT_FALSE(gpu.intra_node.alpha_s.known());
+  EXPECT_NE(gpu.notes.find("is not used for collectives"), std::string::npos) << gpu.notes;
+  // A cuda.* case alone (no device in the inventory) makes it a GPU profile too.
+  core::Results cuda_only = r;
+  cuda_only.devices.clear();
+  EXPECT_FALSE(profile_from_results(cuda_only, "mpi2.json", nullptr).intra_node.bus_bytes_per_s.known());
+  // A profile of the host alone: MPI is the only collective there is, and it is measured.
+  const HardwareProfile host = profile_from_results(host_only(r), "mpi2.json", nullptr);
+  ASSERT_TRUE(host.intra_node.bus_bytes_per_s.known());
+  EXPECT_EQ(*host.intra_node.bus_bytes_per_s.value, 1.05e9);
+  EXPECT_EQ(host.intra_node.bus_bytes_per_s.provenance, Provenance::kMeasured);
+  EXPECT_EQ(*host.intra_node.ranks.value, 2);
+  // α = (4 µs − 8 B · 2(n−1)/n / busbw) / 2(n−1) with n = 2: (4e-6 − 8 / 1.05e9) / 2.
+  EXPECT_NEAR(*host.intra_node.alpha_s.value, (4e-6 - 8 / 1.05e9) / 2, 1e-15);
+  EXPECT_EQ(host.notes.find("is not used for collectives"), std::string::npos) << host.notes;
+  // NCCL, where measured, is used in a GPU profile whatever MPI says.
+  core::Results both = test::synthetic_results();
+  for (const auto& c : r.cases) {
+    if (c.name == "mpi.all_reduce") both.cases.push_back(c);
+  }
+  EXPECT_EQ(*profile_from_results(both, "r.json", &base).intra_node.bus_bytes_per_s.value, 480e9);
+}
+
 TEST(Profile, CheckpointWriteComesFromStorageCheckpoint) {
   // microbench/storage/checkpoint.cpp: case storage.checkpoint, metric write_bytes_per_s.
   core::Results r = test::synthetic_results();
@@ -122,6 +185,33 @@ TEST(Profile, CheckpointWriteComesFromStorageCheckpoint) {
   EXPECT_EQ(*profile_from_json(profile_to_json(p), "p.json").checkpoint_write_bytes_per_s.value, 2.5e9);
   // Without the case it stays unknown.
   EXPECT_FALSE(profile_from_results(test::synthetic_results(), "r.json", nullptr).checkpoint_write_bytes_per_s.known());
+}
+
+TEST(Profile, UnknownValuesWithoutBaseSayTheyWereNotMeasured) {
+  const HardwareProfile p = profile_from_results(host_only(test::synthetic_results()), "run1/results.json", nullptr);
+  for (const Quantity* q : {&p.memory_bytes, &p.memory_bandwidth_bytes_per_s, &p.peak(Precision::kBf16),
+                            &p.nvlink_bytes_per_s, &p.intra_node.bus_bytes_per_s}) {
+    EXPECT_FALSE(q->known());
+    EXPECT_EQ(q->provenance, Provenance::kMeasured);
+    EXPECT_EQ(q->source,
+              "not measured: no passed case in run1/results.json gives it, and no datasheet was given "
+              "(`headroom profile --base GPU`)");
+    EXPECT_EQ(q->as_of, "2026-11-22");
+  }
+  EXPECT_EQ(*p.host_memory_bandwidth_bytes_per_s.value, 200e9);  // measured values are untouched
+  EXPECT_NE(p.notes.find("no GPU in these results"), std::string::npos) << p.notes;
+  EXPECT_NO_THROW(profile_from_json(profile_to_json(p), "p.json"));
+  // With --base, a value neither measured nor on the datasheet keeps the datasheet's own reason.
+  const HardwareProfile& a100 = test::catalog().gpu("a100-sxm4-80gb");
+  const HardwareProfile b = profile_from_results(host_only(test::synthetic_results()), "r.json", &a100);
+  EXPECT_FALSE(b.peak(Precision::kFp8).known());
+  EXPECT_EQ(b.peak(Precision::kFp8).provenance, Provenance::kDatasheet);
+  EXPECT_EQ(b.peak(Precision::kFp8).source, a100.peak(Precision::kFp8).source);
+  // ... and one the datasheet leaves without a word (no collective fit in a datasheet) says so.
+  EXPECT_FALSE(b.intra_node.bus_bytes_per_s.known());
+  EXPECT_EQ(b.intra_node.bus_bytes_per_s.provenance, Provenance::kMeasured);
+  EXPECT_EQ(b.intra_node.bus_bytes_per_s.source,
+            "not measured: no passed case in r.json gives it, and the datasheet of a100-sxm4-80gb has no value");
 }
 
 TEST(Profile, IdWithoutBaseIsAReadableSlugOfTheDeviceOrCpu) {

@@ -7,7 +7,11 @@
 namespace headroom::plan {
 
 /// `results_file` is recorded as the source of every measured quantity. `base` (may be null) is a
-/// datasheet profile whose values fill what was not measured.
+/// datasheet profile whose values fill what was not measured; without it an unknown value is null
+/// with provenance `measured` and a source saying it was not measured. Host MPI all-reduce
+/// (mpi.all_reduce) fills `collectives` only in a profile of the host alone: a profile that
+/// describes a GPU (`base`, devices in the inventory, or passed cuda.* cases) takes NCCL's or none,
+/// and its notes say why.
 HardwareProfile profile_from_results(const core::Results& results, const std::string& results_file,
                                      const HardwareProfile* base);
 
