@@ -96,6 +96,16 @@ namespace {
 /// Median over `v` (a copy is sorted).
 double median(std::vector<double> v) { return core::percentile(v, 0.5); }
 
+/// A collective over one rank moves nothing between ranks (MPI_Bcast returns at once, the others
+/// copy the rank's own buffer), so its time and "bandwidth" describe no link: such cases are
+/// waived, not measured. MPI is not even initialised for them.
+void waive_single_rank() {
+  if (world_size() >= 2) return;
+  throw core::Waived(
+      "needs at least 2 ranks: with one rank nothing is communicated. Launch more with mpirun -np N headroom bench "
+      "--filter 'mpi.*' (as root add --allow-run-as-root; more ranks than cores need --oversubscribe)");
+}
+
 class CollectiveBenchmark final : public Benchmark {
  public:
   CollectiveBenchmark(std::unique_ptr<CollectiveOp> op, std::shared_ptr<SweepLog> log, SizeRange range)
@@ -129,6 +139,7 @@ class CollectiveBenchmark final : public Benchmark {
   }
 
   core::CaseResult run(const core::Params& params, RunContext& ctx) override {
+    waive_single_rank();
     ensure_initialized();
     int rank = 0;
     int n = 1;
@@ -196,36 +207,24 @@ class CollectiveBenchmark final : public Benchmark {
     core::CaseResult r;
     r.samples_s = times;
     r.verified = bad == 0;
-    r.device = n > 1 ? fmt::format("ranks:{}", n) : "host";
+    r.device = fmt::format("ranks:{}", n);
     if (bad != 0) ctx.note(fmt::format("{} output elements differ from the exact float sums", bad));
     const auto stat = policy.statistic;
     const auto bytes = static_cast<double>(size);
     const double factor = core::busbw_factor(kind, n);
     const std::string timing = fmt::format(
         "per sample: {} back-to-back iteration(s) after a barrier, per-iteration time of the slowest rank", inner);
-    if (n > 1) {
-      r.metrics.push_back(throughput_metric("busbw_bytes_per_s", "B/s", bytes * factor, times,
-                                            fmt::format("algbw x {:.4f} (nccl-tests factor for {} ranks)", factor, n),
-                                            stat));
-    } else {
-      ctx.note(fmt::format(
-          "single rank: nothing crosses a link, so busbw is not reported. Launch more ranks with "
-          "mpirun -np N headroom bench --filter 'mpi.*' (as root add --allow-run-as-root; more ranks than "
-          "cores need --oversubscribe)"));
-    }
+    r.metrics.push_back(throughput_metric("busbw_bytes_per_s", "B/s", bytes * factor, times,
+                                          fmt::format("algbw x {:.4f} (nccl-tests factor for {} ranks)", factor, n),
+                                          stat));
     r.metrics.push_back(throughput_metric("algbw_bytes_per_s", "B/s", bytes, times, "size_bytes / time", stat));
     r.metrics.push_back(time_metric("time_s", times, timing, stat));
-    // With one rank the collective is a local copy or a no-op (a broadcast moves nothing), so its
-    // "bandwidth" is meaningless as a headline: reports and the console show the call time first.
-    if (n == 1) std::rotate(r.metrics.begin(), r.metrics.end() - 1, r.metrics.end());
-    if (n > 1) {
-      std::string ranks_text;
-      for (int q = 0; q < std::min(n, 16); ++q) {
-        ranks_text += fmt::format("{}r{} {}", q == 0 ? "" : ", ", q,
-                                  core::format_seconds(median(per_rank[static_cast<std::size_t>(q)])));
-      }
-      ctx.note(fmt::format("median time per rank: {}{}", ranks_text, n > 16 ? ", ..." : ""));
+    std::string ranks_text;
+    for (int q = 0; q < std::min(n, 16); ++q) {
+      ranks_text += fmt::format("{}r{} {}", q == 0 ? "" : ", ", q,
+                                core::format_seconds(median(per_rank[static_cast<std::size_t>(q)])));
     }
+    ctx.note(fmt::format("median time per rank: {}{}", ranks_text, n > 16 ? ", ..." : ""));
     log_->points[kind].emplace_back(bytes, median(times));
     return r;
   }
@@ -261,6 +260,7 @@ class AlphaBetaBenchmark final : public Benchmark {
 
   core::CaseResult run(const core::Params& params, RunContext& ctx) override {
     (void)params;
+    waive_single_rank();  // no sizes were measured on one rank: say why, not "measure two sizes"
     const auto it = log_->points.find(c_);
     const std::string c = core::to_string(c_);
     std::vector<double> bytes;

@@ -2,7 +2,8 @@
 /// The MPI side of a run. MpiSession initialises MPI when the process was started by a launcher
 /// (mpirun, srun), gives the runner its rank, size and collective stop decision, gathers every rank's host inventory
 /// at rank 0 and finalises MPI when destroyed. Started without a launcher (or in a build without
-/// MPI) it is a single rank, and MPI is only initialised (as a singleton) if an mpi.* case runs.
+/// MPI) it is a single rank, MPI is not initialised, and the mpi.* cases are waived (one rank
+/// communicates nothing).
 /// MPI headers stay out of this header.
 #include <vector>
 
