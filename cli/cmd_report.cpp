@@ -1,4 +1,4 @@
-// `headroom report procurement|acceptance|regression|fleet ... --out FILE.html`: write a report
+// `headroom report run|procurement|acceptance|regression|fleet ... --out FILE.html`: write a report
 // without gating (exit 0 whatever the verdict; `accept` and `compare` are the gates).
 #include <fmt/format.h>
 
@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "headroom/core/atomic_file.hpp"
 #include "headroom/core/errors.hpp"
+#include "headroom/core/results.hpp"
 #include "headroom/report/acceptance.hpp"
 #include "headroom/report/html.hpp"
 #include "headroom/report/regression.hpp"
@@ -15,7 +16,6 @@
 #if HEADROOM_HAVE_PROCUREMENT
 #include <cmath>
 
-#include "headroom/core/results.hpp"
 #include "headroom/plan/catalog.hpp"
 #include "headroom/report/procurement.hpp"
 #include "headroom/tco/model.hpp"
@@ -253,7 +253,7 @@ int run_procurement(const CLI::App* c, const ProcurementArgs& a, const ReportArg
 void add_report_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<ReportArgs>();
   auto* cmd =
-      app.add_subcommand("report", "Write a self-contained HTML report (procurement, acceptance, regression, fleet)");
+      app.add_subcommand("report", "Write a self-contained HTML report (run, procurement, acceptance, regression, fleet)");
   cmd->require_subcommand(1);
 
 #if HEADROOM_HAVE_PROCUREMENT
@@ -302,6 +302,16 @@ void add_report_command(CLI::App& app, Action& action) {
   pro->add_option("--today", pa->today, "date for the price-age warnings, YYYY-MM-DD (default: today, UTC)");
   pro->callback([&action, pro, pa, args] { action = [pro, pa, args] { return run_procurement(pro, *pa, *args); }; });
 #endif
+
+  auto* run = add_kind(cmd, "run", "The report `headroom run` writes (report.html), from a results.json", args);
+  run->add_option("RESULTS", args->inputs, "results.json from `headroom run` or `headroom bench`")->required()->expected(1);
+  run->callback([&action, args] {
+    action = [args] {
+      core::check_writable(args->out, args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+      write_report(*args, report::render_run_summary(core::load_results(args->inputs.at(0))));
+      return 0;
+    };
+  });
 
   auto* acc = add_kind(cmd, "acceptance", "Acceptance report of RESULTS against a spec", args);
   acc->add_option("RESULTS", args->inputs, "results.json")->required()->expected(1);

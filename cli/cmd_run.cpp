@@ -41,7 +41,19 @@ void add_run_command(CLI::App& app, Action& action) {
       const core::Results r = run_suite(args->settings);
       if (!is_output_rank()) return 0;  // MPI ranks other than 0 write nothing
       core::save_results(results_path, r, overwrite);
-      core::write_file_atomic(html_path, report::render_run_summary(r), overwrite);
+      // The results are the measurement and are kept if the report cannot be written; the message
+      // says which file exists and how to render the report from it without measuring again.
+      const std::string kept = fmt::format(
+          "; the measurements are kept: {} was written, {} was not. Render the report from them with `headroom "
+          "report run {} --out {}`",
+          results_path.string(), html_path.string(), results_path.string(), html_path.string());
+      try {
+        core::write_file_atomic(html_path, report::render_run_summary(r), overwrite);
+      } catch (const core::EnvironmentError& e) {
+        throw core::EnvironmentError(e.what() + kept + " once there is room");
+      } catch (const core::InputError& e) {
+        throw core::InputError(e.file(), e.json_path(), e.expected() + kept);
+      }
       fmt::print("results  {}\nreport   {}\n", results_path.string(), html_path.string());
       if (r.run.incomplete) fmt::print(stderr, "headroom: run incomplete: {}\n", r.run.incomplete_reason);
       return r.run.incomplete ? 130 : 0;

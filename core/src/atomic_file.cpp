@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 [[noreturn]] void throw_errno(const fs::path& path, int err, const std::string& action) {
   const std::string msg = path.string() + ": cannot " + action + ": " + std::strerror(err);
-  if (err == ENOSPC || err == EIO || err == EDQUOT || err == EROFS || err == EMFILE || err == ENFILE) {
+  if (err == ENOSPC || err == EIO || err == EDQUOT || err == EFBIG || err == EROFS || err == EMFILE || err == ENFILE) {
     throw EnvironmentError(msg);
   }
   throw InputError(path.string(), "", "a writable path (" + action + " failed: " + std::strerror(err) + ")");

@@ -65,6 +65,24 @@ check "run bad --filter: no directory" test ! -e "$work/out_bad1"
 check "run bad --storage-size" expect_exit 2 "$hr" run --filter 'storage.*' --storage-size 3zz --out-dir "$work/out_bad2" --quiet
 check "run bad --storage-size message" grep -q -- '--storage-size' "$work/err"
 check "run bad --storage-size: no directory" test ! -e "$work/out_bad2"
+# `headroom report run` renders run's report.html again from a results file, byte for byte.
+check "report run" expect_exit 0 "$hr" report run "$work/out1/results.json" --out "$work/again.html"
+check "report run = run's report" cmp -s "$work/again.html" "$work/out1/report.html"
+check "report run refuses existing" expect_exit 2 "$hr" report run "$work/out1/results.json" --out "$work/again.html"
+
+# report.html cannot be written (its write fails with EFBIG under a file-size limit that results.json
+# fits): results.json is kept, exit 3, and the message says which file was written, which was not,
+# and how to render the report without measuring again. The limit is set between the two sizes.
+res_kb=$(( ($(stat -c %s "$work/out1/results.json") + 1023) / 1024 ))
+html_kb=$(( $(stat -c %s "$work/out1/report.html") / 1024 ))
+if [ "$html_kb" -gt "$res_kb" ]; then
+  check "run, report too big" expect_exit 3 bash -c "trap '' XFSZ; ulimit -f $res_kb; exec '$hr' run --filter '$fast' --out-dir '$work/full' --quiet"
+  check "run, report too big: results kept" "$hr" report run "$work/full/results.json" --out "$work/full/report.html"
+  check "run, report too big: message" grep -q "the measurements are kept: $work/full/results.json was written, $work/full/report.html was not. Render the report from them with \`headroom report run $work/full/results.json --out $work/full/report.html\`" "$work/err"
+  check "run, report too big: no temporaries" bash -c "! ls -a '$work/full' | grep -q '\.tmp\.'"
+else
+  echo "note: report.html ($html_kb KiB) is not larger than results.json ($res_kb KiB): the kept-results case is skipped"
+fi
 
 # Ctrl-C: results gathered so far are written, marked incomplete, exit 130
 if "$hr" list --filter 'cpu.gemm.*' | grep -q cpu.gemm; then
