@@ -61,7 +61,16 @@ void check_writable(const fs::path& path, Overwrite overwrite) {
         path.string(), "",
         "a regular file or a new path (it is " + non_regular_kind(st) + "; left untouched, with --force or without)");
   }
-  if (::access(dir.c_str(), W_OK) != 0) throw_errno(dir, errno, "write into the directory");
+  if (::access(dir.c_str(), W_OK) != 0) {
+    const int err = errno;
+    // The caller names an output path the user chose: one that cannot be written, for want of
+    // permission or on a read-only filesystem, is bad input (exit 2) like an EACCES.
+    if (err == EROFS) {
+      throw InputError(dir.string(), "",
+                       std::string("a writable path (write into the directory failed: ") + std::strerror(err) + ")");
+    }
+    throw_errno(dir, err, "write into the directory");
+  }
   if (overwrite == Overwrite::kRefuse && fs::exists(st)) {
     throw InputError(path.string(), "", "a new file (it exists; pass --force to replace it)");
   }

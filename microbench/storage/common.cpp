@@ -214,8 +214,11 @@ const fs::path& Workspace::dir() {
   if (!dir_.empty()) return dir_;
   std::string tmpl = (config_.base_dir / "headroom-storage-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) {
-    throw core::EnvironmentError(fmt::format("cannot create a scratch directory in '{}': {}",
-                                             config_.base_dir.string(), errno_text(errno)));
+    const int err = errno;
+    throw core::EnvironmentError(
+        fmt::format("cannot create a scratch directory in '{}'{}: {}", config_.base_dir.string(),
+                    config_.user_dir ? "" : " (the working directory; choose another with --storage-dir)",
+                    errno_text(err)));
   }
   dir_ = tmpl;
   return dir_;

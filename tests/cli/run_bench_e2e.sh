@@ -84,6 +84,24 @@ else
   echo "note: report.html ($html_kb KiB) is not larger than results.json ($res_kb KiB): the kept-results case is skipped"
 fi
 
+# Exit codes of paths (README): an output path the user named that cannot be written is bad input
+# (2), a read-only filesystem included; a scratch directory the user did not choose is the
+# environment (3) and the message names --storage-dir. A read-only tmpfs in a user + mount
+# namespace stands in for a read-only disk (skipped where unprivileged namespaces are off).
+if unshare -rm true 2>/dev/null; then
+  mkdir -p "$work/rofs"
+  rofs() { unshare -rm bash -c "mount -t tmpfs -o size=1m tmpfs '$work/rofs' && mount -o remount,ro '$work/rofs' && cd '$work/rofs' && $*"; }
+  check "--out on a read-only fs" expect_exit 2 rofs "'$hr' bench --filter '$fast' --quiet --out '$work/rofs/x.json'"
+  check "--out on a read-only fs: message" grep -q "expected a writable path" "$work/err"
+  check "--out-dir on a read-only fs" expect_exit 2 rofs "'$hr' run --filter '$fast' --quiet --out-dir '$work/rofs/sub'"
+  if "$hr" list --filter 'storage.seq_read' | grep -q storage.seq_read; then
+    check "storage in a read-only working dir" expect_exit 3 rofs "'$hr' bench --filter storage.seq_read --quiet --out '$work/ro_storage.json'"
+    check "storage in a read-only working dir: message" grep -q "(the working directory; choose another with --storage-dir) is on a read-only filesystem" "$work/err"
+  fi
+else
+  echo "note: no unprivileged user + mount namespace: the read-only filesystem cases are skipped"
+fi
+
 # Ctrl-C: results gathered so far are written, marked incomplete, exit 130
 if "$hr" list --filter 'cpu.gemm.*' | grep -q cpu.gemm; then
   "$hr" bench --suite full --filter 'cpu.*' --out "$work/int.json" --quiet 2>"$work/int.err" &
