@@ -7,6 +7,7 @@
 #include <cmath>
 #include <ctime>
 #include <random>
+#include <string_view>
 
 #include "headroom/core/detail/strict_json.hpp"
 #include "headroom/core/errors.hpp"
@@ -353,6 +354,23 @@ Summary read_summary(const Reader& r) {
   return s;
 }
 
+// The name patterns of results.schema.json, so that the loader is at least as strict as the schema.
+bool is_name_word(std::string_view w) {  // ^[a-z0-9_]+$
+  return !w.empty() && std::all_of(w.begin(), w.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+  });
+}
+
+bool is_case_name(std::string_view s) {  // ^[a-z0-9_]+(\.[a-z0-9_]+)+$
+  if (s.find('.') == std::string_view::npos) return false;  // two words at least
+  for (std::size_t begin = 0;;) {
+    const std::size_t dot = s.find('.', begin);
+    if (!is_name_word(s.substr(begin, dot - begin))) return false;
+    if (dot == std::string_view::npos) return true;
+    begin = dot + 1;
+  }
+}
+
 ParamValue read_param(const Reader& r) {
   const json& v = r.value();
   if (v.is_boolean()) return v.get<bool>();
@@ -366,7 +384,10 @@ CaseResult read_case(const Reader& r) {
   r.expect_object();
   CaseResult c;
   c.name = r.string("name");
-  if (c.name.empty()) r.fail_at("name", "a non-empty dotted case name");
+  if (!is_case_name(c.name)) {
+    r.fail_at("name", "a case name matching ^[a-z0-9_]+(\\.[a-z0-9_]+)+$ (dotted lower-case words such as "
+                      "cpu.gemm.fp64), got '" + c.name + "'");
+  }
   const std::string status = r.choice("status", {"passed", "waived", "error"});
   c.status = status_from_string(status);
   c.message = r.string_or("message", "");
@@ -390,6 +411,10 @@ CaseResult read_case(const Reader& r) {
     m.expect_object();
     Metric out;
     out.name = m.string("name");
+    if (!is_name_word(out.name)) {
+      m.fail_at("name", "a metric name matching ^[a-z0-9_]+$ (lower-case snake_case such as flop_per_s), got '" +
+                            out.name + "'");
+    }
     out.unit = m.string("unit");
     out.better = m.choice("better", {"higher", "lower"}) == "higher" ? Better::kHigher : Better::kLower;
     out.value = m.number_or_null("value", Range::kNonNegative);

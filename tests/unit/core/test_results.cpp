@@ -191,6 +191,29 @@ TEST(Results, PciIdsRoundTripAndValidation) {
   EXPECT_FALSE(is_pci_id("10de:2330"));
 }
 
+TEST(Results, NamesFollowTheSchemaPatterns) {
+  // results.schema.json: case names ^[a-z0-9_]+(\.[a-z0-9_]+)+$, metric names ^[a-z0-9_]+$.
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["name"] = "CPU.Gemm"; }),
+            "bad.json: $.cases[0].name: expected a case name matching ^[a-z0-9_]+(\\.[a-z0-9_]+)+$ (dotted "
+            "lower-case words such as cpu.gemm.fp64), got 'CPU.Gemm'");
+  for (const char* bad : {"cpugemm", "cpu..gemm", ".cpu.gemm", "cpu.gemm.", "cpu.gemm-fp64", "cpu.gemm fp64", ""}) {
+    EXPECT_NE(error_of([&](auto& d) { d["cases"][1]["name"] = bad; }).find("$.cases[1].name: expected a case name matching"),
+              std::string::npos)
+        << bad;
+  }
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["metrics"][0]["name"] = "Flop-per-s"; }),
+            "bad.json: $.cases[0].metrics[0].name: expected a metric name matching ^[a-z0-9_]+$ (lower-case "
+            "snake_case such as flop_per_s), got 'Flop-per-s'");
+  EXPECT_NE(error_of([](auto& d) { d["cases"][0]["metrics"][0]["name"] = ""; }).find("$.cases[0].metrics[0].name"),
+            std::string::npos);
+  // What headroom writes passes: digits, underscores, more than two parts.
+  EXPECT_EQ(error_of([](auto& d) {
+              d["cases"][1]["name"] = "nccl.all_reduce.alpha_beta";
+              d["cases"][0]["metrics"][0]["name"] = "p99_latency_s";
+            }),
+            "no error");
+}
+
 TEST(Inventory, ReadsPciIdsFromSysfsFiles) {
   // A stand-in for /sys/bus/pci/devices/0000:3b:00.0: sysfs prints "0x10de\n".
   const auto dir = std::filesystem::temp_directory_path() / ("headroom_pci_" + std::to_string(::getpid()));
