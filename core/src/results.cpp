@@ -433,6 +433,16 @@ CaseResult read_case(const Reader& r) {
   return c;
 }
 
+/// What makes a case unique in a file, at least as coarse as the key compare, fleet and accept match
+/// cases on (name, params_key, device): several GPUs, rank sets or parameter sets may share a name,
+/// but one (name, params, device) may appear once. Parameters are taken in name order, so the same
+/// set written in another order is the same case.
+std::string case_identity(const CaseResult& c) {
+  Params sorted = c.params;
+  std::sort(sorted.begin(), sorted.end(), [](const Param& a, const Param& b) { return a.name < b.name; });
+  return c.name + '\n' + params_key(sorted) + '\n' + c.device;
+}
+
 RunPolicy read_policy(const Reader& r) {
   r.expect_object();
   RunPolicy p;
@@ -474,7 +484,18 @@ Results results_from_value(const json& doc, const std::string& file) {
   Reader devices = root.at("devices");
   for (std::size_t i = 0; i < devices.size(); ++i) out.devices.push_back(read_device(devices.index(i)));
   Reader cases = root.at("cases");
-  for (std::size_t i = 0; i < cases.size(); ++i) out.cases.push_back(read_case(cases.index(i)));
+  std::map<std::string, std::size_t> first_at;  // case identity -> index of its first occurrence
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    out.cases.push_back(read_case(cases.index(i)));
+    const CaseResult& c = out.cases.back();
+    const auto [it, inserted] = first_at.emplace(case_identity(c), i);
+    if (!inserted) {
+      const std::string params = params_key(c.params);
+      cases.index(i).fail(fmt::format("each case once (name, params and device identify it), got {}{} on {} again "
+                                      "(first at $.cases[{}])",
+                                      c.name, params.empty() ? "" : " " + params, c.device, it->second));
+    }
+  }
   return out;
 }
 }  // namespace

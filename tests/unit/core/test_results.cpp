@@ -214,6 +214,58 @@ TEST(Results, NamesFollowTheSchemaPatterns) {
             "no error");
 }
 
+namespace {
+std::string load_error(const Results& r) {
+  try {
+    results_from_json(results_to_json(r), "dup.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+TEST(Results, RepeatedCaseIsRefusedNamingTheEarlierIndex) {
+  // A 50 %-slower copy of a passed case appended to the file: compare would keep only one of them.
+  Results r = sample_results();
+  CaseResult slow = r.cases[0];
+  for (double& s : slow.samples_s) s *= 1.5;
+  for (double& v : slow.metrics[0].samples) v /= 1.5;
+  finalize_metric(slow.metrics[0], Statistic::kMedian);
+  r.cases.push_back(slow);
+  EXPECT_EQ(load_error(r),
+            "dup.json: $.cases[2]: expected each case once (name, params and device identify it), got "
+            "cpu.gemm.fp64 m=512,n=512,k=512,layout=nn on host again (first at $.cases[0])");
+
+  // The same parameters in another order, or an integer written as 512.0, are the same case.
+  Results reordered = sample_results();
+  reordered.cases.push_back(reordered.cases[0]);
+  std::swap(reordered.cases[2].params[0], reordered.cases[2].params[3]);
+  reordered.cases[2].params[1].value = 512.0;
+  EXPECT_NE(load_error(reordered).find("dup.json: $.cases[2]: expected each case once"), std::string::npos);
+
+  // Waived and error cases have an identity too (a waived copy first would hide the measured one).
+  Results waived = sample_results();
+  waived.cases.push_back(waived.cases[1]);
+  waived.cases[2].status = Status::kError;
+  EXPECT_NE(load_error(waived).find("$.cases[2]: expected each case once"), std::string::npos);
+  EXPECT_NE(load_error(waived).find("(first at $.cases[1])"), std::string::npos);
+
+  // One name with other parameters (a size sweep), or on another device or rank set, is another case.
+  Results ok = sample_results();
+  CaseResult bigger = ok.cases[0];
+  bigger.params[0].value = std::int64_t{1024};
+  ok.cases.push_back(bigger);
+  CaseResult other_gpu = ok.cases[1];
+  other_gpu.device = "cuda:1";
+  ok.cases.push_back(other_gpu);
+  CaseResult ranks = ok.cases[0];
+  ranks.device = "ranks:2";
+  ok.cases.push_back(ranks);
+  EXPECT_EQ(load_error(ok), "no error");
+  EXPECT_EQ(results_from_json(results_to_json(ok), "ok.json").cases.size(), 5u);
+}
+
 TEST(Inventory, ReadsPciIdsFromSysfsFiles) {
   // A stand-in for /sys/bus/pci/devices/0000:3b:00.0: sysfs prints "0x10de\n".
   const auto dir = std::filesystem::temp_directory_path() / ("headroom_pci_" + std::to_string(::getpid()));
