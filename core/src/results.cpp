@@ -371,6 +371,43 @@ bool is_case_name(std::string_view s) {  // ^[a-z0-9_]+(\.[a-z0-9_]+)+$
   }
 }
 
+/// Relative tolerance for a figure recomputed from the samples: JSON written with 17 significant
+/// digits reads back exactly; another tool (a script summing in another order) is off by ulps.
+constexpr double kRoundTrip = 1e-9;
+bool agrees(double got, double want, double scale) {
+  return std::fabs(got - want) <= kRoundTrip * std::max({std::fabs(got), std::fabs(want), scale});
+}
+
+/// A sampled metric's summary must be that of its samples and its value the policy's statistic of
+/// them: a hand-edited headline value or summary would otherwise be believed by accept and compare.
+/// Metrics without samples (derived, datasheet values) carry a value alone and are not checked.
+void check_sampled_metric(const Reader& m, const Metric& out, Statistic statistic) {
+  if (out.samples.empty()) return;
+  const std::size_t n = out.samples.size();
+  const auto s = m.maybe("summary");
+  if (!s) m.fail_at("summary", fmt::format("a summary of the {} samples, got {}", n, m.has("summary") ? "null" : "none"));
+  const Summary want = summarize(out.samples);
+  const Summary& got = *out.summary;
+  const double scale = std::max(std::fabs(want.min), std::fabs(want.max));  // for stdev near 0
+  const std::pair<const char*, std::pair<double, double>> fields[] = {
+      {"median", {got.median, want.median}}, {"mean", {got.mean, want.mean}}, {"min", {got.min, want.min}},
+      {"max", {got.max, want.max}},          {"p5", {got.p5, want.p5}},       {"p95", {got.p95, want.p95}},
+      {"stdev", {got.stdev, want.stdev}}};
+  for (const auto& [field, v] : fields) {
+    if (!agrees(v.first, v.second, scale)) {
+      s->fail_at(field, fmt::format("{:.17g}, the {} of the {} samples, got {:.17g}", v.second, field, n, v.first));
+    }
+  }
+  if (!agrees(got.cv, want.cv, 1.0)) {  // dimensionless: an absolute 1e-9
+    s->fail_at("cv", fmt::format("{:.17g}, the cv of the {} samples, got {:.17g}", want.cv, n, got.cv));
+  }
+  const double headline = pick(got, statistic);
+  if (!out.value || !agrees(*out.value, headline, scale)) {
+    m.fail_at("value", fmt::format("{:.17g}, the {} of the {} samples (run.policy.statistic), got {}", headline,
+                                   to_string(statistic), n, out.value ? fmt::format("{:.17g}", *out.value) : "null"));
+  }
+}
+
 ParamValue read_param(const Reader& r) {
   const json& v = r.value();
   if (v.is_boolean()) return v.get<bool>();
@@ -380,7 +417,7 @@ ParamValue read_param(const Reader& r) {
   r.fail("a number, string or boolean parameter value");
 }
 
-CaseResult read_case(const Reader& r) {
+CaseResult read_case(const Reader& r, Statistic statistic) {
   r.expect_object();
   CaseResult c;
   c.name = r.string("name");
@@ -425,6 +462,7 @@ CaseResult read_case(const Reader& r) {
         s->fail_at("n", fmt::format("the number of samples ({})", out.samples.size()));
       }
     }
+    check_sampled_metric(m, out, statistic);
     out.provenance = m.choice_or("provenance", {"measured", "derived", "datasheet", "override"}, "measured");
     out.note = m.string_or("note", "");
     c.metrics.push_back(std::move(out));
@@ -486,7 +524,7 @@ Results results_from_value(const json& doc, const std::string& file) {
   Reader cases = root.at("cases");
   std::map<std::string, std::size_t> first_at;  // case identity -> index of its first occurrence
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    out.cases.push_back(read_case(cases.index(i)));
+    out.cases.push_back(read_case(cases.index(i), out.run.policy.statistic));
     const CaseResult& c = out.cases.back();
     const auto [it, inserted] = first_at.emplace(case_identity(c), i);
     if (!inserted) {

@@ -266,6 +266,81 @@ TEST(Results, RepeatedCaseIsRefusedNamingTheEarlierIndex) {
   EXPECT_EQ(results_from_json(results_to_json(ok), "ok.json").cases.size(), 5u);
 }
 
+TEST(Results, SampledMetricValueAndSummaryMatchTheSamples) {
+  // Samples 2^28 / {0.010, 0.011, 0.012} s: the median is 2^28 / 0.011.
+  const double median = gemm_flop(512, 512, 512) / 0.011;
+  const std::string metric = "bad.json: $.cases[0].metrics[0]";
+  // A hand-edited headline value while the samples stay as measured.
+  const std::string edited = error_of([](auto& d) { d["cases"][0]["metrics"][0]["value"] = 1.0; });
+  EXPECT_EQ(edited.rfind(metric + ".value: expected ", 0), 0u) << edited;
+  EXPECT_NE(edited.find(", the median of the 3 samples (run.policy.statistic), got 1"), std::string::npos) << edited;
+  EXPECT_NEAR(std::stod(edited.substr(edited.find("expected ") + 9)), median, 1e-6 * median);
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["metrics"][0]["value"] = nullptr; }).rfind(metric + ".value: expected ", 0),
+            0u);
+  // No summary although there are samples.
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["metrics"][0]["summary"] = nullptr; }),
+            metric + ".summary: expected a summary of the 3 samples, got null");
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["metrics"][0].erase("summary"); }),
+            metric + ".summary: expected a summary of the 3 samples, got none");
+  // Summary fields that are not those of the samples.
+  const std::string med = error_of([](auto& d) { d["cases"][0]["metrics"][0]["summary"]["median"] = 2.5e10; });  // between min and max
+  EXPECT_EQ(med.rfind(metric + ".summary.median: expected ", 0), 0u) << med;
+  EXPECT_NE(med.find(", the median of the 3 samples, got 25000000000"), std::string::npos) << med;
+  EXPECT_NE(error_of([](auto& d) { d["cases"][0]["metrics"][0]["summary"]["max"] = 1e12; }).find(metric + ".summary.max: expected"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) { d["cases"][0]["metrics"][0]["summary"]["stdev"] = 0.0; }).find(metric + ".summary.stdev"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) { d["cases"][0]["metrics"][0]["summary"]["cv"] = 0.5; }).find(metric + ".summary.cv"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) { d["cases"][0]["metrics"][0]["samples"][0] = 1.0; }).find(metric + ".summary."),
+            std::string::npos);
+  // A float round trip through another tool is not an edit: 1e-12 relative passes.
+  EXPECT_EQ(error_of([&](auto& d) {
+              d["cases"][0]["metrics"][0]["value"] = median * (1 + 1e-12);
+              d["cases"][0]["metrics"][0]["summary"]["mean"] = d["cases"][0]["metrics"][0]["summary"]["mean"].template get<double>() * (1 - 1e-12);
+            }),
+            "no error");
+}
+
+TEST(Results, HeadlineValueFollowsThePolicyStatistic) {
+  Results r = sample_results();
+  r.run.policy.statistic = Statistic::kMin;
+  EXPECT_NE(load_error(r).find("$.cases[0].metrics[0].value: expected "), std::string::npos);  // value is the median
+  EXPECT_NE(load_error(r).find(", the min of the 3 samples (run.policy.statistic), got "), std::string::npos);
+  finalize_metric(r.cases[0].metrics[0], Statistic::kMin);
+  EXPECT_EQ(load_error(r), "no error");
+  EXPECT_DOUBLE_EQ(*results_from_json(results_to_json(r), "min.json").cases[0].metrics[0].value,
+                   gemm_flop(512, 512, 512) / 0.012);
+}
+
+TEST(Results, MetricsWithoutSamplesAndSingleSamplesStillLoad) {
+  Results r = sample_results();
+  // A derived value (no samples, no summary), as cpu.peak and *.alpha_beta write it.
+  Metric derived;
+  derived.name = "alpha_s";
+  derived.unit = "s";
+  derived.better = Better::kLower;
+  derived.value = 2.5e-6;
+  derived.provenance = "derived";
+  r.cases[0].metrics.push_back(derived);
+  derived.name = "beta_bytes_per_s";
+  derived.value.reset();  // unbounded: null
+  r.cases[0].metrics.push_back(derived);
+  // One sample for nine repetitions, as storage.small_files' create_files_per_s.
+  Metric once;
+  once.name = "create_files_per_s";
+  once.unit = "files/s";
+  once.samples = {12345.0};
+  finalize_metric(once, Statistic::kMedian);
+  r.cases[0].metrics.push_back(once);
+  const Results back = results_from_json(results_to_json(r), "mixed.json");
+  ASSERT_EQ(back.cases[0].metrics.size(), 4u);
+  EXPECT_DOUBLE_EQ(*back.cases[0].metrics[1].value, 2.5e-6);
+  EXPECT_FALSE(back.cases[0].metrics[2].value.has_value());
+  EXPECT_DOUBLE_EQ(*back.cases[0].metrics[3].value, 12345.0);
+  EXPECT_EQ(back.cases[0].metrics[3].summary->n, 1);
+}
+
 TEST(Inventory, ReadsPciIdsFromSysfsFiles) {
   // A stand-in for /sys/bus/pci/devices/0000:3b:00.0: sysfs prints "0x10de\n".
   const auto dir = std::filesystem::temp_directory_path() / ("headroom_pci_" + std::to_string(::getpid()));

@@ -162,7 +162,9 @@ struct Results {
 std::string results_to_json(const Results& r, int indent = 2);
 /// Strict parse; `file` names the source in errors. Unknown major version, wrong types, missing
 /// required fields, non-finite or negative samples/metrics, names that break the schema's patterns,
-/// a case repeated (same name, params and device) -> InputError with the JSON path.
+/// a case repeated (same name, params and device), a sampled metric without a summary or whose
+/// summary or value is not that of its samples (value = run.policy.statistic, 1e-9 relative)
+/// -> InputError with the JSON path.
 Results results_from_json(const std::string& text, const std::string& file);
 Results load_results(const std::filesystem::path& path);
 void save_results(const std::filesystem::path& path, const Results& r, Overwrite overwrite);
