@@ -14,11 +14,44 @@ std::string gbench_name(const core::CaseResult& c) {
   return name;
 }
 
-ordered_json counters(const core::CaseResult& c, std::size_t rep) {
+/// A metric has a value per repetition when it has one sample per timed repetition of its case
+/// (storage.small_files' create_files_per_s, one pass per case, has one sample for nine repetitions).
+bool per_repetition(const core::Metric& m, const core::CaseResult& c) {
+  return !c.samples_s.empty() && m.samples.size() == c.samples_s.size();
+}
+
+/// The counters of repetition `rep`: the per-repetition metrics' samples.
+ordered_json repetition_counters(const core::CaseResult& c, std::size_t rep) {
   ordered_json out = ordered_json::object();
   for (const auto& m : c.metrics) {
-    if (rep < m.samples.size()) out[m.name] = m.samples[rep];
-    else if (m.value) out[m.name] = *m.value;
+    if (per_repetition(m, c)) out[m.name] = m.samples[rep];
+  }
+  return out;
+}
+
+/// The counters of aggregate `agg` (mean, median, stddev): that statistic of each metric's samples.
+/// A metric without samples (a derived value) is its own mean and median; a standard deviation
+/// needs two samples.
+ordered_json aggregate_counters(const core::CaseResult& c, const std::string& agg) {
+  ordered_json out = ordered_json::object();
+  for (const auto& m : c.metrics) {
+    if (m.samples.empty()) {
+      if (m.value && agg != "stddev") out[m.name] = *m.value;
+      continue;
+    }
+    const core::Summary s = core::summarize(m.samples);
+    if (agg == "mean") out[m.name] = s.mean;
+    else if (agg == "median") out[m.name] = s.median;
+    else if (s.n >= 2) out[m.name] = s.stdev;
+  }
+  return out;
+}
+
+/// A derived case's values (null ones left out: a counter is a number).
+ordered_json value_counters(const core::CaseResult& c) {
+  ordered_json out = ordered_json::object();
+  for (const auto& m : c.metrics) {
+    if (m.value) out[m.name] = *m.value;
   }
   return out;
 }
@@ -47,7 +80,7 @@ std::string to_gbench_json(const core::Results& r) {
   int family = 0;
   for (const auto& c : r.cases) {
     const std::string name = gbench_name(c);
-    if (c.status != core::Status::kPassed || c.samples_s.empty()) {
+    if (c.status != core::Status::kPassed) {
       benchmarks.push_back({{"name", name},
                             {"family_index", family},
                             {"per_family_instance_index", 0},
@@ -65,6 +98,28 @@ std::string to_gbench_json(const core::Results& r) {
       ++family;
       continue;
     }
+    if (c.samples_s.empty()) {
+      // A derived case (cpu.peak.*, *.alpha_beta): no timed repetitions, so one entry whose time is
+      // the case's wall time (what deriving took), never a 0 that would read as an error or break
+      // compare.py's geometric mean. Its values are the counters.
+      ordered_json e{{"name", name},
+                     {"family_index", family},
+                     {"per_family_instance_index", 0},
+                     {"run_name", name},
+                     {"run_type", "iteration"},
+                     {"repetitions", 1},
+                     {"repetition_index", 0},
+                     {"threads", 1},
+                     {"iterations", 1},
+                     {"real_time", c.wall_s * 1e9},
+                     {"cpu_time", c.wall_s * 1e9},
+                     {"time_unit", "ns"},
+                     {"label", "derived: time is the case's wall time; compare the counters"}};
+      e.update(value_counters(c));
+      benchmarks.push_back(std::move(e));
+      ++family;
+      continue;
+    }
     const auto n = c.samples_s.size();
     for (std::size_t i = 0; i < n; ++i) {
       ordered_json e{{"name", name},
@@ -79,25 +134,27 @@ std::string to_gbench_json(const core::Results& r) {
                      {"real_time", c.samples_s[i] * 1e9},
                      {"cpu_time", c.samples_s[i] * 1e9},
                      {"time_unit", "ns"}};
-      e.update(counters(c, i));
+      e.update(repetition_counters(c, i));
       benchmarks.push_back(std::move(e));
     }
     const auto s = core::summarize(c.samples_s);
     const std::pair<const char*, double> aggregates[] = {{"mean", s.mean}, {"median", s.median}, {"stddev", s.stdev}};
     for (const auto& [agg, value] : aggregates) {
-      benchmarks.push_back({{"name", name + "_" + agg},
-                            {"family_index", family},
-                            {"per_family_instance_index", 0},
-                            {"run_name", name},
-                            {"run_type", "aggregate"},
-                            {"repetitions", n},
-                            {"threads", 1},
-                            {"aggregate_name", agg},
-                            {"aggregate_unit", "time"},
-                            {"iterations", n},
-                            {"real_time", value * 1e9},
-                            {"cpu_time", value * 1e9},
-                            {"time_unit", "ns"}});
+      ordered_json e{{"name", name + "_" + agg},
+                     {"family_index", family},
+                     {"per_family_instance_index", 0},
+                     {"run_name", name},
+                     {"run_type", "aggregate"},
+                     {"repetitions", n},
+                     {"threads", 1},
+                     {"aggregate_name", agg},
+                     {"aggregate_unit", "time"},
+                     {"iterations", n},
+                     {"real_time", value * 1e9},
+                     {"cpu_time", value * 1e9},
+                     {"time_unit", "ns"}};
+      e.update(aggregate_counters(c, agg));
+      benchmarks.push_back(std::move(e));
     }
     ++family;
   }

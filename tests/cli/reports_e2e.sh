@@ -154,6 +154,8 @@ if [ -f "$cmp_py" ] && [ -n "$sci_py" ]; then
   check "gbench export 2" expect_exit 0 "$hr" bench --filter 'cpu.peak.*' --format gbench --out "$work/g2.json"
   check "compare.py reads them" bash -c "$sci_py '$cmp_py' benchmarks '$work/g1.json' '$work/g2.json' > '$work/cmp.txt' 2>&1"
   check "compare.py output names cases" grep -q 'cpu.peak' "$work/cmp.txt"
+  # Derived cases carry a non-zero time, so compare.py's geometric mean over all rows exists.
+  check "compare.py overall geomean" grep -q 'OVERALL_GEOMEAN' "$work/cmp.txt"
 else
   echo "SKIP: compare.py or scipy/numpy missing (scripts/install-deps.sh installs libbenchmark-tools python3-scipy)"
 fi

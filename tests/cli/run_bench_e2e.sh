@@ -40,6 +40,25 @@ check "--force replaces" expect_exit 0 "$hr" bench --filter "$fast" --out "$work
 # formats
 check "gbench" expect_exit 0 "$hr" bench --filter "$fast" --format gbench --out "$work/g.json"
 check "gbench shape" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "context" in d and len(d["benchmarks"])>0' "$work/g.json"
+# Passed derived cases are not errors: one iteration, the value as a counter, the wall time as time.
+check "gbench derived cases" python3 -c 'import json,sys
+b=json.load(open(sys.argv[1]))["benchmarks"]
+assert len(b)==len({x["name"] for x in b})>0, [x["name"] for x in b]
+for x in b:
+    assert "error_occurred" not in x and x["run_type"]=="iteration" and x["iterations"]==1 and x["repetitions"]==1, x
+    assert x["real_time"]>0 and x["real_time"]==x["cpu_time"] and x["flop_per_s"]>1e6, x' "$work/g.json"
+# A measured case with a one-pass metric: create_files_per_s (one sample) is no per-repetition counter,
+# read_files_per_s (one per repetition) is; the aggregates carry both.
+check "gbench storage" expect_exit 0 "$hr" bench --filter 'storage.small_files' --storage-dir "$work" --format gbench --out "$work/gs.json"
+check "gbench per-repetition counters" python3 -c 'import json,sys
+b=json.load(open(sys.argv[1]))["benchmarks"]
+it=[x for x in b if x["run_type"]=="iteration"]
+agg={x["aggregate_name"]: x for x in b if x["run_type"]=="aggregate"}
+assert len(it)==9 and sorted(agg)==["mean","median","stddev"], b
+assert len({x["read_files_per_s"] for x in it})>1 and not any("create_files_per_s" in x for x in it), it
+assert agg["mean"]["create_files_per_s"]==agg["median"]["create_files_per_s"]>0 and "create_files_per_s" not in agg["stddev"], agg
+assert min(x["read_files_per_s"] for x in it) <= agg["median"]["read_files_per_s"] <= max(x["read_files_per_s"] for x in it), agg
+assert agg["stddev"]["read_files_per_s"]>0' "$work/gs.json"
 check "csv" expect_exit 0 "$hr" bench --filter "$fast" --format csv --out "$work/r.csv"
 check "csv header" grep -q '^case,params,status,metric,unit' "$work/r.csv"
 

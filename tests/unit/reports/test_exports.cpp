@@ -3,8 +3,11 @@
 #include <regex>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "fixtures.hpp"
 #include "headroom/report/acceptance.hpp"
+#include "headroom/report/export.hpp"
 #include "headroom/report/html.hpp"
 #include "headroom/report/prometheus.hpp"
 #include "headroom/report/svg.hpp"
@@ -105,6 +108,100 @@ TEST(Html, AcceptanceReportSaysWhyThereAreNoCharts) {
   const auto with_chart = render_acceptance(evaluate(spec, measured), measured);
   EXPECT_EQ(with_chart.find("Nothing to chart"), std::string::npos);
   EXPECT_NE(with_chart.find("<svg"), std::string::npos);
+}
+
+namespace {
+/// The entries of a gbench export whose run_name is `run_name`, in order.
+std::vector<nlohmann::json> gbench_entries(const nlohmann::json& doc, const std::string& run_name) {
+  std::vector<nlohmann::json> out;
+  for (const auto& e : doc["benchmarks"]) {
+    if (e["run_name"] == run_name) out.push_back(e);
+  }
+  return out;
+}
+}  // namespace
+
+TEST(Gbench, DerivedCasesPerRepetitionCountersAndAggregates) {
+  auto r = host_results();
+  // A derived case: a value, no samples, no timed repetition (cpu.peak.*).
+  core::Metric peak;
+  peak.name = "flop_per_s";
+  peak.unit = "FLOP/s";
+  peak.value = 1.5e12;
+  peak.provenance = "derived";
+  r.cases.push_back(make_case("cpu.peak.fp64", {{"cores", std::int64_t{2}}}, {peak}));
+  r.cases.back().wall_s = 0.002;
+  // An α-β fit with an unbounded (null) β.
+  core::Metric alpha = peak, beta = peak;
+  alpha.name = "alpha_s";
+  alpha.value = 3e-6;
+  beta.name = "beta_bytes_per_s";
+  beta.value.reset();
+  r.cases.push_back(make_case("mpi.allreduce.alpha_beta", {}, {alpha, beta}));
+  r.cases.back().wall_s = 0.0005;
+  // Nine timed repetitions, a per-repetition metric and a one-pass metric (storage.small_files).
+  auto files = make_case("storage.small_files", {{"files", std::int64_t{1000}}},
+                         {metric("read_files_per_s", "files/s", {1000, 1100, 900, 1050, 950, 1000, 1020, 980, 1010}),
+                          metric("create_files_per_s", "files/s", {12345})});
+  files.samples_s = {1.0, 1 / 1.1, 1 / 0.9, 1 / 1.05, 1 / 0.95, 1.0, 1 / 1.02, 1 / 0.98, 1 / 1.01};
+  r.cases.push_back(files);
+  auto waived = make_case("cuda.gemm.bf16", {}, {});
+  waived.status = core::Status::kWaived;
+  waived.message = "no CUDA device";
+  r.cases.push_back(waived);
+
+  const auto doc = nlohmann::json::parse(to_gbench_json(r));
+
+  // Passed derived cases: one iteration entry, not an error, the value as a counter, the wall time.
+  const auto peak_entries = gbench_entries(doc, "cpu.peak.fp64/cores:2");
+  ASSERT_EQ(peak_entries.size(), 1u);
+  const auto& p = peak_entries[0];
+  EXPECT_FALSE(p.contains("error_occurred"));
+  EXPECT_EQ(p["run_type"], "iteration");
+  EXPECT_EQ(p["iterations"], 1);
+  EXPECT_EQ(p["repetitions"], 1);
+  EXPECT_DOUBLE_EQ(p["real_time"].get<double>(), 2e6);  // ns
+  EXPECT_DOUBLE_EQ(p["cpu_time"].get<double>(), 2e6);
+  EXPECT_EQ(p["time_unit"], "ns");
+  EXPECT_DOUBLE_EQ(p["flop_per_s"].get<double>(), 1.5e12);
+  const auto ab = gbench_entries(doc, "mpi.allreduce.alpha_beta");
+  ASSERT_EQ(ab.size(), 1u);
+  EXPECT_FALSE(ab[0].contains("error_occurred"));
+  EXPECT_DOUBLE_EQ(ab[0]["real_time"].get<double>(), 5e5);
+  EXPECT_DOUBLE_EQ(ab[0]["alpha_s"].get<double>(), 3e-6);
+  EXPECT_FALSE(ab[0].contains("beta_bytes_per_s"));  // null is no counter, never 0
+
+  // Measured case: 9 repetitions with their own read rate; the one-pass metric is not repeated.
+  const auto sf = gbench_entries(doc, "storage.small_files/files:1000");
+  ASSERT_EQ(sf.size(), 12u);
+  const std::vector<double> read = {1000, 1100, 900, 1050, 950, 1000, 1020, 980, 1010};
+  for (std::size_t i = 0; i < 9; ++i) {
+    EXPECT_EQ(sf[i]["run_type"], "iteration");
+    EXPECT_EQ(sf[i]["repetition_index"], i);
+    EXPECT_DOUBLE_EQ(sf[i]["real_time"].get<double>(), files.samples_s[i] * 1e9);
+    EXPECT_DOUBLE_EQ(sf[i]["read_files_per_s"].get<double>(), read[i]);
+    EXPECT_FALSE(sf[i].contains("create_files_per_s")) << i;
+  }
+  // Aggregates carry the counters' aggregates: mean 1001.11, median 1000, sample stdev 56.8868.
+  const auto& mean = sf[9];
+  const auto& median = sf[10];
+  const auto& stddev = sf[11];
+  EXPECT_EQ(mean["aggregate_name"], "mean");
+  EXPECT_EQ(median["aggregate_name"], "median");
+  EXPECT_EQ(stddev["aggregate_name"], "stddev");
+  EXPECT_NEAR(mean["read_files_per_s"].get<double>(), 9010.0 / 9, 1e-9);
+  EXPECT_DOUBLE_EQ(median["read_files_per_s"].get<double>(), 1000);
+  EXPECT_NEAR(stddev["read_files_per_s"].get<double>(), 56.886827, 1e-6);
+  EXPECT_DOUBLE_EQ(mean["create_files_per_s"].get<double>(), 12345);
+  EXPECT_DOUBLE_EQ(median["create_files_per_s"].get<double>(), 12345);
+  EXPECT_FALSE(stddev.contains("create_files_per_s"));  // one sample has no spread
+  EXPECT_DOUBLE_EQ(median["real_time"].get<double>(), 1e9);
+
+  // Waived cases stay errors with their reason.
+  const auto w = gbench_entries(doc, "cuda.gemm.bf16");
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0]["error_occurred"], true);
+  EXPECT_EQ(w[0]["error_message"], "waived: no CUDA device");
 }
 
 TEST(Html, EscapeAndHostileStringsStayText) {

@@ -9,8 +9,11 @@ namespace headroom::report {
 /// Google Benchmark JSON (the format of --benchmark_out) so that its tools/compare.py can compare
 /// two headroom runs: one "iteration" entry per repetition (real_time = the repetition's seconds,
 /// in ns) plus mean/median/stddev "aggregate" entries; each case becomes
-/// "<name>/<param>:<value>/...". Metrics ride along as user counters. Waived/error cases carry
-/// "error_occurred": true and the message.
+/// "<name>/<param>:<value>/...". Metrics ride along as user counters: per repetition where the
+/// metric has one sample per repetition, and their mean/median/stddev on the aggregates. A passed
+/// derived case (no timed repetitions) is one iteration entry with its values as counters and the
+/// case's wall time as real_time. Waived/error cases carry "error_occurred": true and the message.
+/// See docs/methodology.md, Regression.
 std::string to_gbench_json(const core::Results& r);
 
 /// One row per (case, metric): name, params, status, metric, unit, value, n, median, min, max,
