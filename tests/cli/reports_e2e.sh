@@ -168,6 +168,21 @@ check "missing file" expect_exit 2 "$hr" compare "$work/nope.json" "$fx/host_sam
 check "missing file message" grep -q 'nope.json' "$work/err"
 py 'import json,sys; d=json.load(open(sys.argv[1])); d["checks"][0]["unit"]="GB/s"; json.dump(d,open(sys.argv[2],"w"))' \
   "$src/data/acceptance/host.json" "$work/badunit.json"
+# Hand-edited results: a repeated case (compare would keep one copy), a headline value that is not
+# the samples' median, a summary dropped beside samples, a name the schema refuses.
+py 'import json,sys; d=json.load(open(sys.argv[1])); c=d["cases"][0]; d["cases"].append(c); json.dump(d,open(sys.argv[2],"w"))
+d["cases"].pop(); c["metrics"][0]["value"]=1.0; json.dump(d,open(sys.argv[3],"w"))
+c["metrics"][0]["summary"]=None; json.dump(d,open(sys.argv[4],"w"))
+d=json.load(open(sys.argv[1])); d["cases"][0]["name"]="CPU.Gemm"; json.dump(d,open(sys.argv[5],"w"))' \
+  "$fx/host_base.json" "$work/dup.json" "$work/edited.json" "$work/nosummary.json" "$work/badname.json"
+check "repeated case refused" expect_exit 2 "$hr" compare "$fx/host_base.json" "$work/dup.json"
+check "repeated case message" grep -q 'dup.json: \$.cases\[20\]: expected each case once .*(first at \$.cases\[0\])' "$work/err"
+check "edited value refused" expect_exit 2 "$hr" accept "$work/edited.json"
+check "edited value message" grep -q 'edited.json: \$.cases\[0\].metrics\[0\].value: expected .*, the median of the 9 samples (run.policy.statistic), got 1$' "$work/err"
+check "null summary refused" expect_exit 2 "$hr" compare "$fx/host_base.json" "$work/nosummary.json"
+check "null summary message" grep -q 'nosummary.json: \$.cases\[0\].metrics\[0\].summary: expected a summary of the 9 samples, got null' "$work/err"
+check "bad case name refused" expect_exit 2 "$hr" accept "$work/badname.json"
+check "bad case name message" grep -qF "badname.json: \$.cases[0].name: expected a case name matching ^[a-z0-9_]+(\.[a-z0-9_]+)+\$" "$work/err"
 check "spec unit mismatch" expect_exit 2 "$hr" accept "$fx/host_base.json" --spec "$work/badunit.json" --junit "$work/never.xml"
 check "spec unit message" grep -q 'badunit.json: \$.checks\[0\].unit' "$work/err"
 check "nothing written on bad input" test ! -e "$work/never.xml"
