@@ -332,6 +332,17 @@ json train_settings_json(const TrainSettings& t) {
   return j;
 }
 
+/// What TCO and reports read: nothing from a plan that does not fit (or none: `r` null); result.step
+/// keeps the what-if.
+json train_summary_json(const TrainResult* r, double tdp_w, int gpus) {
+  const bool ok = r != nullptr && r->memory.fits;
+  const bool run = ok && r->time.steps > 0;
+  return {{"gpu_hours", run ? num(r->time.gpu_hours) : json(nullptr)},
+          {"energy_kwh", run && tdp_w > 0 ? num(r->time.energy_kwh) : json(nullptr)},
+          {"tokens_per_s_per_gpu", ok ? num(r->time.tokens_per_s_per_gpu) : json(nullptr)},
+          {"gpus", gpus}};
+}
+
 json train_result_json(const TrainResult& r, double tdp_w) {
   const TrainMemory& m = r.memory;
   const TrainTime& t = r.time;
@@ -484,12 +495,7 @@ std::string train_plan_to_json(const Workload& w, const ParamCounts& pc, const T
   j["parallelism"] = par_json(w.par);
   j["train"] = train_settings_json(w.train);
   j["result"] = train_result_json(r, ctx.rates.tdp_w);
-  // What TCO and reports read: nothing from a plan that does not fit (result.step keeps the what-if).
-  const bool fits = r.memory.fits;
-  j["summary"] = {{"gpu_hours", fits && r.time.steps > 0 ? num(r.time.gpu_hours) : json(nullptr)},
-                  {"energy_kwh", fits && r.time.steps > 0 && ctx.rates.tdp_w > 0 ? num(r.time.energy_kwh) : json(nullptr)},
-                  {"tokens_per_s_per_gpu", fits ? num(r.time.tokens_per_s_per_gpu) : json(nullptr)},
-                  {"gpus", r.gpus}};
+  j["summary"] = train_summary_json(&r, ctx.rates.tdp_w, r.gpus);
   j["assumptions"] = assumption_lines(w, ctx);
   return j.dump(indent);
 }
@@ -617,6 +623,9 @@ std::string search_plan_to_json(const Workload& w, const ParamCounts& pc, const 
   } else {
     j["explanation"] = nullptr;
   }
+  // The winner's summary, as a plan of it would have (nulls when nothing fits).
+  j["summary"] = r.best.empty() ? train_summary_json(nullptr, ctx.rates.tdp_w, w.gpus)
+                                : train_summary_json(&r.best.front().result, ctx.rates.tdp_w, r.best.front().result.gpus);
   j["assumptions"] = r.best.empty() ? assumption_lines(w, ctx) : assumption_lines(r.best.front().workload, ctx);
   return j.dump(indent);
 }

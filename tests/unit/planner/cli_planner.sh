@@ -466,9 +466,17 @@ grep -q -- "--gpus" "$tmp/err" && grep -q "global batch (1 sequences)" "$tmp/err
 check search-binding-json 0 "$bin" plan search --model llama-3.1-405b --gpu a100-sxm4-40gb --gpus 8 --global-batch 64 --seq-len 4096 --json
 python3 -c '
 import json, sys
-e = json.load(open(sys.argv[1]))["explanation"]
+p = json.load(open(sys.argv[1])); e = p["explanation"]
 assert e and "nothing fits" in e["binding"], e
+assert p["summary"] == {"gpu_hours": None, "energy_kwh": None, "tokens_per_s_per_gpu": None, "gpus": 8}, p["summary"]
 ' "$tmp/out" || { echo "FAIL search-binding-json"; fail=1; }
+check search-summary 0 "$bin" plan search --model llama-3-8b --gpu H100 --gpus 8 --global-batch 64 --tokens 1e12 --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1])); s = p["summary"]; w = p["candidates"][0]["result"]
+assert s["gpus"] == 8 and s["tokens_per_s_per_gpu"] == w["throughput"]["tokens_per_s_per_gpu"], (s, w["throughput"])
+assert abs(s["gpu_hours"] - 8 * 1e12 / (8 * s["tokens_per_s_per_gpu"]) / 3600) < 1e-6 * s["gpu_hours"], s
+' "$tmp/out" || { echo "FAIL search-summary"; fail=1; }
 # Beyond a RoPE model's trained context: planned, with a warning among the assumptions.
 check rope-beyond-context 0 "$bin" plan infer --model llama-3-8b --gpu H100 --context 100000 --output 128 --json
 grep -q "exceed llama-3-8b's trained context of 8192" "$tmp/out" || { echo "FAIL rope-beyond-context"; fail=1; }
