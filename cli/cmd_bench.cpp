@@ -25,7 +25,10 @@ void add_bench_command(CLI::App& app, Action& action) {
   cmd->callback([&action, args] {
     action = [args] {
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
-      if (!args->out.empty()) core::check_writable(args->out, overwrite);  // fail before an hour of work
+      if (!args->out.empty()) {  // fail before an hour of work
+        core::check_distinct_outputs({{"--out", args->out}}, {{"--storage-file", args->settings.storage_file}});
+        core::check_writable(args->out, overwrite);
+      }
       const core::Results r = run_suite(args->settings);
       if (!is_output_rank()) return 0;  // MPI ranks other than 0 write nothing
       const std::string text = format_results(r, args->format);

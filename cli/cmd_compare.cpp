@@ -160,6 +160,18 @@ void add_compare_command(CLI::App& app, Action& action) {
   cmd->callback([&action, args] {
     action = [args] {
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
+      // Same file as an input first: "exists, pass --force" would be the wrong advice for it.
+      if (args->fleet_dir.empty()) {
+        core::check_distinct_outputs({{"--html", args->html}, {"--prom", args->prom}},
+                                     {{"BASELINE", args->baseline}, {"CURRENT", args->current}});
+      } else {
+        std::vector<core::NamedPath> in;
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(args->fleet_dir, ec)) {
+          if (e.is_regular_file(ec)) in.push_back({"--fleet DIR", e.path()});
+        }
+        core::check_distinct_outputs({{"--html", args->html}}, in);
+      }
       if (!args->html.empty()) core::check_writable(args->html, overwrite);
       if (!args->fleet_dir.empty()) {
         if (!args->baseline.empty()) {
@@ -169,8 +181,6 @@ void add_compare_command(CLI::App& app, Action& action) {
         return run_fleet(*args, overwrite);
       }
       if (args->current.empty()) throw core::InputError("", "BASELINE CURRENT", "two results files (or --fleet DIR)");
-      core::check_distinct_outputs({{"--html", args->html}, {"--prom", args->prom}},
-                                   {{"BASELINE", args->baseline}, {"CURRENT", args->current}});
       if (!args->prom.empty()) {
         // A textfile collector file is refreshed on every run: headroom's own is replaced (atomically).
         if (!args->force) refuse_foreign_textfile(args->prom);

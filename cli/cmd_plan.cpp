@@ -459,7 +459,10 @@ void check_search_flags(const CLI::App* c, const PlanArgs& a) {
 int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   const plan::Catalog cat =
       plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
-  if (!a.out.empty()) core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+  if (!a.out.empty()) {
+    core::check_distinct_outputs({{"--out", a.out}}, {{"--workload", a.workload_file}, {"--profile", a.profile_file}});
+    core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+  }
   const plan::Phase phase = mode == "infer" ? plan::Phase::kInfer : plan::Phase::kTrain;
   if (mode == "infer") {
     // --search chooses the replica layout; a fixed one or a GPU count would contradict it.

@@ -57,7 +57,10 @@ void add_profile_command(CLI::App& app, Action& action) {
   cmd->callback([args, &action] {
     action = [args] {
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
-      if (!args->out.empty()) core::check_writable(args->out, overwrite);
+      if (!args->out.empty()) {
+        core::check_distinct_outputs({{"--out", args->out}}, {{"RESULTS", args->results}});
+        core::check_writable(args->out, overwrite);
+      }
       const core::Results results = core::load_results(args->results);
       std::unique_ptr<plan::Catalog> cat;
       const plan::HardwareProfile* base = nullptr;

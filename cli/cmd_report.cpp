@@ -36,6 +36,23 @@ struct ReportArgs {
   bool force = false;
 };
 
+/// Before anything is read or written: --out is none of the report's inputs (a results file, a spec,
+/// a reference, a file of a fleet directory) and can be written.
+void check_report_output(const ReportArgs& a, std::vector<core::NamedPath> inputs) {
+  core::check_distinct_outputs({{"--out", a.out}}, inputs);
+  core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+}
+
+/// The files of a fleet directory, as inputs a report must not replace.
+std::vector<core::NamedPath> files_in(const std::string& dir) {
+  std::vector<core::NamedPath> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.is_regular_file(ec)) out.push_back({"DIR", e.path()});
+  }
+  return out;
+}
+
 void write_report(const ReportArgs& a, const std::string& html) {
   core::write_file_atomic(a.out, html, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
   fmt::print("report   {}\n", a.out);
@@ -200,7 +217,10 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
 }
 
 int run_procurement(const CLI::App* c, const ProcurementArgs& a, const ReportArgs& out) {
-  core::check_writable(out.out, out.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+  std::vector<core::NamedPath> inputs{{"--workload", a.workload_file}, {"--prices", a.prices}};
+  for (const auto& f : a.scenarios) inputs.push_back({"--scenario", f});
+  for (const auto& f : a.profiles) inputs.push_back({"--profile", f});
+  check_report_output(out, inputs);
   const plan::Catalog cat =
       plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
   report::ProcurementInput in;
@@ -307,7 +327,7 @@ void add_report_command(CLI::App& app, Action& action) {
   run->add_option("RESULTS", args->inputs, "results.json from `headroom run` or `headroom bench`")->required()->expected(1);
   run->callback([&action, args] {
     action = [args] {
-      core::check_writable(args->out, args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+      check_report_output(*args, {{"RESULTS", args->inputs.at(0)}});
       write_report(*args, report::render_run_summary(core::load_results(args->inputs.at(0))));
       return 0;
     };
@@ -321,7 +341,7 @@ void add_report_command(CLI::App& app, Action& action) {
   acc->add_option("--reference", args->reference, "Known-good results.json for \"from\": \"reference\" thresholds");
   acc->callback([&action, args] {
     action = [args] {
-      core::check_writable(args->out, args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+      check_report_output(*args, {{"RESULTS", args->inputs.at(0)}, {"--spec", args->spec}, {"--reference", args->reference}});
       const auto results = core::load_results(args->inputs.at(0));
       std::optional<core::Results> reference;
       if (!args->reference.empty()) reference = core::load_results(args->reference);
@@ -350,7 +370,7 @@ void add_report_command(CLI::App& app, Action& action) {
                   "Margin: only a change the data show to exceed this fraction counts (default 0.03)");
   reg->callback([&action, args] {
     action = [args] {
-      core::check_writable(args->out, args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+      check_report_output(*args, {{"BASELINE", args->inputs.at(0)}, {"CURRENT", args->inputs.at(1)}});
       report::CompareOptions o;
       o.alpha = args->alpha;
       o.min_effect = args->min_effect;
@@ -366,7 +386,7 @@ void add_report_command(CLI::App& app, Action& action) {
   fleet->add_option("--min-effect", args->min_effect, "Smallest relative deviation that counts (default 0.03)");
   fleet->callback([&action, args] {
     action = [args] {
-      core::check_writable(args->out, args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+      check_report_output(*args, files_in(args->inputs.at(0)));
       const auto in = report::load_fleet_dir(args->inputs.at(0));
       report::FleetOptions o;
       o.z_threshold = args->z;

@@ -101,7 +101,10 @@ nlohmann::json build_document(const TcoArgs& a, std::map<std::string, std::strin
 
 int run(const TcoArgs& a) {
   const auto overwrite = a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
-  if (!a.out.empty()) core::check_writable(a.out, overwrite);
+  if (!a.out.empty()) {
+    core::check_distinct_outputs({{"--out", a.out}}, {{"--scenario", a.scenario}, {"--prices", a.prices}});
+    core::check_writable(a.out, overwrite);
+  }
   std::chrono::sys_days today = tco::today_utc();
   if (!a.today.empty()) {
     auto d = tco::parse_date(a.today);

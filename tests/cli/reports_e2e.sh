@@ -82,6 +82,18 @@ check "input kept" cmp -s "$fx/host_slow.json" "$work/victim.json"
 check "html and prom on one path refused" expect_exit 2 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --html "$work/s.out" --prom "$work/s.out"
 check "html and prom message" grep -q 's.out: --prom: expected a file distinct .*the output --html' "$work/err"
 check "nothing written for one path" test ! -e "$work/s.out"
+# No command writes over its own input, --force or not.
+cp "$fx/host_slow.json" "$work/own.json"
+check "report run over its input refused" expect_exit 2 "$hr" report run "$work/own.json" --out "$work/own.json" --force
+check "report run over its input message" grep -q "own.json: --out: expected a file distinct .*the input RESULTS" "$work/err"
+check "profile over its input refused" expect_exit 2 "$hr" profile "$work/own.json" --out "$work/own.json" --force
+check "compare html over CURRENT says so first" expect_exit 2 "$hr" compare "$fx/host_base.json" "$work/own.json" --html "$work/own.json"
+check "compare html over CURRENT message" grep -q "the input CURRENT" "$work/err"
+mkdir -p "$work/fleet_in" && cp "$fx/host_base.json" "$work/fleet_in/a.json" && cp "$fx/host_slow.json" "$work/fleet_in/b.json"
+check "fleet report over a node's file refused" expect_exit 2 "$hr" report fleet "$work/fleet_in" --out "$work/fleet_in/a.json" --force
+check "fleet html over a node's file refused" expect_exit 2 "$hr" compare --fleet "$work/fleet_in" --html "$work/fleet_in/b.json" --force
+check "inputs kept" cmp -s "$fx/host_slow.json" "$work/own.json"
+check "fleet inputs kept" cmp -s "$fx/host_base.json" "$work/fleet_in/a.json"
 echo 'node_load_custom 1' >"$work/other.prom"
 check "foreign prom file refused" expect_exit 2 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --prom "$work/other.prom"
 check "foreign prom message" grep -q "other.prom: --prom: expected a new file or a Prometheus textfile written by headroom" "$work/err"
