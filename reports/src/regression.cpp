@@ -393,10 +393,11 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
       if (bm.value) mc.baseline_median = headline(bm);
       const core::Metric* cm = c == nullptr || c->status != core::Status::kPassed ? nullptr : c->metric(bm.name);
       if (!bm.value && (cm == nullptr || !cm->value) && c != nullptr && c->status == core::Status::kPassed) {
-        // Null in both runs (e.g. the α-β bandwidth of a single-rank run): nothing was measured on
-        // either side, so nothing is missing. Listed, not counted.
+        // Null in the baseline and null or absent now (an α-β fit whose slope was not resolvable):
+        // nothing was measured on either side, so nothing is missing. Listed, not counted.
         mc.change = Change::kUntested;
-        mc.note = "not measured in either run (null in both)";
+        mc.note = cm == nullptr ? "not measured in either run (null in the baseline, not in the current run)"
+                                : "not measured in either run (null in both)";
         out.metrics.push_back(std::move(mc));
         continue;
       }
@@ -457,17 +458,25 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
           } else if (mt.p_better < options.alpha) {
             mc.change = Change::kImprovement;
           }
-          ++out.tested;
           const std::size_t n = std::min(mc.n_baseline, mc.n_current);
-          if (!per_repetition(b, bm) || !per_repetition(*c, *cm)) {
-            // One value per case (storage.small_files' create pass): more repetitions add no samples,
-            // so the few-repetitions advice does not apply; say what the test can do here instead.
-            const double pmin = min_reachable_p(mc.n_baseline, mc.n_current);
-            mc.note = fmt::format("{} / {} sample(s), not one per repetition (by design){}", mc.n_baseline,
-                                  mc.n_current,
-                                  pmin >= options.alpha
-                                      ? fmt::format(": no change can be flagged (smallest p {:.3g})", pmin)
-                                      : std::string());
+          const bool by_design = !per_repetition(b, bm) || !per_repetition(*c, *cm);
+          // With so few samples that even complete separation cannot reach alpha, no change however
+          // large could be flagged: the metric is listed (with its p-values) but not counted as
+          // tested, so a comparison of nothing but such metrics fails the gate as untested.
+          if (const double pmin = min_reachable_p(mc.n_baseline, mc.n_current); pmin < options.alpha) {
+            ++out.tested;
+          } else {
+            mc.change = Change::kUntested;
+            mc.note = fmt::format("{} / {} sample(s){}: no change can be flagged (smallest p {:.3g} >= alpha {:g})",
+                                  mc.n_baseline, mc.n_current, by_design ? ", one value per case by design" : "",
+                                  pmin, options.alpha);
+          }
+          if (by_design) {
+            // One value per case: more repetitions add no samples, so the few-repetitions advice
+            // does not apply.
+            if (mc.note.empty()) {
+              mc.note = fmt::format("{} / {} sample(s), not one per repetition (by design)", mc.n_baseline, mc.n_current);
+            }
           } else if (n < options.recommended_n) {
             ++few_samples;
             smallest_n = std::min(smallest_n, n);
@@ -558,7 +567,9 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
   }
   if (out.tested == 0) {
     out.problems.push_back(fmt::format(
-        "nothing was compared: no metric has samples in both runs ({} listed: missing, new or untested)",
+        "nothing was compared: no metric has samples in both runs that could show a change at alpha {:g} ({} "
+        "listed: missing, new or untested)",
+        options.alpha,
         out.metrics.size()));
   }
   return out;

@@ -114,7 +114,10 @@ check "incomplete current html" grep -q 'CHECK FAILED: 0 regression' "$work/inco
 check "incomplete allowed" expect_exit 0 "$hr" compare "$fx/host_base.json" "$work/incomplete.json" --allow-incomplete
 check "incomplete allowed still said" grep -q '^warning: the current run is incomplete (allowed by --allow-incomplete): interrupted by SIGINT' "$work/out"
 check "min-effect above the change" expect_exit 0 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --min-effect 0.2
-check "strict alpha" expect_exit 0 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --alpha 0.00001
+# An alpha nine samples a side cannot reach (1/C(18,9) = 2.06e-5): nothing could be flagged, so the
+# check fails as untested instead of passing.
+check "alpha out of reach" expect_exit 1 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --alpha 0.00001
+check "alpha out of reach says so" grep -q 'no change can be flagged (smallest p 2.06e-05 >= alpha 1e-05)' "$work/out"
 check "driver change listed" expect_exit 1 "$hr" compare "$fx/gpu_good.json" "$fx/gpu_bad.json"
 check "GPU regression found" grep -q 'cuda.gemm.bf16.*cuda:3.*regression' "$work/out"
 

@@ -402,7 +402,8 @@ TEST(Compare, NothingComparedFails) {
   EXPECT_FALSE(c.has_regression());
   EXPECT_FALSE(c.passed());
   ASSERT_EQ(c.problems.size(), 1u);
-  EXPECT_EQ(c.problems[0], "nothing was compared: no metric has samples in both runs (2 listed: missing, new or untested)");
+  EXPECT_EQ(c.problems[0], "nothing was compared: no metric has samples in both runs that could show a change at "
+                           "alpha 0.05 (2 listed: missing, new or untested)");
   // Every case waived now (a node without the device): nothing tested either.
   auto waived = with_triad(10e9, 0.01, 2);
   for (auto& k : waived.cases) {
@@ -498,10 +499,11 @@ TEST(Compare, SingleSampleByDesignDoesNotAskForMoreRepetitions) {
   EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
   const auto* create = find(c, "create_files_per_s");
   ASSERT_NE(create, nullptr);
-  EXPECT_EQ(create->change, Change::kUnchanged);
+  // One sample a side cannot reach alpha whatever the change: listed, not counted as tested.
+  EXPECT_EQ(create->change, Change::kUntested);
   EXPECT_EQ(create->note,
-            "1 / 1 sample(s), not one per repetition (by design): no change can be flagged (smallest p 0.5)");
-  EXPECT_EQ(c.tested, 2u);
+            "1 / 1 sample(s), one value per case by design: no change can be flagged (smallest p 0.5 >= alpha 0.05)");
+  EXPECT_EQ(c.tested, 1u);
   // The same case with three repetitions: the per-repetition metric still gets the advice.
   const auto few = [](unsigned seed) {
     auto r = host_results();
@@ -515,6 +517,25 @@ TEST(Compare, SingleSampleByDesignDoesNotAskForMoreRepetitions) {
   ASSERT_EQ(f.warnings.size(), 1u);
   EXPECT_EQ(f.warnings[0].rfind("1 metric(s) have fewer than 9 repetitions on a side (smallest n = 3)", 0), 0u)
       << f.warnings[0];
+}
+
+TEST(Compare, MetricsNoChangeCanBeFlaggedInDoNotPassTheGate) {
+  // One repetition a side: a 50 % drop cannot be shown at alpha 0.05 (smallest p 0.5), so nothing
+  // was tested and the check fails instead of passing "OK, 1 tested".
+  const auto one = [](double v) {
+    auto r = host_results();
+    r.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", {v})}));
+    return r;
+  };
+  const auto c = compare(one(10e9), one(5e9), {});
+  EXPECT_EQ(c.tested, 0u);
+  EXPECT_EQ(c.regressions, 0u);
+  EXPECT_FALSE(c.passed());
+  const auto* m = find(c, "bytes_per_s");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->note, "1 / 1 sample(s): no change can be flagged (smallest p 0.5 >= alpha 0.05)");
+  ASSERT_EQ(c.warnings.size(), 1u);  // and the few-repetitions advice says how to get a testable run
+  EXPECT_NE(c.warnings[0].find("smallest n = 1"), std::string::npos) << c.warnings[0];
 }
 
 TEST(Compare, CaseThatDidNotPassInTheBaselineIsListedAsNew) {
