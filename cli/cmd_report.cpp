@@ -34,6 +34,7 @@ struct ReportArgs {
   double min_effect = 0.03;
   double z = 3.5;
   bool force = false;
+  bool allow_incomplete = false;  ///< acceptance / regression: as `accept` / `compare --allow-incomplete`
 };
 
 /// Before anything is read or written: --out is none of the report's inputs (a results file, a spec,
@@ -339,6 +340,8 @@ void add_report_command(CLI::App& app, Action& action) {
                   "Acceptance spec (default: matched by GPU 0's PCI id, else its name, in the shipped specs)");
   acc->add_option("--spec-dir", args->spec_dir, "Directory of specs to match from (default: data/acceptance)");
   acc->add_option("--reference", args->reference, "Known-good results.json for \"from\": \"reference\" thresholds");
+  acc->add_flag("--allow-incomplete", args->allow_incomplete,
+                "Judge an interrupted run on what it measured (as `accept --allow-incomplete`)");
   acc->callback([&action, args] {
     action = [args] {
       check_report_output(*args, {{"RESULTS", args->inputs.at(0)}, {"--spec", args->spec}, {"--reference", args->reference}});
@@ -356,7 +359,7 @@ void add_report_command(CLI::App& app, Action& action) {
                                                                   args->spec_dir.empty() ? "data/acceptance"
                                                                                          : args->spec_dir)
                                             : specs.front();
-      const auto rep = report::evaluate(spec, results, reference ? &*reference : nullptr);
+      const auto rep = report::evaluate(spec, results, reference ? &*reference : nullptr, args->allow_incomplete);
       write_report(*args, report::render_acceptance(rep, results));
       return 0;
     };
@@ -368,12 +371,15 @@ void add_report_command(CLI::App& app, Action& action) {
                   "Level of each one-sided margin test, as in `headroom compare` (default 0.05)");
   reg->add_option("--min-effect", args->min_effect,
                   "Margin: only a change the data show to exceed this fraction counts (default 0.03)");
+  reg->add_flag("--allow-incomplete", args->allow_incomplete,
+                "An interrupted CURRENT passes on what it measured (as `compare --allow-incomplete`)");
   reg->callback([&action, args] {
     action = [args] {
       check_report_output(*args, {{"BASELINE", args->inputs.at(0)}, {"CURRENT", args->inputs.at(1)}});
       report::CompareOptions o;
       o.alpha = args->alpha;
       o.min_effect = args->min_effect;
+      o.allow_incomplete = args->allow_incomplete;
       const auto f = report::compare_files(args->inputs.at(0), args->inputs.at(1), o);
       write_report(*args, report::render_regression(f.comparison, f.baseline, f.current));
       return 0;

@@ -109,6 +109,20 @@ std::string to_prometheus(const core::Results& current, const Comparison* compar
     total.help = "number of metrics that regressed significantly in the last comparison";
     total.samples.push_back("headroom_regressions_total" + labels({{"host", host}}) + " " +
                             std::to_string(comparison->regressions));
+    // The gate itself: it also fails with no regression (nothing could be tested, an incomplete run),
+    // which an alert on the regression count alone would miss.
+    auto& passed = families["headroom_comparison_passed"];
+    passed.help = "1 when the last comparison passed (compare's exit 0), 0 when it failed";
+    passed.samples.push_back("headroom_comparison_passed" + labels({{"host", host}}) + " " +
+                             (comparison->passed() ? "1" : "0"));
+    auto& tested = families["headroom_comparison_tested_metrics"];
+    tested.help = "metrics the last comparison could judge";
+    tested.samples.push_back("headroom_comparison_tested_metrics" + labels({{"host", host}}) + " " +
+                             std::to_string(comparison->tested));
+    auto& problems = families["headroom_comparison_problems"];
+    problems.help = "reasons the last comparison failed besides regressions (nothing tested, incomplete run)";
+    problems.samples.push_back("headroom_comparison_problems" + labels({{"host", host}}) + " " +
+                               std::to_string(comparison->problems.size()));
   }
   std::string out = std::string(kPrometheusHeader) + "\n";
   for (const auto& [name, f] : families) {

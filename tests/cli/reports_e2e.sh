@@ -49,6 +49,12 @@ check "accept incomplete text" expect_exit 1 "$hr" accept "$work/incomplete.json
 check "accept incomplete row" grep -q '^run.complete .*fail .*the run is incomplete (interrupted by SIGINT)' "$work/out"
 check "accept incomplete allowed" expect_exit 0 "$hr" accept "$work/incomplete.json" --allow-incomplete
 check "accept incomplete allowed said" grep -q '^ACCEPTED: .* skipped (incomplete run)$' "$work/out"
+# The report commands judge an interrupted run as the gates do, --allow-incomplete included.
+check "report regression incomplete" expect_exit 0 "$hr" report regression "$fx/host_base.json" "$work/incomplete.json" --out "$work/ri.html"
+check "report regression incomplete fails" grep -q 'CHECK FAILED' "$work/ri.html"
+check "report regression allowed" expect_exit 0 "$hr" report regression "$fx/host_base.json" "$work/incomplete.json" --allow-incomplete --out "$work/ra.html"
+check "report regression allowed passes" bash -c '! grep -q "CHECK FAILED" "$1"' _ "$work/ra.html"
+check "report acceptance allowed" expect_exit 0 "$hr" report acceptance "$work/incomplete.json" --allow-incomplete --out "$work/aa.html"
 check "hostile junit escaped" expect_exit 0 "$hr" accept "$fx/hostile.json" --junit "$work/hostile.xml" --html "$work/hostile_acc.html"
 check "hostile junit well-formed" xmllint --noout "$work/hostile.xml"
 check "hostile html has no raw script" bash -c "! grep -q '<script' '$work/hostile_acc.html'"

@@ -55,7 +55,14 @@ TEST(Prometheus, TextfileFormat) {
     EXPECT_EQ(line.rfind(family + "{", 0), 0u) << line;
     ++samples;
   }
-  EXPECT_EQ(samples, 6);  // 2 case_passed, 1 bytes_per_s, 1 delta, 1 significant, 1 total
+  // 2 case_passed, 1 bytes_per_s, 1 delta, 1 significant, 1 total, and the gate: passed, tested, problems
+  EXPECT_EQ(samples, 9);
+  // Three samples a side cannot reach alpha 0.05 (smallest p 1/C(6,3) = 0.05): nothing tested, the gate
+  // fails with no regression, and the textfile says so.
+  EXPECT_NE(text.find("headroom_regressions_total{host=\"node\\\"1\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("headroom_comparison_passed{host=\"node\\\"1\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("headroom_comparison_tested_metrics{host=\"node\\\"1\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("headroom_comparison_problems{host=\"node\\\"1\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("headroom_bytes_per_s{case=\"cpu.stream.triad\",params=\"array_bytes=268435456\",device=\"host\","
                       "host=\"node\\\"1\"} 2500000000\n"),
             std::string::npos)
