@@ -300,6 +300,20 @@ TEST(Results, SampledMetricValueAndSummaryMatchTheSamples) {
               d["cases"][0]["metrics"][0]["summary"]["mean"] = d["cases"][0]["metrics"][0]["summary"]["mean"].template get<double>() * (1 - 1e-12);
             }),
             "no error");
+  // One outlier sample does not widen the tolerance of the order statistics: a median edited from
+  // 1000 to 1900 is refused although it is tiny next to the 1e13 outlier.
+  const std::string outlier = error_of([](auto& d) {
+    auto& m = d["cases"][0]["metrics"][0];
+    std::vector<double> s(8, 1000.0);
+    s.push_back(1e13);
+    const Summary sum = summarize(s);
+    m["samples"] = s;
+    m["summary"] = {{"n", sum.n},       {"median", 1900.0},   {"mean", sum.mean}, {"min", sum.min}, {"max", sum.max},
+                    {"p5", sum.p5},     {"p95", sum.p95},     {"stdev", sum.stdev}, {"cv", sum.cv}};
+    m["value"] = 1900.0;
+  });
+  EXPECT_EQ(outlier.rfind(metric + ".summary.median: expected 1000, the median of the 9 samples, got 1900", 0), 0u)
+      << outlier;
 }
 
 TEST(Results, HeadlineValueFollowsThePolicyStatistic) {
