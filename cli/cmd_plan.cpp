@@ -250,7 +250,8 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
                                fmt::format("tp·pp·dp·cp = {}·{}·{}·{} = {} GPUs (--dp is given), got {}", w.par.tp,
                                            w.par.pp, w.par.dp, w.par.cp, w.par.world(), a.gpus));
       }
-    } else if (!from_file || given("--gpus") || given("--tp") || given("--pp")) {
+      if (!given("--gpus")) w.gpus = w.par.world();  // the flag's layout sets the count, not the file's
+    } else if (!from_file || given("--gpus") || given("--tp") || given("--pp") || given("--cp")) {
       const int per = w.par.tp * w.par.pp * w.par.cp;
       const int gpus = w.gpus > 0 ? w.gpus : per;
       if (gpus % per != 0) {
@@ -510,9 +511,15 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
     if (!has.empty()) {
       throw core::InputError(from_flag ? "" : a.workload_file, from_flag ? flag : field,
                              fmt::format("a precision {} has a peak for ({}), got {} (the profile's "
-                                         "peak_flop_per_s.{} is null)",
+                                         "peak_flop_per_s.{} is null{})",
                                          hw.profile.name, fmt::format("{}", fmt::join(has, ", ")),
-                                         plan::to_string(prec), plan::to_string(prec)));
+                                         plan::to_string(prec), plan::to_string(prec),
+                                         a.profile_file.empty()
+                                             ? std::string()
+                                             : fmt::format(" in {}; a profile made by `headroom profile` without "
+                                                           "--base holds only what was measured: re-run it with "
+                                                           "--base GPU to fill the rest from a datasheet",
+                                                           a.profile_file)));
     }
   }
   plan::PlanContext ctx{command_line(), hw.profile.id, hw.profile.name, hw.source, rates_of(a, hw, prec, as), as};

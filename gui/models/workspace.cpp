@@ -137,7 +137,10 @@ plan::Workload to_workload(const WorkloadForm& f, const plan::Catalog& catalog) 
                             f.precision == plan::Precision::kFp8 || f.precision == plan::Precision::kFp32 ||
                             f.precision == plan::Precision::kTf32;
     i.compute_precision = float_math ? f.precision : plan::Precision::kBf16;
-    i.kv_precision = f.precision == plan::Precision::kFp8 ? plan::Precision::kFp8 : plan::Precision::kBf16;
+    // The KV cache in the model's dtype, as the CLI and a workload file default (fp8 checkpoints: fp8).
+    i.kv_precision = f.precision == plan::Precision::kFp8    ? plan::Precision::kFp8
+                     : f.precision == plan::Precision::kFp32 ? plan::Precision::kFp32
+                                                             : plan::Precision::kBf16;
     plan::validate(w, file);
   }
   return w;

@@ -24,7 +24,7 @@ PlanSummary summarize(const InferResult& r) noexcept {
   const double gpus = t.gpus_for_qps > 0    ? t.gpus_for_qps
                       : t.fleet_replicas > 0 ? t.fleet_replicas * r.gpus_per_replica
                                              : r.gpus_per_replica;
-  return PlanSummary{0.0, 0.0, r.memory.fits ? t.tokens_per_s_per_gpu : 0.0, static_cast<int>(gpus)};
+  return PlanSummary{0.0, 0.0, r.memory.fits ? t.tokens_per_s_per_gpu : 0.0, static_cast<std::int64_t>(gpus)};
 }
 
 namespace {
@@ -86,10 +86,10 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                               fp32_storage ? "full precision" : "mixed precision", stored, t.grad_bytes,
                               fp32_storage ? "" : "fp32 master weights and ", optimizer_description(t.optimizer),
                               t.zero_stage));
-    if (t.zero_stage == 3) {
+    if (t.zero_stage == 3 && w.par.dp * w.par.cp > 1) {  // as the memory model (train.cpp): nothing to gather on one rank
       out.push_back("ZeRO 3: besides its shard each GPU holds the gathered unit in use and the prefetched one whole "
-                    "(the largest of a layer, the word embedding and the output layer, split over TP), as FSDP's "
-                    "default prefetch does");
+                    "(the largest of a layer, the word embedding and the output layer, split over TP; routed experts "
+                    "only when sharded, QLoRA's frozen weights in 4 bits), as FSDP's default prefetch does");
     }
     if (t.adapter.enabled()) {
       const AdapterCounts ac = count_adapters(w.model, t.adapter, 1, 1);
@@ -753,7 +753,7 @@ std::string infer_search_to_json(const InferSearchResult& s, const ParamCounts& 
                      {"ttft_under_load_s", num(t.ttft_under_load_s)},
                      {"tpot_s", num(t.tpot_s)},
                      {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)},
-                     {"gpus_for_qps", s.best.infer.qps > 0 && c.result.memory.fits ? num(t.gpus_for_qps) : json(nullptr)}});
+                     {"gpus_for_qps", t.gpus_for_qps > 0 ? num(t.gpus_for_qps) : json(nullptr)}});
   }
   j["search"] = {{"evaluated", s.candidates.size()},
                  {"usable", std::count_if(s.candidates.begin(), s.candidates.end(),
@@ -778,7 +778,7 @@ std::string infer_search_table(const InferSearchResult& s, const ParamCounts& pa
     t += fmt::format("  {:>4} {:>4} {:>6} {:>7.0f} {:>12} {:>10} {:>14} {:>10}  {}\n", c.tp, c.pp,
                      c.result.gpus_per_replica, x.batch, core::format_seconds(x.ttft_under_load_s),
                      core::format_seconds(x.tpot_s), fits ? fmt::format("{:.0f}", x.tokens_per_s_per_gpu) : "-",
-                     qps && c.result.memory.fits ? fmt::format("{:.0f}", x.gpus_for_qps) : std::string(qps ? "-" : ""),
+                     x.gpus_for_qps > 0 ? fmt::format("{:.0f}", x.gpus_for_qps) : std::string(qps ? "-" : ""),
                      !c.result.memory.fits ? "does not fit" : !x.meets_slo ? "misses the SLO" : "");
   }
   if (shown < s.candidates.size()) t += fmt::format("  ({} more in --json)\n", s.candidates.size() - shown);

@@ -111,15 +111,6 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
     r.notes.push_back(fmt::format("intra-node busbw = NVLink {:.4g} GB/s bidirectional / 2 × {:.3g} ({})",
                                   *p.nvlink_bytes_per_s.value / 1e9, a.collective_efficiency_of_datasheet,
                                   describe(p.nvlink_bytes_per_s)));
-    if (p.nvlink_domain_gpus.known()) {
-      r.nvlink_domain_gpus = *p.nvlink_domain_gpus.value;
-      if (p.pcie_bytes_per_s.known()) r.pcie_bus_bytes_per_s = *p.pcie_bytes_per_s.value * a.collective_efficiency_of_datasheet;
-      r.notes.push_back(fmt::format(
-          "NVLink joins {:g} GPUs ({}): a TP, PP, CP, EP or DP group of more GPUs inside a node crosses PCIe at "
-          "{:.4g} GB/s busbw",
-          r.nvlink_domain_gpus, describe(p.nvlink_domain_gpus),
-          (r.pcie_bus_bytes_per_s > 0 ? r.pcie_bus_bytes_per_s : r.intra_bus_bytes_per_s) / 1e9));
-    }
   } else if (p.pcie_bytes_per_s.known()) {
     r.intra_bus_bytes_per_s = *p.pcie_bytes_per_s.value * a.collective_efficiency_of_datasheet;
     r.notes.push_back(fmt::format("no GPU fabric: intra-node busbw = PCIe {:.4g} GB/s × {:.3g} ({})",
@@ -129,6 +120,28 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
     r.intra_bus_bytes_per_s = a.fallback_inter_node_bytes_per_s * a.collective_efficiency_of_datasheet;
     r.notes.push_back(fmt::format("no link bandwidth in the profile: intra-node busbw assumed {:.4g} GB/s",
                                   r.intra_bus_bytes_per_s / 1e9));
+  }
+  // NVLink islands smaller than the node (bridged pairs): groups beyond one cross PCIe. A measured
+  // all-reduce on no more ranks than an island is the island's rate; one over more ranks already
+  // includes the PCIe hops and stands for the whole node.
+  const bool measured_intra = p.intra_node.bus_bytes_per_s.known();
+  const double measured_ranks = p.intra_node.ranks.value_or(0);
+  if (p.nvlink_domain_gpus.known() && p.nvlink_bytes_per_s.known() &&
+      (!measured_intra || (measured_ranks > 0 && measured_ranks <= *p.nvlink_domain_gpus.value))) {
+    r.nvlink_domain_gpus = *p.nvlink_domain_gpus.value;
+    if (p.pcie_bytes_per_s.known()) r.pcie_bus_bytes_per_s = *p.pcie_bytes_per_s.value * a.collective_efficiency_of_datasheet;
+    r.notes.push_back(fmt::format(
+        "NVLink joins {:g} GPUs ({}){}: a TP, PP, CP, EP or DP group of more GPUs inside a node crosses PCIe at "
+        "{:.4g} GB/s busbw",
+        r.nvlink_domain_gpus, describe(p.nvlink_domain_gpus),
+        measured_intra ? fmt::format("; the measured all-reduce ran on {:g} of them", measured_ranks) : std::string(),
+        (r.pcie_bus_bytes_per_s > 0 ? r.pcie_bus_bytes_per_s : r.intra_bus_bytes_per_s) / 1e9));
+  } else if (p.nvlink_domain_gpus.known() && measured_intra) {
+    r.notes.push_back(fmt::format(
+        "NVLink joins {:g} GPUs, but the measured all-reduce {}: its busbw is used for every group inside the node",
+        *p.nvlink_domain_gpus.value,
+        measured_ranks > 0 ? fmt::format("ran on {:g} ranks, across PCIe", measured_ranks)
+                           : std::string("does not say on how many ranks it ran")));
   }
   if (!p.intra_node.alpha_s.known()) {
     r.notes.push_back(

@@ -7,8 +7,6 @@ namespace headroom::plan {
 
 namespace {
 
-/// Width of the MLP activations one token stores / moves (elements), summed over the experts it
-/// uses (routed top-k + shared) and averaged over the layers when leading layers are dense.
 /// Bytes of one activation element: the training dtype, bf16 for FP8 training (Transformer Engine
 /// keeps activations in bf16 and casts GEMM inputs), 4 bytes for fp32 and tf32 (a matmul mode on fp32
 /// tensors).
@@ -16,6 +14,8 @@ double activation_element_bytes(const TrainSettings& t) noexcept {
   return t.precision == Precision::kFp32 || t.precision == Precision::kTf32 ? 4.0 : 2.0;
 }
 
+/// Width of the MLP activations one token stores / moves (elements), summed over the experts it
+/// uses (routed top-k + shared) and averaged over the layers when leading layers are dense.
 double mlp_activation_width(const ModelConfig& m) noexcept {
   const double per_expert_factor =
       m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;  // gelu: fc1 out + act out; swiglu: gate, up, product
@@ -368,11 +368,29 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       // the one prefetched (FSDP's default; DeepSpeed's stage3_prefetch_bucket_size) are whole on the
       // GPU. The largest gathered unit is a layer of the stage or, on the first / last stage, the word
       // embedding / output layer (split over TP like the layers).
-      double unit = m.is_moe() ? std::max(pc.dense_layer / tp, pc.moe_layer_shared / tp + pc.moe_layer_expert / (tp * p.ep))
-                               : dense_per_layer / tp;
-      if (stage == 0) unit = std::max(unit, pc.embedding / tp);
-      if (stage == p.pp - 1) unit = std::max(unit, (p.pp == 1 ? pc.output : vocab * h) / tp);
-      mem.weights_bytes += 2.0 * unit * weight_bytes;
+      // Only what is sharded is gathered: routed experts held whole (EP = dp·cp) are not. QLoRA's
+      // frozen linear weights are gathered in their 4-bit storage (FSDP-QLoRA).
+      const double frozen_bytes = qlora ? kQloraBytesPerWeight : weight_bytes;
+      const auto gathered = [&](double elements, double frozen, bool sharded_group) {
+        return sharded_group ? (elements - frozen) * weight_bytes + frozen * frozen_bytes : 0.0;
+      };
+      const bool experts_sharded = expert_shard > 1;
+      double unit = 0;
+      if (m.is_moe()) {
+        // A leading dense layer (DeepSeek-V3's first 3) only on a stage that holds one.
+        const bool has_dense = dense_layers_on(stage, stage_layers) > 0;
+        const bool has_moe = stage_layers - dense_layers_on(stage, stage_layers) > 0;
+        unit = std::max(has_dense ? gathered(pc.dense_layer / tp, peft ? ac.dense.frozen_linear : 0.0, true) : 0.0,
+                        has_moe ? gathered(pc.moe_layer_shared / tp, peft ? ac.moe_shared.frozen_linear : 0.0, true) +
+                                      gathered(pc.moe_layer_expert / (tp * p.ep),
+                                               peft ? ac.moe_expert.frozen_linear : 0.0, experts_sharded)
+                                : 0.0);
+      } else {
+        unit = gathered(dense_per_layer / tp, peft ? ac.dense.frozen_linear : 0.0, true);
+      }
+      if (stage == 0) unit = std::max(unit, pc.embedding / tp * weight_bytes);
+      if (stage == p.pp - 1) unit = std::max(unit, (p.pp == 1 ? pc.output : vocab * h) / tp * weight_bytes);
+      mem.weights_bytes += 2.0 * unit;
     }
     mem.gradients_bytes = sharded(trained, 2) * t.grad_bytes;
     mem.master_bytes = weight_bytes < 4.0 ? sharded(trained, 1) * 4.0 : 0.0;

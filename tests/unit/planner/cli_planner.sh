@@ -432,6 +432,13 @@ json.dump({"schema": "headroom.workload", "schema_version": "1.0", "model": "lla
 ' "$tmp/g8.json"
 check file-gpus-mismatch 2 "$bin" plan train --workload "$tmp/g8.json" --gpu H100
 grep -q 'g8.json' "$tmp/err" && grep -q '\$.gpus' "$tmp/err" || { echo "FAIL file-gpus-mismatch"; cat "$tmp/err"; fail=1; }
+# Layout flags over a workload file: --dp sets the GPU count, --cp keeps it and takes its share from DP.
+check file-dp-flag 0 "$bin" plan train --workload "$fixtures/workload_llama3_8b_train.json" --gpu H100 --dp 32 --json
+python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); assert p["result"]["gpus"] == 32 * p["parallelism"]["tp"] * p["parallelism"]["pp"], p["parallelism"]' "$tmp/out" \
+  || { echo "FAIL file-dp-flag"; fail=1; }
+check file-cp-flag 0 "$bin" plan train --workload "$fixtures/workload_llama3_8b_train.json" --gpu H100 --cp 2 --json
+python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); assert p["parallelism"]["cp"] == 2 and p["result"]["gpus"] == 64, (p["parallelism"], p["result"]["gpus"])' "$tmp/out" \
+  || { echo "FAIL file-cp-flag"; fail=1; }
 check train-fp64 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --precision fp64
 grep -q -- "--precision" "$tmp/err" || { echo "FAIL train-fp64"; cat "$tmp/err"; fail=1; }
 # plan infer --gpus: the fleet's requests/s; summary.gpus is what the plan sizes; nothing from a plan that does not fit.

@@ -226,6 +226,14 @@ TEST(AdapterTrain, DataParallelReducesOnlyTheAdapters) {
   // ... and holds two gathered layers whole (the one in use and the prefetched one).
   EXPECT_NEAR(z3.memory.weights_bytes,
               count_params(w.model).total * 2 / 8 + 39'976'960.0 * 2 / 8 + 2 * 202'383'360.0 * 2, 1.0);
+  // QLoRA gathers its frozen linear weights in their 4-bit storage: a layer is then 202,375,168 × 4.127
+  // bits + 8,192 norm elements × 2 B = 104 MB, less than the 262 MB bf16 embedding, which is the unit.
+  w.train.adapter = lora(16, 0, AdapterMethod::kQlora);
+  const double frozen = 32 * 202'375'168.0;
+  EXPECT_NEAR(test::train(w).memory.weights_bytes,
+              (count_params(w.model).total * 2 - frozen * (2 - kQloraBytesPerWeight)) / 8 + 39'976'960.0 * 2 / 8 +
+                  2 * 131'072'000.0 * 2,
+              1.0);
 }
 
 TEST(AdapterWorkload, ParsesRoundTripsAndRefuses) {

@@ -80,6 +80,19 @@ TEST(AllReduce, GroupsBeyondTheNvlinkBridgeCrossPcie) {
   const double bytes = 256e6;  // large: the ring (Simple protocol) model, 2·(n−1)/n·bytes/busbw + 2·(n−1)·α
   EXPECT_NEAR(tp_allreduce_time_s(bytes, 4, pcie), 2.0 * 3 / 4 * bytes / 51.2e9 + 6 * pcie.intra_alpha_s, 1e-12);
   EXPECT_NEAR(tp_allreduce_time_s(bytes, 2, pcie), 2.0 * 1 / 2 * bytes / 240e9 + 2 * pcie.intra_alpha_s, 1e-12);
+  // A measured all-reduce on one bridged pair is the island's rate: beyond it, PCIe still. One measured
+  // over more ranks than an island already crossed PCIe and stands for every group in the node.
+  HardwareProfile measured = test::catalog().gpu("h100-pcie-80gb");
+  measured.intra_node.bus_bytes_per_s = Quantity{230e9, Provenance::kMeasured, "nccl.all_reduce", "2026-11-22"};
+  measured.intra_node.ranks = Quantity{2.0, Provenance::kMeasured, "nccl.all_reduce", "2026-11-22"};
+  const Rates pair = resolve_rates(measured, Precision::kBf16, Assumptions{});
+  EXPECT_DOUBLE_EQ(pair.intra_bus_for(2), 230e9);
+  EXPECT_DOUBLE_EQ(pair.intra_bus_for(8), 51.2e9);
+  measured.intra_node.bus_bytes_per_s.value = 40e9;
+  measured.intra_node.ranks.value = 8.0;
+  const Rates node = resolve_rates(measured, Precision::kBf16, Assumptions{});
+  EXPECT_EQ(node.nvlink_domain_gpus, 0);
+  EXPECT_DOUBLE_EQ(node.intra_bus_for(8), 40e9);
   const Rates sxm = test::rates_for("h100-sxm5-80gb");
   EXPECT_EQ(sxm.nvlink_domain_gpus, 0);
   EXPECT_DOUBLE_EQ(sxm.intra_bus_for(8), sxm.intra_bus_bytes_per_s);

@@ -41,6 +41,29 @@ TEST(TrainMemory, DistributedOptimizerSixPlusTwelveOverDp) {
   EXPECT_NEAR(test::train(l, "H100").memory.weights_bytes, p8 * 2 / 256 + 2 * 128'256.0 * 4096 * 2, 1.0);
 }
 
+TEST(TrainMemory, ZeroThreeGathersOnlyWhatIsSharded) {
+  // Mixtral 8x7B, 32 MoE layers, EP 8. With DP 8 = EP every rank holds its experts whole: ZeRO 3
+  // gathers no expert, so the largest gathered unit is the 131,072,000-element embedding / output
+  // layer. With DP 16 the experts are sharded over 2 ranks and a layer (attention + one rank's
+  // experts) is the largest unit.
+  Workload w = test::train_workload("mixtral-8x7b", 1, 1, 8, 64, 4096);
+  w.par.ep = 8;
+  w.train.zero_stage = 3;
+  w.train.recompute = Recompute::kFull;
+  const ParamCounts c = count_params(w.model);
+  const double layers = 32;
+  const auto held = [&](double dp, double expert_shard) {
+    const double dense = layers * c.moe_layer_shared + c.embedding + c.output + c.final_norm;
+    return (dense / dp + layers * c.moe_layer_expert / 8 / expert_shard) * 2;
+  };
+  EXPECT_NEAR(test::train(w, "H200").memory.weights_bytes, held(8, 1) + 2 * 131'072'000.0 * 2, 1.0);
+  w.par.dp = 16;
+  w.gpus = 16;
+  w.train.global_batch = 128;
+  EXPECT_NEAR(test::train(w, "H200").memory.weights_bytes,
+              held(16, 2) + 2 * (c.moe_layer_shared + c.moe_layer_expert / 8) * 2, 1.0);
+}
+
 TEST(TrainMemory, OptimizerStatesPerElement) {
   // Bytes per parameter without ZeRO: bf16 weight 2 + fp32 gradient 4 + fp32 master 4 + states.
   Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 8, 4096);

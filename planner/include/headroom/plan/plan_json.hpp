@@ -1,6 +1,7 @@
 #pragma once
 /// plan.json, schema "headroom.plan" 1.x, and the human tables printed by `headroom plan`.
 /// Every modelling assumption is listed in the document.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@ struct PlanSummary {
   double tokens_per_s_per_gpu = 0; ///< training tokens or generated tokens (0: the plan does not fit)
   /// Training: the job's GPUs. Inference: the GPUs for the workload's QPS when given and servable,
   /// else the workload's fleet (`gpus`), else one replica.
-  int gpus = 0;
+  std::int64_t gpus = 0;
 };
 PlanSummary summarize(const TrainResult& r) noexcept;
 PlanSummary summarize(const InferResult& r) noexcept;
