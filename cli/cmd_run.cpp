@@ -45,8 +45,10 @@ void add_run_command(CLI::App& app, Action& action) {
       // says which file exists and how to render the report from it without measuring again.
       const std::string kept = fmt::format(
           "; the measurements are kept: {} was written, {} was not. Render the report from them with `headroom "
-          "report run {} --out {}`",
-          results_path.string(), html_path.string(), results_path.string(), html_path.string());
+          "report run {} --out {}{}`",
+          results_path.string(), html_path.string(), results_path.string(), html_path.string(),
+          // An earlier report.html may still be there (run --force over an old out-dir).
+          args->force || std::filesystem::exists(html_path) ? " --force" : "");
       try {
         core::write_file_atomic(html_path, report::render_run_summary(r), overwrite);
       } catch (const core::EnvironmentError& e) {
