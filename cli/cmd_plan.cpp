@@ -44,6 +44,7 @@ struct PlanArgs {
   std::string precision = "bf16";
   double dp_overlap = 0, tp_overlap = 0;
   std::string optimizer = "adam";
+  std::string offload = "none";
   std::string adapter = "none";
   std::int64_t lora_rank = 16;
   std::string lora_targets = "all-linear";
@@ -111,6 +112,9 @@ void add_train_flags(CLI::App* c, PlanArgs& a, bool search) {
   c->add_option("--optimizer", a.optimizer,
                 "optimizer states: adam (fp32 moments, default), adam-bf16 (bf16 moments), adam-8bit "
                 "(bitsandbytes block-wise), lion (one fp32 momentum); adamw-* name the same states");
+  c->add_option("--offload", a.offload,
+                "optimizer: fp32 master weights, optimizer states and the update on the host (ZeRO-Offload; needs "
+                "--zero 1-3); none (default)");
   c->add_option("--adapter", a.adapter,
                 "fine-tune with adapters, base model frozen: lora, qlora (4-bit NF4 base), or none (full training)");
   c->add_option("--lora-rank", a.lora_rank, "adapter rank r (default 16)");
@@ -309,6 +313,13 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
         throw core::InputError("", "--optimizer", e.what());
       }
     }
+    if (!from_file || given("--offload")) {
+      try {
+        t.offload = plan::offload_from_string(a.offload);
+      } catch (const core::InputError& e) {
+        throw core::InputError("", "--offload", e.what());
+      }
+    }
     if (!from_file || given("--adapter")) {
       try {
         t.adapter.method = plan::adapter_method_from_string(a.adapter);
@@ -367,6 +378,8 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
       plan::Workload probe = w;
       probe.par = plan::Parallelism{};
       probe.gpus = 1;
+      // Without --zero the search tries the stages itself (1-3 with an offloaded optimizer).
+      if (!given("--zero") && probe.train.zero_stage == 0) probe.train.zero_stage = 1;
       plan::validate(probe, file);
     } else {
       plan::validate(w, file);
@@ -661,6 +674,7 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.train.dp_comm_overlap", "--dp-overlap"},
       {"$.train.tp_comm_overlap", "--tp-overlap"},
       {"$.train.optimizer", "--optimizer"},
+      {"$.train.offload", "--offload"},
       {"$.train.adapter.method", "--adapter"},
       {"$.train.adapter.rank", "--lora-rank"},
       {"$.train.adapter.targets", "--lora-targets"},

@@ -86,6 +86,17 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                               fp32_storage ? "full precision" : "mixed precision", stored, t.grad_bytes,
                               fp32_storage ? "" : "fp32 master weights and ", optimizer_description(t.optimizer),
                               t.zero_stage));
+    if (t.offload == Offload::kOptimizer) {
+      out.push_back(fmt::format(
+          "optimizer offload (ZeRO-Offload, DeepSpeed offload_optimizer cpu): fp32 master weights, optimizer states "
+          "and an fp32 copy of the gradients of each GPU's shard in host memory, not in the GPU's total; the shard's "
+          "gradients go down in {} during the last micro-batch's backward (what it does not hide is exposed), the "
+          "host updates them at its memory bandwidth shared by the job's GPUs on the node ({}), and the new weights come back "
+          "up ({}); the host's capacity is not checked (host memory per node = the figure × GPUs per node); NVMe "
+          "offload and delayed parameter updates are not modelled",
+          to_string(t.precision == Precision::kFp8 ? Precision::kBf16 : t.precision), ctx.rates.host_memory_source,
+          ctx.rates.host_link_source));
+    }
     if (t.zero_stage == 3 && w.par.dp * w.par.cp > 1) {  // as the memory model (train.cpp): nothing to gather on one rank
       out.push_back("ZeRO 3: besides its shard each GPU holds the gathered unit in use and the prefetched one whole "
                     "(the largest of a layer, the word embedding and the output layer, split over TP; routed experts "
@@ -321,6 +332,7 @@ json train_settings_json(const TrainSettings& t) {
           {"precision", to_string(t.precision)},
           {"grad_bytes", t.grad_bytes},
           {"optimizer", to_string(t.optimizer)},
+          {"offload", to_string(t.offload)},
           {"dp_comm_overlap", t.dp_comm_overlap},
           {"tp_comm_overlap", t.tp_comm_overlap}};
   // In the workload's own form, so that a plan's train block reads back as a workload.
@@ -356,6 +368,7 @@ json train_result_json(const TrainResult& r, double tdp_w) {
                          {"gradients_bytes", m.gradients_bytes},
                          {"master_weights_bytes", m.master_bytes},
                          {"optimizer_bytes", m.optimizer_bytes},
+                         {"host_bytes", m.host_bytes},
                          {"activations_bytes", m.activations_bytes},
                          {"activations_per_layer_bytes", m.activations_per_layer_bytes},
                          {"embedding_activations_bytes", m.embedding_activations_bytes},
@@ -444,6 +457,10 @@ std::string train_tables(const TrainResult& r) {
   s += fmt::format("  {:<28}{:>14}\n", "total", gib(m.total_bytes));
   s += fmt::format("  {:<28}{:>14}\n", "capacity", gib(m.capacity_bytes));
   s += fmt::format("  {:<28}{:>14}   {}\n", "margin", gib(m.margin_bytes), m.fits ? "FITS" : "DOES NOT FIT");
+  if (m.host_bytes > 0) {
+    s += fmt::format("  {:<28}{:>14}   (master weights, optimizer states and fp32 gradients of this GPU's shard)\n",
+                     "host memory, offloaded", gib(m.host_bytes));
+  }
   s += r.stage_count > 1 ? fmt::format("\nStep time (the pace: pipeline stage {})\n", t.slowest_stage) : "\nStep time\n";
   const auto row = [&](const char* name, double v) {
     s += fmt::format("  {:<28}{:>14}{:>8.1f} %\n", name, core::format_seconds(v),

@@ -167,6 +167,33 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
     r.notes.push_back(
         fmt::format("inter-node collective latency α = {:g} µs per ring step (assumed)", a.inter_node_alpha_s * 1e6));
   }
+  // Optimizer offload: gradients down and weights up over PCIe, the update in host memory.
+  if (p.pcie_bytes_per_s.known()) {
+    const bool m = p.pcie_bytes_per_s.provenance == Provenance::kMeasured;
+    r.host_link_bytes_per_s = *p.pcie_bytes_per_s.value * (m ? 1.0 : a.memory_efficiency_of_datasheet);
+    r.host_link_source = fmt::format("PCIe {:.4g} GB/s per direction{} ({})", *p.pcie_bytes_per_s.value / 1e9,
+                                     m ? "" : fmt::format(" × {:.3g}", a.memory_efficiency_of_datasheet),
+                                     describe(p.pcie_bytes_per_s));
+  } else {
+    r.host_link_bytes_per_s = 32e9 * a.memory_efficiency_of_datasheet;
+    r.host_link_source = fmt::format("PCIe unknown in the profile: Gen4 x16, 32 GB/s per direction × {:.3g} (assumed)",
+                                     a.memory_efficiency_of_datasheet);
+  }
+  if (p.host_memory_bandwidth_bytes_per_s.known()) {
+    const bool m = p.host_memory_bandwidth_bytes_per_s.provenance == Provenance::kMeasured;
+    r.host_memory_bytes_per_s =
+        *p.host_memory_bandwidth_bytes_per_s.value * (m ? 1.0 : a.memory_efficiency_of_datasheet);
+    r.host_memory_source = fmt::format("host memory {:.4g} GB/s per node{} ({})",
+                                       *p.host_memory_bandwidth_bytes_per_s.value / 1e9,
+                                       m ? "" : fmt::format(" × {:.3g}", a.memory_efficiency_of_datasheet),
+                                       describe(p.host_memory_bandwidth_bytes_per_s));
+  } else {
+    r.host_memory_bytes_per_s = a.fallback_host_memory_bytes_per_s;
+    r.host_memory_source = fmt::format(
+        "host memory bandwidth unknown in the profile: {:.4g} GB/s per node assumed (a 2-socket DDR5-4800 server, "
+        "16 × 38.4 GB/s, × 0.8; measure it with `headroom bench --filter cpu.stream.triad` and `headroom profile`)",
+        r.host_memory_bytes_per_s / 1e9);
+  }
   r.tdp_w = p.tdp_w.value_or(0.0);
   if (!p.tdp_w.known()) r.notes.push_back("TDP unknown: energy is reported as null");
   return r;

@@ -67,6 +67,8 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
                 // With flash attention, selective recompute stores exactly what "none" stores.
                 if (o.try_recompute && ri == 1 && base.train.flash_attention) continue;
                 for (int zero = 0; zero <= (o.try_zero ? 3 : 0); ++zero) {
+                  // An offloaded optimizer is a ZeRO optimizer (stage 1 or more).
+                  if (o.try_zero && zero == 0 && base.train.offload == Offload::kOptimizer) continue;
                   for (int sp = 0; sp <= (tp > 1 ? 1 : 0); ++sp) {
                     w.par = Parallelism{};
                     w.par.tp = tp;

@@ -235,6 +235,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // LoRA / QLoRA: the base model is frozen (no gradients, no optimizer states, no weight-gradient
   // GEMMs); the adapters are trained in mixed precision like a full model's weights.
   const bool peft = t.adapter.enabled();
+  const bool offload = t.offload == Offload::kOptimizer;
   const bool qlora = t.adapter.method == AdapterMethod::kQlora;
   const AdapterCounts ac = peft ? count_adapters(m, t.adapter, p.tp, p.ep) : AdapterCounts{};
 
@@ -395,6 +396,15 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     mem.gradients_bytes = sharded(trained, 2) * t.grad_bytes;
     mem.master_bytes = weight_bytes < 4.0 ? sharded(trained, 1) * 4.0 : 0.0;
     mem.optimizer_bytes = sharded(trained, 1) * optimizer_state_bytes(t.optimizer);
+    if (offload) {
+      // ZeRO-Offload: master weights, states and an fp32 copy of the shard's gradients live in host
+      // memory. With ZeRO 2 / 3 the gradients leave the GPU bucket by bucket as backward produces
+      // them (the buckets are in the runtime overhead); ZeRO 1 reduces them whole on the GPU first.
+      mem.host_bytes = mem.master_bytes + mem.optimizer_bytes + sharded(trained, 1) * 4.0;
+      mem.master_bytes = 0;
+      mem.optimizer_bytes = 0;
+      if (t.zero_stage >= 2) mem.gradients_bytes = 0;
+    }
     mem.activations_per_layer_bytes = per_layer;
     const double in_flight = in_flight_at(stage);
     const double activations = per_layer * stage_layers * in_flight + recompute_layer_bytes;
@@ -742,11 +752,24 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // Optimizer update of the rank's shard (all of its parameters without ZeRO): read and write the
   // master weights and the optimizer's states (Adam: both moments), read the shard's gradients, write the shard's weights (ZeRO
   // 1 and 2 then all-gather them: DP communication above).
-  const auto optimizer_time = [&](const StageParams& sp) {
+  const auto optimizer_time = [&](const StageParams& sp, double stage_layers) {
     const double elements = t.zero_stage >= 1 ? sp.dense / shard + sp.expert / expert_shard : sp.dense + sp.expert;
     // fp32 master (mixed precision) + the optimizer's states (Adam m, v)
     const double state_bytes = (weight_bytes < 4.0 ? 4.0 : 0.0) + optimizer_state_bytes(t.optimizer);
-    return elements * (2.0 * state_bytes + t.grad_bytes + weight_bytes) / r.memory_bytes_per_s;
+    if (!offload) return elements * (2.0 * state_bytes + t.grad_bytes + weight_bytes) / r.memory_bytes_per_s;
+    // ZeRO-Offload: the shard's gradients go down in the training dtype during the last micro-batch's
+    // backward (what that backward does not hide is exposed), the host updates master and states
+    // (reading the gradient, writing the new weight in the training dtype) at its memory bandwidth,
+    // shared by the node's GPUs, and the new weights come back up before the next step.
+    const double link = r.host_link_bytes_per_s;
+    const double down_s = elements * weight_bytes / link;
+    const double bwd_window_s = stage_layers * bwd_window_layer;
+    // The node's GPUs of this job share its host memory (all of them updating at once).
+    const double sharing = std::max(1.0, std::min(r.gpus_per_node, static_cast<double>(p.world())));
+    const double host_bw = r.host_memory_bytes_per_s / sharing;
+    const double update_s = elements * (2.0 * (4.0 + optimizer_state_bytes(t.optimizer)) + 4.0 + weight_bytes) / host_bw;
+    const double up_s = elements * weight_bytes / link;
+    return std::max(0.0, down_s - bwd_window_s) + update_s + up_s;
   };
   // After the last micro-batch each stage reduces its gradients and updates its weights. Stage i
   // finishes that micro-batch's backward before stage 0 by the backward of the stages before it (its
@@ -762,7 +785,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const StageParams base = stage_params(stage, stage_layers);
     const StageParams trained = peft ? stage_adapter(stage, stage_layers, false) : base;
     d = dp_time(stage, stage_layers, base, trained);
-    o = optimizer_time(trained);
+    o = optimizer_time(trained, stage_layers);
   };
   double dp_s = 0, opt_s = 0;
   tail_of(0, first_layers, dp_s, opt_s);

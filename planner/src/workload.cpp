@@ -50,6 +50,13 @@ Optimizer optimizer_from_string(const std::string& s) {
   throw core::InputError("optimizer 'adam', 'adam-bf16', 'adam-8bit' or 'lion' (adamw, adamw-bf16 and adamw-8bit "
                          "name the same states), got '" + s + "'");
 }
+std::string to_string(Offload o) { return o == Offload::kOptimizer ? "optimizer" : "none"; }
+Offload offload_from_string(const std::string& s) {
+  if (s == "none") return Offload::kNone;
+  if (s == "optimizer") return Offload::kOptimizer;
+  throw core::InputError("offload 'none' or 'optimizer', got '" + s + "'");
+}
+
 double optimizer_state_bytes(Optimizer o) noexcept {
   switch (o) {
     case Optimizer::kAdam: return 2 * 4.0;
@@ -223,6 +230,11 @@ void validate(const Workload& w, const std::string& file) {
     }
     if (t.zero_stage < 0 || t.zero_stage > 3) bad(file, "$.train.zero_stage", fmt::format("0, 1, 2 or 3, got {}", t.zero_stage));
     if (t.grad_bytes != 2 && t.grad_bytes != 4) bad(file, "$.train.grad_bytes", "2 (bf16/fp16) or 4 (fp32)");
+    if (t.offload == Offload::kOptimizer && t.zero_stage < 1) {
+      bad(file, "$.train.offload",
+          "ZeRO stage 1, 2 or 3 (--zero, $.train.zero_stage) with the optimizer offloaded (DeepSpeed offloads a "
+          "ZeRO optimizer), got 0");
+    }
     if (!(t.dp_comm_overlap >= 0 && t.dp_comm_overlap <= 1)) bad(file, "$.train.dp_comm_overlap", "a fraction in [0, 1]");
     if (!(t.tp_comm_overlap >= 0 && t.tp_comm_overlap <= 1)) bad(file, "$.train.tp_comm_overlap", "a fraction in [0, 1]");
     if (t.precision == Precision::kInt8 || t.precision == Precision::kFp4 || t.precision == Precision::kInt4 ||
@@ -366,7 +378,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   if (w.phase == Phase::kTrain) {
     const Reader t = r.at("train");
     t.only_keys({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute", "flash_attention",
-                 "precision", "grad_bytes", "optimizer", "dp_comm_overlap", "tp_comm_overlap", "adapter"});
+                 "precision", "grad_bytes", "optimizer", "offload", "dp_comm_overlap", "tp_comm_overlap",
+                 "adapter"});
     w.train.global_batch = t.integer("global_batch", 1, kMaxBatch);
     w.train.micro_batch = t.integer_or("micro_batch", 1, 1, kMaxBatch);
     w.train.seq_len = t.integer("seq_len", 1, kMaxSeq);
@@ -378,6 +391,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.train.grad_bytes = t.number_or("grad_bytes", 4, Range::kPositive);
     w.train.optimizer = optimizer_from_string(t.choice_or(
         "optimizer", {"adam", "adam-bf16", "adam-8bit", "lion", "adamw", "adamw-bf16", "adamw-8bit"}, "adam"));
+    w.train.offload = offload_from_string(t.choice_or("offload", {"none", "optimizer"}, "none"));
     w.train.dp_comm_overlap = t.number_or("dp_comm_overlap", 0, Range::kFraction);
     w.train.tp_comm_overlap = t.number_or("tp_comm_overlap", 0, Range::kFraction);
     if (auto ad = t.maybe("adapter")) {

@@ -494,6 +494,22 @@ import json, sys
 i = json.load(open(sys.argv[1]))["infer"]
 assert i["kv_precision"] == "fp32", i
 ' "$tmp/out" || { echo "FAIL kv-default-fp32"; fail=1; }
+# --offload optimizer: host memory in plan.json, ZeRO 0 refused by flag, the search never tries ZeRO 0.
+check offload-plan 0 "$bin" plan train --model llama-2-7b --gpu a100-sxm4-80gb --gpus 1 --global-batch 8 --seq-len 2048 --zero 1 --offload optimizer --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1])); m = p["result"]["memory_per_gpu"]
+assert p["train"]["offload"] == "optimizer" and m["master_weights_bytes"] == 0 and m["optimizer_bytes"] == 0, m
+assert m["host_bytes"] == 16 * 6738415616, m["host_bytes"]
+' "$tmp/out" || { echo "FAIL offload-plan"; fail=1; }
+check offload-zero0 2 "$bin" plan train --model llama-2-7b --gpu a100-sxm4-80gb --gpus 1 --global-batch 8 --seq-len 2048 --offload optimizer
+grep -q -- "--offload" "$tmp/err" && grep -q -- "--zero" "$tmp/err" || { echo "FAIL offload-zero0"; cat "$tmp/err"; fail=1; }
+check offload-search 0 "$bin" plan search --model llama-2-13b --gpu a100-sxm4-40gb --gpus 8 --global-batch 64 --seq-len 4096 --offload optimizer --keep 50 --json
+python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["candidates"]
+assert c and all(x["train"]["zero_stage"] >= 1 and x["train"]["offload"] == "optimizer" for x in c), [x["train"]["zero_stage"] for x in c]
+' "$tmp/out" || { echo "FAIL offload-search"; fail=1; }
 # plan.json's infer and parallelism blocks read back as a workload: the same plan.
 check infer-roundtrip-src 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --qps 20 --tpot-slo 0.05 --ttft-slo 0.5 --shared-prefix 1000 --weight-precision int4 --json
 cp "$tmp/out" "$tmp/infer_src.json"

@@ -1,6 +1,7 @@
 // Training memory: known answers for the Megatron byte accounting and the Korthikanti terms.
 #include <gtest/gtest.h>
 
+#include "headroom/core/errors.hpp"
 #include "headroom/core/units.hpp"
 #include "headroom/plan/train.hpp"
 #include "helpers.hpp"
@@ -90,6 +91,57 @@ TEST(TrainMemory, OptimizerStatesPerElement) {
   EXPECT_DOUBLE_EQ(one.memory.weights_bytes + one.memory.gradients_bytes + one.memory.master_bytes +
                        one.memory.optimizer_bytes,
                    12.03125 * 6'738'415'616.0);
+}
+
+TEST(TrainMemory, OffloadedOptimizerLivesInHostMemory) {
+  // ZeRO-Offload, Llama 2 7B on one GPU: master (4) + Adam (8) + an fp32 gradient copy (4) = 16 bytes per
+  // parameter on the host; the GPU keeps the bf16 weights and, with ZeRO 1, the fp32 gradients.
+  Workload w = test::train_workload("llama-2-7b", 1, 1, 1, 8, 2048);
+  w.train.zero_stage = 1;
+  w.train.offload = Offload::kOptimizer;
+  const double p = 6'738'415'616.0;
+  const TrainResult z1 = test::train(w);
+  EXPECT_EQ(z1.memory.master_bytes, 0);
+  EXPECT_EQ(z1.memory.optimizer_bytes, 0);
+  EXPECT_DOUBLE_EQ(z1.memory.host_bytes, 16 * p);
+  EXPECT_DOUBLE_EQ(z1.memory.gradients_bytes, 4 * p);
+  EXPECT_DOUBLE_EQ(z1.memory.weights_bytes, 2 * p);
+  w.train.zero_stage = 2;  // gradients leave the GPU bucket by bucket
+  EXPECT_EQ(test::train(w).memory.gradients_bytes, 0);
+  w.train.optimizer = Optimizer::kAdam8bit;
+  EXPECT_DOUBLE_EQ(test::train(w).memory.host_bytes, (4 + 2.03125 + 4) * p);
+  // Without ZeRO there is nothing DeepSpeed would offload: refused at the field.
+  w.train.zero_stage = 0;
+  try {
+    validate(w, "w.json");
+    ADD_FAILURE() << "accepted offload with ZeRO 0";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.train.offload");
+  }
+}
+
+TEST(TrainTime, OffloadedUpdateRunsAtTheHostsMemoryBandwidth) {
+  // The update reads and writes master and Adam states, reads the fp32 gradient and writes the bf16
+  // weight: 2·(4 + 8) + 4 + 2 = 30 bytes per parameter at the host's bandwidth (one GPU: all of it);
+  // the weights come back up over PCIe (2 bytes each); the gradients' trip down is hidden by the last
+  // backward as far as it lasts.
+  Workload w = test::train_workload("llama-2-7b", 1, 1, 1, 8, 2048);
+  w.train.zero_stage = 1;
+  w.train.offload = Offload::kOptimizer;
+  const Rates r = test::rates_for("a100-sxm4-80gb");
+  EXPECT_DOUBLE_EQ(r.host_link_bytes_per_s, 32e9 * 0.8);  // PCIe Gen4 x16, 32 GB/s per direction, × 0.8
+  const double p = 6'738'415'616.0;
+  const double update = p * 30 / r.host_memory_bytes_per_s, link = p * 2 / r.host_link_bytes_per_s;
+  const TrainTime t = test::train(w).time;
+  EXPECT_GE(t.optimizer_s, update + link - 1e-9);
+  EXPECT_LE(t.optimizer_s, update + 2 * link + 1e-9);
+  // Eight GPUs of one node share the host's bandwidth: each updates an eighth of the shard at an eighth
+  // of the bandwidth with ZeRO 1 over DP 8, so the update takes as long.
+  Workload w8 = test::train_workload("llama-2-7b", 1, 1, 8, 64, 2048);
+  w8.train.zero_stage = 1;
+  w8.train.offload = Offload::kOptimizer;
+  const TrainTime t8 = test::train(w8).time;
+  EXPECT_GE(t8.optimizer_s, update + link / 8 - 1e-9);
 }
 
 TEST(TrainTime, OptimizerStepMovesTheStatesItKeeps) {

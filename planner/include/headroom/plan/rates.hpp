@@ -27,6 +27,9 @@ struct Assumptions {
   /// Per-GPU network bandwidth (per direction) when the profile has none: one 200 Gb/s NIC per GPU.
   double fallback_inter_node_bytes_per_s = 25e9;
   double fallback_gpus_per_node = 8;
+  /// Host memory bandwidth of a node when the profile has none (optimizer offload): a 2-socket DDR5-4800
+  /// server (16 channels × 38.4 GB/s = 614 GB/s, a DGX H100's two Xeon 8480C) at the 0.8 achievable share.
+  double fallback_host_memory_bytes_per_s = 0.8 * 614.4e9;
   /// Bytes moved by memory-bound (elementwise) kernels per byte of activation they produce: each
   /// tensor written once and read once.
   double elementwise_traffic_factor = 2.0;
@@ -80,6 +83,12 @@ struct Rates {
   /// crosses PCIe between the fabric's islands and runs at pcie_bus_bytes_per_s.
   double nvlink_domain_gpus = 0;
   double pcie_bus_bytes_per_s = 0;   ///< achievable busbw over PCIe (0: unknown)
+  /// Optimizer offload: achievable GPU↔host copy rate per direction (PCIe) and the node's host memory
+  /// bandwidth, with how each was obtained (read only when a plan offloads).
+  double host_link_bytes_per_s = 0;
+  double host_memory_bytes_per_s = 0;
+  std::string host_link_source;
+  std::string host_memory_source;
   /// Busbw of a collective whose ranks span `group_gpus` consecutive GPUs of one node.
   double intra_bus_for(double group_gpus) const noexcept {
     if (nvlink_domain_gpus <= 0 || group_gpus <= nvlink_domain_gpus || pcie_bus_bytes_per_s <= 0)

@@ -31,6 +31,13 @@ enum class Optimizer { kAdam, kAdamBf16, kAdam8bit, kLion };
 std::string to_string(Optimizer o);
 /// "adam" | "adam-bf16" | "adam-8bit" | "lion"; "adamw", "adamw-bf16", "adamw-8bit" name the same states.
 Optimizer optimizer_from_string(const std::string& s);
+/// Where the optimizer lives. optimizer: ZeRO-Offload (Ren et al. 2021, arXiv 2101.06840; DeepSpeed
+/// offload_optimizer device cpu): fp32 master weights, optimizer states and the update on the host; the
+/// gradients go down over PCIe as backward produces them, the updated weights come back up.
+enum class Offload { kNone, kOptimizer };
+std::string to_string(Offload o);
+Offload offload_from_string(const std::string& s);  ///< "none" | "optimizer"
+
 /// The names to_string gives, in the order above (GUI choices).
 inline constexpr const char* kOptimizerNames[] = {"adam", "adam-bf16", "adam-8bit", "lion"};
 /// Bytes of optimizer state per trained element, the fp32 master weight not included.
@@ -80,6 +87,7 @@ struct TrainSettings {
   Precision precision = Precision::kBf16;  ///< matmul precision (mixed precision with fp32 master)
   double grad_bytes = 4;          ///< bytes per gradient element (Megatron main grads fp32 = 4)
   Optimizer optimizer = Optimizer::kAdam;  ///< optimizer states per trained element (see Optimizer)
+  Offload offload = Offload::kNone;        ///< optimizer states and update on the host (needs ZeRO >= 1)
   double dp_comm_overlap = 0;     ///< fraction of DP gradient communication hidden behind backward
   double tp_comm_overlap = 0;     ///< fraction of TP communication hidden behind GEMMs
   /// LoRA / QLoRA fine-tuning: base weights frozen, only the adapters trained (none: full training).
