@@ -767,7 +767,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     // The node's GPUs of this job share its host memory (all of them updating at once).
     const double sharing = std::max(1.0, std::min(r.gpus_per_node, static_cast<double>(p.world())));
     const double host_bw = r.host_memory_bytes_per_s / sharing;
-    const double update_s = elements * (2.0 * (4.0 + optimizer_state_bytes(t.optimizer)) + 4.0 + weight_bytes) / host_bw;
+    const double update_s = elements * (2.0 * state_bytes + 4.0 + weight_bytes) / host_bw;
     const double up_s = elements * weight_bytes / link;
     return std::max(0.0, down_s - bwd_window_s) + update_s + up_s;
   };
