@@ -117,6 +117,7 @@ plan::Workload to_workload(const WorkloadForm& f, const plan::Catalog& catalog) 
     w.train.adapter.method = f.adapter;
     w.train.adapter.rank = f.adapter_rank;
     w.train.optimizer = f.optimizer;
+    w.train.offload = f.offload;
     plan::validate(w, file);
     w.gpus = f.gpus;
   } else {
@@ -174,6 +175,7 @@ std::string workspace_to_json(const Workspace& ws) {
   wl["adapter"] = plan::to_string(f.adapter);
   wl["adapter_rank"] = f.adapter_rank;
   wl["optimizer"] = plan::to_string(f.optimizer);
+  wl["offload"] = plan::to_string(f.offload);
   wl["ttft_slo_s"] = f.ttft_slo_s;
   wl["shared_prefix_tokens"] = f.shared_prefix_tokens;
 
@@ -211,7 +213,7 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   const Reader wl = root.at("workload");
   only_keys(wl, {"model", "phase", "precision", "gpus", "search", "tp", "pp", "micro_batch", "global_batch", "seq_len",
                  "tokens", "zero_stage", "recompute", "context_len", "output_len", "batch", "qps", "tpot_slo_s",
-                 "adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens", "optimizer"});
+                 "adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens", "optimizer", "offload"});
   WorkloadForm& f = ws.workload;
   const Reader model = wl.at("model");
   if (model.value().is_string()) {
@@ -251,6 +253,7 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   f.shared_prefix_tokens = wl.integer_or("shared_prefix_tokens", 0, 0);
   f.optimizer = plan::optimizer_from_string(wl.choice_or(
       "optimizer", std::vector<std::string>(std::begin(plan::kOptimizerNames), std::end(plan::kOptimizerNames)), "adam"));
+  f.offload = plan::offload_from_string(wl.choice_or("offload", {"none", "optimizer"}, "none"));
 
   const Reader options = root.at("options");
   for (std::size_t i = 0; i < options.size(); ++i) {

@@ -48,6 +48,7 @@ struct WorkloadForm {
   plan::AdapterMethod adapter = plan::AdapterMethod::kNone;  ///< train: LoRA / QLoRA fine-tuning (all linear layers)
   std::int64_t adapter_rank = 16;        ///< train: adapter rank r
   plan::Optimizer optimizer = plan::Optimizer::kAdam;  ///< train: optimizer states
+  plan::Offload offload = plan::Offload::kNone;        ///< train: optimizer in host memory (ZeRO >= 1)
   std::int64_t context_len = 2048;       ///< inference prompt tokens
   std::int64_t output_len = 512;         ///< inference generated tokens
   std::int64_t batch = 0;                ///< concurrent requests (0: as many as fit)

@@ -64,6 +64,9 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   optimizer_->addItem(QStringLiteral("Adam, bf16 moments"), QStringLiteral("adam-bf16"));
   optimizer_->addItem(QStringLiteral("8-bit Adam (bitsandbytes)"), QStringLiteral("adam-8bit"));
   optimizer_->addItem(QStringLiteral("Lion (one fp32 momentum)"), QStringLiteral("lion"));
+  offload_ = new QComboBox;
+  offload_->addItem(QStringLiteral("on the GPU"), QStringLiteral("none"));
+  offload_->addItem(QStringLiteral("in host memory (ZeRO-Offload)"), QStringLiteral("optimizer"));
   context_ = spin(1, 1 << 24, 256);
   output_ = spin(1, 1 << 24, 64);
   batch_ = spin(0, 1 << 26);
@@ -122,6 +125,9 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   addField(train, QStringLiteral("Adapter rank"), adapter_rank_, QStringLiteral("LoRA rank r"), {"$.train.adapter.rank"});
   addField(train, QStringLiteral("Optimizer"), optimizer_,
            QStringLiteral("Optimizer states per trained element besides the fp32 master weight"), {"$.train.optimizer"});
+  addField(train, QStringLiteral("Optimizer in"), offload_,
+           QStringLiteral("Master weights, optimizer states and the update on the GPU, or in host memory (needs ZeRO 1-3)"),
+           {"$.train.offload"});
 
   infer_group_ = new QGroupBox(QStringLiteral("Inference"));
   auto* infer = new QFormLayout(infer_group_);
@@ -154,7 +160,7 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
     updateEnabled();
     emit changed();
   };
-  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_, adapter_, optimizer_})
+  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_, adapter_, optimizer_, offload_})
     connect(c, &QComboBox::currentIndexChanged, this, edited);
   for (QSpinBox* s : {gpus_, tp_, pp_, micro_batch_, global_batch_, seq_len_, context_, output_, batch_, layers_, hidden_, heads_,
                       kv_heads_, ffn_, vocab_, adapter_rank_, prefix_}) {
@@ -233,6 +239,7 @@ void WorkloadPanel::setForm(const WorkloadForm& f) {
   adapter_->setCurrentIndex(std::max(0, adapter_->findData(QString::fromStdString(plan::to_string(f.adapter)))));
   adapter_rank_->setValue(static_cast<int>(f.adapter_rank));
   optimizer_->setCurrentIndex(std::max(0, optimizer_->findData(QString::fromStdString(plan::to_string(f.optimizer)))));
+  offload_->setCurrentIndex(std::max(0, offload_->findData(QString::fromStdString(plan::to_string(f.offload)))));
   context_->setValue(static_cast<int>(f.context_len));
   output_->setValue(static_cast<int>(f.output_len));
   batch_->setValue(static_cast<int>(f.batch));
@@ -284,6 +291,7 @@ WorkloadForm WorkloadPanel::form() const {
   f.adapter = plan::adapter_method_from_string(adapter_->currentData().toString().toStdString());
   f.adapter_rank = adapter_rank_->value();
   f.optimizer = plan::optimizer_from_string(optimizer_->currentData().toString().toStdString());
+  f.offload = plan::offload_from_string(offload_->currentData().toString().toStdString());
   return f;
 }
 

@@ -69,6 +69,7 @@ class WorkloadPanel : public QWidget {
   QComboBox* adapter_;
   QSpinBox* adapter_rank_;
   QComboBox* optimizer_;
+  QComboBox* offload_;
   QSpinBox* context_;
   QSpinBox* output_;
   QSpinBox* batch_;

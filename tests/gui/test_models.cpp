@@ -90,6 +90,7 @@ class ModelsTest : public QObject {
     ws.workload.ttft_slo_s = 0.25;
     ws.workload.shared_prefix_tokens = 1000;
     ws.workload.optimizer = plan::Optimizer::kAdam8bit;
+    ws.workload.offload = plan::Offload::kOptimizer;
     const std::string text2 = workspace_to_json(ws);
     const Workspace back2 = workspace_from_json(text2, "ws.json", *catalog_);
     QCOMPARE(workspace_to_json(back2), text2);
@@ -98,14 +99,16 @@ class ModelsTest : public QObject {
     QCOMPARE(back2.workload.ttft_slo_s, 0.25);
     QCOMPARE(back2.workload.shared_prefix_tokens, std::int64_t{1000});
     QCOMPARE(back2.workload.optimizer, plan::Optimizer::kAdam8bit);
+    QCOMPARE(back2.workload.offload, plan::Offload::kOptimizer);
     nlohmann::json old = nlohmann::json::parse(text2);
-    for (const char* k : {"adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens", "optimizer"})
+    for (const char* k : {"adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens", "optimizer", "offload"})
       old["workload"].erase(k);
     const Workspace older = workspace_from_json(old.dump(), "old.json", *catalog_);
     QCOMPARE(older.workload.adapter, plan::AdapterMethod::kNone);
     QCOMPARE(older.workload.shared_prefix_tokens, std::int64_t{0});
     QCOMPARE(older.workload.ttft_slo_s, 0.0);
     QCOMPARE(older.workload.optimizer, plan::Optimizer::kAdam);
+    QCOMPARE(older.workload.offload, plan::Offload::kNone);
   }
 
   void workspaceStrict() {

@@ -95,6 +95,7 @@ class PagesTest : public QObject {
     f.shared_prefix_tokens = 1024;
     f.ttft_slo_s = 0.2;
     f.optimizer = plan::Optimizer::kLion;
+    f.offload = plan::Offload::kOptimizer;
     panel->setForm(f);
     const WorkloadForm back = panel->form();
     QCOMPARE(back.adapter, plan::AdapterMethod::kLora);
@@ -102,6 +103,7 @@ class PagesTest : public QObject {
     QCOMPARE(back.shared_prefix_tokens, std::int64_t{1024});
     QCOMPARE(back.ttft_slo_s, 0.2);
     QCOMPARE(back.optimizer, plan::Optimizer::kLion);
+    QCOMPARE(back.offload, plan::Offload::kOptimizer);
     // QLoRA with FP8 is refused by the planner; the GUI marks the precision field.
     f.adapter = plan::AdapterMethod::kQlora;
     f.precision = plan::Precision::kFp8;
