@@ -88,14 +88,16 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                               t.zero_stage));
     if (t.offload == Offload::kOptimizer) {
       out.push_back(fmt::format(
-          "optimizer offload (ZeRO-Offload, DeepSpeed offload_optimizer cpu): fp32 master weights, optimizer states "
-          "and an fp32 copy of the gradients of each GPU's shard in host memory, not in the GPU's total; the shard's "
-          "gradients go down in {} during the last micro-batch's backward (what it does not hide is exposed), the "
-          "host updates them at its memory bandwidth shared by the job's GPUs on the node ({}), and the new weights come back "
-          "up ({}); the host's capacity is not checked (host memory per node = the figure × GPUs per node); NVMe "
-          "offload and delayed parameter updates are not modelled",
-          to_string(t.precision == Precision::kFp8 ? Precision::kBf16 : t.precision), ctx.rates.host_memory_source,
-          ctx.rates.host_link_source));
+          "optimizer offload (ZeRO-Offload, DeepSpeed offload_optimizer cpu): an fp32 copy of the weights, the "
+          "optimizer states and fp32 gradients of each GPU's shard in host memory (with ZeRO 2 / 3 and several "
+          "micro-batches also an accumulation buffer), not in the GPU's total; the GPU keeps its weights and, with "
+          "ZeRO 1, gradients in the model's dtype; gradients go down fp32 with ZeRO 1 / 2 (once with ZeRO 1, every "
+          "micro-batch with ZeRO 2 / 3, whose running sum also comes up and goes down again), hidden behind backward "
+          "only as far as --dp-overlap says (DeepSpeed's overlap_comm is off by default); the host updates them at "
+          "its memory bandwidth shared by the job's GPUs on the node ({}), and the new weights come back up ({}); "
+          "GPUs sharing a PCIe switch uplink are not modelled, nor the host's capacity (host memory per node = the "
+          "figure × GPUs per node), NVMe offload or delayed parameter updates",
+          ctx.rates.host_memory_source, ctx.rates.host_link_source));
     }
     if (t.zero_stage == 3 && w.par.dp * w.par.cp > 1) {  // as the memory model (train.cpp): nothing to gather on one rank
       out.push_back("ZeRO 3: besides its shard each GPU holds the gathered unit in use and the prefetched one whole "

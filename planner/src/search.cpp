@@ -68,7 +68,9 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
                 if (o.try_recompute && ri == 1 && base.train.flash_attention) continue;
                 for (int zero = 0; zero <= (o.try_zero ? 3 : 0); ++zero) {
                   // An offloaded optimizer is a ZeRO optimizer (stage 1 or more).
-                  if (o.try_zero && zero == 0 && base.train.offload == Offload::kOptimizer) continue;
+                  // With pipeline parallelism only ZeRO 1 (DeepSpeed's pipeline engine, Megatron).
+                  if (o.try_zero && base.train.offload == Offload::kOptimizer && (zero == 0 || (pp > 1 && zero >= 2)))
+                    continue;
                   for (int sp = 0; sp <= (tp > 1 ? 1 : 0); ++sp) {
                     w.par = Parallelism{};
                     w.par.tp = tp;

@@ -397,13 +397,18 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     mem.master_bytes = weight_bytes < 4.0 ? sharded(trained, 1) * 4.0 : 0.0;
     mem.optimizer_bytes = sharded(trained, 1) * optimizer_state_bytes(t.optimizer);
     if (offload) {
-      // ZeRO-Offload: master weights, states and an fp32 copy of the shard's gradients live in host
-      // memory. With ZeRO 2 / 3 the gradients leave the GPU bucket by bucket as backward produces
-      // them (the buckets are in the runtime overhead); ZeRO 1 reduces them whole on the GPU first.
-      mem.host_bytes = mem.master_bytes + mem.optimizer_bytes + sharded(trained, 1) * 4.0;
+      // ZeRO-Offload (DeepSpeed): the host holds an fp32 copy of the shard's weights (the one CPU Adam
+      // updates, whatever the training dtype), the optimizer states and the shard's fp32 gradients;
+      // ZeRO 2 / 3 accumulating over micro-batches keep a model-dtype accumulation buffer there too.
+      // On the GPU: the weights, and with ZeRO 1 the gradients in the model's dtype (DeepSpeed's
+      // ZeRO optimizers accumulate in it), reduced whole before they go down; ZeRO 2 / 3 stream them
+      // out bucket by bucket (the buckets are in the runtime overhead).
+      const double elements = sharded(trained, 1);
+      mem.host_bytes = elements * (4.0 + optimizer_state_bytes(t.optimizer) + 4.0 +
+                                   (t.zero_stage >= 2 && micro_batches > 1 ? act_bytes : 0.0));
       mem.master_bytes = 0;
       mem.optimizer_bytes = 0;
-      if (t.zero_stage >= 2) mem.gradients_bytes = 0;
+      mem.gradients_bytes = t.zero_stage >= 2 ? 0.0 : sharded(trained, 2) * act_bytes;
     }
     mem.activations_per_layer_bytes = per_layer;
     const double in_flight = in_flight_at(stage);
@@ -440,16 +445,20 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   TrainMemory& mem = out.memory;
   mem = stage_memory(0, static_cast<double>(lay.first));
   record(mem);
+  double host_most = mem.host_bytes;  // offload: the stage with the most host memory may be another
   if (p.pp > 2 && lay.middle != lay.first) {
     const TrainMemory mid = stage_memory(1, static_cast<double>(lay.middle));
     record(mid);
+    host_most = std::max(host_most, mid.host_bytes);
     if (mid.total_bytes > mem.total_bytes) mem = mid;
   }
   if (p.pp > 1) {
     const TrainMemory last = stage_memory(p.pp - 1, static_cast<double>(lay.last));
     record(last);
+    host_most = std::max(host_most, last.host_bytes);
     if (last.total_bytes > mem.total_bytes) mem = last;
   }
+  mem.host_bytes = host_most;
 
   // ---- time of one micro-batch per stage: per-layer costs, then the stages' layers ----
   TrainTime& tt = out.time;
@@ -757,19 +766,30 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     // fp32 master (mixed precision) + the optimizer's states (Adam m, v)
     const double state_bytes = (weight_bytes < 4.0 ? 4.0 : 0.0) + optimizer_state_bytes(t.optimizer);
     if (!offload) return elements * (2.0 * state_bytes + t.grad_bytes + weight_bytes) / r.memory_bytes_per_s;
-    // ZeRO-Offload: the shard's gradients go down in the training dtype during the last micro-batch's
-    // backward (what that backward does not hide is exposed), the host updates master and states
-    // (reading the gradient, writing the new weight in the training dtype) at its memory bandwidth,
-    // shared by the node's GPUs, and the new weights come back up before the next step.
+    // ZeRO-Offload (DeepSpeed): the shard's gradients go down over PCIe, fp32-converted on the GPU
+    // with ZeRO 1 / 2 (4 bytes), in the model's dtype with ZeRO 3. ZeRO 1 sends them once, after the
+    // step's reduction; ZeRO 2 / 3 every micro-batch, and from the second on the running sum comes up,
+    // is added on the GPU and goes down again. Each transfer overlaps the backward it follows only as
+    // far as --dp-overlap allows (DeepSpeed's overlap_comm is off by default). The host then updates
+    // master and states at its memory bandwidth, shared by the job's GPUs on the node, reading the
+    // fp32 gradient and writing a training-dtype copy of the weights unless they are fp32 already,
+    // and the new weights come back up.
     const double link = r.host_link_bytes_per_s;
-    const double down_s = elements * weight_bytes / link;
     const double bwd_window_s = stage_layers * bwd_window_layer;
-    // The node's GPUs of this job share its host memory (all of them updating at once).
+    const auto exposed = [&](double s) { return s - std::min(t.dp_comm_overlap * s, bwd_window_s); };
+    const double down_s = elements * (t.zero_stage >= 3 ? act_bytes : 4.0) / link;
+    double pcie_s = exposed(down_s);
+    if (t.zero_stage >= 2 && micro_batches > 1) {
+      const double sum_s = elements * act_bytes / link;  // the running sum, up and down again
+      pcie_s += (micro_batches - 1.0) * exposed(down_s + 2.0 * sum_s);
+    }
     const double sharing = std::max(1.0, std::min(r.gpus_per_node, static_cast<double>(p.world())));
     const double host_bw = r.host_memory_bytes_per_s / sharing;
-    const double update_s = elements * (2.0 * state_bytes + 4.0 + weight_bytes) / host_bw;
+    const double update_s =
+        elements * (2.0 * (4.0 + optimizer_state_bytes(t.optimizer)) + 4.0 + (weight_bytes < 4.0 ? weight_bytes : 0.0)) /
+        host_bw;
     const double up_s = elements * weight_bytes / link;
-    return std::max(0.0, down_s - bwd_window_s) + update_s + up_s;
+    return pcie_s + update_s + up_s;
   };
   // After the last micro-batch each stage reduces its gradients and updates its weights. Stage i
   // finishes that micro-batch's backward before stage 0 by the backward of the stages before it (its

@@ -235,6 +235,17 @@ void validate(const Workload& w, const std::string& file) {
           "ZeRO stage 1, 2 or 3 (--zero, $.train.zero_stage) with the optimizer offloaded (DeepSpeed offloads a "
           "ZeRO optimizer), got 0");
     }
+    if (t.offload == Offload::kOptimizer && t.optimizer == Optimizer::kAdam8bit) {
+      bad(file, "$.train.optimizer",
+          "an optimizer the host can run with the optimizer offloaded (adam, adam-bf16 or lion: DeepSpeed's CPU Adam "
+          "and CPU Lion); bitsandbytes' 8-bit kernels run on the GPU only");
+    }
+    if (t.offload == Offload::kOptimizer && p.pp > 1 && t.zero_stage >= 2) {
+      bad(file, "$.train.zero_stage",
+          fmt::format("1 with the optimizer offloaded and pipeline parallelism (DeepSpeed's pipeline engine and "
+                      "Megatron's distributed optimizer offload a ZeRO-1 optimizer), got {}",
+                      t.zero_stage));
+    }
     if (!(t.dp_comm_overlap >= 0 && t.dp_comm_overlap <= 1)) bad(file, "$.train.dp_comm_overlap", "a fraction in [0, 1]");
     if (!(t.tp_comm_overlap >= 0 && t.tp_comm_overlap <= 1)) bad(file, "$.train.tp_comm_overlap", "a fraction in [0, 1]");
     if (t.precision == Precision::kInt8 || t.precision == Precision::kFp4 || t.precision == Precision::kInt4 ||

@@ -94,8 +94,9 @@ TEST(TrainMemory, OptimizerStatesPerElement) {
 }
 
 TEST(TrainMemory, OffloadedOptimizerLivesInHostMemory) {
-  // ZeRO-Offload, Llama 2 7B on one GPU: master (4) + Adam (8) + an fp32 gradient copy (4) = 16 bytes per
-  // parameter on the host; the GPU keeps the bf16 weights and, with ZeRO 1, the fp32 gradients.
+  // ZeRO-Offload, Llama 2 7B on one GPU, 8 micro-batches: the host holds an fp32 weight copy (4), Adam
+  // (8) and fp32 gradients (4) = 16 bytes per parameter; the GPU keeps the bf16 weights and, with ZeRO 1,
+  // bf16 gradients (DeepSpeed accumulates in the model's dtype).
   Workload w = test::train_workload("llama-2-7b", 1, 1, 1, 8, 2048);
   w.train.zero_stage = 1;
   w.train.offload = Offload::kOptimizer;
@@ -104,44 +105,69 @@ TEST(TrainMemory, OffloadedOptimizerLivesInHostMemory) {
   EXPECT_EQ(z1.memory.master_bytes, 0);
   EXPECT_EQ(z1.memory.optimizer_bytes, 0);
   EXPECT_DOUBLE_EQ(z1.memory.host_bytes, 16 * p);
-  EXPECT_DOUBLE_EQ(z1.memory.gradients_bytes, 4 * p);
+  EXPECT_DOUBLE_EQ(z1.memory.gradients_bytes, 2 * p);
   EXPECT_DOUBLE_EQ(z1.memory.weights_bytes, 2 * p);
-  w.train.zero_stage = 2;  // gradients leave the GPU bucket by bucket
-  EXPECT_EQ(test::train(w).memory.gradients_bytes, 0);
-  w.train.optimizer = Optimizer::kAdam8bit;
-  EXPECT_DOUBLE_EQ(test::train(w).memory.host_bytes, (4 + 2.03125 + 4) * p);
-  // Without ZeRO there is nothing DeepSpeed would offload: refused at the field.
-  w.train.zero_stage = 0;
-  try {
-    validate(w, "w.json");
-    ADD_FAILURE() << "accepted offload with ZeRO 0";
-  } catch (const core::InputError& e) {
-    EXPECT_EQ(e.json_path(), "$.train.offload");
-  }
+  // ZeRO 2 streams the gradients out and accumulates the 8 micro-batches in a bf16 host buffer (+2).
+  w.train.zero_stage = 2;
+  const TrainResult z2 = test::train(w);
+  EXPECT_EQ(z2.memory.gradients_bytes, 0);
+  EXPECT_DOUBLE_EQ(z2.memory.host_bytes, 18 * p);
+  // fp32 training still has a separate host copy of the weights: 4 + 8 + 4 (+ a 4-byte accumulation buffer).
+  w.train.precision = Precision::kFp32;
+  EXPECT_DOUBLE_EQ(test::train(w).memory.host_bytes, 20 * p);
+  w.train.precision = Precision::kBf16;
+  // Refused: ZeRO 0 (nothing DeepSpeed would offload), bitsandbytes' GPU-only 8-bit Adam, ZeRO 2 with PP.
+  const auto refused = [&](const Workload& bad) {
+    try {
+      validate(bad, "w.json");
+    } catch (const core::InputError& e) {
+      return e.json_path();
+    }
+    return std::string("(accepted)");
+  };
+  Workload z0 = w;
+  z0.train.zero_stage = 0;
+  EXPECT_EQ(refused(z0), "$.train.offload");
+  Workload bnb = w;
+  bnb.train.optimizer = Optimizer::kAdam8bit;
+  EXPECT_EQ(refused(bnb), "$.train.optimizer");
+  Workload piped = test::train_workload("llama-2-7b", 1, 2, 1, 8, 2048);
+  piped.train.zero_stage = 2;
+  piped.train.offload = Offload::kOptimizer;
+  EXPECT_EQ(refused(piped), "$.train.zero_stage");
 }
 
 TEST(TrainTime, OffloadedUpdateRunsAtTheHostsMemoryBandwidth) {
-  // The update reads and writes master and Adam states, reads the fp32 gradient and writes the bf16
-  // weight: 2·(4 + 8) + 4 + 2 = 30 bytes per parameter at the host's bandwidth (one GPU: all of it);
-  // the weights come back up over PCIe (2 bytes each); the gradients' trip down is hidden by the last
-  // backward as far as it lasts.
+  // One GPU, ZeRO 1, 8 micro-batches, no overlap (--dp-overlap 0, DeepSpeed's default): the reduced
+  // gradients go down once, fp32 (4 B); the host reads and writes master and Adam states, reads the
+  // fp32 gradient and writes the bf16 copy, 2·(4 + 8) + 4 + 2 = 30 B per parameter at its bandwidth
+  // (one GPU: all of it); the bf16 weights come back up (2 B).
   Workload w = test::train_workload("llama-2-7b", 1, 1, 1, 8, 2048);
   w.train.zero_stage = 1;
   w.train.offload = Offload::kOptimizer;
   const Rates r = test::rates_for("a100-sxm4-80gb");
   EXPECT_DOUBLE_EQ(r.host_link_bytes_per_s, 32e9 * 0.8);  // PCIe Gen4 x16, 32 GB/s per direction, × 0.8
-  const double p = 6'738'415'616.0;
-  const double update = p * 30 / r.host_memory_bytes_per_s, link = p * 2 / r.host_link_bytes_per_s;
-  const TrainTime t = test::train(w).time;
-  EXPECT_GE(t.optimizer_s, update + link - 1e-9);
-  EXPECT_LE(t.optimizer_s, update + 2 * link + 1e-9);
-  // Eight GPUs of one node share the host's bandwidth: each updates an eighth of the shard at an eighth
-  // of the bandwidth with ZeRO 1 over DP 8, so the update takes as long.
+  EXPECT_DOUBLE_EQ(r.host_memory_bytes_per_s, 0.8 * 614.4e9);  // the assumed 2-socket DDR5 host
+  const double p = 6'738'415'616.0, link = r.host_link_bytes_per_s;
+  const double update = p * 30 / r.host_memory_bytes_per_s;
+  const double z1 = 4 * p / link + update + 2 * p / link;
+  EXPECT_NEAR(test::train(w).time.optimizer_s, z1, 1e-9 * z1);
+  // ZeRO 2: every micro-batch sends its gradients down (4 B), and from the second on the running bf16
+  // sum also comes up and goes down again (2 × 2 B): 4 + 7 × 8 = 60 B per parameter over PCIe.
+  w.train.zero_stage = 2;
+  const double z2 = (4 + 7 * 8) * p / link + update + 2 * p / link;
+  EXPECT_NEAR(test::train(w).time.optimizer_s, z2, 1e-9 * z2);
+  // Full overlap hides at most one micro-batch's backward per transfer: less than without.
+  w.train.dp_comm_overlap = 1;
+  EXPECT_LT(test::train(w).time.optimizer_s, z2);
+  // Eight GPUs of one node share the host's bandwidth: each updates an eighth of the shard (ZeRO 1 over
+  // DP 8) at an eighth of the bandwidth, so the update takes as long as on one GPU.
   Workload w8 = test::train_workload("llama-2-7b", 1, 1, 8, 64, 2048);
   w8.train.zero_stage = 1;
   w8.train.offload = Offload::kOptimizer;
+  const double z8 = (4 * p / 8) / link + update + (2 * p / 8) / link;
   const TrainTime t8 = test::train(w8).time;
-  EXPECT_GE(t8.optimizer_s, update + link / 8 - 1e-9);
+  EXPECT_NEAR(t8.optimizer_s, z8, 1e-9 * z8);
 }
 
 TEST(TrainTime, OptimizerStepMovesTheStatesItKeeps) {

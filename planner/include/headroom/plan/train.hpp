@@ -20,8 +20,8 @@ struct TrainMemory {
   double gradients_bytes = 0;
   double master_bytes = 0;       ///< fp32 master weights
   double optimizer_bytes = 0;    ///< optimizer states (Adam m and v), on the GPU
-  /// Optimizer offload: host memory this rank's shard takes (fp32 master, states, fp32 gradients);
-  /// not in total_bytes (0 without offload).
+  /// Optimizer offload: host memory a rank's shard takes (fp32 master, states, fp32 gradients), on
+  /// the pipeline stage that needs the most of it; not in total_bytes (0 without offload).
   double host_bytes = 0;
   double activations_bytes = 0;  ///< stored for backward, all in-flight micro-batches
   double activations_per_layer_bytes = 0;  ///< one micro-batch, one layer, as stored
