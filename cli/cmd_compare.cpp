@@ -31,6 +31,7 @@ struct CompareArgs {
   bool all = false;
   bool force = false;
   bool allow_incomplete = false;
+  bool allow_missing = false;
 };
 
 std::string show(const std::optional<double>& v, const std::string& unit) {
@@ -139,6 +140,9 @@ void add_compare_command(CLI::App& app, Action& action) {
   cmd->add_flag("--force", args->force, "Replace an existing --html file, or a --prom file headroom did not write");
   cmd->add_flag("--allow-incomplete", args->allow_incomplete,
                 "Let an incomplete (interrupted) CURRENT run pass; it is still reported");
+  cmd->add_flag("--allow-missing", args->allow_missing,
+                "Cases that passed in BASELINE and are absent or waived in CURRENT (a GPU or rank count gone, a "
+                "benchmark not run) do not fail the check; they are still listed");
   cmd->footer(
       "Decision rule (per case, parameters, device and metric, on the raw repetition samples):\n"
       "  A metric REGRESSED when the data show, at level alpha, a change WORSE than the margin m\n"
@@ -190,6 +194,7 @@ void add_compare_command(CLI::App& app, Action& action) {
       o.alpha = args->alpha;
       o.min_effect = args->min_effect;
       o.allow_incomplete = args->allow_incomplete;
+      o.allow_missing = args->allow_missing;
       const report::FileComparison f = report::compare_files(args->baseline, args->current, o);
       const core::Results& base = f.baseline;
       const core::Results& cur = f.current;

@@ -35,6 +35,7 @@ struct ReportArgs {
   double z = 3.5;
   bool force = false;
   bool allow_incomplete = false;  ///< acceptance / regression: as `accept` / `compare --allow-incomplete`
+  bool allow_missing = false;     ///< regression: as `compare --allow-missing`
 };
 
 /// Before anything is read or written: --out is none of the report's inputs (a results file, a spec,
@@ -373,6 +374,8 @@ void add_report_command(CLI::App& app, Action& action) {
                   "Margin: only a change the data show to exceed this fraction counts (default 0.03)");
   reg->add_flag("--allow-incomplete", args->allow_incomplete,
                 "An interrupted CURRENT passes on what it measured (as `compare --allow-incomplete`)");
+  reg->add_flag("--allow-missing", args->allow_missing,
+                "Cases gone from CURRENT do not fail the check (as `compare --allow-missing`)");
   reg->callback([&action, args] {
     action = [args] {
       check_report_output(*args, {{"BASELINE", args->inputs.at(0)}, {"CURRENT", args->inputs.at(1)}});
@@ -380,6 +383,7 @@ void add_report_command(CLI::App& app, Action& action) {
       o.alpha = args->alpha;
       o.min_effect = args->min_effect;
       o.allow_incomplete = args->allow_incomplete;
+      o.allow_missing = args->allow_missing;
       const auto f = report::compare_files(args->inputs.at(0), args->inputs.at(1), o);
       write_report(*args, report::render_regression(f.comparison, f.baseline, f.current));
       return 0;

@@ -1,6 +1,7 @@
 #include "headroom/report/regression.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -382,11 +383,15 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
   for (const auto& b : baseline.cases) base_by_key.emplace(instance_key(b), &b);
 
   std::size_t few_samples = 0, smallest_n = SIZE_MAX;
+  std::vector<std::string> gone;  // cases that passed before and are absent or waived now
   for (const auto& b : baseline.cases) {
     const std::string key = instance_key(b);
     if (b.status != core::Status::kPassed) continue;  // nothing to regress from
     const auto it = cur_by_key.find(key);
     const core::CaseResult* c = it == cur_by_key.end() ? nullptr : it->second;
+    if (c == nullptr || c->status == core::Status::kWaived) {
+      gone.push_back(b.name + (b.params.empty() ? "" : " " + core::params_key(b.params)) + " on " + b.device);
+    }
     for (const auto& bm : b.metrics) {
       MetricComparison mc = identify(b, bm);
       mc.n_baseline = bm.samples.size();
@@ -563,6 +568,20 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
       out.problems.push_back("the current run is incomplete (" + current.run.incomplete_reason +
                              "): the cases it did not reach were not compared; pass --allow-incomplete to accept "
                              "what was measured");
+    }
+  }
+  if (!gone.empty()) {
+    const std::string some = fmt::format("{}{}", fmt::join(gone.begin(), gone.begin() + std::min<std::ptrdiff_t>(3, std::ssize(gone)), "; "),
+                                         gone.size() > 3 ? fmt::format("; and {} more", gone.size() - 3) : std::string());
+    if (options.allow_missing) {
+      out.warnings.push_back(fmt::format("{} case(s) that passed in the baseline are missing or waived now "
+                                         "(allowed by --allow-missing): {}",
+                                         gone.size(), some));
+    } else {
+      out.problems.push_back(fmt::format(
+          "{} case(s) that passed in the baseline are missing or waived now ({}): a device or rank count gone, or a "
+          "benchmark the current run did not cover; pass --allow-missing to judge only what both runs have",
+          gone.size(), some));
     }
   }
   if (out.tested == 0) {

@@ -88,6 +88,13 @@ check "input kept" cmp -s "$fx/host_slow.json" "$work/victim.json"
 check "html and prom on one path refused" expect_exit 2 "$hr" compare "$fx/host_base.json" "$fx/host_slow.json" --html "$work/s.out" --prom "$work/s.out"
 check "html and prom message" grep -q 's.out: --prom: expected a file distinct .*the output --html' "$work/err"
 check "nothing written for one path" test ! -e "$work/s.out"
+# A case that passed in the baseline and is gone now (a GPU off the bus) fails the check unless allowed.
+py 'import json,sys
+d=json.load(open(sys.argv[1])); d["cases"]=[c for c in d["cases"] if c["device"]!="cuda:3"]
+json.dump(d,open(sys.argv[2],"w"))' "$fx/gpu_good.json" "$work/gpu_gone.json"
+check "case gone fails" expect_exit 1 "$hr" compare "$fx/gpu_good.json" "$work/gpu_gone.json"
+check "case gone says so" grep -q "case(s) that passed in the baseline are missing or waived now (.*on cuda:3" "$work/out"
+check "case gone allowed" expect_exit 0 "$hr" compare "$fx/gpu_good.json" "$work/gpu_gone.json" --allow-missing
 # No command writes over its own input, --force or not.
 cp "$fx/host_slow.json" "$work/own.json"
 check "report run over its input refused" expect_exit 2 "$hr" report run "$work/own.json" --out "$work/own.json" --force

@@ -401,8 +401,11 @@ TEST(Compare, NothingComparedFails) {
   EXPECT_EQ(c.regressions, 0u);
   EXPECT_FALSE(c.has_regression());
   EXPECT_FALSE(c.passed());
-  ASSERT_EQ(c.problems.size(), 1u);
-  EXPECT_EQ(c.problems[0], "nothing was compared: no metric has samples in both runs that could show a change at "
+  // Both reasons: the cases are gone, and nothing was compared.
+  ASSERT_EQ(c.problems.size(), 2u);
+  EXPECT_EQ(c.problems[0].rfind("2 case(s) that passed in the baseline are missing or waived now (cpu.stream.triad", 0), 0u)
+      << c.problems[0];
+  EXPECT_EQ(c.problems[1], "nothing was compared: no metric has samples in both runs that could show a change at "
                            "alpha 0.05 (2 listed: missing, new or untested)");
   // Every case waived now (a node without the device): nothing tested either.
   auto waived = with_triad(10e9, 0.01, 2);
@@ -414,8 +417,33 @@ TEST(Compare, NothingComparedFails) {
   EXPECT_EQ(w.tested, 0u);
   EXPECT_EQ(w.broken, 0u);
   EXPECT_FALSE(w.passed());
-  ASSERT_EQ(w.problems.size(), 1u);
-  EXPECT_EQ(w.problems[0].rfind("nothing was compared", 0), 0u) << w.problems[0];
+  ASSERT_EQ(w.problems.size(), 2u);
+  EXPECT_EQ(w.problems[1].rfind("nothing was compared", 0), 0u) << w.problems[1];
+}
+
+TEST(Compare, CasesGoneFromTheCurrentRunFailUnlessAllowed) {
+  // A GPU case that passed in the baseline is absent now (the GPU fell off the bus), the host case
+  // is unchanged: the check fails on the missing case, not silently on what is left.
+  auto base = with_triad(10e9, 0.01, 1);
+  auto gpu = make_case("cuda.gemm.bf16", {{"m", std::int64_t{8192}}}, {metric("flop_per_s", "FLOP/s", noisy(7e14, 0.01, 9, 5))});
+  gpu.device = "cuda:0";
+  base.cases.push_back(gpu);
+  const auto cur = with_triad(10e9, 0.01, 2);
+  const auto c = compare(base, cur, {});
+  EXPECT_EQ(c.tested, 2u);
+  EXPECT_FALSE(c.has_regression());
+  EXPECT_FALSE(c.passed());
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0], "1 case(s) that passed in the baseline are missing or waived now (cuda.gemm.bf16 m=8192 on "
+                           "cuda:0): a device or rank count gone, or a benchmark the current run did not cover; pass "
+                           "--allow-missing to judge only what both runs have");
+  CompareOptions allow;
+  allow.allow_missing = true;
+  const auto a = compare(base, cur, allow);
+  EXPECT_TRUE(a.passed());
+  ASSERT_FALSE(a.warnings.empty());
+  EXPECT_NE(a.warnings.back().find("(allowed by --allow-missing): cuda.gemm.bf16 m=8192 on cuda:0"), std::string::npos)
+      << a.warnings.back();
 }
 
 TEST(Compare, IncompleteCurrentRunFailsUnlessAllowed) {
@@ -445,9 +473,9 @@ TEST(Compare, IncompleteCurrentRunFailsUnlessAllowed) {
   empty.run.incomplete = true;
   empty.run.incomplete_reason = "interrupted";
   const auto e = compare(base, empty, allow);
-  ASSERT_EQ(e.problems.size(), 1u);
-  EXPECT_EQ(e.problems[0].rfind("nothing was compared", 0), 0u);
-  EXPECT_EQ(compare(base, empty, {}).problems.size(), 2u);
+  ASSERT_EQ(e.problems.size(), 2u);  // the cases it did not reach are gone, and nothing was compared
+  EXPECT_EQ(e.problems[1].rfind("nothing was compared", 0), 0u);
+  EXPECT_EQ(compare(base, empty, {}).problems.size(), 3u);
 }
 
 TEST(Compare, NullInBothRunsIsNotMissing) {

@@ -67,6 +67,9 @@ struct CompareOptions {
   /// An incomplete (interrupted) current run may pass: it is still reported, as a warning. Off: such
   /// a run fails the check (Comparison::problems), since the cases it did not reach were not compared.
   bool allow_incomplete = false;
+  /// Cases that passed in the baseline and are absent or waived now (a GPU or a rank count gone, a
+  /// benchmark not run) may pass: listed as missing, with a warning. Off: they fail the check.
+  bool allow_missing = false;
 };
 
 enum class Change {
@@ -127,8 +130,9 @@ struct Comparison {
   std::size_t tested = 0;
   bool baseline_incomplete = false;        ///< the runs' `incomplete` flags
   bool current_incomplete = false;
-  /// Why the check fails besides regressions: nothing was tested, or the current run is incomplete
-  /// (unless CompareOptions::allow_incomplete).
+  /// Why the check fails besides regressions: nothing was tested, the current run is incomplete
+  /// (unless CompareOptions::allow_incomplete), or cases that passed before are missing or waived now
+  /// (unless CompareOptions::allow_missing).
   std::vector<std::string> problems;
   bool has_regression() const { return regressions > 0 || broken > 0; }
   /// The gate: no regression, nothing broken, and no problem.
