@@ -152,7 +152,7 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
   c->add_option("--tpot-slo", a.tpot_slo, "time-per-output-token SLO, seconds (0: none)");
   c->add_option("--ttft-slo", a.ttft_slo, "time-to-first-token SLO, seconds (0: none)");
   c->add_option("--weight-precision", a.weight_precision,
-                "weights: bf16, fp16, fp8, int8, int4 (AWQ / GPTQ groups), fp4 (NVFP4 / MXFP4 blocks)");
+                "weights: bf16, fp16, fp32, fp8, int8, int4 (AWQ / GPTQ groups), fp4 (NVFP4 / MXFP4 blocks)");
   c->add_option("--weight-group-size", a.weight_group,
                 "elements per scale of int4 / fp4 weights (default: 128 for int4, 16 for fp4 = NVFP4; 32 = MXFP4)")
       ->check(CLI::PositiveNumber);
@@ -690,6 +690,7 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.infer.kv_block_tokens", "--kv-block-tokens"},
       {"$.infer.shared_prefix_tokens", "--shared-prefix"},
       {"$.infer.kv_precision", "--kv-precision"},
+      {"$.infer.weight_precision", "--weight-precision"},
       {"$.infer.compute_precision", "--compute-precision"},
   };
   for (const auto& [field, flag] : kFieldFlags)

@@ -322,6 +322,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   mem.total_bytes = mem.weights_bytes + mem.workspace_bytes + mem.overhead_bytes + batch * per_request +
                     mem.shared_prefix_kv_bytes;
   mem.fits = mem.kv_budget_bytes > 0 && batch * per_request + mem.shared_prefix_kv_bytes <= mem.kv_budget_bytes;
+  if (w.gpus > out.gpus_per_replica) tt.fleet_gpus = w.gpus;
   // Capacity only from a plan that can serve: one that fits and meets its SLOs.
   if (mem.fits && tt.meets_slo) {
     if (in.qps > 0) {

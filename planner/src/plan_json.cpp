@@ -21,10 +21,10 @@ PlanSummary summarize(const TrainResult& r) noexcept {
 }
 PlanSummary summarize(const InferResult& r) noexcept {
   const InferTime& t = r.time;
-  const double gpus = t.gpus_for_qps > 0    ? t.gpus_for_qps
-                      : t.fleet_replicas > 0 ? t.fleet_replicas * r.gpus_per_replica
-                                             : r.gpus_per_replica;
-  return PlanSummary{0.0, 0.0, r.memory.fits ? t.tokens_per_s_per_gpu : 0.0, static_cast<std::int64_t>(gpus)};
+  const double gpus = t.gpus_for_qps > 0 ? t.gpus_for_qps : t.fleet_gpus > 0 ? t.fleet_gpus : r.gpus_per_replica;
+  // Throughput only from a plan that can serve (fits and meets its SLOs), like the GPUs for the QPS.
+  const bool serves = r.memory.fits && t.meets_slo;
+  return PlanSummary{0.0, 0.0, serves ? t.tokens_per_s_per_gpu : 0.0, static_cast<std::int64_t>(gpus)};
 }
 
 namespace {
@@ -700,8 +700,12 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   }
   if (w.gpus > r.gpus_per_replica) {
     s += t.fleet_replicas > 0
-             ? fmt::format("  {:<30}{:>14.2f}   ({:.0f} replicas of {})\n", fmt::format("requests/s on {} GPUs", w.gpus),
-                           t.fleet_requests_per_s, t.fleet_replicas, r.gpus_per_replica)
+             ? fmt::format("  {:<30}{:>14.2f}   ({:.0f} replicas of {}{})\n", fmt::format("requests/s on {} GPUs", w.gpus),
+                           t.fleet_requests_per_s, t.fleet_replicas, r.gpus_per_replica,
+                           w.infer.qps > t.fleet_requests_per_s
+                               ? fmt::format("; too few for {:g} requests/s: {:.0f} GPUs needed", w.infer.qps,
+                                             t.gpus_for_qps)
+                               : std::string())
              : fmt::format("  {:<30}{:>14}{}\n", fmt::format("requests/s on {} GPUs", w.gpus), "-", unservable);
   }
   if (w.infer.tpot_slo_s > 0 || w.infer.ttft_slo_s > 0)

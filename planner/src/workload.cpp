@@ -311,6 +311,12 @@ void validate(const Workload& w, const std::string& file) {
     if (i.kv_block_tokens < 1 || i.kv_block_tokens > kMaxKvBlock) {
       bad(file, "$.infer.kv_block_tokens", fmt::format("an integer in [1, {}] (tokens per KV-cache block)", kMaxKvBlock));
     }
+    if (i.weight_precision == Precision::kFp64 || i.weight_precision == Precision::kFp64Tensor ||
+        i.weight_precision == Precision::kTf32) {
+      bad(file, "$.infer.weight_precision",
+          fmt::format("a weight storage format: fp32, fp16, bf16, fp8, int8, int4 or fp4, got {}{}",
+                      to_string(i.weight_precision), i.weight_precision == Precision::kTf32 ? " (a matmul mode)" : ""));
+    }
     const bool grouped = i.weight_precision == Precision::kInt4 || i.weight_precision == Precision::kFp4;
     if (i.weight_group_size != 0 && !grouped) {
       bad(file, "$.infer.weight_group_size",

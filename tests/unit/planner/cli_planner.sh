@@ -439,6 +439,8 @@ python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); assert p["result
 check file-cp-flag 0 "$bin" plan train --workload "$fixtures/workload_llama3_8b_train.json" --gpu H100 --cp 2 --json
 python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); assert p["parallelism"]["cp"] == 2 and p["result"]["gpus"] == 64, (p["parallelism"], p["result"]["gpus"])' "$tmp/out" \
   || { echo "FAIL file-cp-flag"; fail=1; }
+check infer-weights-fp64 2 "$bin" plan infer --model llama-3-8b --gpu H100 --context 1024 --output 64 --weight-precision fp64
+grep -q -- "--weight-precision" "$tmp/err" || { echo "FAIL infer-weights-fp64"; cat "$tmp/err"; fail=1; }
 check train-fp64 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --precision fp64
 grep -q -- "--precision" "$tmp/err" || { echo "FAIL train-fp64"; cat "$tmp/err"; fail=1; }
 # plan infer --gpus: the fleet's requests/s; summary.gpus is what the plan sizes; nothing from a plan that does not fit.

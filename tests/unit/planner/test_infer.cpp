@@ -356,6 +356,9 @@ TEST(Infer, NoQpsSizingWhenTheSloIsMissedAtEveryBatch) {
   const InferResult r = eval(w);
   EXPECT_FALSE(r.time.meets_slo);
   EXPECT_EQ(r.time.gpus_for_qps, 0);
+  EXPECT_EQ(summarize(r).tokens_per_s_per_gpu, 0);  // no throughput figure from a plan that cannot serve
+  w.gpus = 8;  // a fleet: the summary sizes it even though the plan misses its SLO
+  EXPECT_EQ(summarize(eval(w)).gpus, 8);
 }
 
 }  // namespace

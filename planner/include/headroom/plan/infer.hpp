@@ -65,6 +65,7 @@ struct InferTime {
   /// and the requests per second they sustain together (0 otherwise, and when the plan cannot serve).
   double fleet_replicas = 0;
   double fleet_requests_per_s = 0;
+  double fleet_gpus = 0;             ///< the workload's `gpus` when it names more than one replica (else 0)
   bool meets_slo = true;
 };
 
