@@ -83,8 +83,9 @@ void add_accept_command(CLI::App& app, Action& action) {
           fmt::print("{:<34} {:<10} {:<8} {:>14} {:>14}  {}\n", row.id, row.subject, report::to_string(row.verdict),
                      show(row.measured, unit), show(row.threshold, unit), row.message);
         }
-        fmt::print("{}: {} passed, {} failed, {} skipped{}\n", rep.accepted() ? "ACCEPTED" : "REJECTED", rep.passed,
-                   rep.failed, rep.skipped, rep.incomplete ? " (incomplete run)" : "");
+        fmt::print("{}: {} passed, {} failed, {} skipped{}{}\n", rep.accepted() ? "ACCEPTED" : "REJECTED", rep.passed,
+                   rep.failed, rep.skipped, rep.incomplete ? " (incomplete run)" : "",
+                   rep.passed == 0 && rep.failed == 0 ? " (nothing was checked: every check was skipped)" : "");
       }
       return static_cast<int>(rep.accepted() ? core::ExitCode::kOk : core::ExitCode::kCheckFailed);
     };

@@ -63,9 +63,10 @@ std::string render_acceptance(const AcceptanceReport& rep, const core::Results& 
   html += run_meta(r, "Results");
   html += fmt::format("<p class=\"meta\">Spec <b>{}</b> (<code>{}</code>).</p>\n", html_escape(rep.spec_name),
                       html_escape(rep.spec_file));
-  html += fmt::format("<p class=\"banner {}\">{}: {} passed · {} failed · {} skipped</p>\n",
+  html += fmt::format("<p class=\"banner {}\">{}: {} passed · {} failed · {} skipped{}</p>\n",
                       rep.accepted() ? "pass" : "fail", rep.accepted() ? "ACCEPTED" : "REJECTED", rep.passed,
-                      rep.failed, rep.skipped);
+                      rep.failed, rep.skipped,
+                      rep.passed == 0 && rep.failed == 0 ? " (nothing was checked: every check was skipped)" : "");
   if (r.run.incomplete) {
     html += "<div class=\"warnings\">Incomplete run: " + html_escape(r.run.incomplete_reason) + "</div>\n";
   }

@@ -241,6 +241,20 @@ TEST(AcceptanceSpec, PciIdInTwoSpecsIsRefused) {
   fs::remove_all(dir);
 }
 
+TEST(AcceptanceEval, NothingCheckedIsNotAccepted) {
+  // The spec's only check is optional and its case is not in the run: skipped, and so nothing was
+  // accepted (as compare fails when nothing was tested).
+  const auto spec = spec_from_json(
+      spec_text(R"({"id": "missing.optional", "case": "mpi.all_reduce", "metric": "busbw_bytes_per_s", "unit": "B/s",
+                    "required": false, "threshold": {"value": 1e9}, "derivation": "d", "source": "s"})"),
+      "spec.json");
+  const auto rep = evaluate(spec, gpu_node(1.0));
+  EXPECT_EQ(rep.passed, 0u);
+  EXPECT_EQ(rep.failed, 0u);
+  EXPECT_EQ(rep.skipped, 1u);
+  EXPECT_FALSE(rep.accepted());
+}
+
 TEST(AcceptanceEval, PeakLargestAndOptional) {
   const std::string checks = R"(
     {"id": "ar.largest", "case": "nccl.all_reduce", "metric": "busbw_bytes_per_s", "unit": "B/s", "pick": "largest",

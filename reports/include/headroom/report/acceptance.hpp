@@ -111,7 +111,9 @@ struct AcceptanceReport {
   bool incomplete = false;            ///< the results are from an interrupted run (row "run.complete")
   std::vector<CheckResult> rows;
   std::size_t passed = 0, failed = 0, skipped = 0;
-  bool accepted() const { return failed == 0; }
+  /// Nothing failed and something was checked: a spec whose every check was skipped (optional
+  /// checks of cases the run does not have) accepts nothing.
+  bool accepted() const { return failed == 0 && passed > 0; }
 };
 
 /// `reference` (optional) is a known-good results file that thresholds with `of_case` may refer to
