@@ -44,6 +44,43 @@ void warn_if_no_gpu_figures(const plan::HardwareProfile& p, const std::string& r
              "(e.g. --base H100) to fill what was not measured from that GPU's datasheet\n",
              results_file, fmt::join(missing, ", "));
 }
+/// --base names the datasheet that fills what was not measured: a measured GPU of another model
+/// (an A100 run with --base H100) would mix two GPUs in one profile, and a run with no GPU at all
+/// gives the datasheet alone under a "measured" name. Both are said on stderr. The model is the
+/// first part of the base's id with a digit in it ("h100", "a100", "4090", "mi300x"), looked for in
+/// the measured device's name.
+void warn_if_base_is_another_gpu(const core::Results& results, const plan::HardwareProfile& base,
+                                 const std::string& results_file) {
+  if (results.devices.empty()) {
+    fmt::print(stderr,
+               "headroom: warning: {} lists no GPU: the profile is {}'s datasheet with the host's measurements "
+               "(no GPU figure was measured)\n",
+               results_file, base.name);
+    return;
+  }
+  std::string token;
+  std::string_view id = base.id;
+  while (!id.empty()) {
+    const std::size_t dash = id.find('-');
+    const std::string_view part = id.substr(0, dash);
+    if (part.find_first_of("0123456789") != std::string_view::npos) {
+      token = std::string(part);
+      break;
+    }
+    if (dash == std::string_view::npos) break;
+    id.remove_prefix(dash + 1);
+  }
+  if (token.empty()) return;
+  for (const auto& d : results.devices) {
+    if (plan::normalize_name(d.name).find(plan::normalize_name(token)) == std::string::npos) {
+      fmt::print(stderr,
+                 "headroom: warning: {} measured {} (device {}), but --base is {}: the profile mixes that GPU's "
+                 "measurements with another GPU's datasheet values; pass the --base of the GPU that ran\n",
+                 results_file, d.name, d.index, base.name);
+      return;
+    }
+  }
+}
 }  // namespace
 
 void add_profile_command(CLI::App& app, Action& action) {
@@ -71,6 +108,12 @@ void add_profile_command(CLI::App& app, Action& action) {
       }
       const plan::HardwareProfile p = plan::profile_from_results(results, args->results, base);
       if (!base) warn_if_no_gpu_figures(p, args->results);
+      if (results.run.incomplete) {
+        fmt::print(stderr, "headroom: warning: {} is an interrupted run ({}): the profile holds what it measured, and "
+                           "datasheet or null values for the cases it did not reach\n",
+                   args->results, results.run.incomplete_reason);
+      }
+      if (base) warn_if_base_is_another_gpu(results, *base, args->results);
       const std::string text = plan::profile_to_json(p) + "\n";
       // What `plan --profile` will read back: the same strict checks (plausible per-GPU values, dates,
       // sources) before anything is written, naming the results file.

@@ -279,6 +279,16 @@ is_plan_json "$tmp/out" || { echo "FAIL plan-with-profile"; fail=1; }
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d["result"]["step"]["gemm_flop_per_s"]; assert 700e12 < g["linear"] < 750e12, g; assert any("measured curve of 2 sizes" in a for a in d["assumptions"])' "$tmp/out" \
   || { echo "FAIL plan-with-profile: GEMM curve not used"; fail=1; }
 check profile-missing 2 "$bin" profile "$tmp/nope.json"
+# --base of another GPU than the one measured, and an interrupted run: said on stderr, profile still written.
+! grep -q "warning" "$tmp/err" || { echo "FAIL profile: warned about a matching base"; cat "$tmp/err"; fail=1; }
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); d["devices"][0]["name"] = "NVIDIA A100-SXM4-80GB"
+d["run"]["incomplete"] = True; d["run"]["incomplete_reason"] = "interrupted by SIGINT"
+json.dump(d, open(sys.argv[2], "w"))' "$fixtures/synthetic_results.json" "$tmp/a100_results.json"
+check profile-other-base 0 "$bin" profile "$tmp/a100_results.json" --base H100 --out "$tmp/mixed.json"
+grep -q "measured NVIDIA A100-SXM4-80GB (device 0), but --base is NVIDIA H100" "$tmp/err" \
+  && grep -q "is an interrupted run (interrupted by SIGINT)" "$tmp/err" || { echo "FAIL profile-other-base"; cat "$tmp/err"; fail=1; }
 check profile-stdout 0 "$bin" profile "$fixtures/synthetic_results.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" || { echo "FAIL profile-stdout"; fail=1; }
 # A run on a host without a GPU (no device, no cuda.* or nccl.* case): `profile` without --base warns on stderr
@@ -313,7 +323,10 @@ grep -q "^headroom: error: $tmp/host_profile.json: \$.memory_bytes: expected a k
   && grep -q -- "--gpu GPU instead of --profile" "$tmp/err" \
   || { echo "FAIL profile-host-plan: file or remedy not named"; cat "$tmp/err"; fail=1; }
 check profile-host-base 0 "$bin" profile "$tmp/host_results.json" --base H100 --out "$tmp/host_h100.json"
-grep -q warning "$tmp/err" && { echo "FAIL profile-host-base: warned although --base fills the GPU figures"; fail=1; }
+# --base fills the GPU figures (no "holds no GPU figure" warning), and says that no GPU was measured.
+grep -q "holds no GPU figure" "$tmp/err" && { echo "FAIL profile-host-base: warned although --base fills the GPU figures"; fail=1; }
+grep -q "lists no GPU: the profile is NVIDIA H100 SXM5 80GB's datasheet with the host's measurements" "$tmp/err" \
+  || { echo "FAIL profile-host-base: no note that nothing GPU was measured"; cat "$tmp/err"; fail=1; }
 check profile-host-base-plan 0 "$bin" plan infer --model llama-3-8b --profile "$tmp/host_h100.json" --context 2048 --output 128 --qps 1
 # Pipeline stages: Llama 3.1 405B's published layout (126 layers: 7, 14 × 8, 7) by flags; the plan names
 # the stage that needs the most and lists the others; a layout that does not split is refused by flag;
