@@ -474,7 +474,16 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   const plan::Catalog cat =
       plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
   if (!a.out.empty()) {
-    core::check_distinct_outputs({{"--out", a.out}}, {{"--workload", a.workload_file}, {"--profile", a.profile_file}});
+    // The catalog's files are read too (the --gpu profile, the model): none may be replaced.
+    std::vector<core::NamedPath> inputs{{"--workload", a.workload_file}, {"--profile", a.profile_file}};
+    const std::filesystem::path data = a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir);
+    for (const char* sub : {"hardware", "models"}) {
+      std::error_code ec;
+      for (const auto& e : std::filesystem::directory_iterator(data / sub, ec)) {
+        if (e.is_regular_file(ec)) inputs.push_back({"the catalog (--data-dir)", e.path()});
+      }
+    }
+    core::check_distinct_outputs({{"--out", a.out}}, inputs);
     core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
   }
   const plan::Phase phase = mode == "infer" ? plan::Phase::kInfer : plan::Phase::kTrain;

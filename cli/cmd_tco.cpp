@@ -132,6 +132,10 @@ int run(const TcoArgs& a) {
     throw;
   }
 
+  // The price catalog the scenario names is an input too (checked now that it is known).
+  if (!a.out.empty() && a.prices.empty()) {
+    core::check_distinct_outputs({{"--out", a.out}}, {{"the scenario's price catalog", tco::scenario_catalog_path(scenario)}});
+  }
   for (const auto& w : report.warnings) fmt::print(stderr, "headroom: warning: {}\n", w);
   const std::string json_text = tco::report_to_json(report);
   if (!a.out.empty()) core::write_file_atomic(a.out, json_text, overwrite);

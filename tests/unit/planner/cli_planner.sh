@@ -454,6 +454,12 @@ python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); assert p["parall
   || { echo "FAIL file-cp-flag"; fail=1; }
 check infer-weights-fp64 2 "$bin" plan infer --model llama-3-8b --gpu H100 --context 1024 --output 64 --weight-precision fp64
 grep -q -- "--weight-precision" "$tmp/err" || { echo "FAIL infer-weights-fp64"; cat "$tmp/err"; fail=1; }
+# plan --out over a catalog file it read (the --gpu profile): refused, --force or not (on a copy of the catalog).
+cp -r "$HEADROOM_DATA_DIR" "$tmp/data"
+cp "$tmp/data/hardware/h100-sxm5-80gb.json" "$tmp/h100.bak"
+check out-over-catalog 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --data-dir "$tmp/data" --out "$tmp/data/hardware/h100-sxm5-80gb.json" --force
+grep -q "it is also the input the catalog" "$tmp/err" && cmp -s "$tmp/h100.bak" "$tmp/data/hardware/h100-sxm5-80gb.json" \
+  || { echo "FAIL out-over-catalog"; cat "$tmp/err"; fail=1; }
 check train-fp64 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --precision fp64
 grep -q -- "--precision" "$tmp/err" || { echo "FAIL train-fp64"; cat "$tmp/err"; fail=1; }
 # plan infer --gpus: the fleet's requests/s; summary.gpus is what the plan sizes; nothing from a plan that does not fit.

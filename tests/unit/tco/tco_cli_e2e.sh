@@ -107,6 +107,13 @@ run file_offer 2 --scenario "$work/bad.json"
 has file_offer err "bad.json: \$.cloud[0].offer: expected an offer id"
 run missing 2 --scenario "$work/does-not-exist.json"
 run nothing 2
+# --out over the price catalog the scenario names (an input too): refused, --force or not, catalog kept.
+mkdir -p "$work/scen" && cp "$(dirname "$h100")/../prices/catalog.json" "$work/scen/catalog.json"
+sed 's|"../prices/catalog.json"|"catalog.json"|' "$h100" >"$work/scen/s.json"
+cp "$work/scen/catalog.json" "$work/catalog.bak"
+run out_over_catalog 2 --scenario "$work/scen/s.json" --out "$work/scen/catalog.json" --force
+has out_over_catalog err "the scenario's price catalog"
+cmp -s "$work/catalog.bak" "$work/scen/catalog.json" || fail "out_over_catalog: the catalog was replaced"
 
 [ "$fails" -eq 0 ] && echo "tco e2e: all checks passed"
 exit $((fails > 0))
