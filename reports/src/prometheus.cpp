@@ -105,24 +105,22 @@ std::string to_prometheus(const core::Results& current, const Comparison* compar
       sig.samples.push_back("headroom_regression_significant" + l + " " +
                             (mc.change == Change::kRegression ? "1" : "0"));
     }
-    auto& total = families["headroom_regressions_total"];
-    total.help = "number of metrics that regressed significantly in the last comparison";
-    total.samples.push_back("headroom_regressions_total" + labels({{"host", host}}) + " " +
-                            std::to_string(comparison->regressions));
-    // The gate itself: it also fails with no regression (nothing could be tested, an incomplete run),
-    // which an alert on the regression count alone would miss.
-    auto& passed = families["headroom_comparison_passed"];
-    passed.help = "1 when the last comparison passed (compare's exit 0), 0 when it failed";
-    passed.samples.push_back("headroom_comparison_passed" + labels({{"host", host}}) + " " +
-                             (comparison->passed() ? "1" : "0"));
-    auto& tested = families["headroom_comparison_tested_metrics"];
-    tested.help = "metrics the last comparison could judge";
-    tested.samples.push_back("headroom_comparison_tested_metrics" + labels({{"host", host}}) + " " +
-                             std::to_string(comparison->tested));
-    auto& problems = families["headroom_comparison_problems"];
-    problems.help = "reasons the last comparison failed besides regressions (nothing tested, incomplete run)";
-    problems.samples.push_back("headroom_comparison_problems" + labels({{"host", host}}) + " " +
-                               std::to_string(comparison->problems.size()));
+    // One sample per host: the regression count and the gate itself, which also fails with no
+    // regression (nothing could be tested, an incomplete run, cases gone) that an alert on the
+    // regression count alone would miss.
+    const auto host_gauge = [&](const std::string& name, const std::string& help, std::size_t value) {
+      auto& f = families[name];
+      f.help = help;
+      f.samples.push_back(name + labels({{"host", host}}) + " " + std::to_string(value));
+    };
+    host_gauge("headroom_regressions_total", "number of metrics that regressed significantly in the last comparison",
+               comparison->regressions);
+    host_gauge("headroom_comparison_passed", "1 when the last comparison passed (compare's exit 0), 0 when it failed",
+               comparison->passed() ? 1 : 0);
+    host_gauge("headroom_comparison_tested_metrics", "metrics the last comparison could judge", comparison->tested);
+    host_gauge("headroom_comparison_problems",
+               "reasons the last comparison failed besides regressions (nothing tested, incomplete run, cases gone)",
+               comparison->problems.size());
   }
   std::string out = std::string(kPrometheusHeader) + "\n";
   for (const auto& [name, f] : families) {
