@@ -517,7 +517,7 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
   if (few_samples > 0) {
     const double pmin = min_reachable_p(smallest_n, smallest_n);
     out.warnings.push_back(fmt::format(
-        "{} metric(s) have fewer than {} repetitions on a side (smallest n = {}); with n = {} per side the "
+        "{} metric(s) have fewer than {} repetitions on a side (smallest n = {}); with n = {} on both sides the "
         "smallest reachable one-sided p-value is {:.3g}{}. Use --suite standard or more repetitions.",
         few_samples, options.recommended_n, smallest_n, smallest_n, pmin,
         pmin >= options.alpha ? fmt::format(", so no change can be flagged at alpha = {:g}", options.alpha)
