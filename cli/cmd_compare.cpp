@@ -158,8 +158,10 @@ void add_compare_command(CLI::App& app, Action& action) {
       "  A positive baseline whose current samples are all <= 0 (a collapse) is a regression.\n"
       "  Passed before and 'error' now counts as broken. Stack changes (driver, CUDA, NCCL, kernel...)\n"
       "  are listed first. The check also fails when no metric could be tested (nothing in common, or\n"
-      "  the current run waived everything) and when CURRENT is an incomplete (interrupted) run,\n"
-      "  unless --allow-incomplete. Exit 0 passed, 1 regression, broken or check failed, 2 bad input.\n"
+      "  the current run waived everything), when CURRENT is an incomplete (interrupted) run, unless\n"
+      "  --allow-incomplete, and when a case that passed before is waived now or absent from a run of\n"
+      "  the same suite and filter (a GPU or rank count gone), unless --allow-missing.\n"
+      "  Exit 0 passed, 1 regression, broken or check failed, 2 bad input.\n"
       "  Details: docs/methodology.md, section Regression.");
   cmd->callback([&action, args] {
     action = [args] {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <cmath>
@@ -389,7 +391,14 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
     if (b.status != core::Status::kPassed) continue;  // nothing to regress from
     const auto it = cur_by_key.find(key);
     const core::CaseResult* c = it == cur_by_key.end() ? nullptr : it->second;
-    if (c == nullptr || c->status == core::Status::kWaived) {
+    // Gone: waived now (the device, the ranks or the feature is no longer there), or absent from a
+    // current run that meant to run it: the same suite, a filter that selects it, and not a run
+    // interrupted before it reached the case with --allow-incomplete. A quick run against a standard
+    // baseline, or a filtered run, legitimately lacks instances.
+    const bool meant = current.run.policy.suite == baseline.run.policy.suite &&
+                       (current.run.filter.empty() || ::fnmatch(current.run.filter.c_str(), b.name.c_str(), 0) == 0) &&
+                       !(current.run.incomplete && options.allow_incomplete);
+    if ((c != nullptr && c->status == core::Status::kWaived) || (c == nullptr && meant)) {
       gone.push_back(b.name + (b.params.empty() ? "" : " " + core::params_key(b.params)) + " on " + b.device);
     }
     for (const auto& bm : b.metrics) {
@@ -413,7 +422,8 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
         mc.change = Change::kMissing;
         mc.note = "current run: " + core::to_string(c->status) + (c->message.empty() ? "" : ": " + c->message);
         // Passed before, fails now (a driver upgrade that breaks NCCL): as bad as a regression.
-        // Waived now is not: the current run may simply not have that device or feature.
+        // Waived now is not a regression, but a case gone (the check fails on it unless
+        // --allow-missing; see `gone` above).
         if (c->status == core::Status::kError) ++out.broken;
       } else if (cm == nullptr) {
         mc.change = Change::kMissing;

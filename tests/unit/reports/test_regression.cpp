@@ -444,6 +444,21 @@ TEST(Compare, CasesGoneFromTheCurrentRunFailUnlessAllowed) {
   ASSERT_FALSE(a.warnings.empty());
   EXPECT_NE(a.warnings.back().find("(allowed by --allow-missing): cuda.gemm.bf16 m=8192 on cuda:0"), std::string::npos)
       << a.warnings.back();
+  // A current run that did not mean to run the case: filtered to the host cases, or another suite.
+  auto filtered = cur;
+  filtered.run.filter = "cpu.*";
+  EXPECT_TRUE(compare(base, filtered, {}).passed());
+  auto standard = cur;
+  standard.run.policy.suite = "standard";
+  EXPECT_TRUE(compare(base, standard, {}).passed());
+  // Waived now counts whatever the filter or suite: the device is not there.
+  auto waived = filtered;
+  auto w = gpu;
+  w.status = core::Status::kWaived;
+  w.message = "no CUDA device";
+  w.metrics.clear();
+  waived.cases.push_back(w);
+  EXPECT_FALSE(compare(base, waived, {}).passed());
 }
 
 TEST(Compare, IncompleteCurrentRunFailsUnlessAllowed) {
@@ -472,9 +487,11 @@ TEST(Compare, IncompleteCurrentRunFailsUnlessAllowed) {
   auto empty = host_results();
   empty.run.incomplete = true;
   empty.run.incomplete_reason = "interrupted";
+  // Allowed, the cases it did not reach are not "gone"; but nothing was compared.
   const auto e = compare(base, empty, allow);
-  ASSERT_EQ(e.problems.size(), 2u);  // the cases it did not reach are gone, and nothing was compared
-  EXPECT_EQ(e.problems[1].rfind("nothing was compared", 0), 0u);
+  ASSERT_EQ(e.problems.size(), 1u);
+  EXPECT_EQ(e.problems[0].rfind("nothing was compared", 0), 0u);
+  // Not allowed: incomplete, the cases gone, and nothing compared.
   EXPECT_EQ(compare(base, empty, {}).problems.size(), 3u);
 }
 
