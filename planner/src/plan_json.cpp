@@ -82,10 +82,13 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     const std::string stored = fp32_storage                       ? "fp32 weights"
                                : t.precision == Precision::kFp8 ? "bf16 weights (the FP8 GEMMs use FP8 copies)"
                                                                  : to_string(t.precision) + " weights";
-    out.push_back(fmt::format("{}: {}, {:g}-byte gradients, {}{} (ZeRO stage {})",
-                              fp32_storage ? "full precision" : "mixed precision", stored, t.grad_bytes,
-                              fp32_storage ? "" : "fp32 master weights and ", optimizer_description(t.optimizer),
-                              t.zero_stage));
+    const std::string grads =
+        t.offload == Offload::kOptimizer
+            ? (t.zero_stage >= 2 ? std::string("gradients streamed to the host") : "gradients in the model's dtype")
+            : fmt::format("{:g}-byte gradients", t.grad_bytes);
+    out.push_back(fmt::format("{}: {}, {}, {}{} (ZeRO stage {})", fp32_storage ? "full precision" : "mixed precision",
+                              stored, grads, fp32_storage ? "" : "fp32 master weights and ",
+                              optimizer_description(t.optimizer), t.zero_stage));
     if (t.offload == Offload::kOptimizer) {
       out.push_back(fmt::format(
           "optimizer offload (ZeRO-Offload, DeepSpeed offload_optimizer cpu): an fp32 copy of the weights, the "
@@ -460,8 +463,9 @@ std::string train_tables(const TrainResult& r) {
   s += fmt::format("  {:<28}{:>14}\n", "capacity", gib(m.capacity_bytes));
   s += fmt::format("  {:<28}{:>14}   {}\n", "margin", gib(m.margin_bytes), m.fits ? "FITS" : "DOES NOT FIT");
   if (m.host_bytes > 0) {
-    s += fmt::format("  {:<28}{:>14}   (master weights, optimizer states and fp32 gradients of this GPU's shard)\n",
-                     "host memory, offloaded", gib(m.host_bytes));
+    s += fmt::format("  {:<28}{:>14}   (fp32 weights, optimizer states, fp32 gradients{} of a GPU's shard)\n",
+                     "host memory, offloaded", gib(m.host_bytes),
+                     m.gradients_bytes == 0 && r.time.micro_batches > 1 ? ", accumulation buffer" : "");
   }
   s += r.stage_count > 1 ? fmt::format("\nStep time (the pace: pipeline stage {})\n", t.slowest_stage) : "\nStep time\n";
   const auto row = [&](const char* name, double v) {

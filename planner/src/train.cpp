@@ -766,22 +766,25 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     // fp32 master (mixed precision) + the optimizer's states (Adam m, v)
     const double state_bytes = (weight_bytes < 4.0 ? 4.0 : 0.0) + optimizer_state_bytes(t.optimizer);
     if (!offload) return elements * (2.0 * state_bytes + t.grad_bytes + weight_bytes) / r.memory_bytes_per_s;
-    // ZeRO-Offload (DeepSpeed): the shard's gradients go down over PCIe, fp32-converted on the GPU
-    // with ZeRO 1 / 2 (4 bytes), in the model's dtype with ZeRO 3. ZeRO 1 sends them once, after the
-    // step's reduction; ZeRO 2 / 3 every micro-batch, and from the second on the running sum comes up,
-    // is added on the GPU and goes down again. Each transfer overlaps the backward it follows only as
-    // far as --dp-overlap allows (DeepSpeed's overlap_comm is off by default). The host then updates
+    // ZeRO-Offload (DeepSpeed): the shard's gradients go down over PCIe at the step's last micro-batch,
+    // fp32-converted on the GPU with ZeRO 1 / 2 (4 bytes), in the model's dtype with ZeRO 3. ZeRO 1
+    // accumulates on the GPU and sends once. ZeRO 2 / 3 accumulate on the host
+    // (async_accumulate_grad_in_cpu_via_gpu): the first micro-batch sends its gradients down in the
+    // model's dtype, each later one brings the running sum up, adds its own and (but the last) sends
+    // the sum down again. Each micro-batch's transfers overlap its backward only as far as
+    // --dp-overlap allows (DeepSpeed's overlap_comm is off by default). The host then updates
     // master and states at its memory bandwidth, shared by the job's GPUs on the node, reading the
     // fp32 gradient and writing a training-dtype copy of the weights unless they are fp32 already,
     // and the new weights come back up.
     const double link = r.host_link_bytes_per_s;
     const double bwd_window_s = stage_layers * bwd_window_layer;
     const auto exposed = [&](double s) { return s - std::min(t.dp_comm_overlap * s, bwd_window_s); };
-    const double down_s = elements * (t.zero_stage >= 3 ? act_bytes : 4.0) / link;
+    const double down_s = elements * (t.zero_stage >= 3 ? act_bytes : 4.0) / link;  // the step's last send
     double pcie_s = exposed(down_s);
     if (t.zero_stage >= 2 && micro_batches > 1) {
-      const double sum_s = elements * act_bytes / link;  // the running sum, up and down again
-      pcie_s += (micro_batches - 1.0) * exposed(down_s + 2.0 * sum_s);
+      const double sum_s = elements * act_bytes / link;  // the running sum, one way
+      // First micro-batch: down; micro-batches 2 … M−1: up and down; the last: up (and the send above).
+      pcie_s = exposed(sum_s) + (micro_batches - 2.0) * exposed(2.0 * sum_s) + exposed(sum_s + down_s);
     }
     const double sharing = std::max(1.0, std::min(r.gpus_per_node, static_cast<double>(p.world())));
     const double host_bw = r.host_memory_bytes_per_s / sharing;

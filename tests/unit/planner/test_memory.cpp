@@ -152,10 +152,11 @@ TEST(TrainTime, OffloadedUpdateRunsAtTheHostsMemoryBandwidth) {
   const double update = p * 30 / r.host_memory_bytes_per_s;
   const double z1 = 4 * p / link + update + 2 * p / link;
   EXPECT_NEAR(test::train(w).time.optimizer_s, z1, 1e-9 * z1);
-  // ZeRO 2: every micro-batch sends its gradients down (4 B), and from the second on the running bf16
-  // sum also comes up and goes down again (2 × 2 B): 4 + 7 × 8 = 60 B per parameter over PCIe.
+  // ZeRO 2 accumulates on the host: the first micro-batch sends its bf16 gradients down (2 B), the
+  // next six bring the running sum up and send it down again (2 × 2 B each), the last brings it up
+  // (2 B) and sends the fp32 result down (4 B): 2 + 6 × 4 + 2 + 4 = 32 B per parameter over PCIe.
   w.train.zero_stage = 2;
-  const double z2 = (4 + 7 * 8) * p / link + update + 2 * p / link;
+  const double z2 = (2 + 6 * 4 + 2 + 4) * p / link + update + 2 * p / link;
   EXPECT_NEAR(test::train(w).time.optimizer_s, z2, 1e-9 * z2);
   // Full overlap hides at most one micro-batch's backward per transfer: less than without.
   w.train.dp_comm_overlap = 1;
