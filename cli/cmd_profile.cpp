@@ -3,6 +3,7 @@
 // datasheet values of --base GPU.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,11 +47,12 @@ void warn_if_no_gpu_figures(const plan::HardwareProfile& p, const std::string& r
 }
 /// --base names the datasheet that fills what was not measured: a measured GPU of another model
 /// (an A100 run with --base H100) would mix two GPUs in one profile, and a run with no GPU at all
-/// gives the datasheet alone under a "measured" name. Both are said on stderr. The model is the
-/// first part of the base's id with a digit in it ("h100", "a100", "4090", "mi300x"), looked for in
-/// the measured device's name.
+/// gives the datasheet alone under a "measured" name. Both are said on stderr. The measured device
+/// is first looked up in the catalog by its driver name (the aliases hold them: "NVIDIA H100 PCIe",
+/// "NVIDIA A100-SXM4-40GB"); a device the catalog does not know is checked by the base's model, the
+/// first part of its id with a digit in it ("h100", "l4"), as a whole word of the device name.
 void warn_if_base_is_another_gpu(const core::Results& results, const plan::HardwareProfile& base,
-                                 const std::string& results_file) {
+                                 const plan::Catalog& catalog, const std::string& results_file) {
   if (results.devices.empty()) {
     fmt::print(stderr,
                "headroom: warning: {} lists no GPU: the profile is {}'s datasheet with the host's measurements "
@@ -70,9 +72,22 @@ void warn_if_base_is_another_gpu(const core::Results& results, const plan::Hardw
     if (dash == std::string_view::npos) break;
     id.remove_prefix(dash + 1);
   }
-  if (token.empty()) return;
+  const auto names_model = [&](const std::string& device) {
+    if (token.empty()) return true;
+    // The token as a word: "l4" is not in "NVIDIA L40S", "h100" is in "NVIDIA H100 80GB HBM3".
+    std::string lower;
+    for (char ch : device) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (std::size_t at = lower.find(token); at != std::string::npos; at = lower.find(token, at + 1)) {
+      const bool left = at == 0 || !std::isalnum(static_cast<unsigned char>(lower[at - 1]));
+      const std::size_t end = at + token.size();
+      const bool right = end == lower.size() || !std::isalnum(static_cast<unsigned char>(lower[end]));
+      if (left && right) return true;
+    }
+    return false;
+  };
   for (const auto& d : results.devices) {
-    if (plan::normalize_name(d.name).find(plan::normalize_name(token)) == std::string::npos) {
+    const plan::HardwareProfile* known = catalog.find_gpu(d.name);
+    if (known != nullptr ? known->id != base.id : !names_model(d.name)) {
       fmt::print(stderr,
                  "headroom: warning: {} measured {} (device {}), but --base is {}: the profile mixes that GPU's "
                  "measurements with another GPU's datasheet values; pass the --base of the GPU that ran\n",
@@ -113,7 +128,7 @@ void add_profile_command(CLI::App& app, Action& action) {
                            "datasheet or null values for the cases it did not reach\n",
                    args->results, results.run.incomplete_reason);
       }
-      if (base) warn_if_base_is_another_gpu(results, *base, args->results);
+      if (base) warn_if_base_is_another_gpu(results, *base, *cat, args->results);
       const std::string text = plan::profile_to_json(p) + "\n";
       // What `plan --profile` will read back: the same strict checks (plausible per-GPU values, dates,
       // sources) before anything is written, naming the results file.

@@ -255,6 +255,7 @@ check experts-on-dense 2 "$bin" plan infer --model llama-2-7b --gpu H100 --conte
 grep -q -- '--quantized-weights' "$tmp/err" || { echo "FAIL experts-on-dense: flag not named"; fail=1; }
 
 check profile 0 "$bin" profile "$fixtures/synthetic_results.json" --base H100 --out "$tmp/profile.json"
+! grep -q "warning" "$tmp/err" || { echo "FAIL profile: warned about a matching base"; cat "$tmp/err"; fail=1; }
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="headroom.profile"; assert d["peak_flop_per_s"]["bf16"]["provenance"]=="measured"' "$tmp/profile.json" \
   || { echo "FAIL profile: content"; fail=1; }
 # The two bf16 sizes of the fixture (4096³ at 700, 8192³ at 750 TFLOP/s) become a GEMM curve, and the
@@ -280,7 +281,6 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d["result"]["step
   || { echo "FAIL plan-with-profile: GEMM curve not used"; fail=1; }
 check profile-missing 2 "$bin" profile "$tmp/nope.json"
 # --base of another GPU than the one measured, and an interrupted run: said on stderr, profile still written.
-! grep -q "warning" "$tmp/err" || { echo "FAIL profile: warned about a matching base"; cat "$tmp/err"; fail=1; }
 python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1])); d["devices"][0]["name"] = "NVIDIA A100-SXM4-80GB"
@@ -289,6 +289,14 @@ json.dump(d, open(sys.argv[2], "w"))' "$fixtures/synthetic_results.json" "$tmp/a
 check profile-other-base 0 "$bin" profile "$tmp/a100_results.json" --base H100 --out "$tmp/mixed.json"
 grep -q "measured NVIDIA A100-SXM4-80GB (device 0), but --base is NVIDIA H100" "$tmp/err" \
   && grep -q "is an interrupted run (interrupted by SIGINT)" "$tmp/err" || { echo "FAIL profile-other-base"; cat "$tmp/err"; fail=1; }
+for pair in "NVIDIA H100 PCIe:H100" "NVIDIA L40S:L4" "NVIDIA A100-SXM4-40GB:A100"; do
+  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); d["devices"][0]["name"] = sys.argv[2]
+json.dump(d, open(sys.argv[3], "w"))' "$fixtures/synthetic_results.json" "${pair%%:*}" "$tmp/other.json"
+  check "profile-base-${pair##*:}" 0 "$bin" profile "$tmp/other.json" --base "${pair##*:}" --out "$tmp/other_profile.json" --force
+  grep -q "measured ${pair%%:*} (device 0), but --base is" "$tmp/err" || { echo "FAIL profile-base: ${pair}"; cat "$tmp/err"; fail=1; }
+done
 check profile-stdout 0 "$bin" profile "$fixtures/synthetic_results.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" || { echo "FAIL profile-stdout"; fail=1; }
 # A run on a host without a GPU (no device, no cuda.* or nccl.* case): `profile` without --base warns on stderr
