@@ -474,17 +474,8 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   const plan::Catalog cat =
       plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
   if (!a.out.empty()) {
-    // The catalog's files are read too (the --gpu profile, the model): none may be replaced.
-    std::vector<core::NamedPath> inputs{{"--workload", a.workload_file}, {"--profile", a.profile_file}};
-    const std::filesystem::path data = a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir);
-    for (const char* sub : {"hardware", "models"}) {
-      std::error_code ec;
-      for (const auto& e : std::filesystem::directory_iterator(data / sub, ec)) {
-        if (e.is_regular_file(ec)) inputs.push_back({"the catalog (--data-dir)", e.path()});
-      }
-    }
-    core::check_distinct_outputs({{"--out", a.out}}, inputs);
-    core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+    check_output_outside_catalog("--out", a.out, a.data_dir, {{"--workload", a.workload_file}, {"--profile", a.profile_file}},
+                                 a.force);
   }
   const plan::Phase phase = mode == "infer" ? plan::Phase::kInfer : plan::Phase::kTrain;
   if (mode == "infer") {
@@ -627,6 +618,27 @@ int list_catalog(const PlanArgs& a) {
 }
 
 }  // namespace
+
+void check_output_outside_catalog(const std::string& option, const std::string& out, const std::string& data_dir,
+                                  const std::vector<std::pair<std::string, std::string>>& inputs, bool force) {
+  namespace fs = std::filesystem;
+  const fs::path data = data_dir.empty() ? plan::default_data_dir() : fs::path(data_dir);
+  std::error_code ec;
+  const fs::path parent = fs::weakly_canonical(fs::absolute(fs::path(out)).parent_path(), ec);
+  for (const char* sub : {"hardware", "models"}) {
+    const fs::path dir = fs::weakly_canonical(data / sub, ec);
+    if (!ec && parent == dir) {
+      throw core::InputError(out, option,
+                             fmt::format("a path outside the catalog's {} (every plan reads each file there; "
+                                         "{} is the catalog in use)",
+                                         (data / sub).string(), data.string()));
+    }
+  }
+  std::vector<core::NamedPath> named;
+  for (const auto& [opt, path] : inputs) named.push_back({opt, path});
+  core::check_distinct_outputs({{option, out}}, named);
+  core::check_writable(out, force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
+}
 
 void add_plan_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<PlanArgs>();

@@ -110,8 +110,8 @@ void add_profile_command(CLI::App& app, Action& action) {
     action = [args] {
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
       if (!args->out.empty()) {
-        core::check_distinct_outputs({{"--out", args->out}}, {{"RESULTS", args->results}});
-        core::check_writable(args->out, overwrite);
+        // A profile written into the catalog's hardware/ would replace or join the datasheets.
+        check_output_outside_catalog("--out", args->out, args->data_dir, {{"RESULTS", args->results}}, args->force);
       }
       const core::Results results = core::load_results(args->results);
       std::unique_ptr<plan::Catalog> cat;

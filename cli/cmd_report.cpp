@@ -219,10 +219,10 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
 }
 
 int run_procurement(const CLI::App* c, const ProcurementArgs& a, const ReportArgs& out) {
-  std::vector<core::NamedPath> inputs{{"--workload", a.workload_file}, {"--prices", a.prices}};
+  std::vector<std::pair<std::string, std::string>> inputs{{"--workload", a.workload_file}, {"--prices", a.prices}};
   for (const auto& f : a.scenarios) inputs.push_back({"--scenario", f});
   for (const auto& f : a.profiles) inputs.push_back({"--profile", f});
-  check_report_output(out, inputs);
+  check_output_outside_catalog("--out", out.out, a.data_dir, inputs, out.force);
   const plan::Catalog cat =
       plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
   report::ProcurementInput in;

@@ -8,6 +8,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace headroom::cli {
 
@@ -33,5 +35,11 @@ void refuse_leading_zeros(CLI::App& app);
 /// The `plan` / `report procurement` flag that sets a workload field ("$.parallelism.tp" → "--tp"),
 /// so that an error in a value given by flag names the flag; "" when no flag sets it.
 std::string_view flag_for_field(std::string_view json_path);
+
+/// Refuses `out` (an output option `option` names) when it would replace or add to the planner's
+/// catalog under `data_dir` (hardware/ and models/: a file there is read by every later plan) or is
+/// one of `inputs`; then checks it can be written. `data_dir` empty: the default catalog.
+void check_output_outside_catalog(const std::string& option, const std::string& out, const std::string& data_dir,
+                                  const std::vector<std::pair<std::string, std::string>>& inputs, bool force);
 
 }  // namespace headroom::cli

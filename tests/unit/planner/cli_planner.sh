@@ -466,8 +466,12 @@ grep -q -- "--weight-precision" "$tmp/err" || { echo "FAIL infer-weights-fp64"; 
 cp -r "$HEADROOM_DATA_DIR" "$tmp/data"
 cp "$tmp/data/hardware/h100-sxm5-80gb.json" "$tmp/h100.bak"
 check out-over-catalog 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --data-dir "$tmp/data" --out "$tmp/data/hardware/h100-sxm5-80gb.json" --force
-grep -q "it is also the input the catalog" "$tmp/err" && cmp -s "$tmp/h100.bak" "$tmp/data/hardware/h100-sxm5-80gb.json" \
+grep -q "expected a path outside the catalog" "$tmp/err" && cmp -s "$tmp/h100.bak" "$tmp/data/hardware/h100-sxm5-80gb.json" \
   || { echo "FAIL out-over-catalog"; cat "$tmp/err"; fail=1; }
+check out-new-in-catalog 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --data-dir "$tmp/data" --out "$tmp/data/models/plan.json"
+[[ ! -e "$tmp/data/models/plan.json" ]] || { echo "FAIL out-new-in-catalog: written"; fail=1; }
+check profile-into-catalog 2 "$bin" profile "$fixtures/synthetic_results.json" --base H100 --data-dir "$tmp/data" --out "$tmp/data/hardware/mine.json"
+[[ ! -e "$tmp/data/hardware/mine.json" ]] || { echo "FAIL profile-into-catalog: written"; fail=1; }
 check train-fp64 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --precision fp64
 grep -q -- "--precision" "$tmp/err" || { echo "FAIL train-fp64"; cat "$tmp/err"; fail=1; }
 # plan infer --gpus: the fleet's requests/s; summary.gpus is what the plan sizes; nothing from a plan that does not fit.
