@@ -253,6 +253,10 @@ TEST(AcceptanceEval, NothingCheckedIsNotAccepted) {
   EXPECT_EQ(rep.failed, 0u);
   EXPECT_EQ(rep.skipped, 1u);
   EXPECT_FALSE(rep.accepted());
+  // The JUnit file fails too (CI that reads only it must not show green).
+  const std::string xml = to_junit_xml(rep, gpu_node(1.0));
+  EXPECT_NE(xml.find("tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<failure message=\"every check was skipped"), std::string::npos) << xml;
 }
 
 TEST(AcceptanceEval, PeakLargestAndOptional) {
