@@ -16,6 +16,8 @@ using detail::num;
 using nlohmann::json;
 
 PlanSummary summarize(const TrainResult& r) noexcept {
+  // Nothing from a plan that does not fit (gpu_hours and energy are already 0 without a token budget
+  // or a TDP).
   if (!r.memory.fits) return PlanSummary{0.0, 0.0, 0.0, r.gpus};
   return PlanSummary{r.time.gpu_hours, r.time.energy_kwh, r.time.tokens_per_s_per_gpu, r.gpus};
 }
@@ -349,15 +351,15 @@ json train_settings_json(const TrainSettings& t) {
   return j;
 }
 
-/// What TCO and reports read: nothing from a plan that does not fit (or none: `r` null); result.step
-/// keeps the what-if.
-json train_summary_json(const TrainResult* r, double tdp_w, int gpus) {
-  const bool ok = r != nullptr && r->memory.fits;
-  const bool run = ok && r->time.steps > 0;
-  return {{"gpu_hours", run ? num(r->time.gpu_hours) : json(nullptr)},
-          {"energy_kwh", run && tdp_w > 0 ? num(r->time.energy_kwh) : json(nullptr)},
-          {"tokens_per_s_per_gpu", ok ? num(r->time.tokens_per_s_per_gpu) : json(nullptr)},
-          {"gpus", gpus}};
+/// plan.json's `summary`: summarize()'s figures, null where it has none (0: no token budget, no TDP,
+/// an inference plan's training figures, or a plan that does not fit or serve; result keeps the
+/// what-if).
+json summary_json(const PlanSummary& s) {
+  const auto known = [](double v) { return v > 0 ? num(v) : json(nullptr); };
+  return {{"gpu_hours", known(s.gpu_hours)},
+          {"energy_kwh", known(s.energy_kwh)},
+          {"tokens_per_s_per_gpu", known(s.tokens_per_s_per_gpu)},
+          {"gpus", s.gpus}};
 }
 
 json train_result_json(const TrainResult& r, double tdp_w) {
@@ -518,7 +520,7 @@ std::string train_plan_to_json(const Workload& w, const ParamCounts& pc, const T
   j["parallelism"] = par_json(w.par);
   j["train"] = train_settings_json(w.train);
   j["result"] = train_result_json(r, ctx.rates.tdp_w);
-  j["summary"] = train_summary_json(&r, ctx.rates.tdp_w, r.gpus);
+  j["summary"] = summary_json(summarize(r));
   j["assumptions"] = assumption_lines(w, ctx);
   return j.dump(indent);
 }
@@ -606,11 +608,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                      {"meets_slo", b.meets_slo}});
   }
   j["result"]["batch_sweep"] = points;
-  const PlanSummary sum = summarize(r);
-  j["summary"] = {{"gpu_hours", nullptr},
-                  {"energy_kwh", nullptr},
-                  {"tokens_per_s_per_gpu", sum.tokens_per_s_per_gpu > 0 ? num(sum.tokens_per_s_per_gpu) : json(nullptr)},
-                  {"gpus", sum.gpus}};
+  j["summary"] = summary_json(summarize(r));
   j["assumptions"] = assumption_lines(w, ctx);
   return j.dump(indent);
 }
@@ -647,8 +645,7 @@ std::string search_plan_to_json(const Workload& w, const ParamCounts& pc, const 
     j["explanation"] = nullptr;
   }
   // The winner's summary, as a plan of it would have (nulls when nothing fits).
-  j["summary"] = r.best.empty() ? train_summary_json(nullptr, ctx.rates.tdp_w, w.gpus)
-                                : train_summary_json(&r.best.front().result, ctx.rates.tdp_w, r.best.front().result.gpus);
+  j["summary"] = summary_json(r.best.empty() ? PlanSummary{0.0, 0.0, 0.0, w.gpus} : summarize(r.best.front().result));
   j["assumptions"] = r.best.empty() ? assumption_lines(w, ctx) : assumption_lines(r.best.front().workload, ctx);
   return j.dump(indent);
 }
