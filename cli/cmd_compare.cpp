@@ -171,12 +171,7 @@ void add_compare_command(CLI::App& app, Action& action) {
         core::check_distinct_outputs({{"--html", args->html}, {"--prom", args->prom}},
                                      {{"BASELINE", args->baseline}, {"CURRENT", args->current}});
       } else {
-        std::vector<core::NamedPath> in;
-        std::error_code ec;
-        for (const auto& e : std::filesystem::directory_iterator(args->fleet_dir, ec)) {
-          if (e.is_regular_file(ec)) in.push_back({"--fleet DIR", e.path()});
-        }
-        core::check_distinct_outputs({{"--html", args->html}}, in);
+        core::check_distinct_outputs({{"--html", args->html}}, core::files_in(args->fleet_dir, "--fleet DIR"));
       }
       if (!args->html.empty()) core::check_writable(args->html, overwrite);
       if (!args->fleet_dir.empty()) {

@@ -45,16 +45,6 @@ void check_report_output(const ReportArgs& a, std::vector<core::NamedPath> input
   core::check_writable(a.out, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
 }
 
-/// The files of a fleet directory, as inputs a report must not replace.
-std::vector<core::NamedPath> files_in(const std::string& dir) {
-  std::vector<core::NamedPath> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.is_regular_file(ec)) out.push_back({"DIR", e.path()});
-  }
-  return out;
-}
-
 void write_report(const ReportArgs& a, const std::string& html) {
   core::write_file_atomic(a.out, html, a.force ? core::Overwrite::kAllow : core::Overwrite::kRefuse);
   fmt::print("report   {}\n", a.out);
@@ -396,7 +386,7 @@ void add_report_command(CLI::App& app, Action& action) {
   fleet->add_option("--min-effect", args->min_effect, "Smallest relative deviation that counts (default 0.03)");
   fleet->callback([&action, args] {
     action = [args] {
-      check_report_output(*args, files_in(args->inputs.at(0)));
+      check_report_output(*args, core::files_in(args->inputs.at(0), "DIR"));
       const auto in = report::load_fleet_dir(args->inputs.at(0));
       report::FleetOptions o;
       o.z_threshold = args->z;

@@ -93,6 +93,15 @@ bool same_file(const fs::path& a, const fs::path& b) {
 }
 }  // namespace
 
+std::vector<NamedPath> files_in(const std::filesystem::path& dir, const std::string& option) {
+  std::vector<NamedPath> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.is_regular_file(ec)) out.push_back({option, e.path()});
+  }
+  return out;
+}
+
 void check_distinct_outputs(const std::vector<NamedPath>& outputs, const std::vector<NamedPath>& inputs) {
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const NamedPath& out = outputs[i];

@@ -37,4 +37,8 @@ struct NamedPath {
 /// weakly canonical path. Entries with an empty path are ignored.
 void check_distinct_outputs(const std::vector<NamedPath>& outputs, const std::vector<NamedPath>& inputs);
 
+/// The regular files of `dir` (a fleet directory read whole), each named by `option`, as inputs for
+/// check_distinct_outputs. An unreadable directory gives none (reading it reports the error).
+std::vector<NamedPath> files_in(const std::filesystem::path& dir, const std::string& option);
+
 }  // namespace headroom::core
