@@ -173,11 +173,7 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
 }
 
 plan::Precision parse_precision(const std::string& s, const std::string& flag) {
-  try {
-    return plan::precision_from_string(s);
-  } catch (const core::InputError& e) {
-    throw core::InputError("", flag, e.what());
-  }
+  return parse_flag("", flag, s, plan::precision_from_string);
 }
 
 /// Tokens per optimizer step when --global-batch is not given: 4 Mi tokens, the order of the
@@ -295,37 +291,15 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file && t.global_batch == 0) t.global_batch = default_global_batch(t.seq_len, t.micro_batch * w.par.dp);
     if (!from_file || given("--tokens")) t.tokens = a.tokens;
     if (!from_file || given("--zero")) t.zero_stage = a.zero;
-    if (!from_file || given("--recompute")) {
-      try {
-        t.recompute = plan::recompute_from_string(a.recompute);
-      } catch (const core::InputError& e) {
-        throw core::InputError("", "--recompute", e.what());
-      }
-    }
+    if (!from_file || given("--recompute")) t.recompute = parse_flag("", "--recompute", a.recompute, plan::recompute_from_string);
     if (!from_file || given("--no-flash-attention")) t.flash_attention = !a.no_flash;
     if (!from_file || given("--precision")) t.precision = parse_precision(a.precision, "--precision");
     if (!from_file || given("--dp-overlap")) t.dp_comm_overlap = a.dp_overlap;
     if (!from_file || given("--tp-overlap")) t.tp_comm_overlap = a.tp_overlap;
-    if (!from_file || given("--optimizer")) {
-      try {
-        t.optimizer = plan::optimizer_from_string(a.optimizer);
-      } catch (const core::InputError& e) {
-        throw core::InputError("", "--optimizer", e.what());
-      }
-    }
-    if (!from_file || given("--offload")) {
-      try {
-        t.offload = plan::offload_from_string(a.offload);
-      } catch (const core::InputError& e) {
-        throw core::InputError("", "--offload", e.what());
-      }
-    }
+    if (!from_file || given("--optimizer")) t.optimizer = parse_flag("", "--optimizer", a.optimizer, plan::optimizer_from_string);
+    if (!from_file || given("--offload")) t.offload = parse_flag("", "--offload", a.offload, plan::offload_from_string);
     if (!from_file || given("--adapter")) {
-      try {
-        t.adapter.method = plan::adapter_method_from_string(a.adapter);
-      } catch (const std::invalid_argument& e) {
-        throw core::InputError("", "--adapter", e.what());
-      }
+      t.adapter.method = parse_flag("", "--adapter", a.adapter, plan::adapter_method_from_string);
     }
     if ((given("--lora-rank") || given("--lora-targets")) && !t.adapter.enabled()) {
       throw core::InputError("", given("--lora-rank") ? "--lora-rank" : "--lora-targets",

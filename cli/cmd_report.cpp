@@ -85,11 +85,7 @@ struct ProcurementArgs {
 };
 
 plan::Precision precision_flag(const std::string& s, const char* flag) {
-  try {
-    return plan::precision_from_string(s);
-  } catch (const core::InputError& e) {
-    throw core::InputError("command line", flag, e.what());
-  }
+  return parse_flag("command line", flag, s, plan::precision_from_string);
 }
 
 /// The workload from --workload FILE and/or flags (a flag overrides the file's value).
@@ -158,18 +154,10 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
     if (given("--tokens")) t.tokens = a.tokens;
     if (fresh || given("--precision")) t.precision = precision_flag(a.precision, "--precision");
     if (fresh || given("--adapter")) {
-      try {
-        t.adapter.method = plan::adapter_method_from_string(a.adapter);
-      } catch (const std::invalid_argument& e) {
-        throw core::InputError("command line", "--adapter", e.what());
-      }
+      t.adapter.method = parse_flag("command line", "--adapter", a.adapter, plan::adapter_method_from_string);
     }
     if (fresh || given("--optimizer")) {
-      try {
-        t.optimizer = plan::optimizer_from_string(a.optimizer);
-      } catch (const core::InputError& e) {
-        throw core::InputError("command line", "--optimizer", e.what());
-      }
+      t.optimizer = parse_flag("command line", "--optimizer", a.optimizer, plan::optimizer_from_string);
     }
     if (given("--lora-rank")) {
       if (!t.adapter.enabled())

@@ -5,7 +5,10 @@
 /// and progress to stderr; `--json` output goes to stdout alone.
 #include <CLI/CLI.hpp>
 
+#include "headroom/core/errors.hpp"
+
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +38,20 @@ void refuse_leading_zeros(CLI::App& app);
 /// The `plan` / `report procurement` flag that sets a workload field ("$.parallelism.tp" → "--tp"),
 /// so that an error in a value given by flag names the flag; "" when no flag sets it.
 std::string_view flag_for_field(std::string_view json_path);
+
+/// The value of `flag` parsed by `parse` (a planner *_from_string); what it refuses (core::InputError
+/// or std::invalid_argument) becomes an InputError naming the flag, under `file` ("" or
+/// "command line", as the command reports its other flags).
+template <class Parse>
+auto parse_flag(const std::string& file, const std::string& flag, const std::string& value, Parse&& parse) {
+  try {
+    return parse(value);
+  } catch (const core::InputError& e) {
+    throw core::InputError(file, flag, e.what());
+  } catch (const std::invalid_argument& e) {
+    throw core::InputError(file, flag, e.what());
+  }
+}
 
 /// Refuses `out` (an output option `option` names) when it would replace or add to the planner's
 /// catalog under `data_dir` (hardware/ and models/: a file there is read by every later plan) or is
