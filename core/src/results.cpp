@@ -1,6 +1,7 @@
 #include "headroom/core/results.hpp"
 
 #include <fmt/format.h>
+#include <fnmatch.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +19,10 @@ namespace headroom::core {
 using nlohmann::json;
 using detail::Range;
 using detail::Reader;
+
+bool filter_matches(const std::string& glob, const std::string& name) {
+  return ::fnmatch(glob.c_str(), name.c_str(), 0) == 0;
+}
 
 std::string to_string(const ParamValue& v) {
   return std::visit(

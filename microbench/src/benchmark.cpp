@@ -1,8 +1,7 @@
 #include "headroom/bench/benchmark.hpp"
 
-#include <fnmatch.h>
-
 #include "headroom/core/errors.hpp"
+#include "headroom/core/results.hpp"
 
 namespace headroom::bench {
 
@@ -11,7 +10,7 @@ void Registry::add(std::unique_ptr<Benchmark> b) { benchmarks_.push_back(std::mo
 std::vector<Benchmark*> Registry::matching(const std::string& glob) const {
   std::vector<Benchmark*> out;
   for (const auto& b : benchmarks_) {
-    if (::fnmatch(glob.c_str(), b->info().name.c_str(), 0) == 0) out.push_back(b.get());
+    if (core::filter_matches(glob, b->info().name)) out.push_back(b.get());
   }
   return out;
 }

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <cmath>
@@ -396,7 +394,7 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
     // interrupted before it reached the case with --allow-incomplete. A quick run against a standard
     // baseline, or a filtered run, legitimately lacks instances.
     const bool meant = current.run.policy.suite == baseline.run.policy.suite &&
-                       (current.run.filter.empty() || ::fnmatch(current.run.filter.c_str(), b.name.c_str(), 0) == 0) &&
+                       (current.run.filter.empty() || core::filter_matches(current.run.filter, b.name)) &&
                        !(current.run.incomplete && options.allow_incomplete);
     if ((c != nullptr && c->status == core::Status::kWaived) || (c == nullptr && meant)) {
       gone.push_back(b.name + (b.params.empty() ? "" : " " + core::params_key(b.params)) + " on " + b.device);

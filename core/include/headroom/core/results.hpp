@@ -137,6 +137,10 @@ struct DeviceInfo {
   std::optional<int> host_rank;          ///< MPI rank that owns it
 };
 
+/// Whether benchmark `name` is selected by a --filter glob (fnmatch syntax, "*" matches dots too):
+/// the rule `headroom bench` selects cases by, and that `compare` reads a run's RunInfo::filter with.
+bool filter_matches(const std::string& glob, const std::string& name);
+
 struct RunInfo {
   std::string id;                        ///< random hex id
   std::string started_at;                ///< ISO-8601 UTC
