@@ -36,6 +36,7 @@ struct PlanArgs {
   int tp = 1, pp = 1, dp = 0, cp = 1, ep = 1, vpp = 1;
   int first_stage_layers = 0, last_stage_layers = 0;
   bool sp = false;
+  std::string rank_order = "tp-cp-ep-dp-pp";
   std::int64_t global_batch = 0, micro_batch = 1, seq_len = 0;
   double tokens = 0;
   int zero = 0;
@@ -115,6 +116,11 @@ void add_train_flags(CLI::App* c, PlanArgs& a, bool search) {
   c->add_option("--offload", a.offload,
                 "optimizer: fp32 master weights, optimizer states and the update on the host (ZeRO-Offload; needs "
                 "--zero 1-3); none (default)");
+  c->add_option("--rank-order", a.rank_order,
+                search ? "fix how ranks fill the nodes instead of trying both: tp-cp-ep-dp-pp (pipeline outermost, "
+                         "Megatron-Core's default) or tp-cp-ep-pp-dp (data parallel outermost, Llama 3)"
+                       : "how ranks fill the nodes, innermost first: tp-cp-ep-dp-pp (pipeline outermost, Megatron-Core's "
+                         "default) or tp-cp-ep-pp-dp (data parallel outermost, Llama 3, --use-tp-pp-dp-mapping)");
   c->add_option("--adapter", a.adapter,
                 "fine-tune with adapters, base model frozen: lora, qlora (4-bit NF4 base), or none (full training)");
   c->add_option("--lora-rank", a.lora_rank, "adapter rank r (default 16)");
@@ -243,6 +249,8 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--sp")) w.par.sequence_parallel = a.sp;
     if (!from_file || given("--first-stage-layers")) w.par.first_stage_layers = a.first_stage_layers;
     if (!from_file || given("--last-stage-layers")) w.par.last_stage_layers = a.last_stage_layers;
+    if (!from_file || given("--rank-order"))
+      w.par.rank_order = parse_flag("", "--rank-order", a.rank_order, plan::rank_order_from_string);
     if (given("--dp")) {
       w.par.dp = a.dp;
       if (given("--gpus") && w.par.world() != a.gpus) {
@@ -548,6 +556,7 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   // --zero / --recompute given on the command line fix that dimension instead of searching it.
   o.try_zero = c->count("--zero") == 0;
   o.try_recompute = c->count("--recompute") == 0;
+  o.try_rank_orders = c->count("--rank-order") == 0;
   if (!a.workload_file.empty()) {
     // What the search chooses replaces the file's values: say so when the file set any of them.
     const plan::Parallelism& p = w.par;
@@ -558,10 +567,12 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
     if (o.try_zero && w.train.zero_stage != 0) replaced.push_back(fmt::format("ZeRO stage {}", w.train.zero_stage));
     if (o.try_recompute && w.train.recompute != plan::Recompute::kNone)
       replaced.push_back("recompute " + plan::to_string(w.train.recompute));
+    if (o.try_rank_orders && p.rank_order != plan::RankOrder::kPipelineOuter)
+      replaced.push_back("rank order " + plan::to_string(p.rank_order));
     if (!replaced.empty()) {
       ctx.rates.notes.push_back(fmt::format(
-          "the search replaced the workload file's {} by the choices it tries (fix ZeRO or recompute with --zero / "
-          "--recompute)",
+          "the search replaced the workload file's {} by the choices it tries (fix ZeRO, recompute or the rank order "
+          "with --zero / --recompute / --rank-order)",
           fmt::join(replaced, ", ")));
     }
   }
@@ -660,6 +671,7 @@ std::string_view flag_for_field(std::string_view json_path) {
       {"$.parallelism.vpp", "--vpp"},
       {"$.parallelism.first_stage_layers", "--first-stage-layers"},
       {"$.parallelism.last_stage_layers", "--last-stage-layers"},
+      {"$.parallelism.rank_order", "--rank-order"},
       {"$.train.global_batch", "--global-batch"},
       {"$.train.micro_batch", "--micro-batch"},
       {"$.train.seq_len", "--seq-len"},

@@ -18,6 +18,7 @@ std::string parallelism_text(const plan::Workload& w) {
   std::string s = fmt::format("TP {} · PP {} · DP {} · mb {} · {} recompute · ZeRO-{}", w.par.tp, w.par.pp, w.par.dp,
                               w.train.micro_batch, plan::to_string(w.train.recompute), w.train.zero_stage);
   if (w.par.sequence_parallel) s += " · SP";
+  if (w.par.rank_order == plan::RankOrder::kDataOuter) s += " · DP outermost";
   return s;
 }
 

@@ -68,6 +68,19 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
             : "memory per GPU is that of the pipeline stage that needs the most: the first (input embedding, the "
               "most micro-batches in flight), the first middle one (when it holds more layers than the first) and "
               "the last (output layer, fp32 logits of one micro-batch) are evaluated");
+    if (w.par.world() > ctx.rates.gpus_per_node && (w.par.dp * w.par.cp > 1 || w.par.pp > 1)) {
+      const RankPlacement place = rank_placement(w.par, ctx.rates.gpus_per_node);
+      out.push_back(fmt::format(
+          "ranks {} ({}): the data-parallel group has {:g} of its {} ranks in each node{}{}",
+          to_string(w.par.rank_order),
+          w.par.rank_order == RankOrder::kPipelineOuter ? "pipeline outermost, Megatron-Core's default"
+                                                        : "data parallel outermost, as Llama 3 and Megatron's "
+                                                          "--use-tp-pp-dp-mapping",
+          place.dp_ranks_per_node, w.par.dp * w.par.cp,
+          place.dp_intra ? " (all on NVLink)" : ", sharing their NICs across nodes",
+          w.par.pp > 1 ? (place.pp_intra ? "; pipeline sends stay in the node" : "; pipeline sends cross nodes")
+                       : ""));
+    }
     if (w.par.pp > 1) {
       const StageLayout lay = stage_layout(w.model.num_layers, w.par);
       out.push_back(
@@ -325,7 +338,8 @@ json par_json(const Parallelism& p) {
           {"vpp", p.vpp},
           {"sequence_parallel", p.sequence_parallel},
           {"first_stage_layers", p.first_stage_layers},
-          {"last_stage_layers", p.last_stage_layers}};
+          {"last_stage_layers", p.last_stage_layers},
+          {"rank_order", to_string(p.rank_order)}};
 }
 
 json train_settings_json(const TrainSettings& t) {
@@ -505,10 +519,11 @@ std::string train_tables(const TrainResult& r) {
 }
 
 std::string par_text(const Parallelism& p, const TrainSettings& t) {
-  return fmt::format("TP {} · PP {} · DP {}{}{}{}{}, micro-batch {}, recompute {}, ZeRO {}", p.tp, p.pp, p.dp,
+  return fmt::format("TP {} · PP {} · DP {}{}{}{}{}, micro-batch {}, recompute {}, ZeRO {}{}", p.tp, p.pp, p.dp,
                      p.cp > 1 ? fmt::format(" · CP {}", p.cp) : "", p.ep > 1 ? fmt::format(" · EP {}", p.ep) : "",
                      p.vpp > 1 ? fmt::format(" · VPP {}", p.vpp) : "", p.sequence_parallel ? " + SP" : "",
-                     t.micro_batch, to_string(t.recompute), t.zero_stage);
+                     t.micro_batch, to_string(t.recompute), t.zero_stage,
+                     p.rank_order == RankOrder::kDataOuter ? ", ranks tp-cp-ep-pp-dp (DP outermost)" : "");
 }
 
 }  // namespace
@@ -730,15 +745,17 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
 std::string search_plan_table(const Workload& w, const ParamCounts& pc, const SearchResult& r, const PlanContext& ctx) {
   std::string s = fmt::format("Parallelism search: {} ({:.3f} B parameters), {} configurations evaluated, {} fit\n\n",
                               w.model.name, pc.total / 1e9, r.evaluated, r.fitting);
-  s += fmt::format("  {:>3} {:>4} {:>4} {:>3} {:>3} {:>3} {:>5} {:>4} {:>3} {:>10} {:>5} {:>10} {:>7} {:>11}\n", "TP",
-                   "PP", "DP", "CP", "EP", "VPP", "SP", "MB", "Z", "recompute", "GiB", "step", "MFU %", "tok/s/GPU");
+  s += fmt::format("  {:>3} {:>4} {:>4} {:>3} {:>3} {:>3} {:>5} {:>4} {:>3} {:>10} {:>6} {:>5} {:>10} {:>7} {:>11}\n",
+                   "TP", "PP", "DP", "CP", "EP", "VPP", "SP", "MB", "Z", "recompute", "outer", "GiB", "step", "MFU %",
+                   "tok/s/GPU");
   for (const auto& c : r.best) {
     const auto& p = c.workload.par;
     const auto& t = c.workload.train;
     s += fmt::format(
-        "  {:>3} {:>4} {:>4} {:>3} {:>3} {:>3} {:>5} {:>4} {:>3} {:>10} {:>5.1f} {:>10} {:>7.1f} {:>11.0f}\n", p.tp,
-        p.pp, p.dp, p.cp, p.ep, p.vpp, p.sequence_parallel ? "yes" : "no", t.micro_batch, t.zero_stage,
-        to_string(t.recompute), c.result.memory.total_bytes / core::kGiB, core::format_seconds(c.result.time.step_s),
+        "  {:>3} {:>4} {:>4} {:>3} {:>3} {:>3} {:>5} {:>4} {:>3} {:>10} {:>6} {:>5.1f} {:>10} {:>7.1f} {:>11.0f}\n",
+        p.tp, p.pp, p.dp, p.cp, p.ep, p.vpp, p.sequence_parallel ? "yes" : "no", t.micro_batch, t.zero_stage,
+        to_string(t.recompute), p.rank_order == RankOrder::kDataOuter ? "DP" : "PP",
+        c.result.memory.total_bytes / core::kGiB, core::format_seconds(c.result.time.step_s),
         100.0 * c.result.time.mfu, c.result.time.tokens_per_s_per_gpu);
   }
   if (r.best.empty()) s += "  no configuration fits in memory\n";

@@ -54,6 +54,29 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
         if ((o.gpus / (tp * pp)) % cp != 0 || seq % cp != 0) continue;
         const int dp = o.gpus / (tp * pp * cp);
         if (batch % dp != 0) continue;
+        // Both rank orders only where they place the DP and PP groups differently (PP and DP > 1,
+        // spread over nodes, TP·CP smaller than a node, or NVLink islands); elsewhere the base
+        // workload's order.
+        std::array<RankOrder, 2> orders{base.par.rank_order, RankOrder::kPipelineOuter};
+        int n_orders = 1;
+        if (o.try_rank_orders) {
+          Parallelism pipe_outer{}, data_outer{};
+          pipe_outer.tp = data_outer.tp = tp;
+          pipe_outer.pp = data_outer.pp = pp;
+          pipe_outer.dp = data_outer.dp = dp;
+          pipe_outer.cp = data_outer.cp = cp;
+          data_outer.rank_order = RankOrder::kDataOuter;
+          const RankPlacement pa = rank_placement(pipe_outer, rates.gpus_per_node);
+          const RankPlacement pb = rank_placement(data_outer, rates.gpus_per_node);
+          // What evaluate_train reads of a placement: the group's ranks per node and the bus its span gets.
+          if (pa.dp_ranks_per_node != pb.dp_ranks_per_node || pa.dp_intra != pb.dp_intra ||
+              rates.intra_bus_for(pa.dp_span_gpus) != rates.intra_bus_for(pb.dp_span_gpus) ||
+              pa.pp_intra != pb.pp_intra ||
+              rates.intra_bus_for(pa.pp_span_gpus) != rates.intra_bus_for(pb.pp_span_gpus)) {
+            orders = {RankOrder::kPipelineOuter, RankOrder::kDataOuter};
+            n_orders = 2;
+          }
+        }
         for (int ep = 1; ep <= std::min(max_ep, dp * cp); ++ep) {
           if ((dp * cp) % ep != 0 || (ep > 1 && m.num_experts % ep != 0)) continue;
           // Interleaving: vpp chunks of layers/(pp·vpp) layers per (middle) stage (pp > 1).
@@ -72,33 +95,36 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
                   if (o.try_zero && base.train.offload == Offload::kOptimizer && (zero == 0 || (pp > 1 && zero >= 2)))
                     continue;
                   for (int sp = 0; sp <= (tp > 1 ? 1 : 0); ++sp) {
-                    w.par = Parallelism{};
-                    w.par.tp = tp;
-                    w.par.pp = pp;
-                    w.par.dp = dp;
-                    w.par.cp = cp;
-                    w.par.ep = ep;
-                    w.par.vpp = vpp;
-                    w.par.sequence_parallel = sp == 1;
-                    w.par.first_stage_layers = edge_layers;
-                    w.par.last_stage_layers = edge_layers;
-                    w.train.micro_batch = mbs;
-                    w.train.recompute =
-                        o.try_recompute ? recomputes[static_cast<std::size_t>(ri)] : base.train.recompute;
-                    w.train.zero_stage = o.try_zero ? zero : base.train.zero_stage;
-                    const TrainResult r = evaluate_train(w, params, rates, a);
-                    ++res.evaluated;
-                    if (!r.memory.fits) {
-                      if (!have_unfit || r.time.step_s < unfit.result.time.step_s) unfit = Best{w.par, w.train, r};
-                      have_unfit = true;
-                      continue;
+                    for (int oi = 0; oi < n_orders; ++oi) {
+                      w.par = Parallelism{};
+                      w.par.rank_order = orders[static_cast<std::size_t>(oi)];
+                      w.par.tp = tp;
+                      w.par.pp = pp;
+                      w.par.dp = dp;
+                      w.par.cp = cp;
+                      w.par.ep = ep;
+                      w.par.vpp = vpp;
+                      w.par.sequence_parallel = sp == 1;
+                      w.par.first_stage_layers = edge_layers;
+                      w.par.last_stage_layers = edge_layers;
+                      w.train.micro_batch = mbs;
+                      w.train.recompute =
+                          o.try_recompute ? recomputes[static_cast<std::size_t>(ri)] : base.train.recompute;
+                      w.train.zero_stage = o.try_zero ? zero : base.train.zero_stage;
+                      const TrainResult r = evaluate_train(w, params, rates, a);
+                      ++res.evaluated;
+                      if (!r.memory.fits) {
+                        if (!have_unfit || r.time.step_s < unfit.result.time.step_s) unfit = Best{w.par, w.train, r};
+                        have_unfit = true;
+                        continue;
+                      }
+                      ++res.fitting;
+                      if (best.size() == keep && r.time.step_s >= best.back().result.time.step_s) continue;
+                      auto pos = std::upper_bound(best.begin(), best.end(), r.time.step_s,
+                                                  [](double s, const Best& b) { return s < b.result.time.step_s; });
+                      best.insert(pos, Best{w.par, w.train, r});
+                      if (best.size() > keep) best.pop_back();
                     }
-                    ++res.fitting;
-                    if (best.size() == keep && r.time.step_s >= best.back().result.time.step_s) continue;
-                    auto pos = std::upper_bound(best.begin(), best.end(), r.time.step_s,
-                                                [](double s, const Best& b) { return s < b.result.time.step_s; });
-                    best.insert(pos, Best{w.par, w.train, r});
-                    if (best.size() > keep) best.pop_back();
                   }
                 }
               }
@@ -139,6 +165,7 @@ std::string settings_text(const Parallelism& p, const TrainSettings& t) {
   if (p.first_stage_layers > 0 || p.last_stage_layers > 0) s += fmt::format(", {}", stage_text(p));
   s += fmt::format(", micro-batch {}, ZeRO {}, recompute {}, SP {}", t.micro_batch, t.zero_stage,
                    to_string(t.recompute), p.sequence_parallel ? "on" : "off");
+  if (p.rank_order == RankOrder::kDataOuter) s += ", ranks tp-cp-ep-pp-dp";
   return s;
 }
 }  // namespace
@@ -190,6 +217,7 @@ WinnerExplanation explain_winner(const SearchResult& r) {
   diff("ZeRO", std::to_string(ta.zero_stage), std::to_string(tb.zero_stage));
   diff("recompute", to_string(ta.recompute), to_string(tb.recompute));
   diff("SP", on(pa.sequence_parallel), on(pb.sequence_parallel));
+  diff("rank order", to_string(pa.rank_order), to_string(pb.rank_order));
   const TrainTime& x = a.result.time;
   const TrainTime& y = b.result.time;
   e.terms = {{"compute (GEMM + attention)", x.compute_s, y.compute_s, 0},

@@ -133,6 +133,30 @@ Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallel
   return {tokens * (fwd_replicated / rep_div + fwd_split / tp), tokens * (bwd_replicated / rep_div + bwd_split / tp)};
 }
 
+RankPlacement rank_placement(const Parallelism& p, double gpus_per_node) noexcept {
+  const double tp = p.tp, cp = p.cp, dp = p.dp, pp = p.pp;
+  const bool pipeline_outer = p.rank_order == RankOrder::kPipelineOuter;
+  // Consecutive ranks fill a node; a dimension of `size` whose neighbours are `stride` ranks apart has
+  // min(size, node / stride) of its ranks in each node (at least 1).
+  const auto in_node = [&](double stride, double size) {
+    return std::max(1.0, std::min(size, std::floor(gpus_per_node / stride)));
+  };
+  const double dp_stride = pipeline_outer ? tp * cp : tp * cp * pp;
+  const double pp_stride = pipeline_outer ? tp * cp * dp : tp * cp;
+  RankPlacement r;
+  // The data-parallel (gradient) group is dp·cp ranks: the CP ranks next to TP, then the DP ranks.
+  const double cp_local = in_node(tp, cp);
+  const double dp_local = cp_local < cp ? 1.0 : in_node(dp_stride, dp);
+  r.dp_ranks_per_node = cp_local * dp_local;
+  r.dp_intra = r.dp_ranks_per_node >= cp * dp;
+  r.dp_span_gpus = dp_local > 1 ? dp_stride * dp_local : tp * cp_local;
+  // A pipeline's p2p sends stay inside a node only while all its stages do; otherwise at least one
+  // boundary crosses the network and, in 1F1B's steady state, sets the pace.
+  r.pp_intra = in_node(pp_stride, pp) >= pp;
+  r.pp_span_gpus = pp_stride * pp;
+  return r;
+}
+
 double ep_ranks_per_node(const Parallelism& p, double gpus_per_node) noexcept {
   return std::max(1.0, std::min<double>(p.ep, std::floor(gpus_per_node / static_cast<double>(p.tp))));
 }
@@ -598,12 +622,14 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     tp_layer = (4.0 + (full ? 2.0 : 0.0)) * per_collective * (1.0 - t.tp_comm_overlap);
   }
   // Pipeline: one activation send forward and one gradient send backward per micro-batch per stage
-  // boundary, split over the TP ranks (scatter-gather); inter-node once a stage fills a node. With
-  // interleaving a micro-batch crosses every stage vpp times (Narayanan et al. 2021 §2.2.2).
+  // boundary, split over the TP ranks (scatter-gather). With interleaving a micro-batch crosses every
+  // stage vpp times (Narayanan et al. 2021 §2.2.2). Intra- or inter-node as the rank order places the
+  // stages (rank_placement).
+  const RankPlacement place = rank_placement(p, r.gpus_per_node);
   double pp_mb = 0;
   if (p.pp > 1) {
-    const bool intra = tp * pp <= r.gpus_per_node;
-    const double bw = intra ? r.intra_bus_for(tp * pp) : r.inter_bus_bytes_per_s;
+    const bool intra = place.pp_intra;
+    const double bw = intra ? r.intra_bus_for(place.pp_span_gpus) : r.inter_bus_bytes_per_s;
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     pp_mb = 2.0 * p.vpp * (alpha + sbh * act_bytes / tp / bw);
   }
@@ -702,10 +728,12 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // and backward (and needs no gather after the update). With overlap (bucketed reduction as in
   // PyTorch DDP/FSDP, Megatron --overlap-grad-reduce), a reduction runs during the backward of its
   // micro-batch and a gather during a forward or backward: at most that window is hidden.
-  const double local = std::max(1.0, std::min(shard, r.gpus_per_node / (tp * pp)));  // DP ranks sharing a node
-  const bool dp_intra = tp * pp * shard <= r.gpus_per_node;
-  const double dp_bus = dp_intra ? r.intra_bus_for(tp * pp * shard)
-                                 : std::min(r.intra_bus_for(tp * pp * local), r.inter_bus_bytes_per_s * local);
+  // The dp·cp group's ranks that share a node as the rank order places them (rank_placement); across
+  // nodes they share their NICs' bandwidth.
+  const double local = place.dp_ranks_per_node;
+  const bool dp_intra = place.dp_intra;
+  const double dp_bus = dp_intra ? r.intra_bus_for(place.dp_span_gpus)
+                                 : std::min(r.intra_bus_for(place.dp_span_gpus), r.inter_bus_bytes_per_s * local);
   const double dp_alpha = dp_intra ? r.intra_alpha_s : r.inter_alpha_s;
   // The parameters a stage trains (all, or with LoRA its adapters) and the bytes of all the weights it
   // holds (ZeRO 3 gathers those; QLoRA's frozen linear weights travel in 4 bits).

@@ -57,6 +57,14 @@ Offload offload_from_string(const std::string& s) {
   throw core::InputError("offload 'none' or 'optimizer', got '" + s + "'");
 }
 
+std::string to_string(RankOrder o) { return o == RankOrder::kDataOuter ? "tp-cp-ep-pp-dp" : "tp-cp-ep-dp-pp"; }
+RankOrder rank_order_from_string(const std::string& s) {
+  if (s == "tp-cp-ep-dp-pp") return RankOrder::kPipelineOuter;
+  if (s == "tp-cp-ep-pp-dp") return RankOrder::kDataOuter;
+  throw core::InputError("rank order 'tp-cp-ep-dp-pp' (pipeline outermost, Megatron-Core's default) or "
+                         "'tp-cp-ep-pp-dp' (data parallel outermost, Llama 3), got '" + s + "'");
+}
+
 double optimizer_state_bytes(Optimizer o) noexcept {
   switch (o) {
     case Optimizer::kAdam: return 2 * 4.0;
@@ -381,7 +389,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   w.phase = r.choice("phase", {"train", "infer"}) == "train" ? Phase::kTrain : Phase::kInfer;
   w.gpus = static_cast<int>(r.integer_or("gpus", 0, 0, kMaxGpus));
   if (auto p = r.maybe("parallelism")) {
-    p->only_keys({"tp", "pp", "dp", "cp", "ep", "vpp", "sequence_parallel", "first_stage_layers", "last_stage_layers"});
+    p->only_keys({"tp", "pp", "dp", "cp", "ep", "vpp", "sequence_parallel", "first_stage_layers", "last_stage_layers",
+                  "rank_order"});
     w.par.tp = static_cast<int>(p->integer_or("tp", 1, 1, 1024));
     w.par.pp = static_cast<int>(p->integer_or("pp", 1, 1, 1024));
     w.par.dp = static_cast<int>(p->integer_or("dp", 1, 1, kMaxGpus));
@@ -391,6 +400,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.par.sequence_parallel = p->boolean_or("sequence_parallel", false);
     w.par.first_stage_layers = static_cast<int>(p->integer_or("first_stage_layers", 0, 0, 1'000'000));
     w.par.last_stage_layers = static_cast<int>(p->integer_or("last_stage_layers", 0, 0, 1'000'000));
+    w.par.rank_order =
+        rank_order_from_string(p->choice_or("rank_order", {"tp-cp-ep-dp-pp", "tp-cp-ep-pp-dp"}, "tp-cp-ep-dp-pp"));
   }
   if (w.phase == Phase::kTrain) {
     const Reader t = r.at("train");

@@ -180,6 +180,7 @@ std::string parallelism_text(const plan::Workload& w) {
   if (w.par.cp > 1) s += fmt::format(" · CP {}", w.par.cp);
   if (w.par.vpp > 1) s += fmt::format(" · VPP {}", w.par.vpp);
   if (w.par.sequence_parallel) s += " · SP";
+  if (w.par.rank_order == plan::RankOrder::kDataOuter) s += " · ranks tp-cp-ep-pp-dp (DP outermost)";
   s += fmt::format(" · micro-batch {} · recompute {} · ZeRO {}", w.train.micro_batch, to_string(w.train.recompute),
                    w.train.zero_stage);
   return s;

@@ -670,4 +670,33 @@ check profile-absurd 2 "$bin" profile "$tmp/absurd_results.json" --out "$tmp/abs
 grep -q "absurd_results.json" "$tmp/err" && grep -q "plausible" "$tmp/err" \
   || { echo "FAIL profile-absurd: file or reason not named"; cat "$tmp/err"; fail=1; }
 [[ ! -e "$tmp/absurd_profile.json" ]] || { echo "FAIL profile-absurd: a profile was written"; fail=1; }
+# --rank-order: each order in plan.json and the assumptions; the search tries both unless fixed.
+check rank-order-dp-outer 0 "$bin" plan train --model llama-3-8b --gpu H100 --gpus 64 --global-batch 128 --seq-len 8192 --pp 4 --rank-order tp-cp-ep-pp-dp --json
+cp "$tmp/out" "$tmp/order_dp.json"
+check rank-order-default 0 "$bin" plan train --model llama-3-8b --gpu H100 --gpus 64 --global-batch 128 --seq-len 8192 --pp 4 --json
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); p = json.load(open(sys.argv[2]))
+assert d["parallelism"]["rank_order"] == "tp-cp-ep-pp-dp" and p["parallelism"]["rank_order"] == "tp-cp-ep-dp-pp"
+# Llama 3 order: the 4 stages of a replica share a node (sends on NVLink), 2 of the 16 DP ranks per node;
+# the default: 8 DP ranks per node, the pipeline crosses nodes.
+ad = [a for a in d["assumptions"] if a.startswith("ranks ")]; ap = [a for a in p["assumptions"] if a.startswith("ranks ")]
+assert ad and "2 of its 16 ranks" in ad[0] and "stay in the node" in ad[0], ad
+assert ap and "8 of its 16 ranks" in ap[0] and "cross nodes" in ap[0], ap
+sd, sp = d["result"]["step"], p["result"]["step"]
+assert sd["dp_comm_exposed_s"] > 3 * sp["dp_comm_exposed_s"] and sd["pp_comm_exposed_s"] < sp["pp_comm_exposed_s"], (sd, sp)
+' "$tmp/order_dp.json" "$tmp/out" || { echo "FAIL rank-order"; fail=1; }
+check rank-order-bad 2 "$bin" plan train --model llama-3-8b --gpu H100 --gpus 64 --pp 4 --rank-order tp-pp-dp
+grep -q -- "--rank-order" "$tmp/err" && grep -q "tp-cp-ep-pp-dp" "$tmp/err" || { echo "FAIL rank-order-bad"; cat "$tmp/err"; fail=1; }
+check rank-order-search 0 "$bin" plan search --model llama-3-8b --gpu H100 --gpus 64 --global-batch 256 --seq-len 4096 --keep 1000 --json
+cp "$tmp/out" "$tmp/search_both.json"
+check rank-order-search-fixed 0 "$bin" plan search --model llama-3-8b --gpu H100 --gpus 64 --global-batch 256 --seq-len 4096 --keep 1000 --rank-order tp-cp-ep-pp-dp --json
+python3 -c '
+import json, sys
+b = json.load(open(sys.argv[1])); f = json.load(open(sys.argv[2]))
+orders = {c["parallelism"]["rank_order"] for c in b["candidates"]}
+assert orders == {"tp-cp-ep-dp-pp", "tp-cp-ep-pp-dp"}, orders
+assert all(c["parallelism"]["rank_order"] == "tp-cp-ep-pp-dp" for c in f["candidates"])
+assert b["evaluated"] > f["evaluated"], (b["evaluated"], f["evaluated"])
+' "$tmp/search_both.json" "$tmp/out" || { echo "FAIL rank-order-search"; fail=1; }
 exit $fail

@@ -221,6 +221,35 @@ TEST(Workload, OptimizerParsesRoundTripsAndRefuses) {
   EXPECT_THROW(optimizer_from_string("Adam"), core::InputError);
 }
 
+TEST(Workload, RankOrderParsesRoundTripsAndRefuses) {
+  const auto doc = [](const std::string& order) {
+    return R"({"schema":"headroom.workload","schema_version":"1.0","model":"llama-2-7b","phase":"train",
+      "parallelism":{"pp":2,"dp":8)" + order + R"(},"train":{"global_batch":64,"seq_len":4096}})";
+  };
+  EXPECT_EQ(workload_from_json(doc(""), "w.json", catalog()).par.rank_order, RankOrder::kPipelineOuter);
+  for (const char* name : {"tp-cp-ep-dp-pp", "tp-cp-ep-pp-dp"}) {
+    const Workload w = workload_from_json(doc(fmt::format(R"(,"rank_order":"{}")", name)), "w.json", catalog());
+    EXPECT_EQ(to_string(w.par.rank_order), name);
+    // plan.json's parallelism block carries it and reads back as a workload's.
+    PlanContext ctx;
+    ctx.rates = test::rates_for("H100");
+    const auto plan =
+        nlohmann::json::parse(train_plan_to_json(w, count_params(w.model), test::train(w, "H100"), ctx));
+    EXPECT_EQ(plan.at("parallelism").at("rank_order"), name);
+    const nlohmann::json back = {{"schema", "headroom.workload"}, {"schema_version", "1.0"}, {"model", "llama-2-7b"},
+                                 {"phase", "train"}, {"parallelism", plan.at("parallelism")},
+                                 {"train", plan.at("train")}};
+    EXPECT_EQ(workload_from_json(back.dump(), "plan.json", catalog()).par.rank_order, w.par.rank_order);
+  }
+  try {
+    workload_from_json(doc(R"(,"rank_order":"tp-pp-dp")"), "w.json", catalog());
+    ADD_FAILURE() << "accepted tp-pp-dp";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.parallelism.rank_order");
+    EXPECT_NE(std::string(e.what()).find("tp-cp-ep-pp-dp"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Workload, ParsesWeightQuantisationFields) {
   const auto doc = [](const std::string& extra) {
     return R"({"schema":"headroom.workload","schema_version":"1.0","model":"mixtral-8x7b","phase":"infer",

@@ -265,6 +265,79 @@ TEST(DataParallel, OverlapHidesAtMostOneMicroBatchBackward) {
   EXPECT_EQ(eval(longer, rates()).time.dp_comm_s, 0.0);
 }
 
+TEST(RankPlacement, PipelineOutermostKeepsAStagesDataParallelRanksTogether) {
+  // PP 2 × DP 4 = 8 GPUs. Megatron-Core (tp-cp-ep-dp-pp) and DeepSpeed (pipe-data-model) put the
+  // pipeline outermost: a stage's 4 DP ranks are contiguous. On 4-GPU nodes each stage fills one
+  // node, so the gradient all-reduce stays on NVLink (as when the whole job is in one 8-GPU node) and
+  // every stage boundary crosses the network.
+  Workload w = workload(test::synthetic_dense_model(), 4, 8);
+  w.par.pp = 2;
+  w.gpus = 8;
+  const TrainResult one_node = eval(w, rates(8));
+  const TrainResult two_nodes = eval(w, rates(4));
+  ASSERT_GT(one_node.time.dp_comm_s, 0);
+  EXPECT_NEAR(two_nodes.time.dp_comm_s, one_node.time.dp_comm_s, 1e-15);
+  // One activation send forward and one gradient back per micro-batch: s·b·h bf16 = 2 MiB, α = 0.
+  const double send = 1024.0 * 1024 * 2;
+  EXPECT_NEAR(one_node.time.pp_comm_s, 8 * 2 * send / kIntra, 1e-15);
+  EXPECT_NEAR(two_nodes.time.pp_comm_s, 8 * 2 * send / kInter, 1e-15);
+  // On 2-GPU nodes a stage's DP group spans 2 nodes with 2 ranks on each: busbw = min(NVLink,
+  // 2 NICs) = 20 GB/s against 100 GB/s, so the all-reduce (α = 0) takes 5 times as long.
+  EXPECT_NEAR(eval(w, rates(2)).time.dp_comm_s, 5 * one_node.time.dp_comm_s, 1e-12);
+}
+
+TEST(RankPlacement, KnownAnswersForBothOrders) {
+  // TP 2 · CP 2 · PP 2 · DP 4 = 32 GPUs on 8-GPU nodes.
+  Parallelism p;
+  p.tp = 2;
+  p.cp = 2;
+  p.pp = 2;
+  p.dp = 4;
+  // tp-cp-ep-dp-pp: ranks 0-7 hold TP 2 × CP 2 × DP 2 of stage 0, so 2 CP × 2 DP = 4 of the 8 dp·cp
+  // ranks share a node, spanning all 8 GPUs; stages are 16 ranks apart: the pipeline crosses nodes.
+  const RankPlacement outer_pp = rank_placement(p, 8);
+  EXPECT_EQ(outer_pp.dp_ranks_per_node, 4);
+  EXPECT_FALSE(outer_pp.dp_intra);
+  EXPECT_EQ(outer_pp.dp_span_gpus, 8);
+  EXPECT_FALSE(outer_pp.pp_intra);
+  EXPECT_EQ(outer_pp.pp_span_gpus, 32);
+  // tp-cp-ep-pp-dp: ranks 0-7 hold TP 2 × CP 2 × PP 2 of one replica: only the 2 CP ranks of the
+  // gradient group (span 4 GPUs) share a node, and the whole pipeline (stride 4, span 8) stays in it.
+  p.rank_order = RankOrder::kDataOuter;
+  const RankPlacement outer_dp = rank_placement(p, 8);
+  EXPECT_EQ(outer_dp.dp_ranks_per_node, 2);
+  EXPECT_FALSE(outer_dp.dp_intra);
+  EXPECT_EQ(outer_dp.dp_span_gpus, 4);
+  EXPECT_TRUE(outer_dp.pp_intra);
+  EXPECT_EQ(outer_dp.pp_span_gpus, 8);
+  // TP 8 fills the node: either order puts one rank of every other group in it.
+  p.tp = 8;
+  p.cp = 1;
+  for (const RankOrder o : {RankOrder::kPipelineOuter, RankOrder::kDataOuter}) {
+    p.rank_order = o;
+    const RankPlacement r = rank_placement(p, 8);
+    EXPECT_EQ(r.dp_ranks_per_node, 1);
+    EXPECT_FALSE(r.dp_intra);
+    EXPECT_FALSE(r.pp_intra);
+  }
+}
+
+TEST(RankPlacement, DataOuterKeepsThePipelineInANode) {
+  // The job of PipelineOutermostKeepsAStagesDataParallelRanksTogether in Llama 3's order on 4-GPU
+  // nodes: a replica's 2 stages are neighbours (sends over NVLink) and each node holds 2 replicas,
+  // so the 4-rank DP group has 2 ranks per node: busbw min(100, 2 × 10) = 20 GB/s, 5× the time.
+  Workload w = workload(test::synthetic_dense_model(), 4, 8);
+  w.par.pp = 2;
+  w.gpus = 8;
+  const TrainResult one_node = eval(w, rates(8));
+  w.par.rank_order = RankOrder::kDataOuter;
+  const TrainResult two_nodes = eval(w, rates(4));
+  EXPECT_NEAR(two_nodes.time.pp_comm_s, 8 * 2 * (1024.0 * 1024 * 2) / kIntra, 1e-15);
+  EXPECT_NEAR(two_nodes.time.dp_comm_s, 5 * one_node.time.dp_comm_s, 1e-12);
+  // Inside one node the order changes nothing.
+  EXPECT_EQ(eval(w, rates(8)).time.step_s, one_node.time.step_s);
+}
+
 TEST(DataParallel, ZeroTwoReduceScattersEveryMicroBatch) {
   Workload w = workload(test::synthetic_dense_model(), 4, 8);
   w.train.zero_stage = 1;

@@ -220,5 +220,36 @@ TEST(Search, EnumeratesExpertContextAndInterleavingDegrees) {
   }
 }
 
+TEST(Search, TriesBothRankOrdersOnlyWhereTheyDiffer) {
+  const Assumptions a;
+  const Rates rates = test::rates_for("h100-sxm5-80gb");
+  // One node: the orders place nothing differently, so each layout is evaluated once.
+  Workload w = test::train_workload("llama-3-8b", 1, 1, 8, 64, 4096);
+  SearchOptions o;
+  o.gpus = 8;
+  o.keep = 1000;
+  const SearchResult one_node = search_train(w, count_params(w.model), rates, a, o);
+  o.try_rank_orders = false;
+  EXPECT_EQ(search_train(w, count_params(w.model), rates, a, o).evaluated, one_node.evaluated);
+  for (const auto& c : one_node.best) EXPECT_EQ(c.workload.par.rank_order, RankOrder::kPipelineOuter);
+  // 64 GPUs: layouts with PP and DP > 1 and TP·CP below a node are tried both ways; fixed to
+  // Llama 3's order, every candidate has it.
+  w = test::train_workload("llama-3-8b", 1, 1, 64, 256, 4096);
+  o.gpus = 64;
+  o.try_rank_orders = true;
+  const SearchResult both = search_train(w, count_params(w.model), rates, a, o);
+  o.try_rank_orders = false;
+  w.par.rank_order = RankOrder::kDataOuter;
+  const SearchResult fixed = search_train(w, count_params(w.model), rates, a, o);
+  EXPECT_GT(both.evaluated, fixed.evaluated);
+  ASSERT_FALSE(fixed.best.empty());
+  for (const auto& c : fixed.best) EXPECT_EQ(c.workload.par.rank_order, RankOrder::kDataOuter);
+  bool saw[2] = {false, false};
+  for (const auto& c : both.best) saw[c.workload.par.rank_order == RankOrder::kDataOuter] = true;
+  EXPECT_TRUE(saw[0] && saw[1]);
+  // Trying both can only find a plan at least as fast as either order alone.
+  EXPECT_LE(both.best.front().result.time.step_s, fixed.best.front().result.time.step_s);
+}
+
 }  // namespace
 }  // namespace headroom::plan

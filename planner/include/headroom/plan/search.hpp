@@ -1,5 +1,5 @@
 #pragma once
-/// Parallelism search: every (TP, PP, CP, DP, EP, VPP, micro-batch, recompute, ZeRO, SP) that
+/// Parallelism search: every (TP, PP, CP, DP, EP, VPP, micro-batch, recompute, ZeRO, SP, rank order) that
 /// divides the model and the GPU count, evaluated with evaluate_train(); the fastest configuration
 /// that fits wins.
 #include <cstdint>
@@ -23,6 +23,9 @@ struct SearchOptions {
   std::int64_t max_micro_batch = 16;
   bool try_recompute = true;  ///< also none / selective / full
   bool try_zero = true;       ///< ZeRO 0, 1 (distributed optimizer), 2 and 3
+  /// Also try the other rank order (pipeline or data parallel outermost) where the two place the
+  /// groups differently; false: the base workload's order only.
+  bool try_rank_orders = true;
   std::size_t keep = 10;      ///< best configurations returned
 };
 

@@ -147,6 +147,19 @@ struct Fp8CastElements {
 };
 Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;
 
+/// Where the rank order (Parallelism::rank_order) puts the data-parallel and pipeline groups on
+/// nodes of `gpus_per_node` GPUs: the dp·cp ranks that share a node, whether all of them do, the
+/// GPUs their node-local part spans (for NVLink islands, Rates::intra_bus_for), and whether a
+/// pipeline's stages all sit in one node.
+struct RankPlacement {
+  double dp_ranks_per_node = 1;
+  bool dp_intra = true;
+  double dp_span_gpus = 1;
+  bool pp_intra = true;
+  double pp_span_gpus = 1;
+};
+RankPlacement rank_placement(const Parallelism& p, double gpus_per_node) noexcept;
+
 /// EP ranks per node: the EP group sits next to the TP ranks, floor(GPUs per node / TP) of its ranks
 /// on each node (at least 1, at most EP). The EP all-to-all and the plan's assumption line use it.
 double ep_ranks_per_node(const Parallelism& p, double gpus_per_node) noexcept;

@@ -45,6 +45,17 @@ double optimizer_state_bytes(Optimizer o) noexcept;
 /// Elements per block of bitsandbytes' block-wise 8-bit optimizer states (one fp32 absmax each).
 inline constexpr double kOptimizer8bitBlock = 256;
 
+/// How consecutive ranks (and so the GPUs of a node) are assigned to the parallel dimensions,
+/// innermost first; TP is always innermost and CP next to it. kPipelineOuter, "tp-cp-ep-dp-pp":
+/// Megatron-Core's default order (NeMo's too; DeepSpeed's pipe-data-model topology also puts the
+/// pipeline outermost), so a stage's data-parallel ranks are neighbours and the pipeline crosses
+/// nodes. kDataOuter, "tp-cp-ep-pp-dp": Megatron's --use-tp-pp-dp-mapping and Llama 3's
+/// [TP, CP, PP, DP] (arXiv 2407.21783 §3.3.2): a pipeline's stages are neighbours and data
+/// parallelism is outermost. EP ranks sit next to TP in both (Megatron's expert groups).
+enum class RankOrder { kPipelineOuter, kDataOuter };
+std::string to_string(RankOrder o);
+RankOrder rank_order_from_string(const std::string& s);  ///< "tp-cp-ep-dp-pp" | "tp-cp-ep-pp-dp"
+
 /// How the job is split. world = tp · pp · dp · cp (ep subdivides dp for experts).
 struct Parallelism {
   int tp = 1;   ///< tensor parallel
@@ -60,6 +71,7 @@ struct Parallelism {
   /// remaining layers evenly.
   int first_stage_layers = 0;
   int last_stage_layers = 0;
+  RankOrder rank_order = RankOrder::kPipelineOuter;
   int world() const { return tp * pp * dp * cp; }
 };
 
