@@ -463,8 +463,20 @@ CaseResult read_case(const Reader& r, Statistic statistic) {
       m.fail_at("name", "a metric name matching ^[a-z0-9_]+$ (lower-case snake_case such as flop_per_s), got '" +
                             out.name + "'");
     }
+    for (const Metric& earlier : c.metrics) {
+      if (earlier.name == out.name) {
+        m.fail_at("name", fmt::format("each metric once in a case, got '{}' again", out.name));
+      }
+    }
     out.unit = m.string("unit");
     out.better = m.choice("better", {"higher", "lower"}) == "higher" ? Better::kHigher : Better::kLower;
+    // A rate is better higher and a time lower: a flipped direction would make compare call every
+    // regression of the metric an improvement.
+    const bool rate = out.unit.size() > 2 && out.unit.ends_with("/s");
+    if ((rate && out.better != Better::kHigher) || (out.unit == "s" && out.better != Better::kLower)) {
+      m.fail_at("better", fmt::format("\"{}\" for a metric in {}, got \"{}\"", rate ? "higher" : "lower", out.unit,
+                                      rate ? "lower" : "higher"));
+    }
     out.value = m.number_or_null("value", Range::kNonNegative);
     out.samples = m.numbers("samples", Range::kNonNegative);
     if (auto s = m.maybe("summary")) {

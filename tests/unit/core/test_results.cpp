@@ -225,6 +225,31 @@ std::string load_error(const Results& r) {
 }
 }  // namespace
 
+TEST(Results, RepeatedMetricAndFlippedDirectionAreRefused) {
+  // Two flop_per_s metrics in one case: compare and the profile would read only one of them.
+  Results r = sample_results();
+  r.cases[0].metrics.push_back(r.cases[0].metrics[0]);
+  EXPECT_EQ(load_error(r), "dup.json: $.cases[0].metrics[1].name: expected each metric once in a case, got "
+                           "'flop_per_s' again");
+  // A rate marked better lower (or a time better higher) would turn regressions into improvements.
+  Results flipped = sample_results();
+  flipped.cases[0].metrics[0].better = Better::kLower;
+  EXPECT_EQ(load_error(flipped),
+            "dup.json: $.cases[0].metrics[0].better: expected \"higher\" for a metric in FLOP/s, got \"lower\"");
+  Results slow = sample_results();
+  Metric& t = slow.cases[0].metrics[0];
+  t.name = "time_s";
+  t.unit = "s";
+  t.better = Better::kHigher;
+  EXPECT_EQ(load_error(slow),
+            "dup.json: $.cases[0].metrics[0].better: expected \"lower\" for a metric in s, got \"higher\"");
+  // A unit without an inherent direction (bytes) may go either way.
+  Results bytes = sample_results();
+  bytes.cases[0].metrics[0].unit = "B";
+  bytes.cases[0].metrics[0].better = Better::kLower;
+  EXPECT_EQ(load_error(bytes), "no error");
+}
+
 TEST(Results, RepeatedCaseIsRefusedNamingTheEarlierIndex) {
   // A 50 %-slower copy of a passed case appended to the file: compare would keep only one of them.
   Results r = sample_results();

@@ -9,6 +9,7 @@ inline core::Metric metric(const std::string& name, const std::string& unit, dou
   core::Metric m;
   m.name = name;
   m.unit = unit;
+  m.better = unit == "s" ? core::Better::kLower : core::Better::kHigher;
   m.value = v;
   m.samples = {v};
   core::finalize_metric(m, core::Statistic::kMedian);
