@@ -15,11 +15,23 @@ struct Shape {
   double tp, pp, layers_per_stage, h, q, kv_heads_per_gpu, d;
 };
 
-/// TP all-reduces of one forward pass (2 per layer, all stages in sequence) for `tokens` tokens.
-double tp_comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& r, double act_bytes) noexcept {
-  if (s.tp <= 1) return 0.0;
-  return 2.0 * static_cast<double>(m.num_layers) *
+/// TP all-reduces of one forward pass (2 per layer, all stages in sequence) for `tokens` tokens,
+/// plus the pipeline's sends: each of the pp − 1 stage boundaries passes the tokens' hidden states
+/// (every TP rank sends its full copy to its peer of the next stage, in parallel), over NVLink while
+/// the replica fits a node.
+double comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& r, double act_bytes) noexcept {
+  double t = 0;
+  if (s.tp > 1) {
+    t += 2.0 * static_cast<double>(m.num_layers) *
          tp_allreduce_time_s(tokens * s.h * act_bytes, static_cast<int>(s.tp), r);
+  }
+  if (s.pp > 1) {
+    const bool intra = s.tp * s.pp <= r.gpus_per_node;
+    const double bw = intra ? r.intra_bus_for(s.tp * s.pp) : r.inter_bus_bytes_per_s;
+    const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
+    t += (s.pp - 1.0) * (alpha + tokens * s.h * act_bytes / bw);
+  }
+  return t;
 }
 
 }  // namespace
@@ -230,7 +242,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   tt.prefill = two_phase(prefill_gemm_flop, prefill_gemm_s, weights_read(new_ctx),
                          prefill_attn_flop, prefill_attn_flop / prefill_attn_rate, prefill_kv_bytes);
   tt.prefill.time_s *= s.pp;  // stages run one after another for one request
-  tt.ttft_s = tt.prefill.time_s + tp_comm_s(new_ctx, s, m, r, abytes);
+  tt.ttft_s = tt.prefill.time_s + comm_s(new_ctx, s, m, r, abytes);
 
   // One engine step at batch B: B decode tokens at mid-output context, plus `prompts` requests'
   // prompts (a fraction of one for a chunk), whose tokens share the step's weight reads and add their
@@ -247,7 +259,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
         batch * attended(mid_ctx) * kv_read_per_position + prompts * prefill_kv_bytes);
     rp.time_s *= s.pp;
     if (pt) *pt = rp;
-    return rp.time_s + tp_comm_s(batch + prompts * new_ctx, s, m, r, abytes);
+    return rp.time_s + comm_s(batch + prompts * new_ctx, s, m, r, abytes);
   };
   // Steady state with continuous batching and chunked prefill (vLLM V1's default): every request stays
   // n steps, so B/n prompts join per step on average. An engine runs a prompt in chunks of `chunk`
@@ -267,14 +279,22 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   struct SteadyState {
     double share = 0, decode_s = 0, prompt_s = 0, tpot_s = 0, ttft_s = 0;
   };
+  // Pipeline parallelism: engines keep pp micro-batches in flight (vLLM's virtual engines, each with
+  // its own scheduler, chunk budget and share of the KV cache; TensorRT-LLM and SGLang likewise), so
+  // each stage works on one micro-batch of B/pp requests (at least one) while the others are in other
+  // stages, and a micro-batch advances one token per pass through all pp stages. The steady state is
+  // that of one such engine at batch B/pp whose step is that pass; the replica's B requests each get a
+  // token per step, so tokens/s = B / TPOT.
+  const auto engine_batch = [&](double batch) { return s.pp > 1 ? std::max(1.0, batch / s.pp) : batch; };
   const auto steady_at = [&](double batch, RooflinePoint* decode_pt, RooflinePoint* prompt_pt) {
     SteadyState st;
-    st.share = prompt_share(batch);
+    const double b = engine_batch(batch);
+    st.share = prompt_share(b);
     const bool every_step = st.share >= 1.0;
-    st.prompt_s = every_step ? step(batch, batch / n_out, prompt_pt) : step(batch, chunk_prompts, prompt_pt);
-    if (!every_step || decode_pt) st.decode_s = step(batch, 0.0, decode_pt);
+    st.prompt_s = every_step ? step(b, b / n_out, prompt_pt) : step(b, chunk_prompts, prompt_pt);
+    if (!every_step || decode_pt) st.decode_s = step(b, 0.0, decode_pt);
     st.tpot_s = every_step ? st.prompt_s : (1.0 - st.share) * st.decode_s + st.share * st.prompt_s;
-    st.ttft_s = std::max(tt.ttft_s, (every_step ? std::max(1.0, n_out / batch) : prompt_chunks) * st.prompt_s);
+    st.ttft_s = std::max(tt.ttft_s, (every_step ? std::max(1.0, n_out / b) : prompt_chunks) * st.prompt_s);
     return st;
   };
   const auto meets = [&](double b) {
@@ -389,8 +409,11 @@ InferSearchResult search_infer(const Workload& base, const ParamCounts& params, 
       const auto over = [](const InferResult& r) { return r.memory.total_bytes - r.memory.budget_bytes; };
       if (over(x.result) != over(y.result)) return over(x.result) < over(y.result);
     }
+    // With a QPS: the fewest GPUs for it, then the smallest replica (finer steps when scaling, a
+    // smaller failure domain; a pipelined PP layout often serves as much per GPU as its PP 1 twin).
     if (qps && x.result.time.gpus_for_qps != y.result.time.gpus_for_qps)
       return x.result.time.gpus_for_qps < y.result.time.gpus_for_qps;
+    if (qps && x.tp * x.pp != y.tp * y.pp) return x.tp * x.pp < y.tp * y.pp;
     if (x.result.time.tokens_per_s_per_gpu != y.result.time.tokens_per_s_per_gpu)
       return x.result.time.tokens_per_s_per_gpu > y.result.time.tokens_per_s_per_gpu;
     return x.tp * x.pp < y.tp * y.pp;

@@ -255,7 +255,14 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
         "queueing before the first chunk not counted; the TTFT SLO is checked against it");
     out.push_back(
         "a pass = its GEMM phase (weights read, GEMM FLOPs) + its attention phase (KV read, attention FLOPs), each "
-        "max(FLOPs / GEMM rate, bytes / memory bandwidth); stages in sequence (no PP micro-batching)");
+        "max(FLOPs / GEMM rate, bytes / memory bandwidth)");
+    if (w.par.pp > 1) {
+      out.push_back(fmt::format(
+          "pipeline: {} micro-batches of B/{} requests (at least 1) in flight, one per stage (vLLM's virtual "
+          "engines); the steady state is one micro-batch's, whose step passes through all {} stages and {} "
+          "boundary send{} of its hidden states; a prompt alone crosses the stages one after another",
+          w.par.pp, w.par.pp, w.par.pp, w.par.pp - 1, w.par.pp == 2 ? "" : "s"));
+    }
     out.push_back(
         "prefill: causal attention (half of the s² products; sliding-window layers at most the window); `prompt "
         "alone` TTFT is one prompt with the GPUs to itself, the lower bound of TTFT under load");
@@ -774,8 +781,8 @@ std::string search_plan_table(const Workload& w, const ParamCounts& pc, const Se
 
 namespace {
 std::string ranking_text(const Workload& w) {
-  return w.infer.qps > 0 ? "fewest GPUs for the QPS, then most output tokens/s per GPU"
-                         : "most output tokens/s per GPU";
+  return w.infer.qps > 0 ? "fewest GPUs for the QPS, then fewest GPUs per replica, then most output tokens/s per GPU"
+                         : "most output tokens/s per GPU, then fewest GPUs per replica";
 }
 }  // namespace
 

@@ -244,6 +244,34 @@ TEST(InferSearch, EveryLayoutTheModelAllowsRankedByGpusForTheQps) {
   EXPECT_EQ(s.candidates.front().result.time.gpus_for_qps, 16.0);
 }
 
+TEST(Infer, PipelineStagesWorkOnMicroBatchesInFlight) {
+  // Llama 3 70B, TP 4: PP 2 at batch 128 keeps 2 micro-batches of 64 in flight, each stage holding
+  // half the layers. A decode step is a micro-batch's pass through both stages: twice a stage's
+  // work on 64 requests, which is exactly PP 1's step at batch 64 (half the weights and half the KV
+  // per GPU), plus the one boundary's send of 64 hidden states (8192 × 2 B) over NVLink. Every one
+  // of the 128 requests gets a token per step: twice PP 1's tokens/s on twice the GPUs.
+  Workload one = infer("llama-3-70b", 4, 2048, 256);
+  one.infer.batch = 64;
+  Workload two = one;
+  two.par.pp = 2;
+  two.infer.batch = 128;
+  validate(two);
+  const Rates r = test::rates_for("h100-sxm5-80gb");
+  const InferResult a = eval(one), b = eval(two);
+  const double send = r.intra_alpha_s + 64.0 * 8192 * 2 / r.intra_bus_for(8);
+  EXPECT_NEAR(b.time.decode_step_s, a.time.decode_step_s + send, 1e-12);
+  EXPECT_NEAR(b.time.tokens_per_s, 128 / b.time.tpot_s, 1e-9);
+  EXPECT_NEAR(b.time.tokens_per_s_per_gpu, a.time.tokens_per_s_per_gpu, 0.01 * a.time.tokens_per_s_per_gpu);
+  // One prompt alone still crosses the stages one after another: TTFT is PP 1's plus the send of the
+  // prompt's 2048 hidden states.
+  EXPECT_NEAR(b.time.ttft_s, a.time.ttft_s + r.intra_alpha_s + 2048.0 * 8192 * 2 / r.intra_bus_for(8), 1e-12);
+  // Fewer requests than stages: one request per micro-batch, stages idle in between.
+  two.infer.batch = 1;
+  one.infer.batch = 1;
+  EXPECT_NEAR(eval(two).time.decode_step_s,
+              eval(one).time.decode_step_s + r.intra_alpha_s + 8192.0 * 2 / r.intra_bus_for(8), 1e-12);
+}
+
 TEST(Infer, RequestsHoldWholeKvBlocks) {
   // 1000 + 10 tokens take 64 blocks of 16 = 1024 token slots; with blocks of 1 exactly 1010.
   Workload w = infer("llama-3-8b", 1, 1000, 10);
