@@ -71,7 +71,7 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     if (w.par.world() > ctx.rates.gpus_per_node && (w.par.dp * w.par.cp > 1 || w.par.pp > 1)) {
       const RankPlacement place = rank_placement(w.par, ctx.rates.gpus_per_node);
       out.push_back(fmt::format(
-          "ranks {} ({}): the data-parallel group has {:g} of its {} ranks in each node{}{}",
+          "ranks {} ({}): the data-parallel group has at least {:g} of its {} ranks in each node it spans{}{}",
           to_string(w.par.rank_order),
           w.par.rank_order == RankOrder::kPipelineOuter ? "pipeline outermost, Megatron-Core's default"
                                                         : "data parallel outermost, as Llama 3 and Megatron's "

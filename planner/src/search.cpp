@@ -57,7 +57,9 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
         // Both rank orders only where they place the DP and PP groups differently (PP and DP > 1,
         // spread over nodes, TP·CP smaller than a node, or NVLink islands); elsewhere the base
         // workload's order.
-        std::array<RankOrder, 2> orders{base.par.rank_order, RankOrder::kPipelineOuter};
+        // Where the orders are equivalent the search reports the default one (or the one fixed).
+        std::array<RankOrder, 2> orders{o.try_rank_orders ? RankOrder::kPipelineOuter : base.par.rank_order,
+                                        RankOrder::kPipelineOuter};
         int n_orders = 1;
         if (o.try_rank_orders) {
           Parallelism pipe_outer{}, data_outer{};
@@ -68,11 +70,16 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
           data_outer.rank_order = RankOrder::kDataOuter;
           const RankPlacement pa = rank_placement(pipe_outer, rates.gpus_per_node);
           const RankPlacement pb = rank_placement(data_outer, rates.gpus_per_node);
-          // What evaluate_train reads of a placement: the group's ranks per node and the bus its span gets.
-          if (pa.dp_ranks_per_node != pb.dp_ranks_per_node || pa.dp_intra != pb.dp_intra ||
-              rates.intra_bus_for(pa.dp_span_gpus) != rates.intra_bus_for(pb.dp_span_gpus) ||
-              pa.pp_intra != pb.pp_intra ||
-              rates.intra_bus_for(pa.pp_span_gpus) != rates.intra_bus_for(pb.pp_span_gpus)) {
+          // What evaluate_train reads of a placement: a group's ranks per node and the bus its span gets,
+          // for the groups that communicate (DP with dp·cp > 1, PP with pp > 1).
+          const bool dp_differs = dp * cp > 1 && (pa.dp_ranks_per_node != pb.dp_ranks_per_node ||
+                                                  pa.dp_intra != pb.dp_intra ||
+                                                  rates.intra_bus_for(pa.dp_span_gpus) !=
+                                                      rates.intra_bus_for(pb.dp_span_gpus));
+          const bool pp_differs =
+              pp > 1 && (pa.pp_intra != pb.pp_intra ||
+                         rates.intra_bus_for(pa.pp_span_gpus) != rates.intra_bus_for(pb.pp_span_gpus));
+          if (dp_differs || pp_differs) {
             orders = {RankOrder::kPipelineOuter, RankOrder::kDataOuter};
             n_orders = 2;
           }

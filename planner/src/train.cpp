@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <numeric>
 
 namespace headroom::plan {
 
@@ -133,26 +135,61 @@ Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallel
   return {tokens * (fwd_replicated / rep_div + fwd_split / tp), tokens * (bwd_replicated / rep_div + bwd_split / tp)};
 }
 
+namespace {
+/// Ranks `stride` apart, `size` of them: the groups of this kind tile the ranks in blocks of
+/// L = stride · size consecutive ranks. `per_node`: the fewest of a group's ranks that any node it
+/// touches holds (that node's NICs set the pace of a collective spanning nodes); `intra`: every
+/// group lies inside one node (always, when the whole job of `world` ranks does).
+struct Run {
+  double per_node;
+  bool intra;
+};
+Run run_in_nodes(double stride, double size, double node, double world) noexcept {
+  if (size <= 1) return {1.0, true};
+  if (world <= node) return {size, true};
+  const auto block = static_cast<std::int64_t>(stride * size);
+  const auto g = static_cast<std::int64_t>(node);
+  const auto st = static_cast<std::int64_t>(stride);
+  if (g <= 0 || st <= 0) return {1.0, false};
+  if (block <= g && g % block == 0) return {size, true};  // whole groups per node
+  if (block % g == 0) {
+    // Whole nodes per group: each holds ⌊node / stride⌋ or ⌈node / stride⌉ of its ranks.
+    return {std::max(1.0, std::floor(node / stride)), false};
+  }
+  // Neither divides the other (a size of 3 or 6 on 8-GPU nodes): group blocks and nodes cut each
+  // other into pieces of gcd(L, node) ranks or multiples of it, the smallest holding gcd / stride ranks.
+  const std::int64_t piece = std::gcd(block, g);
+  return {std::max(1.0, std::floor(static_cast<double>(piece) / stride)), false};
+}
+}  // namespace
+
 RankPlacement rank_placement(const Parallelism& p, double gpus_per_node) noexcept {
   const double tp = p.tp, cp = p.cp, dp = p.dp, pp = p.pp;
-  const bool pipeline_outer = p.rank_order == RankOrder::kPipelineOuter;
-  // Consecutive ranks fill a node; a dimension of `size` whose neighbours are `stride` ranks apart has
-  // min(size, node / stride) of its ranks in each node (at least 1).
-  const auto in_node = [&](double stride, double size) {
-    return std::max(1.0, std::min(size, std::floor(gpus_per_node / stride)));
-  };
-  const double dp_stride = pipeline_outer ? tp * cp : tp * cp * pp;
-  const double pp_stride = pipeline_outer ? tp * cp * dp : tp * cp;
+  const double node = gpus_per_node, world = tp * cp * dp * pp;
   RankPlacement r;
-  // The data-parallel (gradient) group is dp·cp ranks: the CP ranks next to TP, then the DP ranks.
-  const double cp_local = in_node(tp, cp);
-  const double dp_local = cp_local < cp ? 1.0 : in_node(dp_stride, dp);
-  r.dp_ranks_per_node = cp_local * dp_local;
-  r.dp_intra = r.dp_ranks_per_node >= cp * dp;
-  r.dp_span_gpus = dp_local > 1 ? dp_stride * dp_local : tp * cp_local;
+  // The data-parallel (gradient) group is dp·cp ranks: the CP ranks next to TP (stride tp), then the
+  // DP ranks: right after them with the pipeline outermost (one run of dp·cp ranks, stride tp), or
+  // after the pipeline (stride tp·cp·pp) with data parallelism outermost.
+  if (p.rank_order == RankOrder::kPipelineOuter) {
+    const Run g = run_in_nodes(tp, cp * dp, node, world);
+    r.dp_ranks_per_node = g.per_node;
+    r.dp_intra = g.intra;
+    r.dp_span_gpus = tp * std::min(cp * dp, g.per_node);
+  } else {
+    const Run c = run_in_nodes(tp, cp, node, world);
+    const double dp_stride = tp * cp * pp;
+    // A node holds whole CP groups only when they are intra-node; then it holds as many DP members'
+    // groups as the DP run puts there. Otherwise the node with a fragment of one CP group is the
+    // bottleneck.
+    const Run d = c.intra ? run_in_nodes(dp_stride, dp, node, world) : Run{1.0, dp <= 1};
+    r.dp_ranks_per_node = c.per_node * d.per_node;
+    r.dp_intra = c.intra && d.intra;
+    r.dp_span_gpus = d.per_node > 1 ? dp_stride * d.per_node : tp * c.per_node;
+  }
   // A pipeline's p2p sends stay inside a node only while all its stages do; otherwise at least one
   // boundary crosses the network and, in 1F1B's steady state, sets the pace.
-  r.pp_intra = in_node(pp_stride, pp) >= pp;
+  const double pp_stride = p.rank_order == RankOrder::kPipelineOuter ? tp * cp * dp : tp * cp;
+  r.pp_intra = run_in_nodes(pp_stride, pp, node, world).intra;
   r.pp_span_gpus = pp_stride * pp;
   return r;
 }

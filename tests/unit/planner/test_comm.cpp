@@ -4,7 +4,11 @@
 // ring exchange, the overlap window of data-parallel reduction, ZeRO-2/3 per-micro-batch
 // reduce-scatter, expert-data-parallel sharding, the executed share of causal attention and the
 // byte split of node-limited MoE routing.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <map>
+#include <set>
 
 #include "headroom/plan/rates.hpp"
 #include "headroom/plan/train.hpp"
@@ -320,6 +324,83 @@ TEST(RankPlacement, KnownAnswersForBothOrders) {
     EXPECT_FALSE(r.dp_intra);
     EXPECT_FALSE(r.pp_intra);
   }
+}
+
+// Every rank's coordinates, as Megatron-Core's RankGenerator numbers them: the first dimension of the
+// order varies fastest. Brute force over the whole job.
+struct Exact {
+  double dp_min_per_node;  // fewest members of a dp·cp group in a node it touches, over all groups
+  bool dp_intra, pp_intra;
+};
+Exact enumerate_placement(const Parallelism& p, int node) {
+  const int tp = p.tp, cp = p.cp, dp = p.dp, pp = p.pp;
+  const auto rank = [&](int t, int c, int d, int s) {
+    return p.rank_order == RankOrder::kPipelineOuter ? t + tp * (c + cp * (d + dp * s))
+                                                     : t + tp * (c + cp * (s + pp * d));
+  };
+  Exact e{1e9, true, true};
+  for (int t = 0; t < tp; ++t) {
+    for (int s = 0; s < pp; ++s) {  // a dp·cp group: fixed t and s
+      std::map<int, int> per_node;
+      for (int c = 0; c < cp; ++c)
+        for (int d = 0; d < dp; ++d) ++per_node[rank(t, c, d, s)/ node];
+      if (per_node.size() > 1) e.dp_intra = false;
+      for (const auto& [n, k] : per_node) e.dp_min_per_node = std::min<double>(e.dp_min_per_node, k);
+    }
+    for (int c = 0; c < cp; ++c) {
+      for (int d = 0; d < dp; ++d) {  // a pipeline: fixed t, c, d
+        std::set<int> nodes;
+        for (int s = 0; s < pp; ++s) nodes.insert(rank(t, c, d, s) / node);
+        if (nodes.size() > 1) e.pp_intra = false;
+      }
+    }
+  }
+  return e;
+}
+
+TEST(RankPlacement, AgreesWithEveryRankOfTheJob) {
+  // Power-of-two layouts are exact; with sizes of 3 or 6 the groups and nodes cut each other, and
+  // the placement may only be pessimistic (never more ranks per node than the worst node has).
+  int checked = 0;
+  for (const RankOrder order : {RankOrder::kPipelineOuter, RankOrder::kDataOuter}) {
+    for (const int node : {2, 4, 8}) {
+      for (const int tp : {1, 2, 3, 4, 8}) {
+        for (const int cp : {1, 2, 3}) {
+          for (const int dp : {1, 2, 3, 4, 6}) {
+            for (const int pp : {1, 2, 3, 4}) {
+              Parallelism p;
+              p.tp = tp;
+              p.cp = cp;
+              p.dp = dp;
+              p.pp = pp;
+              p.rank_order = order;
+              const Exact e = enumerate_placement(p, node);
+              const RankPlacement r = rank_placement(p, node);
+              const std::string what = fmt::format("{} tp{} cp{} dp{} pp{} node {}", to_string(order), tp, cp, dp, pp, node);
+              EXPECT_EQ(r.dp_intra, e.dp_intra) << what;
+              EXPECT_EQ(r.pp_intra, e.pp_intra) << what;
+              const bool pow2 = ((tp & (tp - 1)) | (cp & (cp - 1)) | (dp & (dp - 1)) | (pp & (pp - 1))) == 0;
+              if (pow2) {
+                EXPECT_EQ(r.dp_ranks_per_node, e.dp_min_per_node) << what;
+              } else {
+                EXPECT_LE(r.dp_ranks_per_node, e.dp_min_per_node) << what;
+                EXPECT_GE(r.dp_ranks_per_node, 1) << what;
+              }
+              ++checked;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 2 * 3 * 5 * 3 * 5 * 4);
+  // The review's case: TP 1 · CP 2 · DP 6 · PP 2 on 8-GPU nodes, pipeline outermost: each 12-rank
+  // gradient group is split 8 + 4 (or 4 + 8) over two nodes, so 4 NICs set its pace.
+  Parallelism p;
+  p.cp = 2;
+  p.dp = 6;
+  p.pp = 2;
+  EXPECT_EQ(rank_placement(p, 8).dp_ranks_per_node, 4);
 }
 
 TEST(RankPlacement, DataOuterKeepsThePipelineInANode) {

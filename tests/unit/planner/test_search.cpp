@@ -249,6 +249,18 @@ TEST(Search, TriesBothRankOrdersOnlyWhereTheyDiffer) {
   EXPECT_TRUE(saw[0] && saw[1]);
   // Trying both can only find a plan at least as fast as either order alone.
   EXPECT_LE(both.best.front().result.time.step_s, fixed.best.front().result.time.step_s);
+  // H100 PCIe (NVLink pairs): without a pipeline the orders differ only in the pipeline's span, which
+  // nothing reads: every layout once, reported in the default order.
+  o.max_pp = 1;
+  o.gpus = 16;
+  w = test::train_workload("llama-3-8b", 1, 1, 16, 64, 4096);
+  w.par.rank_order = RankOrder::kDataOuter;
+  const Rates pcie = test::rates_for("h100-pcie-80gb");
+  o.try_rank_orders = true;
+  const SearchResult no_pp = search_train(w, count_params(w.model), pcie, a, o);
+  o.try_rank_orders = false;
+  EXPECT_EQ(search_train(w, count_params(w.model), pcie, a, o).evaluated, no_pp.evaluated);
+  for (const auto& c : no_pp.best) EXPECT_EQ(c.workload.par.rank_order, RankOrder::kPipelineOuter);
 }
 
 }  // namespace
