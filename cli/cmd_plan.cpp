@@ -44,6 +44,7 @@ struct PlanArgs {
   bool no_flash = false;
   std::string precision = "bf16";
   double dp_overlap = 0, tp_overlap = 0;
+  double host_memory_gib = 0;
   std::string optimizer = "adam";
   std::string offload = "none";
   std::string adapter = "none";
@@ -121,6 +122,9 @@ void add_train_flags(CLI::App* c, PlanArgs& a, bool search) {
                          "Megatron-Core's default) or tp-cp-ep-pp-dp (data parallel outermost, Llama 3)"
                        : "how ranks fill the nodes, innermost first: tp-cp-ep-dp-pp (pipeline outermost, Megatron-Core's "
                          "default) or tp-cp-ep-pp-dp (data parallel outermost, Llama 3, --use-tp-pp-dp-mapping)");
+  c->add_option("--host-memory", a.host_memory_gib,
+                "host RAM per node in GiB, which an offloaded optimizer is checked against (default: the profile's, "
+                "known in a measured profile)");
   c->add_option("--adapter", a.adapter,
                 "fine-tune with adapters, base model frozen: lora, qlora (4-bit NF4 base), or none (full training)");
   c->add_option("--lora-rank", a.lora_rank, "adapter rank r (default 16)");
@@ -484,7 +488,14 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   if (mode == "search" && c->count("--max-ep") > 0 && !w.model.is_moe()) {
     throw core::InputError("", "--max-ep", fmt::format("a MoE model ({} has no experts to split)", w.model.id));
   }
-  const Hardware hw = pick_hardware(a, cat);
+  Hardware hw = pick_hardware(a, cat);
+  if (const CLI::Option* hm = c->get_option_no_throw("--host-memory"); hm != nullptr && hm->count() > 0) {
+    if (!(a.host_memory_gib > 0 && a.host_memory_gib <= 1e5))
+      throw core::InputError("", "--host-memory", fmt::format("GiB of host RAM per node in (0, 100000], got {}", a.host_memory_gib));
+    hw.profile.host_memory_bytes.value = a.host_memory_gib * 1073741824.0;
+    hw.profile.host_memory_bytes.provenance = plan::Provenance::kOverride;
+    hw.profile.host_memory_bytes.source = "--host-memory";
+  }
   plan::Assumptions as;
   if (!(a.goodput > 0 && a.goodput <= 1)) throw core::InputError("", "--goodput", "a fraction in (0, 1]");
   if (!(a.pue >= 1 && a.pue <= 5)) throw core::InputError("", "--pue", "a number in [1, 5]");

@@ -113,9 +113,9 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           "micro-batch with ZeRO 2 / 3, whose running sum also comes up and goes down again), hidden behind backward "
           "only as far as --dp-overlap says (DeepSpeed's overlap_comm is off by default); the host updates them at "
           "its memory bandwidth shared by the job's GPUs on the node ({}), and the new weights come back up ({}); "
-          "GPUs sharing a PCIe switch uplink are not modelled, nor the host's capacity (host memory per node = the "
-          "figure × GPUs per node), NVMe offload or delayed parameter updates",
-          ctx.rates.host_memory_source, ctx.rates.host_link_source));
+          "the host memory of the job's GPUs on a node is checked against the node's ({}); GPUs sharing a PCIe "
+          "switch uplink are not modelled, nor NVMe offload or delayed parameter updates",
+          ctx.rates.host_memory_source, ctx.rates.host_link_source, ctx.rates.host_capacity_source));
     }
     if (t.zero_stage == 3 && w.par.dp * w.par.cp > 1) {  // as the memory model (train.cpp): nothing to gather on one rank
       out.push_back("ZeRO 3: besides its shard each GPU holds the gathered unit in use and the prefetched one whole "
@@ -397,6 +397,9 @@ json train_result_json(const TrainResult& r, double tdp_w) {
                          {"master_weights_bytes", m.master_bytes},
                          {"optimizer_bytes", m.optimizer_bytes},
                          {"host_bytes", m.host_bytes},
+                         {"host_bytes_per_node", m.host_bytes_per_node},
+                         {"host_capacity_bytes", m.host_capacity_bytes > 0 ? json(m.host_capacity_bytes) : json(nullptr)},
+                         {"host_fits", m.host_fits},
                          {"activations_bytes", m.activations_bytes},
                          {"activations_per_layer_bytes", m.activations_per_layer_bytes},
                          {"embedding_activations_bytes", m.embedding_activations_bytes},
@@ -484,11 +487,16 @@ std::string train_tables(const TrainResult& r) {
   s += fmt::format("  {:<28}{:>14}\n", "runtime overhead", gib(m.overhead_bytes));
   s += fmt::format("  {:<28}{:>14}\n", "total", gib(m.total_bytes));
   s += fmt::format("  {:<28}{:>14}\n", "capacity", gib(m.capacity_bytes));
-  s += fmt::format("  {:<28}{:>14}   {}\n", "margin", gib(m.margin_bytes), m.fits ? "FITS" : "DOES NOT FIT");
+  s += fmt::format("  {:<28}{:>14}   {}\n", "margin", gib(m.margin_bytes), m.margin_bytes >= 0 ? "FITS" : "DOES NOT FIT");
   if (m.host_bytes > 0) {
     s += fmt::format("  {:<28}{:>14}   (fp32 weights, optimizer states, fp32 gradients{} of a GPU's shard)\n",
                      "host memory, offloaded", gib(m.host_bytes),
                      m.gradients_bytes == 0 && r.time.micro_batches > 1 ? ", accumulation buffer" : "");
+    s += m.host_capacity_bytes > 0
+             ? fmt::format("  {:<28}{:>14}   of {} usable: {}\n", "host memory per node", gib(m.host_bytes_per_node),
+                           gib(m.host_capacity_bytes), m.host_fits ? "FITS" : "DOES NOT FIT")
+             : fmt::format("  {:<28}{:>14}   (the node's capacity is unknown: not checked)\n", "host memory per node",
+                           gib(m.host_bytes_per_node));
   }
   s += r.stage_count > 1 ? fmt::format("\nStep time (the pace: pipeline stage {})\n", t.slowest_stage) : "\nStep time\n";
   const auto row = [&](const char* name, double v) {

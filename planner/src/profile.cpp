@@ -217,6 +217,7 @@ std::string profile_to_json(const HardwareProfile& p, int indent) {
   j["inter_node_bytes_per_s"] = quantity_to_json(p.inter_node_bytes_per_s);
   j["gpus_per_node"] = quantity_to_json(p.gpus_per_node);
   j["host_memory_bandwidth_bytes_per_s"] = quantity_to_json(p.host_memory_bandwidth_bytes_per_s);
+  if (p.host_memory_bytes.known()) j["host_memory_bytes"] = quantity_to_json(p.host_memory_bytes);
   j["collectives"] = json{{"intra_node", fit_to_json(p.intra_node)}, {"inter_node", fit_to_json(p.inter_node)}};
   j["storage"] = json{{"read_bytes_per_s", quantity_to_json(p.storage_read_bytes_per_s)},
                       {"write_bytes_per_s", quantity_to_json(p.storage_write_bytes_per_s)},
@@ -264,6 +265,7 @@ HardwareProfile profile_from_json(const std::string& text, const std::string& fi
   p.gpus_per_node = quantity_from(r, "gpus_per_node", Range::kPositive, kMaxCount);
   p.host_memory_bandwidth_bytes_per_s =
       quantity_from(r, "host_memory_bandwidth_bytes_per_s", Range::kPositive, kMaxMemoryBytesPerS);
+  p.host_memory_bytes = quantity_from(r, "host_memory_bytes", Range::kPositive, kMaxMemoryBytes);
   if (auto c = r.maybe("collectives")) {
     p.intra_node = fit_from(*c, "intra_node");
     p.inter_node = fit_from(*c, "inter_node");

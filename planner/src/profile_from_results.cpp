@@ -184,6 +184,8 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
   }
   if (auto v = b.best("cuda.hbm.copy", "bytes_per_s")) p.memory_bandwidth_bytes_per_s = b.measured(v->first, v->second + " (read + written)");
   if (auto v = b.best("cpu.stream.triad", "bytes_per_s")) p.host_memory_bandwidth_bytes_per_s = b.measured(v->first, v->second);
+  if (results.host.memory_bytes && *results.host.memory_bytes > 0)
+    p.host_memory_bytes = b.measured(static_cast<double>(*results.host.memory_bytes), "host.memory_bytes (inventory)");
   {
     const auto h2d = b.best("cuda.pcie.h2d", "bytes_per_s");
     const auto d2h = b.best("cuda.pcie.d2h", "bytes_per_s");

@@ -194,6 +194,16 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
         "16 × 38.4 GB/s, × 0.8; measure it with `headroom bench --filter cpu.stream.triad` and `headroom profile`)",
         r.host_memory_bytes_per_s / 1e9);
   }
+  if (p.host_memory_bytes.known()) {
+    r.host_memory_capacity_bytes = *p.host_memory_bytes.value * a.host_memory_usable_fraction;
+    r.host_capacity_source = fmt::format("host memory {:.4g} GiB per node × {:.3g} usable ({})",
+                                         *p.host_memory_bytes.value / 1073741824.0, a.host_memory_usable_fraction,
+                                         describe(p.host_memory_bytes));
+  } else {
+    r.host_capacity_source =
+        "host memory per node unknown in the profile: not checked (a measured profile has it; `--host-memory GIB` "
+        "sets it)";
+  }
   r.tdp_w = p.tdp_w.value_or(0.0);
   if (!p.tdp_w.known()) r.notes.push_back("TDP unknown: energy is reported as null");
   return r;

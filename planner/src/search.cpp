@@ -183,16 +183,21 @@ WinnerExplanation explain_winner(const SearchResult& r) {
     const SearchCandidate& u = r.fastest_unfit.front();
     const TrainMemory& um = u.result.memory;
     constexpr double kGiB = 1073741824.0;
+    // Memory binds on the GPU or, with an offloaded optimizer, on the host.
+    const std::string needs =
+        um.margin_bytes < 0 || um.host_fits
+            ? fmt::format("{:.1f} GiB of the {:.1f} GiB per GPU", um.total_bytes / kGiB, um.capacity_bytes / kGiB)
+            : fmt::format("{:.1f} GiB of host memory per node, of {:.1f} GiB usable", um.host_bytes_per_node / kGiB,
+                          um.host_capacity_bytes / kGiB);
     e.binding =
         r.best.empty()
             ? fmt::format(
-                  "memory: nothing fits; the fastest configuration ({}) needs {:.1f} GiB of the {:.1f} GiB per GPU",
-                  settings_text(u.workload.par, u.workload.train), um.total_bytes / kGiB, um.capacity_bytes / kGiB)
+                  "memory: nothing fits; the fastest configuration ({}) needs {}",
+                  settings_text(u.workload.par, u.workload.train), needs)
             : fmt::format(
-                  "memory: {} would take {:.1f} % less time per step but needs {:.1f} GiB of the {:.1f} GiB per GPU",
+                  "memory: {} would take {:.1f} % less time per step but needs {}",
                   settings_text(u.workload.par, u.workload.train),
-                  100.0 * (1.0 - u.result.time.step_s / r.best.front().result.time.step_s), um.total_bytes / kGiB,
-                  um.capacity_bytes / kGiB);
+                  100.0 * (1.0 - u.result.time.step_s / r.best.front().result.time.step_s), needs);
   }
   if (r.best.size() < 2) {
     e.summary = e.binding;

@@ -520,6 +520,13 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     if (last.total_bytes > mem.total_bytes) mem = last;
   }
   mem.host_bytes = host_most;
+  if (host_most > 0) {
+    // Every GPU of the job on a node offloads to that node's RAM (the stage with the most, as above).
+    mem.host_bytes_per_node = host_most * std::max(1.0, std::min(r.gpus_per_node, static_cast<double>(p.world())));
+    mem.host_capacity_bytes = r.host_memory_capacity_bytes;
+    mem.host_fits = mem.host_capacity_bytes <= 0 || mem.host_bytes_per_node <= mem.host_capacity_bytes;
+    mem.fits = mem.fits && mem.host_fits;
+  }
 
   // ---- time of one micro-batch per stage: per-layer costs, then the stages' layers ----
   TrainTime& tt = out.time;

@@ -699,4 +699,16 @@ assert orders == {"tp-cp-ep-dp-pp", "tp-cp-ep-pp-dp"}, orders
 assert all(c["parallelism"]["rank_order"] == "tp-cp-ep-pp-dp" for c in f["candidates"])
 assert b["evaluated"] > f["evaluated"], (b["evaluated"], f["evaluated"])
 ' "$tmp/search_both.json" "$tmp/out" || { echo "FAIL rank-order-search"; fail=1; }
+# --host-memory: an offloaded optimizer is checked against the node's RAM (90 % usable).
+check host-memory-small 0 "$bin" plan train --model llama-2-70b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --zero 3 --offload optimizer --recompute full --host-memory 1024 --json
+python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))["result"]["memory_per_gpu"]
+assert m["host_fits"] is False and m["fits"] is False and m["margin_bytes"] > 0, m
+assert abs(m["host_capacity_bytes"] - 0.9 * 1024 * 2**30) < 1 and abs(m["host_bytes_per_node"] - 8 * m["host_bytes"]) < 1e3, m
+' "$tmp/out" || { echo "FAIL host-memory-small"; fail=1; }
+check host-memory-table 0 "$bin" plan train --model llama-2-70b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --zero 3 --offload optimizer --recompute full --host-memory 2048
+grep -q "host memory per node .* of 1843.20 GiB usable: FITS" "$tmp/out" || { echo "FAIL host-memory-table"; cat "$tmp/out"; fail=1; }
+check host-memory-zero 2 "$bin" plan train --model llama-2-70b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --zero 3 --offload optimizer --host-memory 0
+grep -q -- "--host-memory" "$tmp/err" || { echo "FAIL host-memory-zero"; cat "$tmp/err"; fail=1; }
 exit $fail

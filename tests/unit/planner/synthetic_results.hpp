@@ -36,6 +36,7 @@ inline core::Results synthetic_results() {
   r.run.notes = {"SYNTHETIC FIXTURE for the planner tests: not a measurement of any machine"};
   r.host.hostname = "fixture";
   r.host.cpu_model = "synthetic CPU";
+  r.host.memory_bytes = std::int64_t{2048} << 30;  // 2 TiB, a DGX H100's
   core::DeviceInfo d;
   d.name = "NVIDIA H100 80GB HBM3";
   d.memory_bytes = 85'520'809'984;

@@ -107,6 +107,35 @@ TEST(TrainMemory, OffloadedOptimizerLivesInHostMemory) {
   EXPECT_DOUBLE_EQ(z1.memory.host_bytes, 16 * p);
   EXPECT_DOUBLE_EQ(z1.memory.gradients_bytes, 2 * p);
   EXPECT_DOUBLE_EQ(z1.memory.weights_bytes, 2 * p);
+  // The host's capacity: unknown in a datasheet profile (not checked); 16·p ≈ 100 GiB against 90 % of
+  // a node's RAM when known.
+  EXPECT_EQ(z1.memory.host_bytes_per_node, 16 * p);  // one GPU in the job
+  EXPECT_EQ(z1.memory.host_capacity_bytes, 0);
+  EXPECT_TRUE(z1.memory.host_fits);
+  const auto on_host_of = [&](const Workload& job, double gib) {
+    HardwareProfile hw = test::catalog().gpu("a100-sxm4-80gb");
+    hw.host_memory_bytes.value = gib * 1073741824.0;
+    hw.host_memory_bytes.source = "test";
+    const Rates rates = resolve_rates(hw, Precision::kBf16, Assumptions{});
+    EXPECT_DOUBLE_EQ(rates.host_memory_capacity_bytes, 0.9 * gib * 1073741824.0);
+    return evaluate_train(job, count_params(job.model), rates, Assumptions{}).memory;
+  };
+  // 128 GiB × 0.9 = 115.2 GiB usable holds the 100.4 GiB; 100 GiB × 0.9 = 90 does not, and the plan
+  // does not fit although the GPU has room.
+  EXPECT_TRUE(on_host_of(w, 128).host_fits);
+  const TrainMemory tight = on_host_of(w, 100);
+  EXPECT_FALSE(tight.host_fits);
+  EXPECT_GT(tight.margin_bytes, 0);
+  EXPECT_FALSE(tight.fits);
+  // Eight GPUs on the node share its RAM: DP 8 with ZeRO 1 holds 1/8 of the states per GPU, the node
+  // all of them again (16·p), plus nothing else.
+  Workload dp8 = test::train_workload("llama-2-7b", 1, 1, 8, 64, 2048);
+  dp8.train.zero_stage = 1;
+  dp8.train.offload = Offload::kOptimizer;
+  const TrainMemory eight = on_host_of(dp8, 100);
+  EXPECT_NEAR(eight.host_bytes_per_node, 8 * eight.host_bytes, 1);
+  EXPECT_NEAR(eight.host_bytes_per_node, 16 * p, 16);
+  EXPECT_FALSE(eight.host_fits);
   // ZeRO 2 streams the gradients out and accumulates the 8 micro-batches in a bf16 host buffer (+2).
   w.train.zero_stage = 2;
   const TrainResult z2 = test::train(w);

@@ -84,10 +84,12 @@ TEST(Profile, FromResultsUsesWhatWasMeasured) {
   EXPECT_FALSE(p.inter_node.bus_bytes_per_s.known());
   EXPECT_FALSE(p.peak(Precision::kFp8).known());  // waived: stays null
   EXPECT_EQ(*p.storage_read_bytes_per_s.value, 1.2e9);
+  EXPECT_EQ(*p.host_memory_bytes.value, 2048.0 * 1073741824.0);  // the inventory's host RAM
+  EXPECT_EQ(p.host_memory_bytes.provenance, Provenance::kMeasured);
   EXPECT_EQ(p.memory_bandwidth_bytes_per_s.as_of, "2026-11-22");
   EXPECT_NE(p.memory_bandwidth_bytes_per_s.source.find("synthetic_results.json"), std::string::npos);
-  // A measured profile is a valid profile document.
-  EXPECT_NO_THROW(profile_from_json(profile_to_json(p), "p.json"));
+  // A measured profile is a valid profile document, host RAM included.
+  EXPECT_EQ(*profile_from_json(profile_to_json(p), "p.json").host_memory_bytes.value, *p.host_memory_bytes.value);
   // Measured rates are used as achievable rates (no datasheet efficiency applied).
   const Rates rates = resolve_rates(p, Precision::kBf16, Assumptions{});
   EXPECT_EQ(rates.gemm_flop_per_s, 750e12);

@@ -95,6 +95,7 @@ struct HardwareProfile {
   Quantity inter_node_bytes_per_s;   ///< network injection bandwidth per GPU, per direction
   Quantity gpus_per_node;            ///< GPUs sharing one NVLink domain / node
   Quantity host_memory_bandwidth_bytes_per_s;
+  Quantity host_memory_bytes;        ///< host RAM per node (a property of the server, not the GPU)
   CollectiveFit intra_node;          ///< all-reduce α-β inside the node
   CollectiveFit inter_node;          ///< all-reduce α-β across nodes
   Quantity storage_read_bytes_per_s;

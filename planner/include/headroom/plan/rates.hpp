@@ -30,6 +30,9 @@ struct Assumptions {
   /// Host memory bandwidth of a node when the profile has none (optimizer offload): a 2-socket DDR5-4800
   /// server (16 channels × 38.4 GB/s = 614 GB/s, a DGX H100's two Xeon 8480C) at the 0.8 achievable share.
   double fallback_host_memory_bytes_per_s = 0.8 * 614.4e9;
+  /// Share of a node's host RAM an offloaded optimizer may take: the OS, the data loader, pinned
+  /// staging buffers and the process itself keep the rest (assumed).
+  double host_memory_usable_fraction = 0.9;
   /// Bytes moved by memory-bound (elementwise) kernels per byte of activation they produce: each
   /// tensor written once and read once.
   double elementwise_traffic_factor = 2.0;
@@ -89,6 +92,9 @@ struct Rates {
   double host_memory_bytes_per_s = 0;
   std::string host_link_source;
   std::string host_memory_source;
+  /// Host RAM per node an offloaded optimizer may use (usable fraction applied; 0: unknown, not checked).
+  double host_memory_capacity_bytes = 0;
+  std::string host_capacity_source;
   /// Busbw of a collective whose ranks span `group_gpus` consecutive GPUs of one node.
   double intra_bus_for(double group_gpus) const noexcept {
     if (nvlink_domain_gpus <= 0 || group_gpus <= nvlink_domain_gpus || pcie_bus_bytes_per_s <= 0)

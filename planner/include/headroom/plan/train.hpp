@@ -23,6 +23,11 @@ struct TrainMemory {
   /// Optimizer offload: host memory a rank's shard takes (fp32 master, states, fp32 gradients), on
   /// the pipeline stage that needs the most of it; not in total_bytes (0 without offload).
   double host_bytes = 0;
+  /// Offload: host memory of the job's GPUs on one node (host_bytes × min(GPUs per node, world)), the
+  /// node's usable capacity (0: unknown) and whether it fits (true when unknown).
+  double host_bytes_per_node = 0;
+  double host_capacity_bytes = 0;
+  bool host_fits = true;
   double activations_bytes = 0;  ///< stored for backward, all in-flight micro-batches
   double activations_per_layer_bytes = 0;  ///< one micro-batch, one layer, as stored
   double embedding_activations_bytes = 0;  ///< embedding / logits / loss buffers on this stage
