@@ -103,7 +103,11 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
     out.tpot_s = r.time.tpot_s;
     out.max_concurrent_requests = r.memory.max_concurrent_requests;
     out.roofline.ops.push_back({"prefill (1 request)", r.time.prefill.flop, r.time.prefill.bytes});
-    out.roofline.ops.push_back({fmt::format("decode step (batch {:.0f})", r.time.batch), r.time.decode.flop, r.time.decode.bytes});
+    out.roofline.ops.push_back({r.time.micro_batch < r.time.batch
+                                    ? fmt::format("decode step (micro-batch {:.0f} of {:.0f})", r.time.micro_batch,
+                                                  r.time.batch)
+                                    : fmt::format("decode step (batch {:.0f})", r.time.batch),
+                                r.time.decode.flop, r.time.decode.bytes});
     return out;
   }
 

@@ -16,9 +16,10 @@ struct Shape {
 };
 
 /// TP all-reduces of one forward pass (2 per layer, all stages in sequence) for `tokens` tokens,
-/// plus the pipeline's sends: each of the pp − 1 stage boundaries passes the tokens' hidden states
-/// (every TP rank sends its full copy to its peer of the next stage, in parallel), over NVLink while
-/// the replica fits a node.
+/// plus the pipeline's sends: each of the pp − 1 stage boundaries passes the tokens' hidden states,
+/// split over the TP ranks (each sends 1/tp to its peer of the next stage, which all-gathers them:
+/// vLLM's send_tensor_dict with an all-gather group). A replica's GPUs are consecutive, stage after
+/// stage: a boundary crosses the network when one of its rank pairs sits on two nodes, else NVLink.
 double comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& r, double act_bytes) noexcept {
   double t = 0;
   if (s.tp > 1) {
@@ -26,10 +27,15 @@ double comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& 
          tp_allreduce_time_s(tokens * s.h * act_bytes, static_cast<int>(s.tp), r);
   }
   if (s.pp > 1) {
-    const bool intra = s.tp * s.pp <= r.gpus_per_node;
-    const double bw = intra ? r.intra_bus_for(s.tp * s.pp) : r.inter_bus_bytes_per_s;
-    const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
-    t += (s.pp - 1.0) * (alpha + tokens * s.h * act_bytes / bw);
+    const auto tp = static_cast<std::int64_t>(s.tp), pp = static_cast<std::int64_t>(s.pp);
+    const auto node = std::max<std::int64_t>(1, static_cast<std::int64_t>(r.gpus_per_node));
+    const double bytes = tokens * s.h * act_bytes / s.tp;
+    for (std::int64_t i = 1; i < pp; ++i) {  // the boundary between stage i − 1 and stage i
+      bool crosses = false;
+      for (std::int64_t j = 0; j < tp && !crosses; ++j) crosses = ((i - 1) * tp + j) / node != (i * tp + j) / node;
+      t += crosses ? r.inter_alpha_s + bytes / r.inter_bus_bytes_per_s
+                   : r.intra_alpha_s + bytes / r.intra_bus_for(s.tp * s.pp);
+    }
   }
   return t;
 }
@@ -105,8 +111,10 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
       static_cast<double>(m.is_moe() && m.first_dense_layers == 0 ? moe_width : std::max(moe_width, m.ffn_hidden_size));
   // One layer's transient activations for a prefill chunk (residual, norm output, QKV, attention
   // output, MLP intermediates) plus fp32 logits of the sequences being sampled.
-  // Every decode step samples all B requests, however short the prompt chunks are.
-  const double logits_rows = std::max(1.0, in.batch > 0 ? static_cast<double>(in.batch) : 256.0);
+  // Every decode step samples all B requests (with PP, the ⌈B/PP⌉ of a micro-batch at a time on the
+  // last stage), however short the prompt chunks are.
+  const double logits_rows =
+      std::max(1.0, in.batch > 0 ? std::ceil(static_cast<double>(in.batch) / s.pp) : 256.0);
   mem.workspace_bytes =
       chunk * abytes * (4.0 * s.h + (s.q + 2.0 * s.kv_heads_per_gpu * s.d * s.tp) / s.tp + mlp_width / s.tp) +
       logits_rows * static_cast<double>(m.vocab_size) * 4.0 / s.tp;
@@ -281,11 +289,12 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   };
   // Pipeline parallelism: engines keep pp micro-batches in flight (vLLM's virtual engines, each with
   // its own scheduler, chunk budget and share of the KV cache; TensorRT-LLM and SGLang likewise), so
-  // each stage works on one micro-batch of B/pp requests (at least one) while the others are in other
-  // stages, and a micro-batch advances one token per pass through all pp stages. The steady state is
-  // that of one such engine at batch B/pp whose step is that pass; the replica's B requests each get a
-  // token per step, so tokens/s = B / TPOT.
-  const auto engine_batch = [&](double batch) { return s.pp > 1 ? std::max(1.0, batch / s.pp) : batch; };
+  // each stage works on one micro-batch while the others are in other stages, and a micro-batch
+  // advances one token per pass through all pp stages. The steady state is that of one such engine
+  // whose step is that pass, at the largest micro-batch, ⌈B/pp⌉ requests (its TPOT and TTFT are the
+  // ones the SLOs must hold for); the replica's B requests each get a token per step, so tokens/s =
+  // B / TPOT (slightly conservative when pp does not divide B).
+  const auto engine_batch = [&](double batch) { return s.pp > 1 ? std::max(1.0, std::ceil(batch / s.pp)) : batch; };
   const auto steady_at = [&](double batch, RooflinePoint* decode_pt, RooflinePoint* prompt_pt) {
     SteadyState st;
     const double b = engine_batch(batch);
@@ -325,6 +334,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     }
   }
   tt.batch = batch;
+  tt.micro_batch = engine_batch(batch);
   const SteadyState st = steady_at(batch, &tt.decode, &tt.step);
   tt.decode_step_s = st.decode_s;
   tt.prompt_step_share = st.share;

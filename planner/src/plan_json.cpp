@@ -248,7 +248,7 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     out.push_back(
         "steady state with continuous batching and chunked prefill mixed into decode (vLLM V1's default): every "
         "request stays n steps, so B/n join per step; each prompt runs as chunks of min(prefill chunk, the prompt "
-        "tokens it computes) tokens beside the batch's B decode tokens (at mid-output context), so a share of the steps carries a chunk "
+        "tokens it computes) tokens beside the batch's B decode tokens (a micro-batch's ⌈B/PP⌉ with PP; at mid-output context), so a share of the steps carries a chunk "
         "and the rest decode alone; TPOT = the mean step, output tokens/s = B / TPOT, requests/s = B / (n · TPOT) "
         "(Little's law), so throughput includes prefill; TTFT under load = tokens / chunk such steps one after "
         "another, as TPOT counts them (n/B steps of B/n prompts when prompts need more than a chunk per step), "
@@ -258,9 +258,10 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
         "max(FLOPs / GEMM rate, bytes / memory bandwidth)");
     if (w.par.pp > 1) {
       out.push_back(fmt::format(
-          "pipeline: {} micro-batches of B/{} requests (at least 1) in flight, one per stage (vLLM's virtual "
-          "engines); the steady state is one micro-batch's, whose step passes through all {} stages and {} "
-          "boundary send{} of its hidden states; a prompt alone crosses the stages one after another",
+          "pipeline: {} micro-batches of ⌈B/{}⌉ requests (at least 1) in flight, one per stage (vLLM's virtual "
+          "engines); the steady state is the largest micro-batch's, whose step passes through all {} stages and "
+          "{} boundary send{} of its hidden states (split over TP; over the network where a boundary crosses "
+          "nodes); a prompt alone crosses the stages one after another",
           w.par.pp, w.par.pp, w.par.pp, w.par.pp - 1, w.par.pp == 2 ? "" : "s"));
     }
     out.push_back(
@@ -608,6 +609,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                    {"fits", m.fits}}},
                  {"time",
                   {{"batch", t.batch},
+                   {"micro_batch", t.micro_batch},
                    {"ttft_s", num(t.ttft_s)},
                    {"ttft_under_load_s", num(t.ttft_under_load_s)},
                    {"tpot_s", num(t.tpot_s)},

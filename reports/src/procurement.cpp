@@ -271,7 +271,10 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
     o.batch = r.time.batch;
     o.tokens_per_s = r.time.tokens_per_s;
     o.ops = {{"prefill (1 request)", r.time.prefill.flop, r.time.prefill.bytes},
-             {fmt::format("decode (batch {:.0f})", r.time.batch), r.time.decode.flop, r.time.decode.bytes}};
+             {r.time.micro_batch < r.time.batch
+                  ? fmt::format("decode (micro-batch {:.0f} of {:.0f})", r.time.micro_batch, r.time.batch)
+                  : fmt::format("decode (batch {:.0f})", r.time.batch),
+              r.time.decode.flop, r.time.decode.bytes}};
     o.assumptions = plan::assumption_lines(w, ctx);
     return;
   }

@@ -248,8 +248,9 @@ TEST(Infer, PipelineStagesWorkOnMicroBatchesInFlight) {
   // Llama 3 70B, TP 4: PP 2 at batch 128 keeps 2 micro-batches of 64 in flight, each stage holding
   // half the layers. A decode step is a micro-batch's pass through both stages: twice a stage's
   // work on 64 requests, which is exactly PP 1's step at batch 64 (half the weights and half the KV
-  // per GPU), plus the one boundary's send of 64 hidden states (8192 × 2 B) over NVLink. Every one
-  // of the 128 requests gets a token per step: twice PP 1's tokens/s on twice the GPUs.
+  // per GPU), plus the one boundary's send of 64 hidden states (8192 × 2 B, split over the 4 TP
+  // ranks) over NVLink. Every one of the 128 requests gets a token per step: twice PP 1's tokens/s
+  // on twice the GPUs.
   Workload one = infer("llama-3-70b", 4, 2048, 256);
   one.infer.batch = 64;
   Workload two = one;
@@ -257,19 +258,39 @@ TEST(Infer, PipelineStagesWorkOnMicroBatchesInFlight) {
   two.infer.batch = 128;
   validate(two);
   const Rates r = test::rates_for("h100-sxm5-80gb");
+  const auto send = [&](double tokens) { return r.intra_alpha_s + tokens * 8192 * 2 / 4 / r.intra_bus_for(8); };
   const InferResult a = eval(one), b = eval(two);
-  const double send = r.intra_alpha_s + 64.0 * 8192 * 2 / r.intra_bus_for(8);
-  EXPECT_NEAR(b.time.decode_step_s, a.time.decode_step_s + send, 1e-12);
+  EXPECT_EQ(b.time.micro_batch, 64);
+  EXPECT_NEAR(b.time.decode_step_s, a.time.decode_step_s + send(64), 1e-12);
   EXPECT_NEAR(b.time.tokens_per_s, 128 / b.time.tpot_s, 1e-9);
   EXPECT_NEAR(b.time.tokens_per_s_per_gpu, a.time.tokens_per_s_per_gpu, 0.01 * a.time.tokens_per_s_per_gpu);
+  // A step with a prompt chunk (2048 tokens: the whole prompt) sends the chunk too; TTFT under load
+  // counts such steps per micro-batch as PP 1 does per batch.
+  EXPECT_NEAR(b.time.prompt_step_s, a.time.prompt_step_s + send(64 + 2048), 1e-12);
+  EXPECT_NEAR(b.time.ttft_under_load_s / b.time.prompt_step_s, a.time.ttft_under_load_s / a.time.prompt_step_s, 1e-12);
   // One prompt alone still crosses the stages one after another: TTFT is PP 1's plus the send of the
   // prompt's 2048 hidden states.
-  EXPECT_NEAR(b.time.ttft_s, a.time.ttft_s + r.intra_alpha_s + 2048.0 * 8192 * 2 / r.intra_bus_for(8), 1e-12);
+  EXPECT_NEAR(b.time.ttft_s, a.time.ttft_s + send(2048), 1e-12);
+  // The SLOs hold for the largest micro-batch: at batch 129 one of the two carries 65 requests.
+  two.infer.batch = 129;
+  one.infer.batch = 65;
+  EXPECT_EQ(eval(two).time.micro_batch, 65);
+  EXPECT_NEAR(eval(two).time.decode_step_s, eval(one).time.decode_step_s + send(65), 1e-12);
   // Fewer requests than stages: one request per micro-batch, stages idle in between.
   two.infer.batch = 1;
   one.infer.batch = 1;
-  EXPECT_NEAR(eval(two).time.decode_step_s,
-              eval(one).time.decode_step_s + r.intra_alpha_s + 8192.0 * 2 / r.intra_bus_for(8), 1e-12);
+  EXPECT_NEAR(eval(two).time.decode_step_s, eval(one).time.decode_step_s + send(1), 1e-12);
+  // TP 2 · PP 8 = 16 GPUs on 8-GPU nodes: stages 0-3 on one node, 4-7 on the next; of the 7
+  // boundaries one crosses the network, the other six stay on NVLink.
+  Workload deep = infer("llama-3-70b", 2, 2048, 256);
+  deep.par.pp = 8;
+  deep.infer.batch = 8;
+  Workload flat = infer("llama-3-70b", 2, 2048, 256);
+  flat.infer.batch = 1;
+  validate(deep);
+  const double bytes = 8192.0 * 2 / 2;  // one token's hidden state over 2 TP ranks
+  const double sends = 6 * (r.intra_alpha_s + bytes / r.intra_bus_for(16)) + r.inter_alpha_s + bytes / r.inter_bus_bytes_per_s;
+  EXPECT_NEAR(eval(deep).time.decode_step_s, eval(flat).time.decode_step_s + sends, 1e-12);
 }
 
 TEST(Infer, RequestsHoldWholeKvBlocks) {

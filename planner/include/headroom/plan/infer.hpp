@@ -13,8 +13,8 @@ struct RooflinePoint {
   double flop = 0;
   double bytes = 0;
   double intensity_flop_per_byte = 0;
-  /// flop / the time one GPU spends on it (time_s, or time_s / PP in inference, whose stages run in
-  /// sequence): ≤ min(peak, intensity × bandwidth) with achievable rates
+  /// flop / the time one GPU spends on it (time_s, or time_s / PP in inference, where a pass crosses
+  /// the PP stages one after another): ≤ min(peak, intensity × bandwidth) with achievable rates
   double attainable_flop_per_s = 0;
   double time_s = 0;                 ///< Σ over the pass's GEMM and attention phases of max(flop / compute, bytes / bandwidth)
   bool memory_bound = false;
@@ -39,8 +39,11 @@ struct InferMemory {
 
 struct InferTime {
   double batch = 0;                  ///< concurrent requests used for the figures below
+  /// Requests per micro-batch: with PP, ⌈batch / PP⌉ (the largest of the PP micro-batches in flight);
+  /// without, the batch.
+  double micro_batch = 0;
   RooflinePoint prefill;             ///< one request's prompt
-  RooflinePoint decode;              ///< one decode step of the whole batch alone, mid-output context
+  RooflinePoint decode;              ///< one decode step of a micro-batch alone (the whole batch with PP 1), mid-output context
   RooflinePoint step;                ///< a steady-state step that carries prompt tokens (a chunk, or B/n prompts)
   double prompt_step_share = 0;      ///< share of the steady-state steps that carry prompt tokens
   double prompt_step_s = 0;          ///< such a step (+ TP comm; `step` is its roofline, without comm)
@@ -110,9 +113,9 @@ struct InferCandidate {
 /// Every replica layout TP × PP the model allows (TP: the divisors validate() accepts, up to
 /// `max_tp`; PP: powers of two dividing the layers, up to `max_pp`), each at the batch evaluate_infer
 /// picks. Ranked: usable layouts first, then those that fit but miss an SLO, then the others by how far
-/// they exceed the memory budget; within each group the fewest GPUs for the workload's QPS, else the
-/// most output tokens/s per GPU; ties to fewer GPUs per replica. `candidates` holds every layout
-/// evaluated, ranked.
+/// they exceed the memory budget; within each group the fewest GPUs for the workload's QPS and then
+/// fewer GPUs per replica, else the most output tokens/s per GPU and then fewer GPUs per replica.
+/// `candidates` holds every layout evaluated, ranked.
 struct InferSearchResult {
   std::vector<InferCandidate> candidates;
   Workload best;  ///< the base workload with the winner's TP and PP (meaningless when none evaluated)
