@@ -492,6 +492,9 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   if (const CLI::Option* hm = c->get_option_no_throw("--host-memory"); hm != nullptr && hm->count() > 0) {
     if (!(a.host_memory_gib > 0 && a.host_memory_gib <= 1e5))
       throw core::InputError("", "--host-memory", fmt::format("GiB of host RAM per node in (0, 100000], got {}", a.host_memory_gib));
+    if (w.train.offload != plan::Offload::kOptimizer)
+      throw core::InputError("", "--host-memory",
+                             "--offload optimizer with it (host RAM is checked only for an offloaded optimizer)");
     hw.profile.host_memory_bytes.value = a.host_memory_gib * 1073741824.0;
     hw.profile.host_memory_bytes.provenance = plan::Provenance::kOverride;
     hw.profile.host_memory_bytes.source = "--host-memory";

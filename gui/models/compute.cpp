@@ -35,6 +35,12 @@ MemoryBreakdown train_memory(const plan::TrainMemory& m) {
 
 void fill_train(OptionResult& out, const plan::Workload& w, const plan::TrainResult& r) {
   out.fits = r.memory.fits;
+  if (!r.memory.host_fits) {
+    constexpr double kGiB = 1073741824.0;
+    out.note += fmt::format("{}offloaded optimizer: {:.1f} GiB of host memory per node needed, {:.1f} GiB usable",
+                            out.note.empty() ? "" : "; ", r.memory.host_bytes_per_node / kGiB,
+                            r.memory.host_capacity_bytes / kGiB);
+  }
   out.memory = train_memory(r.memory);
   out.parallelism = parallelism_text(w);
   out.step_s = r.time.step_s;

@@ -17,8 +17,9 @@ struct Shape {
 
 /// TP all-reduces of one forward pass (2 per layer, all stages in sequence) for `tokens` tokens,
 /// plus the pipeline's sends: each of the pp − 1 stage boundaries passes the tokens' hidden states,
-/// split over the TP ranks (each sends 1/tp to its peer of the next stage, which all-gathers them:
-/// vLLM's send_tensor_dict with an all-gather group). A replica's GPUs are consecutive, stage after
+/// split over the TP ranks (each sends 1/tp to its peer of the next stage, as vLLM's
+/// send_tensor_dict with an all-gather group does; the receiver's all-gather over NVLink and any
+/// residual tensor sent beside them are not charged). A replica's GPUs are consecutive, stage after
 /// stage: a boundary crosses the network when one of its rank pairs sits on two nodes, else NVLink.
 double comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& r, double act_bytes) noexcept {
   double t = 0;

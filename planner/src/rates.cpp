@@ -201,8 +201,8 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
                                          describe(p.host_memory_bytes));
   } else {
     r.host_capacity_source =
-        "host memory per node unknown in the profile: not checked (a measured profile has it; `--host-memory GIB` "
-        "sets it)";
+        "host memory per node unknown in the profile: not checked (a measured profile has it from the inventory; "
+        "set it with the profile's host_memory_bytes or `plan train|search --host-memory GIB`)";
   }
   r.tdp_w = p.tdp_w.value_or(0.0);
   if (!p.tdp_w.known()) r.notes.push_back("TDP unknown: energy is reported as null");

@@ -29,6 +29,10 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
   best.reserve(keep + 1);
   Best unfit{};  // the fastest configuration that does not fit
   bool have_unfit = false;
+  // The fastest that fits the GPU but not the host's RAM (optimizer offload): when nothing fits, the
+  // host is what binds if such a configuration exists.
+  Best unfit_host{};
+  bool have_unfit_host = false;
   SearchResult res;
 
   Workload w = base;  // the copy is mutated in place: no allocation inside the loops
@@ -123,6 +127,11 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
                       if (!r.memory.fits) {
                         if (!have_unfit || r.time.step_s < unfit.result.time.step_s) unfit = Best{w.par, w.train, r};
                         have_unfit = true;
+                        if (r.memory.margin_bytes >= 0 &&
+                            (!have_unfit_host || r.time.step_s < unfit_host.result.time.step_s)) {
+                          unfit_host = Best{w.par, w.train, r};
+                          have_unfit_host = true;
+                        }
                         continue;
                       }
                       ++res.fitting;
@@ -150,7 +159,9 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
     return c;
   };
   for (const auto& b : best) res.best.push_back(candidate(b));
-  if (have_unfit && (best.empty() || unfit.result.time.step_s < best.front().result.time.step_s)) {
+  if (best.empty() && have_unfit_host) {
+    res.fastest_unfit.push_back(candidate(unfit_host));  // more host RAM would make it run
+  } else if (have_unfit && (best.empty() || unfit.result.time.step_s < best.front().result.time.step_s)) {
     res.fastest_unfit.push_back(candidate(unfit));
   }
   return res;
@@ -192,8 +203,9 @@ WinnerExplanation explain_winner(const SearchResult& r) {
     e.binding =
         r.best.empty()
             ? fmt::format(
-                  "memory: nothing fits; the fastest configuration ({}) needs {}",
-                  settings_text(u.workload.par, u.workload.train), needs)
+                  "memory: nothing fits; the fastest configuration{} ({}) needs {}",
+                  um.margin_bytes >= 0 ? " that fits the GPU" : "", settings_text(u.workload.par, u.workload.train),
+                  needs)
             : fmt::format(
                   "memory: {} would take {:.1f} % less time per step but needs {}",
                   settings_text(u.workload.par, u.workload.train),

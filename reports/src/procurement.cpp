@@ -66,8 +66,13 @@ Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase 
     if (!o.error.empty()) {
       excluded.push_back(o.label + " could not be planned (" + o.error + ")");
     } else if (!o.fits) {
-      excluded.push_back(fmt::format("{} does not fit ({} per GPU needed, {} available)", o.label,
-                                     gib(o.memory_bytes), gib(o.capacity_bytes)));
+      const bool host = o.memory_bytes <= o.capacity_bytes && o.host_capacity_bytes > 0 &&
+                        o.host_bytes_per_node > o.host_capacity_bytes;
+      excluded.push_back(host ? fmt::format("{} does not fit its offloaded optimizer in host memory ({} per node "
+                                            "needed, {} usable)",
+                                            o.label, gib(o.host_bytes_per_node), gib(o.host_capacity_bytes))
+                              : fmt::format("{} does not fit ({} per GPU needed, {} available)", o.label,
+                                            gib(o.memory_bytes), gib(o.capacity_bytes)));
     } else {
       fitting.push_back(i);
       if (o.meets_target) {
@@ -307,6 +312,8 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
   f.gpus = r.gpus;
   f.memory_bytes = m.total_bytes;
   f.capacity_bytes = m.capacity_bytes;
+  f.host_bytes_per_node = m.host_bytes_per_node;
+  f.host_capacity_bytes = m.host_capacity_bytes;
   f.time_to_train_s = r.time.time_to_train_s;
   f.tokens_per_s_per_gpu = r.time.tokens_per_s_per_gpu;
   f.meets_target = !in.max_time_to_train_s || f.time_to_train_s <= *in.max_time_to_train_s;

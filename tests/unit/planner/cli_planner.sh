@@ -711,4 +711,6 @@ check host-memory-table 0 "$bin" plan train --model llama-2-70b --gpu H100 --gpu
 grep -q "host memory per node .* of 1843.20 GiB usable: FITS" "$tmp/out" || { echo "FAIL host-memory-table"; cat "$tmp/out"; fail=1; }
 check host-memory-zero 2 "$bin" plan train --model llama-2-70b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --zero 3 --offload optimizer --host-memory 0
 grep -q -- "--host-memory" "$tmp/err" || { echo "FAIL host-memory-zero"; cat "$tmp/err"; fail=1; }
+check host-memory-no-offload 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --host-memory 512
+grep -q -- "--host-memory" "$tmp/err" && grep -q -- "--offload optimizer" "$tmp/err" || { echo "FAIL host-memory-no-offload"; cat "$tmp/err"; fail=1; }
 exit $fail

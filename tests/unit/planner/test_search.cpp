@@ -191,6 +191,28 @@ TEST(ExplainWinner, NothingFitsNamesTheFastestConfiguration) {
   EXPECT_EQ(e.binding.rfind("memory: nothing fits; the fastest configuration (TP 1, PP 1, DP 1", 0), 0u) << e.binding;
 }
 
+TEST(ExplainWinner, HostMemoryBindsWhenOnlyTheOffloadedOptimizerDoesNotFit) {
+  // Llama 2 7B with an offloaded optimizer on 8 H100 whose nodes have 64 GiB of RAM (57.6 usable):
+  // every layout fits the GPUs, none the host (the node holds all 16 B per parameter, 100.4 GiB).
+  const Assumptions a;
+  Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 64, 4096);
+  w.train.offload = Offload::kOptimizer;
+  w.train.zero_stage = 1;
+  HardwareProfile hw = test::catalog().gpu("h100-sxm5-80gb");
+  hw.host_memory_bytes.value = 64.0 * 1073741824.0;
+  hw.host_memory_bytes.source = "test";
+  SearchOptions o;
+  o.gpus = 8;
+  const SearchResult r = search_train(w, count_params(w.model), resolve_rates(hw, Precision::kBf16, a), a, o);
+  ASSERT_TRUE(r.best.empty());
+  ASSERT_EQ(r.fastest_unfit.size(), 1u);
+  EXPECT_GE(r.fastest_unfit.front().result.memory.margin_bytes, 0);
+  const WinnerExplanation e = explain_winner(r);
+  EXPECT_EQ(e.binding.rfind("memory: nothing fits; the fastest configuration that fits the GPU (", 0), 0u) << e.binding;
+  EXPECT_NE(e.binding.find("needs 100.4 GiB of host memory per node, of 57.6 GiB usable"), std::string::npos)
+      << e.binding;
+}
+
 TEST(Search, EnumeratesExpertContextAndInterleavingDegrees) {
   const Assumptions a;
   // Mixtral 8x7B on 16 H100: the search tries EP 2, 4, 8 and keeps only valid, fitting plans.

@@ -46,6 +46,19 @@ TEST(Recommend, CheapestFittingOptionWinsWithMarginToRunnerUp) {
       << r.paragraph;
 }
 
+TEST(Recommend, HostMemoryIsNamedWhenTheOffloadedOptimizerDoesNotFit) {
+  // The GPU has room (60 of 80 GiB); the node's RAM does not (1156 GiB needed, 921.6 usable).
+  OptionFigures h = option("H", false, 10, 0.1e6);
+  h.memory_bytes = 60 * kGiB;
+  h.host_bytes_per_node = 1156 * kGiB;
+  h.host_capacity_bytes = 921.6 * kGiB;
+  const auto r = recommend({option("A", true, 30, 1.0e6), h}, plan::Phase::kTrain, std::nullopt);
+  EXPECT_NE(r.paragraph.find("H does not fit its offloaded optimizer in host memory (1156.0 GiB per node needed, "
+                             "921.6 GiB usable)"),
+            std::string::npos)
+      << r.paragraph;
+}
+
 TEST(Recommend, TimeTargetExcludesFasterButLateOptions) {
   // B is cheapest but misses the 25-day target; A and D meet it, D is cheaper.
   std::vector<OptionFigures> opts = {option("A", true, 24, 1.0e6), option("B", true, 30, 0.5e6, false),

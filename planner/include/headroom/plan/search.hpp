@@ -39,7 +39,8 @@ struct SearchResult {
   std::uint64_t evaluated = 0;
   std::uint64_t fitting = 0;
   /// The fastest configuration evaluated that does not fit, when it is faster than the winner (or
-  /// nothing fits): memory is then the binding constraint. Empty otherwise.
+  /// nothing fits: then the fastest that fits the GPU but not the host's RAM, when an offloaded
+  /// optimizer makes host memory the limit): memory is then the binding constraint. Empty otherwise.
   std::vector<SearchCandidate> fastest_unfit;
 };
 

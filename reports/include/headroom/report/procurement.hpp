@@ -28,6 +28,10 @@ struct OptionFigures {
   int gpus = 0;                ///< GPUs the plan uses (inference: one replica)
   double memory_bytes = 0;     ///< per GPU, of the plan shown
   double capacity_bytes = 0;   ///< per GPU
+  /// Training with an offloaded optimizer: host RAM the plan needs per node and the node's usable
+  /// RAM (0: unknown or no offload).
+  double host_bytes_per_node = 0;
+  double host_capacity_bytes = 0;
   double time_to_train_s = 0;  ///< training
   double tokens_per_s_per_gpu = 0;
   /// Training: USD of one training run; inference: USD per million generated tokens. nullopt: no
