@@ -56,8 +56,11 @@ void warn_if_base_is_another_gpu(const core::Results& results, const plan::Hardw
   if (results.devices.empty()) {
     fmt::print(stderr,
                "headroom: warning: {} lists no GPU: the profile is {}'s datasheet with the host's measurements "
-               "(no GPU figure was measured)\n",
-               results_file, base.name);
+               "(no GPU figure was measured; its host memory bandwidth and RAM{} are this machine's, which optimizer "
+               "offload plans use)\n",
+               results_file, base.name,
+               results.host.memory_bytes ? fmt::format(" ({:.1f} GiB)", static_cast<double>(*results.host.memory_bytes) / 1073741824.0)
+                                         : std::string());
     return;
   }
   std::string token;
