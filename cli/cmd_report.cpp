@@ -80,6 +80,7 @@ struct ProcurementArgs {
   std::string adapter = "none";
   std::int64_t lora_rank = 16;
   std::string optimizer = "adam";
+  std::string offload = "none";
   double max_days = 0, utilisation = 0, years = 0, goodput = 1.0;
   bool no_search = false;
 };
@@ -120,8 +121,8 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
   }
   // A setting of the other phase would be ignored without a word: refuse it.
   const bool train_phase = w.phase == plan::Phase::kTrain;
-  for (const char* flag : {"--adapter", "--lora-rank", "--optimizer", "--seq-len", "--global-batch", "--micro-batch", "--tokens",
-                           "--max-days", "--no-search"}) {
+  for (const char* flag : {"--adapter", "--lora-rank", "--optimizer", "--offload", "--seq-len", "--global-batch",
+                           "--micro-batch", "--tokens", "--max-days", "--no-search"}) {
     if (!train_phase && given(flag))
       throw core::InputError("command line", flag, "--phase train (it is a training setting; this report is for serving)");
   }
@@ -158,6 +159,9 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
     }
     if (fresh || given("--optimizer")) {
       t.optimizer = parse_flag("command line", "--optimizer", a.optimizer, plan::optimizer_from_string);
+    }
+    if (fresh || given("--offload")) {
+      t.offload = parse_flag("command line", "--offload", a.offload, plan::offload_from_string);
     }
     if (given("--lora-rank")) {
       if (!t.adapter.enabled())
@@ -285,6 +289,9 @@ void add_report_command(CLI::App& app, Action& action) {
   pro->add_option("--lora-rank", pa->lora_rank, "train: adapter rank with --adapter (default 16)");
   pro->add_option("--optimizer", pa->optimizer,
                   "train: optimizer states: adam (fp32 moments, default), adam-bf16, adam-8bit (bitsandbytes), lion");
+  pro->add_option("--offload", pa->offload,
+                  "train: optimizer (ZeRO-Offload: master weights, optimizer states and update on the host, checked "
+                  "against a profile's host_memory_bytes when it has one) or none (default)");
   pro->add_option("--max-days", pa->max_days, "train: time-to-train target, days");
   pro->add_flag("--no-search", pa->no_search, "train: keep the workload's parallelism instead of searching");
   pro->add_option("--context", pa->context, "infer: prompt tokens per request");

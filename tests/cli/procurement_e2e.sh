@@ -34,6 +34,20 @@ check "overwrite with --force" expect_exit 0 "$hr" report procurement --model ll
   --gpu H100 --out "$work/train.html" --force
 check "no scenario: one option, the sentence in the singular" grep -q "Recommended: .*\. It fits;" "$work/out"
 
+# An offloaded optimizer: an option whose hosts are too small is excluded for host memory, by name.
+python3 - "$src/data/hardware/h100-sxm5-80gb.json" "$work/small-host.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p.update(id="h100-small-host", name="H100 with 64 GiB hosts", aliases=[])
+p["host_memory_bytes"] = {"value": 64 * 2**30, "provenance": "override", "source": "test", "as_of": "2026-11-23"}
+json.dump(p, open(sys.argv[2], "w"))
+PY
+check "offload report" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 \
+  --offload optimizer --gpu H100 --profile "$work/small-host.json" --out "$work/offload.html"
+check "host memory named" grep -q "H100 with 64 GiB hosts .* does not fit its offloaded optimizer in host memory (119.7 GiB per node needed, 57.6 GiB usable)" "$work/out"
+check "offload is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
+  --context 2048 --output 256 --offload optimizer --gpu H100 --out "$work/x.html"
+
 # Inference with a measured-style profile file (the catalog's JSON is a profile document).
 check "infer report" expect_exit 0 "$hr" report procurement --model llama-3-8b --phase infer --context 2048 \
   --output 256 --qps 20 --gpu H100 --profile "$src/data/hardware/l40s.json" --scenario "$scn" --today 2026-11-22 \
