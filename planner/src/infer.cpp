@@ -79,7 +79,18 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
 
   // ---- memory ----
   InferMemory& mem = out.memory;
-  mem.weights_bytes = (quantized_total * wbytes + (pc.total - quantized_total) * other_bytes) / gpus;
+  // Pipeline stages split the blocks evenly; the first also holds the input embedding and the last the
+  // output layer (vLLM's PP partition; a tied output layer is a second copy of the embedding there),
+  // both 16-bit and split over TP. Memory is that of the end stage that holds the most; one stage holds
+  // it all.
+  const double head_elements = m.tied_embeddings ? static_cast<double>(m.vocab_size) * s.h : pc.output;
+  const double all_bytes = quantized_total * wbytes + (pc.total - quantized_total) * other_bytes;
+  if (s.pp > 1) {
+    const double blocks_bytes = all_bytes - (pc.embedding + pc.output) * other_bytes;
+    mem.weights_bytes = (blocks_bytes / s.pp + std::max(pc.embedding, head_elements) * other_bytes) / s.tp;
+  } else {
+    mem.weights_bytes = all_bytes / gpus;
+  }
   const double kv_layer_gpu = m.kv_lora_rank > 0 ? static_cast<double>(m.kv_lora_rank + m.qk_rope_head_dim)
                                                  : s.kv_heads_per_gpu * (s.d + static_cast<double>(m.value_head_dim()));
   const double kv_layer_model = kv_elements_per_token_per_layer(m);
@@ -257,13 +268,21 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // prompts (a fraction of one for a chunk), whose tokens share the step's weight reads and add their
   // FLOPs and KV writes. `prompts` = 0 gives the decode step alone.
   const double mid_ctx = ctx + n_out / 2.0;
+  // With PP the last stage also runs the output layer, whose work the per-GPU figures above spread
+  // over all stages: it is the slowest stage and sets the pace of the pipelined micro-batches. Its
+  // extra work per sampled row (each decode token and each prompt's last token) and its extra
+  // weight reads per pass.
+  const double head_share = s.pp > 1 ? 1.0 - 1.0 / s.pp : 0.0;
+  const double head_flop_extra = head_share * output_flop_per_token / s.tp;
+  const double head_bytes_extra = head_share * head_elements * other_bytes / s.tp;
   const auto step = [&](double batch, double prompts, RooflinePoint* pt) noexcept {
-    const double gemm_flop = batch * dense_flop_per_token / gpus;
+    const double rows = batch + prompts;
+    const double gemm_flop = batch * dense_flop_per_token / gpus + rows * head_flop_extra;
     const double attn_flop = batch * decode_attn_flop_per_layer_ctx * attended(mid_ctx) / gpus;
     RooflinePoint rp = two_phase(
         gemm_flop + prompts * prefill_gemm_flop,
-        batch * decode_gemm_s_per_token + prompts * prefill_gemm_s,
-        weights_read(batch + prompts * new_ctx), attn_flop + prompts * prefill_attn_flop,
+        batch * decode_gemm_s_per_token + prompts * prefill_gemm_s + rows * head_flop_extra / hp_rate,
+        weights_read(batch + prompts * new_ctx) + head_bytes_extra, attn_flop + prompts * prefill_attn_flop,
         attn_flop / hp_rate + prompts * prefill_attn_flop / prefill_attn_rate,
         batch * attended(mid_ctx) * kv_read_per_position + prompts * prefill_kv_bytes);
     rp.time_s *= s.pp;

@@ -246,11 +246,13 @@ TEST(InferSearch, EveryLayoutTheModelAllowsRankedByGpusForTheQps) {
 
 TEST(Infer, PipelineStagesWorkOnMicroBatchesInFlight) {
   // Llama 3 70B, TP 4: PP 2 at batch 128 keeps 2 micro-batches of 64 in flight, each stage holding
-  // half the layers. A decode step is a micro-batch's pass through both stages: twice a stage's
-  // work on 64 requests, which is exactly PP 1's step at batch 64 (half the weights and half the KV
-  // per GPU), plus the one boundary's send of 64 hidden states (8192 × 2 B, split over the 4 TP
-  // ranks) over NVLink. Every one of the 128 requests gets a token per step: twice PP 1's tokens/s
-  // on twice the GPUs.
+  // half the layers. A decode step is a micro-batch's pass through both stages at the pace of the
+  // slower, the last, which also runs the output layer: twice the average stage's work on 64
+  // requests, which is exactly PP 1's step at batch 64 (half the weights and half the KV per GPU),
+  // plus twice the half of the output layer's weights (128256 × 8192 × 2 B over 4 TP ranks) that the
+  // average gave the first stage (decode is memory-bound), plus the one boundary's send of 64 hidden
+  // states (8192 × 2 B, split over the 4 TP ranks) over NVLink. Every one of the 128 requests gets a
+  // token per step: about twice PP 1's tokens/s on twice the GPUs.
   Workload one = infer("llama-3-70b", 4, 2048, 256);
   one.infer.batch = 64;
   Workload two = one;
@@ -259,14 +261,19 @@ TEST(Infer, PipelineStagesWorkOnMicroBatchesInFlight) {
   validate(two);
   const Rates r = test::rates_for("h100-sxm5-80gb");
   const auto send = [&](double tokens) { return r.intra_alpha_s + tokens * 8192 * 2 / 4 / r.intra_bus_for(8); };
+  const double head_bytes = 0.5 * 128256.0 * 8192 * 2 / 4;  // per GPU, per pass of the last stage
+  const double head = 2 * head_bytes / r.memory_bytes_per_s;
   const InferResult a = eval(one), b = eval(two);
   EXPECT_EQ(b.time.micro_batch, 64);
-  EXPECT_NEAR(b.time.decode_step_s, a.time.decode_step_s + send(64), 1e-12);
+  EXPECT_NEAR(b.time.decode_step_s, a.time.decode_step_s + head + send(64), 1e-12);
   EXPECT_NEAR(b.time.tokens_per_s, 128 / b.time.tpot_s, 1e-9);
-  EXPECT_NEAR(b.time.tokens_per_s_per_gpu, a.time.tokens_per_s_per_gpu, 0.01 * a.time.tokens_per_s_per_gpu);
-  // A step with a prompt chunk (2048 tokens: the whole prompt) sends the chunk too; TTFT under load
-  // counts such steps per micro-batch as PP 1 does per batch.
-  EXPECT_NEAR(b.time.prompt_step_s, a.time.prompt_step_s + send(64 + 2048), 1e-12);
+  EXPECT_NEAR(b.time.tokens_per_s_per_gpu, a.time.tokens_per_s_per_gpu, 0.03 * a.time.tokens_per_s_per_gpu);
+  EXPECT_LT(b.time.tokens_per_s_per_gpu, a.time.tokens_per_s_per_gpu);
+  // A step with a prompt chunk (2048 tokens: the whole prompt) is compute-bound: the last stage's
+  // extra output-layer rows (64 decode tokens + the prompt's last token) cost FLOPs there, and the
+  // step sends the chunk too. TTFT under load counts such steps per micro-batch as PP 1 per batch.
+  const double head_flop = 2 * 65 * 0.5 * 2 * 128256.0 * 8192 / 4 / r.gemm_flop_per_s;
+  EXPECT_NEAR(b.time.prompt_step_s, a.time.prompt_step_s + head_flop + send(64 + 2048), 1e-12);
   EXPECT_NEAR(b.time.ttft_under_load_s / b.time.prompt_step_s, a.time.ttft_under_load_s / a.time.prompt_step_s, 1e-12);
   // One prompt alone still crosses the stages one after another: TTFT is PP 1's plus the send of the
   // prompt's 2048 hidden states.
@@ -275,11 +282,11 @@ TEST(Infer, PipelineStagesWorkOnMicroBatchesInFlight) {
   two.infer.batch = 129;
   one.infer.batch = 65;
   EXPECT_EQ(eval(two).time.micro_batch, 65);
-  EXPECT_NEAR(eval(two).time.decode_step_s, eval(one).time.decode_step_s + send(65), 1e-12);
+  EXPECT_NEAR(eval(two).time.decode_step_s, eval(one).time.decode_step_s + head + send(65), 1e-12);
   // Fewer requests than stages: one request per micro-batch, stages idle in between.
   two.infer.batch = 1;
   one.infer.batch = 1;
-  EXPECT_NEAR(eval(two).time.decode_step_s, eval(one).time.decode_step_s + send(1), 1e-12);
+  EXPECT_NEAR(eval(two).time.decode_step_s, eval(one).time.decode_step_s + head + send(1), 1e-12);
   // TP 2 · PP 8 = 16 GPUs on 8-GPU nodes: stages 0-3 on one node, 4-7 on the next; of the 7
   // boundaries one crosses the network, the other six stay on NVLink.
   Workload deep = infer("llama-3-70b", 2, 2048, 256);
@@ -290,7 +297,29 @@ TEST(Infer, PipelineStagesWorkOnMicroBatchesInFlight) {
   validate(deep);
   const double bytes = 8192.0 * 2 / 2;  // one token's hidden state over 2 TP ranks
   const double sends = 6 * (r.intra_alpha_s + bytes / r.intra_bus_for(16)) + r.inter_alpha_s + bytes / r.inter_bus_bytes_per_s;
-  EXPECT_NEAR(eval(deep).time.decode_step_s, eval(flat).time.decode_step_s + sends, 1e-12);
+  const double deep_head = 8 * (7.0 / 8) * 128256.0 * 8192 * 2 / 2 / r.memory_bytes_per_s;
+  EXPECT_NEAR(eval(deep).time.decode_step_s, eval(flat).time.decode_step_s + deep_head + sends, 1e-12);
+}
+
+TEST(Infer, EndStagesHoldTheEmbeddingAndTheOutputLayer) {
+  // Llama 3 8B on TP 1 · PP 4: 6,979,588,096 block parameters split 4 ways, plus the 128256 × 4096
+  // input embedding on the first stage and the untied output layer of the same size on the last:
+  // (1,744,897,024 + 525,336,576) × 2 B per GPU, not the 8.03 B / 4 average.
+  Workload w = infer("llama-3-8b", 1, 1024, 128);
+  w.par.pp = 4;
+  validate(w);
+  EXPECT_DOUBLE_EQ(eval(w).memory.weights_bytes, (1'744'897'024.0 + 525'336'576.0) * 2);
+  w.par.pp = 1;
+  EXPECT_DOUBLE_EQ(eval(w).memory.weights_bytes, 8'030'261'248.0 * 2);  // one stage holds it all
+  // A tied output layer is the embedding matrix: the last stage keeps its own copy of it. GPT-3 175B
+  // (V = 50257, s = 2048 learned positions, h = 12288) on PP 8: the first stage holds (V + s)·h, the
+  // last V·h, so the first is the larger.
+  Workload g = infer("gpt3-175b", 8, 1024, 128);
+  g.par.pp = 8;
+  validate(g);
+  const ParamCounts pc = count_params(g.model);
+  const double blocks = pc.total - pc.embedding;
+  EXPECT_NEAR(eval(g).memory.weights_bytes, (blocks / 8 + pc.embedding) * 2 / 8, 1.0);
 }
 
 TEST(Infer, RequestsHoldWholeKvBlocks) {
