@@ -195,8 +195,7 @@ RankPlacement rank_placement(const Parallelism& p, double gpus_per_node) noexcep
 }
 
 double ep_ranks_per_node(const Parallelism& p, double gpus_per_node) noexcept {
-  // The EP ranks are TP ranks apart (Megatron's expert groups, in either rank order): a run as above.
-  return run_in_nodes(p.tp, p.ep, gpus_per_node, static_cast<double>(p.world())).per_node;
+  return std::max(1.0, std::min<double>(p.ep, std::floor(gpus_per_node / static_cast<double>(p.tp))));
 }
 
 LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Parallelism& p) noexcept {

@@ -403,45 +403,6 @@ TEST(RankPlacement, AgreesWithEveryRankOfTheJob) {
   EXPECT_EQ(rank_placement(p, 8).dp_ranks_per_node, 4);
 }
 
-TEST(RankPlacement, ExpertGroupsAgreeWithEveryRank) {
-  // EP groups: ep ranks tp apart, groups starting every tp·ep ranks (Megatron's expert layout).
-  for (const int node : {2, 4, 8}) {
-    for (const int tp : {1, 2, 3, 4, 6, 8}) {
-      for (const int ep : {2, 3, 4, 8}) {
-        for (const int rest : {1, 2, 3}) {  // dp·cp / ep: more EP groups
-          Parallelism p;
-          p.tp = tp;
-          p.ep = ep;
-          p.dp = ep * rest;
-          const int world = p.world();
-          double fewest = 1e9;
-          for (int t = 0; t < tp; ++t) {
-            for (int g = 0; g < world / (tp * ep); ++g) {
-              std::map<int, int> per_node;
-              for (int e = 0; e < ep; ++e) ++per_node[(t + tp * (e + ep * g)) / node];
-              for (const auto& [n, k] : per_node) fewest = std::min<double>(fewest, k);
-            }
-          }
-          const double got = ep_ranks_per_node(p, node);
-          const std::string what = fmt::format("tp{} ep{} world {} node {}", tp, ep, world, node);
-          if (((tp & (tp - 1)) | (ep & (ep - 1)) | (rest & (rest - 1))) == 0) {
-            EXPECT_EQ(got, fewest) << what;
-          } else {
-            EXPECT_LE(got, fewest) << what;
-            EXPECT_GE(got, 1) << what;
-          }
-        }
-      }
-    }
-  }
-  // TP 3 · EP 4 on 8-GPU nodes: the group {0, 3, 6, 9} has 3 ranks on one node and 1 on the next.
-  Parallelism p;
-  p.tp = 3;
-  p.ep = 4;
-  p.dp = 4;
-  EXPECT_EQ(ep_ranks_per_node(p, 8), 1);
-}
-
 TEST(RankPlacement, DataOuterKeepsThePipelineInANode) {
   // The job of PipelineOutermostKeepsAStagesDataParallelRanksTogether in Llama 3's order on 4-GPU
   // nodes: a replica's 2 stages are neighbours (sends over NVLink) and each node holds 2 replicas,

@@ -165,10 +165,8 @@ struct RankPlacement {
 };
 RankPlacement rank_placement(const Parallelism& p, double gpus_per_node) noexcept;
 
-/// EP ranks per node: the EP group's ranks are TP ranks apart (next to the TP ranks): all EP of them
-/// when the group fits a node, else the fewest any node holds (⌊GPUs per node / TP⌋ when nodes and
-/// groups line up, the gcd piece otherwise, as in rank_placement). The EP all-to-all and the plan's
-/// assumption line use it.
+/// EP ranks per node: the EP group sits next to the TP ranks, floor(GPUs per node / TP) of its ranks
+/// on each node (at least 1, at most EP). The EP all-to-all and the plan's assumption line use it.
 double ep_ranks_per_node(const Parallelism& p, double gpus_per_node) noexcept;
 
 /// Korthikanti et al. activation bytes per layer per micro-batch with the workload's techniques.
