@@ -163,6 +163,9 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
     if (fresh || given("--offload")) {
       t.offload = parse_flag("command line", "--offload", a.offload, plan::offload_from_string);
     }
+    // The search tries ZeRO 1-3 for an offloaded optimizer (it needs one); a workload file's ZeRO 0
+    // only matters with --no-search, where validation names $.train.zero_stage.
+    if (t.offload == plan::Offload::kOptimizer && t.zero_stage == 0 && !a.no_search) t.zero_stage = 1;
     if (given("--lora-rank")) {
       if (!t.adapter.enabled())
         throw core::InputError("command line", "--lora-rank", "--adapter lora or qlora as well");

@@ -261,7 +261,9 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           "pipeline: {} micro-batches of ⌈B/{}⌉ requests (at least 1) in flight, one per stage (vLLM's virtual "
           "engines); the steady state is the largest micro-batch's, whose step passes through all {} stages and "
           "{} boundary send{} of its hidden states (split over TP; over the network where a boundary crosses "
-          "nodes); a prompt alone crosses the stages one after another",
+          "nodes), at the pace of the last stage, which also runs the output layer; memory per GPU is the larger "
+          "end stage's (the first holds the input embedding, the last the output layer); a prompt alone crosses "
+          "the stages one after another",
           w.par.pp, w.par.pp, w.par.pp, w.par.pp - 1, w.par.pp == 2 ? "" : "s"));
     }
     out.push_back(

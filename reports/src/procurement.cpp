@@ -299,6 +299,13 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
       r = s.best.front().result;
       const auto why = plan::explain_winner(s);
       if (why.available) o.note = why.summary;
+    } else if (!s.fastest_unfit.empty() && s.fastest_unfit.front().result.memory.margin_bytes >= 0) {
+      // Every layout that fits the GPUs misses the host's RAM (offloaded optimizer): show the fastest
+      // of them, so the figures say that host memory is what does not fit.
+      used = s.fastest_unfit.front().workload;
+      r = s.fastest_unfit.front().result;
+      o.note = fmt::format("no configuration of {} GPUs fits ({} evaluated); {}", so.gpus, s.evaluated,
+                           plan::explain_winner(s).binding);
     } else {
       r = plan::evaluate_train(w, pc, rates, in.assumptions);
       o.note = fmt::format("no configuration of {} GPUs fits ({} evaluated); memory shown for the workload's own layout",

@@ -45,6 +45,23 @@ PY
 check "offload report" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 \
   --offload optimizer --gpu H100 --profile "$work/small-host.json" --out "$work/offload.html"
 check "host memory named" grep -q "H100 with 64 GiB hosts .* does not fit its offloaded optimizer in host memory (119.7 GiB per node needed, 57.6 GiB usable)" "$work/out"
+# 70B on 16 GPUs: no layout fits 64 GiB hosts; the report shows the fastest layout that fits the GPUs
+# and names host memory, while 2 TiB hosts fit.
+python3 - "$work/small-host.json" "$work/big-host.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p.update(id="h100-big-host", name="H100 with 2 TiB hosts")
+p["host_memory_bytes"]["value"] = 2048 * 2**30
+json.dump(p, open(sys.argv[2], "w"))
+PY
+check "offload report, nothing fits the small hosts" expect_exit 0 "$hr" report procurement --model llama-3-70b \
+  --gpus 16 --tokens 1e11 --offload optimizer --profile "$work/small-host.json" --profile "$work/big-host.json" \
+  --out "$work/offload70.html"
+check "small hosts excluded for host memory" grep -q "H100 with 64 GiB hosts .* does not fit its offloaded optimizer in host memory" "$work/out"
+check "big hosts recommended" grep -q "^Recommended: H100 with 2 TiB hosts" "$work/out"
+printf '{"schema":"headroom.workload","schema_version":"1.0","model":"llama-3-8b","phase":"train","gpus":8,"parallelism":{"dp":8},"train":{"global_batch":64,"seq_len":4096,"tokens":1e11,"zero_stage":0}}' > "$work/z0.json"
+check "a workload file's ZeRO 0 with --offload: the search tries ZeRO 1-3" expect_exit 0 "$hr" report procurement \
+  --workload "$work/z0.json" --offload optimizer --gpu H100 --out "$work/z0.html"
 check "offload is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
   --context 2048 --output 256 --offload optimizer --gpu H100 --out "$work/x.html"
 
