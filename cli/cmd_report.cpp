@@ -137,7 +137,7 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
   if (w.phase == plan::Phase::kTrain) {
     if (given("--gpus")) w.gpus = a.gpus;
     if (w.gpus <= 0) w.gpus = w.par.world();
-    if (w.gpus <= 1 && fresh) throw core::InputError("command line", "--gpus", "the number of GPUs to train on");
+    if (fresh && !given("--gpus")) throw core::InputError("command line", "--gpus", "the number of GPUs to train on");
     if (fresh || given("--gpus")) {
       // The search picks the layout; the starting layout is pure data parallelism.
       w.par = plan::Parallelism{};

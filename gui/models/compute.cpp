@@ -15,8 +15,12 @@ namespace headroom::gui {
 namespace {
 
 std::string parallelism_text(const plan::Workload& w) {
-  std::string s = fmt::format("TP {} · PP {} · DP {} · mb {} · {} recompute · ZeRO-{}", w.par.tp, w.par.pp, w.par.dp,
-                              w.train.micro_batch, plan::to_string(w.train.recompute), w.train.zero_stage);
+  std::string s = fmt::format("TP {} · PP {} · DP {}", w.par.tp, w.par.pp, w.par.dp);
+  if (w.par.cp > 1) s += fmt::format(" · CP {}", w.par.cp);
+  if (w.par.ep > 1) s += fmt::format(" · EP {}", w.par.ep);
+  if (w.par.vpp > 1) s += fmt::format(" · VPP {}", w.par.vpp);
+  s += fmt::format(" · mb {} · {} recompute · ZeRO-{}", w.train.micro_batch, plan::to_string(w.train.recompute),
+                   w.train.zero_stage);
   if (w.par.sequence_parallel) s += " · SP";
   if (w.par.rank_order == plan::RankOrder::kDataOuter) s += " · DP outermost";
   return s;

@@ -102,9 +102,10 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
                 if (o.try_recompute && ri == 1 && base.train.flash_attention) continue;
                 for (int zero = 0; zero <= (o.try_zero ? 3 : 0); ++zero) {
                   // An offloaded optimizer is a ZeRO optimizer (stage 1 or more).
-                  // With pipeline parallelism only ZeRO 1 (DeepSpeed's pipeline engine, Megatron).
-                  if (o.try_zero && base.train.offload == Offload::kOptimizer && (zero == 0 || (pp > 1 && zero >= 2)))
-                    continue;
+                  // With pipeline parallelism only ZeRO 1 (DeepSpeed's pipeline engine, Megatron); a
+                  // fixed ZeRO 2 / 3 then leaves only PP 1.
+                  const int z = o.try_zero ? zero : base.train.zero_stage;
+                  if (base.train.offload == Offload::kOptimizer && (z == 0 || (pp > 1 && z >= 2))) continue;
                   for (int sp = 0; sp <= (tp > 1 ? 1 : 0); ++sp) {
                     for (int oi = 0; oi < n_orders; ++oi) {
                       w.par = Parallelism{};

@@ -170,7 +170,8 @@ RankPlacement rank_placement(const Parallelism& p, double gpus_per_node) noexcep
   // The data-parallel (gradient) group is dp·cp ranks: the CP ranks next to TP (stride tp), then the
   // DP ranks: right after them with the pipeline outermost (one run of dp·cp ranks, stride tp), or
   // after the pipeline (stride tp·cp·pp) with data parallelism outermost.
-  if (p.rank_order == RankOrder::kPipelineOuter) {
+  // Without a pipeline both orders are tp-cp-dp: one run.
+  if (p.rank_order == RankOrder::kPipelineOuter || p.pp == 1) {
     const Run g = run_in_nodes(tp, cp * dp, node, world);
     r.dp_ranks_per_node = g.per_node;
     r.dp_intra = g.intra;

@@ -49,7 +49,7 @@ bool faster(const OptionFigures& a, const OptionFigures& b, plan::Phase phase) {
 }
 
 std::string speed_text(const OptionFigures& o, plan::Phase phase) {
-  return phase == plan::Phase::kTrain ? fmt::format("{} on {} GPUs", days(o.time_to_train_s), o.gpus)
+  return phase == plan::Phase::kTrain ? fmt::format("{} on {} GPU{}", days(o.time_to_train_s), o.gpus, o.gpus == 1 ? "" : "s")
                                       : fmt::format("{:.0f} tokens/s per GPU", o.tokens_per_s_per_gpu);
 }
 
@@ -183,6 +183,7 @@ namespace {
 std::string parallelism_text(const plan::Workload& w) {
   std::string s = fmt::format("TP {} · PP {} · DP {}", w.par.tp, w.par.pp, w.par.dp);
   if (w.par.cp > 1) s += fmt::format(" · CP {}", w.par.cp);
+  if (w.par.ep > 1) s += fmt::format(" · EP {}", w.par.ep);
   if (w.par.vpp > 1) s += fmt::format(" · VPP {}", w.par.vpp);
   if (w.par.sequence_parallel) s += " · SP";
   if (w.par.rank_order == plan::RankOrder::kDataOuter) s += " · ranks tp-cp-ep-pp-dp (DP outermost)";

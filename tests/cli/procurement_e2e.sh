@@ -62,6 +62,9 @@ check "big hosts recommended" grep -q "^Recommended: H100 with 2 TiB hosts" "$wo
 printf '{"schema":"headroom.workload","schema_version":"1.0","model":"llama-3-8b","phase":"train","gpus":8,"parallelism":{"dp":8},"train":{"global_batch":64,"seq_len":4096,"tokens":1e11,"zero_stage":0}}' > "$work/z0.json"
 check "a workload file's ZeRO 0 with --offload: the search tries ZeRO 1-3" expect_exit 0 "$hr" report procurement \
   --workload "$work/z0.json" --offload optimizer --gpu H100 --out "$work/z0.html"
+check "one GPU is a job" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 1 --tokens 1e8 \
+  --adapter qlora --gpu H100 --out "$work/one.html"
+check "one GPU, singular" grep -q "on 1 GPU\." "$work/out"
 check "offload is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
   --context 2048 --output 256 --offload optimizer --gpu H100 --out "$work/x.html"
 

@@ -213,6 +213,25 @@ TEST(ExplainWinner, HostMemoryBindsWhenOnlyTheOffloadedOptimizerDoesNotFit) {
       << e.binding;
 }
 
+TEST(Search, OffloadWithAFixedZeroTwoOrThreeKeepsPipelineParallelismOff) {
+  // DeepSpeed offloads with pipeline parallelism only under ZeRO 1: with --zero 3 fixed every
+  // candidate has PP 1 and re-validates.
+  const Assumptions a;
+  Workload w = test::train_workload("llama-3-70b", 1, 1, 16, 64, 4096);
+  w.train.offload = Offload::kOptimizer;
+  w.train.zero_stage = 3;
+  SearchOptions o;
+  o.gpus = 16;
+  o.try_zero = false;
+  o.keep = 50;
+  const SearchResult r = search_train(w, count_params(w.model), test::rates_for("h100-sxm5-80gb"), a, o);
+  ASSERT_FALSE(r.best.empty());
+  for (const auto& c : r.best) {
+    EXPECT_EQ(c.workload.par.pp, 1);
+    EXPECT_NO_THROW(validate(c.workload));
+  }
+}
+
 TEST(Search, EnumeratesExpertContextAndInterleavingDegrees) {
   const Assumptions a;
   // Mixtral 8x7B on 16 H100: the search tries EP 2, 4, 8 and keeps only valid, fitting plans.
