@@ -122,7 +122,7 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
   // A setting of the other phase would be ignored without a word: refuse it.
   const bool train_phase = w.phase == plan::Phase::kTrain;
   for (const char* flag : {"--adapter", "--lora-rank", "--optimizer", "--offload", "--seq-len", "--global-batch",
-                           "--micro-batch", "--tokens", "--max-days", "--no-search"}) {
+                           "--micro-batch", "--tokens", "--max-days"}) {
     if (!train_phase && given(flag))
       throw core::InputError("command line", flag, "--phase train (it is a training setting; this report is for serving)");
   }
@@ -224,6 +224,8 @@ int run_procurement(const CLI::App* c, const ProcurementArgs& a, const ReportArg
   if (!(a.goodput > 0 && a.goodput <= 1)) throw core::InputError("command line", "--goodput", "a fraction in (0, 1]");
   in.assumptions.goodput = a.goodput;
   in.search = !a.no_search;
+  in.infer_layout_fixed = c->count("--tp") > 0 ||
+                          (!a.workload_file.empty() && (in.workload.par.tp > 1 || in.workload.par.pp > 1));
   if (a.max_days > 0) in.max_time_to_train_s = a.max_days * 86400.0;
   in.scenario_files = a.scenarios;
   in.prices_file = a.prices;
@@ -296,11 +298,13 @@ void add_report_command(CLI::App& app, Action& action) {
                   "train: optimizer (ZeRO-Offload: master weights, optimizer states and update on the host, checked "
                   "against a profile's host_memory_bytes when it has one) or none (default)");
   pro->add_option("--max-days", pa->max_days, "train: time-to-train target, days");
-  pro->add_flag("--no-search", pa->no_search, "train: keep the workload's parallelism instead of searching");
+  pro->add_flag("--no-search", pa->no_search,
+                "keep the workload's parallelism instead of searching it per option (train: the layout; infer: the "
+                "replica's TP × PP, also kept when --tp or the workload file sets it)");
   pro->add_option("--context", pa->context, "infer: prompt tokens per request");
   pro->add_option("--output", pa->output, "infer: generated tokens per request");
   pro->add_option("--batch", pa->batch, "infer: concurrent requests (default: as many as fit / meet the SLO)");
-  pro->add_option("--tp", pa->tp, "infer: tensor parallel size of a replica");
+  pro->add_option("--tp", pa->tp, "infer: tensor parallel size of a replica (default: the best TP × PP per option)");
   pro->add_option("--qps", pa->qps, "infer: offered requests per second");
   pro->add_option("--tpot-slo", pa->tpot_slo, "infer: time-per-output-token SLO, seconds");
   pro->add_option("--ttft-slo", pa->ttft_slo, "infer: time-to-first-token SLO, seconds");

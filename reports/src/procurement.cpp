@@ -256,7 +256,21 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
   const plan::PlanContext ctx{in.command_line, hw.id, hw.name, o.input.source, rates, in.assumptions};
 
   if (!train) {
-    const plan::InferResult r = plan::evaluate_infer(w, pc, rates, in.assumptions);
+    // The replica layout: searched per option (the fewest GPUs for the QPS, else the most tokens/s
+    // per GPU, as `plan infer --search`), or the workload's.
+    plan::Workload used = w;
+    if (in.search && !in.infer_layout_fixed) {
+      const int max_tp = in.max_tp > 0 ? in.max_tp : static_cast<int>(rates.gpus_per_node);
+      const plan::InferSearchResult s = plan::search_infer(w, pc, rates, in.assumptions, max_tp, 8);
+      if (!s.candidates.empty()) {
+        used.par.tp = s.candidates.front().tp;
+        used.par.pp = s.candidates.front().pp;
+        o.evaluated = s.candidates.size();
+        o.fitting = static_cast<std::uint64_t>(std::count_if(s.candidates.begin(), s.candidates.end(),
+                                                              [](const plan::InferCandidate& c) { return c.usable; }));
+      }
+    }
+    const plan::InferResult r = plan::evaluate_infer(used, pc, rates, in.assumptions);
     const auto& m = r.memory;
     f.fits = m.fits;
     f.meets_target = r.time.meets_slo;
@@ -268,12 +282,12 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
                       {"KV cache", std::max(0.0, m.total_bytes - m.weights_bytes - m.workspace_bytes - m.overhead_bytes)},
                       {"prefill workspace", m.workspace_bytes},
                       {"runtime overhead", m.overhead_bytes}};
-    o.parallelism = fmt::format("TP {} · PP {} · batch {:.0f}", w.par.tp, w.par.pp, r.time.batch);
+    o.parallelism = fmt::format("TP {} · PP {} · batch {:.0f}", used.par.tp, used.par.pp, r.time.batch);
     o.ttft_s = r.time.ttft_under_load_s;  // at the planned batch (the prompt alone is a lower bound)
     o.tpot_s = r.time.tpot_s;
     o.max_concurrent_requests = m.max_concurrent_requests;
     o.gpus_for_qps = r.time.gpus_for_qps;
-    o.batch_sweep = plan::infer_batch_sweep(w, pc, rates, in.assumptions);
+    o.batch_sweep = plan::infer_batch_sweep(used, pc, rates, in.assumptions);
     o.batch = r.time.batch;
     o.tokens_per_s = r.time.tokens_per_s;
     o.ops = {{"prefill (1 request)", r.time.prefill.flop, r.time.prefill.bytes},
@@ -281,7 +295,7 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
                   ? fmt::format("decode (micro-batch {:.0f} of {:.0f})", r.time.micro_batch, r.time.batch)
                   : fmt::format("decode (batch {:.0f})", r.time.batch),
               r.time.decode.flop, r.time.decode.bytes}};
-    o.assumptions = plan::assumption_lines(w, ctx);
+    o.assumptions = plan::assumption_lines(used, ctx);
     return;
   }
 

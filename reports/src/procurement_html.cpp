@@ -130,7 +130,7 @@ std::string summary_table(const ProcurementReport& rep) {
         f.cost_usd ? (train ? usd(*f.cost_usd) : usd(*f.cost_usd) + " / M tokens") + "<br><span class=\"note\">" +
                          e(f.cost_basis) + "</span>"
                    : (o.tco_error.empty() ? "—" : "<span class=\"note\">" + e(o.tco_error) + "</span>");
-    h += "<td>" + cost + "</td><td>" + (f.meets_target ? "met" : "missed") + "</td></tr>\n";
+    h += "<td>" + cost + "</td><td>" + (!f.fits ? "—" : f.meets_target ? "met" : "missed") + "</td></tr>\n";
   }
   return h + "</tbody></table>\n";
 }

@@ -65,6 +65,12 @@ check "a workload file's ZeRO 0 with --offload: the search tries ZeRO 1-3" expec
 check "one GPU is a job" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 1 --tokens 1e8 \
   --adapter qlora --gpu H100 --out "$work/one.html"
 check "one GPU, singular" grep -q "on 1 GPU\." "$work/out"
+check "infer: each option's layout searched" expect_exit 0 "$hr" report procurement --model llama-3.1-405b \
+  --phase infer --context 2048 --output 256 --qps 5 --tpot-slo 0.05 --gpu H100 --gpu H200 --out "$work/i405.html"
+check "H100 serves 405B at TP 8 PP 2" grep -q "TP 8 · PP 2 · batch" "$work/i405.html"
+check "infer: --tp keeps the layout (TP 8 alone does not fit an H100)" expect_exit 0 "$hr" report procurement \
+  --model llama-3.1-405b --phase infer --context 2048 --output 256 --qps 5 --tp 8 --gpu H100 --out "$work/i405b.html"
+check "no option recommended" grep -q "Nothing is recommended" "$work/out"
 check "offload is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
   --context 2048 --output 256 --offload optimizer --gpu H100 --out "$work/x.html"
 

@@ -1,5 +1,6 @@
 // Procurement report: the recommendation on constructed figures (known answers), and the report
 // built from the real catalog, planner search and TCO scenario (figures cross-checked).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -189,6 +190,7 @@ TEST(Procurement, InferenceReportHasTheLatencyThroughputCurveOfEachOption) {
   w.infer.context_len = 2048;
   w.infer.output_len = 256;
   w.infer.tpot_slo_s = 0.03;
+  in.infer_layout_fixed = true;  // the workload's TP 1 · PP 1 on every option
   const auto rep = build_procurement(in);
   for (const auto& o : rep.options) {
     ASSERT_TRUE(o.figures.error.empty()) << o.figures.error;
@@ -203,6 +205,37 @@ TEST(Procurement, InferenceReportHasTheLatencyThroughputCurveOfEachOption) {
   const auto html = render_procurement(rep);
   EXPECT_NE(html.find("Latency against throughput"), std::string::npos);
   EXPECT_NE(html.find("TPOT SLO: 30 ms"), std::string::npos);
+}
+
+TEST(Procurement, InferenceSearchesEachOptionsReplicaLayout) {
+  // Llama 3.1 405B serving: one H100 holds no replica on its own; the report plans each option at
+  // the layout `plan infer --search` picks for it (H100: TP 8 · PP 2, 16 GPUs a replica; H200: TP 8).
+  ProcurementInput in = llama8b(plan::Phase::kInfer, {"H100", "H200"});
+  auto& w = in.workload;
+  w.model = plan::Catalog::load_default().model("llama-3.1-405b");
+  w.infer.context_len = 2048;
+  w.infer.output_len = 256;
+  w.infer.qps = 5;
+  w.infer.tpot_slo_s = 0.05;
+  const auto rep = build_procurement(in);
+  for (const auto& o : rep.options) {
+    ASSERT_TRUE(o.figures.error.empty()) << o.figures.error;
+    const plan::Rates rates = plan::resolve_rates(o.input.profile, w.infer.compute_precision, in.assumptions);
+    const auto s = plan::search_infer(w, plan::count_params(w.model), rates, in.assumptions,
+                                      static_cast<int>(rates.gpus_per_node), 8);
+    ASSERT_FALSE(s.candidates.empty());
+    EXPECT_TRUE(o.figures.fits) << o.figures.label;
+    EXPECT_EQ(o.figures.gpus, s.candidates.front().tp * s.candidates.front().pp) << o.figures.label;
+    EXPECT_NE(o.parallelism.find(fmt::format("TP {} · PP {}", s.candidates.front().tp, s.candidates.front().pp)),
+              std::string::npos)
+        << o.parallelism;
+  }
+  EXPECT_EQ(rep.options[0].figures.gpus, 16);  // H100: TP 8 · PP 2
+  EXPECT_EQ(rep.options[1].figures.gpus, 8);   // H200: TP 8
+  // A layout the workload fixes is kept: TP 8 · PP 1 does not fit an H100.
+  in.infer_layout_fixed = true;
+  w.par.tp = 8;
+  EXPECT_FALSE(build_procurement(in).options[0].figures.fits);
 }
 
 TEST(Procurement, BadScenarioCountAndMissingTokensAreInputErrors) {

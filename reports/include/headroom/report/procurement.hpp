@@ -68,7 +68,10 @@ struct ProcurementInput {
   plan::Workload workload;  ///< validated; training: workload.gpus is the GPU count searched
   std::vector<ProcurementOptionInput> options;
   plan::Assumptions assumptions;
-  bool search = true;                       ///< training: search the parallelism per option
+  /// Training: search the parallelism per option. Inference: search the replica layout TP × PP per
+  /// option (search_infer) unless the workload fixes it (`infer_layout_fixed`).
+  bool search = true;
+  bool infer_layout_fixed = false;
   int max_tp = 0;                           ///< search: 0 = GPUs per node
   std::optional<double> max_time_to_train_s;  ///< training target (nullopt: none)
   /// Scenario files: none (no cost), one (applied to every option) or one per option, in order.
