@@ -133,6 +133,7 @@ std::string export_report_html(const Workspace& ws, const Comparison& c, const p
     report::ProcurementInput in;
     in.workload = to_workload(ws.workload, catalog);
     in.search = ws.workload.search;
+    in.infer_layout_fixed = true;  // the Compare page serves at the form's TP × PP: the report shows the same
     for (const GpuOption& o : ws.options) {
       if (o.enabled) in.options.push_back({o.label, o.profile, o.file.empty() ? "catalog (data/hardware)" : o.file});
     }
