@@ -165,7 +165,12 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
     }
     // The search tries ZeRO 1-3 for an offloaded optimizer (it needs one); a workload file's ZeRO 0
     // only matters with --no-search, where validation names $.train.zero_stage.
-    if (t.offload == plan::Offload::kOptimizer && t.zero_stage == 0 && !a.no_search) t.zero_stage = 1;
+    if (t.offload == plan::Offload::kOptimizer && t.zero_stage == 0) {
+      if (a.no_search)
+        throw core::InputError(file, "$.train.zero_stage",
+                               "1, 2 or 3 with --offload optimizer and --no-search (set it in the workload file)");
+      t.zero_stage = 1;
+    }
     if (given("--lora-rank")) {
       if (!t.adapter.enabled())
         throw core::InputError("command line", "--lora-rank", "--adapter lora or qlora as well");

@@ -409,7 +409,7 @@ InferSearchResult search_infer(const Workload& base, const ParamCounts& params, 
                                const Assumptions& a, int max_tp, int max_pp) {
   InferSearchResult out;
   for (int tp = 1; tp <= max_tp; ++tp) {
-    for (int pp = 1; pp <= max_pp; pp *= 2) {
+    for (int pp = 1; pp <= max_pp; ++pp) {  // validate() keeps those dividing the layers
       Workload w = base;
       w.par = Parallelism{};
       w.par.tp = tp;

@@ -271,6 +271,11 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
       }
     }
     const plan::InferResult r = plan::evaluate_infer(used, pc, rates, in.assumptions);
+    if (o.evaluated > 0 && !(r.memory.fits && r.time.meets_slo)) {
+      o.note = fmt::format("best of the {} replica layouts tried (TP up to {} × PP up to 8 dividing the {} layers); {}",
+                           o.evaluated, in.max_tp > 0 ? in.max_tp : static_cast<int>(rates.gpus_per_node),
+                           w.model.num_layers, r.memory.fits ? "none meets the latency SLO" : "none fits");
+    }
     const auto& m = r.memory;
     f.fits = m.fits;
     f.meets_target = r.time.meets_slo;
@@ -371,6 +376,16 @@ void cost_option(const ProcurementInput& in, const std::string& scenario_file, P
     sc.workload.erase("train_gpu_hours");
     if (o.gpus_for_qps > 0) {
       sc.fleet["gpus"] = tco::NumberInput::sourced(std::ceil(o.gpus_for_qps), from + ": GPUs for the offered QPS");
+    } else if (auto it = sc.fleet.find("gpus");
+               it != sc.fleet.end() && f.gpus > 0 &&
+               (it->second.kind == tco::NumberInput::Kind::kLiteral || it->second.kind == tco::NumberInput::Kind::kSourced)) {
+      // Without a QPS the scenario's fleet serves: in whole replicas of TP × PP GPUs.
+      const double given = it->second.value;
+      const double whole = std::max(1.0, std::ceil(given / f.gpus)) * f.gpus;
+      if (whole != given) {
+        sc.fleet["gpus"] = tco::NumberInput::sourced(
+            whole, fmt::format("{}: the scenario's {:g} GPUs rounded up to whole replicas of {}", from, given, f.gpus));
+      }
     }
   }
   if (in.utilisation) sc.fleet["utilisation"] = tco::NumberInput::sourced(*in.utilisation, "command line");

@@ -476,9 +476,11 @@ std::string render_procurement(const ProcurementReport& rep) {
       html += " Optimizer: " + e(plan::to_string(w.train.optimizer)) + ".";
     if (rep.input.max_time_to_train_s) html += " Target: " + days_text(*rep.input.max_time_to_train_s) + ".";
   } else {
-    html += fmt::format("<p class=\"meta\">Serving {}: context {} + output {} tokens, weights {}, TP {} · PP {}", e(rep.model_name),
-                        w.infer.context_len, w.infer.output_len, e(plan::to_string(w.infer.weight_precision)), w.par.tp,
-                        w.par.pp);
+    html += fmt::format("<p class=\"meta\">Serving {}: context {} + output {} tokens, weights {}, {}", e(rep.model_name),
+                        w.infer.context_len, w.infer.output_len, e(plan::to_string(w.infer.weight_precision)),
+                        rep.input.search && !rep.input.infer_layout_fixed
+                            ? std::string("replica layout (TP × PP) searched per option")
+                            : fmt::format("TP {} · PP {}", w.par.tp, w.par.pp));
     if (w.infer.qps > 0) html += fmt::format(", {:g} requests/s offered", w.infer.qps);
     if (w.infer.tpot_slo_s > 0) html += ", TPOT SLO " + e(core::format_seconds(w.infer.tpot_slo_s));
     if (w.infer.ttft_slo_s > 0) html += ", TTFT SLO " + e(core::format_seconds(w.infer.ttft_slo_s));

@@ -71,6 +71,27 @@ check "H100 serves 405B at TP 8 PP 2" grep -q "TP 8 · PP 2 · batch" "$work/i40
 check "infer: --tp keeps the layout (TP 8 alone does not fit an H100)" expect_exit 0 "$hr" report procurement \
   --model llama-3.1-405b --phase infer --context 2048 --output 256 --qps 5 --tp 8 --gpu H100 --out "$work/i405b.html"
 check "no option recommended" grep -q "Nothing is recommended" "$work/out"
+check "infer: the header says the layout was searched" grep -q "replica layout (TP × PP) searched per option" "$work/i405.html"
+check "infer: --no-search keeps the workload's TP 1 (nothing fits)" expect_exit 0 "$hr" report procurement \
+  --model llama-3.1-405b --phase infer --context 2048 --output 256 --no-search --gpu H100 --out "$work/i405c.html"
+check "infer: --no-search header" grep -q "TP 1 · PP 1" "$work/i405c.html"
+check "infer: no layout fits an L4 for DeepSeek-V3, and the option says so" expect_exit 0 "$hr" report procurement \
+  --model deepseek-v3 --phase infer --context 2048 --output 256 --gpu L4 --out "$work/ds.html"
+check "infer: the note names the layouts tried" grep -q "best of the 4 replica layouts tried" "$work/ds.html"
+python3 - "$scn" "$work/eight.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["fleet"]["gpus"] = 8
+json.dump(s, open(sys.argv[2], "w"))
+PY
+check "infer: without a QPS the fleet is whole replicas" expect_exit 0 "$hr" report procurement \
+  --model llama-3.1-405b --phase infer --context 2048 --output 256 --tpot-slo 0.05 --gpu H100 \
+  --scenario "$work/eight.json" --prices "$src/data/prices/catalog.json" --today 2026-11-22 --out "$work/i405d.html"
+check "infer: fleet rounded to 16-GPU replicas" grep -q "GPUs rounded up to whole replicas of 16" "$work/i405d.html"
+printf '{"schema":"headroom.workload","schema_version":"1.0","model":"llama-3-8b","phase":"train","gpus":8,"parallelism":{"dp":8},"train":{"global_batch":64,"seq_len":4096,"tokens":1e11}}' > "$work/z0b.json"
+check "ZeRO 0 with --offload and --no-search names the workload field" expect_exit 2 "$hr" report procurement \
+  --workload "$work/z0b.json" --offload optimizer --no-search --gpu H100 --out "$work/z0b.html"
+check "the field is named" grep -q "zero_stage" "$work/err"
 check "offload is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
   --context 2048 --output 256 --offload optimizer --gpu H100 --out "$work/x.html"
 

@@ -586,13 +586,20 @@ grep -q -- "--adapter" "$tmp/err" || { echo "FAIL report-phase-flag"; cat "$tmp/
 check report-phase-flag-train 2 "$bin" report procurement --model llama-3-70b --gpus 8 --tokens 1e9 --gpu H100 --shared-prefix 100 --out "$tmp/phase2.html"
 grep -q -- "--shared-prefix" "$tmp/err" || { echo "FAIL report-phase-flag-train"; cat "$tmp/err"; fail=1; }
 # Nothing fits: the search plans the layout closest to fitting, not one ranked by a meaningless QPS figure.
-check infer-search-none 0 "$bin" plan infer --model llama-3.1-405b --gpu L4 --context 2048 --output 256 --qps 5 --search --json
+check infer-search-none 0 "$bin" plan infer --model deepseek-v3 --gpu L4 --context 2048 --output 256 --qps 5 --search --json
 python3 -c '
 import json, sys
 p = json.load(open(sys.argv[1])); c = p["search"]["candidates"]
 assert p["search"]["usable"] == 0 and all(x["gpus_for_qps"] is None for x in c), c[0]
-assert (c[0]["tp"], c[0]["pp"]) == (8, 2), (c[0]["tp"], c[0]["pp"])  # 126 layers: PP 1 or 2
+assert [(x["tp"], x["pp"]) for x in c] == [(8, 1), (4, 1), (2, 1), (1, 1)], c  # 61 layers: PP 1; closest first
 ' "$tmp/out" || { echo "FAIL infer-search-none"; fail=1; }
+# 405B on L4: 126 layers allow PP 3, 6 and 7, and TP 8 · PP 7 serves (powers of two only found nothing).
+check infer-search-pp7 0 "$bin" plan infer --model llama-3.1-405b --gpu L4 --context 2048 --output 256 --qps 5 --search --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["search"]["usable"] >= 1 and (p["parallelism"]["tp"], p["parallelism"]["pp"]) == (8, 7), p["parallelism"]
+' "$tmp/out" || { echo "FAIL infer-search-pp7"; fail=1; }
 # Integer flags: a leading zero is refused (CLI11 would read 01000 as octal 512), 0 itself is fine.
 check octal-refused 2 "$bin" plan infer --model llama-3-8b --gpu H100 --context 2048 --output 256 --shared-prefix 01000
 grep -q "leading zeros" "$tmp/err" || { echo "FAIL octal-refused"; cat "$tmp/err"; fail=1; }
@@ -605,7 +612,7 @@ python3 -c '
 import json, sys
 p = json.load(open(sys.argv[1]))
 s = p["search"]
-assert s["evaluated"] == 16 and len(s["candidates"]) == 16, s["evaluated"]
+assert s["evaluated"] == 20 and len(s["candidates"]) == 20, s["evaluated"]  # TP 1, 2, 4, 8 x PP 1, 2, 4, 5, 8
 assert (p["parallelism"]["tp"], p["parallelism"]["pp"]) == (4, 1), p["parallelism"]
 assert s["candidates"][0]["gpus_for_qps"] == p["result"]["time"]["gpus_for_qps"] == 16, s["candidates"][0]
 ' "$tmp/out" || { echo "FAIL infer-search"; fail=1; }

@@ -217,7 +217,12 @@ TEST(InferSearch, EveryLayoutTheModelAllowsRankedByGpusForTheQps) {
   const ParamCounts pc = count_params(w.model);
   const Rates rates = test::rates_for("h100-sxm5-80gb");
   const InferSearchResult s = search_infer(w, pc, rates, kA, 8, 8);
-  ASSERT_EQ(s.candidates.size(), 16u);
+  // TP 1, 2, 4, 8 (the divisors of 64 heads and 8 KV heads up to a node) × PP 1, 2, 4, 5, 8 (the
+  // divisors of 80 layers up to 8).
+  ASSERT_EQ(s.candidates.size(), 20u);
+  bool saw_pp5 = false;
+  for (const InferCandidate& c : s.candidates) saw_pp5 |= c.pp == 5;
+  EXPECT_TRUE(saw_pp5);
   for (std::size_t i = 0; i < s.candidates.size(); ++i) {
     const InferCandidate& c = s.candidates[i];
     EXPECT_EQ(c.tp & (c.tp - 1), 0) << c.tp;  // 1, 2, 4 or 8

@@ -111,7 +111,7 @@ struct InferCandidate {
 };
 
 /// Every replica layout TP × PP the model allows (TP: the divisors validate() accepts, up to
-/// `max_tp`; PP: powers of two dividing the layers, up to `max_pp`), each at the batch evaluate_infer
+/// `max_tp`; PP: every size dividing the layers, up to `max_pp`), each at the batch evaluate_infer
 /// picks. Ranked: usable layouts first, then those that fit but miss an SLO, then the others by how far
 /// they exceed the memory budget; within each group the fewest GPUs for the workload's QPS and then
 /// fewer GPUs per replica, else the most output tokens/s per GPU and then fewer GPUs per replica.
