@@ -56,7 +56,7 @@ std::string speed_text(const OptionFigures& o, plan::Phase phase) {
 }  // namespace
 
 Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase phase,
-                         std::optional<double> max_time_to_train_s) {
+                         std::optional<double> max_time_to_train_s, bool latency_slo) {
   const bool train = phase == plan::Phase::kTrain;
   Recommendation rec;
   std::vector<int> fitting, candidates;
@@ -85,10 +85,10 @@ Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase 
     }
   }
   const std::string target = train ? (max_time_to_train_s ? " and finish within " + days(*max_time_to_train_s) : "")
-                                   : " and meet the latency SLO";
+                                   : (latency_slo ? " and meet the latency SLO" : "");
   // The same condition for one option ("it fits and meets ...").
   const std::string target_one = train ? (max_time_to_train_s ? " and finishes within " + days(*max_time_to_train_s) : "")
-                                       : " and meets the latency SLO";
+                                       : (latency_slo ? " and meets the latency SLO" : "");
   const auto& at = [&](int i) -> const OptionFigures& { return options[static_cast<std::size_t>(i)]; };
 
   if (fitting.empty()) {
@@ -438,7 +438,8 @@ ProcurementReport build_procurement(const ProcurementInput& in) {
   }
   std::vector<OptionFigures> figures;
   for (const auto& o : rep.options) figures.push_back(o.figures);
-  rep.recommendation = recommend(figures, w.phase, in.max_time_to_train_s);
+  rep.recommendation = recommend(figures, w.phase, in.max_time_to_train_s,
+                                 w.infer.tpot_slo_s > 0 || w.infer.ttft_slo_s > 0);
   return rep;
 }
 

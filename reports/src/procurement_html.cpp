@@ -130,7 +130,10 @@ std::string summary_table(const ProcurementReport& rep) {
         f.cost_usd ? (train ? usd(*f.cost_usd) : usd(*f.cost_usd) + " / M tokens") + "<br><span class=\"note\">" +
                          e(f.cost_basis) + "</span>"
                    : (o.tco_error.empty() ? "—" : "<span class=\"note\">" + e(o.tco_error) + "</span>");
-    h += "<td>" + cost + "</td><td>" + (!f.fits ? "—" : f.meets_target ? "met" : "missed") + "</td></tr>\n";
+    // No target to meet: no time target (training) or no latency SLO (serving).
+    const bool has_target = train ? rep.input.max_time_to_train_s.has_value()
+                                  : rep.input.workload.infer.tpot_slo_s > 0 || rep.input.workload.infer.ttft_slo_s > 0;
+    h += "<td>" + cost + "</td><td>" + (!f.fits || !has_target ? "—" : f.meets_target ? "met" : "missed") + "</td></tr>\n";
   }
   return h + "</tbody></table>\n";
 }

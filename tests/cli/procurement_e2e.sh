@@ -78,6 +78,7 @@ check "infer: --no-search header" grep -q "TP 1 · PP 1" "$work/i405c.html"
 check "infer: no layout fits an L4 for DeepSeek-V3, and the option says so" expect_exit 0 "$hr" report procurement \
   --model deepseek-v3 --phase infer --context 2048 --output 256 --gpu L4 --out "$work/ds.html"
 check "infer: the note names the layouts tried" grep -q "best of the 4 replica layouts tried" "$work/ds.html"
+check "infer without an SLO: the target column says —" bash -c "! grep -q '<td>met</td>' '$work/ds.html'"
 python3 - "$scn" "$work/eight.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

@@ -118,6 +118,10 @@ TEST(Recommend, InferenceRanksByCostPerTokenThenThroughput) {
   EXPECT_EQ(s.chosen, 0);  // no cost for B: ranked by tokens/s per GPU
   // 900 / 700 − 1 = 28.6 %.
   EXPECT_NE(s.paragraph.find("28.6 % more tokens/s per GPU"), std::string::npos) << s.paragraph;
+  EXPECT_NE(s.paragraph.find("meet the latency SLO"), std::string::npos) << s.paragraph;
+  // Without an SLO the paragraph claims none.
+  const auto n = recommend({a, b}, plan::Phase::kInfer, std::nullopt, false);
+  EXPECT_EQ(n.paragraph.find("SLO"), std::string::npos) << n.paragraph;
 }
 
 namespace {

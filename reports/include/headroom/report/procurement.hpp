@@ -52,9 +52,10 @@ struct Recommendation {
 /// Candidates are the options that were planned, fit and meet the target. Among them the cheapest
 /// wins when every candidate has a cost, else the fastest (shortest time-to-train; inference: most
 /// tokens/s per GPU). The paragraph states the margin to the runner-up and why every other option
-/// was excluded, with the numbers.
+/// was excluded, with the numbers. `latency_slo`: inference has a TPOT or TTFT SLO (without one the
+/// paragraph does not claim that options meet it).
 Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase phase,
-                         std::optional<double> max_time_to_train_s);
+                         std::optional<double> max_time_to_train_s, bool latency_slo = true);
 
 // ---- building the report ----
 
