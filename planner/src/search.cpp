@@ -59,9 +59,8 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
         const int dp = o.gpus / (tp * pp * cp);
         if (batch % dp != 0) continue;
         // Both rank orders only where they place the DP and PP groups differently (PP and DP > 1,
-        // spread over nodes, TP·CP smaller than a node, or NVLink islands); elsewhere the base
-        // workload's order.
-        // Where the orders are equivalent the search reports the default one (or the one fixed).
+        // spread over nodes, TP·CP smaller than a node, or NVLink islands). Where they are equivalent
+        // the search reports the default one; --rank-order (try_rank_orders false) fixes the order.
         std::array<RankOrder, 2> orders{o.try_rank_orders ? RankOrder::kPipelineOuter : base.par.rank_order,
                                         RankOrder::kPipelineOuter};
         int n_orders = 1;
