@@ -98,7 +98,25 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
   const double pb = plan::precision_bytes(precision);
 
   if (w.phase == plan::Phase::kInfer) {
-    const plan::InferResult r = plan::evaluate_infer(w, params, rates, a);
+    // The form has no serving layout: each option is planned at the replica layout `plan infer
+    // --search` picks for that GPU (TP up to a node × PP up to 8 dividing the layers; the fewest
+    // GPUs for the QPS, else the most tokens/s per GPU), as the procurement report does.
+    plan::Workload used = w;
+    const plan::InferSearchResult s =
+        plan::search_infer(w, params, rates, a, static_cast<int>(rates.gpus_per_node), 8);
+    if (!s.candidates.empty()) {
+      used.par = plan::Parallelism{};
+      used.par.tp = s.candidates.front().tp;
+      used.par.pp = s.candidates.front().pp;
+      used.gpus = 0;
+      out.evaluated = s.candidates.size();
+      out.fitting = static_cast<std::uint64_t>(std::count_if(
+          s.candidates.begin(), s.candidates.end(), [](const plan::InferCandidate& c) { return c.usable; }));
+      if (out.fitting == 0)
+        out.note = fmt::format("none of the {} replica layouts tried fits and meets the SLOs; shown: the closest",
+                               s.candidates.size());
+    }
+    const plan::InferResult r = plan::evaluate_infer(used, params, rates, a);
     out.fits = r.memory.fits;
     out.memory.weights_bytes = r.memory.weights_bytes;
     out.memory.activations_bytes = r.memory.workspace_bytes;
@@ -106,7 +124,7 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
     out.memory.kv_cache_bytes =
         std::max(0.0, r.memory.total_bytes - r.memory.weights_bytes - r.memory.workspace_bytes - r.memory.overhead_bytes);
     out.memory.capacity_bytes = r.memory.budget_bytes;
-    out.parallelism = fmt::format("TP {} · PP {} · batch {:.0f}", w.par.tp, w.par.pp, r.time.batch);
+    out.parallelism = fmt::format("TP {} · PP {} · batch {:.0f}", used.par.tp, used.par.pp, r.time.batch);
     out.tokens_per_s = r.time.tokens_per_s;
     out.tokens_per_s_per_gpu = r.time.tokens_per_s_per_gpu;
     out.ttft_under_load_s = r.time.ttft_under_load_s;  // at the planned batch (the prompt alone is a lower bound)

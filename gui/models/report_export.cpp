@@ -133,7 +133,8 @@ std::string export_report_html(const Workspace& ws, const Comparison& c, const p
     report::ProcurementInput in;
     in.workload = to_workload(ws.workload, catalog);
     in.search = ws.workload.search;
-    in.infer_layout_fixed = true;  // the Compare page serves at the form's TP × PP: the report shows the same
+    // Serving: the Compare page searches each option's replica layout, as the report does.
+    if (in.workload.phase == plan::Phase::kInfer) in.search = true;
     for (const GpuOption& o : ws.options) {
       if (o.enabled) in.options.push_back({o.label, o.profile, o.file.empty() ? "catalog (data/hardware)" : o.file});
     }

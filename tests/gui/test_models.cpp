@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "headroom/core/errors.hpp"
+#include "headroom/plan/infer.hpp"
 #include "headroom/plan/search.hpp"
 #include "headroom/plan/train.hpp"
 #include "models/cases_table_model.hpp"
@@ -189,6 +190,30 @@ class ModelsTest : public QObject {
     QCOMPARE(s.options[0].step_s, best.best.front().result.time.step_s);
     QCOMPARE(s.options[0].evaluated, best.evaluated);
     QVERIFY(s.options[0].fits);
+  }
+
+  void servingSearchesEachOptionsLayout() {
+    // Serving Llama 3.1 405B: the form has no serving layout, so each option is planned at the replica
+    // layout `plan infer --search` picks for it (H100: TP 8 · PP 2; no single GPU holds the model).
+    Workspace ws = default_workspace(*catalog_);
+    ws.workload.model_id = "llama-3.1-405b";
+    ws.workload.phase = plan::Phase::kInfer;
+    ws.workload.context_len = 2048;
+    ws.workload.output_len = 256;
+    ws.workload.qps = 5;
+    ws.workload.tpot_slo_s = 0.05;
+    const Comparison c = compute_comparison(ws, *catalog_, nullptr);
+    QVERIFY2(c.error.empty(), c.error.c_str());
+    const plan::Workload w = to_workload(ws.workload, *catalog_);
+    const plan::Assumptions a;
+    const plan::Rates rates = plan::resolve_rates(ws.options[0].profile, w.infer.compute_precision, a);
+    const plan::InferSearchResult s = plan::search_infer(w, plan::count_params(w.model), rates, a, 8, 8);
+    QVERIFY(!s.candidates.empty());
+    QCOMPARE(s.candidates.front().tp, 8);
+    QCOMPARE(s.candidates.front().pp, 2);
+    QVERIFY(c.options[0].fits);
+    QVERIFY2(c.options[0].parallelism.rfind("TP 8 · PP 2 · batch", 0) == 0, c.options[0].parallelism.c_str());
+    QCOMPARE(c.options[0].evaluated, s.candidates.size());
   }
 
   void nothingFitsIsReported() {
