@@ -103,8 +103,13 @@ Check read_check(const Reader& r) {
   if (implied.empty()) {
     r.fail_at("metric", "a metric name with a unit suffix (_flop_per_s, _bytes_per_s, iops, _s), got '" + c.metric + "'");
   }
-  if (c.unit != implied) {
-    r.fail_at("unit", "'" + implied + "' (the unit metric '" + c.metric + "' is recorded in), got '" + c.unit + "'");
+  // Integer GEMMs (cuda.gemm.int8) record their flop_per_s in OP/s: integer operations, not FLOPs.
+  const auto unit_fits = [&](const std::string& metric_unit) {
+    return c.unit == metric_unit || (metric_unit == "FLOP/s" && c.unit == "OP/s");
+  };
+  if (!unit_fits(implied)) {
+    r.fail_at("unit", "'" + implied + "' (the unit metric '" + c.metric + "' is recorded in" +
+                          (implied == "FLOP/s" ? "; 'OP/s' for an integer GEMM" : "") + "), got '" + c.unit + "'");
   }
   if (auto w = r.maybe("where")) {
     w->expect_object();
@@ -132,7 +137,7 @@ Check read_check(const Reader& r) {
     if (t.has("of")) c.threshold.of_value = t.number("of", Range::kPositive);
     c.threshold.of_case = t.string_or("of_case", "");
     c.threshold.of_metric = t.string_or("of_metric", c.metric);
-    if (!c.threshold.of_case.empty() && unit_for_metric(c.threshold.of_metric) != c.unit) {
+    if (!c.threshold.of_case.empty() && !unit_fits(unit_for_metric(c.threshold.of_metric))) {
       t.fail_at("of_metric", "a metric in the check's unit " + c.unit);
     }
     if (t.choice_or("from", {"results", "reference"}, "results") == "reference") {

@@ -82,6 +82,29 @@ TEST(AcceptanceSpec, UnitsAreValidatedAtLoad) {
   EXPECT_NE(error_of(spec_text(bad_metric)).find("$.checks[0].metric"), std::string::npos);
 }
 
+TEST(AcceptanceSpec, IntegerGemmsAreCheckedInOpsPerSecond) {
+  // cuda.gemm.int8 records flop_per_s in OP/s (integer operations): a spec may say so, and the check
+  // runs against the results; another unit for flop_per_s is still refused.
+  const char* int8 = R"({"id": "int8", "case": "cuda.gemm.int8", "metric": "flop_per_s", "unit": "OP/s",
+    "threshold": {"value": 1e15}, "derivation": "d", "source": "s"})";
+  const auto spec = spec_from_json(spec_text(int8, R"({"gpu_names": ["H100"]})"), "spec.json");
+  auto r = gpu_node(1.0);
+  for (int d = 0; d < 4; ++d) {
+    r.cases.push_back(make_case("cuda.gemm.int8", {{"m", std::int64_t{8192}}, {"n", std::int64_t{8192}},
+                                                   {"k", std::int64_t{8192}}},
+                                {metric("flop_per_s", "OP/s", {d == 2 ? 0.9e15 : 1.2e15})}, "cuda:" + std::to_string(d)));
+  }
+  const auto rep = evaluate(spec, r);
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_EQ(rep.rows[0].verdict, Verdict::kPass) << rep.rows[0].message;  // peak over the devices
+  EXPECT_DOUBLE_EQ(*rep.rows[0].measured, 1.2e15);
+  std::string wrong = int8;
+  wrong.replace(wrong.find("\"OP/s\""), 6, "\"IO/s\"");
+  const auto e = error_of(spec_text(wrong));
+  EXPECT_NE(e.find("$.checks[0].unit"), std::string::npos) << e;
+  EXPECT_NE(e.find("'OP/s' for an integer GEMM"), std::string::npos) << e;
+}
+
 TEST(AcceptanceSpec, RejectsTyposMissingDerivationAndFutureVersions) {
   std::string typo = kTriadCheck;
   typo.replace(typo.find("\"threshold\""), 11, "\"treshold\"");
