@@ -429,15 +429,25 @@ InferSearchResult search_infer(const Workload& base, const ParamCounts& params, 
     }
   }
   const bool qps = base.infer.qps > 0;
-  std::stable_sort(out.candidates.begin(), out.candidates.end(), [qps](const InferCandidate& x, const InferCandidate& y) {
+  // How far a plan misses its SLOs: the larger of TPOT / TPOT SLO and TTFT under load / TTFT SLO.
+  const InferSettings& in = base.infer;
+  const auto slo_ratio = [&in](const InferResult& r) {
+    double ratio = 0;
+    if (in.tpot_slo_s > 0) ratio = std::max(ratio, r.time.tpot_s / in.tpot_slo_s);
+    if (in.ttft_slo_s > 0) ratio = std::max(ratio, r.time.ttft_under_load_s / in.ttft_slo_s);
+    return ratio;
+  };
+  std::stable_sort(out.candidates.begin(), out.candidates.end(), [&](const InferCandidate& x, const InferCandidate& y) {
     if (x.usable != y.usable) return x.usable;
-    // Among the unusable: those that fit (and miss an SLO) before those that do not, which come by
-    // how far their memory exceeds the budget (the closest to fitting first).
+    // Among the unusable: those that fit (and miss an SLO) before those that do not; the former by
+    // how far they miss it, the latter by how far their memory exceeds the budget (the closest first).
     const bool xf = x.result.memory.fits, yf = y.result.memory.fits;
     if (xf != yf) return xf;
     if (!xf) {
       const auto over = [](const InferResult& r) { return r.memory.total_bytes - r.memory.budget_bytes; };
       if (over(x.result) != over(y.result)) return over(x.result) < over(y.result);
+    } else if (!x.usable && slo_ratio(x.result) != slo_ratio(y.result)) {
+      return slo_ratio(x.result) < slo_ratio(y.result);
     }
     // With a QPS: the fewest GPUs for it, then the smallest replica (finer steps when scaling, a
     // smaller failure domain; a pipelined PP layout often serves as much per GPU as its PP 1 twin).

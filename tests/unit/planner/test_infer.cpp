@@ -327,6 +327,24 @@ TEST(Infer, EndStagesHoldTheEmbeddingAndTheOutputLayer) {
   EXPECT_NEAR(eval(g).memory.weights_bytes, (blocks / 8 + pc.embedding) * 2 / 8, 1.0);
 }
 
+TEST(InferSearch, LayoutsMissingTheSloComeClosestFirst) {
+  // Llama 3 70B on L40S with a 15 ms TPOT: no layout meets it; those that fit come by how far they
+  // miss it, so the closest (TP 8, ≈ 29.5 ms at batch 1) is planned, not the one with most tokens/s.
+  Workload w = infer("llama-3-70b", 1, 2048, 256);
+  w.infer.tpot_slo_s = 0.015;
+  const InferSearchResult s = search_infer(w, count_params(w.model), test::rates_for("l40s"), kA, 8, 8);
+  ASSERT_FALSE(s.candidates.empty());
+  EXPECT_FALSE(s.candidates.front().usable);
+  EXPECT_EQ(s.candidates.front().tp, 8);
+  EXPECT_EQ(s.candidates.front().pp, 1);
+  double last = 0;
+  for (const InferCandidate& c : s.candidates) {
+    if (!c.result.memory.fits) break;  // the ones that do not fit come after
+    EXPECT_GE(c.result.time.tpot_s / 0.015, last) << c.tp << " " << c.pp;
+    last = c.result.time.tpot_s / 0.015;
+  }
+}
+
 TEST(Infer, RequestsHoldWholeKvBlocks) {
   // 1000 + 10 tokens take 64 blocks of 16 = 1024 token slots; with blocks of 1 exactly 1010.
   Workload w = infer("llama-3-8b", 1, 1000, 10);

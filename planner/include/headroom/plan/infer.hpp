@@ -112,8 +112,9 @@ struct InferCandidate {
 
 /// Every replica layout TP × PP the model allows (TP: the divisors validate() accepts, up to
 /// `max_tp`; PP: every size dividing the layers, up to `max_pp`), each at the batch evaluate_infer
-/// picks. Ranked: usable layouts first, then those that fit but miss an SLO, then the others by how far
-/// they exceed the memory budget; within each group the fewest GPUs for the workload's QPS and then
+/// picks. Ranked: usable layouts first, then those that fit but miss an SLO (by how far they miss it:
+/// the larger of TPOT / its SLO and TTFT under load / its SLO), then the others by how far they
+/// exceed the memory budget; within each group the fewest GPUs for the workload's QPS and then
 /// fewer GPUs per replica, else the most output tokens/s per GPU and then fewer GPUs per replica.
 /// `candidates` holds every layout evaluated, ranked.
 struct InferSearchResult {
