@@ -546,7 +546,7 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
     return 0;
   }
   if (mode == "infer" && a.infer_search) {
-    const int max_tp = c->count("--max-tp") > 0 ? a.search.max_tp : static_cast<int>(ctx.rates.gpus_per_node);
+    const int max_tp = c->count("--max-tp") > 0 ? a.search.max_tp : 0;  // 0: the GPUs per node
     const int max_pp = c->count("--max-pp") > 0 ? a.search.max_pp : 8;
     if (w.par.tp != 1 || w.par.pp != 1 || w.gpus > 0) {
       ctx.rates.notes.push_back(fmt::format(

@@ -15,10 +15,7 @@ namespace headroom::gui {
 namespace {
 
 std::string parallelism_text(const plan::Workload& w) {
-  std::string s = fmt::format("TP {} · PP {} · DP {}", w.par.tp, w.par.pp, w.par.dp);
-  if (w.par.cp > 1) s += fmt::format(" · CP {}", w.par.cp);
-  if (w.par.ep > 1) s += fmt::format(" · EP {}", w.par.ep);
-  if (w.par.vpp > 1) s += fmt::format(" · VPP {}", w.par.vpp);
+  std::string s = plan::layout_text(w.par);
   s += fmt::format(" · mb {} · {} recompute · ZeRO-{}", w.train.micro_batch, plan::to_string(w.train.recompute),
                    w.train.zero_stage);
   if (w.par.sequence_parallel) s += " · SP";
@@ -101,21 +98,13 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
     // The form has no serving layout: each option is planned at the replica layout `plan infer
     // --search` picks for that GPU (TP up to a node × PP up to 8 dividing the layers; the fewest
     // GPUs for the QPS, else the most tokens/s per GPU), as the procurement report does.
-    plan::Workload used = w;
-    const plan::InferSearchResult s =
-        plan::search_infer(w, params, rates, a, static_cast<int>(rates.gpus_per_node), 8);
-    if (!s.candidates.empty()) {
-      used.par = plan::Parallelism{};
-      used.par.tp = s.candidates.front().tp;
-      used.par.pp = s.candidates.front().pp;
-      used.gpus = 0;
-      out.evaluated = s.candidates.size();
-      out.fitting = static_cast<std::uint64_t>(std::count_if(
-          s.candidates.begin(), s.candidates.end(), [](const plan::InferCandidate& c) { return c.usable; }));
-      if (out.fitting == 0)
-        out.note = fmt::format("none of the {} replica layouts tried fits and meets the SLOs; shown: the closest",
-                               s.candidates.size());
-    }
+    const plan::InferSearchResult s = plan::search_infer(w, params, rates, a, 0, 8);
+    const plan::Workload& used = s.best;
+    out.evaluated = s.candidates.size();
+    out.fitting = s.usable();
+    if (!s.candidates.empty() && out.fitting == 0)
+      out.note = fmt::format("none of the {} replica layouts tried fits and meets the SLOs; shown: the closest",
+                             s.candidates.size());
     const plan::InferResult r = plan::evaluate_infer(used, params, rates, a);
     out.fits = r.memory.fits;
     out.memory.weights_bytes = r.memory.weights_bytes;

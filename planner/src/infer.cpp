@@ -408,6 +408,7 @@ std::vector<BatchPoint> infer_batch_sweep(const Workload& w, const ParamCounts& 
 InferSearchResult search_infer(const Workload& base, const ParamCounts& params, const Rates& rates,
                                const Assumptions& a, int max_tp, int max_pp) {
   InferSearchResult out;
+  if (max_tp <= 0) max_tp = static_cast<int>(rates.gpus_per_node);
   for (int tp = 1; tp <= max_tp; ++tp) {
     for (int pp = 1; pp <= max_pp; ++pp) {  // validate() keeps those dividing the layers
       Workload w = base;

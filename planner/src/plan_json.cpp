@@ -537,9 +537,7 @@ std::string train_tables(const TrainResult& r) {
 }
 
 std::string par_text(const Parallelism& p, const TrainSettings& t) {
-  return fmt::format("TP {} · PP {} · DP {}{}{}{}{}, micro-batch {}, recompute {}, ZeRO {}{}", p.tp, p.pp, p.dp,
-                     p.cp > 1 ? fmt::format(" · CP {}", p.cp) : "", p.ep > 1 ? fmt::format(" · EP {}", p.ep) : "",
-                     p.vpp > 1 ? fmt::format(" · VPP {}", p.vpp) : "", p.sequence_parallel ? " + SP" : "",
+  return fmt::format("{}{}, micro-batch {}, recompute {}, ZeRO {}{}", layout_text(p), p.sequence_parallel ? " + SP" : "",
                      t.micro_batch, to_string(t.recompute), t.zero_stage,
                      p.rank_order == RankOrder::kDataOuter ? ", ranks tp-cp-ep-pp-dp (DP outermost)" : "");
 }
@@ -816,8 +814,7 @@ std::string infer_search_to_json(const InferSearchResult& s, const ParamCounts& 
                      {"gpus_for_qps", t.gpus_for_qps > 0 ? num(t.gpus_for_qps) : json(nullptr)}});
   }
   j["search"] = {{"evaluated", s.candidates.size()},
-                 {"usable", std::count_if(s.candidates.begin(), s.candidates.end(),
-                                          [](const InferCandidate& c) { return c.usable; })},
+                 {"usable", s.usable()},
                  {"ranking", ranking_text(s.best)},
                  {"candidates", std::move(cands)}};
   return j.dump(indent);

@@ -65,6 +65,14 @@ RankOrder rank_order_from_string(const std::string& s) {
                          "'tp-cp-ep-pp-dp' (data parallel outermost, Llama 3), got '" + s + "'");
 }
 
+std::string layout_text(const Parallelism& p) {
+  std::string s = fmt::format("TP {} · PP {} · DP {}", p.tp, p.pp, p.dp);
+  if (p.cp > 1) s += fmt::format(" · CP {}", p.cp);
+  if (p.ep > 1) s += fmt::format(" · EP {}", p.ep);
+  if (p.vpp > 1) s += fmt::format(" · VPP {}", p.vpp);
+  return s;
+}
+
 double optimizer_state_bytes(Optimizer o) noexcept {
   switch (o) {
     case Optimizer::kAdam: return 2 * 4.0;

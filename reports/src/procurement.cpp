@@ -181,10 +181,7 @@ Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase 
 namespace {
 
 std::string parallelism_text(const plan::Workload& w) {
-  std::string s = fmt::format("TP {} · PP {} · DP {}", w.par.tp, w.par.pp, w.par.dp);
-  if (w.par.cp > 1) s += fmt::format(" · CP {}", w.par.cp);
-  if (w.par.ep > 1) s += fmt::format(" · EP {}", w.par.ep);
-  if (w.par.vpp > 1) s += fmt::format(" · VPP {}", w.par.vpp);
+  std::string s = plan::layout_text(w.par);
   if (w.par.sequence_parallel) s += " · SP";
   if (w.par.rank_order == plan::RankOrder::kDataOuter) s += " · ranks tp-cp-ep-pp-dp (DP outermost)";
   s += fmt::format(" · micro-batch {} · recompute {} · ZeRO {}", w.train.micro_batch, to_string(w.train.recompute),
@@ -259,22 +256,18 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
     // The replica layout: searched per option (the fewest GPUs for the QPS, else the most tokens/s
     // per GPU, as `plan infer --search`), or the workload's.
     plan::Workload used = w;
+    const int max_tp = in.max_tp > 0 ? in.max_tp : static_cast<int>(rates.gpus_per_node);
     if (in.search && !in.infer_layout_fixed) {
-      const int max_tp = in.max_tp > 0 ? in.max_tp : static_cast<int>(rates.gpus_per_node);
       const plan::InferSearchResult s = plan::search_infer(w, pc, rates, in.assumptions, max_tp, 8);
-      if (!s.candidates.empty()) {
-        used.par.tp = s.candidates.front().tp;
-        used.par.pp = s.candidates.front().pp;
-        o.evaluated = s.candidates.size();
-        o.fitting = static_cast<std::uint64_t>(std::count_if(s.candidates.begin(), s.candidates.end(),
-                                                              [](const plan::InferCandidate& c) { return c.usable; }));
-      }
+      used = s.best;
+      o.evaluated = s.candidates.size();
+      o.fitting = s.usable();
     }
     const plan::InferResult r = plan::evaluate_infer(used, pc, rates, in.assumptions);
     if (o.evaluated > 0 && !(r.memory.fits && r.time.meets_slo)) {
       o.note = fmt::format("best of the {} replica layouts tried (TP up to {} × PP up to 8 dividing the {} layers); {}",
-                           o.evaluated, in.max_tp > 0 ? in.max_tp : static_cast<int>(rates.gpus_per_node),
-                           w.model.num_layers, r.memory.fits ? "none meets the latency SLO" : "none fits");
+                           o.evaluated, max_tp, w.model.num_layers,
+                           r.memory.fits ? "none meets the latency SLO" : "none fits");
     }
     const auto& m = r.memory;
     f.fits = m.fits;

@@ -1,6 +1,7 @@
 #pragma once
 /// Inference: memory (weights, KV cache, workspace), KV capacity, prefill / decode times from a
 /// roofline of the device, throughput and request capacity. evaluate_infer() does not allocate.
+#include <algorithm>
 #include <vector>
 
 #include "headroom/plan/rates.hpp"
@@ -119,8 +120,14 @@ struct InferCandidate {
 /// `candidates` holds every layout evaluated, ranked.
 struct InferSearchResult {
   std::vector<InferCandidate> candidates;
-  Workload best;  ///< the base workload with the winner's TP and PP (meaningless when none evaluated)
+  Workload best;  ///< the base workload with the winner's TP and PP (the base itself when none evaluated)
+  /// Candidates that fit and meet the SLOs.
+  std::size_t usable() const {
+    return static_cast<std::size_t>(
+        std::count_if(candidates.begin(), candidates.end(), [](const InferCandidate& c) { return c.usable; }));
+  }
 };
+/// `max_tp` ≤ 0: the GPUs per node.
 InferSearchResult search_infer(const Workload& base, const ParamCounts& params, const Rates& rates,
                                const Assumptions& a, int max_tp, int max_pp);
 

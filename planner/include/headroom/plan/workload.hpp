@@ -75,6 +75,10 @@ struct Parallelism {
   int world() const { return tp * pp * dp * cp; }
 };
 
+/// "TP 8 · PP 2 · DP 4" and, when above 1, " · CP n", " · EP n", " · VPP n": the layout as the plan
+/// tables, the procurement report and the GUI show it.
+std::string layout_text(const Parallelism& p);
+
 /// Layers on the first, on each middle and on the last pipeline stage. With pp = 1 all three are the
 /// whole model; with pp = 2 there is no middle stage (middle_stages = 0). `valid` is false when the
 /// layers left for the stages without a fixed count do not split evenly (at least one each).
