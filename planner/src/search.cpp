@@ -121,7 +121,7 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
                       w.train.micro_batch = mbs;
                       w.train.recompute =
                           o.try_recompute ? recomputes[static_cast<std::size_t>(ri)] : base.train.recompute;
-                      w.train.zero_stage = o.try_zero ? zero : base.train.zero_stage;
+                      w.train.zero_stage = z;
                       const TrainResult r = evaluate_train(w, params, rates, a);
                       ++res.evaluated;
                       if (!r.memory.fits) {

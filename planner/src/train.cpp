@@ -291,6 +291,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double mb = static_cast<double>(t.micro_batch);
   const double micro_batches = static_cast<double>(t.global_batch) / (mb * dp);
   const double shard = dp * cp;  // ZeRO / distributed-optimizer sharding group
+  // The job's GPUs on one node: they share its host RAM and host memory bandwidth (optimizer offload).
+  const double job_gpus_per_node = std::max(1.0, std::min(r.gpus_per_node, static_cast<double>(p.world())));
   const double weight_bytes = activation_element_bytes(t);  // fp32 / tf32: 4; bf16, fp16 and fp8 (bf16 weights): 2
   const double act_bytes = weight_bytes;  // activations and TP / PP messages in the training dtype (fp8: bf16)
   const bool full = t.recompute == Recompute::kFull;
@@ -523,7 +525,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   mem.host_bytes = host_most;
   if (host_most > 0) {
     // Every GPU of the job on a node offloads to that node's RAM (the stage with the most, as above).
-    mem.host_bytes_per_node = host_most * std::max(1.0, std::min(r.gpus_per_node, static_cast<double>(p.world())));
+    mem.host_bytes_per_node = host_most * job_gpus_per_node;
     mem.host_capacity_bytes = r.host_memory_capacity_bytes;
     mem.host_fits = mem.host_capacity_bytes <= 0 || mem.host_bytes_per_node <= mem.host_capacity_bytes;
     mem.fits = mem.fits && mem.host_fits;
@@ -859,8 +861,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       // First micro-batch: down; micro-batches 2 … M−1: up and down; the last: up (and the send above).
       pcie_s = exposed(sum_s) + (micro_batches - 2.0) * exposed(2.0 * sum_s) + exposed(sum_s + down_s);
     }
-    const double sharing = std::max(1.0, std::min(r.gpus_per_node, static_cast<double>(p.world())));
-    const double host_bw = r.host_memory_bytes_per_s / sharing;
+    const double host_bw = r.host_memory_bytes_per_s / job_gpus_per_node;
     const double update_s =
         elements * (2.0 * (4.0 + optimizer_state_bytes(t.optimizer)) + 4.0 + (weight_bytes < 4.0 ? weight_bytes : 0.0)) /
         host_bw;
