@@ -95,8 +95,10 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
                                                  : s.kv_heads_per_gpu * (s.d + static_cast<double>(m.value_head_dim()));
   const double kv_layer_model = kv_elements_per_token_per_layer(m);
   const double swa_layers = m.sliding_window > 0 ? static_cast<double>(m.sliding_window_layers) : 0.0;
+  // Only attention layers cache K and V; a hybrid model's Mamba layers keep a fixed-size state per
+  // request instead (below).
   const double full_layers_model =
-      static_cast<double>(m.num_layers) - (in.sliding_window_full_pages ? 0.0 : swa_layers);
+      static_cast<double>(m.attention_layers()) - (in.sliding_window_full_pages ? 0.0 : swa_layers);
   mem.kv_bytes_per_token = full_layers_model / s.pp * kv_layer_gpu * kvbytes;
   mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;
   const double req_tokens = static_cast<double>(in.context_len + in.output_len);
@@ -113,6 +115,12 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
           ? 0.0
           : in_blocks(std::min(static_cast<double>(m.sliding_window), req_tokens)) * swa_layers / s.pp * kv_layer_gpu *
                 kvbytes;
+  // Mamba layers: one conv + SSM state per request and layer, however long it is, in the activation
+  // dtype (vLLM's mamba cache dtype 'auto' follows the model's, not the KV cache's). This GPU holds
+  // its stage's share of the Mamba layers (an even share of each kind per stage) and its TP share of
+  // their heads.
+  mem.state_bytes_per_request =
+      static_cast<double>(m.mamba_layers) / s.pp * mamba_state_elements(m, w.par.tp) * abytes;
   // Prompt tokens a request computes: the cached prefix blocks are not run again.
   const double new_ctx = static_cast<double>(in.context_len) - cached;
   const double chunk = std::min(static_cast<double>(in.prefill_chunk_tokens), std::max(new_ctx, 1.0));
@@ -127,18 +135,27 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // last stage), however short the prompt chunks are.
   const double logits_rows =
       std::max(1.0, in.batch > 0 ? std::ceil(static_cast<double>(in.batch) / s.pp) : 256.0);
+  // The mixer's projection output: Q, K, V, or on a hybrid model's Mamba layers in_proj's z, x, B, C
+  // and dt if wider.
+  const double mixer_width =
+      std::max(m.attention_layers() > 0 ? s.q + 2.0 * s.kv_heads_per_gpu * s.d * s.tp : 0.0,
+               m.is_hybrid() ? static_cast<double>(m.mamba_inner() + m.mamba_conv_dim() + m.mamba_heads) : 0.0);
   mem.workspace_bytes =
-      chunk * abytes * (4.0 * s.h + (s.q + 2.0 * s.kv_heads_per_gpu * s.d * s.tp) / s.tp + mlp_width / s.tp) +
+      chunk * abytes * (4.0 * s.h + mixer_width / s.tp + mlp_width / s.tp) +
       logits_rows * static_cast<double>(m.vocab_size) * 4.0 / s.tp;
   mem.overhead_bytes = a.runtime_overhead_bytes;
   mem.capacity_bytes = r.memory_bytes;
   mem.budget_bytes = r.memory_bytes * in.gpu_memory_utilization;
   mem.kv_budget_bytes = mem.budget_bytes - mem.weights_bytes - mem.workspace_bytes - mem.overhead_bytes;
   mem.shared_prefix_tokens = cached;
-  mem.shared_prefix_kv_bytes = cached * mem.kv_bytes_per_token;
-  const double per_request = in_blocks(req_tokens - cached) * mem.kv_bytes_per_token + swa_bytes_per_request;
+  // A hybrid model's cached prefix also keeps the Mamba state at its end (to resume the recurrence).
+  mem.shared_prefix_kv_bytes = cached * mem.kv_bytes_per_token + (cached > 0 ? mem.state_bytes_per_request : 0.0);
+  const double per_request =
+      in_blocks(req_tokens - cached) * mem.kv_bytes_per_token + swa_bytes_per_request + mem.state_bytes_per_request;
   if (mem.kv_budget_bytes > 0) {
-    mem.max_kv_tokens = std::floor(mem.kv_budget_bytes / (block * mem.kv_bytes_per_token)) * block;
+    // (A model without attention layers caches no KV: its requests are bounded by their state alone.)
+    if (mem.kv_bytes_per_token > 0)
+      mem.max_kv_tokens = std::floor(mem.kv_budget_bytes / (block * mem.kv_bytes_per_token)) * block;
     mem.max_concurrent_requests = std::floor(std::max(0.0, mem.kv_budget_bytes - mem.shared_prefix_kv_bytes) / per_request);
   }
 
@@ -165,7 +182,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
                          : attn_flop_per_layer_ctx;
   const double layers = static_cast<double>(m.num_layers);
   const double window = m.sliding_window > 0 ? static_cast<double>(m.sliding_window) : 0.0;
-  const double full_attn_layers = layers - swa_layers;
+  const double full_attn_layers = static_cast<double>(m.attention_layers()) - swa_layers;
   // Context positions one token attends to, summed over the layers, at context c.
   const auto attended = [&](double c) { return full_attn_layers * c + swa_layers * std::min(c, window); };
   // The same for every token of a causal prompt of c tokens: Σ_t min(t, w) ≈ c²/2, or w·c − w²/2 past the window.
@@ -209,7 +226,22 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
                          : 0.0;
   const double prefill_gemm_flop =
       ((dense_flop_per_token - output_flop_per_token) * new_ctx + output_flop_per_token + mla_prefix_flop) / gpus;
-  const double prefill_attn_flop = attn_flop_per_layer_ctx * (attended_prompt(ctx) - attended_prompt(cached)) / gpus;
+  // Mamba layers' SSD scan (Dao & Gu 2024, §6) per prompt token, in chunks of Q tokens, P channels per
+  // head, state N, G groups: the intra-chunk C·Bᵀ (Q·N per group) and its product with x (Q·P per
+  // head), causal halves of Q × Q blocks as the kernels skip the masked ones, and the chunk states'
+  // B·x and C·state products (2·N·P each per head). A decode token updates each head's P × N state
+  // (decay, B·x outer product: 3·N·P) and reads it out with C (2·N·P). The conv runs as weights.
+  const double mamba_layers_all = static_cast<double>(m.mamba_layers);
+  const double mamba_hp = static_cast<double>(m.mamba_heads) * static_cast<double>(m.mamba_head_dim);
+  const double mamba_n = static_cast<double>(m.mamba_state);
+  const double scan_chunk = std::min(static_cast<double>(m.mamba_chunk), std::max(new_ctx, 1.0));
+  const double ssd_prefill_flop_per_token =
+      mamba_layers_all * (mamba_hp * (scan_chunk + 4.0 * mamba_n) +
+                          static_cast<double>(m.mamba_groups) * scan_chunk * mamba_n);
+  const double ssd_decode_flop_per_token = mamba_layers_all * 5.0 * mamba_hp * mamba_n;
+  const double prefill_attn_flop =
+      (attn_flop_per_layer_ctx * (attended_prompt(ctx) - attended_prompt(cached)) + ssd_prefill_flop_per_token * new_ctx) /
+      gpus;
   const double prefill_flop = prefill_gemm_flop + prefill_attn_flop;
   // 8- or 4-bit compute (W8A8 FP8 / INT8, W4A4 checkpoints): the linear layers' GEMMs at that rate, the
   // attention core and the output layer (lm_head stays 16-bit in those checkpoints) at the bf16 rate,
@@ -243,7 +275,9 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   }
   // The prompt's KV is written once (and read back by its own attention from on-chip tiles); a
   // cached prefix's KV is read once.
-  const double prefill_kv_bytes = new_ctx * mem.kv_bytes_per_token + mem.shared_prefix_kv_bytes;
+  // A hybrid model's prompt writes its Mamba state once.
+  const double prefill_kv_bytes =
+      new_ctx * mem.kv_bytes_per_token + mem.shared_prefix_kv_bytes + mem.state_bytes_per_request;
   // A pass as its GEMM phase and its attention phase, each given by its FLOPs, its compute time at the
   // rates that apply and its bytes.
   const auto two_phase = [&](double gemm_flop, double gemm_compute_s, double gemm_bytes, double attn_flop,
@@ -278,13 +312,15 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const auto step = [&](double batch, double prompts, RooflinePoint* pt) noexcept {
     const double rows = batch + prompts;
     const double gemm_flop = batch * dense_flop_per_token / gpus + rows * head_flop_extra;
-    const double attn_flop = batch * decode_attn_flop_per_layer_ctx * attended(mid_ctx) / gpus;
+    const double attn_flop =
+        batch * (decode_attn_flop_per_layer_ctx * attended(mid_ctx) + ssd_decode_flop_per_token) / gpus;
     RooflinePoint rp = two_phase(
         gemm_flop + prompts * prefill_gemm_flop,
         batch * decode_gemm_s_per_token + prompts * prefill_gemm_s + rows * head_flop_extra / hp_rate,
         weights_read(batch + prompts * new_ctx) + head_bytes_extra, attn_flop + prompts * prefill_attn_flop,
         attn_flop / hp_rate + prompts * prefill_attn_flop / prefill_attn_rate,
-        batch * attended(mid_ctx) * kv_read_per_position + prompts * prefill_kv_bytes);
+        batch * (attended(mid_ctx) * kv_read_per_position + 2.0 * mem.state_bytes_per_request) +
+            prompts * prefill_kv_bytes);
     rp.time_s *= s.pp;
     if (pt) *pt = rp;
     return rp.time_s + comm_s(batch + prompts * new_ctx, s, m, r, abytes);

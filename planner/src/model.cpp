@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "headroom/core/detail/strict_json.hpp"
@@ -55,6 +57,40 @@ double attention_params(const ModelConfig& m, bool include_bias) noexcept {
   return attn;
 }
 
+double mamba_params(const ModelConfig& m, bool include_bias) noexcept {
+  if (!m.is_hybrid()) return 0.0;
+  const double h = static_cast<double>(m.hidden_size);
+  const double inner = static_cast<double>(m.mamba_inner());
+  const double conv_dim = static_cast<double>(m.mamba_conv_dim());
+  const double heads = static_cast<double>(m.mamba_heads);
+  const double in_out = inner + conv_dim + heads;  // z, then x·B·C (the conv's channels), then dt per head
+  double p = h * in_out + inner * h;               // in_proj, out_proj
+  p += conv_dim * static_cast<double>(m.mamba_conv);  // depthwise conv taps
+  p += 3.0 * heads + inner;                           // dt bias, A (log), D per head; the gated norm's weight
+  if (include_bias && m.mamba_conv_bias) p += conv_dim;
+  if (include_bias && m.mamba_proj_bias) p += in_out + h;
+  return p;
+}
+
+double mixer_params_per_layer(const ModelConfig& m, bool include_bias) noexcept {
+  const double layers = static_cast<double>(m.num_layers);
+  return (static_cast<double>(m.attention_layers()) * attention_params(m, include_bias) +
+          static_cast<double>(m.mamba_layers) * mamba_params(m, include_bias)) /
+         layers;
+}
+
+double mamba_state_elements(const ModelConfig& m, int tp) noexcept {
+  if (!m.is_hybrid()) return 0.0;
+  const double t = std::max(1, tp);
+  const double groups = m.mamba_groups % std::max(1, tp) == 0 ? static_cast<double>(m.mamba_groups) / t
+                                                              : static_cast<double>(m.mamba_groups);
+  const double conv = static_cast<double>(m.mamba_conv - 1) *
+                      (static_cast<double>(m.mamba_inner()) / t + 2.0 * groups * static_cast<double>(m.mamba_state));
+  const double ssm = static_cast<double>(m.mamba_heads) / t * static_cast<double>(m.mamba_head_dim) *
+                     static_cast<double>(m.mamba_state);
+  return conv + ssm;
+}
+
 double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias) noexcept {
   const double dense = mlp_params(m, static_cast<double>(m.ffn_hidden_size), include_bias);
   if (!m.is_moe()) return dense;
@@ -70,7 +106,9 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
   const double h = static_cast<double>(m.hidden_size);
   const double norm = m.norm == NormKind::kLayerNorm ? 2.0 * h : h;
 
-  const double attn = attention_params(m);
+  // The mixer of an average layer: attention, or on hybrid models the mean over attention and Mamba
+  // layers (stage and per-layer figures are averages; totals are exact).
+  const double attn = mixer_params_per_layer(m);
   const double dense_mlp = mlp_params(m, static_cast<double>(m.ffn_hidden_size));
   double moe_mlp = 0, moe_active = 0, expert_part = 0;
   if (m.is_moe()) {
@@ -107,7 +145,17 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
   {
     // Linear-layer weight matrices: the attention projections without biases (and without MLA's
     // latent norms, which attention_params counts with them) and the MLPs' h × f matrices.
+    // Mamba layers: in_proj and out_proj (the conv taps and per-head vectors stay 16-bit).
     double attn_linear = attention_params(m, false);
+    if (m.is_hybrid()) {
+      const double h_ = static_cast<double>(m.hidden_size);
+      const double inner = static_cast<double>(m.mamba_inner());
+      const double mamba_linear =
+          h_ * (inner + static_cast<double>(m.mamba_conv_dim()) + static_cast<double>(m.mamba_heads)) + inner * h_;
+      attn_linear = (static_cast<double>(m.attention_layers()) * attn_linear +
+                     static_cast<double>(m.mamba_layers) * mamba_linear) /
+                    static_cast<double>(m.num_layers);
+    }
     if (m.is_mla()) {
       const double lat_norm = m.norm == NormKind::kLayerNorm ? 2.0 : 1.0;
       attn_linear -= lat_norm * static_cast<double>((m.q_lora_rank > 0 ? m.q_lora_rank : 0) + m.kv_lora_rank);
@@ -128,7 +176,8 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
   }
   if (m.mtp_layers > 0) {
     // Each module: one layer of the (last) block kind, a 2h→h projection and two input norms.
-    const double block = n_moe > 0 ? attn + moe_mlp + 2.0 * norm : attn + dense_mlp + 2.0 * norm;
+    const double mtp_attn = attention_params(m);  // MTP modules are transformer layers
+    const double block = n_moe > 0 ? mtp_attn + moe_mlp + 2.0 * norm : mtp_attn + dense_mlp + 2.0 * norm;
     c.mtp = static_cast<double>(m.mtp_layers) * (block + 2.0 * h * h + 2.0 * norm);
     c.mtp_expert = n_moe > 0 ? static_cast<double>(m.mtp_layers) * expert_part : 0.0;
   }
@@ -148,7 +197,7 @@ ModelConfig model_from_reader(const Reader& r) {
   r.only_keys({"schema", "schema_version", "id", "name", "aliases", "source", "as_of", "num_layers", "hidden_size",
                "num_heads", "num_kv_heads", "head_dim", "v_head_dim", "ffn_hidden_size", "vocab_size", "max_seq_len", "mlp",
                "norm", "position", "linear_bias", "qkv_bias", "tied_embeddings", "dropout", "moe", "sliding_window", "mla",
-               "mtp_layers"});
+               "mtp_layers", "mamba"});
   m.id = r.string("id");
   if (m.id.empty()) r.fail_at("id", "a non-empty id");
   m.name = r.string_or("name", m.id);
@@ -224,6 +273,28 @@ ModelConfig model_from_reader(const Reader& r) {
   }
   if (r.has("v_head_dim") && !r.is_null("v_head_dim")) m.v_head_dim = r.integer("v_head_dim", 1, 65536);
   m.mtp_layers = r.integer_or("mtp_layers", 0, 0, 64);
+  if (auto mb = r.maybe("mamba")) {
+    mb->only_keys({"layers", "num_heads", "head_dim", "state_size", "groups", "conv_kernel", "chunk_size", "proj_bias",
+                   "conv_bias"});
+    m.mamba_layers = mb->integer("layers", 1, m.num_layers);
+    m.mamba_heads = mb->integer("num_heads", 1, 100000);
+    m.mamba_head_dim = mb->integer("head_dim", 1, 65536);
+    m.mamba_state = mb->integer("state_size", 1, 65536);
+    m.mamba_groups = mb->integer_or("groups", 1, 1, m.mamba_heads);
+    if (m.mamba_heads % m.mamba_groups != 0) {
+      mb->fail_at("groups", fmt::format("a divisor of num_heads ({}), got {}", m.mamba_heads, m.mamba_groups));
+    }
+    m.mamba_conv = mb->integer_or("conv_kernel", 4, 1, 1024);
+    m.mamba_chunk = mb->integer_or("chunk_size", 256, 1, 65536);
+    m.mamba_proj_bias = mb->boolean_or("proj_bias", false);
+    m.mamba_conv_bias = mb->boolean_or("conv_bias", true);
+    if (m.is_mla()) r.fail_at("mamba", "absent on an MLA model (hybrid Mamba layers are modelled beside GQA attention)");
+    if (m.sliding_window > 0 && m.sliding_window_layers > m.attention_layers()) {
+      r.fail_at("sliding_window.layers",
+                fmt::format("at most the attention layers (num_layers − mamba.layers = {}), got {}",
+                            m.attention_layers(), m.sliding_window_layers));
+    }
+  }
   return m;
 }
 
@@ -287,6 +358,11 @@ std::string model_to_json(const ModelConfig& m, int indent) {
   }
   if (m.v_head_dim > 0) j["v_head_dim"] = m.v_head_dim;
   if (m.mtp_layers > 0) j["mtp_layers"] = m.mtp_layers;
+  if (m.is_hybrid()) {
+    j["mamba"] = json{{"layers", m.mamba_layers},   {"num_heads", m.mamba_heads},   {"head_dim", m.mamba_head_dim},
+                      {"state_size", m.mamba_state}, {"groups", m.mamba_groups},    {"conv_kernel", m.mamba_conv},
+                      {"chunk_size", m.mamba_chunk}, {"proj_bias", m.mamba_proj_bias}, {"conv_bias", m.mamba_conv_bias}};
+  }
   return j.dump(indent);
 }
 

@@ -278,6 +278,19 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           "(uniform routing), every other weight in full",
           w.model.experts_per_token, w.model.num_experts));
     }
+    if (w.model.is_hybrid()) {
+      const ModelConfig& hm = w.model;
+      out.push_back(fmt::format(
+          "hybrid Mamba-2: {} of {} layers replace attention by a Mamba-2 mixer (no KV cache there): each request "
+          "keeps a fixed state per such layer, (conv {} − 1)·(inner/TP + 2·B/C groups·state) + heads/TP·{}·{} "
+          "elements in the activation dtype, read and written every decode step; prompts run the SSD scan in "
+          "chunks of {} tokens (Dao & Gu 2024: heads·head_dim·(chunk + 4·state) + groups·chunk·state FLOPs per "
+          "token and layer) at the attention-core rate; decode updates and reads the state (5·heads·head_dim·state "
+          "FLOPs per token and layer); {}; engines' state-page alignment (vLLM's hybrid allocator) not modelled",
+          hm.mamba_layers, hm.num_layers, hm.mamba_conv, hm.mamba_head_dim, hm.mamba_state, hm.mamba_chunk,
+          hm.mamba_groups == 1 ? "its single B/C group is kept whole on every TP rank"
+                               : "B/C groups split over TP"));
+    }
     if (w.model.kv_lora_rank > 0) {
       out.push_back(
           "MLA: the compressed KV latent (and the shared RoPE key) is replicated on every TP rank; decode attends "
@@ -596,6 +609,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                    {"weight_bytes_per_element", weight_bytes_per_element(i.weight_precision, i.weight_group_size)},
                    {"kv_bytes_per_token", m.kv_bytes_per_token},
                    {"kv_bytes_per_token_model", m.kv_bytes_per_token_model},
+                   {"state_bytes_per_request", m.state_bytes_per_request},
                    {"shared_prefix_tokens", m.shared_prefix_tokens},
                    {"shared_prefix_kv_bytes", m.shared_prefix_kv_bytes},
                    {"workspace_bytes", m.workspace_bytes},
@@ -704,6 +718,10 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("  {:<30}{:>14}\n", "KV budget", gib(m.kv_budget_bytes));
   s += fmt::format("  {:<30}{:>14.0f} B\n", "KV per token (this GPU)", m.kv_bytes_per_token);
   s += fmt::format("  {:<30}{:>14.0f}\n", "KV tokens that fit", m.max_kv_tokens);
+  if (m.state_bytes_per_request > 0) {
+    s += fmt::format("  {:<30}{:>14}   ({} Mamba layers' conv + SSM state, any length)\n", "state per request",
+                     gib(m.state_bytes_per_request), w.model.mamba_layers);
+  }
   if (m.shared_prefix_tokens > 0) {
     s += fmt::format("  {:<30}{:>14}   ({:.0f} tokens, held once)\n", "shared prefix KV", gib(m.shared_prefix_kv_bytes),
                      m.shared_prefix_tokens);

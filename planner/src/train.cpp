@@ -207,6 +207,9 @@ LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Paralle
     g.calls[static_cast<std::size_t>(g.count++)] = {flop_per_call, flop_per_call * calls * share};
   };
   const double t2 = 2.0 * tokens / tp;  // 2·tokens, split over TP: FLOPs = t2 · (input × output features)
+  const double layers = static_cast<double>(m.num_layers);
+  // The attention projections run on the attention layers only (all but a hybrid model's Mamba layers).
+  const double attn_share = static_cast<double>(m.attention_layers()) / layers;
   const double h = static_cast<double>(m.hidden_size);
   const double heads = static_cast<double>(m.num_heads);
   const double q = heads * static_cast<double>(m.head_dim);
@@ -224,11 +227,15 @@ LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Paralle
     add(t2 * lkv * heads * static_cast<double>(m.qk_nope_head_dim + m.value_head_dim()));
   } else {
     const double kv = static_cast<double>(m.num_kv_heads);
-    add(t2 * h * (q + kv * static_cast<double>(m.head_dim + m.value_head_dim())));  // fused QKV
+    add(t2 * h * (q + kv * static_cast<double>(m.head_dim + m.value_head_dim())), attn_share);  // fused QKV
   }
-  add(t2 * o * h);  // output projection
+  add(t2 * o * h, attn_share);  // output projection
+  if (m.is_hybrid()) {  // Mamba layers: in_proj (z, x, B, C, dt) and out_proj
+    const double inner = static_cast<double>(m.mamba_inner());
+    add(t2 * h * (inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads)), 1.0 - attn_share);
+    add(t2 * inner * h, 1.0 - attn_share);
+  }
   const double gate = m.mlp == MlpKind::kSwiglu ? 2.0 : 1.0;  // FC1 holds gate and up (SwiGLU)
-  const double layers = static_cast<double>(m.num_layers);
   const double n_moe = m.is_moe() ? static_cast<double>(m.moe_layers()) : 0.0;
   const double dense_share = (layers - n_moe) / layers, moe_share = n_moe / layers;
   const double f = static_cast<double>(m.ffn_hidden_size);

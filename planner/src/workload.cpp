@@ -164,6 +164,20 @@ void validate(const Workload& w, const std::string& file) {
     bad(file, "$.parallelism.tp",
         fmt::format("a divisor or a multiple of num_kv_heads ({}), got {}", m.num_kv_heads, p.tp));
   }
+  if (m.is_hybrid()) {
+    // Mamba-2 mixers split their heads over TP; B and C split with the groups, or with a single group
+    // every rank keeps it (vLLM's MambaMixer2 rule).
+    if (m.mamba_heads % p.tp != 0) {
+      bad(file, "$.parallelism.tp",
+          fmt::format("a divisor of the model's Mamba heads (mamba.num_heads {}), got {}", m.mamba_heads, p.tp));
+    }
+    if (m.mamba_groups % p.tp != 0 && m.mamba_groups != 1) {
+      bad(file, "$.parallelism.tp",
+          fmt::format("a divisor of the model's Mamba groups (mamba.groups {}; only a single group is replicated "
+                      "over TP ranks), got {}",
+                      m.mamba_groups, p.tp));
+    }
+  }
   const auto stage_range = [&](int v, const char* field) {
     if (v < 0 || v >= m.num_layers) {
       bad(file, fmt::format("$.parallelism.{}", field),
@@ -219,6 +233,13 @@ void validate(const Workload& w, const std::string& file) {
 
   if (w.phase == Phase::kTrain) {
     const TrainSettings& t = w.train;
+    if (m.is_hybrid()) {
+      bad(file, "$.model.mamba",
+          fmt::format("a model without Mamba layers for a training plan: {} is a hybrid Mamba-2 model, whose "
+                      "training (SSD scan, its activations and CP) headroom does not model yet; `plan infer` "
+                      "plans it",
+                      m.id));
+    }
     if (w.gpus > 0 && w.gpus != p.world()) {
       bad(file, "$.gpus", fmt::format("tp·pp·dp·cp = {} GPUs, got {}", p.world(), w.gpus));
     }

@@ -309,5 +309,48 @@ TEST(Model, MaxNodesPerTokenRoundTripsAndIsStrict) {
   }
 }
 
+TEST(Model, MambaRoundTripsAndIsStrict) {
+  const ModelConfig& g = catalog().model("granite-4.0-h-tiny");
+  EXPECT_TRUE(g.is_hybrid());
+  EXPECT_EQ(g.mamba_layers, 36);
+  EXPECT_EQ(g.attention_layers(), 4);
+  EXPECT_EQ(g.mamba_inner(), 48 * 64);
+  EXPECT_EQ(g.mamba_conv_dim(), 48 * 64 + 2 * 1 * 128);
+  const ModelConfig back = model_from_json(model_to_json(g), "rt.json");
+  EXPECT_EQ(back.mamba_layers, 36);
+  EXPECT_EQ(back.mamba_heads, 48);
+  EXPECT_EQ(back.mamba_head_dim, 64);
+  EXPECT_EQ(back.mamba_state, 128);
+  EXPECT_EQ(back.mamba_groups, 1);
+  EXPECT_EQ(back.mamba_conv, 4);
+  EXPECT_EQ(back.mamba_chunk, 256);
+  EXPECT_FALSE(back.mamba_proj_bias);
+  EXPECT_TRUE(back.mamba_conv_bias);
+  EXPECT_EQ(count_params(back).total, count_params(g).total);
+  // A model without Mamba layers writes no "mamba" object.
+  EXPECT_EQ(model_to_json(catalog().model("llama-2-7b")).find("mamba"), std::string::npos);
+
+  const std::string text = model_to_json(g);
+  const std::string key = "\"layers\": 36";
+  ASSERT_NE(text.find(key), std::string::npos) << text;
+  const auto refused = [&](const std::string& from, const std::string& to, const std::string& path) {
+    std::string doc = text;
+    ASSERT_NE(doc.find(from), std::string::npos) << from;
+    doc.replace(doc.find(from), from.size(), to);
+    try {
+      model_from_json(doc, "m.json");
+      ADD_FAILURE() << "accepted " << to;
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.file(), "m.json") << to;
+      EXPECT_EQ(e.json_path(), path) << to << ": " << e.what();
+    }
+  };
+  refused(key, "\"layers\": 41", "$.mamba.layers");  // more than num_layers (40)
+  refused(key, "\"layers\": 0", "$.mamba.layers");
+  refused("\"groups\": 1", "\"groups\": 5", "$.mamba.groups");  // not dividing 48 heads
+  refused("\"state_size\": 128", "\"state_size\": -1", "$.mamba.state_size");
+  refused("\"chunk_size\": 256", "\"chunk_size\": 256, \"d_inner\": 3072", "$.mamba.d_inner");
+}
+
 }  // namespace
 }  // namespace headroom::plan

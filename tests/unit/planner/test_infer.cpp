@@ -784,5 +784,81 @@ TEST(Infer, QuantisationSettingsAreValidated) {
   EXPECT_EQ(path(t), "$.train.precision");
 }
 
+TEST(Infer, HybridMambaStateKvAndTimeKnownAnswers) {
+  Workload w = infer("granite-4.0-h-1b", 1, 4096, 512);
+  w.infer.batch = 8;
+  const InferResult r8 = eval(w);
+  // KV on the 4 attention layers only: 4 × 4 KV heads × 256 × 2 bytes.
+  EXPECT_EQ(r8.memory.kv_bytes_per_token, 8192.0);
+  EXPECT_EQ(r8.memory.kv_bytes_per_token_model, 8192.0);
+  // 36 Mamba layers × (3·3328 + 48·64·128) elements × 2 bytes, per request, whatever its length.
+  EXPECT_EQ(r8.memory.state_bytes_per_request, 29'030'400.0);
+  // A request holds its KV blocks (4608 tokens = 288 blocks of 16) and its state.
+  const double per_request = 4608.0 * 8192 + 29'030'400.0;
+  EXPECT_DOUBLE_EQ(r8.memory.max_concurrent_requests, std::floor(r8.memory.kv_budget_bytes / per_request));
+  EXPECT_DOUBLE_EQ(r8.memory.total_bytes, r8.memory.weights_bytes + r8.memory.workspace_bytes +
+                                              r8.memory.overhead_bytes + 8 * per_request);
+  // Each decode token reads its KV at mid-output context (4 layers × 4352 positions × 2048 B) and
+  // reads and writes its state; dense weights are read once per step whatever the batch.
+  w.infer.batch = 16;
+  const InferResult r16 = eval(w);
+  EXPECT_DOUBLE_EQ((r16.time.decode.bytes - r8.time.decode.bytes) / 8, 4.0 * 4352 * 2048 + 2 * 29'030'400.0);
+  // FLOPs per decode token: 2 per weight (tied output layer included), attention over 4 layers at
+  // 4352 positions (2·12·256 each), the SSD state update and read-out 36 × 5 × 3072 × 128.
+  EXPECT_DOUBLE_EQ((r16.time.decode.flop - r8.time.decode.flop) / 8,
+                   2.0 * 1'461'538'368 + 2.0 * 12 * 256 * 4 * 4352 + 36.0 * 5 * 3072 * 128);
+  // A 4096-token prompt: every weight but the output layer per token, the output layer once, causal
+  // attention on 4 layers (2·12·256 · 4096²/2 each) and the SSD scan in chunks of 256 (36 layers ×
+  // (3072·(256 + 4·128) + 256·128) per token).
+  const double out = 2.0 * 100352 * 1536;
+  EXPECT_DOUBLE_EQ(r8.time.prefill.flop, (2.0 * 1'461'538'368 - out) * 4096 + out +
+                                             2.0 * 12 * 256 * 4 * 4096.0 * 4096 / 2 +
+                                             36.0 * (3072.0 * (256 + 512) + 256 * 128) * 4096);
+}
+
+TEST(Infer, HybridMambaStateSplitsOverTpAndPp) {
+  Workload w = infer("granite-4.0-h-1b", 4, 4096, 512);
+  w.par.pp = 2;
+  w.infer.batch = 8;
+  validate(w);
+  const InferResult r = eval(w);
+  // Half the Mamba layers per stage, a quarter of the heads per rank, the single group whole.
+  EXPECT_EQ(r.memory.state_bytes_per_request, 18.0 * (3.0 * (768 + 256) + 12.0 * 64 * 128) * 2);
+  // A hybrid model keeps far less per request than attention on every layer would: 40 layers' KV at
+  // 4608 tokens is 377 MB against 67 MB here (TP 1).
+  const InferResult one = eval(infer("granite-4.0-h-1b", 1, 4096, 512));
+  EXPECT_LT(4608.0 * one.memory.kv_bytes_per_token + one.memory.state_bytes_per_request, 70e6);
+  // TP must divide the Mamba heads, and the groups unless there is a single one.
+  Workload bad = infer("granite-4.0-h-1b", 1, 4096, 512);
+  bad.model.num_heads = 96;  // lift the attention-head limit so the Mamba rule is the one that binds
+  bad.model.num_kv_heads = 96;
+  bad.model.head_dim = 16;
+  bad.par.tp = 32;
+  EXPECT_THROW(validate(bad), core::InputError);
+  bad.par.tp = 16;  // 48 Mamba heads: 3 per rank
+  validate(bad);
+  bad.model.mamba_groups = 8;  // 8 groups do not split over 16 ranks
+  try {
+    validate(bad);
+    FAIL() << "accepted 8 groups on TP 16";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.parallelism.tp");
+    EXPECT_NE(std::string(e.what()).find("Mamba groups"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Infer, HybridMambaTrainingIsRefusedNamingTheField) {
+  Workload w;
+  w.model = test::catalog().model("granite-4.0-h-1b");
+  w.phase = Phase::kTrain;
+  try {
+    validate(w, "w.json");
+    FAIL() << "accepted a training plan for a hybrid model";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.file(), "w.json");
+    EXPECT_EQ(e.json_path(), "$.model.mamba");
+  }
+}
+
 }  // namespace
 }  // namespace headroom::plan

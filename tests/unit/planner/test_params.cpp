@@ -154,5 +154,43 @@ TEST(Params, KorthikantiConfigurations) {
   EXPECT_EQ(m.num_heads, 64);
 }
 
+TEST(Params, HybridMambaGraniteExact) {
+  // Granite 4.0-H (HF GraniteMoeHybrid), hidden 1536, 40 layers: 4 attention, 36 Mamba-2.
+  // Attention layer: q 1536×1536, k and v 1536×512, o 1536×1536 = 6,291,456.
+  // Mamba-2 mixer: in_proj 1536 × (3072 z + 3328 xBC + 48 dt) = 9,904,128; conv1d 3328×4 + bias 3328;
+  // dt_bias, A_log, D 3 × 48; gated norm 3072; out_proj 3072×1536 = 4,718,592 → 14,642,576.
+  const ModelConfig& one_b = catalog().model("granite-4.0-h-1b");
+  EXPECT_EQ(attention_params(one_b), 6'291'456.0);
+  EXPECT_EQ(mamba_params(one_b), 14'642'576.0);
+  EXPECT_EQ(mamba_params(catalog().model("llama-2-7b")), 0.0);
+  // Dense MLP 3 × 1536 × 4096, two RMSNorms per layer, tied embedding 100352 × 1536, final norm.
+  const double mlp = 3.0 * 1536 * 4096;
+  EXPECT_EQ(total("granite-4.0-h-1b"),
+            4 * (6'291'456.0 + mlp + 3072) + 36 * (14'642'576.0 + mlp + 3072) + 100352.0 * 1536 + 1536);
+  EXPECT_EQ(total("granite-4.0-h-1b"), 1'461'538'368.0);
+  // Tiny: 64 experts of 512 (top-6), a 1024-wide shared MLP, a 64-way router: 6.94B total (IBM:
+  // about 7B), 1.47B active.
+  const ParamCounts tiny = count_params(catalog().model("granite-4.0-h-tiny"));
+  EXPECT_EQ(tiny.total, 6'939'037'248.0);
+  EXPECT_EQ(tiny.active, 1'465'470'528.0);
+  // Quantisable linear weights: in_proj and out_proj on Mamba layers, the projections on attention
+  // layers, the MLPs; not the conv taps, per-head vectors or norms.
+  const ParamCounts pc = count_params(one_b);
+  EXPECT_EQ(pc.linear_total, 4 * (6'291'456.0 + mlp) + 36 * (9'904'128.0 + 4'718'592.0 + mlp));
+}
+
+TEST(Params, MambaStatePerSequence) {
+  const ModelConfig& g = catalog().model("granite-4.0-h-1b");
+  // conv (4 − 1)·(3072 + 2·1·128) + SSM 48·64·128 per layer.
+  EXPECT_EQ(mamba_state_elements(g, 1), 3.0 * 3328 + 48.0 * 64 * 128);
+  // TP 2: heads and inner halve; the single B/C group stays whole on each rank.
+  EXPECT_EQ(mamba_state_elements(g, 2), 3.0 * (1536 + 256) + 24.0 * 64 * 128);
+  ModelConfig eight = g;
+  eight.mamba_groups = 8;  // 8 groups split over TP 4: 2 per rank
+  EXPECT_EQ(mamba_state_elements(eight, 4), 3.0 * (768 + 2 * 2 * 128) + 12.0 * 64 * 128);
+  // KV only on the 4 attention layers: 4 KV heads × (128 + 128) × 2 bytes each.
+  EXPECT_EQ(kv_elements_per_token_per_layer(g), 4.0 * 256);
+}
+
 }  // namespace
 }  // namespace headroom::plan

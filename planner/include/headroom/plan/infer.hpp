@@ -25,6 +25,9 @@ struct InferMemory {
   double weights_bytes = 0;          ///< per GPU
   double kv_bytes_per_token = 0;     ///< per GPU, all layers of this stage
   double kv_bytes_per_token_model = 0;  ///< whole model, one replica (for comparisons)
+  /// Hybrid (Mamba) models: the recurrent state one request keeps in this GPU's Mamba layers (conv +
+  /// SSM state), whatever its length; 0 without Mamba layers.
+  double state_bytes_per_request = 0;
   double shared_prefix_tokens = 0;   ///< tokens of the shared prefix held once (whole KV blocks of it)
   double shared_prefix_kv_bytes = 0;  ///< their KV, per GPU, held once for all requests
   double workspace_bytes = 0;        ///< activations of one prefill chunk + logits

@@ -61,8 +61,29 @@ struct ModelConfig {
   /// Multi-token-prediction modules (DeepSeek-V3 §2.2): one transformer layer + a 2h→h projection +
   /// 2 norms each, sharing the embedding and output head; trained, not counted in `total`.
   std::int64_t mtp_layers = 0;
+  // Hybrid state-space models: `mamba_layers` of the layers replace attention by a Mamba-2 (SSD)
+  // mixer (Dao & Gu 2024) and keep their MLP, as Bamba, Granite 4.0-H and Jamba stack them. The mixer:
+  // in_proj h → 2·inner + 2·groups·state + heads (z, x, B, C, dt), a depthwise causal conv of
+  // `mamba_conv` taps over x, B and C, the SSD scan over `mamba_heads` heads of `mamba_head_dim`
+  // channels with a `mamba_state`-wide state (B and C shared by the heads of a group), a gated
+  // RMSNorm, out_proj inner → h; inner = heads · head_dim.
+  std::int64_t mamba_layers = 0;
+  std::int64_t mamba_heads = 0;
+  std::int64_t mamba_head_dim = 0;
+  std::int64_t mamba_state = 0;
+  std::int64_t mamba_groups = 1;
+  std::int64_t mamba_conv = 4;
+  std::int64_t mamba_chunk = 256;  ///< SSD chunk length (tokens per intra-chunk block)
+  bool mamba_proj_bias = false;    ///< biases on in_proj and out_proj
+  bool mamba_conv_bias = true;
 
   bool is_moe() const { return num_experts > 0; }
+  bool is_hybrid() const { return mamba_layers > 0; }
+  /// Layers whose mixer is attention (all of them unless hybrid).
+  std::int64_t attention_layers() const { return num_layers - mamba_layers; }
+  std::int64_t mamba_inner() const { return mamba_heads * mamba_head_dim; }
+  /// Channels of the causal conv (and of its cached state): x, B and C.
+  std::int64_t mamba_conv_dim() const { return mamba_inner() + 2 * mamba_groups * mamba_state; }
   bool is_mla() const { return kv_lora_rank > 0; }
   /// Layers whose MLP is the mixture of experts (all but the leading dense ones).
   std::int64_t moe_layers() const { return is_moe() ? num_layers - first_dense_layers : 0; }
@@ -89,7 +110,7 @@ struct ParamCounts {
   double non_embedding = 0;        ///< total − embedding − output
   double mtp = 0;                  ///< multi-token-prediction modules (not in total; shared embedding / head excluded)
   double mtp_expert = 0;           ///< the routed-expert part of mtp (shardable by EP)
-  double attention_per_layer = 0;  ///< attention projection weights of one layer (matmul FLOPs = 2 per token)
+  double attention_per_layer = 0;  ///< mixer weights of one layer (attention; averaged with Mamba mixers on hybrids)
   /// Weight-matrix elements of the transformer blocks' linear layers (attention projections, MLPs,
   /// every routed and shared expert; `linear_active`: the experts one token uses): what weight-only
   /// quantisation stores in its low-precision format. Embeddings, the output layer, norms, biases,
@@ -112,6 +133,20 @@ double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias = tru
 
 /// KV-cache elements per token per layer (K and V; MLA: latent + rope key).
 double kv_elements_per_token_per_layer(const ModelConfig& m) noexcept;
+
+/// Weight elements of one Mamba-2 mixer (in_proj, conv taps, dt bias, A, D, gated norm, out_proj,
+/// with the biases the model has); 0 for a model without Mamba layers.
+double mamba_params(const ModelConfig& m, bool include_bias = true) noexcept;
+
+/// Mixer weights per layer averaged over the layers: attention's on attention layers, the Mamba-2
+/// mixer's on Mamba layers (= attention_params for a model without Mamba layers).
+double mixer_params_per_layer(const ModelConfig& m, bool include_bias = true) noexcept;
+
+/// Recurrent state one sequence keeps in one Mamba layer, on one of `tp` tensor-parallel ranks
+/// (elements): the conv's last conv − 1 inputs of x, B and C, and the heads' head_dim × state SSM
+/// state. Heads split over TP; B and C split with the groups when tp divides them, else every rank
+/// keeps them all (vLLM's MambaMixer2 with one group).
+double mamba_state_elements(const ModelConfig& m, int tp = 1) noexcept;
 
 ModelConfig model_from_json(const std::string& text, const std::string& file);
 ModelConfig load_model(const std::filesystem::path& path);
