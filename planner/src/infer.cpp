@@ -226,19 +226,15 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
                          : 0.0;
   const double prefill_gemm_flop =
       ((dense_flop_per_token - output_flop_per_token) * new_ctx + output_flop_per_token + mla_prefix_flop) / gpus;
-  // Mamba layers' SSD scan (Dao & Gu 2024, §6) per prompt token, in chunks of Q tokens, P channels per
-  // head, state N, G groups: the intra-chunk C·Bᵀ (Q·N per group) and its product with x (Q·P per
-  // head), causal halves of Q × Q blocks as the kernels skip the masked ones, and the chunk states'
-  // B·x and C·state products (2·N·P each per head). A decode token updates each head's P × N state
+  // Mamba layers' SSD scan (Dao & Gu 2024, §6) per prompt token (ssd_scan_flop_per_token), in chunks
+  // of Q = min(chunk, the prompt's new tokens): the intra-chunk C·Bᵀ (Q·N per group) and its product
+  // with x (Q·P per head), causal halves of Q × Q blocks as the kernels skip the masked ones, and the
+  // chunk states' B·x and C·state products (2·N·P each per head). A decode token updates each head's P × N state
   // (decay, B·x outer product: 3·N·P) and reads it out with C (2·N·P). The conv runs as weights.
   const double mamba_layers_all = static_cast<double>(m.mamba_layers);
-  const double mamba_hp = static_cast<double>(m.mamba_heads) * static_cast<double>(m.mamba_head_dim);
-  const double mamba_n = static_cast<double>(m.mamba_state);
-  const double scan_chunk = std::min(static_cast<double>(m.mamba_chunk), std::max(new_ctx, 1.0));
-  const double ssd_prefill_flop_per_token =
-      mamba_layers_all * (mamba_hp * (scan_chunk + 4.0 * mamba_n) +
-                          static_cast<double>(m.mamba_groups) * scan_chunk * mamba_n);
-  const double ssd_decode_flop_per_token = mamba_layers_all * 5.0 * mamba_hp * mamba_n;
+  const double ssd_prefill_flop_per_token = mamba_layers_all * ssd_scan_flop_per_token(m, new_ctx);
+  const double ssd_decode_flop_per_token =
+      mamba_layers_all * 5.0 * static_cast<double>(m.mamba_inner()) * static_cast<double>(m.mamba_state);
   const double prefill_attn_flop =
       (attn_flop_per_layer_ctx * (attended_prompt(ctx) - attended_prompt(cached)) + ssd_prefill_flop_per_token * new_ctx) /
       gpus;

@@ -151,6 +151,17 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                     "attention {}, dropout {}",
                     to_string(t.recompute), w.par.sequence_parallel ? "on" : "off", t.flash_attention ? "on" : "off",
                     w.model.dropout ? "on" : "off"));
+    if (w.model.is_hybrid()) {
+      out.push_back(fmt::format(
+          "hybrid Mamba-2 ({} of {} layers, Megatron-Core's MambaMixer): in_proj and out_proj as linear GEMMs (FP8 "
+          "under FP8), the conv taps and per-head vectors as weights; the SSD scan (heads·head_dim·(chunk + "
+          "4·state) + groups·chunk·state FLOPs per token, chunk {}) with the attention core, backward 2× forward; "
+          "a Mamba layer stores in_proj's output, the conv's output, the scan output and the gated norm's output "
+          "(the chunk states are recomputed in backward), split over TP; per-layer figures averaged over "
+          "attention and Mamba layers (a stage's exact mix not modelled); TP divides the groups; no CP, no "
+          "adapters",
+          w.model.mamba_layers, w.model.num_layers, w.model.mamba_chunk));
+    }
     out.push_back(
         "1F1B pipeline schedule: stage i holds min(pp − i, micro-batches) micro-batches (the first pp); "
         "interleaved (Megatron): 2·(pp − i − 1) + (vpp − 1)·pp + 1 chunks of 1/vpp stage, pp·(1 + (pp−1)/(pp·vpp)) "

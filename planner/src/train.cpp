@@ -42,6 +42,17 @@ double moe_dispatch_bytes(const ModelConfig& m, double element_bytes) noexcept {
   return per_moe_layer * static_cast<double>(m.moe_layers()) / static_cast<double>(m.num_layers);
 }
 
+/// Elements a Mamba-2 mixer stores per token for backward beyond its inputs (Megatron-Core's
+/// MambaMixer with mamba_ssm's kernels): in_proj's output (z, x·B·C before the conv, dt), the conv's
+/// activated output (the scan's x, B, C), the scan output y and the gated norm's output (out_proj's
+/// input). The chunk states are recomputed in backward. 0 without Mamba layers.
+double mamba_stored_width(const ModelConfig& m) noexcept {
+  if (!m.is_hybrid()) return 0.0;
+  const double inner = static_cast<double>(m.mamba_inner());
+  const double conv_dim = static_cast<double>(m.mamba_conv_dim());
+  return (inner + conv_dim + static_cast<double>(m.mamba_heads)) + conv_dim + 2.0 * inner;
+}
+
 /// Activation bytes of one layer for one micro-batch without recomputation (Korthikanti Table 2,
 /// generalised to GQA, SwiGLU, MoE, no-dropout and flash attention). `scores` adds the s² terms.
 /// Korthikanti's 2-byte terms are activations of the training dtype (4 bytes for fp32 / tf32
@@ -62,18 +73,22 @@ double layer_activation_bytes_no_recompute(const ModelConfig& m, const Paralleli
   // MLA also stores the query and KV latents (inputs of the up projections).
   const double latents = m.is_mla() ? static_cast<double>(m.q_lora_rank + m.kv_lora_rank + m.qk_rope_head_dim) : 0.0;
   // Replicated across TP ranks unless sequence parallel: 2 LayerNorm inputs (2·2sbh in bf16), QKV
-  // input (2sbh), MLP input (2sbh), two dropout masks (sbh each).
+  // input (2sbh), MLP input (2sbh), two dropout masks (sbh each). A Mamba layer stores the same: its
+  // norm's input and in_proj's input in place of the QKV input.
   double replicated = 4.0 * e * sb * h + (m.dropout ? 2.0 * sb * h : 0.0);
   // Split across TP ranks: Q, K, V (2 bytes each in bf16), attention output-projection input, MLP
-  // activations (and the MoE dispatch copies and router probabilities).
-  double split = e * sb * (q + k + v) + e * sb * o + e * sb * mlp_activation_width(m) + sb * moe_dispatch_bytes(m, e);
+  // activations (and the MoE dispatch copies and router probabilities), averaged over a hybrid
+  // model's attention and Mamba layers.
+  const double attn_share = static_cast<double>(m.attention_layers()) / static_cast<double>(m.num_layers);
+  double split = attn_share * (e * sb * (q + k + v) + e * sb * o) + e * sb * mlp_activation_width(m) +
+                 sb * moe_dispatch_bytes(m, e) + (1.0 - attn_share) * e * sb * mamba_stored_width(m);
   replicated += e * sb * latents;
   if (scores) {
     // softmax output 2as²b (+ dropout mask as²b + dropout output 2as²b with dropout) in bf16; with CP
     // each rank holds s/cp query rows against the full s keys.
     const double a = static_cast<double>(m.num_heads);
     const double full_s = static_cast<double>(t.seq_len);
-    split += (m.dropout ? 2.0 * e + 1.0 : e) * a * s * full_s * b;
+    split += attn_share * (m.dropout ? 2.0 * e + 1.0 : e) * a * s * full_s * b;
   }
   if (p.sequence_parallel) replicated /= tp;
   return replicated + split / tp;
@@ -109,10 +124,15 @@ Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallel
   const double fc1_out = m.mlp == MlpKind::kSwiglu ? 2.0 : 1.0;  // gate and up (SwiGLU) or one FC1 output
   // Attention: forward casts the QKV input (h) and the projection input (o); backward the QKV output
   // gradient (q + k + v) and the projection output gradient (h).
+  // A hybrid model's Mamba layers: in_proj's input (h) and out_proj's (inner) forward, their output
+  // gradients (z·x·B·C·dt; h) backward, in place of the attention projections'.
+  const double attn_share = static_cast<double>(m.attention_layers()) / static_cast<double>(m.num_layers);
+  const double inner = static_cast<double>(m.mamba_inner());
+  const double in_out = inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads);
   double fwd_replicated = h + latents;
-  double fwd_split = o;
+  double fwd_split = attn_share * o + (1.0 - attn_share) * inner;
   double bwd_replicated = h + latents;
-  double bwd_split = q + k + v;
+  double bwd_split = attn_share * (q + k + v) + (1.0 - attn_share) * in_out;
   // MLP, averaged over dense and MoE layers: FC1 input and FC2 input forward; FC1 and FC2 output
   // gradients backward, per used expert (routed top-k + shared), whose tokens are split over TP.
   const double f = static_cast<double>(m.ffn_hidden_size);
@@ -258,13 +278,29 @@ LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Paralle
   return g;
 }
 
+namespace {
+/// Forward FLOPs of the attention core per token and attention layer at sequence length `seq`:
+/// QKᵀ (query/key width) and A·V (value width), full s² (Megatron convention).
+double attention_core_flop_per_token(const ModelConfig& m, double seq) noexcept {
+  return 2.0 * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim + m.value_head_dim());
+}
+}  // namespace
+
+double ssd_scan_flop_per_token(const ModelConfig& m, double seq) noexcept {
+  if (!m.is_hybrid()) return 0.0;
+  const double q = std::min(static_cast<double>(m.mamba_chunk), std::max(seq, 1.0));
+  const double n = static_cast<double>(m.mamba_state);
+  return static_cast<double>(m.mamba_inner()) * (q + 4.0 * n) + static_cast<double>(m.mamba_groups) * q * n;
+}
+
 double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept {
-  // QKᵀ (query/key width) and A·V (value width), full s² (Megatron convention).
-  return 2.0 * tokens * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim + m.value_head_dim());
+  const double layers = static_cast<double>(m.num_layers);
+  const double attn = static_cast<double>(m.attention_layers()) / layers;
+  return tokens * (attn * attention_core_flop_per_token(m, seq) + (1.0 - attn) * ssd_scan_flop_per_token(m, seq));
 }
 
 double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept {
-  const double gemm = 2.0 * tokens * (attention_params(m, false) + mlp_active_params_per_layer(m, false));
+  const double gemm = 2.0 * tokens * (mixer_params_per_layer(m, false) + mlp_active_params_per_layer(m, false));
   return gemm + attention_core_flop(m, tokens, seq);
 }
 
@@ -277,9 +313,18 @@ double executed_attention_fraction(const ModelConfig& m, double seq, bool fused)
     if (window <= 0 || window >= seq) return (seq + 1.0) / (2.0 * seq);
     return (window - window * (window - 1.0) / (2.0 * seq)) / seq;
   };
-  const double layers = static_cast<double>(m.num_layers);
+  const double attn_layers = static_cast<double>(m.attention_layers());
   const double swa = m.sliding_window > 0 ? static_cast<double>(m.sliding_window_layers) : 0.0;
-  return (swa * fraction(static_cast<double>(m.sliding_window)) + (layers - swa) * fraction(0.0)) / layers;
+  const double attn_fraction =
+      attn_layers > 0 ? (swa * fraction(static_cast<double>(m.sliding_window)) + (attn_layers - swa) * fraction(0.0)) /
+                            attn_layers
+                      : 1.0;
+  if (!m.is_hybrid()) return attn_fraction;
+  // A hybrid model's SSD scan FLOPs are counted as executed (causal halves already left out).
+  const double layers = static_cast<double>(m.num_layers);
+  const double attn = attn_layers / layers * attention_core_flop_per_token(m, seq);
+  const double ssd = (1.0 - attn_layers / layers) * ssd_scan_flop_per_token(m, seq);
+  return attn + ssd > 0 ? (attn * attn_fraction + ssd) / (attn + ssd) : 1.0;
 }
 
 TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates& r, const Assumptions& a) noexcept {
@@ -621,7 +666,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // Without a fused attention kernel the raw QKᵀ scores (2·a·s²·b bytes, not kept for backward since
   // softmax's backward uses its output) are also written and read once per pass.
   const double raw_scores =
-      t.flash_attention ? 0.0 : act_bytes * static_cast<double>(m.num_heads) * (seq / cp) * seq * mb / tp;
+      t.flash_attention ? 0.0
+                        : act_bytes * static_cast<double>(m.num_heads) * (seq / cp) * seq * mb / tp *
+                              static_cast<double>(m.attention_layers()) / layers;
   const double layer_traffic =
       a.elementwise_traffic_factor *
       (layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention) + raw_scores);

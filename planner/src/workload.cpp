@@ -234,11 +234,24 @@ void validate(const Workload& w, const std::string& file) {
   if (w.phase == Phase::kTrain) {
     const TrainSettings& t = w.train;
     if (m.is_hybrid()) {
-      bad(file, "$.model.mamba",
-          fmt::format("a model without Mamba layers for a training plan: {} is a hybrid Mamba-2 model, whose "
-                      "training (SSD scan, its activations and CP) headroom does not model yet; `plan infer` "
-                      "plans it",
-                      m.id));
+      // Megatron-Core's MambaMixer gives every TP rank whole groups of B and C (it asserts
+      // ngroups % tp == 0); context parallelism over Mamba layers (an all-to-all to head sharding) and
+      // adapters on Mamba projections are not modelled.
+      if (m.mamba_groups % p.tp != 0) {
+        bad(file, "$.parallelism.tp",
+            fmt::format("a divisor of the model's Mamba groups (mamba.groups {}) for training (Megatron-Core's "
+                        "MambaMixer gives each TP rank whole groups), got {}",
+                        m.mamba_groups, p.tp));
+      }
+      if (p.cp > 1) {
+        bad(file, "$.parallelism.cp",
+            fmt::format("1 for a hybrid Mamba model ({}): context parallelism over Mamba layers is not modelled, got {}",
+                        m.id, p.cp));
+      }
+      if (t.adapter.enabled()) {
+        bad(file, "$.train.adapter",
+            fmt::format("absent for a hybrid Mamba model ({}): adapters on Mamba projections are not modelled", m.id));
+      }
     }
     if (w.gpus > 0 && w.gpus != p.world()) {
       bad(file, "$.gpus", fmt::format("tp·pp·dp·cp = {} GPUs, got {}", p.world(), w.gpus));

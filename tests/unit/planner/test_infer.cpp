@@ -847,18 +847,5 @@ TEST(Infer, HybridMambaStateSplitsOverTpAndPp) {
   }
 }
 
-TEST(Infer, HybridMambaTrainingIsRefusedNamingTheField) {
-  Workload w;
-  w.model = test::catalog().model("granite-4.0-h-1b");
-  w.phase = Phase::kTrain;
-  try {
-    validate(w, "w.json");
-    FAIL() << "accepted a training plan for a hybrid model";
-  } catch (const core::InputError& e) {
-    EXPECT_EQ(e.file(), "w.json");
-    EXPECT_EQ(e.json_path(), "$.model.mamba");
-  }
-}
-
 }  // namespace
 }  // namespace headroom::plan

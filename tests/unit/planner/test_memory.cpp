@@ -447,5 +447,63 @@ TEST(TrainMemory, InterleavedInFlightPerStage) {
               1.0);
 }
 
+TEST(TrainMemory, HybridMambaLayerActivationsKnownAnswer) {
+  // Granite 4.0-H-1B, s = 4096, b = 1, TP 1, bf16, flash attention, no dropout, no recompute.
+  // Every layer: 2 norm inputs, the mixer's and the MLP's input (4·2·s·h) and SwiGLU's 3·4096 (2 bytes
+  // each). Attention layers (4 of 40) add Q, K, V and the projection input (1536 + 512 + 512 + 1536);
+  // Mamba layers (36) in_proj's output (3072 + 3328 + 48), the conv output (3328), y and the gated
+  // norm's output (2 × 3072).
+  Workload w;
+  w.model = test::catalog().model("granite-4.0-h-1b");
+  w.phase = Phase::kTrain;
+  w.train.seq_len = 4096;
+  w.train.micro_batch = 1;
+  w.train.recompute = Recompute::kNone;
+  const double s = 4096, h = 1536;
+  const double per_token = 0.1 * 2 * (1536 + 512 + 512 + 1536) + 2.0 * 3 * 4096 + 0.9 * 2 * (6448 + 3328 + 2 * 3072);
+  EXPECT_DOUBLE_EQ(activation_bytes_per_layer(w.model, w.par, w.train), 4 * 2 * s * h + s * per_token);
+  // Attention's 4096 elements per token are fewer than a Mamba mixer's 15,920: the attention-only twin
+  // stores less per layer.
+  ModelConfig dense = w.model;
+  dense.mamba_layers = 0;
+  EXPECT_LT(activation_bytes_per_layer(dense, w.par, w.train), activation_bytes_per_layer(w.model, w.par, w.train));
+}
+
+TEST(TrainMemory, HybridMambaTrainingRulesNameTheField) {
+  Workload w;
+  w.model = test::catalog().model("granite-4.0-h-1b");
+  w.phase = Phase::kTrain;
+  w.train.seq_len = 4096;
+  w.train.global_batch = 8;
+  w.par.dp = 8;
+  validate(w, "w.json");  // DP over 8 GPUs: a layout Megatron-Core runs
+  const auto path_of = [](const Workload& x) {
+    try {
+      validate(x, "w.json");
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.file(), "w.json");
+      return e.json_path();
+    }
+    return std::string("accepted");
+  };
+  Workload tp = w;
+  tp.par.tp = 2;  // one B/C group: Megatron-Core gives each TP rank whole groups (inference replicates it)
+  tp.par.dp = 4;
+  EXPECT_EQ(path_of(tp), "$.parallelism.tp");
+  tp.phase = Phase::kInfer;
+  tp.par.dp = 1;
+  tp.infer.context_len = 4096;
+  tp.infer.output_len = 512;
+  EXPECT_EQ(path_of(tp), "accepted");
+  Workload cp = w;
+  cp.par.cp = 2;
+  cp.par.dp = 4;
+  EXPECT_EQ(path_of(cp), "$.parallelism.cp");
+  Workload lora = w;
+  lora.train.adapter.method = AdapterMethod::kLora;
+  lora.train.adapter.rank = 16;
+  EXPECT_EQ(path_of(lora), "$.train.adapter");
+}
+
 }  // namespace
 }  // namespace headroom::plan

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "headroom/core/errors.hpp"
+#include "headroom/plan/search.hpp"
 #include "headroom/plan/train.hpp"
 #include "helpers.hpp"
 
@@ -148,6 +149,56 @@ TEST(TrainTime, CommunicationOverlapOnlyHelps) {
   // reduction, not all of it (known answers in test_comm.cpp).
   EXPECT_LT(r.time.dp_comm_s, base.time.dp_comm_s);
   EXPECT_GT(r.time.dp_comm_s, 0);
+}
+
+TEST(TrainTime, HybridMambaForwardFlopsKnownAnswer) {
+  // Granite 4.0-H-1B, 4096 tokens of 4096-token sequences. Weights without biases: attention 6,291,456
+  // on 4 of 40 layers, the Mamba mixer 14,642,576 − its conv bias 3328 on 36, the MLP 3·1536·4096.
+  const ModelConfig& m = test::catalog().model("granite-4.0-h-1b");
+  EXPECT_DOUBLE_EQ(mixer_params_per_layer(m, false), 0.1 * 6'291'456 + 0.9 * (14'642'576 - 3328));
+  // SSD per token and Mamba layer: 3072·(256 + 4·128) + 1·256·128; chunks shorter than 256 tokens for
+  // shorter sequences.
+  EXPECT_EQ(ssd_scan_flop_per_token(m, 4096), 3072.0 * (256 + 512) + 256 * 128);
+  EXPECT_EQ(ssd_scan_flop_per_token(m, 100), 3072.0 * (100 + 512) + 100 * 128);
+  EXPECT_EQ(ssd_scan_flop_per_token(test::catalog().model("llama-3-8b"), 4096), 0.0);
+  const double attn_pt = 0.1 * 2 * 4096 * 12 * 256, ssd_pt = 0.9 * (3072.0 * 768 + 256 * 128);
+  EXPECT_DOUBLE_EQ(attention_core_flop(m, 4096, 4096), 4096 * (attn_pt + ssd_pt));
+  EXPECT_DOUBLE_EQ(layer_forward_flop(m, 4096, 4096),
+                   2.0 * 4096 * (mixer_params_per_layer(m, false) + 3.0 * 1536 * 4096) + 4096 * (attn_pt + ssd_pt));
+  // A fused kernel skips the masked half of the attention layers' scores; the SSD scan is counted as
+  // executed.
+  EXPECT_DOUBLE_EQ(executed_attention_fraction(m, 4096, true),
+                   (attn_pt * 4097.0 / 8192 + ssd_pt) / (attn_pt + ssd_pt));
+  EXPECT_EQ(executed_attention_fraction(m, 4096, false), 1.0);
+}
+
+TEST(TrainTime, HybridMambaPlanAndSearchRespectMegatronRules) {
+  Workload w;
+  w.model = test::catalog().model("granite-4.0-h-tiny");
+  w.phase = Phase::kTrain;
+  w.train.seq_len = 4096;
+  w.train.global_batch = 64;
+  w.par.dp = 8;
+  w.par.ep = 8;
+  const TrainResult r = test::train(w, "h100-sxm5-80gb");
+  EXPECT_TRUE(r.memory.fits);
+  EXPECT_GT(r.time.mfu, 0.0);
+  EXPECT_LT(r.time.mfu, 1.0);
+  // Model FLOPs: 3 × (layers × layer forward + logits) for 64 × 4096 tokens.
+  const double tokens = 64.0 * 4096;
+  EXPECT_DOUBLE_EQ(r.time.model_flop_per_step,
+                   3.0 * (40 * layer_forward_flop(w.model, tokens, 4096) + 2.0 * tokens * 1536 * 100352));
+  SearchOptions o;
+  o.gpus = 8;
+  o.max_cp = 8;
+  o.keep = 50;
+  const SearchResult s =
+      search_train(w, count_params(w.model), test::rates_for("h100-sxm5-80gb", Precision::kBf16), Assumptions{}, o);
+  ASSERT_FALSE(s.best.empty());
+  for (const auto& c : s.best) {
+    EXPECT_EQ(c.workload.par.tp, 1);  // one B/C group
+    EXPECT_EQ(c.workload.par.cp, 1);
+  }
 }
 
 }  // namespace

@@ -132,8 +132,16 @@ LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Paralle
 /// (Megatron convention: full s² attention, no causal halving), whole layer (not TP-divided).
 double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept;
 
-/// The attention core's share of layer_forward_flop: QKᵀ and A·V over the full s², 2·tokens·s·a·(d + d_v).
+/// The attention core's share of layer_forward_flop, averaged over the layers: QKᵀ and A·V over the
+/// full s², 2·tokens·s·a·(d + d_v), on attention layers; a hybrid model's Mamba layers add their SSD
+/// scan (ssd_scan_flop_per_token), the part of a Mamba layer that has no weights.
 double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept;
+
+/// Forward FLOPs of one Mamba-2 layer's SSD scan per token for sequences of `seq` tokens (Dao & Gu
+/// 2024, §6), chunks of Q = min(chunk, seq) tokens, P channels per head, state N, G groups:
+/// inner·(Q + 4·N) + G·Q·N (causal halves of the Q × Q blocks, the chunk states' B·x and C·state
+/// products); 0 without Mamba layers.
+double ssd_scan_flop_per_token(const ModelConfig& m, double seq) noexcept;
 
 /// Share of attention_core_flop a kernel executes, averaged over the layers: 1 without a fused
 /// kernel (the scores are computed, then masked); with one (flash attention) only the unmasked
