@@ -213,9 +213,9 @@ int run_procurement(const CLI::App* c, const ProcurementArgs& a, const ReportArg
   for (const auto& f : a.scenarios) inputs.push_back({"--scenario", f});
   for (const auto& f : a.profiles) inputs.push_back({"--profile", f});
   check_output_outside_catalog("--out", out.out, a.data_dir, inputs, out.force);
-  const plan::Catalog cat =
-      plan::Catalog::load(a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir));
   report::ProcurementInput in;
+  in.data_dir = a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir);
+  const plan::Catalog cat = plan::Catalog::load(in.data_dir);
   in.workload = procurement_workload(c, a, cat);
   for (const auto& g : a.gpus_named) {
     const auto& p = cat.gpu(g);

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "headroom/core/atomic_file.hpp"
 #include "headroom/core/detail/strict_json.hpp"
 #include "headroom/core/errors.hpp"
+#include "headroom/plan/catalog.hpp"
 #include "headroom/tco/render.hpp"
 #include "headroom/tco/scenario.hpp"
 
@@ -34,6 +36,7 @@ std::string flag_for(const tco::InputField& f) {
 struct TcoArgs {
   std::string scenario;
   std::string prices;
+  std::string data_dir;  // "": plan::default_data_dir(), as `headroom plan` finds its catalogs
   std::string out;
   std::string today;
   bool json = false;
@@ -112,6 +115,8 @@ int run(const TcoArgs& a) {
     today = *d;
   }
 
+  const std::filesystem::path data_dir =
+      a.data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(a.data_dir);
   std::map<std::string, std::string> flag_of_path;
   const std::string label = a.scenario.empty() ? "command line" : a.scenario;
   tco::Scenario scenario;
@@ -120,7 +125,7 @@ int run(const TcoArgs& a) {
   try {
     const auto doc = build_document(a, flag_of_path);
     scenario = tco::parse_scenario(doc.dump(), label);
-    catalog = tco::load_price_catalog(a.prices.empty() ? tco::scenario_catalog_path(scenario) : a.prices);
+    catalog = tco::load_price_catalog(a.prices.empty() ? tco::scenario_catalog_path(scenario, data_dir) : a.prices);
     report = tco::run_tco(scenario, catalog, today);
   } catch (const core::InputError& e) {
     // A value that came from a flag is reported against the flag, not the JSON path.
@@ -134,7 +139,8 @@ int run(const TcoArgs& a) {
 
   // The price catalog the scenario names is an input too (checked now that it is known).
   if (!a.out.empty() && a.prices.empty()) {
-    core::check_distinct_outputs({{"--out", a.out}}, {{"the scenario's price catalog", tco::scenario_catalog_path(scenario)}});
+    core::check_distinct_outputs({{"--out", a.out}},
+                                 {{"the scenario's price catalog", tco::scenario_catalog_path(scenario, data_dir)}});
   }
   for (const auto& w : report.warnings) fmt::print(stderr, "headroom: warning: {}\n", w);
   const std::string json_text = tco::report_to_json(report);
@@ -151,7 +157,10 @@ void add_tco_command(CLI::App& app, Action& action) {
   cmd->add_option("--scenario", args->scenario, "Scenario file (data/scenarios/*.json); flags override its values")
       ->check(CLI::ExistingFile);
   cmd->add_option("--prices", args->prices,
-                  "Price catalog (default: the scenario's 'prices', else data/prices/catalog.json)");
+                  "Price catalog (default: the scenario's 'prices', else prices/catalog.json of the data directory)");
+  cmd->add_option("--data-dir", args->data_dir,
+                  "Data directory whose prices/catalog.json is the default catalog (default: $HEADROOM_DATA_DIR or "
+                  "the installed data/)");
   cmd->add_flag("--json", args->json, "Print the result document (schema headroom.tco) to stdout instead of the table");
   cmd->add_option("--out", args->out, "Also write the result document to FILE");
   cmd->add_flag("--force", args->force, "Replace an existing --out file");

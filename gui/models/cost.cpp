@@ -35,7 +35,7 @@ struct CostEngine::Impl {
     std::lock_guard lock(mutex);
     auto s = scenarios.find(path);
     if (s == scenarios.end()) s = scenarios.emplace(path, plan::tco::load_scenario(path)).first;
-    const std::string cat_path = plan::tco::scenario_catalog_path(s->second);
+    const std::string cat_path = plan::tco::scenario_catalog_path(s->second, data_dir);
     auto c = catalogs.find(cat_path);
     if (c == catalogs.end()) c = catalogs.emplace(cat_path, plan::tco::load_price_catalog(cat_path)).first;
     return {s->second, c->second};

@@ -355,7 +355,7 @@ void cost_option(const ProcurementInput& in, const std::string& scenario_file, P
   o.scenario_file = scenario_file;
   tco::Scenario sc = tco::load_scenario(scenario_file);
   const tco::PriceCatalog catalog =
-      tco::load_price_catalog(in.prices_file.empty() ? tco::scenario_catalog_path(sc) : in.prices_file);
+      tco::load_price_catalog(in.prices_file.empty() ? tco::scenario_catalog_path(sc, in.data_dir) : in.prices_file);
   auto& f = o.figures;
   if (!f.error.empty() || !f.fits) return;  // nothing to cost
   const bool train = in.workload.phase == plan::Phase::kTrain;

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <set>
 
 #include "headroom/core/detail/strict_json.hpp"
@@ -301,9 +300,8 @@ std::string price_catalog_to_json(const PriceCatalog& c) {
   return doc.dump(2) + "\n";
 }
 
-std::string default_price_catalog_path() {
-  if (const char* env = std::getenv("HEADROOM_PRICES"); env && *env) return env;
-  return HEADROOM_TCO_DEFAULT_PRICES;
+std::string default_price_catalog_path(const std::filesystem::path& data_dir) {
+  return (data_dir / "prices" / "catalog.json").string();
 }
 
 }  // namespace headroom::plan::tco

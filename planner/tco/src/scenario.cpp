@@ -193,8 +193,8 @@ std::string scenario_to_json(const Scenario& s) {
   return doc.dump(2) + "\n";
 }
 
-std::string scenario_catalog_path(const Scenario& s) {
-  if (!s.prices) return default_price_catalog_path();
+std::string scenario_catalog_path(const Scenario& s, const std::filesystem::path& data_dir) {
+  if (!s.prices) return default_price_catalog_path(data_dir);
   const std::filesystem::path p(*s.prices);
   if (p.is_absolute() || s.file.empty()) return p.string();
   return (std::filesystem::path(s.file).parent_path() / p).lexically_normal().string();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end runs of the real `headroom tco`: shipped scenarios (table and --json), flags only,
-# --out/--force, stale-price warnings, and bad input (exit 2, message naming the field or flag).
+# --out/--force, stale-price warnings, bad input (exit 2, message naming the field or flag), and the
+# default catalog taken from the data directory (--data-dir, $HEADROOM_DATA_DIR).
 # Usage: tco_cli_e2e.sh HEADROOM_BINARY SOURCE_DIR
 set -u
 bin=$1
@@ -114,6 +115,28 @@ cp "$work/scen/catalog.json" "$work/catalog.bak"
 run out_over_catalog 2 --scenario "$work/scen/s.json" --out "$work/scen/catalog.json" --force
 has out_over_catalog err "the scenario's price catalog"
 cmp -s "$work/catalog.bak" "$work/scen/catalog.json" || fail "out_over_catalog: the catalog was replaced"
+
+# Without a scenario (or one that names no catalog) the catalog is prices/catalog.json of the data
+# directory, found as `headroom plan` finds its catalogs: --data-dir, else $HEADROOM_DATA_DIR. A copy
+# whose aws-p5.48xlarge on-demand price is changed shows the copy is the one read, not the source tree.
+mkdir -p "$work/data_a" "$work/data_b"
+cp -r "$src/data/." "$work/data_a/" && cp -r "$src/data/." "$work/data_b/"
+sed -i 's/"usd_per_instance_hour": 55.04, "usd_per_gpu_hour": 6.88,/"usd_per_instance_hour": 9.84, "usd_per_gpu_hour": 1.23,/' \
+  "$work/data_b/prices/catalog.json"
+grep -qF '"usd_per_gpu_hour": 1.23' "$work/data_b/prices/catalog.json" || fail "data_dir: the copied catalog was not edited"
+fleet=(--gpus 16 --utilisation 0.5 --years 1 --node-power-kw 5 --node-usd 200000 --pue 1.25 --offer aws-p5.48xlarge)
+HEADROOM_DATA_DIR="$work/data_a" run env_dir 0 "${fleet[@]}"
+has env_dir out "prices: $work/data_a/prices/catalog.json;"
+HEADROOM_DATA_DIR="$work/data_a" run flag_dir 0 "${fleet[@]}" --data-dir "$work/data_b" --json
+has flag_dir out "\"catalog\": \"$work/data_b/prices/catalog.json\""
+has flag_dir out '"usd_per_gpu_hour": 1.23'
+# --prices still wins over both.
+HEADROOM_DATA_DIR="$work/data_a" run prices_flag 0 "${fleet[@]}" --data-dir "$work/data_b" --prices "$src/data/prices/catalog.json"
+has prices_flag out "prices: $src/data/prices/catalog.json;"
+# A data directory without prices/catalog.json: exit 2 naming the file.
+mkdir -p "$work/empty_data"
+HEADROOM_DATA_DIR="$work/empty_data" run no_catalog 2 "${fleet[@]}"
+has no_catalog err "$work/empty_data/prices/catalog.json"
 
 [ "$fails" -eq 0 ] && echo "tco e2e: all checks passed"
 exit $((fails > 0))

@@ -56,7 +56,7 @@ TEST(TcoScenario, EveryShippedScenarioLoadsResolvesAndRoundTrips) {
     ++count;
     SCOPED_TRACE(entry.path().string());
     const auto s = tco::load_scenario(entry.path().string());
-    EXPECT_EQ(tco::load_price_catalog(tco::scenario_catalog_path(s)).offers.size(), catalog().offers.size());
+    EXPECT_EQ(tco::load_price_catalog(tco::scenario_catalog_path(s, kData)).offers.size(), catalog().offers.size());
     const auto report = tco::run_tco(s, catalog(), *tco::parse_date("2026-11-22"));
     EXPECT_FALSE(report.result.cloud.empty());
     // Round trip: serialise, parse, serialise again: identical; resolves to the same inputs.

@@ -4,6 +4,7 @@
 /// costed with the TCO library (GPU-hours from the planner), a roofline, every assumption and
 /// source, and a recommendation computed from those numbers.
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
@@ -78,6 +79,7 @@ struct ProcurementInput {
   /// Scenario files: none (no cost), one (applied to every option) or one per option, in order.
   std::vector<std::string> scenario_files;
   std::string prices_file;                  ///< "" = the scenario's catalog
+  std::filesystem::path data_dir;           ///< data directory: a scenario naming no catalog uses its prices/catalog.json
   std::optional<double> utilisation;        ///< overrides the scenarios' fleet.utilisation
   std::optional<double> years;              ///< overrides the scenarios' fleet.years
   std::chrono::sys_days today{};            ///< for price-age warnings

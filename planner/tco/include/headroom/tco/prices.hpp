@@ -3,6 +3,7 @@
 /// (USD per GPU-hour per pricing model), egress prices and on-prem anchors (server, switch, power,
 /// PUE, colocation, grid intensity). A price the sources do not give is absent, never guessed.
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -97,9 +98,10 @@ PriceCatalog parse_price_catalog(const std::string& text, const std::string& fil
 /// Serialises a catalog (round-trips through parse_price_catalog).
 std::string price_catalog_to_json(const PriceCatalog& catalog);
 
-/// The catalog shipped with headroom: $HEADROOM_PRICES if set, else data/prices/catalog.json of the
-/// source tree this binary was built from.
-std::string default_price_catalog_path();
+/// The catalog shipped with headroom in a data directory: `data_dir`/prices/catalog.json. The caller
+/// chooses the directory the way the planner's catalogs are found (--data-dir, else
+/// plan::default_data_dir(): $HEADROOM_DATA_DIR, the installed data/, the source tree).
+std::string default_price_catalog_path(const std::filesystem::path& data_dir);
 
 /// Parses "YYYY-MM-DD" (a valid calendar date); nullopt otherwise.
 std::optional<std::chrono::sys_days> parse_date(const std::string& iso);

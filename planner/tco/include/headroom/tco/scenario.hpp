@@ -66,8 +66,9 @@ Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& file);
 /// Serialises a scenario (round-trips through parse_scenario).
 std::string scenario_to_json(const Scenario& scenario);
-/// The catalog path a scenario asks for (relative to its file), or default_price_catalog_path().
-std::string scenario_catalog_path(const Scenario& scenario);
+/// The catalog path a scenario asks for (relative to its file), or, when it names none,
+/// default_price_catalog_path(data_dir).
+std::string scenario_catalog_path(const Scenario& scenario, const std::filesystem::path& data_dir);
 
 /// A catalog price or sourced figure that the resolved inputs use.
 struct UsedPrice {
