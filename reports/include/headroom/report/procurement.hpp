@@ -79,7 +79,8 @@ struct ProcurementInput {
   /// Scenario files: none (no cost), one (applied to every option) or one per option, in order.
   std::vector<std::string> scenario_files;
   std::string prices_file;                  ///< "" = the scenario's catalog
-  std::filesystem::path data_dir;           ///< data directory: a scenario naming no catalog uses its prices/catalog.json
+  /// Data directory: a scenario that names no price catalog uses its prices/catalog.json.
+  std::filesystem::path data_dir;
   std::optional<double> utilisation;        ///< overrides the scenarios' fleet.utilisation
   std::optional<double> years;              ///< overrides the scenarios' fleet.years
   std::chrono::sys_days today{};            ///< for price-age warnings
