@@ -154,7 +154,8 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
               "try every replica layout (TP × PP) and plan the one needing the fewest GPUs for --qps (else the most "
               "tokens/s per GPU) that fits and meets the SLOs");
   c->add_option("--max-tp", a.search.max_tp, "with --search: largest TP tried (default: GPUs per node)");
-  c->add_option("--max-pp", a.search.max_pp, "with --search: largest PP tried (powers of two; default 8)");
+  c->add_option("--max-pp", a.search.max_pp,
+                "with --search: largest PP tried (every PP up to it that divides the layers; default 8)");
   c->add_option("--context", a.context, "prompt tokens per request");
   c->add_option("--output", a.output, "generated tokens per request");
   c->add_option("--batch", a.batch, "concurrent requests (default: as many as fit / meet the SLO)");
