@@ -459,6 +459,7 @@ json train_result_json(const TrainResult& r, double tdp_w) {
                {"tokens_per_step", t.tokens_per_step},
                {"model_flop_per_step", t.model_flop_per_step},
                {"hardware_flop_per_step", t.hardware_flop_per_step},
+               {"executed_flop_per_step", t.executed_flop_per_step},
                {"gemm_flop_per_s",
                 {{"linear", num(t.gemm_linear_flop_per_s)},
                  {"attention_core", num(t.gemm_attention_flop_per_s)},
@@ -466,6 +467,7 @@ json train_result_json(const TrainResult& r, double tdp_w) {
   j["throughput"] = {{"mfu", num(t.mfu)},
                      {"hfu", num(t.hfu)},
                      {"achieved_flop_per_s_per_gpu", num(t.achieved_flop_per_s_per_gpu)},
+                     {"executed_flop_per_s_per_gpu", num(t.executed_flop_per_s_per_gpu)},
                      {"tokens_per_s", num(t.tokens_per_s)},
                      {"tokens_per_s_per_gpu", num(t.tokens_per_s_per_gpu)}};
   const bool have_run = t.steps > 0;
@@ -545,7 +547,17 @@ std::string train_tables(const TrainResult& r) {
   row("step", t.step_s);
   s += fmt::format("\n  {:<28}{:>14.1f} %\n", "MFU", 100.0 * t.mfu);
   s += fmt::format("  {:<28}{:>14.1f} %\n", "HFU", 100.0 * t.hfu);
-  s += fmt::format("  {:<28}{:>14}\n", "achieved per GPU", core::format_rate(t.achieved_flop_per_s_per_gpu, "FLOP/s"));
+  s += fmt::format("  {:<28}{:>14}   (Megatron count: full s² attention)\n", "achieved per GPU",
+                   core::format_rate(t.achieved_flop_per_s_per_gpu, "FLOP/s"));
+  if (t.executed_flop_per_step < t.hardware_flop_per_step) {
+    s += fmt::format("  {:<28}{:>14}   (causally masked attention blocks skipped)\n", "executed per GPU",
+                     core::format_rate(t.executed_flop_per_s_per_gpu, "FLOP/s"));
+  }
+  if (t.mfu > 1.0 || t.hfu > 1.0) {
+    s += "  MFU / HFU above 100 %: they count the full s² attention (Megatron / PaLM convention), of which a\n"
+         "  causal fused kernel executes about half; at this sequence length attention dominates. The executed\n"
+         "  rate above is what the GPU does.\n";
+  }
   s += fmt::format("  {:<28}{:>14}   attention core {}, output layer {}\n", "GEMM rate, linear layers",
                    core::format_rate(t.gemm_linear_flop_per_s, "FLOP/s"),
                    core::format_rate(t.gemm_attention_flop_per_s, "FLOP/s"),

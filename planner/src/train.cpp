@@ -990,11 +990,17 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                                  : recompute_layer > 0 ? layers * recompute_layer * tp * cp * samples / mb
                                                        : 0.0;
   tt.hardware_flop_per_step = tt.model_flop_per_step + recompute_total;
+  // The skipped (masked) share of the attention core: forward and 2× backward, and again when full
+  // recompute repeats the forward (selective recompute without a fused kernel skips nothing).
+  const double skipped_fwd = (layers + mtp) * attention_core_flop(m, step_tokens, seq) *
+                             (1.0 - executed_attention_fraction(m, seq, t.flash_attention));
+  tt.executed_flop_per_step = tt.hardware_flop_per_step - (3.0 + (full ? 1.0 : 0.0)) * skipped_fwd;
   tt.tokens_per_step = seq * samples;
   const double gpus = out.gpus;
   tt.mfu = tt.model_flop_per_step / (tt.step_s * gpus * r.peak_flop_per_s);
   tt.hfu = tt.hardware_flop_per_step / (tt.step_s * gpus * r.peak_flop_per_s);
   tt.achieved_flop_per_s_per_gpu = tt.hardware_flop_per_step / (tt.step_s * gpus);
+  tt.executed_flop_per_s_per_gpu = tt.executed_flop_per_step / (tt.step_s * gpus);
   tt.tokens_per_s = tt.tokens_per_step / tt.step_s;
   tt.tokens_per_s_per_gpu = tt.tokens_per_s / gpus;
   if (t.tokens > 0) {

@@ -201,5 +201,37 @@ TEST(TrainTime, HybridMambaPlanAndSearchRespectMegatronRules) {
   }
 }
 
+TEST(TrainTime, ExecutedFlopsLeaveOutTheMaskedAttentionBlocks) {
+  // Llama 3.1 8B at 128K tokens: the Megatron count (full s²) puts MFU above 100 %, while a causal fused
+  // kernel executes (s + 1)/2s of the attention core; the executed rate stays below the peak.
+  Workload w;
+  w.model = test::catalog().model("llama-3.1-8b");
+  w.phase = Phase::kTrain;
+  w.train.seq_len = 131072;
+  w.train.global_batch = 8;
+  w.par.tp = 2;
+  w.par.cp = 8;
+  w.par.sequence_parallel = true;
+  w.train.zero_stage = 1;
+  const TrainResult r = test::train(w, "h100-sxm5-80gb");
+  const double s = 131072, tokens = 8 * s;
+  const double skipped = 32 * attention_core_flop(w.model, tokens, s) * (1.0 - (s + 1) / (2 * s));
+  EXPECT_DOUBLE_EQ(r.time.executed_flop_per_step, r.time.hardware_flop_per_step - 3.0 * skipped);
+  EXPECT_GT(r.time.mfu, 1.0);  // the convention, as published tools count it
+  EXPECT_LT(r.time.executed_flop_per_s_per_gpu, 989e12);
+  EXPECT_DOUBLE_EQ(r.time.executed_flop_per_s_per_gpu, r.time.executed_flop_per_step / (r.time.step_s * 16));
+  // Full recompute repeats the forward: the masked blocks are skipped a fourth time.
+  w.train.recompute = Recompute::kFull;
+  const TrainResult f = test::train(w, "h100-sxm5-80gb");
+  EXPECT_DOUBLE_EQ(f.time.executed_flop_per_step, f.time.hardware_flop_per_step - 4.0 * skipped);
+  // Without a fused kernel everything counted is executed.
+  w.train.flash_attention = false;
+  w.train.seq_len = 4096;
+  w.par.cp = 1;
+  w.train.recompute = Recompute::kSelective;
+  const TrainResult n = test::train(w, "h100-sxm5-80gb");
+  EXPECT_EQ(n.time.executed_flop_per_step, n.time.hardware_flop_per_step);
+}
+
 }  // namespace
 }  // namespace headroom::plan

@@ -60,6 +60,11 @@ struct TrainTime {
   double mfu = 0;                ///< model FLOP/s ÷ (GPUs × dense peak)
   double hfu = 0;
   double achieved_flop_per_s_per_gpu = 0;  ///< hardware FLOP/s per GPU (Megatron "TFLOP/s per GPU")
+  /// What the GPUs execute per step: hardware FLOPs less the causally masked attention blocks a fused
+  /// kernel skips (the Megatron / PaLM counts above keep the full s², so at long sequences MFU and HFU
+  /// can exceed 100 % while this stays below the peak).
+  double executed_flop_per_step = 0;
+  double executed_flop_per_s_per_gpu = 0;
   double tokens_per_s = 0;
   double tokens_per_s_per_gpu = 0;
   double steps = 0;              ///< to consume the token budget (0 when none)
