@@ -136,8 +136,11 @@ TEST(CpuRuns, ClockProbeCountsEveryAddAndGivesAPlausibleClock) {
     const hc::Metric* m = r.metric("clock_hz");
     ASSERT_NE(m, nullptr);
     ASSERT_TRUE(m->value.has_value());
-    // Any core of the last 25 years and the next few: 0.2–8 GHz, even with the second vCPU taken.
-    EXPECT_GT(*m->value, 0.2e9) << threads;
+    // Any core of the last 25 years and the next few: 0.2–8 GHz for one thread. With every core's
+    // thread running (cycles / wall time of the slowest), a core shared with another process (ctest -j2
+    // runs a second test beside this one) loses whole scheduler slices of several ms against 0.7 ms
+    // calls: 0.11–0.17 "GHz" was measured so with two busy processes on this 2-vCPU machine.
+    EXPECT_GT(*m->value, threads == 1 ? 0.2e9 : 0.02e9) << threads;
     EXPECT_LT(*m->value, 8e9) << threads;
     // Each sample is 2^16 iterations x 32 adds per call / seconds per call.
     EXPECT_NEAR(m->samples[0] * r.samples_s[0], 65536.0 * 32.0, 1e-6 * 65536.0 * 32.0);
