@@ -130,33 +130,37 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   mlp_width *=
       static_cast<double>(m.is_moe() && m.first_dense_layers == 0 ? moe_width : std::max(moe_width, m.ffn_hidden_size));
   // One layer's transient activations for a prefill chunk (residual, norm output, QKV, attention
-  // output, MLP intermediates) plus fp32 logits of the sequences being sampled.
-  // Every decode step samples all B requests (with PP, the ⌈B/PP⌉ of a micro-batch at a time on the
-  // last stage), however short the prompt chunks are.
-  const double logits_rows =
-      std::max(1.0, in.batch > 0 ? std::ceil(static_cast<double>(in.batch) / s.pp) : 256.0);
+  // output, MLP intermediates) plus fp32 logits of the sequences being sampled. Every decode step
+  // samples all B requests (with PP, the ⌈B/PP⌉ of a micro-batch at a time on the last stage), however
+  // short the prompt chunks are: the workspace grows with the batch.
   // The mixer's projection output: Q, K, V, or on a hybrid model's Mamba layers in_proj's z, x, B, C
   // and dt if wider.
   const double mixer_width =
       std::max(m.attention_layers() > 0 ? s.q + 2.0 * s.kv_heads_per_gpu * s.d * s.tp : 0.0,
                m.is_hybrid() ? static_cast<double>(m.mamba_inner() + m.mamba_conv_dim() + m.mamba_heads) : 0.0);
-  mem.workspace_bytes =
-      chunk * abytes * (4.0 * s.h + mixer_width / s.tp + mlp_width / s.tp) +
-      logits_rows * static_cast<double>(m.vocab_size) * 4.0 / s.tp;
+  const double chunk_workspace = chunk * abytes * (4.0 * s.h + mixer_width / s.tp + mlp_width / s.tp);
+  const double logits_row_bytes = static_cast<double>(m.vocab_size) * 4.0 / s.tp;
+  const auto workspace_at = [&](double batch) {
+    return chunk_workspace + std::max(1.0, std::ceil(batch / s.pp)) * logits_row_bytes;
+  };
   mem.overhead_bytes = a.runtime_overhead_bytes;
   mem.capacity_bytes = r.memory_bytes;
   mem.budget_bytes = r.memory_bytes * in.gpu_memory_utilization;
-  mem.kv_budget_bytes = mem.budget_bytes - mem.weights_bytes - mem.workspace_bytes - mem.overhead_bytes;
   mem.shared_prefix_tokens = cached;
   // A hybrid model's cached prefix also keeps the Mamba state at its end (to resume the recurrence).
   mem.shared_prefix_kv_bytes = cached * mem.kv_bytes_per_token + (cached > 0 ? mem.state_bytes_per_request : 0.0);
   const double per_request =
       in_blocks(req_tokens - cached) * mem.kv_bytes_per_token + swa_bytes_per_request + mem.state_bytes_per_request;
-  if (mem.kv_budget_bytes > 0) {
-    // (A model without attention layers caches no KV: its requests are bounded by their state alone.)
-    if (mem.kv_bytes_per_token > 0)
-      mem.max_kv_tokens = std::floor(mem.kv_budget_bytes / (block * mem.kv_bytes_per_token)) * block;
-    mem.max_concurrent_requests = std::floor(std::max(0.0, mem.kv_budget_bytes - mem.shared_prefix_kv_bytes) / per_request);
+  // The most requests that fit: the largest B with B requests' KV and state and ⌈B/PP⌉ logits rows in
+  // the room the weights, the runtime, the prompt chunk's activations and the shared prefix leave
+  // (⌈B/PP⌉ ≥ B/PP bounds it from above; at most PP steps down to the exact one). A batch given or
+  // chosen for an SLO is then held to the same sum, so the most that fit also fits when asked for.
+  const double room = mem.budget_bytes - mem.weights_bytes - mem.overhead_bytes - chunk_workspace -
+                      mem.shared_prefix_kv_bytes;
+  if (room > 0) {
+    double most = std::floor(room / (per_request + logits_row_bytes / s.pp));
+    while (most > 0 && most * per_request + std::max(1.0, std::ceil(most / s.pp)) * logits_row_bytes > room) most -= 1;
+    mem.max_concurrent_requests = most;
   }
 
   // ---- time ----
@@ -401,6 +405,11 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   tt.meets_slo = (in.tpot_slo_s <= 0 || tt.tpot_s <= in.tpot_slo_s) &&
                  (in.ttft_slo_s <= 0 || tt.ttft_under_load_s <= in.ttft_slo_s);
 
+  mem.workspace_bytes = workspace_at(batch);
+  mem.kv_budget_bytes = mem.budget_bytes - mem.weights_bytes - mem.workspace_bytes - mem.overhead_bytes;
+  // (A model without attention layers caches no KV: its requests are bounded by their state alone.)
+  if (mem.kv_budget_bytes > 0 && mem.kv_bytes_per_token > 0)
+    mem.max_kv_tokens = std::floor(mem.kv_budget_bytes / (block * mem.kv_bytes_per_token)) * block;
   mem.total_bytes = mem.weights_bytes + mem.workspace_bytes + mem.overhead_bytes + batch * per_request +
                     mem.shared_prefix_kv_bytes;
   mem.fits = mem.kv_budget_bytes > 0 && batch * per_request + mem.shared_prefix_kv_bytes <= mem.kv_budget_bytes;

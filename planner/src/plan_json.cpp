@@ -310,8 +310,8 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     }
     const std::int64_t computed = i.context_len - cached;
     out.push_back(fmt::format(
-        "activation workspace: one prefill chunk of min({}, {}) = {} tokens + fp32 logits of the sampled rows "
-        "(the batch when given, else 256, vLLM's default max_num_seqs)",
+        "activation workspace: one prefill chunk of min({}, {}) = {} tokens + fp32 logits of the rows sampled per "
+        "step (the planned batch; a micro-batch's ⌈B/PP⌉ with PP), counted in the most requests that fit",
         i.prefill_chunk_tokens,
         computed == i.context_len ? std::string("context")
                                   : fmt::format("the {} prompt tokens after the cached prefix", computed),

@@ -795,7 +795,12 @@ TEST(Infer, HybridMambaStateKvAndTimeKnownAnswers) {
   EXPECT_EQ(r8.memory.state_bytes_per_request, 29'030'400.0);
   // A request holds its KV blocks (4608 tokens = 288 blocks of 16) and its state.
   const double per_request = 4608.0 * 8192 + 29'030'400.0;
-  EXPECT_DOUBLE_EQ(r8.memory.max_concurrent_requests, std::floor(r8.memory.kv_budget_bytes / per_request));
+  // The most that fit: each also brings an fp32 logits row (100352 × 4 bytes) to the workspace.
+  const double row = 100352.0 * 4;
+  const double chunk_ws = r8.memory.workspace_bytes - 8 * row;
+  EXPECT_DOUBLE_EQ(r8.memory.max_concurrent_requests,
+                   std::floor((r8.memory.budget_bytes - r8.memory.weights_bytes - r8.memory.overhead_bytes - chunk_ws) /
+                              (per_request + row)));
   EXPECT_DOUBLE_EQ(r8.memory.total_bytes, r8.memory.weights_bytes + r8.memory.workspace_bytes +
                                               r8.memory.overhead_bytes + 8 * per_request);
   // Each decode token reads its KV at mid-output context (4 layers × 4352 positions × 2048 B) and
@@ -844,6 +849,37 @@ TEST(Infer, HybridMambaStateSplitsOverTpAndPp) {
   } catch (const core::InputError& e) {
     EXPECT_EQ(e.json_path(), "$.parallelism.tp");
     EXPECT_NE(std::string(e.what()).find("Mamba groups"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Infer, TheMostThatFitStillFitsWhenAskedFor) {
+  // QA: the automatic batch (the most that fit) sized the logits for 256 rows and then planned 708;
+  // asked for 708, the plan did not fit. The logits rows now count in the most that fit, with and
+  // without PP.
+  struct Case {
+    const char* model;
+    const char* gpu;
+    int tp, pp;
+    std::int64_t ctx, out;
+    Precision kv;
+  };
+  for (const Case c : {Case{"llama-3-8b", "h100-sxm5-80gb", 1, 1, 512, 128, Precision::kBf16},
+                       Case{"llama-2-70b", "b200-hgx-180gb", 2, 4, 512, 256, Precision::kFp8}}) {
+    Workload w = infer(c.model, c.tp, c.ctx, c.out);
+    w.par.pp = c.pp;
+    w.infer.kv_precision = c.kv;
+    validate(w);
+    const InferResult aut = eval(w, c.gpu);
+    ASSERT_TRUE(aut.memory.fits) << c.model;
+    EXPECT_EQ(aut.time.batch, aut.memory.max_concurrent_requests) << c.model;
+    EXPECT_GT(aut.time.batch, 256) << c.model;  // past vLLM's default max_num_seqs, the old fixed row count
+    w.infer.batch = static_cast<std::int64_t>(aut.time.batch);
+    const InferResult asked = eval(w, c.gpu);
+    EXPECT_TRUE(asked.memory.fits) << c.model;
+    EXPECT_EQ(asked.memory.max_concurrent_requests, aut.memory.max_concurrent_requests) << c.model;
+    EXPECT_EQ(asked.memory.total_bytes, aut.memory.total_bytes) << c.model;
+    ++w.infer.batch;  // one more does not fit
+    EXPECT_FALSE(eval(w, c.gpu).memory.fits) << c.model;
   }
 }
 
