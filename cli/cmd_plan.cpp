@@ -73,8 +73,6 @@ void add_common(CLI::App* c, PlanArgs& a) {
   c->add_flag("--force", a.force, "replace an existing --out file");
   c->add_option("--model", a.model, "model from the catalog (data/models), e.g. llama-3-8b");
   c->add_option("--gpus", a.gpus, "total GPUs (train: tp·pp·dp·cp; infer: replicas × tp·pp)");
-  c->add_option("--goodput", a.goodput, "share of wall time making progress (default 1.0)");
-  c->add_option("--pue", a.pue, "facility PUE applied to energy (default 1.0: GPU boards only)");
 }
 
 /// Hidden from `plan search --help` (the search chooses these); given, they are refused by name.
@@ -99,6 +97,10 @@ void add_parallelism_flags(CLI::App* c, PlanArgs& a, bool train) {
 }
 
 void add_train_flags(CLI::App* c, PlanArgs& a, bool search) {
+  // Training only: an inference plan reports no energy and no time-to-train (`plan infer` refuses them
+  // as unknown options rather than accepting and ignoring them).
+  c->add_option("--goodput", a.goodput, "share of wall time making progress (default 1.0)");
+  c->add_option("--pue", a.pue, "facility PUE applied to energy (default 1.0: GPU boards only)");
   c->add_option("--global-batch", a.global_batch, "sequences per optimizer step");
   c->add_option("--seq-len", a.seq_len, "tokens per sequence");
   c->add_option("--tokens", a.tokens, "training token budget (e.g. 2e12)");
@@ -165,8 +167,7 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
   c->add_option("--weight-precision", a.weight_precision,
                 "weights: bf16, fp16, fp32, fp8, int8, int4 (AWQ / GPTQ groups), fp4 (NVFP4 / MXFP4 blocks)");
   c->add_option("--weight-group-size", a.weight_group,
-                "elements per scale of int4 / fp4 weights (default: 128 for int4, 16 for fp4 = NVFP4; 32 = MXFP4)")
-      ->check(CLI::PositiveNumber);
+                "elements per scale of int4 / fp4 weights (default: 128 for int4, 16 for fp4 = NVFP4; 32 = MXFP4)");
   c->add_option("--quantized-weights", a.quantized_weights,
                 "which weights --weight-precision applies to below 16 bits: linear (every linear layer, default) or "
                 "experts (MoE routed experts only, as gpt-oss's MXFP4 checkpoints); the rest stays 16-bit")
@@ -344,6 +345,13 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--ttft-slo")) i.ttft_slo_s = a.ttft_slo;
     if (!from_file || given("--weight-precision"))
       i.weight_precision = parse_precision(a.weight_precision, "--weight-precision");
+    // 0 in a workload file means "the format's default"; on the command line only a real group size.
+    if (given("--weight-group-size") && a.weight_group < 1) {
+      throw core::InputError("", "--weight-group-size",
+                             fmt::format("a positive integer (elements per scale of int4 / fp4 weights: 128 for "
+                                         "AWQ / GPTQ int4, 16 for NVFP4, 32 for MXFP4), got {}",
+                                         a.weight_group));
+    }
     if (!from_file || given("--weight-group-size")) i.weight_group_size = a.weight_group;
     if (!from_file || given("--quantized-weights")) i.quantize_experts_only = a.quantized_weights == "experts";
     if (!from_file || given("--kv-block-tokens")) i.kv_block_tokens = a.kv_block;
@@ -600,6 +608,12 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
                     "global batch ({} sequences) with a micro-batch ≤ {}",
                     w.model.id, o.max_tp > 0 ? o.max_tp : static_cast<int>(ctx.rates.gpus_per_node), o.max_pp,
                     o.max_cp, o.gpus, w.train.global_batch, o.max_micro_batch));
+  }
+  // What the search ruled out (a fixed --zero 2 / 3 with --offload optimizer leaves no pipeline) is
+  // listed with the assumptions, so it shows whether or not memory binds.
+  for (const auto& n : r.notes) {
+    ctx.rates.notes.push_back(
+        fmt::format("{} (--zero {}; --zero 1, or no --zero, lets the search try them)", n, w.train.zero_stage));
   }
   emit(a, plan::search_plan_to_json(w, pc, r, ctx), plan::search_plan_table(w, pc, r, ctx));
   return 0;
