@@ -613,7 +613,7 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
   // listed with the assumptions, so it shows whether or not memory binds.
   for (const auto& n : r.notes) {
     ctx.rates.notes.push_back(
-        fmt::format("{} (--zero {}; --zero 1, or no --zero, lets the search try them)", n, w.train.zero_stage));
+        fmt::format("{} (--zero {}); --zero 1, or leaving --zero out, lets the search try them", n, w.train.zero_stage));
   }
   emit(a, plan::search_plan_to_json(w, pc, r, ctx), plan::search_plan_table(w, pc, r, ctx));
   return 0;

@@ -34,6 +34,7 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
   Best unfit_host{};
   bool have_unfit_host = false;
   SearchResult res;
+  std::uint64_t pipeline_ruled_out = 0;  // configurations with PP > 1 skipped for offload under ZeRO 2 / 3
 
   Workload w = base;  // the copy is mutated in place: no allocation inside the loops
   w.phase = Phase::kTrain;
@@ -106,7 +107,11 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
                   // With pipeline parallelism only ZeRO 1 (DeepSpeed's pipeline engine, Megatron); a
                   // fixed ZeRO 2 / 3 then leaves only PP 1.
                   const int z = o.try_zero ? zero : base.train.zero_stage;
-                  if (base.train.offload == Offload::kOptimizer && (z == 0 || (pp > 1 && z >= 2))) continue;
+                  if (base.train.offload == Offload::kOptimizer && (z == 0 || (pp > 1 && z >= 2))) {
+                    // Only a fixed stage rules the pipeline out (a searched one still tries ZeRO 1).
+                    if (pp > 1 && !o.try_zero) ++pipeline_ruled_out;
+                    continue;
+                  }
                   for (int sp = 0; sp <= (tp > 1 ? 1 : 0); ++sp) {
                     for (int oi = 0; oi < n_orders; ++oi) {
                       w.par = Parallelism{};
@@ -163,8 +168,17 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
   for (const auto& b : best) res.best.push_back(candidate(b));
   if (best.empty() && have_unfit_host) {
     res.fastest_unfit.push_back(candidate(unfit_host));  // more host RAM would make it run
-  } else if (have_unfit && (best.empty() || unfit.result.time.step_s < best.front().result.time.step_s)) {
+  } else if (have_unfit &&
+             (best.empty() ||
+              unfit.result.time.step_s < (1.0 - kSameStepTimeTolerance) * best.front().result.time.step_s)) {
+    // Memory binds only when the configuration that does not fit is faster by more than a tie.
     res.fastest_unfit.push_back(candidate(unfit));
+  }
+  if (pipeline_ruled_out > 0) {
+    res.notes.push_back(fmt::format(
+        "pipeline layouts (PP > 1, {} configurations) were not evaluated: an offloaded optimizer with pipeline "
+        "parallelism needs ZeRO 1 (DeepSpeed's pipeline engine), and the ZeRO stage is fixed at {}",
+        pipeline_ruled_out, base.train.zero_stage));
   }
   return res;
 }
@@ -212,6 +226,8 @@ WinnerExplanation explain_winner(const SearchResult& r) {
                   "memory: {} would take {:.1f} % less time per step but needs {}",
                   settings_text(u.workload.par, u.workload.train),
                   100.0 * (1.0 - u.result.time.step_s / r.best.front().result.time.step_s), needs);
+    // What the search did not try may be what would have fitted: say so beside the constraint.
+    for (const auto& n : r.notes) e.binding += "; " + n;
   }
   if (r.best.size() < 2) {
     e.summary = e.binding;
@@ -282,7 +298,7 @@ WinnerExplanation explain_winner(const SearchResult& r) {
   const std::string runner_up =
       theirs.empty() ? std::string("same settings") : fmt::format("{}", fmt::join(theirs, ", "));
   const double gap_s = y.step_s - x.step_s;
-  if (gap_s <= 1e-3 * y.step_s) {
+  if (gap_s <= kSameStepTimeTolerance * y.step_s) {
     // Within 0.1 %: the model cannot tell them apart; the winner is the one enumerated first.
     e.summary = fmt::format("{} and the runner-up ({}) take the same time per step (within 0.1 %)", winner, runner_up);
   } else {

@@ -720,4 +720,14 @@ check host-memory-zero 2 "$bin" plan train --model llama-2-70b --gpu H100 --gpus
 grep -q -- "--host-memory" "$tmp/err" || { echo "FAIL host-memory-zero"; cat "$tmp/err"; fail=1; }
 check host-memory-no-offload 2 "$bin" plan train --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --host-memory 512
 grep -q -- "--host-memory" "$tmp/err" && grep -q -- "--offload optimizer" "$tmp/err" || { echo "FAIL host-memory-no-offload"; cat "$tmp/err"; fail=1; }
+# Offload under a fixed ZeRO 2 leaves out every pipeline: the binding constraint says so (QA).
+check search-offload-zero2 0 "$bin" plan search --model llama-3.1-405b --gpu H100 --gpus 16 --global-batch 64 --seq-len 4096 --offload optimizer --zero 2
+grep -q "^Binding constraint: memory: nothing fits; .*; pipeline layouts (PP > 1, [0-9]* configurations) were not evaluated: .*fixed at 2\.$" "$tmp/out" \
+  || { echo "FAIL search-offload-zero2: binding"; grep Binding "$tmp/out"; fail=1; }
+grep -q -- "- pipeline layouts (PP > 1, .*(--zero 2); --zero 1, or leaving --zero out, lets the search try them" "$tmp/out" \
+  || { echo "FAIL search-offload-zero2: assumption note"; fail=1; }
+# A configuration that does not fit but is within the 0.1 % tie is not a binding constraint (QA: "0.0 % less").
+check search-offload-tie 0 "$bin" plan search --model llama-2-7b --gpu H100 --gpus 8 --global-batch 64 --seq-len 4096 --offload optimizer
+grep -q "take the same time per step (within 0.1 %)\.$" "$tmp/out" && ! grep -q "less time per step" "$tmp/out" \
+  || { echo "FAIL search-offload-tie"; grep "Why the winner" "$tmp/out"; fail=1; }
 exit $fail

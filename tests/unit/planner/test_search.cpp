@@ -230,6 +230,57 @@ TEST(Search, OffloadWithAFixedZeroTwoOrThreeKeepsPipelineParallelismOff) {
     EXPECT_EQ(c.workload.par.pp, 1);
     EXPECT_NO_THROW(validate(c.workload));
   }
+  // The pipelines left out are said to be left out, and why.
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_EQ(r.notes.front().rfind("pipeline layouts (PP > 1, ", 0), 0u) << r.notes.front();
+  EXPECT_NE(r.notes.front().find("needs ZeRO 1 (DeepSpeed's pipeline engine), and the ZeRO stage is fixed at 3"),
+            std::string::npos)
+      << r.notes.front();
+  // Searching ZeRO tries stage 1 with every pipeline: nothing is ruled out.
+  o.try_zero = true;
+  EXPECT_TRUE(search_train(w, count_params(w.model), test::rates_for("h100-sxm5-80gb"), a, o).notes.empty());
+}
+
+TEST(ExplainWinner, NothingFitsUnderAFixedZeroTwoSaysThePipelinesWereNotTried) {
+  // Llama 3.1 405B, optimizer offloaded, --zero 2 on 16 H100: no PP 1 layout fits, and the binding
+  // constraint must not read as if pipelines had been tried (QA: it blamed DP 16 alone).
+  const Assumptions a;
+  Workload w = test::train_workload("llama-3.1-405b", 1, 1, 16, 64, 4096);
+  w.train.offload = Offload::kOptimizer;
+  w.train.zero_stage = 2;
+  SearchOptions o;
+  o.gpus = 16;
+  o.try_zero = false;
+  const SearchResult r = search_train(w, count_params(w.model), test::rates_for("h100-sxm5-80gb"), a, o);
+  ASSERT_TRUE(r.best.empty());
+  ASSERT_EQ(r.notes.size(), 1u);
+  const WinnerExplanation e = explain_winner(r);
+  EXPECT_EQ(e.binding.rfind("memory: nothing fits; the fastest configuration (TP 1, PP 1, DP 16", 0), 0u) << e.binding;
+  EXPECT_NE(e.binding.find("; pipeline layouts (PP > 1, "), std::string::npos) << e.binding;
+  EXPECT_NE(e.binding.find("the ZeRO stage is fixed at 2"), std::string::npos) << e.binding;
+}
+
+TEST(Search, MemoryBindsOnlyWhenTheUnfitOneIsFasterThanATie) {
+  // Llama 2 7B, optimizer offloaded, on 8 H100: micro-batch 8 under ZeRO 3 does not fit and is within
+  // 0.1 % of the winner; the explanation calls that "the same time", so it must not be a binding
+  // constraint "0.0 % less time per step" (QA).
+  const Assumptions a;
+  Workload w = test::train_workload("llama-2-7b", 1, 1, 8, 64, 4096);
+  w.train.offload = Offload::kOptimizer;
+  w.train.zero_stage = 1;
+  SearchOptions o;
+  o.gpus = 8;
+  o.keep = 2;
+  const SearchResult r = search_train(w, count_params(w.model), test::rates_for("h100-sxm5-80gb"), a, o);
+  ASSERT_FALSE(r.best.empty());
+  EXPECT_TRUE(r.fastest_unfit.empty()) << explain_winner(r).binding;
+  EXPECT_TRUE(explain_winner(r).binding.empty());
+  // Every binding constraint a search reports is a real speed-up: more than the tie tolerance.
+  w = test::train_workload("llama-2-13b", 1, 1, 8, 64, 4096);
+  const SearchResult r13 = search_train(w, count_params(w.model), test::rates_for("h100-sxm5-80gb"), a, o);
+  ASSERT_EQ(r13.fastest_unfit.size(), 1u);
+  EXPECT_LT(r13.fastest_unfit.front().result.time.step_s,
+            (1.0 - kSameStepTimeTolerance) * r13.best.front().result.time.step_s);
 }
 
 TEST(Search, EnumeratesExpertContextAndInterleavingDegrees) {

@@ -42,7 +42,14 @@ struct SearchResult {
   /// nothing fits: then the fastest that fits the GPU but not the host's RAM, when an offloaded
   /// optimizer makes host memory the limit): memory is then the binding constraint. Empty otherwise.
   std::vector<SearchCandidate> fastest_unfit;
+  /// Layouts the options ruled out before evaluating them, one sentence each (e.g. every PP > 1
+  /// with an offloaded optimizer under a fixed ZeRO 2 / 3). Empty when nothing was ruled out.
+  std::vector<std::string> notes;
 };
+
+/// Two step times closer than this share of the slower are "the same time per step": the model
+/// cannot tell them apart, so neither a winner explanation nor a binding constraint rests on them.
+inline constexpr double kSameStepTimeTolerance = 1e-3;
 
 /// Why the fastest configuration beats the runner-up: the settings that differ and, per step-time
 /// term, the seconds of each (positive `saved_s`: the winner spends less there).
