@@ -250,7 +250,12 @@ grep -q -- '--kv-block-tokens' "$tmp/err" || { echo "FAIL kv-block-zero: flag no
 check group-with-bf16 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-group-size 64
 grep -q -- '--weight-group-size' "$tmp/err" || { echo "FAIL group-with-bf16: flag not named"; fail=1; }
 check group-zero 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-precision int4 --weight-group-size 0
-grep -q -- '--weight-group-size' "$tmp/err" || { echo "FAIL group-zero: flag not named"; fail=1; }
+grep -q -- '--weight-group-size: expected a positive integer (elements per scale of int4 / fp4 weights' "$tmp/err" \
+  || { echo "FAIL group-zero: not a headroom message naming the flag"; cat "$tmp/err"; fail=1; }
+grep -q 'not in range' "$tmp/err" && { echo "FAIL group-zero: CLI11's range text"; fail=1; }
+check group-too-large 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-precision int4 --weight-group-size 1000000
+grep -q -- '--weight-group-size (\$.infer.weight_group_size): expected an integer in \[1, 65536\]' "$tmp/err" \
+  || { echo "FAIL group-too-large"; cat "$tmp/err"; fail=1; }
 check experts-on-dense 2 "$bin" plan infer --model llama-2-7b --gpu H100 --context 2048 --output 256 --weight-precision fp4 --quantized-weights experts
 grep -q -- '--quantized-weights' "$tmp/err" || { echo "FAIL experts-on-dense: flag not named"; fail=1; }
 
