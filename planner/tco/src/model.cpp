@@ -218,7 +218,11 @@ OnPremResult evaluate_onprem(const FleetInputs& fleet, const OnPremInputs& op, s
   r.residual_usd = op.residual_fraction * r.capex_usd;
   r.annual_capital_charge_usd =
       annual_capital_charge_usd(r.capex_usd, r.residual_usd, op.cost_of_capital_per_year, fleet.years);
-  r.financing_usd = r.annual_capital_charge_usd * fleet.years - (r.capex_usd - r.residual_usd);
+  // Without a cost of capital there is no financing: 0 exactly, not the round-off of charge × years
+  // − (capex − residual) (−9.3e-10 USD for 22 nodes of 3 GPUs over 3 years, printed "-0").
+  r.financing_usd = op.cost_of_capital_per_year == 0
+                        ? 0.0
+                        : r.annual_capital_charge_usd * fleet.years - (r.capex_usd - r.residual_usd);
 
   const double energy_month = energy_kwh_per_month(r.nodes, fleet.node_power_kw, fleet.utilisation, op.pue);
   r.power_usd_per_month = energy_month * op.tariff_usd_per_kwh;

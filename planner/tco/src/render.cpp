@@ -73,7 +73,7 @@ std::string money(double usd) {
     if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
     out += digits[i];
   }
-  return (usd < 0 ? "-" : "") + out;
+  return (usd < 0 && whole > 0 ? "-" : "") + out;  // a negative amount that rounds to 0 prints "0", not "-0"
 }
 
 std::string maybe_fmt(const std::optional<double>& v, const char* format) {

@@ -138,5 +138,13 @@ mkdir -p "$work/empty_data"
 HEADROOM_DATA_DIR="$work/empty_data" run no_catalog 2 "${fleet[@]}"
 has no_catalog err "$work/empty_data/prices/catalog.json"
 
+# 3 GPUs per node at a 0 % cost of capital: no financing, and no money field prints "-0" (the
+# charge × years once came back 9.3e-10 USD short of the capex).
+run three_per_node 0 --scenario "$h100" --gpus-per-node 3 --today 2026-11-22
+has three_per_node out "(financing 0 USD)"
+if grep -qE -- '(^|[^0-9.,])-0([^0-9.,]|$)' "$work/three_per_node.out"; then fail "three_per_node: a -0 in the table"; fi
+run three_per_node_json 0 --scenario "$h100" --gpus-per-node 3 --today 2026-11-22 --json
+has three_per_node_json out '"financing_usd": 0.0'
+
 [ "$fails" -eq 0 ] && echo "tco e2e: all checks passed"
 exit $((fails > 0))

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "hand_example.hpp"
 #include "headroom/core/errors.hpp"
@@ -37,6 +38,23 @@ TEST(TcoModel, HandWorkedExampleOnPrem) {
   EXPECT_DOUBLE_EQ(o.cumulative_usd[0], 430000.0);
   EXPECT_NEAR(o.cumulative_usd[12], 430000.0 + 12 * (5206.25 + (2 * annual - 387000.0) / 24), 1e-6);
   EXPECT_NEAR(o.cumulative_usd[24], o.total_usd, 1e-6);
+}
+
+TEST(TcoModel, NoCostOfCapitalIsNoFinancing) {
+  // 7,024,000 USD of capex over 3 years at 0 %: the capital charge × 3 comes back 9.3e-10 USD short of
+  // the capex in doubles, which printed as "financing -0 USD". Without a cost of capital it is 0.
+  auto in = hand_example();
+  in.fleet.gpus = 8;
+  in.fleet.gpus_per_node = 8;
+  in.fleet.years = 3;
+  in.onprem->node_usd = 6994000;  // + 20000 switch + 10000 installation
+  in.onprem->residual_fraction = 0;
+  in.onprem->cost_of_capital_per_year = 0;
+  const auto r = tco::evaluate(in);
+  ASSERT_TRUE(r.onprem);
+  EXPECT_DOUBLE_EQ(r.onprem->capex_usd, 7024000.0);
+  EXPECT_EQ(r.onprem->financing_usd, 0.0);
+  EXPECT_FALSE(std::signbit(r.onprem->financing_usd));
 }
 
 TEST(TcoModel, HandWorkedExampleCloudAndComparison) {
