@@ -126,6 +126,17 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
     if (!train_phase && given(flag))
       throw core::InputError("command line", flag, "--phase train (it is a training setting; this report is for serving)");
   }
+  if (!train_phase && given("--gpus")) {
+    throw core::InputError("command line", "--gpus",
+                           "--phase train (the GPUs of a training job; serving plans one replica per option and sizes "
+                           "the fleet from --qps or the scenario's fleet.gpus)");
+  }
+  // Training: the search chooses TP per option, so a fixed --tp is a layout, which needs --no-search.
+  if (train_phase && given("--tp") && !a.no_search) {
+    throw core::InputError("command line", "--tp",
+                           "--no-search as well for training (the search chooses TP per option; with --no-search --tp "
+                           "fixes the layout's TP and DP = GPUs / (TP × PP))");
+  }
   for (const char* flag : {"--context", "--output", "--batch", "--qps", "--tpot-slo", "--ttft-slo", "--shared-prefix"}) {
     if (train_phase && given(flag))
       throw core::InputError("command line", flag, "--phase infer (it is a serving setting; this report is for training)");
@@ -142,6 +153,17 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
       // The search picks the layout; the starting layout is pure data parallelism.
       w.par = plan::Parallelism{};
       w.par.dp = w.gpus;
+    }
+    if (given("--tp")) {
+      // --no-search (checked above): the layout is TP × PP × CP × DP over the job's GPUs.
+      w.par.tp = a.tp;
+      const int model_parallel = w.par.tp * w.par.pp * w.par.cp;
+      if (w.gpus % model_parallel != 0) {
+        throw core::InputError("command line", "--tp",
+                               fmt::format("a TP that, times PP {} and CP {}, divides the {} GPUs, got {}", w.par.pp,
+                                           w.par.cp, w.gpus, a.tp));
+      }
+      w.par.dp = w.gpus / model_parallel;
     }
     auto& t = w.train;
     if (fresh || given("--seq-len")) t.seq_len = a.seq_len > 0 ? a.seq_len : std::min<std::int64_t>(w.model.max_seq_len, 4096);
@@ -309,7 +331,9 @@ void add_report_command(CLI::App& app, Action& action) {
   pro->add_option("--context", pa->context, "infer: prompt tokens per request");
   pro->add_option("--output", pa->output, "infer: generated tokens per request");
   pro->add_option("--batch", pa->batch, "infer: concurrent requests (default: as many as fit / meet the SLO)");
-  pro->add_option("--tp", pa->tp, "infer: tensor parallel size of a replica (default: the best TP × PP per option)");
+  pro->add_option("--tp", pa->tp,
+                  "infer: tensor parallel size of a replica (default: the best TP × PP per option); train, with "
+                  "--no-search: the layout's TP (DP = GPUs / TP)");
   pro->add_option("--qps", pa->qps, "infer: offered requests per second");
   pro->add_option("--tpot-slo", pa->tpot_slo, "infer: time-per-output-token SLO, seconds");
   pro->add_option("--ttft-slo", pa->ttft_slo, "infer: time-to-first-token SLO, seconds");

@@ -93,6 +93,21 @@ printf '{"schema":"headroom.workload","schema_version":"1.0","model":"llama-3-8b
 check "ZeRO 0 with --offload and --no-search names the workload field" expect_exit 2 "$hr" report procurement \
   --workload "$work/z0b.json" --offload optimizer --no-search --gpu H100 --out "$work/z0b.html"
 check "the field is named" grep -q "zero_stage" "$work/err"
+# Flags of the other phase are refused by name, or honoured where they mean something (QA: --gpus with
+# --phase infer and --tp with training were ignored without a word).
+check "--gpus is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
+  --context 2048 --output 256 --gpus 16 --gpu H100 --out "$work/x.html"
+check "--gpus named, with what sizes a serving fleet" grep -q -- "--gpus: expected --phase train (the GPUs of a training job; serving .*--qps" "$work/err"
+check "training --tp without --no-search" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 \
+  --tokens 1e11 --tp 4 --gpu H100 --out "$work/x.html"
+check "--tp names --no-search" grep -q -- "--tp: expected --no-search as well for training" "$work/err"
+check "training --tp with --no-search is the layout's TP" expect_exit 0 "$hr" report procurement --model llama-3-8b \
+  --gpus 8 --tokens 1e11 --tp 4 --no-search --gpu H100 --out "$work/tp4.html"
+check "TP 4 · DP 2 planned" grep -q "<td>TP 4 · PP 1 · DP 2 · micro-batch 1" "$work/tp4.html"
+check "training --tp that does not divide the GPUs" expect_exit 2 "$hr" report procurement --model llama-3-8b \
+  --gpus 8 --tokens 1e11 --tp 3 --no-search --gpu H100 --out "$work/x.html"
+check "--tp divisor message" grep -q -- "--tp: expected a TP that, times PP 1 and CP 1, divides the 8 GPUs, got 3" "$work/err"
+check "nothing written for a refused flag" test ! -e "$work/x.html"
 check "offload is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
   --context 2048 --output 256 --offload optimizer --gpu H100 --out "$work/x.html"
 
