@@ -13,6 +13,7 @@
 #include "headroom/plan/search.hpp"
 #include "headroom/plan/train.hpp"
 #include "headroom/tco/scenario.hpp"
+#include "count_text.hpp"
 
 namespace headroom::report {
 
@@ -49,8 +50,16 @@ bool faster(const OptionFigures& a, const OptionFigures& b, plan::Phase phase) {
 }
 
 std::string speed_text(const OptionFigures& o, plan::Phase phase) {
-  return phase == plan::Phase::kTrain ? fmt::format("{} on {} GPU{}", days(o.time_to_train_s), o.gpus, o.gpus == 1 ? "" : "s")
-                                      : fmt::format("{:.0f} tokens/s per GPU", o.tokens_per_s_per_gpu);
+  return phase == plan::Phase::kTrain
+             ? fmt::format("{} on {}", days(o.time_to_train_s), detail::count_text(o.gpus, "GPU"))
+             : fmt::format("{:.0f} tokens/s per GPU", o.tokens_per_s_per_gpu);
+}
+
+/// Within the tie of the parallelism search (0.1 %): the model cannot tell the two speeds apart.
+bool same_speed(const OptionFigures& a, const OptionFigures& b, plan::Phase phase) {
+  const double x = phase == plan::Phase::kTrain ? a.time_to_train_s : a.tokens_per_s_per_gpu;
+  const double y = phase == plan::Phase::kTrain ? b.time_to_train_s : b.tokens_per_s_per_gpu;
+  return std::fabs(x - y) <= plan::kSameStepTimeTolerance * std::max(std::fabs(x), std::fabs(y));
 }
 
 }  // namespace
@@ -137,11 +146,12 @@ Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase 
   rec.chosen = ranked.front();
   const auto& c = at(rec.chosen);
   std::string p = "Recommended: " + c.label + ". ";
-  const std::string pool = fmt::format("{} option{} that fit{}", candidates.size(), candidates.size() == 1 ? "" : "s",
-                                       target);
+  const std::string pool =
+      fmt::format("{} that fit{}", detail::count_text(static_cast<double>(candidates.size()), "option"), target);
   if (ranked.size() == 1) {
+    const std::string all = detail::count_text(static_cast<double>(options.size()), "option");
     p += options.size() == 1 ? fmt::format("It fits{}", target_one)
-                             : fmt::format("It is the only one of the {} options that fits{}", options.size(), target_one);
+                             : fmt::format("It is the only one of the {} that fits{}", all, target_one);
     if (c.cost_usd) p += fmt::format(", at {} ({})", cost_text(*c.cost_usd, phase), c.cost_basis);
     p += fmt::format("; it delivers {}.", speed_text(c, phase));
   } else {
@@ -150,13 +160,21 @@ Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase 
     if (all_costed) {
       const double saving = *r.cost_usd - *c.cost_usd;
       p += fmt::format("It is the cheapest of the {} at {} ({}), ", pool, cost_text(*c.cost_usd, phase), c.cost_basis);
-      if (saving > 0) {
+      if (saving > 1e-9 * std::fabs(*r.cost_usd)) {  // more than round-off
         p += fmt::format("{:.1f} % ({}) less than the runner-up {} at {}. ", 100 * saving / *r.cost_usd, money(saving),
                          r.label, money(*r.cost_usd));
+        p += fmt::format("{} delivers {}; {} delivers {}.", c.label, speed_text(c, phase), r.label,
+                         speed_text(r, phase));
+      } else if (!same_speed(c, r, phase)) {
+        // Equal cost: the ranking fell to speed (the cheaper-then-faster order puts the faster first).
+        p += fmt::format("the same as the runner-up {}, and faster: {} delivers {}; {} delivers {}.", r.label, c.label,
+                         speed_text(c, phase), r.label, speed_text(r, phase));
       } else {
-        p += fmt::format("the same as the runner-up {}; it wins on speed. ", r.label);
+        // Equal cost and speed (e.g. two profiles of one GPU whose plans are identical): nothing
+        // separates them, and the paragraph must not claim a win.
+        p += fmt::format("the same as the runner-up {}, at the same speed ({}): the two tie, and {} is listed first.",
+                         r.label, speed_text(c, phase), c.label);
       }
-      p += fmt::format("{} delivers {}; {} delivers {}.", c.label, speed_text(c, phase), r.label, speed_text(r, phase));
     } else {
       const double margin = train ? 100 * (r.time_to_train_s - c.time_to_train_s) / r.time_to_train_s
                                   : 100 * (c.tokens_per_s_per_gpu / r.tokens_per_s_per_gpu - 1);
@@ -170,6 +188,15 @@ Recommendation recommend(const std::vector<OptionFigures>& options, plan::Phase 
       p += "Cost did not enter the ranking: there is no cost figure for " + join_clauses(uncosted) +
            " (give a TCO scenario).";
     }
+  }
+  if (c.host_bytes_per_node > 0) {
+    // An offloaded optimizer lives in the nodes' RAM: say how much the recommended plan needs, and
+    // whether the profile let it be checked (catalog profiles give no host memory).
+    p += fmt::format(" Its offloaded optimizer needs {} of host memory per node{}.", gib(c.host_bytes_per_node),
+                     c.host_capacity_bytes > 0
+                         ? fmt::format(" ({} usable)", gib(c.host_capacity_bytes))
+                         : std::string(" (the profile gives no host memory, so it was not checked: make sure the "
+                                       "nodes have it)"));
   }
   if (!excluded.empty()) p += " Not considered: " + join_clauses(excluded) + ".";
   rec.paragraph = p;
@@ -186,6 +213,7 @@ std::string parallelism_text(const plan::Workload& w) {
   if (w.par.rank_order == plan::RankOrder::kDataOuter) s += " · ranks tp-cp-ep-pp-dp (DP outermost)";
   s += fmt::format(" · micro-batch {} · recompute {} · ZeRO {}", w.train.micro_batch, to_string(w.train.recompute),
                    w.train.zero_stage);
+  if (w.train.offload == plan::Offload::kOptimizer) s += " · optimizer offloaded";
   return s;
 }
 
@@ -265,8 +293,9 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
     }
     const plan::InferResult r = plan::evaluate_infer(used, pc, rates, in.assumptions);
     if (o.evaluated > 0 && !(r.memory.fits && r.time.meets_slo)) {
-      o.note = fmt::format("best of the {} replica layouts tried (TP up to {} × PP up to 8 dividing the {} layers); {}",
-                           o.evaluated, max_tp, w.model.num_layers,
+      o.note = fmt::format("best of the {} tried (TP up to {} × PP up to 8 dividing the {} layers); {}",
+                           detail::count_text(static_cast<double>(o.evaluated), "replica layout"), max_tp,
+                           w.model.num_layers,
                            r.memory.fits ? "none meets the latency SLO" : "none fits");
     }
     const auto& m = r.memory;
@@ -317,12 +346,12 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
       // of them, so the figures say that host memory is what does not fit.
       used = s.fastest_unfit.front().workload;
       r = s.fastest_unfit.front().result;
-      o.note = fmt::format("no configuration of {} GPUs fits ({} evaluated); {}", so.gpus, s.evaluated,
-                           plan::explain_winner(s).binding);
+      o.note = fmt::format("no configuration of {} fits ({} evaluated); {}", detail::count_text(so.gpus, "GPU"),
+                           s.evaluated, plan::explain_winner(s).binding);
     } else {
       r = plan::evaluate_train(w, pc, rates, in.assumptions);
-      o.note = fmt::format("no configuration of {} GPUs fits ({} evaluated); memory shown for the workload's own layout",
-                           so.gpus, s.evaluated);
+      o.note = fmt::format("no configuration of {} fits ({} evaluated); memory shown for the workload's own layout",
+                           detail::count_text(so.gpus, "GPU"), s.evaluated);
     }
   } else {
     r = plan::evaluate_train(w, pc, rates, in.assumptions);
@@ -377,7 +406,8 @@ void cost_option(const ProcurementInput& in, const std::string& scenario_file, P
       const double whole = std::max(1.0, std::ceil(given / f.gpus)) * f.gpus;
       if (whole != given) {
         sc.fleet["gpus"] = tco::NumberInput::sourced(
-            whole, fmt::format("{}: the scenario's {:g} GPUs rounded up to whole replicas of {}", from, given, f.gpus));
+            whole, fmt::format("{}: the scenario's {} rounded up to whole replicas of {}", from,
+                               detail::count_text(given, "GPU"), f.gpus));
       }
     }
   }

@@ -11,6 +11,7 @@
 #include "headroom/report/html.hpp"
 #include "headroom/report/procurement.hpp"
 #include "headroom/report/svg.hpp"
+#include "count_text.hpp"
 #include "html_parts.hpp"
 
 namespace headroom::report {
@@ -114,9 +115,16 @@ std::string summary_table(const ProcurementReport& rep) {
            "\">could not be planned: " + e(f.error) + "</td></tr>\n";
       continue;
     }
-    h += fmt::format("<tr class=\"{}\"><td>{}{}</td><td>{}</td><td class=\"num\">{} of {}</td><td>{}</td>",
+    // An offloaded optimizer: the host memory per node the plan needs, under the GPU's figure.
+    const std::string host =
+        f.host_bytes_per_node > 0
+            ? fmt::format("<br><span class=\"note\">host: {} per node{}</span>", gib(f.host_bytes_per_node),
+                          f.host_capacity_bytes > 0 ? " of " + gib(f.host_capacity_bytes) + " usable"
+                                                    : std::string(" (host memory unknown: not checked)"))
+            : std::string();
+    h += fmt::format("<tr class=\"{}\"><td>{}{}</td><td>{}</td><td class=\"num\">{} of {}{}</td><td>{}</td>",
                      chosen ? "pass" : (f.fits ? "" : "fail"), e(f.label), chosen ? " <b>(recommended)</b>" : "",
-                     f.fits ? "yes" : "no", gib(f.memory_bytes), gib(f.capacity_bytes), e(o.parallelism));
+                     f.fits ? "yes" : "no", gib(f.memory_bytes), gib(f.capacity_bytes), host, e(o.parallelism));
     if (train) {
       h += fmt::format("<td class=\"num\">{}</td><td class=\"num\">{:.0f}</td><td class=\"num\">{:.1f} %</td>",
                        days_text(f.time_to_train_s), o.gpu_hours, 100 * o.mfu);
@@ -231,13 +239,14 @@ std::string cost_section(const ProcurementReport& rep) {
     const auto& r = o.tco->result;
     const double fleet = o.tco->resolved.inputs.fleet.gpus;
     if (!shown.emplace(o.scenario_file, fleet).second) continue;
-    h += fmt::format("<h3>Scenario {}: {:g} GPUs over {:g} months</h3>\n", e(o.tco->scenario_name), fleet, r.months);
+    h += fmt::format("<h3>Scenario {}: {} over {}</h3>\n", e(o.tco->scenario_name), count_text(fleet, "GPU"),
+                     count_text(r.months, "month"));
     h += "<table class=\"cmp\"><thead><tr><th>Way to pay</th><th>Total over the horizon</th><th>USD per useful "
          "GPU-hour</th><th>Break-even month</th><th>Break-even utilisation</th></tr></thead><tbody>\n";
     if (r.onprem) {
-      h += fmt::format("<tr><td>on-prem ({:.0f} nodes)</td><td class=\"num\">{}</td><td class=\"num\">{:.2f}</td>"
+      h += fmt::format("<tr><td>on-prem ({})</td><td class=\"num\">{}</td><td class=\"num\">{:.2f}</td>"
                        "<td>—</td><td>—</td></tr>\n",
-                       r.onprem->nodes, usd(r.onprem->total_usd), r.onprem->usd_per_gpu_hour);
+                       count_text(r.onprem->nodes, "node"), usd(r.onprem->total_usd), r.onprem->usd_per_gpu_hour);
     }
     for (const auto& c : r.cloud) {
       const std::string be_m = c.break_even_month ? fmt::format("{:.1f}", *c.break_even_month)
@@ -264,7 +273,7 @@ std::string cost_section(const ProcurementReport& rep) {
     if (r.onprem) curve("on-prem", r.onprem->cumulative_usd);
     for (const auto& c : r.cloud) curve(c.label, c.cumulative_usd);
     ChartOptions co;
-    co.title = fmt::format("Cumulative cost, {:g} GPUs (on-prem: capex at month 0)", fleet);
+    co.title = fmt::format("Cumulative cost, {} (on-prem: capex at month 0)", count_text(fleet, "GPU"));
     co.x_label = "month";
     co.y_label = "USD, cumulative";
     co.log_x = false;
@@ -463,8 +472,9 @@ std::string render_procurement(const ProcurementReport& rep) {
   std::string html = page_head("headroom procurement — " + rep.model_name,
                                "Procurement: " + rep.model_name + (train ? " training" : " serving"));
   if (train) {
-    html += fmt::format("<p class=\"meta\">Training {} on {} GPUs: {:.3g} tokens, global batch {} × {} tokens, {}{}.",
-                        e(rep.model_name), w.gpus > 0 ? w.gpus : w.par.world(), w.train.tokens, w.train.global_batch,
+    html += fmt::format("<p class=\"meta\">Training {} on {}: {:.3g} tokens, global batch {} × {} tokens, {}{}.",
+                        e(rep.model_name), count_text(w.gpus > 0 ? w.gpus : w.par.world(), "GPU"), w.train.tokens,
+                        w.train.global_batch,
                         w.train.seq_len, e(plan::to_string(w.train.precision)),
                         rep.input.search ? ", parallelism searched per option" : "");
     if (w.train.adapter.enabled()) {
@@ -477,6 +487,10 @@ std::string render_procurement(const ProcurementReport& rep) {
     }
     if (w.train.optimizer != plan::Optimizer::kAdam)
       html += " Optimizer: " + e(plan::to_string(w.train.optimizer)) + ".";
+    if (w.train.offload == plan::Offload::kOptimizer) {
+      html += " Optimizer offloaded to host memory (ZeRO-Offload: master weights, optimizer states and the update "
+              "on the CPU): each option's host memory per node is in the table below.";
+    }
     if (rep.input.max_time_to_train_s) html += " Target: " + days_text(*rep.input.max_time_to_train_s) + ".";
   } else {
     html += fmt::format("<p class=\"meta\">Serving {}: context {} + output {} tokens, weights {}, {}", e(rep.model_name),

@@ -65,6 +65,28 @@ check "a workload file's ZeRO 0 with --offload: the search tries ZeRO 1-3" expec
 check "one GPU is a job" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 1 --tokens 1e8 \
   --adapter qlora --gpu H100 --out "$work/one.html"
 check "one GPU, singular" grep -q "on 1 GPU\." "$work/out"
+# Every count in the report agrees with its noun (QA: "on 1 GPUs", "1 GPUs over 36 months", "1 nodes").
+check "one GPU with a scenario" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 1 --tokens 1e8 \
+  --adapter qlora --gpu H100 --scenario "$scn" --today 2026-11-22 --out "$work/one-tco.html"
+check "header: on 1 GPU" grep -q "Training Llama 3 8B on 1 GPU: " "$work/one-tco.html"
+check "scenario: 1 GPU over 36 months" grep -q ": 1 GPU over 36 months</h3>" "$work/one-tco.html"
+check "on-prem (1 node)" grep -q "<td>on-prem (1 node)</td>" "$work/one-tco.html"
+check "no '1 GPUs' / '1 nodes' anywhere" bash -c "! grep -qE '(^|[^0-9.])1 (GPUs|nodes|months)' '$work/one-tco.html' '$work/out'"
+# Two profiles of one GPU plan identically: a tie, not a win on speed (QA).
+check "two identical H100 options" expect_exit 0 "$hr" report procurement --model llama-2-7b --gpus 8 --tokens 1e10 \
+  --gpu H100 --profile "$src/data/hardware/h100-sxm5-80gb.json" --scenario "$scn" --today 2026-11-22 \
+  --out "$work/tie.html"
+check "they tie" grep -q "at the same speed (.* on 8 GPUs): the two tie, and NVIDIA H100 SXM5 80GB is listed first\." "$work/out"
+check "no speed win claimed" bash -c "! grep -q 'wins on speed' '$work/out'"
+# An offloaded optimizer: the header says so and the host memory each plan needs is stated (QA: only
+# an excluded option showed it).
+check "offload, host memory unknown" expect_exit 0 "$hr" report procurement --model llama-2-70b --gpu H100 --gpus 8 \
+  --global-batch 64 --seq-len 4096 --offload optimizer --tokens 1e9 --scenario "$scn" --today 2026-11-22 \
+  --out "$work/offload-host.html"
+check "header: optimizer offloaded" grep -q "Optimizer offloaded to host memory (ZeRO-Offload" "$work/offload-host.html"
+check "table: host memory per node" grep -q "host: 1035.6 GiB per node (host memory unknown: not checked)" "$work/offload-host.html"
+check "plan: optimizer offloaded" grep -q "<td>TP 2 · PP 4 · DP 1 · SP · micro-batch 1 · recompute none · ZeRO 1 · optimizer offloaded</td>" "$work/offload-host.html"
+check "paragraph: host memory needed" grep -q "Its offloaded optimizer needs 1035.6 GiB of host memory per node (the profile gives no host memory" "$work/out"
 check "infer: each option's layout searched" expect_exit 0 "$hr" report procurement --model llama-3.1-405b \
   --phase infer --context 2048 --output 256 --qps 5 --tpot-slo 0.05 --gpu H100 --gpu H200 --out "$work/i405.html"
 check "H100 serves 405B at TP 8 PP 2" grep -q "TP 8 · PP 2 · batch" "$work/i405.html"

@@ -60,6 +60,49 @@ TEST(Recommend, HostMemoryIsNamedWhenTheOffloadedOptimizerDoesNotFit) {
       << r.paragraph;
 }
 
+TEST(Recommend, EqualCostAndSpeedIsATieNotASpeedWin) {
+  // Two profiles of one GPU with identical plans (QA: "the same as the runner-up …; it wins on speed").
+  const auto t = recommend({option("A", true, 20, 0.8e6), option("B", true, 20, 0.8e6)}, plan::Phase::kTrain,
+                           std::nullopt);
+  EXPECT_EQ(t.chosen, 0);
+  EXPECT_NE(t.paragraph.find("the same as the runner-up B, at the same speed (20.0 days on 64 GPUs): the two tie, "
+                             "and A is listed first."),
+            std::string::npos)
+      << t.paragraph;
+  EXPECT_EQ(t.paragraph.find("wins on speed"), std::string::npos) << t.paragraph;
+  // Within the 0.1 % tie of the search the speeds are the same too.
+  EXPECT_NE(recommend({option("A", true, 20, 0.8e6), option("B", true, 20.01, 0.8e6)}, plan::Phase::kTrain,
+                      std::nullopt)
+                .paragraph.find("the two tie"),
+            std::string::npos);
+  // Equal cost, really faster: the paragraph says so with both speeds (the faster ranks first).
+  const auto f = recommend({option("A", true, 25, 0.8e6), option("B", true, 20, 0.8e6)}, plan::Phase::kTrain,
+                           std::nullopt);
+  EXPECT_EQ(f.chosen, 1);
+  EXPECT_NE(f.paragraph.find("the same as the runner-up A, and faster: B delivers 20.0 days on 64 GPUs; A delivers "
+                             "25.0 days on 64 GPUs."),
+            std::string::npos)
+      << f.paragraph;
+}
+
+TEST(Recommend, TheRecommendedPlansHostMemoryIsStatedWithAnOffloadedOptimizer) {
+  // Catalog profiles give no host memory: the need is stated and said to be unchecked.
+  OptionFigures a = option("A", true, 20, 0.8e6);
+  a.host_bytes_per_node = 1035.6 * kGiB;
+  EXPECT_NE(recommend({a}, plan::Phase::kTrain, std::nullopt)
+                .paragraph.find("Its offloaded optimizer needs 1035.6 GiB of host memory per node (the profile gives "
+                                "no host memory, so it was not checked: make sure the nodes have it)."),
+            std::string::npos);
+  a.host_capacity_bytes = 1843.2 * kGiB;
+  EXPECT_NE(recommend({a}, plan::Phase::kTrain, std::nullopt)
+                .paragraph.find("Its offloaded optimizer needs 1035.6 GiB of host memory per node (1843.2 GiB "
+                                "usable)."),
+            std::string::npos);
+  // No offload: no host sentence.
+  EXPECT_EQ(recommend({option("A", true, 20, 0.8e6)}, plan::Phase::kTrain, std::nullopt).paragraph.find("host"),
+            std::string::npos);
+}
+
 TEST(Recommend, TimeTargetExcludesFasterButLateOptions) {
   // B is cheapest but misses the 25-day target; A and D meet it, D is cheaper.
   std::vector<OptionFigures> opts = {option("A", true, 24, 1.0e6), option("B", true, 30, 0.5e6, false),
@@ -186,6 +229,52 @@ TEST(Procurement, BuildPlansEveryOptionAndCostsWithPlannerGpuHours) {
     EXPECT_NE(html.find(id), std::string::npos) << id;
   }
   EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(Procurement, OffloadedOptimizerHostMemoryIsInTheHeaderTableAndPlan) {
+  // QA: with --offload optimizer the host RAM the recommended plan needs was shown only when an
+  // option was excluded for it. Llama 3 8B on 16 H100 (catalog: host memory unknown).
+  auto in = llama8b_on({"H100"});
+  in.workload.train.offload = plan::Offload::kOptimizer;
+  const auto rep = build_procurement(in);
+  ASSERT_EQ(rep.options.size(), 1u);
+  const auto& o = rep.options.front();
+  ASSERT_TRUE(o.figures.fits);
+  ASSERT_GT(o.figures.host_bytes_per_node, 0);
+  EXPECT_EQ(o.figures.host_capacity_bytes, 0);
+  const std::string host = fmt::format("{:.1f} GiB", o.figures.host_bytes_per_node / kGiB);
+  EXPECT_NE(o.parallelism.find(" · optimizer offloaded"), std::string::npos) << o.parallelism;
+  const auto html = render_procurement(rep);
+  EXPECT_NE(html.find("Optimizer offloaded to host memory (ZeRO-Offload"), std::string::npos);
+  EXPECT_NE(html.find("host: " + host + " per node (host memory unknown: not checked)"), std::string::npos) << host;
+  EXPECT_NE(rep.recommendation.paragraph.find("Its offloaded optimizer needs " + host + " of host memory per node"),
+            std::string::npos)
+      << rep.recommendation.paragraph;
+}
+
+TEST(Procurement, OneGpuOneNodeOneMonthAreSingular) {
+  // QA: "Training … on 1 GPUs", "1 GPUs over 36 months", "on-prem (1 nodes)". QLoRA fits one H100.
+  auto in = llama8b_on({"H100"});
+  auto& w = in.workload;
+  w.gpus = 1;
+  w.par.dp = 1;
+  w.train.global_batch = 8;
+  w.train.tokens = 1e8;
+  w.train.adapter.method = plan::AdapterMethod::kQlora;
+  in.scenario_files = {std::string(HEADROOM_SOURCE_DIR) + "/data/scenarios/h100x64-onprem-vs-aws-p5.json"};
+  in.years = 1.0 / 12.0;
+  const auto rep = build_procurement(in);
+  ASSERT_TRUE(rep.options.front().figures.fits);
+  const auto html = render_procurement(rep);
+  EXPECT_NE(html.find("Training Llama 3 8B on 1 GPU: "), std::string::npos);
+  EXPECT_NE(html.find(": 1 GPU over 1 month</h3>"), std::string::npos);
+  EXPECT_NE(html.find("<td>on-prem (1 node)</td>"), std::string::npos);
+  EXPECT_NE(html.find("Cumulative cost, 1 GPU (on-prem"), std::string::npos);
+  for (const char* plural : {"1 GPUs", "1 nodes", "1 months", "1 options"}) {
+    EXPECT_EQ(html.find(plural), std::string::npos) << plural;
+    EXPECT_EQ(rep.recommendation.paragraph.find(plural), std::string::npos) << plural;
+  }
+  EXPECT_NE(rep.recommendation.paragraph.find("on 1 GPU."), std::string::npos) << rep.recommendation.paragraph;
 }
 
 TEST(Procurement, InferenceReportHasTheLatencyThroughputCurveOfEachOption) {
