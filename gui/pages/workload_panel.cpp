@@ -1,5 +1,7 @@
 #include "workload_panel.hpp"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -266,6 +268,14 @@ WorkloadForm WorkloadPanel::form() const {
     f.custom.head_dim = heads_->value() > 0 ? hidden_->value() / heads_->value() : 0;
     f.custom.ffn_hidden_size = ffn_->value();
     f.custom.vocab_size = vocab_->value();
+    // Layer counts of the base's layer kinds follow a changed depth in proportion (a hybrid keeps its
+    // share of Mamba layers, gpt-oss its sliding-window share), within the new count.
+    const std::int64_t depth = f.custom.num_layers, base_depth = std::max<std::int64_t>(1, custom_base_.num_layers);
+    const auto scaled = [&](std::int64_t n) { return std::clamp<std::int64_t>((n * depth + base_depth / 2) / base_depth, 0, depth); };
+    f.custom.mamba_layers = scaled(custom_base_.mamba_layers);
+    if (custom_base_.mamba_layers > 0) f.custom.mamba_layers = std::max<std::int64_t>(1, f.custom.mamba_layers);
+    f.custom.sliding_window_layers = std::min(scaled(custom_base_.sliding_window_layers), f.custom.attention_layers());
+    f.custom.first_dense_layers = std::min(scaled(custom_base_.first_dense_layers), std::max<std::int64_t>(0, depth - 1));
   } else if (const plan::ModelConfig* m = catalog_.find_model(f.model_id)) {
     f.custom = *m;
   }

@@ -35,6 +35,7 @@ class WorkloadPanel : public QWidget {
   // Fields (for keyboard focus and tests).
   QComboBox* modelBox() const { return model_; }
   QSpinBox* tpBox() const { return tp_; }
+  QSpinBox* layersBox() const { return layers_; }  ///< the custom architecture's depth
   QSpinBox* seqLenBox() const { return seq_len_; }
   QSpinBox* gpusBox() const { return gpus_; }
   QCheckBox* searchBox() const { return search_; }

@@ -99,13 +99,38 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // request instead (below).
   const double full_layers_model =
       static_cast<double>(m.attention_layers()) - (in.sliding_window_full_pages ? 0.0 : swa_layers);
-  mem.kv_bytes_per_token = full_layers_model / s.pp * kv_layer_gpu * kvbytes;
-  mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;
   const double req_tokens = static_cast<double>(in.context_len + in.output_len);
   // Paged KV cache: a request holds whole blocks of `kv_block_tokens` tokens (vLLM: 16), the cache
   // is a whole number of blocks.
   const double block = static_cast<double>(std::max<std::int64_t>(1, in.kv_block_tokens));
   const auto in_blocks = [block](double tokens) { return std::ceil(tokens / block) * block; };
+  // Which share of the attention layers, and how many Mamba layers, the stage that needs the most per
+  // request holds. Stages hold L/PP layers each (vLLM's even split by count); a hybrid model's few
+  // attention layers do not split evenly over them: a stage holds ⌈A/PP⌉ or ⌊A/PP⌋ of them (attention
+  // spread over the depth, as Granite 4.0-H and Bamba place it), the rest of its layers Mamba layers,
+  // and the engine's cache is sized by the stage that needs more per request. Without Mamba layers
+  // every stage holds 1/PP of each kind.
+  double attn_stage_share = 1.0 / s.pp;
+  double mamba_stage_layers = static_cast<double>(m.mamba_layers) / s.pp;
+  const double state_layer_bytes = mamba_state_elements(m, w.par.tp) * abytes;
+  if (m.is_hybrid() && s.pp > 1) {
+    const double attn = static_cast<double>(m.attention_layers());
+    const double stage_layers = static_cast<double>(m.num_layers) / s.pp;
+    const double kv_per_attention_layer =
+        attn > 0 ? in_blocks(req_tokens) * full_layers_model / attn * kv_layer_gpu * kvbytes
+                 : 0.0;
+    const auto per_request = [&](double n_attn) {
+      return n_attn * kv_per_attention_layer + (stage_layers - n_attn) * state_layer_bytes;
+    };
+    const double hi = std::ceil(attn / s.pp), lo = std::floor(attn / s.pp);
+    const double n_attn = per_request(hi) >= per_request(lo) ? hi : lo;
+    attn_stage_share = attn > 0 ? n_attn / attn : 0.0;
+    mamba_stage_layers = stage_layers - n_attn;
+  }
+  mem.kv_bytes_per_token = full_layers_model * attn_stage_share * kv_layer_gpu * kvbytes;
+  mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;
+  // The stages' mean, for the time of a pass, which crosses every stage.
+  const double kv_bytes_per_token_mean = full_layers_model / s.pp * kv_layer_gpu * kvbytes;
   // A shared prefix: its whole blocks are cached once (prefix caching shares whole blocks only) and
   // every request holds blocks from the first one after them; the partial block is its own.
   const double cached = static_cast<double>(cached_prefix_tokens(in));
@@ -113,14 +138,13 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double swa_bytes_per_request =
       in.sliding_window_full_pages || swa_layers == 0
           ? 0.0
-          : in_blocks(std::min(static_cast<double>(m.sliding_window), req_tokens)) * swa_layers / s.pp * kv_layer_gpu *
-                kvbytes;
+          : in_blocks(std::min(static_cast<double>(m.sliding_window), req_tokens)) * swa_layers * attn_stage_share *
+                kv_layer_gpu * kvbytes;
   // Mamba layers: one conv + SSM state per request and layer, however long it is, in the activation
   // dtype (vLLM's mamba cache dtype 'auto' follows the model's, not the KV cache's). This GPU holds
-  // its stage's share of the Mamba layers (an even share of each kind per stage) and its TP share of
-  // their heads.
-  mem.state_bytes_per_request =
-      static_cast<double>(m.mamba_layers) / s.pp * mamba_state_elements(m, w.par.tp) * abytes;
+  // its stage's Mamba layers (above) and its TP share of their heads.
+  mem.state_bytes_per_request = mamba_stage_layers * state_layer_bytes;
+  const double state_bytes_mean = static_cast<double>(m.mamba_layers) / s.pp * state_layer_bytes;
   // Prompt tokens a request computes: the cached prefix blocks are not run again.
   const double new_ctx = static_cast<double>(in.context_len) - cached;
   const double chunk = std::min(static_cast<double>(in.prefill_chunk_tokens), std::max(new_ctx, 1.0));
@@ -231,8 +255,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double prefill_gemm_flop =
       ((dense_flop_per_token - output_flop_per_token) * new_ctx + output_flop_per_token + mla_prefix_flop) / gpus;
   // Mamba layers' SSD scan (Dao & Gu 2024, §6) per prompt token (ssd_scan_flop_per_token), in chunks
-  // of Q = min(chunk, the prompt's new tokens): the intra-chunk C·Bᵀ (Q·N per group) and its product
-  // with x (Q·P per head), causal halves of Q × Q blocks as the kernels skip the masked ones, and the
+  // of Q = min(chunk, the prompt's new tokens): the intra-chunk C·Bᵀ (2·Q·N per group, computed whole) and
+  // its product with x (Q·P per head, causal halves of the Q × Q blocks as the kernels skip the masked ones), and the
   // chunk states' B·x and C·state products (2·N·P each per head). A decode token updates each head's P × N state
   // (decay, B·x outer product: 3·N·P) and reads it out with C (2·N·P). The conv runs as weights.
   const double mamba_layers_all = static_cast<double>(m.mamba_layers);
@@ -276,8 +300,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // The prompt's KV is written once (and read back by its own attention from on-chip tiles); a
   // cached prefix's KV is read once.
   // A hybrid model's prompt writes its Mamba state once.
-  const double prefill_kv_bytes =
-      new_ctx * mem.kv_bytes_per_token + mem.shared_prefix_kv_bytes + mem.state_bytes_per_request;
+  const double prefill_kv_bytes = new_ctx * kv_bytes_per_token_mean + cached * kv_bytes_per_token_mean +
+                                  (cached > 0 ? 2.0 : 1.0) * state_bytes_mean;
   // A pass as its GEMM phase and its attention phase, each given by its FLOPs, its compute time at the
   // rates that apply and its bytes.
   const auto two_phase = [&](double gemm_flop, double gemm_compute_s, double gemm_bytes, double attn_flop,
@@ -319,7 +343,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
         batch * decode_gemm_s_per_token + prompts * prefill_gemm_s + rows * head_flop_extra / hp_rate,
         weights_read(batch + prompts * new_ctx) + head_bytes_extra, attn_flop + prompts * prefill_attn_flop,
         attn_flop / hp_rate + prompts * prefill_attn_flop / prefill_attn_rate,
-        batch * (attended(mid_ctx) * kv_read_per_position + 2.0 * mem.state_bytes_per_request) +
+        batch * (attended(mid_ctx) * kv_read_per_position + 2.0 * state_bytes_mean) +
             prompts * prefill_kv_bytes);
     rp.time_s *= s.pp;
     if (pt) *pt = rp;

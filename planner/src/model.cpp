@@ -289,6 +289,7 @@ ModelConfig model_from_reader(const Reader& r) {
     m.mamba_proj_bias = mb->boolean_or("proj_bias", false);
     m.mamba_conv_bias = mb->boolean_or("conv_bias", true);
     if (m.is_mla()) r.fail_at("mamba", "absent on an MLA model (hybrid Mamba layers are modelled beside GQA attention)");
+    if (m.mtp_layers > 0) r.fail_at("mtp_layers", "0 on a hybrid Mamba model (MTP modules beside Mamba layers are not modelled)");
     if (m.sliding_window > 0 && m.sliding_window_layers > m.attention_layers()) {
       r.fail_at("sliding_window.layers",
                 fmt::format("at most the attention layers (num_layers − mamba.layers = {}), got {}",

@@ -155,9 +155,9 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
       out.push_back(fmt::format(
           "hybrid Mamba-2 ({} of {} layers, Megatron-Core's MambaMixer): in_proj and out_proj as linear GEMMs (FP8 "
           "under FP8), the conv taps and per-head vectors as weights; the SSD scan (heads·head_dim·(chunk + "
-          "4·state) + groups·chunk·state FLOPs per token, chunk {}) with the attention core, backward 2× forward; "
-          "a Mamba layer stores in_proj's output, the conv's output, the scan output and the gated norm's output "
-          "(the chunk states are recomputed in backward), split over TP; per-layer figures averaged over "
+          "4·state) + 2·groups·chunk·state FLOPs per token, chunk {}) with the attention core, backward 2× forward; "
+          "a Mamba layer stores in_proj's output, the scan output, the gated norm's input and its output (the "
+          "conv and the chunk states are recomputed in backward), split over TP; per-layer figures averaged over "
           "attention and Mamba layers (a stage's exact mix not modelled); TP divides the groups; no CP, no "
           "adapters",
           w.model.mamba_layers, w.model.num_layers, w.model.mamba_chunk));
@@ -295,9 +295,12 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           "hybrid Mamba-2: {} of {} layers replace attention by a Mamba-2 mixer (no KV cache there): each request "
           "keeps a fixed state per such layer, (conv {} − 1)·(inner/TP + 2·B/C groups·state) + heads/TP·{}·{} "
           "elements in the activation dtype, read and written every decode step; prompts run the SSD scan in "
-          "chunks of {} tokens (Dao & Gu 2024: heads·head_dim·(chunk + 4·state) + groups·chunk·state FLOPs per "
+          "chunks of {} tokens (Dao & Gu 2024: heads·head_dim·(chunk + 4·state) + 2·groups·chunk·state FLOPs per "
           "token and layer) at the attention-core rate; decode updates and reads the state (5·heads·head_dim·state "
-          "FLOPs per token and layer); {}; engines' state-page alignment (vLLM's hybrid allocator) not modelled",
+          "FLOPs per token and layer); {}; with PP a stage holds ⌈A/PP⌉ or ⌊A/PP⌋ of the A attention layers (spread "
+          "over the depth) and the rest of its L/PP layers Mamba, and the stage that needs the most per request sizes "
+          "the cache (a pass is timed at the stages' mean); engines' state-page alignment (vLLM's hybrid allocator) "
+          "not modelled",
           hm.mamba_layers, hm.num_layers, hm.mamba_conv, hm.mamba_head_dim, hm.mamba_state, hm.mamba_chunk,
           hm.mamba_groups == 1 ? "its single B/C group is kept whole on every TP rank"
                                : "B/C groups split over TP"));

@@ -43,14 +43,14 @@ double moe_dispatch_bytes(const ModelConfig& m, double element_bytes) noexcept {
 }
 
 /// Elements a Mamba-2 mixer stores per token for backward beyond its inputs (Megatron-Core's
-/// MambaMixer with mamba_ssm's kernels): in_proj's output (z, x·B·C before the conv, dt), the conv's
-/// activated output (the scan's x, B, C), the scan output y and the gated norm's output (out_proj's
-/// input). The chunk states are recomputed in backward. 0 without Mamba layers.
+/// MambaMixer in training: mamba_ssm's mamba_split_conv1d_scan_combined saves in_proj's output
+/// (z, x·B·C before the conv, dt) and the scan output, and recomputes the conv and the chunk states in
+/// backward; the separate gated norm then keeps its input y and out_proj its input, the norm's output).
+/// 0 without Mamba layers.
 double mamba_stored_width(const ModelConfig& m) noexcept {
   if (!m.is_hybrid()) return 0.0;
   const double inner = static_cast<double>(m.mamba_inner());
-  const double conv_dim = static_cast<double>(m.mamba_conv_dim());
-  return (inner + conv_dim + static_cast<double>(m.mamba_heads)) + conv_dim + 2.0 * inner;
+  return (inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads)) + 3.0 * inner;
 }
 
 /// Activation bytes of one layer for one micro-batch without recomputation (Korthikanti Table 2,
@@ -290,7 +290,7 @@ double ssd_scan_flop_per_token(const ModelConfig& m, double seq) noexcept {
   if (!m.is_hybrid()) return 0.0;
   const double q = std::min(static_cast<double>(m.mamba_chunk), std::max(seq, 1.0));
   const double n = static_cast<double>(m.mamba_state);
-  return static_cast<double>(m.mamba_inner()) * (q + 4.0 * n) + static_cast<double>(m.mamba_groups) * q * n;
+  return static_cast<double>(m.mamba_inner()) * (q + 4.0 * n) + 2.0 * static_cast<double>(m.mamba_groups) * q * n;
 }
 
 double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept {
@@ -594,8 +594,12 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double attn_exec_fwd = attn_core_fwd - attn_skipped;
   const double layer_fwd = layer_forward_flop(m, tokens_mb, seq) / (tp * cp) - attn_skipped;
   const double logits_fwd = 2.0 * tokens_mb * h * static_cast<double>(m.vocab_size) / (tp * cp);
+  // Selective recompute re-runs the attention layers' core only (Megatron's core-attention
+  // checkpointing), not a hybrid model's SSD scan.
+  const double ssd_fwd = tokens_mb * (1.0 - static_cast<double>(m.attention_layers()) / layers) *
+                         ssd_scan_flop_per_token(m, seq) / (tp * cp);
   const double recompute_layer = full                                                           ? layer_fwd
-                                 : (t.recompute == Recompute::kSelective && !t.flash_attention) ? attn_core_fwd
+                                 : (t.recompute == Recompute::kSelective && !t.flash_attention) ? attn_core_fwd - ssd_fwd
                                                                                                 : 0.0;
   // FP8 (Transformer Engine under fp8_autocast, as Megatron-Core / NeMo run it): only the TE linear
   // layers' GEMMs (QKV, projection, FC1, FC2, MTP's projection) run at the FP8 rate; the attention

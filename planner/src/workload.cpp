@@ -138,6 +138,28 @@ void check_model(const ModelConfig& m, const std::string& file) {
   if (m.num_heads % m.num_kv_heads != 0) {
     bad(file, "$.model.num_kv_heads", fmt::format("a divisor of num_heads ({}), got {}", m.num_heads, m.num_kv_heads));
   }
+  // A model built in code (the GUI's custom model) skips the model file's checks: repeat the hybrid ones.
+  if (m.mamba_layers < 0 || m.mamba_layers > m.num_layers) {
+    bad(file, "$.model.mamba.layers", fmt::format("a layer count in [0, num_layers ({})], got {}", m.num_layers, m.mamba_layers));
+  }
+  if (m.is_hybrid()) {
+    pos(m.mamba_heads, "mamba.num_heads");
+    pos(m.mamba_head_dim, "mamba.head_dim");
+    pos(m.mamba_state, "mamba.state_size");
+    pos(m.mamba_groups, "mamba.groups");
+    pos(m.mamba_conv, "mamba.conv_kernel");
+    pos(m.mamba_chunk, "mamba.chunk_size");
+    if (m.mamba_heads % m.mamba_groups != 0) {
+      bad(file, "$.model.mamba.groups",
+          fmt::format("a divisor of mamba.num_heads ({}), got {}", m.mamba_heads, m.mamba_groups));
+    }
+    if (m.sliding_window > 0 && m.sliding_window_layers > m.attention_layers()) {
+      bad(file, "$.model.sliding_window.layers",
+          fmt::format("at most the attention layers ({}), got {}", m.attention_layers(), m.sliding_window_layers));
+    }
+    if (m.mtp_layers > 0) bad(file, "$.model.mtp_layers", "0 on a hybrid Mamba model (not modelled)");
+    if (m.is_mla()) bad(file, "$.model.mamba", "absent on an MLA model (not modelled)");
+  }
 }
 }  // namespace
 
@@ -157,10 +179,11 @@ void validate(const Workload& w, const std::string& file) {
   if (static_cast<std::int64_t>(p.tp) * p.pp * p.dp * p.cp > kMaxGpus) {
     bad(file, "$.parallelism", fmt::format("tp·pp·dp·cp at most {} GPUs", kMaxGpus));
   }
-  if (m.num_heads % p.tp != 0) {
+  // Attention heads split over TP (a model whose every layer is Mamba has no attention to split).
+  if (m.attention_layers() > 0 && m.num_heads % p.tp != 0) {
     bad(file, "$.parallelism.tp", fmt::format("a divisor of the model's num_heads ({}), got {}", m.num_heads, p.tp));
   }
-  if (m.num_kv_heads % p.tp != 0 && p.tp % m.num_kv_heads != 0) {
+  if (m.attention_layers() > 0 && m.num_kv_heads % p.tp != 0 && p.tp % m.num_kv_heads != 0) {
     bad(file, "$.parallelism.tp",
         fmt::format("a divisor or a multiple of num_kv_heads ({}), got {}", m.num_kv_heads, p.tp));
   }

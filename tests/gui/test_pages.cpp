@@ -1,6 +1,7 @@
 // The pages offscreen (QT_QPA_PLATFORM=offscreen): defaults, inline validation, drag and drop of
 // good and corrupt files, workspace save/load, chart and report export, the bench child process.
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QLineEdit>
 #include <QPushButton>
@@ -112,6 +113,30 @@ class PagesTest : public QObject {
     QVERIFY(w_->waitForIdle(30000));
     QVERIFY2(panel->errorText(QStringLiteral("$.train.precision")).contains(QStringLiteral("QLoRA")),
              qPrintable(panel->errorText(QStringLiteral("$.train.precision"))));
+  }
+
+  void customHybridKeepsItsShareOfMambaLayers() {
+    // Review: a custom model started from Granite 4.0-H kept 36 Mamba layers when its depth went
+    // below 36 (negative attention layers, negative KV). They follow the depth in proportion now.
+    WorkloadPanel* panel = w_->workloadPanel();
+    WorkloadForm f = panel->form();
+    f.model_id = "granite-4.0-h-1b";
+    f.phase = plan::Phase::kInfer;
+    f.search = false;
+    f.tp = 1;
+    f.pp = 1;
+    panel->setForm(f);
+    panel->modelBox()->setCurrentIndex(panel->modelBox()->count() - 1);  // custom, from Granite's shape
+    QCOMPARE(panel->form().custom.mamba_layers, std::int64_t{36});
+    panel->layersBox()->setValue(20);
+    QCOMPARE(panel->form().custom.num_layers, std::int64_t{20});
+    QCOMPARE(panel->form().custom.mamba_layers, std::int64_t{18});
+    QCOMPARE(panel->form().custom.attention_layers(), std::int64_t{2});
+    QVERIFY(w_->waitForIdle(30000));
+    QVERIFY2(panel->errorText(QStringLiteral("$.model.mamba.layers")).isEmpty(),
+             qPrintable(panel->errorText(QStringLiteral("$.model.mamba.layers"))));
+    panel->layersBox()->setValue(1);
+    QCOMPARE(panel->form().custom.mamba_layers, std::int64_t{1});  // a hybrid keeps at least one
   }
 
   void corruptDropLeavesWorkspaceUnchanged() {

@@ -814,11 +814,11 @@ TEST(Infer, HybridMambaStateKvAndTimeKnownAnswers) {
                    2.0 * 1'461'538'368 + 2.0 * 12 * 256 * 4 * 4352 + 36.0 * 5 * 3072 * 128);
   // A 4096-token prompt: every weight but the output layer per token, the output layer once, causal
   // attention on 4 layers (2·12·256 · 4096²/2 each) and the SSD scan in chunks of 256 (36 layers ×
-  // (3072·(256 + 4·128) + 256·128) per token).
+  // (3072·(256 + 4·128) + 2·256·128) per token).
   const double out = 2.0 * 100352 * 1536;
   EXPECT_DOUBLE_EQ(r8.time.prefill.flop, (2.0 * 1'461'538'368 - out) * 4096 + out +
                                              2.0 * 12 * 256 * 4 * 4096.0 * 4096 / 2 +
-                                             36.0 * (3072.0 * (256 + 512) + 256 * 128) * 4096);
+                                             36.0 * (3072.0 * (256 + 512) + 2 * 256 * 128) * 4096);
 }
 
 TEST(Infer, HybridMambaStateSplitsOverTpAndPp) {
@@ -881,6 +881,32 @@ TEST(Infer, TheMostThatFitStillFitsWhenAskedFor) {
     ++w.infer.batch;  // one more does not fit
     EXPECT_FALSE(eval(w, c.gpu).memory.fits) << c.model;
   }
+}
+
+TEST(Infer, HybridMambaPipelineStageHoldsWholeAttentionLayers) {
+  // Granite 4.0-H-1B's 4 attention layers over PP 8 stages of 5 layers: a stage holds one attention
+  // layer and 4 Mamba layers, or none and 5; the cache is sized by the stage that needs more per
+  // request (review: the mean, 0.5 attention layers per stage, overstated the requests 1.9×).
+  Workload w = infer("granite-4.0-h-1b", 1, 32768, 512);
+  w.par.pp = 8;
+  validate(w);
+  const InferResult r = eval(w, "l4");
+  EXPECT_EQ(r.memory.kv_bytes_per_token, 4.0 * 256 * 2);              // one layer's K and V
+  EXPECT_EQ(r.memory.state_bytes_per_request, 4.0 * 403'200 * 2);     // its 4 Mamba layers
+  // PP 5, 8 layers per stage: one attention layer and 7 Mamba layers bind (33,280 tokens of KV outweigh
+  // an eighth Mamba state).
+  w.par.pp = 5;
+  validate(w);
+  const InferResult five = eval(w, "l4");
+  EXPECT_EQ(five.memory.kv_bytes_per_token, 4.0 * 256 * 2);
+  EXPECT_EQ(five.memory.state_bytes_per_request, 7.0 * 403'200 * 2);
+  // At 16 tokens a request's KV in one layer (16 × 2048 B) is less than a Mamba state: the stage of 8
+  // Mamba layers binds.
+  w.infer.context_len = 8;
+  w.infer.output_len = 8;
+  const InferResult tiny = eval(w, "l4");
+  EXPECT_EQ(tiny.memory.kv_bytes_per_token, 0.0);
+  EXPECT_EQ(tiny.memory.state_bytes_per_request, 8.0 * 403'200 * 2);
 }
 
 }  // namespace

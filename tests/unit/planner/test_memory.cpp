@@ -1,8 +1,11 @@
 // Training memory: known answers for the Megatron byte accounting and the Korthikanti terms.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "headroom/core/errors.hpp"
 #include "headroom/core/units.hpp"
+#include "headroom/plan/infer.hpp"
 #include "headroom/plan/train.hpp"
 #include "helpers.hpp"
 
@@ -451,8 +454,8 @@ TEST(TrainMemory, HybridMambaLayerActivationsKnownAnswer) {
   // Granite 4.0-H-1B, s = 4096, b = 1, TP 1, bf16, flash attention, no dropout, no recompute.
   // Every layer: 2 norm inputs, the mixer's and the MLP's input (4·2·s·h) and SwiGLU's 3·4096 (2 bytes
   // each). Attention layers (4 of 40) add Q, K, V and the projection input (1536 + 512 + 512 + 1536);
-  // Mamba layers (36) in_proj's output (3072 + 3328 + 48), the conv output (3328), y and the gated
-  // norm's output (2 × 3072).
+  // Mamba layers (36) in_proj's output (3072 + 3328 + 48), the scan output, the gated norm's input and
+  // its output (3 × 3072); the conv output is recomputed in backward.
   Workload w;
   w.model = test::catalog().model("granite-4.0-h-1b");
   w.phase = Phase::kTrain;
@@ -460,9 +463,9 @@ TEST(TrainMemory, HybridMambaLayerActivationsKnownAnswer) {
   w.train.micro_batch = 1;
   w.train.recompute = Recompute::kNone;
   const double s = 4096, h = 1536;
-  const double per_token = 0.1 * 2 * (1536 + 512 + 512 + 1536) + 2.0 * 3 * 4096 + 0.9 * 2 * (6448 + 3328 + 2 * 3072);
+  const double per_token = 0.1 * 2 * (1536 + 512 + 512 + 1536) + 2.0 * 3 * 4096 + 0.9 * 2 * (6448 + 3 * 3072);
   EXPECT_DOUBLE_EQ(activation_bytes_per_layer(w.model, w.par, w.train), 4 * 2 * s * h + s * per_token);
-  // Attention's 4096 elements per token are fewer than a Mamba mixer's 15,920: the attention-only twin
+  // Attention's 4096 elements per token are fewer than a Mamba mixer's 15,664: the attention-only twin
   // stores less per layer.
   ModelConfig dense = w.model;
   dense.mamba_layers = 0;
@@ -503,6 +506,67 @@ TEST(TrainMemory, HybridMambaTrainingRulesNameTheField) {
   lora.train.adapter.method = AdapterMethod::kLora;
   lora.train.adapter.rank = 16;
   EXPECT_EQ(path_of(lora), "$.train.adapter");
+}
+
+TEST(TrainMemory, HybridModelsBuiltInCodeAreCheckedToo) {
+  // A model built in code (the GUI's custom model) does not pass the model file's checks: validate()
+  // repeats them.
+  Workload w;
+  w.model = test::catalog().model("granite-4.0-h-1b");
+  w.phase = Phase::kInfer;
+  w.infer.context_len = 1024;
+  w.infer.output_len = 128;
+  const auto path_of = [](const Workload& x) {
+    try {
+      validate(x, "gui");
+    } catch (const core::InputError& e) {
+      return e.json_path();
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(path_of(w), "accepted");
+  Workload deep = w;
+  deep.model.num_layers = 24;  // fewer layers than its 36 Mamba layers
+  EXPECT_EQ(path_of(deep), "$.model.mamba.layers");
+  Workload groups = w;
+  groups.model.mamba_groups = 5;
+  EXPECT_EQ(path_of(groups), "$.model.mamba.groups");
+  Workload mtp = w;
+  mtp.model.mtp_layers = 1;
+  EXPECT_EQ(path_of(mtp), "$.model.mtp_layers");
+  // Every layer Mamba: no attention heads to split, so TP 16 (dividing 48 Mamba heads, not 12
+  // attention heads) is a layout; with attention layers it is not.
+  Workload pure = w;
+  pure.model.mamba_layers = pure.model.num_layers;
+  pure.par.tp = 16;
+  EXPECT_EQ(path_of(pure), "accepted");
+  Workload mixed = pure;
+  mixed.model.mamba_layers = 36;
+  EXPECT_EQ(path_of(mixed), "$.parallelism.tp");
+  const InferResult r = evaluate_infer(pure, count_params(pure.model), test::rates_for("h100-sxm5-80gb", Precision::kBf16),
+                                       Assumptions{});
+  EXPECT_EQ(r.memory.kv_bytes_per_token, 0.0);
+  EXPECT_EQ(r.memory.max_kv_tokens, 0.0);  // no KV cache at all
+  EXPECT_GT(r.memory.max_concurrent_requests, 0.0);
+  EXPECT_TRUE(std::isfinite(r.time.tpot_s));
+}
+
+TEST(TrainTime, SelectiveRecomputeRerunsAttentionNotTheScan) {
+  // Review: without a fused kernel, selective recompute re-ran the SSD scan too; it re-runs the
+  // attention layers' core only.
+  Workload w;
+  w.model = test::catalog().model("granite-4.0-h-1b");
+  w.phase = Phase::kTrain;
+  w.train.seq_len = 4096;
+  w.train.global_batch = 8;
+  w.par.dp = 8;
+  w.train.flash_attention = false;
+  w.train.recompute = Recompute::kSelective;
+  const TrainResult r = test::train(w, "h100-sxm5-80gb");
+  // Hardware − model FLOPs = the attention layers' core once more (4 of 40 layers, full s²).
+  const double tokens = 8.0 * 4096;
+  EXPECT_NEAR(r.time.hardware_flop_per_step - r.time.model_flop_per_step,
+              40 * tokens * 0.1 * 2 * 4096 * 12 * 256, 1e-6 * r.time.model_flop_per_step);
 }
 
 }  // namespace

@@ -156,12 +156,12 @@ TEST(TrainTime, HybridMambaForwardFlopsKnownAnswer) {
   // on 4 of 40 layers, the Mamba mixer 14,642,576 − its conv bias 3328 on 36, the MLP 3·1536·4096.
   const ModelConfig& m = test::catalog().model("granite-4.0-h-1b");
   EXPECT_DOUBLE_EQ(mixer_params_per_layer(m, false), 0.1 * 6'291'456 + 0.9 * (14'642'576 - 3328));
-  // SSD per token and Mamba layer: 3072·(256 + 4·128) + 1·256·128; chunks shorter than 256 tokens for
-  // shorter sequences.
-  EXPECT_EQ(ssd_scan_flop_per_token(m, 4096), 3072.0 * (256 + 512) + 256 * 128);
-  EXPECT_EQ(ssd_scan_flop_per_token(m, 100), 3072.0 * (100 + 512) + 100 * 128);
+  // SSD per token and Mamba layer: 3072·(256 + 4·128) + 2·1·256·128 (C·Bᵀ computed whole); chunks
+  // shorter than 256 tokens for shorter sequences.
+  EXPECT_EQ(ssd_scan_flop_per_token(m, 4096), 3072.0 * (256 + 512) + 2 * 256 * 128);
+  EXPECT_EQ(ssd_scan_flop_per_token(m, 100), 3072.0 * (100 + 512) + 2 * 100 * 128);
   EXPECT_EQ(ssd_scan_flop_per_token(test::catalog().model("llama-3-8b"), 4096), 0.0);
-  const double attn_pt = 0.1 * 2 * 4096 * 12 * 256, ssd_pt = 0.9 * (3072.0 * 768 + 256 * 128);
+  const double attn_pt = 0.1 * 2 * 4096 * 12 * 256, ssd_pt = 0.9 * (3072.0 * 768 + 2 * 256 * 128);
   EXPECT_DOUBLE_EQ(attention_core_flop(m, 4096, 4096), 4096 * (attn_pt + ssd_pt));
   EXPECT_DOUBLE_EQ(layer_forward_flop(m, 4096, 4096),
                    2.0 * 4096 * (mixer_params_per_layer(m, false) + 3.0 * 1536 * 4096) + 4096 * (attn_pt + ssd_pt));

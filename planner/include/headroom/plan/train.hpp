@@ -144,8 +144,9 @@ double attention_core_flop(const ModelConfig& m, double tokens, double seq) noex
 
 /// Forward FLOPs of one Mamba-2 layer's SSD scan per token for sequences of `seq` tokens (Dao & Gu
 /// 2024, §6), chunks of Q = min(chunk, seq) tokens, P channels per head, state N, G groups:
-/// inner·(Q + 4·N) + G·Q·N (causal halves of the Q × Q blocks, the chunk states' B·x and C·state
-/// products); 0 without Mamba layers.
+/// inner·(Q + 4·N) + 2·G·Q·N (the masked product with x over causal halves of the Q × Q blocks, the
+/// full C·Bᵀ that mamba_ssm's _bmm_chunk_fwd computes, the chunk states' B·x and C·state products);
+/// 0 without Mamba layers.
 double ssd_scan_flop_per_token(const ModelConfig& m, double seq) noexcept;
 
 /// Share of attention_core_flop a kernel executes, averaged over the layers: 1 without a fused
