@@ -122,7 +122,7 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
   // A setting of the other phase would be ignored without a word: refuse it.
   const bool train_phase = w.phase == plan::Phase::kTrain;
   for (const char* flag : {"--adapter", "--lora-rank", "--optimizer", "--offload", "--seq-len", "--global-batch",
-                           "--micro-batch", "--tokens", "--max-days"}) {
+                           "--micro-batch", "--tokens", "--max-days", "--goodput"}) {
     if (!train_phase && given(flag))
       throw core::InputError("command line", flag, "--phase train (it is a training setting; this report is for serving)");
   }
