@@ -132,6 +132,9 @@ check "--tp divisor message" grep -q -- "--tp: expected a TP that, times PP 1 an
 check "nothing written for a refused flag" test ! -e "$work/x.html"
 check "offload is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
   --context 2048 --output 256 --offload optimizer --gpu H100 --out "$work/x.html"
+check "goodput is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
+  --context 2048 --output 256 --goodput 0.5 --gpu H100 --out "$work/x.html"
+check "--goodput named" grep -q -- "--goodput: expected --phase train" "$work/err"
 
 # Inference with a measured-style profile file (the catalog's JSON is a profile document).
 check "infer report" expect_exit 0 "$hr" report procurement --model llama-3-8b --phase infer --context 2048 \
