@@ -1,6 +1,7 @@
 #include "workload_panel.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -69,6 +70,14 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   offload_ = new QComboBox;
   offload_->addItem(QStringLiteral("on the GPU"), QStringLiteral("none"));
   offload_->addItem(QStringLiteral("in host memory (ZeRO-Offload)"), QStringLiteral("optimizer"));
+  host_memory_gib_ = spin(0, static_cast<int>(kMaxHostMemoryGib), 64);
+  host_memory_gib_->setSuffix(QStringLiteral(" GiB"));
+  host_memory_gib_->setSpecialValueText(QStringLiteral("the profile's (datasheet: not checked)"));
+  rank_order_ = new QComboBox;
+  rank_order_->addItem(QStringLiteral("tp-cp-ep-dp-pp (pipeline outermost, Megatron default)"),
+                       QString::fromStdString(plan::to_string(plan::RankOrder::kPipelineOuter)));
+  rank_order_->addItem(QStringLiteral("tp-cp-ep-pp-dp (data parallel outermost, Llama 3)"),
+                       QString::fromStdString(plan::to_string(plan::RankOrder::kDataOuter)));
   context_ = spin(1, 1 << 24, 256);
   output_ = spin(1, 1 << 24, 64);
   batch_ = spin(0, 1 << 26);
@@ -115,6 +124,10 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   train->addRow(search_);
   addField(train, QStringLiteral("&TP"), tp_, QStringLiteral("Tensor parallel size (must divide the heads)"), {"$.parallelism.tp"});
   addField(train, QStringLiteral("PP"), pp_, QStringLiteral("Pipeline parallel size (must divide the layers)"), {"$.parallelism.pp"});
+  addField(train, QStringLiteral("Rank order"), rank_order_,
+           QStringLiteral("How ranks fill the nodes, innermost first: which groups cross the nodes' network. The "
+                          "search tries both orders."),
+           {"$.parallelism.rank_order"});
   addField(train, QStringLiteral("Micro-batch"), micro_batch_, QStringLiteral("Sequences per micro-batch"), {"$.train.micro_batch"});
   addField(train, QStringLiteral("Global &batch"), global_batch_, QStringLiteral("Sequences per optimizer step"), {"$.train.global_batch"});
   addField(train, QStringLiteral("&Sequence"), seq_len_, QStringLiteral("Tokens per sequence"), {"$.train.seq_len", "$.parallelism.cp"});
@@ -130,6 +143,10 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   addField(train, QStringLiteral("Optimizer in"), offload_,
            QStringLiteral("Master weights, optimizer states and the update on the GPU, or in host memory (needs ZeRO 1-3)"),
            {"$.train.offload"});
+  addField(train, QStringLiteral("Host RAM per node"), host_memory_gib_,
+           QStringLiteral("Host memory of one node, GiB, that the offloaded optimizer must fit in, for every option "
+                          "(0: each profile's own; datasheet profiles have none, so it is not checked)"),
+           {});
 
   infer_group_ = new QGroupBox(QStringLiteral("Inference"));
   auto* infer = new QFormLayout(infer_group_);
@@ -162,10 +179,10 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
     updateEnabled();
     emit changed();
   };
-  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_, adapter_, optimizer_, offload_})
+  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_, adapter_, optimizer_, offload_, rank_order_})
     connect(c, &QComboBox::currentIndexChanged, this, edited);
   for (QSpinBox* s : {gpus_, tp_, pp_, micro_batch_, global_batch_, seq_len_, context_, output_, batch_, layers_, hidden_, heads_,
-                      kv_heads_, ffn_, vocab_, adapter_rank_, prefix_}) {
+                      kv_heads_, ffn_, vocab_, adapter_rank_, prefix_, host_memory_gib_}) {
     connect(s, &QSpinBox::valueChanged, this, edited);
   }
   for (QDoubleSpinBox* s : {tokens_b_, qps_, tpot_ms_, ttft_ms_}) connect(s, &QDoubleSpinBox::valueChanged, this, edited);
@@ -217,7 +234,10 @@ void WorkloadPanel::updateEnabled() {
   infer_group_->setVisible(!train);
   // With the search on, TP / PP / micro-batch / recompute / ZeRO are what the search chooses.
   const bool manual = !search_->isChecked();
-  for (QWidget* w : std::initializer_list<QWidget*>{tp_, pp_, micro_batch_, zero_, recompute_}) w->setEnabled(manual || !train);
+  for (QWidget* w : std::initializer_list<QWidget*>{tp_, pp_, micro_batch_, zero_, recompute_, rank_order_})
+    w->setEnabled(manual || !train);
+  // Host RAM is checked only for an offloaded optimizer.
+  host_memory_gib_->setEnabled(train && offload_->currentData().toString() == QLatin1String("optimizer"));
   adapter_rank_->setEnabled(adapter_->currentData().toString() != QLatin1String("none"));
 }
 
@@ -242,6 +262,9 @@ void WorkloadPanel::setForm(const WorkloadForm& f) {
   adapter_rank_->setValue(static_cast<int>(f.adapter_rank));
   optimizer_->setCurrentIndex(std::max(0, optimizer_->findData(QString::fromStdString(plan::to_string(f.optimizer)))));
   offload_->setCurrentIndex(std::max(0, offload_->findData(QString::fromStdString(plan::to_string(f.offload)))));
+  host_memory_gib_->setValue(static_cast<int>(std::lround(f.host_memory_gib)));
+  rank_order_->setCurrentIndex(
+      std::max(0, rank_order_->findData(QString::fromStdString(plan::to_string(f.rank_order)))));
   context_->setValue(static_cast<int>(f.context_len));
   output_->setValue(static_cast<int>(f.output_len));
   batch_->setValue(static_cast<int>(f.batch));
@@ -271,11 +294,14 @@ WorkloadForm WorkloadPanel::form() const {
     // Layer counts of the base's layer kinds follow a changed depth in proportion (a hybrid keeps its
     // share of Mamba layers, gpt-oss its sliding-window share), within the new count.
     const std::int64_t depth = f.custom.num_layers, base_depth = std::max<std::int64_t>(1, custom_base_.num_layers);
-    const auto scaled = [&](std::int64_t n) { return std::clamp<std::int64_t>((n * depth + base_depth / 2) / base_depth, 0, depth); };
+    const auto scaled = [&](std::int64_t n) {
+      return std::clamp<std::int64_t>((n * depth + base_depth / 2) / base_depth, 0, depth);
+    };
     f.custom.mamba_layers = scaled(custom_base_.mamba_layers);
     if (custom_base_.mamba_layers > 0) f.custom.mamba_layers = std::max<std::int64_t>(1, f.custom.mamba_layers);
     f.custom.sliding_window_layers = std::min(scaled(custom_base_.sliding_window_layers), f.custom.attention_layers());
-    f.custom.first_dense_layers = std::min(scaled(custom_base_.first_dense_layers), std::max<std::int64_t>(0, depth - 1));
+    f.custom.first_dense_layers =
+        std::min(scaled(custom_base_.first_dense_layers), std::max<std::int64_t>(0, depth - 1));
   } else if (const plan::ModelConfig* m = catalog_.find_model(f.model_id)) {
     f.custom = *m;
   }
@@ -302,6 +328,8 @@ WorkloadForm WorkloadPanel::form() const {
   f.adapter_rank = adapter_rank_->value();
   f.optimizer = plan::optimizer_from_string(optimizer_->currentData().toString().toStdString());
   f.offload = plan::offload_from_string(offload_->currentData().toString().toStdString());
+  f.host_memory_gib = host_memory_gib_->value();
+  f.rank_order = plan::rank_order_from_string(rank_order_->currentData().toString().toStdString());
   return f;
 }
 

@@ -117,8 +117,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     const double attn = static_cast<double>(m.attention_layers());
     const double stage_layers = static_cast<double>(m.num_layers) / s.pp;
     const double kv_per_attention_layer =
-        attn > 0 ? in_blocks(req_tokens) * full_layers_model / attn * kv_layer_gpu * kvbytes
-                 : 0.0;
+        attn > 0 ? in_blocks(req_tokens) * full_layers_model / attn * kv_layer_gpu * kvbytes : 0.0;
     const auto per_request = [&](double n_attn) {
       return n_attn * kv_per_attention_layer + (stage_layers - n_attn) * state_layer_bytes;
     };
@@ -135,11 +134,10 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // every request holds blocks from the first one after them; the partial block is its own.
   const double cached = static_cast<double>(cached_prefix_tokens(in));
   // Sliding-window layers without full pages hold at most `window` tokens per request.
-  const double swa_bytes_per_request =
-      in.sliding_window_full_pages || swa_layers == 0
-          ? 0.0
-          : in_blocks(std::min(static_cast<double>(m.sliding_window), req_tokens)) * swa_layers * attn_stage_share *
-                kv_layer_gpu * kvbytes;
+  const double swa_bytes_per_request = in.sliding_window_full_pages || swa_layers == 0
+                                           ? 0.0
+                                           : in_blocks(std::min(static_cast<double>(m.sliding_window), req_tokens)) *
+                                                 swa_layers * attn_stage_share * kv_layer_gpu * kvbytes;
   // Mamba layers: one conv + SSM state per request and layer, however long it is, in the activation
   // dtype (vLLM's mamba cache dtype 'auto' follows the model's, not the KV cache's). This GPU holds
   // its stage's Mamba layers (above) and its TP share of their heads.
@@ -179,8 +177,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // the room the weights, the runtime, the prompt chunk's activations and the shared prefix leave
   // (⌈B/PP⌉ ≥ B/PP bounds it from above; at most PP steps down to the exact one). A batch given or
   // chosen for an SLO is then held to the same sum, so the most that fit also fits when asked for.
-  const double room = mem.budget_bytes - mem.weights_bytes - mem.overhead_bytes - chunk_workspace -
-                      mem.shared_prefix_kv_bytes;
+  const double room =
+      mem.budget_bytes - mem.weights_bytes - mem.overhead_bytes - chunk_workspace - mem.shared_prefix_kv_bytes;
   if (room > 0) {
     double most = std::floor(room / (per_request + logits_row_bytes / s.pp));
     while (most > 0 && most * per_request + std::max(1.0, std::ceil(most / s.pp)) * logits_row_bytes > room) most -= 1;
@@ -254,18 +252,19 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
                          : 0.0;
   const double prefill_gemm_flop =
       ((dense_flop_per_token - output_flop_per_token) * new_ctx + output_flop_per_token + mla_prefix_flop) / gpus;
-  // Mamba layers' SSD scan (Dao & Gu 2024, §6) per prompt token (ssd_scan_flop_per_token), in chunks
-  // of Q = min(chunk, the prompt's new tokens): the intra-chunk C·Bᵀ (2·Q·N per group, computed whole) and
-  // its product with x (Q·P per head, causal halves of the Q × Q blocks as the kernels skip the masked ones), and the
-  // chunk states' B·x and C·state products (2·N·P each per head). A decode token updates each head's P × N state
-  // (decay, B·x outer product: 3·N·P) and reads it out with C (2·N·P). The conv runs as weights.
+  // Mamba layers' SSD scan (Dao & Gu 2024, §6) per prompt token (ssd_scan_flop_per_token), in
+  // chunks of Q = min(chunk, the prompt's new tokens): the intra-chunk C·Bᵀ (2·Q·N per group, computed
+  // whole) and its product with x (Q·P per head, causal halves of the Q × Q blocks as the kernels skip
+  // the masked ones), and the chunk states' B·x and C·state products (2·N·P each per head). A decode
+  // token updates each head's P × N state (decay, B·x outer product: 3·N·P) and reads it out with C
+  // (2·N·P). The conv runs as weights.
   const double mamba_layers_all = static_cast<double>(m.mamba_layers);
   const double ssd_prefill_flop_per_token = mamba_layers_all * ssd_scan_flop_per_token(m, new_ctx);
   const double ssd_decode_flop_per_token =
       mamba_layers_all * 5.0 * static_cast<double>(m.mamba_inner()) * static_cast<double>(m.mamba_state);
-  const double prefill_attn_flop =
-      (attn_flop_per_layer_ctx * (attended_prompt(ctx) - attended_prompt(cached)) + ssd_prefill_flop_per_token * new_ctx) /
-      gpus;
+  const double prefill_attn_flop = (attn_flop_per_layer_ctx * (attended_prompt(ctx) - attended_prompt(cached)) +
+                                    ssd_prefill_flop_per_token * new_ctx) /
+                                   gpus;
   const double prefill_flop = prefill_gemm_flop + prefill_attn_flop;
   // 8- or 4-bit compute (W8A8 FP8 / INT8, W4A4 checkpoints): the linear layers' GEMMs at that rate, the
   // attention core and the output layer (lm_head stays 16-bit in those checkpoints) at the bf16 rate,
@@ -343,8 +342,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
         batch * decode_gemm_s_per_token + prompts * prefill_gemm_s + rows * head_flop_extra / hp_rate,
         weights_read(batch + prompts * new_ctx) + head_bytes_extra, attn_flop + prompts * prefill_attn_flop,
         attn_flop / hp_rate + prompts * prefill_attn_flop / prefill_attn_rate,
-        batch * (attended(mid_ctx) * kv_read_per_position + 2.0 * state_bytes_mean) +
-            prompts * prefill_kv_bytes);
+        batch * (attended(mid_ctx) * kv_read_per_position + 2.0 * state_bytes_mean) + prompts * prefill_kv_bytes);
     rp.time_s *= s.pp;
     if (pt) *pt = rp;
     return rp.time_s + comm_s(batch + prompts * new_ctx, s, m, r, abytes);

@@ -63,8 +63,8 @@ double mamba_params(const ModelConfig& m, bool include_bias) noexcept {
   const double inner = static_cast<double>(m.mamba_inner());
   const double conv_dim = static_cast<double>(m.mamba_conv_dim());
   const double heads = static_cast<double>(m.mamba_heads);
-  const double in_out = inner + conv_dim + heads;  // z, then x·B·C (the conv's channels), then dt per head
-  double p = h * in_out + inner * h;               // in_proj, out_proj
+  const double in_out = inner + conv_dim + heads;     // z, then x·B·C (the conv's channels), then dt per head
+  double p = h * in_out + inner * h;                  // in_proj, out_proj
   p += conv_dim * static_cast<double>(m.mamba_conv);  // depthwise conv taps
   p += 3.0 * heads + inner;                           // dt bias, A (log), D per head; the gated norm's weight
   if (include_bias && m.mamba_conv_bias) p += conv_dim;
@@ -194,10 +194,11 @@ namespace detail {
 ModelConfig model_from_reader(const Reader& r) {
   r.expect_object();
   ModelConfig m;
-  r.only_keys({"schema", "schema_version", "id", "name", "aliases", "source", "as_of", "num_layers", "hidden_size",
-               "num_heads", "num_kv_heads", "head_dim", "v_head_dim", "ffn_hidden_size", "vocab_size", "max_seq_len", "mlp",
-               "norm", "position", "linear_bias", "qkv_bias", "tied_embeddings", "dropout", "moe", "sliding_window", "mla",
-               "mtp_layers", "mamba"});
+  r.only_keys(
+      {"schema",          "schema_version", "id",        "name",           "aliases",  "source",      "as_of",
+       "num_layers",      "hidden_size",    "num_heads", "num_kv_heads",   "head_dim", "v_head_dim",  "ffn_hidden_size",
+       "vocab_size",      "max_seq_len",    "mlp",       "norm",           "position", "linear_bias", "qkv_bias",
+       "tied_embeddings", "dropout",        "moe",       "sliding_window", "mla",      "mtp_layers",  "mamba"});
   m.id = r.string("id");
   if (m.id.empty()) r.fail_at("id", "a non-empty id");
   m.name = r.string_or("name", m.id);
@@ -288,8 +289,10 @@ ModelConfig model_from_reader(const Reader& r) {
     m.mamba_chunk = mb->integer_or("chunk_size", 256, 1, 65536);
     m.mamba_proj_bias = mb->boolean_or("proj_bias", false);
     m.mamba_conv_bias = mb->boolean_or("conv_bias", true);
-    if (m.is_mla()) r.fail_at("mamba", "absent on an MLA model (hybrid Mamba layers are modelled beside GQA attention)");
-    if (m.mtp_layers > 0) r.fail_at("mtp_layers", "0 on a hybrid Mamba model (MTP modules beside Mamba layers are not modelled)");
+    if (m.is_mla())
+      r.fail_at("mamba", "absent on an MLA model (hybrid Mamba layers are modelled beside GQA attention)");
+    if (m.mtp_layers > 0)
+      r.fail_at("mtp_layers", "0 on a hybrid Mamba model (MTP modules beside Mamba layers are not modelled)");
     if (m.sliding_window > 0 && m.sliding_window_layers > m.attention_layers()) {
       r.fail_at("sliding_window.layers",
                 fmt::format("at most the attention layers (num_layers − mamba.layers = {}), got {}",
@@ -360,9 +363,10 @@ std::string model_to_json(const ModelConfig& m, int indent) {
   if (m.v_head_dim > 0) j["v_head_dim"] = m.v_head_dim;
   if (m.mtp_layers > 0) j["mtp_layers"] = m.mtp_layers;
   if (m.is_hybrid()) {
-    j["mamba"] = json{{"layers", m.mamba_layers},   {"num_heads", m.mamba_heads},   {"head_dim", m.mamba_head_dim},
-                      {"state_size", m.mamba_state}, {"groups", m.mamba_groups},    {"conv_kernel", m.mamba_conv},
-                      {"chunk_size", m.mamba_chunk}, {"proj_bias", m.mamba_proj_bias}, {"conv_bias", m.mamba_conv_bias}};
+    j["mamba"] =
+        json{{"layers", m.mamba_layers},    {"num_heads", m.mamba_heads},     {"head_dim", m.mamba_head_dim},
+             {"state_size", m.mamba_state}, {"groups", m.mamba_groups},       {"conv_kernel", m.mamba_conv},
+             {"chunk_size", m.mamba_chunk}, {"proj_bias", m.mamba_proj_bias}, {"conv_bias", m.mamba_conv_bias}};
   }
   return j.dump(indent);
 }

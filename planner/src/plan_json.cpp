@@ -302,8 +302,7 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           "the cache (a pass is timed at the stages' mean); engines' state-page alignment (vLLM's hybrid allocator) "
           "not modelled",
           hm.mamba_layers, hm.num_layers, hm.mamba_conv, hm.mamba_head_dim, hm.mamba_state, hm.mamba_chunk,
-          hm.mamba_groups == 1 ? "its single B/C group is kept whole on every TP rank"
-                               : "B/C groups split over TP"));
+          hm.mamba_groups == 1 ? "its single B/C group is kept whole on every TP rank" : "B/C groups split over TP"));
     }
     if (w.model.kv_lora_rank > 0) {
       out.push_back(

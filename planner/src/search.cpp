@@ -169,9 +169,8 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
   for (const auto& b : best) res.best.push_back(candidate(b));
   if (best.empty() && have_unfit_host) {
     res.fastest_unfit.push_back(candidate(unfit_host));  // more host RAM would make it run
-  } else if (have_unfit &&
-             (best.empty() ||
-              unfit.result.time.step_s < (1.0 - kSameStepTimeTolerance) * best.front().result.time.step_s)) {
+  } else if (have_unfit && (best.empty() || unfit.result.time.step_s <
+                                                (1.0 - kSameStepTimeTolerance) * best.front().result.time.step_s)) {
     // Memory binds only when the configuration that does not fit is faster by more than a tie.
     res.fastest_unfit.push_back(candidate(unfit));
   }

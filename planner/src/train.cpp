@@ -250,7 +250,7 @@ LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Paralle
     add(t2 * h * (q + kv * static_cast<double>(m.head_dim + m.value_head_dim())), attn_share);  // fused QKV
   }
   add(t2 * o * h, attn_share);  // output projection
-  if (m.is_hybrid()) {  // Mamba layers: in_proj (z, x, B, C, dt) and out_proj
+  if (m.is_hybrid()) {          // Mamba layers: in_proj (z, x, B, C, dt) and out_proj
     const double inner = static_cast<double>(m.mamba_inner());
     add(t2 * h * (inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads)), 1.0 - attn_share);
     add(t2 * inner * h, 1.0 - attn_share);
@@ -316,9 +316,9 @@ double executed_attention_fraction(const ModelConfig& m, double seq, bool fused)
   const double attn_layers = static_cast<double>(m.attention_layers());
   const double swa = m.sliding_window > 0 ? static_cast<double>(m.sliding_window_layers) : 0.0;
   const double attn_fraction =
-      attn_layers > 0 ? (swa * fraction(static_cast<double>(m.sliding_window)) + (attn_layers - swa) * fraction(0.0)) /
-                            attn_layers
-                      : 1.0;
+      attn_layers > 0
+          ? (swa * fraction(static_cast<double>(m.sliding_window)) + (attn_layers - swa) * fraction(0.0)) / attn_layers
+          : 1.0;
   if (!m.is_hybrid()) return attn_fraction;
   // A hybrid model's SSD scan FLOPs are counted as executed (causal halves already left out).
   const double layers = static_cast<double>(m.num_layers);
@@ -598,9 +598,10 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // checkpointing), not a hybrid model's SSD scan.
   const double ssd_fwd = tokens_mb * (1.0 - static_cast<double>(m.attention_layers()) / layers) *
                          ssd_scan_flop_per_token(m, seq) / (tp * cp);
-  const double recompute_layer = full                                                           ? layer_fwd
-                                 : (t.recompute == Recompute::kSelective && !t.flash_attention) ? attn_core_fwd - ssd_fwd
-                                                                                                : 0.0;
+  const double recompute_layer = full ? layer_fwd
+                                 : (t.recompute == Recompute::kSelective && !t.flash_attention)
+                                     ? attn_core_fwd - ssd_fwd
+                                     : 0.0;
   // FP8 (Transformer Engine under fp8_autocast, as Megatron-Core / NeMo run it): only the TE linear
   // layers' GEMMs (QKV, projection, FC1, FC2, MTP's projection) run at the FP8 rate; the attention
   // core (DotProductAttention: fp8_dpa off by default) and Megatron's output layer (a plain
@@ -669,10 +670,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   traffic_settings.recompute = Recompute::kNone;
   // Without a fused attention kernel the raw QKᵀ scores (2·a·s²·b bytes, not kept for backward since
   // softmax's backward uses its output) are also written and read once per pass.
-  const double raw_scores =
-      t.flash_attention ? 0.0
-                        : act_bytes * static_cast<double>(m.num_heads) * (seq / cp) * seq * mb / tp *
-                              static_cast<double>(m.attention_layers()) / layers;
+  const double raw_scores = t.flash_attention ? 0.0
+                                              : act_bytes * static_cast<double>(m.num_heads) * (seq / cp) * seq * mb /
+                                                    tp * static_cast<double>(m.attention_layers()) / layers;
   const double layer_traffic =
       a.elementwise_traffic_factor *
       (layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention) + raw_scores);

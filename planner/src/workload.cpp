@@ -140,7 +140,8 @@ void check_model(const ModelConfig& m, const std::string& file) {
   }
   // A model built in code (the GUI's custom model) skips the model file's checks: repeat the hybrid ones.
   if (m.mamba_layers < 0 || m.mamba_layers > m.num_layers) {
-    bad(file, "$.model.mamba.layers", fmt::format("a layer count in [0, num_layers ({})], got {}", m.num_layers, m.mamba_layers));
+    bad(file, "$.model.mamba.layers",
+        fmt::format("a layer count in [0, num_layers ({})], got {}", m.num_layers, m.mamba_layers));
   }
   if (m.is_hybrid()) {
     pos(m.mamba_heads, "mamba.num_heads");
@@ -268,8 +269,9 @@ void validate(const Workload& w, const std::string& file) {
       }
       if (p.cp > 1) {
         bad(file, "$.parallelism.cp",
-            fmt::format("1 for a hybrid Mamba model ({}): context parallelism over Mamba layers is not modelled, got {}",
-                        m.id, p.cp));
+            fmt::format(
+                "1 for a hybrid Mamba model ({}): context parallelism over Mamba layers is not modelled, got {}", m.id,
+                p.cp));
       }
       if (t.adapter.enabled()) {
         bad(file, "$.train.adapter",

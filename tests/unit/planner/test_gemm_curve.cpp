@@ -134,8 +134,7 @@ TEST(GemmCurve, LayerGemmsAddUpToTheLinearFlops) {
     const double latent_norms =
         m.is_mla() ? 2.0 * tokens * static_cast<double>(m.q_lora_rank + m.kv_lora_rank) / p.tp : 0.0;
     // A Mamba mixer's conv taps, per-head vectors and norm weight likewise (36 of 40 layers).
-    const double mamba_other =
-        m.is_hybrid() ? 2.0 * tokens * 0.9 * (3328.0 * 4 + 3 * 48 + 3072) / p.tp : 0.0;
+    const double mamba_other = m.is_hybrid() ? 2.0 * tokens * 0.9 * (3328.0 * 4 + 3 * 48 + 3072) / p.tp : 0.0;
     const double linear = (layer_forward_flop(m, tokens, 4096) - attention_core_flop(m, tokens, 4096)) / p.tp;
     EXPECT_NEAR(sum, linear - latent_norms - mamba_other, 1e-9 * linear) << id;
   }

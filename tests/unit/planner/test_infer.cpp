@@ -801,8 +801,8 @@ TEST(Infer, HybridMambaStateKvAndTimeKnownAnswers) {
   EXPECT_DOUBLE_EQ(r8.memory.max_concurrent_requests,
                    std::floor((r8.memory.budget_bytes - r8.memory.weights_bytes - r8.memory.overhead_bytes - chunk_ws) /
                               (per_request + row)));
-  EXPECT_DOUBLE_EQ(r8.memory.total_bytes, r8.memory.weights_bytes + r8.memory.workspace_bytes +
-                                              r8.memory.overhead_bytes + 8 * per_request);
+  EXPECT_DOUBLE_EQ(r8.memory.total_bytes,
+                   r8.memory.weights_bytes + r8.memory.workspace_bytes + r8.memory.overhead_bytes + 8 * per_request);
   // Each decode token reads its KV at mid-output context (4 layers × 4352 positions × 2048 B) and
   // reads and writes its state; dense weights are read once per step whatever the batch.
   w.infer.batch = 16;
@@ -891,8 +891,8 @@ TEST(Infer, HybridMambaPipelineStageHoldsWholeAttentionLayers) {
   w.par.pp = 8;
   validate(w);
   const InferResult r = eval(w, "l4");
-  EXPECT_EQ(r.memory.kv_bytes_per_token, 4.0 * 256 * 2);              // one layer's K and V
-  EXPECT_EQ(r.memory.state_bytes_per_request, 4.0 * 403'200 * 2);     // its 4 Mamba layers
+  EXPECT_EQ(r.memory.kv_bytes_per_token, 4.0 * 256 * 2);           // one layer's K and V
+  EXPECT_EQ(r.memory.state_bytes_per_request, 4.0 * 403'200 * 2);  // its 4 Mamba layers
   // PP 5, 8 layers per stage: one attention layer and 7 Mamba layers bind (33,280 tokens of KV outweigh
   // an eighth Mamba state).
   w.par.pp = 5;

@@ -543,8 +543,8 @@ TEST(TrainMemory, HybridModelsBuiltInCodeAreCheckedToo) {
   Workload mixed = pure;
   mixed.model.mamba_layers = 36;
   EXPECT_EQ(path_of(mixed), "$.parallelism.tp");
-  const InferResult r = evaluate_infer(pure, count_params(pure.model), test::rates_for("h100-sxm5-80gb", Precision::kBf16),
-                                       Assumptions{});
+  const InferResult r = evaluate_infer(pure, count_params(pure.model),
+                                       test::rates_for("h100-sxm5-80gb", Precision::kBf16), Assumptions{});
   EXPECT_EQ(r.memory.kv_bytes_per_token, 0.0);
   EXPECT_EQ(r.memory.max_kv_tokens, 0.0);  // no KV cache at all
   EXPECT_GT(r.memory.max_concurrent_requests, 0.0);
@@ -565,8 +565,8 @@ TEST(TrainTime, SelectiveRecomputeRerunsAttentionNotTheScan) {
   const TrainResult r = test::train(w, "h100-sxm5-80gb");
   // Hardware − model FLOPs = the attention layers' core once more (4 of 40 layers, full s²).
   const double tokens = 8.0 * 4096;
-  EXPECT_NEAR(r.time.hardware_flop_per_step - r.time.model_flop_per_step,
-              40 * tokens * 0.1 * 2 * 4096 * 12 * 256, 1e-6 * r.time.model_flop_per_step);
+  EXPECT_NEAR(r.time.hardware_flop_per_step - r.time.model_flop_per_step, 40 * tokens * 0.1 * 2 * 4096 * 12 * 256,
+              1e-6 * r.time.model_flop_per_step);
 }
 
 }  // namespace

@@ -167,8 +167,7 @@ TEST(TrainTime, HybridMambaForwardFlopsKnownAnswer) {
                    2.0 * 4096 * (mixer_params_per_layer(m, false) + 3.0 * 1536 * 4096) + 4096 * (attn_pt + ssd_pt));
   // A fused kernel skips the masked half of the attention layers' scores; the SSD scan is counted as
   // executed.
-  EXPECT_DOUBLE_EQ(executed_attention_fraction(m, 4096, true),
-                   (attn_pt * 4097.0 / 8192 + ssd_pt) / (attn_pt + ssd_pt));
+  EXPECT_DOUBLE_EQ(executed_attention_fraction(m, 4096, true), (attn_pt * 4097.0 / 8192 + ssd_pt) / (attn_pt + ssd_pt));
   EXPECT_EQ(executed_attention_fraction(m, 4096, false), 1.0);
 }
 
