@@ -16,6 +16,7 @@
 #if HEADROOM_HAVE_PROCUREMENT
 #include <cmath>
 
+#include "headroom/core/units.hpp"
 #include "headroom/plan/catalog.hpp"
 #include "headroom/report/procurement.hpp"
 #include "headroom/tco/model.hpp"
@@ -81,6 +82,7 @@ struct ProcurementArgs {
   std::int64_t lora_rank = 16;
   std::string optimizer = "adam";
   std::string offload = "none";
+  double host_memory_gib = 0;  ///< --host-memory: host RAM per node, GiB (0: not given)
   double max_days = 0, utilisation = 0, years = 0, goodput = 1.0;
   bool no_search = false;
 };
@@ -122,7 +124,7 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
   // A setting of the other phase would be ignored without a word: refuse it.
   const bool train_phase = w.phase == plan::Phase::kTrain;
   for (const char* flag : {"--adapter", "--lora-rank", "--optimizer", "--offload", "--seq-len", "--global-batch",
-                           "--micro-batch", "--tokens", "--max-days", "--goodput"}) {
+                           "--micro-batch", "--tokens", "--max-days", "--goodput", "--host-memory"}) {
     if (!train_phase && given(flag))
       throw core::InputError("command line", flag, "--phase train (it is a training setting; this report is for serving)");
   }
@@ -250,6 +252,16 @@ int run_procurement(const CLI::App* c, const ProcurementArgs& a, const ReportArg
   if (in.options.empty()) throw core::InputError("command line", "--gpu", "at least one --gpu NAME or --profile FILE");
   if (!(a.goodput > 0 && a.goodput <= 1)) throw core::InputError("command line", "--goodput", "a fraction in (0, 1]");
   in.assumptions.goodput = a.goodput;
+  if (c->count("--host-memory") > 0) {
+    // As `plan train|search --host-memory`: the same range, and only where it is checked.
+    if (!(a.host_memory_gib > 0 && a.host_memory_gib <= 1e5))
+      throw core::InputError("command line", "--host-memory",
+                             fmt::format("GiB of host RAM per node in (0, 100000], got {}", a.host_memory_gib));
+    if (in.workload.train.offload != plan::Offload::kOptimizer)
+      throw core::InputError("command line", "--host-memory",
+                             "--offload optimizer with it (host RAM is checked only for an offloaded optimizer)");
+    in.host_memory_bytes = a.host_memory_gib * core::kGiB;
+  }
   in.search = !a.no_search;
   in.infer_layout_fixed = c->count("--tp") > 0 ||
                           (!a.workload_file.empty() && (in.workload.par.tp > 1 || in.workload.par.pp > 1));
@@ -323,7 +335,11 @@ void add_report_command(CLI::App& app, Action& action) {
                   "train: optimizer states: adam (fp32 moments, default), adam-bf16, adam-8bit (bitsandbytes), lion");
   pro->add_option("--offload", pa->offload,
                   "train: optimizer (ZeRO-Offload: master weights, optimizer states and update on the host, checked "
-                  "against a profile's host_memory_bytes when it has one) or none (default)");
+                  "against a profile's host_memory_bytes when it has one, or --host-memory) or none (default)");
+  pro->add_option("--host-memory", pa->host_memory_gib,
+                  "train, with --offload optimizer: host RAM per node in GiB for every option, in place of each "
+                  "profile's own (default: the profile's, known in a measured profile, unknown in the catalog's: "
+                  "not checked)");
   pro->add_option("--max-days", pa->max_days, "train: time-to-train target, days");
   pro->add_flag("--no-search", pa->no_search,
                 "keep the workload's parallelism instead of searching it per option (train: the layout; infer: the "

@@ -263,6 +263,10 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
   add_source(o.sources, "TDP", hw.tdp_w, fmt::format("{:.0f} W", hw.tdp_w.value_or(0)));
   add_source(o.sources, "NVLink (bidirectional per GPU)", hw.nvlink_bytes_per_s,
              core::format_rate(hw.nvlink_bytes_per_s.value_or(0), "B/s"));
+  if (train && w.train.offload == plan::Offload::kOptimizer) {
+    // The offloaded optimizer is checked against it (or not, when unknown).
+    add_source(o.sources, "host memory per node", hw.host_memory_bytes, gib(hw.host_memory_bytes.value_or(0)));
+  }
   if (hw.nvlink_domain_gpus.known()) {
     add_source(o.sources, "GPUs joined by NVLink", hw.nvlink_domain_gpus,
                fmt::format("{:g}", hw.nvlink_domain_gpus.value_or(0)));
@@ -451,10 +455,28 @@ ProcurementReport build_procurement(const ProcurementInput& in) {
                         "only the planner's GPU-hours (or tokens/s) and GPU count differ between options.");
   }
   if (files.empty()) rep.notes.push_back("No TCO scenario was given: cost is not computed.");
+  const bool offload = w.phase == plan::Phase::kTrain && w.train.offload == plan::Offload::kOptimizer;
+  if (in.host_memory_bytes) {
+    if (!offload) {
+      throw core::InputError("command line", "--host-memory",
+                             "--offload optimizer with it, for training (host RAM is checked only for an offloaded "
+                             "optimizer)");
+    }
+    if (!(*in.host_memory_bytes > 0 && std::isfinite(*in.host_memory_bytes)))
+      throw core::InputError("command line", "--host-memory", "a positive, finite host memory per node");
+  }
   const plan::ParamCounts pc = plan::count_params(w.model);
   for (std::size_t i = 0; i < in.options.size(); ++i) {
     ProcurementOption o;
     o.input = in.options[i];
+    if (in.host_memory_bytes) {
+      // One host design for every option: the given RAM replaces each profile's own.
+      plan::Quantity& q = o.input.profile.host_memory_bytes;
+      q.value = *in.host_memory_bytes;
+      q.provenance = plan::Provenance::kOverride;
+      q.source = "--host-memory";
+      q.as_of.clear();
+    }
     plan_option(in, pc, o);
     if (!files.empty()) cost_option(in, files.size() == 1 ? files.front() : files[i], o);
     rep.options.push_back(std::move(o));

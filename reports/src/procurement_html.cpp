@@ -490,6 +490,10 @@ std::string render_procurement(const ProcurementReport& rep) {
     if (w.train.offload == plan::Offload::kOptimizer) {
       html += " Optimizer offloaded to host memory (ZeRO-Offload: master weights, optimizer states and the update "
               "on the CPU): each option's host memory per node is in the table below.";
+      if (rep.input.host_memory_bytes) {
+        html += fmt::format(" Host RAM: {} per node for every option (--host-memory), in place of the profiles' own.",
+                            gib(*rep.input.host_memory_bytes));
+      }
     }
     if (rep.input.max_time_to_train_s) html += " Target: " + days_text(*rep.input.max_time_to_train_s) + ".";
   } else {

@@ -59,6 +59,31 @@ check "offload report, nothing fits the small hosts" expect_exit 0 "$hr" report 
   --out "$work/offload70.html"
 check "small hosts excluded for host memory" grep -q "H100 with 64 GiB hosts .* does not fit its offloaded optimizer in host memory" "$work/out"
 check "big hosts recommended" grep -q "^Recommended: H100 with 2 TiB hosts" "$work/out"
+# --host-memory: one host design for every option; catalog profiles (no host memory) are then checked,
+# and it replaces a measured profile's own value.
+check "--host-memory 64: catalog H100 checked" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 8 \
+  --tokens 1e11 --offload optimizer --host-memory 64 --gpu H100 --profile "$work/big-host.json" \
+  --out "$work/hm64.html"
+check "catalog H100 excluded for host memory" grep -q "NVIDIA H100 SXM5 80GB does not fit its offloaded optimizer in host memory (119.7 GiB per node needed, 57.6 GiB usable)" "$work/out"
+check "the 2 TiB profile is held to 64 GiB too" grep -q "H100 with 2 TiB hosts .* does not fit its offloaded optimizer in host memory (119.7 GiB per node needed, 57.6 GiB usable)" "$work/out"
+check "header names --host-memory" grep -q "Host RAM: 64.0 GiB per node for every option (--host-memory)" "$work/hm64.html"
+check "sources: host memory from --host-memory" grep -q '<td>host memory per node</td><td class="num">64.0 GiB</td><td>override</td><td class="src">--host-memory</td>' "$work/hm64.html"
+check "--host-memory 256: fits" expect_exit 0 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 \
+  --offload optimizer --host-memory 256 --gpu H100 --profile "$work/small-host.json" --out "$work/hm256.html"
+check "recommended, host memory checked" grep -q "^Recommended: NVIDIA H100 SXM5 80GB\. .*Its offloaded optimizer needs 119.7 GiB of host memory per node (230.4 GiB usable)" "$work/out"
+check "the 64 GiB profile is held to 256 GiB" bash -c "! grep -q 'does not fit' '$work/out'"
+check "table: host fit checked" grep -q "host: 119.7 GiB per node of 230.4 GiB usable" "$work/hm256.html"
+check "--host-memory without --offload" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 \
+  --tokens 1e11 --host-memory 256 --gpu H100 --out "$work/x.html"
+check "--host-memory names --offload" grep -q -- "--host-memory: expected --offload optimizer with it" "$work/err"
+check "--host-memory for serving" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
+  --context 2048 --output 256 --host-memory 256 --gpu H100 --out "$work/x.html"
+check "--host-memory named, training setting" grep -q -- "--host-memory: expected --phase train" "$work/err"
+for v in 0 -5 inf nan 1e9; do
+  check "--host-memory $v refused" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 --tokens 1e11 \
+    --offload optimizer --host-memory "$v" --gpu H100 --out "$work/x.html"
+  check "--host-memory $v named" grep -q -- "--host-memory: expected GiB of host RAM per node in (0, 100000]" "$work/err"
+done
 printf '{"schema":"headroom.workload","schema_version":"1.0","model":"llama-3-8b","phase":"train","gpus":8,"parallelism":{"dp":8},"train":{"global_batch":64,"seq_len":4096,"tokens":1e11,"zero_stage":0}}' > "$work/z0.json"
 check "a workload file's ZeRO 0 with --offload: the search tries ZeRO 1-3" expect_exit 0 "$hr" report procurement \
   --workload "$work/z0.json" --offload optimizer --gpu H100 --out "$work/z0.html"

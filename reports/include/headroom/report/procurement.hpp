@@ -76,6 +76,10 @@ struct ProcurementInput {
   bool infer_layout_fixed = false;
   int max_tp = 0;                           ///< search: 0 = GPUs per node
   std::optional<double> max_time_to_train_s;  ///< training target (nullopt: none)
+  /// Training with an offloaded optimizer: host RAM per node, bytes, for every option (`--host-memory`),
+  /// in place of each profile's own host_memory_bytes (a measured profile's included: the options are
+  /// compared on one host design). nullopt: each profile's own (unknown in catalog profiles: not checked).
+  std::optional<double> host_memory_bytes;
   /// Scenario files: none (no cost), one (applied to every option) or one per option, in order.
   std::vector<std::string> scenario_files;
   std::string prices_file;                  ///< "" = the scenario's catalog
