@@ -79,7 +79,11 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
   if (col == kOption) return QString::fromStdString(o.label);
   if (!o.error.empty()) return col == kFits ? QStringLiteral("error") : QVariant();
   switch (col) {
-    case kFits: return o.fits ? QStringLiteral("yes") : QStringLiteral("no");
+    case kFits:
+      if (o.fits) return QStringLiteral("yes");
+      // Fits the GPUs, not the nodes' RAM (offloaded optimizer): say which memory is short.
+      return !o.host_fits && o.memory.total_bytes() <= o.memory.capacity_bytes ? QStringLiteral("no (host RAM)")
+                                                                               : QStringLiteral("no");
     case kMemory: return gib(o.memory.total_bytes());
     case kCapacity: return gib(o.memory.capacity_bytes);
     case kParallelism: return QString::fromStdString(o.parallelism);

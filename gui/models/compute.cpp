@@ -36,6 +36,9 @@ MemoryBreakdown train_memory(const plan::TrainMemory& m) {
 
 void fill_train(OptionResult& out, const plan::Workload& w, const plan::TrainResult& r) {
   out.fits = r.memory.fits;
+  out.host_bytes_per_node = r.memory.host_bytes_per_node;
+  out.host_capacity_bytes = r.memory.host_capacity_bytes;
+  out.host_fits = r.memory.host_fits;
   if (!r.memory.host_fits) {
     constexpr double kGiB = 1073741824.0;
     out.note += fmt::format("{}offloaded optimizer: {:.1f} GiB of host memory per node needed, {:.1f} GiB usable",
@@ -85,16 +88,18 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
                          const plan::ParamCounts& params) {
   OptionResult out;
   out.label = opt.label;
+  // With the form's host RAM per node in place of the profile's (offloaded optimizer).
+  const plan::HardwareProfile profile = planned_profile(opt, form);
   const plan::Assumptions a;
   const plan::Precision precision = w.phase == plan::Phase::kTrain ? w.train.precision : w.infer.compute_precision;
   plan::Rates rates;
   try {
-    rates = plan::resolve_rates(opt.profile, precision, a);
+    rates = plan::resolve_rates(profile, precision, a);
   } catch (const core::InputError& e) {
     out.error = e.what();
     return out;
   }
-  out.roofline = roofline_of(opt.profile, precision, rates);
+  out.roofline = roofline_of(profile, precision, rates);
   const double pb = plan::precision_bytes(precision);
 
   if (w.phase == plan::Phase::kInfer) {
@@ -147,6 +152,17 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
     out.roofline.ops = roofline_ops(s.best.front().workload, pb);
     return out;
   }
+  if (!s.fastest_unfit.empty() && s.fastest_unfit.front().result.memory.margin_bytes >= 0) {
+    // Layouts fit the GPUs but every one misses the host's RAM (offloaded optimizer): show the
+    // fastest of them, so the note says that host memory is what does not fit.
+    const plan::SearchCandidate& c = s.fastest_unfit.front();
+    fill_train(out, c.workload, c.result);
+    out.fits = false;
+    out.note = fmt::format("no configuration of {} GPUs fits ({} evaluated); shown: {}; {}", form.gpus, s.evaluated,
+                           out.parallelism, out.note);
+    out.roofline.ops = roofline_ops(c.workload, pb);
+    return out;
+  }
   // Nothing fits: show the most memory-frugal simple layout so the Fit page says by how much.
   plan::Workload fallback = w;
   fallback.par = plan::Parallelism{};
@@ -157,8 +173,8 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
   fallback.train.zero_stage = std::max(1, w.train.zero_stage);
   fill_train(out, fallback, plan::evaluate_train(fallback, params, rates, a));
   out.fits = false;
-  out.note = fmt::format("no configuration of {} GPUs fits ({} evaluated); shown: {}", form.gpus, s.evaluated,
-                         out.parallelism);
+  out.note = fmt::format("no configuration of {} GPUs fits ({} evaluated); shown: {}{}{}", form.gpus, s.evaluated,
+                         out.parallelism, out.note.empty() ? "" : "; ", out.note);
   out.roofline.ops = roofline_ops(fallback, pb);
   return out;
 }

@@ -61,6 +61,11 @@ struct OptionResult {
   double time_to_train_s = 0;
   double gpu_hours = 0;
   double mfu = 0;                   ///< fraction
+  /// Training with the optimizer offloaded: host RAM the plan needs per node and the node's usable
+  /// RAM (0: unknown, not checked), bytes; host_fits is false when it needs more than that.
+  double host_bytes_per_node = 0;
+  double host_capacity_bytes = 0;
+  bool host_fits = true;
   // Inference (phase infer):
   double ttft_under_load_s = 0;  ///< TTFT under load at the planned batch (prompt chunks in steps with the decode batch)
   double tpot_s = 0;

@@ -38,6 +38,13 @@ std::string comparison_report_html(const Workspace& ws, const Comparison& c, con
                          : fmt::format("global batch {} × {} tokens, {:.3g} tokens{}", f.global_batch, f.seq_len, f.tokens,
                                        f.search ? ", parallelism searched per option" : ""),
                    html_escape(generated_at));
+  if (!infer && f.offload == plan::Offload::kOptimizer) {
+    h += f.host_memory_gib > 0
+             ? fmt::format("<p>Optimizer offloaded to host memory; host RAM: {:g} GiB per node for every option.</p>\n",
+                           f.host_memory_gib)
+             : std::string("<p>Optimizer offloaded to host memory; host RAM per node: each profile's own (unknown in "
+                           "datasheet profiles: not checked).</p>\n");
+  }
   if (!c.error.empty()) {
     h += "<p class=\"bad\">The workload is invalid: " + html_escape(c.error_path + ": expected " + c.error) + "</p></body></html>\n";
     return h;
@@ -145,6 +152,11 @@ std::string export_report_html(const Workspace& ws, const Comparison& c, const p
                                       ? s.string()
                                       : (data_dir / "scenarios" / (ws.cost.scenario + ".json")).string());
     }
+    // The form's host RAM per node, for every option as `report procurement --host-memory` (only
+    // where it is checked: training with the optimizer offloaded).
+    if (in.workload.phase == plan::Phase::kTrain && in.workload.train.offload == plan::Offload::kOptimizer &&
+        ws.workload.host_memory_gib > 0)
+      in.host_memory_bytes = ws.workload.host_memory_gib * core::kGiB;
     if (ws.cost.utilisation > 0) in.utilisation = ws.cost.utilisation;
     if (ws.cost.years > 0) in.years = ws.cost.years;
     in.today = plan::tco::today_utc();

@@ -10,6 +10,7 @@
 #include "headroom/core/detail/strict_json.hpp"
 #include "headroom/core/errors.hpp"
 #include "headroom/core/results.hpp"
+#include "headroom/core/units.hpp"
 #include "headroom/plan/profile_from_results.hpp"
 
 namespace headroom::gui {
@@ -118,6 +119,7 @@ plan::Workload to_workload(const WorkloadForm& f, const plan::Catalog& catalog) 
     w.train.adapter.rank = f.adapter_rank;
     w.train.optimizer = f.optimizer;
     w.train.offload = f.offload;
+    w.par.rank_order = f.rank_order;
     plan::validate(w, file);
     w.gpus = f.gpus;
   } else {
@@ -145,6 +147,17 @@ plan::Workload to_workload(const WorkloadForm& f, const plan::Catalog& catalog) 
     plan::validate(w, file);
   }
   return w;
+}
+
+plan::HardwareProfile planned_profile(const GpuOption& option, const WorkloadForm& form) {
+  plan::HardwareProfile p = option.profile;
+  if (form.phase == plan::Phase::kTrain && form.offload == plan::Offload::kOptimizer && form.host_memory_gib > 0) {
+    p.host_memory_bytes.value = form.host_memory_gib * core::kGiB;
+    p.host_memory_bytes.provenance = plan::Provenance::kOverride;
+    p.host_memory_bytes.source = "workload form: host RAM per node";
+    p.host_memory_bytes.as_of.clear();
+  }
+  return p;
 }
 
 std::string workspace_to_json(const Workspace& ws) {
@@ -176,6 +189,8 @@ std::string workspace_to_json(const Workspace& ws) {
   wl["adapter_rank"] = f.adapter_rank;
   wl["optimizer"] = plan::to_string(f.optimizer);
   wl["offload"] = plan::to_string(f.offload);
+  wl["host_memory_gib"] = f.host_memory_gib;
+  wl["rank_order"] = plan::to_string(f.rank_order);
   wl["ttft_slo_s"] = f.ttft_slo_s;
   wl["shared_prefix_tokens"] = f.shared_prefix_tokens;
 
@@ -213,7 +228,7 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   const Reader wl = root.at("workload");
   only_keys(wl, {"model", "phase", "precision", "gpus", "search", "tp", "pp", "micro_batch", "global_batch", "seq_len",
                  "tokens", "zero_stage", "recompute", "context_len", "output_len", "batch", "qps", "tpot_slo_s",
-                 "adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens", "optimizer", "offload"});
+                 "adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens", "optimizer", "offload", "host_memory_gib", "rank_order"});
   WorkloadForm& f = ws.workload;
   const Reader model = wl.at("model");
   if (model.value().is_string()) {
@@ -254,6 +269,14 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   f.optimizer = plan::optimizer_from_string(wl.choice_or(
       "optimizer", std::vector<std::string>(std::begin(plan::kOptimizerNames), std::end(plan::kOptimizerNames)), "adam"));
   f.offload = plan::offload_from_string(wl.choice_or("offload", {"none", "optimizer"}, "none"));
+  // The bound of `plan --host-memory` and `report procurement --host-memory`; 0 is "the profile's".
+  f.host_memory_gib = wl.number_or("host_memory_gib", 0, Range::kNonNegative);
+  if (f.host_memory_gib > kMaxHostMemoryGib)
+    wl.fail_at("host_memory_gib", fmt::format("GiB of host RAM per node in [0, {:g}] (0: the profile's), got {}",
+                                              kMaxHostMemoryGib, f.host_memory_gib));
+  f.rank_order = plan::rank_order_from_string(
+      wl.choice_or("rank_order", {plan::to_string(plan::RankOrder::kPipelineOuter), plan::to_string(plan::RankOrder::kDataOuter)},
+                   plan::to_string(plan::RankOrder::kPipelineOuter)));
 
   const Reader options = root.at("options");
   for (std::size_t i = 0; i < options.size(); ++i) {

@@ -17,6 +17,9 @@ inline constexpr const char* kWorkspaceSchema = "headroom.gui_workspace";
 inline constexpr int kWorkspaceMajor = 1;
 inline constexpr int kWorkspaceMinor = 0;
 
+/// Largest host RAM per node the form takes, GiB (the bound of `--host-memory`).
+inline constexpr double kMaxHostMemoryGib = 1e5;
+
 enum class OptionKind { kDatasheet, kMeasured };
 std::string to_string(OptionKind k);
 
@@ -49,6 +52,12 @@ struct WorkloadForm {
   std::int64_t adapter_rank = 16;        ///< train: adapter rank r
   plan::Optimizer optimizer = plan::Optimizer::kAdam;  ///< train: optimizer states
   plan::Offload offload = plan::Offload::kNone;        ///< train: optimizer in host memory (ZeRO >= 1)
+  /// Train with the optimizer offloaded: host RAM per node, GiB, for every option in place of each
+  /// profile's own (as `report procurement --host-memory`). 0: each profile's own (a measured profile
+  /// knows it; a datasheet profile does not, so host memory is not checked).
+  double host_memory_gib = 0;
+  /// Train with a fixed layout: how ranks fill the nodes (the search tries both orders).
+  plan::RankOrder rank_order = plan::RankOrder::kPipelineOuter;
   std::int64_t context_len = 2048;       ///< inference prompt tokens
   std::int64_t output_len = 512;         ///< inference generated tokens
   std::int64_t batch = 0;                ///< concurrent requests (0: as many as fit)
@@ -86,6 +95,10 @@ const plan::ModelConfig& form_model(const WorkloadForm& form, const plan::Catalo
 /// parallelism fields are not checked (the search picks them). Throws core::InputError whose
 /// json_path names the field ("$.parallelism.tp", "$.train.global_batch", "$.gpus").
 plan::Workload to_workload(const WorkloadForm& form, const plan::Catalog& catalog);
+
+/// The profile `option` is planned with under `form`: its own, or with the form's host RAM per node
+/// (host_memory_gib > 0, training with the optimizer offloaded) as an override.
+plan::HardwareProfile planned_profile(const GpuOption& option, const WorkloadForm& form);
 
 /// Serialises a workspace (measured profiles are embedded, datasheet options by catalog id).
 std::string workspace_to_json(const Workspace& ws);

@@ -39,6 +39,9 @@ class WorkloadPanel : public QWidget {
   QSpinBox* seqLenBox() const { return seq_len_; }
   QSpinBox* gpusBox() const { return gpus_; }
   QCheckBox* searchBox() const { return search_; }
+  QComboBox* offloadBox() const { return offload_; }
+  QSpinBox* hostMemoryBox() const { return host_memory_gib_; }  ///< GiB per node, 0: the profile's
+  QComboBox* rankOrderBox() const { return rank_order_; }
 
  signals:
   void changed();
@@ -71,6 +74,8 @@ class WorkloadPanel : public QWidget {
   QSpinBox* adapter_rank_;
   QComboBox* optimizer_;
   QComboBox* offload_;
+  QSpinBox* host_memory_gib_;
+  QComboBox* rank_order_;
   QSpinBox* context_;
   QSpinBox* output_;
   QSpinBox* batch_;

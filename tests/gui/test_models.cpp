@@ -4,11 +4,13 @@
 #include <QSignalSpy>
 #include <QtTest/QtTest>
 
+#include <cmath>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "headroom/core/errors.hpp"
+#include "headroom/core/units.hpp"
 #include "headroom/plan/infer.hpp"
 #include "headroom/plan/search.hpp"
 #include "headroom/plan/train.hpp"
@@ -110,6 +112,23 @@ class ModelsTest : public QObject {
     QCOMPARE(older.workload.ttft_slo_s, 0.0);
     QCOMPARE(older.workload.optimizer, plan::Optimizer::kAdam);
     QCOMPARE(older.workload.offload, plan::Offload::kNone);
+
+    // Host RAM per node and the rank order travel; older workspaces load with "the profile's" and
+    // Megatron's default order.
+    ws.workload.host_memory_gib = 512.5;
+    ws.workload.rank_order = plan::RankOrder::kDataOuter;
+    const std::string text3 = workspace_to_json(ws);
+    QVERIFY(text3.find("\"host_memory_gib\": 512.5") != std::string::npos);
+    QVERIFY(text3.find("\"rank_order\": \"tp-cp-ep-pp-dp\"") != std::string::npos);
+    const Workspace back3 = workspace_from_json(text3, "ws.json", *catalog_);
+    QCOMPARE(workspace_to_json(back3), text3);
+    QCOMPARE(back3.workload.host_memory_gib, 512.5);
+    QCOMPARE(back3.workload.rank_order, plan::RankOrder::kDataOuter);
+    nlohmann::json old3 = nlohmann::json::parse(text3);
+    for (const char* k : {"host_memory_gib", "rank_order"}) old3["workload"].erase(k);
+    const Workspace older3 = workspace_from_json(old3.dump(), "old.json", *catalog_);
+    QCOMPARE(older3.workload.host_memory_gib, 0.0);
+    QCOMPARE(older3.workload.rank_order, plan::RankOrder::kPipelineOuter);
   }
 
   void workspaceStrict() {
@@ -128,6 +147,10 @@ class ModelsTest : public QObject {
     QCOMPARE(error_path(load(with("\"tp\": 8", "\"tp\": \"8\""))), std::string("$.workload.tp"));
     QCOMPARE(error_path(load(with("\"adapter\": \"none\"", "\"adapter\": \"dora\""))), std::string("$.workload.adapter"));
     QCOMPARE(error_path(load(with("\"label\": \"H200\"", "\"label\": \"H100 SXM\""))), std::string("$.options[1].label"));
+    QCOMPARE(error_path(load(with("\"host_memory_gib\": 0.0", "\"host_memory_gib\": -1"))), std::string("$.workload.host_memory_gib"));
+    QCOMPARE(error_path(load(with("\"host_memory_gib\": 0.0", "\"host_memory_gib\": 1e6"))), std::string("$.workload.host_memory_gib"));
+    QCOMPARE(error_path(load(with("\"rank_order\": \"tp-cp-ep-dp-pp\"", "\"rank_order\": \"dp-tp\""))),
+             std::string("$.workload.rank_order"));
     QVERIFY(error_path(load("{ not json")) != "<no error>");
   }
 
@@ -214,6 +237,104 @@ class ModelsTest : public QObject {
     QVERIFY(c.options[0].fits);
     QVERIFY2(c.options[0].parallelism.rfind("TP 8 · PP 2 · batch", 0) == 0, c.options[0].parallelism.c_str());
     QCOMPARE(c.options[0].evaluated, s.candidates.size());
+  }
+
+  // An offloaded optimizer against the form's host RAM per node. Llama 3 8B on one node of 8 GPUs,
+  // Adam: fp32 master weights, moments and gradients, 16 B per parameter, all 8 ranks' shards on the
+  // node = 8.03e9 × 16 B = 119.7 GiB per node, against 90 % of the node's RAM.
+  void offloadIsCheckedAgainstTheFormsHostRam() {
+    Workspace ws = default_workspace(*catalog_);
+    ws.options.resize(1);  // H100 SXM, a datasheet profile: no host memory of its own
+    ws.workload.model_id = "llama-3-8b";
+    ws.workload.gpus = 8;
+    ws.workload.seq_len = 4096;
+    ws.workload.global_batch = 64;
+    ws.workload.offload = plan::Offload::kOptimizer;
+    const double needed_gib = 16.0 * plan::count_params(catalog_->model("llama-3-8b")).total / core::kGiB;
+    QVERIFY(std::fabs(needed_gib - 119.7) < 0.05);
+    for (const bool search : {false, true}) {
+      ws.workload.search = search;
+      ws.workload.tp = 1;
+      ws.workload.pp = 1;
+      ws.workload.host_memory_gib = 0;  // the profile's: unknown, not checked
+      const Comparison unknown = compute_comparison(ws, *catalog_, nullptr);
+      QVERIFY2(unknown.error.empty(), unknown.error.c_str());
+      QVERIFY(unknown.options[0].fits);
+      QVERIFY(unknown.options[0].host_fits);
+      QCOMPARE(unknown.options[0].host_capacity_bytes, 0.0);
+      QVERIFY(std::fabs(unknown.options[0].host_bytes_per_node / core::kGiB - needed_gib) < 0.05);
+
+      ws.workload.host_memory_gib = 64;  // 57.6 GiB usable
+      const Comparison small = compute_comparison(ws, *catalog_, nullptr);
+      QVERIFY2(small.error.empty(), small.error.c_str());
+      const OptionResult& o = small.options[0];
+      QVERIFY(!o.fits);
+      QVERIFY(!o.host_fits);
+      QVERIFY(o.memory.total_bytes() <= o.memory.capacity_bytes);  // the GPUs are not what is short
+      QCOMPARE(o.host_capacity_bytes, 0.9 * 64 * core::kGiB);
+      QVERIFY2(o.note.find("offloaded optimizer: 119.7 GiB of host memory per node needed, 57.6 GiB usable") != std::string::npos,
+               o.note.c_str());
+      if (search) QVERIFY2(o.note.rfind("no configuration of 8 GPUs fits", 0) == 0, o.note.c_str());
+      // The planner's own verdict on the profile with that host memory.
+      const plan::HardwareProfile p = planned_profile(ws.options[0], ws.workload);
+      QCOMPARE(*p.host_memory_bytes.value, 64 * core::kGiB);
+      QCOMPARE(p.host_memory_bytes.provenance, plan::Provenance::kOverride);
+      if (!search) {
+        const plan::Workload w = to_workload(ws.workload, *catalog_);
+        const plan::Assumptions a;
+        const plan::TrainResult r =
+            plan::evaluate_train(w, plan::count_params(w.model), plan::resolve_rates(p, plan::Precision::kBf16, a), a);
+        QCOMPARE(o.host_bytes_per_node, r.memory.host_bytes_per_node);
+        QCOMPARE(o.host_fits, r.memory.host_fits);
+      }
+      ComparisonTableModel model;
+      model.setComparison(std::make_shared<const Comparison>(small));
+      QCOMPARE(model.data(model.index(0, 1)).toString(), QStringLiteral("no (host RAM)"));
+
+      ws.workload.host_memory_gib = 256;  // 230.4 GiB usable
+      const Comparison big = compute_comparison(ws, *catalog_, nullptr);
+      QVERIFY(big.options[0].fits);
+      QVERIFY(big.options[0].host_fits);
+      QCOMPARE(big.options[0].host_capacity_bytes, 0.9 * 256 * core::kGiB);
+    }
+    // Without offload the field is not applied (nothing is checked, the profile is the catalog's).
+    ws.workload.offload = plan::Offload::kNone;
+    ws.workload.host_memory_gib = 64;
+    QVERIFY(!planned_profile(ws.options[0], ws.workload).host_memory_bytes.known());
+  }
+
+  // A fixed layout keeps the form's rank order; the search tries both (as `plan search`).
+  void rankOrderReachesThePlanner() {
+    Workspace ws = default_workspace(*catalog_);
+    ws.workload.search = false;
+    // TP 4 · PP 2 · DP 8 on nodes of 8: tp-cp-ep-pp-dp keeps each pipeline in a node (DP crosses the
+    // nodes), tp-cp-ep-dp-pp puts two DP ranks in a node and the pipeline across nodes.
+    ws.workload.tp = 4;
+    ws.workload.pp = 2;
+    ws.workload.rank_order = plan::RankOrder::kDataOuter;
+    const plan::Workload w = to_workload(ws.workload, *catalog_);
+    QCOMPARE(w.par.rank_order, plan::RankOrder::kDataOuter);
+    const Comparison c = compute_comparison(ws, *catalog_, nullptr);
+    QVERIFY2(c.error.empty(), c.error.c_str());
+    QCOMPARE(c.options[0].parallelism, std::string("TP 4 · PP 2 · DP 8 · mb 1 · selective recompute · ZeRO-1 · DP outermost"));
+    const plan::Assumptions a;
+    const plan::Rates rates = plan::resolve_rates(ws.options[0].profile, plan::Precision::kBf16, a);
+    QCOMPARE(c.options[0].step_s, plan::evaluate_train(w, plan::count_params(w.model), rates, a).time.step_s);
+    plan::Workload pipeline_outer = w;
+    pipeline_outer.par.rank_order = plan::RankOrder::kPipelineOuter;
+    ws.workload.rank_order = plan::RankOrder::kPipelineOuter;
+    const Comparison d = compute_comparison(ws, *catalog_, nullptr);
+    QCOMPARE(d.options[0].step_s, plan::evaluate_train(pipeline_outer, plan::count_params(w.model), rates, a).time.step_s);
+    QVERIFY(c.options[0].step_s != d.options[0].step_s);  // the groups cross the nodes differently
+
+    // Searching: the same result whichever order the form holds (both are tried).
+    ws.workload.search = true;
+    ws.workload.rank_order = plan::RankOrder::kDataOuter;
+    const Comparison s1 = compute_comparison(ws, *catalog_, nullptr);
+    ws.workload.rank_order = plan::RankOrder::kPipelineOuter;
+    const Comparison s2 = compute_comparison(ws, *catalog_, nullptr);
+    QCOMPARE(s1.options[0].step_s, s2.options[0].step_s);
+    QCOMPARE(s1.options[0].parallelism, s2.options[0].parallelism);
   }
 
   void nothingFitsIsReported() {

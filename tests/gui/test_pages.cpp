@@ -115,6 +115,82 @@ class PagesTest : public QObject {
              qPrintable(panel->errorText(QStringLiteral("$.train.precision"))));
   }
 
+  void hostRamAndRankOrderFields() {
+    WorkloadPanel* panel = w_->workloadPanel();
+    WorkloadForm f = panel->form();
+    QCOMPARE(f.host_memory_gib, 0.0);  // default: the profile's
+    QCOMPARE(f.rank_order, plan::RankOrder::kPipelineOuter);
+    QVERIFY(!panel->hostMemoryBox()->isEnabled());  // no offload: host RAM is not checked
+    QVERIFY(!panel->rankOrderBox()->isEnabled());   // the search tries both orders
+    f.offload = plan::Offload::kOptimizer;
+    f.host_memory_gib = 512;
+    f.search = false;
+    f.tp = 8;
+    f.pp = 2;
+    f.rank_order = plan::RankOrder::kDataOuter;
+    panel->setForm(f);
+    QVERIFY(panel->hostMemoryBox()->isEnabled());
+    QVERIFY(panel->rankOrderBox()->isEnabled());
+    QCOMPARE(panel->hostMemoryBox()->value(), 512);
+    const WorkloadForm back = panel->form();
+    QCOMPARE(back.host_memory_gib, 512.0);
+    QCOMPARE(back.rank_order, plan::RankOrder::kDataOuter);
+    // The widgets drive the workspace and its save / load.
+    panel->offloadBox()->setCurrentIndex(panel->offloadBox()->findData(QStringLiteral("none")));
+    QVERIFY(!panel->hostMemoryBox()->isEnabled());
+    panel->offloadBox()->setCurrentIndex(panel->offloadBox()->findData(QStringLiteral("optimizer")));
+    panel->hostMemoryBox()->setValue(96);
+    panel->rankOrderBox()->setCurrentIndex(panel->rankOrderBox()->findData(QStringLiteral("tp-cp-ep-dp-pp")));
+    QVERIFY(w_->waitForIdle(30000));
+    QCOMPARE(w_->workspace().workload.host_memory_gib, 96.0);
+    QCOMPARE(w_->workspace().workload.rank_order, plan::RankOrder::kPipelineOuter);
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("ws.json"));
+    QCOMPARE(w_->saveWorkspaceFile(file), QString());
+    w_->setWorkspace(default_workspace(plan::Catalog::load(kData)));
+    QCOMPARE(w_->workloadPanel()->hostMemoryBox()->value(), 0);
+    QCOMPARE(w_->loadWorkspaceFile(file), QString());
+    QCOMPARE(w_->workloadPanel()->hostMemoryBox()->value(), 96);
+    QCOMPARE(w_->workloadPanel()->form().rank_order, plan::RankOrder::kPipelineOuter);
+    QCOMPARE(w_->workloadPanel()->form().offload, plan::Offload::kOptimizer);
+  }
+
+  // Llama 3 8B with the optimizer offloaded, 8 GPUs on one node: 119.7 GiB of host RAM per node.
+  // 64 GiB hosts (57.6 usable) are flagged in the table; the exported report names host memory.
+  void smallHostRamIsFlagged() {
+    WorkloadPanel* panel = w_->workloadPanel();
+    WorkloadForm f = panel->form();
+    f.model_id = "llama-3-8b";
+    f.gpus = 8;
+    f.seq_len = 4096;
+    f.global_batch = 64;
+    f.offload = plan::Offload::kOptimizer;
+    f.host_memory_gib = 64;
+    panel->setForm(f);
+    emit panel->changed();
+    QVERIFY(w_->waitForIdle(60000));
+    const ComparisonPtr c = w_->shown();
+    QVERIFY(c);
+    QVERIFY2(c->error.empty(), c->error.c_str());
+    const OptionResult& h100 = c->options[0];
+    QVERIFY(!h100.fits);
+    QVERIFY(!h100.host_fits);
+    QVERIFY2(h100.note.find("119.7 GiB of host memory per node needed, 57.6 GiB usable") != std::string::npos, h100.note.c_str());
+    QCOMPARE(w_->comparisonModel()->data(w_->comparisonModel()->index(0, 1)).toString(), QStringLiteral("no (host RAM)"));
+    QTemporaryDir dir;
+    const QString html = dir.filePath(QStringLiteral("report.html"));
+    QCOMPARE(w_->exportReport(html), QString());
+    QFile file(html);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    QVERIFY(text.contains("Host RAM: 64.0 GiB per node for every option"));
+    QVERIFY(text.contains("does not fit its offloaded optimizer in host memory (119.7 GiB per node needed, 57.6 GiB usable)"));
+    panel->hostMemoryBox()->setValue(256);
+    QVERIFY(w_->waitForIdle(60000));
+    QVERIFY(w_->shown()->options[0].fits);
+    QCOMPARE(w_->comparisonModel()->data(w_->comparisonModel()->index(0, 1)).toString(), QStringLiteral("yes"));
+  }
+
   void customHybridKeepsItsShareOfMambaLayers() {
     // Review: a custom model started from Granite 4.0-H kept 36 Mamba layers when its depth went
     // below 36 (negative attention layers, negative KV). They follow the depth in proportion now.
