@@ -232,7 +232,7 @@ void WorkloadPanel::updateEnabled() {
   custom_group_->setVisible(custom);
   train_group_->setVisible(train);
   infer_group_->setVisible(!train);
-  // With the search on, TP / PP / micro-batch / recompute / ZeRO are what the search chooses.
+  // With the search on, TP / PP / micro-batch / recompute / ZeRO / rank order are what the search chooses.
   const bool manual = !search_->isChecked();
   for (QWidget* w : std::initializer_list<QWidget*>{tp_, pp_, micro_batch_, zero_, recompute_, rank_order_})
     w->setEnabled(manual || !train);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "headroom/core/errors.hpp"
@@ -250,6 +251,51 @@ TEST(Procurement, OffloadedOptimizerHostMemoryIsInTheHeaderTableAndPlan) {
   EXPECT_NE(rep.recommendation.paragraph.find("Its offloaded optimizer needs " + host + " of host memory per node"),
             std::string::npos)
       << rep.recommendation.paragraph;
+}
+
+TEST(Procurement, HostMemoryGivenOnceHoldsEveryOptionAndReplacesAProfilesOwn) {
+  // Llama 3 8B on 16 H100 (two nodes of 8): 16 B per parameter (fp32 master, moments, gradients),
+  // sharded over the 16 ranks, half of it on each node = 8.03e9 × 16 B / 2 = 59.8 GiB per node,
+  // against 90 % of the host RAM given.
+  auto in = llama8b_on({"H100"});
+  in.workload.train.offload = plan::Offload::kOptimizer;
+  auto measured = in.options.front();
+  measured.label = "H100 with 2 TiB hosts";
+  measured.profile.host_memory_bytes.value = 2048 * kGiB;
+  measured.profile.host_memory_bytes.provenance = plan::Provenance::kMeasured;
+  in.options.push_back(measured);
+  in.host_memory_bytes = 64 * kGiB;
+  const auto rep = build_procurement(in);
+  ASSERT_EQ(rep.options.size(), 2u);
+  for (const auto& o : rep.options) {
+    EXPECT_FALSE(o.figures.fits) << o.figures.label;
+    EXPECT_EQ(o.figures.host_capacity_bytes, 0.9 * 64 * kGiB) << o.figures.label;
+    EXPECT_NEAR(o.figures.host_bytes_per_node / kGiB, 59.8, 0.05);
+    EXPECT_EQ(o.input.profile.host_memory_bytes.provenance, plan::Provenance::kOverride);
+    const auto row = std::find_if(o.sources.begin(), o.sources.end(),
+                                  [](const SourcedFigure& f) { return f.field == "host memory per node"; });
+    ASSERT_NE(row, o.sources.end());
+    EXPECT_EQ(row->value, "64.0 GiB");
+    EXPECT_EQ(row->source, "--host-memory");
+  }
+  EXPECT_NE(rep.recommendation.paragraph.find("H100 with 2 TiB hosts does not fit its offloaded optimizer in host "
+                                              "memory (59.8 GiB per node needed, 57.6 GiB usable)"),
+            std::string::npos)
+      << rep.recommendation.paragraph;
+  EXPECT_NE(render_procurement(rep).find("Host RAM: 64.0 GiB per node for every option (--host-memory)"),
+            std::string::npos);
+  in.host_memory_bytes = 256 * kGiB;
+  const auto big = build_procurement(in);
+  for (const auto& o : big.options) {
+    EXPECT_TRUE(o.figures.fits) << o.figures.label;
+    EXPECT_EQ(o.figures.host_capacity_bytes, 0.9 * 256 * kGiB);
+  }
+  // Only where it is checked, and a real amount.
+  in.workload.train.offload = plan::Offload::kNone;
+  EXPECT_THROW(build_procurement(in), core::InputError);
+  in.workload.train.offload = plan::Offload::kOptimizer;
+  in.host_memory_bytes = INFINITY;
+  EXPECT_THROW(build_procurement(in), core::InputError);
 }
 
 TEST(Procurement, OneGpuOneNodeOneMonthAreSingular) {
