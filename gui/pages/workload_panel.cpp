@@ -299,6 +299,8 @@ WorkloadForm WorkloadPanel::form() const {
     };
     f.custom.mamba_layers = scaled(custom_base_.mamba_layers);
     if (custom_base_.mamba_layers > 0) f.custom.mamba_layers = std::max<std::int64_t>(1, f.custom.mamba_layers);
+    f.custom.mamba_attention_layers =
+        std::min(scaled(custom_base_.mamba_attention_layers), depth - f.custom.mamba_layers);  // separate layout
     f.custom.sliding_window_layers = std::min(scaled(custom_base_.sliding_window_layers), f.custom.attention_layers());
     f.custom.first_dense_layers =
         std::min(scaled(custom_base_.first_dense_layers), std::max<std::int64_t>(0, depth - 1));

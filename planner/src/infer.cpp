@@ -24,7 +24,8 @@ struct Shape {
 double comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& r, double act_bytes) noexcept {
   double t = 0;
   if (s.tp > 1) {
-    t += 2.0 * static_cast<double>(m.num_layers) *
+    // (one per layer when mixers and MLPs are separate layers, as in Nemotron-H)
+    t += m.norms_per_layer() * static_cast<double>(m.num_layers) *
          tp_allreduce_time_s(tokens * s.h * act_bytes, static_cast<int>(s.tp), r);
   }
   if (s.pp > 1) {
@@ -125,6 +126,12 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     const double n_attn = per_request(hi) >= per_request(lo) ? hi : lo;
     attn_stage_share = attn > 0 ? n_attn / attn : 0.0;
     mamba_stage_layers = stage_layers - n_attn;
+    // Separate mixer and MLP layers (Nemotron-H): a stage holds at most ⌈A/PP⌉ attention and ⌈M/PP⌉
+    // Mamba layers, the rest MLP layers (both bounds taken).
+    if (m.mamba_separate) {
+      attn_stage_share = attn > 0 ? hi / attn : 0.0;
+      mamba_stage_layers = std::min(stage_layers, std::ceil(static_cast<double>(m.mamba_layers) / s.pp));
+    }
   }
   mem.kv_bytes_per_token = full_layers_model * attn_stage_share * kv_layer_gpu * kvbytes;
   mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;

@@ -93,7 +93,7 @@ double mamba_state_elements(const ModelConfig& m, int tp) noexcept {
 
 double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias) noexcept {
   const double dense = mlp_params(m, static_cast<double>(m.ffn_hidden_size), include_bias);
-  if (!m.is_moe()) return dense;
+  if (!m.is_moe()) return m.mlp_share() * dense;  // separate MLP layers (Nemotron-H): their share
   const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
   const double moe = static_cast<double>(m.experts_per_token + m.shared_experts) * mlp_params(m, f, include_bias) +
                      static_cast<double>(m.hidden_size) * static_cast<double>(m.num_experts);
@@ -124,15 +124,18 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
   const double n_moe = static_cast<double>(m.moe_layers());
   const double n_dense = static_cast<double>(m.num_layers) - n_moe;
   const double layers = static_cast<double>(m.num_layers);
-  const double blocks = n_dense * (attn + dense_mlp + 2.0 * norm) + n_moe * (attn + moe_mlp + 2.0 * norm);
-  const double blocks_active = n_dense * (attn + dense_mlp + 2.0 * norm) + n_moe * (attn + moe_active + 2.0 * norm);
+  // A dense layer: its mixer, its MLP and two norms; with Nemotron-H's separate layers, a mixer or an
+  // MLP and one norm (the mean over the layers; MoE is not combined with that layout).
+  const double dense_block = attn + m.mlp_share() * dense_mlp + m.norms_per_layer() * norm;
+  const double blocks = n_dense * dense_block + n_moe * (attn + moe_mlp + 2.0 * norm);
+  const double blocks_active = n_dense * dense_block + n_moe * (attn + moe_active + 2.0 * norm);
 
   ParamCounts c;
   c.attention_per_layer = attn;
   c.per_layer = blocks / layers;
   c.per_layer_active = blocks_active / layers;
   c.per_layer_expert = n_moe * expert_part / layers;
-  c.dense_layer = attn + dense_mlp + 2.0 * norm;
+  c.dense_layer = dense_block;
   c.moe_layer_shared = n_moe > 0 ? attn + moe_mlp - expert_part + 2.0 * norm : 0.0;
   c.moe_layer_expert = n_moe > 0 ? expert_part : 0.0;
   c.embedding = static_cast<double>(m.vocab_size) * h;
@@ -152,9 +155,7 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
       const double inner = static_cast<double>(m.mamba_inner());
       const double mamba_linear =
           h_ * (inner + static_cast<double>(m.mamba_conv_dim()) + static_cast<double>(m.mamba_heads)) + inner * h_;
-      attn_linear = (static_cast<double>(m.attention_layers()) * attn_linear +
-                     static_cast<double>(m.mamba_layers) * mamba_linear) /
-                    static_cast<double>(m.num_layers);
+      attn_linear = m.attention_share() * attn_linear + m.mamba_share() * mamba_linear;
     }
     if (m.is_mla()) {
       const double lat_norm = m.norm == NormKind::kLayerNorm ? 2.0 : 1.0;
@@ -170,8 +171,9 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
       moe_linear = routed_linear + shared * mats * h * f;
       moe_linear_active = (static_cast<double>(m.experts_per_token) + shared) * mats * h * f;
     }
-    c.linear_total = n_dense * (attn_linear + dense_linear) + n_moe * (attn_linear + moe_linear);
-    c.linear_active = n_dense * (attn_linear + dense_linear) + n_moe * (attn_linear + moe_linear_active);
+    c.linear_total = n_dense * (attn_linear + m.mlp_share() * dense_linear) + n_moe * (attn_linear + moe_linear);
+    c.linear_active =
+        n_dense * (attn_linear + m.mlp_share() * dense_linear) + n_moe * (attn_linear + moe_linear_active);
     c.linear_experts = n_moe * routed_linear;
   }
   if (m.mtp_layers > 0) {
@@ -228,7 +230,8 @@ ModelConfig model_from_reader(const Reader& r) {
   m.ffn_hidden_size = r.integer("ffn_hidden_size", 1, kMax);
   m.vocab_size = r.integer("vocab_size", 1, kMax);
   m.max_seq_len = r.integer_or("max_seq_len", 2048, 1, std::int64_t{1} << 26);
-  m.mlp = r.choice_or("mlp", {"gelu", "swiglu"}, "gelu") == "swiglu" ? MlpKind::kSwiglu : MlpKind::kGelu;
+  const std::string mlp = r.choice_or("mlp", {"gelu", "swiglu", "relu2"}, "gelu");
+  m.mlp = mlp == "swiglu" ? MlpKind::kSwiglu : mlp == "relu2" ? MlpKind::kRelu2 : MlpKind::kGelu;
   m.norm = r.choice_or("norm", {"layernorm", "rmsnorm"}, "layernorm") == "rmsnorm" ? NormKind::kRmsNorm
                                                                                    : NormKind::kLayerNorm;
   const std::string pos = r.choice_or("position", {"learned", "rope", "alibi", "none"}, "learned");
@@ -276,7 +279,7 @@ ModelConfig model_from_reader(const Reader& r) {
   m.mtp_layers = r.integer_or("mtp_layers", 0, 0, 64);
   if (auto mb = r.maybe("mamba")) {
     mb->only_keys({"layers", "num_heads", "head_dim", "state_size", "groups", "conv_kernel", "chunk_size", "proj_bias",
-                   "conv_bias"});
+                   "conv_bias", "layout", "attention_layers"});
     m.mamba_layers = mb->integer("layers", 1, m.num_layers);
     m.mamba_heads = mb->integer("num_heads", 1, 100000);
     m.mamba_head_dim = mb->integer("head_dim", 1, 65536);
@@ -289,6 +292,15 @@ ModelConfig model_from_reader(const Reader& r) {
     m.mamba_chunk = mb->integer_or("chunk_size", 256, 1, 65536);
     m.mamba_proj_bias = mb->boolean_or("proj_bias", false);
     m.mamba_conv_bias = mb->boolean_or("conv_bias", true);
+    // "mixer+mlp": every layer a mixer (Mamba or attention) and an MLP (Granite 4.0-H, Bamba);
+    // "separate": Mamba, attention and MLP layers of their own (Nemotron-H), attention_layers given.
+    m.mamba_separate = mb->choice_or("layout", {"mixer+mlp", "separate"}, "mixer+mlp") == "separate";
+    if (m.mamba_separate) {
+      m.mamba_attention_layers = mb->integer("attention_layers", 0, m.num_layers - m.mamba_layers);
+      if (m.is_moe()) r.fail_at("moe", "absent with mamba.layout 'separate' (MoE layers of their own are not modelled)");
+    } else if (mb->has("attention_layers")) {
+      mb->fail_at("attention_layers", "absent unless layout is 'separate' (num_layers − mamba.layers otherwise)");
+    }
     if (m.is_mla())
       r.fail_at("mamba", "absent on an MLA model (hybrid Mamba layers are modelled beside GQA attention)");
     if (m.mtp_layers > 0)
@@ -335,7 +347,7 @@ std::string model_to_json(const ModelConfig& m, int indent) {
   j["ffn_hidden_size"] = m.ffn_hidden_size;
   j["vocab_size"] = m.vocab_size;
   j["max_seq_len"] = m.max_seq_len;
-  j["mlp"] = m.mlp == MlpKind::kSwiglu ? "swiglu" : "gelu";
+  j["mlp"] = m.mlp == MlpKind::kSwiglu ? "swiglu" : m.mlp == MlpKind::kRelu2 ? "relu2" : "gelu";
   j["norm"] = m.norm == NormKind::kRmsNorm ? "rmsnorm" : "layernorm";
   const char* pos[] = {"learned", "rope", "alibi", "none"};
   j["position"] = pos[static_cast<int>(m.position)];
@@ -367,6 +379,10 @@ std::string model_to_json(const ModelConfig& m, int indent) {
         json{{"layers", m.mamba_layers},    {"num_heads", m.mamba_heads},     {"head_dim", m.mamba_head_dim},
              {"state_size", m.mamba_state}, {"groups", m.mamba_groups},       {"conv_kernel", m.mamba_conv},
              {"chunk_size", m.mamba_chunk}, {"proj_bias", m.mamba_proj_bias}, {"conv_bias", m.mamba_conv_bias}};
+    if (m.mamba_separate) {
+      j["mamba"]["layout"] = "separate";
+      j["mamba"]["attention_layers"] = m.mamba_attention_layers;
+    }
   }
   return j.dump(indent);
 }

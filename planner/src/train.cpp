@@ -22,7 +22,7 @@ double mlp_activation_width(const ModelConfig& m) noexcept {
   const double per_expert_factor =
       m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;  // gelu: fc1 out + act out; swiglu: gate, up, product
   const double dense = per_expert_factor * static_cast<double>(m.ffn_hidden_size);
-  if (!m.is_moe()) return dense;
+  if (!m.is_moe()) return m.mlp_share() * dense;  // separate MLP layers (Nemotron-H): their share
   const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
   const double moe = per_expert_factor * f * static_cast<double>(m.experts_per_token + m.shared_experts);
   const double n_moe = static_cast<double>(m.moe_layers());
@@ -74,14 +74,16 @@ double layer_activation_bytes_no_recompute(const ModelConfig& m, const Paralleli
   const double latents = m.is_mla() ? static_cast<double>(m.q_lora_rank + m.kv_lora_rank + m.qk_rope_head_dim) : 0.0;
   // Replicated across TP ranks unless sequence parallel: 2 LayerNorm inputs (2·2sbh in bf16), QKV
   // input (2sbh), MLP input (2sbh), two dropout masks (sbh each). A Mamba layer stores the same: its
-  // norm's input and in_proj's input in place of the QKV input.
-  double replicated = 4.0 * e * sb * h + (m.dropout ? 2.0 * sb * h : 0.0);
+  // norm's input and in_proj's input in place of the QKV input. Nemotron-H's separate mixer and MLP
+  // layers each store one norm's input and one block input (and one mask).
+  const double norms = m.norms_per_layer();
+  double replicated = 2.0 * norms * e * sb * h + (m.dropout ? norms * sb * h : 0.0);
   // Split across TP ranks: Q, K, V (2 bytes each in bf16), attention output-projection input, MLP
   // activations (and the MoE dispatch copies and router probabilities), averaged over a hybrid
   // model's attention and Mamba layers.
-  const double attn_share = static_cast<double>(m.attention_layers()) / static_cast<double>(m.num_layers);
+  const double attn_share = m.attention_share();
   double split = attn_share * (e * sb * (q + k + v) + e * sb * o) + e * sb * mlp_activation_width(m) +
-                 sb * moe_dispatch_bytes(m, e) + (1.0 - attn_share) * e * sb * mamba_stored_width(m);
+                 sb * moe_dispatch_bytes(m, e) + m.mamba_share() * e * sb * mamba_stored_width(m);
   replicated += e * sb * latents;
   if (scores) {
     // softmax output 2as²b (+ dropout mask as²b + dropout output 2as²b with dropout) in bf16; with CP
@@ -126,19 +128,20 @@ Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallel
   // gradient (q + k + v) and the projection output gradient (h).
   // A hybrid model's Mamba layers: in_proj's input (h) and out_proj's (inner) forward, their output
   // gradients (z·x·B·C·dt; h) backward, in place of the attention projections'.
-  const double attn_share = static_cast<double>(m.attention_layers()) / static_cast<double>(m.num_layers);
+  const double attn_share = m.attention_share(), mamba_share = m.mamba_share();
+  const double mixer_share = attn_share + mamba_share;  // 1 unless mixers and MLPs are separate layers
   const double inner = static_cast<double>(m.mamba_inner());
   const double in_out = inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads);
-  double fwd_replicated = h + latents;
-  double fwd_split = attn_share * o + (1.0 - attn_share) * inner;
-  double bwd_replicated = h + latents;
-  double bwd_split = attn_share * (q + k + v) + (1.0 - attn_share) * in_out;
+  double fwd_replicated = mixer_share * h + latents;
+  double fwd_split = attn_share * o + mamba_share * inner;
+  double bwd_replicated = mixer_share * h + latents;
+  double bwd_split = attn_share * (q + k + v) + mamba_share * in_out;
   // MLP, averaged over dense and MoE layers: FC1 input and FC2 input forward; FC1 and FC2 output
   // gradients backward, per used expert (routed top-k + shared), whose tokens are split over TP.
   const double f = static_cast<double>(m.ffn_hidden_size);
   const double layers = static_cast<double>(m.num_layers);
   const double n_moe = m.is_moe() ? static_cast<double>(m.moe_layers()) : 0.0;
-  const double dense_share = (layers - n_moe) / layers;
+  const double dense_share = (layers - n_moe) / layers * m.mlp_share();
   fwd_replicated += dense_share * h;
   fwd_split += dense_share * f;
   bwd_replicated += dense_share * h;
@@ -229,7 +232,7 @@ LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Paralle
   const double t2 = 2.0 * tokens / tp;  // 2·tokens, split over TP: FLOPs = t2 · (input × output features)
   const double layers = static_cast<double>(m.num_layers);
   // The attention projections run on the attention layers only (all but a hybrid model's Mamba layers).
-  const double attn_share = static_cast<double>(m.attention_layers()) / layers;
+  const double attn_share = m.attention_share();
   const double h = static_cast<double>(m.hidden_size);
   const double heads = static_cast<double>(m.num_heads);
   const double q = heads * static_cast<double>(m.head_dim);
@@ -252,12 +255,12 @@ LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Paralle
   add(t2 * o * h, attn_share);  // output projection
   if (m.is_hybrid()) {          // Mamba layers: in_proj (z, x, B, C, dt) and out_proj
     const double inner = static_cast<double>(m.mamba_inner());
-    add(t2 * h * (inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads)), 1.0 - attn_share);
-    add(t2 * inner * h, 1.0 - attn_share);
+    add(t2 * h * (inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads)), m.mamba_share());
+    add(t2 * inner * h, m.mamba_share());
   }
   const double gate = m.mlp == MlpKind::kSwiglu ? 2.0 : 1.0;  // FC1 holds gate and up (SwiGLU)
   const double n_moe = m.is_moe() ? static_cast<double>(m.moe_layers()) : 0.0;
-  const double dense_share = (layers - n_moe) / layers, moe_share = n_moe / layers;
+  const double dense_share = (layers - n_moe) / layers * m.mlp_share(), moe_share = n_moe / layers;
   const double f = static_cast<double>(m.ffn_hidden_size);
   add(t2 * h * gate * f, dense_share);
   add(t2 * f * h, dense_share);
@@ -294,9 +297,8 @@ double ssd_scan_flop_per_token(const ModelConfig& m, double seq) noexcept {
 }
 
 double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept {
-  const double layers = static_cast<double>(m.num_layers);
-  const double attn = static_cast<double>(m.attention_layers()) / layers;
-  return tokens * (attn * attention_core_flop_per_token(m, seq) + (1.0 - attn) * ssd_scan_flop_per_token(m, seq));
+  return tokens * (m.attention_share() * attention_core_flop_per_token(m, seq) +
+                   m.mamba_share() * ssd_scan_flop_per_token(m, seq));
 }
 
 double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept {
@@ -321,9 +323,8 @@ double executed_attention_fraction(const ModelConfig& m, double seq, bool fused)
           : 1.0;
   if (!m.is_hybrid()) return attn_fraction;
   // A hybrid model's SSD scan FLOPs are counted as executed (causal halves already left out).
-  const double layers = static_cast<double>(m.num_layers);
-  const double attn = attn_layers / layers * attention_core_flop_per_token(m, seq);
-  const double ssd = (1.0 - attn_layers / layers) * ssd_scan_flop_per_token(m, seq);
+  const double attn = m.attention_share() * attention_core_flop_per_token(m, seq);
+  const double ssd = m.mamba_share() * ssd_scan_flop_per_token(m, seq);
   return attn + ssd > 0 ? (attn * attn_fraction + ssd) / (attn + ssd) : 1.0;
 }
 
@@ -596,8 +597,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double logits_fwd = 2.0 * tokens_mb * h * static_cast<double>(m.vocab_size) / (tp * cp);
   // Selective recompute re-runs the attention layers' core only (Megatron's core-attention
   // checkpointing), not a hybrid model's SSD scan.
-  const double ssd_fwd = tokens_mb * (1.0 - static_cast<double>(m.attention_layers()) / layers) *
-                         ssd_scan_flop_per_token(m, seq) / (tp * cp);
+  const double ssd_fwd = tokens_mb * m.mamba_share() * ssd_scan_flop_per_token(m, seq) / (tp * cp);
   const double recompute_layer = full ? layer_fwd
                                  : (t.recompute == Recompute::kSelective && !t.flash_attention)
                                      ? attn_core_fwd - ssd_fwd
@@ -724,7 +724,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   double tp_layer = 0;
   if (p.tp > 1) {
     const double per_collective = tp_allreduce_time_s(sbh * act_bytes, p.tp, r);
-    tp_layer = (4.0 + (full ? 2.0 : 0.0)) * per_collective * (1.0 - t.tp_comm_overlap);
+    // (Nemotron-H's separate mixer and MLP layers have one row-parallel output each: half as many.)
+    tp_layer = (4.0 + (full ? 2.0 : 0.0)) * m.norms_per_layer() / 2.0 * per_collective * (1.0 - t.tp_comm_overlap);
   }
   // Pipeline: one activation send forward and one gradient send backward per micro-batch per stage
   // boundary, split over the TP ranks (scatter-gather). With interleaving a micro-batch crosses every

@@ -139,6 +139,12 @@ void check_model(const ModelConfig& m, const std::string& file) {
     bad(file, "$.model.num_kv_heads", fmt::format("a divisor of num_heads ({}), got {}", m.num_heads, m.num_kv_heads));
   }
   // A model built in code (the GUI's custom model) skips the model file's checks: repeat the hybrid ones.
+  if (m.mamba_separate && (m.mamba_attention_layers < 0 || m.mamba_layers + m.mamba_attention_layers > m.num_layers)) {
+    bad(file, "$.model.mamba.attention_layers",
+        fmt::format("a count in [0, num_layers − mamba.layers ({})], got {}", m.num_layers - m.mamba_layers,
+                    m.mamba_attention_layers));
+  }
+  if (m.mamba_separate && m.is_moe()) bad(file, "$.model.moe", "absent with mamba.layout 'separate' (not modelled)");
   if (m.mamba_layers < 0 || m.mamba_layers > m.num_layers) {
     bad(file, "$.model.mamba.layers",
         fmt::format("a layer count in [0, num_layers ({})], got {}", m.num_layers, m.mamba_layers));

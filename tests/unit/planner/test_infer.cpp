@@ -909,5 +909,16 @@ TEST(Infer, HybridMambaPipelineStageHoldsWholeAttentionLayers) {
   EXPECT_EQ(tiny.memory.state_bytes_per_request, 8.0 * 403'200 * 2);
 }
 
+TEST(Infer, NemotronHStateAndKv) {
+  // 4 attention layers × 8 KV heads × 256 × 2 bytes; 24 Mamba layers × ((4 − 1)·(8192 + 2·8·128) +
+  // 128·64·128) × 2 bytes per request.
+  const InferResult r = eval(infer("nemotron-h-8b", 1, 8000, 192));
+  EXPECT_EQ(r.memory.kv_bytes_per_token, 16384.0);
+  EXPECT_EQ(r.memory.state_bytes_per_request, 24.0 * (3.0 * 10240 + 128.0 * 64 * 128) * 2);
+  // TP 8 splits the 8 groups, one per rank.
+  const InferResult t8 = eval(infer("nemotron-h-8b", 8, 8000, 192));
+  EXPECT_EQ(t8.memory.state_bytes_per_request, 24.0 * (3.0 * (1024 + 2 * 128) + 16.0 * 64 * 128) * 2);
+}
+
 }  // namespace
 }  // namespace headroom::plan

@@ -569,5 +569,50 @@ TEST(TrainTime, SelectiveRecomputeRerunsAttentionNotTheScan) {
               1e-6 * r.time.model_flop_per_step);
 }
 
+TEST(TrainMemory, NemotronHSeparateLayersStoreOneNormAndOneBlockInput) {
+  // Separate mixer and MLP layers: each stores its norm's input and its block's input (2·2·s·h), and
+  // its own part: Q, K, V and projection input on 4 of 52 layers, the Mamba mixer's on 24, the MLP's
+  // up output and activation (2 × 21504) on 24.
+  Workload w;
+  w.model = test::catalog().model("nemotron-h-8b");
+  w.phase = Phase::kTrain;
+  w.train.seq_len = 8192;
+  w.train.micro_batch = 1;
+  w.train.recompute = Recompute::kNone;
+  const double s = 8192, h = 4096;
+  const double inner = 8192, in_out = 8192 + 10240 + 128;
+  const double per_token = 4.0 / 52 * 2 * (4096 + 1024 + 1024 + 4096) + 24.0 / 52 * 2 * (in_out + 3 * inner) +
+                           24.0 / 52 * 2 * 2 * 21504;
+  EXPECT_NEAR(activation_bytes_per_layer(w.model, w.par, w.train), 2 * 2 * s * h + s * per_token, 1e-6 * s * per_token);
+}
+
+TEST(TrainMemory, MambaLayoutFieldsAreStrict) {
+  const ModelConfig& n = test::catalog().model("nemotron-h-8b");
+  const std::string text = model_to_json(n);
+  EXPECT_NE(text.find("\"layout\": \"separate\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"mlp\": \"relu2\""), std::string::npos) << text;
+  const ModelConfig back = model_from_json(text, "rt.json");
+  EXPECT_TRUE(back.mamba_separate);
+  EXPECT_EQ(back.mamba_attention_layers, 4);
+  EXPECT_EQ(back.mlp, MlpKind::kRelu2);
+  EXPECT_EQ(count_params(back).total, count_params(n).total);
+  const auto path_of = [&](const std::string& from, const std::string& to) {
+    std::string doc = text;
+    if (doc.find(from) == std::string::npos) return std::string("pattern not found: ") + from;
+    doc.replace(doc.find(from), from.size(), to);
+    try {
+      model_from_json(doc, "m.json");
+    } catch (const core::InputError& e) {
+      return e.json_path();
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(path_of("\"attention_layers\": 4", "\"attention_layers\": 29"), "$.mamba.attention_layers");  // 24 + 29 > 52
+  EXPECT_EQ(path_of("\"layout\": \"separate\"", "\"layout\": \"interleaved\""), "$.mamba.layout");
+  // attention_layers required with the separate layout, refused without it (num_layers − mamba.layers then).
+  EXPECT_EQ(path_of("\"attention_layers\": 4,", ""), "$.mamba.attention_layers");
+  EXPECT_EQ(path_of("\"layout\": \"separate\"", "\"layout\": \"mixer+mlp\""), "$.mamba.attention_layers");
+}
+
 }  // namespace
 }  // namespace headroom::plan

@@ -192,5 +192,26 @@ TEST(Params, MambaStatePerSequence) {
   EXPECT_EQ(kv_elements_per_token_per_layer(g), 4.0 * 256);
 }
 
+TEST(Params, NemotronHSeparateLayersExact) {
+  // Nemotron-H 8B: 52 layers, 24 Mamba-2, 4 attention, 24 squared-ReLU MLP layers, one RMSNorm each.
+  // Mamba: in_proj 4096 × (8192 z + 10240 x·B·C + 128 dt), conv 10240 × 4 + bias, 3 × 128, norm 8192,
+  // out_proj 8192 × 4096 = 109,635,968. Attention: 4096 × (4096 + 1024 + 1024 + 4096) = 41,943,040.
+  // MLP: up and down 4096 × 21504 each. Untied embedding and output 131072 × 4096.
+  const ModelConfig& m = catalog().model("nemotron-h-8b");
+  EXPECT_TRUE(m.mamba_separate);
+  EXPECT_EQ(m.attention_layers(), 4);
+  EXPECT_EQ(m.mlp_layers(), 24);
+  EXPECT_EQ(mamba_params(m), 109'635'968.0);
+  EXPECT_EQ(attention_params(m), 41'943'040.0);
+  const double mlp = 2.0 * 4096 * 21504;
+  EXPECT_EQ(mlp_active_params_per_layer(m), 24.0 / 52 * mlp);
+  // (Per-layer means over 52 layers, summed back: exact to well under one element.)
+  EXPECT_NEAR(total("nemotron-h-8b"),
+              24 * 109'635'968.0 + 4 * 41'943'040.0 + 24 * mlp + 52 * 4096.0 + 2 * 131072.0 * 4096 + 4096, 0.01);
+  EXPECT_NEAR(total("nemotron-h-8b"), 8'100'852'736.0, 0.01);
+  // Quantisable linear weights: the mixers' projections and the MLP matrices.
+  EXPECT_NEAR(count_params(m).linear_total, 24 * (4096.0 * 18560 + 8192.0 * 4096) + 4 * 41'943'040.0 + 24 * mlp, 0.01);
+}
+
 }  // namespace
 }  // namespace headroom::plan

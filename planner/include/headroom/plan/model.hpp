@@ -12,7 +12,7 @@ namespace headroom::plan {
 inline constexpr const char* kModelSchema = "headroom.model";
 inline constexpr int kModelMajor = 1;
 
-enum class MlpKind { kGelu, kSwiglu };
+enum class MlpKind { kGelu, kSwiglu, kRelu2 };  ///< kRelu2: squared ReLU (Nemotron-H), 2 matrices like GELU
 enum class NormKind { kLayerNorm, kRmsNorm };
 enum class PositionKind { kLearned, kRope, kAlibi, kNone };
 
@@ -76,11 +76,25 @@ struct ModelConfig {
   std::int64_t mamba_chunk = 256;  ///< SSD chunk length (tokens per intra-chunk block)
   bool mamba_proj_bias = false;    ///< biases on in_proj and out_proj
   bool mamba_conv_bias = true;
+  /// Nemotron-H's layout (HF hybrid_override_pattern): mixers and MLPs are separate layers, each with
+  /// one norm — `mamba_layers` Mamba layers, `mamba_attention_layers` attention layers, the rest MLP
+  /// layers — instead of every layer holding a mixer and an MLP.
+  bool mamba_separate = false;
+  std::int64_t mamba_attention_layers = 0;
 
   bool is_moe() const { return num_experts > 0; }
   bool is_hybrid() const { return mamba_layers > 0; }
   /// Layers whose mixer is attention (all of them unless hybrid).
-  std::int64_t attention_layers() const { return num_layers - mamba_layers; }
+  std::int64_t attention_layers() const { return mamba_separate ? mamba_attention_layers : num_layers - mamba_layers; }
+  /// Layers with an MLP (all of them unless mixers and MLPs are separate layers).
+  std::int64_t mlp_layers() const {
+    return mamba_separate ? num_layers - mamba_layers - mamba_attention_layers : num_layers;
+  }
+  /// Shares of the layers holding an MLP, an attention mixer and a Mamba mixer; norms per layer.
+  double mlp_share() const { return static_cast<double>(mlp_layers()) / static_cast<double>(num_layers); }
+  double attention_share() const { return static_cast<double>(attention_layers()) / static_cast<double>(num_layers); }
+  double mamba_share() const { return static_cast<double>(mamba_layers) / static_cast<double>(num_layers); }
+  double norms_per_layer() const { return mamba_separate ? 1.0 : 2.0; }
   std::int64_t mamba_inner() const { return mamba_heads * mamba_head_dim; }
   /// Channels of the causal conv (and of its cached state): x, B and C.
   std::int64_t mamba_conv_dim() const { return mamba_inner() + 2 * mamba_groups * mamba_state; }
