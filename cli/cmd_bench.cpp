@@ -34,6 +34,11 @@ void add_bench_command(CLI::App& app, Action& action) {
       const std::string text = format_results(r, args->format);
       if (args->out.empty()) {
         fmt::print("{}", text);
+        // The file itself carries the flag too (results.json run.incomplete, gbench context, CSV column).
+        if (r.run.incomplete) {
+          fmt::print(stderr, "headroom: INCOMPLETE: {} ({} cases written to stdout)\n", r.run.incomplete_reason,
+                     r.cases.size());
+        }
       } else {
         core::write_file_atomic(args->out, text, overwrite);
         fmt::print(stderr, "headroom: wrote {} ({} cases{})\n", args->out, r.cases.size(),

@@ -11,6 +11,9 @@ namespace {
 std::string gbench_name(const core::CaseResult& c) {
   std::string name = c.name;
   for (const auto& p : c.params) name += "/" + p.name + ":" + core::to_string(p.value);
+  // The same case on cuda:0..7 would otherwise be eight benchmarks of one name, which compare.py
+  // pairs up wrongly; host cases keep the names earlier exports gave them.
+  if (c.device != "host") name += "/device:" + c.device;
   return name;
 }
 
@@ -75,7 +78,9 @@ std::string to_gbench_json(const core::Results& r) {
                        {"load_avg", ordered_json::array()},
                        {"library_build_type", "release"},
                        {"headroom_version", r.run.tool_version},
-                       {"headroom_suite", r.run.policy.suite}};
+                       {"headroom_suite", r.run.policy.suite},
+                       {"headroom_incomplete", r.run.incomplete}};
+  if (r.run.incomplete) context["headroom_incomplete_reason"] = r.run.incomplete_reason;
   ordered_json benchmarks = ordered_json::array();
   int family = 0;
   for (const auto& c : r.cases) {
@@ -179,13 +184,17 @@ std::string num(const std::optional<double>& v) { return v ? fmt::format("{:.9g}
 
 std::string to_csv(const core::Results& r) {
   std::string out =
-      "case,params,status,metric,unit,better,value,n,median,min,max,p5,p95,stdev,cv,provenance,verified,message\n";
+      "case,params,device,status,metric,unit,better,value,n,median,min,max,p5,p95,stdev,cv,provenance,verified,message,"
+      "incomplete\n";
+  // The run's flag on every row (not a comment line, which CSV readers take for a row or a header).
+  const std::string incomplete = r.run.incomplete ? "true" : "false";
   for (const auto& c : r.cases) {
     const std::string verified = c.verified ? (*c.verified ? "true" : "false") : "";
     const std::string head = csv_field(c.name) + "," + csv_field(core::params_key(c.params)) + "," +
-                             core::to_string(c.status) + ",";
+                             csv_field(c.device) + "," + core::to_string(c.status) + ",";
+    const std::string tail = verified + "," + csv_field(c.message) + "," + incomplete + "\n";
     if (c.metrics.empty()) {
-      out += head + ",,,,,,,,,,,,," + verified + "," + csv_field(c.message) + "\n";
+      out += head + ",,,,,,,,,,,,," + tail;
       continue;
     }
     for (const auto& m : c.metrics) {
@@ -198,7 +207,7 @@ std::string to_csv(const core::Results& r) {
       } else {
         out += ",,,,,,,,";
       }
-      out += m.provenance + "," + verified + "," + csv_field(c.message) + "\n";
+      out += csv_field(m.provenance) + "," + tail;
     }
   }
   return out;

@@ -60,7 +60,7 @@ assert agg["mean"]["create_files_per_s"]==agg["median"]["create_files_per_s"]>0 
 assert min(x["read_files_per_s"] for x in it) <= agg["median"]["read_files_per_s"] <= max(x["read_files_per_s"] for x in it), agg
 assert agg["stddev"]["read_files_per_s"]>0' "$work/gs.json"
 check "csv" expect_exit 0 "$hr" bench --filter "$fast" --format csv --out "$work/r.csv"
-check "csv header" grep -q '^case,params,status,metric,unit' "$work/r.csv"
+check "csv header" grep -q '^case,params,device,status,metric,unit' "$work/r.csv"
 
 # bad input: exit 2, a message naming the problem, no file left behind
 check "unknown suite" expect_exit 2 "$hr" bench --suite huge

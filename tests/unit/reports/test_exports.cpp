@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
@@ -326,3 +328,73 @@ TEST(BarChart, LongLabelsLoseTheirMiddleNotTheirEnds) {
 
 }  // namespace
 }  // namespace headroom::report
+
+// The same GEMM case on eight GPUs (as tests/cli/reports_fixtures/make_fixtures.py writes them) stays
+// eight benchmarks in gbench and eight distinguishable rows in CSV; host cases keep their names.
+TEST(Exports, DeviceKeepsCasesApartAndIncompleteRunsAreMarked) {
+  auto r = host_results();
+  for (int d = 0; d < 8; ++d) {
+    auto c = make_case("cuda.gemm.bf16", {{"m", std::int64_t{8192}}},
+                       {metric("flop_per_s", "FLOP/s", {7e14 + d * 1e12, 7.1e14 + d * 1e12, 6.9e14 + d * 1e12})},
+                       fmt::format("cuda:{}", d));
+    c.samples_s = {1.0, 1.0, 1.0};
+    r.cases.push_back(c);
+  }
+  auto triad = make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", {4e9, 5e9, 6e9})});
+  triad.samples_s = {1.0, 1.0, 1.0};
+  r.cases.push_back(triad);
+
+  const auto doc = nlohmann::json::parse(to_gbench_json(r));
+  EXPECT_EQ(doc["context"]["headroom_incomplete"], false);
+  EXPECT_FALSE(doc["context"].contains("headroom_incomplete_reason"));
+  for (int d = 0; d < 8; ++d) {
+    const auto e = gbench_entries(doc, fmt::format("cuda.gemm.bf16/m:8192/device:cuda:{}", d));
+    ASSERT_EQ(e.size(), 6u) << d;  // 3 repetitions + mean, median, stddev
+    EXPECT_DOUBLE_EQ(e[0]["flop_per_s"].get<double>(), 7e14 + d * 1e12);
+    EXPECT_EQ(e[4]["name"], fmt::format("cuda.gemm.bf16/m:8192/device:cuda:{}_median", d));
+  }
+  std::set<std::string> names;
+  for (const auto& e : doc["benchmarks"]) names.insert(e["name"].get<std::string>());
+  EXPECT_EQ(names.size(), 9u * 4);  // every case: its repetitions' name and three aggregate names
+  EXPECT_EQ(gbench_entries(doc, "cpu.stream.triad").size(), 6u);  // a host case: no device in the name
+
+  const std::string csv = to_csv(r);
+  std::istringstream in(csv);
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line,
+            "case,params,device,status,metric,unit,better,value,n,median,min,max,p5,p95,stdev,cv,provenance,verified,"
+            "message,incomplete");
+  std::set<std::string> keys;  // case, params, device, metric: unique per row
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    std::vector<std::string> f;
+    std::stringstream fs(line);
+    for (std::string x; std::getline(fs, x, ',');) f.push_back(x);
+    if (line.back() == ',') f.push_back("");
+    ASSERT_EQ(f.size(), 20u) << line;
+    keys.insert(f[0] + "|" + f[1] + "|" + f[2] + "|" + f[4]);
+    EXPECT_EQ(f[19], "false") << line;
+  }
+  EXPECT_EQ(rows, 9);
+  EXPECT_EQ(keys.size(), 9u);
+  const std::string gpu7_row = "\ncuda.gemm.bf16,m=8192,cuda:7,passed,flop_per_s,FLOP/s,higher,7.07e+14,3,7.07e+14,";
+  EXPECT_NE(csv.find(gpu7_row + "6.97e+14,7.17e+14,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\ncpu.stream.triad,,host,passed,bytes_per_s,"), std::string::npos) << csv;
+
+  // An interrupted run: the gbench context and every CSV row say so.
+  r.run.incomplete = true;
+  r.run.incomplete_reason = "interrupted by SIGINT";
+  const auto inc = nlohmann::json::parse(to_gbench_json(r));
+  EXPECT_EQ(inc["context"]["headroom_incomplete"], true);
+  EXPECT_EQ(inc["context"]["headroom_incomplete_reason"], "interrupted by SIGINT");
+  std::istringstream in2(to_csv(r));
+  std::getline(in2, line);
+  rows = 0;
+  while (std::getline(in2, line)) {
+    ++rows;
+    EXPECT_EQ(line.substr(line.rfind(',') + 1), "true") << line;
+  }
+  EXPECT_EQ(rows, 9);
+}
