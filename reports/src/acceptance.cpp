@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <string_view>
+#include <utility>
 
 #include "headroom/core/detail/strict_json.hpp"
 #include "headroom/core/errors.hpp"
@@ -528,25 +530,71 @@ AcceptanceReport evaluate(const Spec& spec, const core::Results& results, const 
 // ---------------------------------------------------------------------------------------------
 // JUnit XML
 
+namespace {
+/// U+FFFD REPLACEMENT CHARACTER in UTF-8: what stands in for a byte sequence that is not UTF-8 or a
+/// code point that XML 1.0 cannot carry.
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+/// The code point of the UTF-8 sequence at s[i] and its length in bytes; code point -1 (length 1)
+/// when the bytes there are not well-formed UTF-8 (a stray continuation byte, a truncated sequence,
+/// an overlong form, a surrogate or a value past U+10FFFF).
+std::pair<long, std::size_t> decode_utf8(const std::string& s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) return {b0, 1};
+  std::size_t len = 0;
+  long cp = 0;
+  long min_cp = 0;  // the smallest code point of this length: below it the form is overlong
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min_cp = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min_cp = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min_cp = 0x10000;
+  } else {
+    return {-1, 1};
+  }
+  if (i + len > s.size()) return {-1, 1};
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return {-1, 1};
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min_cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {-1, 1};
+  return {cp, len};
+}
+
+/// XML 1.0's Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+bool is_xml_char(long cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+}  // namespace
+
 std::string xml_escape(const std::string& s) {
   std::string out;
   out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto ch = static_cast<unsigned char>(s[i]);
-    switch (ch) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto [cp, len] = decode_utf8(s, i);
+    switch (cp) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
+      // References, so that an attribute value keeps them (a parser turns a literal one into a space).
       case '\t': out += "&#9;"; break;
       case '\n': out += "&#10;"; break;
       case '\r': out += "&#13;"; break;
       default:
-        // XML 1.0 cannot carry C0 control characters (not even as references); drop them.
-        if (ch < 0x20 || ch == 0x7f) break;
-        out += static_cast<char>(ch);
+        // XML 1.0 cannot carry other C0 controls, surrogates, U+FFFE or U+FFFF, not even as references;
+        // DEL is legal but a control character too. Each becomes U+FFFD, as does a byte that is not UTF-8.
+        if (!is_xml_char(cp) || cp == 0x7F) {
+          out += kReplacement;
+        } else {
+          out.append(s, i, len);
+        }
     }
+    i += len;
   }
   return out;
 }

@@ -414,5 +414,27 @@ TEST(JUnit, EscapedAndCounted) {
   EXPECT_NE(xml.find("<failure message=\"1.00 GB/s &lt; 5.00 GB/s"), std::string::npos) << xml;
   EXPECT_EQ(xml.find("<script>"), std::string::npos);
   EXPECT_NE(xml.find("evil&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&amp;&quot;"), std::string::npos);
-  EXPECT_EQ(xml_escape(std::string("a\x01" "b\tc")), "ab&#9;c");  // control characters cannot appear in XML 1.0
+}
+
+TEST(JUnit, OnlyXmlCharactersAndWellFormedUtf8) {
+  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+  // Control characters cannot appear in XML 1.0, not even as references; tab, LF and CR are references.
+  EXPECT_EQ(xml_escape("a\x01z\tc\x7fy\ne\rf"), "a" + r + "z&#9;c" + r + "y&#10;e&#13;f");
+  EXPECT_EQ(xml_escape(std::string("x\0y", 3)), "x" + r + "y");
+  // U+FFFE and U+FFFF are not characters; U+FFFD, U+E000, U+10FFFF and a 2-byte é pass through.
+  EXPECT_EQ(xml_escape("\xEF\xBF\xBE|\xEF\xBF\xBF"), r + "|" + r);
+  const std::string fine = "\xEF\xBF\xBD\xEE\x80\x80\xF4\x8F\xBF\xBF\xC3\xA9";
+  EXPECT_EQ(xml_escape(fine), fine);
+  // A UTF-8-encoded surrogate (U+D800), an overlong '<' and '/', a value past U+10FFFF: each byte
+  // of the bad sequence that does not start a valid one becomes U+FFFD, and '<' is never smuggled.
+  EXPECT_EQ(xml_escape("\xED\xA0\x80"), r + r + r);
+  EXPECT_EQ(xml_escape("\xC0\xBC"), r + r);
+  EXPECT_EQ(xml_escape("\xE0\x80\xAF"), r + r + r);
+  EXPECT_EQ(xml_escape("\xF4\x90\x80\x80"), r + r + r + r);
+  // Stray continuation byte, a truncated sequence at the end and in the middle, bytes 0xF8-0xFF.
+  EXPECT_EQ(xml_escape("a\x80z"), "a" + r + "z");
+  EXPECT_EQ(xml_escape("a\xE2\x82"), "a" + r + r);
+  EXPECT_EQ(xml_escape("\xE2\x82<"), r + r + "&lt;");
+  EXPECT_EQ(xml_escape("\xF8\xFF"), r + r);
+  EXPECT_EQ(xml_escape("\xE2\x82\xAC 5"), "\xE2\x82\xAC 5");  // € stays
 }

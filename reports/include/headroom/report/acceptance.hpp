@@ -136,7 +136,8 @@ std::string acceptance_to_json(const AcceptanceReport& report);
 /// acceptance when installed, else the source tree's data/acceptance.
 std::filesystem::path default_acceptance_dir();
 
-/// Escapes text for XML character data and attributes; drops characters XML 1.0 cannot hold.
+/// Escapes UTF-8 text for XML character data and attributes; a code point XML 1.0 cannot hold (C0
+/// controls but tab, LF and CR; DEL; surrogates; U+FFFE, U+FFFF) or a byte that is not UTF-8 becomes U+FFFD.
 std::string xml_escape(const std::string& s);
 
 }  // namespace headroom::report
