@@ -126,7 +126,7 @@ void add_compare_command(CLI::App& app, Action& action) {
   cmd->add_option("CURRENT", args->current, "results.json of the run to check");
   cmd->add_option("--fleet", args->fleet_dir, "Directory of results.json files from many nodes: find outlier nodes");
   cmd->add_option("--alpha", args->alpha,
-                  "Level of each one-sided margin test (default 0.05; the shift CI is 1 - 2*alpha)");
+                  "Level of each one-sided margin test, in (0, 0.5) (default 0.05; the shift CI is 1 - 2*alpha)");
   cmd->add_option("--min-effect", args->min_effect,
                   "Margin: only a change the data show to exceed this fraction counts (default 0.03 = 3 %)");
   cmd->add_option("--z", args->z, "Fleet mode: robust z-score beyond which a node is an outlier (default 3.5)");
@@ -166,6 +166,11 @@ void add_compare_command(CLI::App& app, Action& action) {
   cmd->callback([&action, args] {
     action = [args] {
       const auto overwrite = args->force ? core::Overwrite::kAllow : core::Overwrite::kRefuse;
+      // Each of the two one-sided tests has level alpha and the shift interval is 1 - 2*alpha: from
+      // 0.5 on that interval is empty and a test would flag pure noise.
+      if (!(args->alpha > 0 && args->alpha < 0.5)) {
+        throw core::InputError("", "--alpha", fmt::format("a level in (0, 0.5), got {:g}", args->alpha));
+      }
       // Same file as an input first: "exists, pass --force" would be the wrong advice for it.
       if (args->fleet_dir.empty()) {
         core::check_distinct_outputs({{"--html", args->html}, {"--prom", args->prom}},
