@@ -283,6 +283,9 @@ std::vector<std::string> strings(const Reader& r, const std::string& key) {
 
 HostInventory read_host(const Reader& r) {
   r.expect_object();
+  // Null only where results.schema.json allows it (the nullable counts and sizes).
+  r.refuse_null({"cpu_model", "cpu_vendor", "cpu_flags", "os", "kernel", "compiler", "headroom_version", "virtualized",
+                 "ranks"});
   HostInventory h;
   h.hostname = r.string("hostname");
   h.cpu_model = r.string_or("cpu_model", "");
@@ -430,6 +433,7 @@ ParamValue read_param(const Reader& r) {
 
 CaseResult read_case(const Reader& r, Statistic statistic) {
   r.expect_object();
+  r.refuse_null({"message", "device", "param_order", "wall_s"});
   CaseResult c;
   c.name = r.string("name");
   if (!is_case_name(c.name)) {
@@ -457,6 +461,7 @@ CaseResult read_case(const Reader& r, Statistic statistic) {
   for (std::size_t i = 0; i < metrics.size(); ++i) {
     Reader m = metrics.index(i);
     m.expect_object();
+    m.refuse_null({"provenance", "note"});
     Metric out;
     out.name = m.string("name");
     if (!is_name_word(out.name)) {
@@ -479,6 +484,12 @@ CaseResult read_case(const Reader& r, Statistic statistic) {
     }
     out.value = m.number_or_null("value", Range::kNonNegative);
     out.samples = m.numbers("samples", Range::kNonNegative);
+    // One sample per timed repetition at most (fewer by design: a value measured once per case or
+    // per round); more samples than the case's repetitions cannot come from one run.
+    if (!c.samples_s.empty() && out.samples.size() > c.samples_s.size()) {
+      m.fail_at("samples", fmt::format("at most one sample per timed repetition ({}, the length of samples_s), got {}",
+                                       c.samples_s.size(), out.samples.size()));
+    }
     if (auto s = m.maybe("summary")) {
       out.summary = read_summary(*s);
       if (out.summary->n != static_cast<int>(out.samples.size())) {
@@ -494,18 +505,9 @@ CaseResult read_case(const Reader& r, Statistic statistic) {
   return c;
 }
 
-/// What makes a case unique in a file, at least as coarse as the key compare, fleet and accept match
-/// cases on (name, params_key, device): several GPUs, rank sets or parameter sets may share a name,
-/// but one (name, params, device) may appear once. Parameters are taken in name order, so the same
-/// set written in another order is the same case.
-std::string case_identity(const CaseResult& c) {
-  Params sorted = c.params;
-  std::sort(sorted.begin(), sorted.end(), [](const Param& a, const Param& b) { return a.name < b.name; });
-  return c.name + '\n' + params_key(sorted) + '\n' + c.device;
-}
-
 RunPolicy read_policy(const Reader& r) {
   r.expect_object();
+  r.refuse_null({"rounds"});
   RunPolicy p;
   p.suite = r.string("suite");
   p.warmup = static_cast<int>(r.integer("warmup", 0, 1000000));
@@ -519,6 +521,12 @@ RunPolicy read_policy(const Reader& r) {
 }
 }  // namespace
 
+std::string case_identity(const CaseResult& c) {
+  Params sorted = c.params;
+  std::sort(sorted.begin(), sorted.end(), [](const Param& a, const Param& b) { return a.name < b.name; });
+  return c.name + '\n' + params_key(sorted) + '\n' + c.device;
+}
+
 namespace {
 Results results_from_value(const json& doc, const std::string& file) {
   Reader root(doc, file);
@@ -526,6 +534,8 @@ Results results_from_value(const json& doc, const std::string& file) {
   Results out;
   Reader run = root.at("run");
   run.expect_object();
+  run.refuse_null({"finished_at", "command_line", "filter", "world_size", "incomplete", "incomplete_reason", "notes"});
+  root.refuse_null({"hosts"});
   out.run.id = run.string("id");
   out.run.started_at = run.string("started_at");
   out.run.finished_at = run.string_or("finished_at", "");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -156,6 +157,16 @@ void Reader::only_keys(std::initializer_list<std::string_view> allowed) const {
   }
 }
 
+void Reader::refuse_null(std::initializer_list<std::string_view> keys) const {
+  expect_object();
+  for (std::string_view k : keys) {
+    const auto it = value_->find(std::string(k));
+    if (it != value_->end() && it->is_null()) {
+      fail_at(std::string(k), "a value, not null (leave the field out for its default)");
+    }
+  }
+}
+
 void Reader::expect_array() const {
   if (!value_->is_array()) fail(std::string("an array, got ") + type_name(*value_));
 }
@@ -301,12 +312,19 @@ void Reader::expect_schema(const std::string& schema, int supported_major) const
   const std::string got = string("schema");
   if (got != schema) fail_at("schema", "'" + schema + "', got '" + got + "'");
   const std::string version = string("schema_version");
-  int major = -1, minor = -1;
-  char dot = 0;
-  std::istringstream vs(version);
-  if (!(vs >> major >> dot >> minor) || dot != '.' || major < 0 || minor < 0 || !vs.eof()) {
-    fail_at("schema_version", "a version 'MAJOR.MINOR' such as '1.0', got '" + version + "'");
+  // Digits, one dot, digits; MAJOR without a leading zero. An istream parse would take " 1.1",
+  // "+1.1", "01.1" and "1. 1", which the schemas' pattern refuses.
+  const auto digits = [](std::string_view d) {
+    return !d.empty() && d.size() <= 9 && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const std::size_t dot = version.find('.');
+  const std::string_view major_text = std::string_view(version).substr(0, dot);
+  const std::string_view minor_text =
+      dot == std::string::npos ? std::string_view() : std::string_view(version).substr(dot + 1);
+  if (!digits(major_text) || !digits(minor_text) || (major_text.size() > 1 && major_text[0] == '0')) {
+    fail_at("schema_version", "a version 'MAJOR.MINOR' such as '1.0' (digits only), got '" + version + "'");
   }
+  const int major = std::stoi(std::string(major_text));
   if (major != supported_major) {
     fail_at("schema_version", fmt::format("major version {} (this headroom reads {}.x; got {}): upgrade headroom "
                                           "or regenerate the file",

@@ -122,6 +122,49 @@ TEST(Results, StrictLoadingNamesFilePathAndExpectation) {
             std::string::npos);
 }
 
+TEST(Results, NullIsRefusedWhereTheSchemaDoesNotAllowIt) {
+  // "incomplete": null once read as false: an interrupted run then passed compare and accept.
+  EXPECT_EQ(error_of([](auto& d) { d["run"]["incomplete"] = nullptr; }),
+            "bad.json: $.run.incomplete: expected a value, not null (leave the field out for its default)");
+  for (const char* key : {"filter", "world_size", "notes", "finished_at"}) {
+    EXPECT_NE(error_of([&](auto& d) { d["run"][key] = nullptr; }).find(std::string("$.run.") + key + ": expected a value"),
+              std::string::npos)
+        << key;
+  }
+  for (const char* key : {"message", "device", "wall_s", "param_order"}) {
+    EXPECT_NE(error_of([&](auto& d) { d["cases"][0][key] = nullptr; }).find(std::string("$.cases[0].") + key),
+              std::string::npos)
+        << key;
+  }
+  EXPECT_NE(error_of([](auto& d) { d["cases"][0]["metrics"][0]["provenance"] = nullptr; })
+                .find("$.cases[0].metrics[0].provenance: expected a value, not null"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) { d["host"]["virtualized"] = nullptr; }).find("$.host.virtualized"), std::string::npos);
+  EXPECT_NE(error_of([](auto& d) { d["run"]["policy"]["rounds"] = nullptr; }).find("$.run.policy.rounds"),
+            std::string::npos);
+  // Where the schema allows null, null still means "not known" / "not measured".
+  EXPECT_EQ(error_of([](auto& d) {
+              d["cases"][0]["verified"] = nullptr;
+              d["devices"][0]["driver_version"] = nullptr;
+              d["host"]["cores"] = nullptr;
+            }),
+            "no error");
+  // Absent is still the default.
+  EXPECT_EQ(error_of([](auto& d) { d["run"].erase("incomplete"); }), "no error");
+  EXPECT_NE(error_of([](auto& d) { d["schema_version"] = "01.1"; }).find("$.schema_version"), std::string::npos);
+}
+
+TEST(Results, MoreMetricSamplesThanRepetitionsAreRefused) {
+  // sample_results: 3 timed repetitions, flop_per_s with 3 samples. With 2 repetitions recorded,
+  // 3 samples cannot come from the run.
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["samples_s"].erase(2); }),
+            "bad.json: $.cases[0].metrics[0].samples: expected at most one sample per timed repetition (2, the length "
+            "of samples_s), got 3");
+  // Fewer is a value measured once per case by design; none recorded (older files) is not checked.
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["samples_s"].push_back(0.013); }), "no error");
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["samples_s"] = nlohmann::json::array(); }), "no error");
+}
+
 TEST(Results, PolicyRoundsRoundTripAndDefaultForOldFiles) {
   Results a = sample_results();
   a.run.policy.rounds = 4;
@@ -163,6 +206,21 @@ TEST(Results, ParamsKeyIsStable) {
   EXPECT_EQ(params_key(p), "m=4,precision=bf16,pinned=true,x=0.5");
   EXPECT_NE(find_param(p, "precision"), nullptr);
   EXPECT_EQ(find_param(p, "nope"), nullptr);
+}
+
+TEST(Results, CaseIdentityIgnoresParameterOrder) {
+  CaseResult a;
+  a.name = "cpu.gemm.fp64";
+  a.params = {{"m", std::int64_t{512}}, {"n", std::int64_t{256}}, {"k", std::int64_t{128}}};
+  CaseResult b = a;
+  b.params = {{"k", std::int64_t{128}}, {"m", std::int64_t{512}}, {"n", std::int64_t{256}}};
+  EXPECT_EQ(case_identity(a), case_identity(b));
+  EXPECT_EQ(case_identity(a), "cpu.gemm.fp64\nk=128,m=512,n=256\nhost");
+  b.params[0].value = std::int64_t{64};
+  EXPECT_NE(case_identity(a), case_identity(b));
+  b = a;
+  b.device = "cuda:0";
+  EXPECT_NE(case_identity(a), case_identity(b));
 }
 
 TEST(Results, PciIdsRoundTripAndValidation) {
@@ -336,6 +394,7 @@ TEST(Results, SampledMetricValueAndSummaryMatchTheSamples) {
     m["summary"] = {{"n", sum.n},       {"median", 1900.0},   {"mean", sum.mean}, {"min", sum.min}, {"max", sum.max},
                     {"p5", sum.p5},     {"p95", sum.p95},     {"stdev", sum.stdev}, {"cv", sum.cv}};
     m["value"] = 1900.0;
+    d["cases"][0]["samples_s"] = std::vector<double>(9, 0.01);  // one repetition per sample
   });
   EXPECT_EQ(outlier.rfind(metric + ".summary.median: expected 1000, the median of the 9 samples, got 1900", 0), 0u)
       << outlier;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "headroom/core/detail/strict_json.hpp"
 
 using namespace headroom::core;
@@ -52,6 +54,15 @@ TEST(StrictJson, SchemaVersionChecks) {
   const auto major = parse_json_text(R"({"schema": "headroom.results", "schema_version": "2.0"})", "v.json");
   EXPECT_NE(error_of([&] { Reader(major, "v.json").expect_schema("headroom.results", 1); }).find("major version 1"),
             std::string::npos);
+  // The schemas' pattern ^1\.[0-9]+$: no space, sign, leading zero or second dot.
+  for (const char* bad : {" 1.1", "+1.1", "01.1", "1. 1", "1.1 ", "1.", ".1", "1.1.1", "1.-1", "1"}) {
+    const auto v = parse_json_text(fmt::format(R"({{"schema": "headroom.results", "schema_version": "{}"}})", bad), "v.json");
+    EXPECT_NE(error_of([&] { Reader(v, "v.json").expect_schema("headroom.results", 1); }).find("MAJOR.MINOR"),
+              std::string::npos)
+        << bad;
+  }
+  const auto minor_zeros = parse_json_text(R"({"schema": "headroom.results", "schema_version": "1.01"})", "v.json");
+  EXPECT_NO_THROW(Reader(minor_zeros, "v.json").expect_schema("headroom.results", 1));
   const auto garbage = parse_json_text(R"({"schema": "headroom.results", "schema_version": "one"})", "v.json");
   EXPECT_NE(error_of([&] { Reader(garbage, "v.json").expect_schema("headroom.results", 1); }).find("MAJOR.MINOR"),
             std::string::npos);
@@ -76,4 +87,12 @@ TEST(StrictJson, DuplicateKeysAreRefusedWithTheirPath) {
             "meant?)");
   // The same key in different objects, nested or side by side, is fine.
   EXPECT_NO_THROW(parse_json_text(R"({"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}, {"k": 4}], "k": 5})", "ok.json"));
+}
+
+TEST(StrictJson, RefuseNullNamesTheField) {
+  const auto doc = parse_json_text(R"({"a": null, "b": 1, "c": false})", "n.json");
+  const Reader r(doc, "n.json");
+  EXPECT_NO_THROW(r.refuse_null({"b", "c", "absent"}));
+  EXPECT_EQ(error_of([&] { r.refuse_null({"b", "a"}); }),
+            "n.json: $.a: expected a value, not null (leave the field out for its default)");
 }

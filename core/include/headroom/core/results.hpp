@@ -28,7 +28,8 @@ struct Param {
 };
 using Params = std::vector<Param>;  ///< in the benchmark's declared order
 std::string to_string(const ParamValue& v);
-/// "m=1024,n=1024,k=1024": a stable key for matching cases across files.
+/// "m=1024,n=1024,k=1024", in the given (declared) order: for display. Match cases with
+/// case_identity, which does not depend on the order.
 std::string params_key(const Params& p);
 const ParamValue* find_param(const Params& p, const std::string& name);
 
@@ -85,6 +86,12 @@ struct CaseResult {
   double wall_s = 0;                ///< time the case took, warm-up included
   const Metric* metric(const std::string& metric_name) const;
 };
+
+/// What identifies a case within a file and across files (name, parameters, device), the key
+/// that the loader refuses duplicates on and that compare, compare --fleet and accept match cases
+/// on. Parameters are taken in name order: the same set written in another order (or without
+/// param_order, which reads back alphabetically) is the same case.
+std::string case_identity(const CaseResult& c);
 
 struct HostInventory {
   std::string hostname;

@@ -52,6 +52,11 @@ class Reader {
   /// naming it and listing the known ones. This value must be an object.
   void only_keys(std::initializer_list<std::string_view> allowed) const;
 
+  /// Refuses each of `keys` that is present with the value null: the *_or readers take null as
+  /// absent, which is right only where the schema allows null ("incomplete": null would otherwise
+  /// read as false, an interrupted run as complete). This value must be an object.
+  void refuse_null(std::initializer_list<std::string_view> keys) const;
+
   double number(const std::string& key, Range range = Range::kAny) const;
   std::optional<double> number_or_null(const std::string& key, Range range = Range::kAny) const;
   double number_or(const std::string& key, double fallback, Range range = Range::kAny) const;
@@ -75,7 +80,8 @@ class Reader {
   double as_number(Range range = Range::kAny) const;
   std::string as_string() const;
 
-  /// Checks `schema` (string) and `schema_version` ("MAJOR.MINOR"); an unknown major is refused.
+  /// Checks `schema` (string) and `schema_version` ("MAJOR.MINOR", digits only, no sign, space or
+  /// leading zero in MAJOR: the schemas' pattern ^1\.[0-9]+$); an unknown major is refused.
   void expect_schema(const std::string& schema, int supported_major) const;
 
  private:
