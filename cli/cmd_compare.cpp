@@ -98,6 +98,7 @@ int run_fleet(const CompareArgs& a, core::Overwrite overwrite) {
   report::FleetOptions o;
   o.z_threshold = a.z;
   o.min_effect = a.min_effect;
+  o.allow_incomplete = a.allow_incomplete;
   const auto fleet = report::fleet_compare(in.runs, in.labels, o);
   if (!a.html.empty()) core::write_file_atomic(a.html, report::render_fleet(fleet), overwrite);
   if (a.json) {
@@ -112,9 +113,11 @@ int run_fleet(const CompareArgs& a, core::Overwrite overwrite) {
                    n.node, m.case_name, m.params, m.metric, show(n.value, m.unit), show(m.median, m.unit), n.robust_z);
       }
     }
-    fmt::print("{}: {} bad outlier value(s)\n", fleet.has_bad_outlier() ? "OUTLIERS" : "OK", fleet.bad_outliers);
+    for (const auto& p : fleet.problems) fmt::print("check failed: {}\n", p);
+    fmt::print("{}: {} bad outlier value(s)\n",
+               fleet.has_bad_outlier() ? "OUTLIERS" : fleet.passed() ? "OK" : "FAILED", fleet.bad_outliers);
   }
-  return static_cast<int>(fleet.has_bad_outlier() ? core::ExitCode::kCheckFailed : core::ExitCode::kOk);
+  return static_cast<int>(fleet.passed() ? core::ExitCode::kOk : core::ExitCode::kCheckFailed);
 }
 }  // namespace
 
@@ -139,10 +142,11 @@ void add_compare_command(CLI::App& app, Action& action) {
   cmd->add_flag("--all", args->all, "List unchanged metrics too");
   cmd->add_flag("--force", args->force, "Replace an existing --html file, or a --prom file headroom did not write");
   cmd->add_flag("--allow-incomplete", args->allow_incomplete,
-                "Let an incomplete (interrupted) CURRENT run pass; it is still reported");
+                "Let an incomplete (interrupted) CURRENT run (with --fleet: node run) pass; it is still reported");
   cmd->add_flag("--allow-missing", args->allow_missing,
                 "Cases that passed in BASELINE and are absent or waived in CURRENT (a GPU or rank count gone, a "
-                "benchmark not run) do not fail the check; they are still listed");
+                "benchmark not run), and metrics of a passed case absent or null in CURRENT, do not fail the "
+                "check; they are still listed");
   cmd->footer(
       "Decision rule (per case, parameters, device and metric, on the raw repetition samples):\n"
       "  A metric REGRESSED when the data show, at level alpha, a change WORSE than the margin m\n"
@@ -160,7 +164,10 @@ void add_compare_command(CLI::App& app, Action& action) {
       "  are listed first. The check also fails when no metric could be tested (nothing in common, or\n"
       "  the current run waived everything), when CURRENT is an incomplete (interrupted) run, unless\n"
       "  --allow-incomplete, and when a case that passed before is waived now or absent from a run of\n"
-      "  the same suite and filter (a GPU or rank count gone), unless --allow-missing.\n"
+      "  the same suite and filter (a GPU or rank count gone), or a metric of a case that passed in both\n"
+      "  is absent or null now, unless --allow-missing.\n"
+      "  --fleet fails on a bad outlier, when no metric was measured on 3 nodes or more, and on an\n"
+      "  incomplete node run unless --allow-incomplete; one run in two files is bad input.\n"
       "  Exit 0 passed, 1 regression, broken or check failed, 2 bad input.\n"
       "  Details: docs/methodology.md, section Regression.");
   cmd->callback([&action, args] {

@@ -311,9 +311,9 @@ std::vector<InventoryChange> inventory_diff(const core::Results& baseline, const
 // Two-run comparison
 
 namespace {
-std::string instance_key(const core::CaseResult& c) {
-  return c.name + "|" + core::params_key(c.params) + "|" + c.device;
-}
+/// The loader's case identity: parameter order is irrelevant (a file written without param_order
+/// reads back alphabetical).
+std::string instance_key(const core::CaseResult& c) { return core::case_identity(c); }
 
 double headline(const core::Metric& m) {
   return m.summary ? m.summary->median : m.value.value_or(0.0);
@@ -384,6 +384,7 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
 
   std::size_t few_samples = 0, smallest_n = SIZE_MAX;
   std::vector<std::string> gone;  // cases that passed before and are absent or waived now
+  std::vector<std::string> gone_metrics;  // metrics measured before, absent or null in a passed case now
   for (const auto& b : baseline.cases) {
     const std::string key = instance_key(b);
     if (b.status != core::Status::kPassed) continue;  // nothing to regress from
@@ -423,12 +424,13 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
         // Waived now is not a regression, but a case gone (the check fails on it unless
         // --allow-missing; see `gone` above).
         if (c->status == core::Status::kError) ++out.broken;
-      } else if (cm == nullptr) {
+      } else if (cm == nullptr || !cm->value) {
+        // The case passed on both sides but this metric, measured before, is not now: as much a
+        // hole in the comparison as a case gone, so it fails the check the same way (see below).
         mc.change = Change::kMissing;
-        mc.note = "metric not in the current run";
-      } else if (!cm->value) {
-        mc.change = Change::kMissing;
-        mc.note = "metric not measured in the current run (null)";
+        mc.note = cm == nullptr ? "metric not in the current run" : "metric not measured in the current run (null)";
+        gone_metrics.push_back(fmt::format("{}{} on {}: {}", b.name, b.params.empty() ? "" : " " + core::params_key(b.params),
+                                           b.device, bm.name));
       }
       if (cm != nullptr && cm->value) {
         mc.current_median = headline(*cm);
@@ -592,6 +594,21 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
           gone.size(), some));
     }
   }
+  if (!gone_metrics.empty()) {
+    const std::string some =
+        fmt::format("{}{}", fmt::join(gone_metrics.begin(), gone_metrics.begin() + std::min<std::ptrdiff_t>(3, std::ssize(gone_metrics)), "; "),
+                    gone_metrics.size() > 3 ? fmt::format("; and {} more", gone_metrics.size() - 3) : std::string());
+    if (options.allow_missing) {
+      out.warnings.push_back(fmt::format("{} metric(s) measured in the baseline are missing or null now in a case "
+                                         "that passed (allowed by --allow-missing): {}",
+                                         gone_metrics.size(), some));
+    } else {
+      out.problems.push_back(fmt::format(
+          "{} metric(s) measured in the baseline are missing or null now in a case that passed ({}): the benchmark "
+          "stopped reporting them; pass --allow-missing to judge only what both runs have",
+          gone_metrics.size(), some));
+    }
+  }
   if (out.tested == 0) {
     out.problems.push_back(fmt::format(
         "nothing was compared: no metric has samples in both runs that could show a change at alpha {:g} ({} "
@@ -636,9 +653,17 @@ FleetInputs load_fleet_dir(const std::string& dir) {
   if (files.empty()) throw core::InputError(dir, "", "at least one *.json results file");
   FleetInputs in;
   std::map<std::string, int> host_count;
+  std::map<std::string, std::size_t> file_of_run;  // run.id -> index of its file
   for (const auto& f : files) {
     in.runs.push_back(core::load_results(f));
     ++host_count[in.runs.back().host.hostname];
+    const auto [it, inserted] = file_of_run.emplace(in.runs.back().run.id, in.runs.size() - 1);
+    if (!inserted) {
+      throw core::InputError(f.string(), "$.run.id",
+                             fmt::format("a run not already in {} (run {} is also {}: one run copied twice would "
+                                         "count as two nodes)",
+                                         dir, in.runs.back().run.id, files[it->second].string()));
+    }
   }
   for (std::size_t i = 0; i < in.runs.size(); ++i) {
     const auto& h = in.runs[i].host.hostname;
@@ -673,7 +698,7 @@ Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<st
       if (c.status != core::Status::kPassed) continue;
       for (const auto& m : c.metrics) {
         if (!m.value) continue;
-        const std::string key = instance_key(c) + "|" + m.name;
+        const std::string key = instance_key(c) + '\n' + m.name;
         auto [it, inserted] = by_key.try_emplace(key);
         if (inserted) {
           order.push_back(key);
@@ -717,6 +742,22 @@ Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<st
   }
   if (skipped > 0) {
     out.warnings.push_back(fmt::format("{} metric(s) measured on fewer than 3 nodes were skipped", skipped));
+  }
+  // As the regression gate: an interrupted node run did not reach every case, and a check of
+  // nothing passes nothing.
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    if (!runs[r].run.incomplete) continue;
+    const std::string what = fmt::format("the run of {} is incomplete ({})", labels[r], runs[r].run.incomplete_reason);
+    if (options.allow_incomplete) {
+      out.warnings.push_back(what + " (allowed by --allow-incomplete)");
+    } else {
+      out.problems.push_back(what + ": the cases it did not reach were not compared; pass --allow-incomplete to "
+                                    "accept what was measured");
+    }
+  }
+  if (out.metrics.empty()) {
+    out.problems.push_back(fmt::format(
+        "nothing was checked: no metric was measured on at least 3 of the {} node(s) (outliers need 3)", runs.size()));
   }
   std::stable_sort(out.metrics.begin(), out.metrics.end(),
                    [](const auto& a, const auto& b) { return (a.bad_outliers > 0) > (b.bad_outliers > 0); });

@@ -120,6 +120,8 @@ std::string fleet_to_json(const Fleet& f) {
                          {"min_effect", f.options.min_effect},
                          {"nodes", f.nodes},
                          {"bad_outliers", f.bad_outliers},
+                         {"passed", f.passed()},
+                         {"problems", f.problems},
                          {"warnings", f.warnings},
                          {"metrics", metrics}};
   return doc.dump(2) + "\n";

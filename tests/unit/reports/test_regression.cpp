@@ -599,6 +599,53 @@ TEST(Compare, CaseThatDidNotPassInTheBaselineIsListedAsNew) {
   EXPECT_EQ(c.metrics.size(), 2u);
 }
 
+TEST(Compare, ParameterOrderDoesNotMatter) {
+  // The same cases with their parameters in another order (a file written without param_order
+  // reads back alphabetical) are the same cases: compared, none missing or new.
+  auto base = with_triad(10e9, 0.01, 1);
+  base.cases.push_back(make_case("cpu.gemm.fp64", {{"m", std::int64_t{512}}, {"n", std::int64_t{256}}, {"k", std::int64_t{128}}},
+                                 {metric("flop_per_s", "FLOP/s", noisy(1e12, 0.01, 9, 7))}));
+  auto cur = with_triad(10e9, 0.01, 2);
+  cur.cases.push_back(make_case("cpu.gemm.fp64", {{"k", std::int64_t{128}}, {"m", std::int64_t{512}}, {"n", std::int64_t{256}}},
+                                {metric("flop_per_s", "FLOP/s", noisy(1e12, 0.01, 9, 8))}));
+  const auto c = compare(base, cur, {});
+  EXPECT_EQ(c.tested, 3u);
+  EXPECT_TRUE(c.passed()) << (c.problems.empty() ? "" : c.problems[0]);
+  for (const auto& m : c.metrics) EXPECT_NE(m.change, Change::kMissing) << m.case_name;
+  for (const auto& m : c.metrics) EXPECT_NE(m.change, Change::kNew) << m.case_name;
+}
+
+TEST(Compare, MetricGoneFromAPassedCaseFailsUnlessAllowed) {
+  // The case passes in both runs, but its latency metric is absent (then null) now: a hole in the
+  // comparison like a missing case, so the gate fails without --allow-missing.
+  const auto base = with_triad(10e9, 0.01, 1);
+  auto cur = with_triad(10e9, 0.01, 2);
+  cur.cases[1].metrics.push_back(metric("bytes_per_s", "B/s", noisy(1e9, 0.01, 9, 9)));
+  cur.cases[1].metrics.erase(cur.cases[1].metrics.begin());
+  for (int variant = 0; variant < 2; ++variant) {
+    if (variant == 1) {
+      cur = with_triad(10e9, 0.01, 2);
+      cur.cases[1].metrics[0].samples.clear();
+      cur.cases[1].metrics[0].summary.reset();
+      cur.cases[1].metrics[0].value.reset();
+    }
+    const auto c = compare(base, cur, {});
+    EXPECT_EQ(find(c, "latency_p99_s")->change, Change::kMissing);
+    EXPECT_FALSE(c.passed()) << variant;
+    ASSERT_EQ(c.problems.size(), 1u) << variant;
+    EXPECT_NE(c.problems[0].find("1 metric(s) measured in the baseline are missing or null now in a case that passed "
+                                 "(storage.rand_read block_bytes=4096 on host: latency_p99_s)"),
+              std::string::npos)
+        << c.problems[0];
+    CompareOptions allow;
+    allow.allow_missing = true;
+    const auto a = compare(base, cur, allow);
+    EXPECT_TRUE(a.passed()) << variant;
+    ASSERT_FALSE(a.warnings.empty());
+    EXPECT_NE(a.warnings.back().find("(allowed by --allow-missing): storage.rand_read"), std::string::npos);
+  }
+}
+
 TEST(Compare, BadOptionsAreInputErrors) {
   CompareOptions o;
   o.alpha = 1.5;
@@ -663,4 +710,37 @@ TEST(Fleet, FewNodesWarn) {
   ASSERT_FALSE(f.warnings.empty());
   EXPECT_EQ(f.bad_outliers, 0u);
   EXPECT_THROW(fleet_compare(runs, {"a"}, {}), core::InputError);
+}
+
+TEST(Fleet, NothingCheckedAndIncompleteRunsFailLikeTheRegressionGate) {
+  std::vector<core::Results> runs;
+  std::vector<std::string> labels;
+  for (int i = 0; i < 3; ++i) {
+    auto r = host_results("node" + std::to_string(i));
+    // Parameters in another order on each node: still one metric measured on 3 nodes.
+    core::Params p = {{"array_bytes", std::int64_t{1} << 28}, {"threads", std::int64_t{64}}};
+    if (i == 1) std::swap(p[0], p[1]);
+    r.cases.push_back(make_case("cpu.stream.triad", p, {metric("bytes_per_s", "B/s", {100e9 + i * 1e8})}));
+    runs.push_back(r);
+    labels.push_back(r.host.hostname);
+  }
+  const auto ok = fleet_compare(runs, labels, {});
+  ASSERT_EQ(ok.metrics.size(), 1u);
+  EXPECT_TRUE(ok.passed());
+  // Two nodes: nothing can be checked, and a check of nothing does not pass.
+  const std::vector<core::Results> two(runs.begin(), runs.begin() + 2);
+  const auto f2 = fleet_compare(two, {"node0", "node1"}, {});
+  EXPECT_FALSE(f2.passed());
+  ASSERT_EQ(f2.problems.size(), 1u);
+  EXPECT_EQ(f2.problems[0], "nothing was checked: no metric was measured on at least 3 of the 2 node(s) (outliers need 3)");
+  // An interrupted node run fails unless allowed.
+  runs[2].run.incomplete = true;
+  runs[2].run.incomplete_reason = "interrupted by SIGINT";
+  const auto inc = fleet_compare(runs, labels, {});
+  EXPECT_FALSE(inc.passed());
+  ASSERT_EQ(inc.problems.size(), 1u);
+  EXPECT_NE(inc.problems[0].find("the run of node2 is incomplete (interrupted by SIGINT)"), std::string::npos);
+  FleetOptions allow;
+  allow.allow_incomplete = true;
+  EXPECT_TRUE(fleet_compare(runs, labels, allow).passed());
 }

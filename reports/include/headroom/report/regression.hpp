@@ -68,7 +68,8 @@ struct CompareOptions {
   /// a run fails the check (Comparison::problems), since the cases it did not reach were not compared.
   bool allow_incomplete = false;
   /// Cases that passed in the baseline and are absent or waived now (a GPU or a rank count gone, a
-  /// benchmark not run) may pass: listed as missing, with a warning. Off: they fail the check.
+  /// benchmark not run), and metrics measured in the baseline that are absent or null now in a case
+  /// that passed, may pass: listed as missing, with a warning. Off: they fail the check.
   bool allow_missing = false;
 };
 
@@ -131,8 +132,8 @@ struct Comparison {
   bool baseline_incomplete = false;        ///< the runs' `incomplete` flags
   bool current_incomplete = false;
   /// Why the check fails besides regressions: nothing was tested, the current run is incomplete
-  /// (unless CompareOptions::allow_incomplete), or cases that passed before are missing or waived now
-  /// (unless CompareOptions::allow_missing).
+  /// (unless CompareOptions::allow_incomplete), or cases that passed before are missing or waived now,
+  /// or metrics measured before are absent or null now (unless CompareOptions::allow_missing).
   std::vector<std::string> problems;
   bool has_regression() const { return regressions > 0 || broken > 0; }
   /// The gate: no regression, nothing broken, and no problem.
@@ -166,6 +167,9 @@ std::string comparison_to_json(const Comparison& c);
 struct FleetOptions {
   double z_threshold = 3.5;   ///< |robust z| above this is an outlier (Iglewicz & Hoaglin 1993)
   double min_effect = 0.03;   ///< and the node must differ from the fleet median by at least this
+  /// An incomplete (interrupted) node run may pass, with a warning. Off: it fails the check, as in
+  /// CompareOptions::allow_incomplete (the cases it did not reach were not compared).
+  bool allow_incomplete = false;
 };
 
 struct FleetNodeValue {
@@ -194,7 +198,12 @@ struct Fleet {
   std::vector<FleetMetric> metrics;         ///< metrics with a bad outlier first
   std::vector<std::string> warnings;
   std::size_t bad_outliers = 0;
+  /// Why the check fails besides outliers, as Comparison::problems: nothing was checked (no metric
+  /// on 3 nodes or more), or a node's run is incomplete (unless FleetOptions::allow_incomplete).
+  std::vector<std::string> problems;
   bool has_bad_outlier() const { return bad_outliers > 0; }
+  /// The gate: no bad outlier and no problem.
+  bool passed() const { return !has_bad_outlier() && problems.empty(); }
 };
 
 /// Robust z-scores of `values` around their median, scaled by 1.4826·MAD (consistent with the
@@ -207,7 +216,8 @@ Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<st
                     const FleetOptions& options);
 
 /// Every *.json results file in `dir` (sorted by name), strictly loaded, with a label per node: the
-/// hostname, plus the file name where hostnames repeat. Throws InputError for a missing/empty dir.
+/// hostname, plus the file name where hostnames repeat. Throws InputError for a missing/empty dir,
+/// and for one run present twice (the same run.id in two files: a copy would count as two nodes).
 struct FleetInputs {
   std::vector<core::Results> runs;
   std::vector<std::string> labels;
