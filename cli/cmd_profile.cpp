@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "headroom/core/atomic_file.hpp"
+#include "headroom/core/errors.hpp"
 #include "headroom/core/results.hpp"
 #include "headroom/plan/catalog.hpp"
 #include "headroom/plan/profile_from_results.hpp"
@@ -45,13 +46,14 @@ void warn_if_no_gpu_figures(const plan::HardwareProfile& p, const std::string& r
              "(e.g. --base H100) to fill what was not measured from that GPU's datasheet\n",
              results_file, fmt::join(missing, ", "));
 }
-/// --base names the datasheet that fills what was not measured: a measured GPU of another model
-/// (an A100 run with --base H100) would mix two GPUs in one profile, and a run with no GPU at all
-/// gives the datasheet alone under a "measured" name. Both are said on stderr. The measured device
-/// is first looked up in the catalog by its driver name (the aliases hold them: "NVIDIA H100 PCIe",
+/// --base names the datasheet that fills what was not measured. A measured GPU of another model
+/// (an H100 run with --base A100-80GB) would mix two GPUs in one profile named after the base, so it
+/// is refused (exit 2) naming --base and both GPUs; a run with no GPU at all gives the datasheet
+/// with the host's measurements, which is said on stderr. The measured device is first looked up in
+/// the catalog by its driver name (the aliases hold them: "NVIDIA H100 PCIe",
 /// "NVIDIA A100-SXM4-40GB"); a device the catalog does not know is checked by the base's model, the
 /// first part of its id with a digit in it ("h100", "l4"), as a whole word of the device name.
-void warn_if_base_is_another_gpu(const core::Results& results, const plan::HardwareProfile& base,
+void check_base_is_the_measured_gpu(const core::Results& results, const plan::HardwareProfile& base,
                                  const plan::Catalog& catalog, const std::string& results_file) {
   if (results.devices.empty()) {
     fmt::print(stderr,
@@ -91,11 +93,13 @@ void warn_if_base_is_another_gpu(const core::Results& results, const plan::Hardw
   for (const auto& d : results.devices) {
     const plan::HardwareProfile* known = catalog.find_gpu(d.name);
     if (known != nullptr ? known->id != base.id : !names_model(d.name)) {
-      fmt::print(stderr,
-                 "headroom: warning: {} measured {} (device {}), but --base is {}: the profile mixes that GPU's "
-                 "measurements with another GPU's datasheet values; pass the --base of the GPU that ran\n",
-                 results_file, d.name, d.index, base.name);
-      return;
+      throw core::InputError(
+          "", "--base",
+          fmt::format("the GPU that ran: {} measured '{}' (device {}), but --base is '{}' ({}); a profile mixing one "
+                      "GPU's measurements with another GPU's datasheet values describes neither. Pass the --base of "
+                      "the GPU that ran{}",
+                      results_file, d.name, d.index, base.name, base.id,
+                      known != nullptr ? fmt::format(" (--base {})", known->id) : std::string()));
     }
   }
 }
@@ -123,6 +127,7 @@ void add_profile_command(CLI::App& app, Action& action) {
         cat = std::make_unique<plan::Catalog>(
             plan::Catalog::load(args->data_dir.empty() ? plan::default_data_dir() : std::filesystem::path(args->data_dir)));
         base = &cat->gpu(args->base);
+        check_base_is_the_measured_gpu(results, *base, *cat, args->results);
       }
       const plan::HardwareProfile p = plan::profile_from_results(results, args->results, base);
       if (!base) warn_if_no_gpu_figures(p, args->results);
@@ -131,7 +136,7 @@ void add_profile_command(CLI::App& app, Action& action) {
                            "datasheet or null values for the cases it did not reach\n",
                    args->results, results.run.incomplete_reason);
       }
-      if (base) warn_if_base_is_another_gpu(results, *base, *cat, args->results);
+      
       const std::string text = plan::profile_to_json(p) + "\n";
       // What `plan --profile` will read back: the same strict checks (plausible per-GPU values, dates,
       // sources) before anything is written, naming the results file.

@@ -36,6 +36,7 @@ std::string to_string(Provenance p) {
     case Provenance::kDatasheet: return "datasheet";
     case Provenance::kMeasured: return "measured";
     case Provenance::kOverride: return "override";
+    case Provenance::kNotMeasured: return "not_measured";
   }
   return "datasheet";
 }
@@ -44,7 +45,8 @@ Provenance provenance_from_string(const std::string& s) {
   if (s == "datasheet") return Provenance::kDatasheet;
   if (s == "measured") return Provenance::kMeasured;
   if (s == "override") return Provenance::kOverride;
-  throw core::InputError("provenance 'datasheet', 'measured' or 'override', got '" + s + "'");
+  if (s == "not_measured") return Provenance::kNotMeasured;
+  throw core::InputError("provenance 'datasheet', 'measured', 'override' or 'not_measured', got '" + s + "'");
 }
 
 std::string to_string(Precision p) { return kPrecisionNames[static_cast<std::size_t>(p)]; }
@@ -111,9 +113,12 @@ Quantity quantity_from(const Reader& parent, const std::string& key, Range range
     r.fail_at("value", fmt::format("a plausible per-GPU value, at most {:g}, got {:g}", max, *q.value));
   }
   q.provenance = [&] {
-    const std::string p = r.choice_or("provenance", {"datasheet", "measured", "override"}, "datasheet");
+    const std::string p = r.choice_or("provenance", {"datasheet", "measured", "override", "not_measured"}, "datasheet");
     return provenance_from_string(p);
   }();
+  if (q.value && q.provenance == Provenance::kNotMeasured) {
+    r.fail_at("value", fmt::format("null for provenance \"not_measured\", got {:g}", *q.value));
+  }
   q.source = r.string_or("source", "");
   q.as_of = r.string_or("as_of", "");
   if (q.value && q.source.empty()) r.fail_at("source", "a non-empty source for a known value");

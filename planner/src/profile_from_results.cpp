@@ -154,6 +154,17 @@ void for_each_quantity(HardwareProfile& p, F f) {
 
 HardwareProfile profile_from_results(const core::Results& results, const std::string& results_file,
                                      const HardwareProfile* base) {
+  // A profile describes one GPU model: a node with H100s and A100s would be named after the first
+  // and count every GPU in gpus_per_node, while its GEMM peaks are the best over both models.
+  for (std::size_t i = 1; i < results.devices.size(); ++i) {
+    if (results.devices[i].name != results.devices.front().name) {
+      throw core::InputError(
+          results_file, fmt::format("$.devices[{}].name", i),
+          fmt::format("one GPU model in a run to profile ('{}', as $.devices[0]), got '{}': a profile describes one "
+                      "GPU model; benchmark each model in a run of its own (CUDA_VISIBLE_DEVICES) and profile that",
+                      results.devices.front().name, results.devices[i].name));
+    }
+  }
   HardwareProfile p = base ? *base : HardwareProfile{};
   Builder b{results, results_file, date_of(results.run.started_at)};
   const std::string device = results.devices.empty() ? results.host.cpu_model : results.devices.front().name;
@@ -231,8 +242,8 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
     p.checkpoint_write_bytes_per_s = b.measured(v->first, v->second);
   }
   // An unknown value that no datasheet explains (no --base, or a base without a source for it)
-  // says that this results file did not measure it, instead of a "datasheet" provenance with no
-  // source.
+  // says that this results file did not measure it ("not_measured"), instead of a "datasheet"
+  // provenance with no source or a "measured" one with no value.
   const std::string why =
       base ? fmt::format("not measured: no passed case in {} gives it, and the datasheet of {} has no value",
                          results_file, base->id)
@@ -241,7 +252,7 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
                          results_file);
   for_each_quantity(p, [&](Quantity& q) {
     if (q.known() || (base && !q.source.empty())) return;
-    q.provenance = Provenance::kMeasured;
+    q.provenance = Provenance::kNotMeasured;
     q.source = why;
     q.as_of = b.as_of;
   });

@@ -285,23 +285,35 @@ is_plan_json "$tmp/out" || { echo "FAIL plan-with-profile"; fail=1; }
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d["result"]["step"]["gemm_flop_per_s"]; assert 700e12 < g["linear"] < 750e12, g; assert any("measured curve of 2 sizes" in a for a in d["assumptions"])' "$tmp/out" \
   || { echo "FAIL plan-with-profile: GEMM curve not used"; fail=1; }
 check profile-missing 2 "$bin" profile "$tmp/nope.json"
-# --base of another GPU than the one measured, and an interrupted run: said on stderr, profile still written.
+# --base of another GPU than the one measured: refused (exit 2) naming --base and both GPUs, nothing
+# written (a profile mixing one GPU's measurements with another's datasheet describes neither).
 python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1])); d["devices"][0]["name"] = "NVIDIA A100-SXM4-80GB"
 d["run"]["incomplete"] = True; d["run"]["incomplete_reason"] = "interrupted by SIGINT"
 json.dump(d, open(sys.argv[2], "w"))' "$fixtures/synthetic_results.json" "$tmp/a100_results.json"
-check profile-other-base 0 "$bin" profile "$tmp/a100_results.json" --base H100 --out "$tmp/mixed.json"
-grep -q "measured NVIDIA A100-SXM4-80GB (device 0), but --base is NVIDIA H100" "$tmp/err" \
-  && grep -q "is an interrupted run (interrupted by SIGINT)" "$tmp/err" || { echo "FAIL profile-other-base"; cat "$tmp/err"; fail=1; }
-for pair in "NVIDIA H100 PCIe:H100" "NVIDIA L40S:L4" "NVIDIA A100-SXM4-40GB:A100"; do
+check profile-other-base 2 "$bin" profile "$tmp/a100_results.json" --base H100 --out "$tmp/mixed.json"
+grep -q -- "--base: expected the GPU that ran: $tmp/a100_results.json measured 'NVIDIA A100-SXM4-80GB' (device 0), but --base is 'NVIDIA H100" "$tmp/err" \
+  && [[ ! -e $tmp/mixed.json ]] || { echo "FAIL profile-other-base"; cat "$tmp/err"; fail=1; }
+# The GPU that ran as --base: the interrupted run is said on stderr, the profile written.
+check profile-interrupted 0 "$bin" profile "$tmp/a100_results.json" --base A100-80GB --out "$tmp/a100_profile.json"
+grep -q "is an interrupted run (interrupted by SIGINT)" "$tmp/err" || { echo "FAIL profile-interrupted"; cat "$tmp/err"; fail=1; }
+for pair in "NVIDIA H100 PCIe:H100" "NVIDIA L40S:L4" "NVIDIA A100-SXM4-40GB:A100-80GB"; do
   python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1])); d["devices"][0]["name"] = sys.argv[2]
 json.dump(d, open(sys.argv[3], "w"))' "$fixtures/synthetic_results.json" "${pair%%:*}" "$tmp/other.json"
-  check "profile-base-${pair##*:}" 0 "$bin" profile "$tmp/other.json" --base "${pair##*:}" --out "$tmp/other_profile.json" --force
-  grep -q "measured ${pair%%:*} (device 0), but --base is" "$tmp/err" || { echo "FAIL profile-base: ${pair}"; cat "$tmp/err"; fail=1; }
+  check "profile-base-${pair##*:}" 2 "$bin" profile "$tmp/other.json" --base "${pair##*:}" --out "$tmp/other_profile.json" --force
+  grep -q "measured '${pair%%:*}' (device 0), but --base is" "$tmp/err" || { echo "FAIL profile-base: ${pair}"; cat "$tmp/err"; fail=1; }
 done
+# A node with two GPU models: refused naming the device that differs (a profile describes one model).
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); dev = dict(d["devices"][0]); dev["index"] = 1; dev["name"] = "NVIDIA A100-SXM4-80GB"
+d["devices"].append(dev); json.dump(d, open(sys.argv[2], "w"))' "$fixtures/synthetic_results.json" "$tmp/mixed_gpus.json"
+check profile-mixed-gpus 2 "$bin" profile "$tmp/mixed_gpus.json" --out "$tmp/mixed_gpus_profile.json"
+grep -q "$tmp/mixed_gpus.json: \$.devices\[1\].name: expected one GPU model in a run to profile ('NVIDIA H100 80GB HBM3', as \$.devices\[0\]), got 'NVIDIA A100-SXM4-80GB'" "$tmp/err" \
+  && [[ ! -e $tmp/mixed_gpus_profile.json ]] || { echo "FAIL profile-mixed-gpus"; cat "$tmp/err"; fail=1; }
 check profile-stdout 0 "$bin" profile "$fixtures/synthetic_results.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" || { echo "FAIL profile-stdout"; fail=1; }
 # A run on a host without a GPU (no device, no cuda.* or nccl.* case): `profile` without --base warns on stderr
@@ -321,7 +333,7 @@ python3 - "$tmp/host_profile.json" "$schemas/profile.schema.json" "$tmp/host_res
 import json, sys
 d = json.load(open(sys.argv[1]))
 for q in (d["memory_bytes"], d["memory_bandwidth_bytes_per_s"], d["peak_flop_per_s"]["bf16"]):
-    assert q["value"] is None and q["provenance"] == "measured", q
+    assert q["value"] is None and q["provenance"] == "not_measured", q
     assert q["source"].startswith("not measured: no passed case in " + sys.argv[3]), q
 assert d["host_memory_bandwidth_bytes_per_s"]["value"] == 200e9, d["host_memory_bandwidth_bytes_per_s"]
 try:

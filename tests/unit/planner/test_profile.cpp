@@ -37,7 +37,7 @@ TEST(Profile, RoundTripKeepsEveryQuantity) {
 TEST(Profile, RejectsUnknownMajorAndSourcelessValues) {
   std::string doc = profile_to_json(test::catalog().gpu("l4"));
   std::string v2 = doc;
-  v2.replace(v2.find("\"1.1\""), 5, "\"2.1\"");
+  v2.replace(v2.find("\"1.2\""), 5, "\"2.2\"");
   EXPECT_THROW(profile_from_json(v2, "p.json"), core::InputError);
   const std::string bad = R"({"schema":"headroom.profile","schema_version":"1.0","id":"x",
     "memory_bytes":{"value":1e9,"provenance":"datasheet","source":"","as_of":"2026-01-01"}})";
@@ -134,7 +134,7 @@ TEST(Profile, HostMpiNeverStandsInForGpuCollectives) {
   // all-reduces on NVLink, not on the host's 1.05 GB/s.
   const HardwareProfile with_base = profile_from_results(r, "mpi2.json", &base);
   EXPECT_FALSE(with_base.intra_node.bus_bytes_per_s.known());
-  EXPECT_EQ(with_base.intra_node.bus_bytes_per_s.provenance, Provenance::kMeasured);
+  EXPECT_EQ(with_base.intra_node.bus_bytes_per_s.provenance, Provenance::kNotMeasured);
   EXPECT_TRUE(with_base.intra_node.bus_bytes_per_s.source.starts_with("not measured: no passed case in mpi2.json"))
       << with_base.intra_node.bus_bytes_per_s.source;
   EXPECT_FALSE(with_base.inter_node.bus_bytes_per_s.known());
@@ -194,7 +194,7 @@ TEST(Profile, UnknownValuesWithoutBaseSayTheyWereNotMeasured) {
   for (const Quantity* q : {&p.memory_bytes, &p.memory_bandwidth_bytes_per_s, &p.peak(Precision::kBf16),
                             &p.nvlink_bytes_per_s, &p.intra_node.bus_bytes_per_s}) {
     EXPECT_FALSE(q->known());
-    EXPECT_EQ(q->provenance, Provenance::kMeasured);
+    EXPECT_EQ(q->provenance, Provenance::kNotMeasured);
     EXPECT_EQ(q->source,
               "not measured: no passed case in run1/results.json gives it, and no datasheet was given "
               "(`headroom profile --base GPU`)");
@@ -202,7 +202,8 @@ TEST(Profile, UnknownValuesWithoutBaseSayTheyWereNotMeasured) {
   }
   EXPECT_EQ(*p.host_memory_bandwidth_bytes_per_s.value, 200e9);  // measured values are untouched
   EXPECT_NE(p.notes.find("no GPU in these results"), std::string::npos) << p.notes;
-  EXPECT_NO_THROW(profile_from_json(profile_to_json(p), "p.json"));
+  EXPECT_NE(profile_to_json(p).find(R"("provenance": "not_measured")"), std::string::npos);
+  EXPECT_EQ(profile_from_json(profile_to_json(p), "p.json").memory_bytes.provenance, Provenance::kNotMeasured);
   // With --base, a value neither measured nor on the datasheet keeps the datasheet's own reason.
   const HardwareProfile& a100 = test::catalog().gpu("a100-sxm4-80gb");
   const HardwareProfile b = profile_from_results(host_only(test::synthetic_results()), "r.json", &a100);
@@ -211,9 +212,40 @@ TEST(Profile, UnknownValuesWithoutBaseSayTheyWereNotMeasured) {
   EXPECT_EQ(b.peak(Precision::kFp8).source, a100.peak(Precision::kFp8).source);
   // ... and one the datasheet leaves without a word (no collective fit in a datasheet) says so.
   EXPECT_FALSE(b.intra_node.bus_bytes_per_s.known());
-  EXPECT_EQ(b.intra_node.bus_bytes_per_s.provenance, Provenance::kMeasured);
+  EXPECT_EQ(b.intra_node.bus_bytes_per_s.provenance, Provenance::kNotMeasured);
   EXPECT_EQ(b.intra_node.bus_bytes_per_s.source,
             "not measured: no passed case in r.json gives it, and the datasheet of a100-sxm4-80gb has no value");
+}
+
+TEST(Profile, NotMeasuredNeverCarriesAValue) {
+  auto doc = nlohmann::json::parse(profile_to_json(test::catalog().gpu("H100")));
+  ASSERT_TRUE(doc["memory_bytes"]["value"].is_number());
+  doc["memory_bytes"]["provenance"] = "not_measured";
+  const std::string bad = doc.dump();
+  try {
+    profile_from_json(bad, "p.json");
+    ADD_FAILURE() << "a value with provenance not_measured was accepted";
+  } catch (const core::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected null for provenance \"not_measured\""), std::string::npos) << e.what();
+  }
+}
+
+TEST(Profile, MixedGpuModelsAreRefused) {
+  core::Results r = test::synthetic_results();
+  core::DeviceInfo other = r.devices.front();
+  other.index = 1;
+  other.name = "NVIDIA A100-SXM4-80GB";
+  r.devices.push_back(other);
+  try {
+    profile_from_results(r, "mixed.json", nullptr);
+    ADD_FAILURE() << "mixed GPU models were profiled";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.file(), "mixed.json");
+    EXPECT_EQ(e.json_path(), "$.devices[1].name");
+    EXPECT_NE(e.expected().find("got 'NVIDIA A100-SXM4-80GB'"), std::string::npos) << e.expected();
+  }
+  r.devices.back().name = r.devices.front().name;  // two of one model: a node of 2
+  EXPECT_EQ(*profile_from_results(r, "two.json", nullptr).gpus_per_node.value, 2);
 }
 
 TEST(Profile, IdWithoutBaseIsAReadableSlugOfTheDeviceOrCpu) {

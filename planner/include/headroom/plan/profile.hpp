@@ -13,9 +13,11 @@ namespace headroom::plan {
 
 inline constexpr const char* kProfileSchema = "headroom.profile";
 inline constexpr int kProfileMajor = 1;
-inline constexpr int kProfileMinor = 1;  ///< 1.1 added gemm_curves
+inline constexpr int kProfileMinor = 2;  ///< 1.1 added gemm_curves; 1.2 provenance "not_measured"
 
-enum class Provenance { kDatasheet, kMeasured, kOverride };
+/// Where a quantity comes from. kNotMeasured: null in a profile derived from results, because no
+/// passed case measured it and no datasheet (--base) gives it; never carries a value.
+enum class Provenance { kDatasheet, kMeasured, kOverride, kNotMeasured };
 std::string to_string(Provenance p);
 Provenance provenance_from_string(const std::string& s);  ///< throws core::InputError
 
