@@ -117,7 +117,7 @@ const std::vector<InputField>& input_fields() {
   static const std::vector<InputField> fields{
       HR_FLEET(gpus, Bound::kCount, kMaxCount, false, "GPUs in the fleet (count)"),
       HR_FLEET(gpus_per_node, Bound::kCount, 1024, false, "GPUs per node (count)"),
-      HR_FLEET(utilisation, Bound::kOpenFraction, 1, true, "busy fraction of wall time, (0, 1]"),
+      HR_FLEET(utilisation, Bound::kOpenFraction, 1, true, "busy fraction of wall time, [0.001, 1]"),
       HR_FLEET(years, Bound::kPositive, 50, true, "horizon and depreciation period (years)"),
       HR_FLEET(node_power_kw, Bound::kNonNegative, 1000, true, "IT power of a busy node (kW)"),
       HR_FLEET(provisioned_kw_per_node, Bound::kNonNegative, 1000, true,
@@ -191,6 +191,13 @@ void validate(const ModelInputs& in_const) {
       }
     }
   }
+  // A floor on the busy fraction: every per-useful-GPU-hour figure divides by it, and below 0.1 %
+  // it is idle hardware priced per second of use (1e-300 printed a 300-digit USD/GPU-h, 5e-324 inf).
+  if (in.fleet.utilisation < kMinUtilisation) {
+    throw core::InputError("", "$.fleet.utilisation",
+                           fmt::format("a busy fraction of at least {:g} (0.1 %), got {}", kMinUtilisation,
+                                       num(in.fleet.utilisation)));
+  }
   for (std::size_t i = 0; i < in.cloud.size(); ++i) {
     const auto& c = in.cloud[i];
     const double rerun = spot_rerun_fraction(c.interruptions_per_day, c.checkpoint_interval_h, c.restart_overhead_h);
@@ -250,17 +257,28 @@ OnPremResult evaluate_onprem(const FleetInputs& fleet, const OnPremInputs& op, s
 }
 
 struct CloudLinear {
-  double fixed_usd_per_month = 0;     ///< storage + egress (+ GPUs when always on)
-  double per_util_usd_per_month = 0;  ///< cost per unit of utilisation (per-use GPUs)
+  double fixed_usd = 0;     ///< over the horizon: storage + egress (+ GPUs when always on)
+  double per_util_usd = 0;  ///< over the horizon, per unit of utilisation (per-use GPUs)
 };
 
-CloudLinear cloud_linear(const FleetInputs& fleet, const CloudInputs& c, double rerun) {
+/// Months of GPU charges over a horizon of `months`: the horizon itself, or whole terms of a
+/// commitment (a 3-year reservation costs 36 months even when the horizon is 12). The 1e-9
+/// tolerance keeps 36.000000000001 months (years × 12 in floating point) at one term.
+double billed_months(double months, const CloudInputs& c) {
+  if (c.commitment_months <= 0) return months;
+  const double terms = std::max(1.0, std::ceil(months / c.commitment_months - 1e-9));
+  return terms * c.commitment_months;
+}
+
+/// The cloud total over the horizon as t0 + t1·u (u = utilisation), for the break-even utilisation.
+CloudLinear cloud_linear(const FleetInputs& fleet, const CloudInputs& c, double rerun, double months) {
   CloudLinear l;
   const double storage = c.storage_tb * c.storage_usd_per_tb_month;
   const double egress = c.egress_tb_per_month * 1000.0 * c.egress_usd_per_gb;  // 1 TB = 1000 GB
   const double all_hours_usd = fleet.gpus * kHoursPerMonth * c.usd_per_gpu_hour;
-  l.fixed_usd_per_month = storage + egress + (c.always_on ? all_hours_usd : 0.0);
-  l.per_util_usd_per_month = c.always_on ? 0.0 : all_hours_usd / (1.0 - rerun);
+  const double gpu_months = billed_months(months, c);
+  l.fixed_usd = (storage + egress) * months + (c.always_on ? all_hours_usd * gpu_months : 0.0);
+  l.per_util_usd = c.always_on ? 0.0 : all_hours_usd / (1.0 - rerun) * gpu_months;
   return l;
 }
 
@@ -275,7 +293,8 @@ CloudResult evaluate_cloud(const FleetInputs& fleet, const CloudInputs& c, std::
   r.storage_usd_per_month = c.storage_tb * c.storage_usd_per_tb_month;
   r.egress_usd_per_month = c.egress_tb_per_month * 1000.0 * c.egress_usd_per_gb;
   r.total_usd_per_month = r.gpu_usd_per_month + r.storage_usd_per_month + r.egress_usd_per_month;
-  r.total_usd = r.total_usd_per_month * months;
+  r.billed_months = billed_months(months, c);
+  r.total_usd = r.gpu_usd_per_month * r.billed_months + (r.storage_usd_per_month + r.egress_usd_per_month) * months;
   r.usd_per_gpu_hour = r.total_usd / (fleet.gpus * kHoursPerYear * fleet.years * fleet.utilisation);
   if (c.pue) {
     // Busy GPUs draw their share of a busy node; idle draw is not counted (as on-prem).
@@ -286,6 +305,8 @@ CloudResult evaluate_cloud(const FleetInputs& fleet, const CloudInputs& c, std::
   for (std::size_t m = 0; m <= whole_months; ++m) {
     r.cumulative_usd.push_back(r.total_usd_per_month * std::min(static_cast<double>(m), months));
   }
+  // The months of a commitment's term beyond the horizon are owed all the same: at its end.
+  r.cumulative_usd.back() = r.total_usd;
   return r;
 }
 
@@ -304,7 +325,7 @@ void compare(const ModelInputs& in, const OnPremResult& op, CloudResult& c, cons
       c.break_even_month = m;
     } else {
       c.break_even_month_note =
-          fmt::format("on-prem would catch up after {:.1f} months, beyond the {:.0f}-month horizon", m, months);
+          fmt::format("on-prem would catch up after {:.1f} months, beyond the {:.3g}-month horizon", m, months);
     }
   }
 
@@ -312,9 +333,9 @@ void compare(const ModelInputs& in, const OnPremResult& op, CloudResult& c, cons
   const auto& o = *in.onprem;
   const double a1 = energy_kwh_per_month(op.nodes, in.fleet.node_power_kw, 1.0, o.pue) * o.tariff_usd_per_kwh * months;
   const double a0 = op.total_usd - a1 * in.fleet.utilisation;
-  const CloudLinear l = cloud_linear(in.fleet, ci, c.rerun_fraction);
-  const double c0 = l.fixed_usd_per_month * months;
-  const double c1 = l.per_util_usd_per_month * months;
+  const CloudLinear l = cloud_linear(in.fleet, ci, c.rerun_fraction, months);
+  const double c0 = l.fixed_usd;
+  const double c1 = l.per_util_usd;
   const std::optional<double> u = a1 != c1 ? std::optional<double>((c0 - a0) / (a1 - c1)) : std::nullopt;
   if (u && *u > 0 && *u <= 1) {
     c.break_even_utilisation = *u;
@@ -334,6 +355,13 @@ TcoResult evaluate(const ModelInputs& in) {
   for (const auto& ci : in.cloud) {
     r.cloud.push_back(evaluate_cloud(in.fleet, ci, in.grid_kg_co2e_per_kwh));
     if (r.onprem) compare(in, *r.onprem, r.cloud.back(), ci);
+    const CloudResult& c = r.cloud.back();
+    if (c.billed_months > r.months * (1 + 1e-9)) {
+      r.notes.push_back(fmt::format(
+          "{}: a {:.0f}-month commitment is paid for whole terms: {:.0f} months of GPU-hours billed for a {:.3g}-month "
+          "horizon ({:.0f} USD of it beyond the horizon, counted in the total)",
+          c.label, ci.commitment_months, c.billed_months, r.months, c.gpu_usd_per_month * (c.billed_months - r.months)));
+    }
   }
 
   const auto option = [&](const std::string& name, double usd_per_gpu_hour, std::optional<double> kwh_per_gpu_hour) {

@@ -98,6 +98,7 @@ std::string report_to_json(const TcoReport& r) {
       {"energy", "kWh/month = nodes * node_power_kw * utilisation * PUE * 730"},
       {"spot_rerun", "rho = interruptions/h * (checkpoint_interval/2 + restart); billed = useful / (1 - rho)"},
       {"break_even_month", "capex + m * (opex/month + financing/months) = m * cloud/month, solved for m"},
+      {"commitment", "reserved_1yr / reserved_3yr: GPU charges for ceil(months / term) * term months (12 or 36)"},
       {"break_even_utilisation", "linear totals in u solved exactly"}};
   doc["inputs"] = inputs_json(r.resolved.inputs);
   doc["prices_used"] = json::array();
@@ -135,6 +136,7 @@ std::string report_to_json(const TcoReport& r) {
     doc["cloud"].push_back(json{{"label", c.label},
                                 {"rerun_fraction", c.rerun_fraction},
                                 {"billed_gpu_hours_per_month", c.billed_gpu_hours_per_month},
+                                {"billed_months", c.billed_months},
                                 {"gpu_usd_per_month", c.gpu_usd_per_month},
                                 {"storage_usd_per_month", c.storage_usd_per_month},
                                 {"egress_usd_per_month", c.egress_usd_per_month},

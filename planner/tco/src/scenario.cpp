@@ -289,7 +289,8 @@ ResolvedScenario resolve(const Scenario& s, const PriceCatalog& catalog) {
     for (const auto& f : input_fields()) {
       if (f.section != section) continue;
       const std::string path = "$." + section + "." + f.name;
-      if (auto v = res.value(m, section, f.name, path)) *f.ref(in, 0, true) = *v;
+      // + 0.0 turns a -0 into 0, so no "-0.0" reaches the result document.
+      if (auto v = res.value(m, section, f.name, path)) *f.ref(in, 0, true) = *v + 0.0;
     }
   };
   fill("fleet", s.fleet);
@@ -335,12 +336,15 @@ ResolvedScenario resolve(const Scenario& s, const PriceCatalog& catalog) {
                              "'always_on' for a reservation (it is paid whether used or not)");
     }
     ci.always_on = billing == "always_on";
+    // A reservation is a commitment to pay for its whole term, however short the horizon.
+    if (model == PricingModel::kReserved1yr) ci.commitment_months = 12;
+    if (model == PricingModel::kReserved3yr) ci.commitment_months = 36;
     ci.label = spec.offer + " " + spec.pricing + (spec.pick.empty() ? "" : " (" + spec.pick + ")");
 
     for (const auto& f : input_fields()) {
       if (f.section != "cloud") continue;
       const std::string path = base + "." + f.name;
-      if (auto v = res.value(spec.numbers, "cloud", f.name, path)) *f.ref(in, i, true) = *v;
+      if (auto v = res.value(spec.numbers, "cloud", f.name, path)) *f.ref(in, i, true) = *v + 0.0;
     }
     const bool price_given =
         spec.numbers.count("usd_per_gpu_hour") && spec.numbers.at("usd_per_gpu_hour").kind != NumberInput::Kind::kNull;

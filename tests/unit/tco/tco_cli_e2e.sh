@@ -146,5 +146,31 @@ if grep -qE -- '(^|[^0-9.,])-0([^0-9.,]|$)' "$work/three_per_node.out"; then fai
 run three_per_node_json 0 --scenario "$h100" --gpus-per-node 3 --today 2026-11-22 --json
 has three_per_node_json out '"financing_usd": 0.0'
 
+# A reservation is paid for whole terms: a 1-year horizon still pays 36 months of reserved_3yr
+# (12 of reserved_1yr), said in the notes; --years 0.01 likewise, the horizon printed with decimals.
+run term_1y 0 --scenario "$h100" --years 1 --today 2026-11-22 --json
+python3 - "$work/term_1y.out" <<'PY' || fail "term_1y: reservations not charged whole terms"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = {x["label"]: x for x in d["cloud"]}
+r3, r1 = c["aws-p5.48xlarge-precut reserved_3yr"], c["aws-p5.48xlarge-precut reserved_1yr"]
+assert r3["billed_months"] == 36 and r1["billed_months"] == 12, (r3["billed_months"], r1["billed_months"])
+assert abs(r3["total_usd"] - (r3["gpu_usd_per_month"] * 36 + (r3["storage_usd_per_month"] + r3["egress_usd_per_month"]) * 12)) < 1e-6 * r3["total_usd"]
+assert r3["total_usd"] > 3 * 3027456 - 1, r3["total_usd"]  # the QA pass saw 12 months: 3,027,456 USD
+assert any("reserved_3yr: a 36-month commitment is paid for whole terms: 36 months of GPU-hours billed for a 12-month horizon" in n for n in d["notes"]), d["notes"]
+assert not any("reserved_1yr: a 12-month commitment" in n for n in d["notes"])
+PY
+run term_tiny 0 --scenario "$h100" --years 0.01 --today 2026-11-22
+has term_tiny out "36 months of GPU-hours billed for a 0.12-month horizon"
+if grep -q "beyond the 0-month horizon" "$work/term_tiny.out"; then fail "term_tiny: a 0-month horizon"; fi
+
+# -0 is 0 (no "-0.0" in the document); a utilisation below 0.001 is refused naming the flag.
+run minus_zero 0 --scenario "$h100" --node-usd -0 --colocation-usd-per-kw-month -0 --today 2026-11-22 --json
+if grep -q -- '-0\.0\b' "$work/minus_zero.out"; then fail "minus_zero: -0.0 in the JSON"; fi
+for u in 1e-300 5e-324 0.0009; do
+  run "util_$u" 2 --scenario "$h100" --utilisation "$u" --today 2026-11-22
+  has "util_$u" err "--utilisation: expected a busy fraction of at least 0.001"
+done
+
 [ "$fails" -eq 0 ] && echo "tco e2e: all checks passed"
 exit $((fails > 0))

@@ -227,3 +227,52 @@ TEST(TcoModel, TornadoSkipsAPerturbationThatLeavesTheValidInputs) {
   ASSERT_FALSE(r.notes.empty());
   EXPECT_NE(r.notes.back().find("cloud.checkpoint_interval_h not varied"), std::string::npos) << r.notes.back();
 }
+
+TEST(TcoModel, CommittedTermIsPaidInWholeTerms) {
+  // A 3-year reservation costs 36 months of GPU-hours whatever the horizon: 12 months of horizon
+  // still pay 36, 48 months pay two terms (72); storage and egress follow the horizon.
+  auto in = hand_example();
+  in.cloud[0].always_on = true;
+  in.cloud[0].commitment_months = 36;
+  const double gpu_per_month = 16 * 730 * 2.50;  // always on: 29200 USD
+  for (const auto& [years, billed] : {std::pair{1.0, 36.0}, std::pair{3.0, 36.0}, std::pair{4.0, 72.0},
+                                      std::pair{0.01, 36.0}}) {
+    in.fleet.years = years;
+    const auto r = tco::evaluate(in);
+    const auto& c = r.cloud[0];
+    EXPECT_DOUBLE_EQ(c.billed_months, billed) << years;
+    EXPECT_NEAR(c.total_usd, gpu_per_month * billed + 250.0 * years * 12, 1e-6) << years;
+    EXPECT_NEAR(c.cumulative_usd.back(), c.total_usd, 1e-6) << years;
+    // Break-even utilisation equalises the totals with the committed months in them.
+    if (c.break_even_utilisation) {
+      auto at = in;
+      at.fleet.utilisation = *c.break_even_utilisation;
+      const auto t = tco::evaluate(at);
+      EXPECT_NEAR(t.onprem->total_usd / t.cloud[0].total_usd, 1.0, 1e-9) << years;
+    }
+    const bool noted = std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) {
+      return n.find("cloud: a 36-month commitment is paid for whole terms") != std::string::npos;
+    });
+    EXPECT_EQ(noted, billed > years * 12) << years;
+  }
+  // Without a commitment the horizon is billed.
+  in.cloud[0].commitment_months = 0;
+  in.fleet.years = 1;
+  EXPECT_DOUBLE_EQ(tco::evaluate(in).cloud[0].billed_months, 12.0);
+}
+
+TEST(TcoModel, UtilisationHasAFloor) {
+  auto in = hand_example();
+  for (const double u : {1e-300, 5e-324, 0.0009}) {
+    in.fleet.utilisation = u;
+    try {
+      tco::validate(in);
+      ADD_FAILURE() << u;
+    } catch (const headroom::core::InputError& e) {
+      EXPECT_EQ(e.json_path(), "$.fleet.utilisation") << u;
+      EXPECT_NE(e.expected().find("at least 0.001"), std::string::npos) << e.expected();
+    }
+  }
+  in.fleet.utilisation = 0.001;
+  EXPECT_NO_THROW(tco::validate(in));
+}

@@ -11,6 +11,8 @@ namespace headroom::plan::tco {
 
 inline constexpr double kHoursPerYear = 8760.0;
 inline constexpr double kHoursPerMonth = kHoursPerYear / 12.0;  // 730 h
+/// Smallest utilisation (busy fraction) the model accepts: costs per useful GPU-hour divide by it.
+inline constexpr double kMinUtilisation = 1e-3;
 
 // ---- formulas (each has a known-answer test) ----
 
@@ -34,7 +36,7 @@ double usd_per_million_tokens(double usd_per_gpu_hour, double tokens_per_s_per_g
 struct FleetInputs {
   double gpus = 0;  ///< GPUs in the fleet (and rented in the cloud)
   double gpus_per_node = 8;
-  double utilisation = 1.0;            ///< busy fraction of wall time, (0, 1]
+  double utilisation = 1.0;            ///< busy fraction of wall time, [kMinUtilisation, 1]
   double years = 3;                    ///< horizon = depreciation period, > 0
   double node_power_kw = 0;            ///< IT draw of a busy node (measured or TDP-based), kW
   double provisioned_kw_per_node = 0;  ///< IT power billed by the colocation, kW per node
@@ -61,6 +63,10 @@ struct CloudInputs {
   std::string label;  ///< e.g. "aws-p5.48xlarge reserved_3yr"
   double usd_per_gpu_hour = 0;
   bool always_on = false;  ///< true: billed 730 h/month whatever the utilisation
+  /// A reservation's term in months (12 for reserved_1yr, 36 for reserved_3yr; 0: no commitment).
+  /// A commitment is paid for whole terms: a horizon shorter than the term (or not a multiple of
+  /// it) still pays ceil(horizon / term) terms of GPU-hours.
+  double commitment_months = 0;
   double storage_tb = 0;
   double storage_usd_per_tb_month = 0;
   double egress_tb_per_month = 0;
@@ -128,7 +134,9 @@ struct CloudResult {
   double storage_usd_per_month = 0;
   double egress_usd_per_month = 0;
   double total_usd_per_month = 0;
-  double total_usd = 0;
+  /// Months of GPU-hours billed: the horizon, or ceil(horizon / term) · term under a commitment.
+  double billed_months = 0;
+  double total_usd = 0;  ///< GPU charges · billed_months + (storage + egress) · horizon months
   double usd_per_gpu_hour = 0;  ///< total / useful GPU-hours
   std::optional<double> energy_kwh;
   std::optional<double> emissions_kg_co2e;
