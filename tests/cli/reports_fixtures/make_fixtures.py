@@ -4,7 +4,8 @@
 Usage: make_fixtures.py OUTDIR
 
 Every value is made up from round reference numbers times a fixed factor and seeded noise; every file
-says so in run.notes. Files:
+says so in run.notes. Case names and parameter names are those `headroom bench` writes (microbench/*:
+cpu.stream array_bytes, storage block_bytes, ...), so the tests see the real format. Files:
   host_base.json, host_same.json  two runs of one host-only suite, same distribution (different seeds)
   host_slow.json                  like host_same, with cpu.stream.triad bytes_per_s degraded by 10 %
   gpu_good.json                   8 synthetic "NVIDIA H100 80GB HBM3" GPUs, all above the SKU thresholds
@@ -78,10 +79,10 @@ def results(hostname, cases, devices=(), seed=0, note_extra=""):
 def host_cases(rng, triad_scale=1.0, cv=0.01):
     cs = []
     for m in (256, 512):
-        cs.append(case("cpu.gemm.fp64", {"m": m, "n": m, "k": m, "threads": 64},
+        cs.append(case("cpu.gemm.fp64", {"m": m, "n": m, "k": m, "threads": 64, "impl": "blas"},
                        [metric("flop_per_s", "FLOP/s", noisy(rng, 2.0e12 * (0.8 if m == 256 else 1.0), cv))]))
     for m in (256, 512):
-        cs.append(case("cpu.gemm.fp32", {"m": m, "n": m, "k": m, "threads": 64},
+        cs.append(case("cpu.gemm.fp32", {"m": m, "n": m, "k": m, "threads": 64, "impl": "blas"},
                        [metric("flop_per_s", "FLOP/s", noisy(rng, 4.0e12 * (0.8 if m == 256 else 1.0), cv))]))
     cs.append(case("cpu.peak.fp64", {"threads": 64}, [derived("flop_per_s", "FLOP/s", 3.072e12,
                                                               "cores x GHz x 16 FP64 FLOP/cycle")], seconds=[]))
@@ -89,22 +90,24 @@ def host_cases(rng, triad_scale=1.0, cv=0.01):
                                                               "cores x GHz x 32 FP32 FLOP/cycle")], seconds=[]))
     for kernel, bw in (("copy", 2.0e11), ("scale", 1.95e11), ("add", 2.1e11), ("triad", 2.1e11)):
         scale = triad_scale if kernel == "triad" else 1.0
-        cs.append(case("cpu.stream." + kernel, {"size_bytes": 1 << 30, "threads": 64},
+        cs.append(case("cpu.stream." + kernel, {"array_bytes": 1 << 30, "threads": 64},
                        [metric("bytes_per_s", "B/s", noisy(rng, bw * scale, cv))]))
     for size in (1 << 15, 1 << 20, 1 << 24, 1 << 28):
         bw = {1 << 15: 4e12, 1 << 20: 2e12, 1 << 24: 8e11, 1 << 28: 2e11}[size]
-        cs.append(case("cpu.cache.sweep", {"size_bytes": size}, [metric("bytes_per_s", "B/s", noisy(rng, bw, cv))]))
-    cs.append(case("storage.seq_read", {"block_size_bytes": 1 << 20, "queue_depth": 32},
+        cs.append(case("cpu.cache.sweep", {"size_bytes": size, "threads": 64}, [metric("bytes_per_s", "B/s", noisy(rng, bw, cv))]))
+    seq = {"file_bytes": 1 << 32, "size_bytes": 1 << 30, "block_bytes": 1 << 20, "queue_depth": 32}
+    cs.append(case("storage.seq_read", seq,
                    [metric("bytes_per_s", "B/s", noisy(rng, 3.0e9, cv)),
                     metric("latency_p99_s", "s", noisy(rng, 4e-3, cv), better="lower")]))
-    cs.append(case("storage.seq_write", {"block_size_bytes": 1 << 20, "queue_depth": 32},
+    cs.append(case("storage.seq_write", seq,
                    [metric("bytes_per_s", "B/s", noisy(rng, 2.0e9, cv))]))
     for size in (1 << 10, 1 << 20, 1 << 26):
         bw = {1 << 10: 2e8, 1 << 20: 8e9, 1 << 26: 1.2e10}[size]
         cs.append(case("mpi.all_reduce", {"size_bytes": size, "ranks": 2},
                        [metric("busbw_bytes_per_s", "B/s", noisy(rng, bw, cv)),
                         metric("algbw_bytes_per_s", "B/s", noisy(rng, bw, cv))]))
-    cs.append(case("storage.rand_read", {"block_size_bytes": 4096}, [], status="waived",
+    cs.append(case("storage.rand_read", {"file_bytes": 1 << 32, "block_bytes": 4096, "queue_depth": 32, "duration_s": 2.0},
+                   [], status="waived",
                    message="no io_uring in this synthetic fixture"))
     return cs
 
@@ -125,7 +128,7 @@ def gpu_cases(rng, slow_device=None):
         for prec, peak in (("bf16", 989e12), ("fp16", 989e12), ("tf32", 494e12), ("fp8", 1979e12)):
             for m in (4096, 8192):
                 frac = 0.72 if m == 4096 else 0.78
-                cs.append(case("cuda.gemm." + prec, {"m": m, "n": m, "k": m},
+                cs.append(case("cuda.gemm." + prec, {"m": m, "n": m, "k": m, "layout": "TN"},
                                [metric("flop_per_s", "FLOP/s", noisy(rng, peak * frac * f, 0.005))], device=dev))
         for size in (1 << 24, 1 << 28, 1 << 31):
             cs.append(case("cuda.hbm.copy", {"size_bytes": size},
@@ -165,7 +168,7 @@ def main():
     write(os.path.join(out, "gpu_bad.json"), results("synthetic-gpu-node", cs, gpus, seed=5))
     hostile = results("evil" + PAYLOAD_TITLE + PAYLOAD_IMG, host_cases(random.Random(6)), seed=6)
     hostile["run"]["notes"].append(PAYLOAD_TITLE)
-    hostile["cases"].append(case("cpu.stream.triad", {"size_bytes": 1 << 20, "threads": "x" + PAYLOAD_IMG},
+    hostile["cases"].append(case("cpu.stream.triad", {"array_bytes": 1 << 20, "threads": "x" + PAYLOAD_IMG},
                                  [], status="error", message=PAYLOAD_TITLE + PAYLOAD_IMG))
     write(os.path.join(out, "hostile.json"), hostile)
     for i in range(6):

@@ -438,3 +438,39 @@ TEST(JUnit, OnlyXmlCharactersAndWellFormedUtf8) {
   EXPECT_EQ(xml_escape("\xF8\xFF"), r + r);
   EXPECT_EQ(xml_escape("\xE2\x82\xAC 5"), "\xE2\x82\xAC 5");  // € stays
 }
+
+TEST(AcceptanceEval, LargestDefaultsToTheBenchmarksSizeParameter) {
+  // Real STREAM results carry array_bytes and storage block_bytes, not size_bytes: "largest" without
+  // a "param" orders by the benchmark's own size parameter.
+  const std::string checks = R"(
+    {"id": "triad.largest", "case": "cpu.stream.triad", "metric": "bytes_per_s", "unit": "B/s", "pick": "largest",
+     "threshold": {"value": 1e9}, "derivation": "d", "source": "s"},
+    {"id": "seq.largest", "case": "storage.seq_read", "metric": "bytes_per_s", "unit": "B/s", "pick": "largest",
+     "threshold": {"value": 1e9}, "derivation": "d", "source": "s"},
+    {"id": "ar.largest", "case": "nccl.all_reduce", "metric": "busbw_bytes_per_s", "unit": "B/s", "pick": "largest",
+     "threshold": {"value": 1e9}, "derivation": "d", "source": "s"})";
+  const auto spec = spec_from_json(spec_text(checks), "spec.json");
+  ASSERT_EQ(spec.checks.size(), 3u);
+  EXPECT_EQ(spec.checks[0].pick_param, "array_bytes");
+  EXPECT_EQ(spec.checks[1].pick_param, "block_bytes");
+  EXPECT_EQ(spec.checks[2].pick_param, "size_bytes");
+  auto r = gpu_node(1.0);
+  for (std::int64_t bytes : {std::int64_t{1} << 26, std::int64_t{1} << 28}) {
+    r.cases.push_back(make_case("cpu.stream.triad", {{"array_bytes", bytes}, {"threads", std::int64_t{8}}},
+                                {metric("bytes_per_s", "B/s", {bytes > (1 << 26) ? 20e9 : 30e9})}));
+  }
+  for (std::int64_t block : {std::int64_t{4096}, std::int64_t{1} << 20}) {
+    r.cases.push_back(make_case("storage.seq_read",
+                                {{"file_bytes", std::int64_t{1} << 30}, {"size_bytes", std::int64_t{1} << 28},
+                                 {"block_bytes", block}, {"queue_depth", std::int64_t{32}}},
+                                {metric("bytes_per_s", "B/s", {block > 4096 ? 3e9 : 5e9})}));
+  }
+  const auto rep = evaluate(spec, r);
+  ASSERT_EQ(rep.rows.size(), 3u);
+  ASSERT_TRUE(rep.rows[0].measured);
+  EXPECT_DOUBLE_EQ(*rep.rows[0].measured, 20e9);  // the 256 MiB arrays, not the faster 64 MiB
+  EXPECT_EQ(rep.rows[0].picked, "array_bytes=268435456,threads=8");
+  ASSERT_TRUE(rep.rows[1].measured);
+  EXPECT_DOUBLE_EQ(*rep.rows[1].measured, 3e9);  // 1 MiB requests
+  EXPECT_DOUBLE_EQ(*rep.rows[2].measured, 300e9);
+}

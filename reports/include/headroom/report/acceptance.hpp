@@ -38,7 +38,9 @@ struct Check {
   std::string unit;                   ///< must agree with the metric name's suffix and the results
   core::Params where;                 ///< only instances whose params equal these
   Pick pick = Pick::kPeak;
-  std::string pick_param = "size_bytes";  ///< for Pick::kLargest
+  /// For Pick::kLargest; default: the benchmark's size parameter (array_bytes for cpu.stream.*,
+  /// block_bytes for storage.seq_* / rand_read, else size_bytes).
+  std::string pick_param = "size_bytes";
   bool at_most = false;               ///< true: measured must be <= threshold (latency); else >=
   Threshold threshold;
   bool per_device = false;            ///< evaluate each device (cuda:N) on its own
