@@ -1,7 +1,10 @@
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <system_error>
 
 #include "commands.hpp"
 #include "headroom/core/errors.hpp"
@@ -29,7 +32,48 @@ void refuse_leading_zeros(CLI::App& app) {
 
 namespace {
 std::string g_command_line;
+
+/// "cannot write to stdout: REASON" for a failed write, flush or close of stdout (a full disk, /dev/full,
+/// a closed pipe with SIGPIPE ignored): what the command printed is missing or cut short.
+core::EnvironmentError stdout_error(int error_number) {
+  const std::string reason = error_number != 0 ? std::strerror(error_number) : "write error";
+  return core::EnvironmentError("cannot write to stdout: " + reason +
+                                " (the output is missing or incomplete; where the command has --out, write to a "
+                                "file instead)");
 }
+
+/// Flushes and closes stdout, so that an output that never reached its file or pipe is an error rather
+/// than exit 0 (stdout is block-buffered when redirected: a small output is written only here).
+/// `earlier_errno`: errno after the printing, the reason when an earlier write already failed.
+void close_stdout(int earlier_errno) {
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  int error_number = errno;
+  const bool failed_before = std::ferror(stdout) != 0;
+  if (error_number == 0 && failed_before) error_number = earlier_errno;
+  errno = 0;
+  const bool closed = std::fclose(stdout) == 0;
+  if (error_number == 0) error_number = errno;
+  if (!flushed || failed_before || !closed) throw stdout_error(error_number);
+}
+
+/// `rc` unless stdout could not be written: then the message on stderr and exit 3. A command that
+/// already failed with bad input, an environment problem or an internal error keeps its code.
+int finish(int rc, int earlier_errno = 0) {
+  try {
+    close_stdout(earlier_errno);
+  } catch (const core::EnvironmentError& e) {
+    if (rc == static_cast<int>(core::ExitCode::kBadInput) || rc == static_cast<int>(core::ExitCode::kEnvironment) ||
+        rc == 4) {
+      return rc;
+    }
+    fmt::print(stderr, "headroom: environment problem: {}\n", e.what());
+    return static_cast<int>(core::ExitCode::kEnvironment);
+  }
+  return rc;
+}
+}  // namespace
+
 const std::string& command_line() { return g_command_line; }
 }  // namespace headroom::cli
 
@@ -59,30 +103,48 @@ int main(int argc, char** argv) {
   cli::add_report_command(app, action);
   cli::refuse_leading_zeros(app);
 
+  // CLI11 prints help and the version on std::cout; errno after that is why a write failed, if one did.
+  const auto print_and_finish = [&app](const CLI::ParseError& e) {
+    errno = 0;
+    const int rc = app.exit(e);
+    return cli::finish(rc, errno);
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return print_and_finish(e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return print_and_finish(e);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return print_and_finish(e);
   } catch (const CLI::ParseError& e) {
     // Same form as every other input error (CLI11's own printer has no prefix).
     fmt::print(stderr, "headroom: error: {}\nRun `headroom <command> --help` for the options.\n", e.what());
     return static_cast<int>(core::ExitCode::kBadInput);
   }
 
+  int rc = 0;
   try {
-    return action ? action() : 0;
+    rc = action ? action() : 0;
   } catch (const core::InputError& e) {
     fmt::print(stderr, "headroom: error: {}\n", e.what());
-    return static_cast<int>(core::ExitCode::kBadInput);
+    rc = static_cast<int>(core::ExitCode::kBadInput);
   } catch (const core::EnvironmentError& e) {
     fmt::print(stderr, "headroom: environment problem: {}\n", e.what());
-    return static_cast<int>(core::ExitCode::kEnvironment);
+    rc = static_cast<int>(core::ExitCode::kEnvironment);
+  } catch (const std::system_error& e) {
+    // fmt::print throws std::system_error when a write fails; on stdout that is the environment
+    // (a full disk, /dev/full), not a bug.
+    if (std::ferror(stdout) != 0) {
+      fmt::print(stderr, "headroom: environment problem: {}\n", cli::stdout_error(e.code().value()).what());
+      rc = static_cast<int>(core::ExitCode::kEnvironment);
+    } else {
+      fmt::print(stderr, "headroom: internal error: {}\n", e.what());
+      rc = 4;
+    }
   } catch (const std::exception& e) {
     fmt::print(stderr, "headroom: internal error: {}\n", e.what());
-    return 4;
+    rc = 4;
   }
+  return cli::finish(rc);
 }
