@@ -228,7 +228,8 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   const Reader wl = root.at("workload");
   only_keys(wl, {"model", "phase", "precision", "gpus", "search", "tp", "pp", "micro_batch", "global_batch", "seq_len",
                  "tokens", "zero_stage", "recompute", "context_len", "output_len", "batch", "qps", "tpot_slo_s",
-                 "adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens", "optimizer", "offload", "host_memory_gib", "rank_order"});
+                 "adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens", "optimizer", "offload",
+                 "host_memory_gib", "rank_order"});
   WorkloadForm& f = ws.workload;
   const Reader model = wl.at("model");
   if (model.value().is_string()) {
@@ -274,9 +275,9 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   if (f.host_memory_gib > kMaxHostMemoryGib)
     wl.fail_at("host_memory_gib", fmt::format("GiB of host RAM per node in [0, {:g}] (0: the profile's), got {}",
                                               kMaxHostMemoryGib, f.host_memory_gib));
-  f.rank_order = plan::rank_order_from_string(
-      wl.choice_or("rank_order", {plan::to_string(plan::RankOrder::kPipelineOuter), plan::to_string(plan::RankOrder::kDataOuter)},
-                   plan::to_string(plan::RankOrder::kPipelineOuter)));
+  f.rank_order = plan::rank_order_from_string(wl.choice_or(
+      "rank_order", {plan::to_string(plan::RankOrder::kPipelineOuter), plan::to_string(plan::RankOrder::kDataOuter)},
+      plan::to_string(plan::RankOrder::kPipelineOuter)));
 
   const Reader options = root.at("options");
   for (std::size_t i = 0; i < options.size(); ++i) {

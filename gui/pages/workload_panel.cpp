@@ -181,8 +181,8 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   };
   for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_, adapter_, optimizer_, offload_, rank_order_})
     connect(c, &QComboBox::currentIndexChanged, this, edited);
-  for (QSpinBox* s : {gpus_, tp_, pp_, micro_batch_, global_batch_, seq_len_, context_, output_, batch_, layers_, hidden_, heads_,
-                      kv_heads_, ffn_, vocab_, adapter_rank_, prefix_, host_memory_gib_}) {
+  for (QSpinBox* s : {gpus_, tp_, pp_, micro_batch_, global_batch_, seq_len_, context_, output_, batch_, layers_,
+                      hidden_, heads_, kv_heads_, ffn_, vocab_, adapter_rank_, prefix_, host_memory_gib_}) {
     connect(s, &QSpinBox::valueChanged, this, edited);
   }
   for (QDoubleSpinBox* s : {tokens_b_, qps_, tpot_ms_, ttft_ms_}) connect(s, &QDoubleSpinBox::valueChanged, this, edited);
