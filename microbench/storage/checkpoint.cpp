@@ -105,7 +105,12 @@ class CheckpointBenchmark final : public Benchmark {
     core::CaseResult r;
     r.samples_s = seconds;
     r.verified = bad_pages == 0;
-    if (bad_pages != 0) ctx.note(fmt::format("{} pages read back differ from what was written", bad_pages));
+    if (bad_pages != 0) {
+      // Data that does not read back as written is a failed device (or file system), not a slow one:
+      // the case is an error, whatever its throughput.
+      r.status = core::Status::kError;
+      r.message = fmt::format("{} pages read back differ from what was written", bad_pages);
+    }
     const auto stat = ctx.policy().statistic;
     const auto bytes = static_cast<double>(size);
     r.metrics.push_back(throughput_metric("write_bytes_per_s", "B/s", bytes, write_s,

@@ -128,7 +128,10 @@ class SmallFilesBenchmark final : public Benchmark {
     core::CaseResult r;
     r.samples_s = seconds;
     r.verified = bad_pages.load() == 0;
-    if (bad_pages.load() != 0) ctx.note(fmt::format("{} pages read back differ from what was written", bad_pages.load()));
+    if (bad_pages.load() != 0) {  // corrupt data read back: an error, as in storage.checkpoint
+      r.status = core::Status::kError;
+      r.message = fmt::format("{} pages read back differ from what was written", bad_pages.load());
+    }
     ctx.note("buffered I/O; files written out (sync_file_range) and dropped from the page cache (posix_fadvise DONTNEED) before the timed read");
     const auto stat = ctx.policy().statistic;
     const auto n = static_cast<double>(files);

@@ -273,8 +273,14 @@ std::string render_regression(const Comparison& cmp, const core::Results& base, 
 std::string render_fleet(const Fleet& fleet) {
   std::string html = page_head(fmt::format("headroom fleet — {} nodes", fleet.nodes.size()),
                                fmt::format("Fleet comparison: {} nodes", fleet.nodes.size()));
-  html += fmt::format("<p class=\"banner {}\">{} bad outlier value(s) across {} metric(s)</p>\n",
-                      fleet.has_bad_outlier() ? "fail" : "pass", fleet.bad_outliers, fleet.metrics.size());
+  // The banner is the gate's verdict (Fleet::passed): outliers, and the problems that fail the check
+  // without them (nothing compared, an incomplete node run).
+  html += fmt::format("<p class=\"banner {}\">{}: {} bad outlier value(s) across {} metric(s){}</p>\n",
+                      fleet.passed() ? "pass" : "fail", fleet.passed() ? "PASSED" : "CHECK FAILED", fleet.bad_outliers,
+                      fleet.metrics.size(),
+                      fleet.problems.empty() ? std::string()
+                                             : fmt::format("; {} problem(s), listed below", fleet.problems.size()));
+  for (const std::string& p : fleet.problems) html += "<p class=\"banner fail\">" + html_escape(p) + "</p>\n";
   html += fmt::format("<p class=\"meta\">An outlier has |robust z| &gt; {:g} (z = (value − median) / (1.4826·MAD)) "
                       "and differs from the fleet median by at least {:g} %; it is bad when it lies in the metric's "
                       "worse direction.</p>\n",

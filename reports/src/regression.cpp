@@ -366,7 +366,8 @@ double min_reachable_p(std::size_t n1, std::size_t n2) {
 }  // namespace
 
 Comparison compare(const core::Results& baseline, const core::Results& current, const CompareOptions& options) {
-  if (!(options.alpha > 0 && options.alpha < 1)) throw core::InputError("", "--alpha", "a number in (0, 1)");
+  // alpha is each one-sided test's level; the shift's interval is 1 − 2·alpha, so alpha < 0.5.
+  if (!(options.alpha > 0 && options.alpha < 0.5)) throw core::InputError("", "--alpha", "a level in (0, 0.5)");
   if (!(options.min_effect >= 0 && options.min_effect < 1)) {
     throw core::InputError("", "--min-effect", "a fraction in [0, 1)");
   }

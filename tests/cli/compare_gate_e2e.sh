@@ -62,6 +62,9 @@ check "null incomplete: names it" grep -q "null_incomplete.json: \$.run.incomple
 mkdir -p "$work/two" "$work/dup" "$work/inc"
 cp "$fx/fleet/node0.json" "$fx/fleet/node1.json" "$work/two/"
 check "fleet of 2: fails" expect_exit 1 "$hr" compare --fleet "$work/two"
+check "fleet of 2 html" expect_exit 1 "$hr" compare --fleet "$work/two" --html "$work/two.html"
+check "fleet html banner is the gate's verdict" grep -q 'class="banner fail">CHECK FAILED: 0 bad outlier' "$work/two.html"
+check "fleet html lists the problem" grep -q 'nothing was checked' "$work/two.html"
 check "fleet of 2: says nothing was checked" grep -q "^check failed: nothing was checked: no metric was measured on at least 3 of the 2 node(s)" "$work/out"
 check "fleet of 2 --json: passed false" expect_exit 1 "$hr" compare --fleet "$work/two" --json
 check "fleet of 2 --json: problem" py 'import json,sys; d=json.load(open(sys.argv[1])); assert d["passed"] is False and len(d["problems"]) == 1, d' "$work/out"
