@@ -455,6 +455,9 @@ CaseResult read_case(const Reader& r, Statistic statistic) {
     c.params.push_back(Param{name, read_param(params.at(name))});
   }
   if (!r.is_null("verified")) c.verified = r.boolean("verified");
+  if (c.status == Status::kPassed && c.verified == std::optional<bool>(false)) {
+    r.fail_at("verified", "true or absent for a passed case (a result that failed its check is an error)");
+  }
   c.samples_s = r.numbers("samples_s", Range::kNonNegative);
   c.wall_s = r.number_or("wall_s", 0.0, Range::kNonNegative);
   Reader metrics = r.at("metrics");

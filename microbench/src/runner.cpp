@@ -41,6 +41,12 @@ core::CaseResult run_once(const Planned& p, const core::RunPolicy& policy, const
   result.wall_s = now_s() - t0;
   result.name = p.info.name;
   result.params = p.params;
+  // A result that failed its own check (a wrong product, data that did not arrive as sent) is an
+  // error, not a throughput, whichever backend measured it: its figures are dropped below.
+  if (result.status == core::Status::kPassed && result.verified.has_value() && !*result.verified) {
+    result.status = core::Status::kError;
+    result.message = "verification failed" + (result.message.empty() ? std::string() : ": " + result.message);
+  }
   if (result.status != core::Status::kPassed) {
     result.metrics.clear();
   } else if (result.metrics.empty()) {

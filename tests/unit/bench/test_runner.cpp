@@ -35,6 +35,10 @@ class Scripted : public bench::Benchmark {
     if (mode == "empty") return {};
     if (mode == "note") ctx.note("buffered I/O used");
     core::CaseResult r;
+    if (mode == "wrong") {  // measured, but the result failed its check (the CUDA and NCCL cases' way)
+      r.verified = false;
+      r.message = "RESULT WRONG: received values differ";
+    }
     r.metrics.push_back(
         bench::throughput_metric("work_per_s", "1/s", 10.0, {1.0, 2.0, 4.0}, "", ctx.policy().statistic));
     return r;
@@ -85,6 +89,21 @@ TEST(Runner, FailuresAreRecordedAndNeverAbortTheRun) {
   EXPECT_FALSE(r.run.incomplete);
   EXPECT_EQ(r.run.policy.suite, "quick");
   EXPECT_FALSE(r.run.id.empty());
+}
+
+TEST(Runner, AResultThatFailedItsCheckIsAnErrorWithoutFigures) {
+  // The CUDA, NCCL and storage cases returned 'passed' with verified false, which acceptance then
+  // passed; the runner makes any such result an error.
+  bench::Registry reg;
+  reg.add(std::make_unique<Scripted>("t.check", std::vector<std::string>{"wrong", "ok"}));
+  Recorder sink;
+  const auto r = bench::run_benchmarks(reg, options(), sink, nullptr);
+  ASSERT_EQ(r.cases.size(), 2u);
+  EXPECT_EQ(r.cases[0].status, core::Status::kError);
+  EXPECT_EQ(r.cases[0].message, "verification failed: RESULT WRONG: received values differ");
+  EXPECT_EQ(r.cases[0].verified, std::optional<bool>(false));
+  EXPECT_TRUE(r.cases[0].metrics.empty());
+  EXPECT_EQ(r.cases[1].status, core::Status::kPassed);
 }
 
 TEST(Runner, FilterSelectsByGlobAndEmptySelectionIsBadInput) {

@@ -165,6 +165,19 @@ TEST(Results, MoreMetricSamplesThanRepetitionsAreRefused) {
   EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["samples_s"] = nlohmann::json::array(); }), "no error");
 }
 
+TEST(Results, APassedCaseThatFailedVerificationIsRefused) {
+  // The runner makes such a result an error; a file claiming both is not one headroom wrote.
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["verified"] = false; }),
+            "bad.json: $.cases[0].verified: expected true or absent for a passed case (a result that failed its "
+            "check is an error)");
+  EXPECT_EQ(error_of([](auto& d) {
+              d["cases"][0]["verified"] = false;
+              d["cases"][0]["status"] = "error";
+              d["cases"][0]["metrics"] = nlohmann::json::array();
+            }),
+            "no error");
+}
+
 TEST(Results, PolicyRoundsRoundTripAndDefaultForOldFiles) {
   Results a = sample_results();
   a.run.policy.rounds = 4;
