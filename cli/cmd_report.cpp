@@ -269,8 +269,10 @@ int run_procurement(const CLI::App* c, const ProcurementArgs& a, const ReportArg
   in.scenario_files = a.scenarios;
   in.prices_file = a.prices;
   if (c->count("--utilisation") > 0) {
-    if (!(a.utilisation > 0 && a.utilisation <= 1))
-      throw core::InputError("command line", "--utilisation", "a fraction in (0, 1]");
+    // The TCO model's floor (every per-useful-GPU-hour figure divides by the busy fraction).
+    if (!(a.utilisation >= plan::tco::kMinUtilisation && a.utilisation <= 1))
+      throw core::InputError("command line", "--utilisation",
+                             fmt::format("a busy fraction in [{:g}, 1], got {:g}", plan::tco::kMinUtilisation, a.utilisation));
     in.utilisation = a.utilisation;
   }
   if (c->count("--years") > 0) {
@@ -356,7 +358,7 @@ void add_report_command(CLI::App& app, Action& action) {
   pro->add_option("--shared-prefix", pa->shared_prefix,
                   "infer: prompt tokens every request shares (system prompt), kept once in the prefix cache");
   pro->add_option("--goodput", pa->goodput, "share of wall time making progress (default 1.0)");
-  pro->add_option("--utilisation", pa->utilisation, "overrides the scenarios' fleet utilisation (0, 1]");
+  pro->add_option("--utilisation", pa->utilisation, "overrides the scenarios' fleet utilisation, [0.001, 1]");
   pro->add_option("--years", pa->years, "overrides the scenarios' horizon, years");
   pro->add_option("--today", pa->today, "date for the price-age warnings, YYYY-MM-DD (default: today, UTC)");
   pro->callback([&action, pro, pa, args] { action = [pro, pa, args] { return run_procurement(pro, *pa, *args); }; });

@@ -52,7 +52,10 @@ void close_stdout(int earlier_errno) {
   const bool failed_before = std::ferror(stdout) != 0;
   if (error_number == 0 && failed_before) error_number = earlier_errno;
   errno = 0;
-  const bool closed = std::fclose(stdout) == 0;
+  bool closed = std::fclose(stdout) == 0;
+  // A stdout the caller closed (`>&-`) that was never written to loses nothing: only a flush or a
+  // write that failed means missing output.
+  if (!closed && errno == EBADF && flushed && !failed_before) closed = true;
   if (error_number == 0) error_number = errno;
   if (!flushed || failed_before || !closed) throw stdout_error(error_number);
 }

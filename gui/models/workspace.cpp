@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -272,9 +273,12 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   f.offload = plan::offload_from_string(wl.choice_or("offload", {"none", "optimizer"}, "none"));
   // The bound of `plan --host-memory` and `report procurement --host-memory`; 0 is "the profile's".
   f.host_memory_gib = wl.number_or("host_memory_gib", 0, Range::kNonNegative);
-  if (f.host_memory_gib > kMaxHostMemoryGib)
-    wl.fail_at("host_memory_gib", fmt::format("GiB of host RAM per node in [0, {:g}] (0: the profile's), got {}",
-                                              kMaxHostMemoryGib, f.host_memory_gib));
+  // Whole GiB, as the form's field holds them (a fraction would be rounded away on the next save, and 0.4
+  // would become 0, "the profile's").
+  if (f.host_memory_gib > kMaxHostMemoryGib || std::floor(f.host_memory_gib) != f.host_memory_gib)
+    wl.fail_at("host_memory_gib",
+               fmt::format("a whole number of GiB of host RAM per node in [0, {:g}] (0: the profile's), got {}",
+                           kMaxHostMemoryGib, f.host_memory_gib));
   f.rank_order = plan::rank_order_from_string(wl.choice_or(
       "rank_order", {plan::to_string(plan::RankOrder::kPipelineOuter), plan::to_string(plan::RankOrder::kDataOuter)},
       plan::to_string(plan::RankOrder::kPipelineOuter)));

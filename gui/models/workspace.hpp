@@ -15,7 +15,7 @@ namespace headroom::gui {
 
 inline constexpr const char* kWorkspaceSchema = "headroom.gui_workspace";
 inline constexpr int kWorkspaceMajor = 1;
-inline constexpr int kWorkspaceMinor = 0;
+inline constexpr int kWorkspaceMinor = 1;  ///< 1.1: host_memory_gib, rank_order
 
 /// Largest host RAM per node the form takes, GiB (the bound of `--host-memory`).
 inline constexpr double kMaxHostMemoryGib = 1e5;

@@ -98,6 +98,7 @@ std::string default_size_param(const std::string& case_name) {
   if (case_name == "storage.seq_read" || case_name == "storage.seq_write" || case_name == "storage.rand_read") {
     return "block_bytes";
   }
+  if (case_name == "storage.small_files") return "file_bytes";
   return "size_bytes";
 }
 

@@ -57,6 +57,10 @@ check "list to stdout" expect_exit 0 "$hr" list
 check "compare --json to stdout" expect_exit 0 "$hr" compare "$fx/host_base.json" "$fx/host_same.json" --json
 check "compare --json parses" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/out"
 check "stdout closed to a pipe" bash -c "'$hr' list | grep -q cpu.peak"
+# A stdout the caller closed, never written to, loses nothing (review: --out with >&- exited 3).
+"$hr" bench --filter 'cpu.peak.*' --quiet --out "$work/closed.json" >&- 2>"$work/err"
+check "closed stdout, output to --out: exit 0" test $? -eq 0
+check "closed stdout: the file was written" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["cases"]' "$work/closed.json"
 
 # --- gbench / CSV exports: device and incomplete marker ----------------------------------------
 check "csv header" expect_exit 0 "$hr" bench --filter 'cpu.peak.*' --quiet --format csv

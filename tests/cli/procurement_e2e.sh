@@ -157,6 +157,9 @@ check "--tp divisor message" grep -q -- "--tp: expected a TP that, times PP 1 an
 check "nothing written for a refused flag" test ! -e "$work/x.html"
 check "offload is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
   --context 2048 --output 256 --offload optimizer --gpu H100 --out "$work/x.html"
+check "utilisation below the TCO floor" expect_exit 2 "$hr" report procurement --model llama-3-8b --gpus 8 \
+  --tokens 1e11 --gpu H100 --scenario "$scn" --utilisation 0.0005 --out "$work/x.html"
+check "--utilisation names the floor" grep -q -- "--utilisation: expected a busy fraction in \[0.001, 1\], got 0.0005" "$work/err"
 check "goodput is a training setting" expect_exit 2 "$hr" report procurement --model llama-3-8b --phase infer \
   --context 2048 --output 256 --goodput 0.5 --gpu H100 --out "$work/x.html"
 check "--goodput named" grep -q -- "--goodput: expected --phase train" "$work/err"

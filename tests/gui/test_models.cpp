@@ -115,14 +115,14 @@ class ModelsTest : public QObject {
 
     // Host RAM per node and the rank order travel; older workspaces load with "the profile's" and
     // Megatron's default order.
-    ws.workload.host_memory_gib = 512.5;
+    ws.workload.host_memory_gib = 512;
     ws.workload.rank_order = plan::RankOrder::kDataOuter;
     const std::string text3 = workspace_to_json(ws);
-    QVERIFY(text3.find("\"host_memory_gib\": 512.5") != std::string::npos);
+    QVERIFY(text3.find("\"host_memory_gib\": 512.0") != std::string::npos);
     QVERIFY(text3.find("\"rank_order\": \"tp-cp-ep-pp-dp\"") != std::string::npos);
     const Workspace back3 = workspace_from_json(text3, "ws.json", *catalog_);
     QCOMPARE(workspace_to_json(back3), text3);
-    QCOMPARE(back3.workload.host_memory_gib, 512.5);
+    QCOMPARE(back3.workload.host_memory_gib, 512.0);
     QCOMPARE(back3.workload.rank_order, plan::RankOrder::kDataOuter);
     nlohmann::json old3 = nlohmann::json::parse(text3);
     for (const char* k : {"host_memory_gib", "rank_order"}) old3["workload"].erase(k);
@@ -142,13 +142,15 @@ class ModelsTest : public QObject {
     };
     const auto load = [&](const std::string& t) { return [t, this] { workspace_from_json(t, "ws.json", *catalog_); }; };
     QCOMPARE(error_path(load(with("\"gpus\": 64", "\"gpuz\": 64"))), std::string("$.workload.gpuz"));
-    QCOMPARE(error_path(load(with("\"schema_version\": \"1.0\"", "\"schema_version\": \"2.0\""))), std::string("$.schema_version"));
+    QCOMPARE(error_path(load(with("\"schema_version\": \"1.1\"", "\"schema_version\": \"2.0\""))), std::string("$.schema_version"));
     QCOMPARE(error_path(load(with("\"id\": \"l40s\"", "\"id\": \"l41s\""))), std::string("$.options[3].id"));
     QCOMPARE(error_path(load(with("\"tp\": 8", "\"tp\": \"8\""))), std::string("$.workload.tp"));
     QCOMPARE(error_path(load(with("\"adapter\": \"none\"", "\"adapter\": \"dora\""))), std::string("$.workload.adapter"));
     QCOMPARE(error_path(load(with("\"label\": \"H200\"", "\"label\": \"H100 SXM\""))), std::string("$.options[1].label"));
     QCOMPARE(error_path(load(with("\"host_memory_gib\": 0.0", "\"host_memory_gib\": -1"))), std::string("$.workload.host_memory_gib"));
     QCOMPARE(error_path(load(with("\"host_memory_gib\": 0.0", "\"host_memory_gib\": 1e6"))), std::string("$.workload.host_memory_gib"));
+    // Whole GiB, as the form holds them: 0.4 would come back as 0 ("the profile's") after a save.
+    QCOMPARE(error_path(load(with("\"host_memory_gib\": 0.0", "\"host_memory_gib\": 0.4"))), std::string("$.workload.host_memory_gib"));
     QCOMPARE(error_path(load(with("\"rank_order\": \"tp-cp-ep-dp-pp\"", "\"rank_order\": \"dp-tp\""))),
              std::string("$.workload.rank_order"));
     QVERIFY(error_path(load("{ not json")) != "<no error>");

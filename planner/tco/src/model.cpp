@@ -47,6 +47,9 @@ std::string bound_text(const InputField& f) {
       return fmt::format("a number in [0, {:g}]", std::min(f.max, 1.0));
     case Bound::kOpenFraction:
       return fmt::format("a number in (0, {:g}]", std::min(f.max, 1.0));
+    case Bound::kUtilisation:
+      return fmt::format("a busy fraction in [{:g}, {:g}] (below 0.1 % every per-useful-GPU-hour figure diverges)",
+                         kMinUtilisation, std::min(f.max, 1.0));
     case Bound::kAtLeastOne:
       return fmt::format("a number in [1, {:g}]", f.max);
     case Bound::kCount:
@@ -66,6 +69,8 @@ bool within(double v, const InputField& f) {
       return v >= 0 && v <= 1;
     case Bound::kOpenFraction:
       return v > 0 && v <= 1;
+    case Bound::kUtilisation:
+      return v >= kMinUtilisation && v <= 1;
     case Bound::kAtLeastOne:
       return v >= 1;
     case Bound::kCount:
@@ -117,7 +122,7 @@ const std::vector<InputField>& input_fields() {
   static const std::vector<InputField> fields{
       HR_FLEET(gpus, Bound::kCount, kMaxCount, false, "GPUs in the fleet (count)"),
       HR_FLEET(gpus_per_node, Bound::kCount, 1024, false, "GPUs per node (count)"),
-      HR_FLEET(utilisation, Bound::kOpenFraction, 1, true, "busy fraction of wall time, [0.001, 1]"),
+      HR_FLEET(utilisation, Bound::kUtilisation, 1, true, "busy fraction of wall time, [0.001, 1]"),
       HR_FLEET(years, Bound::kPositive, 50, true, "horizon and depreciation period (years)"),
       HR_FLEET(node_power_kw, Bound::kNonNegative, 1000, true, "IT power of a busy node (kW)"),
       HR_FLEET(provisioned_kw_per_node, Bound::kNonNegative, 1000, true,
@@ -191,13 +196,8 @@ void validate(const ModelInputs& in_const) {
       }
     }
   }
-  // A floor on the busy fraction: every per-useful-GPU-hour figure divides by it, and below 0.1 %
-  // it is idle hardware priced per second of use (1e-300 printed a 300-digit USD/GPU-h, 5e-324 inf).
-  if (in.fleet.utilisation < kMinUtilisation) {
-    throw core::InputError("", "$.fleet.utilisation",
-                           fmt::format("a busy fraction of at least {:g} (0.1 %), got {}", kMinUtilisation,
-                                       num(in.fleet.utilisation)));
-  }
+  // (The busy fraction's floor, Bound::kUtilisation, is checked with the fields above: every
+  // per-useful-GPU-hour figure divides by it; 1e-300 printed a 300-digit USD/GPU-h, 5e-324 inf.)
   for (std::size_t i = 0; i < in.cloud.size(); ++i) {
     const auto& c = in.cloud[i];
     const double rerun = spot_rerun_fraction(c.interruptions_per_day, c.checkpoint_interval_h, c.restart_overhead_h);
@@ -317,16 +317,24 @@ void compare(const ModelInputs& in, const OnPremResult& op, CloudResult& c, cons
   // Break-even month: capex + m·(opex + financing/months) = m·cloud_per_month, solved for m.
   const double onprem_slope = op.opex_usd_per_month + op.financing_usd / months;
   const double gap = c.total_usd_per_month - onprem_slope;
-  if (gap <= 0) {
+  const double m = gap > 0 ? op.capex_usd / gap : 0.0;  // month-by-month catch-up (gap > 0 only)
+  if (gap > 0 && m <= months) {
+    c.break_even_month = m;
+  } else if (c.billed_months > months * (1 + 1e-9) && op.total_usd <= c.total_usd) {
+    // A commitment's remaining term falls due at the horizon's end (the cumulative curve's last
+    // step): on-prem, behind month by month (or never ahead month by month), is ahead there.
+    c.break_even_month = months;
+    c.break_even_month_note = fmt::format(
+        "on-prem catches up at the end of the {:.3g}-month horizon, when the commitment's remaining {:.3g} months "
+        "of GPU-hours fall due ({})",
+        months, c.billed_months - months,
+        gap > 0 ? fmt::format("month by month it would take {:.1f} months", m)
+                : std::string("month by month the cloud costs no more"));
+  } else if (gap <= 0) {
     c.break_even_month_note = "cloud costs no more per month than running on-prem: on-prem never catches up";
   } else {
-    const double m = op.capex_usd / gap;
-    if (m <= months) {
-      c.break_even_month = m;
-    } else {
-      c.break_even_month_note =
-          fmt::format("on-prem would catch up after {:.1f} months, beyond the {:.3g}-month horizon", m, months);
-    }
+    c.break_even_month_note =
+        fmt::format("on-prem would catch up after {:.1f} months, beyond the {:.3g}-month horizon", m, months);
   }
 
   // Break-even utilisation: both totals are linear in u, so solve a0 + a1·u = c0 + c1·u exactly.
@@ -412,6 +420,7 @@ TcoResult evaluate_with_sensitivity(const ModelInputs& in, double fraction) {
         const double wanted = v;
         v = std::min(v, f.max);
         if (f.bound == Bound::kAtLeastOne) v = std::max(v, 1.0);
+        if (f.bound == Bound::kUtilisation) v = std::max(v, kMinUtilisation);
         if (v != wanted) bar.clamped = true;
         used = v;
         *f.ref(m, index, false) = v;

@@ -97,7 +97,9 @@ std::string report_to_json(const TcoReport& r) {
       {"capital_charge", "A = (C - R/(1+r)^n) * r(1+r)^n/((1+r)^n - 1); r = 0: (C - R)/n"},
       {"energy", "kWh/month = nodes * node_power_kw * utilisation * PUE * 730"},
       {"spot_rerun", "rho = interruptions/h * (checkpoint_interval/2 + restart); billed = useful / (1 - rho)"},
-      {"break_even_month", "capex + m * (opex/month + financing/months) = m * cloud/month, solved for m"},
+      {"break_even_month", "capex + m * (opex/month + financing/months) = m * cloud/month, solved for m; a commitment "
+                           "whose remaining term falls due at the horizon's end breaks even there when on-prem is "
+                           "cheaper in total"},
       {"commitment", "reserved_1yr / reserved_3yr: GPU charges for ceil(months / term) * term months (12 or 36)"},
       {"break_even_utilisation", "linear totals in u solved exactly"}};
   doc["inputs"] = inputs_json(r.resolved.inputs);

@@ -448,9 +448,12 @@ TEST(AcceptanceEval, LargestDefaultsToTheBenchmarksSizeParameter) {
     {"id": "seq.largest", "case": "storage.seq_read", "metric": "bytes_per_s", "unit": "B/s", "pick": "largest",
      "threshold": {"value": 1e9}, "derivation": "d", "source": "s"},
     {"id": "ar.largest", "case": "nccl.all_reduce", "metric": "busbw_bytes_per_s", "unit": "B/s", "pick": "largest",
-     "threshold": {"value": 1e9}, "derivation": "d", "source": "s"})";
+     "threshold": {"value": 1e9}, "derivation": "d", "source": "s"},
+    {"id": "small.largest", "case": "storage.small_files", "metric": "read_files_per_s", "unit": "files/s",
+     "pick": "largest", "threshold": {"value": 1}, "derivation": "d", "source": "s"})";
   const auto spec = spec_from_json(spec_text(checks), "spec.json");
-  ASSERT_EQ(spec.checks.size(), 3u);
+  ASSERT_EQ(spec.checks.size(), 4u);
+  EXPECT_EQ(spec.checks[3].pick_param, "file_bytes");  // storage.small_files has no other size
   EXPECT_EQ(spec.checks[0].pick_param, "array_bytes");
   EXPECT_EQ(spec.checks[1].pick_param, "block_bytes");
   EXPECT_EQ(spec.checks[2].pick_param, "size_bytes");
@@ -465,8 +468,14 @@ TEST(AcceptanceEval, LargestDefaultsToTheBenchmarksSizeParameter) {
                                  {"block_bytes", block}, {"queue_depth", std::int64_t{32}}},
                                 {metric("bytes_per_s", "B/s", {block > 4096 ? 3e9 : 5e9})}));
   }
+  for (std::int64_t file : {std::int64_t{4096}, std::int64_t{65536}}) {
+    r.cases.push_back(make_case("storage.small_files", {{"files", std::int64_t{10000}}, {"file_bytes", file}},
+                                {metric("read_files_per_s", "files/s", {file > 4096 ? 2000.0 : 9000.0})}));
+  }
   const auto rep = evaluate(spec, r);
-  ASSERT_EQ(rep.rows.size(), 3u);
+  ASSERT_EQ(rep.rows.size(), 4u);
+  ASSERT_TRUE(rep.rows[3].measured);
+  EXPECT_DOUBLE_EQ(*rep.rows[3].measured, 2000.0);  // the 64 KiB files (review: size_bytes found nothing)
   ASSERT_TRUE(rep.rows[0].measured);
   EXPECT_DOUBLE_EQ(*rep.rows[0].measured, 20e9);  // the 256 MiB arrays, not the faster 64 MiB
   EXPECT_EQ(rep.rows[0].picked, "array_bytes=268435456,threads=8");

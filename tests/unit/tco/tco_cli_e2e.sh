@@ -79,7 +79,7 @@ run neg_price 2 --scenario "$h100" --node-usd -5
 has neg_price err "--node-usd"
 has neg_price err "a number in [0, 1e+09], got -5"
 run util 2 --scenario "$h100" --utilisation 1.2
-has util err "--utilisation: expected a number in (0, 1], got 1.2"
+has util err "--utilisation: expected a busy fraction in [0.001, 1]"
 run years 2 --scenario "$h100" --years 0
 has years err "--years: expected a number in (0, 50]"
 # Non-finite flags are refused by name (JSON would carry them as null: "not given"), and the sanity
@@ -169,7 +169,7 @@ run minus_zero 0 --scenario "$h100" --node-usd -0 --colocation-usd-per-kw-month 
 if grep -q -- '-0\.0\b' "$work/minus_zero.out"; then fail "minus_zero: -0.0 in the JSON"; fi
 for u in 1e-300 5e-324 0.0009; do
   run "util_$u" 2 --scenario "$h100" --utilisation "$u" --today 2026-11-22
-  has "util_$u" err "--utilisation: expected a busy fraction of at least 0.001"
+  has "util_$u" err "--utilisation: expected a busy fraction in [0.001, 1]"
 done
 
 [ "$fails" -eq 0 ] && echo "tco e2e: all checks passed"

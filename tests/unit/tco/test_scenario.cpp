@@ -128,7 +128,7 @@ TEST(TcoScenario, BadInputIsFieldNamed) {
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["cloud"][0]["usd_per_gpu_hour"] = -1; }),
                           "$.cloud[0].usd_per_gpu_hour: a number in (0, 10000]"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["utilisation"] = 1.5; }),
-                          "$.fleet.utilisation: a number in (0, 1], got 1.5"));
+                          "$.fleet.utilisation: a busy fraction in [0.001, 1]"));
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["years"] = 0; }), "$.fleet.years: a number in (0, 50]"));
   // Sanity ceilings: absurd magnitudes are refused with the field and its range, literal or sourced.
   EXPECT_TRUE(starts_with(error_after([](json& d) { d["fleet"]["gpus"] = 1e30; }),

@@ -176,7 +176,15 @@ TcoResult evaluate_with_sensitivity(const ModelInputs& in, double fraction = 0.2
 namespace headroom::plan::tco {
 
 /// Lower end of the valid range of one numeric input.
-enum class Bound { kNonNegative, kPositive, kFraction /* [0,1] */, kOpenFraction /* (0,1] */, kAtLeastOne, kCount };
+enum class Bound {
+  kNonNegative,
+  kPositive,
+  kFraction /* [0,1] */,
+  kOpenFraction /* (0,1] */,
+  kUtilisation /* [kMinUtilisation, 1] */,
+  kAtLeastOne,
+  kCount
+};
 
 /// One numeric input of the model. This table is the single list that drives scenario parsing,
 /// validation, the CLI flags and the tornado.
