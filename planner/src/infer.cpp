@@ -167,7 +167,10 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double mixer_width =
       std::max(m.attention_layers() > 0 ? s.q + 2.0 * s.kv_heads_per_gpu * s.d * s.tp : 0.0,
                m.is_hybrid() ? static_cast<double>(m.mamba_inner() + m.mamba_conv_dim() + m.mamba_heads) : 0.0);
-  const double chunk_workspace = chunk * abytes * (4.0 * s.h + mixer_width / s.tp + mlp_width / s.tp);
+  // (Nemotron-H's separate layers hold a mixer or an MLP, not both.)
+  const double chunk_workspace =
+      chunk * abytes *
+      (4.0 * s.h + (m.mamba_separate ? std::max(mixer_width, mlp_width) : mixer_width + mlp_width) / s.tp);
   const double logits_row_bytes = static_cast<double>(m.vocab_size) * 4.0 / s.tp;
   const auto workspace_at = [&](double batch) {
     return chunk_workspace + std::max(1.0, std::ceil(batch / s.pp)) * logits_row_bytes;

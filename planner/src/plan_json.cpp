@@ -47,6 +47,18 @@ std::string optimizer_description(Optimizer o) {
 }
 }  // namespace
 
+/// How a hybrid model's layers divide: "36 of 40 layers replace attention by a Mamba-2 mixer (each
+/// keeps its MLP)", or Nemotron-H's separate layers.
+static std::string hybrid_layers_text(const ModelConfig& m) {
+  if (m.mamba_separate) {
+    return fmt::format("{} Mamba-2, {} attention and {} MLP layers of their own (Nemotron-H; one norm and one TP "
+                       "collective each)",
+                       m.mamba_layers, m.attention_layers(), m.mlp_layers());
+  }
+  return fmt::format("{} of {} layers replace attention by a Mamba-2 mixer (each keeps its MLP)", m.mamba_layers,
+                     m.num_layers);
+}
+
 std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& ctx) {
   const Assumptions& a = ctx.assumptions;
   std::vector<std::string> out = ctx.rates.notes;
@@ -153,14 +165,13 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
                     w.model.dropout ? "on" : "off"));
     if (w.model.is_hybrid()) {
       out.push_back(fmt::format(
-          "hybrid Mamba-2 ({} of {} layers, Megatron-Core's MambaMixer): in_proj and out_proj as linear GEMMs (FP8 "
+          "hybrid Mamba-2 ({}; Megatron-Core's MambaMixer): in_proj and out_proj as linear GEMMs (FP8 "
           "under FP8), the conv taps and per-head vectors as weights; the SSD scan (heads·head_dim·(chunk + "
           "4·state) + 2·groups·chunk·state FLOPs per token, chunk {}) with the attention core, backward 2× forward; "
           "a Mamba layer stores in_proj's output, the scan output, the gated norm's input and its output (the "
           "conv and the chunk states are recomputed in backward), split over TP; per-layer figures averaged over "
-          "attention and Mamba layers (a stage's exact mix not modelled); TP divides the groups; no CP, no "
-          "adapters",
-          w.model.mamba_layers, w.model.num_layers, w.model.mamba_chunk));
+          "the layer kinds (a stage's exact mix not modelled); TP divides the groups; no CP, no adapters",
+          hybrid_layers_text(w.model), w.model.mamba_chunk));
     }
     out.push_back(
         "1F1B pipeline schedule: stage i holds min(pp − i, micro-batches) micro-batches (the first pp); "
@@ -292,17 +303,19 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     if (w.model.is_hybrid()) {
       const ModelConfig& hm = w.model;
       out.push_back(fmt::format(
-          "hybrid Mamba-2: {} of {} layers replace attention by a Mamba-2 mixer (no KV cache there): each request "
+          "hybrid Mamba-2: {} (no KV cache in Mamba layers): each request "
           "keeps a fixed state per such layer, (conv {} − 1)·(inner/TP + 2·B/C groups·state) + heads/TP·{}·{} "
           "elements in the activation dtype, read and written every decode step; prompts run the SSD scan in "
           "chunks of {} tokens (Dao & Gu 2024: heads·head_dim·(chunk + 4·state) + 2·groups·chunk·state FLOPs per "
           "token and layer) at the attention-core rate; decode updates and reads the state (5·heads·head_dim·state "
-          "FLOPs per token and layer); {}; with PP a stage holds ⌈A/PP⌉ or ⌊A/PP⌋ of the A attention layers (spread "
-          "over the depth) and the rest of its L/PP layers Mamba, and the stage that needs the most per request sizes "
-          "the cache (a pass is timed at the stages' mean); engines' state-page alignment (vLLM's hybrid allocator) "
-          "not modelled",
-          hm.mamba_layers, hm.num_layers, hm.mamba_conv, hm.mamba_head_dim, hm.mamba_state, hm.mamba_chunk,
-          hm.mamba_groups == 1 ? "its single B/C group is kept whole on every TP rank" : "B/C groups split over TP"));
+          "FLOPs per token and layer); {}; with PP {}, and the stage that needs the most per request sizes the cache "
+          "(a pass is timed at the stages' mean); engines' state-page alignment (vLLM's hybrid allocator) not "
+          "modelled",
+          hybrid_layers_text(hm), hm.mamba_conv, hm.mamba_head_dim, hm.mamba_state, hm.mamba_chunk,
+          hm.mamba_groups == 1 ? "its single B/C group is kept whole on every TP rank" : "B/C groups split over TP",
+          hm.mamba_separate ? "a stage holds at most ⌈A/PP⌉ of the A attention and ⌈M/PP⌉ of the M Mamba layers"
+                            : "a stage holds ⌈A/PP⌉ or ⌊A/PP⌋ of the A attention layers (spread over the depth) and "
+                              "the rest of its L/PP layers Mamba"));
     }
     if (w.model.kv_lora_rank > 0) {
       out.push_back(

@@ -915,6 +915,11 @@ TEST(Infer, NemotronHStateAndKv) {
   const InferResult r = eval(infer("nemotron-h-8b", 1, 8000, 192));
   EXPECT_EQ(r.memory.kv_bytes_per_token, 16384.0);
   EXPECT_EQ(r.memory.state_bytes_per_request, 24.0 * (3.0 * 10240 + 128.0 * 64 * 128) * 2);
+  // The prompt chunk's workspace: a separate layer holds a mixer (in_proj 18560 wide) or an MLP (2 ×
+  // 21504), not both (review: both were added); plus one fp32 logits row.
+  Workload one = infer("nemotron-h-8b", 1, 8000, 192);
+  one.infer.batch = 1;
+  EXPECT_EQ(eval(one).memory.workspace_bytes, 8000.0 * 2 * (4 * 4096 + 43008) + 131072.0 * 4);
   // TP 8 splits the 8 groups, one per rank.
   const InferResult t8 = eval(infer("nemotron-h-8b", 8, 8000, 192));
   EXPECT_EQ(t8.memory.state_bytes_per_request, 24.0 * (3.0 * (1024 + 2 * 128) + 16.0 * 64 * 128) * 2);

@@ -211,6 +211,13 @@ TEST(Params, NemotronHSeparateLayersExact) {
   EXPECT_NEAR(total("nemotron-h-8b"), 8'100'852'736.0, 0.01);
   // Quantisable linear weights: the mixers' projections and the MLP matrices.
   EXPECT_NEAR(count_params(m).linear_total, 24 * (4096.0 * 18560 + 8192.0 * 4096) + 4 * 41'943'040.0 + 24 * mlp, 0.01);
+  // The largest layer ZeRO 3 gathers whole: an MLP layer and its norm (the mean layer is 135 M).
+  EXPECT_EQ(count_params(m).largest_dense_layer, mlp + 4096);
+  // Granite 4.0-H-1B: a Mamba layer with its MLP and two norms; a transformer: its one kind of layer.
+  EXPECT_EQ(count_params(catalog().model("granite-4.0-h-1b")).largest_dense_layer,
+            14'642'576.0 + 3.0 * 1536 * 4096 + 2 * 1536);
+  const ParamCounts llama = count_params(catalog().model("llama-3-8b"));
+  EXPECT_EQ(llama.largest_dense_layer, llama.dense_layer);
 }
 
 }  // namespace

@@ -116,6 +116,10 @@ struct ParamCounts {
   /// a dense layer; a MoE layer without its routed experts (attention, router, shared experts, norms);
   /// the routed experts of one MoE layer. A dense model's dense_layer is per_layer.
   double dense_layer = 0;
+  /// The largest dense layer (= dense_layer unless a hybrid model's layer kinds differ: an attention or
+  /// a Mamba layer with its MLP, or Nemotron-H's separate Mamba, attention and MLP layers): what ZeRO 3
+  /// gathers whole at most.
+  double largest_dense_layer = 0;
   double moe_layer_shared = 0;
   double moe_layer_expert = 0;
   double final_norm = 0;
