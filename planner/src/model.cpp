@@ -140,10 +140,10 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
   if (m.is_hybrid()) {
     const double attn_layer = attention_params(m), mamba_layer = mamba_params(m);
     c.largest_dense_layer =
-        m.mamba_separate
-            ? std::max({m.attention_layers() > 0 ? attn_layer : 0.0, mamba_layer, m.mlp_layers() > 0 ? dense_mlp : 0.0}) +
-                  norm
-            : std::max(m.attention_layers() > 0 ? attn_layer : 0.0, mamba_layer) + dense_mlp + 2.0 * norm;
+        m.mamba_separate ? std::max({m.attention_layers() > 0 ? attn_layer : 0.0, mamba_layer,
+                                     m.mlp_layers() > 0 ? dense_mlp : 0.0}) +
+                               norm
+                         : std::max(m.attention_layers() > 0 ? attn_layer : 0.0, mamba_layer) + dense_mlp + 2.0 * norm;
   }
   c.moe_layer_shared = n_moe > 0 ? attn + moe_mlp - expert_part + 2.0 * norm : 0.0;
   c.moe_layer_expert = n_moe > 0 ? expert_part : 0.0;

@@ -51,9 +51,10 @@ std::string optimizer_description(Optimizer o) {
 /// keeps its MLP)", or Nemotron-H's separate layers.
 static std::string hybrid_layers_text(const ModelConfig& m) {
   if (m.mamba_separate) {
-    return fmt::format("{} Mamba-2, {} attention and {} MLP layers of their own (Nemotron-H; one norm and one TP "
-                       "collective each)",
-                       m.mamba_layers, m.attention_layers(), m.mlp_layers());
+    return fmt::format(
+        "{} Mamba-2, {} attention and {} MLP layers of their own (Nemotron-H; one norm and one TP "
+        "collective each)",
+        m.mamba_layers, m.attention_layers(), m.mlp_layers());
   }
   return fmt::format("{} of {} layers replace attention by a Mamba-2 mixer (each keeps its MLP)", m.mamba_layers,
                      m.num_layers);

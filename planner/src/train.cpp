@@ -505,7 +505,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                                 : 0.0);
       } else {
         // (the largest layer kind of a hybrid model: ZeRO 3 gathers whole layers)
-        unit = gathered(std::max(dense_per_layer, pc.largest_dense_layer) / tp, peft ? ac.dense.frozen_linear : 0.0, true);
+        unit =
+            gathered(std::max(dense_per_layer, pc.largest_dense_layer) / tp, peft ? ac.dense.frozen_linear : 0.0, true);
       }
       if (stage == 0) unit = std::max(unit, pc.embedding / tp * weight_bytes);
       if (stage == p.pp - 1) unit = std::max(unit, (p.pp == 1 ? pc.output : vocab * h) / tp * weight_bytes);
