@@ -756,7 +756,8 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("  {:<30}{:>14}\n", "runtime overhead", gib(m.overhead_bytes));
   s += fmt::format("  {:<30}{:>14}\n", "KV budget", gib(m.kv_budget_bytes));
   s += fmt::format("  {:<30}{:>14.0f} B\n", "KV per token (this GPU)", m.kv_bytes_per_token);
-  s += fmt::format("  {:<30}{:>14.0f}\n", "KV tokens that fit", m.max_kv_tokens);
+  s += fmt::format("  {:<30}{:>14.0f}{}\n", "KV tokens that fit", m.max_kv_tokens,
+                   m.state_bytes_per_request > 0 ? "   (the KV budget alone; each request also holds its state)" : "");
   if (m.state_bytes_per_request > 0) {
     s += fmt::format("  {:<30}{:>14}   ({} Mamba layers' conv + SSM state, any length)\n", "state per request",
                      gib(m.state_bytes_per_request), w.model.mamba_layers);
