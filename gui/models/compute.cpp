@@ -58,12 +58,7 @@ void fill_train(OptionResult& out, const plan::Workload& w, const plan::TrainRes
 // The largest TP that the model and the node allow: the fallback shown when no configuration fits.
 int largest_tp(const plan::ModelConfig& m, int gpus, int gpus_per_node) {
   for (int tp = std::min(gpus, gpus_per_node); tp > 1; --tp) {
-    if (gpus % tp != 0) continue;
-    if (m.attention_layers() > 0 && m.num_heads % tp != 0) continue;
-    if (m.attention_layers() > 0 && m.num_kv_heads % tp != 0 && tp % m.num_kv_heads != 0) continue;
-    // Hybrid Mamba models (training, Megatron-Core): TP divides the Mamba heads and groups.
-    if (m.is_hybrid() && (m.mamba_heads % tp != 0 || m.mamba_groups % tp != 0)) continue;
-    return tp;
+    if (gpus % tp == 0 && plan::tp_rule(m, tp, plan::Phase::kTrain) == plan::TpRule::kOk) return tp;
   }
   return 1;
 }

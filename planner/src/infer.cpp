@@ -117,21 +117,22 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   if (m.is_hybrid() && s.pp > 1) {
     const double attn = static_cast<double>(m.attention_layers());
     const double stage_layers = static_cast<double>(m.num_layers) / s.pp;
-    const double kv_per_attention_layer =
-        attn > 0 ? in_blocks(req_tokens) * full_layers_model / attn * kv_layer_gpu * kvbytes : 0.0;
-    const auto per_request = [&](double n_attn) {
-      return n_attn * kv_per_attention_layer + (stage_layers - n_attn) * state_layer_bytes;
-    };
     const double hi = std::ceil(attn / s.pp), lo = std::floor(attn / s.pp);
-    const double n_attn = per_request(hi) >= per_request(lo) ? hi : lo;
-    attn_stage_share = attn > 0 ? n_attn / attn : 0.0;
-    mamba_stage_layers = stage_layers - n_attn;
-    // Separate mixer and MLP layers (Nemotron-H): a stage holds at most ⌈A/PP⌉ attention and ⌈M/PP⌉
-    // Mamba layers, the rest MLP layers (both bounds taken).
+    double n_attn = hi;
     if (m.mamba_separate) {
-      attn_stage_share = attn > 0 ? hi / attn : 0.0;
+      // Separate mixer and MLP layers (Nemotron-H): a stage holds at most ⌈A/PP⌉ attention and ⌈M/PP⌉
+      // Mamba layers, the rest MLP layers (both bounds taken).
       mamba_stage_layers = std::min(stage_layers, std::ceil(static_cast<double>(m.mamba_layers) / s.pp));
+    } else {
+      const double kv_per_attention_layer =
+          attn > 0 ? in_blocks(req_tokens) * full_layers_model / attn * kv_layer_gpu * kvbytes : 0.0;
+      const auto per_request = [&](double n) {
+        return n * kv_per_attention_layer + (stage_layers - n) * state_layer_bytes;
+      };
+      if (per_request(lo) > per_request(hi)) n_attn = lo;
+      mamba_stage_layers = stage_layers - n_attn;
     }
+    attn_stage_share = attn > 0 ? n_attn / attn : 0.0;
   }
   mem.kv_bytes_per_token = full_layers_model * attn_stage_share * kv_layer_gpu * kvbytes;
   mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;

@@ -91,6 +91,39 @@ double mamba_state_elements(const ModelConfig& m, int tp) noexcept {
   return conv + ssm;
 }
 
+std::optional<ModelProblem> hybrid_model_problem(const ModelConfig& m) {
+  if (m.mamba_layers < 0 || m.mamba_layers > m.num_layers) {
+    return ModelProblem{"mamba.layers",
+                        fmt::format("a layer count in [0, num_layers ({})], got {}", m.num_layers, m.mamba_layers)};
+  }
+  if (!m.is_hybrid()) return std::nullopt;
+  if (m.mamba_heads > 0 && m.mamba_groups > 0 && m.mamba_heads % m.mamba_groups != 0) {
+    return ModelProblem{"mamba.groups",
+                        fmt::format("a divisor of mamba.num_heads ({}), got {}", m.mamba_heads, m.mamba_groups)};
+  }
+  if (m.mamba_separate) {
+    if (m.mamba_attention_layers < 0 || m.mamba_layers + m.mamba_attention_layers > m.num_layers) {
+      return ModelProblem{"mamba.attention_layers",
+                          fmt::format("a count in [0, num_layers − mamba.layers ({})], got {}",
+                                      m.num_layers - m.mamba_layers, m.mamba_attention_layers)};
+    }
+    if (m.is_moe()) {
+      return ModelProblem{"moe", "absent with mamba.layout 'separate' (MoE layers of their own are not modelled)"};
+    }
+  }
+  if (m.is_mla()) {
+    return ModelProblem{"mamba", "absent on an MLA model (hybrid Mamba layers are modelled beside GQA attention)"};
+  }
+  if (m.mtp_layers > 0) {
+    return ModelProblem{"mtp_layers", "0 on a hybrid Mamba model (MTP modules beside Mamba layers are not modelled)"};
+  }
+  if (m.sliding_window > 0 && m.sliding_window_layers > m.attention_layers()) {
+    return ModelProblem{"sliding_window.layers", fmt::format("at most the attention layers ({}), got {}",
+                                                             m.attention_layers(), m.sliding_window_layers)};
+  }
+  return std::nullopt;
+}
+
 double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias) noexcept {
   const double dense = mlp_params(m, static_cast<double>(m.ffn_hidden_size), include_bias);
   if (!m.is_moe()) return m.mlp_share() * dense;  // separate MLP layers (Nemotron-H): their share
@@ -294,9 +327,6 @@ ModelConfig model_from_reader(const Reader& r) {
     m.mamba_head_dim = mb->integer("head_dim", 1, 65536);
     m.mamba_state = mb->integer("state_size", 1, 65536);
     m.mamba_groups = mb->integer_or("groups", 1, 1, m.mamba_heads);
-    if (m.mamba_heads % m.mamba_groups != 0) {
-      mb->fail_at("groups", fmt::format("a divisor of num_heads ({}), got {}", m.mamba_heads, m.mamba_groups));
-    }
     m.mamba_conv = mb->integer_or("conv_kernel", 4, 1, 1024);
     m.mamba_chunk = mb->integer_or("chunk_size", 256, 1, 65536);
     m.mamba_proj_bias = mb->boolean_or("proj_bias", false);
@@ -306,19 +336,10 @@ ModelConfig model_from_reader(const Reader& r) {
     m.mamba_separate = mb->choice_or("layout", {"mixer+mlp", "separate"}, "mixer+mlp") == "separate";
     if (m.mamba_separate) {
       m.mamba_attention_layers = mb->integer("attention_layers", 0, m.num_layers - m.mamba_layers);
-      if (m.is_moe()) r.fail_at("moe", "absent with mamba.layout 'separate' (MoE layers of their own are not modelled)");
     } else if (mb->has("attention_layers")) {
       mb->fail_at("attention_layers", "absent unless layout is 'separate' (num_layers − mamba.layers otherwise)");
     }
-    if (m.is_mla())
-      r.fail_at("mamba", "absent on an MLA model (hybrid Mamba layers are modelled beside GQA attention)");
-    if (m.mtp_layers > 0)
-      r.fail_at("mtp_layers", "0 on a hybrid Mamba model (MTP modules beside Mamba layers are not modelled)");
-    if (m.sliding_window > 0 && m.sliding_window_layers > m.attention_layers()) {
-      r.fail_at("sliding_window.layers",
-                fmt::format("at most the attention layers (num_layers − mamba.layers = {}), got {}",
-                            m.attention_layers(), m.sliding_window_layers));
-    }
+    if (auto problem = hybrid_model_problem(m)) r.fail_at(problem->field, problem->expected);
   }
   return m;
 }

@@ -44,11 +44,8 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
   const int max_cp = m.is_hybrid() ? 1 : (o.max_cp > 0 ? o.max_cp : 1);
   const int max_ep = m.is_moe() ? (o.max_ep > 0 ? o.max_ep : o.gpus) : 1;
   for (int tp = 1; tp <= std::min(max_tp, o.gpus); ++tp) {
-    if (o.gpus % tp != 0) continue;
-    if (m.attention_layers() > 0 && m.num_heads % tp != 0) continue;
-    if (m.attention_layers() > 0 && m.num_kv_heads % tp != 0 && tp % m.num_kv_heads != 0) continue;
-    // Hybrid models: TP divides the Mamba heads and groups (Megatron-Core); CP 1 (validate()).
-    if (m.is_hybrid() && (m.mamba_heads % tp != 0 || m.mamba_groups % tp != 0)) continue;
+    // The heads and groups TP must split (validate()'s rule); hybrid models also keep CP 1 (max_cp).
+    if (o.gpus % tp != 0 || tp_rule(m, tp, Phase::kTrain) != TpRule::kOk) continue;
     for (int pp = 1; pp <= std::min(o.max_pp, o.gpus / tp); ++pp) {
       if ((o.gpus / tp) % pp != 0) continue;
       // Even stages, or, when pp does not divide the layers, Llama 3's layout: one layer fewer on the

@@ -674,7 +674,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // softmax's backward uses its output) are also written and read once per pass.
   const double raw_scores = t.flash_attention ? 0.0
                                               : act_bytes * static_cast<double>(m.num_heads) * (seq / cp) * seq * mb /
-                                                    tp * static_cast<double>(m.attention_layers()) / layers;
+                                                    tp * m.attention_share();
   const double layer_traffic =
       a.elementwise_traffic_factor *
       (layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention) + raw_scores);

@@ -138,17 +138,8 @@ void check_model(const ModelConfig& m, const std::string& file) {
   if (m.num_heads % m.num_kv_heads != 0) {
     bad(file, "$.model.num_kv_heads", fmt::format("a divisor of num_heads ({}), got {}", m.num_heads, m.num_kv_heads));
   }
-  // A model built in code (the GUI's custom model) skips the model file's checks: repeat the hybrid ones.
-  if (m.mamba_separate && (m.mamba_attention_layers < 0 || m.mamba_layers + m.mamba_attention_layers > m.num_layers)) {
-    bad(file, "$.model.mamba.attention_layers",
-        fmt::format("a count in [0, num_layers − mamba.layers ({})], got {}", m.num_layers - m.mamba_layers,
-                    m.mamba_attention_layers));
-  }
-  if (m.mamba_separate && m.is_moe()) bad(file, "$.model.moe", "absent with mamba.layout 'separate' (not modelled)");
-  if (m.mamba_layers < 0 || m.mamba_layers > m.num_layers) {
-    bad(file, "$.model.mamba.layers",
-        fmt::format("a layer count in [0, num_layers ({})], got {}", m.num_layers, m.mamba_layers));
-  }
+  // A model built in code (the GUI's custom model) skips the model file's reader: the same hybrid
+  // rules, and the positive sizes the reader's ranges enforce.
   if (m.is_hybrid()) {
     pos(m.mamba_heads, "mamba.num_heads");
     pos(m.mamba_head_dim, "mamba.head_dim");
@@ -156,19 +147,21 @@ void check_model(const ModelConfig& m, const std::string& file) {
     pos(m.mamba_groups, "mamba.groups");
     pos(m.mamba_conv, "mamba.conv_kernel");
     pos(m.mamba_chunk, "mamba.chunk_size");
-    if (m.mamba_heads % m.mamba_groups != 0) {
-      bad(file, "$.model.mamba.groups",
-          fmt::format("a divisor of mamba.num_heads ({}), got {}", m.mamba_heads, m.mamba_groups));
-    }
-    if (m.sliding_window > 0 && m.sliding_window_layers > m.attention_layers()) {
-      bad(file, "$.model.sliding_window.layers",
-          fmt::format("at most the attention layers ({}), got {}", m.attention_layers(), m.sliding_window_layers));
-    }
-    if (m.mtp_layers > 0) bad(file, "$.model.mtp_layers", "0 on a hybrid Mamba model (not modelled)");
-    if (m.is_mla()) bad(file, "$.model.mamba", "absent on an MLA model (not modelled)");
   }
+  if (auto problem = hybrid_model_problem(m)) bad(file, "$.model." + problem->field, problem->expected);
 }
 }  // namespace
+
+TpRule tp_rule(const ModelConfig& m, int tp, Phase phase) noexcept {
+  if (tp < 1) return TpRule::kHeads;
+  if (m.attention_layers() > 0 && m.num_heads % tp != 0) return TpRule::kHeads;
+  if (m.attention_layers() > 0 && m.num_kv_heads % tp != 0 && tp % m.num_kv_heads != 0) return TpRule::kKvHeads;
+  if (m.is_hybrid() && m.mamba_heads % tp != 0) return TpRule::kMambaHeads;
+  if (m.is_hybrid() && m.mamba_groups % tp != 0 && (phase == Phase::kTrain || m.mamba_groups != 1)) {
+    return TpRule::kMambaGroups;
+  }
+  return TpRule::kOk;
+}
 
 void validate(const Workload& w, const std::string& file) {
   const ModelConfig& m = w.model;
@@ -186,27 +179,25 @@ void validate(const Workload& w, const std::string& file) {
   if (static_cast<std::int64_t>(p.tp) * p.pp * p.dp * p.cp > kMaxGpus) {
     bad(file, "$.parallelism", fmt::format("tp·pp·dp·cp at most {} GPUs", kMaxGpus));
   }
-  // Attention heads split over TP (a model whose every layer is Mamba has no attention to split).
-  if (m.attention_layers() > 0 && m.num_heads % p.tp != 0) {
-    bad(file, "$.parallelism.tp", fmt::format("a divisor of the model's num_heads ({}), got {}", m.num_heads, p.tp));
-  }
-  if (m.attention_layers() > 0 && m.num_kv_heads % p.tp != 0 && p.tp % m.num_kv_heads != 0) {
-    bad(file, "$.parallelism.tp",
-        fmt::format("a divisor or a multiple of num_kv_heads ({}), got {}", m.num_kv_heads, p.tp));
-  }
-  if (m.is_hybrid()) {
-    // Mamba-2 mixers split their heads over TP; B and C split with the groups, or with a single group
-    // every rank keeps it (vLLM's MambaMixer2 rule).
-    if (m.mamba_heads % p.tp != 0) {
+  // The heads TP splits (tp_rule): refused here with the rule's numbers. A hybrid model's groups are
+  // checked by the inference rule (a single group is kept whole on every rank) here, by Megatron-Core's
+  // with the training settings below.
+  switch (tp_rule(m, p.tp, Phase::kInfer)) {
+    case TpRule::kOk:
+      break;
+    case TpRule::kHeads:
+      bad(file, "$.parallelism.tp", fmt::format("a divisor of the model's num_heads ({}), got {}", m.num_heads, p.tp));
+    case TpRule::kKvHeads:
+      bad(file, "$.parallelism.tp",
+          fmt::format("a divisor or a multiple of num_kv_heads ({}), got {}", m.num_kv_heads, p.tp));
+    case TpRule::kMambaHeads:
       bad(file, "$.parallelism.tp",
           fmt::format("a divisor of the model's Mamba heads (mamba.num_heads {}), got {}", m.mamba_heads, p.tp));
-    }
-    if (m.mamba_groups % p.tp != 0 && m.mamba_groups != 1) {
+    case TpRule::kMambaGroups:
       bad(file, "$.parallelism.tp",
           fmt::format("a divisor of the model's Mamba groups (mamba.groups {}; only a single group is replicated "
                       "over TP ranks), got {}",
                       m.mamba_groups, p.tp));
-    }
   }
   const auto stage_range = [&](int v, const char* field) {
     if (v < 0 || v >= m.num_layers) {
@@ -267,7 +258,7 @@ void validate(const Workload& w, const std::string& file) {
       // Megatron-Core's MambaMixer gives every TP rank whole groups of B and C (it asserts
       // ngroups % tp == 0); context parallelism over Mamba layers (an all-to-all to head sharding) and
       // adapters on Mamba projections are not modelled.
-      if (m.mamba_groups % p.tp != 0) {
+      if (tp_rule(m, p.tp, Phase::kTrain) == TpRule::kMambaGroups) {
         bad(file, "$.parallelism.tp",
             fmt::format("a divisor of the model's Mamba groups (mamba.groups {}) for training (Megatron-Core's "
                         "MambaMixer gives each TP rank whole groups), got {}",

@@ -4,6 +4,7 @@
 /// MoE, biases, LayerNorm vs RMSNorm, learned positions and tied / untied embeddings.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -165,6 +166,17 @@ double mixer_params_per_layer(const ModelConfig& m, bool include_bias = true) no
 /// state. Heads split over TP; B and C split with the groups when tp divides them, else every rank
 /// keeps them all (vLLM's MambaMixer2 with one group).
 double mamba_state_elements(const ModelConfig& m, int tp = 1) noexcept;
+
+/// What a hybrid model's fields must satisfy together (layer counts that add up, groups dividing the
+/// heads, no MoE beside separate layers, sliding windows only on attention layers, no MLA or MTP
+/// beside Mamba layers): the first rule broken, as the field (relative to the model object, e.g.
+/// "mamba.groups") and what was expected; nullopt when all hold. The model-file reader and validate()
+/// (for models built in code, such as the GUI's custom one) both report it.
+struct ModelProblem {
+  std::string field;
+  std::string expected;
+};
+std::optional<ModelProblem> hybrid_model_problem(const ModelConfig& m);
 
 ModelConfig model_from_json(const std::string& text, const std::string& file);
 ModelConfig load_model(const std::filesystem::path& path);

@@ -148,6 +148,15 @@ struct Workload {
   int gpus = 0;  ///< total GPUs (0: = par.world())
 };
 
+/// How a TP degree splits the model's heads, as the frameworks require: the attention heads (a model
+/// without attention layers has none to split), the KV heads (divided, or dividing TP: replicated),
+/// a hybrid model's Mamba heads and its B/C groups (training: Megatron-Core gives each rank whole
+/// groups; inference: vLLM also keeps a single group whole on every rank). The first rule broken, or
+/// kOk. validate() refuses the same layouts, naming the rule; the search and the GUI's fallback skip
+/// them. No allocation (the search calls it).
+enum class TpRule { kOk, kHeads, kKvHeads, kMambaHeads, kMambaGroups };
+TpRule tp_rule(const ModelConfig& m, int tp, Phase phase) noexcept;
+
 /// Checks every field; throws core::InputError naming `file` and the field ("$.parallelism.tp").
 /// TP must divide heads (and KV heads, or KV heads divide TP), PP must divide layers, sizes are
 /// positive and finite and below sanity limits.
