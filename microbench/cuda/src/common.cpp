@@ -114,6 +114,24 @@ bool check_pattern_f64(const double* dev, std::int64_t n, std::uint64_t seed, cu
   return true;
 }
 
+void poison_device(void* dev, std::size_t bytes, unsigned char byte, int device) {
+  DeviceGuard guard(device);
+  HEADROOM_CUDA_CHECK(cudaMemset(dev, byte, bytes));
+  HEADROOM_CUDA_CHECK(cudaDeviceSynchronize());
+}
+
+std::int64_t count_unwritten(const void* dev, ElemType type, std::int64_t n, int device) {
+  DeviceGuard guard(device);
+  Stream stream;
+  DeviceBuffer counter(sizeof(unsigned long long));
+  HEADROOM_CUDA_CHECK(cudaMemsetAsync(counter.get(), 0, counter.bytes(), stream.get()));
+  launch_count_unwritten(dev, type, n, counter.as<unsigned long long>(), stream.get());
+  unsigned long long count = 0;
+  HEADROOM_CUDA_CHECK(cudaMemcpyAsync(&count, counter.get(), sizeof count, cudaMemcpyDeviceToHost, stream.get()));
+  stream.synchronize();
+  return static_cast<std::int64_t>(count);
+}
+
 void note_sensors(RunContext& ctx, const std::string& when, const DeviceProps& props) {
   ctx.note(when + ": " + describe_sensors(read_sensors(props.pci_bus_id)));
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "headroom/bench/benchmark.hpp"
+#include "headroom/gpu/kernels.cuh"
 
 namespace headroom::bench::gpu {
 
@@ -46,6 +47,14 @@ std::vector<double> sample_f64(const double* dev, std::int64_t n, int count, cud
 /// True when the sampled doubles of `dev` equal uniform_pm1(seed, index) exactly (a copy of a
 /// buffer filled with launch_fill_random(…, kF64, …, seed)).
 bool check_pattern_f64(const double* dev, std::int64_t n, std::uint64_t seed, cudaStream_t stream);
+
+/// Poisons `bytes` at `dev` (memory of device `device`) with `byte` (pattern.hpp's kFloatPoisonByte
+/// or kInt32PoisonByte) and waits for it, so a later check can tell unwritten elements apart.
+void poison_device(void* dev, std::size_t bytes, unsigned char byte, int device);
+/// How many of the `n` elements of `type` at `dev` (memory of device `device`) were not written
+/// after poison_device (launch_count_unwritten over all of them); synchronizes. 0 means every
+/// element holds a finite result.
+std::int64_t count_unwritten(const void* dev, ElemType type, std::int64_t n, int device);
 
 /// Adds "<when>: sm … MHz, … °C" for the GPU to the case notes.
 void note_sensors(RunContext& ctx, const std::string& when, const DeviceProps& props);

@@ -142,6 +142,31 @@ __global__ void poison_kernel(float* dst, std::int64_t n) {
   }
 }
 
+template <typename T>
+__device__ bool unwritten(T v) {
+  return !isfinite(to_double(v));
+}
+template <>
+__device__ bool unwritten<std::int32_t>(std::int32_t v) {
+  return v == kInt32Poison;
+}
+
+template <typename T>
+__global__ void count_unwritten_kernel(const T* src, std::int64_t n, unsigned long long* count) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  unsigned long long mine = 0;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
+    if (unwritten(src[i])) ++mine;
+  }
+  if (mine != 0) atomicAdd(count, mine);
+}
+
+template <typename T>
+void count_unwritten_as(const void* src, std::int64_t n, unsigned long long* count, cudaStream_t stream) {
+  count_unwritten_kernel<T><<<blocks_for(n, 4), kThreads, 0, stream>>>(static_cast<const T*>(src), n, count);
+  HEADROOM_CUDA_CHECK_LAUNCH();
+}
+
 template <typename TIn, typename TOut>
 void spot_check_as(const void* a, const void* b, const void* c, std::int64_t m, std::int64_t k,
                    const std::int64_t* rows, const std::int64_t* cols, int count, double* ref, double* got,
@@ -229,6 +254,27 @@ void launch_fill_collective(float* dst, std::int64_t n, int rank, std::int64_t f
   if (n <= 0) return;
   fill_collective_kernel<<<blocks_for(n, 4), kThreads, 0, stream>>>(dst, n, rank, first_index);
   HEADROOM_CUDA_CHECK_LAUNCH();
+}
+
+void launch_count_unwritten(const void* src, ElemType type, std::int64_t n, unsigned long long* count,
+                            cudaStream_t stream) {
+  if (n <= 0) return;
+  switch (type) {
+    case ElemType::kF64:
+      return count_unwritten_as<double>(src, n, count, stream);
+    case ElemType::kF32:
+      return count_unwritten_as<float>(src, n, count, stream);
+    case ElemType::kF16:
+      return count_unwritten_as<__half>(src, n, count, stream);
+    case ElemType::kBf16:
+      return count_unwritten_as<__nv_bfloat16>(src, n, count, stream);
+    case ElemType::kI32:
+      return count_unwritten_as<std::int32_t>(src, n, count, stream);
+    case ElemType::kFp8E4M3:
+    case ElemType::kI8:
+      break;
+  }
+  throw std::invalid_argument("launch_count_unwritten: only fp64, fp32, fp16, bf16 and int32 outputs are checked");
 }
 
 void launch_poison(float* dst, std::int64_t n, cudaStream_t stream) {

@@ -11,6 +11,7 @@
 #include "headroom/core/units.hpp"
 #include "headroom/gpu/check.hpp"
 #include "headroom/gpu/kernels.cuh"
+#include "headroom/gpu/pattern.hpp"
 #include "headroom/gpu/plan.hpp"
 #include "headroom/gpu/resources.hpp"
 
@@ -50,6 +51,10 @@ Lane make_lane(int src, int dst, std::size_t bytes) {
     DeviceGuard g(dst);
     to = DeviceBuffer(bytes);
   }
+  // The destination starts as NaN: a fresh allocation can hold the very pattern expected (an
+  // earlier case's source buffer on this device, freed and handed out again), which would pass a
+  // copy that never ran.
+  poison_device(to.get(), bytes, kFloatPoisonByte, dst);
   DeviceGuard g(src);
   DeviceBuffer from(bytes);
   Stream s;
@@ -163,11 +168,16 @@ class PeerBenchmark final : public Benchmark {
         HEADROOM_CUDA_CHECK(cudaStreamWaitEvent(fwd.stream.get(), join->get(), 0));
       }
     });
+    // Every element written (no NaN left, counted on the device that holds it) and sampled
+    // elements equal to the source pattern.
+    std::int64_t unwritten = count_unwritten(fwd.to.get(), ElemType::kF64, size / 8, fwd.dst);
     bool verified = check_pattern_f64(fwd.to.as<double>(), size / 8, kSeed, fwd.stream.get());
     if (back) {
+      unwritten += count_unwritten(back->to.get(), ElemType::kF64, size / 8, back->dst);
       DeviceGuard gb(back->src);
       verified = verified && check_pattern_f64(back->to.as<double>(), size / 8, kSeed, back->stream.get());
     }
+    if (unwritten != 0) verified = false;
 
     // Latency: back-to-back 16-byte copies on the forward lane, event-timed, averaged.
     std::vector<double> latency = sample(ctx, [&] {
@@ -183,7 +193,10 @@ class PeerBenchmark final : public Benchmark {
     r.samples_s = seconds;
     r.metrics = peer_metrics(size, bidir, seconds, latency, ctx.policy().statistic);
     r.verified = verified;
-    if (!verified) r.message = "RESULT WRONG: copied data differs";
+    if (!verified) {
+      r.message = fmt::format("RESULT WRONG: copied data differs ({} of {} elements unwritten)", unwritten,
+                              (size / 8) * (bidir ? 2 : 1));
+    }
     return r;
   }
 };

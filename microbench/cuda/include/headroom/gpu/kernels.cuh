@@ -34,6 +34,12 @@ void launch_copy_sm(void* dst, const void* src, std::int64_t bytes, int blocks, 
 /// Fills `n` floats with collective_value(rank, first_index + i) (pattern.hpp).
 void launch_fill_collective(float* dst, std::int64_t n, int rank, std::int64_t first_index, cudaStream_t stream);
 
+/// Adds to `*count` (a device counter) how many of the `n` elements of `type` at `src` are not a
+/// written result: NaN or infinite for fp64 / fp32 / fp16 / bf16 (the NaN poison left in place, or
+/// a broken result), kInt32Poison for int32 (pattern.hpp). Other types throw std::invalid_argument.
+void launch_count_unwritten(const void* src, ElemType type, std::int64_t n, unsigned long long* count,
+                            cudaStream_t stream);
+
 /// Sets `n` floats to NaN (poisons a receive buffer before a checked run).
 void launch_poison(float* dst, std::int64_t n, cudaStream_t stream);
 

@@ -30,6 +30,15 @@ HEADROOM_HD inline int uniform_int8(std::uint64_t seed, std::uint64_t i) {
   return static_cast<int>(mix64(seed * 0x100000001B3ULL ^ mix64(i)) >> 56) - 128;
 }
 
+/// Poison bytes written over an output before a checked run, so that an element the run did not
+/// write is recognisable afterwards. 0xFF in every byte is a NaN in fp64, fp32, fp16 and bf16 (all
+/// exponent bits set, non-zero mantissa). For int32 that would be -1, an ordinary result, so int32
+/// outputs get 0x80 bytes: kInt32Poison = -2139062144, further from zero than any int8 GEMM entry
+/// can be (at most 128 · 128 · k = 2^14 · k; plan.hpp's gemm_range_reason checks k).
+constexpr unsigned char kFloatPoisonByte = 0xFF;
+constexpr unsigned char kInt32PoisonByte = 0x80;
+constexpr std::int32_t kInt32Poison = static_cast<std::int32_t>(0x80808080U);
+
 /// Value element `i` of rank `rank`'s send buffer holds in the NCCL benchmarks: a small integer
 /// in [-8, 8], so sums over up to 2^20 ranks stay exact in fp32 and every mismatch is a real one.
 HEADROOM_HD inline float collective_value(int rank, std::uint64_t i) {
