@@ -11,6 +11,7 @@
 #include "headroom/core/units.hpp"
 #include "headroom/gpu/check.hpp"
 #include "headroom/gpu/kernels.cuh"
+#include "headroom/gpu/pattern.hpp"
 #include "headroom/gpu/plan.hpp"
 #include "headroom/gpu/resources.hpp"
 
@@ -117,6 +118,7 @@ class GemmBenchmark final : public Benchmark {
       throw core::Waived(why);
     }
     if (auto why = gemm_alignment_reason(shape, precision_); !why.empty()) throw core::Waived(why);
+    if (auto why = gemm_range_reason(shape, precision_); !why.empty()) throw core::Waived(why);
     const double set_bytes = gemm_set_bytes(shape, precision_);
     const double budget = memory_budget_bytes(free_device_bytes()) - static_cast<double>(kWorkspaceBytes);
     const int sets = rotation_sets(set_bytes, props.l2_bytes, budget);
@@ -211,11 +213,16 @@ class GemmBenchmark final : public Benchmark {
     const std::vector<double> seconds =
         sample_device(ctx, stream.get(), [&](std::int64_t call) { matmul(algo, call); });
 
-    // Verification: poison C of set 0 (0xFF bytes: NaN for float types), recompute, spot-check
-    // against an fp64 dot product of the same rounded inputs.
+    // Verification: poison C of set 0 (NaN for float types; kInt32Poison for int32, since 0xFF
+    // bytes would be -1, an ordinary int8 GEMM result), recompute, count the elements of C left
+    // unwritten (or NaN / infinite), and spot-check entries against an fp64 dot product of the
+    // same rounded inputs.
     const OperandSet& o0 = operands.front();
-    HEADROOM_CUDA_CHECK(cudaMemsetAsync(o0.c.get(), 0xFF, o0.c.bytes(), stream.get()));
+    const unsigned char poison = t.out_elem == ElemType::kI32 ? kInt32PoisonByte : kFloatPoisonByte;
+    HEADROOM_CUDA_CHECK(cudaMemsetAsync(o0.c.get(), poison, o0.c.bytes(), stream.get()));
     matmul(algo, 0);
+    stream.synchronize();
+    const std::int64_t unwritten = count_unwritten(o0.c.get(), t.out_elem, elems_c, 0);
     const auto entries = spot_check_entries(shape.m, shape.n, kSpotChecks, 0x5EED);
     std::vector<std::int64_t> rows, cols;
     for (const auto& e : entries) {
@@ -240,12 +247,13 @@ class GemmBenchmark final : public Benchmark {
     r.device = "cuda:0";
     r.samples_s = seconds;
     r.metrics = gemm_metrics(shape, precision_, seconds, ctx.policy().statistic);
-    r.verified = check.passed;
+    r.verified = check.passed && unwritten == 0;
     r.message = fmt::format(
         "{}; algorithm: fastest of {} cuBLASLt heuristic candidates (#{}); {} operand set(s) of {} "
-        "rotated (L2 {}); spot check of {} entries vs fp64: relative error {:.3g} (tolerance {:.3g}){}",
-        pi.types, found, best, sets, core::format_bytes(set_bytes), core::format_bytes(props.l2_bytes), entries.size(),
-        check.rel_error, pi.tolerance, check.passed ? "" : " - RESULT WRONG");
+        "rotated (L2 {}); {} of {} elements of C unwritten or not finite; spot check of {} entries vs fp64: "
+        "relative error {:.3g} (tolerance {:.3g}){}",
+        pi.types, found, best, sets, core::format_bytes(set_bytes), core::format_bytes(props.l2_bytes), unwritten,
+        elems_c, entries.size(), check.rel_error, pi.tolerance, *r.verified ? "" : " - RESULT WRONG");
     return r;
   }
 

@@ -10,6 +10,7 @@
 #include "headroom/bench/sampling.hpp"
 #include "headroom/core/errors.hpp"
 #include "headroom/core/units.hpp"
+#include "headroom/gpu/pattern.hpp"
 
 namespace headroom::bench::gpu {
 
@@ -115,6 +116,17 @@ std::string gemm_alignment_reason(const GemmShape& s, Precision p) {
   return fmt::format("{} GEMM in the TN layout needs columns of A, B and C that are multiples of 16 bytes "
                      "(tensor-core alignment); {}",
                      info.name, why);
+}
+
+std::string gemm_range_reason(const GemmShape& s, Precision p) {
+  if (p != Precision::kInt8) return {};
+  // |a·b| <= 128 · 128 for int8 operands in [-128, 127]; k of them summed.
+  const double max_abs = 128.0 * 128.0 * static_cast<double>(s.k);
+  const double poison = -static_cast<double>(kInt32Poison);
+  if (max_abs < poison) return {};
+  return fmt::format("int8 GEMM with k = {} can reach |C| = {:.0f}, beyond int32's range or its poison value {} "
+                     "that marks unwritten entries: k must be at most {}",
+                     s.k, max_abs, kInt32Poison, static_cast<std::int64_t>((poison - 1) / (128.0 * 128.0)));
 }
 
 int rotation_sets(double set_bytes, double l2_bytes, double budget_bytes) {

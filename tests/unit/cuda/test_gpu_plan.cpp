@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 #include "headroom/core/errors.hpp"
@@ -352,4 +353,48 @@ TEST(GpuPrecision, TolerancesCoverRoundingButCatchLowerPrecision) {
   EXPECT_LT(3 * fp16_out, tol(gpu::Precision::kFp16)) << fp16_out;
   EXPECT_LT(3 * bf16_out, tol(gpu::Precision::kBf16)) << bf16_out;
   EXPECT_LT(3 * bf16_out, tol(gpu::Precision::kFp8)) << "fp8 writes bf16";
+}
+
+TEST(GpuPoison, FloatPoisonIsNanInEveryOutputTypeAndInt32PoisonIsNoResult) {
+  // 0xFF bytes: all exponent bits set and a non-zero mantissa, i.e. NaN, in fp64, fp32, fp16
+  // (exponent 0x7C00, mantissa 0x03FF) and bf16 (exponent 0x7F80, mantissa 0x007F).
+  double d = 0;
+  float f = 0;
+  std::memset(&d, gpu::kFloatPoisonByte, sizeof d);
+  std::memset(&f, gpu::kFloatPoisonByte, sizeof f);
+  EXPECT_TRUE(std::isnan(d));
+  EXPECT_TRUE(std::isnan(f));
+  const std::uint16_t half = 0x0101U * gpu::kFloatPoisonByte;
+  EXPECT_EQ(half & 0x7C00U, 0x7C00U);
+  EXPECT_NE(half & 0x03FFU, 0U);
+  EXPECT_EQ(half & 0x7F80U, 0x7F80U);
+  EXPECT_NE(half & 0x007FU, 0U);
+  // int32: 0xFF bytes would read -1, an ordinary int8 GEMM result; the int32 poison is the 0x80
+  // byte pattern, out of reach of any entry the sweeps can produce.
+  std::int32_t i = 0;
+  std::memset(&i, gpu::kInt32PoisonByte, sizeof i);
+  EXPECT_EQ(i, gpu::kInt32Poison);
+  EXPECT_EQ(gpu::kInt32Poison, -2139062144);
+  std::int32_t minus_one = 0;
+  std::memset(&minus_one, gpu::kFloatPoisonByte, sizeof minus_one);
+  EXPECT_EQ(minus_one, -1);
+}
+
+TEST(GpuPoison, Int8GemmEntriesStayApartFromThePoison) {
+  using P = gpu::Precision;
+  // |C| <= 128 · 128 · k: k = 130557 gives 2139045888 < 2139062144, k = 130558 gives 2139062272.
+  EXPECT_EQ(gpu::gemm_range_reason({4096, 4096, 130557, "x"}, P::kInt8), "");
+  const std::string why = gpu::gemm_range_reason({4096, 4096, 130558, "x"}, P::kInt8);
+  EXPECT_NE(why.find("k = 130558"), std::string::npos) << why;
+  EXPECT_NE(why.find("k must be at most 130557"), std::string::npos) << why;
+  EXPECT_EQ(gpu::gemm_range_reason({4096, 4096, 1 << 20, "x"}, P::kBf16), "");  // only int8 is bounded
+  for (const char* suite : {"quick", "standard", "full"}) {
+    for (const auto& s : gpu::gemm_shapes(suite)) {
+      for (const auto& p : gpu::precisions()) {
+        EXPECT_EQ(gpu::gemm_range_reason(s, p.precision), "") << suite << " " << s.label << " " << p.name;
+      }
+      // The largest |C| an int8 sweep shape reaches, and that it stays below int32's maximum.
+      EXPECT_LT(128.0 * 128.0 * static_cast<double>(s.k), 2147483647.0) << s.label;
+    }
+  }
 }

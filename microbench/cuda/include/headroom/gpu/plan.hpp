@@ -74,6 +74,12 @@ TnLayout tn_layout(const GemmShape& s);
 /// cores) has no such rule. Otherwise the reason the case is waived.
 std::string gemm_alignment_reason(const GemmShape& s, Precision p);
 
+/// Empty when every entry of C for `s` in precision `p` fits its output type and stays apart from the
+/// poison the check relies on; otherwise the reason the case is waived. Only int8 has a hard bound:
+/// with operands in [-128, 127] an int32 entry reaches at most 128 · 128 · k = 2^14 · k, which must
+/// stay below |kInt32Poison| = 2139062144 (pattern.hpp), so k <= 130557.
+std::string gemm_range_reason(const GemmShape& s, Precision p);
+
 /// How many operand sets to rotate through so that the working set is at least 2× the L2 cache
 /// (so repeats cannot be served from L2), never fewer than 1, and never more than fit in
 /// `budget_bytes`. Returns 0 when not even one set fits the budget.
