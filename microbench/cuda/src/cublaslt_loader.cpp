@@ -16,10 +16,12 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "headroom/core/errors.hpp"
+#include "headroom/gpu/cublaslt_loader.hpp"
 
 #define HEADROOM_LT_STR2(x) #x
 #define HEADROOM_LT_STR(x) HEADROOM_LT_STR2(x)
@@ -30,6 +32,38 @@ namespace {
 /// The soname the toolkit headroom was built with ships ("libcublasLt.so.13"); the same major
 /// keeps the header's structures and enums valid.
 constexpr const char* kSoname = "libcublasLt.so." HEADROOM_LT_STR(CUBLAS_VER_MAJOR);
+
+/// Every entry point defined below (keep in step with the definitions): probed up front so that a
+/// library lacking one waives the GEMM cases instead of failing halfway through a case.
+constexpr const char* kEntryPoints[] = {
+    "cublasLtCreate",
+    "cublasLtDestroy",
+    "cublasLtGetStatusName",
+    "cublasLtGetStatusString",
+    "cublasLtGetVersion",
+    "cublasLtMatmulDescCreate",
+    "cublasLtMatmulDescDestroy",
+    "cublasLtMatmulDescSetAttribute",
+    "cublasLtMatrixLayoutCreate",
+    "cublasLtMatrixLayoutDestroy",
+    "cublasLtMatrixLayoutSetAttribute",
+    "cublasLtMatmulPreferenceCreate",
+    "cublasLtMatmulPreferenceDestroy",
+    "cublasLtMatmulPreferenceSetAttribute",
+    "cublasLtMatmulAlgoGetHeuristic",
+    "cublasLtMatmul",
+};
+
+/// The first entry point `handle` lacks, in the words of the waiver; empty when it has them all.
+std::string missing_symbol(void* handle, const std::string& library_name) {
+  for (const char* name : kEntryPoints) {
+    if (dlsym(handle, name) == nullptr) {
+      return fmt::format("{} has no symbol {}: a cuBLASLt older than the {}.{} headers headroom was built with",
+                         library_name, name, CUBLAS_VER_MAJOR, CUBLAS_VER_MINOR);
+    }
+  }
+  return {};
+}
 
 struct Library {
   void* handle = nullptr;
@@ -81,6 +115,39 @@ Fn real(const char* name) {
   return fn
 
 }  // namespace
+
+std::string probe_cublaslt(const std::vector<std::string>& candidates) {
+  std::string tried;
+  for (const auto& candidate : candidates) {
+    if (candidate.empty()) continue;
+    void* handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      const char* why = dlerror();
+      tried += fmt::format("{}{}", tried.empty() ? "" : "; ", why != nullptr ? why : candidate.c_str());
+      continue;
+    }
+    std::string missing = missing_symbol(handle, candidate);
+    (void)dlclose(handle);
+    return missing;
+  }
+  return fmt::format("cuBLASLt could not be loaded ({}): install the CUDA toolkit's cuBLAS libraries or add their "
+                     "directory to LD_LIBRARY_PATH",
+                     tried.empty() ? "no candidate library" : tried);
+}
+
+std::string cublaslt_unavailable_reason() {
+  static const std::string reason = [] {
+    const Library& lib = library();
+    if (lib.handle == nullptr) {
+      return fmt::format("cuBLASLt could not be loaded ({}): install the CUDA toolkit's cuBLAS libraries or add "
+                         "their directory to LD_LIBRARY_PATH",
+                         lib.error);
+    }
+    return missing_symbol(lib.handle, kSoname);
+  }();
+  return reason;
+}
+
 }  // namespace headroom::bench::gpu
 
 using headroom::bench::gpu::real;

@@ -2,11 +2,13 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <optional>
 
 #include "common.hpp"
 #include "headroom/bench/backends.hpp"
 #include "headroom/core/inventory.hpp"
 #include "headroom/gpu/check.hpp"
+#include "headroom/gpu/cublaslt_loader.hpp"
 #include "headroom/gpu/plan.hpp"
 #include "nvml.hpp"
 
@@ -33,8 +35,13 @@ std::vector<core::DeviceInfo> collect_cuda_devices() {
   (void)cudaRuntimeGetVersion(&runtime);
   (void)cudaDriverGetVersion(&driver);
   const auto nvml_driver = gpu::nvml_driver_version();
-  const std::size_t lt = cublasLtGetVersion();  // major·10000 + minor·100 + patch
-  const std::string cublas = fmt::format("{}.{}.{}", lt / 10000, (lt / 100) % 100, lt % 100);
+  // Null, not an exit, where cuBLASLt cannot be loaded: the GPUs are still inventoried and the
+  // non-GEMM benchmarks run (the GEMM cases waive with the reason).
+  std::optional<std::string> cublas;
+  if (gpu::cublaslt_unavailable_reason().empty()) {
+    const std::size_t lt = cublasLtGetVersion();  // major·10000 + minor·100 + patch
+    cublas = fmt::format("{}.{}.{}", lt / 10000, (lt / 100) % 100, lt % 100);
+  }
   for (int d = 0; d < count; ++d) {
     cudaDeviceProp p{};
     HEADROOM_CUDA_CHECK(cudaGetDeviceProperties(&p, d));

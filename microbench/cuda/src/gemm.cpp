@@ -10,6 +10,7 @@
 #include "headroom/core/errors.hpp"
 #include "headroom/core/units.hpp"
 #include "headroom/gpu/check.hpp"
+#include "headroom/gpu/cublaslt_loader.hpp"
 #include "headroom/gpu/kernels.cuh"
 #include "headroom/gpu/pattern.hpp"
 #include "headroom/gpu/plan.hpp"
@@ -119,6 +120,7 @@ class GemmBenchmark final : public Benchmark {
     }
     if (auto why = gemm_alignment_reason(shape, precision_); !why.empty()) throw core::Waived(why);
     if (auto why = gemm_range_reason(shape, precision_); !why.empty()) throw core::Waived(why);
+    if (auto why = cublaslt_unavailable_reason(); !why.empty()) throw core::Waived(why);
     const double set_bytes = gemm_set_bytes(shape, precision_);
     const double budget = memory_budget_bytes(free_device_bytes()) - static_cast<double>(kWorkspaceBytes);
     const int sets = rotation_sets(set_bytes, props.l2_bytes, budget);

@@ -2,11 +2,14 @@
 // a process that never runs a GEMM on a device never maps the 540 MB library. These checks need no
 // GPU: cublasLtGetVersion and cublasLtGetStatusName work without a device.
 #include <cublasLt.h>
+#include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "headroom/gpu/cublaslt_loader.hpp"
 
 namespace {
 
@@ -29,3 +32,21 @@ TEST(CublasLtLoader, LoadsOnFirstCallAndForwardsToTheRealLibrary) {
 }
 
 }  // namespace
+
+// After the test above (gtest runs a file's tests in order): these load the library themselves.
+TEST(CublasLtLoader, UsableHereAndAMissingLibraryOrSymbolIsAReasonNotACrash) {
+  // The toolkit's library is present on every machine that builds this test.
+  EXPECT_EQ(headroom::bench::gpu::cublaslt_unavailable_reason(), "");
+  EXPECT_EQ(headroom::bench::gpu::probe_cublaslt({"libcublasLt.so." + std::to_string(CUBLAS_VER_MAJOR)}), "");
+  // No such library: the reason names what was tried and how to fix it.
+  const std::string none = headroom::bench::gpu::probe_cublaslt({"libheadroom_no_such_cublaslt.so.13"});
+  EXPECT_NE(none.find("cuBLASLt could not be loaded"), std::string::npos) << none;
+  EXPECT_NE(none.find("libheadroom_no_such_cublaslt.so.13"), std::string::npos) << none;
+  EXPECT_NE(none.find("LD_LIBRARY_PATH"), std::string::npos) << none;
+  // A library that loads but lacks the entry points (the CUDA runtime, linked into this test):
+  // the reason names the library and the first missing symbol.
+  const std::string cudart = "libcudart.so." + std::to_string(CUDART_VERSION / 1000);
+  const std::string wrong = headroom::bench::gpu::probe_cublaslt({"libheadroom_no_such_cublaslt.so.13", cudart});
+  EXPECT_NE(wrong.find(cudart + " has no symbol cublasLtCreate"), std::string::npos) << wrong;
+  EXPECT_EQ(headroom::bench::gpu::probe_cublaslt({}).find("cuBLASLt could not be loaded (no candidate library)"), 0u);
+}
