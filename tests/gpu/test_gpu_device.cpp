@@ -9,6 +9,7 @@
 #include "headroom/bench/backends.hpp"
 #include "headroom/bench/runner.hpp"
 #include "headroom/core/results.hpp"
+#include "headroom/core/errors.hpp"
 #include "headroom/gpu/kernels.cuh"
 #include "headroom/gpu/pattern.hpp"
 #include "headroom/gpu/resources.hpp"
@@ -134,4 +135,73 @@ TEST(GpuDevice, PcieAndPeerPassOrWaive) {
 TEST(GpuDevice, NcclCollectivesPassOrWaive) {
   REQUIRE_GPU();
   expect_passed_or_waived(run_filter("nccl.*"));
+}
+
+TEST(GpuDevice, CountUnwrittenSeesThePoisonUntilEveryElementIsWritten) {
+  REQUIRE_GPU();
+  // Each output type the backends check: poisoned, every element counts; filled with the random
+  // pattern (as a kernel would write it), none does; one element poisoned again, exactly one.
+  struct Case {
+    gpu::ElemType type;
+    std::size_t elem_bytes;
+    unsigned char poison;
+  };
+  const Case cases[] = {{gpu::ElemType::kF64, 8, gpu::kFloatPoisonByte},
+                        {gpu::ElemType::kF32, 4, gpu::kFloatPoisonByte},
+                        {gpu::ElemType::kF16, 2, gpu::kFloatPoisonByte},
+                        {gpu::ElemType::kBf16, 2, gpu::kFloatPoisonByte},
+                        {gpu::ElemType::kI32, 4, gpu::kInt32PoisonByte}};
+  const std::int64_t n = 1000003;  // odd, not a multiple of the block size: the tail counts too
+  gpu::DeviceGuard guard(0);
+  for (const auto& c : cases) {
+    gpu::DeviceBuffer buf(static_cast<std::size_t>(n) * c.elem_bytes);
+    gpu::poison_device(buf.get(), buf.bytes(), c.poison, 0);
+    EXPECT_EQ(gpu::count_unwritten(buf.get(), c.type, n, 0), n) << static_cast<int>(c.type);
+    gpu::Stream s;
+    gpu::launch_fill_random(buf.get(), c.type, n, 7, s.get());
+    s.synchronize();
+    EXPECT_EQ(gpu::count_unwritten(buf.get(), c.type, n, 0), 0) << static_cast<int>(c.type);
+    auto* last = static_cast<unsigned char*>(buf.get()) + (static_cast<std::size_t>(n) - 1) * c.elem_bytes;
+    gpu::poison_device(last, c.elem_bytes, c.poison, 0);
+    EXPECT_EQ(gpu::count_unwritten(buf.get(), c.type, n, 0), 1) << static_cast<int>(c.type);
+  }
+}
+
+TEST(GpuDevice, GemmChecksEveryElementOfC) {
+  REQUIRE_GPU();
+  const auto r = run_filter("cuda.gemm.int8");
+  expect_passed_or_waived(r);
+  for (const auto& c : r.cases) {
+    if (c.status != core::Status::kPassed) continue;
+    // int8 writes int32: its poison must be the 0x80 pattern (0xFF would be -1, a real result),
+    // and the message reports the full-matrix count.
+    EXPECT_NE(c.message.find(" 0 of "), std::string::npos) << c.message;
+    EXPECT_NE(c.message.find("elements of C unwritten"), std::string::npos) << c.message;
+  }
+}
+
+TEST(GpuDevice, NcclInPlaceCasesVerify) {
+  REQUIRE_GPU();
+  // The quick suite has no in-place cases; run the standard suite's in-place instances up to
+  // 64 MiB directly (the in-place all_gather check once passed on stale data).
+  bench::Registry registry;
+  bench::register_all(registry, bench::BackendOptions{});
+  core::RunPolicy policy = core::policy_for_suite("quick");
+  policy.repetitions = 3;
+  bench::RunContext ctx(policy, nullptr);
+  int ran = 0;
+  for (auto* b : registry.matching("nccl.*")) {
+    if (b->info().name.find("alpha_beta") != std::string::npos) continue;
+    for (const auto& params : b->instances("standard")) {
+      if (!bench::param_bool(params, "in_place") || bench::param_int(params, "size_bytes") > (64LL << 20)) continue;
+      try {
+        const core::CaseResult res = b->run(params, ctx);
+        EXPECT_EQ(res.verified, std::optional<bool>(true)) << b->info().name << ": " << res.message;
+        ++ran;
+      } catch (const headroom::core::Waived& w) {
+        GTEST_SKIP() << w.what();
+      }
+    }
+  }
+  if (ran == 0) GTEST_SKIP() << "no in-place NCCL instances (fewer than 2 ranks)";
 }

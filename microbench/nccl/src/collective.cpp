@@ -62,9 +62,28 @@ void issue(core::Collective c, const CollectiveCounts& n, const RankBuffers& b, 
   }
 }
 
+Measurement measure_unguarded(NcclWorld& world, core::Collective c, std::int64_t size_bytes, bool in_place,
+                              RunContext& ctx);
+
 /// Measures one collective at one size on every local rank; every process must call it with the
 /// same arguments (decisions that could differ between ranks go through world.all / world.max).
+/// A failed NCCL or CUDA call leaves the communicators in an unknown state: the world is marked
+/// broken, so later cases fail at once (instead of hanging in a collective) and the communicators
+/// are aborted rather than destroyed at exit.
 Measurement measure(NcclWorld& world, core::Collective c, std::int64_t size_bytes, bool in_place, RunContext& ctx) {
+  if (!world.broken().empty()) {
+    throw core::EnvironmentError("NCCL communicators unusable after an earlier failure: " + world.broken());
+  }
+  try {
+    return measure_unguarded(world, c, size_bytes, in_place, ctx);
+  } catch (const gpu::ApiError& e) {
+    world.mark_broken(e.what());
+    throw;
+  }
+}
+
+Measurement measure_unguarded(NcclWorld& world, core::Collective c, std::int64_t size_bytes, bool in_place,
+                              RunContext& ctx) {
   const CollectiveCounts n = collective_counts(c, size_bytes, kElemBytes, world.ranks());
   const double need = static_cast<double>((n.send_count + n.recv_count) * kElemBytes);
   bool fits = true;
@@ -150,19 +169,24 @@ Measurement measure(NcclWorld& world, core::Collective c, std::int64_t size_byte
     }
   }
 
-  // Verify: refill the inputs, poison separate outputs with NaN, run once, compare sampled elements.
-  fill();
-  if (!in_place) {
-    for (std::size_t i = 0; i < bufs.size(); ++i) {
-      const LocalRank& lr = world.local()[i];
-      gpu::DeviceGuard g(lr.device);
-      gpu::launch_poison(bufs[i].recv_ptr, n.recv_count, lr.stream->get());
-    }
+  // Verify: poison every receive buffer with NaN, then refill the inputs (in place they lie inside
+  // the receive buffer and overwrite part of the poison), run once, count the output elements
+  // left NaN and compare sampled ones. Poisoning in place too matters: an in-place all_gather's
+  // other ranks' slices still hold the timed runs' correct result (or a freed buffer's), which
+  // would pass a final run that never happened.
+  for (std::size_t i = 0; i < bufs.size(); ++i) {
+    const LocalRank& lr = world.local()[i];
+    gpu::DeviceGuard g(lr.device);
+    gpu::launch_poison(bufs[i].recv.as<float>(), static_cast<std::int64_t>(bufs[i].recv.bytes() / kElemBytes),
+                       lr.stream->get());
   }
+  fill();
   run_once();
   bool ok = true;
   for (std::size_t i = 0; i < bufs.size(); ++i) {
     const LocalRank& lr = world.local()[i];
+    lr.stream->synchronize();
+    if (gpu::count_unwritten(bufs[i].recv_ptr, gpu::ElemType::kF32, n.recv_count, lr.device) != 0) ok = false;
     gpu::DeviceGuard g(lr.device);
     const std::int64_t stride = gpu::sample_stride(n.recv_count, kVerifySamples);
     const std::int64_t rows = (n.recv_count + stride - 1) / stride;

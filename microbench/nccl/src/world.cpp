@@ -77,6 +77,18 @@ std::string planned_scope() {
 }
 
 NcclWorld::NcclWorld() {
+  try {
+    init();
+  } catch (...) {
+    // The constructor did not finish, so ~NcclWorld will not run: release what exists now. A
+    // communicator whose set-up failed half-way is in an unknown state: abort, not destroy.
+    broken_ = "communicator set-up failed";
+    release();
+    throw;
+  }
+}
+
+void NcclWorld::init() {
   const int devices = gpu::require_devices();
   const int world = mpi_world_size();
 #ifdef HEADROOM_HAVE_MPI
@@ -124,8 +136,8 @@ NcclWorld::NcclWorld() {
     lr.rank = rank;
     gpu::DeviceGuard g(lr.device);
     HEADROOM_NCCL_CHECK(ncclCommInitRank(&lr.comm, world, id, rank));
-    lr.stream = std::make_unique<gpu::Stream>();
-    local_.push_back(std::move(lr));
+    local_.push_back(std::move(lr));  // owned (released by release()) before the stream can throw
+    local_.back().stream = std::make_unique<gpu::Stream>();
     ranks_ = world;
     return;
   }
@@ -141,21 +153,30 @@ NcclWorld::NcclWorld() {
   std::vector<int> list(static_cast<std::size_t>(devices));
   for (int d = 0; d < devices; ++d) list[static_cast<std::size_t>(d)] = d;
   HEADROOM_NCCL_CHECK(ncclCommInitAll(comms.data(), devices, list.data()));
+  // Every communicator is owned by local_ before anything else can throw (release() frees them).
   for (int d = 0; d < devices; ++d) {
     LocalRank lr;
     lr.device = d;
     lr.rank = d;
     lr.comm = comms[static_cast<std::size_t>(d)];
-    gpu::DeviceGuard g(d);
-    lr.stream = std::make_unique<gpu::Stream>();
     local_.push_back(std::move(lr));
+  }
+  for (auto& lr : local_) {
+    gpu::DeviceGuard g(lr.device);
+    lr.stream = std::make_unique<gpu::Stream>();
   }
   ranks_ = devices;
 }
 
 NcclWorld::~NcclWorld() {
+  release();
+}
+
+void NcclWorld::release() noexcept {
   for (auto& lr : local_) {
-    if (lr.comm != nullptr) (void)ncclCommDestroy(lr.comm);
+    if (lr.comm == nullptr) continue;
+    (void)(broken_.empty() ? ncclCommDestroy(lr.comm) : ncclCommAbort(lr.comm));
+    lr.comm = nullptr;
   }
 }
 

@@ -40,6 +40,14 @@ class NcclWorld {
   double max(double value) const;
   void max_in_place(std::vector<double>& values) const;
 
+  /// Marks the communicators unusable after a failed NCCL / CUDA call during a collective: every
+  /// later case fails at once with `why` instead of issuing collectives on them (which could hang),
+  /// and the destructor aborts them (ncclCommAbort) instead of ncclCommDestroy, which waits for
+  /// the outstanding operations of a communicator in an error state.
+  void mark_broken(const std::string& why) { broken_ = why; }
+  /// Empty while the communicators are usable; otherwise why not.
+  const std::string& broken() const { return broken_; }
+
   /// Median times of finished out-of-place cases, for the α-β fit: [collective][bytes] = seconds.
   std::map<std::pair<int, std::int64_t>, double> medians;
 
@@ -47,6 +55,11 @@ class NcclWorld {
   int ranks_ = 0;
   bool multi_process_ = false;
   std::vector<LocalRank> local_;
+  std::string broken_;
+  /// Destroys (or, when broken, aborts) every communicator created so far; also runs when the
+  /// constructor throws after creating some, since a destructor would not.
+  void release() noexcept;
+  void init();
 };
 
 /// Ranks a run will have, without creating communicators: the MPI world size when under MPI with
