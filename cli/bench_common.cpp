@@ -1,11 +1,14 @@
 #include "bench_common.hpp"
 
+#include <fmt/format.h>
+
 #include <csignal>
 #include <cstdio>
 
 #include "headroom/bench/backends.hpp"
 #include "headroom/bench/mpi_session.hpp"
 #include "headroom/bench/runner.hpp"
+#include "headroom/core/activity.hpp"
 #include "headroom/core/errors.hpp"
 #include "headroom/core/inventory.hpp"
 #include "headroom/report/export.hpp"
@@ -93,6 +96,7 @@ core::Results run_suite(const BenchSettings& s) {
   };
   bench::ProgressSink progress(stderr, s.quiet || !mpi.is_root());
   core::Results r;
+  const core::ActivityProbe activity;  // what else ran on this node meanwhile
   try {
     r = bench::run_benchmarks(registry, opt, progress, &g_cancel);
   } catch (...) {
@@ -100,6 +104,13 @@ core::Results run_suite(const BenchSettings& s) {
     throw;
   }
   restore();
+  r.run.activity = activity.finish();
+  // Under mpirun the job's other ranks on this node count as other processes: only a single-rank
+  // run can tell a busy machine from its own work.
+  if (r.run.activity && r.run.world_size == 1 && core::is_busy(*r.run.activity)) {
+    r.run.notes.push_back(core::busy_note(*r.run.activity));
+    if (!s.quiet) fmt::print(stderr, "headroom: warning: {}\n", r.run.notes.back());
+  }
   r.host = core::collect_host_inventory();
   r.hosts = mpi.gather_hosts(r.host);  // every rank's host at rank 0 (empty when single-rank)
   r.devices = bench::collect_devices();

@@ -83,6 +83,7 @@ void add_accept_command(CLI::App& app, Action& action) {
           fmt::print("{:<34} {:<10} {:<8} {:>14} {:>14}  {}\n", row.id, row.subject, report::to_string(row.verdict),
                      show(row.measured, unit), show(row.threshold, unit), row.message);
         }
+        for (const auto& w : rep.warnings) fmt::print("warning: {}\n", w);
         fmt::print("{}: {} passed, {} failed, {} skipped{}{}\n", rep.accepted() ? "ACCEPTED" : "REJECTED", rep.passed,
                    rep.failed, rep.skipped, rep.incomplete ? " (incomplete run)" : "",
                    rep.passed == 0 && rep.failed == 0 ? " (nothing was checked: every check was skipped)" : "");

@@ -196,6 +196,15 @@ json device_json(const DeviceInfo& d) {
               {"host_rank", opt(d.host_rank)}};
 }
 
+json activity_json(const std::optional<Activity>& a) {
+  if (!a) return nullptr;
+  return {{"wall_s", a->wall_s},
+          {"cpus", a->cpus},
+          {"other_busy_cpus", a->other_busy_cpus},
+          {"steal_cpus", a->steal_cpus},
+          {"load_average_start", a->load_average_start ? json(*a->load_average_start) : json(nullptr)}};
+}
+
 json policy_json(const RunPolicy& p) {
   return json{{"suite", p.suite},
               {"warmup", p.warmup},
@@ -256,7 +265,8 @@ std::string results_to_json(const Results& r, int indent) {
              {"world_size", r.run.world_size},
              {"incomplete", r.run.incomplete},
              {"incomplete_reason", r.run.incomplete_reason},
-             {"notes", r.run.notes}}},
+             {"notes", r.run.notes},
+             {"activity", activity_json(r.run.activity)}}},
            {"host", host_json(r.host)},
            {"hosts", hosts},
            {"devices", devices},
@@ -508,6 +518,19 @@ CaseResult read_case(const Reader& r, Statistic statistic) {
   return c;
 }
 
+Activity read_activity(const Reader& r) {
+  r.expect_object();
+  r.only_keys({"wall_s", "cpus", "other_busy_cpus", "steal_cpus", "load_average_start"});
+  r.refuse_null({"wall_s", "cpus", "other_busy_cpus", "steal_cpus"});
+  Activity a;
+  a.wall_s = r.number("wall_s", Range::kNonNegative);
+  a.cpus = static_cast<int>(r.integer("cpus", 1, 1 << 24));
+  a.other_busy_cpus = r.number("other_busy_cpus", Range::kNonNegative);
+  a.steal_cpus = r.number("steal_cpus", Range::kNonNegative);
+  a.load_average_start = r.number_or_null("load_average_start", Range::kNonNegative);
+  return a;
+}
+
 RunPolicy read_policy(const Reader& r) {
   r.expect_object();
   r.refuse_null({"rounds"});
@@ -550,6 +573,7 @@ Results results_from_value(const json& doc, const std::string& file) {
   out.run.incomplete = run.boolean_or("incomplete", false);
   out.run.incomplete_reason = run.string_or("incomplete_reason", "");
   out.run.notes = strings(run, "notes");
+  if (auto a = run.maybe("activity")) out.run.activity = read_activity(*a);
   out.host = read_host(root.at("host"));
   if (!root.is_null("hosts")) {
     Reader hosts = root.at("hosts");

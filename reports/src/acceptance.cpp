@@ -431,6 +431,11 @@ AcceptanceReport evaluate(const Spec& spec, const core::Results& results, const 
                                     : "checked; pass --allow-incomplete to judge what was measured");
     rep.rows.push_back(std::move(row));
   }
+  // A busy machine fails checks the hardware would pass; passing checks stand (the hardware met the
+  // threshold even with a share of it). Multi-rank runs count their own ranks as other processes.
+  if (const auto& a = results.run.activity; a && results.run.world_size == 1 && core::is_busy(*a)) {
+    rep.warnings.push_back(core::busy_note(*a) + "; a failed CPU or memory check may be the load, not the hardware");
+  }
   for (const auto& check : spec.checks) {
     // The threshold, possibly per device when it refers to another case.
     const auto threshold_for = [&](const std::string& device, std::string& why) -> std::optional<double> {
@@ -633,6 +638,7 @@ std::string to_junit_xml(const AcceptanceReport& report, const core::Results& re
   prop("run_id", results.run.id);
   prop("suite", results.run.policy.suite);
   for (const auto& d : results.devices) prop(fmt::format("gpu{}", d.index), d.name);
+  for (std::size_t i = 0; i < report.warnings.size(); ++i) prop(fmt::format("warning{}", i), report.warnings[i]);
   out += "    </properties>\n";
   for (const auto& row : report.rows) {
     const std::string classname = "headroom.accept." + (row.check ? row.check->case_name : std::string("run"));

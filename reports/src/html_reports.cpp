@@ -70,6 +70,7 @@ std::string render_acceptance(const AcceptanceReport& rep, const core::Results& 
   if (r.run.incomplete) {
     html += "<div class=\"warnings\">Incomplete run: " + html_escape(r.run.incomplete_reason) + "</div>\n";
   }
+  for (const auto& w : rep.warnings) html += "<div class=\"warnings\">Warning: " + html_escape(w) + "</div>\n";
   html += "</header>\n<section id=\"verdicts\"><h2>Checks</h2>\n";
   html += "<table class=\"checks\">\n<thead><tr><th>Check</th><th>Subject</th><th>Verdict</th><th>Measured</th>"
           "<th>Threshold</th><th>Detail</th></tr></thead>\n<tbody>\n";

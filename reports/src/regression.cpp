@@ -568,6 +568,15 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
         "similar size may be the host's clock (turbo budget, power capping, a neighbour), not the software",
         100 * *clock->relative_delta, *clock->baseline_median / 1e9, *clock->current_median / 1e9, clock->params));
   }
+  // A run on a busy machine measured its share of the machine (see core/activity.hpp).
+  for (const auto& [which, run] : {std::pair<const char*, const core::RunInfo*>{"baseline", &baseline.run},
+                                   std::pair<const char*, const core::RunInfo*>{"current", &current.run}}) {
+    if (!run->activity || run->world_size != 1 || !core::is_busy(*run->activity)) continue;
+    out.warnings.push_back(fmt::format(
+        "the {} run was busy: other processes kept {:.2f} of {} CPUs busy on average during it; its CPU and memory "
+        "figures understate the machine, so a difference may be the load, not the software",
+        which, run->activity->other_busy_cpus, run->activity->cpus));
+  }
   out.baseline_incomplete = baseline.run.incomplete;
   out.current_incomplete = current.run.incomplete;
   if (baseline.run.incomplete) out.warnings.push_back("the baseline run is incomplete: " + baseline.run.incomplete_reason);

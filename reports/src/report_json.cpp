@@ -33,11 +33,12 @@ std::string acceptance_to_json(const AcceptanceReport& report) {
                     {"message", r.message}});
   }
   const ordered_json doc{{"schema", "headroom.acceptance_result"},
-                         {"schema_version", "1.1"},
+                         {"schema_version", "1.2"},  // 1.2: warnings
                          {"spec", report.spec_name},
                          {"spec_file", report.spec_file},
                          {"accepted", report.accepted()},
                          {"incomplete", report.incomplete},
+                         {"warnings", report.warnings},
                          {"passed", report.passed},
                          {"failed", report.failed},
                          {"skipped", report.skipped},

@@ -30,6 +30,19 @@ check "rounds recorded and pooled" python3 -c 'import json,sys; d=json.load(open
 check "--rounds 0 refused" expect_exit 2 "$hr" bench --filter 'cpu.clock' --rounds 0 --out "$work/r0.json"
 check "--rounds message" grep -q -- '--rounds' "$work/err"
 
+# run.activity: what other processes did meanwhile. Two busy loops beside a ~1 s case keep at least
+# half a CPU busy whatever else runs: the run records it, warns on stderr and says so in run.notes.
+check "activity recorded" python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["run"]["activity"]; assert a["cpus"]>=1 and a["wall_s"]>=0 and a["other_busy_cpus"]>=0 and a["steal_cpus"]>=0, a' "$work/r.json"
+busy_pids=()
+for _ in 1 2; do (while :; do :; done) & busy_pids+=($!); done
+check "bench beside busy loops" expect_exit 0 "$hr" bench --filter 'cpu.clock' --repetitions 9 --out "$work/busy.json"
+kill "${busy_pids[@]}" 2>/dev/null; wait "${busy_pids[@]}" 2>/dev/null
+check "busy run warned" grep -q '^headroom: warning: the machine was busy: other processes kept [0-9.]* of [0-9]* CPUs busy' "$work/err"
+check "busy run recorded" python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); a=d["run"]["activity"]
+assert a["other_busy_cpus"]>=0.5, a
+assert any(n.startswith("the machine was busy") for n in d["run"]["notes"]), d["run"]["notes"]' "$work/busy.json"
+
 # never clobber without --force; the existing file stays byte-identical
 cp "$work/r.json" "$work/r.orig"
 check "no clobber" expect_exit 2 "$hr" bench --filter "$fast" --out "$work/r.json"

@@ -224,6 +224,11 @@ double hbm_traffic_bytes(HbmKernel k, std::int64_t size_bytes) {
   return k == HbmKernel::kCopy ? core::copy_traffic_bytes(size) : 3.0 * size;
 }
 
+int hbm_rotation_sets(HbmKernel k, std::int64_t size_bytes, double l2_bytes, double budget_bytes) {
+  const double arrays = k == HbmKernel::kCopy ? 2.0 : 3.0;
+  return rotation_sets(arrays * static_cast<double>(size_bytes), l2_bytes, budget_bytes);
+}
+
 double hbm_payload_bytes(HbmKernel k, std::int64_t size_bytes) {
   (void)k;
   return static_cast<double>(size_bytes);

@@ -182,7 +182,7 @@ TEST(Results, PolicyRoundsRoundTripAndDefaultForOldFiles) {
   Results a = sample_results();
   a.run.policy.rounds = 4;
   auto doc = nlohmann::json::parse(results_to_json(a));
-  EXPECT_EQ(doc["schema_version"], "1.1");
+  EXPECT_EQ(doc["schema_version"], "1.2");
   EXPECT_EQ(doc["run"]["policy"]["rounds"], 4);
   EXPECT_EQ(results_from_json(doc.dump(), "x").run.policy.rounds, 4);
   // A 1.0 file has no "rounds": its cases were run back to back, i.e. in one round.
@@ -467,4 +467,45 @@ TEST(Inventory, ReadsPciIdsFromSysfsFiles) {
   ids = read_pci_ids(dir);  // not readable: null, never a made-up value
   EXPECT_FALSE(ids.vendor.has_value());
   EXPECT_FALSE(ids.device.has_value());
+}
+
+TEST(Results, ActivityRoundTripAndValidation) {
+  Results a = sample_results();
+  a.run.activity = Activity{12.5, 2, 0.75, 0.0625, 1.5};
+  const std::string text = results_to_json(a);
+  const Results b = results_from_json(text, "act.json");
+  ASSERT_TRUE(b.run.activity.has_value());
+  EXPECT_EQ(b.run.activity->cpus, 2);
+  EXPECT_DOUBLE_EQ(b.run.activity->other_busy_cpus, 0.75);
+  EXPECT_DOUBLE_EQ(b.run.activity->steal_cpus, 0.0625);
+  EXPECT_EQ(b.run.activity->load_average_start, std::optional<double>(1.5));
+  EXPECT_EQ(results_to_json(b), text);
+  // Unknown (no /proc/stat) is null; a 1.1 file has no key at all: both read as unknown.
+  a.run.activity.reset();
+  auto doc = nlohmann::json::parse(results_to_json(a));
+  EXPECT_TRUE(doc["run"]["activity"].is_null());
+  EXPECT_FALSE(results_from_json(doc.dump(), "null.json").run.activity.has_value());
+  doc["run"].erase("activity");
+  doc["schema_version"] = "1.1";
+  EXPECT_FALSE(results_from_json(doc.dump(), "old.json").run.activity.has_value());
+  // A load average may be unknown; the measured figures may not, nor be negative or misspelt.
+  doc = nlohmann::json::parse(text);
+  doc["run"]["activity"]["load_average_start"] = nullptr;
+  EXPECT_FALSE(results_from_json(doc.dump(), "x").run.activity->load_average_start.has_value());
+  EXPECT_NE(error_of([](auto& d) {
+              d["run"]["activity"] = {{"wall_s", 1}, {"cpus", 2}, {"other_busy_cpus", -0.5}, {"steal_cpus", 0}};
+            }).find("$.run.activity.other_busy_cpus"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) {
+              d["run"]["activity"] = {{"wall_s", 1}, {"cpus", 0}, {"other_busy_cpus", 0}, {"steal_cpus", 0}};
+            }).find("$.run.activity.cpus"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) {
+              d["run"]["activity"] = {{"wall_s", 1}, {"cpus", 2}, {"other_busy_cpus", 0}, {"steal_cpus", nullptr}};
+            }).find("$.run.activity.steal_cpus"),
+            std::string::npos);
+  EXPECT_NE(error_of([](auto& d) {
+              d["run"]["activity"] = {{"wall_s", 1}, {"cpus", 2}, {"other_busy_cpu", 0}, {"steal_cpus", 0}};
+            }).find("other_busy_cpu"),
+            std::string::npos);
 }

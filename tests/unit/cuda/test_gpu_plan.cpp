@@ -398,3 +398,27 @@ TEST(GpuPoison, Int8GemmEntriesStayApartFromThePoison) {
     }
   }
 }
+
+TEST(GpuRotation, HbmArraysRotatedPastL2AtEverySize) {
+  using K = gpu::HbmKernel;
+  constexpr std::int64_t kMiB = 1 << 20;
+  const double l2 = 50e6, budget = 64e9;  // an H100's 50 MB L2 (cudaDeviceProp::l2CacheSize)
+  // A copy of 4 MiB arrays moves 8 MiB per set: ceil(100e6 / 8388608) = 12 sets, 100.7 MB in all.
+  EXPECT_EQ(gpu::hbm_rotation_sets(K::kCopy, 4 * kMiB, l2, budget), 12);
+  // Triad of 4 MiB: 12 MiB per set, ceil(100e6 / 12582912) = 8.
+  EXPECT_EQ(gpu::hbm_rotation_sets(K::kTriad, 4 * kMiB, l2, budget), 8);
+  // Every size of every suite: the rotated working set is at least twice L2 (so no figure is an
+  // L2 figure) unless one set is already larger.
+  for (const char* suite : {"quick", "standard", "full"}) {
+    for (auto size : gpu::hbm_sizes(suite)) {
+      for (auto k : {K::kCopy, K::kTriad}) {
+        const double set_bytes = (k == K::kCopy ? 2.0 : 3.0) * static_cast<double>(size);
+        const int sets = gpu::hbm_rotation_sets(k, size, l2, budget);
+        ASSERT_GE(sets, 1) << suite << " " << size;
+        EXPECT_GE(sets * set_bytes, 2 * l2) << suite << " " << size;
+      }
+    }
+  }
+  // A set that does not fit the budget: 0 (the case waives).
+  EXPECT_EQ(gpu::hbm_rotation_sets(K::kTriad, 8LL << 30, l2, 20e9), 0);
+}

@@ -10,6 +10,7 @@
 #include "fixtures.hpp"
 #include "headroom/core/errors.hpp"
 #include "headroom/report/acceptance.hpp"
+#include "headroom/report/html.hpp"
 
 using namespace headroom;
 using namespace headroom::report;
@@ -363,6 +364,30 @@ TEST(AcceptanceEval, IncompleteRunIsRejectedUnlessAllowed) {
   const std::string xml = to_junit_xml(rep, r);
   EXPECT_NE(xml.find("<testcase classname=\"headroom.accept.run\" name=\"run.complete (run)\""), std::string::npos)
       << xml;
+}
+
+TEST(AcceptanceEval, ABusyMachineIsSaidBesideTheVerdicts) {
+  const std::string check = R"({"id": "gemm", "case": "cuda.gemm.bf16", "metric": "flop_per_s", "unit": "FLOP/s",
+    "threshold": {"fraction": 0.7, "of": 989e12, "reference": "dense BF16"}, "derivation": "d", "source": "s"})";
+  const auto spec = spec_from_json(spec_text(check), "spec.json");
+  auto r = gpu_node(1.0);
+  r.run.activity = headroom::core::Activity{30.0, 16, 0.1, 0.0, 0.2};  // idle: below 0.32 CPUs
+  EXPECT_TRUE(evaluate(spec, r).warnings.empty());
+  r.run.activity->other_busy_cpus = 3.5;
+  r.run.activity->load_average_start = std::nullopt;
+  const auto rep = evaluate(spec, r);
+  EXPECT_TRUE(rep.accepted());  // the verdicts are not changed
+  ASSERT_EQ(rep.warnings.size(), 1u);
+  EXPECT_EQ(rep.warnings[0],
+            "the machine was busy: other processes kept 3.50 of 16 CPUs busy on average during the run; CPU and "
+            "memory figures understate this machine: rerun on an idle machine for an acceptance test or a baseline; "
+            "a failed CPU or memory check may be the load, not the hardware");
+  EXPECT_NE(acceptance_to_json(rep).find("\"warnings\": [\n    \"the machine was busy"), std::string::npos)
+      << acceptance_to_json(rep);
+  EXPECT_NE(to_junit_xml(rep, r).find("<property name=\"warning0\" value=\"the machine was busy"), std::string::npos);
+  EXPECT_NE(render_acceptance(rep, r).find("<div class=\"warnings\">Warning: the machine was busy"), std::string::npos);
+  r.run.world_size = 4;  // mpirun: the job's other ranks on the node are "other processes"
+  EXPECT_TRUE(evaluate(spec, r).warnings.empty());
 }
 
 TEST(AcceptanceEval, ThresholdFromAnotherCaseAndReference) {

@@ -381,6 +381,33 @@ TEST(Compare, AClockShiftIsNamedAsAPossibleCause) {
   for (const auto& x : steady.warnings) EXPECT_EQ(x.find("CPU clock"), std::string::npos) << x;
 }
 
+TEST(Compare, ABusyRunIsNamedAsAPossibleCause) {
+  auto base = with_triad(10e9, 0.01, 1);
+  auto cur = with_triad(10e9, 0.01, 2);
+  base.run.activity = core::Activity{60.0, 2, 0.05, 0.0, 0.4};  // idle: nothing said
+  cur.run.activity = core::Activity{60.0, 2, 1.46, 0.0, 6.3};   // a build ran beside it
+  auto c = compare(base, cur, {});
+  std::size_t busy = 0;
+  for (const auto& w : c.warnings) {
+    if (w.find("busy") == std::string::npos) continue;
+    ++busy;
+    EXPECT_EQ(w,
+              "the current run was busy: other processes kept 1.46 of 2 CPUs busy on average during it; its CPU and "
+              "memory figures understate the machine, so a difference may be the load, not the software");
+  }
+  EXPECT_EQ(busy, 1u);
+  // Under mpirun the job's own ranks count as other processes: no claim is made.
+  cur.run.world_size = 2;
+  c = compare(base, cur, {});
+  for (const auto& w : c.warnings) EXPECT_EQ(w.find("busy"), std::string::npos) << w;
+  // Files from before schema 1.2 have no activity: nothing said either.
+  base.run.activity.reset();
+  cur.run.activity.reset();
+  cur.run.world_size = 1;
+  c = compare(base, cur, {});
+  for (const auto& w : c.warnings) EXPECT_EQ(w.find("busy"), std::string::npos) << w;
+}
+
 TEST(Compare, CountsOnlyTestedMetrics) {
   auto base = with_triad(10e9, 0.01, 1);
   auto cur = with_triad(10e9, 0.01, 2);

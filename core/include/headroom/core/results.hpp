@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "headroom/core/activity.hpp"
 #include "headroom/core/atomic_file.hpp"
 #include "headroom/core/stats.hpp"
 
@@ -17,7 +18,8 @@ namespace headroom::core {
 
 inline constexpr const char* kResultsSchema = "headroom.results";
 inline constexpr int kResultsMajor = 1;
-inline constexpr int kResultsMinor = 1;  // 1.1: policy.rounds; devices[].pci_vendor_id / pci_device_id
+inline constexpr int kResultsMinor = 2;  // 1.1: policy.rounds; devices[].pci_vendor_id / pci_device_id
+                                         // 1.2: run.activity (other processes' CPU use during the run)
 
 /// A benchmark parameter value: integers (sizes, counts), reals, strings (precision names), flags.
 using ParamValue = std::variant<std::int64_t, double, std::string, bool>;
@@ -160,6 +162,8 @@ struct RunInfo {
   bool incomplete = false;               ///< interrupted (Ctrl-C) or stopped early
   std::string incomplete_reason;
   std::vector<std::string> notes;        ///< e.g. "built without CUDA"
+  /// What other processes did meanwhile (1.2; nullopt in older files and where /proc/stat is missing).
+  std::optional<Activity> activity;
 };
 
 struct Results {

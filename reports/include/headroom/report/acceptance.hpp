@@ -111,6 +111,9 @@ struct AcceptanceReport {
   std::string spec_name;
   std::string spec_file;
   bool incomplete = false;            ///< the results are from an interrupted run (row "run.complete")
+  /// Said beside the verdicts, which they do not change: e.g. other processes kept the machine busy
+  /// during the run, so a failed CPU or memory check may be the load, not the hardware.
+  std::vector<std::string> warnings;
   std::vector<CheckResult> rows;
   std::size_t passed = 0, failed = 0, skipped = 0;
   /// Nothing failed and something was checked: a spec whose every check was skipped (optional

@@ -112,7 +112,8 @@ std::int64_t sample_stride(std::int64_t n, int count);
 /// Geometric size sweep lo, lo·factor, … up to and including hi (factor >= 2, 0 < lo <= hi).
 std::vector<std::int64_t> geometric_sizes(std::int64_t lo, std::int64_t hi, std::int64_t factor);
 /// HBM array sizes per suite (one array; copy moves 2 arrays, triad 3): quick 4 MiB…1 GiB ×4,
-/// standard 1 MiB…4 GiB ×2, full 256 KiB…8 GiB ×2 (so the sweep shows where L2 ends).
+/// standard 1 MiB…4 GiB ×2, full 256 KiB…8 GiB ×2 (small sizes show where launch overhead ends;
+/// the arrays are rotated past L2 at every size, see hbm_rotation_sets).
 std::vector<std::int64_t> hbm_sizes(const std::string& suite);
 /// PCIe transfer sizes per suite: quick 1 MiB…256 MiB ×16, standard 64 KiB…1 GiB ×4, full 4 KiB…1 GiB ×2.
 std::vector<std::int64_t> pcie_sizes(const std::string& suite);
@@ -121,6 +122,9 @@ std::vector<std::int64_t> pcie_sizes(const std::string& suite);
 enum class HbmKernel { kCopy, kTriad };
 /// Bytes read + written: copy 2 × size (read a, write b), triad 3 × size (read b and c, write a).
 double hbm_traffic_bytes(HbmKernel k, std::int64_t size_bytes);
+/// Array sets (2 arrays for copy, 3 for triad, each of `size_bytes`) to rotate through so that
+/// repeats cannot be served from L2: rotation_sets of one set's bytes; 0 when one set does not fit.
+int hbm_rotation_sets(HbmKernel k, std::int64_t size_bytes, double l2_bytes, double budget_bytes);
 /// Payload: the bytes of the result array, size_bytes for both kernels.
 double hbm_payload_bytes(HbmKernel k, std::int64_t size_bytes);
 
