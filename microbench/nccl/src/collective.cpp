@@ -77,7 +77,8 @@ Measurement measure(NcclWorld& world, core::Collective c, std::int64_t size_byte
   try {
     return measure_unguarded(world, c, size_bytes, in_place, ctx);
   } catch (const gpu::ApiError& e) {
-    world.mark_broken(e.what());
+    // Running out of memory for this size's buffers leaves the communicators intact.
+    if (e.api_error_name() != "cudaErrorMemoryAllocation") world.mark_broken(e.what());
     throw;
   }
 }
