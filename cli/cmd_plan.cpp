@@ -13,8 +13,10 @@
 #include "headroom/core/atomic_file.hpp"
 #include "headroom/core/errors.hpp"
 #include "headroom/plan/catalog.hpp"
+#include "headroom/plan/checkpoint.hpp"
 #include "headroom/plan/plan_json.hpp"
 #include "headroom/plan/search.hpp"
+#include "resilience_flags.hpp"
 
 namespace headroom::cli {
 
@@ -59,6 +61,7 @@ struct PlanArgs {
   std::int64_t shared_prefix = 0;
   // Assumption overrides.
   double goodput = 1.0, pue = 1.0;
+  ResilienceFlags resilience;  ///< checkpoints and failures (training)
   // Search limits and toggles, bound to the library's struct so the CLI defaults are its defaults.
   plan::SearchOptions search;
 };
@@ -99,7 +102,10 @@ void add_parallelism_flags(CLI::App* c, PlanArgs& a, bool train) {
 void add_train_flags(CLI::App* c, PlanArgs& a, bool search) {
   // Training only: an inference plan reports no energy and no time-to-train (`plan infer` refuses them
   // as unknown options rather than accepting and ignoring them).
-  c->add_option("--goodput", a.goodput, "share of wall time making progress (default 1.0)");
+  c->add_option("--goodput", a.goodput,
+                "share of wall time making progress (default 1.0); with --checkpoint-every or --mtbf, only what those "
+                "leave out (evaluation, data stalls): checkpoints and failures are then costed separately");
+  add_resilience_flags(c, a.resilience);
   c->add_option("--pue", a.pue, "facility PUE applied to energy (default 1.0: GPU boards only)");
   c->add_option("--global-batch", a.global_batch, "sequences per optimizer step");
   c->add_option("--seq-len", a.seq_len, "tokens per sequence");
@@ -310,6 +316,7 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--precision")) t.precision = parse_precision(a.precision, "--precision");
     if (!from_file || given("--dp-overlap")) t.dp_comm_overlap = a.dp_overlap;
     if (!from_file || given("--tp-overlap")) t.tp_comm_overlap = a.tp_overlap;
+    apply_resilience_flags(c, a.resilience, !from_file, "", t.resilience);
     if (!from_file || given("--optimizer")) t.optimizer = parse_flag("", "--optimizer", a.optimizer, plan::optimizer_from_string);
     if (!from_file || given("--offload")) t.offload = parse_flag("", "--offload", a.offload, plan::offload_from_string);
     if (!from_file || given("--adapter")) {
@@ -549,6 +556,14 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
         w.train.global_batch, w.train.seq_len, static_cast<double>(w.train.global_batch * w.train.seq_len) / 1e6));
   }
   const plan::ParamCounts pc = plan::count_params(w.model);
+  if (phase == plan::Phase::kTrain) {
+    // Checkpoints and failures: the storage rates (flags over the profile), refused before any
+    // evaluation when one they need is unknown or the job could never finish.
+    plan::apply_resilience_overrides(w.train.resilience, ctx.rates);
+    plan::check_resilience(w, pc, ctx.rates,
+                           mode == "search" ? (c->count("--gpus") > 0 ? a.gpus : w.gpus) : w.par.world(),
+                           a.profile_file.empty() ? hw.profile.id : a.profile_file);
+  }
   if (mode == "train") {
     const auto r = plan::evaluate_train(w, pc, ctx.rates, as);
     emit(a, plan::train_plan_to_json(w, pc, r, ctx), plan::train_plan_table(w, pc, r, ctx));

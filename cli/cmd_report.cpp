@@ -12,6 +12,7 @@
 #include "headroom/report/acceptance.hpp"
 #include "headroom/report/html.hpp"
 #include "headroom/report/regression.hpp"
+#include "resilience_flags.hpp"
 
 #if HEADROOM_HAVE_PROCUREMENT
 #include <cmath>
@@ -84,6 +85,7 @@ struct ProcurementArgs {
   std::string offload = "none";
   double host_memory_gib = 0;  ///< --host-memory: host RAM per node, GiB (0: not given)
   double max_days = 0, utilisation = 0, years = 0, goodput = 1.0;
+  ResilienceFlags resilience;  ///< train: checkpoints and failures, as `plan train`
   bool no_search = false;
 };
 
@@ -127,6 +129,11 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
                            "--micro-batch", "--tokens", "--max-days", "--goodput", "--host-memory"}) {
     if (!train_phase && given(flag))
       throw core::InputError("command line", flag, "--phase train (it is a training setting; this report is for serving)");
+  }
+  for (const char* flag : kResilienceFlagNames) {
+    if (!train_phase && given(flag))
+      throw core::InputError("command line", flag,
+                             "--phase train (it is a training setting; this report is for serving)");
   }
   if (!train_phase && given("--gpus")) {
     throw core::InputError("command line", "--gpus",
@@ -200,6 +207,7 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
         throw core::InputError("command line", "--lora-rank", "--adapter lora or qlora as well");
       t.adapter.rank = a.lora_rank;
     }
+    apply_resilience_flags(c, a.resilience, fresh, "command line", t.resilience);
     if (fresh) {
       t.recompute = plan::Recompute::kSelective;
       t.zero_stage = 1;
@@ -357,7 +365,10 @@ void add_report_command(CLI::App& app, Action& action) {
   pro->add_option("--ttft-slo", pa->ttft_slo, "infer: time-to-first-token SLO, seconds");
   pro->add_option("--shared-prefix", pa->shared_prefix,
                   "infer: prompt tokens every request shares (system prompt), kept once in the prefix cache");
-  pro->add_option("--goodput", pa->goodput, "share of wall time making progress (default 1.0)");
+  pro->add_option("--goodput", pa->goodput,
+                  "share of wall time making progress (default 1.0; with --checkpoint-every or --mtbf, only what "
+                  "those leave out)");
+  add_resilience_flags(pro, pa->resilience);
   pro->add_option("--utilisation", pa->utilisation, "overrides the scenarios' fleet utilisation, [0.001, 1]");
   pro->add_option("--years", pa->years, "overrides the scenarios' horizon, years");
   pro->add_option("--today", pa->today, "date for the price-age warnings, YYYY-MM-DD (default: today, UTC)");

@@ -44,6 +44,15 @@ double comm_s(double tokens, const Shape& s, const ModelConfig& m, const Rates& 
 
 }  // namespace
 
+ColdStart cold_start(const InferResult& r, const Rates& rates) noexcept {
+  ColdStart c;
+  const double gpus_on_node = std::min(static_cast<double>(r.gpus_per_replica), std::max(1.0, rates.gpus_per_node));
+  c.bytes_per_node = r.memory.weights_bytes * gpus_on_node;
+  c.read_bytes_per_s = rates.storage_read_bytes_per_s;
+  c.time_s = c.read_bytes_per_s > 0 ? c.bytes_per_node / c.read_bytes_per_s : 0.0;
+  return c;
+}
+
 std::int64_t cached_prefix_tokens(const InferSettings& i) noexcept {
   const std::int64_t block = std::max<std::int64_t>(1, i.kv_block_tokens);
   return i.shared_prefix_tokens / block * block;

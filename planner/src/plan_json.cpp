@@ -220,7 +220,55 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     }
     out.push_back(fmt::format("TP communication overlap {:g}, DP communication overlap {:g}", t.tp_comm_overlap,
                               t.dp_comm_overlap));
-    out.push_back(fmt::format("goodput {:g} (share of wall time making progress)", a.goodput));
+    const ResilienceSettings& rs = t.resilience;
+    if (rs.checkpoints()) {
+      const bool peft = t.adapter.enabled();
+      out.push_back(fmt::format(
+          "checkpoints: {:g} bytes per trained element ({}{}{}; gradients are not saved; Megatron-Core's distributed "
+          "optimizer saves \"param\", \"exp_avg\" and \"exp_avg_sq\" in fp32 beside the model's weights){}; "
+          "written by all nodes at once, each at {} (Megatron-Core's fully parallel save and PyTorch DCP spread the "
+          "shards over all ranks); a shared filesystem's aggregate limit is not modelled: the per-node figure is "
+          "what one node measured alone",
+          checkpoint_bytes_per_element(t),
+          t.precision == Precision::kFp32 || t.precision == Precision::kTf32 ? "fp32 weights" : "bf16 weights",
+          t.precision == Precision::kFp32 || t.precision == Precision::kTf32 ? "" : ", fp32 master weights",
+          fmt::format(", {}", optimizer_description(t.optimizer)),
+          peft ? "; with adapters only the adapters and their optimizer states (the frozen base is the pretrained "
+                 "checkpoint already on storage, not re-saved)"
+               : "",
+          ctx.rates.checkpoint_write_source.empty() ? std::string("an unknown rate")
+                                                    : ctx.rates.checkpoint_write_source));
+      out.push_back(
+          rs.checkpoint_mode == CheckpointMode::kAsync
+              ? fmt::format("asynchronous checkpoints (PyTorch DCP async_save, Megatron-Core --async-save): training "
+                            "stalls while each GPU copies its shard (checkpoint bytes / GPUs) to host memory over {}; "
+                            "a background write then has until the next checkpoint to finish, and what it overruns "
+                            "stalls training too; the host memory of the staging copy is not checked",
+                            ctx.rates.host_link_source)
+              : std::string("synchronous checkpoints: training stalls for the whole write"));
+      if (rs.failures()) {
+        out.push_back(fmt::format(
+            "failures: one interruption every {:.4g} h (MTBF for this job size) costs half a checkpoint interval of "
+            "lost progress on average, a restart of {:g} min ({}) and reading the checkpoint back{} at {}; time = "
+            "(productive / goodput + checkpoints × stall) / (1 − cost per failure / MTBF), expected failures = "
+            "time / MTBF (solved self-consistently: re-run work can fail again); Young's interval √(2 × stall × "
+            "MTBF){}",
+            rs.mtbf_s / 3600.0, rs.restart_s / 60.0,
+            rs.restart_s == ResilienceSettings{}.restart_s ? "assumed when not given: --restart-min" : "given",
+            peft ? " with the frozen base weights" : "",
+            ctx.rates.storage_read_source.empty() ? std::string("an unknown rate") : ctx.rates.storage_read_source,
+            rs.checkpoint_every_s > 0 ? " is shown beside the given interval" : " is the interval used (none given)"));
+      } else {
+        out.push_back("failures not modelled (give --mtbf HOURS for this job size)");
+      }
+      out.push_back(fmt::format(
+          "goodput {:g}: the share of wall time making progress apart from checkpoints and failures, which are "
+          "modelled above (evaluation, data-loader stalls, slow nodes); checkpoint stalls and failures count at "
+          "full power in energy",
+          a.goodput));
+    } else {
+      out.push_back(fmt::format("goodput {:g} (share of wall time making progress)", a.goodput));
+    }
     out.push_back(
         fmt::format("energy = GPU-hours × TDP × {:g} × PUE {:g} (GPU boards only{}; host and network excluded)",
                     a.power_fraction_of_tdp, a.pue, a.pue > 1.0 ? ", the facility's overhead through the PUE" : ", cooling excluded: PUE 1"));
@@ -412,6 +460,15 @@ json train_settings_json(const TrainSettings& t) {
                     {"rank", t.adapter.rank},
                     {"targets", adapter_target_names(t.adapter.targets)}};
   }
+  const ResilienceSettings& rs = t.resilience;
+  if (rs.checkpoints()) {
+    json ck = {{"mode", to_string(rs.checkpoint_mode)}};
+    if (rs.checkpoint_every_s > 0) ck["every_s"] = rs.checkpoint_every_s;
+    if (rs.checkpoint_write_bytes_per_s > 0) ck["write_bytes_per_s"] = rs.checkpoint_write_bytes_per_s;
+    if (rs.checkpoint_read_bytes_per_s > 0) ck["read_bytes_per_s"] = rs.checkpoint_read_bytes_per_s;
+    j["checkpoint"] = std::move(ck);
+  }
+  if (rs.failures()) j["failures"] = {{"mtbf_s", rs.mtbf_s}, {"restart_s", rs.restart_s}};
   return j;
 }
 
@@ -426,7 +483,53 @@ json summary_json(const PlanSummary& s) {
           {"gpus", s.gpus}};
 }
 
-json train_result_json(const TrainResult& r, double tdp_w) {
+/// result.checkpoints: CheckpointCost and the run's checkpoint and failure totals (null without a
+/// token budget; failures null without an MTBF).
+json checkpoints_json(const TrainResult& r, const Rates& rates) {
+  const CheckpointCost& c = r.checkpoint;
+  const RunTime& run = r.time.run;
+  const bool have_run = r.time.steps > 0;
+  const auto share = [&](double s) { return have_run && run.time_s > 0 ? num(s / run.time_s) : json(nullptr); };
+  json j = {{"mode", to_string(c.mode)},
+            {"trained_elements", c.trained_elements},
+            {"bytes_per_element", c.bytes_per_element},
+            {"bytes", c.bytes},
+            {"nodes", c.nodes},
+            {"shard_bytes_per_gpu", c.shard_bytes_per_gpu},
+            {"write_bytes_per_s_per_node", c.write_bytes_per_s},
+            {"write_source", rates.checkpoint_write_source},
+            {"write_s", num(c.write_s)},
+            {"copy_s", c.mode == CheckpointMode::kAsync ? num(c.copy_s) : json(nullptr)},
+            {"copy_source", c.mode == CheckpointMode::kAsync ? json(rates.host_link_source) : json(nullptr)},
+            {"stall_s", num(c.stall_s)},
+            {"write_within_interval", c.write_within_interval},
+            {"interval_s", num(c.interval_s)},
+            {"interval_from_young", c.interval_from_young},
+            {"young_interval_s", c.mtbf_s > 0 ? num(c.young_interval_s) : json(nullptr)},
+            {"productive_s", have_run ? num(run.productive_s) : json(nullptr)},
+            {"count", have_run ? num(run.checkpoints) : json(nullptr)},
+            {"overhead_s", have_run ? num(run.checkpoint_s) : json(nullptr)},
+            {"overhead_share_of_wall", share(run.checkpoint_s)}};
+  if (c.mtbf_s > 0) {
+    j["failures"] = {{"mtbf_s", c.mtbf_s},
+                     {"restart_s", c.restart_s},
+                     {"read_bytes_per_s_per_node", c.read_bytes_per_s},
+                     {"read_source", rates.storage_read_source},
+                     {"load_bytes", c.load_bytes},
+                     {"load_s", num(c.load_s)},
+                     {"lost_work_s", num(c.lost_work_s)},
+                     {"cost_per_failure_s", num(c.cost_per_failure_s)},
+                     {"expected", have_run ? num(run.expected_failures) : json(nullptr)},
+                     {"overhead_s", have_run ? num(run.failure_s) : json(nullptr)},
+                     {"overhead_share_of_wall", share(run.failure_s)}};
+  } else {
+    j["failures"] = nullptr;
+  }
+  return j;
+}
+
+json train_result_json(const TrainResult& r, const Rates& rates) {
+  const double tdp_w = rates.tdp_w;
   const TrainMemory& m = r.memory;
   const TrainTime& t = r.time;
   json j;
@@ -492,6 +595,7 @@ json train_result_json(const TrainResult& r, double tdp_w) {
               {"time_to_train_days", have_run ? num(t.time_to_train_s / 86400.0) : json(nullptr)},
               {"gpu_hours", have_run ? num(t.gpu_hours) : json(nullptr)},
               {"energy_kwh", have_run && tdp_w > 0 ? num(t.energy_kwh) : json(nullptr)}};
+  if (r.checkpoint.enabled) j["checkpoints"] = checkpoints_json(r, rates);
   return j;
 }
 
@@ -588,6 +692,63 @@ std::string train_tables(const TrainResult& r) {
   return s;
 }
 
+/// A checkpoint-scale duration: seconds below 2 minutes, minutes below 2 hours, hours above.
+std::string duration_text(double s) {
+  if (s < 120.0) return fmt::format("{:.3g} s", s);
+  if (s < 7200.0) return fmt::format("{:.3g} min", s / 60.0);
+  return fmt::format("{:.3g} h", s / 3600.0);
+}
+
+/// The "Checkpoints and failures" block of a training plan (empty when neither is modelled).
+std::string checkpoint_tables(const TrainResult& r) {
+  const CheckpointCost& c = r.checkpoint;
+  if (!c.enabled) return "";
+  const RunTime& run = r.time.run;
+  const bool have_run = r.time.steps > 0;
+  const bool async = c.mode == CheckpointMode::kAsync;
+  const auto pct = [&](double v) { return run.time_s > 0 ? 100.0 * v / run.time_s : 0.0; };
+  std::string s = "\nCheckpoints and failures\n";
+  s += fmt::format("  {:<28}{:>14}   ({:g} B × {:.4g} B trained elements)\n", "checkpoint size",
+                   fmt::format("{:.1f} GB", c.bytes / 1e9), c.bytes_per_element, c.trained_elements / 1e9);
+  s += fmt::format("  {:<28}{:>14}   ({:g} node{} × {:.3g} GB/s in parallel)\n", "write", duration_text(c.write_s),
+                   c.nodes, c.nodes == 1 ? "" : "s", c.write_bytes_per_s / 1e9);
+  s += async ? fmt::format("  {:<28}{:>14}   (async: copy of {:.3g} GB per GPU to host memory{})\n",
+                           "stall per checkpoint", duration_text(c.stall_s), c.shard_bytes_per_gpu / 1e9,
+                           c.write_within_interval ? "" : " + the write's overrun")
+             : fmt::format("  {:<28}{:>14}   (sync: the write)\n", "stall per checkpoint", duration_text(c.stall_s));
+  if (c.interval_s > 0) {
+    s += fmt::format("  {:<28}{:>14}   ({})\n", "interval", duration_text(c.interval_s),
+                     c.interval_raised_to_write
+                         ? fmt::format("Young's {} raised to the write time", duration_text(c.young_interval_s))
+                     : c.interval_from_young ? std::string("Young's optimum: not given, chosen")
+                     : c.mtbf_s > 0          ? fmt::format("Young's optimum: {}", duration_text(c.young_interval_s))
+                                             : std::string("given"));
+  }
+  if (!c.write_within_interval) {
+    s += fmt::format(
+        "  WARNING: the background write ({}) does not finish within the interval ({}): training "
+        "waits {} more at each checkpoint\n",
+        duration_text(c.write_s), duration_text(c.interval_s), duration_text(c.write_s - c.interval_s));
+  }
+  if (have_run) {
+    s += fmt::format("  {:<28}{:>14.0f}\n", "checkpoints", run.checkpoints);
+    s += fmt::format("  {:<28}{:>14}{:>8.2f} % of wall time\n", "checkpoint overhead",
+                     fmt::format("{:.2f} h", run.checkpoint_s / 3600.0), pct(run.checkpoint_s));
+  }
+  if (c.mtbf_s > 0) {
+    s += fmt::format("  {:<28}{:>14}   (lost work {} + restart {} + load {})\n", "cost per failure",
+                     duration_text(c.cost_per_failure_s), duration_text(c.lost_work_s), duration_text(c.restart_s),
+                     duration_text(c.load_s));
+    if (have_run) {
+      s += fmt::format("  {:<28}{:>14.1f}   (MTBF {:.3g} h)\n", "expected failures", run.expected_failures,
+                       c.mtbf_s / 3600.0);
+      s += fmt::format("  {:<28}{:>14}{:>8.2f} % of wall time\n", "failure overhead",
+                       fmt::format("{:.2f} h", run.failure_s / 3600.0), pct(run.failure_s));
+    }
+  }
+  return s;
+}
+
 std::string par_text(const Parallelism& p, const TrainSettings& t) {
   return fmt::format("{}{}, micro-batch {}, recompute {}, ZeRO {}{}", layout_text(p), p.sequence_parallel ? " + SP" : "",
                      t.micro_batch, to_string(t.recompute), t.zero_stage,
@@ -602,7 +763,7 @@ std::string train_plan_to_json(const Workload& w, const ParamCounts& pc, const T
   j["model"] = model_json(w.model, pc);
   j["parallelism"] = par_json(w.par);
   j["train"] = train_settings_json(w.train);
-  j["result"] = train_result_json(r, ctx.rates.tdp_w);
+  j["result"] = train_result_json(r, ctx.rates);
   j["summary"] = summary_json(summarize(r));
   j["assumptions"] = assumption_lines(w, ctx);
   return j.dump(indent);
@@ -693,6 +854,12 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                      {"meets_slo", b.meets_slo}});
   }
   j["result"]["batch_sweep"] = points;
+  const ColdStart cs = cold_start(r, ctx.rates);
+  j["result"]["cold_start"] = {
+      {"weights_bytes_per_node", cs.bytes_per_node},
+      {"read_bytes_per_s_per_node", cs.read_bytes_per_s > 0 ? json(cs.read_bytes_per_s) : json(nullptr)},
+      {"read_source", cs.read_bytes_per_s > 0 ? json(ctx.rates.storage_read_source) : json(nullptr)},
+      {"time_s", cs.time_s > 0 ? num(cs.time_s) : json(nullptr)}};
   j["summary"] = summary_json(summarize(r));
   j["assumptions"] = assumption_lines(w, ctx);
   return j.dump(indent);
@@ -708,7 +875,7 @@ std::string search_plan_to_json(const Workload& w, const ParamCounts& pc, const 
   for (const auto& c : r.best) {
     cands.push_back({{"parallelism", par_json(c.workload.par)},
                      {"train", train_settings_json(c.workload.train)},
-                     {"result", train_result_json(c.result, ctx.rates.tdp_w)}});
+                     {"result", train_result_json(c.result, ctx.rates)}});
   }
   j["candidates"] = cands;
   const WinnerExplanation e = explain_winner(r);
@@ -741,6 +908,7 @@ std::string train_plan_table(const Workload& w, const ParamCounts& pc, const Tra
   s += fmt::format("  {}\n  global batch {} × {} tokens\n\n", par_text(w.par, w.train), w.train.global_batch,
                    w.train.seq_len);
   s += train_tables(r);
+  s += checkpoint_tables(r);
   return s + assumptions_text(w, ctx);
 }
 
@@ -803,6 +971,16 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
     s += fmt::format("  {:<30}{:>14}\n", "meets SLO", t.meets_slo ? "yes" : "NO");
   s += fmt::format("  {:<30}{:>14.1f} FLOP/B (ridge {:.1f})\n", "decode intensity", t.decode.intensity_flop_per_byte,
                    ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s);
+  const ColdStart cs = cold_start(r, ctx.rates);
+  s += cs.time_s > 0 ? fmt::format(
+                           "  {:<30}{:>14}   ({:.3g} GB of weights per node at {:.3g} GB/s; engine start-up not "
+                           "counted)\n",
+                           "cold start (weights load)", core::format_seconds(cs.time_s), cs.bytes_per_node / 1e9,
+                           cs.read_bytes_per_s / 1e9)
+                     : fmt::format(
+                           "  {:<30}{:>14}   ({:.3g} GB of weights per node; the profile's storage.read_bytes_per_s "
+                           "is null)\n",
+                           "cold start (weights load)", "unknown", cs.bytes_per_node / 1e9);
   if (!sweep.empty()) {
     s += "\nLatency and throughput against the batch\n";
     s += fmt::format("  {:>8} {:>12} {:>12} {:>16}  {}\n", "batch", "TTFT (load)", "TPOT", "tok/s per GPU",
@@ -843,6 +1021,14 @@ std::string search_plan_table(const Workload& w, const ParamCounts& pc, const Se
       s += fmt::format("  {:<28}{:>12} vs {:>12}  ({:+.3g} s)\n", t.name, core::format_seconds(t.winner_s),
                        core::format_seconds(t.runner_up_s), -t.saved_s);
     }
+  }
+  if (!r.best.empty() && r.best.front().result.checkpoint.enabled) {
+    const TrainTime& t = r.best.front().result.time;
+    s += "\nRanked by time-to-train with checkpoints and failures";
+    s += t.steps > 0 ? fmt::format(": the winner trains in {:.1f} days, {:.0f} GPU-hours\n",
+                                   t.time_to_train_s / 86400.0, t.gpu_hours)
+                     : std::string(" (no --tokens: by step time)\n");
+    s += checkpoint_tables(r.best.front().result);
   }
   return s + assumptions_text(r.best.empty() ? w : r.best.front().workload, ctx);
 }

@@ -205,6 +205,23 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
         "set it with the profile's host_memory_bytes or `plan train|search --host-memory GIB`)";
   }
   r.tdp_w = p.tdp_w.value_or(0.0);
+  // Storage, per node: a checkpoint write measured as such (storage.checkpoint), else plain sequential
+  // writes (storage.seq_write); sequential reads for loading a checkpoint or a model's weights.
+  const Quantity& write =
+      p.checkpoint_write_bytes_per_s.known() ? p.checkpoint_write_bytes_per_s : p.storage_write_bytes_per_s;
+  if (write.known()) {
+    r.checkpoint_write_bytes_per_s = *write.value;
+    r.checkpoint_write_source =
+        fmt::format("{} {:.4g} GB/s per node: {}",
+                    &write == &p.checkpoint_write_bytes_per_s ? "storage.checkpoint_write_bytes_per_s"
+                                                              : "storage.write_bytes_per_s",
+                    *write.value / 1e9, describe(write));
+  }
+  if (p.storage_read_bytes_per_s.known()) {
+    r.storage_read_bytes_per_s = *p.storage_read_bytes_per_s.value;
+    r.storage_read_source = fmt::format("storage.read_bytes_per_s {:.4g} GB/s per node: {}",
+                                        r.storage_read_bytes_per_s / 1e9, describe(p.storage_read_bytes_per_s));
+  }
   if (!p.tdp_w.known()) r.notes.push_back("TDP unknown: energy is reported as null");
   return r;
 }

@@ -17,6 +17,13 @@ struct Best {
   TrainSettings train;
   TrainResult result;
 };
+
+/// What the search ranks by: time-to-train when checkpoints or failures are modelled and a token budget
+/// is given (their cost is the same for every layout on these GPUs, but it grows with the productive
+/// time), else the step time (the same order as time-to-train without them).
+double rank_s(const TrainResult& r) noexcept {
+  return r.checkpoint.enabled && r.time.steps > 0 ? r.time.time_to_train_s : r.time.step_s;
+}
 }  // namespace
 
 SearchResult search_train(const Workload& base, const ParamCounts& params, const Rates& rates, const Assumptions& a,
@@ -140,9 +147,10 @@ SearchResult search_train(const Workload& base, const ParamCounts& params, const
                         continue;
                       }
                       ++res.fitting;
-                      if (best.size() == keep && r.time.step_s >= best.back().result.time.step_s) continue;
-                      auto pos = std::upper_bound(best.begin(), best.end(), r.time.step_s,
-                                                  [](double s, const Best& b) { return s < b.result.time.step_s; });
+                      const double key = rank_s(r);
+                      if (best.size() == keep && key >= rank_s(best.back().result)) continue;
+                      auto pos = std::upper_bound(best.begin(), best.end(), key,
+                                                  [&](double s, const Best& b) { return s < rank_s(b.result); });
                       best.insert(pos, Best{w.par, w.train, r});
                       if (best.size() > keep) best.pop_back();
                     }

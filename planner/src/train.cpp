@@ -7,14 +7,11 @@
 
 namespace headroom::plan {
 
-namespace {
-
-/// Bytes of one activation element: the training dtype, bf16 for FP8 training (Transformer Engine
-/// keeps activations in bf16 and casts GEMM inputs), 4 bytes for fp32 and tf32 (a matmul mode on fp32
-/// tensors).
 double activation_element_bytes(const TrainSettings& t) noexcept {
   return t.precision == Precision::kFp32 || t.precision == Precision::kTf32 ? 4.0 : 2.0;
 }
+
+namespace {
 
 /// Width of the MLP activations one token stores / moves (elements), summed over the experts it
 /// uses (routed top-k + shared) and averaged over the layers when leading layers are dense.
@@ -1010,9 +1007,11 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   tt.executed_flop_per_s_per_gpu = tt.executed_flop_per_step / (tt.step_s * gpus);
   tt.tokens_per_s = tt.tokens_per_step / tt.step_s;
   tt.tokens_per_s_per_gpu = tt.tokens_per_s / gpus;
+  out.checkpoint = checkpoint_cost(w, pc, r, out.gpus);
   if (t.tokens > 0) {
     tt.steps = t.tokens / tt.tokens_per_step;
-    tt.time_to_train_s = tt.steps * tt.step_s / a.goodput;
+    tt.run = run_time(out.checkpoint, tt.steps * tt.step_s, a.goodput);
+    tt.time_to_train_s = tt.run.time_s;
     tt.gpu_hours = tt.time_to_train_s * gpus / 3600.0;
     tt.energy_kwh = tt.gpu_hours * r.tdp_w * a.power_fraction_of_tdp * a.pue / 1000.0;
   }

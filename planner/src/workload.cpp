@@ -57,6 +57,15 @@ Offload offload_from_string(const std::string& s) {
   throw core::InputError("offload 'none' or 'optimizer', got '" + s + "'");
 }
 
+std::string to_string(CheckpointMode m) {
+  return m == CheckpointMode::kAsync ? "async" : "sync";
+}
+CheckpointMode checkpoint_mode_from_string(const std::string& s) {
+  if (s == "sync") return CheckpointMode::kSync;
+  if (s == "async") return CheckpointMode::kAsync;
+  throw core::InputError("checkpoint mode 'sync' or 'async', got '" + s + "'");
+}
+
 std::string to_string(RankOrder o) { return o == RankOrder::kDataOuter ? "tp-cp-ep-pp-dp" : "tp-cp-ep-dp-pp"; }
 RankOrder rank_order_from_string(const std::string& s) {
   if (s == "tp-cp-ep-dp-pp") return RankOrder::kPipelineOuter;
@@ -119,6 +128,12 @@ constexpr std::int64_t kMaxWeightGroup = 65536;
 constexpr std::int64_t kMaxKvBlock = 65536;
 constexpr std::int64_t kMaxAdapterRank = 65536;
 constexpr double kMaxTokens = 1e16;
+// Checkpoints and failures: intervals up to ~3 years, an MTBF up to ~30 years, a restart up to 4 months,
+// storage up to 100 TB/s per node (the profile's limit on a link).
+constexpr double kMaxCheckpointEveryS = 1e8;
+constexpr double kMaxMtbfS = 1e9;
+constexpr double kMaxRestartS = 1e7;
+constexpr double kMaxStorageBytesPerS = 1e14;
 
 [[noreturn]] void bad(const std::string& file, const std::string& path, const std::string& expected) {
   throw core::InputError(file, path, expected);
@@ -324,6 +339,41 @@ void validate(const Workload& w, const std::string& file) {
         t.precision == Precision::kFp64 || t.precision == Precision::kFp64Tensor) {
       bad(file, "$.train.precision", "a training precision: fp32, tf32, fp16, bf16 or fp8");
     }
+    const ResilienceSettings& rs = t.resilience;
+    const auto in_range = [](double v, double lo_exclusive, double hi) {
+      return std::isfinite(v) && v > lo_exclusive && v <= hi;
+    };
+    if (rs.checkpoint_every_s != 0 && !in_range(rs.checkpoint_every_s, 0, kMaxCheckpointEveryS)) {
+      bad(file, "$.train.checkpoint.every_s",
+          fmt::format("productive seconds between checkpoints in (0, {:g}], got {:g}", kMaxCheckpointEveryS,
+                      rs.checkpoint_every_s));
+    }
+    if (rs.checkpoint_write_bytes_per_s != 0 && !in_range(rs.checkpoint_write_bytes_per_s, 0, kMaxStorageBytesPerS)) {
+      bad(file, "$.train.checkpoint.write_bytes_per_s",
+          fmt::format("bytes/s per node in (0, {:g}], got {:g}", kMaxStorageBytesPerS,
+                      rs.checkpoint_write_bytes_per_s));
+    }
+    if (rs.checkpoint_read_bytes_per_s != 0 && !in_range(rs.checkpoint_read_bytes_per_s, 0, kMaxStorageBytesPerS)) {
+      bad(file, "$.train.checkpoint.read_bytes_per_s",
+          fmt::format("bytes/s per node in (0, {:g}], got {:g}", kMaxStorageBytesPerS, rs.checkpoint_read_bytes_per_s));
+    }
+    if (rs.mtbf_s != 0 && !in_range(rs.mtbf_s, 0, kMaxMtbfS)) {
+      bad(file, "$.train.failures.mtbf_s",
+          fmt::format("seconds between interruptions of this job in (0, {:g}], got {:g}", kMaxMtbfS, rs.mtbf_s));
+    }
+    if (!(std::isfinite(rs.restart_s) && rs.restart_s >= 0 && rs.restart_s <= kMaxRestartS)) {
+      bad(file, "$.train.failures.restart_s",
+          fmt::format("seconds to detect, reschedule and reinitialise in [0, {:g}], got {:g}", kMaxRestartS,
+                      rs.restart_s));
+    }
+    if (!rs.checkpoints() && (rs.checkpoint_mode != CheckpointMode::kSync || rs.checkpoint_write_bytes_per_s > 0)) {
+      bad(file, "$.train.checkpoint.every_s",
+          "a checkpoint interval (or train.failures.mtbf_s, for Young's interval) with the other checkpoint settings");
+    }
+    if (!rs.failures() && rs.checkpoint_read_bytes_per_s > 0) {
+      bad(file, "$.train.failures.mtbf_s",
+          "an MTBF with train.checkpoint.read_bytes_per_s (a checkpoint is read back only after a failure)");
+    }
     if (t.adapter.enabled()) {
       if (t.adapter.rank < 1 || t.adapter.rank > kMaxAdapterRank) {
         bad(file, "$.train.adapter.rank", fmt::format("an integer in [1, {}], got {}", kMaxAdapterRank, t.adapter.rank));
@@ -470,8 +520,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   if (w.phase == Phase::kTrain) {
     const Reader t = r.at("train");
     t.only_keys({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute", "flash_attention",
-                 "precision", "grad_bytes", "optimizer", "offload", "dp_comm_overlap", "tp_comm_overlap",
-                 "adapter"});
+                 "precision", "grad_bytes", "optimizer", "offload", "dp_comm_overlap", "tp_comm_overlap", "adapter",
+                 "checkpoint", "failures"});
     w.train.global_batch = t.integer("global_batch", 1, kMaxBatch);
     w.train.micro_batch = t.integer_or("micro_batch", 1, 1, kMaxBatch);
     w.train.seq_len = t.integer("seq_len", 1, kMaxSeq);
@@ -508,6 +558,24 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
           ad->fail_at("targets", e.what());
         }
       }
+    }
+    // Checkpoints and failures, in SI units as the rest of the file (the flags take minutes, hours, GB/s).
+    ResilienceSettings& rs = w.train.resilience;
+    if (auto f = t.maybe("failures")) {
+      f->only_keys({"mtbf_s", "restart_s"});
+      rs.mtbf_s = f->number("mtbf_s", Range::kPositive);
+      rs.restart_s = f->number_or("restart_s", rs.restart_s, Range::kNonNegative);
+    }
+    if (auto ck = t.maybe("checkpoint")) {
+      ck->only_keys({"every_s", "mode", "write_bytes_per_s", "read_bytes_per_s"});
+      if (ck->is_null("every_s") && rs.mtbf_s <= 0) {
+        ck->fail_at("every_s",
+                    "productive seconds between checkpoints (or train.failures.mtbf_s, for Young's interval)");
+      }
+      rs.checkpoint_every_s = ck->number_or("every_s", 0, Range::kPositive);
+      rs.checkpoint_mode = checkpoint_mode_from_string(ck->choice_or("mode", {"sync", "async"}, "sync"));
+      rs.checkpoint_write_bytes_per_s = ck->number_or("write_bytes_per_s", 0, Range::kPositive);
+      rs.checkpoint_read_bytes_per_s = ck->number_or("read_bytes_per_s", 0, Range::kPositive);
     }
     // `dp` left out: the GPUs not taken by tp·pp·cp (as --dp defaults on the command line).
     const bool dp_given = r.has("parallelism") && !r.is_null("parallelism") && !r.at("parallelism").is_null("dp");

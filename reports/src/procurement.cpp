@@ -275,6 +275,12 @@ void plan_option(const ProcurementInput& in, const plan::ParamCounts& pc, Procur
   plan::Rates rates;
   try {
     rates = plan::resolve_rates(hw, prec, in.assumptions);
+    if (train) {
+      // Checkpoints and failures: storage rates from the flags over this option's profile; an option
+      // whose storage is unknown (a datasheet GPU without --checkpoint-write) shows why.
+      plan::apply_resilience_overrides(w.train.resilience, rates);
+      plan::check_resilience(w, pc, rates, w.gpus > 0 ? w.gpus : w.par.world(), hw.id);
+    }
   } catch (const core::InputError& e) {
     f.error = e.what();
     return;

@@ -120,10 +120,10 @@ class HbmBenchmark final : public Benchmark {
     r.samples_s = seconds;
     r.metrics = hbm_metrics(kernel_, size, seconds, ctx.policy().statistic);
     r.verified = verified;
-    r.message = fmt::format("{} array set(s) of {} rotated (L2 {}); {} of {} result elements unwritten or not finite; {}",
-                            sets, core::format_bytes(static_cast<double>(arrays) * static_cast<double>(size)),
-                            core::format_bytes(props.l2_bytes), unwritten, n,
-                            verified ? "sampled result elements match" : "RESULT WRONG");
+    r.message = fmt::format(
+        "{} array set(s) of {} rotated (L2 {}); {} of {} result elements unwritten or not finite; {}", sets,
+        core::format_bytes(static_cast<double>(arrays) * static_cast<double>(size)), core::format_bytes(props.l2_bytes),
+        unwritten, n, verified ? "sampled result elements match" : "RESULT WRONG");
     return r;
   }
 

@@ -85,6 +85,18 @@ struct InferResult {
 InferResult evaluate_infer(const Workload& w, const ParamCounts& params, const Rates& rates,
                            const Assumptions& a) noexcept;
 
+/// Cold start of one replica: each of its nodes reads the weights of the replica's GPUs on it from
+/// storage at the per-node read bandwidth (Rates::storage_read_bytes_per_s, the profile's
+/// storage.read_bytes_per_s), all nodes at once; the node holding the most (weights per GPU of the end
+/// stage that holds the most × min(GPUs per replica, GPUs per node)) sets the time. time_s 0: the read
+/// bandwidth is unknown. Engine start-up (CUDA graphs, compilation) is not counted.
+struct ColdStart {
+  double bytes_per_node = 0;
+  double read_bytes_per_s = 0;
+  double time_s = 0;
+};
+ColdStart cold_start(const InferResult& r, const Rates& rates) noexcept;
+
 /// Tokens of the shared prompt prefix a prefix cache holds: its whole KV blocks (caches share whole
 /// blocks only); 0 when the prefix is shorter than a block.
 std::int64_t cached_prefix_tokens(const InferSettings& i) noexcept;

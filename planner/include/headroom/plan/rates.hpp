@@ -44,7 +44,9 @@ struct Assumptions {
   double fp8_cast_bytes_per_element = 4.0;
   /// CUDA context, cuBLAS / NCCL workspaces and allocator slack held on every GPU.
   double runtime_overhead_bytes = 1.5 * 1024.0 * 1024.0 * 1024.0;
-  /// Share of wall-clock time spent making progress (restarts, checkpoints, evaluation excluded).
+  /// Share of wall-clock time spent making progress. Without a checkpoint / failure model it stands
+  /// for everything lost (restarts, checkpoints, evaluation); with one (ResilienceSettings) only for
+  /// what that model leaves out (evaluation, data-loader stalls, slow nodes).
   double goodput = 1.0;
   /// Average board power as a share of TDP while training / serving.
   double power_fraction_of_tdp = 1.0;
@@ -106,6 +108,14 @@ struct Rates {
   double inter_alpha_s = 0;
   double gpus_per_node = 8;
   double tdp_w = 0;
+  /// Storage per node (checkpoints, model loading), bytes/s, with how each was obtained; 0: unknown.
+  /// Checkpoint writes: the profile's checkpoint_write_bytes_per_s, else its write_bytes_per_s; reads:
+  /// its read_bytes_per_s. --checkpoint-write / --checkpoint-read replace them
+  /// (apply_resilience_overrides). Not in `notes`: a plan lists them only where it uses them.
+  double checkpoint_write_bytes_per_s = 0;
+  std::string checkpoint_write_source;
+  double storage_read_bytes_per_s = 0;
+  std::string storage_read_source;
   std::vector<std::string> notes;    ///< how each rate was obtained (for plan.json assumptions)
 };
 

@@ -3,6 +3,7 @@
 /// time-to-train. evaluate_train() does not allocate; it is the search's inner loop.
 #include <array>
 
+#include "headroom/plan/checkpoint.hpp"
 #include "headroom/plan/rates.hpp"
 #include "headroom/plan/workload.hpp"
 
@@ -68,7 +69,8 @@ struct TrainTime {
   double tokens_per_s = 0;
   double tokens_per_s_per_gpu = 0;
   double steps = 0;              ///< to consume the token budget (0 when none)
-  double time_to_train_s = 0;    ///< incl. goodput
+  double time_to_train_s = 0;    ///< incl. goodput, checkpoint stalls and failures (run_time)
+  RunTime run;                   ///< how time_to_train_s is composed (productive time, checkpoints, failures)
   double gpu_hours = 0;
   double energy_kwh = 0;         ///< GPU board energy × PUE
   int slowest_stage = 0;         ///< pipeline stage whose micro-batch time sets the pace (the breakdown is its)
@@ -95,6 +97,7 @@ struct TrainResult {
   /// first's) and the last; the other middle stages never need more than the first middle one.
   std::array<StageMemory, 3> stages{};
   int stage_count = 0;
+  CheckpointCost checkpoint;  ///< enabled only when the workload models checkpoints or failures
 };
 
 TrainResult evaluate_train(const Workload& w, const ParamCounts& params, const Rates& rates,
@@ -182,6 +185,11 @@ RankPlacement rank_placement(const Parallelism& p, double gpus_per_node) noexcep
 /// EP ranks per node: the EP group sits next to the TP ranks, floor(GPUs per node / TP) of its ranks
 /// on each node (at least 1, at most EP). The EP all-to-all and the plan's assumption line use it.
 double ep_ranks_per_node(const Parallelism& p, double gpus_per_node) noexcept;
+
+/// Bytes of one activation (and stored weight) element in training: the training dtype, bf16 for FP8
+/// training (Transformer Engine keeps activations and weights in bf16 and casts GEMM inputs), 4 bytes
+/// for fp32 and tf32 (a matmul mode on fp32 tensors).
+double activation_element_bytes(const TrainSettings& t) noexcept;
 
 /// Korthikanti et al. activation bytes per layer per micro-batch with the workload's techniques.
 double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;

@@ -92,6 +92,32 @@ struct StageLayout {
 };
 StageLayout stage_layout(std::int64_t num_layers, const Parallelism& p) noexcept;
 
+/// How a checkpoint is written. kSync: training stops until the write is done. kAsync (PyTorch DCP
+/// async_save, Megatron-Core --async-save): training stops only while each GPU copies its shard to host
+/// memory; a background process writes it while training goes on.
+enum class CheckpointMode { kSync, kAsync };
+std::string to_string(CheckpointMode m);
+CheckpointMode checkpoint_mode_from_string(const std::string& s);  ///< "sync" | "async"
+
+/// Checkpoints and job interruptions (docs/planner.md, "Checkpoints and failures"). Everything 0 (the
+/// default): neither is modelled and time-to-train is productive time / goodput, as before.
+struct ResilienceSettings {
+  /// Productive seconds between checkpoints; 0: none, or Young's interval when mtbf_s is given.
+  double checkpoint_every_s = 0;
+  CheckpointMode checkpoint_mode = CheckpointMode::kSync;
+  /// Per-node storage write / read bandwidth in bytes/s overriding the profile's (0: the profile's).
+  double checkpoint_write_bytes_per_s = 0;
+  double checkpoint_read_bytes_per_s = 0;
+  /// Mean time between interruptions of this job at its size, seconds (0: failures not modelled).
+  double mtbf_s = 0;
+  /// Time to detect a failure, reschedule and reinitialise before the checkpoint is read, seconds.
+  /// 10 minutes when not given: an assumed figure, not a measurement (docs/planner.md); pass
+  /// --restart-min (train.failures.restart_s) with your cluster's own.
+  double restart_s = 600;
+  bool checkpoints() const noexcept { return checkpoint_every_s > 0 || mtbf_s > 0; }
+  bool failures() const noexcept { return mtbf_s > 0; }
+};
+
 struct TrainSettings {
   std::int64_t global_batch = 0;  ///< sequences per optimizer step
   std::int64_t micro_batch = 1;   ///< sequences per micro-batch
@@ -108,6 +134,8 @@ struct TrainSettings {
   double tp_comm_overlap = 0;     ///< fraction of TP communication hidden behind GEMMs
   /// LoRA / QLoRA fine-tuning: base weights frozen, only the adapters trained (none: full training).
   AdapterSettings adapter;
+  /// Checkpoint and failure costs added to time-to-train (none by default).
+  ResilienceSettings resilience;
 };
 
 struct InferSettings {
