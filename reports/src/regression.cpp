@@ -697,6 +697,14 @@ Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<st
   if (runs.size() < 3) {
     out.warnings.push_back(fmt::format("{} node(s): fleet outliers need at least 3", runs.size()));
   }
+  // A node that was busy during its run is an outlier for that reason alone (see core/activity.hpp).
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& a = runs[i].run.activity;
+    if (!a || runs[i].run.world_size != 1 || !core::is_busy(*a)) continue;
+    out.warnings.push_back(fmt::format("{} was busy during its run: other processes kept {:.2f} of {} CPUs busy on "
+                                       "average; its CPU and memory figures understate the node",
+                                       labels[i], a->other_busy_cpus, a->cpus));
+  }
   struct Acc {
     FleetMetric fm;
     std::vector<double> values;

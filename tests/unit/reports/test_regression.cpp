@@ -708,6 +708,15 @@ TEST(Fleet, SlowNodeStandsOut) {
   EXPECT_DOUBLE_EQ(m.median, (100e9 + 100.2e9) / 2);
   for (const auto& n : m.nodes) EXPECT_EQ(n.outlier, n.node == "node4") << n.node << " z=" << n.robust_z;
   EXPECT_TRUE(m.nodes[4].worse);
+  EXPECT_TRUE(f.warnings.empty());
+  // If node4 was busy during its run, the report says so beside the outlier.
+  runs[4].run.activity = core::Activity{40.0, 64, 6.0, 0.0, 7.5};
+  runs[0].run.activity = core::Activity{40.0, 64, 1.2, 0.0, 1.0};  // under 2 % of 64 CPUs: idle
+  const auto busy = fleet_compare(runs, labels, {});
+  ASSERT_EQ(busy.warnings.size(), 1u);
+  EXPECT_EQ(busy.warnings[0],
+            "node4 was busy during its run: other processes kept 6.00 of 64 CPUs busy on average; its CPU and memory "
+            "figures understate the node");
 }
 
 TEST(Fleet, BadOptionsAreInputErrors) {
