@@ -701,9 +701,10 @@ Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<st
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto& a = runs[i].run.activity;
     if (!a || runs[i].run.world_size != 1 || !core::is_busy(*a)) continue;
-    out.warnings.push_back(fmt::format("{} was busy during its run: other processes kept {:.2f} of {} CPUs busy on "
-                                       "average; its CPU and memory figures understate the node",
-                                       labels[i], a->other_busy_cpus, a->cpus));
+    out.warnings.push_back(
+        fmt::format("{} was busy during its run: other processes kept {:.2f} of {} CPUs busy on "
+                    "average; its CPU and memory figures understate the node",
+                    labels[i], a->other_busy_cpus, a->cpus));
   }
   struct Acc {
     FleetMetric fm;
