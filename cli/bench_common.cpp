@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 #include "headroom/bench/backends.hpp"
 #include "headroom/bench/mpi_session.hpp"
 #include "headroom/bench/runner.hpp"
+#include "headroom/bench/watchdog.hpp"
 #include "headroom/core/activity.hpp"
 #include "headroom/core/errors.hpp"
 #include "headroom/core/inventory.hpp"
@@ -53,6 +56,13 @@ void add_bench_options(CLI::App* cmd, BenchSettings& s) {
                   "Interleaved rounds the repetitions of CPU cases are spread over (1: back to back; default: "
                   "the suite's, quick/standard 3, full 5)")
       ->check(CLI::Range(1, 1000));
+  cmd->add_option_function<std::string>(
+         "--case-timeout", [&s](const std::string& v) { s.case_timeout = v; },
+         "Seconds one case (or a rank's wait for the others at a case boundary) may take before the job "
+         "is ended with exit 3, instead of waiting forever for a rank that failed or stopped (0: never; "
+         "default: under mpirun/srun 20x the suite's per-case limit, at least 300 s; never for a single "
+         "process)")
+      ->type_name("SECONDS");
   cmd->add_flag("--quiet", s.quiet, "No progress on stderr");
 }
 
@@ -62,7 +72,23 @@ bench::BackendOptions backend_options(const BenchSettings& s) {
 }
 }  // namespace
 
+namespace {
+/// --case-timeout in seconds: -1 when not given (the default for the world size applies).
+double case_timeout_s(const BenchSettings& s) {
+  if (!s.case_timeout) return -1.0;
+  const char* text = s.case_timeout->c_str();
+  char* end = nullptr;
+  const double v = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !std::isfinite(v) || v < 0 || v > 1e7) {
+    throw core::InputError("", "--case-timeout",
+                           "seconds, a number from 0 (never) to 1e7, got '" + *s.case_timeout + "'");
+  }
+  return v;
+}
+}  // namespace
+
 void check_bench_settings(const BenchSettings& s) {
+  (void)case_timeout_s(s);
   const bench::BackendOptions backend = backend_options(s);
   bench::Registry registry;
   bench::register_all(registry, backend);  // a bad --storage-size, --min-bytes, ... throws here
@@ -86,6 +112,25 @@ core::Results run_suite(const BenchSettings& s) {
   if (s.rounds > 0) opt.policy.rounds = s.rounds;
   opt.filter = s.filter;
   opt.command_line = command_line();
+  const double given_timeout_s = case_timeout_s(s);
+  const int rank = mpi.world().rank, ranks = mpi.world().size;
+  // A rank that ends itself makes mpirun / srun end the job (a process that exits without
+  // MPI_Finalize); no MPI call is made from the watchdog's thread (MPI runs THREAD_FUNNELED).
+  bench::Watchdog watchdog(
+      given_timeout_s >= 0 ? given_timeout_s : bench::default_step_timeout_s(ranks, opt.policy.max_case_s),
+      [rank, ranks](const std::string& what, double limit_s) {
+        fmt::print(stderr,
+                   "headroom: {}{} has not finished after {:g} s (--case-timeout): {}; ending "
+                   "this {} with exit 3, no results written\n",
+                   ranks > 1 ? fmt::format("rank {} of {}: ", rank, ranks) : std::string(), what, limit_s,
+                   ranks > 1 ? "another rank has probably failed or stopped, leaving this one "
+                               "waiting in a collective"
+                             : "it is stuck (a hung device, file system or driver)",
+                   ranks > 1 ? "job" : "run");
+        std::fflush(stderr);
+        std::_Exit(static_cast<int>(core::ExitCode::kEnvironment));
+      });
+  opt.watchdog = &watchdog;
 
   g_cancel.store(false);
   const auto previous_int = std::signal(SIGINT, on_stop_signal);
@@ -104,6 +149,7 @@ core::Results run_suite(const BenchSettings& s) {
     throw;
   }
   restore();
+  watchdog.arm("the end-of-run inventory gather");
   r.run.activity = activity.finish();
   // Under mpirun the job's other ranks on this node count as other processes: only a single-rank
   // run can tell a busy machine from its own work.
@@ -113,6 +159,7 @@ core::Results run_suite(const BenchSettings& s) {
   }
   r.host = core::collect_host_inventory();
   r.hosts = mpi.gather_hosts(r.host);  // every rank's host at rank 0 (empty when single-rank)
+  watchdog.disarm();
   r.devices = bench::collect_devices();
   for (const auto& f : bench::build_features()) {
     if (!f.enabled) r.run.notes.push_back(f.name + ": " + f.detail);

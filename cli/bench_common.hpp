@@ -1,6 +1,7 @@
 #pragma once
 /// What `headroom bench` and `headroom run` share: running a suite with progress and Ctrl-C
 /// handling, and writing results in the requested format.
+#include <optional>
 #include <string>
 
 #include "commands.hpp"
@@ -21,10 +22,11 @@ struct BenchSettings {
   int repetitions = 0;  ///< 0: the suite's default
   int warmup = -1;      ///< -1: the suite's default
   int rounds = 0;       ///< 0: the suite's default
+  std::optional<std::string> case_timeout;  ///< seconds as text; none: bench::default_step_timeout_s
   bool quiet = false;
 };
 
-/// Adds --suite, --filter, --storage-dir, --repetitions, --warmup, --rounds, --quiet to `cmd`.
+/// Adds --suite, --filter, --storage-dir, --repetitions, --warmup, --rounds, --case-timeout, --quiet to `cmd`.
 void add_bench_options(CLI::App* cmd, BenchSettings& s);
 
 /// The checks run_suite() makes before any work (backend flags, --filter, storage directory and

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "headroom/bench/sampling.hpp"
+#include "headroom/bench/watchdog.hpp"
 #include "headroom/core/errors.hpp"
 #include "headroom/core/inventory.hpp"
 #include "headroom/core/units.hpp"
@@ -155,6 +156,10 @@ core::Results run_benchmarks(const Registry& registry, const RunOptions& options
       if (!order.empty()) sink.on_round_start(round + 1, rounds, order.size());
     }
     for (std::size_t i : order) {
+      if (options.watchdog != nullptr) {
+        options.watchdog->arm(fmt::format("round {} of {}, case {} of {} ({} {})", round + 1, rounds, i + 1,
+                                          plan.size(), plan[i].info.name, core::params_key(plan[i].params)));
+      }
       bool stop = cancel != nullptr && cancel->load();
       if (multi_rank) stop = options.world.any(stop);  // every rank, every step: one decision for all
       if (stop) {

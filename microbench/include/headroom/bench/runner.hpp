@@ -27,6 +27,8 @@ class Sink {
   }
 };
 
+class Watchdog;
+
 /// How MPI ranks take part. The default is a single process.
 struct World {
   int rank = 0;
@@ -43,6 +45,9 @@ struct RunOptions {
   std::string filter = "*";      ///< glob over case names
   std::string command_line;
   World world;
+  /// Armed at every step (each case, and each rank's turn at a case boundary) when given; the caller
+  /// owns it and arms it for what comes after the run (the inventory gather).
+  Watchdog* watchdog = nullptr;
 };
 
 /// Throws core::InputError naming --filter when `filter` selects no instance of `suite` in
