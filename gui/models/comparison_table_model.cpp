@@ -4,11 +4,12 @@
 #include <QColor>
 
 #include "format.hpp"
+#include "option_details.hpp"
 
 namespace headroom::gui {
 
 namespace {
-enum Column { kOption, kFits, kMemory, kCapacity, kParallelism, kThroughput, kTime, kHours, kMfu, kColumnCount };
+enum Column { kOption, kFits, kMemory, kCapacity, kParallelism, kThroughput, kTime, kHours, kMfu, kCheckpoints, kColumnCount };
 }  // namespace
 
 ComparisonTableModel::ComparisonTableModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -38,6 +39,7 @@ QVariant ComparisonTableModel::headerData(int section, Qt::Orientation orientati
     case kTime: return infer ? QStringLiteral("TTFT (load)") : QStringLiteral("Time to train");
     case kHours: return infer ? QStringLiteral("TPOT") : QStringLiteral("GPU-hours");
     case kMfu: return infer ? QStringLiteral("Max requests") : QStringLiteral("MFU");
+    case kCheckpoints: return infer ? QStringLiteral("Cold start") : QStringLiteral("Checkpoints");
     default: return {};
   }
 }
@@ -56,6 +58,12 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
     if (col == kParallelism && o.evaluated > 0) {
       return QStringLiteral("%1 configurations evaluated, %2 fit").arg(o.evaluated).arg(o.fitting);
     }
+    if (col == kCheckpoints) {
+      if (infer) return cold_start_text(o);
+      const QStringList lines = checkpoint_lines(o);
+      return lines.isEmpty() ? QStringLiteral("Checkpoints and failures are not modelled (workload form)")
+                             : lines.join(QLatin1Char('\n'));
+    }
     if (col == kMemory) {
       return QStringLiteral("weights %1, gradients %2, optimizer %3, activations %4, KV cache %5, overhead %6")
           .arg(gib(o.memory.weights_bytes), gib(o.memory.gradients_bytes), gib(o.memory.optimizer_bytes),
@@ -72,6 +80,11 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
       case kTime: return infer ? o.ttft_under_load_s : o.time_to_train_s;
       case kHours: return infer ? o.tpot_s : o.gpu_hours;
       case kMfu: return infer ? o.max_concurrent_requests : o.mfu;
+      // Serving: seconds (0: unknown); training: the share of wall time checkpoints and failures take.
+      case kCheckpoints:
+        return infer ? o.cold_start_s
+               : o.run.time_s > 0 ? (o.run.checkpoint_s + o.run.failure_s) / o.run.time_s
+                                  : 0.0;
       default: return data(index, Qt::DisplayRole);
     }
   }
@@ -91,6 +104,9 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
     case kTime: return duration(infer ? o.ttft_under_load_s : o.time_to_train_s);
     case kHours: return infer ? duration(o.tpot_s) : count(o.gpu_hours);
     case kMfu: return infer ? QString::number(o.max_concurrent_requests, 'f', 0) : QStringLiteral("%1 %").arg(100.0 * o.mfu, 0, 'f', 1);
+    case kCheckpoints:
+      if (!infer) return checkpoint_summary(o);
+      return o.cold_start_s > 0 ? duration(o.cold_start_s) : QStringLiteral("unknown");
     default: return {};
   }
 }

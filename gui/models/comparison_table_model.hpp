@@ -1,6 +1,7 @@
 #pragma once
 /// One row per computed GPU option: fit, memory, best parallelism, throughput, time and GPU-hours
-/// (training) or TTFT / TPOT / concurrency (inference). Qt::UserRole gives the raw SI number.
+/// (training) or TTFT / TPOT / concurrency (inference), and the checkpoint + failure share of the wall
+/// time (training) or the cold start (inference). Qt::UserRole gives the raw SI number.
 #include <QAbstractTableModel>
 
 #include <memory>

@@ -53,6 +53,8 @@ void fill_train(OptionResult& out, const plan::Workload& w, const plan::TrainRes
   out.time_to_train_s = r.time.time_to_train_s;
   out.gpu_hours = r.time.gpu_hours;
   out.mfu = r.time.mfu;
+  out.checkpoint = r.checkpoint;
+  out.run = r.time.run;
 }
 
 // The largest TP that the model and the node allow: the fallback shown when no configuration fits.
@@ -90,6 +92,13 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
   plan::Rates rates;
   try {
     rates = plan::resolve_rates(profile, precision, a);
+    if (w.phase == plan::Phase::kTrain) {
+      // Checkpoints and failures: the form's storage rates over this option's profile; an option whose
+      // storage is unknown (a datasheet GPU without a write rate in the form) shows the planner's
+      // reason, as `report procurement` does. Measured options are named by their file, as in `plan`.
+      plan::apply_resilience_overrides(w.train.resilience, rates);
+      plan::check_resilience(w, params, rates, form.gpus, opt.file.empty() ? profile.id : opt.file);
+    }
   } catch (const core::InputError& e) {
     out.error = e.what();
     return out;
@@ -122,6 +131,10 @@ OptionResult plan_option(const GpuOption& opt, const WorkloadForm& form, const p
     out.ttft_under_load_s = r.time.ttft_under_load_s;  // at the planned batch (the prompt alone is a lower bound)
     out.tpot_s = r.time.tpot_s;
     out.max_concurrent_requests = r.memory.max_concurrent_requests;
+    const plan::ColdStart cs = plan::cold_start(r, rates);
+    out.cold_start_bytes_per_node = cs.bytes_per_node;
+    out.cold_start_read_bytes_per_s = cs.read_bytes_per_s;
+    out.cold_start_s = cs.time_s;
     out.roofline.ops.push_back({"prefill (1 request)", r.time.prefill.flop, r.time.prefill.bytes});
     out.roofline.ops.push_back({r.time.micro_batch < r.time.batch
                                     ? fmt::format("decode step (micro-batch {:.0f} of {:.0f})", r.time.micro_batch,

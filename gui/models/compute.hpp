@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "headroom/plan/checkpoint.hpp"
 #include "workspace.hpp"
 
 namespace headroom::gui {
@@ -66,10 +67,19 @@ struct OptionResult {
   double host_bytes_per_node = 0;
   double host_capacity_bytes = 0;
   bool host_fits = true;
+  /// Training with the checkpoint group on: the planner's checkpoint figures (TrainResult::checkpoint;
+  /// enabled false when off) and how time_to_train_s is composed (TrainTime::run).
+  plan::CheckpointCost checkpoint;
+  plan::RunTime run;
   // Inference (phase infer):
   double ttft_under_load_s = 0;  ///< TTFT under load at the planned batch (prompt chunks in steps with the decode batch)
   double tpot_s = 0;
   double max_concurrent_requests = 0;
+  /// Cold start of one replica (plan::cold_start): the weights each node reads from storage, bytes, at
+  /// the profile's storage.read_bytes_per_s; cold_start_s 0: that rate is unknown (datasheets).
+  double cold_start_bytes_per_node = 0;
+  double cold_start_read_bytes_per_s = 0;
+  double cold_start_s = 0;
   Roofline roofline;
 };
 

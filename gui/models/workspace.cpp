@@ -121,6 +121,12 @@ plan::Workload to_workload(const WorkloadForm& f, const plan::Catalog& catalog) 
     w.train.optimizer = f.optimizer;
     w.train.offload = f.offload;
     w.par.rank_order = f.rank_order;
+    if (f.checkpoint.enabled && f.checkpoint.every_s <= 0 && f.checkpoint.mtbf_s <= 0) {
+      // The group is on but models nothing: say what it needs rather than planning without it.
+      throw core::InputError(file, "$.train.checkpoint.every_s",
+                             "an interval in minutes, or an MTBF (failures) for Young's optimal interval");
+    }
+    w.train.resilience = resilience_settings(f);
     plan::validate(w, file);
     w.gpus = f.gpus;
   } else {
@@ -148,6 +154,23 @@ plan::Workload to_workload(const WorkloadForm& f, const plan::Catalog& catalog) 
     plan::validate(w, file);
   }
   return w;
+}
+
+plan::ResilienceSettings resilience_settings(const WorkloadForm& f) {
+  plan::ResilienceSettings s;
+  const CheckpointForm& c = f.checkpoint;
+  if (f.phase != plan::Phase::kTrain || !c.enabled) return s;
+  s.checkpoint_every_s = c.every_s;
+  s.checkpoint_mode = c.mode;
+  s.checkpoint_write_bytes_per_s = c.write_bytes_per_s;
+  s.mtbf_s = c.mtbf_s;
+  // The read rate and the restart act only after a failure: without an MTBF their fields are
+  // disabled in the form and left out here (the planner refuses a read rate with nothing to act on).
+  if (c.mtbf_s > 0) {
+    s.checkpoint_read_bytes_per_s = c.read_bytes_per_s;
+    s.restart_s = c.restart_s;
+  }
+  return s;
 }
 
 plan::HardwareProfile planned_profile(const GpuOption& option, const WorkloadForm& form) {
@@ -192,6 +215,13 @@ std::string workspace_to_json(const Workspace& ws) {
   wl["offload"] = plan::to_string(f.offload);
   wl["host_memory_gib"] = f.host_memory_gib;
   wl["rank_order"] = plan::to_string(f.rank_order);
+  wl["checkpoint"] = {{"enabled", f.checkpoint.enabled},
+                      {"every_s", f.checkpoint.every_s},
+                      {"mode", plan::to_string(f.checkpoint.mode)},
+                      {"write_bytes_per_s", f.checkpoint.write_bytes_per_s},
+                      {"read_bytes_per_s", f.checkpoint.read_bytes_per_s},
+                      {"mtbf_s", f.checkpoint.mtbf_s},
+                      {"restart_s", f.checkpoint.restart_s}};
   wl["ttft_slo_s"] = f.ttft_slo_s;
   wl["shared_prefix_tokens"] = f.shared_prefix_tokens;
 
@@ -230,7 +260,7 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   only_keys(wl, {"model", "phase", "precision", "gpus", "search", "tp", "pp", "micro_batch", "global_batch", "seq_len",
                  "tokens", "zero_stage", "recompute", "context_len", "output_len", "batch", "qps", "tpot_slo_s",
                  "adapter", "adapter_rank", "ttft_slo_s", "shared_prefix_tokens", "optimizer", "offload",
-                 "host_memory_gib", "rank_order"});
+                 "host_memory_gib", "rank_order", "checkpoint"});
   WorkloadForm& f = ws.workload;
   const Reader model = wl.at("model");
   if (model.value().is_string()) {
@@ -282,6 +312,25 @@ Workspace workspace_from_json(const std::string& text, const std::string& file, 
   f.rank_order = plan::rank_order_from_string(wl.choice_or(
       "rank_order", {plan::to_string(plan::RankOrder::kPipelineOuter), plan::to_string(plan::RankOrder::kDataOuter)},
       plan::to_string(plan::RankOrder::kPipelineOuter)));
+
+  // 1.2: checkpoints and failures. A workspace saved before has none: the group is off.
+  if (const auto ck = wl.maybe("checkpoint")) {
+    only_keys(*ck, {"enabled", "every_s", "mode", "write_bytes_per_s", "read_bytes_per_s", "mtbf_s", "restart_s"});
+    CheckpointForm& c = f.checkpoint;
+    c.enabled = ck->boolean("enabled");
+    // 0 is "not given" in each (Young's interval, the profile's rate, no failures), as in the form.
+    const auto bounded = [&](const char* key, double max, const char* what) {
+      const double v = ck->number(key, Range::kNonNegative);
+      if (v > max) ck->fail_at(key, fmt::format("{} in [0, {:g}], got {:g}", what, max, v));
+      return v;
+    };
+    c.every_s = bounded("every_s", kMaxCheckpointEveryS, "productive seconds between checkpoints (0: Young's)");
+    c.mode = plan::checkpoint_mode_from_string(ck->choice("mode", {"sync", "async"}));
+    c.write_bytes_per_s = bounded("write_bytes_per_s", kMaxStorageBytesPerS, "bytes/s per node (0: the profile's)");
+    c.read_bytes_per_s = bounded("read_bytes_per_s", kMaxStorageBytesPerS, "bytes/s per node (0: the profile's)");
+    c.mtbf_s = bounded("mtbf_s", kMaxMtbfS, "seconds between interruptions (0: no failures)");
+    c.restart_s = bounded("restart_s", kMaxRestartS, "seconds to restart after a failure");
+  }
 
   const Reader options = root.at("options");
   for (std::size_t i = 0; i < options.size(); ++i) {

@@ -1,5 +1,5 @@
 #pragma once
-/// The GUI workspace, saved as schema "headroom.gui_workspace" 1.0: the workload form, the GPU
+/// The GUI workspace, saved as schema "headroom.gui_workspace" 1.2: the workload form, the GPU
 /// options compared, the cost settings and the results files shown on the Measurements page.
 /// Plain data without Qt so that it can be tested and benchmarked on its own.
 #include <cstdint>
@@ -15,10 +15,18 @@ namespace headroom::gui {
 
 inline constexpr const char* kWorkspaceSchema = "headroom.gui_workspace";
 inline constexpr int kWorkspaceMajor = 1;
-inline constexpr int kWorkspaceMinor = 1;  ///< 1.1: host_memory_gib, rank_order
+/// 1.1: host_memory_gib, rank_order; 1.2: workload.checkpoint (checkpoints and failures).
+inline constexpr int kWorkspaceMinor = 2;
 
 /// Largest host RAM per node the form takes, GiB (the bound of `--host-memory`).
 inline constexpr double kMaxHostMemoryGib = 1e5;
+
+/// Bounds of the checkpoint group, the planner's for a workload file (planner/src/workload.cpp): an
+/// interval up to ~3 years, an MTBF up to ~30 years, a restart up to ~4 months, 100 TB/s per node.
+inline constexpr double kMaxCheckpointEveryS = 1e8;
+inline constexpr double kMaxMtbfS = 1e9;
+inline constexpr double kMaxRestartS = 1e7;
+inline constexpr double kMaxStorageBytesPerS = 1e14;
 
 enum class OptionKind { kDatasheet, kMeasured };
 std::string to_string(OptionKind k);
@@ -30,6 +38,21 @@ struct GpuOption {
   std::string file;               ///< kMeasured: the profile.json / results.json it was imported from
   plan::HardwareProfile profile;
   bool enabled = true;            ///< unchecked options stay in the list but are not computed
+};
+
+/// Training: the "Checkpoints & failures" group (docs/planner.md, "Checkpoints and failures"), in SI
+/// units as the planner's workload file (train.checkpoint / train.failures). Off by default, so that a
+/// plan is what it was without the group; the values are kept while it is off.
+struct CheckpointForm {
+  bool enabled = false;
+  /// Productive seconds between checkpoints; 0: Young's optimum, which needs mtbf_s. 30 min is only
+  /// the form's starting value (the CLI has no default interval).
+  double every_s = 1800;
+  plan::CheckpointMode mode = plan::CheckpointMode::kSync;
+  double write_bytes_per_s = 0;  ///< per node; 0: each option's profile (a datasheet has none)
+  double read_bytes_per_s = 0;   ///< per node, to load the checkpoint after a failure; 0: the profile's
+  double mtbf_s = 0;             ///< mean time between interruptions of the job; 0: failures not modelled
+  double restart_s = 600;        ///< detect, reschedule, reinitialise (the planner's assumed 10 min)
 };
 
 /// The workload form. Sizes are counts (sequences, tokens, GPUs); times in seconds.
@@ -58,6 +81,7 @@ struct WorkloadForm {
   double host_memory_gib = 0;
   /// Train with a fixed layout: how ranks fill the nodes (the search tries both orders).
   plan::RankOrder rank_order = plan::RankOrder::kPipelineOuter;
+  CheckpointForm checkpoint;             ///< train: checkpoints and failures (off by default)
   std::int64_t context_len = 2048;       ///< inference prompt tokens
   std::int64_t output_len = 512;         ///< inference generated tokens
   std::int64_t batch = 0;                ///< concurrent requests (0: as many as fit)
@@ -93,8 +117,14 @@ const plan::ModelConfig& form_model(const WorkloadForm& form, const plan::Catalo
 
 /// The planner workload the form describes, validated (plan::validate). With `search` on the
 /// parallelism fields are not checked (the search picks them). Throws core::InputError whose
-/// json_path names the field ("$.parallelism.tp", "$.train.global_batch", "$.gpus").
+/// json_path names the field ("$.parallelism.tp", "$.train.global_batch", "$.gpus"). Training with the
+/// checkpoint group on: train.resilience from it (the read rate and restart only with an MTBF, where
+/// they act), paths "$.train.checkpoint.*" / "$.train.failures.*" as the planner's workload file.
 plan::Workload to_workload(const WorkloadForm& form, const plan::Catalog& catalog);
+
+/// The planner's settings the checkpoint group describes (the defaults, nothing modelled, when it is
+/// off or the phase is inference). Not validated: to_workload does that.
+plan::ResilienceSettings resilience_settings(const WorkloadForm& form);
 
 /// The profile `option` is planned with under `form`: its own, or with the form's host RAM per node
 /// (host_memory_gib > 0, training with the optimizer offloaded) as an override.

@@ -11,6 +11,7 @@
 
 #include "headroom/core/errors.hpp"
 #include "headroom/core/units.hpp"
+#include "headroom/plan/checkpoint.hpp"
 #include "headroom/plan/infer.hpp"
 #include "headroom/plan/search.hpp"
 #include "headroom/plan/train.hpp"
@@ -18,6 +19,7 @@
 #include "models/comparison_table_model.hpp"
 #include "models/compute.hpp"
 #include "models/measurements.hpp"
+#include "models/option_details.hpp"
 #include "models/option_list_model.hpp"
 #include "models/profile_tree_model.hpp"
 #include "models/recomputer.hpp"
@@ -39,6 +41,30 @@ std::string error_path(const std::function<void()>& f) {
     return e.json_path();
   }
   return "<no error>";
+}
+
+// The CLI example of docs/planner.md: `headroom plan train --model llama-2-70b --gpu H100 --gpus 64 --tp 8
+// --pp 2 --zero 1 --global-batch 1024 --seq-len 4096 --tokens 1e12` (recompute none, bf16), on H100 SXM,
+// with the checkpoint group on: every 30 min, 2 GB/s per node.
+Workspace llama2_70b_checkpoints(const plan::Catalog& catalog) {
+  Workspace ws = default_workspace(catalog);
+  ws.options.resize(1);  // H100 SXM
+  WorkloadForm& f = ws.workload;
+  f.model_id = "llama-2-70b";
+  f.gpus = 64;
+  f.search = false;
+  f.tp = 8;
+  f.pp = 2;
+  f.micro_batch = 1;
+  f.zero_stage = 1;
+  f.recompute = plan::Recompute::kNone;
+  f.global_batch = 1024;
+  f.seq_len = 4096;
+  f.tokens = 1e12;
+  f.checkpoint.enabled = true;
+  f.checkpoint.every_s = 1800;
+  f.checkpoint.write_bytes_per_s = 2e9;
+  return ws;
 }
 }  // namespace
 
@@ -129,6 +155,35 @@ class ModelsTest : public QObject {
     const Workspace older3 = workspace_from_json(old3.dump(), "old.json", *catalog_);
     QCOMPARE(older3.workload.host_memory_gib, 0.0);
     QCOMPARE(older3.workload.rank_order, plan::RankOrder::kPipelineOuter);
+
+    // 1.2: the checkpoint group travels (in SI units); a 1.1 workspace loads with it off.
+    QCOMPARE(kWorkspaceMinor, 2);
+    ws.workload.checkpoint = {true, 0, plan::CheckpointMode::kAsync, 2.5e9, 1.2e9, 11124, 900};
+    const std::string text4 = workspace_to_json(ws);
+    QVERIFY(text4.find("\"schema_version\": \"1.2\"") != std::string::npos);
+    QVERIFY(text4.find("\"mode\": \"async\"") != std::string::npos);
+    const Workspace back4 = workspace_from_json(text4, "ws.json", *catalog_);
+    QCOMPARE(workspace_to_json(back4), text4);
+    const CheckpointForm& ck = back4.workload.checkpoint;
+    QVERIFY(ck.enabled);
+    QCOMPARE(ck.every_s, 0.0);
+    QCOMPARE(ck.mode, plan::CheckpointMode::kAsync);
+    QCOMPARE(ck.write_bytes_per_s, 2.5e9);
+    QCOMPARE(ck.read_bytes_per_s, 1.2e9);
+    QCOMPARE(ck.mtbf_s, 11124.0);
+    QCOMPARE(ck.restart_s, 900.0);
+    nlohmann::json old4 = nlohmann::json::parse(text4);
+    old4["workload"].erase("checkpoint");
+    old4["schema_version"] = "1.1";
+    const Workspace older4 = workspace_from_json(old4.dump(), "old.json", *catalog_);
+    QVERIFY(!older4.workload.checkpoint.enabled);
+    QCOMPARE(older4.workload.checkpoint.every_s, 1800.0);
+    QCOMPARE(older4.workload.checkpoint.mtbf_s, 0.0);
+    old4["schema_version"] = "1.0";
+    QVERIFY(!workspace_from_json(old4.dump(), "old.json", *catalog_).workload.checkpoint.enabled);
+    // Off, the planner sees nothing modelled whatever the kept values are.
+    QVERIFY(!resilience_settings(older4.workload).checkpoints());
+    QVERIFY(!to_workload(older4.workload, *catalog_).train.resilience.checkpoints());
   }
 
   void workspaceStrict() {
@@ -142,7 +197,7 @@ class ModelsTest : public QObject {
     };
     const auto load = [&](const std::string& t) { return [t, this] { workspace_from_json(t, "ws.json", *catalog_); }; };
     QCOMPARE(error_path(load(with("\"gpus\": 64", "\"gpuz\": 64"))), std::string("$.workload.gpuz"));
-    QCOMPARE(error_path(load(with("\"schema_version\": \"1.1\"", "\"schema_version\": \"2.0\""))), std::string("$.schema_version"));
+    QCOMPARE(error_path(load(with("\"schema_version\": \"1.2\"", "\"schema_version\": \"2.0\""))), std::string("$.schema_version"));
     QCOMPARE(error_path(load(with("\"id\": \"l40s\"", "\"id\": \"l41s\""))), std::string("$.options[3].id"));
     QCOMPARE(error_path(load(with("\"tp\": 8", "\"tp\": \"8\""))), std::string("$.workload.tp"));
     QCOMPARE(error_path(load(with("\"adapter\": \"none\"", "\"adapter\": \"dora\""))), std::string("$.workload.adapter"));
@@ -154,6 +209,171 @@ class ModelsTest : public QObject {
     QCOMPARE(error_path(load(with("\"rank_order\": \"tp-cp-ep-dp-pp\"", "\"rank_order\": \"dp-tp\""))),
              std::string("$.workload.rank_order"));
     QVERIFY(error_path(load("{ not json")) != "<no error>");
+    QCOMPARE(error_path(load(with("\"every_s\": 1800.0", "\"every_z\": 1800.0"))), std::string("$.workload.checkpoint.every_z"));
+    QCOMPARE(error_path(load(with("\"every_s\": 1800.0", "\"every_s\": -1"))), std::string("$.workload.checkpoint.every_s"));
+    QCOMPARE(error_path(load(with("\"every_s\": 1800.0", "\"every_s\": 1e9"))), std::string("$.workload.checkpoint.every_s"));
+    QCOMPARE(error_path(load(with("\"mode\": \"sync\"", "\"mode\": \"lazy\""))), std::string("$.workload.checkpoint.mode"));
+    QCOMPARE(error_path(load(with("\"mtbf_s\": 0.0", "\"mtbf_s\": 2e9"))), std::string("$.workload.checkpoint.mtbf_s"));
+    QCOMPARE(error_path(load(with("\"enabled\": false", "\"enabled\": 0"))), std::string("$.workload.checkpoint.enabled"));
+  }
+
+  // Checkpoints from the form are the planner's: the same figures as `headroom plan train ... --checkpoint-every 30
+  // --checkpoint-write 2`, which prints 965.7 GB, a 60.4 s write and stall, 8501 checkpoints, 142.52 h = 3.24 %
+  // of the wall time and 183.0 days (run on 2026-11-23 at commit 6608901).
+  void checkpointsReachThePlanner() {
+    Workspace ws = llama2_70b_checkpoints(*catalog_);
+    const Comparison c = compute_comparison(ws, *catalog_, nullptr);
+    QVERIFY2(c.error.empty(), c.error.c_str());
+    QCOMPARE(c.options.size(), std::size_t{1});
+    const OptionResult& o = c.options[0];
+    QVERIFY2(o.error.empty(), o.error.c_str());
+
+    const plan::Workload w = to_workload(ws.workload, *catalog_);
+    QCOMPARE(w.train.resilience.checkpoint_every_s, 1800.0);
+    QCOMPARE(w.train.resilience.checkpoint_write_bytes_per_s, 2e9);
+    const plan::Assumptions a;
+    plan::Rates rates = plan::resolve_rates(ws.options[0].profile, plan::Precision::kBf16, a);
+    plan::apply_resilience_overrides(w.train.resilience, rates);
+    const plan::TrainResult r = plan::evaluate_train(w, plan::count_params(w.model), rates, a);
+    QCOMPARE(o.time_to_train_s, r.time.time_to_train_s);
+    QCOMPARE(o.checkpoint.bytes, r.checkpoint.bytes);
+    QCOMPARE(o.run.checkpoints, r.time.run.checkpoints);
+
+    QCOMPARE(std::round(o.checkpoint.bytes / 1e8), 9657.0);  // 965.7 GB
+    QCOMPARE(std::round(o.checkpoint.write_s * 100), 6035.0); // 60.35 s = 965.7 GB / (8 nodes × 2 GB/s)
+    QCOMPARE(o.checkpoint.nodes, 8.0);
+    QCOMPARE(o.run.checkpoints, 8501.0);
+    QCOMPARE(o.checkpoint.young_interval_s, 0.0);
+    const QStringList lines = checkpoint_lines(o);
+    for (const char* expected :
+         {"checkpoint size: 965.7 GB (14 B × 68.98 B trained elements)", "write: 60.4 s (8 nodes × 2 GB/s in parallel)",
+          "stall per checkpoint: 60.4 s (sync: the write)", "interval: 30 min (given)",
+          "Young's interval: – (needs an MTBF)", "checkpoints: 8501",
+          "checkpoint overhead: 142.52 h, 3.24 % of wall time"}) {
+      QVERIFY2(lines.contains(QString::fromUtf8(expected)), qPrintable(lines.join(QLatin1Char('|'))));
+    }
+    QCOMPARE(checkpoint_summary(o), QStringLiteral("3.24 % ckpt"));
+    QVERIFY(option_details_html(c).contains(QStringLiteral("time to train: 183.0 days")));
+
+    // Off: the plan is the one without checkpoints (what it was before the group existed).
+    Workspace off = ws;
+    off.workload.checkpoint.enabled = false;
+    const Comparison c_off = compute_comparison(off, *catalog_, nullptr);
+    QVERIFY(!c_off.options[0].checkpoint.enabled);
+    QCOMPARE(checkpoint_summary(c_off.options[0]), QStringLiteral("off"));
+    QCOMPARE(c_off.options[0].time_to_train_s + o.run.checkpoint_s, o.time_to_train_s);
+
+    // With an MTBF of 10 h, async, reads at 4 GB/s and Young's interval: `--mtbf 10 --checkpoint-read 4
+    // --checkpoint-mode async` prints 2.43 min, 105048 checkpoints, 434.4 failures, 1.95 % and 181.0 days.
+    Workspace mtbf = ws;
+    mtbf.workload.checkpoint = {true, 0, plan::CheckpointMode::kAsync, 2e9, 4e9, 36000, 600};
+    const OptionResult m = compute_comparison(mtbf, *catalog_, nullptr).options[0];
+    QVERIFY2(m.error.empty(), m.error.c_str());
+    const QStringList ml = checkpoint_lines(m);
+    for (const char* expected :
+         {"stall per checkpoint: 0.295 s (async: copy of 15.1 GB per GPU to host memory)",
+          "interval: 2.43 min (Young's optimum: not given, chosen)", "checkpoints: 105048",
+          "checkpoint overhead: 8.60 h, 0.20 % of wall time",
+          "cost per failure: 11.7 min (lost work 72.8 s + restart 10 min + load 30.2 s)",
+          "expected failures: 434.4 (MTBF 10 h)", "failure overhead: 84.83 h, 1.95 % of wall time"}) {
+      QVERIFY2(ml.contains(QString::fromUtf8(expected)), qPrintable(ml.join(QLatin1Char('|'))));
+    }
+    // Young: √(2 · 0.295 s · 36000 s) = 145.7 s.
+    QCOMPARE(std::round(m.checkpoint.young_interval_s * 10), std::round(std::sqrt(2 * m.checkpoint.stall_base_s * 36000) * 10));
+    QVERIFY(ml.contains(QStringLiteral("Young's interval: 2.43 min (√(2 × 0.295 s stall × MTBF 10 h))")));
+    QCOMPARE(std::round(m.time_to_train_s / 86400 * 10), 1810.0);
+
+    // An async write longer than the interval (60.4 s against 30 s) overruns: the warning says by how much.
+    Workspace overrun = ws;
+    overrun.workload.checkpoint.mode = plan::CheckpointMode::kAsync;
+    overrun.workload.checkpoint.every_s = 30;
+    const OptionResult ov = compute_comparison(overrun, *catalog_, nullptr).options[0];
+    QVERIFY(!ov.checkpoint.write_within_interval);
+    QVERIFY(checkpoint_summary(ov).endsWith(QStringLiteral("⚠")));
+    QVERIFY2(checkpoint_lines(ov).join(QLatin1Char('|')).contains(QStringLiteral(
+                 "WARNING: the background write (60.4 s) does not finish within the interval (30 s): training waits "
+                 "30.4 s more at each checkpoint")),
+             qPrintable(checkpoint_lines(ov).join(QLatin1Char('|'))));
+
+    // No write rate in the form: a datasheet profile has none, and the option shows the planner's own reason
+    // (the option, not the workload, is in error; the others are still planned).
+    Workspace unknown = ws;
+    unknown.workload.checkpoint.write_bytes_per_s = 0;
+    const Comparison cu = compute_comparison(unknown, *catalog_, nullptr);
+    QVERIFY(cu.error.empty());
+    std::string planner_reason;
+    try {
+      const plan::Workload wu = to_workload(unknown.workload, *catalog_);
+      plan::Rates ru = plan::resolve_rates(unknown.options[0].profile, plan::Precision::kBf16, a);
+      plan::apply_resilience_overrides(wu.train.resilience, ru);
+      plan::check_resilience(wu, plan::count_params(wu.model), ru, 64, "h100-sxm5-80gb");
+    } catch (const core::InputError& e) {
+      planner_reason = e.what();
+    }
+    QVERIFY(planner_reason.find("$.storage.checkpoint_write_bytes_per_s") != std::string::npos);
+    QCOMPARE(cu.options[0].error, planner_reason);
+    QVERIFY(option_details_html(cu).contains(QString::fromStdString(planner_reason).toHtmlEscaped()));
+
+    // The group on with neither an interval nor an MTBF models nothing: the interval field says so.
+    WorkloadForm nothing = ws.workload;
+    nothing.checkpoint.every_s = 0;
+    QCOMPARE(error_path([&] { to_workload(nothing, *catalog_); }), std::string("$.train.checkpoint.every_s"));
+    // The read rate acts only with an MTBF: without one it is left out (not refused).
+    WorkloadForm read_only = ws.workload;
+    read_only.checkpoint.read_bytes_per_s = 3e9;
+    QCOMPARE(to_workload(read_only, *catalog_).train.resilience.checkpoint_read_bytes_per_s, 0.0);
+
+    // The search ranks and shows plans with their checkpoint costs too.
+    Workspace searched = ws;
+    searched.workload.search = true;
+    const OptionResult so = compute_comparison(searched, *catalog_, nullptr).options[0];
+    QVERIFY2(so.error.empty(), so.error.c_str());
+    QVERIFY(so.checkpoint.enabled);
+    QCOMPARE(std::round(so.checkpoint.bytes / 1e8), 9657.0);
+    QVERIFY(so.run.checkpoint_s > 0);
+  }
+
+  // Serving: the cold start is plan::cold_start of the planned replica; a datasheet has no read figure.
+  void coldStartOfEachOption() {
+    Workspace ws = default_workspace(*catalog_);
+    ws.workload.phase = plan::Phase::kInfer;
+    ws.workload.model_id = "llama-3-8b";
+    ws.workload.gpus = 8;
+    GpuOption measured = ws.options[0];
+    measured.label = "H100 with storage";
+    measured.kind = OptionKind::kMeasured;
+    measured.file = "h100-storage.json";
+    measured.profile.storage_read_bytes_per_s.value = 1.2e9;
+    measured.profile.storage_read_bytes_per_s.provenance = plan::Provenance::kMeasured;
+    ws.options = {ws.options[0], measured};
+    const Comparison c = compute_comparison(ws, *catalog_, nullptr);
+    QVERIFY2(c.error.empty(), c.error.c_str());
+    QCOMPARE(c.options[0].cold_start_s, 0.0);
+    QVERIFY(c.options[0].cold_start_bytes_per_node > 0);
+    QVERIFY(cold_start_text(c.options[0]).startsWith(QStringLiteral("unknown: no storage read figure in this GPU's profile")));
+    const OptionResult& o = c.options[1];
+    QCOMPARE(o.cold_start_read_bytes_per_s, 1.2e9);
+    QCOMPARE(o.cold_start_s, o.cold_start_bytes_per_node / 1.2e9);
+    // The planner's cold start of the replica the search picks: each node reads the weights of its
+    // GPUs of the replica (min(TP·PP, 8 per node) × the weights of the fullest GPU) at 1.2 GB/s.
+    const plan::Workload w = to_workload(ws.workload, *catalog_);
+    const plan::Assumptions a;
+    const plan::Rates rates = plan::resolve_rates(measured.profile, plan::Precision::kBf16, a);
+    const plan::ParamCounts pc = plan::count_params(w.model);
+    const plan::InferResult r = plan::evaluate_infer(plan::search_infer(w, pc, rates, a, 0, 8).best, pc, rates, a);
+    const plan::ColdStart cs = plan::cold_start(r, rates);
+    QCOMPARE(o.cold_start_s, cs.time_s);
+    QCOMPARE(o.cold_start_bytes_per_node, r.memory.weights_bytes * std::min(r.gpus_per_replica, 8));
+    QVERIFY2(cold_start_text(o).startsWith(QString::fromStdString(core::format_seconds(cs.time_s)) +
+                                           QStringLiteral(" (")),
+             qPrintable(cold_start_text(o)));
+    QVERIFY(cold_start_text(o).contains(QStringLiteral("GB of weights per node at 1.2 GB/s")));
+    ComparisonTableModel model;
+    QAbstractItemModelTester tester(&model, kFail);
+    model.setComparison(std::make_shared<Comparison>(c));
+    QCOMPARE(model.headerData(9, Qt::Horizontal).toString(), QStringLiteral("Cold start"));
+    QCOMPARE(model.index(0, 9).data().toString(), QStringLiteral("unknown"));
+    QCOMPARE(model.index(1, 9).data(Qt::UserRole).toDouble(), o.cold_start_s);
   }
 
   void invalidFormNamesTheField() {
@@ -446,6 +666,13 @@ class ModelsTest : public QObject {
     QCOMPARE(model.index(0, 2).data(Qt::UserRole).toDouble(), c->options[0].memory.total_bytes());
     QCOMPARE(model.index(0, 7).data(Qt::UserRole).toDouble(), c->options[0].gpu_hours);
     QVERIFY(model.index(0, 2).data(Qt::ToolTipRole).toString().contains(QStringLiteral("activations")));
+    QCOMPARE(model.headerData(9, Qt::Horizontal).toString(), QStringLiteral("Checkpoints"));
+    QCOMPARE(model.index(0, 9).data().toString(), QStringLiteral("off"));
+    auto k = std::make_shared<Comparison>(compute_comparison(llama2_70b_checkpoints(*catalog_), *catalog_, nullptr));
+    model.setComparison(k);
+    QCOMPARE(model.index(0, 9).data().toString(), QStringLiteral("3.24 % ckpt"));
+    QCOMPARE(model.index(0, 9).data(Qt::UserRole).toDouble(), k->options[0].run.checkpoint_s / k->options[0].run.time_s);
+    QVERIFY(model.index(0, 9).data(Qt::ToolTipRole).toString().contains(QStringLiteral("checkpoints: 8501")));
   }
 
   void casesTableModel() {
