@@ -70,6 +70,7 @@ class MainWindow : public QMainWindow {
   ProfileTreeModel* profileModel() const { return profile_model_; }
   QTabWidget* tabs() const { return tabs_; }
   FitPage* fitPage() const { return fit_; }
+  TimePage* timePage() const { return time_; }
   CostPage* costPage() const { return cost_; }
   RooflinePage* rooflinePage() const { return roofline_; }
   MeasurementsPage* measurementsPage() const { return measurements_; }

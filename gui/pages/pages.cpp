@@ -17,6 +17,7 @@
 
 #include "../charts/builders.hpp"
 #include "../charts/chart_panel.hpp"
+#include "../models/option_details.hpp"
 
 namespace headroom::gui {
 
@@ -66,11 +67,29 @@ TimePage::TimePage(QAbstractItemModel* table, QWidget* parent) : QWidget(parent)
   row->addWidget(throughput_);
   row->addWidget(time_);
   row->addWidget(hours_);
+  // Beside the table: what each option's time-to-train is made of (checkpoints, failures) or its
+  // cold start, with the figures `headroom plan` prints.
+  details_ = new QLabel(this);
+  details_->setWordWrap(true);
+  details_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  details_->setTextFormat(Qt::RichText);
+  auto* details_scroll = new QScrollArea(this);
+  details_scroll->setWidget(details_);
+  details_scroll->setWidgetResizable(true);
+  auto* bottom = new QSplitter(Qt::Horizontal, this);
+  bottom->addWidget(table_view(table, this));
+  bottom->addWidget(details_scroll);
+  bottom->setStretchFactor(0, 3);
+  bottom->setStretchFactor(1, 2);
+  // The table scrolls sideways; the details need about 60 characters a line to stay readable.
+  bottom->setSizes({600, 440});
+  details_scroll->setMinimumWidth(320);
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(charts);
-  split->addWidget(table_view(table, this));
+  split->addWidget(bottom);
   split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 1);
+  split->setStretchFactor(1, 2);
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(split);
 }
@@ -78,6 +97,7 @@ TimePage::TimePage(QAbstractItemModel* table, QWidget* parent) : QWidget(parent)
 void TimePage::display(const Comparison& c) {
   if (!c.error.empty()) return;
   showTime(*throughput_, *time_, *hours_, c);
+  details_->setText(option_details_html(c));
 }
 
 // ---- Cost ---------------------------------------------------------------------------------

@@ -37,8 +37,11 @@ class TimePage : public QWidget {
   TimePage(QAbstractItemModel* table, QWidget* parent = nullptr);
   void display(const Comparison& c);
   std::vector<ChartPanel*> charts() const { return {throughput_, time_, hours_}; }
+  /// Per option: checkpoint and failure figures (training) or the cold start (serving), or its error.
+  QLabel* details() const { return details_; }
 
  private:
+  QLabel* details_;
   ChartPanel* throughput_;
   ChartPanel* time_;
   ChartPanel* hours_;

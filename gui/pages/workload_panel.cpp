@@ -24,6 +24,16 @@ QSpinBox* spin(int lo, int hi, int step = 1) {
   return s;
 }
 
+QDoubleSpinBox* dspin(double lo, double hi, int decimals, double step, const QString& suffix) {
+  auto* s = new QDoubleSpinBox;
+  s->setRange(lo, hi);
+  s->setDecimals(decimals);
+  s->setSingleStep(step);
+  s->setSuffix(suffix);
+  s->setAccelerated(true);
+  return s;
+}
+
 const char* kPrecisions[] = {"bf16", "fp16", "fp8", "tf32", "fp32", "int8", "int4", "fp4"};
 const char* kErrorStyle = "color: #b01c1c;";
 const char* kInvalidStyle = "border: 2px solid #b01c1c;";
@@ -37,6 +47,9 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
                     QString::fromStdString(m.id));
   }
   model_->addItem(QStringLiteral("Custom architecture…"), QString());
+  // The longest catalog names would widen the form past the dock (see rank_order_ below).
+  model_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  model_->setMinimumContentsLength(24);
   phase_ = new QComboBox;
   phase_->addItem(QStringLiteral("Train"), QStringLiteral("train"));
   phase_->addItem(QStringLiteral("Infer"), QStringLiteral("infer"));
@@ -78,6 +91,23 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
                        QString::fromStdString(plan::to_string(plan::RankOrder::kPipelineOuter)));
   rank_order_->addItem(QStringLiteral("tp-cp-ep-pp-dp (data parallel outermost, Llama 3)"),
                        QString::fromStdString(plan::to_string(plan::RankOrder::kDataOuter)));
+  // Long item texts would otherwise widen the whole form past the dock (a sideways scroll bar that
+  // cut every field's right edge); the popup still shows them in full.
+  rank_order_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  rank_order_->setMinimumContentsLength(16);
+  // Checkpoints and failures in the units of the CLI's flags (minutes, GB/s, hours); the form stores SI.
+  ckpt_every_min_ = dspin(0, kMaxCheckpointEveryS / 60.0, 1, 5, QStringLiteral(" min"));
+  ckpt_every_min_->setSpecialValueText(QStringLiteral("Young's optimum (needs an MTBF)"));
+  ckpt_mode_ = new QComboBox;
+  ckpt_mode_->addItem(QStringLiteral("sync: training waits for the write"), QStringLiteral("sync"));
+  ckpt_mode_->addItem(QStringLiteral("async: waits for the copy to host"), QStringLiteral("async"));
+  ckpt_write_gbps_ = dspin(0, kMaxStorageBytesPerS / 1e9, 2, 0.5, QStringLiteral(" GB/s per node"));
+  ckpt_write_gbps_->setSpecialValueText(QStringLiteral("the profile's"));
+  ckpt_read_gbps_ = dspin(0, kMaxStorageBytesPerS / 1e9, 2, 0.5, QStringLiteral(" GB/s per node"));
+  ckpt_read_gbps_->setSpecialValueText(QStringLiteral("the profile's"));
+  mtbf_h_ = dspin(0, kMaxMtbfS / 3600.0, 2, 1, QStringLiteral(" h"));
+  mtbf_h_->setSpecialValueText(QStringLiteral("none (no failures)"));
+  restart_min_ = dspin(0, kMaxRestartS / 60.0, 1, 1, QStringLiteral(" min"));
   context_ = spin(1, 1 << 24, 256);
   output_ = spin(1, 1 << 24, 64);
   batch_ = spin(0, 1 << 26);
@@ -148,6 +178,39 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
                           "(0: each profile's own; datasheet profiles have none, so it is not checked)"),
            {});
 
+  checkpoint_group_ = new QGroupBox(QStringLiteral("Checkpoints && failures"));
+  checkpoint_group_->setCheckable(true);
+  checkpoint_group_->setChecked(false);
+  checkpoint_group_->setToolTip(QStringLiteral(
+      "Adds checkpoint stalls and the expected cost of interruptions to time-to-train (docs/planner.md). Off: "
+      "neither is modelled."));
+  auto* ckpt = new QFormLayout(checkpoint_group_);
+  addField(ckpt, QStringLiteral("Interval"), ckpt_every_min_,
+           QStringLiteral("Minutes of training between checkpoints; leftmost: Young's optimum √(2 · stall · MTBF), "
+                          "which needs an MTBF"),
+           {"$.train.checkpoint.every_s"});
+  addField(ckpt, QStringLiteral("Mode"), ckpt_mode_,
+           QStringLiteral("sync: training stops for the whole write; async: it waits only for the copy to host "
+                          "memory, and the write runs in the background until the next checkpoint"),
+           {});
+  addField(ckpt, QStringLiteral("Write"), ckpt_write_gbps_,
+           QStringLiteral("Storage write bandwidth per node, GB/s (1e9 bytes/s); leftmost: each option's profile "
+                          "(storage.checkpoint_write_bytes_per_s, else storage.write_bytes_per_s; unknown in datasheet "
+                          "profiles)"),
+           {"$.train.checkpoint.write_bytes_per_s"});
+  addField(ckpt, QStringLiteral("Read"), ckpt_read_gbps_,
+           QStringLiteral("Storage read bandwidth per node, GB/s, to load the checkpoint after a failure; leftmost: "
+                          "each option's profile (storage.read_bytes_per_s; unknown in datasheet profiles)"),
+           {"$.train.checkpoint.read_bytes_per_s"});
+  addField(ckpt, QStringLiteral("MTBF"), mtbf_h_,
+           QStringLiteral("Mean hours between interruptions of this job at its size (Llama 3 405B: 419 in 54 days on "
+                          "16,384 H100, 3.1 h); leftmost: failures not modelled"),
+           {"$.train.failures.mtbf_s"});
+  addField(ckpt, QStringLiteral("Restart"), restart_min_,
+           QStringLiteral("Minutes to detect a failure, reschedule and reinitialise before the checkpoint is read "
+                          "(10 min is the planner's assumed default, not a measurement)"),
+           {"$.train.failures.restart_s"});
+
   infer_group_ = new QGroupBox(QStringLiteral("Inference"));
   auto* infer = new QFormLayout(infer_group_);
   addField(infer, QStringLiteral("Context"), context_, QStringLiteral("Prompt tokens per request"), {"$.infer.context_len"});
@@ -170,6 +233,7 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
   layout->addLayout(top);
   layout->addWidget(custom_group_);
   layout->addWidget(train_group_);
+  layout->addWidget(checkpoint_group_);
   layout->addWidget(infer_group_);
   layout->addWidget(general_error_);
   layout->addStretch(1);
@@ -179,14 +243,18 @@ WorkloadPanel::WorkloadPanel(const plan::Catalog& catalog, QWidget* parent) : QW
     updateEnabled();
     emit changed();
   };
-  for (QComboBox* c : {model_, phase_, precision_, zero_, recompute_, adapter_, optimizer_, offload_, rank_order_})
+  for (QComboBox* c :
+       {model_, phase_, precision_, zero_, recompute_, adapter_, optimizer_, offload_, rank_order_, ckpt_mode_})
     connect(c, &QComboBox::currentIndexChanged, this, edited);
   for (QSpinBox* s : {gpus_, tp_, pp_, micro_batch_, global_batch_, seq_len_, context_, output_, batch_, layers_,
                       hidden_, heads_, kv_heads_, ffn_, vocab_, adapter_rank_, prefix_, host_memory_gib_}) {
     connect(s, &QSpinBox::valueChanged, this, edited);
   }
-  for (QDoubleSpinBox* s : {tokens_b_, qps_, tpot_ms_, ttft_ms_}) connect(s, &QDoubleSpinBox::valueChanged, this, edited);
+  for (QDoubleSpinBox* s : {tokens_b_, qps_, tpot_ms_, ttft_ms_, ckpt_every_min_, ckpt_write_gbps_, ckpt_read_gbps_,
+                             mtbf_h_, restart_min_})
+    connect(s, &QDoubleSpinBox::valueChanged, this, edited);
   connect(search_, &QCheckBox::toggled, this, edited);
+  connect(checkpoint_group_, &QGroupBox::toggled, this, edited);
   connect(model_, &QComboBox::currentIndexChanged, this, [this] {
     // Switching to "custom" starts from the architecture shown before.
     const QString id = model_->currentData().toString();
@@ -232,6 +300,11 @@ void WorkloadPanel::updateEnabled() {
   custom_group_->setVisible(custom);
   train_group_->setVisible(train);
   infer_group_->setVisible(!train);
+  checkpoint_group_->setVisible(train);
+  // The read rate and the restart act only after a failure: without an MTBF there is none.
+  const bool failures = mtbf_h_->value() > 0;
+  ckpt_read_gbps_->setEnabled(failures);
+  restart_min_->setEnabled(failures);
   // With the search on, TP / PP / micro-batch / recompute / ZeRO / rank order are what the search chooses.
   const bool manual = !search_->isChecked();
   for (QWidget* w : std::initializer_list<QWidget*>{tp_, pp_, micro_batch_, zero_, recompute_, rank_order_})
@@ -272,6 +345,13 @@ void WorkloadPanel::setForm(const WorkloadForm& f) {
   tpot_ms_->setValue(f.tpot_slo_s * 1e3);
   ttft_ms_->setValue(f.ttft_slo_s * 1e3);
   prefix_->setValue(static_cast<int>(f.shared_prefix_tokens));
+  checkpoint_group_->setChecked(f.checkpoint.enabled);
+  ckpt_every_min_->setValue(f.checkpoint.every_s / 60.0);
+  ckpt_mode_->setCurrentIndex(std::max(0, ckpt_mode_->findData(QString::fromStdString(plan::to_string(f.checkpoint.mode)))));
+  ckpt_write_gbps_->setValue(f.checkpoint.write_bytes_per_s / 1e9);
+  ckpt_read_gbps_->setValue(f.checkpoint.read_bytes_per_s / 1e9);
+  mtbf_h_->setValue(f.checkpoint.mtbf_s / 3600.0);
+  restart_min_->setValue(f.checkpoint.restart_s / 60.0);
   loading_ = false;
   updateEnabled();
 }
@@ -332,6 +412,13 @@ WorkloadForm WorkloadPanel::form() const {
   f.offload = plan::offload_from_string(offload_->currentData().toString().toStdString());
   f.host_memory_gib = host_memory_gib_->value();
   f.rank_order = plan::rank_order_from_string(rank_order_->currentData().toString().toStdString());
+  f.checkpoint.enabled = checkpoint_group_->isChecked();
+  f.checkpoint.every_s = ckpt_every_min_->value() * 60.0;
+  f.checkpoint.mode = plan::checkpoint_mode_from_string(ckpt_mode_->currentData().toString().toStdString());
+  f.checkpoint.write_bytes_per_s = ckpt_write_gbps_->value() * 1e9;
+  f.checkpoint.read_bytes_per_s = ckpt_read_gbps_->value() * 1e9;
+  f.checkpoint.mtbf_s = mtbf_h_->value() * 3600.0;
+  f.checkpoint.restart_s = restart_min_->value() * 60.0;
   return f;
 }
 

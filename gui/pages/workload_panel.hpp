@@ -1,6 +1,6 @@
 #pragma once
 /// The workload form: model (catalog or custom architecture), phase, precision, GPUs, search or a
-/// fixed layout, batch / sequence / tokens, inference settings. Invalid entries are marked inline
+/// fixed layout, batch / sequence / tokens, checkpoints and failures, inference settings. Invalid entries are marked inline
 /// with the reason the planner gives.
 #include <QWidget>
 
@@ -42,6 +42,14 @@ class WorkloadPanel : public QWidget {
   QComboBox* offloadBox() const { return offload_; }
   QSpinBox* hostMemoryBox() const { return host_memory_gib_; }  ///< GiB per node, 0: the profile's
   QComboBox* rankOrderBox() const { return rank_order_; }
+  // The "Checkpoints & failures" group (training; checkable, off by default).
+  QGroupBox* checkpointGroup() const { return checkpoint_group_; }
+  QDoubleSpinBox* checkpointEveryBox() const { return ckpt_every_min_; }  ///< minutes, 0: Young's optimum
+  QComboBox* checkpointModeBox() const { return ckpt_mode_; }
+  QDoubleSpinBox* checkpointWriteBox() const { return ckpt_write_gbps_; }  ///< GB/s per node, 0: the profile's
+  QDoubleSpinBox* checkpointReadBox() const { return ckpt_read_gbps_; }    ///< GB/s per node, 0: the profile's
+  QDoubleSpinBox* mtbfBox() const { return mtbf_h_; }                      ///< hours, 0: no failures
+  QDoubleSpinBox* restartBox() const { return restart_min_; }              ///< minutes
 
  signals:
   void changed();
@@ -91,6 +99,13 @@ class WorkloadPanel : public QWidget {
   QSpinBox* ffn_;
   QSpinBox* vocab_;
   QGroupBox* train_group_;
+  QGroupBox* checkpoint_group_;
+  QDoubleSpinBox* ckpt_every_min_;
+  QComboBox* ckpt_mode_;
+  QDoubleSpinBox* ckpt_write_gbps_;
+  QDoubleSpinBox* ckpt_read_gbps_;
+  QDoubleSpinBox* mtbf_h_;
+  QDoubleSpinBox* restart_min_;
   QGroupBox* infer_group_;
   QLabel* general_error_;
   plan::ModelConfig custom_base_;

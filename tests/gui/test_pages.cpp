@@ -1,6 +1,10 @@
 // The pages offscreen (QT_QPA_PLATFORM=offscreen): defaults, inline validation, drag and drop of
 // good and corrupt files, workspace save/load, chart and report export, the bench child process.
 #include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QGroupBox>
+#include <QLabel>
+#include <QProcess>
 #include <QComboBox>
 #include <QDir>
 #include <QLineEdit>
@@ -29,6 +33,24 @@ using namespace headroom::gui;
 namespace {
 const std::filesystem::path kData = HEADROOM_SOURCE_DIR "/data";
 const QString kFixtures = QStringLiteral(HEADROOM_SOURCE_DIR "/tests/gui/data");
+
+// The value column of a `headroom plan` table line ("  checkpoint size   965.7 GB   (...)": 28 + 14
+// characters after the two-space indent), found by its name.
+QString cli_value(const QString& out, const QString& name) {
+  for (const QString& line : out.split(QLatin1Char('\n'))) {
+    if (line.startsWith(QStringLiteral("  ") + name + QStringLiteral("  ")))
+      return line.mid(2 + 28, 14).trimmed();
+  }
+  return QStringLiteral("<no '%1' line>").arg(name);
+}
+
+// The details text of one option (its block on the Time page).
+QString option_block(const QString& details, const QString& label) {
+  const qsizetype start = details.indexOf(QStringLiteral("<b>") + label + QStringLiteral("</b>"));
+  if (start < 0) return {};
+  const qsizetype end = details.indexOf(QStringLiteral("<p"), start);
+  return details.mid(start, end < 0 ? -1 : end - start);
+}
 
 void drop(QWidget* target, const QString& path) {
   QMimeData mime;
@@ -189,6 +211,136 @@ class PagesTest : public QObject {
     QVERIFY(w_->waitForIdle(60000));
     QVERIFY(w_->shown()->options[0].fits);
     QCOMPARE(w_->comparisonModel()->data(w_->comparisonModel()->index(0, 1)).toString(), QStringLiteral("yes"));
+  }
+
+  // The "Checkpoints & failures" group on the CLI example of docs/planner.md: the Time page shows for
+  // H100 SXM the figures that `headroom plan train --model llama-2-70b --gpu H100 --gpus 64 --tp 8 --pp 2
+  // --zero 1 --global-batch 1024 --seq-len 4096 --tokens 1e12 --checkpoint-every 30 --checkpoint-write 2`
+  // prints (965.7 GB, 60.4 s, 8501 checkpoints, 3.24 %, 183.0 days), read from that command run here.
+  void checkpointGroupShowsTheCliFigures() {
+    WorkloadPanel* panel = w_->workloadPanel();
+    QVERIFY(!panel->checkpointGroup()->isChecked());  // off by default: results as before
+    QVERIFY(panel->checkpointGroup()->isVisible());
+    QCOMPARE(w_->comparisonModel()->index(0, 9).data().toString(), QStringLiteral("off"));
+    WorkloadForm f = panel->form();
+    f.model_id = "llama-2-70b";
+    f.gpus = 64;
+    f.search = false;
+    f.tp = 8;
+    f.pp = 2;
+    f.micro_batch = 1;
+    f.zero_stage = 1;
+    f.recompute = plan::Recompute::kNone;
+    f.global_batch = 1024;
+    f.seq_len = 4096;
+    f.tokens = 1e12;
+    panel->setForm(f);
+    // The group through its widgets, as a user fills it.
+    panel->checkpointGroup()->setChecked(true);
+    panel->checkpointEveryBox()->setValue(30);
+    panel->checkpointWriteBox()->setValue(2);
+    QVERIFY(!panel->checkpointReadBox()->isEnabled());  // read and restart act only with an MTBF
+    QVERIFY(!panel->restartBox()->isEnabled());
+    QVERIFY(w_->waitForIdle(30000));
+    const ComparisonPtr c = w_->shown();
+    QVERIFY2(c->error.empty(), c->error.c_str());
+    QCOMPARE(c->options[0].label, std::string("H100 SXM"));
+    QVERIFY2(c->options[0].error.empty(), c->options[0].error.c_str());
+
+    QProcess cli;
+    cli.start(qEnvironmentVariable("HEADROOM_BIN"),
+              {"plan", "train", "--model", "llama-2-70b", "--gpu", "H100", "--gpus", "64", "--tp", "8", "--pp", "2",
+               "--zero", "1", "--global-batch", "1024", "--seq-len", "4096", "--tokens", "1e12", "--checkpoint-every",
+               "30", "--checkpoint-write", "2"});
+    QVERIFY(cli.waitForFinished(60000));
+    QCOMPARE(cli.exitCode(), 0);
+    const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+    const QString h100 = option_block(w_->timePage()->details()->text(), QStringLiteral("H100 SXM"));
+    QVERIFY(!h100.isEmpty());
+    const auto shows = [&](const QString& name, const QString& expected) {
+      const QString value = cli_value(out, name);
+      QCOMPARE(value, expected);  // the CLI prints what the docs say
+      QVERIFY2(h100.contains(name + QStringLiteral(": ") + value), qPrintable(name + QStringLiteral(" | ") + h100));
+    };
+    shows(QStringLiteral("checkpoint size"), QStringLiteral("965.7 GB"));
+    shows(QStringLiteral("write"), QStringLiteral("60.4 s"));
+    shows(QStringLiteral("stall per checkpoint"), QStringLiteral("60.4 s"));
+    shows(QStringLiteral("interval"), QStringLiteral("30 min"));
+    shows(QStringLiteral("checkpoints"), QStringLiteral("8501"));
+    shows(QStringLiteral("checkpoint overhead"), QStringLiteral("142.52 h"));
+    QVERIFY(out.contains(QStringLiteral("142.52 h    3.24 % of wall time")));
+    QVERIFY(h100.contains(QStringLiteral("checkpoint overhead: 142.52 h, 3.24 % of wall time")));
+    QCOMPARE(cli_value(out, QStringLiteral("time to train")), QStringLiteral("183.0"));  // "… days"
+    QVERIFY(h100.contains(QStringLiteral("time to train: 183.0 days")));
+    QCOMPARE(w_->comparisonModel()->index(0, 9).data().toString(), QStringLiteral("3.24 % ckpt"));
+    QCOMPARE(w_->comparisonModel()->index(0, 6).data().toString(), QStringLiteral("183.0 days"));
+
+    // No write rate: datasheet profiles have none. Each option shows the planner's reason; nothing crashes.
+    panel->checkpointWriteBox()->setValue(0);
+    QVERIFY(w_->waitForIdle(30000));
+    QVERIFY(w_->shown()->error.empty());
+    for (const OptionResult& o : w_->shown()->options)
+      QVERIFY2(o.error.find("$.storage.checkpoint_write_bytes_per_s: expected a known per-node write bandwidth") !=
+                   std::string::npos,
+               o.error.c_str());
+    QCOMPARE(w_->comparisonModel()->index(0, 1).data().toString(), QStringLiteral("error"));
+    QVERIFY(option_block(w_->timePage()->details()->text(), QStringLiteral("H100 SXM"))
+                .contains(QStringLiteral("a known per-node write bandwidth for checkpoints")));
+
+    // Young's optimum without an MTBF models nothing: marked on the interval field, as other fields are.
+    panel->checkpointWriteBox()->setValue(2);
+    panel->checkpointEveryBox()->setValue(0);
+    QVERIFY(w_->waitForIdle(30000));
+    QVERIFY2(panel->errorText(QStringLiteral("$.train.checkpoint.every_s")).contains(QStringLiteral("an interval in minutes")),
+             qPrintable(panel->errorText(QStringLiteral("$.train.checkpoint.every_s"))));
+    // With an MTBF of 10 h (read 4 GB/s, async): Young's 2.43 min, as `--mtbf 10 --checkpoint-read 4
+    // --checkpoint-mode async` prints.
+    panel->mtbfBox()->setValue(10);
+    QVERIFY(panel->checkpointReadBox()->isEnabled());
+    QVERIFY(panel->restartBox()->isEnabled());
+    QCOMPARE(panel->restartBox()->value(), 10.0);  // the planner's assumed default
+    panel->checkpointReadBox()->setValue(4);
+    panel->checkpointModeBox()->setCurrentIndex(panel->checkpointModeBox()->findData(QStringLiteral("async")));
+    QVERIFY(w_->waitForIdle(30000));
+    QVERIFY(panel->errorText(QStringLiteral("$.train.checkpoint.every_s")).isEmpty());
+    const QString young = option_block(w_->timePage()->details()->text(), QStringLiteral("H100 SXM"));
+    QVERIFY2(young.contains(QStringLiteral("interval: 2.43 min (Young's optimum: not given, chosen)")), qPrintable(young));
+    QVERIFY(young.contains(QStringLiteral("Young's interval: 2.43 min")));
+    QVERIFY(young.contains(QStringLiteral("failure overhead: 84.83 h, 1.95 % of wall time")));
+    QVERIFY(young.contains(QStringLiteral("time to train: 181.0 days")));
+
+    // Saved and loaded with the workspace.
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("ws.json"));
+    QCOMPARE(w_->saveWorkspaceFile(file), QString());
+    w_->setWorkspace(default_workspace(plan::Catalog::load(kData)));
+    QVERIFY(!panel->checkpointGroup()->isChecked());
+    QCOMPARE(w_->loadWorkspaceFile(file), QString());
+    QVERIFY(panel->checkpointGroup()->isChecked());
+    const CheckpointForm back = panel->form().checkpoint;
+    QCOMPARE(back.every_s, 0.0);
+    QCOMPARE(back.mode, plan::CheckpointMode::kAsync);
+    QCOMPARE(back.write_bytes_per_s, 2e9);
+    QCOMPARE(back.read_bytes_per_s, 4e9);
+    QCOMPARE(back.mtbf_s, 36000.0);
+    QCOMPARE(back.restart_s, 600.0);
+  }
+
+  // Serving: the cold start per option; a datasheet profile has no storage read figure.
+  void servingShowsTheColdStart() {
+    WorkloadPanel* panel = w_->workloadPanel();
+    WorkloadForm f = panel->form();
+    f.phase = plan::Phase::kInfer;
+    f.model_id = "llama-3-8b";
+    f.gpus = 8;
+    panel->setForm(f);
+    emit panel->changed();
+    QVERIFY(w_->waitForIdle(30000));
+    QVERIFY(!panel->checkpointGroup()->isVisible());
+    QCOMPARE(w_->comparisonModel()->headerData(9, Qt::Horizontal).toString(), QStringLiteral("Cold start"));
+    QCOMPARE(w_->comparisonModel()->index(0, 9).data().toString(), QStringLiteral("unknown"));
+    QVERIFY(option_block(w_->timePage()->details()->text(), QStringLiteral("H100 SXM"))
+                .contains(QStringLiteral("cold start: unknown: no storage read figure in this GPU")));
   }
 
   void customHybridKeepsItsShareOfMambaLayers() {
