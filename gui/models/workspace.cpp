@@ -36,11 +36,7 @@ void only_keys(const Reader& r, std::initializer_list<const char*> allowed) {
 }
 
 std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::InputError(path.string(), "", "a readable file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return core::detail::read_json_text(path.string());
 }
 
 plan::Precision precision_at(const Reader& r, const std::string& key) {

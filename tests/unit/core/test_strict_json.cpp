@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "headroom/core/detail/strict_json.hpp"
 
@@ -95,4 +97,50 @@ TEST(StrictJson, RefuseNullNamesTheField) {
   EXPECT_NO_THROW(r.refuse_null({"b", "c", "absent"}));
   EXPECT_EQ(error_of([&] { r.refuse_null({"b", "a"}); }),
             "n.json: $.a: expected a value, not null (leave the field out for its default)");
+}
+
+TEST(StrictJson, NestingDeeperThanTheLimitIsRefusedAtOnce) {
+  // 100,000 levels once took 14.7 GB before the process died; now the 65th level stops the parse.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string message = error_of([&] { parse_json_text(deep, "deep.json"); });
+  EXPECT_EQ(message.rfind("deep.json: $[0]", 0), 0u) << message.substr(0, 80);
+  EXPECT_NE(message.find("expected JSON nested at most 64 levels deep (arrays and objects)"), std::string::npos);
+  const std::string ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  EXPECT_NO_THROW(parse_json_text(ok, "ok.json"));
+  const std::string one_more = "[" + ok + "]";
+  EXPECT_THROW(parse_json_text(one_more, "x.json"), InputError);
+}
+
+TEST(StrictJson, OnlyRegularFilesAreRead) {
+  // A FIFO would block forever and /dev/zero would fill the memory.
+  EXPECT_EQ(error_of([] { read_json_file("/dev/zero"); }),
+            "/dev/zero: expected a regular JSON file, not a FIFO, socket or device");
+  const std::string fifo = ::testing::TempDir() + "headroom_fifo_" + std::to_string(::getpid());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(error_of([&] { read_json_file(fifo); }),
+            fifo + ": expected a regular JSON file, not a FIFO, socket or device");
+  ::unlink(fifo.c_str());
+}
+
+TEST(StrictJson, SyntaxErrorsWithoutTheLibrarysPrefix) {
+  EXPECT_EQ(error_of([] { parse_json_text(R"({"a": NaN})", "n.json"); }),
+            "n.json: expected valid JSON (at byte 7, line 1, column 7: syntax error while parsing value - invalid "
+            "literal; last read: '\"a\": N')");
+  EXPECT_EQ(error_of([] { parse_json_text(R"({"a": 1e400})", "big.json"); }).find("[json.exception"),
+            std::string::npos);
+}
+
+TEST(Errors, EchoedValuesArePrintableAndBounded) {
+  // A value echoed in a message cannot print control sequences or fake a line of output...
+  const InputError e("f.json", "$.schema", "'x', got '\x1b[31mRED\x1b[0m\nheadroom: ok'");
+  EXPECT_STREQ(e.what(), "f.json: $.schema: expected 'x', got '\\x1b[31mRED\\x1b[0m\\nheadroom: ok'");
+  // ...nor run to megabytes: cut after about 2 KiB, at a character boundary, saying how much more.
+  const InputError big("f.json", "$.name", "a name, got '" + std::string(20'000'000, 'a') + "'");
+  EXPECT_LT(std::string(big.what()).size(), 2200u);
+  EXPECT_NE(std::string(big.what()).find("… (19997966 more bytes)"), std::string::npos)
+      << std::string(big.what()).substr(2000);
+  EXPECT_EQ(printable("é€x", 1), "é… (4 more bytes)");  // never half a UTF-8 character
+  EXPECT_EQ(printable("tab\there", 100), "tab\\there");
+  // The raw text stays available to callers that need it.
+  EXPECT_EQ(big.expected().size(), 20'000'014u);
 }

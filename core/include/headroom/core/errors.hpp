@@ -9,6 +9,10 @@ namespace headroom::core {
 /// Process exit codes of every headroom executable (the CLI contract).
 enum class ExitCode : int { kOk = 0, kCheckFailed = 1, kBadInput = 2, kEnvironment = 3 };
 
+/// `text` with control characters escaped (\n, \t, \xNN) and cut after about `max_bytes` bytes
+/// (at a UTF-8 character boundary, saying how many more there were): safe to print in a message.
+std::string printable(const std::string& text, std::size_t max_bytes);
+
 /// Bad input: a file, flag or field that does not hold what was expected.
 /// what() reads "FILE: PATH: expected EXPECTATION" (file and path omitted when empty).
 class InputError : public std::runtime_error {

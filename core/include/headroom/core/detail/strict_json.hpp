@@ -16,8 +16,16 @@
 
 namespace headroom::core::detail {
 
+/// Deepest nesting of arrays and objects a document may have (results.json goes 6 deep).
+inline constexpr std::size_t kMaxJsonDepth = 64;
+/// Largest JSON file read (a quick-suite results.json of this VM is 0.09 MiB).
+inline constexpr std::uintmax_t kMaxJsonFileBytes = 1ull << 30;
+
 /// Parses `text` (the contents of `file`); a syntax error names the byte offset.
 nlohmann::json parse_json_text(const std::string& text, const std::string& file);
+/// A JSON file's text: an InputError naming it when it is missing, unreadable, a directory, not a
+/// regular file (a FIFO would block, /dev/zero fill the memory) or larger than kMaxJsonFileBytes.
+std::string read_json_text(const std::string& path);
 /// Reads and parses a file; a missing/unreadable file is an InputError naming it.
 nlohmann::json read_json_file(const std::string& path);
 
