@@ -135,6 +135,19 @@ __global__ void fill_collective_kernel(float* dst, std::int64_t n, int rank, std
   }
 }
 
+__global__ void wait_flag_kernel(const volatile int* flag, int* timed_out, unsigned long long timeout_ns) {
+  unsigned long long start = 0, now = 0;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+  // Each read of `flag` crosses PCIe to host memory (volatile: never cached in a register).
+  while (*flag == 0) {
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+    if (now - start > timeout_ns) {
+      *timed_out = 1;
+      return;
+    }
+  }
+}
+
 __global__ void poison_kernel(float* dst, std::int64_t n) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
@@ -275,6 +288,11 @@ void launch_count_unwritten(const void* src, ElemType type, std::int64_t n, unsi
       break;
   }
   throw std::invalid_argument("launch_count_unwritten: only fp64, fp32, fp16, bf16 and int32 outputs are checked");
+}
+
+void launch_wait_flag(const volatile int* flag, int* timed_out, unsigned long long timeout_ns, cudaStream_t stream) {
+  wait_flag_kernel<<<1, 1, 0, stream>>>(flag, timed_out, timeout_ns);
+  HEADROOM_CUDA_CHECK_LAUNCH();
 }
 
 void launch_poison(float* dst, std::int64_t n, cudaStream_t stream) {

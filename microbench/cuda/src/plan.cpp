@@ -251,6 +251,87 @@ double pcie_traffic_bytes(PcieDirection d, std::int64_t size_bytes) {
   return d == PcieDirection::kBidir ? 2.0 * size : size;
 }
 
+std::vector<std::int64_t> pcie_all_sizes(const std::string& suite) {
+  constexpr std::int64_t kMiB = 1024 * 1024, kGiB = kMiB * 1024;
+  // Large sizes only: the start skew between GPUs must stay small against a round (see
+  // pcie_all_min_size_bytes and docs/methodology.md), and what the figure is for (a checkpoint
+  // copy-out, an optimizer offload, a model load) moves GBs per GPU.
+  if (suite == "quick") return {256 * kMiB};
+  if (suite == "standard") return geometric_sizes(64 * kMiB, kGiB, 4);
+  if (suite == "full") return geometric_sizes(16 * kMiB, kGiB, 4);
+  throw core::InputError("", "--suite", "one of quick, standard, full, got '" + suite + "'");
+}
+
+std::string pcie_all_waiver(int gpus) {
+  if (gpus >= 2) return {};
+  return fmt::format("needs at least 2 GPUs to copy from all at once; found {} (cuda.pcie.h2d | d2h | bidir measure "
+                     "one GPU)",
+                     gpus);
+}
+
+double pcie_all_round_s(std::span<const double> per_gpu_s) {
+  if (per_gpu_s.empty()) throw core::InputError("", "per_gpu_s", "one copy time per GPU, got none");
+  double slowest = 0;
+  for (double s : per_gpu_s) {
+    if (!(s > 0) || !std::isfinite(s)) throw core::InputError("", "per_gpu_s", fmt::format("positive times, got {}", s));
+    slowest = std::max(slowest, s);
+  }
+  return slowest;
+}
+
+double pcie_all_traffic_bytes(PcieDirection d, std::int64_t size_bytes, int gpus) {
+  return static_cast<double>(gpus) * pcie_traffic_bytes(d, size_bytes);
+}
+
+double pcie_all_host_bytes_per_gpu(PcieDirection d, std::int64_t size_bytes) {
+  return pcie_traffic_bytes(d, size_bytes);
+}
+
+double pcie_all_min_size_bytes(double skew_s, double bytes_per_s, double fraction) {
+  if (!(skew_s > 0) || !(bytes_per_s > 0) || !(fraction > 0)) {
+    throw core::InputError("", "skew", "a positive skew, rate and fraction");
+  }
+  return skew_s * bytes_per_s / fraction;
+}
+
+namespace {
+std::string numa_text(int node) {
+  if (node == kNumaSeveral) return "several nodes";
+  if (node < 0) return "node ?";
+  return fmt::format("node {}", node);
+}
+}  // namespace
+
+std::string describe_pcie_all(std::span<const PcieLane> lanes, std::int64_t size_bytes, double event_bytes_per_s,
+                              double host_bytes_per_s) {
+  std::string out = fmt::format("{} GPUs at once, {} per GPU and direction, pinned host memory; per GPU:", lanes.size(),
+                                core::format_bytes_binary(static_cast<double>(size_bytes)));
+  double fastest = 0, slowest = std::numeric_limits<double>::infinity();
+  int elsewhere = 0, known = 0;
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    const PcieLane& l = lanes[i];
+    out += fmt::format("{} cuda:{} {:.1f} GB/s (GPU {}, buffer {})", i == 0 ? " " : "; ", l.device, l.bytes_per_s / 1e9,
+                       numa_text(l.gpu_numa_node), numa_text(l.buffer_numa_node));
+    fastest = std::max(fastest, l.bytes_per_s);
+    slowest = std::min(slowest, l.bytes_per_s);
+    if (l.gpu_numa_node >= 0 && l.buffer_numa_node != kNumaUnknown) {
+      ++known;
+      if (l.buffer_numa_node != l.gpu_numa_node) ++elsewhere;
+    }
+  }
+  if (!lanes.empty() && fastest > 0) out += fmt::format("; slowest GPU at {:.2f} of the fastest", slowest / fastest);
+  if (elsewhere > 0) {
+    out += fmt::format("; {} of {} host buffers not on their GPU's NUMA node (the host thread is not pinned; "
+                       "`numactl --cpunodebind`/`--membind` shows one node's case)",
+                       elsewhere, known);
+  }
+  if (event_bytes_per_s > 0 && host_bytes_per_s > 0) {
+    out += fmt::format("; host-timed {:.1f} GB/s, {:.1f} % below the event-timed figure (host wake-up + start skew)",
+                       host_bytes_per_s / 1e9, 100.0 * (1.0 - host_bytes_per_s / event_bytes_per_s));
+  }
+  return out;
+}
+
 std::string absence_reason(int cuda_error_code, const std::string& cuda_error_name, int device_count) {
   if (cuda_error_code == 0 && device_count > 0) return {};
   if (cuda_error_code == 0) return "no CUDA device/driver found (the driver reports 0 devices)";
@@ -310,6 +391,21 @@ std::vector<core::Metric> pcie_metrics(PcieDirection d, std::int64_t size_bytes,
                             d == PcieDirection::kBidir ? "bytes over the link, both directions: 2 × size_bytes"
                                                        : "bytes over the link: size_bytes",
                             statistic)};
+}
+
+std::vector<core::Metric> pcie_all_metrics(PcieDirection d, std::int64_t size_bytes, int gpus,
+                                           const std::vector<double>& seconds, const std::vector<double>& host_seconds,
+                                           core::Statistic statistic) {
+  const double bytes = pcie_all_traffic_bytes(d, size_bytes, gpus);
+  const std::string what = d == PcieDirection::kBidir ? "bytes over all GPUs' links, both directions: 2 × size_bytes × gpus"
+                                                      : "bytes over all GPUs' links: size_bytes × gpus";
+  std::vector<core::Metric> out;
+  out.push_back(throughput_metric("bytes_per_s", "B/s", bytes, seconds,
+                                  what + ", per slowest GPU's event time from the common start", statistic));
+  out.push_back(throughput_metric("host_timed_bytes_per_s", "B/s", bytes, host_seconds,
+                                  what + ", per host time from the start latch's release to the last completion",
+                                  statistic));
+  return out;
 }
 
 std::vector<core::Metric> peer_metrics(std::int64_t size_bytes, bool bidirectional, const std::vector<double>& seconds,

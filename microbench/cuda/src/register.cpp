@@ -7,6 +7,7 @@ namespace gpu {
 void add_gemm_benchmarks(Registry& registry);
 void add_hbm_benchmarks(Registry& registry);
 void add_pcie_benchmarks(Registry& registry);
+void add_pcie_all_benchmarks(Registry& registry);
 void add_peer_benchmarks(Registry& registry);
 }  // namespace gpu
 
@@ -14,6 +15,7 @@ void register_cuda(Registry& registry) {
   gpu::add_gemm_benchmarks(registry);
   gpu::add_hbm_benchmarks(registry);
   gpu::add_pcie_benchmarks(registry);
+  gpu::add_pcie_all_benchmarks(registry);
   gpu::add_peer_benchmarks(registry);
 }
 

@@ -422,3 +422,74 @@ TEST(GpuRotation, HbmArraysRotatedPastL2AtEverySize) {
   // A set that does not fit the budget: 0 (the case waives).
   EXPECT_EQ(gpu::hbm_rotation_sets(K::kTriad, 8LL << 30, l2, 20e9), 0);
 }
+
+TEST(GpuPcieAll, SizesWaiverAndHostBytes) {
+  constexpr std::int64_t kMiB = 1 << 20;
+  EXPECT_EQ(gpu::pcie_all_sizes("quick"), (std::vector<std::int64_t>{256 * kMiB}));  // one large size
+  EXPECT_EQ(gpu::pcie_all_sizes("standard"), (std::vector<std::int64_t>{64 * kMiB, 256 * kMiB, 1024 * kMiB}));
+  EXPECT_EQ(gpu::pcie_all_sizes("full"), (std::vector<std::int64_t>{16 * kMiB, 64 * kMiB, 256 * kMiB, 1024 * kMiB}));
+  EXPECT_THROW(gpu::pcie_all_sizes("x"), core::InputError);
+  EXPECT_EQ(gpu::pcie_all_waiver(2), "");
+  EXPECT_EQ(gpu::pcie_all_waiver(8), "");
+  for (int n : {0, 1}) {
+    const std::string why = gpu::pcie_all_waiver(n);
+    EXPECT_EQ(why.rfind("needs at least 2 GPUs", 0), 0u) << why;
+    EXPECT_NE(why.find("found " + std::to_string(n)), std::string::npos) << why;
+  }
+  // Pinned host memory (and device memory) per GPU: the source, the destination, or both.
+  EXPECT_EQ(gpu::pcie_all_host_bytes_per_gpu(gpu::PcieDirection::kH2D, 1000), 1000.0);
+  EXPECT_EQ(gpu::pcie_all_host_bytes_per_gpu(gpu::PcieDirection::kD2H, 1000), 1000.0);
+  EXPECT_EQ(gpu::pcie_all_host_bytes_per_gpu(gpu::PcieDirection::kBidir, 1000), 2000.0);
+}
+
+TEST(GpuPcieAll, RoundIsTheSlowestGpuAndBytesCountEveryGpu) {
+  const std::vector<double> per_gpu = {0.010, 0.012, 0.011, 0.0125};
+  EXPECT_DOUBLE_EQ(gpu::pcie_all_round_s(per_gpu), 0.0125);
+  EXPECT_THROW(gpu::pcie_all_round_s(std::vector<double>{}), core::InputError);
+  EXPECT_THROW(gpu::pcie_all_round_s(std::vector<double>{0.01, 0.0}), core::InputError);
+  EXPECT_THROW(gpu::pcie_all_round_s(std::vector<double>{0.01, NAN}), core::InputError);
+  EXPECT_EQ(gpu::pcie_all_traffic_bytes(gpu::PcieDirection::kH2D, 1000, 8), 8000.0);
+  EXPECT_EQ(gpu::pcie_all_traffic_bytes(gpu::PcieDirection::kBidir, 1000, 8), 16000.0);
+
+  // 8 GPUs × 256 MiB in 16 ms (event-timed) and 16.4 ms (host clock, slower by the wake-up).
+  const std::int64_t size = 256LL << 20;
+  const auto m = gpu::pcie_all_metrics(gpu::PcieDirection::kD2H, size, 8, {0.016, 0.017, 0.016},
+                                       {0.0164, 0.0165, 0.0164}, core::Statistic::kMedian);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0].name, "bytes_per_s");
+  EXPECT_DOUBLE_EQ(*m[0].value, 8.0 * 268435456.0 / 0.016);  // 134.2 GB/s
+  EXPECT_EQ(m[1].name, "host_timed_bytes_per_s");
+  EXPECT_DOUBLE_EQ(*m[1].value, 8.0 * 268435456.0 / 0.0164);
+  EXPECT_LT(*m[1].value, *m[0].value);
+  const auto b =
+      gpu::pcie_all_metrics(gpu::PcieDirection::kBidir, 1'000'000'000, 2, {0.1}, {0.1}, core::Statistic::kMedian);
+  EXPECT_DOUBLE_EQ(*b[0].value, 40e9);  // 2 GPUs × 2 directions × 1 GB in 0.1 s
+}
+
+TEST(GpuPcieAll, SizeAtWhichStartSkewStaysBelowOnePercent) {
+  // A 10 µs skew at 57 GB/s per GPU (an H100 pinned copy, one GPU alone) is 1 % of a 57 MB copy:
+  // quick's 256 MiB keeps it at 0.2 %, full's 16 MiB not (3.4 %).
+  EXPECT_DOUBLE_EQ(gpu::pcie_all_min_size_bytes(10e-6, 57e9, 0.01), 57e6);
+  EXPECT_LT(gpu::pcie_all_min_size_bytes(10e-6, 57e9, 0.01), static_cast<double>(gpu::pcie_all_sizes("quick")[0]));
+  EXPECT_GT(gpu::pcie_all_min_size_bytes(10e-6, 57e9, 0.01), static_cast<double>(gpu::pcie_all_sizes("full")[0]));
+  EXPECT_THROW(gpu::pcie_all_min_size_bytes(0, 57e9, 0.01), core::InputError);
+  EXPECT_THROW(gpu::pcie_all_min_size_bytes(1e-6, 57e9, 0), core::InputError);
+}
+
+TEST(GpuPcieAll, MessageNamesEachGpuItsNumaNodesAndTheSpread) {
+  const std::vector<gpu::PcieLane> lanes = {
+      {0, 40e9, 0, 0}, {1, 30e9, 1, 0}, {2, 36e9, gpu::kNumaUnknown, 0}, {3, 38e9, 1, gpu::kNumaSeveral}};
+  const std::string m = gpu::describe_pcie_all(lanes, 256LL << 20, 144e9, 140e9);
+  EXPECT_EQ(m.rfind("4 GPUs at once, 256 MiB per GPU", 0), 0u) << m;
+  EXPECT_NE(m.find("cuda:0 40.0 GB/s (GPU node 0, buffer node 0)"), std::string::npos) << m;
+  EXPECT_NE(m.find("cuda:1 30.0 GB/s (GPU node 1, buffer node 0)"), std::string::npos) << m;
+  EXPECT_NE(m.find("cuda:2 36.0 GB/s (GPU node ?, buffer node 0)"), std::string::npos) << m;
+  EXPECT_NE(m.find("buffer several nodes"), std::string::npos) << m;
+  EXPECT_NE(m.find("slowest GPU at 0.75 of the fastest"), std::string::npos) << m;
+  // cuda:1 (node 1, buffer 0) and cuda:3 (node 1, buffer on several) count; cuda:2's GPU node is unknown.
+  EXPECT_NE(m.find("2 of 3 host buffers not on their GPU's NUMA node"), std::string::npos) << m;
+  EXPECT_NE(m.find("host-timed 140.0 GB/s, 2.8 % below the event-timed figure"), std::string::npos) << m;
+  // All local: no NUMA warning.
+  const std::vector<gpu::PcieLane> local = {{0, 40e9, 0, 0}, {1, 40e9, 1, 1}};
+  EXPECT_EQ(gpu::describe_pcie_all(local, 1 << 20, 0, 0).find("not on their GPU's NUMA node"), std::string::npos);
+}

@@ -40,6 +40,13 @@ void launch_fill_collective(float* dst, std::int64_t n, int rank, std::int64_t f
 void launch_count_unwritten(const void* src, ElemType type, std::int64_t n, unsigned long long* count,
                             cudaStream_t stream);
 
+/// A start latch: one thread spins until the int at `flag` (pinned host memory mapped into this
+/// device, cudaHostAllocMapped) is non-zero, or until `timeout_ns` of the GPU's global timer have
+/// passed, in which case it sets `*timed_out` (same kind of memory) to 1. Work queued behind it on
+/// `stream` starts only when the host releases the latch, so copies on several GPUs, queued one
+/// after the other, start together.
+void launch_wait_flag(const volatile int* flag, int* timed_out, unsigned long long timeout_ns, cudaStream_t stream);
+
 /// Sets `n` floats to NaN (poisons a receive buffer before a checked run).
 void launch_poison(float* dst, std::int64_t n, cudaStream_t stream);
 

@@ -150,6 +150,44 @@ std::string cuda_version_string(int version);
 /// the CUDA context.
 double memory_budget_bytes(double free_bytes);
 
+// --- All GPUs at once (cuda.pcie.all.h2d | d2h | bidir) ------------------------------------------
+
+/// Per-GPU transfer sizes of the all-GPUs-at-once cases: quick 256 MiB; standard 64 MiB, 256 MiB,
+/// 1 GiB; full 16 MiB…1 GiB ×4. Each GPU moves this much per copy (bidir: in each direction).
+std::vector<std::int64_t> pcie_all_sizes(const std::string& suite);
+/// Empty when `gpus` visible GPUs can be measured at once (at least 2); otherwise why the case is
+/// waived (one GPU at once is what cuda.pcie.h2d | d2h | bidir measure).
+std::string pcie_all_waiver(int gpus);
+/// Seconds of one round in which every GPU copied once, from each GPU's event-timed copy time
+/// measured from a common start (the release of the start latch): the slowest GPU's. Throws
+/// core::InputError when empty or when a time is not positive and finite.
+double pcie_all_round_s(std::span<const double> per_gpu_s);
+/// Bytes all GPUs move in one round: gpus × pcie_traffic_bytes(d, size_bytes).
+double pcie_all_traffic_bytes(PcieDirection d, std::int64_t size_bytes, int gpus);
+/// Bytes of pinned host memory (and of device memory on each GPU) a case needs per GPU: the host
+/// source (h2d), the host destination (d2h) or both (bidir), size_bytes each.
+double pcie_all_host_bytes_per_gpu(PcieDirection d, std::int64_t size_bytes);
+/// Smallest transfer per GPU for which a start skew of `skew_s` between the GPUs stays below
+/// `fraction` of the round: skew_s · bytes_per_s / fraction, for a GPU copying at `bytes_per_s`.
+/// Throws core::InputError unless all three are positive.
+double pcie_all_min_size_bytes(double skew_s, double bytes_per_s, double fraction);
+
+/// NUMA node values of PcieLane: not readable, or a buffer whose sampled pages lie on several nodes.
+inline constexpr int kNumaUnknown = -1;
+inline constexpr int kNumaSeveral = -2;
+/// One GPU's share of an all-GPUs-at-once case.
+struct PcieLane {
+  int device = 0;                       ///< CUDA device index
+  double bytes_per_s = 0;               ///< its own rate: its bytes / its median event-timed copy time
+  int gpu_numa_node = kNumaUnknown;     ///< sysfs numa_node of its PCI device
+  int buffer_numa_node = kNumaUnknown;  ///< node of its pinned host buffer's pages (get_mempolicy)
+};
+/// The case message: how many GPUs, the size, each GPU's own rate with its NUMA nodes, the slowest
+/// GPU's rate as a fraction of the fastest's, host buffers on another node than their GPU, and the
+/// host-timed rate (launch-free start, wake-up included) against the event-timed one.
+std::string describe_pcie_all(std::span<const PcieLane> lanes, std::int64_t size_bytes, double event_bytes_per_s,
+                              double host_bytes_per_s);
+
 // --- Result assembly: the metrics of a passed case from its per-repetition times (seconds). ----
 
 /// flop_per_s (OP/s for int8) with 2·M·N·K per call, plus time_s per call.
@@ -161,6 +199,12 @@ std::vector<core::Metric> hbm_metrics(HbmKernel k, std::int64_t size_bytes, cons
 /// bytes_per_s over the link (bidir counts both directions).
 std::vector<core::Metric> pcie_metrics(PcieDirection d, std::int64_t size_bytes, const std::vector<double>& seconds,
                                        core::Statistic statistic);
+/// bytes_per_s: all GPUs' bytes (pcie_all_traffic_bytes) over the slowest GPU's event-timed time
+/// per round; host_timed_bytes_per_s: the same bytes over the host clock from the latch's release
+/// to the last GPU's completion (a lower bound: it adds the wake-up of the waiting host thread).
+std::vector<core::Metric> pcie_all_metrics(PcieDirection d, std::int64_t size_bytes, int gpus,
+                                           const std::vector<double>& seconds, const std::vector<double>& host_seconds,
+                                           core::Statistic statistic);
 /// bytes_per_s of a peer copy (bidirectional counts both directions) and latency_s, the time of
 /// one 16-byte copy.
 std::vector<core::Metric> peer_metrics(std::int64_t size_bytes, bool bidirectional, const std::vector<double>& seconds,
