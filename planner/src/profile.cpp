@@ -218,7 +218,9 @@ std::string profile_to_json(const HardwareProfile& p, int indent) {
   if (p.nvlink_domain_gpus.known()) j["nvlink_domain_gpus"] = quantity_to_json(p.nvlink_domain_gpus);
   j["pcie"] = json{{"gen", quantity_to_json(p.pcie_gen)},
                    {"lanes", quantity_to_json(p.pcie_lanes)},
-                   {"bytes_per_s", quantity_to_json(p.pcie_bytes_per_s)}};
+                   {"bytes_per_s", quantity_to_json(p.pcie_bytes_per_s)},
+                   {"node_h2d_bytes_per_s", quantity_to_json(p.pcie_node_h2d_bytes_per_s)},
+                   {"node_d2h_bytes_per_s", quantity_to_json(p.pcie_node_d2h_bytes_per_s)}};
   j["inter_node_bytes_per_s"] = quantity_to_json(p.inter_node_bytes_per_s);
   j["gpus_per_node"] = quantity_to_json(p.gpus_per_node);
   j["host_memory_bandwidth_bytes_per_s"] = quantity_to_json(p.host_memory_bandwidth_bytes_per_s);
@@ -265,6 +267,9 @@ HardwareProfile profile_from_json(const std::string& text, const std::string& fi
     p.pcie_gen = quantity_from(*pcie, "gen", Range::kPositive, 100);
     p.pcie_lanes = quantity_from(*pcie, "lanes", Range::kPositive, 1024);
     p.pcie_bytes_per_s = quantity_from(*pcie, "bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
+    // 1.3; absent in older files (null).
+    p.pcie_node_h2d_bytes_per_s = quantity_from(*pcie, "node_h2d_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
+    p.pcie_node_d2h_bytes_per_s = quantity_from(*pcie, "node_d2h_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
   }
   p.inter_node_bytes_per_s = quantity_from(r, "inter_node_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
   p.gpus_per_node = quantity_from(r, "gpus_per_node", Range::kPositive, kMaxCount);

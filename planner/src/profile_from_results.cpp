@@ -141,7 +141,8 @@ std::string id_slug(std::string name) {
 template <class F>
 void for_each_quantity(HardwareProfile& p, F f) {
   for (Quantity* q : {&p.memory_bytes, &p.memory_bandwidth_bytes_per_s, &p.tdp_w, &p.nvlink_bytes_per_s, &p.pcie_gen,
-                      &p.pcie_lanes, &p.pcie_bytes_per_s, &p.inter_node_bytes_per_s, &p.gpus_per_node,
+                      &p.pcie_lanes, &p.pcie_bytes_per_s, &p.pcie_node_h2d_bytes_per_s,
+                      &p.pcie_node_d2h_bytes_per_s, &p.inter_node_bytes_per_s, &p.gpus_per_node,
                       &p.host_memory_bandwidth_bytes_per_s, &p.intra_node.alpha_s, &p.intra_node.bus_bytes_per_s,
                       &p.intra_node.ranks, &p.inter_node.alpha_s, &p.inter_node.bus_bytes_per_s, &p.inter_node.ranks,
                       &p.storage_read_bytes_per_s, &p.storage_write_bytes_per_s, &p.checkpoint_write_bytes_per_s}) {
@@ -207,6 +208,14 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
       const auto& one = h2d ? *h2d : *d2h;
       p.pcie_bytes_per_s = b.measured(one.first, one.second);
     }
+  }
+  // The node's aggregate: every GPU copying at once (cuda.pcie.all.*; its params name how many),
+  // per direction, each the best size of its sweep like the per-GPU figure above.
+  if (auto v = b.best("cuda.pcie.all.h2d", "bytes_per_s")) {
+    p.pcie_node_h2d_bytes_per_s = b.measured(v->first, v->second + " (all GPUs at once)");
+  }
+  if (auto v = b.best("cuda.pcie.all.d2h", "bytes_per_s")) {
+    p.pcie_node_d2h_bytes_per_s = b.measured(v->first, v->second + " (all GPUs at once)");
   }
   // Collectives: NCCL's, else host MPI's, but only in a profile of the host alone. MPI all-reduce
   // over host memory says nothing about a GPU's NVLink/PCIe collectives, and the schema has no

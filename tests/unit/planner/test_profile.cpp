@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "headroom/core/errors.hpp"
@@ -37,7 +38,8 @@ TEST(Profile, RoundTripKeepsEveryQuantity) {
 TEST(Profile, RejectsUnknownMajorAndSourcelessValues) {
   std::string doc = profile_to_json(test::catalog().gpu("l4"));
   std::string v2 = doc;
-  v2.replace(v2.find("\"1.2\""), 5, "\"2.2\"");
+  const std::string current = "\"1." + std::to_string(kProfileMinor) + "\"";
+  v2.replace(v2.find(current), current.size(), "\"2.2\"");
   EXPECT_THROW(profile_from_json(v2, "p.json"), core::InputError);
   const std::string bad = R"({"schema":"headroom.profile","schema_version":"1.0","id":"x",
     "memory_bytes":{"value":1e9,"provenance":"datasheet","source":"","as_of":"2026-01-01"}})";
@@ -94,6 +96,82 @@ TEST(Profile, FromResultsUsesWhatWasMeasured) {
   const Rates rates = resolve_rates(p, Precision::kBf16, Assumptions{});
   EXPECT_EQ(rates.gemm_flop_per_s, 750e12);
   EXPECT_EQ(rates.memory_bytes_per_s, 2.9e12);
+}
+
+/// The synthetic results plus an all-GPUs-at-once sweep, as 8 GPUs of `headroom bench --filter
+/// 'cuda.pcie.all.*'` give it: h2d 180 GB/s at 64 MiB and 210 GB/s at 256 MiB, d2h 160 GB/s.
+core::Results with_node_pcie(core::Results r) {
+  using P = core::Param;
+  for (const auto& [name, size, rate] : {std::tuple{"cuda.pcie.all.h2d", 64LL << 20, 180e9},
+                                         std::tuple{"cuda.pcie.all.h2d", 256LL << 20, 210e9},
+                                         std::tuple{"cuda.pcie.all.d2h", 256LL << 20, 160e9}}) {
+    r.cases.push_back(test::make_case(name, {P{"gpus", std::int64_t{8}}, P{"size_bytes", std::int64_t{size}}},
+                                      {test::metric("bytes_per_s", "B/s", rate),
+                                       test::metric("host_timed_bytes_per_s", "B/s", 0.98 * rate)}));
+  }
+  return r;
+}
+
+TEST(Profile, NodePcieFromAllGpusAtOnce) {
+  // Measured: the best size of each direction, with its case, params and direction in the source;
+  // the per-GPU pcie.bytes_per_s stays the one-GPU figure (46.8 GB/s), not the node's.
+  const HardwareProfile p = profile_from_results(with_node_pcie(test::synthetic_results()), "node.json", nullptr);
+  EXPECT_EQ(*p.pcie_node_h2d_bytes_per_s.value, 210e9);
+  EXPECT_EQ(*p.pcie_node_d2h_bytes_per_s.value, 160e9);
+  EXPECT_EQ(*p.pcie_bytes_per_s.value, 46.8e9);
+  EXPECT_EQ(p.pcie_node_h2d_bytes_per_s.provenance, Provenance::kMeasured);
+  EXPECT_EQ(p.pcie_node_h2d_bytes_per_s.source,
+            "node.json: cuda.pcie.all.h2d [gpus=8,size_bytes=268435456] bytes_per_s (all GPUs at once)");
+  EXPECT_EQ(p.pcie_node_d2h_bytes_per_s.as_of, "2026-11-22");
+  // Round trip: written under "pcie", read back unchanged.
+  const std::string text = profile_to_json(p);
+  const nlohmann::json j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["pcie"]["node_h2d_bytes_per_s"]["value"], 210e9);
+  EXPECT_EQ(j["schema_version"], "1." + std::to_string(kProfileMinor));
+  const HardwareProfile back = profile_from_json(text, "p.json");
+  EXPECT_EQ(*back.pcie_node_d2h_bytes_per_s.value, 160e9);
+  EXPECT_EQ(back.pcie_node_d2h_bytes_per_s.source, p.pcie_node_d2h_bytes_per_s.source);
+  EXPECT_EQ(profile_to_json(back), text);
+
+  // Not measured (no cuda.pcie.all.* case passed): null, and says so, with or without --base.
+  const HardwareProfile none = profile_from_results(test::synthetic_results(), "one.json", nullptr);
+  EXPECT_FALSE(none.pcie_node_h2d_bytes_per_s.known());
+  EXPECT_EQ(none.pcie_node_h2d_bytes_per_s.provenance, Provenance::kNotMeasured);
+  EXPECT_TRUE(none.pcie_node_d2h_bytes_per_s.source.starts_with("not measured: no passed case in one.json"));
+  const HardwareProfile& h100 = test::catalog().gpu("H100");
+  EXPECT_FALSE(h100.pcie_node_h2d_bytes_per_s.known());  // no datasheet gives it
+  const HardwareProfile based = profile_from_results(test::synthetic_results(), "one.json", &h100);
+  EXPECT_EQ(based.pcie_node_d2h_bytes_per_s.provenance, Provenance::kNotMeasured);
+  EXPECT_EQ(*profile_from_results(with_node_pcie(test::synthetic_results()), "n.json", &h100)
+                 .pcie_node_h2d_bytes_per_s.value,
+            210e9);
+
+  // A 1.2 file (before the fields existed) loads with them null; a datasheet profile writes them null.
+  nlohmann::json old = j;
+  old["schema_version"] = "1.2";
+  old["pcie"].erase("node_h2d_bytes_per_s");
+  old["pcie"].erase("node_d2h_bytes_per_s");
+  const HardwareProfile older = profile_from_json(old.dump(), "old.json");
+  EXPECT_FALSE(older.pcie_node_h2d_bytes_per_s.known());
+  EXPECT_FALSE(older.pcie_node_d2h_bytes_per_s.known());
+  EXPECT_EQ(*older.pcie_bytes_per_s.value, 46.8e9);
+  EXPECT_TRUE(nlohmann::json::parse(profile_to_json(h100))["pcie"]["node_h2d_bytes_per_s"]["value"].is_null());
+
+  // Refused like every quantity: a value without a source, or beyond any node, at its JSON path.
+  for (const auto& [member, path] :
+       {std::pair{R"({"value":2e11,"provenance":"measured","source":"","as_of":"2026-01-01"})",
+                  "$.pcie.node_h2d_bytes_per_s.source"},
+        std::pair{R"({"value":1e20,"provenance":"measured","source":"s","as_of":"2026-01-01"})",
+                  "$.pcie.node_h2d_bytes_per_s.value"}}) {
+    nlohmann::json bad = j;
+    bad["pcie"]["node_h2d_bytes_per_s"] = nlohmann::json::parse(member);
+    try {
+      profile_from_json(bad.dump(), "p.json");
+      ADD_FAILURE() << member;
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.json_path(), path) << e.what();
+    }
+  }
 }
 
 TEST(Profile, BaseFillsWhatWasNotMeasured) {

@@ -13,7 +13,9 @@ namespace headroom::plan {
 
 inline constexpr const char* kProfileSchema = "headroom.profile";
 inline constexpr int kProfileMajor = 1;
-inline constexpr int kProfileMinor = 2;  ///< 1.1 added gemm_curves; 1.2 provenance "not_measured"
+/// 1.1 added gemm_curves; 1.2 provenance "not_measured"; 1.3 pcie.node_h2d_bytes_per_s and
+/// pcie.node_d2h_bytes_per_s (optional: 1.0–1.2 files load with them null).
+inline constexpr int kProfileMinor = 3;
 
 /// Where a quantity comes from. kNotMeasured: null in a profile derived from results, because no
 /// passed case measured it and no datasheet (--base) gives it; never carries a value.
@@ -94,6 +96,12 @@ struct HardwareProfile {
   Quantity pcie_gen;
   Quantity pcie_lanes;
   Quantity pcie_bytes_per_s;         ///< per direction
+  /// Host->device and device->host bytes per second of the whole node with every GPU copying at
+  /// once (schema 1.3, optional; measured by cuda.pcie.all.h2d / d2h): the GPUs share PCIe
+  /// switches, root ports and host memory, so this is below gpus_per_node × pcie_bytes_per_s.
+  /// Null in datasheet profiles (no vendor publishes it) and in profiles older than 1.3.
+  Quantity pcie_node_h2d_bytes_per_s;
+  Quantity pcie_node_d2h_bytes_per_s;
   Quantity inter_node_bytes_per_s;   ///< network injection bandwidth per GPU, per direction
   Quantity gpus_per_node;            ///< GPUs sharing one NVLink domain / node
   Quantity host_memory_bandwidth_bytes_per_s;
