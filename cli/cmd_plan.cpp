@@ -207,6 +207,52 @@ std::int64_t default_global_batch(std::int64_t seq_len, std::int64_t multiple) {
   return (seqs + m - 1) / m * m;
 }
 
+/// The workload field each plan flag sets (flag_for_field reads it the other way).
+constexpr std::pair<std::string_view, std::string_view> kFieldFlags[] = {
+    {"$.gpus", "--gpus"},
+    {"$.parallelism.tp", "--tp"},
+    {"$.parallelism.pp", "--pp"},
+    {"$.parallelism.dp", "--dp"},
+    {"$.parallelism.cp", "--cp"},
+    {"$.parallelism.ep", "--ep"},
+    {"$.parallelism.vpp", "--vpp"},
+    {"$.parallelism.first_stage_layers", "--first-stage-layers"},
+    {"$.parallelism.last_stage_layers", "--last-stage-layers"},
+    {"$.parallelism.rank_order", "--rank-order"},
+    {"$.train.global_batch", "--global-batch"},
+    {"$.train.micro_batch", "--micro-batch"},
+    {"$.train.seq_len", "--seq-len"},
+    {"$.train.tokens", "--tokens"},
+    {"$.train.zero_stage", "--zero"},
+    {"$.train.precision", "--precision"},
+    {"$.train.dp_comm_overlap", "--dp-overlap"},
+    {"$.train.tp_comm_overlap", "--tp-overlap"},
+    {"$.train.optimizer", "--optimizer"},
+    {"$.train.offload", "--offload"},
+    {"$.train.adapter.method", "--adapter"},
+    {"$.train.adapter.rank", "--lora-rank"},
+    {"$.train.adapter.targets", "--lora-targets"},
+    {"$.infer.context_len", "--context"},
+    {"$.infer.output_len", "--output"},
+    {"$.infer.batch", "--batch"},
+    {"$.infer.qps", "--qps"},
+    {"$.infer.tpot_slo_s", "--tpot-slo"},
+    {"$.infer.ttft_slo_s", "--ttft-slo"},
+    {"$.infer.gpu_memory_utilization", "--gpu-memory-utilization"},
+    {"$.infer.weight_group_size", "--weight-group-size"},
+    {"$.infer.quantized_weights", "--quantized-weights"},
+    {"$.infer.kv_block_tokens", "--kv-block-tokens"},
+    {"$.infer.shared_prefix_tokens", "--shared-prefix"},
+    {"$.infer.kv_precision", "--kv-precision"},
+    {"$.infer.weight_precision", "--weight-precision"},
+    {"$.infer.compute_precision", "--compute-precision"},
+};
+
+std::string_view field_for_flag(std::string_view flag) {
+  for (const auto& [field, f] : kFieldFlags)
+    if (f == flag) return field;
+  return {};
+}
 
 plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase phase, const plan::Catalog& cat) {
   plan::Workload w;
@@ -223,25 +269,43 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     return o != nullptr && o->count() > 0;
   };
   // Sizes given as flags must be positive: a zero or negative value is a typo, never "use the default".
-  const auto positive = [&](const char* flag, std::int64_t v) {
-    if (given(flag) && v < 1) throw core::InputError("", flag, fmt::format("a positive integer, got {}", v));
+  // The upper bounds are the workload's own (1e6 GPUs, 2^26 sequences, 2^24 tokens), checked here
+  // before any arithmetic on them: 99999999999999999999 reads as INT64_MAX, and the default batch
+  // (4 Mi tokens / seq-len, times micro-batch · DP) would overflow on it. Messages echo what was typed.
+  const auto typed = [&](const char* flag) {
+    const CLI::Option* o = c->get_option_no_throw(flag);
+    return o != nullptr && !o->results().empty() ? o->results().front() : std::string();
   };
-  positive("--gpus", a.gpus);
-  positive("--tp", a.tp);
-  positive("--pp", a.pp);
+  // Named as workload validation names a flag's field: "--seq-len ($.train.seq_len)".
+  const auto named = [](const char* flag) {
+    const std::string_view path = field_for_flag(flag);
+    return path.empty() ? std::string(flag) : fmt::format("{} ({})", flag, path);
+  };
+  const auto positive = [&](const char* flag, std::int64_t v, std::int64_t hi) {
+    if (given(flag) && (v < 1 || v > hi)) {
+      throw core::InputError("", named(flag), fmt::format("an integer in [1, {}], got {}", hi, typed(flag)));
+    }
+  };
+  constexpr std::int64_t kMaxGpus = 1'000'000, kMaxBatch = std::int64_t{1} << 26, kMaxTokens = std::int64_t{1} << 24;
+  positive("--gpus", a.gpus, kMaxGpus);
+  positive("--tp", a.tp, kMaxGpus);
+  positive("--pp", a.pp, kMaxGpus);
   if (phase == plan::Phase::kTrain) {
-    positive("--dp", a.dp);
-    positive("--cp", a.cp);
-    positive("--ep", a.ep);
-    positive("--vpp", a.vpp);
-    positive("--global-batch", a.global_batch);
-    positive("--micro-batch", a.micro_batch);
-    positive("--seq-len", a.seq_len);
+    positive("--dp", a.dp, kMaxGpus);
+    positive("--cp", a.cp, kMaxGpus);
+    positive("--ep", a.ep, kMaxGpus);
+    positive("--vpp", a.vpp, kMaxGpus);
+    positive("--global-batch", a.global_batch, kMaxBatch);
+    positive("--micro-batch", a.micro_batch, kMaxBatch);
+    positive("--seq-len", a.seq_len, kMaxTokens);
   } else {
-    positive("--context", a.context);
-    positive("--output", a.output);
-    if (given("--batch") && a.batch < 0)
-      throw core::InputError("", "--batch", fmt::format("0 (as many as fit) or a positive integer, got {}", a.batch));
+    positive("--context", a.context, kMaxTokens);
+    positive("--output", a.output, kMaxTokens);
+    if (given("--batch") && (a.batch < 0 || a.batch > kMaxBatch)) {
+      throw core::InputError(
+          "", named("--batch"),
+          fmt::format("0 (as many as fit) or an integer up to {}, got {}", kMaxBatch, typed("--batch")));
+    }
   }
   if (!a.model.empty()) w.model = cat.model(a.model);
   if (from_file && w.phase != phase) {
@@ -705,45 +769,6 @@ void add_plan_command(CLI::App& app, Action& action) {
 }
 
 std::string_view flag_for_field(std::string_view json_path) {
-  static constexpr std::pair<std::string_view, std::string_view> kFieldFlags[] = {
-      {"$.gpus", "--gpus"},
-      {"$.parallelism.tp", "--tp"},
-      {"$.parallelism.pp", "--pp"},
-      {"$.parallelism.dp", "--dp"},
-      {"$.parallelism.cp", "--cp"},
-      {"$.parallelism.ep", "--ep"},
-      {"$.parallelism.vpp", "--vpp"},
-      {"$.parallelism.first_stage_layers", "--first-stage-layers"},
-      {"$.parallelism.last_stage_layers", "--last-stage-layers"},
-      {"$.parallelism.rank_order", "--rank-order"},
-      {"$.train.global_batch", "--global-batch"},
-      {"$.train.micro_batch", "--micro-batch"},
-      {"$.train.seq_len", "--seq-len"},
-      {"$.train.tokens", "--tokens"},
-      {"$.train.zero_stage", "--zero"},
-      {"$.train.precision", "--precision"},
-      {"$.train.dp_comm_overlap", "--dp-overlap"},
-      {"$.train.tp_comm_overlap", "--tp-overlap"},
-      {"$.train.optimizer", "--optimizer"},
-      {"$.train.offload", "--offload"},
-      {"$.train.adapter.method", "--adapter"},
-      {"$.train.adapter.rank", "--lora-rank"},
-      {"$.train.adapter.targets", "--lora-targets"},
-      {"$.infer.context_len", "--context"},
-      {"$.infer.output_len", "--output"},
-      {"$.infer.batch", "--batch"},
-      {"$.infer.qps", "--qps"},
-      {"$.infer.tpot_slo_s", "--tpot-slo"},
-      {"$.infer.ttft_slo_s", "--ttft-slo"},
-      {"$.infer.gpu_memory_utilization", "--gpu-memory-utilization"},
-      {"$.infer.weight_group_size", "--weight-group-size"},
-      {"$.infer.quantized_weights", "--quantized-weights"},
-      {"$.infer.kv_block_tokens", "--kv-block-tokens"},
-      {"$.infer.shared_prefix_tokens", "--shared-prefix"},
-      {"$.infer.kv_precision", "--kv-precision"},
-      {"$.infer.weight_precision", "--weight-precision"},
-      {"$.infer.compute_precision", "--compute-precision"},
-  };
   for (const auto& [field, flag] : kFieldFlags)
     if (field == json_path) return flag;
   return {};

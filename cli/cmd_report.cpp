@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include "commands.hpp"
 #include "headroom/core/atomic_file.hpp"
@@ -100,9 +101,13 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
     const CLI::Option* o = c->get_option_no_throw(flag);
     return o != nullptr && o->count() > 0;
   };
+  const auto typed = [&](const char* flag) {
+    const CLI::Option* o = c->get_option_no_throw(flag);
+    return o != nullptr && !o->results().empty() ? o->results().front() : std::string();
+  };
   const auto positive = [&](const char* flag, double v) {
     if (given(flag) && !(v > 0 && std::isfinite(v)))
-      throw core::InputError("command line", flag, fmt::format("a positive, finite number, got {}", v));
+      throw core::InputError("command line", flag, fmt::format("a positive, finite number, got {}", typed(flag)));
   };
   for (const auto& [flag, v] : {std::pair<const char*, double>{"--gpus", a.gpus}, {"--tokens", a.tokens},
                                 {"--global-batch", static_cast<double>(a.global_batch)},
@@ -111,6 +116,19 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
                                 {"--output", static_cast<double>(a.output)}, {"--tp", static_cast<double>(a.tp)},
                                 {"--max-days", a.max_days}, {"--years", a.years}}) {
     positive(flag, v);
+  }
+  // The workload's own upper bounds, before any arithmetic on the sizes (the default global batch
+  // divides 4 Mi tokens by --seq-len and rounds to a multiple of the GPUs; 99999999999999999999
+  // reads as INT64_MAX).
+  for (const auto& [flag, v, hi] : {std::tuple<const char*, double, double>{"--gpus", a.gpus, 1e6},
+                                    {"--tp", static_cast<double>(a.tp), 1e6},
+                                    {"--global-batch", static_cast<double>(a.global_batch), 67108864.0},
+                                    {"--micro-batch", static_cast<double>(a.micro_batch), 67108864.0},
+                                    {"--seq-len", static_cast<double>(a.seq_len), 16777216.0},
+                                    {"--context", static_cast<double>(a.context), 16777216.0},
+                                    {"--output", static_cast<double>(a.output), 16777216.0}}) {
+    if (given(flag) && v > hi)
+      throw core::InputError("command line", flag, fmt::format("at most {:.0f}, got {}", hi, typed(flag)));
   }
   plan::Workload w;
   const std::string file = a.workload_file.empty() ? "command line" : a.workload_file;

@@ -34,6 +34,8 @@ void add_compare_command(CLI::App& app, Action& action);
 void add_report_command(CLI::App& app, Action& action);
 /// Integer options refuse a value with a leading zero (CLI11 would read it as octal).
 void refuse_leading_zeros(CLI::App& app);
+/// Every option that takes a value refuses an empty one (CLI11 would keep the default silently).
+void refuse_empty_values(CLI::App& app);
 
 /// The `plan` / `report procurement` flag that sets a workload field ("$.parallelism.tp" → "--tp"),
 /// so that an error in a value given by flag names the flag; "" when no flag sets it.

@@ -30,6 +30,19 @@ void refuse_leading_zeros(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands({})) refuse_leading_zeros(*sub);
 }
 
+// CLI11 takes an empty argument (`--zero ''`, `--qps=`) as no value at all and leaves the default in
+// place: the command then ran as if the option had not been given. Every option that takes a value
+// refuses an empty one instead.
+void refuse_empty_values(CLI::App& app) {
+  const CLI::Validator not_empty(
+      [](std::string& v) -> std::string { return v.empty() ? "a value, got an empty argument" : std::string(); },
+      "NOT EMPTY");
+  for (CLI::Option* o : app.get_options()) {
+    if (o->get_expected_min() > 0 && o->get_type_size() != 0) o->check(not_empty);
+  }
+  for (CLI::App* sub : app.get_subcommands({})) refuse_empty_values(*sub);
+}
+
 namespace {
 std::string g_command_line;
 
@@ -105,6 +118,7 @@ int main(int argc, char** argv) {
   cli::add_compare_command(app, action);
   cli::add_report_command(app, action);
   cli::refuse_leading_zeros(app);
+  cli::refuse_empty_values(app);
 
   // CLI11 prints help and the version on std::cout; errno after that is why a write failed, if one did.
   const auto print_and_finish = [&app](const CLI::ParseError& e) {
@@ -122,7 +136,8 @@ int main(int argc, char** argv) {
     return print_and_finish(e);
   } catch (const CLI::ParseError& e) {
     // Same form as every other input error (CLI11's own printer has no prefix).
-    fmt::print(stderr, "headroom: error: {}\nRun `headroom <command> --help` for the options.\n", e.what());
+    fmt::print(stderr, "headroom: error: {}\nRun `headroom <command> --help` for the options.\n",
+               core::printable(e.what(), 4096));
     return static_cast<int>(core::ExitCode::kBadInput);
   }
 

@@ -36,4 +36,20 @@ check "--tp 3 message" grep -q -- "--tp (\$.parallelism.tp): expected a divisor 
 check "--tp 3 --gpus 8" expect_exit 2 "$hr" plan train --model llama-3-8b --gpu H100 --tp 3 --gpus 8 --tokens 1e11
 check "--tp 3 --gpus 8 message" grep -q -- "--tp (\$.parallelism.tp): expected a divisor" "$work/err"
 
+
+# Out-of-range sizes are refused before any arithmetic on them, echoing what was typed
+# (99999999999999999999 reads as INT64_MAX and overflowed the default global batch).
+check "--micro-batch huge refused" expect_exit 2 "$hr" plan train --model llama-3-8b --gpu H100 --gpus 8 --micro-batch 99999999999999999999
+check "--micro-batch huge message" grep -q -- '--micro-batch ($.train.micro_batch): expected an integer in \[1, 67108864\], got 99999999999999999999' "$work/err"
+check "--seq-len huge refused (search)" expect_exit 2 "$hr" plan search --model llama-3-8b --gpu H100 --gpus 8 --seq-len 99999999999999999999
+check "--seq-len huge message" grep -q -- '--seq-len ($.train.seq_len): expected an integer in \[1, 16777216\], got 99999999999999999999' "$work/err"
+check "procurement --seq-len huge refused" expect_exit 2 "$hr" report procurement --phase train --model llama-3-8b --gpu H100 --gpus 8 --seq-len 99999999999999999999 --out "$work/p.html"
+check "procurement wrote nothing" test ! -e "$work/p.html"
+# An empty argument is never "the default": every option that takes a value refuses it.
+for flag in --zero --tokens --dp-overlap --first-stage-layers; do
+  check "$flag '' refused" expect_exit 2 "$hr" plan train --model llama-3-8b --gpu H100 --gpus 8 "$flag" ''
+  check "$flag '' message" grep -q -- "$flag: a value, got an empty argument" "$work/err"
+done
+check "tco --years '' refused" expect_exit 2 "$hr" tco --scenario "$src/data/scenarios/h100x64-onprem-vs-aws-p5.json" --years ''
+
 finish

@@ -44,10 +44,13 @@ assert a["other_busy_cpus"]>=0.5, a
 assert any(n.startswith("the machine was busy") for n in d["run"]["notes"]), d["run"]["notes"]' "$work/busy.json"
 
 # --case-timeout: seconds, 0 = never; anything else is refused before any work
-for bad in -1 nan inf 1e9 abc ''; do
+for bad in -1 nan inf 1e9 abc; do
   check "--case-timeout '$bad' refused" expect_exit 2 "$hr" bench --filter "$fast" --case-timeout "$bad" --out "$work/ct.json"
   check "--case-timeout '$bad' message" grep -q -- "--case-timeout: expected seconds, a number from 0 (never) to 1e7, got '$bad'" "$work/err"
 done
+# An empty argument is refused for every option that takes a value (CLI11 would keep the default).
+check "--case-timeout '' refused" expect_exit 2 "$hr" bench --filter "$fast" --case-timeout '' --out "$work/ct.json"
+check "--case-timeout '' message" grep -q -- "--case-timeout: a value, got an empty argument" "$work/err"
 check "--case-timeout refusal wrote nothing" test ! -e "$work/ct.json"
 check "--case-timeout 0 accepted" expect_exit 0 "$hr" bench --filter "$fast" --case-timeout 0 --out "$work/ct0.json"
 
