@@ -154,6 +154,7 @@ json provenance_json(const Provenance& p) {
 
 CloudPrice read_cloud_price(const Reader& r, std::optional<int> gpus_per_instance) {
   r.expect_object();
+  r.only_keys({"usd_per_gpu_hour", "usd_per_instance_hour", "as_of", "source", "confidence", "note"});
   CloudPrice p;
   if (!r.is_null("usd_per_gpu_hour")) p.usd_per_gpu_hour = read_amount(r, "usd_per_gpu_hour");
   if (!r.is_null("usd_per_instance_hour")) {
@@ -182,6 +183,9 @@ PriceCatalog parse_price_catalog(const std::string& text, const std::string& fil
   const json doc = core::detail::parse_json_text(text, file);
   const Reader root(doc, file);
   root.expect_schema(kPricesSchema, kPricesMajor);
+  // Unknown keys are refused as the schema does (additionalProperties: false): a misspelt
+  // "on_demnad" or "usd_per_gpu_hr" would otherwise leave a price out without a word.
+  root.only_keys({"schema", "schema_version", "currency", "description", "cloud_offers", "egress", "items"});
   PriceCatalog c;
   c.file = file;
   c.currency = root.string("currency");
@@ -193,6 +197,7 @@ PriceCatalog parse_price_catalog(const std::string& text, const std::string& fil
   const Reader offers = root.at("cloud_offers");
   for (std::size_t i = 0; i < offers.size(); ++i) {
     const Reader o = offers.index(i);
+    o.only_keys({"id", "provider", "instance", "gpu", "gpus_per_instance", "region", "note", "prices"});
     CloudOffer offer;
     offer.id = o.string("id");
     if (offer.id.empty() || !ids.insert(offer.id).second)
@@ -219,6 +224,7 @@ PriceCatalog parse_price_catalog(const std::string& text, const std::string& fil
   if (auto egress = root.maybe("egress")) {
     for (std::size_t i = 0; i < egress->size(); ++i) {
       const Reader e = egress->index(i);
+      e.only_keys({"provider", "usd_per_gb", "as_of", "source", "confidence", "note"});
       EgressPrice p;
       p.provider = e.string("provider");
       p.usd_per_gb = e.number("usd_per_gb", Range::kNonNegative);
@@ -230,11 +236,13 @@ PriceCatalog parse_price_catalog(const std::string& text, const std::string& fil
   const Reader items = root.at("items");
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Reader it = items.index(i);
+    it.only_keys({"id", "kind", "unit", "value", "description", "as_of", "source", "confidence", "note"});
     CatalogItem item;
     item.id = it.string("id");
     if (item.id.empty() || !ids.insert(item.id).second)
       it.fail_at("id", "a non-empty id unique in the catalog, got '" + item.id + "'");
-    item.kind = it.string("kind");
+    item.kind =
+        it.choice("kind", {"server", "network", "gpu", "power", "pue", "grid", "colocation", "maintenance", "storage"});
     item.unit = it.string("unit");
     item.value = read_amount(it, "value");
     item.description = it.string_or("description", "");

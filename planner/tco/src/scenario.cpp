@@ -404,7 +404,14 @@ ResolvedScenario resolve(const Scenario& s, const PriceCatalog& catalog) {
 std::vector<std::string> staleness_warnings(const std::vector<UsedPrice>& used, std::chrono::sys_days today) {
   std::vector<std::string> out;
   for (const auto& u : used) {
-    if (!u.is_price || !is_stale(u.provenance.as_of, today)) continue;
+    if (!u.is_price) continue;
+    // A date after today is a typo (2099) or a --today in the past: either way the price's age is unknown.
+    if (u.provenance.as_of && *parse_date(*u.provenance.as_of) > today) {
+      out.push_back(fmt::format("price dated after today: {} (as of {}, today {}; source: {})", u.what,
+                                *u.provenance.as_of, format_date(today), u.provenance.source));
+      continue;
+    }
+    if (!is_stale(u.provenance.as_of, today)) continue;
     if (!u.provenance.as_of) {
       out.push_back(
           fmt::format("undated price: {} (source: {}; the source gives no date)", u.what, u.provenance.source));

@@ -136,6 +136,15 @@ TEST(TcoPrices, BadInputNamesThePath) {
             "$.items[0].note");
   EXPECT_EQ(error_after([](json& d) { d["currency"] = "EUR"; }), "$.currency");
   EXPECT_EQ(error_after([](json& d) { d["schema_version"] = "2.0"; }), "$.schema_version");
+  // Unknown keys are refused where the schema says additionalProperties false (a misspelt price
+  // would otherwise be left out without a word), and an item's kind is one of the schema's.
+  EXPECT_EQ(error_after([](json& d) { d["zz_typo"] = 1; }), "$.zz_typo");
+  EXPECT_EQ(error_after([](json& d) { d["cloud_offers"][0]["on_demnad"] = 1; }), "$.cloud_offers[0].on_demnad");
+  EXPECT_EQ(error_after([](json& d) { d["cloud_offers"][0]["prices"]["on_demand"]["usd_per_gpu_hr"] = 1; }),
+            "$.cloud_offers[0].prices.on_demand.usd_per_gpu_hr");
+  EXPECT_EQ(error_after([](json& d) { d["items"][0]["valeu"] = 1; }), "$.items[0].valeu");
+  EXPECT_EQ(error_after([](json& d) { d["egress"][0]["usd_per_tb"] = 1; }), "$.egress[0].usd_per_tb");
+  EXPECT_EQ(error_after([](json& d) { d["items"][0]["kind"] = "servers"; }), "$.items[0].kind");
 }
 
 TEST(TcoPrices, MatchesItsJsonSchemaRequiredFields) {
