@@ -116,32 +116,28 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const auto in_blocks = [block](double tokens) { return std::ceil(tokens / block) * block; };
   // Which share of the attention layers, and how many Mamba layers, the stage that needs the most per
   // request holds. Stages hold L/PP layers each (vLLM's even split by count); a hybrid model's few
-  // attention layers do not split evenly over them: a stage holds ⌈A/PP⌉ or ⌊A/PP⌋ of them (attention
-  // spread over the depth, as Granite 4.0-H and Bamba place it), the rest of its layers Mamba layers,
-  // and the engine's cache is sized by the stage that needs more per request. Without Mamba layers
-  // every stage holds 1/PP of each kind.
+  // attention layers do not split evenly over them: each stage holds those of its own layers
+  // (layer_mix: the model's mamba.pattern, or attention spread over the depth), and the engine's cache
+  // is sized by the stage that needs the most per request (KV of its attention layers, state of its
+  // Mamba layers). Without Mamba layers every stage holds 1/PP of each kind.
   double attn_stage_share = 1.0 / s.pp;
   double mamba_stage_layers = static_cast<double>(m.mamba_layers) / s.pp;
   const double state_layer_bytes = mamba_state_elements(m, w.par.tp) * abytes;
   if (m.is_hybrid() && s.pp > 1) {
     const double attn = static_cast<double>(m.attention_layers());
-    const double stage_layers = static_cast<double>(m.num_layers) / s.pp;
-    const double hi = std::ceil(attn / s.pp), lo = std::floor(attn / s.pp);
-    double n_attn = hi;
-    if (m.mamba_separate) {
-      // Separate mixer and MLP layers (Nemotron-H): a stage holds at most ⌈A/PP⌉ attention and ⌈M/PP⌉
-      // Mamba layers, the rest MLP layers (both bounds taken).
-      mamba_stage_layers = std::min(stage_layers, std::ceil(static_cast<double>(m.mamba_layers) / s.pp));
-    } else {
-      const double kv_per_attention_layer =
-          attn > 0 ? in_blocks(req_tokens) * full_layers_model / attn * kv_layer_gpu * kvbytes : 0.0;
-      const auto per_request = [&](double n) {
-        return n * kv_per_attention_layer + (stage_layers - n) * state_layer_bytes;
-      };
-      if (per_request(lo) > per_request(hi)) n_attn = lo;
-      mamba_stage_layers = stage_layers - n_attn;
+    const double kv_per_attention_layer =
+        attn > 0 ? in_blocks(req_tokens) * full_layers_model / attn * kv_layer_gpu * kvbytes : 0.0;
+    const std::int64_t stage_layers = m.num_layers / w.par.pp;
+    double most = -1.0;
+    for (int stage = 0; stage < w.par.pp; ++stage) {
+      const LayerMix mix = layer_mix(m, stage * stage_layers, (stage + 1) * stage_layers);
+      const double per_request = mix.attention * kv_per_attention_layer + mix.mamba * state_layer_bytes;
+      if (per_request > most) {
+        most = per_request;
+        attn_stage_share = attn > 0 ? mix.attention / attn : 0.0;
+        mamba_stage_layers = mix.mamba;
+      }
     }
-    attn_stage_share = attn > 0 ? n_attn / attn : 0.0;
   }
   mem.kv_bytes_per_token = full_layers_model * attn_stage_share * kv_layer_gpu * kvbytes;
   mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;

@@ -73,10 +73,62 @@ double mamba_params(const ModelConfig& m, bool include_bias) noexcept {
 }
 
 double mixer_params_per_layer(const ModelConfig& m, bool include_bias) noexcept {
-  const double layers = static_cast<double>(m.num_layers);
-  return (static_cast<double>(m.attention_layers()) * attention_params(m, include_bias) +
-          static_cast<double>(m.mamba_layers) * mamba_params(m, include_bias)) /
-         layers;
+  return mixer_params_per_layer(m, include_bias, model_layer_mix(m));
+}
+
+double mixer_params_per_layer(const ModelConfig& m, bool include_bias, const LayerMix& mix) noexcept {
+  return (mix.attention * attention_params(m, include_bias) + mix.mamba * mamba_params(m, include_bias)) / mix.layers;
+}
+
+LayerMix model_layer_mix(const ModelConfig& m) noexcept {
+  return {static_cast<double>(m.num_layers), static_cast<double>(m.attention_layers()),
+          static_cast<double>(m.mamba_layers), static_cast<double>(m.mlp_layers()), static_cast<double>(m.moe_layers())};
+}
+
+namespace {
+/// Layers below layer x that are attention layers when `a` of `l` are spread over the depth, the j-th
+/// (0-based) at ⌊(2j + 1)·l / 2a⌋: the j with (2j + 1)·l < 2·a·x.
+std::int64_t spread_attention_below(std::int64_t a, std::int64_t l, std::int64_t x) noexcept {
+  const std::int64_t num = 2 * a * x - l;
+  return num <= 0 ? 0 : std::min(a, (num + 2 * l - 1) / (2 * l));
+}
+}  // namespace
+
+LayerMix layer_mix(const ModelConfig& m, std::int64_t begin, std::int64_t end) noexcept {
+  begin = std::clamp<std::int64_t>(begin, 0, m.num_layers);
+  end = std::clamp<std::int64_t>(end, begin, m.num_layers);
+  const auto n = static_cast<double>(end - begin);
+  LayerMix mix{n, n, 0.0, n, 0.0};
+  if (m.is_moe()) mix.moe = static_cast<double>(end - std::max(begin, std::min(end, m.first_dense_layers)));
+  if (!m.is_hybrid()) return mix;
+  std::int64_t attn = 0, mamba = 0;
+  if (static_cast<std::int64_t>(m.mamba_pattern.size()) == m.num_layers) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const char c = m.mamba_pattern[static_cast<std::size_t>(i)];
+      attn += c == '*' ? 1 : 0;
+      mamba += c == 'M' ? 1 : 0;
+    }
+  } else {
+    const std::int64_t a = m.attention_layers(), l = m.num_layers;
+    const auto attn_below = [&](std::int64_t x) { return spread_attention_below(a, l, x); };
+    attn = attn_below(end) - attn_below(begin);
+    if (m.mamba_separate) {
+      // The other layers alternate evenly: the k-th of them (0-based) is a Mamba layer when
+      // ⌈(k + 1)·M/N⌉ > ⌈k·M/N⌉, so ⌈k·M/N⌉ of the first k are.
+      const std::int64_t others = l - a;
+      const auto mamba_below = [&](std::int64_t x) {
+        const std::int64_t k = x - attn_below(x);
+        return others > 0 ? (k * m.mamba_layers + others - 1) / others : 0;
+      };
+      mamba = mamba_below(end) - mamba_below(begin);
+    } else {
+      mamba = (end - begin) - attn;
+    }
+  }
+  mix.attention = static_cast<double>(attn);
+  mix.mamba = static_cast<double>(mamba);
+  if (m.mamba_separate) mix.mlp = n - mix.attention - mix.mamba;
+  return mix;
 }
 
 double mamba_state_elements(const ModelConfig& m, int tp) noexcept {
@@ -117,6 +169,24 @@ std::optional<ModelProblem> hybrid_model_problem(const ModelConfig& m) {
   if (m.mtp_layers > 0) {
     return ModelProblem{"mtp_layers", "0 on a hybrid Mamba model (MTP modules beside Mamba layers are not modelled)"};
   }
+  // (A pattern of another length is not this model's: a model resized in code, like the GUI's custom
+  // one, falls back to spreading; the model-file reader refuses it.)
+  if (static_cast<std::int64_t>(m.mamba_pattern.size()) == m.num_layers) {
+    std::int64_t n_attn = 0, n_mamba = 0;
+    for (const char c : m.mamba_pattern) {
+      if (c != 'M' && c != '*' && (c != '-' || !m.mamba_separate)) {
+        return ModelProblem{"mamba.pattern", m.mamba_separate ? "letters 'M' (Mamba), '*' (attention) or '-' (MLP)"
+                                                               : "letters 'M' (Mamba) or '*' (attention); '-' (MLP) "
+                                                                 "only with layout 'separate'"};
+      }
+      n_attn += c == '*' ? 1 : 0;
+      n_mamba += c == 'M' ? 1 : 0;
+    }
+    if (n_mamba != m.mamba_layers || n_attn != m.attention_layers()) {
+      return ModelProblem{"mamba.pattern", fmt::format("{} 'M' (mamba.layers) and {} '*' (attention layers), got {} and {}",
+                                                       m.mamba_layers, m.attention_layers(), n_mamba, n_attn)};
+    }
+  }
   if (m.sliding_window > 0 && m.sliding_window_layers > m.attention_layers()) {
     return ModelProblem{"sliding_window.layers", fmt::format("at most the attention layers ({}), got {}",
                                                              m.attention_layers(), m.sliding_window_layers)};
@@ -125,14 +195,16 @@ std::optional<ModelProblem> hybrid_model_problem(const ModelConfig& m) {
 }
 
 double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias) noexcept {
+  return mlp_active_params_per_layer(m, include_bias, model_layer_mix(m));
+}
+
+double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias, const LayerMix& mix) noexcept {
   const double dense = mlp_params(m, static_cast<double>(m.ffn_hidden_size), include_bias);
-  if (!m.is_moe()) return m.mlp_share() * dense;  // separate MLP layers (Nemotron-H): their share
+  if (!m.is_moe()) return mix.mlp / mix.layers * dense;  // separate MLP layers (Nemotron-H): their share
   const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
   const double moe = static_cast<double>(m.experts_per_token + m.shared_experts) * mlp_params(m, f, include_bias) +
                      static_cast<double>(m.hidden_size) * static_cast<double>(m.num_experts);
-  const double n_moe = static_cast<double>(m.moe_layers());
-  const double layers = static_cast<double>(m.num_layers);
-  return (n_moe * moe + (layers - n_moe) * dense) / layers;
+  return (mix.moe * moe + (mix.mlp - mix.moe) * dense) / mix.layers;
 }
 
 ParamCounts count_params(const ModelConfig& m) noexcept {
@@ -179,6 +251,10 @@ ParamCounts count_params(const ModelConfig& m) noexcept {
                          : std::max(m.attention_layers() > 0 ? attn_layer : 0.0, mamba_layer) + dense_mlp + 2.0 * norm;
   }
   c.moe_layer_shared = n_moe > 0 ? attn + moe_mlp - expert_part + 2.0 * norm : 0.0;
+  c.mlp_dense = dense_mlp;
+  c.moe_mlp_shared = moe_mlp - expert_part;
+  c.attention_mixer = attention_params(m);
+  c.mamba_mixer = mamba_params(m);
   c.moe_layer_expert = n_moe > 0 ? expert_part : 0.0;
   c.embedding = static_cast<double>(m.vocab_size) * h;
   if (m.position == PositionKind::kLearned) c.embedding += static_cast<double>(m.max_seq_len) * h;
@@ -321,7 +397,7 @@ ModelConfig model_from_reader(const Reader& r) {
   m.mtp_layers = r.integer_or("mtp_layers", 0, 0, 64);
   if (auto mb = r.maybe("mamba")) {
     mb->only_keys({"layers", "num_heads", "head_dim", "state_size", "groups", "conv_kernel", "chunk_size", "proj_bias",
-                   "conv_bias", "layout", "attention_layers"});
+                   "conv_bias", "layout", "attention_layers", "pattern"});
     m.mamba_layers = mb->integer("layers", 1, m.num_layers);
     m.mamba_heads = mb->integer("num_heads", 1, 100000);
     m.mamba_head_dim = mb->integer("head_dim", 1, 65536);
@@ -338,6 +414,10 @@ ModelConfig model_from_reader(const Reader& r) {
       m.mamba_attention_layers = mb->integer("attention_layers", 0, m.num_layers - m.mamba_layers);
     } else if (mb->has("attention_layers")) {
       mb->fail_at("attention_layers", "absent unless layout is 'separate' (num_layers − mamba.layers otherwise)");
+    }
+    m.mamba_pattern = mb->string_or("pattern", "");
+    if (!m.mamba_pattern.empty() && static_cast<std::int64_t>(m.mamba_pattern.size()) != m.num_layers) {
+      mb->fail_at("pattern", fmt::format("one letter per layer ({} letters), got {}", m.num_layers, m.mamba_pattern.size()));
     }
     if (auto problem = hybrid_model_problem(m)) r.fail_at(problem->field, problem->expected);
   }
@@ -413,6 +493,7 @@ std::string model_to_json(const ModelConfig& m, int indent) {
       j["mamba"]["layout"] = "separate";
       j["mamba"]["attention_layers"] = m.mamba_attention_layers;
     }
+    if (!m.mamba_pattern.empty()) j["mamba"]["pattern"] = m.mamba_pattern;
   }
   return j.dump(indent);
 }

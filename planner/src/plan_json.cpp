@@ -79,8 +79,9 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
         w.par.pp == 1
             ? std::string("memory: one pipeline stage holds the whole model")
             : "memory per GPU is that of the pipeline stage that needs the most: the first (input embedding, the "
-              "most micro-batches in flight), the first middle one (when it holds more layers than the first) and "
-              "the last (output layer, fp32 logits of one micro-batch) are evaluated");
+              "most micro-batches in flight), the middle ones (the first stands for them all when their layers "
+              "are alike; the one that needs the most is shown) and the last (output layer, fp32 logits of one "
+              "micro-batch) are evaluated, each with its own layers");
     if (w.par.world() > ctx.rates.gpus_per_node && (w.par.dp * w.par.cp > 1 || w.par.pp > 1)) {
       const RankPlacement place = rank_placement(w.par, ctx.rates.gpus_per_node);
       out.push_back(fmt::format(
@@ -616,7 +617,7 @@ std::string train_tables(const TrainResult& r) {
   if (r.stage_count > 1) {
     const bool last = m.stage == r.stages[static_cast<std::size_t>(r.stage_count - 1)].stage;
     s += fmt::format("Memory per GPU (pipeline stage {}, the {}: {:g} layers{}; the one that needs the most)\n",
-                     m.stage, m.stage == 0 ? "first" : last ? "last" : "first middle one", m.stage_layers,
+                     m.stage, m.stage == 0 ? "first" : last ? "last" : "middle one", m.stage_layers,
                      m.stage == 0 ? " + input embedding" : last ? " + output layer" : "");
     std::string others;
     for (int i = 0; i < r.stage_count; ++i) {

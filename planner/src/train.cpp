@@ -15,28 +15,26 @@ namespace {
 
 /// Width of the MLP activations one token stores / moves (elements), summed over the experts it
 /// uses (routed top-k + shared) and averaged over the layers when leading layers are dense.
-double mlp_activation_width(const ModelConfig& m) noexcept {
+double mlp_activation_width(const ModelConfig& m, const LayerMix& mix) noexcept {
   const double per_expert_factor =
       m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;  // gelu: fc1 out + act out; swiglu: gate, up, product
   const double dense = per_expert_factor * static_cast<double>(m.ffn_hidden_size);
-  if (!m.is_moe()) return m.mlp_share() * dense;  // separate MLP layers (Nemotron-H): their share
+  if (!m.is_moe()) return mix.mlp / mix.layers * dense;  // separate MLP layers (Nemotron-H): their share
   const double f = static_cast<double>(m.moe_ffn_hidden_size > 0 ? m.moe_ffn_hidden_size : m.ffn_hidden_size);
   const double moe = per_expert_factor * f * static_cast<double>(m.experts_per_token + m.shared_experts);
-  const double n_moe = static_cast<double>(m.moe_layers());
-  const double layers = static_cast<double>(m.num_layers);
-  return (n_moe * moe + (layers - n_moe) * dense) / layers;
+  return (mix.moe * moe + (mix.mlp - mix.moe) * dense) / mix.layers;
 }
 
 /// MoE bookkeeping a token stores per layer, in bytes for `element_bytes`-byte activations
 /// (averaged over the layers): the top-k dispatched copies of its input (the experts' fc1 input for
 /// backward) and the router's probabilities (fp32). Megatron's theoretical memory omits both
 /// (Megatron-LM #1784).
-double moe_dispatch_bytes(const ModelConfig& m, double element_bytes) noexcept {
+double moe_dispatch_bytes(const ModelConfig& m, double element_bytes, const LayerMix& mix) noexcept {
   if (!m.is_moe()) return 0.0;
   const double per_moe_layer =
       element_bytes * static_cast<double>(m.experts_per_token) * static_cast<double>(m.hidden_size) +
       4.0 * static_cast<double>(m.num_experts);
-  return per_moe_layer * static_cast<double>(m.moe_layers()) / static_cast<double>(m.num_layers);
+  return per_moe_layer * mix.moe / mix.layers;
 }
 
 /// Elements a Mamba-2 mixer stores per token for backward beyond its inputs (Megatron-Core's
@@ -55,7 +53,7 @@ double mamba_stored_width(const ModelConfig& m) noexcept {
 /// Korthikanti's 2-byte terms are activations of the training dtype (4 bytes for fp32 / tf32
 /// training); dropout masks stay 1 byte.
 double layer_activation_bytes_no_recompute(const ModelConfig& m, const Parallelism& p, const TrainSettings& t,
-                                           bool scores) noexcept {
+                                           bool scores, const LayerMix& mix) noexcept {
   const double e = activation_element_bytes(t);
   const double s = static_cast<double>(t.seq_len) / p.cp;
   const double b = static_cast<double>(t.micro_batch);
@@ -78,9 +76,9 @@ double layer_activation_bytes_no_recompute(const ModelConfig& m, const Paralleli
   // Split across TP ranks: Q, K, V (2 bytes each in bf16), attention output-projection input, MLP
   // activations (and the MoE dispatch copies and router probabilities), averaged over a hybrid
   // model's attention and Mamba layers.
-  const double attn_share = m.attention_share();
-  double split = attn_share * (e * sb * (q + k + v) + e * sb * o) + e * sb * mlp_activation_width(m) +
-                 sb * moe_dispatch_bytes(m, e) + m.mamba_share() * e * sb * mamba_stored_width(m);
+  const double attn_share = mix.attention / mix.layers;
+  double split = attn_share * (e * sb * (q + k + v) + e * sb * o) + e * sb * mlp_activation_width(m, mix) +
+                 sb * moe_dispatch_bytes(m, e, mix) + mix.mamba / mix.layers * e * sb * mamba_stored_width(m);
   replicated += e * sb * latents;
   if (scores) {
     // softmax output 2as²b (+ dropout mask as²b + dropout output 2as²b with dropout) in bf16; with CP
@@ -96,6 +94,11 @@ double layer_activation_bytes_no_recompute(const ModelConfig& m, const Paralleli
 }  // namespace
 
 double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept {
+  return activation_bytes_per_layer(m, p, t, model_layer_mix(m));
+}
+
+double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t,
+                                  const LayerMix& mix) noexcept {
   switch (t.recompute) {
     case Recompute::kFull: {
       const double sbh = static_cast<double>(t.seq_len) / p.cp * static_cast<double>(t.micro_batch) *
@@ -103,15 +106,51 @@ double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, co
       return activation_element_bytes(t) * sbh / (p.sequence_parallel ? p.tp : 1.0);  // the layer input only
     }
     case Recompute::kSelective:
-      return layer_activation_bytes_no_recompute(m, p, t, false);
+      return layer_activation_bytes_no_recompute(m, p, t, false, mix);
     case Recompute::kNone:
-      return layer_activation_bytes_no_recompute(m, p, t, !t.flash_attention);
+      return layer_activation_bytes_no_recompute(m, p, t, !t.flash_attention, mix);
   }
   return 0.0;
 }
 
+LayerMix stage_layer_mix(const ModelConfig& m, const Parallelism& p, int stage) noexcept {
+  if (p.pp <= 1) return layer_mix(m, 0, m.num_layers);
+  const StageLayout lay = stage_layout(m.num_layers, p);
+  const std::int64_t vpp = std::max(1, p.vpp);
+  // Layers of model chunk v on the first, on a middle and on the last stage: a count that vpp does not
+  // divide leaves the first stage's first chunks and the last stage's last chunks one layer short.
+  const auto chunk = [vpp](std::int64_t n, std::int64_t v, bool short_first) {
+    const std::int64_t q = n / vpp, rest = n % vpp;
+    return q + ((short_first ? v >= vpp - rest : v < rest) ? 1 : 0);
+  };
+  const auto middles = static_cast<std::int64_t>(lay.middle_stages);
+  LayerMix mix{};
+  std::int64_t block = 0;  // first layer of model chunk v's block (chunk v of every stage)
+  for (std::int64_t v = 0; v < vpp; ++v) {
+    const std::int64_t first = chunk(lay.first, v, true), middle = chunk(lay.middle, v, true);
+    const std::int64_t last = chunk(lay.last, v, false);
+    const std::int64_t begin = stage == 0             ? block
+                               : stage == p.pp - 1 ? block + first + middles * middle
+                                                   : block + first + (stage - 1) * middle;
+    const std::int64_t size = stage == 0 ? first : stage == p.pp - 1 ? last : middle;
+    const LayerMix part = layer_mix(m, begin, begin + size);
+    mix.layers += part.layers;
+    mix.attention += part.attention;
+    mix.mamba += part.mamba;
+    mix.mlp += part.mlp;
+    mix.moe += part.moe;
+    block += first + middles * middle + last;
+  }
+  return mix;
+}
+
 Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallelism& p,
                                             const TrainSettings& t) noexcept {
+  return fp8_cast_elements_per_layer(m, p, t, model_layer_mix(m));
+}
+
+Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t,
+                                            const LayerMix& mix) noexcept {
   const double tokens = static_cast<double>(t.seq_len) / p.cp * static_cast<double>(t.micro_batch);
   const double h = static_cast<double>(m.hidden_size);
   const double kv_heads = static_cast<double>(m.is_mla() ? m.num_heads : m.num_kv_heads);
@@ -125,7 +164,7 @@ Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallel
   // gradient (q + k + v) and the projection output gradient (h).
   // A hybrid model's Mamba layers: in_proj's input (h) and out_proj's (inner) forward, their output
   // gradients (z·x·B·C·dt; h) backward, in place of the attention projections'.
-  const double attn_share = m.attention_share(), mamba_share = m.mamba_share();
+  const double attn_share = mix.attention / mix.layers, mamba_share = mix.mamba / mix.layers;
   const double mixer_share = attn_share + mamba_share;  // 1 unless mixers and MLPs are separate layers
   const double inner = static_cast<double>(m.mamba_inner());
   const double in_out = inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads);
@@ -136,9 +175,9 @@ Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallel
   // MLP, averaged over dense and MoE layers: FC1 input and FC2 input forward; FC1 and FC2 output
   // gradients backward, per used expert (routed top-k + shared), whose tokens are split over TP.
   const double f = static_cast<double>(m.ffn_hidden_size);
-  const double layers = static_cast<double>(m.num_layers);
-  const double n_moe = m.is_moe() ? static_cast<double>(m.moe_layers()) : 0.0;
-  const double dense_share = (layers - n_moe) / layers * m.mlp_share();
+  const double layers = mix.layers;
+  const double n_moe = m.is_moe() ? mix.moe : 0.0;
+  const double dense_share = (layers - n_moe) / layers * (mix.mlp / mix.layers);
   fwd_replicated += dense_share * h;
   fwd_split += dense_share * f;
   bwd_replicated += dense_share * h;
@@ -220,6 +259,10 @@ double ep_ranks_per_node(const Parallelism& p, double gpus_per_node) noexcept {
 }
 
 LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Parallelism& p) noexcept {
+  return layer_linear_gemms(m, tokens, p, model_layer_mix(m));
+}
+
+LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Parallelism& p, const LayerMix& mix) noexcept {
   LayerGemms g;
   const double tp = p.tp;
   const auto add = [&](double flop_per_call, double share = 1.0, double calls = 1.0) {
@@ -227,9 +270,9 @@ LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Paralle
     g.calls[static_cast<std::size_t>(g.count++)] = {flop_per_call, flop_per_call * calls * share};
   };
   const double t2 = 2.0 * tokens / tp;  // 2·tokens, split over TP: FLOPs = t2 · (input × output features)
-  const double layers = static_cast<double>(m.num_layers);
+  const double layers = mix.layers;
   // The attention projections run on the attention layers only (all but a hybrid model's Mamba layers).
-  const double attn_share = m.attention_share();
+  const double attn_share = mix.attention / mix.layers;
   const double h = static_cast<double>(m.hidden_size);
   const double heads = static_cast<double>(m.num_heads);
   const double q = heads * static_cast<double>(m.head_dim);
@@ -252,12 +295,12 @@ LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Paralle
   add(t2 * o * h, attn_share);  // output projection
   if (m.is_hybrid()) {          // Mamba layers: in_proj (z, x, B, C, dt) and out_proj
     const double inner = static_cast<double>(m.mamba_inner());
-    add(t2 * h * (inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads)), m.mamba_share());
-    add(t2 * inner * h, m.mamba_share());
+    add(t2 * h * (inner + static_cast<double>(m.mamba_conv_dim() + m.mamba_heads)), mix.mamba / mix.layers);
+    add(t2 * inner * h, mix.mamba / mix.layers);
   }
   const double gate = m.mlp == MlpKind::kSwiglu ? 2.0 : 1.0;  // FC1 holds gate and up (SwiGLU)
-  const double n_moe = m.is_moe() ? static_cast<double>(m.moe_layers()) : 0.0;
-  const double dense_share = (layers - n_moe) / layers * m.mlp_share(), moe_share = n_moe / layers;
+  const double n_moe = m.is_moe() ? mix.moe : 0.0;
+  const double dense_share = (layers - n_moe) / layers * (mix.mlp / mix.layers), moe_share = n_moe / layers;
   const double f = static_cast<double>(m.ffn_hidden_size);
   add(t2 * h * gate * f, dense_share);
   add(t2 * f * h, dense_share);
@@ -294,16 +337,29 @@ double ssd_scan_flop_per_token(const ModelConfig& m, double seq) noexcept {
 }
 
 double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept {
-  return tokens * (m.attention_share() * attention_core_flop_per_token(m, seq) +
-                   m.mamba_share() * ssd_scan_flop_per_token(m, seq));
+  return attention_core_flop(m, tokens, seq, model_layer_mix(m));
+}
+
+double attention_core_flop(const ModelConfig& m, double tokens, double seq, const LayerMix& mix) noexcept {
+  return tokens * (mix.attention / mix.layers * attention_core_flop_per_token(m, seq) +
+                   mix.mamba / mix.layers * ssd_scan_flop_per_token(m, seq));
 }
 
 double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept {
-  const double gemm = 2.0 * tokens * (mixer_params_per_layer(m, false) + mlp_active_params_per_layer(m, false));
-  return gemm + attention_core_flop(m, tokens, seq);
+  return layer_forward_flop(m, tokens, seq, model_layer_mix(m));
+}
+
+double layer_forward_flop(const ModelConfig& m, double tokens, double seq, const LayerMix& mix) noexcept {
+  const double gemm =
+      2.0 * tokens * (mixer_params_per_layer(m, false, mix) + mlp_active_params_per_layer(m, false, mix));
+  return gemm + attention_core_flop(m, tokens, seq, mix);
 }
 
 double executed_attention_fraction(const ModelConfig& m, double seq, bool fused) noexcept {
+  return executed_attention_fraction(m, seq, fused, model_layer_mix(m));
+}
+
+double executed_attention_fraction(const ModelConfig& m, double seq, bool fused, const LayerMix& mix) noexcept {
   if (!fused || seq <= 0) return 1.0;
   // Query i (1-based) attends to min(i, w) keys; a fused kernel skips the masked blocks, so the
   // work is the mean number of keys per query over s: (s + 1)/2 causal, w − w(w − 1)/(2s) for a
@@ -320,8 +376,9 @@ double executed_attention_fraction(const ModelConfig& m, double seq, bool fused)
           : 1.0;
   if (!m.is_hybrid()) return attn_fraction;
   // A hybrid model's SSD scan FLOPs are counted as executed (causal halves already left out).
-  const double attn = m.attention_share() * attention_core_flop_per_token(m, seq);
-  const double ssd = m.mamba_share() * ssd_scan_flop_per_token(m, seq);
+  // (The sliding-window share of the attention layers is the model's: which layers they are is not modelled.)
+  const double attn = mix.attention / mix.layers * attention_core_flop_per_token(m, seq);
+  const double ssd = mix.mamba / mix.layers * ssd_scan_flop_per_token(m, seq);
   return attn + ssd > 0 ? (attn * attn_fraction + ssd) / (attn + ssd) : 1.0;
 }
 
@@ -360,31 +417,39 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // final norm and any MTP modules.
   const double dense_per_layer = pc.per_layer - pc.per_layer_expert;
   const double expert_per_layer = pc.per_layer_expert / (tp * p.ep);
-  // Which layers a stage holds: stage 0 the first lay.first, stage 1 the next lay.middle, the last
-  // stage the final lay.last. A MoE model's leading dense layers (DeepSeek-V3: 3) fall on the stages
-  // that hold them; their parameters and EP traffic are counted there.
-  const double dense_leading = m.is_moe() ? static_cast<double>(m.first_dense_layers) : layers;
-  const auto stage_start = [&](int stage) {
-    return stage == 0          ? 0.0
-           : stage == p.pp - 1 ? layers - static_cast<double>(lay.last)
-                               : static_cast<double>(lay.first);
-  };
-  const auto dense_layers_on = [&](int stage, double stage_layers) {
-    return std::clamp(dense_leading - stage_start(stage), 0.0, stage_layers);
-  };
+  // Which layers a stage holds (stage_layer_mix: Megatron's assignment, interleaved chunks included),
+  // by kind. A MoE model's leading dense layers (DeepSeek-V3: 3) and a hybrid model's attention and
+  // Mamba layers fall on the stages that hold them: a stage's parameters, activations, FLOPs,
+  // memory-bound kernels and EP traffic count its own layers. Models whose layers are all alike
+  // (and every plan without a pipeline) use the model's mean layer, which is then every layer.
+  const LayerMix model_mix = model_layer_mix(m);
+  const bool per_stage_mix = p.pp > 1 && (m.is_hybrid() || (m.is_moe() && m.first_dense_layers > 0));
+  // A MoE stage's leading dense layers.
+  const auto dense_layers_of = [&](const LayerMix& mix) { return mix.layers - mix.moe; };
   struct StageParams {
     double dense = 0;   ///< elements sharded over all dp·cp ranks
     double expert = 0;  ///< routed-expert elements (split over EP, sharded over dp·cp/ep)
   };
-  const auto stage_params = [&](int stage, double stage_layers) {
+  // Elements per rank of the transformer layers of `mix`.
+  const auto layer_params = [&](const LayerMix& mix) {
     StageParams s;
-    if (m.is_moe()) {
-      const double n_dense = dense_layers_on(stage, stage_layers), n_moe = stage_layers - n_dense;
+    if (per_stage_mix && m.is_hybrid()) {
+      // Each kind of layer with its own mixer (ParamCounts' per-layer figures average them).
+      s.dense = (mix.attention * pc.attention_mixer + mix.mamba * pc.mamba_mixer + (mix.mlp - mix.moe) * pc.mlp_dense +
+                 mix.moe * pc.moe_mlp_shared + m.norms_per_layer() * mix.layers * pc.final_norm) /
+                tp;
+      s.expert = mix.moe * pc.moe_layer_expert / (tp * p.ep);
+    } else if (m.is_moe()) {
+      const double n_dense = dense_layers_of(mix), n_moe = mix.layers - n_dense;
       s.dense = (n_dense * pc.dense_layer + n_moe * pc.moe_layer_shared) / tp;
       s.expert = n_moe * pc.moe_layer_expert / (tp * p.ep);
     } else {
-      s.dense = stage_layers * dense_per_layer / tp;
+      s.dense = mix.layers * dense_per_layer / tp;
     }
+    return s;
+  };
+  const auto stage_params = [&](int stage, const LayerMix& mix) {
+    StageParams s = layer_params(mix);
     if (stage == 0) s.dense += pc.embedding / tp;
     if (stage == p.pp - 1) {
       s.dense += (p.pp == 1 ? pc.output : vocab * h) / tp + pc.final_norm + (pc.mtp - pc.mtp_expert) / tp;
@@ -398,15 +463,16 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   };
   // Per rank on stage `stage`: the adapters' trainable elements, and the frozen linear-layer
   // elements (what QLoRA holds in 4 bits), split like the stage's parameters.
-  const auto stage_adapter = [&](int stage, double stage_layers, bool frozen) {
+  // (A hybrid model's adapters: count_adapters' mean layer.)
+  const auto stage_adapter = [&](const LayerMix& mix, bool frozen) {
     StageParams s;
     const auto pick = [frozen](const AdapterLayer& l) { return frozen ? l.frozen_linear : l.elements; };
     if (m.is_moe()) {
-      const double n_dense = dense_layers_on(stage, stage_layers), n_moe = stage_layers - n_dense;
+      const double n_dense = dense_layers_of(mix), n_moe = mix.layers - n_dense;
       s.dense = n_dense * pick(ac.dense) + n_moe * pick(ac.moe_shared);
       s.expert = n_moe * pick(ac.moe_expert);
     } else {
-      s.dense = stage_layers * pick(ac.dense);
+      s.dense = mix.layers * pick(ac.dense);
     }
     return s;
   };
@@ -423,41 +489,272 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double chunks = (pp - stage - 1.0) * 2.0 + (p.vpp - 1.0) * pp + 1.0;
     return std::min(chunks, micro_batches * p.vpp) / p.vpp;
   };
-  // One layer's adapter figures, averaged over the layers like the other per-layer terms (dense and
-  // MoE layers of a MoE model).
-  AdapterLayer adapter_avg;
+  // ---- per-layer costs of a set of layers (the model's mean layer, or one stage's own layers) ----
+  TrainTime& tt = out.time;
+  tt.micro_batches = micro_batches;
+  const double tokens_mb = seq * mb;  // tokens of one micro-batch (whole sequence; CP splits the work)
+  const double sbh = seq / cp * mb * h;
+  const double logits_fwd = 2.0 * tokens_mb * h * static_cast<double>(m.vocab_size) / (tp * cp);
+  // FP8 (Transformer Engine under fp8_autocast, as Megatron-Core / NeMo run it): only the TE linear
+  // layers' GEMMs (QKV, projection, FC1, FC2, MTP's projection) run at the FP8 rate; the attention
+  // core (DotProductAttention: fp8_dpa off by default) and Megatron's output layer (a plain
+  // ColumnParallelLinear outside TE) run in bf16.
+  const bool fp8 = t.precision == Precision::kFp8;
+  const double hp_rate =
+      r.higher_precision_gemm_flop_per_s > 0 ? r.higher_precision_gemm_flop_per_s : r.gemm_flop_per_s;
+  const GemmRateCurve& hp_curve = fp8 ? r.higher_precision_gemm_curve : r.gemm_curve;
+  double out_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
+  if (!hp_curve.empty()) out_rate = hp_curve.at(logits_fwd);
+  // Frozen weights (LoRA) need no weight-gradient GEMMs: their linear layers and the output layer
+  // run forward + input gradient only (2× instead of 3×); the attention core has no weights.
+  const double lin_passes = peft ? 2.0 : 3.0;
+  const double mtp = static_cast<double>(m.mtp_layers);
+  // Memory-bound kernels: every stored activation is written once and read once in forward
+  // (traffic factor), backward moves about twice that; recompute repeats the forward.
+  TrainSettings traffic_settings = t;
+  traffic_settings.recompute = Recompute::kNone;
+  // FP8 weight casts, once per step: TE caches their FP8 copies from the first micro-batch
+  // (is_first_microbatch), since they do not change until the optimizer step (zero unless FP8).
+  const double fp8_cast_s_per_weight = fp8 ? a.fp8_cast_bytes_per_element / r.memory_bytes_per_s : 0.0;
+  const double fp8_weight_elements_per_layer = fp8 ? dense_per_layer / tp + expert_per_layer : 0.0;
   double adapter_largest_matrix = 0;
   if (peft) {
-    const double moe_share = m.is_moe() ? static_cast<double>(m.moe_layers()) / layers : 0.0;
-    const auto mix = [&](double AdapterLayer::*f) {
-      return (1.0 - moe_share) * ac.dense.*f + moe_share * (ac.moe_shared.*f + ac.moe_expert.*f);
-    };
-    adapter_avg.elements = mix(&AdapterLayer::elements);
-    adapter_avg.frozen_linear = mix(&AdapterLayer::frozen_linear);
-    adapter_avg.flop_per_token = mix(&AdapterLayer::flop_per_token);
-    adapter_avg.fwd_bytes_per_token = mix(&AdapterLayer::fwd_bytes_per_token);
-    adapter_avg.bwd_bytes_per_token = mix(&AdapterLayer::bwd_bytes_per_token);
-    adapter_avg.stored_per_token = mix(&AdapterLayer::stored_per_token);
     adapter_largest_matrix =
         std::max({ac.dense.largest_matrix, ac.moe_shared.largest_matrix, ac.moe_expert.largest_matrix});
   }
-  // Without full recompute each adapter keeps its rank-r intermediate x·A for B's gradient.
-  const double per_layer_base = activation_bytes_per_layer(m, p, t);
-  const double per_layer =
-      per_layer_base + (peft && !full ? seq / cp * mb * adapter_avg.stored_per_token * act_bytes : 0.0);
-  double recompute_layer_bytes = 0;
-  if (full) {
-    // Recomputing one layer's forward re-creates its full activations for one micro-batch.
-    TrainSettings none = t;
-    none.recompute = Recompute::kNone;
-    recompute_layer_bytes = activation_bytes_per_layer(m, p, none);
+  // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
+  // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations. Per layer.
+  double tp_layer = 0;
+  if (p.tp > 1) {
+    const double per_collective = tp_allreduce_time_s(sbh * act_bytes, p.tp, r);
+    // (Nemotron-H's separate mixer and MLP layers have one row-parallel output each: half as many.)
+    tp_layer = (4.0 + (full ? 2.0 : 0.0)) * m.norms_per_layer() / 2.0 * per_collective * (1.0 - t.tp_comm_overlap);
   }
-  const double sbh = seq / cp * mb * h;
-  const auto stage_memory = [&](int stage, double stage_layers) {
+
+  // One layer's costs, averaged over the layers of `mix` (sums over a stage's layers are mix.layers
+  // times these): stored activations, GEMM and memory-bound seconds of one micro-batch (recompute
+  // included), the windows data-parallel communication can hide behind, context-parallel exposure.
+  struct LayerTerms {
+    double act_base_bytes;       // activations stored per micro-batch, without adapters
+    double act_bytes;            // with the adapters' intermediates
+    double recompute_bytes;      // full recompute: one layer's full activations, re-created in backward
+    double lin_rate, attn_rate;  // GEMM rates (FLOP/s) of the linear layers and the attention core
+    double lin_fwd, attn_exec_fwd, recompute_flop;  // FLOPs per rank: linear GEMMs, executed core, recomputed
+    double compute_s, recompute_compute_s, elementwise_s, recompute_ew_s;
+    double adapter_s, dequant_pass_s, dequant_s;
+    double fwd_window_s, bwd_window_s, cp_s, per_layer_s;
+  };
+  const auto terms_of = [&](const LayerMix& mix) {
+    LayerTerms x{};
+    // The adapters of one layer, averaged over the layers like the other per-layer terms (dense and
+    // MoE layers of a MoE model).
+    AdapterLayer adapter_avg;
+    if (peft) {
+      const double moe_share = m.is_moe() ? mix.moe / mix.layers : 0.0;
+      const auto blend = [&](double AdapterLayer::*f) {
+        return (1.0 - moe_share) * ac.dense.*f + moe_share * (ac.moe_shared.*f + ac.moe_expert.*f);
+      };
+      adapter_avg.elements = blend(&AdapterLayer::elements);
+      adapter_avg.frozen_linear = blend(&AdapterLayer::frozen_linear);
+      adapter_avg.flop_per_token = blend(&AdapterLayer::flop_per_token);
+      adapter_avg.fwd_bytes_per_token = blend(&AdapterLayer::fwd_bytes_per_token);
+      adapter_avg.bwd_bytes_per_token = blend(&AdapterLayer::bwd_bytes_per_token);
+      adapter_avg.stored_per_token = blend(&AdapterLayer::stored_per_token);
+    }
+    // Without full recompute each adapter keeps its rank-r intermediate x·A for B's gradient.
+    x.act_base_bytes = activation_bytes_per_layer(m, p, t, mix);
+    x.act_bytes = x.act_base_bytes + (peft && !full ? seq / cp * mb * adapter_avg.stored_per_token * act_bytes : 0.0);
+    if (full) {
+      // Recomputing one layer's forward re-creates its full activations for one micro-batch.
+      TrainSettings none = t;
+      none.recompute = Recompute::kNone;
+      x.recompute_bytes = activation_bytes_per_layer(m, p, none, mix);
+    }
+    // A fused attention kernel skips the causally masked blocks of the s² scores, so it executes only
+    // part of the attention core; the Megatron count (model and hardware FLOPs) keeps the full s².
+    const double attn_core_fwd = attention_core_flop(m, tokens_mb, seq, mix) / (tp * cp);
+    const double attn_skipped =
+        attn_core_fwd * (1.0 - executed_attention_fraction(m, seq, t.flash_attention, mix));
+    const double attn_exec_fwd = attn_core_fwd - attn_skipped;
+    const double layer_fwd = layer_forward_flop(m, tokens_mb, seq, mix) / (tp * cp) - attn_skipped;
+    // Selective recompute re-runs the attention layers' core only (Megatron's core-attention
+    // checkpointing), not a hybrid model's SSD scan.
+    const double ssd_fwd = tokens_mb * (mix.mamba / mix.layers) * ssd_scan_flop_per_token(m, seq) / (tp * cp);
+    const double recompute_layer = full ? layer_fwd
+                                   : (t.recompute == Recompute::kSelective && !t.flash_attention)
+                                       ? attn_core_fwd - ssd_fwd
+                                       : 0.0;
+    // GEMM rates of the linear layers and the attention core: one flat rate each, unless the profile
+    // has a measured curve, which gives each GEMM the rate of its FLOPs per call (backward GEMMs have
+    // their forward GEMM's FLOPs, so one rate serves all passes). The linear layers' rate is
+    // FLOP-weighted over their calls.
+    x.lin_rate = r.gemm_flop_per_s;
+    x.attn_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
+    if (!r.gemm_curve.empty()) {
+      const LayerGemms calls = layer_linear_gemms(m, tokens_mb / cp, p, mix);
+      if (const double time = calls.seconds_on(r.gemm_curve); time > 0) x.lin_rate = calls.flop() / time;
+    }
+    if (!hp_curve.empty()) {
+      // The attention core is one fused kernel per layer and micro-batch, or two batched GEMMs (QKᵀ,
+      // A·V); context parallelism runs it as cp ring steps, each on one K/V chunk.
+      x.attn_rate = hp_curve.at((t.flash_attention ? attn_exec_fwd : attn_exec_fwd / 2.0) / cp);
+    }
+    const auto gemm_s = [&](double linear_flop, double attention_flop) {
+      return linear_flop / x.lin_rate + attention_flop / x.attn_rate;
+    };
+    // Per layer and micro-batch: the linear GEMMs, the executed attention core and, recomputed, the
+    // attention core a recompute repeats (full: the executed one; selective without a fused kernel:
+    // all of it).
+    const double lin_fwd = layer_fwd - attn_exec_fwd;
+    const double recompute_lin = full ? lin_fwd : 0.0;
+    const double recompute_attn = recompute_layer - recompute_lin;
+    // The adapters (LoRA runs them in bf16 even under FP8): thin GEMMs of rank r, each at the slower
+    // of its FLOPs at the bf16 rate and its memory traffic; backward has twice the FLOPs of forward.
+    double adapter_fwd_s = 0, adapter_bwd_s = 0;
+    if (peft) {
+      const double tokens_rank = tokens_mb / cp;
+      const double f = tokens_rank * adapter_avg.flop_per_token;
+      adapter_fwd_s = std::max(f / hp_rate, tokens_rank * adapter_avg.fwd_bytes_per_token / r.memory_bytes_per_s);
+      adapter_bwd_s =
+          std::max(2.0 * f / hp_rate, tokens_rank * adapter_avg.bwd_bytes_per_token / r.memory_bytes_per_s);
+    }
+    x.adapter_s = adapter_fwd_s + adapter_bwd_s + (full ? adapter_fwd_s : 0.0);
+    x.compute_s = gemm_s(lin_passes * lin_fwd + recompute_lin, 3.0 * attn_exec_fwd + recompute_attn) + x.adapter_s;
+    x.recompute_compute_s = gemm_s(recompute_lin, recompute_attn) + (full ? adapter_fwd_s : 0.0);
+    // Without a fused attention kernel the raw QKᵀ scores (2·a·s²·b bytes, not kept for backward
+    // since softmax's backward uses its output) are also written and read once per pass.
+    const double raw_scores = t.flash_attention ? 0.0
+                                                : act_bytes * static_cast<double>(m.num_heads) * (seq / cp) * seq *
+                                                      mb / tp * (mix.attention / mix.layers);
+    const double layer_traffic =
+        a.elementwise_traffic_factor *
+        (layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention, mix) + raw_scores);
+    // Selective recompute re-runs the attention core (softmax, dropout over the s² scores) in
+    // backward: its share of the traffic is the score tensors' bytes.
+    const double selective_traffic =
+        t.recompute == Recompute::kSelective && !t.flash_attention
+            ? a.elementwise_traffic_factor *
+                  (layer_activation_bytes_no_recompute(m, p, traffic_settings, true, mix) -
+                   layer_activation_bytes_no_recompute(m, p, traffic_settings, false, mix) + raw_scores)
+            : 0.0;
+    const double recompute_traffic = full ? layer_traffic : selective_traffic;
+    // FP8 quantisation traffic (memory-bound; zero for other precisions): each FP8 GEMM input is cast
+    // (and transposed) once in forward, again when full recompute repeats the forward, and each
+    // output gradient once in backward. Times per layer and micro-batch.
+    double cast_fwd_s = 0, cast_bwd_s = 0;
+    if (fp8) {
+      const Fp8CastElements cast = fp8_cast_elements_per_layer(m, p, t, mix);
+      cast_fwd_s = a.fp8_cast_bytes_per_element * cast.forward / r.memory_bytes_per_s;
+      cast_bwd_s = a.fp8_cast_bytes_per_element * cast.backward / r.memory_bytes_per_s;
+    }
+    const double cast_recompute_s = full ? cast_fwd_s : 0.0;
+    // QLoRA dequantises every frozen linear weight to bf16 before each GEMM that reads it: forward,
+    // input gradient and, with full recompute, forward again (read 4.127 bits, write 2 bytes each time).
+    x.dequant_pass_s =
+        qlora ? adapter_avg.frozen_linear * (kQloraBytesPerWeight + weight_bytes) / r.memory_bytes_per_s : 0.0;
+    x.dequant_s = (2.0 + (full ? 1.0 : 0.0)) * x.dequant_pass_s;
+    x.elementwise_s = (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s +
+                      (cast_fwd_s + cast_bwd_s + cast_recompute_s) + x.dequant_s;
+    x.recompute_ew_s = recompute_traffic / r.memory_bytes_per_s + cast_recompute_s + (full ? x.dequant_pass_s : 0.0);
+    // One micro-batch's forward and backward through one layer: per-layer windows that overlapped
+    // data-parallel communication can hide behind.
+    const double layer_fwd_s = gemm_s(lin_fwd, attn_exec_fwd) + layer_traffic / r.memory_bytes_per_s;
+    x.fwd_window_s = layer_fwd_s + cast_fwd_s + adapter_fwd_s + x.dequant_pass_s;
+    x.bwd_window_s = (peft ? gemm_s(lin_fwd, 2.0 * attn_exec_fwd) + 2.0 * layer_traffic / r.memory_bytes_per_s
+                           : 2.0 * layer_fwd_s) +
+                     gemm_s(recompute_lin, recompute_attn) + recompute_traffic / r.memory_bytes_per_s +
+                     (cast_bwd_s + cast_recompute_s) + adapter_bwd_s + (full ? adapter_fwd_s : 0.0) +
+                     (x.dequant_s - x.dequant_pass_s);
+    // Context parallel (ring attention): a layer's forward passes each rank's K and V chunk
+    // (s/cp·b tokens, split over TP) cp − 1 times around the ring; backward passes K, V and their
+    // gradients (twice the bytes); full recompute repeats the forward. Each send overlaps with the
+    // attention block it feeds, so only what exceeds the attention core's time is exposed. CP ranks
+    // sit next to the TP ranks: intra-node while tp·cp fits in a node.
+    if (p.cp > 1) {
+      const bool intra = tp * cp <= r.gpus_per_node;
+      const double bw = intra ? r.intra_bus_for(tp * cp) : r.inter_bus_bytes_per_s;
+      const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
+      const double kv_heads = static_cast<double>(m.is_mla() ? m.num_heads : m.num_kv_heads);
+      const double kv_chunk_bytes =
+          seq / cp * mb * kv_heads * static_cast<double>(m.head_dim + m.value_head_dim()) * act_bytes / tp;
+      const double ring_s = (cp - 1.0) * (alpha + kv_chunk_bytes / bw);
+      const double attn_s = attn_exec_fwd / x.attn_rate;
+      const double fwd_exposed = std::max(0.0, ring_s - attn_s);
+      x.cp_s = (full ? 2.0 : 1.0) * fwd_exposed + 2.0 * fwd_exposed;
+    }
+    x.lin_fwd = lin_fwd;
+    x.attn_exec_fwd = attn_exec_fwd;
+    x.recompute_flop = recompute_layer;
+    x.per_layer_s = x.compute_s + x.elementwise_s + tp_layer + x.cp_s;
+    return x;
+  };
+  // The model's mean layer: every layer of a uniform model; the MTP modules' layers; the model-wide
+  // figures (rates reported, hardware FLOPs).
+  const LayerTerms mt = terms_of(model_mix);
+  tt.gemm_linear_flop_per_s = mt.lin_rate;
+  tt.gemm_attention_flop_per_s = mt.attn_rate;
+  tt.gemm_output_flop_per_s = out_rate;
+
+  // The stages evaluated: with per_stage_mix every stage with its own layers (stages holding the same
+  // mix share their per-layer costs); otherwise the first, the middle ones as one (`count` of them,
+  // all alike) and the last.
+  struct Stage {
+    int stage;
+    double count;             // stages it stands for
+    LayerMix mix;             // its layers (mix.layers of them) by kind
+    const LayerTerms* terms;  // their per-layer costs (valid until the next stage_at)
+  };
+  struct CachedTerms {
+    LayerMix mix;
+    LayerTerms terms;
+  };
+  std::array<CachedTerms, 6> terms_cache;  // filled up to `cached`
+  int cached = 0;
+  LayerTerms uncached{};  // a mix the full cache does not hold
+  const auto stage_at = [&](int stage, double count) {
+    if (p.pp == 1) return Stage{0, count, model_mix, &mt};
+    if (!per_stage_mix) {
+      // All layers alike: the stage's layer count, all of the model's one kind.
+      const double n = static_cast<double>(stage == 0 ? lay.first : stage == p.pp - 1 ? lay.last : lay.middle);
+      return Stage{stage, count, LayerMix{n, n, 0.0, n, m.is_moe() ? n : 0.0}, &mt};
+    }
+    Stage e{stage, count, stage_layer_mix(m, p, stage), nullptr};
+    for (int i = 0; i < cached; ++i) {
+      if (terms_cache[static_cast<std::size_t>(i)].mix == e.mix) {
+        e.terms = &terms_cache[static_cast<std::size_t>(i)].terms;
+        return e;
+      }
+    }
+    if (cached < static_cast<int>(terms_cache.size())) {
+      CachedTerms& c = terms_cache[static_cast<std::size_t>(cached++)];
+      c = {e.mix, terms_of(e.mix)};
+      e.terms = &c.terms;
+    } else {
+      uncached = terms_of(e.mix);
+      e.terms = &uncached;
+    }
+    return e;
+  };
+  // Calls f(stage) for the first stage, the middle ones and the last, in pipeline order.
+  const auto for_each_stage = [&](const auto& f) {
+    f(stage_at(0, 1.0));
+    if (per_stage_mix) {
+      for (int s = 1; s < p.pp - 1; ++s) f(stage_at(s, 1.0));
+    } else if (p.pp > 2) {
+      f(stage_at(1, static_cast<double>(lay.middle_stages)));
+    }
+    if (p.pp > 1) f(stage_at(p.pp - 1, 1.0));
+  };
+
+  // ---- memory per pipeline stage; the plan reports the stage that needs the most ----
+  const auto stage_memory = [&](const Stage& e) {
+    const int stage = e.stage;
+    const double stage_layers = e.mix.layers;
+    const double per_layer = e.terms->act_bytes;
     TrainMemory mem;
     mem.stage = stage;
     mem.stage_layers = stage_layers;
-    const StageParams sp = stage_params(stage, stage_layers);
+    const StageParams sp = stage_params(stage, e.mix);
     // Elements per rank of `s` after ZeRO sharding at `zero` and above.
     const auto sharded = [&](const StageParams& s, int zero) {
       return t.zero_stage >= zero ? s.dense / shard + s.expert / expert_shard : s.dense + s.expert;
@@ -468,12 +765,12 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     // with gradients, fp32 master copies and Adam moments); QLoRA stores the frozen linear weights in 4 bits.
     StageParams trained = sp;
     if (peft) {
-      trained = stage_adapter(stage, stage_layers, false);
+      trained = stage_adapter(e.mix, false);
       mem.trainable_params_on_gpu = trained.dense + trained.expert;
       mem.params_on_gpu += mem.trainable_params_on_gpu;
       mem.weights_bytes += sharded(trained, 3) * weight_bytes;
       if (qlora) {
-        mem.weights_bytes -= sharded(stage_adapter(stage, stage_layers, true), 3) * (weight_bytes - kQloraBytesPerWeight);
+        mem.weights_bytes -= sharded(stage_adapter(e.mix, true), 3) * (weight_bytes - kQloraBytesPerWeight);
       }
     } else {
       mem.trainable_params_on_gpu = mem.params_on_gpu;
@@ -493,8 +790,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       double unit = 0;
       if (m.is_moe()) {
         // A leading dense layer (DeepSeek-V3's first 3) only on a stage that holds one.
-        const bool has_dense = dense_layers_on(stage, stage_layers) > 0;
-        const bool has_moe = stage_layers - dense_layers_on(stage, stage_layers) > 0;
+        const bool has_dense = dense_layers_of(e.mix) > 0;
+        const bool has_moe = stage_layers - dense_layers_of(e.mix) > 0;
         unit = std::max(has_dense ? gathered(pc.dense_layer / tp, peft ? ac.dense.frozen_linear : 0.0, true) : 0.0,
                         has_moe ? gathered(pc.moe_layer_shared / tp, peft ? ac.moe_shared.frozen_linear : 0.0, true) +
                                       gathered(pc.moe_layer_expert / (tp * p.ep),
@@ -528,7 +825,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     }
     mem.activations_per_layer_bytes = per_layer;
     const double in_flight = in_flight_at(stage);
-    const double activations = per_layer * stage_layers * in_flight + recompute_layer_bytes;
+    const double activations = per_layer * stage_layers * in_flight + e.terms->recompute_bytes;
     double embedding_acts = 0;
     if (stage == 0 && m.dropout) {
       embedding_acts += sbh / (p.sequence_parallel ? tp : 1.0) * in_flight;  // embedding dropout mask
@@ -537,9 +834,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       // Final norm output, logits and cross-entropy in fp32: 4·s·b·h·(1 + V/h) / TP (Megatron), for the
       // one micro-batch the last stage runs at a time; each MTP module adds a layer's activations and
       // its own logits.
-      const double mtp = static_cast<double>(m.mtp_layers);
       // (MTP modules carry no adapters: their layer stores what a layer without them does.)
-      embedding_acts += (1.0 + mtp) * 4.0 * sbh * (1.0 + vocab / h) / tp + mtp * per_layer_base * in_flight;
+      embedding_acts += (1.0 + mtp) * 4.0 * sbh * (1.0 + vocab / h) / tp + mtp * mt.act_base_bytes * in_flight;
     }
     mem.embedding_activations_bytes = embedding_acts;
     mem.activations_bytes = activations + embedding_acts;
@@ -552,180 +848,15 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     mem.fits = mem.margin_bytes >= 0;
     return mem;
   };
-  // The first stage (most micro-batches in flight, the input embedding), the first middle stage (the
-  // most in flight among the middle ones, which may hold more layers than the first) and the last
-  // (output layer, logits): the other middle stages never need more than the first middle one.
+  // The first stage (most micro-batches in flight, the input embedding), the middle ones and the last
+  // (output layer, logits). Without per-stage mixes the first middle stage stands for them all (the
+  // most in flight among them, which may hold more layers than the first); with them each middle
+  // stage is evaluated and the one that needs the most is recorded.
   const auto record = [&](const TrainMemory& s) {
     out.stages[static_cast<std::size_t>(out.stage_count++)] = StageMemory{s.stage, s.stage_layers, s.total_bytes};
   };
-  TrainMemory& mem = out.memory;
-  mem = stage_memory(0, static_cast<double>(lay.first));
-  record(mem);
-  double host_most = mem.host_bytes;  // offload: the stage with the most host memory may be another
-  if (p.pp > 2 && lay.middle != lay.first) {
-    const TrainMemory mid = stage_memory(1, static_cast<double>(lay.middle));
-    record(mid);
-    host_most = std::max(host_most, mid.host_bytes);
-    if (mid.total_bytes > mem.total_bytes) mem = mid;
-  }
-  if (p.pp > 1) {
-    const TrainMemory last = stage_memory(p.pp - 1, static_cast<double>(lay.last));
-    record(last);
-    host_most = std::max(host_most, last.host_bytes);
-    if (last.total_bytes > mem.total_bytes) mem = last;
-  }
-  mem.host_bytes = host_most;
-  if (host_most > 0) {
-    // Every GPU of the job on a node offloads to that node's RAM (the stage with the most, as above).
-    mem.host_bytes_per_node = host_most * job_gpus_per_node;
-    mem.host_capacity_bytes = r.host_memory_capacity_bytes;
-    mem.host_fits = mem.host_capacity_bytes <= 0 || mem.host_bytes_per_node <= mem.host_capacity_bytes;
-    mem.fits = mem.fits && mem.host_fits;
-  }
 
-  // ---- time of one micro-batch per stage: per-layer costs, then the stages' layers ----
-  TrainTime& tt = out.time;
-  tt.micro_batches = micro_batches;
-  const double tokens_mb = seq * mb;  // tokens of one micro-batch (whole sequence; CP splits the work)
-  // A fused attention kernel skips the causally masked blocks of the s² scores, so it executes only
-  // part of the attention core; the Megatron count (model and hardware FLOPs below) keeps the full s².
-  const double attn_core_fwd = attention_core_flop(m, tokens_mb, seq) / (tp * cp);
-  const double attn_skipped = attn_core_fwd * (1.0 - executed_attention_fraction(m, seq, t.flash_attention));
-  const double attn_exec_fwd = attn_core_fwd - attn_skipped;
-  const double layer_fwd = layer_forward_flop(m, tokens_mb, seq) / (tp * cp) - attn_skipped;
-  const double logits_fwd = 2.0 * tokens_mb * h * static_cast<double>(m.vocab_size) / (tp * cp);
-  // Selective recompute re-runs the attention layers' core only (Megatron's core-attention
-  // checkpointing), not a hybrid model's SSD scan.
-  const double ssd_fwd = tokens_mb * m.mamba_share() * ssd_scan_flop_per_token(m, seq) / (tp * cp);
-  const double recompute_layer = full ? layer_fwd
-                                 : (t.recompute == Recompute::kSelective && !t.flash_attention)
-                                     ? attn_core_fwd - ssd_fwd
-                                     : 0.0;
-  // FP8 (Transformer Engine under fp8_autocast, as Megatron-Core / NeMo run it): only the TE linear
-  // layers' GEMMs (QKV, projection, FC1, FC2, MTP's projection) run at the FP8 rate; the attention
-  // core (DotProductAttention: fp8_dpa off by default) and Megatron's output layer (a plain
-  // ColumnParallelLinear outside TE) run in bf16.
-  const bool fp8 = t.precision == Precision::kFp8;
-  const double hp_rate =
-      r.higher_precision_gemm_flop_per_s > 0 ? r.higher_precision_gemm_flop_per_s : r.gemm_flop_per_s;
-  // GEMM rates of the three kinds of GEMM: one flat rate each, unless the profile has a measured
-  // curve, which gives each GEMM the rate of its FLOPs per call (backward GEMMs have their forward
-  // GEMM's FLOPs, so one rate serves all passes). The linear layers' rate is FLOP-weighted over their calls.
-  double lin_rate = r.gemm_flop_per_s;
-  double attn_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
-  double out_rate = fp8 ? hp_rate : r.gemm_flop_per_s;
-  if (!r.gemm_curve.empty()) {
-    const LayerGemms calls = layer_linear_gemms(m, tokens_mb / cp, p);
-    if (const double time = calls.seconds_on(r.gemm_curve); time > 0) lin_rate = calls.flop() / time;
-  }
-  if (const GemmRateCurve& hp_curve = fp8 ? r.higher_precision_gemm_curve : r.gemm_curve; !hp_curve.empty()) {
-    // The attention core is one fused kernel per layer and micro-batch, or two batched GEMMs (QKᵀ, A·V);
-    // context parallelism runs it as cp ring steps, each on one K/V chunk.
-    attn_rate = hp_curve.at((t.flash_attention ? attn_exec_fwd : attn_exec_fwd / 2.0) / cp);
-    out_rate = hp_curve.at(logits_fwd);
-  }
-  tt.gemm_linear_flop_per_s = lin_rate;
-  tt.gemm_attention_flop_per_s = attn_rate;
-  tt.gemm_output_flop_per_s = out_rate;
-  const auto gemm_s = [&](double linear_flop, double attention_flop, double output_flop) {
-    return linear_flop / lin_rate + attention_flop / attn_rate + output_flop / out_rate;
-  };
-  // Per layer and micro-batch: the linear GEMMs, the executed attention core and, recomputed, the
-  // attention core a recompute repeats (full: the executed one; selective without a fused kernel: all
-  // of it). MTP modules add a layer and the 2h→h projection (timed with the linear GEMMs) and logits.
-  const double lin_fwd = layer_fwd - attn_exec_fwd;
-  const double recompute_lin = full ? lin_fwd : 0.0;
-  const double recompute_attn = recompute_layer - recompute_lin;
-  const double mtp = static_cast<double>(m.mtp_layers);
-  // GEMM seconds of one layer (forward, 2× backward, recomputed forward) and of the last stage's
-  // head: the output layer and any MTP modules.
-  // Frozen weights (LoRA) need no weight-gradient GEMMs: their linear layers and the output layer
-  // run forward + input gradient only (2× instead of 3×); the attention core has no weights.
-  const double lin_passes = peft ? 2.0 : 3.0;
-  // The adapters (LoRA runs them in bf16 even under FP8): thin GEMMs of rank r, each at the slower of
-  // its FLOPs at the bf16 rate and its memory traffic; backward has twice the FLOPs of forward.
-  double adapter_fwd_s = 0, adapter_bwd_s = 0;
-  if (peft) {
-    const double tokens_rank = tokens_mb / cp;
-    const double f = tokens_rank * adapter_avg.flop_per_token;
-    adapter_fwd_s = std::max(f / hp_rate, tokens_rank * adapter_avg.fwd_bytes_per_token / r.memory_bytes_per_s);
-    adapter_bwd_s = std::max(2.0 * f / hp_rate, tokens_rank * adapter_avg.bwd_bytes_per_token / r.memory_bytes_per_s);
-  }
-  const double adapter_layer_s = adapter_fwd_s + adapter_bwd_s + (full ? adapter_fwd_s : 0.0);
-  const double compute_layer =
-      gemm_s(lin_passes * lin_fwd + recompute_lin, 3.0 * attn_exec_fwd + recompute_attn, 0.0) + adapter_layer_s;
-  const double compute_head = gemm_s(lin_passes * mtp * (lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp)),
-                                     3.0 * mtp * attn_exec_fwd, lin_passes * (1.0 + mtp) * logits_fwd);
-  const double recompute_compute_layer = gemm_s(recompute_lin, recompute_attn, 0.0) + (full ? adapter_fwd_s : 0.0);
-  // The head's backward: 2 of its 3 passes, or with frozen weights 1 of the linear and output
-  // layers' 2 (the attention core keeps 2 of 3).
-  const double head_bwd_s = peft ? gemm_s((lin_passes - 1.0) * mtp * (lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp)),
-                                          2.0 * mtp * attn_exec_fwd, (lin_passes - 1.0) * (1.0 + mtp) * logits_fwd)
-                                 : compute_head * 2.0 / 3.0;
 
-  // Memory-bound kernels: every stored activation is written once and read once in forward
-  // (traffic factor), backward moves about twice that; recompute repeats the forward.
-  TrainSettings traffic_settings = t;
-  traffic_settings.recompute = Recompute::kNone;
-  // Without a fused attention kernel the raw QKᵀ scores (2·a·s²·b bytes, not kept for backward since
-  // softmax's backward uses its output) are also written and read once per pass.
-  const double raw_scores = t.flash_attention ? 0.0
-                                              : act_bytes * static_cast<double>(m.num_heads) * (seq / cp) * seq * mb /
-                                                    tp * m.attention_share();
-  const double layer_traffic =
-      a.elementwise_traffic_factor *
-      (layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention) + raw_scores);
-  // Selective recompute re-runs the attention core (softmax, dropout over the s² scores) in backward:
-  // its share of the traffic is the score tensors' bytes.
-  const double selective_traffic =
-      t.recompute == Recompute::kSelective && !t.flash_attention
-          ? a.elementwise_traffic_factor *
-                (layer_activation_bytes_no_recompute(m, p, traffic_settings, true) -
-                 layer_activation_bytes_no_recompute(m, p, traffic_settings, false) + raw_scores)
-          : 0.0;
-  const double recompute_traffic = full ? layer_traffic : selective_traffic;
-  // FP8 quantisation traffic (memory-bound; zero for other precisions): each FP8 GEMM input is cast
-  // (and transposed) once in forward, again when full recompute repeats the forward, and each output
-  // gradient once in backward. The weights are cast once per step: TE caches their FP8 copies from
-  // the first micro-batch (is_first_microbatch), since they do not change until the optimizer step.
-  // Times per layer and micro-batch, so that other precisions only add zeros.
-  double cast_fwd_s = 0, cast_bwd_s = 0, fp8_cast_s_per_weight = 0, fp8_weight_elements_per_layer = 0;
-  if (fp8) {
-    const Fp8CastElements cast = fp8_cast_elements_per_layer(m, p, t);
-    cast_fwd_s = a.fp8_cast_bytes_per_element * cast.forward / r.memory_bytes_per_s;
-    cast_bwd_s = a.fp8_cast_bytes_per_element * cast.backward / r.memory_bytes_per_s;
-    fp8_weight_elements_per_layer = dense_per_layer / tp + expert_per_layer;
-    fp8_cast_s_per_weight = a.fp8_cast_bytes_per_element / r.memory_bytes_per_s;
-  }
-  const double cast_recompute_s = full ? cast_fwd_s : 0.0;
-  // QLoRA dequantises every frozen linear weight to bf16 before each GEMM that reads it: forward,
-  // input gradient and, with full recompute, forward again (read 4.127 bits, write 2 bytes each time).
-  const double dequant_pass_s =
-      qlora ? adapter_avg.frozen_linear * (kQloraBytesPerWeight + weight_bytes) / r.memory_bytes_per_s : 0.0;
-  const double dequant_layer_s = (2.0 + (full ? 1.0 : 0.0)) * dequant_pass_s;
-  const double elementwise_layer = (3.0 * layer_traffic + recompute_traffic) / r.memory_bytes_per_s +
-                                   (cast_fwd_s + cast_bwd_s + cast_recompute_s) + dequant_layer_s;
-  const double recompute_ew_layer =
-      recompute_traffic / r.memory_bytes_per_s + cast_recompute_s + (full ? dequant_pass_s : 0.0);
-  // One micro-batch's forward and backward through one layer: per-layer windows that overlapped
-  // data-parallel communication can hide behind.
-  const double layer_fwd_s = gemm_s(lin_fwd, attn_exec_fwd, 0.0) + layer_traffic / r.memory_bytes_per_s;
-  const double fwd_window_layer = layer_fwd_s + cast_fwd_s + adapter_fwd_s + dequant_pass_s;
-  const double bwd_window_layer =
-      (peft ? gemm_s(lin_fwd, 2.0 * attn_exec_fwd, 0.0) + 2.0 * layer_traffic / r.memory_bytes_per_s
-            : 2.0 * layer_fwd_s) +
-      gemm_s(recompute_lin, recompute_attn, 0.0) + recompute_traffic / r.memory_bytes_per_s +
-      (cast_bwd_s + cast_recompute_s) + adapter_bwd_s + (full ? adapter_fwd_s : 0.0) +
-      (dequant_layer_s - dequant_pass_s);
-
-  // Tensor parallel: 2 all-reduces (or all-gather + reduce-scatter with SP) per layer forward, 2 in
-  // backward, 2 more when the forward is recomputed; message = s/cp·b·h activations. Per layer.
-  double tp_layer = 0;
-  if (p.tp > 1) {
-    const double per_collective = tp_allreduce_time_s(sbh * act_bytes, p.tp, r);
-    // (Nemotron-H's separate mixer and MLP layers have one row-parallel output each: half as many.)
-    tp_layer = (4.0 + (full ? 2.0 : 0.0)) * m.norms_per_layer() / 2.0 * per_collective * (1.0 - t.tp_comm_overlap);
-  }
   // Pipeline: one activation send forward and one gradient send backward per micro-batch per stage
   // boundary, split over the TP ranks (scatter-gather). With interleaving a micro-batch crosses every
   // stage vpp times (Narayanan et al. 2021 §2.2.2). Intra- or inter-node as the rank order places the
@@ -737,24 +868,6 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double bw = intra ? r.intra_bus_for(place.pp_span_gpus) : r.inter_bus_bytes_per_s;
     const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
     pp_mb = 2.0 * p.vpp * (alpha + sbh * act_bytes / tp / bw);
-  }
-  // Context parallel (ring attention): a layer's forward passes each rank's K and V chunk
-  // (s/cp·b tokens, split over TP) cp − 1 times around the ring; backward passes K, V and their
-  // gradients (twice the bytes); full recompute repeats the forward. Each send overlaps with the
-  // attention block it feeds, so only what exceeds the attention core's time is exposed. CP ranks
-  // sit next to the TP ranks: intra-node while tp·cp fits in a node.
-  double cp_layer = 0;
-  if (p.cp > 1) {
-    const bool intra = tp * cp <= r.gpus_per_node;
-    const double bw = intra ? r.intra_bus_for(tp * cp) : r.inter_bus_bytes_per_s;
-    const double alpha = intra ? r.intra_alpha_s : r.inter_alpha_s;
-    const double kv_heads = static_cast<double>(m.is_mla() ? m.num_heads : m.num_kv_heads);
-    const double kv_chunk_bytes =
-        seq / cp * mb * kv_heads * static_cast<double>(m.head_dim + m.value_head_dim()) * act_bytes / tp;
-    const double ring_s = (cp - 1.0) * (alpha + kv_chunk_bytes / bw);
-    const double attn_s = attn_exec_fwd / attn_rate;
-    const double fwd_exposed = std::max(0.0, ring_s - attn_s);
-    cp_layer = (full ? 2.0 : 1.0) * fwd_exposed + 2.0 * fwd_exposed;
   }
   // Expert parallel: every MoE layer dispatches each token's hidden state to its top-k experts and
   // combines the results back (two all-to-alls forward, two backward, two more with full
@@ -771,60 +884,33 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
         static_cast<int>(local), r.intra_bus_for(tp * local), r.inter_bus_bytes_per_s, r.intra_alpha_s, r.inter_alpha_s);
     ep_layer = static_cast<double>(m.moe_layers()) / layers * (4.0 + (full ? 2.0 : 0.0)) * per_alltoall;
   }
-  // A stage's micro-batch: its layers, one send each way per boundary, and the head on the last stage
-  // (output layer, and per MTP module a layer of the last kind with its memory-bound kernels, TP, CP
-  // and, for MoE, EP traffic).
-  const double per_layer_s = compute_layer + elementwise_layer + tp_layer + cp_layer;
   const double ep_moe_layer = m.moe_layers() > 0 ? ep_layer * layers / static_cast<double>(m.moe_layers()) : 0.0;
-  const auto moe_layers_on = [&](int stage, double stage_layers) {
-    return m.is_moe() ? stage_layers - dense_layers_on(stage, stage_layers) : 0.0;
+  // The last stage's head: the output layer and per MTP module a layer (the model's mean layer) with
+  // the 2h→h projection (timed with the linear GEMMs), its memory-bound kernels, TP, CP and, for
+  // MoE, EP traffic, and its logits.
+  const auto head_gemm_s = [&](double linear_flop, double attention_flop, double output_flop) {
+    return linear_flop / mt.lin_rate + attention_flop / mt.attn_rate + output_flop / out_rate;
   };
+  const double mtp_lin_fwd = mt.lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp);
+  const double compute_head = head_gemm_s(lin_passes * mtp * mtp_lin_fwd, 3.0 * mtp * mt.attn_exec_fwd,
+                                          lin_passes * (1.0 + mtp) * logits_fwd);
+  // The head's backward: 2 of its 3 passes, or with frozen weights 1 of the linear and output
+  // layers' 2 (the attention core keeps 2 of 3).
+  const double head_bwd_s = peft ? head_gemm_s((lin_passes - 1.0) * mtp * mtp_lin_fwd, 2.0 * mtp * mt.attn_exec_fwd,
+                                               (lin_passes - 1.0) * (1.0 + mtp) * logits_fwd)
+                                 : compute_head * 2.0 / 3.0;
   // MTP modules are not quantised (QLoRA keeps them in bf16): no dequantisation in their layer.
-  const double head_other_s = mtp * (elementwise_layer - dequant_layer_s + tp_layer + cp_layer + ep_moe_layer);
-  const auto stage_s = [&](int stage, double stage_layers) {
-    return stage_layers * per_layer_s + moe_layers_on(stage, stage_layers) * ep_moe_layer + pp_mb +
-           (stage == p.pp - 1 ? compute_head + head_other_s : 0.0);
+  const double head_other_s = mtp * (mt.elementwise_s - mt.dequant_s + tp_layer + mt.cp_s + ep_moe_layer);
+  // A stage's micro-batch: its layers (and the EP traffic of its MoE layers), one send each way per
+  // boundary, and the head on the last stage.
+  const auto stage_s = [&](const Stage& e) {
+    return e.mix.layers * e.terms->per_layer_s + e.mix.moe * ep_moe_layer + pp_mb +
+           (e.stage == p.pp - 1 ? compute_head + head_other_s : 0.0);
   };
   // 1F1B (and interleaved) with stages of unequal time: the slowest stage runs all m micro-batches
   // back to back; the first micro-batch's forward reaches it through the stages before it and the
   // last one's backward leaves through them, so the step is m·T_max + (ΣT − T_max)/vpp. With equal
   // stages whose last one adds the output layer that is m·T_last + (pp − 1)·T_layers/vpp.
-  int slowest = 0;
-  double slowest_layers = static_cast<double>(lay.first);
-  double t_max = stage_s(0, slowest_layers);
-  double t_sum = t_max;
-  if (p.pp > 2) {
-    const double t_mid = stage_s(1, static_cast<double>(lay.middle));
-    t_sum += lay.middle_stages * t_mid;
-    if (t_mid > t_max) {
-      t_max = t_mid;
-      slowest = 1;
-      slowest_layers = static_cast<double>(lay.middle);
-    }
-  }
-  if (p.pp > 1) {
-    const double t_last = stage_s(p.pp - 1, static_cast<double>(lay.last));
-    t_sum += t_last;
-    if (t_last >= t_max) {
-      t_max = t_last;
-      slowest = p.pp - 1;
-      slowest_layers = static_cast<double>(lay.last);
-    }
-  }
-  // The step's breakdown is the slowest stage's.
-  const bool head = slowest == p.pp - 1;
-  const double head_mtp = head ? mtp : 0.0;
-  tt.slowest_stage = slowest;
-  tt.compute_s = (slowest_layers * compute_layer + (head ? compute_head : 0.0)) * micro_batches;
-  tt.elementwise_s = ((slowest_layers + head_mtp) * elementwise_layer - head_mtp * dequant_layer_s) * micro_batches;
-  tt.recompute_s = slowest_layers * (recompute_compute_layer + recompute_ew_layer) * micro_batches;
-  tt.tp_comm_s = (slowest_layers + head_mtp) * tp_layer * micro_batches;
-  tt.pp_comm_s = pp_mb * micro_batches;
-  tt.cp_comm_s = (slowest_layers + head_mtp) * cp_layer * micro_batches;
-  tt.ep_comm_s = (moe_layers_on(slowest, slowest_layers) + head_mtp) * ep_moe_layer * micro_batches;
-  tt.adapter_s = slowest_layers * adapter_layer_s * micro_batches;
-  tt.dequant_s = slowest_layers * dequant_layer_s * micro_batches;
-  tt.bubble_s = p.pp > 1 ? (t_sum - t_max) / p.vpp : 0.0;
 
   // Data parallel over dp·cp ranks (routed experts over the dp·cp/ep expert-data-parallel group).
   // ZeRO 0: all-reduce the gradients once per step. ZeRO 1: reduce-scatter them once, all-gather the
@@ -842,26 +928,26 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double dp_alpha = dp_intra ? r.intra_alpha_s : r.inter_alpha_s;
   // The parameters a stage trains (all, or with LoRA its adapters) and the bytes of all the weights it
   // holds (ZeRO 3 gathers those; QLoRA's frozen linear weights travel in 4 bits).
-  // `base` is stage_params(stage, stage_layers).
-  const auto stage_weight_bytes = [&](int stage, double stage_layers, const StageParams& base) {
+  // `base` is stage_params(stage, mix).
+  const auto stage_weight_bytes = [&](const LayerMix& mix, const StageParams& base) {
     StageParams b{base.dense * weight_bytes, base.expert * weight_bytes};
     if (peft) {
-      const StageParams ad = stage_adapter(stage, stage_layers, false);
+      const StageParams ad = stage_adapter(mix, false);
       b.dense += ad.dense * weight_bytes;
       b.expert += ad.expert * weight_bytes;
     }
     if (qlora) {
-      const StageParams q = stage_adapter(stage, stage_layers, true);
+      const StageParams q = stage_adapter(mix, true);
       b.dense -= q.dense * (weight_bytes - kQloraBytesPerWeight);
       b.expert -= q.expert * (weight_bytes - kQloraBytesPerWeight);
     }
     return b;
   };
   // `sp`: what the stage trains (stage_params, or with LoRA its adapters).
-  const auto dp_time = [&](int stage, double stage_layers, const StageParams& base, const StageParams& sp) {
+  const auto dp_time = [&](const Stage& e, const StageParams& base, const StageParams& sp) {
     if (shard <= 1) return 0.0;
-    const double fwd_window_s = stage_layers * fwd_window_layer;
-    const double bwd_window_s = stage_layers * bwd_window_layer;
+    const double fwd_window_s = e.mix.layers * e.terms->fwd_window_s;
+    const double bwd_window_s = e.mix.layers * e.terms->bwd_window_s;
     const int n = static_cast<int>(shard);
     const int n_expert = static_cast<int>(expert_shard);
     const double reduce_s = t.zero_stage == 0
@@ -874,7 +960,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double gather_s = allgather_time_s(sp.dense * weight_bytes, n, dp_bus, dp_alpha) +
                             allgather_time_s(sp.expert * weight_bytes, n_expert, dp_bus, dp_alpha);
     const auto gather_all_s = [&] {
-      const StageParams held = stage_weight_bytes(stage, stage_layers, base);
+      const StageParams held = stage_weight_bytes(e.mix, base);
       return allgather_time_s(held.dense, n, dp_bus, dp_alpha) + allgather_time_s(held.expert, n_expert, dp_bus, dp_alpha);
     };
     const auto exposed = [&](double comm_s, double window_s) {
@@ -894,7 +980,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // Optimizer update of the rank's shard (all of its parameters without ZeRO): read and write the
   // master weights and the optimizer's states (Adam: both moments), read the shard's gradients, write the shard's weights (ZeRO
   // 1 and 2 then all-gather them: DP communication above).
-  const auto optimizer_time = [&](const StageParams& sp, double stage_layers) {
+  const auto optimizer_time = [&](const StageParams& sp, const Stage& e) {
     const double elements = t.zero_stage >= 1 ? sp.dense / shard + sp.expert / expert_shard : sp.dense + sp.expert;
     // fp32 master (mixed precision) + the optimizer's states (Adam m, v)
     const double state_bytes = (weight_bytes < 4.0 ? 4.0 : 0.0) + optimizer_state_bytes(t.optimizer);
@@ -910,7 +996,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     // fp32 gradient and writing a training-dtype copy of the weights unless they are fp32 already,
     // and the new weights come back up.
     const double link = r.host_link_bytes_per_s;
-    const double bwd_window_s = stage_layers * bwd_window_layer;
+    const double bwd_window_s = e.mix.layers * e.terms->bwd_window_s;
     const auto exposed = [&](double s) { return s - std::min(t.dp_comm_overlap * s, bwd_window_s); };
     const double down_s = elements * (t.zero_stage >= 3 ? act_bytes : 4.0) / link;  // the step's last send
     double pcie_s = exposed(down_s);
@@ -931,40 +1017,123 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // gradient still has to flow back through them; 1/vpp of a stage with interleaving), so the step
   // ends with the largest of dp_i + optimizer_i − that lead. Stage 0's tail is the usual one; the last
   // stage's can be larger when it holds many more parameters than the first.
-  const auto bwd_s = [&](int stage, double stage_layers) {
-    return (stage_layers * bwd_window_layer + pp_mb / 2.0 + (stage == p.pp - 1 ? head_bwd_s : 0.0)) /
-           p.vpp;
+  const auto bwd_s = [&](const Stage& e) {
+    return (e.mix.layers * e.terms->bwd_window_s + pp_mb / 2.0 + (e.stage == p.pp - 1 ? head_bwd_s : 0.0)) / p.vpp;
   };
-  const double first_layers = static_cast<double>(lay.first);
-  const auto tail_of = [&](int stage, double stage_layers, double& d, double& o) {
-    const StageParams base = stage_params(stage, stage_layers);
-    const StageParams trained = peft ? stage_adapter(stage, stage_layers, false) : base;
-    d = dp_time(stage, stage_layers, base, trained);
-    o = optimizer_time(trained, stage_layers);
+  const auto tail_of = [&](const Stage& e, double& d, double& o) {
+    const StageParams base = stage_params(e.stage, e.mix);
+    const StageParams trained = peft ? stage_adapter(e.mix, false) : base;
+    d = dp_time(e, base, trained);
+    o = optimizer_time(trained, e);
   };
-  double dp_s = 0, opt_s = 0;
-  tail_of(0, first_layers, dp_s, opt_s);
-  double tail = dp_s + opt_s;
-  const auto consider = [&](int stage, double stage_layers, double lead) {
+  // One pass over the stages: memory, the micro-batch time, the data-parallel tail.
+  TrainMemory& mem = out.memory;
+  TrainMemory mid_most{}, last{};
+  bool have_mid = false, have_last = false;
+  double host_most = 0;  // offload: the stage with the most host memory may be another
+  // 1F1B (and interleaved) with stages of unequal time: the slowest stage runs all m micro-batches
+  // back to back; the first micro-batch's forward reaches it through the stages before it and the
+  // last one's backward leaves through them, so the step is m·T_max + (ΣT − T_max)/vpp. With equal
+  // stages whose last one adds the output layer that is m·T_last + (pp − 1)·T_layers/vpp.
+  Stage slowest{};
+  LayerTerms st{};  // the slowest stage's per-layer costs
+  double t_max = 0, t_sum = 0;
+  double dp_s = 0, opt_s = 0, tail = 0;
+  double lead = 0;  // backward of the stages before this one after the last micro-batch
+  for_each_stage([&](const Stage& e) {
+    // Memory: the first stage, the middle ones (without per-stage mixes only when they hold other
+    // layer counts than the first) and the last.
+    if (e.stage == 0) {
+      mem = stage_memory(e);
+      host_most = mem.host_bytes;
+    } else if (e.stage == p.pp - 1) {
+      last = stage_memory(e);
+      have_last = true;
+    } else if (per_stage_mix || lay.middle != lay.first) {
+      const TrainMemory mid = stage_memory(e);
+      host_most = std::max(host_most, mid.host_bytes);
+      if (!have_mid || mid.total_bytes > mid_most.total_bytes) mid_most = mid;
+      have_mid = true;
+    }
+    // Time of one micro-batch.
+    const double t_e = stage_s(e);
+    if (e.stage == 0) {
+      slowest = e;
+      st = *e.terms;
+      t_max = t_sum = t_e;
+    } else {
+      t_sum += e.count * t_e;
+      if (e.stage == p.pp - 1 ? t_e >= t_max : t_e > t_max) {
+        t_max = t_e;
+        slowest = e;
+        st = *e.terms;
+      }
+    }
+    // The data-parallel reduction and optimizer update after the last micro-batch.
+    if (e.stage == 0) {
+      tail_of(e, dp_s, opt_s);
+      tail = dp_s + opt_s;
+      lead = bwd_s(e);
+      return;
+    }
     double d = 0, o = 0;
-    tail_of(stage, stage_layers, d, o);
+    tail_of(e, d, o);
     if (d + o - lead > tail) {
       tail = d + o - lead;
       dp_s = std::max(0.0, d - lead);  // what is left of its reduction after stage 0's backward
       opt_s = tail - dp_s;
     }
-  };
-  const double lead_first = bwd_s(0, first_layers);
-  if (p.pp > 2) consider(1, static_cast<double>(lay.middle), lead_first);
-  if (p.pp > 1) {
-    consider(p.pp - 1, static_cast<double>(lay.last),
-             lead_first + lay.middle_stages * bwd_s(1, static_cast<double>(lay.middle)));
+    lead += e.count * bwd_s(e);
+  });
+  record(mem);
+  if (have_mid) {
+    record(mid_most);
+    host_most = std::max(host_most, mid_most.host_bytes);
+    if (mid_most.total_bytes > mem.total_bytes) mem = mid_most;
   }
+  if (have_last) {
+    record(last);
+    host_most = std::max(host_most, last.host_bytes);
+    if (last.total_bytes > mem.total_bytes) mem = last;
+  }
+  mem.host_bytes = host_most;
+  if (host_most > 0) {
+    // Every GPU of the job on a node offloads to that node's RAM (the stage with the most, as above).
+    mem.host_bytes_per_node = host_most * job_gpus_per_node;
+    mem.host_capacity_bytes = r.host_memory_capacity_bytes;
+    mem.host_fits = mem.host_capacity_bytes <= 0 || mem.host_bytes_per_node <= mem.host_capacity_bytes;
+    mem.fits = mem.fits && mem.host_fits;
+  }  // The step's breakdown is the slowest stage's.
+  const double slowest_layers = slowest.mix.layers;
+  const bool head = slowest.stage == p.pp - 1;
+  const double head_mtp = head ? mtp : 0.0;
+  tt.slowest_stage = slowest.stage;
+  tt.compute_s = (slowest_layers * st.compute_s + (head ? compute_head : 0.0)) * micro_batches;
+  // (The MTP modules' layers are the model's mean layer: with per-stage mixes their terms are apart.)
+  tt.elementwise_s =
+      (per_stage_mix ? slowest_layers * st.elementwise_s + head_mtp * (mt.elementwise_s - mt.dequant_s)
+                     : (slowest_layers + head_mtp) * st.elementwise_s - head_mtp * st.dequant_s) *
+      micro_batches;
+  tt.recompute_s = slowest_layers * (st.recompute_compute_s + st.recompute_ew_s) * micro_batches;
+  tt.tp_comm_s = (slowest_layers + head_mtp) * tp_layer * micro_batches;
+  tt.pp_comm_s = pp_mb * micro_batches;
+  tt.cp_comm_s = (per_stage_mix ? slowest_layers * st.cp_s + head_mtp * mt.cp_s : (slowest_layers + head_mtp) * st.cp_s) *
+                 micro_batches;
+  tt.ep_comm_s = (slowest.mix.moe + head_mtp) * ep_moe_layer * micro_batches;
+  tt.adapter_s = slowest_layers * st.adapter_s * micro_batches;
+  tt.dequant_s = slowest_layers * st.dequant_s * micro_batches;
+  tt.bubble_s = p.pp > 1 ? (t_sum - t_max) / p.vpp : 0.0;
   tt.dp_comm_s = dp_s;
   tt.optimizer_s = opt_s;
 
   tt.step_s = t_max * micro_batches + tt.bubble_s + tt.dp_comm_s + tt.optimizer_s;
-  const double fp8_weight_cast_step_s = fp8_cast_s_per_weight * fp8_weight_elements_per_layer * slowest_layers;
+  // (The slowest stage's own weights when its layers differ from the mean layer.)
+  const double fp8_weight_cast_step_s =
+      per_stage_mix ? [&] {
+        const StageParams lp = layer_params(slowest.mix);
+        return fp8_cast_s_per_weight * (lp.dense + lp.expert);
+      }()
+                    : fp8_cast_s_per_weight * fp8_weight_elements_per_layer * slowest_layers;
   tt.elementwise_s += fp8_weight_cast_step_s;  // once per step (zero unless FP8)
   tt.step_s += fp8_weight_cast_step_s;
 
@@ -991,7 +1160,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     tt.model_flop_per_step = 2.0 * (model_fwd - attn_model) + 3.0 * attn_model + 3.0 * adapter_model_fwd;
   }
   const double recompute_total = full ? layers * layer_forward_flop(m, seq * samples, seq) + adapter_model_fwd
-                                 : recompute_layer > 0 ? layers * recompute_layer * tp * cp * samples / mb
+                                 : mt.recompute_flop > 0 ? layers * mt.recompute_flop * tp * cp * samples / mb
                                                        : 0.0;
   tt.hardware_flop_per_step = tt.model_flop_per_step + recompute_total;
   // The skipped (masked) share of the attention core: forward and 2× backward, and again when full

@@ -74,6 +74,29 @@ void BM_EvaluateTrain(benchmark::State& state) { evaluate_train_with(state, h100
 // With a measured GEMM curve: each evaluation looks up the rate of every kind of GEMM by its size.
 void BM_EvaluateTrainCurve(benchmark::State& state) { evaluate_train_with(state, h100_rates(true)); }
 
+// A pipeline whose stages hold different layers (DeepSeek-V3's 3 dense layers on the first of 16
+// stages, EP 64): every stage evaluated with its own layers.
+void BM_EvaluateTrainStages(benchmark::State& state) {
+  Workload w = llama70b_train();
+  w.model = catalog().model("deepseek-v3");
+  w.par.tp = 1;
+  w.par.pp = 16;
+  w.par.dp = 64;
+  w.par.ep = 64;
+  w.par.first_stage_layers = 4;
+  w.par.last_stage_layers = 1;
+  const ParamCounts pc = count_params(w.model);
+  const Assumptions a;
+  const Rates r = h100_rates(false);
+  const std::size_t before = g_allocations;
+  for (auto _ : state) {
+    TrainResult res = evaluate_train(w, pc, r, a);
+    benchmark::DoNotOptimize(res);
+  }
+  state.counters["allocs_per_eval"] =
+      static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
+}
+
 void BM_EvaluateInfer(benchmark::State& state) {
   Workload w;
   w.model = catalog().model("llama-3-70b");
@@ -122,6 +145,13 @@ void BM_SearchTrainMoe(benchmark::State& state) {
   run_search(state, w);
 }
 
+// Hybrid: Nemotron-H 8B's stages each hold their own Mamba, attention and MLP layers.
+void BM_SearchTrainHybrid(benchmark::State& state) {
+  Workload w = llama70b_train();
+  w.model = catalog().model("nemotron-h-8b");
+  run_search(state, w);
+}
+
 void BM_SearchTrainCurve(benchmark::State& state) {
   run_search(state, llama70b_train(), h100_rates(true));
 }
@@ -151,9 +181,11 @@ void operator delete(void* p, std::size_t) noexcept {
 int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("plan/evaluate_train", BM_EvaluateTrain);
   benchmark::RegisterBenchmark("plan/evaluate_train_gemm_curve", BM_EvaluateTrainCurve);
+  benchmark::RegisterBenchmark("plan/evaluate_train_stages", BM_EvaluateTrainStages);
   benchmark::RegisterBenchmark("plan/evaluate_infer", BM_EvaluateInfer);
   benchmark::RegisterBenchmark("plan/search_train", BM_SearchTrain)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("plan/search_train_moe", BM_SearchTrainMoe)->Arg(64)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("plan/search_train_hybrid", BM_SearchTrainHybrid)->Arg(64)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("plan/search_train_gemm_curve", BM_SearchTrainCurve)->Arg(1024)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("plan/count_params", BM_CountParams);
   benchmark::Initialize(&argc, argv);

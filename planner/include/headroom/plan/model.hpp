@@ -82,6 +82,11 @@ struct ModelConfig {
   /// layers — instead of every layer holding a mixer and an MLP.
   bool mamba_separate = false;
   std::int64_t mamba_attention_layers = 0;
+  /// Which layer is which, one character per layer from the first (HF hybrid_override_pattern's
+  /// letters): 'M' a Mamba layer, '*' an attention layer, '-' an MLP layer (layout "separate" only).
+  /// Empty (or, in a model resized in code, of another length than num_layers): not given; layer_mix()
+  /// then spreads the attention layers over the depth (see there).
+  std::string mamba_pattern;
 
   bool is_moe() const { return num_experts > 0; }
   bool is_hybrid() const { return mamba_layers > 0; }
@@ -105,6 +110,28 @@ struct ModelConfig {
   std::int64_t value_head_dim() const { return v_head_dim > 0 ? v_head_dim : head_dim; }
 };
 
+/// How many layers of each kind a set of layers holds: the whole model, or the layers one pipeline
+/// stage holds (counts as doubles, so that shares divide as the per-layer formulas need). Per-layer
+/// figures computed for a mix are averages over its layers; a mix of one layer is that layer exactly.
+struct LayerMix {
+  double layers = 0;
+  double attention = 0;  ///< layers whose mixer is attention
+  double mamba = 0;      ///< layers whose mixer is a Mamba-2 mixer
+  double mlp = 0;        ///< layers with an MLP (dense or MoE)
+  double moe = 0;        ///< of those, the MoE ones
+  bool operator==(const LayerMix&) const = default;
+};
+
+/// The whole model's mix: attention_layers(), mamba_layers, mlp_layers(), moe_layers().
+LayerMix model_layer_mix(const ModelConfig& m) noexcept;
+
+/// The mix of layers [begin, end) (0-based): a MoE model's MLPs are dense below first_dense_layers;
+/// a hybrid model's kinds follow mamba_pattern or, without one, the attention layers spread over the
+/// depth (attention layer j at ⌊(j + ½)·L/A⌋, as Granite 4.0-H places them) and, with separate
+/// layers, the Mamba and MLP layers alternating evenly over the rest, a Mamba layer first. O(1)
+/// without a pattern, O(end − begin) with one; does not allocate.
+LayerMix layer_mix(const ModelConfig& m, std::int64_t begin, std::int64_t end) noexcept;
+
 /// Parameter counts (elements, not bytes). Per-layer figures are averages over the layers when
 /// they differ (MoE models with leading dense layers); totals are exact sums.
 struct ParamCounts {
@@ -123,6 +150,14 @@ struct ParamCounts {
   double largest_dense_layer = 0;
   double moe_layer_shared = 0;
   double moe_layer_expert = 0;
+  /// One layer's parts, for stages whose exact mix of layer kinds is counted (layer_mix): a dense MLP
+  /// (a hybrid model's MLP, or a MoE model's leading dense layers'), a MoE MLP without its routed
+  /// experts (router and shared experts), an attention mixer and a Mamba-2 mixer (with biases) and one
+  /// norm (= final_norm).
+  double mlp_dense = 0;
+  double moe_mlp_shared = 0;
+  double attention_mixer = 0;
+  double mamba_mixer = 0;
   double final_norm = 0;
   double total = 0;                ///< everything stored
   double active = 0;               ///< used per token (= total for dense models)
@@ -149,6 +184,8 @@ double attention_params(const ModelConfig& m, bool include_bias = true) noexcept
 /// Weight elements of the MLP a token passes through, averaged over the layers: dense FFN, or the
 /// routed experts it uses + shared experts + router for MoE layers.
 double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias = true) noexcept;
+/// The same averaged over the layers of `mix`.
+double mlp_active_params_per_layer(const ModelConfig& m, bool include_bias, const LayerMix& mix) noexcept;
 
 /// KV-cache elements per token per layer (K and V; MLA: latent + rope key).
 double kv_elements_per_token_per_layer(const ModelConfig& m) noexcept;
@@ -160,6 +197,8 @@ double mamba_params(const ModelConfig& m, bool include_bias = true) noexcept;
 /// Mixer weights per layer averaged over the layers: attention's on attention layers, the Mamba-2
 /// mixer's on Mamba layers (= attention_params for a model without Mamba layers).
 double mixer_params_per_layer(const ModelConfig& m, bool include_bias = true) noexcept;
+/// The same averaged over the layers of `mix` (model_layer_mix(m) gives the overload above).
+double mixer_params_per_layer(const ModelConfig& m, bool include_bias, const LayerMix& mix) noexcept;
 
 /// Recurrent state one sequence keeps in one Mamba layer, on one of `tp` tensor-parallel ranks
 /// (elements): the conv's last conv − 1 inputs of x, B and C, and the heads' head_dim × state SSM

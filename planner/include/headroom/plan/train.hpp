@@ -135,15 +135,20 @@ struct LayerGemms {
   }
 };
 LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Parallelism& p) noexcept;
+/// The same weighted by the layer kinds of `mix` (a pipeline stage's own layers).
+LayerGemms layer_linear_gemms(const ModelConfig& m, double tokens, const Parallelism& p, const LayerMix& mix) noexcept;
 
 /// FLOPs of one forward pass of one layer for `tokens` tokens of sequence length `seq`
 /// (Megatron convention: full s² attention, no causal halving), whole layer (not TP-divided).
 double layer_forward_flop(const ModelConfig& m, double tokens, double seq) noexcept;
+/// The same averaged over the layers of `mix` (times mix.layers: those layers' exact sum).
+double layer_forward_flop(const ModelConfig& m, double tokens, double seq, const LayerMix& mix) noexcept;
 
 /// The attention core's share of layer_forward_flop, averaged over the layers: QKᵀ and A·V over the
 /// full s², 2·tokens·s·a·(d + d_v), on attention layers; a hybrid model's Mamba layers add their SSD
 /// scan (ssd_scan_flop_per_token), the part of a Mamba layer that has no weights.
 double attention_core_flop(const ModelConfig& m, double tokens, double seq) noexcept;
+double attention_core_flop(const ModelConfig& m, double tokens, double seq, const LayerMix& mix) noexcept;
 
 /// Forward FLOPs of one Mamba-2 layer's SSD scan per token for sequences of `seq` tokens (Dao & Gu
 /// 2024, §6), chunks of Q = min(chunk, seq) tokens, P channels per head, state N, G groups:
@@ -156,6 +161,9 @@ double ssd_scan_flop_per_token(const ModelConfig& m, double seq) noexcept;
 /// kernel (the scores are computed, then masked); with one (flash attention) only the unmasked
 /// blocks, (s + 1)/2s for causal layers and (w − w(w − 1)/2s)/s for sliding-window layers (w < s).
 double executed_attention_fraction(const ModelConfig& m, double seq, bool fused) noexcept;
+/// The same over the layers of `mix` (their attention and Mamba layers; the sliding-window share of
+/// the attention layers is the model's).
+double executed_attention_fraction(const ModelConfig& m, double seq, bool fused, const LayerMix& mix) noexcept;
 
 /// Elements one rank quantises to FP8 per layer for one micro-batch in an FP8 plan (Transformer
 /// Engine under fp8_autocast): `forward` the inputs of the four FP8 GEMMs (QKV, attention output
@@ -168,6 +176,8 @@ struct Fp8CastElements {
   double backward = 0;
 };
 Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;
+Fp8CastElements fp8_cast_elements_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t,
+                                            const LayerMix& mix) noexcept;
 
 /// Where the rank order (Parallelism::rank_order) puts the data-parallel and pipeline groups on
 /// nodes of `gpus_per_node` GPUs: the dp·cp ranks that share a node, whether all of them do, the
@@ -193,5 +203,17 @@ double activation_element_bytes(const TrainSettings& t) noexcept;
 
 /// Korthikanti et al. activation bytes per layer per micro-batch with the workload's techniques.
 double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t) noexcept;
+/// The same averaged over the layers of `mix` (times mix.layers: those layers' exact sum).
+double activation_bytes_per_layer(const ModelConfig& m, const Parallelism& p, const TrainSettings& t,
+                                  const LayerMix& mix) noexcept;
+
+/// The layers pipeline stage `stage` (0-based) holds, by kind, as Megatron assigns them: stage_layout's
+/// counts in order (the first stage from layer 0, then the middle ones, the last stage ending at the
+/// last layer). With interleaving (vpp > 1) each stage holds vpp chunks, model chunk v of stage s
+/// after chunk v of stages 0 … s − 1 and all chunks v − 1: the middle stages' chunks even, the first
+/// and last stages' split as evenly as their counts allow, the first stage's short chunks first and
+/// the last stage's short chunks last (Llama 3's layout: a first chunk with only the embedding, a last
+/// one with only the output layer). O(vpp) plus layer_mix's cost; does not allocate.
+LayerMix stage_layer_mix(const ModelConfig& m, const Parallelism& p, int stage) noexcept;
 
 }  // namespace headroom::plan
