@@ -277,6 +277,37 @@ std::string results_to_json(const Results& r, int indent) {
 // ---------------------------------------------------------------------------------------------
 // reading
 
+// The name patterns of results.schema.json, so that the loader is at least as strict as the schema.
+namespace {
+bool is_name_word(std::string_view w) {  // ^[a-z0-9_]+$
+  return !w.empty() && std::all_of(w.begin(), w.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+  });
+}
+
+}  // namespace
+
+std::string unit_for_metric_name(std::string_view metric) {
+  if (metric.ends_with("flop_per_s")) return "FLOP/s";
+  if (metric.ends_with("bytes_per_s")) return "B/s";
+  if (metric == "iops" || metric.ends_with("_iops")) return "IO/s";
+  if (metric.ends_with("files_per_s")) return "files/s";
+  if (metric.ends_with("_hz")) return "Hz";
+  if (metric.ends_with("_s")) return "s";
+  if (metric.ends_with("_bytes")) return "B";
+  return "";
+}
+
+bool is_case_name(std::string_view s) {                     // ^[a-z0-9_]+(\.[a-z0-9_]+)+$
+  if (s.find('.') == std::string_view::npos) return false;  // two words at least
+  for (std::size_t begin = 0;;) {
+    const std::size_t dot = s.find('.', begin);
+    if (!is_name_word(s.substr(begin, dot - begin))) return false;
+    if (dot == std::string_view::npos) return true;
+    begin = dot + 1;
+  }
+}
+
 namespace {
 std::optional<int> opt_int(const Reader& r, const std::string& key, std::int64_t min = 0) {
   auto v = r.integer_or_null(key, min, INT32_MAX);
@@ -371,23 +402,6 @@ Summary read_summary(const Reader& r) {
   s.cv = r.number("cv", Range::kNonNegative);
   if (!(s.min <= s.median && s.median <= s.max)) r.fail("min <= median <= max");
   return s;
-}
-
-// The name patterns of results.schema.json, so that the loader is at least as strict as the schema.
-bool is_name_word(std::string_view w) {  // ^[a-z0-9_]+$
-  return !w.empty() && std::all_of(w.begin(), w.end(), [](char ch) {
-    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
-  });
-}
-
-bool is_case_name(std::string_view s) {  // ^[a-z0-9_]+(\.[a-z0-9_]+)+$
-  if (s.find('.') == std::string_view::npos) return false;  // two words at least
-  for (std::size_t begin = 0;;) {
-    const std::size_t dot = s.find('.', begin);
-    if (!is_name_word(s.substr(begin, dot - begin))) return false;
-    if (dot == std::string_view::npos) return true;
-    begin = dot + 1;
-  }
 }
 
 /// Relative tolerance for a figure recomputed from the samples: JSON written with 17 significant
@@ -487,6 +501,13 @@ CaseResult read_case(const Reader& r, Statistic statistic) {
       }
     }
     out.unit = m.string("unit");
+    // A name with a unit suffix fixes the unit: acceptance specs and profiles rely on it, and a
+    // file whose flop_per_s is in 'zzz' would otherwise have its spec blamed for the mismatch.
+    if (const std::string implied = unit_for_metric_name(out.name);
+        !implied.empty() && out.unit != implied && !(implied == "FLOP/s" && out.unit == "OP/s")) {
+      m.fail_at("unit", fmt::format("'{}' for a metric named {}{}, got '{}'", implied, out.name,
+                                    implied == "FLOP/s" ? " ('OP/s' for an integer GEMM)" : "", out.unit));
+    }
     out.better = m.choice("better", {"higher", "lower"}) == "higher" ? Better::kHigher : Better::kLower;
     // A rate is better higher and a time lower: a flipped direction would make compare call every
     // regression of the metric an improvement.

@@ -22,16 +22,7 @@ using core::detail::Range;
 using core::detail::Reader;
 
 std::string unit_for_metric(const std::string& metric) {
-  const auto ends_with = [&](const std::string& suffix) {
-    return metric.size() >= suffix.size() && metric.compare(metric.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (ends_with("flop_per_s")) return "FLOP/s";
-  if (ends_with("bytes_per_s")) return "B/s";
-  if (metric == "iops" || ends_with("_iops")) return "IO/s";
-  if (ends_with("files_per_s")) return "files/s";
-  if (ends_with("_s")) return "s";
-  if (ends_with("_bytes")) return "B";
-  return "";
+  return core::unit_for_metric_name(metric);
 }
 
 fs::path default_acceptance_dir() {
@@ -106,11 +97,18 @@ Check read_check(const Reader& r) {
   r.expect_object();
   only_keys(r, {"id", "title", "case", "metric", "unit", "where", "pick", "param", "bound", "threshold", "per_device",
                 "uniformity_tolerance", "required", "derivation", "source"});
+  // The optional fields read a null as absent; the schema allows null for none of them, and a spec
+  // with "pick": null or "of_case": null is a broken spec, not a hardware failure to report.
+  r.refuse_null({"title", "where", "pick", "param", "bound", "per_device", "uniformity_tolerance", "required"});
   Check c;
   c.id = r.string("id");
   if (c.id.empty()) r.fail_at("id", "a non-empty id");
   c.title = r.string_or("title", c.id);
   c.case_name = r.string("case");
+  if (!core::is_case_name(c.case_name)) {
+    r.fail_at("case", "a benchmark case name such as cpu.gemm.fp64 (lower-case letters, digits, '_' and '.'), got '" +
+                          c.case_name + "'");
+  }
   c.metric = r.string("metric");
   c.unit = r.string("unit");
   const std::string implied = unit_for_metric(c.metric);
@@ -139,6 +137,7 @@ Check read_check(const Reader& r) {
   const Reader t = r.at("threshold");
   t.expect_object();
   only_keys(t, {"value", "fraction", "of", "of_case", "of_metric", "from", "reference"});
+  t.refuse_null({"value", "fraction", "of", "of_case", "of_metric", "from", "reference"});
   if (t.has("value")) {
     if (t.has("fraction") || t.has("of") || t.has("of_case")) {
       t.fail("either 'value' or 'fraction' with 'of' / 'of_case', not both");
@@ -150,6 +149,9 @@ Check read_check(const Reader& r) {
     if (t.has("of") == t.has("of_case")) t.fail("exactly one of 'of' (a reference value) or 'of_case'");
     if (t.has("of")) c.threshold.of_value = t.number("of", Range::kPositive);
     c.threshold.of_case = t.string_or("of_case", "");
+    if (t.has("of_case") && !core::is_case_name(c.threshold.of_case)) {
+      t.fail_at("of_case", "a benchmark case name such as cuda.gemm.bf16, got '" + c.threshold.of_case + "'");
+    }
     c.threshold.of_metric = t.string_or("of_metric", c.metric);
     if (!c.threshold.of_case.empty() && !unit_fits(unit_for_metric(c.threshold.of_metric))) {
       t.fail_at("of_metric", "a metric in the check's unit " + c.unit);
@@ -184,6 +186,8 @@ Spec spec_from_json(const std::string& text, const std::string& file) {
   Spec s;
   s.file = file;
   s.name = r.string("name");
+  if (s.name.empty()) r.fail_at("name", "a non-empty name");
+  r.refuse_null({"description"});
   s.description = r.string_or("description", "");
   const Reader m = r.at("match");
   m.expect_object();

@@ -280,9 +280,25 @@ TEST(Results, NamesFollowTheSchemaPatterns) {
   // What headroom writes passes: digits, underscores, more than two parts.
   EXPECT_EQ(error_of([](auto& d) {
               d["cases"][1]["name"] = "nccl.all_reduce.alpha_beta";
-              d["cases"][0]["metrics"][0]["name"] = "p99_latency_s";
+              d["cases"][0]["metrics"][0]["name"] = "gemm_flop_per_s";
             }),
             "no error");
+}
+
+TEST(Results, AUnitSuffixFixesTheUnit) {
+  // A metric whose name says its unit must be in it: a flop_per_s in 'zzz' would otherwise load and
+  // the acceptance spec that checks it in FLOP/s would be blamed for the mismatch.
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["metrics"][0]["unit"] = "zzz"; }),
+            "bad.json: $.cases[0].metrics[0].unit: expected 'FLOP/s' for a metric named flop_per_s ('OP/s' for an "
+            "integer GEMM), got 'zzz'");
+  EXPECT_EQ(error_of([](auto& d) { d["cases"][0]["metrics"][0]["unit"] = "OP/s"; }), "no error");  // cuda.gemm.int8
+  EXPECT_EQ(unit_for_metric_name("busbw_bytes_per_s"), "B/s");
+  EXPECT_EQ(unit_for_metric_name("latency_p99_9_s"), "s");
+  EXPECT_EQ(unit_for_metric_name("iops"), "IO/s");
+  EXPECT_EQ(unit_for_metric_name("read_files_per_s"), "files/s");
+  EXPECT_EQ(unit_for_metric_name("clock_hz"), "Hz");
+  EXPECT_EQ(unit_for_metric_name("working_set_bytes"), "B");
+  EXPECT_EQ(unit_for_metric_name("r2"), "");  // dimensionless: any unit, even none
 }
 
 namespace {
@@ -316,6 +332,7 @@ TEST(Results, RepeatedMetricAndFlippedDirectionAreRefused) {
             "dup.json: $.cases[0].metrics[0].better: expected \"lower\" for a metric in s, got \"higher\"");
   // A unit without an inherent direction (bytes) may go either way.
   Results bytes = sample_results();
+  bytes.cases[0].metrics[0].name = "footprint_bytes";
   bytes.cases[0].metrics[0].unit = "B";
   bytes.cases[0].metrics[0].better = Better::kLower;
   EXPECT_EQ(load_error(bytes), "no error");
@@ -435,6 +452,8 @@ TEST(Results, MetricsWithoutSamplesAndSingleSamplesStillLoad) {
   derived.provenance = "derived";
   r.cases[0].metrics.push_back(derived);
   derived.name = "beta_bytes_per_s";
+  derived.unit = "B/s";
+  derived.better = Better::kHigher;
   derived.value.reset();  // unbounded: null
   r.cases[0].metrics.push_back(derived);
   // One sample for nine repetitions, as storage.small_files' create_files_per_s.

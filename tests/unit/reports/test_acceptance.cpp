@@ -116,10 +116,33 @@ TEST(AcceptanceSpec, RejectsTyposMissingDerivationAndFutureVersions) {
   std::string v2 = spec_text(kTriadCheck);
   v2.replace(v2.find("1.0"), 3, "2.0");
   EXPECT_NE(error_of(v2), "(no error)");
-  const std::string both = R"({"id": "x", "case": "c", "metric": "bytes_per_s", "unit": "B/s",
+  const std::string both = R"({"id": "x", "case": "cpu.c", "metric": "bytes_per_s", "unit": "B/s",
     "threshold": {"value": 1, "fraction": 0.5, "of": 2}, "derivation": "d", "source": "s"})";
   EXPECT_NE(error_of(spec_text(both)).find("$.checks[0].threshold"), std::string::npos);
   EXPECT_NE(error_of(spec_text(std::string(kTriadCheck) + "," + kTriadCheck)).find("unique"), std::string::npos);
+  // A broken spec is bad input (exit 2), never a FAIL verdict blamed on the hardware: an empty or
+  // malformed case, a null where the schema allows none, an of_case that names nothing.
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string c = kTriadCheck;
+    c.replace(c.find(from), from.size(), to);
+    return error_of(spec_text(c));
+  };
+  EXPECT_NE(
+      with("\"case\": \"cpu.stream.triad\"", "\"case\": \"\"").find("$.checks[0].case: expected a benchmark case name"),
+      std::string::npos);
+  EXPECT_NE(
+      with("\"case\": \"cpu.stream.triad\"", "\"case\": \"cpu.stream.triad\", \"pick\": null").find("$.checks[0].pick"),
+      std::string::npos);
+  EXPECT_NE(with("\"case\": \"cpu.stream.triad\"", "\"case\": \"cpu.stream.triad\", \"title\": null")
+                .find("$.checks[0].title"),
+            std::string::npos);
+  const std::string of_null = R"({"id": "x", "case": "cpu.c", "metric": "bytes_per_s", "unit": "B/s",
+    "threshold": {"fraction": 0.5, "of_case": null, "reference": "r"}, "derivation": "d", "source": "s"})";
+  EXPECT_NE(error_of(spec_text(of_null)).find("$.checks[0].threshold.of_case"), std::string::npos);
+  const std::string of_empty = R"({"id": "x", "case": "cpu.c", "metric": "bytes_per_s", "unit": "B/s",
+    "threshold": {"fraction": 0.5, "of_case": "", "reference": "r"}, "derivation": "d", "source": "s"})";
+  EXPECT_NE(error_of(spec_text(of_empty)).find("$.checks[0].threshold.of_case: expected a benchmark case name"),
+            std::string::npos);
 }
 
 TEST(AcceptanceSpec, ShippedSpecsLoadWithDerivationsAndSources) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -58,6 +59,12 @@ struct RunPolicy {
   int rounds = 1;
   bool operator==(const RunPolicy&) const = default;
 };
+/// The unit a metric name's suffix implies ("flop_per_s" → "FLOP/s", "_bytes_per_s" → "B/s", "iops"
+/// → "IO/s", "files_per_s" → "files/s", "_hz" → "Hz", "_s" → "s", "_bytes" → "B"); "" for a name
+/// without one (r2). An integer GEMM's flop_per_s may also be in "OP/s".
+std::string unit_for_metric_name(std::string_view metric);
+/// True for a case name as results.schema.json allows it: dotted lower-case words, ^[a-z0-9_]+(\.[a-z0-9_]+)+$.
+bool is_case_name(std::string_view s);
 /// True for a PCI id in sysfs form: "0x" and 4 lower-case hex digits ("0x10de", "0x2330").
 bool is_pci_id(const std::string& s);
 /// The default policy of a named suite; throws InputError for an unknown name.
