@@ -108,6 +108,12 @@ Quantity quantity_from(const Reader& parent, const std::string& key, Range range
   if (!parent.has(key)) return q;  // absent: unknown
   const Reader r = parent.at(key);
   r.expect_object();
+  // As the schema's quantity: these four keys only, value and provenance always there (an empty {}
+  // would otherwise read as an unknown value, a misspelt "valeu" as a missing one).
+  r.only_keys({"value", "provenance", "source", "as_of"});
+  if (!r.has("value")) r.fail_at("value", "a number, or null when unknown (the key is required)");
+  if (!r.has("provenance"))
+    r.fail_at("provenance", "datasheet, measured, override or not_measured (the key is required)");
   q.value = r.number_or_null("value", range);
   if (q.value && *q.value > max) {
     r.fail_at("value", fmt::format("a plausible per-GPU value, at most {:g}, got {:g}", max, *q.value));
@@ -142,6 +148,7 @@ json curve_to_json(const GemmCurve& c) {
 }
 GemmCurve curve_from(const Reader& r) {
   r.expect_object();
+  r.only_keys({"provenance", "source", "as_of", "points"});
   GemmCurve c;
   // A curve holds achieved rates, used as they are: measured, or entered by hand as an override.
   c.provenance = provenance_from_string(r.choice("provenance", {"measured", "override"}));
@@ -156,6 +163,7 @@ GemmCurve curve_from(const Reader& r) {
   for (std::size_t i = 0; i < points.size(); ++i) {
     const Reader pt = points.index(i);
     pt.expect_object();
+    pt.only_keys({"m", "n", "k", "flop_per_s"});
     GemmPoint g;
     g.m = pt.integer("m", 1);
     g.n = pt.integer("n", 1);
@@ -189,6 +197,7 @@ CollectiveFit fit_from(const Reader& parent, const std::string& key) {
   if (parent.is_null(key)) return f;
   const Reader r = parent.at(key);
   r.expect_object();
+  r.only_keys({"alpha_s", "bus_bytes_per_s", "ranks"});
   f.alpha_s = detail::quantity_from(r, "alpha_s", Range::kNonNegative, kMaxSeconds);
   f.bus_bytes_per_s = detail::quantity_from(r, "bus_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
   f.ranks = detail::quantity_from(r, "ranks", Range::kPositive, kMaxCount);
@@ -263,7 +272,12 @@ HardwareProfile profile_from_json(const std::string& text, const std::string& fi
                                        *p.nvlink_domain_gpus.value != std::floor(*p.nvlink_domain_gpus.value))) {
     r.at("nvlink_domain_gpus").fail_at("value", "a whole number of GPUs, at least 2 (null: the whole node)");
   }
+  // The groups of quantities must be objects: "pcie": "gen5" would otherwise be skipped silently.
+  for (const char* group : {"pcie", "collectives", "storage", "peak_flop_per_s", "gemm_curves"}) {
+    if (auto g = r.maybe(group)) g->expect_object();
+  }
   if (auto pcie = r.maybe("pcie")) {
+    pcie->only_keys({"gen", "lanes", "bytes_per_s", "node_h2d_bytes_per_s", "node_d2h_bytes_per_s"});
     p.pcie_gen = quantity_from(*pcie, "gen", Range::kPositive, 100);
     p.pcie_lanes = quantity_from(*pcie, "lanes", Range::kPositive, 1024);
     p.pcie_bytes_per_s = quantity_from(*pcie, "bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
@@ -273,14 +287,19 @@ HardwareProfile profile_from_json(const std::string& text, const std::string& fi
   }
   p.inter_node_bytes_per_s = quantity_from(r, "inter_node_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
   p.gpus_per_node = quantity_from(r, "gpus_per_node", Range::kPositive, kMaxCount);
+  if (p.gpus_per_node.known() && *p.gpus_per_node.value != std::floor(*p.gpus_per_node.value)) {
+    r.at("gpus_per_node").fail_at("value", fmt::format("a whole number of GPUs, got {:g}", *p.gpus_per_node.value));
+  }
   p.host_memory_bandwidth_bytes_per_s =
       quantity_from(r, "host_memory_bandwidth_bytes_per_s", Range::kPositive, kMaxMemoryBytesPerS);
   p.host_memory_bytes = quantity_from(r, "host_memory_bytes", Range::kPositive, kMaxMemoryBytes);
   if (auto c = r.maybe("collectives")) {
+    c->only_keys({"intra_node", "inter_node"});
     p.intra_node = fit_from(*c, "intra_node");
     p.inter_node = fit_from(*c, "inter_node");
   }
   if (auto s = r.maybe("storage")) {
+    s->only_keys({"read_bytes_per_s", "write_bytes_per_s", "checkpoint_write_bytes_per_s"});
     p.storage_read_bytes_per_s = quantity_from(*s, "read_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
     p.storage_write_bytes_per_s = quantity_from(*s, "write_bytes_per_s", Range::kPositive, kMaxLinkBytesPerS);
     p.checkpoint_write_bytes_per_s =

@@ -74,6 +74,33 @@ TEST(Profile, RejectsUnknownMajorAndSourcelessValues) {
       "p.json"));
 }
 
+TEST(Profile, StructureIsAsStrictAsTheSchema) {
+  // What the schema forbids is refused by path, not skipped (exit 0 with a figure silently missing).
+  const auto path_of = [](const std::string& member) {
+    const std::string doc = R"({"schema":"headroom.profile","schema_version":"1.0","id":"x",)" + member + "}";
+    try {
+      profile_from_json(doc, "p.json");
+    } catch (const core::InputError& e) {
+      return e.json_path();
+    }
+    return std::string("no error");
+  };
+  const std::string q = R"({"value":8,"provenance":"datasheet","source":"s","as_of":"2026-01-01"})";
+  EXPECT_EQ(path_of(R"("collectives":"fast")"), "$.collectives");
+  EXPECT_EQ(path_of(R"("pcie":[1,2])"), "$.pcie");
+  EXPECT_EQ(path_of(R"("storage":5)"), "$.storage");
+  EXPECT_EQ(path_of(R"("pcie":{"gen5":)" + q + "}"), "$.pcie.gen5");
+  EXPECT_EQ(path_of(R"("storage":{"read_bytes_per_sec":)" + q + "}"), "$.storage.read_bytes_per_sec");
+  EXPECT_EQ(
+      path_of(R"("memory_bytes":{"value":8e10,"provenance":"datasheet","source":"s","as_of":"2026-01-01","zz":1})"),
+      "$.memory_bytes.zz");
+  EXPECT_EQ(path_of(R"("memory_bytes":{})"), "$.memory_bytes.value");  // an empty quantity is not "unknown"
+  EXPECT_EQ(path_of(R"("memory_bytes":{"value":8e10,"source":"s","as_of":"2026-01-01"})"), "$.memory_bytes.provenance");
+  EXPECT_EQ(path_of(R"("gpus_per_node":{"value":1.5,"provenance":"datasheet","source":"s","as_of":"2026-01-01"})"),
+            "$.gpus_per_node.value");
+  EXPECT_EQ(path_of(R"("gpus_per_node":)" + q), "no error");
+}
+
 TEST(Profile, FromResultsUsesWhatWasMeasured) {
   const core::Results r = test::synthetic_results();
   const HardwareProfile p = profile_from_results(r, "synthetic_results.json", nullptr);
