@@ -614,6 +614,23 @@ Results results_from_value(const json& doc, const std::string& file) {
                                       "(first at $.cases[{}])",
                                       c.name, params.empty() ? "" : " " + params, c.device, it->second));
     }
+    // A GPU case that ran needs its GPU in devices[]: the profile and acceptance read the device's
+    // name and memory from there (a file with cuda.* results and no devices made a "CPU" profile
+    // with HBM figures). "cuda:N" names device N; "cuda:*", "cuda:0-7", "cuda:0->cuda:1" need one.
+    if (c.status == Status::kPassed && c.device.starts_with("cuda:")) {
+      const std::string_view rest = std::string_view(c.device).substr(5);
+      const bool one =
+          !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+      const bool listed = one ? std::any_of(out.devices.begin(), out.devices.end(),
+                                            [&](const DeviceInfo& d) { return std::to_string(d.index) == rest; })
+                              : !out.devices.empty();
+      if (!listed) {
+        cases.index(i).fail_at("device",
+                               fmt::format("a GPU listed in $.devices (this passed case ran on {}, and $.devices "
+                                           "{})",
+                                           c.device, out.devices.empty() ? "is empty" : "has no such index"));
+      }
+    }
   }
   return out;
 }

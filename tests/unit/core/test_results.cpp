@@ -528,3 +528,23 @@ TEST(Results, ActivityRoundTripAndValidation) {
             }).find("other_busy_cpu"),
             std::string::npos);
 }
+
+TEST(Results, APassedGpuCaseNeedsItsGpuInDevices) {
+  // sample_results has GPU 0 in devices; a passed case on it loads, on a GPU not listed it does not
+  // (the profile would otherwise describe a "CPU" with HBM figures).
+  Results r = sample_results();
+  r.cases[0].device = "cuda:0";
+  EXPECT_EQ(load_error(r), "no error");
+  r.cases[0].device = "cuda:3";
+  EXPECT_EQ(load_error(r),
+            "dup.json: $.cases[0].device: expected a GPU listed in $.devices (this passed case ran on "
+            "cuda:3, and $.devices has no such index)");
+  r.cases[0].device = "cuda:*";  // every GPU of the node: any listed one will do
+  EXPECT_EQ(load_error(r), "no error");
+  r.devices.clear();
+  EXPECT_EQ(load_error(r),
+            "dup.json: $.cases[0].device: expected a GPU listed in $.devices (this passed case ran on "
+            "cuda:*, and $.devices is empty)");
+  r.cases[0].device = "all ranks";  // multi-rank NCCL: the devices are the ranks'
+  EXPECT_EQ(load_error(r), "no error");
+}

@@ -22,7 +22,8 @@ inline core::CaseResult make_case(const std::string& name, core::Params params, 
   c.params = std::move(params);
   c.metrics = std::move(metrics);
   c.samples_s = {0.001};
-  c.device = "cuda:0";
+  // GPU cases on GPU 0 (listed in devices, as the results loader requires), the rest on the host.
+  c.device = name.starts_with("cuda.") || name.starts_with("nccl.") ? "cuda:0" : "host";
   return c;
 }
 
