@@ -47,6 +47,18 @@ void ProfileTreeModel::setOptions(const std::vector<GpuOption>& options) {
     add(QStringLiteral("network per GPU"), p.inter_node_bytes_per_s, kBytesPerS);
     add(QStringLiteral("GPUs per node"), p.gpus_per_node, kPlain);
     add(QStringLiteral("TDP"), p.tdp_w, kWatts);
+    // Figures only a measured profile has (datasheets leave them null): shown when known, as the
+    // checkpoint, offload and cold-start estimates use them.
+    const auto add_known = [&add](const QString& name, const plan::Quantity& q, Unit unit) {
+      if (q.known()) add(name, q, unit);
+    };
+    add_known(QStringLiteral("PCIe host→device, all GPUs at once (node)"), p.pcie_node_h2d_bytes_per_s, kBytesPerS);
+    add_known(QStringLiteral("PCIe device→host, all GPUs at once (node)"), p.pcie_node_d2h_bytes_per_s, kBytesPerS);
+    add_known(QStringLiteral("host memory"), p.host_memory_bytes, kBytes);
+    add_known(QStringLiteral("host memory bandwidth"), p.host_memory_bandwidth_bytes_per_s, kBytesPerS);
+    add_known(QStringLiteral("storage read (node)"), p.storage_read_bytes_per_s, kBytesPerS);
+    add_known(QStringLiteral("storage write (node)"), p.storage_write_bytes_per_s, kBytesPerS);
+    add_known(QStringLiteral("checkpoint write (node)"), p.checkpoint_write_bytes_per_s, kBytesPerS);
     nodes_.push_back(std::move(n));
   }
   endResetModel();

@@ -700,6 +700,18 @@ class ModelsTest : public QObject {
     QCOMPARE(model.index(0, 1, l40s).data().toString(), QStringLiteral("45.0 GiB"));  // 46068 MiB: nvidia-smi with ECC on
     QCOMPARE(model.index(0, 2, l40s).data().toString(), QStringLiteral("datasheet"));
     QCOMPARE(model.parent(model.index(0, 1, l40s)), l40s);
+    // A datasheet profile has no storage figures: no row for them. A measured one shows them.
+    for (int row = 0; row < model.rowCount(l40s); ++row) {
+      QVERIFY(!model.index(row, 0, l40s).data().toString().startsWith(QStringLiteral("storage")));
+    }
+    auto options = default_workspace(*catalog_).options;
+    options[3].profile.storage_read_bytes_per_s = {1.2e9, plan::Provenance::kMeasured, "storage.seq_read",
+                                                   "2026-11-23"};
+    model.setOptions(options);
+    const QModelIndex measured = model.index(3, 0);
+    const int last = model.rowCount(measured) - 1;
+    QCOMPARE(model.index(last, 0, measured).data().toString(), QStringLiteral("storage read (node)"));
+    QCOMPARE(model.index(last, 2, measured).data().toString(), QStringLiteral("measured"));
     model.setOptions({});
     QCOMPARE(model.rowCount(), 0);
   }
