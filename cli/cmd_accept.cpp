@@ -1,6 +1,7 @@
 // `headroom accept RESULTS`: gate new hardware on a per-SKU acceptance spec. Exit 0 accepted, 1 not.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -36,8 +37,12 @@ void add_accept_command(CLI::App& app, Action& action) {
   auto args = std::make_shared<AcceptArgs>();
   auto* cmd = app.add_subcommand("accept", "Check a results file against an acceptance spec (exit 0 pass, 1 fail)");
   cmd->add_option("RESULTS", args->results, "results.json to check")->required();
-  cmd->add_option("--spec", args->spec, "Acceptance spec (default: matched by GPU 0's PCI id, else its name, in the shipped specs)");
-  cmd->add_option("--spec-dir", args->spec_dir, "Directory of specs to match from (default: data/acceptance)");
+  auto* spec_option =
+      cmd->add_option("--spec", args->spec,
+                      "Acceptance spec (default: matched by GPU 0's PCI id, else its name, in the shipped specs)");
+  auto* spec_dir_option =
+      cmd->add_option("--spec-dir", args->spec_dir, "Directory of specs to match from (default: data/acceptance)");
+  spec_option->excludes(spec_dir_option);  // a --spec is used as given: a --spec-dir beside it would be ignored
   cmd->add_option("--reference", args->reference, "Known-good results.json for thresholds with \"from\": \"reference\"");
   cmd->add_option("--junit", args->junit, "Also write JUnit XML here (for CI)");
   cmd->add_option("--html", args->html, "Also write the HTML acceptance report here");
@@ -52,6 +57,15 @@ void add_accept_command(CLI::App& app, Action& action) {
                                    {{"RESULTS", args->results}, {"--spec", args->spec}, {"--reference", args->reference}});
       if (!args->junit.empty()) core::check_writable(args->junit, overwrite);
       if (!args->html.empty()) core::check_writable(args->html, overwrite);
+      if (!args->reference.empty()) {
+        std::error_code ec;
+        if (std::filesystem::equivalent(args->reference, args->results, ec)) {
+          throw core::InputError("", "--reference",
+                                 "a known-good results file other than the one under test (against itself every "
+                                 "check passes), got '" +
+                                     args->reference + "'");
+        }
+      }
       const core::Results results = core::load_results(args->results);
       std::optional<core::Results> reference;
       if (!args->reference.empty()) reference = core::load_results(args->reference);

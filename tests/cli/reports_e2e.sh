@@ -265,4 +265,10 @@ check "contradicting PCI id: exit 2" expect_exit 2 "$hr" accept "$work/pcie.json
 check "contradicting PCI id message" grep -q "PCI id 10de:2331.*lists PCI id(s) 10de:2330, so the name match is not used" "$work/err"
 check "contradicting PCI id: --spec still works" expect_exit 0 "$hr" accept "$work/pcie.json" --spec "$src/data/acceptance/nvidia-h100-sxm5-80gb.json"
 
+# --reference must be another file (against itself every check passes); --spec and --spec-dir exclude each other
+check "--reference = RESULTS refused" expect_exit 2 "$hr" accept "$fx/host_base.json" --spec "$src/data/acceptance/host.json" --reference "$fx/host_base.json"
+check "--reference = RESULTS message" grep -q -- "--reference: expected a known-good results file other than the one under test" "$work/err"
+check "--spec with --spec-dir refused" expect_exit 2 "$hr" accept "$fx/host_base.json" --spec "$src/data/acceptance/host.json" --spec-dir "$src/data/acceptance"
+check "--spec with --spec-dir message" grep -q -- "--spec excludes --spec-dir" "$work/err"
+
 finish
