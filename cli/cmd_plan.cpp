@@ -59,6 +59,9 @@ struct PlanArgs {
   std::string quantized_weights = "linear";
   std::int64_t kv_block = 16;
   std::int64_t shared_prefix = 0;
+  std::int64_t prefill_chunk = 0, max_seqs = 0;  ///< 0: vLLM's defaults for the GPU
+  double max_utilisation = 0.8;
+  std::string sliding_window_pages = "full";
   // Assumption overrides.
   double goodput = 1.0, pue = 1.0;
   ResilienceFlags resilience;  ///< checkpoints and failures (training)
@@ -185,6 +188,18 @@ void add_infer_flags(CLI::App* c, PlanArgs& a) {
   c->add_option("--kv-block-tokens", a.kv_block,
                 "tokens per paged KV-cache block; requests hold whole blocks (default 16, vLLM's; 1: no rounding)");
   c->add_option("--gpu-memory-utilization", a.mem_util, "share of device memory the engine may use (default 0.9)");
+  c->add_option("--prefill-chunk", a.prefill_chunk,
+                "tokens one engine step computes, decode tokens and the prompt chunk together (vLLM "
+                "--max-num-batched-tokens; default vLLM's for the GPU: 8192 with >= 70 GiB, not A100; else 2048)");
+  c->add_option("--max-seqs", a.max_seqs,
+                "most requests running at once; caps the batch (vLLM --max-num-seqs; default vLLM's for the GPU: "
+                "1024 with >= 70 GiB, not A100; else 256)");
+  c->add_option("--max-utilisation", a.max_utilisation,
+                "highest load per replica when sizing for --qps, a fraction in (0, 1] (default 0.8)");
+  c->add_option("--sliding-window-pages", a.sliding_window_pages,
+                "KV pages of sliding-window layers: full (as long as the request: vLLM's default KV cache manager, "
+                "default) or window (the window only: TensorRT-LLM, vLLM's hybrid KV cache manager)")
+      ->check(CLI::IsMember({"full", "window"}));
   c->add_option("--shared-prefix", a.shared_prefix,
                 "prompt tokens every request shares (system prompt): kept once in the prefix cache, not recomputed "
                 "(default 0)");
@@ -243,6 +258,10 @@ constexpr std::pair<std::string_view, std::string_view> kFieldFlags[] = {
     {"$.infer.quantized_weights", "--quantized-weights"},
     {"$.infer.kv_block_tokens", "--kv-block-tokens"},
     {"$.infer.shared_prefix_tokens", "--shared-prefix"},
+    {"$.infer.prefill_chunk_tokens", "--prefill-chunk"},
+    {"$.infer.max_num_seqs", "--max-seqs"},
+    {"$.infer.max_utilisation", "--max-utilisation"},
+    {"$.infer.sliding_window_full_pages", "--sliding-window-pages"},
     {"$.infer.kv_precision", "--kv-precision"},
     {"$.infer.weight_precision", "--weight-precision"},
     {"$.infer.compute_precision", "--compute-precision"},
@@ -427,6 +446,16 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     if (!from_file || given("--quantized-weights")) i.quantize_experts_only = a.quantized_weights == "experts";
     if (!from_file || given("--kv-block-tokens")) i.kv_block_tokens = a.kv_block;
     if (!from_file || given("--shared-prefix")) i.shared_prefix_tokens = a.shared_prefix;
+    // 0 in a workload file means "vLLM's default for the GPU"; on the command line only a real value.
+    for (const auto& [flag, v] : {std::pair<const char*, std::int64_t>{"--prefill-chunk", a.prefill_chunk},
+                                  std::pair<const char*, std::int64_t>{"--max-seqs", a.max_seqs}}) {
+      if (given(flag) && v < 1)
+        throw core::InputError("", flag, fmt::format("a positive integer (leave it out for vLLM's default), got {}", v));
+    }
+    if (!from_file || given("--prefill-chunk")) i.prefill_chunk_tokens = a.prefill_chunk;
+    if (!from_file || given("--max-seqs")) i.max_num_seqs = a.max_seqs;
+    if (!from_file || given("--max-utilisation")) i.max_utilisation = a.max_utilisation;
+    if (!from_file || given("--sliding-window-pages")) i.sliding_window_full_pages = a.sliding_window_pages == "full";
     if (!a.kv_precision.empty()) {
       i.kv_precision = parse_precision(a.kv_precision, "--kv-precision");
     } else if (!from_file) {
@@ -618,6 +647,30 @@ int run_plan(const CLI::App* c, const PlanArgs& a, const std::string& mode) {
         "of "
         "Llama 2's 4M-token and GPT-3's 3.2M-token batches; pass --global-batch to change)",
         w.train.global_batch, w.train.seq_len, static_cast<double>(w.train.global_batch * w.train.seq_len) / 1e6));
+  }
+  if (phase == plan::Phase::kInfer) {
+    // vLLM's defaults depend on the GPU: checked here, where it is known, as vLLM checks them.
+    const plan::EngineLimits lim = plan::engine_limits(w.infer, ctx.rates);
+    const bool batch_flag = c->count("--batch") > 0 || a.workload_file.empty();
+    if (w.infer.batch > lim.max_seqs) {
+      throw core::InputError(batch_flag ? "" : a.workload_file, batch_flag ? "--batch" : "$.infer.batch",
+                             fmt::format("at most {} requests, the engine's max_num_seqs{}, got {} (raise --max-seqs)",
+                                         lim.max_seqs, lim.max_seqs_default ? " (vLLM's default on this GPU)" : "",
+                                         w.infer.batch));
+    }
+    if (lim.step_tokens < lim.max_seqs) {
+      // (Both given is refused by validate(); here one of them is vLLM's default.)
+      if (!lim.step_tokens_default) {
+        throw core::InputError("", "--prefill-chunk",
+                               fmt::format("at least max_num_seqs ({}, vLLM's default on this GPU; lower --max-seqs): "
+                                           "every running request decodes one token per step, got {}",
+                                           lim.max_seqs, lim.step_tokens));
+      }
+      throw core::InputError("", "--max-seqs",
+                             fmt::format("at most the step budget ({} tokens, vLLM's default on this GPU; raise "
+                                         "--prefill-chunk): every running request decodes one token per step, got {}",
+                                         lim.step_tokens, lim.max_seqs));
+    }
   }
   const plan::ParamCounts pc = plan::count_params(w.model);
   if (phase == plan::Phase::kTrain) {

@@ -58,6 +58,19 @@ std::int64_t cached_prefix_tokens(const InferSettings& i) noexcept {
   return i.shared_prefix_tokens / block * block;
 }
 
+EngineLimits engine_limits(const InferSettings& in, const Rates& r) noexcept {
+  EngineLimits l;
+  // vLLM v0.10 EngineArgs.get_batch_defaults, OpenAI API server: device_memory >= 70 GiB and "a100"
+  // not in the device name -> 8192 tokens / 1024 sequences, else 2048 / 256 (A100s got the small
+  // budget back in vLLM PR #17885: the large one lowered their throughput).
+  l.large_tier = r.memory_bytes >= 70.0 * 1073741824.0 && r.device_name.find("a100") == std::string::npos;
+  l.step_tokens_default = in.prefill_chunk_tokens <= 0;
+  l.max_seqs_default = in.max_num_seqs <= 0;
+  l.step_tokens = l.step_tokens_default ? (l.large_tier ? 8192 : 2048) : in.prefill_chunk_tokens;
+  l.max_seqs = l.max_seqs_default ? (l.large_tier ? 1024 : 256) : in.max_num_seqs;
+  return l;
+}
+
 InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates& r, const Assumptions& a) noexcept {
   const ModelConfig& m = w.model;
   const InferSettings& in = w.infer;
@@ -158,7 +171,10 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const double state_bytes_mean = static_cast<double>(m.mamba_layers) / s.pp * state_layer_bytes;
   // Prompt tokens a request computes: the cached prefix blocks are not run again.
   const double new_ctx = static_cast<double>(in.context_len) - cached;
-  const double chunk = std::min(static_cast<double>(in.prefill_chunk_tokens), std::max(new_ctx, 1.0));
+  const EngineLimits limits = engine_limits(in, r);
+  const double step_tokens = static_cast<double>(limits.step_tokens);
+  // The activation workspace holds one step's tokens: at most the budget, at most the prompt.
+  const double chunk = std::min(step_tokens, std::max(new_ctx, 1.0));
   double mlp_width = m.mlp == MlpKind::kSwiglu ? 3.0 : 2.0;
   // The widest MLP of any layer (MoE models may keep leading dense layers).
   const std::int64_t moe_width = m.is_moe() ? m.moe_ffn_hidden_size * (m.experts_per_token + m.shared_experts) : 0;
@@ -364,22 +380,32 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     return rp.time_s + comm_s(batch + prompts * new_ctx, s, m, r, abytes);
   };
   // Steady state with continuous batching and chunked prefill (vLLM V1's default): every request stays
-  // n steps, so B/n prompts join per step on average. An engine runs a prompt in chunks of `chunk`
-  // tokens (chunk/ctx of a prompt per step), so a share f = (B/n)/(chunk/ctx) of the steps carries a
-  // chunk and the rest decode alone; TPOT is their mean. When the prompts need more than a chunk per
-  // step, every step carries B/n of them.
-  const double chunk_prompts = chunk / std::max(new_ctx, 1.0);
-  const auto prompt_share = [&](double batch) { return std::min(1.0, batch / n_out / chunk_prompts); };
-  // TTFT under load: a prompt runs in consecutive steps (an engine keeps scheduling a partly
-  // prefilled request), each also carrying the batch's decode tokens: computed tokens / chunk steps
-  // of a chunk, as TPOT counts them, or, when prompts need more than a chunk per step, n/B steps of
-  // B/n prompts (at least one); the two agree where the regimes meet. Never below the prompt alone.
-  const double prompt_chunks = std::max(new_ctx, 1.0) / chunk;
+  // n steps, so B/n prompts join per step on average. A step computes at most `step_tokens` tokens
+  // (vLLM's max_num_batched_tokens), the running requests' decode tokens first, so a prompt runs in
+  // chunks of c = min(step_tokens − B, prompt) tokens: K = ⌈prompt / c⌉ steps, the last with the
+  // remainder (8192 + 16 tokens at c = 8192 take two steps, the second carrying the whole decode
+  // batch). A share f = (B/n)·K of the steps carries a chunk and the rest decode alone; TPOT is their
+  // mean. When f ≥ 1 the prompts need more than a step each: every step carries B/n of them.
+  const double prompt_tokens = std::max(new_ctx, 1.0);
+  struct Chunks {
+    double size = 0, steps = 0, last = 0;
+  };
+  const auto chunks_at = [&](double b) {
+    Chunks c;
+    c.size = std::min(prompt_tokens, std::max(1.0, step_tokens - b));
+    c.steps = std::ceil(prompt_tokens / c.size);
+    c.last = prompt_tokens - (c.steps - 1.0) * c.size;
+    return c;
+  };
   // The steady state at `batch` from its two kinds of step: TPOT (the mean step) and TTFT under load.
+  // TTFT under load: a prompt runs in K consecutive steps (an engine keeps scheduling a partly
+  // prefilled request), each also carrying the batch's decode tokens, or, when every step carries
+  // prompts, n/B steps of B/n prompts (at least one). Never below the prompt alone.
   // `decode_pt` / `prompt_pt` receive the steps' rooflines; the decode step alone is evaluated only
   // when TPOT needs it or its roofline is asked for.
   struct SteadyState {
     double share = 0, decode_s = 0, prompt_s = 0, tpot_s = 0, ttft_s = 0;
+    Chunks chunks;
   };
   // Pipeline parallelism: engines keep pp micro-batches in flight (vLLM's virtual engines, each with
   // its own scheduler, chunk budget and share of the KV cache; TensorRT-LLM and SGLang likewise), so
@@ -392,21 +418,35 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   const auto steady_at = [&](double batch, RooflinePoint* decode_pt, RooflinePoint* prompt_pt) {
     SteadyState st;
     const double b = engine_batch(batch);
-    st.share = prompt_share(b);
+    st.chunks = chunks_at(b);
+    const double joining = b / n_out;  // prompts starting per step
+    st.share = std::min(1.0, joining * st.chunks.steps);
     const bool every_step = st.share >= 1.0;
-    st.prompt_s = every_step ? step(b, b / n_out, prompt_pt) : step(b, chunk_prompts, prompt_pt);
+    st.prompt_s = every_step ? step(b, joining, prompt_pt) : step(b, st.chunks.size / prompt_tokens, prompt_pt);
     if (!every_step || decode_pt) st.decode_s = step(b, 0.0, decode_pt);
-    st.tpot_s = every_step ? st.prompt_s : (1.0 - st.share) * st.decode_s + st.share * st.prompt_s;
-    st.ttft_s = std::max(tt.ttft_s, (every_step ? std::max(1.0, n_out / b) : prompt_chunks) * st.prompt_s);
+    if (every_step) {
+      st.tpot_s = st.prompt_s;
+      st.ttft_s = std::max(tt.ttft_s, std::max(1.0, n_out / b) * st.prompt_s);
+    } else {
+      // One prompt's steps: K − 1 full chunks and the last one.
+      const double last_s =
+          st.chunks.steps > 1 ? step(b, st.chunks.last / prompt_tokens, nullptr) : st.prompt_s;
+      const double prompt_steps_s = (st.chunks.steps - 1.0) * st.prompt_s + last_s;
+      st.tpot_s = (1.0 - st.share) * st.decode_s + joining * prompt_steps_s;
+      st.ttft_s = std::max(tt.ttft_s, prompt_steps_s);
+    }
     return st;
   };
   const auto meets = [&](double b) {
     const SteadyState st = steady_at(b, nullptr, nullptr);
     return (in.tpot_slo_s <= 0 || st.tpot_s <= in.tpot_slo_s) && (in.ttft_slo_s <= 0 || st.ttft_s <= in.ttft_slo_s);
   };
-  double batch = static_cast<double>(in.batch);
+  // The engine runs at most max_num_seqs requests at once, whatever else would fit.
+  tt.limits = limits;
+  tt.max_batch = std::min(mem.max_concurrent_requests, static_cast<double>(limits.max_seqs));
+  double batch = std::min(static_cast<double>(in.batch), static_cast<double>(limits.max_seqs));
   if (batch <= 0) {
-    batch = std::max(1.0, mem.max_concurrent_requests);
+    batch = std::max(1.0, tt.max_batch);
     if ((in.tpot_slo_s > 0 || in.ttft_slo_s > 0) && !meets(batch)) {
       // Largest batch meeting the SLOs. TPOT grows with the batch; TTFT under load can fall again
       // once every step carries prompts (a prompt then needs fewer steps), so a bisection that ends
@@ -435,6 +475,8 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   tt.prompt_step_s = st.prompt_s;
   tt.tpot_s = st.tpot_s;
   tt.ttft_under_load_s = st.ttft_s;
+  tt.prompt_chunk_tokens = st.chunks.size;
+  tt.prompt_steps = st.chunks.steps;
   // Steady state: every request is in the batch for n steps (Little's law), so a replica serves
   // B / (n · TPOT) requests per second and B / TPOT output tokens per second, prefill included.
   tt.tokens_per_s = batch / tt.tpot_s;
@@ -455,8 +497,12 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // Capacity only from a plan that can serve: one that fits and meets its SLOs.
   if (mem.fits && tt.meets_slo) {
     if (in.qps > 0) {
-      tt.replicas_for_qps = std::ceil(in.qps / tt.requests_per_s);
+      // Each replica loaded to at most max_utilisation of what it sustains: with Poisson arrivals the
+      // running batch fluctuates around QPS · n · TPOT per replica, and at a load near 1 it is above
+      // the planned batch (so past the SLO) a large share of the time.
+      tt.replicas_for_qps = std::max(1.0, std::ceil(in.qps / (in.max_utilisation * tt.requests_per_s)));
       tt.gpus_for_qps = tt.replicas_for_qps * gpus;
+      tt.utilisation = in.qps / (tt.replicas_for_qps * tt.requests_per_s);
     }
     if (w.gpus > out.gpus_per_replica) {
       tt.fleet_replicas = std::floor(w.gpus / gpus);
@@ -471,7 +517,8 @@ std::vector<BatchPoint> infer_batch_sweep(const Workload& w, const ParamCounts& 
   std::vector<BatchPoint> out;
   Workload at = w;
   at.infer.batch = 0;
-  const double most = evaluate_infer(at, pc, r, a).memory.max_concurrent_requests;
+  // Up to the largest batch the engine would run: the most that fit, capped at max_num_seqs.
+  const double most = evaluate_infer(at, pc, r, a).time.max_batch;
   if (!(most >= 1)) return out;
   const auto add = [&](double batch) {
     at.infer.batch = static_cast<std::int64_t>(batch);

@@ -314,17 +314,45 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
           i.shared_prefix_tokens, cached, i.context_len - cached));
     }
     if (w.model.sliding_window > 0) {
-      out.push_back(i.sliding_window_full_pages ? "sliding-window layers reserve full-length KV pages (vLLM behaviour)"
-                                                : "sliding-window layers hold at most `window` tokens per request");
+      out.push_back(i.sliding_window_full_pages
+                        ? "sliding-window layers hold full-length KV pages per request, as the other layers "
+                          "(--sliding-window-pages full, the default: vLLM's KV cache manager; published case G24)"
+                        : "sliding-window layers hold KV pages for at most the window's tokens per request "
+                          "(--sliding-window-pages window: TensorRT-LLM's per-window pools, vLLM's hybrid KV "
+                          "cache manager)");
     }
+    const EngineLimits lim = engine_limits(i, ctx.rates);
+    const std::string why =
+        lim.large_tier ? "this GPU has at least 70 GiB and is not an A100"
+                       : (ctx.rates.memory_bytes >= 70.0 * 1073741824.0 ? "vLLM keeps A100s on the small defaults"
+                                                                         : "this GPU has less than 70 GiB");
+    const auto origin = [&](bool dflt, const char* flag) {
+      return dflt ? fmt::format("vLLM's default ({})", why) : fmt::format("{}", flag);
+    };
+    out.push_back(fmt::format(
+        "engine scheduler: at most {} tokens per step (max_num_batched_tokens: {}) and {} requests at once "
+        "(max_num_seqs: {}); vLLM v0.10's OpenAI-server defaults (EngineArgs.get_batch_defaults) are 8192 / 1024 "
+        "on a GPU with at least 70 GiB whose name lacks \"a100\", else 2048 / 256; the batch is capped at "
+        "max_num_seqs",
+        lim.step_tokens, origin(lim.step_tokens_default, "--prefill-chunk"), lim.max_seqs,
+        origin(lim.max_seqs_default, "--max-seqs")));
     out.push_back(
         "steady state with continuous batching and chunked prefill mixed into decode (vLLM V1's default): every "
-        "request stays n steps, so B/n join per step; each prompt runs as chunks of min(prefill chunk, the prompt "
-        "tokens it computes) tokens beside the batch's B decode tokens (a micro-batch's ⌈B/PP⌉ with PP; at mid-output context), so a share of the steps carries a chunk "
-        "and the rest decode alone; TPOT = the mean step, output tokens/s = B / TPOT, requests/s = B / (n · TPOT) "
-        "(Little's law), so throughput includes prefill; TTFT under load = tokens / chunk such steps one after "
-        "another, as TPOT counts them (n/B steps of B/n prompts when prompts need more than a chunk per step), "
-        "queueing before the first chunk not counted; the TTFT SLO is checked against it");
+        "request stays n steps, so B/n join per step; a step computes the batch's B decode tokens (a "
+        "micro-batch's ⌈B/PP⌉ with PP; at mid-output context) first, so a prompt runs as K = ⌈prompt tokens / "
+        "c⌉ chunks of c = min(step tokens − B, the prompt tokens it computes), the last with the remainder; a "
+        "share (B/n)·K of the steps carries a chunk and the rest decode alone; TPOT = the mean step, output "
+        "tokens/s = B / TPOT, requests/s = B / (n · TPOT) (Little's law), so throughput includes prefill; TTFT "
+        "under load = the prompt's K steps one after another (n/B steps of B/n prompts when prompts need more "
+        "than a step each), queueing before the first chunk not counted; the TTFT SLO is checked against it");
+    if (i.qps > 0) {
+      out.push_back(fmt::format(
+          "replicas for the QPS: each loaded to at most {:g} of the requests/s it sustains at the planned batch "
+          "(--max-utilisation; with Poisson arrivals the running batch fluctuates around QPS · n · TPOT per "
+          "replica and at a load near 1 exceeds the planned batch, and so the SLO, much of the time; 0.8 is the "
+          "default headroom)",
+          i.max_utilisation));
+    }
     out.push_back(
         "a pass = its GEMM phase (weights read, GEMM FLOPs) + its attention phase (KV read, attention FLOPs), each "
         "max(FLOPs / GEMM rate, bytes / memory bandwidth)");
@@ -375,12 +403,12 @@ std::vector<std::string> assumption_lines(const Workload& w, const PlanContext& 
     }
     const std::int64_t computed = i.context_len - cached;
     out.push_back(fmt::format(
-        "activation workspace: one prefill chunk of min({}, {}) = {} tokens + fp32 logits of the rows sampled per "
+        "activation workspace: one step of min({}, {}) = {} tokens + fp32 logits of the rows sampled per "
         "step (the planned batch; a micro-batch's ⌈B/PP⌉ with PP), counted in the most requests that fit",
-        i.prefill_chunk_tokens,
+        lim.step_tokens,
         computed == i.context_len ? std::string("context")
                                   : fmt::format("the {} prompt tokens after the cached prefix", computed),
-        std::min(i.prefill_chunk_tokens, std::max<std::int64_t>(computed, 1))));
+        std::min(lim.step_tokens, std::max<std::int64_t>(computed, 1))));
   }
   return out;
 }
@@ -788,7 +816,12 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                 {"shared_prefix_tokens", i.shared_prefix_tokens},
                 {"kv_precision", to_string(i.kv_precision)},
                 {"compute_precision", to_string(i.compute_precision)},
-                {"gpu_memory_utilization", i.gpu_memory_utilization}};
+                {"gpu_memory_utilization", i.gpu_memory_utilization},
+                {"sliding_window_full_pages", i.sliding_window_full_pages},
+                // The engine limits as used (vLLM's defaults resolved for this GPU).
+                {"prefill_chunk_tokens", r.time.limits.step_tokens},
+                {"max_num_seqs", r.time.limits.max_seqs},
+                {"max_utilisation", i.max_utilisation}};
   // The infer block reads back as a workload's: the group size only where the format has groups.
   if (default_weight_group(i.weight_precision) > 0) {
     j["infer"]["weight_group_size"] =
@@ -828,6 +861,11 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                    {"ttft_s", num(t.ttft_s)},
                    {"ttft_under_load_s", num(t.ttft_under_load_s)},
                    {"tpot_s", num(t.tpot_s)},
+                   {"max_batch", t.max_batch},
+                   {"max_num_seqs", t.limits.max_seqs},
+                   {"step_tokens", t.limits.step_tokens},
+                   {"prompt_chunk_tokens", t.prompt_chunk_tokens},
+                   {"prompt_steps", t.prompt_steps},
                    {"decode_step_s", num(t.decode_step_s)},
                    {"prompt_step_share", num(t.prompt_step_share)},
                    {"prompt_step_s", num(t.prompt_step_s)},
@@ -836,6 +874,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                    {"requests_per_s", num(t.requests_per_s)},
                    {"replicas_for_qps", t.replicas_for_qps > 0 ? num(t.replicas_for_qps) : json(nullptr)},
                    {"gpus_for_qps", t.gpus_for_qps > 0 ? num(t.gpus_for_qps) : json(nullptr)},
+                   {"utilisation", t.replicas_for_qps > 0 ? num(t.utilisation) : json(nullptr)},
                    {"fleet_replicas", t.fleet_replicas > 0 ? num(t.fleet_replicas) : json(nullptr)},
                    {"fleet_requests_per_s", t.fleet_replicas > 0 ? num(t.fleet_requests_per_s) : json(nullptr)},
                    {"meets_slo", t.meets_slo}}},
@@ -937,9 +976,18 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   }
   s += fmt::format("  {:<30}{:>14.0f}   {}\n", "concurrent requests", m.max_concurrent_requests,
                    m.fits ? "FITS" : "DOES NOT FIT");
+  s += fmt::format("  {:<30}{:>14}   ({} tokens per step; {})\n", "engine max_num_seqs", t.limits.max_seqs,
+                   t.limits.step_tokens,
+                   t.limits.max_seqs_default && t.limits.step_tokens_default ? "vLLM's defaults for this GPU"
+                   : t.limits.max_seqs_default || t.limits.step_tokens_default
+                       ? "one given, one vLLM's default for this GPU"
+                       : "as given");
   s += fmt::format("\nThroughput at batch {:.0f}\n", t.batch);
-  s += fmt::format("  {:<30}{:>14}   (prompt chunks in steps with the batch's decode)\n", "TTFT under load",
-                   core::format_seconds(t.ttft_under_load_s));
+  s += fmt::format("  {:<30}{:>14}   ({})\n", "TTFT under load", core::format_seconds(t.ttft_under_load_s),
+                   t.prompt_step_share >= 1.0
+                       ? std::string("prompts in every step with the batch's decode")
+                       : fmt::format("{:.0f} step{} of up to {:.0f} prompt tokens with the batch's decode",
+                                     t.prompt_steps, t.prompt_steps == 1 ? "" : "s", t.prompt_chunk_tokens));
   s += fmt::format("  {:<30}{:>14}{}\n", "  prompt alone", core::format_seconds(t.ttft_s),
                    t.prefill.memory_bound ? "  (memory-bound)" : "  (compute-bound)");
   s += fmt::format("  {:<30}{:>14}   (the mean step)\n", "TPOT (steady state)", core::format_seconds(t.tpot_s));
@@ -954,8 +1002,10 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   // Capacity only from a plan that can serve (evaluate_infer leaves it 0 otherwise): say why not.
   const char* unservable = !r.memory.fits ? "   (does not fit)" : !t.meets_slo ? "   (SLO missed at every batch)" : "";
   if (w.infer.qps > 0) {
-    s += t.gpus_for_qps > 0 ? fmt::format("  {:<30}{:>14.0f}   ({:.0f} replicas for {:g} requests/s)\n", "GPUs for the QPS",
-                                          t.gpus_for_qps, t.replicas_for_qps, w.infer.qps)
+    s += t.gpus_for_qps > 0 ? fmt::format("  {:<30}{:>14.0f}   ({:.0f} replicas for {:g} requests/s, each at "
+                                          "{:.1f} % load; at most {:g} %)\n",
+                                          "GPUs for the QPS", t.gpus_for_qps, t.replicas_for_qps, w.infer.qps,
+                                          100.0 * t.utilisation, 100.0 * w.infer.max_utilisation)
                             : fmt::format("  {:<30}{:>14}{}\n", "GPUs for the QPS", "-", unservable);
   }
   if (w.gpus > r.gpus_per_replica) {

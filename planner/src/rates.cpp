@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "headroom/core/errors.hpp"
@@ -34,6 +35,8 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
     return *q.value;
   };
   r.memory_bytes = need(p.memory_bytes, "memory_bytes");
+  r.device_name = p.id + " " + p.name;
+  for (char& ch : r.device_name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   r.notes.push_back(fmt::format("memory capacity {:.4g} GB: {}", r.memory_bytes / 1e9, describe(p.memory_bytes)));
 
   const Quantity& peak = p.peak(precision);

@@ -423,7 +423,32 @@ void validate(const Workload& w, const std::string& file) {
     if (!(i.gpu_memory_utilization > 0 && i.gpu_memory_utilization <= 1)) {
       bad(file, "$.infer.gpu_memory_utilization", "a fraction in (0, 1]");
     }
-    if (i.prefill_chunk_tokens < 1 || i.prefill_chunk_tokens > kMaxSeq) bad(file, "$.infer.prefill_chunk_tokens", "a positive integer");
+    if (i.prefill_chunk_tokens < 0 || i.prefill_chunk_tokens > kMaxSeq) {
+      bad(file, "$.infer.prefill_chunk_tokens",
+          fmt::format("an integer in [0, {}] (tokens per engine step; 0: vLLM's default for the GPU), got {}", kMaxSeq,
+                      i.prefill_chunk_tokens));
+    }
+    if (i.max_num_seqs < 0 || i.max_num_seqs > kMaxBatch) {
+      bad(file, "$.infer.max_num_seqs",
+          fmt::format("an integer in [0, {}] (most concurrent requests; 0: vLLM's default for the GPU), got {}",
+                      kMaxBatch, i.max_num_seqs));
+    }
+    // vLLM refuses a step budget below max_num_seqs (SchedulerConfig): every running request must be
+    // able to decode in one step.
+    if (i.prefill_chunk_tokens > 0 && i.max_num_seqs > 0 && i.prefill_chunk_tokens < i.max_num_seqs) {
+      bad(file, "$.infer.prefill_chunk_tokens",
+          fmt::format("at least max_num_seqs ({}): every running request decodes one token per step, got {}",
+                      i.max_num_seqs, i.prefill_chunk_tokens));
+    }
+    if (i.max_num_seqs > 0 && i.batch > i.max_num_seqs) {
+      bad(file, "$.infer.batch",
+          fmt::format("at most max_num_seqs ({}), the most requests the engine runs at once, got {}", i.max_num_seqs,
+                      i.batch));
+    }
+    if (!(i.max_utilisation > 0 && i.max_utilisation <= 1)) {
+      bad(file, "$.infer.max_utilisation",
+          fmt::format("a fraction in (0, 1] (highest load per replica when sizing for a QPS), got {}", i.max_utilisation));
+    }
     if (i.shared_prefix_tokens < 0 || i.shared_prefix_tokens >= i.context_len) {
       bad(file, "$.infer.shared_prefix_tokens",
           fmt::format("an integer in [0, context_len) = [0, {}) (the engine computes at least the last prompt token), "
@@ -458,6 +483,16 @@ void validate(const Workload& w, const std::string& file) {
     }
     if (i.kv_precision == Precision::kInt4) {
       bad(file, "$.infer.kv_precision", "a KV-cache precision: fp32, fp16, bf16, fp8, int8 or fp4 (int4 is a weight format)");
+    }
+    // 8- or 4-bit GEMMs read 8- or 4-bit weights: W8A8 checkpoints store them so (vLLM
+    // --quantization fp8 quantises 16-bit weights to fp8 at load). Timing the GEMMs at the fp8 rate
+    // while 2-byte weights fill memory and the decode reads would describe no engine.
+    if (precision_bytes(i.compute_precision) < 2.0 && precision_bytes(i.weight_precision) >= 2.0) {
+      bad(file, "$.infer.compute_precision",
+          fmt::format("a 16-bit or wider compute precision with {} weights, got {} (W8A8 engines store {} weights: "
+                      "set weight_precision / --weight-precision {} as well)",
+                      to_string(i.weight_precision), to_string(i.compute_precision), to_string(i.compute_precision),
+                      to_string(i.compute_precision)));
     }
     if (i.compute_precision == Precision::kInt4) {
       bad(file, "$.infer.compute_precision",
@@ -586,7 +621,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     const Reader i = r.at("infer");
     i.only_keys({"context_len", "output_len", "batch", "qps", "tpot_slo_s", "ttft_slo_s", "weight_precision",
                  "weight_group_size", "quantized_weights", "kv_precision", "compute_precision", "gpu_memory_utilization",
-                 "sliding_window_full_pages", "prefill_chunk_tokens", "kv_block_tokens", "shared_prefix_tokens"});
+                 "sliding_window_full_pages", "prefill_chunk_tokens", "max_num_seqs", "max_utilisation",
+                 "kv_block_tokens", "shared_prefix_tokens"});
     w.infer.context_len = i.integer("context_len", 1, kMaxSeq);
     w.infer.output_len = i.integer("output_len", 1, kMaxSeq);
     w.infer.batch = i.integer_or("batch", 0, 0, kMaxBatch);
@@ -600,7 +636,9 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.infer.compute_precision = precision_at(i, "compute_precision", Precision::kBf16);
     w.infer.gpu_memory_utilization = i.number_or("gpu_memory_utilization", 0.9, Range::kFraction);
     w.infer.sliding_window_full_pages = i.boolean_or("sliding_window_full_pages", true);
-    w.infer.prefill_chunk_tokens = i.integer_or("prefill_chunk_tokens", 8192, 1, kMaxSeq);
+    w.infer.prefill_chunk_tokens = i.integer_or("prefill_chunk_tokens", 0, 0, kMaxSeq);
+    w.infer.max_num_seqs = i.integer_or("max_num_seqs", 0, 0, kMaxBatch);
+    w.infer.max_utilisation = i.number_or("max_utilisation", 0.8, Range::kFraction);
     w.infer.kv_block_tokens = i.integer_or("kv_block_tokens", 16, 1, kMaxKvBlock);
     w.infer.shared_prefix_tokens = i.integer_or("shared_prefix_tokens", 0, 0, kMaxSeq);
   }

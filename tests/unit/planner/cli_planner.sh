@@ -418,8 +418,9 @@ assert p["infer"]["shared_prefix_tokens"] == 3000, p["infer"]
 assert m["shared_prefix_tokens"] == 2992 and m["shared_prefix_kv_bytes"] == 2992 * 81920, m
 assert any("shared prompt prefix" in a for a in p["assumptions"]), p["assumptions"]
 ' "$tmp/out" || { echo "FAIL infer-prefix"; fail=1; }
-# The docs' example (docs/planner.md, "Shared prompt prefix"): 32, 24 and 12 GPUs for QPS 20.
-for pg in "0 32" "1500 24" "3000 12"; do
+# The docs' example (docs/planner.md, "Shared prompt prefix"): 40, 28 and 16 GPUs for QPS 20 (replicas
+# loaded to at most 0.8).
+for pg in "0 40" "1500 28" "3000 16"; do
   set -- $pg
   check "infer-prefix-$1" 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 4096 --output 256 --qps 20 --tpot-slo 0.05 --shared-prefix "$1" --json
   python3 -c 'import json, sys; g = json.load(open(sys.argv[1]))["result"]["time"]["gpus_for_qps"]; assert g == float(sys.argv[2]), g' "$tmp/out" "$2" \
@@ -631,9 +632,61 @@ p = json.load(open(sys.argv[1]))
 s = p["search"]
 assert s["evaluated"] == 20 and len(s["candidates"]) == 20, s["evaluated"]  # TP 1, 2, 4, 8 x PP 1, 2, 4, 5, 8
 assert (p["parallelism"]["tp"], p["parallelism"]["pp"]) == (4, 1), p["parallelism"]
-assert s["candidates"][0]["gpus_for_qps"] == p["result"]["time"]["gpus_for_qps"] == 16, s["candidates"][0]
+assert s["candidates"][0]["gpus_for_qps"] == p["result"]["time"]["gpus_for_qps"] == 20, s["candidates"][0]
 ' "$tmp/out" || { echo "FAIL infer-search"; fail=1; }
 is_plan_json "$tmp/out" || { echo "FAIL infer-search: not a valid plan.json"; fail=1; }
+# vLLM's per-GPU scheduler defaults: on an A100 80 GB at most 256 requests (588 fit) and 2048 tokens per
+# step, said in the assumptions; --max-seqs / --prefill-chunk replace them.
+check infer-max-seqs-default 0 "$bin" plan infer --model llama-3-8b --gpu a100-sxm4-80gb --context 512 --output 256 --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1])); t = p["result"]["time"]
+assert t["batch"] == 256 and t["max_num_seqs"] == 256 and t["step_tokens"] == 2048, t
+assert p["result"]["memory_per_gpu"]["max_concurrent_requests"] == 588, p["result"]["memory_per_gpu"]
+assert any("vLLM\x27s default (vLLM keeps A100s on the small defaults)" in a for a in p["assumptions"]), p["assumptions"]
+' "$tmp/out" || { echo "FAIL infer-max-seqs-default"; fail=1; }
+check infer-max-seqs-given 0 "$bin" plan infer --model llama-3-8b --gpu a100-sxm4-80gb --context 512 --output 256 --max-seqs 400 --prefill-chunk 4096 --json
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1])); t = p["result"]["time"]
+assert t["batch"] == 400 and t["max_num_seqs"] == 400 and t["step_tokens"] == 4096, t
+assert p["infer"]["max_num_seqs"] == 400 and p["infer"]["prefill_chunk_tokens"] == 4096, p["infer"]
+assert any("(max_num_batched_tokens: --prefill-chunk)" in a for a in p["assumptions"]), p["assumptions"]
+' "$tmp/out" || { echo "FAIL infer-max-seqs-given"; fail=1; }
+check infer-batch-over-max-seqs 2 "$bin" plan infer --model llama-3-8b --gpu l40s --context 512 --output 256 --batch 300
+grep -q -- "--batch.*max_num_seqs" "$tmp/err" || { echo "FAIL infer-batch-over-max-seqs"; cat "$tmp/err"; fail=1; }
+check infer-max-seqs-over-budget 2 "$bin" plan infer --model llama-3-8b --gpu l40s --context 512 --output 256 --max-seqs 4096
+grep -q -- "--max-seqs.*--prefill-chunk" "$tmp/err" || { echo "FAIL infer-max-seqs-over-budget"; cat "$tmp/err"; fail=1; }
+check infer-max-seqs-zero 2 "$bin" plan infer --model llama-3-8b --gpu l40s --context 512 --output 256 --max-seqs 0
+grep -q -- "--max-seqs" "$tmp/err" || { echo "FAIL infer-max-seqs-zero"; cat "$tmp/err"; fail=1; }
+# Replicas loaded to at most --max-utilisation (default 0.8): 20 QPS on Llama 3 70B TP 4 needs 5 replicas
+# at 75.6 %, or 4 at 94.5 % with --max-utilisation 1.
+check infer-utilisation 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --qps 20 --tpot-slo 0.05 --max-utilisation 1 --json
+python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["result"]["time"]
+assert t["replicas_for_qps"] == 4 and abs(t["utilisation"] - 0.945) < 0.001, t
+' "$tmp/out" || { echo "FAIL infer-utilisation"; fail=1; }
+check infer-utilisation-table 0 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --qps 20 --tpot-slo 0.05
+grep -q "5 replicas for 20 requests/s, each at 75.6 % load; at most 80 %" "$tmp/out" || { echo "FAIL infer-utilisation-table"; cat "$tmp/out"; fail=1; }
+check infer-utilisation-bad 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --qps 20 --max-utilisation 1.5
+grep -q -- "--max-utilisation" "$tmp/err" || { echo "FAIL infer-utilisation-bad"; cat "$tmp/err"; fail=1; }
+# fp8 GEMMs need fp8 (or narrower) weights: refused with the flag to add.
+check infer-fp8-bf16-weights 2 "$bin" plan infer --model llama-3-8b --gpu H100 --context 2048 --output 256 --compute-precision fp8
+grep -q -- "--compute-precision.*--weight-precision fp8" "$tmp/err" || { echo "FAIL infer-fp8-bf16-weights"; cat "$tmp/err"; fail=1; }
+# Sliding-window pages: full (default, vLLM) or window; gpt-oss-120b holds more requests with window pages.
+check infer-swa-full 0 "$bin" plan infer --model gpt-oss-120b --gpu H100 --context 8192 --output 1024 --weight-precision fp4 --weight-group-size 32 --quantized-weights experts --json
+cp "$tmp/out" "$tmp/swa_full.json"
+check infer-swa-window 0 "$bin" plan infer --model gpt-oss-120b --gpu H100 --context 8192 --output 1024 --weight-precision fp4 --weight-group-size 32 --quantized-weights experts --sliding-window-pages window --json
+python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1])); w = json.load(open(sys.argv[2]))
+mf = f["result"]["memory_per_gpu"]; mw = w["result"]["memory_per_gpu"]
+assert mw["kv_bytes_per_token"] < mf["kv_bytes_per_token"] and mw["max_concurrent_requests"] > mf["max_concurrent_requests"], (mf, mw)
+assert any("--sliding-window-pages full" in a for a in f["assumptions"]), f["assumptions"]
+assert any("--sliding-window-pages window" in a for a in w["assumptions"]), w["assumptions"]
+' "$tmp/swa_full.json" "$tmp/out" || { echo "FAIL infer-swa-window"; fail=1; }
+check infer-swa-bad 2 "$bin" plan infer --model gpt-oss-120b --gpu H100 --context 8192 --output 1024 --sliding-window-pages half
 check infer-search-tp 2 "$bin" plan infer --model llama-3-70b --gpu H100 --context 2048 --output 256 --search --tp 4
 grep -q -- "--tp" "$tmp/err" || { echo "FAIL infer-search-tp: flag not named"; cat "$tmp/err"; fail=1; }
 check infer-max-tp-alone 2 "$bin" plan infer --model llama-3-70b --gpu H100 --tp 4 --context 2048 --output 256 --max-tp 4

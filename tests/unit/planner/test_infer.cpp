@@ -88,7 +88,8 @@ TEST(Infer, SharedPrefixIsStoredOnceAndNotRecomputed) {
 
 TEST(Infer, SharedPrefixWithTensorParallelMoeAndChunks) {
   // Mixtral 8x7B on TP 2, 2048-token prompts with a 1024-token shared prefix, 128 output tokens, 32
-  // requests, prefill chunks of 512: each request computes 1024 prompt tokens in 2 chunks.
+  // requests, a step budget of 512 tokens: the 32 decode tokens go first, so each request computes its
+  // 1024 prompt tokens in chunks of 480, ⌈1024/480⌉ = 3 steps (480, 480, 64).
   Workload w = infer("mixtral-8x7b", 2, 2048, 128);
   w.infer.batch = 32;
   w.infer.prefill_chunk_tokens = 512;
@@ -102,9 +103,11 @@ TEST(Infer, SharedPrefixWithTensorParallelMoeAndChunks) {
   // Every request holds (2048 + 128 − 1024) / 16 = 72 blocks of its own; the prefix once.
   EXPECT_DOUBLE_EQ(m.total_bytes, m.weights_bytes + m.workspace_bytes + m.overhead_bytes + 32 * 1152 * kv + 1024 * kv);
   EXPECT_TRUE(m.fits);
-  // Chunks of 512 over 1024 computed tokens: half a prompt per chunk, 32/128 prompts join per step, so
-  // half the steps carry a chunk (without the prefix every step would: 0.25 prompt per chunk).
-  EXPECT_DOUBLE_EQ(r.time.prompt_step_share, 0.5);
+  // 32/128 prompts join per step, 3 steps each: (32/128)·3 = 3/4 of the steps carry a chunk (without the
+  // prefix ⌈2048/480⌉ = 5 steps each, 5/4: every step does).
+  EXPECT_DOUBLE_EQ(r.time.prompt_step_share, 0.75);
+  EXPECT_DOUBLE_EQ(r.time.prompt_chunk_tokens, 480);
+  EXPECT_DOUBLE_EQ(r.time.prompt_steps, 3);
   EXPECT_DOUBLE_EQ(plain.time.prompt_step_share, 1.0);
   // The prompt writes KV for its 1024 new tokens and reads the prefix's 1024: as many bytes as the
   // whole prompt's writes without the prefix (the experts are all touched either way).
@@ -134,30 +137,60 @@ TEST(Infer, SharedPrefixOfAnMlaModelIsUpProjectedAgain) {
 }
 
 TEST(Infer, TtftUnderLoadRunsThePromptsChunksInSteps) {
-  // Llama 3 70B on TP 4, 20000-token prompts in chunks of 8192 (20000/8192 = 2.44 chunk steps per
-  // prompt, as TPOT counts them), 512 output tokens, 8 requests: a share (8/512)/(8192/20000) = 3.8 %
-  // of the steps carries a chunk. A step is its roofline plus 2 TP all-reduces per layer of its
-  // tokens' activations (8 decode tokens + 8192 prompt tokens, h = 8192, bf16).
+  // Llama 3 70B on TP 4 on an H100 (vLLM's default step budget there: 8192 tokens), 20000-token
+  // prompts, 512 output tokens, 8 requests: the 8 decode tokens go first, so a prompt runs in chunks
+  // of 8184 tokens, ⌈20000/8184⌉ = 3 steps (8184, 8184, 3632), and a share (8/512)·3 = 4.6875 % of the
+  // steps carries a chunk. A full chunk's step is its roofline plus 2 TP all-reduces per layer of its
+  // tokens' activations (8 + 8184 tokens, h = 8192, bf16).
   Workload w = infer("llama-3-70b", 4, 20000, 512);
   w.infer.batch = 8;
   const InferTime t = eval(w).time;
   const Rates rates = test::rates_for("h100-sxm5-80gb");
-  EXPECT_NEAR(t.prompt_step_share, (8.0 / 512) / (8192.0 / 20000), 1e-15);
-  EXPECT_NEAR(t.prompt_step_s - t.step.time_s, 2 * 80 * tp_allreduce_time_s((8 + 8192) * 8192 * 2.0, 4, rates), 1e-12);
-  EXPECT_NEAR(t.ttft_under_load_s, 20000.0 / 8192 * t.prompt_step_s, 1e-12);
+  EXPECT_EQ(t.limits.step_tokens, 8192);
+  EXPECT_DOUBLE_EQ(t.prompt_chunk_tokens, 8184);
+  EXPECT_DOUBLE_EQ(t.prompt_steps, 3);
+  EXPECT_NEAR(t.prompt_step_share, 8.0 / 512 * 3, 1e-15);
+  EXPECT_NEAR(t.prompt_step_s - t.step.time_s, 2 * 80 * tp_allreduce_time_s((8 + 8184) * 8192 * 2.0, 4, rates), 1e-12);
+  // TTFT: two full-chunk steps and a last one of 3632 prompt tokens, which costs between the decode
+  // step alone and a full chunk's step.
+  const double last_s = t.ttft_under_load_s - 2 * t.prompt_step_s;
+  EXPECT_GT(last_s, t.decode_step_s);
+  EXPECT_LT(last_s, t.prompt_step_s);
   EXPECT_GT(t.ttft_under_load_s, t.ttft_s);
-  EXPECT_NEAR(t.tpot_s, (1 - t.prompt_step_share) * t.decode_step_s + t.prompt_step_share * t.prompt_step_s,
-              1e-15);
+  // TPOT: the decode-only steps and, per prompt joining (8/512 per step), its three steps.
+  EXPECT_NEAR(t.tpot_s, (1 - t.prompt_step_share) * t.decode_step_s + 8.0 / 512 * t.ttft_under_load_s, 1e-15);
+}
+
+TEST(Infer, PromptOfAChunkAndALittleTakesTwoSteps) {
+  // Review finding: Llama 3.1 8B on an H100, 8208-token prompts, 512 output tokens, batch 64, a step
+  // budget of 8256 tokens so that the prompt chunk is 8256 − 64 = 8192 tokens: the prompt takes
+  // ⌈8208/8192⌉ = 2 steps, a full chunk (≈ 172.6 ms, the prompt step) and one of 16 prompt tokens
+  // that carries the whole decode batch (≈ the decode step alone, 32.1 ms, + the 16 tokens' work):
+  // ≈ 205 ms. Charging 8208/8192 = 1.002 steps gave 1.002 · 172.6 = 173 ms.
+  Workload w = infer("llama-3.1-8b", 1, 8208, 512);
+  w.infer.batch = 64;
+  w.infer.prefill_chunk_tokens = 8256;
+  validate(w);
+  const InferTime t = eval(w).time;
+  EXPECT_DOUBLE_EQ(t.prompt_chunk_tokens, 8192);
+  EXPECT_DOUBLE_EQ(t.prompt_steps, 2);
+  const double last_s = t.ttft_under_load_s - t.prompt_step_s;
+  EXPECT_GT(last_s, t.decode_step_s);
+  EXPECT_LT(last_s, 1.05 * t.decode_step_s);  // 16 prompt tokens beside 64 decode tokens
+  EXPECT_NEAR(t.ttft_under_load_s, 0.205, 0.002);
+  EXPECT_NEAR(t.prompt_step_s, 0.1726, 0.001);
+  EXPECT_NEAR(t.decode_step_s, 0.0321, 0.0005);
 }
 
 TEST(Infer, TtftUnderLoadIsContinuousWhereEveryStepCarriesPrompts) {
-  // Llama 3 8B, 12000-token prompts, 16 output tokens: from batch 16/(8192/12000) ≈ 10.9 on, every
-  // step carries prompts (B/n of them) and a prompt takes n/B steps. Across that point the loaded TTFT
-  // moves by no more than a batch's step does, not by the rounding of a chunk count.
+  // Llama 3 8B, 12000-token prompts, 16 output tokens, a step budget of 8192: a prompt takes
+  // ⌈12000/(8192 − B)⌉ = 2 steps, so from batch 16/2 = 8 on every step carries prompts (B/n of them)
+  // and a prompt takes n/B steps. Across that point the loaded TTFT moves by no more than a batch's
+  // step does.
   Workload w = infer("llama-3-8b", 1, 12000, 16);
-  w.infer.batch = 10;
+  w.infer.batch = 7;
   const InferTime below = eval(w).time;
-  w.infer.batch = 11;
+  w.infer.batch = 8;
   const InferTime above = eval(w).time;
   ASSERT_LT(below.prompt_step_share, 1.0);
   ASSERT_EQ(above.prompt_step_share, 1.0);
@@ -243,10 +276,11 @@ TEST(InferSearch, EveryLayoutTheModelAllowsRankedByGpusForTheQps) {
     if (c.tp == 1 && c.pp == 1) EXPECT_FALSE(c.result.memory.fits);
     if (c.tp == 1 && c.pp == 2) EXPECT_TRUE(c.result.memory.fits);
   }
-  // The winner: TP 4, PP 1, 16 GPUs for 20 QPS (the docs' example).
+  // The winner: TP 4, PP 1, 20 GPUs for 20 QPS (the docs' example): 5 replicas, each loaded to at
+  // most 0.8 of its requests/s (4 would run at 94.5 %).
   EXPECT_EQ(s.best.par.tp, 4);
   EXPECT_EQ(s.best.par.pp, 1);
-  EXPECT_EQ(s.candidates.front().result.time.gpus_for_qps, 16.0);
+  EXPECT_EQ(s.candidates.front().result.time.gpus_for_qps, 20.0);
 }
 
 TEST(Infer, PipelineStagesWorkOnMicroBatchesInFlight) {
@@ -416,8 +450,11 @@ TEST(Infer, GpusForQps) {
   Workload w = infer("llama-3-8b", 1, 1024, 256);
   w.infer.qps = 100;
   const InferResult r = eval(w);
-  EXPECT_EQ(r.time.replicas_for_qps, std::ceil(100 / r.time.requests_per_s));
+  // Each replica loaded to at most 0.8 (the default max_utilisation) of what it sustains.
+  EXPECT_EQ(r.time.replicas_for_qps, std::ceil(100 / (0.8 * r.time.requests_per_s)));
   EXPECT_EQ(r.time.gpus_for_qps, r.time.replicas_for_qps);
+  EXPECT_NEAR(r.time.utilisation, 100 / (r.time.replicas_for_qps * r.time.requests_per_s), 1e-15);
+  EXPECT_LE(r.time.utilisation, 0.8);
 }
 
 TEST(Infer, FleetOfWholeReplicas) {
@@ -593,6 +630,155 @@ TEST(Infer, SlidingWindowLayersAttendToTheWindowOnly) {
   EXPECT_DOUBLE_EQ(r.time.prefill.flop,
                    k.f_prompt + k.a * (2 * 1024.0 * 1024 / 2 + 2 * (256.0 * 1024 - 256.0 * 256 / 2)));
   EXPECT_DOUBLE_EQ(r.memory.kv_bytes_per_token, 4 * k.kv);  // full pages on every layer
+}
+
+TEST(Infer, SlidingWindowPagesForTheWindowOnly) {
+  // --sliding-window-pages window: the two 256-token-window layers hold pages for at most 256 tokens
+  // per request, the other two for all 1024 + 128 = 1152. Per request KV falls from 1152·4 to
+  // 1152·2 + 256·2 layer-tokens: 8 requests hold 8·2·(1152 − 256) layer-tokens of KV less.
+  Workload w = synthetic_infer(1024, 128, 8);
+  w.model.sliding_window = 256;
+  w.model.sliding_window_layers = 2;
+  validate(w);
+  const SyntheticStep k = synthetic_step(w);
+  const InferResult full = eval(w);
+  w.infer.sliding_window_full_pages = false;
+  const InferResult window = eval(w);
+  EXPECT_DOUBLE_EQ(window.memory.kv_bytes_per_token, 2 * k.kv);
+  EXPECT_NEAR(full.memory.total_bytes - window.memory.total_bytes, 8 * 2 * (1152 - 256) * k.kv,
+              1e-9 * full.memory.total_bytes);
+  EXPECT_GT(window.memory.max_concurrent_requests, full.memory.max_concurrent_requests);
+  // A decode step is the same: the window layers attend to (and read) the window either way.
+  EXPECT_DOUBLE_EQ(window.time.decode.time_s, full.time.decode.time_s);
+}
+
+TEST(Infer, EngineLimitsFollowVllmDefaultsByGpu) {
+  // vLLM v0.10 get_batch_defaults (OpenAI server): >= 70 GiB and no "a100" in the name: 8192 tokens
+  // per step and 1024 requests; else 2048 and 256. H100 80 GB (80 GiB), H200 and MI300X are large;
+  // A100 80 GB (80 GiB, but an A100), A100 40 GB, L40S (45 GiB) and L4 are not.
+  const InferSettings none;
+  for (const char* gpu : {"h100-sxm5-80gb", "h100-pcie-80gb", "h200-sxm-141gb", "b200-hgx-180gb", "mi300x"}) {
+    const EngineLimits l = engine_limits(none, test::rates_for(gpu));
+    EXPECT_TRUE(l.large_tier) << gpu;
+    EXPECT_EQ(l.step_tokens, 8192) << gpu;
+    EXPECT_EQ(l.max_seqs, 1024) << gpu;
+    EXPECT_TRUE(l.step_tokens_default && l.max_seqs_default) << gpu;
+  }
+  for (const char* gpu : {"a100-sxm4-80gb", "a100-sxm4-40gb", "l40s", "l4", "rtx-4090"}) {
+    const EngineLimits l = engine_limits(none, test::rates_for(gpu));
+    EXPECT_FALSE(l.large_tier) << gpu;
+    EXPECT_EQ(l.step_tokens, 2048) << gpu;
+    EXPECT_EQ(l.max_seqs, 256) << gpu;
+  }
+  // Given values win.
+  InferSettings given;
+  given.prefill_chunk_tokens = 4096;
+  given.max_num_seqs = 512;
+  const EngineLimits l = engine_limits(given, test::rates_for("l40s"));
+  EXPECT_EQ(l.step_tokens, 4096);
+  EXPECT_EQ(l.max_seqs, 512);
+  EXPECT_FALSE(l.step_tokens_default || l.max_seqs_default);
+}
+
+TEST(Infer, BatchCappedAtMaxNumSeqs) {
+  // Review findings: Llama 3 8B on an A100 80 GB, 512 + 256 tokens: 588 requests fit, vLLM runs at most
+  // 256 there; Granite 4.0-H-Tiny on TP 4 H100s, 8192 + 512: 2856 fit, vLLM runs at most 1024.
+  Workload a100 = infer("llama-3-8b", 1, 512, 256);
+  const InferResult ra = eval(a100, "a100-sxm4-80gb");
+  EXPECT_EQ(ra.memory.max_concurrent_requests, 588);
+  EXPECT_EQ(ra.time.max_batch, 256);
+  EXPECT_EQ(ra.time.batch, 256);
+  Workload granite = infer("granite-4.0-h-tiny", 4, 8192, 512);
+  const InferResult rg = eval(granite);
+  EXPECT_EQ(rg.memory.max_concurrent_requests, 2856);
+  EXPECT_EQ(rg.time.batch, 1024);
+  // --max-seqs 2000 lifts the cap; the most that fit still bound it.
+  granite.infer.max_num_seqs = 2000;
+  EXPECT_EQ(eval(granite).time.batch, 2000);
+  granite.infer.max_num_seqs = 4000;
+  granite.infer.prefill_chunk_tokens = 8192;
+  EXPECT_EQ(eval(granite).time.batch, 2856);
+  // The sweep ends at the cap.
+  a100.infer.batch = 0;
+  const auto sweep = infer_batch_sweep(a100, count_params(a100.model), test::rates_for("a100-sxm4-80gb"), kA);
+  ASSERT_FALSE(sweep.empty());
+  EXPECT_EQ(sweep.back().batch, 256);
+  // A batch above max_num_seqs, both given: refused.
+  a100.infer.batch = 300;
+  a100.infer.max_num_seqs = 256;
+  try {
+    validate(a100);
+    ADD_FAILURE() << "accepted a batch above max_num_seqs";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.infer.batch");
+  }
+  // A step budget below max_num_seqs: refused, as vLLM does.
+  a100.infer.batch = 0;
+  a100.infer.prefill_chunk_tokens = 128;
+  try {
+    validate(a100);
+    ADD_FAILURE() << "accepted a step budget below max_num_seqs";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.infer.prefill_chunk_tokens");
+  }
+}
+
+TEST(Infer, SmallerStepBudgetRaisesTtftUnderLoad) {
+  // Review finding: Mixtral 8x7B int4 on TP 2 L40S, 8192 + 512 tokens, batch 100: vLLM's 2048-token
+  // budget there (100 decode tokens first) leaves chunks of 1948, ⌈8192/1948⌉ = 5 steps; with 8192
+  // the chunk is 8092, 2 steps. The prompt's steps are more (each carries the batch's decode), so TTFT
+  // under load rises: 0.965 s against 0.710 s (0.613 s before steps were whole).
+  Workload w = infer("mixtral-8x7b", 2, 8192, 512);
+  w.infer.weight_precision = Precision::kInt4;
+  w.infer.batch = 100;
+  const InferResult small = eval(w, "l40s");
+  w.infer.prefill_chunk_tokens = 8192;
+  const InferResult large = eval(w, "l40s");
+  EXPECT_DOUBLE_EQ(small.time.prompt_chunk_tokens, 1948);
+  EXPECT_DOUBLE_EQ(small.time.prompt_steps, 5);
+  EXPECT_DOUBLE_EQ(large.time.prompt_chunk_tokens, 8092);
+  EXPECT_DOUBLE_EQ(large.time.prompt_steps, 2);
+  EXPECT_NEAR(small.time.ttft_under_load_s, 0.965, 0.002);
+  EXPECT_NEAR(large.time.ttft_under_load_s, 0.710, 0.002);
+}
+
+TEST(Infer, ReplicasLoadedToAtMostMaxUtilisation) {
+  // Review finding: Llama 3 70B on TP 4 H100s, 2048 + 256 tokens, 20 QPS, TPOT SLO 50 ms: a replica
+  // sustains 5.289 requests/s at the SLO batch (67). 20 / 5.289 = 3.78 -> 4 replicas ran at 94.5 %;
+  // at most 0.8: 20 / (0.8 · 5.289) = 4.73 -> 5 replicas at 20 / (5 · 5.289) = 75.6 %.
+  Workload w = infer("llama-3-70b", 4, 2048, 256);
+  w.infer.qps = 20;
+  w.infer.tpot_slo_s = 0.05;
+  const InferResult r = eval(w);
+  EXPECT_EQ(r.time.batch, 67);
+  EXPECT_NEAR(r.time.requests_per_s, 5.289, 0.001);
+  EXPECT_EQ(r.time.replicas_for_qps, 5);
+  EXPECT_EQ(r.time.gpus_for_qps, 20);
+  EXPECT_NEAR(r.time.utilisation, 20 / (5 * r.time.requests_per_s), 1e-15);
+  w.infer.max_utilisation = 1.0;
+  const InferResult full = eval(w);
+  EXPECT_EQ(full.time.replicas_for_qps, 4);
+  EXPECT_NEAR(full.time.utilisation, 0.945, 0.001);
+  w.infer.max_utilisation = 0;
+  EXPECT_THROW(validate(w), core::InputError);
+}
+
+TEST(Infer, LowPrecisionComputeNeedsLowPrecisionWeights) {
+  // fp8 GEMMs with bf16 weights in memory describe no engine (vLLM --quantization fp8 stores fp8
+  // weights): refused under compute_precision, naming the weight precision to set.
+  Workload w = infer("llama-3-8b", 1, 1024, 128);
+  w.infer.compute_precision = Precision::kFp8;
+  try {
+    validate(w);
+    ADD_FAILURE() << "accepted fp8 compute with bf16 weights";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.infer.compute_precision");
+    EXPECT_NE(e.expected().find("weight_precision / --weight-precision fp8"), std::string::npos) << e.expected();
+  }
+  w.infer.weight_precision = Precision::kFp8;
+  EXPECT_NO_THROW(validate(w));
+  w.infer.weight_precision = Precision::kInt4;  // W4A8: 4-bit weights into fp8 GEMMs
+  EXPECT_NO_THROW(validate(w));
 }
 
 TEST(Infer, PromptReadsEveryExpertItRoutesTo) {
@@ -868,6 +1054,9 @@ TEST(Infer, TheMostThatFitStillFitsWhenAskedFor) {
     Workload w = infer(c.model, c.tp, c.ctx, c.out);
     w.par.pp = c.pp;
     w.infer.kv_precision = c.kv;
+    // No engine cap on the requests: this is about memory (max_num_seqs is tested on its own).
+    w.infer.max_num_seqs = 1 << 20;
+    w.infer.prefill_chunk_tokens = 1 << 20;
     validate(w);
     const InferResult aut = eval(w, c.gpu);
     ASSERT_TRUE(aut.memory.fits) << c.model;

@@ -21,6 +21,22 @@ struct RooflinePoint {
   bool memory_bound = false;
 };
 
+/// vLLM's scheduler limits for one replica: tokens one engine step may compute
+/// (max_num_batched_tokens, shared by the running requests' decode tokens and the prompt chunk) and
+/// the most requests running at once (max_num_seqs). Where the workload leaves them 0, vLLM's
+/// defaults for its OpenAI API server (EngineArgs.get_batch_defaults, vLLM v0.10; the rule came with
+/// vLLM PR #17885, later releases add tiers): 8192 tokens and 1024 requests on a GPU with at least
+/// 70 GiB whose name does not contain "a100" (H100, H200, B200, MI300X), else 2048 and 256 (A100,
+/// L40S, L4, A10G).
+struct EngineLimits {
+  std::int64_t step_tokens = 0;
+  std::int64_t max_seqs = 0;
+  bool step_tokens_default = false;  ///< from vLLM's defaults, not the workload
+  bool max_seqs_default = false;
+  bool large_tier = false;           ///< the ≥ 70 GiB, non-A100 defaults apply to this GPU
+};
+EngineLimits engine_limits(const InferSettings& in, const Rates& r) noexcept;
+
 struct InferMemory {
   double weights_bytes = 0;          ///< per GPU
   double kv_bytes_per_token = 0;     ///< per GPU, all layers of this stage
@@ -35,7 +51,8 @@ struct InferMemory {
   double budget_bytes = 0;           ///< capacity × gpu_memory_utilization
   double kv_budget_bytes = 0;        ///< budget − weights − workspace − overhead
   double max_kv_tokens = 0;          ///< tokens the KV budget holds
-  double max_concurrent_requests = 0;  ///< at context + output tokens each
+  /// At context + output tokens each, by memory alone (the engine's max_num_seqs may cap the batch lower).
+  double max_concurrent_requests = 0;
   double total_bytes = 0;            ///< at the planned batch
   double capacity_bytes = 0;
   bool fits = false;                 ///< weights + workspace + KV of the planned batch fit
@@ -49,6 +66,11 @@ struct InferTime {
   RooflinePoint prefill;             ///< one request's prompt
   RooflinePoint decode;              ///< one decode step of a micro-batch alone (the whole batch with PP 1), mid-output context
   RooflinePoint step;                ///< a steady-state step that carries prompt tokens (a chunk, or B/n prompts)
+  EngineLimits limits;               ///< the step token budget and request cap used
+  /// Batch cap: the smaller of the most that fit in memory and the engine's max_num_seqs.
+  double max_batch = 0;
+  double prompt_chunk_tokens = 0;    ///< prompt tokens per chunk step: min(budget − decode tokens, prompt)
+  double prompt_steps = 0;           ///< steps one prompt's chunks take: ⌈prompt tokens / chunk⌉
   double prompt_step_share = 0;      ///< share of the steady-state steps that carry prompt tokens
   double prompt_step_s = 0;          ///< such a step (+ TP comm; `step` is its roofline, without comm)
   double ttft_s = 0;                 ///< prefill of one request alone (+ TP comm): a lower bound under load
@@ -64,9 +86,12 @@ struct InferTime {
   double tokens_per_s = 0;           ///< output tokens per second, one replica, steady state (B / TPOT)
   double tokens_per_s_per_gpu = 0;
   double requests_per_s = 0;         ///< sustainable by one replica: B / (output tokens · TPOT)
-  /// Replicas needed for the workload's QPS; 0 when no QPS is given or the plan cannot serve it (does not
-  /// fit, or misses an SLO at every batch).
+  /// Replicas needed for the workload's QPS, each loaded to at most max_utilisation of requests_per_s:
+  /// ⌈QPS / (max_utilisation · requests_per_s)⌉; 0 when no QPS is given or the plan cannot serve it
+  /// (does not fit, or misses an SLO at every batch).
   double replicas_for_qps = 0;
+  /// The load each of those replicas runs at: QPS / (replicas · requests_per_s) (0 without them).
+  double utilisation = 0;
   double gpus_for_qps = 0;
   /// The workload's `gpus` (a fleet of whole replicas) when it names more than one replica: its replicas
   /// and the requests per second they sustain together (0 otherwise, and when the plan cannot serve).

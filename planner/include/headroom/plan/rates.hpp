@@ -72,6 +72,9 @@ struct GemmRateCurve {
 /// measured or assumed; they are filled by resolve_rates and only read when writing plan.json.
 struct Rates {
   double memory_bytes = 0;
+  /// The profile's id and name, lower-case, space-joined: inference engines pick scheduler defaults by
+  /// GPU name as well as memory (vLLM's get_batch_defaults looks for "a100"; engine_limits).
+  std::string device_name;
   double peak_flop_per_s = 0;        ///< dense datasheet peak of the chosen precision (MFU denominator)
   double gemm_flop_per_s = 0;        ///< achievable large-GEMM rate
   /// Achievable rate of the GEMMs an FP8 plan keeps in bf16 (attention core, output layer; see

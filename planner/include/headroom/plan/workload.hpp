@@ -155,8 +155,21 @@ struct InferSettings {
   Precision kv_precision = Precision::kBf16;
   Precision compute_precision = Precision::kBf16;
   double gpu_memory_utilization = 0.9;  ///< share of device memory the engine may use (vLLM default)
-  bool sliding_window_full_pages = true;  ///< engines reserve full-length KV pages for SWA layers
-  std::int64_t prefill_chunk_tokens = 8192;  ///< tokens per prefill chunk (activation workspace)
+  /// Sliding-window layers: true, each request holds full-length KV pages in them as in the other
+  /// layers (vLLM's default KV cache manager, published case G24); false, pages of the window only
+  /// (TensorRT-LLM's per-window pools, vLLM's hybrid KV cache manager). --sliding-window-pages.
+  bool sliding_window_full_pages = true;
+  /// Tokens one engine step may compute (vLLM's max_num_batched_tokens): the running requests' decode
+  /// tokens and the prompt chunk share it, and it sizes the activation workspace. 0: vLLM's default
+  /// for the GPU (engine_limits). --prefill-chunk.
+  std::int64_t prefill_chunk_tokens = 0;
+  /// Most requests the engine runs at once (vLLM's max_num_seqs); a batch chosen by the planner is
+  /// capped at it and a given batch above it refused. 0: vLLM's default for the GPU. --max-seqs.
+  std::int64_t max_num_seqs = 0;
+  /// Highest share of a replica's capacity (requests/s at the planned batch) the QPS may load it to
+  /// when the replicas for a QPS are counted: Poisson arrivals make the running batch fluctuate, and
+  /// near 1 it exceeds the planned batch (and the SLO) a large share of the time. --max-utilisation.
+  double max_utilisation = 0.8;
   /// Tokens per KV-cache block (paged attention): requests hold whole blocks. vLLM's default is 16
   /// (CacheConfig.DEFAULT_BLOCK_SIZE); 1 = no rounding.
   std::int64_t kv_block_tokens = 16;
