@@ -182,6 +182,27 @@ Rates resolve_rates(const HardwareProfile& p, Precision precision, const Assumpt
     r.host_link_source = fmt::format("PCIe unknown in the profile: Gen4 x16, 32 GB/s per direction × {:.3g} (assumed)",
                                      a.memory_efficiency_of_datasheet);
   }
+  // Offload and checkpoint copies run on every GPU of a node at once, which share PCIe switches,
+  // root ports and host memory: a measured node rate (cuda.pcie.all.*, every GPU copying at once)
+  // caps each GPU's share at node rate / GPUs per node. The slower direction is taken: offload moves
+  // both ways, a checkpoint copy device to host.
+  {
+    double node = 0;
+    std::string node_source;
+    for (const Quantity* q : {&p.pcie_node_h2d_bytes_per_s, &p.pcie_node_d2h_bytes_per_s}) {
+      if (q->known() && (node == 0 || *q->value < node)) {
+        node = *q->value;
+        node_source = describe(*q);
+      }
+    }
+    if (node > 0 && r.gpus_per_node >= 1 && node / r.gpus_per_node < r.host_link_bytes_per_s) {
+      r.host_link_bytes_per_s = node / r.gpus_per_node;
+      r.host_link_source = fmt::format(
+          "PCIe {:.4g} GB/s per GPU with every GPU of the node copying at once ({:.4g} GB/s per node / {:g} "
+          "GPUs; {})",
+          r.host_link_bytes_per_s / 1e9, node / 1e9, r.gpus_per_node, node_source);
+    }
+  }
   if (p.host_memory_bandwidth_bytes_per_s.known()) {
     const bool m = p.host_memory_bandwidth_bytes_per_s.provenance == Provenance::kMeasured;
     r.host_memory_bytes_per_s =

@@ -384,6 +384,26 @@ TEST(Rates, NullPeakIsAnInputErrorNamingTheField) {
   }
 }
 
+TEST(Rates, HostLinkIsTheNodesShareWhenEveryGpuCopies) {
+  // H100 datasheet: PCIe 64 GB/s per direction × 0.8 = 51.2 GB/s per GPU alone; 8 GPUs per node.
+  HardwareProfile p = test::catalog().gpu("h100-sxm5-80gb");
+  const double alone = resolve_rates(p, Precision::kBf16, Assumptions{}).host_link_bytes_per_s;
+  // A measured node rate of 200 GB/s device-to-host (every GPU at once) and 300 GB/s the other way:
+  // the slower direction over 8 GPUs = 25 GB/s each, below the per-GPU figure, so it applies.
+  p.gpus_per_node = {8.0, Provenance::kDatasheet, "s", "2026-11-23"};
+  p.pcie_node_d2h_bytes_per_s = {200e9, Provenance::kMeasured, "cuda.pcie.all.d2h in r.json", "2026-11-23"};
+  p.pcie_node_h2d_bytes_per_s = {300e9, Provenance::kMeasured, "cuda.pcie.all.h2d in r.json", "2026-11-23"};
+  const Rates shared = resolve_rates(p, Precision::kBf16, Assumptions{});
+  EXPECT_DOUBLE_EQ(shared.host_link_bytes_per_s, 25e9);
+  EXPECT_NE(shared.host_link_source.find("every GPU of the node copying at once (200 GB/s per node / 8 GPUs"),
+            std::string::npos)
+      << shared.host_link_source;
+  // A node rate above 8 × the per-GPU one does not raise it.
+  p.pcie_node_d2h_bytes_per_s.value = 800e9;
+  p.pcie_node_h2d_bytes_per_s.value = 900e9;
+  EXPECT_DOUBLE_EQ(resolve_rates(p, Precision::kBf16, Assumptions{}).host_link_bytes_per_s, alone);
+}
+
 TEST(Rates, CollectiveTimesFollowBusbwConvention) {
   // all-reduce of 1 GB over 8 ranks at 100 GB/s busbw: 2·7/8 · 1e9 / 1e11 = 17.5 ms (+ 14 α).
   EXPECT_NEAR(allreduce_time_s(1e9, 8, 1e11, 0), 0.0175, 1e-12);
