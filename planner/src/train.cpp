@@ -480,6 +480,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // and sharded over the expert-data-parallel group of dp·cp/ep ranks (the other ranks of dp·cp
   // hold other experts); everything else over all dp·cp ranks.
   const double expert_shard = std::max(1.0, shard / p.ep);
+  const double state_bytes_per_element = optimizer_state_bytes(t.optimizer);  // Adam: m and v
   // Micro-batches whose activations stage `stage` holds at its peak, in units of a whole stage's
   // layers. 1F1B: min(pp − stage, m). Interleaved (Megatron): (pp − stage − 1)·2 + (vpp − 1)·pp warm-up
   // chunks plus the one in progress, each 1/vpp of the stage; on the first stage that is
@@ -509,10 +510,6 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // run forward + input gradient only (2× instead of 3×); the attention core has no weights.
   const double lin_passes = peft ? 2.0 : 3.0;
   const double mtp = static_cast<double>(m.mtp_layers);
-  // Memory-bound kernels: every stored activation is written once and read once in forward
-  // (traffic factor), backward moves about twice that; recompute repeats the forward.
-  TrainSettings traffic_settings = t;
-  traffic_settings.recompute = Recompute::kNone;
   // FP8 weight casts, once per step: TE caches their FP8 copies from the first micro-batch
   // (is_first_microbatch), since they do not change until the optimizer step (zero unless FP8).
   const double fp8_cast_s_per_weight = fp8 ? a.fp8_cast_bytes_per_element / r.memory_bytes_per_s : 0.0;
@@ -543,6 +540,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     double compute_s, recompute_compute_s, elementwise_s, recompute_ew_s;
     double adapter_s, dequant_pass_s, dequant_s;
     double fwd_window_s, bwd_window_s, cp_s, per_layer_s;
+    double executed_fraction;  // executed_attention_fraction of these layers
   };
   const auto terms_of = [&](const LayerMix& mix) {
     LayerTerms x{};
@@ -561,29 +559,32 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       adapter_avg.bwd_bytes_per_token = blend(&AdapterLayer::bwd_bytes_per_token);
       adapter_avg.stored_per_token = blend(&AdapterLayer::stored_per_token);
     }
+    // The layer's activations without recompute (with the s² scores unless fused): what full recompute
+    // re-creates in backward, and the memory-bound kernels' traffic below. (The recompute setting is
+    // all that activation_bytes_per_layer's cases differ in, so each is computed once here.)
+    const double no_recompute_bytes = layer_activation_bytes_no_recompute(m, p, t, !t.flash_attention, mix);
     // Without full recompute each adapter keeps its rank-r intermediate x·A for B's gradient.
-    x.act_base_bytes = activation_bytes_per_layer(m, p, t, mix);
+    const bool selective_scores = t.recompute == Recompute::kSelective && !t.flash_attention;
+    x.act_base_bytes = full               ? activation_bytes_per_layer(m, p, t, mix)  // the layer input only
+                       : selective_scores ? layer_activation_bytes_no_recompute(m, p, t, false, mix)
+                                          : no_recompute_bytes;
     x.act_bytes = x.act_base_bytes + (peft && !full ? seq / cp * mb * adapter_avg.stored_per_token * act_bytes : 0.0);
-    if (full) {
-      // Recomputing one layer's forward re-creates its full activations for one micro-batch.
-      TrainSettings none = t;
-      none.recompute = Recompute::kNone;
-      x.recompute_bytes = activation_bytes_per_layer(m, p, none, mix);
-    }
+    // Recomputing one layer's forward re-creates its full activations for one micro-batch.
+    x.recompute_bytes = full ? no_recompute_bytes : 0.0;
     // A fused attention kernel skips the causally masked blocks of the s² scores, so it executes only
     // part of the attention core; the Megatron count (model and hardware FLOPs) keeps the full s².
     const double attn_core_fwd = attention_core_flop(m, tokens_mb, seq, mix) / (tp * cp);
-    const double attn_skipped =
-        attn_core_fwd * (1.0 - executed_attention_fraction(m, seq, t.flash_attention, mix));
+    x.executed_fraction = executed_attention_fraction(m, seq, t.flash_attention, mix);
+    const double attn_skipped = attn_core_fwd * (1.0 - x.executed_fraction);
     const double attn_exec_fwd = attn_core_fwd - attn_skipped;
     const double layer_fwd = layer_forward_flop(m, tokens_mb, seq, mix) / (tp * cp) - attn_skipped;
     // Selective recompute re-runs the attention layers' core only (Megatron's core-attention
     // checkpointing), not a hybrid model's SSD scan.
-    const double ssd_fwd = tokens_mb * (mix.mamba / mix.layers) * ssd_scan_flop_per_token(m, seq) / (tp * cp);
-    const double recompute_layer = full ? layer_fwd
-                                   : (t.recompute == Recompute::kSelective && !t.flash_attention)
-                                       ? attn_core_fwd - ssd_fwd
-                                       : 0.0;
+    const double recompute_layer =
+        full ? layer_fwd
+        : selective_scores
+            ? attn_core_fwd - tokens_mb * (mix.mamba / mix.layers) * ssd_scan_flop_per_token(m, seq) / (tp * cp)
+            : 0.0;
     // GEMM rates of the linear layers and the attention core: one flat rate each, unless the profile
     // has a measured curve, which gives each GEMM the rate of its FLOPs per call (backward GEMMs have
     // their forward GEMM's FLOPs, so one rate serves all passes). The linear layers' rate is
@@ -626,16 +627,13 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double raw_scores = t.flash_attention ? 0.0
                                                 : act_bytes * static_cast<double>(m.num_heads) * (seq / cp) * seq *
                                                       mb / tp * (mix.attention / mix.layers);
-    const double layer_traffic =
-        a.elementwise_traffic_factor *
-        (layer_activation_bytes_no_recompute(m, p, traffic_settings, !t.flash_attention, mix) + raw_scores);
+    // Memory-bound kernels: every stored activation is written once and read once in forward
+    // (traffic factor), backward moves about twice that; recompute repeats the forward.
+    const double layer_traffic = a.elementwise_traffic_factor * (no_recompute_bytes + raw_scores);
     // Selective recompute re-runs the attention core (softmax, dropout over the s² scores) in
-    // backward: its share of the traffic is the score tensors' bytes.
+    // backward: its share of the traffic is the score tensors' bytes (what it does not store).
     const double selective_traffic =
-        t.recompute == Recompute::kSelective && !t.flash_attention
-            ? a.elementwise_traffic_factor *
-                  (layer_activation_bytes_no_recompute(m, p, traffic_settings, true, mix) -
-                   layer_activation_bytes_no_recompute(m, p, traffic_settings, false, mix) + raw_scores)
+        selective_scores ? a.elementwise_traffic_factor * (no_recompute_bytes - x.act_base_bytes + raw_scores)
             : 0.0;
     const double recompute_traffic = full ? layer_traffic : selective_traffic;
     // FP8 quantisation traffic (memory-bound; zero for other precisions): each FP8 GEMM input is cast
@@ -710,7 +708,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   };
   std::array<CachedTerms, 6> terms_cache;  // filled up to `cached`
   int cached = 0;
-  LayerTerms uncached{};  // a mix the full cache does not hold
+  LayerTerms uncached;  // a mix the full cache does not hold
   const auto stage_at = [&](int stage, double count) {
     if (p.pp == 1) return Stage{0, count, model_mix, &mt};
     if (!per_stage_mix) {
@@ -747,14 +745,14 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   };
 
   // ---- memory per pipeline stage; the plan reports the stage that needs the most ----
-  const auto stage_memory = [&](const Stage& e) {
+  // `sp`: stage_params(e.stage, e.mix); `trained`: what the stage trains (sp, or with LoRA its adapters).
+  const auto stage_memory = [&](const Stage& e, const StageParams& sp, const StageParams& trained) {
     const int stage = e.stage;
     const double stage_layers = e.mix.layers;
     const double per_layer = e.terms->act_bytes;
     TrainMemory mem;
     mem.stage = stage;
     mem.stage_layers = stage_layers;
-    const StageParams sp = stage_params(stage, e.mix);
     // Elements per rank of `s` after ZeRO sharding at `zero` and above.
     const auto sharded = [&](const StageParams& s, int zero) {
       return t.zero_stage >= zero ? s.dense / shard + s.expert / expert_shard : s.dense + s.expert;
@@ -763,9 +761,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     mem.weights_bytes = sharded(sp, 3) * weight_bytes;
     // What is trained: every parameter, or with LoRA only the adapters (bf16 like the base weights,
     // with gradients, fp32 master copies and Adam moments); QLoRA stores the frozen linear weights in 4 bits.
-    StageParams trained = sp;
     if (peft) {
-      trained = stage_adapter(e.mix, false);
       mem.trainable_params_on_gpu = trained.dense + trained.expert;
       mem.params_on_gpu += mem.trainable_params_on_gpu;
       mem.weights_bytes += sharded(trained, 3) * weight_bytes;
@@ -808,7 +804,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     }
     mem.gradients_bytes = sharded(trained, 2) * t.grad_bytes;
     mem.master_bytes = weight_bytes < 4.0 ? sharded(trained, 1) * 4.0 : 0.0;
-    mem.optimizer_bytes = sharded(trained, 1) * optimizer_state_bytes(t.optimizer);
+    mem.optimizer_bytes = sharded(trained, 1) * state_bytes_per_element;
     if (offload) {
       // ZeRO-Offload (DeepSpeed): the host holds an fp32 copy of the shard's weights (the one CPU Adam
       // updates, whatever the training dtype), the optimizer states and the shard's fp32 gradients;
@@ -817,7 +813,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       // ZeRO optimizers accumulate in it), reduced whole before they go down; ZeRO 2 / 3 stream them
       // out bucket by bucket (the buckets are in the runtime overhead).
       const double elements = sharded(trained, 1);
-      mem.host_bytes = elements * (4.0 + optimizer_state_bytes(t.optimizer) + 4.0 +
+      mem.host_bytes = elements * (4.0 + state_bytes_per_element + 4.0 +
                                    (t.zero_stage >= 2 && micro_batches > 1 ? act_bytes : 0.0));
       mem.master_bytes = 0;
       mem.optimizer_bytes = 0;
@@ -983,7 +979,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const auto optimizer_time = [&](const StageParams& sp, const Stage& e) {
     const double elements = t.zero_stage >= 1 ? sp.dense / shard + sp.expert / expert_shard : sp.dense + sp.expert;
     // fp32 master (mixed precision) + the optimizer's states (Adam m, v)
-    const double state_bytes = (weight_bytes < 4.0 ? 4.0 : 0.0) + optimizer_state_bytes(t.optimizer);
+    const double state_bytes = (weight_bytes < 4.0 ? 4.0 : 0.0) + state_bytes_per_element;
     if (!offload) return elements * (2.0 * state_bytes + t.grad_bytes + weight_bytes) / r.memory_bytes_per_s;
     // ZeRO-Offload (DeepSpeed): the shard's gradients go down over PCIe at the step's last micro-batch,
     // fp32-converted on the GPU with ZeRO 1 / 2 (4 bytes), in the model's dtype with ZeRO 3. ZeRO 1
@@ -1007,7 +1003,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     }
     const double host_bw = r.host_memory_bytes_per_s / job_gpus_per_node;
     const double update_s =
-        elements * (2.0 * (4.0 + optimizer_state_bytes(t.optimizer)) + 4.0 + (weight_bytes < 4.0 ? weight_bytes : 0.0)) /
+        elements * (2.0 * (4.0 + state_bytes_per_element) + 4.0 + (weight_bytes < 4.0 ? weight_bytes : 0.0)) /
         host_bw;
     const double up_s = elements * weight_bytes / link;
     return pcie_s + update_s + up_s;
@@ -1020,9 +1016,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const auto bwd_s = [&](const Stage& e) {
     return (e.mix.layers * e.terms->bwd_window_s + pp_mb / 2.0 + (e.stage == p.pp - 1 ? head_bwd_s : 0.0)) / p.vpp;
   };
-  const auto tail_of = [&](const Stage& e, double& d, double& o) {
-    const StageParams base = stage_params(e.stage, e.mix);
-    const StageParams trained = peft ? stage_adapter(e.mix, false) : base;
+  const auto tail_of = [&](const Stage& e, const StageParams& base, const StageParams& trained, double& d, double& o) {
     d = dp_time(e, base, trained);
     o = optimizer_time(trained, e);
   };
@@ -1036,21 +1030,34 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // last one's backward leaves through them, so the step is m·T_max + (ΣT − T_max)/vpp. With equal
   // stages whose last one adds the output layer that is m·T_last + (pp − 1)·T_layers/vpp.
   Stage slowest{};
-  LayerTerms st{};  // the slowest stage's per-layer costs
+  // The slowest stage's per-layer costs (a copy when they are in `uncached`, which a later stage may reuse).
+  const LayerTerms* slowest_terms = &mt;
+  LayerTerms slowest_uncached;
   double t_max = 0, t_sum = 0;
   double dp_s = 0, opt_s = 0, tail = 0;
   double lead = 0;  // backward of the stages before this one after the last micro-batch
+  const auto keep_terms = [&](const Stage& e) {
+    if (e.terms != &uncached) {
+      slowest_terms = e.terms;
+    } else {
+      slowest_uncached = uncached;
+      slowest_terms = &slowest_uncached;
+    }
+  };
   for_each_stage([&](const Stage& e) {
+    // Its parameters, and what it trains (all, or with LoRA its adapters).
+    const StageParams sp = stage_params(e.stage, e.mix);
+    const StageParams trained = peft ? stage_adapter(e.mix, false) : sp;
     // Memory: the first stage, the middle ones (without per-stage mixes only when they hold other
     // layer counts than the first) and the last.
     if (e.stage == 0) {
-      mem = stage_memory(e);
+      mem = stage_memory(e, sp, trained);
       host_most = mem.host_bytes;
     } else if (e.stage == p.pp - 1) {
-      last = stage_memory(e);
+      last = stage_memory(e, sp, trained);
       have_last = true;
     } else if (per_stage_mix || lay.middle != lay.first) {
-      const TrainMemory mid = stage_memory(e);
+      const TrainMemory mid = stage_memory(e, sp, trained);
       host_most = std::max(host_most, mid.host_bytes);
       if (!have_mid || mid.total_bytes > mid_most.total_bytes) mid_most = mid;
       have_mid = true;
@@ -1059,25 +1066,25 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     const double t_e = stage_s(e);
     if (e.stage == 0) {
       slowest = e;
-      st = *e.terms;
+      keep_terms(e);
       t_max = t_sum = t_e;
     } else {
       t_sum += e.count * t_e;
       if (e.stage == p.pp - 1 ? t_e >= t_max : t_e > t_max) {
         t_max = t_e;
         slowest = e;
-        st = *e.terms;
+        keep_terms(e);
       }
     }
     // The data-parallel reduction and optimizer update after the last micro-batch.
     if (e.stage == 0) {
-      tail_of(e, dp_s, opt_s);
+      tail_of(e, sp, trained, dp_s, opt_s);
       tail = dp_s + opt_s;
       lead = bwd_s(e);
       return;
     }
     double d = 0, o = 0;
-    tail_of(e, d, o);
+    tail_of(e, sp, trained, d, o);
     if (d + o - lead > tail) {
       tail = d + o - lead;
       dp_s = std::max(0.0, d - lead);  // what is left of its reduction after stage 0's backward
@@ -1104,6 +1111,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     mem.host_fits = mem.host_capacity_bytes <= 0 || mem.host_bytes_per_node <= mem.host_capacity_bytes;
     mem.fits = mem.fits && mem.host_fits;
   }  // The step's breakdown is the slowest stage's.
+  const LayerTerms& st = *slowest_terms;
   const double slowest_layers = slowest.mix.layers;
   const bool head = slowest.stage == p.pp - 1;
   const double head_mtp = head ? mtp : 0.0;
@@ -1140,16 +1148,18 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   const double samples = static_cast<double>(t.global_batch);
   const double step_tokens = seq * samples;
   const double logits_step = 2.0 * step_tokens * h * static_cast<double>(m.vocab_size);
-  const double model_fwd = layers * layer_forward_flop(m, step_tokens, seq) + logits_step +
-                           static_cast<double>(m.mtp_layers) *
-                               (layer_forward_flop(m, step_tokens, seq) + 4.0 * step_tokens * h * h + logits_step);
+  // (The model's mean layer: model_mix, computed once.)
+  const double layer_step_fwd = layer_forward_flop(m, step_tokens, seq, model_mix);
+  const double attn_step_fwd = attention_core_flop(m, step_tokens, seq, model_mix);
+  const double model_fwd = layers * layer_step_fwd + logits_step +
+                           static_cast<double>(m.mtp_layers) * (layer_step_fwd + 4.0 * step_tokens * h * h + logits_step);
   tt.model_flop_per_step = 3.0 * model_fwd;
   double adapter_model_fwd = 0;
   if (peft) {
     // What fine-tuning must compute: forward and input gradients of the frozen linear layers and the
     // output layer (2×), the attention core (3×), and the adapters' forward and backward (3×), with
     // the adapters' FLOPs of the unsplit model.
-    const double attn_model = (layers + mtp) * attention_core_flop(m, step_tokens, seq);
+    const double attn_model = (layers + mtp) * attn_step_fwd;
     adapter_model_fwd = layers * step_tokens *
                         [&] {
                           const AdapterCounts whole = count_adapters(m, t.adapter, 1, 1);
@@ -1159,14 +1169,13 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                         }();
     tt.model_flop_per_step = 2.0 * (model_fwd - attn_model) + 3.0 * attn_model + 3.0 * adapter_model_fwd;
   }
-  const double recompute_total = full ? layers * layer_forward_flop(m, seq * samples, seq) + adapter_model_fwd
+  const double recompute_total = full ? layers * layer_step_fwd + adapter_model_fwd
                                  : mt.recompute_flop > 0 ? layers * mt.recompute_flop * tp * cp * samples / mb
                                                        : 0.0;
   tt.hardware_flop_per_step = tt.model_flop_per_step + recompute_total;
   // The skipped (masked) share of the attention core: forward and 2× backward, and again when full
   // recompute repeats the forward (selective recompute without a fused kernel skips nothing).
-  const double skipped_fwd = (layers + mtp) * attention_core_flop(m, step_tokens, seq) *
-                             (1.0 - executed_attention_fraction(m, seq, t.flash_attention));
+  const double skipped_fwd = (layers + mtp) * attn_step_fwd * (1.0 - mt.executed_fraction);
   tt.executed_flop_per_step = tt.hardware_flop_per_step - (3.0 + (full ? 1.0 : 0.0)) * skipped_fwd;
   tt.tokens_per_step = seq * samples;
   const double gpus = out.gpus;
