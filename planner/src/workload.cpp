@@ -519,6 +519,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   const Reader r(doc, file);
   r.expect_schema(kWorkloadSchema, kWorkloadMajor);
   r.only_keys({"schema", "schema_version", "name", "model", "phase", "gpus", "parallelism", "train", "infer"});
+  r.refuse_null({"schema", "schema_version", "name", "model", "phase", "gpus", "parallelism", "train",
+                 "infer"});  // the schema allows null for none of them
   Workload w;
   w.name = r.string_or("name", "");
   const Reader mr = r.at("model");
@@ -540,6 +542,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   if (auto p = r.maybe("parallelism")) {
     p->only_keys({"tp", "pp", "dp", "cp", "ep", "vpp", "sequence_parallel", "first_stage_layers", "last_stage_layers",
                   "rank_order"});
+    p->refuse_null({"tp", "pp", "dp", "cp", "ep", "vpp", "sequence_parallel", "first_stage_layers", "last_stage_layers",
+                    "rank_order"});  // the schema allows null for none of them
     w.par.tp = static_cast<int>(p->integer_or("tp", 1, 1, 1024));
     w.par.pp = static_cast<int>(p->integer_or("pp", 1, 1, 1024));
     w.par.dp = static_cast<int>(p->integer_or("dp", 1, 1, kMaxGpus));
@@ -557,6 +561,9 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     t.only_keys({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute", "flash_attention",
                  "precision", "grad_bytes", "optimizer", "offload", "dp_comm_overlap", "tp_comm_overlap", "adapter",
                  "checkpoint", "failures"});
+    t.refuse_null({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute", "flash_attention",
+                   "precision", "grad_bytes", "optimizer", "offload", "dp_comm_overlap", "tp_comm_overlap", "adapter",
+                   "checkpoint", "failures"});  // the schema allows null for none of them
     w.train.global_batch = t.integer("global_batch", 1, kMaxBatch);
     w.train.micro_batch = t.integer_or("micro_batch", 1, 1, kMaxBatch);
     w.train.seq_len = t.integer("seq_len", 1, kMaxSeq);
@@ -573,6 +580,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.train.tp_comm_overlap = t.number_or("tp_comm_overlap", 0, Range::kFraction);
     if (auto ad = t.maybe("adapter")) {
       ad->only_keys({"method", "rank", "targets"});
+      ad->refuse_null({"method", "rank", "targets"});  // the schema allows null for none of them
       w.train.adapter.method = adapter_method_from_string(ad->choice("method", {"lora", "qlora"}));
       w.train.adapter.rank = ad->integer_or("rank", 16, 1, kMaxAdapterRank);
       if (!ad->is_null("targets")) {
@@ -598,11 +606,14 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     ResilienceSettings& rs = w.train.resilience;
     if (auto f = t.maybe("failures")) {
       f->only_keys({"mtbf_s", "restart_s"});
+      f->refuse_null({"mtbf_s", "restart_s"});  // the schema allows null for none of them
       rs.mtbf_s = f->number("mtbf_s", Range::kPositive);
       rs.restart_s = f->number_or("restart_s", rs.restart_s, Range::kNonNegative);
     }
     if (auto ck = t.maybe("checkpoint")) {
       ck->only_keys({"every_s", "mode", "write_bytes_per_s", "read_bytes_per_s"});
+      ck->refuse_null(
+          {"every_s", "mode", "write_bytes_per_s", "read_bytes_per_s"});  // the schema allows null for none of them
       if (ck->is_null("every_s") && rs.mtbf_s <= 0) {
         ck->fail_at("every_s",
                     "productive seconds between checkpoints (or train.failures.mtbf_s, for Young's interval)");
@@ -623,6 +634,11 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
                  "weight_group_size", "quantized_weights", "kv_precision", "compute_precision", "gpu_memory_utilization",
                  "sliding_window_full_pages", "prefill_chunk_tokens", "max_num_seqs", "max_utilisation",
                  "kv_block_tokens", "shared_prefix_tokens"});
+    i.refuse_null({"context_len", "output_len", "batch", "qps", "tpot_slo_s", "ttft_slo_s", "weight_precision",
+                   "weight_group_size", "quantized_weights", "kv_precision", "compute_precision",
+                   "gpu_memory_utilization", "sliding_window_full_pages", "prefill_chunk_tokens", "max_num_seqs",
+                   "max_utilisation", "kv_block_tokens",
+                   "shared_prefix_tokens"});  // the schema allows null for none of them
     w.infer.context_len = i.integer("context_len", 1, kMaxSeq);
     w.infer.output_len = i.integer("output_len", 1, kMaxSeq);
     w.infer.batch = i.integer_or("batch", 0, 0, kMaxBatch);

@@ -1,6 +1,8 @@
 // Catalogs: every shipped file loads, lookups by alias, suggestions for typos, workload validation.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <limits>
 
 #include "headroom/core/errors.hpp"
@@ -177,6 +179,20 @@ TEST(Workload, ParsesDocumentAndRejectsUnknownModel) {
   refused(R"("model":"llama-2-7b")",
           R"("model":{"id":"x","num_layers":2,"hidden_size":64,"num_heads":4,"ffn_hidden_size":128,"vocab_size":100,"num_kv_head":4})",
           "$.model.num_kv_head");
+  // A null is not "the default": the schema allows it for no workload field ("tp": null ran at TP 1).
+  for (const auto& [from, to, path] :
+       {std::tuple<std::string, std::string, std::string>{R"("tp":2)", R"("tp":null)", "$.parallelism.tp"},
+        {R"("recompute":"selective")", R"("recompute":null)", "$.train.recompute"},
+        {R"("phase":"train")", R"("phase":"train","gpus":null)", "$.gpus"}}) {
+    std::string nulled = doc;
+    nulled.replace(nulled.find(from), from.size(), to);
+    try {
+      workload_from_json(nulled, "w.json", catalog());
+      ADD_FAILURE() << "accepted " << to;
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.json_path(), path) << to;
+    }
+  }
   EXPECT_EQ(w.gpus, 8);
   EXPECT_EQ(w.train.recompute, Recompute::kSelective);
   std::string bad = doc;
