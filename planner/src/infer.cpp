@@ -441,10 +441,16 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
     const SteadyState st = steady_at(b, nullptr, nullptr);
     return (in.tpot_slo_s <= 0 || st.tpot_s <= in.tpot_slo_s) && (in.ttft_slo_s <= 0 || st.ttft_s <= in.ttft_slo_s);
   };
-  // The engine runs at most max_num_seqs requests at once, whatever else would fit.
+  // The engine runs at most max_num_seqs requests at once, whatever else would fit. And a step holds
+  // at most step_tokens tokens: with B running requests, B decode tokens and the B/n prompts that
+  // start per step (P new tokens each) must fit, B + (B/n)·P <= step_tokens, so the step budget
+  // sustains at most step_tokens·n / (n + P) running requests (per engine: a PP micro-batch); a larger
+  // batch is never reached (vLLM admits new requests only as the budget allows) and is planned at that
+  // most instead. Short outputs after long prompts bind here: 2048 + 32 tokens on 8192 per step, 126.
   tt.limits = limits;
-  tt.max_batch = std::min(mem.max_concurrent_requests, static_cast<double>(limits.max_seqs));
-  double batch = std::min(static_cast<double>(in.batch), static_cast<double>(limits.max_seqs));
+  tt.budget_batch = std::max(1.0, std::floor(step_tokens * n_out / (n_out + prompt_tokens))) * (s.pp > 1 ? s.pp : 1.0);
+  tt.max_batch = std::min({mem.max_concurrent_requests, static_cast<double>(limits.max_seqs), tt.budget_batch});
+  double batch = std::min({static_cast<double>(in.batch), static_cast<double>(limits.max_seqs), tt.budget_batch});
   if (batch <= 0) {
     batch = std::max(1.0, tt.max_batch);
     if ((in.tpot_slo_s > 0 || in.ttft_slo_s > 0) && !meets(batch)) {

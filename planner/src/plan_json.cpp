@@ -862,6 +862,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                    {"ttft_under_load_s", num(t.ttft_under_load_s)},
                    {"tpot_s", num(t.tpot_s)},
                    {"max_batch", t.max_batch},
+                   {"budget_batch", t.budget_batch},
                    {"max_num_seqs", t.limits.max_seqs},
                    {"step_tokens", t.limits.step_tokens},
                    {"prompt_chunk_tokens", t.prompt_chunk_tokens},
@@ -979,9 +980,13 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("  {:<30}{:>14}   ({} tokens per step; {})\n", "engine max_num_seqs", t.limits.max_seqs,
                    t.limits.step_tokens,
                    t.limits.max_seqs_default && t.limits.step_tokens_default ? "vLLM's defaults for this GPU"
-                   : t.limits.max_seqs_default || t.limits.step_tokens_default
-                       ? "one given, one vLLM's default for this GPU"
-                       : "as given");
+                   : t.limits.max_seqs_default    ? "max_num_seqs vLLM's default for this GPU, step budget as given"
+                   : t.limits.step_tokens_default ? "max_num_seqs as given, step budget vLLM's default for this GPU"
+                                                  : "as given");
+  s += fmt::format(
+      "  {:<30}{:>14.0f}   (the least of: {:.0f} fit, max_num_seqs {}, {:.0f} the step budget sustains "
+      "with this prompt / output mix)\n",
+      "largest running batch", t.max_batch, m.max_concurrent_requests, t.limits.max_seqs, t.budget_batch);
   s += fmt::format("\nThroughput at batch {:.0f}\n", t.batch);
   s += fmt::format("  {:<30}{:>14}   ({})\n", "TTFT under load", core::format_seconds(t.ttft_under_load_s),
                    t.prompt_step_share >= 1.0

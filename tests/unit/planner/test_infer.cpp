@@ -56,6 +56,9 @@ TEST(Infer, SharedPrefixIsStoredOnceAndNotRecomputed) {
   // of 16: the prefix cache holds its 31 whole blocks (496 tokens, 131,072 B each) once; a request
   // holds ceil((1010 − 496) / 16) = 33 blocks of its own and computes 504 prompt tokens.
   Workload w = infer("llama-3-8b", 1, 1000, 10);
+  // A step budget no batch here reaches (10 output tokens after 1000-token prompts: 8192 tokens per
+  // step sustain only 159 running requests), so that the batch is the most that fit.
+  w.infer.prefill_chunk_tokens = std::int64_t{1} << 24;
   const InferResult plain = eval(w);
   w.infer.shared_prefix_tokens = 500;
   validate(w);
@@ -197,23 +200,26 @@ TEST(Infer, TtftUnderLoadIsContinuousWhereEveryStepCarriesPrompts) {
   EXPECT_NEAR(above.ttft_under_load_s / below.ttft_under_load_s, 1.0, 0.03);
 }
 
-TEST(Infer, TtftSloPicksTheLargestBatchThatMeetsItEvenWhenTtftIsNotMonotonic) {
-  // Llama 3 70B on TP 4, 4096-token prompts in chunks of 512, 64 output tokens. Below batch 8 a prompt
-  // takes 8 chunk steps; from 8 on every step carries B/64 prompts and a prompt takes 64/B steps, so
-  // the weight reads of a step are paid fewer times and TTFT under load falls before it rises again.
-  // With an SLO that batch 1 misses and batch 32 meets, the plan is the largest batch that meets it,
-  // found here by trying every batch.
+TEST(Infer, TtftSloPicksTheLargestBatchThatMeetsIt) {
+  // Llama 3 70B on TP 4, 4096-token prompts in steps of 512 tokens, 64 output tokens. The step budget
+  // sustains at most 512 · 64 / (64 + 4096) = 7.9, so 7 running requests (a larger batch would need
+  // more prompt tokens per step than the budget holds; before the budget bound the batch, this test
+  // planned batch 32 with steps of 2,600 tokens). With an SLO that batch 1 meets and the largest does
+  // not, the plan is the largest batch that meets it, found here by trying every batch.
   Workload w = infer("llama-3-70b", 4, 4096, 64);
   w.infer.prefill_chunk_tokens = 512;
-  const double most = eval(w).memory.max_concurrent_requests;
+  const InferTime full = eval(w).time;
+  EXPECT_EQ(full.budget_batch, 7);
+  EXPECT_EQ(full.max_batch, 7);
+  const auto most = static_cast<std::int64_t>(full.max_batch);
   std::vector<double> ttft(static_cast<std::size_t>(most) + 1, 0.0);
-  for (std::int64_t b = 1; b <= static_cast<std::int64_t>(most); ++b) {
+  for (std::int64_t b = 1; b <= most; ++b) {
     w.infer.batch = b;
     ttft[static_cast<std::size_t>(b)] = eval(w).time.ttft_under_load_s;
   }
-  ASSERT_LT(ttft[32], ttft[1]);  // not monotonic
+  ASSERT_LT(ttft[1], ttft[static_cast<std::size_t>(most)]);
   w.infer.batch = 0;
-  w.infer.ttft_slo_s = ttft[32];
+  w.infer.ttft_slo_s = ttft[4];
   double largest = 0;
   for (std::size_t b = 1; b < ttft.size(); ++b)
     if (ttft[b] <= w.infer.ttft_slo_s) largest = static_cast<double>(b);
@@ -382,6 +388,7 @@ TEST(InferSearch, LayoutsMissingTheSloComeClosestFirst) {
 TEST(Infer, RequestsHoldWholeKvBlocks) {
   // 1000 + 10 tokens take 64 blocks of 16 = 1024 token slots; with blocks of 1 exactly 1010.
   Workload w = infer("llama-3-8b", 1, 1000, 10);
+  w.infer.prefill_chunk_tokens = std::int64_t{1} << 24;  // the batch is the most that fit (see above)
   const InferResult paged = eval(w);
   const double kv = paged.memory.kv_bytes_per_token;  // 131,072 B: 32 layers · 8 KV heads · 256 · 2 B
   EXPECT_DOUBLE_EQ(kv, 131'072.0);
@@ -600,6 +607,7 @@ TEST(Infer, PhasesAreTimedApart) {
   // attention reads 512 × 4 layers × 16.4K positions of KV, so the step is the sum of the two, more
   // than one roofline over the whole step would give.
   Workload w = synthetic_infer(16384, 16, 512);
+  w.infer.prefill_chunk_tokens = std::int64_t{1} << 24;  // a step budget that sustains batch 512 here
   validate(w);
   const SyntheticStep k = synthetic_step(w);
   const double B = 512, L = 4, mid = 16392;
@@ -691,12 +699,16 @@ TEST(Infer, BatchCappedAtMaxNumSeqs) {
   Workload granite = infer("granite-4.0-h-tiny", 4, 8192, 512);
   const InferResult rg = eval(granite);
   EXPECT_EQ(rg.memory.max_concurrent_requests, 2856);
-  EXPECT_EQ(rg.time.batch, 1024);
-  // --max-seqs 2000 lifts the cap; the most that fit still bound it.
+  // Before max_num_seqs (1024) the step budget binds: 8192 tokens per step sustain 8192 · 512 / (512 +
+  // 8192) = 481.9 running requests with 8192-token prompts and 512-token outputs.
+  EXPECT_EQ(rg.time.budget_batch, 481);
+  EXPECT_EQ(rg.time.batch, 481);
+  // A larger budget and --max-seqs 2000 lift both caps; the most that fit still bound them.
+  granite.infer.prefill_chunk_tokens = std::int64_t{1} << 20;
+  EXPECT_EQ(eval(granite).time.batch, 1024);
   granite.infer.max_num_seqs = 2000;
   EXPECT_EQ(eval(granite).time.batch, 2000);
   granite.infer.max_num_seqs = 4000;
-  granite.infer.prefill_chunk_tokens = 8192;
   EXPECT_EQ(eval(granite).time.batch, 2856);
   // The sweep ends at the cap.
   a100.infer.batch = 0;
@@ -1112,6 +1124,26 @@ TEST(Infer, NemotronHStateAndKv) {
   // TP 8 splits the 8 groups, one per rank.
   const InferResult t8 = eval(infer("nemotron-h-8b", 8, 8000, 192));
   EXPECT_EQ(t8.memory.state_bytes_per_request, 24.0 * (3.0 * (1024 + 2 * 128) + 16.0 * 64 * 128) * 2);
+}
+
+TEST(Infer, StepBudgetBoundsTheRunningBatch) {
+  // Review finding: Llama 3 8B on H100, 2048-token prompts, 32 output tokens. 217 requests fit, but a
+  // step of 8192 tokens holds the B decode tokens and the B/32 prompts that start per step (2048 new
+  // tokens each) only while B + (B/32)·2048 <= 8192: B <= 8192 · 32 / 2080 = 126.03. The plan used to
+  // run 217 with steps of about 14,100 tokens (1.7× the budget) and a TPOT of 272 ms.
+  Workload w = infer("llama-3-8b", 1, 2048, 32);
+  const InferResult r = eval(w);
+  EXPECT_EQ(r.memory.max_concurrent_requests, 217);
+  EXPECT_EQ(r.time.budget_batch, 126);
+  EXPECT_EQ(r.time.batch, 126);
+  EXPECT_LE(126 + 126.0 / 32 * 2048, 8192);
+  // A batch asked for beyond it is planned at it; a budget twice as large sustains twice the batch.
+  w.infer.batch = 200;
+  EXPECT_EQ(eval(w).time.batch, 126);
+  w.infer.batch = 0;
+  w.infer.prefill_chunk_tokens = 16384;
+  EXPECT_EQ(eval(w).time.budget_batch, 252);  // 16384 · 32 / 2080 = 252.06
+  EXPECT_EQ(eval(w).time.batch, 217);         // now the memory binds
 }
 
 }  // namespace

@@ -67,7 +67,10 @@ struct InferTime {
   RooflinePoint decode;              ///< one decode step of a micro-batch alone (the whole batch with PP 1), mid-output context
   RooflinePoint step;                ///< a steady-state step that carries prompt tokens (a chunk, or B/n prompts)
   EngineLimits limits;               ///< the step token budget and request cap used
-  /// Batch cap: the smaller of the most that fit in memory and the engine's max_num_seqs.
+  /// Running requests the step token budget sustains at this prompt / output mix:
+  /// step_tokens · n / (n + P) per engine (× PP for the replica's micro-batches).
+  double budget_batch = 0;
+  /// Batch cap: the smallest of the most that fit in memory, the engine's max_num_seqs and budget_batch.
   double max_batch = 0;
   double prompt_chunk_tokens = 0;    ///< prompt tokens per chunk step: min(budget − decode tokens, prompt)
   double prompt_steps = 0;           ///< steps one prompt's chunks take: ⌈prompt tokens / chunk⌉
