@@ -43,8 +43,9 @@ void apply_resilience_flags(const CLI::App* c, const ResilienceFlags& f, bool fr
     }
   };
   check("--checkpoint-every", f.checkpoint_every_min, 0, false, 1e8 / 60.0, "minutes between checkpoints");
-  check("--checkpoint-write", f.checkpoint_write_gb_per_s, 0, false, 1e5, "GB/s per node");
-  check("--checkpoint-read", f.checkpoint_read_gb_per_s, 0, false, 1e5, "GB/s per node");
+  // At least 1 MB/s (0.001 GB/s), as the workload file: smaller is a unit slip, not a storage system.
+  check("--checkpoint-write", f.checkpoint_write_gb_per_s, 1e-3, true, 1e5, "GB/s per node");
+  check("--checkpoint-read", f.checkpoint_read_gb_per_s, 1e-3, true, 1e5, "GB/s per node");
   check("--mtbf", f.mtbf_h, 0, false, 1e9 / 3600.0, "hours between interruptions");
   check("--restart-min", f.restart_min, 0, true, 1e7 / 60.0, "minutes to restart");
   if (fresh || given("--checkpoint-every"))

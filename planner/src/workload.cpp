@@ -134,6 +134,9 @@ constexpr double kMaxCheckpointEveryS = 1e8;
 constexpr double kMaxMtbfS = 1e9;
 constexpr double kMaxRestartS = 1e7;
 constexpr double kMaxStorageBytesPerS = 1e14;
+// 1 MB/s per node: below it a checkpoint of a small model takes hours (a typo for GB/s, or a unit slip;
+// 1e-300 printed a 300-digit time to train).
+constexpr double kMinStorageBytesPerS = 1e6;
 
 [[noreturn]] void bad(const std::string& file, const std::string& path, const std::string& expected) {
   throw core::InputError(file, path, expected);
@@ -348,14 +351,17 @@ void validate(const Workload& w, const std::string& file) {
           fmt::format("productive seconds between checkpoints in (0, {:g}], got {:g}", kMaxCheckpointEveryS,
                       rs.checkpoint_every_s));
     }
-    if (rs.checkpoint_write_bytes_per_s != 0 && !in_range(rs.checkpoint_write_bytes_per_s, 0, kMaxStorageBytesPerS)) {
+    if (rs.checkpoint_write_bytes_per_s != 0 && !(in_range(rs.checkpoint_write_bytes_per_s, 0, kMaxStorageBytesPerS) &&
+                                                  rs.checkpoint_write_bytes_per_s >= kMinStorageBytesPerS)) {
       bad(file, "$.train.checkpoint.write_bytes_per_s",
-          fmt::format("bytes/s per node in (0, {:g}], got {:g}", kMaxStorageBytesPerS,
+          fmt::format("bytes/s per node in [{:g}, {:g}], got {:g}", kMinStorageBytesPerS, kMaxStorageBytesPerS,
                       rs.checkpoint_write_bytes_per_s));
     }
-    if (rs.checkpoint_read_bytes_per_s != 0 && !in_range(rs.checkpoint_read_bytes_per_s, 0, kMaxStorageBytesPerS)) {
+    if (rs.checkpoint_read_bytes_per_s != 0 && !(in_range(rs.checkpoint_read_bytes_per_s, 0, kMaxStorageBytesPerS) &&
+                                                 rs.checkpoint_read_bytes_per_s >= kMinStorageBytesPerS)) {
       bad(file, "$.train.checkpoint.read_bytes_per_s",
-          fmt::format("bytes/s per node in (0, {:g}], got {:g}", kMaxStorageBytesPerS, rs.checkpoint_read_bytes_per_s));
+          fmt::format("bytes/s per node in [{:g}, {:g}], got {:g}", kMinStorageBytesPerS, kMaxStorageBytesPerS,
+                      rs.checkpoint_read_bytes_per_s));
     }
     if (rs.mtbf_s != 0 && !in_range(rs.mtbf_s, 0, kMaxMtbfS)) {
       bad(file, "$.train.failures.mtbf_s",

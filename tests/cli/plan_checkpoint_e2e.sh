@@ -91,6 +91,9 @@ done
 check "--mtbf 0" expect_exit 2 "$hr" "${plan70[@]}" --mtbf 0 --checkpoint-write 2 --checkpoint-read 4
 check "--mtbf 0 message" grep -q -- '--mtbf: expected hours between interruptions' "$work/err"
 check "--checkpoint-write -1" expect_exit 2 "$hr" "${plan70[@]}" --checkpoint-every 30 --checkpoint-write -1
+# Below 1 MB/s per node is a unit slip, not storage (1e-300 printed a 300-digit time to train).
+check "--checkpoint-write 1e-300" expect_exit 2 "$hr" "${plan70[@]}" --checkpoint-every 30 --checkpoint-write 1e-300
+check "--checkpoint-write 1e-300 message" grep -q -- '--checkpoint-write: expected GB/s per node in \[0.001, 100000\], got 1e-300' "$work/err"
 check "--checkpoint-write message" grep -q -- '--checkpoint-write: expected GB/s per node' "$work/err"
 check "unknown mode" expect_exit 2 "$hr" "${plan70[@]}" --checkpoint-every 30 --checkpoint-write 2 --checkpoint-mode lazy
 check "unknown mode message" grep -q -- "--checkpoint-mode: expected checkpoint mode 'sync' or 'async', got 'lazy'" "$work/err"

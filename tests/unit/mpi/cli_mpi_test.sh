@@ -68,7 +68,7 @@ PY
   --case-timeout 4 --out stuck.json > /dev/null 2> stuck.err &
 pid=$!
 stopped=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 900); do
   for p in $(pgrep -f "bench --suite standard --filter mpi.all_reduce --case-timeout 4 --out stuck.json" || true); do
     if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$((ranks - 1))"; then
       stopped=$p
