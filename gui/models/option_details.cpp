@@ -88,12 +88,13 @@ QString checkpoint_summary(const OptionResult& o) {
 QString cold_start_text(const OptionResult& o) {
   if (!o.error.empty()) return {};
   if (o.cold_start_s > 0) {
-    return qs(fmt::format("{} ({:.3g} GB of weights per node at {:.3g} GB/s; engine start-up not counted)",
-                          core::format_seconds(o.cold_start_s), o.cold_start_bytes_per_node / 1e9,
-                          o.cold_start_read_bytes_per_s / 1e9));
+    return qs(fmt::format(
+        "{} ({:.3g} GB of one replica's weights per node at {:.3g} GB/s; engine start-up not counted)",
+        core::format_seconds(o.cold_start_s), o.cold_start_bytes_per_node / 1e9, o.cold_start_read_bytes_per_s / 1e9));
   }
-  return qs(fmt::format("unknown: no storage read figure in this GPU's profile ({:.3g} GB of weights per node)",
-                        o.cold_start_bytes_per_node / 1e9));
+  return qs(
+      fmt::format("unknown: no storage read figure in this GPU's profile ({:.3g} GB of one replica's weights per node)",
+                  o.cold_start_bytes_per_node / 1e9));
 }
 
 QString option_details_html(const Comparison& c) {

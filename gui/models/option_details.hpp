@@ -21,8 +21,8 @@ QStringList checkpoint_lines(const OptionResult& o);
 /// The table cell: "3.24 % ckpt" plus " + 1.95 % failures", "⚠" on an overrun; "off" when off.
 QString checkpoint_summary(const OptionResult& o);
 
-/// Serving: "30.2 s (… GB of weights per node at … GB/s; engine start-up not counted)", or
-/// "unknown: no storage read figure in this GPU's profile (… GB of weights per node)".
+/// Serving: "30.2 s (… GB of one replica's weights per node at … GB/s; engine start-up not counted)", or
+/// "unknown: no storage read figure in this GPU's profile (… GB of one replica's weights per node)".
 QString cold_start_text(const OptionResult& o);
 
 /// The details view of the whole comparison (rich text): per option its error, its checkpoint and

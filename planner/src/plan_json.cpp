@@ -1029,13 +1029,14 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
                    ctx.rates.gemm_flop_per_s / ctx.rates.memory_bytes_per_s);
   const ColdStart cs = cold_start(r, ctx.rates);
   s += cs.time_s > 0 ? fmt::format(
-                           "  {:<30}{:>14}   ({:.3g} GB of weights per node at {:.3g} GB/s; engine start-up not "
-                           "counted)\n",
+                           "  {:<30}{:>14}   ({:.3g} GB of one replica's weights per node at {:.3g} GB/s; engine "
+                           "start-up not counted; replicas sharing a node read theirs too unless the page cache "
+                           "serves them)\n",
                            "cold start (weights load)", core::format_seconds(cs.time_s), cs.bytes_per_node / 1e9,
                            cs.read_bytes_per_s / 1e9)
                      : fmt::format(
-                           "  {:<30}{:>14}   ({:.3g} GB of weights per node; the profile's storage.read_bytes_per_s "
-                           "is null)\n",
+                           "  {:<30}{:>14}   ({:.3g} GB of one replica's weights per node; the profile's "
+                           "storage.read_bytes_per_s is null)\n",
                            "cold start (weights load)", "unknown", cs.bytes_per_node / 1e9);
   if (!sweep.empty()) {
     s += "\nLatency and throughput against the batch\n";

@@ -367,7 +367,7 @@ class ModelsTest : public QObject {
     QVERIFY2(cold_start_text(o).startsWith(QString::fromStdString(core::format_seconds(cs.time_s)) +
                                            QStringLiteral(" (")),
              qPrintable(cold_start_text(o)));
-    QVERIFY(cold_start_text(o).contains(QStringLiteral("GB of weights per node at 1.2 GB/s")));
+    QVERIFY(cold_start_text(o).contains(QStringLiteral("GB of one replica's weights per node at 1.2 GB/s")));
     ComparisonTableModel model;
     QAbstractItemModelTester tester(&model, kFail);
     model.setComparison(std::make_shared<Comparison>(c));
