@@ -168,6 +168,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // dtype (vLLM's mamba cache dtype 'auto' follows the model's, not the KV cache's). This GPU holds
   // its stage's Mamba layers (above) and its TP share of their heads.
   mem.state_bytes_per_request = mamba_stage_layers * state_layer_bytes;
+  mem.window_kv_bytes_per_request = swa_bytes_per_request;
   const double state_bytes_mean = static_cast<double>(m.mamba_layers) / s.pp * state_layer_bytes;
   // Prompt tokens a request computes: the cached prefix blocks are not run again.
   const double new_ctx = static_cast<double>(in.context_len) - cached;

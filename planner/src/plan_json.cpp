@@ -844,6 +844,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                    {"kv_bytes_per_token", m.kv_bytes_per_token},
                    {"kv_bytes_per_token_model", m.kv_bytes_per_token_model},
                    {"state_bytes_per_request", m.state_bytes_per_request},
+                   {"window_kv_bytes_per_request", m.window_kv_bytes_per_request},
                    {"shared_prefix_tokens", m.shared_prefix_tokens},
                    {"shared_prefix_kv_bytes", m.shared_prefix_kv_bytes},
                    {"workspace_bytes", m.workspace_bytes},
@@ -967,6 +968,13 @@ std::string infer_plan_table(const Workload& w, const ParamCounts& pc, const Inf
   s += fmt::format("  {:<30}{:>14.0f} B\n", "KV per token (this GPU)", m.kv_bytes_per_token);
   s += fmt::format("  {:<30}{:>14.0f}{}\n", "KV tokens that fit", m.max_kv_tokens,
                    m.state_bytes_per_request > 0 ? "   (the KV budget alone; each request also holds its state)" : "");
+  if (m.window_kv_bytes_per_request > 0) {
+    // With window pages the sliding-window layers' KV is per request, not per token of the context.
+    s += fmt::format(
+        "  {:<30}{:>14}   (sliding-window layers, at most {} tokens each; the line above is the "
+        "full-attention layers')\n",
+        "window KV per request", gib(m.window_kv_bytes_per_request), w.model.sliding_window);
+  }
   if (m.state_bytes_per_request > 0) {
     s += fmt::format("  {:<30}{:>14}   ({} Mamba layers' conv + SSM state, any length)\n", "state per request",
                      gib(m.state_bytes_per_request), w.model.mamba_layers);

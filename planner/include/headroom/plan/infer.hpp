@@ -44,6 +44,9 @@ struct InferMemory {
   /// Hybrid (Mamba) models: the recurrent state one request keeps in this GPU's Mamba layers (conv +
   /// SSM state), whatever its length; 0 without Mamba layers.
   double state_bytes_per_request = 0;
+  /// Sliding-window layers' KV per request when their pages are freed outside the window
+  /// (--sliding-window-pages window): at most `window` tokens each, whatever the context; else 0.
+  double window_kv_bytes_per_request = 0;
   double shared_prefix_tokens = 0;   ///< tokens of the shared prefix held once (whole KV blocks of it)
   double shared_prefix_kv_bytes = 0;  ///< their KV, per GPU, held once for all requests
   double workspace_bytes = 0;        ///< activations of one prefill chunk + logits
