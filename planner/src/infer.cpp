@@ -154,6 +154,24 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   }
   mem.kv_bytes_per_token = full_layers_model * attn_stage_share * kv_layer_gpu * kvbytes;
   mem.kv_bytes_per_token_model = full_layers_model * kv_layer_model * kvbytes;
+  // Weights a TP rank holds whole instead of its 1/TP share (vLLM): with more TP ranks than KV heads,
+  // QKVParallelLinear gives every rank a whole KV head, so the K and V projections are replicated
+  // beyond their share; MLA's q_a_proj and kv_a_proj_with_mqa are ReplicatedLinear on every rank.
+  // Per GPU, for its stage's attention layers, in the linear layers' format (16-bit when only the
+  // experts are quantised). Llama 3 70B at TP 16: each rank holds 1 of the 8 KV heads, not half of one.
+  const double stage_attention_layers = static_cast<double>(m.attention_layers()) * attn_stage_share;
+  double replicated_elements = 0;
+  if (m.kv_lora_rank > 0) {
+    replicated_elements = stage_attention_layers * s.h *
+                          static_cast<double>(m.q_lora_rank + m.kv_lora_rank + m.qk_rope_head_dim) * (1.0 - 1.0 / s.tp);
+  } else {
+    const double share = static_cast<double>(m.num_kv_heads) / s.tp;
+    if (s.kv_heads_per_gpu > share)
+      replicated_elements = stage_attention_layers * 2.0 * s.d * s.h * (s.kv_heads_per_gpu - share);
+  }
+  const double replicated_bytes = replicated_elements * (in.quantize_experts_only ? other_bytes : wbytes);
+  mem.weights_bytes += replicated_bytes;
+  mem.replicated_weight_bytes = replicated_bytes;
   // The stages' mean, for the time of a pass, which crosses every stage.
   const double kv_bytes_per_token_mean = full_layers_model / s.pp * kv_layer_gpu * kvbytes;
   // A shared prefix: its whole blocks are cached once (prefix caching shares whole blocks only) and
@@ -267,8 +285,9 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
           : (quantized_active * wbytes + (pc.active - quantized_active - pc.embedding + tied_output) * other_bytes) /
                 gpus;
   const auto weights_read = [&](double tokens) {
-    if (!m.is_moe()) return non_expert_bytes;
-    return non_expert_bytes + expert_bytes * (1.0 - std::pow(1.0 - expert_share, std::max(tokens, 1.0)));
+    if (!m.is_moe()) return non_expert_bytes + replicated_bytes;
+    return non_expert_bytes + replicated_bytes +
+           expert_bytes * (1.0 - std::pow(1.0 - expert_share, std::max(tokens, 1.0)));
   };
 
   // Prefill of one request: causal attention over the prompt; the output layer runs for the last

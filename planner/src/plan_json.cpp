@@ -845,6 +845,7 @@ std::string infer_plan_to_json(const Workload& w, const ParamCounts& pc, const I
                    {"kv_bytes_per_token_model", m.kv_bytes_per_token_model},
                    {"state_bytes_per_request", m.state_bytes_per_request},
                    {"window_kv_bytes_per_request", m.window_kv_bytes_per_request},
+                   {"replicated_weight_bytes", m.replicated_weight_bytes},
                    {"shared_prefix_tokens", m.shared_prefix_tokens},
                    {"shared_prefix_kv_bytes", m.shared_prefix_kv_bytes},
                    {"workspace_bytes", m.workspace_bytes},

@@ -526,9 +526,11 @@ TEST(Infer, MlaLatentCacheIsReplicatedAcrossTp) {
   const InferResult r = evaluate_infer(w, count_params(w.model), test::rates_for("h200-sxm-141gb"), Assumptions{});
   EXPECT_EQ(r.memory.kv_bytes_per_token, 61.0 * 576 * 2);
   EXPECT_EQ(r.memory.kv_bytes_per_token_model, 61.0 * 576 * 2);
-  // FP8 linear layers (1 byte), bf16 embeddings, output layer, norms and routers, as DeepSeek's checkpoint.
+  // FP8 linear layers (1 byte), bf16 embeddings, output layer, norms and routers, as DeepSeek's checkpoint,
+  // split over the 8 ranks, plus the q_a / kv_a projections every rank holds whole (7/8 beyond the share).
   const ParamCounts pc = count_params(w.model);
-  EXPECT_NEAR(r.memory.weights_bytes, (pc.linear_total + 2 * (pc.total - pc.linear_total)) / 8, 1.0);
+  EXPECT_NEAR(r.memory.weights_bytes,
+              (pc.linear_total + 2 * (pc.total - pc.linear_total)) / 8 + 61.0 * 7168 * 2112 * 7.0 / 8.0, 1.0);
   EXPECT_GT(pc.linear_total, 0.99 * pc.total - 2 * pc.embedding);  // all but ~1 % of the non-embedding weights
   EXPECT_TRUE(r.memory.fits);
 }
@@ -1144,6 +1146,22 @@ TEST(Infer, StepBudgetBoundsTheRunningBatch) {
   w.infer.prefill_chunk_tokens = 16384;
   EXPECT_EQ(eval(w).time.budget_batch, 252);  // 16384 · 32 / 2080 = 252.06
   EXPECT_EQ(eval(w).time.batch, 217);         // now the memory binds
+}
+
+TEST(Infer, ReplicatedProjectionsCountWhole) {
+  // vLLM replicates what a TP rank cannot split: Llama 3 70B at TP 16 has 8 KV heads, so each rank
+  // holds one whole head (not half): K and V projections of 128 × 8192 per head and layer, 80 layers,
+  // half a head more than the 1/16 share: 80 · 2 · 128 · 8192 · 0.5 = 83,886,080 elements, 2 B each.
+  const InferResult tp16 = eval(infer("llama-3-70b", 16, 2048, 256));
+  EXPECT_DOUBLE_EQ(tp16.memory.replicated_weight_bytes, 80.0 * 2 * 128 * 8192 * 0.5 * 2);
+  // Where TP divides the KV heads nothing is replicated.
+  EXPECT_EQ(eval(infer("llama-3-70b", 8, 2048, 256)).memory.replicated_weight_bytes, 0.0);
+  // DeepSeek-V3 (MLA): q_a_proj (7168 × 1536) and kv_a_proj_with_mqa (7168 × (512 + 64)) are
+  // ReplicatedLinear: 61 layers · 7168 · 2112 · (1 − 1/8) beyond the share counted, fp8 weights (1 B).
+  Workload ds = infer("deepseek-v3", 8, 4096, 512);
+  ds.infer.weight_precision = Precision::kFp8;
+  ds.infer.compute_precision = Precision::kFp8;
+  EXPECT_NEAR(eval(ds, "h200-sxm-141gb").memory.replicated_weight_bytes, 61.0 * 7168 * 2112 * 7.0 / 8.0, 1.0);
 }
 
 }  // namespace

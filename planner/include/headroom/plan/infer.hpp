@@ -47,6 +47,9 @@ struct InferMemory {
   /// Sliding-window layers' KV per request when their pages are freed outside the window
   /// (--sliding-window-pages window): at most `window` tokens each, whatever the context; else 0.
   double window_kv_bytes_per_request = 0;
+  /// Part of weights_bytes a TP rank holds whole beyond its 1/TP share: K/V projections when TP
+  /// exceeds the KV heads, MLA's q_a / kv_a projections (vLLM replicates both).
+  double replicated_weight_bytes = 0;
   double shared_prefix_tokens = 0;   ///< tokens of the shared prefix held once (whole KV blocks of it)
   double shared_prefix_kv_bytes = 0;  ///< their KV, per GPU, held once for all requests
   double workspace_bytes = 0;        ///< activations of one prefill chunk + logits
