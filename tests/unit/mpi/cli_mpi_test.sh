@@ -64,27 +64,30 @@ PY
 # A rank that stops inside the run (SIGSTOP: as a rank wedged on a hung device or driver would)
 # leaves the others waiting in a collective. --case-timeout ends the job with exit 3 and a message
 # naming the rank and the case, instead of a job that waits forever; nothing is written.
+# The rank is stopped as soon as rank 0 announces the cases (the ranks are past MPI_Init and into the
+# run), so the job cannot finish first; the limit, 20 s, is far above what one case of this sweep
+# takes with 4 ranks on 2 loaded CPUs (a case of 200 repetitions took over 4 s there).
 "$mpirun" -np "$ranks" --oversubscribe "$headroom" bench --suite standard --filter 'mpi.all_reduce' \
-  --case-timeout 4 --out stuck.json > /dev/null 2> stuck.err &
+  --case-timeout 20 --out stuck.json > /dev/null 2> stuck.err &
 pid=$!
 stopped=""
 for _ in $(seq 1 900); do
-  for p in $(pgrep -f "bench --suite standard --filter mpi.all_reduce --case-timeout 4 --out stuck.json" || true); do
+  for p in $(pgrep -f "bench --suite standard --filter mpi.all_reduce --case-timeout 20 --out stuck.json" || true); do
     if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$((ranks - 1))"; then
       stopped=$p
     fi
   done
-  [ -n "$stopped" ] && grep -q '^\[1/' stuck.err 2>/dev/null && break
+  [ -n "$stopped" ] && grep -q 'cases to run' stuck.err 2>/dev/null && break
   sleep 0.1
 done
 [ -n "$stopped" ] || { kill -KILL "$pid"; cat stuck.err; echo "FAIL: rank $((ranks - 1)) not found"; exit 1; }
-kill -STOP "$stopped"
+kill -STOP "$stopped" || { kill -KILL "$pid" 2>/dev/null; cat stuck.err; echo "FAIL: rank $((ranks - 1)) ended before it could be stopped"; exit 1; }
 code=0
 timeout 120 tail --pid="$pid" -f /dev/null || { kill -KILL "$pid" "$stopped"; echo "FAIL: the watchdog did not end the job"; exit 1; }
 wait "$pid" || code=$?
 kill -KILL "$stopped" 2>/dev/null || true
 [ "$code" -eq 3 ] || { cat stuck.err; echo "FAIL: stuck job exited $code, expected 3"; exit 1; }
-grep -q "^headroom: rank [0-9]* of $ranks: round 1 of 3, case [0-9]* of [0-9]* (mpi.all_reduce .*) has not finished after 4 s (--case-timeout): another rank has probably failed or stopped" stuck.err \
+grep -q "^headroom: rank [0-9]* of $ranks: round 1 of 3, case [0-9]* of [0-9]* (mpi.all_reduce .*) has not finished after 20 s (--case-timeout): another rank has probably failed or stopped" stuck.err \
   || { cat stuck.err; echo "FAIL: no watchdog message"; exit 1; }
 [ ! -e stuck.json ] || { echo "FAIL: a stuck job wrote results"; exit 1; }
 echo "mpi.cli.np$ranks: --case-timeout ended a job with a stopped rank (exit 3)"
