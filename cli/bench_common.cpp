@@ -151,10 +151,8 @@ core::Results run_suite(const BenchSettings& s) {
   restore();
   watchdog.arm("the end-of-run inventory gather");
   r.run.activity = activity.finish();
-  // Under mpirun the job's other ranks on this node count as other processes: only a single-rank
-  // run can tell a busy machine from its own work.
-  if (r.run.activity && r.run.world_size == 1 && core::is_busy(*r.run.activity)) {
-    r.run.notes.push_back(core::busy_note(*r.run.activity));
+  if (const core::Activity* busy = core::busy_activity(r.run)) {
+    r.run.notes.push_back(core::busy_note(*busy));
     if (!s.quiet) fmt::print(stderr, "headroom: warning: {}\n", r.run.notes.back());
   }
   r.host = core::collect_host_inventory();

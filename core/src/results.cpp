@@ -287,6 +287,10 @@ bool is_name_word(std::string_view w) {  // ^[a-z0-9_]+$
 
 }  // namespace
 
+const Activity* busy_activity(const RunInfo& run) {
+  return run.activity && run.world_size == 1 && is_busy(*run.activity) ? &*run.activity : nullptr;
+}
+
 std::string unit_for_metric_name(std::string_view metric) {
   if (metric.ends_with("flop_per_s")) return "FLOP/s";
   if (metric.ends_with("bytes_per_s")) return "B/s";

@@ -436,9 +436,9 @@ AcceptanceReport evaluate(const Spec& spec, const core::Results& results, const 
     rep.rows.push_back(std::move(row));
   }
   // A busy machine fails checks the hardware would pass; passing checks stand (the hardware met the
-  // threshold even with a share of it). Multi-rank runs count their own ranks as other processes.
-  if (const auto& a = results.run.activity; a && results.run.world_size == 1 && core::is_busy(*a)) {
-    rep.warnings.push_back(core::busy_note(*a) + "; a failed CPU or memory check may be the load, not the hardware");
+  // threshold even with a share of it).
+  if (const core::Activity* busy = core::busy_activity(results.run)) {
+    rep.warnings.push_back(core::busy_note(*busy) + "; a failed CPU or memory check may be the load, not the hardware");
   }
   for (const auto& check : spec.checks) {
     // The threshold, possibly per device when it refers to another case.

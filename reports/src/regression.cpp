@@ -571,11 +571,12 @@ Comparison compare(const core::Results& baseline, const core::Results& current, 
   // A run on a busy machine measured its share of the machine (see core/activity.hpp).
   for (const auto& [which, run] : {std::pair<const char*, const core::RunInfo*>{"baseline", &baseline.run},
                                    std::pair<const char*, const core::RunInfo*>{"current", &current.run}}) {
-    if (!run->activity || run->world_size != 1 || !core::is_busy(*run->activity)) continue;
+    const core::Activity* busy = core::busy_activity(*run);
+    if (busy == nullptr) continue;
     out.warnings.push_back(fmt::format(
         "the {} run was busy: other processes kept {:.2f} of {} CPUs busy on average during it; its CPU and memory "
         "figures understate the machine, so a difference may be the load, not the software",
-        which, run->activity->other_busy_cpus, run->activity->cpus));
+        which, busy->other_busy_cpus, busy->cpus));
   }
   out.baseline_incomplete = baseline.run.incomplete;
   out.current_incomplete = current.run.incomplete;
@@ -699,8 +700,8 @@ Fleet fleet_compare(const std::vector<core::Results>& runs, const std::vector<st
   }
   // A node that was busy during its run is an outlier for that reason alone (see core/activity.hpp).
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    const auto& a = runs[i].run.activity;
-    if (!a || runs[i].run.world_size != 1 || !core::is_busy(*a)) continue;
+    const core::Activity* a = core::busy_activity(runs[i].run);
+    if (a == nullptr) continue;
     out.warnings.push_back(
         fmt::format("{} was busy during its run: other processes kept {:.2f} of {} CPUs busy on "
                     "average; its CPU and memory figures understate the node",

@@ -173,6 +173,10 @@ struct RunInfo {
   std::optional<Activity> activity;
 };
 
+/// The run's activity when it says the machine was busy (core::is_busy), else nullptr. Only a
+/// single-rank run can tell: under mpirun the job's other ranks on a node count as other processes.
+const Activity* busy_activity(const RunInfo& run);
+
 struct Results {
   RunInfo run;
   HostInventory host;
