@@ -283,18 +283,12 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
     w.phase = phase;
   }
   const std::string file = from_file ? a.workload_file : "command line";
-  const auto given = [&](const char* flag) {
-    const CLI::Option* o = c->get_option_no_throw(flag);
-    return o != nullptr && o->count() > 0;
-  };
+  const auto given = [&](const char* flag) { return flag_given(c, flag); };
   // Sizes given as flags must be positive: a zero or negative value is a typo, never "use the default".
   // The upper bounds are the workload's own (1e6 GPUs, 2^26 sequences, 2^24 tokens), checked here
   // before any arithmetic on them: 99999999999999999999 reads as INT64_MAX, and the default batch
   // (4 Mi tokens / seq-len, times micro-batch · DP) would overflow on it. Messages echo what was typed.
-  const auto typed = [&](const char* flag) {
-    const CLI::Option* o = c->get_option_no_throw(flag);
-    return o != nullptr && !o->results().empty() ? o->results().front() : std::string();
-  };
+  const auto typed = [&](const char* flag) { return flag_text(c, flag); };
   // Named as workload validation names a flag's field: "--seq-len ($.train.seq_len)".
   const auto named = [](const char* flag) {
     const std::string_view path = field_for_flag(flag);
@@ -305,7 +299,8 @@ plan::Workload build_workload(const CLI::App* c, const PlanArgs& a, plan::Phase 
       throw core::InputError("", named(flag), fmt::format("an integer in [1, {}], got {}", hi, typed(flag)));
     }
   };
-  constexpr std::int64_t kMaxGpus = 1'000'000, kMaxBatch = std::int64_t{1} << 26, kMaxTokens = std::int64_t{1} << 24;
+  constexpr std::int64_t kMaxGpus = plan::kWorkloadMaxGpus, kMaxBatch = plan::kWorkloadMaxBatch,
+                         kMaxTokens = plan::kWorkloadMaxTokens;
   positive("--gpus", a.gpus, kMaxGpus);
   positive("--tp", a.tp, kMaxGpus);
   positive("--pp", a.pp, kMaxGpus);

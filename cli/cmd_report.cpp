@@ -20,6 +20,7 @@
 
 #include "headroom/core/units.hpp"
 #include "headroom/plan/catalog.hpp"
+#include "headroom/plan/workload.hpp"
 #include "headroom/report/procurement.hpp"
 #include "headroom/tco/model.hpp"
 #endif
@@ -97,14 +98,8 @@ plan::Precision precision_flag(const std::string& s, const char* flag) {
 /// The workload from --workload FILE and/or flags (a flag overrides the file's value).
 plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a, const plan::Catalog& cat) {
   // A field may map to a flag this command does not have (plan-only flags): not given, not an error.
-  const auto given = [&](const char* flag) {
-    const CLI::Option* o = c->get_option_no_throw(flag);
-    return o != nullptr && o->count() > 0;
-  };
-  const auto typed = [&](const char* flag) {
-    const CLI::Option* o = c->get_option_no_throw(flag);
-    return o != nullptr && !o->results().empty() ? o->results().front() : std::string();
-  };
+  const auto given = [&](const char* flag) { return flag_given(c, flag); };
+  const auto typed = [&](const char* flag) { return flag_text(c, flag); };
   const auto positive = [&](const char* flag, double v) {
     if (given(flag) && !(v > 0 && std::isfinite(v)))
       throw core::InputError("command line", flag, fmt::format("a positive, finite number, got {}", typed(flag)));
@@ -120,13 +115,16 @@ plan::Workload procurement_workload(const CLI::App* c, const ProcurementArgs& a,
   // The workload's own upper bounds, before any arithmetic on the sizes (the default global batch
   // divides 4 Mi tokens by --seq-len and rounds to a multiple of the GPUs; 99999999999999999999
   // reads as INT64_MAX).
-  for (const auto& [flag, v, hi] : {std::tuple<const char*, double, double>{"--gpus", a.gpus, 1e6},
-                                    {"--tp", static_cast<double>(a.tp), 1e6},
-                                    {"--global-batch", static_cast<double>(a.global_batch), 67108864.0},
-                                    {"--micro-batch", static_cast<double>(a.micro_batch), 67108864.0},
-                                    {"--seq-len", static_cast<double>(a.seq_len), 16777216.0},
-                                    {"--context", static_cast<double>(a.context), 16777216.0},
-                                    {"--output", static_cast<double>(a.output), 16777216.0}}) {
+  constexpr auto kGpus = static_cast<double>(plan::kWorkloadMaxGpus);
+  constexpr auto kBatch = static_cast<double>(plan::kWorkloadMaxBatch);
+  constexpr auto kTokens = static_cast<double>(plan::kWorkloadMaxTokens);
+  for (const auto& [flag, v, hi] : {std::tuple<const char*, double, double>{"--gpus", a.gpus, kGpus},
+                                    {"--tp", static_cast<double>(a.tp), kGpus},
+                                    {"--global-batch", static_cast<double>(a.global_batch), kBatch},
+                                    {"--micro-batch", static_cast<double>(a.micro_batch), kBatch},
+                                    {"--seq-len", static_cast<double>(a.seq_len), kTokens},
+                                    {"--context", static_cast<double>(a.context), kTokens},
+                                    {"--output", static_cast<double>(a.output), kTokens}}) {
     if (given(flag) && v > hi)
       throw core::InputError("command line", flag, fmt::format("at most {:.0f}, got {}", hi, typed(flag)));
   }

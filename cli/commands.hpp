@@ -32,6 +32,18 @@ void add_tco_command(CLI::App& app, Action& action);
 void add_accept_command(CLI::App& app, Action& action);
 void add_compare_command(CLI::App& app, Action& action);
 void add_report_command(CLI::App& app, Action& action);
+/// Whether `flag` was given on `c`'s command line (false for a flag `c` does not have).
+inline bool flag_given(const CLI::App* c, const char* flag) {
+  const CLI::Option* o = c->get_option_no_throw(flag);
+  return o != nullptr && o->count() > 0;
+}
+/// The text given for `flag` (its first value), for messages that echo what was typed: a value read
+/// into an integer is clamped (99999999999999999999 reads as INT64_MAX). "" when none.
+inline std::string flag_text(const CLI::App* c, const char* flag) {
+  const CLI::Option* o = c->get_option_no_throw(flag);
+  return o != nullptr && !o->results().empty() ? o->results().front() : std::string();
+}
+
 /// Integer options refuse a value with a leading zero (CLI11 would read it as octal).
 void refuse_leading_zeros(CLI::App& app);
 /// Every option that takes a value refuses an empty one (CLI11 would keep the default silently).

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "headroom/core/errors.hpp"
+#include "headroom/plan/workload.hpp"
 
 namespace headroom::cli {
 
@@ -30,10 +31,7 @@ void add_resilience_flags(CLI::App* c, ResilienceFlags& f) {
 
 void apply_resilience_flags(const CLI::App* c, const ResilienceFlags& f, bool fresh, const std::string& file_label,
                             plan::ResilienceSettings& s) {
-  const auto given = [&](const char* flag) {
-    const CLI::Option* o = c->get_option_no_throw(flag);
-    return o != nullptr && o->count() > 0;
-  };
+  const auto given = [&](const char* flag) { return flag_given(c, flag); };
   // Upper bounds as the workload file's (workload.cpp), in the flag's unit.
   const auto check = [&](const char* flag, double v, double lo, bool lo_inclusive, double hi, const char* what) {
     const bool above = lo_inclusive ? v >= lo : v > lo;
@@ -43,9 +41,11 @@ void apply_resilience_flags(const CLI::App* c, const ResilienceFlags& f, bool fr
     }
   };
   check("--checkpoint-every", f.checkpoint_every_min, 0, false, 1e8 / 60.0, "minutes between checkpoints");
-  // At least 1 MB/s (0.001 GB/s), as the workload file: smaller is a unit slip, not a storage system.
-  check("--checkpoint-write", f.checkpoint_write_gb_per_s, 1e-3, true, 1e5, "GB/s per node");
-  check("--checkpoint-read", f.checkpoint_read_gb_per_s, 1e-3, true, 1e5, "GB/s per node");
+  // The workload file's storage bounds, in GB/s: 0.001 (1 MB/s) to 1e5.
+  constexpr double kMinGbps = plan::kWorkloadMinStorageBytesPerS / 1e9,
+                   kMaxGbps = plan::kWorkloadMaxStorageBytesPerS / 1e9;
+  check("--checkpoint-write", f.checkpoint_write_gb_per_s, kMinGbps, true, kMaxGbps, "GB/s per node");
+  check("--checkpoint-read", f.checkpoint_read_gb_per_s, kMinGbps, true, kMaxGbps, "GB/s per node");
   check("--mtbf", f.mtbf_h, 0, false, 1e9 / 3600.0, "hours between interruptions");
   check("--restart-min", f.restart_min, 0, true, 1e7 / 60.0, "minutes to restart");
   if (fresh || given("--checkpoint-every"))

@@ -204,6 +204,11 @@ void Reader::refuse_null(std::initializer_list<std::string_view> keys) const {
   }
 }
 
+void Reader::only_non_null_keys(std::initializer_list<std::string_view> allowed) const {
+  only_keys(allowed);
+  refuse_null(allowed);
+}
+
 void Reader::expect_array() const {
   if (!value_->is_array()) fail(std::string("an array, got ") + type_name(*value_));
 }

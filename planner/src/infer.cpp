@@ -468,7 +468,7 @@ InferResult evaluate_infer(const Workload& w, const ParamCounts& pc, const Rates
   // batch is never reached (vLLM admits new requests only as the budget allows) and is planned at that
   // most instead. Short outputs after long prompts bind here: 2048 + 32 tokens on 8192 per step, 126.
   tt.limits = limits;
-  tt.budget_batch = std::max(1.0, std::floor(step_tokens * n_out / (n_out + prompt_tokens))) * (s.pp > 1 ? s.pp : 1.0);
+  tt.budget_batch = std::max(1.0, std::floor(step_tokens * n_out / (n_out + prompt_tokens))) * s.pp;
   tt.max_batch = std::min({mem.max_concurrent_requests, static_cast<double>(limits.max_seqs), tt.budget_batch});
   double batch = std::min({static_cast<double>(in.batch), static_cast<double>(limits.max_seqs), tt.budget_batch});
   if (batch <= 0) {

@@ -121,22 +121,20 @@ StageLayout stage_layout(std::int64_t num_layers, const Parallelism& p) noexcept
 
 namespace {
 // Sanity limits: beyond these a value is a typo, not a plan.
-constexpr std::int64_t kMaxGpus = 1'000'000;
-constexpr std::int64_t kMaxSeq = std::int64_t{1} << 24;      // 16.7M tokens
-constexpr std::int64_t kMaxBatch = std::int64_t{1} << 26;
+constexpr std::int64_t kMaxGpus = kWorkloadMaxGpus;
+constexpr std::int64_t kMaxSeq = kWorkloadMaxTokens;  // 16.7M tokens
+constexpr std::int64_t kMaxBatch = kWorkloadMaxBatch;
 constexpr std::int64_t kMaxWeightGroup = 65536;
 constexpr std::int64_t kMaxKvBlock = 65536;
 constexpr std::int64_t kMaxAdapterRank = 65536;
 constexpr double kMaxTokens = 1e16;
 // Checkpoints and failures: intervals up to ~3 years, an MTBF up to ~30 years, a restart up to 4 months,
-// storage up to 100 TB/s per node (the profile's limit on a link).
+// storage per node within kWorkloadMin/MaxStorageBytesPerS.
 constexpr double kMaxCheckpointEveryS = 1e8;
 constexpr double kMaxMtbfS = 1e9;
 constexpr double kMaxRestartS = 1e7;
-constexpr double kMaxStorageBytesPerS = 1e14;
-// 1 MB/s per node: below it a checkpoint of a small model takes hours (a typo for GB/s, or a unit slip;
-// 1e-300 printed a 300-digit time to train).
-constexpr double kMinStorageBytesPerS = 1e6;
+constexpr double kMaxStorageBytesPerS = kWorkloadMaxStorageBytesPerS;
+constexpr double kMinStorageBytesPerS = kWorkloadMinStorageBytesPerS;
 
 [[noreturn]] void bad(const std::string& file, const std::string& path, const std::string& expected) {
   throw core::InputError(file, path, expected);
@@ -524,9 +522,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   const json doc = core::detail::parse_json_text(text, file);
   const Reader r(doc, file);
   r.expect_schema(kWorkloadSchema, kWorkloadMajor);
-  r.only_keys({"schema", "schema_version", "name", "model", "phase", "gpus", "parallelism", "train", "infer"});
-  r.refuse_null({"schema", "schema_version", "name", "model", "phase", "gpus", "parallelism", "train",
-                 "infer"});  // the schema allows null for none of them
+  r.only_non_null_keys({"schema", "schema_version", "name", "model", "phase", "gpus", "parallelism", "train", "infer"});
   Workload w;
   w.name = r.string_or("name", "");
   const Reader mr = r.at("model");
@@ -546,10 +542,8 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   w.phase = r.choice("phase", {"train", "infer"}) == "train" ? Phase::kTrain : Phase::kInfer;
   w.gpus = static_cast<int>(r.integer_or("gpus", 0, 0, kMaxGpus));
   if (auto p = r.maybe("parallelism")) {
-    p->only_keys({"tp", "pp", "dp", "cp", "ep", "vpp", "sequence_parallel", "first_stage_layers", "last_stage_layers",
-                  "rank_order"});
-    p->refuse_null({"tp", "pp", "dp", "cp", "ep", "vpp", "sequence_parallel", "first_stage_layers", "last_stage_layers",
-                    "rank_order"});  // the schema allows null for none of them
+    p->only_non_null_keys({"tp", "pp", "dp", "cp", "ep", "vpp", "sequence_parallel", "first_stage_layers",
+                           "last_stage_layers", "rank_order"});
     w.par.tp = static_cast<int>(p->integer_or("tp", 1, 1, 1024));
     w.par.pp = static_cast<int>(p->integer_or("pp", 1, 1, 1024));
     w.par.dp = static_cast<int>(p->integer_or("dp", 1, 1, kMaxGpus));
@@ -564,12 +558,9 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
   }
   if (w.phase == Phase::kTrain) {
     const Reader t = r.at("train");
-    t.only_keys({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute", "flash_attention",
-                 "precision", "grad_bytes", "optimizer", "offload", "dp_comm_overlap", "tp_comm_overlap", "adapter",
-                 "checkpoint", "failures"});
-    t.refuse_null({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute", "flash_attention",
-                   "precision", "grad_bytes", "optimizer", "offload", "dp_comm_overlap", "tp_comm_overlap", "adapter",
-                   "checkpoint", "failures"});  // the schema allows null for none of them
+    t.only_non_null_keys({"global_batch", "micro_batch", "seq_len", "tokens", "zero_stage", "recompute",
+                          "flash_attention", "precision", "grad_bytes", "optimizer", "offload", "dp_comm_overlap",
+                          "tp_comm_overlap", "adapter", "checkpoint", "failures"});
     w.train.global_batch = t.integer("global_batch", 1, kMaxBatch);
     w.train.micro_batch = t.integer_or("micro_batch", 1, 1, kMaxBatch);
     w.train.seq_len = t.integer("seq_len", 1, kMaxSeq);
@@ -585,8 +576,7 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     w.train.dp_comm_overlap = t.number_or("dp_comm_overlap", 0, Range::kFraction);
     w.train.tp_comm_overlap = t.number_or("tp_comm_overlap", 0, Range::kFraction);
     if (auto ad = t.maybe("adapter")) {
-      ad->only_keys({"method", "rank", "targets"});
-      ad->refuse_null({"method", "rank", "targets"});  // the schema allows null for none of them
+      ad->only_non_null_keys({"method", "rank", "targets"});
       w.train.adapter.method = adapter_method_from_string(ad->choice("method", {"lora", "qlora"}));
       w.train.adapter.rank = ad->integer_or("rank", 16, 1, kMaxAdapterRank);
       if (!ad->is_null("targets")) {
@@ -611,15 +601,12 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     // Checkpoints and failures, in SI units as the rest of the file (the flags take minutes, hours, GB/s).
     ResilienceSettings& rs = w.train.resilience;
     if (auto f = t.maybe("failures")) {
-      f->only_keys({"mtbf_s", "restart_s"});
-      f->refuse_null({"mtbf_s", "restart_s"});  // the schema allows null for none of them
+      f->only_non_null_keys({"mtbf_s", "restart_s"});
       rs.mtbf_s = f->number("mtbf_s", Range::kPositive);
       rs.restart_s = f->number_or("restart_s", rs.restart_s, Range::kNonNegative);
     }
     if (auto ck = t.maybe("checkpoint")) {
-      ck->only_keys({"every_s", "mode", "write_bytes_per_s", "read_bytes_per_s"});
-      ck->refuse_null(
-          {"every_s", "mode", "write_bytes_per_s", "read_bytes_per_s"});  // the schema allows null for none of them
+      ck->only_non_null_keys({"every_s", "mode", "write_bytes_per_s", "read_bytes_per_s"});
       if (ck->is_null("every_s") && rs.mtbf_s <= 0) {
         ck->fail_at("every_s",
                     "productive seconds between checkpoints (or train.failures.mtbf_s, for Young's interval)");
@@ -636,15 +623,10 @@ Workload workload_from_json(const std::string& text, const std::string& file, co
     if (w.gpus == 0) w.gpus = w.par.world();
   } else {
     const Reader i = r.at("infer");
-    i.only_keys({"context_len", "output_len", "batch", "qps", "tpot_slo_s", "ttft_slo_s", "weight_precision",
-                 "weight_group_size", "quantized_weights", "kv_precision", "compute_precision", "gpu_memory_utilization",
-                 "sliding_window_full_pages", "prefill_chunk_tokens", "max_num_seqs", "max_utilisation",
-                 "kv_block_tokens", "shared_prefix_tokens"});
-    i.refuse_null({"context_len", "output_len", "batch", "qps", "tpot_slo_s", "ttft_slo_s", "weight_precision",
-                   "weight_group_size", "quantized_weights", "kv_precision", "compute_precision",
-                   "gpu_memory_utilization", "sliding_window_full_pages", "prefill_chunk_tokens", "max_num_seqs",
-                   "max_utilisation", "kv_block_tokens",
-                   "shared_prefix_tokens"});  // the schema allows null for none of them
+    i.only_non_null_keys({"context_len", "output_len", "batch", "qps", "tpot_slo_s", "ttft_slo_s", "weight_precision",
+                          "weight_group_size", "quantized_weights", "kv_precision", "compute_precision",
+                          "gpu_memory_utilization", "sliding_window_full_pages", "prefill_chunk_tokens", "max_num_seqs",
+                          "max_utilisation", "kv_block_tokens", "shared_prefix_tokens"});
     w.infer.context_len = i.integer("context_len", 1, kMaxSeq);
     w.infer.output_len = i.integer("output_len", 1, kMaxSeq);
     w.infer.batch = i.integer_or("batch", 0, 0, kMaxBatch);

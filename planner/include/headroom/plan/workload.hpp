@@ -16,6 +16,16 @@ namespace headroom::plan {
 inline constexpr const char* kWorkloadSchema = "headroom.workload";
 inline constexpr int kWorkloadMajor = 1;
 
+// Sanity limits of a workload (beyond them a value is a typo, not a plan), shared with the flags
+// that set the same fields so that both refuse the same values before any arithmetic on them.
+inline constexpr std::int64_t kWorkloadMaxGpus = 1'000'000;
+inline constexpr std::int64_t kWorkloadMaxTokens = std::int64_t{1} << 24;  // a sequence, context or output
+inline constexpr std::int64_t kWorkloadMaxBatch = std::int64_t{1} << 26;
+// Checkpoint storage per node: 1 MB/s (below it a checkpoint of a small model takes hours: a unit
+// slip; 1e-300 printed a 300-digit time to train) to 100 TB/s (the profile's limit on a link).
+inline constexpr double kWorkloadMinStorageBytesPerS = 1e6;
+inline constexpr double kWorkloadMaxStorageBytesPerS = 1e14;
+
 enum class Phase { kTrain, kInfer };
 enum class Recompute { kNone, kSelective, kFull };
 std::string to_string(Phase p);

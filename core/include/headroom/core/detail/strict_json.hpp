@@ -64,6 +64,9 @@ class Reader {
   /// absent, which is right only where the schema allows null ("incomplete": null would otherwise
   /// read as false, an interrupted run as complete). This value must be an object.
   void refuse_null(std::initializer_list<std::string_view> keys) const;
+  /// only_keys and refuse_null on the same list: an object whose schema allows null for none of its
+  /// fields (the workload file's sections).
+  void only_non_null_keys(std::initializer_list<std::string_view> allowed) const;
 
   double number(const std::string& key, Range range = Range::kAny) const;
   std::optional<double> number_or_null(const std::string& key, Range range = Range::kAny) const;
