@@ -116,6 +116,26 @@ TEST(GpuDevice, GemmAllPrecisionsPassOrWaive) {
   expect_passed_or_waived(run_filter("cuda.gemm.*"));
 }
 
+TEST(GpuDevice, Fp8FastAccumulationIsItsOwnCase) {
+  REQUIRE_GPU();
+  const auto r = run_filter("cuda.gemm.fp8*");
+  expect_passed_or_waived(r);
+  int fast = 0, exact = 0;
+  for (const auto& c : r.cases) {
+    const bool says_fast = c.message.find("fast accumulation") != std::string::npos;
+    if (c.name == "cuda.gemm.fp8_fast") {
+      ++fast;
+      EXPECT_TRUE(says_fast || c.status == core::Status::kWaived) << c.message;
+    } else {
+      ++exact;
+      EXPECT_EQ(c.name, "cuda.gemm.fp8");
+      EXPECT_FALSE(says_fast) << c.message;
+    }
+  }
+  EXPECT_GT(fast, 0);
+  EXPECT_EQ(fast, exact);  // the same shapes with either accumulation
+}
+
 TEST(GpuDevice, HbmCopyCountsReadAndWrite) {
   REQUIRE_GPU();
   const auto r = run_filter("cuda.hbm.*");
@@ -136,6 +156,9 @@ TEST(GpuDevice, PcieAndPeerPassOrWaive) {
 
 TEST(GpuDevice, NcclCollectivesPassOrWaive) {
   REQUIRE_GPU();
+#ifndef HEADROOM_HAVE_NCCL
+  GTEST_SKIP() << "built without NCCL: there are no nccl.* cases";
+#endif
   expect_passed_or_waived(run_filter("nccl.*"));
 }
 

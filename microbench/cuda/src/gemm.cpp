@@ -76,14 +76,19 @@ struct OperandSet {
 
 class GemmBenchmark final : public Benchmark {
  public:
-  explicit GemmBenchmark(Precision p) : precision_(p) {}
+  // fast_accum (fp8 only): CUBLASLT_MATMUL_DESC_FAST_ACCUM, the tensor cores' own reduced-precision
+  // accumulation that Transformer Engine uses for forward-pass fp8 GEMMs; off by default in
+  // cuBLASLt and torch._scaled_mm, and in cuda.gemm.fp8, which the planner's profile reads.
+  GemmBenchmark(Precision p, bool fast_accum) : precision_(p), fast_accum_(fast_accum) {}
 
   BenchmarkInfo info() const override {
     const auto& pi = precision_info(precision_);
     BenchmarkInfo i;
-    i.name = "cuda.gemm." + pi.name;
+    i.name = "cuda.gemm." + pi.name + (fast_accum_ ? "_fast" : "");
     i.backend = "cuda";
-    i.description = "cuBLASLt GEMM, " + pi.types + "; best of the top heuristic algorithms; operands rotated past L2";
+    i.description = "cuBLASLt GEMM, " + pi.types +
+                    (fast_accum_ ? ", fast accumulation (CUBLASLT_MATMUL_DESC_FAST_ACCUM)" : "") +
+                    "; best of the top heuristic algorithms; operands rotated past L2";
     i.params = {{"m", "", "rows of A and C"},
                 {"n", "", "columns of B and C"},
                 {"k", "", "inner dimension"},
@@ -152,6 +157,11 @@ class GemmBenchmark final : public Benchmark {
         cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof trans_a));
     HEADROOM_CUBLAS_CHECK(
         cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof trans_b));
+    if (fast_accum_) {
+      const std::int8_t fast = 1;
+      HEADROOM_CUBLAS_CHECK(
+          cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_FAST_ACCUM, &fast, sizeof fast));
+    }
     const TnLayout tn = tn_layout(shape);
     const Layout la = make_layout(t.in, tn.a);
     const Layout lb = make_layout(t.in, tn.b);
@@ -251,22 +261,27 @@ class GemmBenchmark final : public Benchmark {
     r.metrics = gemm_metrics(shape, precision_, seconds, ctx.policy().statistic);
     r.verified = check.passed && unwritten == 0;
     r.message = fmt::format(
-        "{}; algorithm: fastest of {} cuBLASLt heuristic candidates (#{}); {} operand set(s) of {} "
+        "{}{}; algorithm: fastest of {} cuBLASLt heuristic candidates (#{}); {} operand set(s) of {} "
         "rotated (L2 {}); {} of {} elements of C unwritten or not finite; spot check of {} entries vs fp64: "
         "relative error {:.3g} (tolerance {:.3g}){}",
-        pi.types, found, best, sets, core::format_bytes(set_bytes), core::format_bytes(props.l2_bytes), unwritten,
-        elems_c, entries.size(), check.rel_error, pi.tolerance, *r.verified ? "" : " - RESULT WRONG");
+        pi.types, fast_accum_ ? ", fast accumulation" : "", found, best, sets, core::format_bytes(set_bytes),
+        core::format_bytes(props.l2_bytes), unwritten, elems_c, entries.size(), check.rel_error, pi.tolerance,
+        *r.verified ? "" : " - RESULT WRONG");
     return r;
   }
 
  private:
   Precision precision_;
+  bool fast_accum_;
 };
 
 }  // namespace
 
 void add_gemm_benchmarks(Registry& registry) {
-  for (const auto& p : precisions()) registry.add(std::make_unique<GemmBenchmark>(p.precision));
+  for (const auto& p : precisions()) {
+    registry.add(std::make_unique<GemmBenchmark>(p.precision, false));
+    if (p.precision == Precision::kFp8) registry.add(std::make_unique<GemmBenchmark>(p.precision, true));
+  }
 }
 
 }  // namespace headroom::bench::gpu
