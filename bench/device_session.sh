@@ -62,7 +62,7 @@ env_info() {
   python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda, torch.cuda.get_device_name(0))'
   echo "LD dirs: $libdirs"
   LD_LIBRARY_PATH=$libdirs ldd "$pack/bin/headroom" | grep -E 'not found|=>' || true
-  "$hr" --version
+  OPENBLAS_VERBOSE=2 "$hr" --version  # OpenBLAS names the kernel set it chose for this CPU
 }
 
 export libdirs pack hr
@@ -73,7 +73,7 @@ stage inventory 60 bash -c "'$hr' inventory --json > '$out/inventory.json' && ca
 stage quick 240 "$hr" bench --suite quick --filter 'cuda.*' --out "$out/gpu_quick.json" --force
 stage torch 420 python3 bench/gpu_vs_torch.py --headroom "$hr" --skip-suite --json "$out/gpu_vs_torch.json"
 stage run 420 "$hr" run --out-dir "$out/run" --force
-stage standard 540 "$hr" bench --suite standard --filter 'cuda.*' --out "$out/gpu_standard.json" --force
+stage standard 300 "$hr" bench --suite standard --filter 'cuda.*' --out "$out/gpu_standard.json" --force
 
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "device_session: failed stages: ${failed[*]}" | tee -a "$log"
