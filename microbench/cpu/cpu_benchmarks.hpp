@@ -107,4 +107,12 @@ PeakInputs peak_inputs_from_host();
 /// Derives the peak, or throws core::Waived naming the missing input.
 PeakDerivation derive_peak(const PeakInputs& in, Precision precision);
 
+/// A warning for a GEMM message when OpenBLAS (DYNAMIC_ARCH) fell back to kernels written for
+/// CPUs without AVX (Prescott, Core2, Nehalem...: what it picks for a CPU model it does not know)
+/// on a CPU whose flags say it has AVX2 + FMA or AVX-512; empty otherwise. Seen on the H100
+/// machine of 2026-11-23 (a Sapphire Rapids guest, OpenBLAS 0.3.21: core Prescott, DGEMM at 115
+/// GFLOP/s against Eigen's 258). It names the OPENBLAS_CORETYPE to set; headroom never overrides
+/// the library's choice itself.
+std::string openblas_core_warning(const std::string& core_name, const std::vector<std::string>& cpu_flags);
+
 }  // namespace headroom::bench::cpu

@@ -10,6 +10,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+
 #include "cpu_benchmarks.hpp"
 #include "headroom/bench/sampling.hpp"
 #include "headroom/core/errors.hpp"
@@ -28,6 +32,36 @@ std::vector<std::string> available_impls() {
   return {"eigen"};
 #endif
 }
+
+bool has_flag(const std::vector<std::string>& flags, const char* flag) {
+  return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+}  // namespace
+
+std::string openblas_core_warning(const std::string& core_name, const std::vector<std::string>& cpu_flags) {
+  // OpenBLAS's kernel sets (its corename strings) for x86 CPUs without AVX.
+  static const std::array<const char*, 14> kPreAvx = {"Katmai",  "Coppermine",   "Northwood", "Prescott",   "Banias",
+                                                      "Atom",    "Core2",        "Penryn",    "Dunnington", "Nehalem",
+                                                      "Opteron", "Opteron_SSE3", "Barcelona", "Bobcat"};
+  const auto lower = [](std::string t) {
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    return t;
+  };
+  const std::string name = lower(core_name);
+  const bool pre_avx = std::any_of(kPreAvx.begin(), kPreAvx.end(), [&](const char* c) { return lower(c) == name; });
+  if (!pre_avx) return "";
+  const bool avx512 = has_flag(cpu_flags, "avx512f") && has_flag(cpu_flags, "avx512dq") &&
+                      has_flag(cpu_flags, "avx512bw") && has_flag(cpu_flags, "avx512vl");
+  const bool avx2 = has_flag(cpu_flags, "avx2") && has_flag(cpu_flags, "fma");
+  if (!avx512 && !avx2) return "";
+  return fmt::format(
+      "WARNING: OpenBLAS chose its {} kernels, written for CPUs without AVX, on a CPU with {}: the impl=blas "
+      "figures understate this CPU (it did not recognise the CPU model): run again with OPENBLAS_CORETYPE={}",
+      core_name, avx512 ? "AVX-512" : "AVX2 and FMA", avx512 ? "SkylakeX" : "Haswell");
+}
+
+namespace {
 
 #ifdef HEADROOM_HAVE_BLAS
 /// "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64 (core SkylakeX, OpenMP
@@ -137,6 +171,9 @@ class GemmBenchmark final : public Benchmark {
 #ifdef HEADROOM_HAVE_BLAS
       openblas_set_num_threads(nthreads);
       ctx.note(blas_identity());
+      if (auto warning = openblas_core_warning(openblas_get_corename(), host.cpu_flags); !warning.empty()) {
+        ctx.note(warning);
+      }
       seconds = sample_host(ctx, [&] { blas_gemm(m, n, k, a.data(), b.data(), c.data()); });
 #endif
     }

@@ -266,6 +266,10 @@ std::string headline(const core::CaseResult& r) {
     if (m.summary && m.summary->n > 1) text += fmt::format(" (cv {:.1f}%)", 100.0 * m.summary->cv);
   }
   if (r.verified && !*r.verified) text += "  NOT VERIFIED";
+  // A passed case whose figure should not be taken at face value says so on its progress line too.
+  if (const auto w = r.message.find("WARNING: "); w != std::string::npos) {
+    text += "  " + r.message.substr(w, r.message.find("; ", w) - w);
+  }
   return text;
 }
 

@@ -414,3 +414,17 @@ TEST(Runner, HeadlineShowsValueAndVerification) {
   c.message = "no GPU";
   EXPECT_EQ(bench::headline(c), "cpu.gemm.fp64 m=256  waived: no GPU");
 }
+
+TEST(Runner, HeadlineRepeatsAWarningOfAPassedCase) {
+  core::CaseResult c;
+  c.name = "cpu.gemm.fp64";
+  c.metrics.push_back(
+      bench::throughput_metric("flop_per_s", "FLOP/s", 2e9, {0.01, 0.01, 0.01}, "", core::Statistic::kMedian));
+  c.verified = true;
+  c.message = "OpenBLAS 0.3.21 (core Prescott); WARNING: kernels for old CPUs: set X; verified 64 elements";
+  EXPECT_EQ(bench::headline(c), "cpu.gemm.fp64  200 GFLOP/s (cv 0.0%)  WARNING: kernels for old CPUs: set X");
+  c.message = "OpenBLAS 0.3.21 (core Prescott); WARNING: at the end";
+  EXPECT_EQ(bench::headline(c), "cpu.gemm.fp64  200 GFLOP/s (cv 0.0%)  WARNING: at the end");
+  c.message = "OpenBLAS 0.3.21 (core SkylakeX); verified 64 elements";
+  EXPECT_EQ(bench::headline(c), "cpu.gemm.fp64  200 GFLOP/s (cv 0.0%)");
+}

@@ -64,3 +64,22 @@ TEST(CpuPeak, UnknownInputsAreWaived) {
   in.cores.reset();
   EXPECT_THROW(cpu::derive_peak(in, cpu::Precision::kFp32), headroom::core::Waived);
 }
+
+TEST(OpenBlasCore, WarnsWhenAPreAvxKernelSetRunsOnAnAvxCpu) {
+  const std::vector<std::string> spr = {"fma", "avx", "avx2", "avx512f", "avx512dq", "avx512bw", "avx512vl"};
+  const std::vector<std::string> zen3 = {"fma", "avx", "avx2"};
+  // What the H100 machine of 2026-11-23 did: Prescott kernels on a Sapphire Rapids guest.
+  EXPECT_EQ(cpu::openblas_core_warning("Prescott", spr),
+            "WARNING: OpenBLAS chose its Prescott kernels, written for CPUs without AVX, on a CPU with AVX-512: the "
+            "impl=blas figures understate this CPU (it did not recognise the CPU model): run again with "
+            "OPENBLAS_CORETYPE=SkylakeX");
+  EXPECT_NE(cpu::openblas_core_warning("NEHALEM", zen3).find("with AVX2 and FMA: "), std::string::npos);
+  EXPECT_NE(cpu::openblas_core_warning("Core2", zen3).find("OPENBLAS_CORETYPE=Haswell"), std::string::npos);
+  // The right kernels, or a CPU that has nothing better: no warning.
+  EXPECT_EQ(cpu::openblas_core_warning("SkylakeX", spr), "");
+  EXPECT_EQ(cpu::openblas_core_warning("Haswell", zen3), "");
+  EXPECT_EQ(cpu::openblas_core_warning("Zen", zen3), "");
+  EXPECT_EQ(cpu::openblas_core_warning("Prescott", {"avx"}), "");
+  EXPECT_EQ(cpu::openblas_core_warning("Prescott", {"avx2"}), "");  // AVX2 without FMA: Haswell's kernels need both
+  EXPECT_EQ(cpu::openblas_core_warning("Prescott", {"avx512f", "fma"}), "");  // AVX-512F alone is not SkylakeX
+}
