@@ -13,7 +13,7 @@
 #     torch     bench/gpu_vs_torch.py (headroom / PyTorch ratios)    -> gpu_vs_torch.json
 #     run       headroom run (the main job, every family, quick)     -> run/results.json, run/report.html
 #     standard  headroom bench --suite standard --filter 'cuda.*'    -> gpu_standard.json
-#     repeat    bench/cpu_repeatability.sh, 3 quick runs of cpu.* and of cuda.* (issue 2's 5 %)
+#     repeat    bench/cpu_repeatability.sh, 3 quick runs of each of REPEAT_FILTERS (default 'cpu.* cuda.*')
 #     blas      cpu.gemm.* as OpenBLAS chooses, then with OPENBLAS_CORETYPE=SkylakeX
 #               -> cpu_gemm_default.json, cpu_gemm_skylakex.json
 # Exit: 0 when every stage exited 0, else 1 (the log says which).
@@ -77,7 +77,14 @@ stage quick 240 "$hr" bench --suite quick --filter 'cuda.*' --out "$out/gpu_quic
 stage torch 420 python3 bench/gpu_vs_torch.py --headroom "$hr" --skip-suite --json "$out/gpu_vs_torch.json"
 stage run 420 "$hr" run --out-dir "$out/run" --force
 stage standard 300 "$hr" bench --suite standard --filter 'cuda.*' --out "$out/gpu_standard.json" --force
-stage repeat 300 bash -c "RUNS=3 FILTER='cpu.*' bench/cpu_repeatability.sh '$hr' && RUNS=3 FILTER='cuda.*' bench/cpu_repeatability.sh '$hr'"
+repeat_one() {  # quick-suite repeatability of each filter in REPEAT_FILTERS
+  local - f rc=0
+  set -f  # the filters are globs for headroom, not for the shell
+  for f in ${REPEAT_FILTERS:-cpu.* cuda.*}; do RUNS=3 FILTER=$f bench/cpu_repeatability.sh "$hr" || rc=1; done
+  return $rc
+}
+export -f repeat_one
+stage repeat 300 bash -c repeat_one
 stage blas 180 bash -c "'$hr' bench --suite quick --filter 'cpu.gemm.*' --out '$out/cpu_gemm_default.json' --force &&
   OPENBLAS_CORETYPE=SkylakeX '$hr' bench --suite quick --filter 'cpu.gemm.*' --out '$out/cpu_gemm_skylakex.json' --force"
 
