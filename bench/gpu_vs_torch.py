@@ -70,20 +70,11 @@ def headroom_metric(results, name, metric, **params):
     die(3, f"no {name} case with {params} and metric {metric} in the results")
 
 
-GEMM_SUSTAIN_S = 0.5  # headroom's quick suite runs each GEMM back to back this long before timing
-
-
-def torch_timed(torch, fn, reps, inner, sustain_s=0.0):
-    """Median seconds per call of fn(), CUDA-event timed, `inner` calls per sample, after warm-up
-    and, with sustain_s, after that many seconds of back-to-back calls (as headroom's GEMMs)."""
+def torch_timed(torch, fn, reps, inner):
+    """Median seconds per call of fn(), CUDA-event timed, `inner` calls per sample, after warm-up."""
     for _ in range(3):
         fn()
     torch.cuda.synchronize()
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < sustain_s:
-        for _ in range(inner):
-            fn()
-        torch.cuda.synchronize()
     start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     samples = []
     for _ in range(reps):
@@ -115,7 +106,7 @@ def torch_gemm_flops(torch, precision, reps):
     b = torch.rand(n, k, device="cuda", dtype=dtype) * 2 - 1
     c = torch.empty(n, m, device="cuda", dtype=dtype)
     a_t = a.t()
-    t = torch_timed(torch, lambda: torch.matmul(b, a_t, out=c), reps, 10, GEMM_SUSTAIN_S)
+    t = torch_timed(torch, lambda: torch.matmul(b, a_t, out=c), reps, 10)
     return 2.0 * m * n * k / t
 
 
@@ -138,7 +129,7 @@ def torch_low_precision_flops(torch, precision, reps):
         a_t = a.t()
         fn = lambda: torch._scaled_mm(b, a_t, scale_a=one, scale_b=one, out_dtype=torch.bfloat16,  # noqa: E731
                                       use_fast_accum=fast)
-    return 2.0 * m * n * k / torch_timed(torch, fn, reps, 10, GEMM_SUSTAIN_S)
+    return 2.0 * m * n * k / torch_timed(torch, fn, reps, 10)
 
 
 def torch_copy_bytes(torch, reps):

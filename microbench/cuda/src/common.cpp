@@ -70,7 +70,7 @@ double free_device_bytes() {
 }
 
 std::vector<double> sample_device(RunContext& ctx, cudaStream_t stream,
-                                  const std::function<void(std::int64_t call)>& launch, double sustain_s) {
+                                  const std::function<void(std::int64_t call)>& launch) {
   Event start, stop;
   std::int64_t call = 0;
   // The first call of a kernel pays for loading it (CUDA_MODULE_LOADING=LAZY is the default since
@@ -84,12 +84,6 @@ std::vector<double> sample_device(RunContext& ctx, cudaStream_t stream,
   // Event resolution is about 0.5 µs: a sample of at least 1 ms keeps it below 0.1 %.
   const double min_sample_s = std::max(ctx.policy().min_time_s, 1e-3);
   const std::int64_t inner = calibrate_inner(one_s, min_sample_s, 1 << 20);
-  for (double spent = 0; spent < sustain_s && !ctx.cancelled();) {
-    start.record(stream);
-    for (std::int64_t i = 0; i < inner; ++i) launch(call++);
-    stop.record(stream);
-    spent += elapsed_s(start, stop);
-  }
   return sample(ctx, [&] {
     start.record(stream);
     for (std::int64_t i = 0; i < inner; ++i) launch(call++);

@@ -37,11 +37,9 @@ double free_device_bytes();
 /// Event-timed sampling of `launch` (which enqueues one call on `stream`; its argument counts
 /// calls, for buffer rotation): one untimed call, then one timed call from which the number of
 /// calls per sample is calibrated so a sample lasts at least max(policy.min_time_s, 1 ms); then
-/// warm-up and repetitions as the policy says. With `sustain_s` > 0, calls run back to back for that
-/// many seconds of device time (in samples' worth of calls) before the warm-up, so the clock has
-/// settled under the power limit (gemm_sustain_s). Returns seconds per call, one value per repetition.
+/// warm-up and repetitions as the policy says. Returns seconds per call, one value per repetition.
 std::vector<double> sample_device(RunContext& ctx, cudaStream_t stream,
-                                  const std::function<void(std::int64_t call)>& launch, double sustain_s = 0);
+                                  const std::function<void(std::int64_t call)>& launch);
 
 /// Copies `count` doubles spread evenly over the `n` at `dev` (current device) to the host:
 /// element j of the result is dev[j · sample_stride(n, count)].

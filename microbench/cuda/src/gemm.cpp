@@ -222,9 +222,8 @@ class GemmBenchmark final : public Benchmark {
     if (best < 0) throw core::Waived("cuBLASLt returned no usable algorithm for " + pi.types);
     const cublasLtMatmulAlgo_t algo = heuristics[best].algo;
 
-    const double sustain_s = gemm_sustain_s(ctx.policy().suite);
-    const std::vector<double> seconds = sample_device(
-        ctx, stream.get(), [&](std::int64_t call) { matmul(algo, call); }, sustain_s);
+    const std::vector<double> seconds =
+        sample_device(ctx, stream.get(), [&](std::int64_t call) { matmul(algo, call); });
 
     // Verification: poison C of set 0 (NaN for float types; kInt32Poison for int32, since 0xFF
     // bytes would be -1, an ordinary int8 GEMM result), recompute, count the elements of C left
@@ -262,11 +261,10 @@ class GemmBenchmark final : public Benchmark {
     r.metrics = gemm_metrics(shape, precision_, seconds, ctx.policy().statistic);
     r.verified = check.passed && unwritten == 0;
     r.message = fmt::format(
-        "{}{}; algorithm: fastest of {} cuBLASLt heuristic candidates (#{}); timed after {:g} s of back-to-back "
-        "calls (the clock settles under the power limit); {} operand set(s) of {} "
+        "{}{}; algorithm: fastest of {} cuBLASLt heuristic candidates (#{}); {} operand set(s) of {} "
         "rotated (L2 {}); {} of {} elements of C unwritten or not finite; spot check of {} entries vs fp64: "
         "relative error {:.3g} (tolerance {:.3g}){}",
-        pi.types, fast_accum_ ? ", fast accumulation" : "", found, best, sustain_s, sets, core::format_bytes(set_bytes),
+        pi.types, fast_accum_ ? ", fast accumulation" : "", found, best, sets, core::format_bytes(set_bytes),
         core::format_bytes(props.l2_bytes), unwritten, elems_c, entries.size(), check.rel_error, pi.tolerance,
         *r.verified ? "" : " - RESULT WRONG");
     return r;

@@ -129,13 +129,6 @@ std::string gemm_range_reason(const GemmShape& s, Precision p) {
                      s.k, max_abs, kInt32Poison, static_cast<std::int64_t>((poison - 1) / (128.0 * 128.0)));
 }
 
-double gemm_sustain_s(const std::string& suite) {
-  if (suite == "quick") return 0.5;
-  if (suite == "standard") return 1.0;
-  if (suite == "full") return 2.0;
-  throw core::InputError("", "suite", fmt::format("quick, standard or full, got '{}'", suite));
-}
-
 int rotation_sets(double set_bytes, double l2_bytes, double budget_bytes) {
   if (!(set_bytes > 0)) throw core::InputError("", "set_bytes", "a positive operand-set size");
   if (set_bytes > budget_bytes) return 0;

@@ -69,13 +69,6 @@ TEST(GpuSweep, GemmShapesPerSuite) {
   EXPECT_THROW(gpu::gemm_shapes("huge"), core::InputError);
 }
 
-TEST(GpuSweep, GemmSustainPerSuite) {
-  EXPECT_EQ(gpu::gemm_sustain_s("quick"), 0.5);
-  EXPECT_EQ(gpu::gemm_sustain_s("standard"), 1.0);
-  EXPECT_EQ(gpu::gemm_sustain_s("full"), 2.0);
-  EXPECT_THROW(gpu::gemm_sustain_s("burst"), headroom::core::InputError);
-}
-
 TEST(GpuCounting, GemmSetBytesAndFlops) {
   const gpu::GemmShape s{1024, 1024, 1024, "square"};
   EXPECT_EQ(gpu::gemm_set_bytes(s, gpu::Precision::kBf16), 6.0 * 1024 * 1024);

@@ -80,14 +80,6 @@ std::string gemm_alignment_reason(const GemmShape& s, Precision p);
 /// stay below |kInt32Poison| = 2139062144 (pattern.hpp), so k <= 130557.
 std::string gemm_range_reason(const GemmShape& s, Precision p);
 
-/// Seconds of back-to-back GEMM calls before a GEMM case starts timing: quick 0.5, standard 1,
-/// full 2. A GPU at its power limit lowers its SM clock within the first tens of milliseconds of
-/// dense matrix work and keeps adjusting for a second or more (the H100 of 2026-11-23: 1980 MHz
-/// idle, 1320-1700 MHz under GEMMs), so a burst measured right after a lighter case reads the clock
-/// that case left, not the one a training job runs at: in back-to-back quick runs without this, the
-/// same GEMM varied by up to 9 %, and the quick and standard suites disagreed by 5-9 %.
-double gemm_sustain_s(const std::string& suite);
-
 /// How many operand sets to rotate through so that the working set is at least 2× the L2 cache
 /// (so repeats cannot be served from L2), never fewer than 1, and never more than fit in
 /// `budget_bytes`. Returns 0 when not even one set fits the budget.
