@@ -14,6 +14,8 @@
 #     run       headroom run (the main job, every family, quick)     -> run/results.json, run/report.html
 #     standard  headroom bench --suite standard --filter 'cuda.*'    -> gpu_standard.json
 #     repeat    bench/cpu_repeatability.sh, 3 quick runs of each of REPEAT_FILTERS (default 'cpu.* cuda.*')
+#     gemm_ab   cuda.gemm.* quick twice in one burst per case (--rounds 1) and twice over 3 rounds,
+#               each pair compared -> gemm_burst{1,2}.json, gemm_rounds{1,2}.json
 #     blas      cpu.gemm.* as OpenBLAS chooses, then with OPENBLAS_CORETYPE=SkylakeX
 #               -> cpu_gemm_default.json, cpu_gemm_skylakex.json
 # Exit: 0 when every stage exited 0, else 1 (the log says which).
@@ -85,6 +87,17 @@ repeat_one() {  # quick-suite repeatability of each filter in REPEAT_FILTERS
 }
 export -f repeat_one
 stage repeat 300 bash -c repeat_one
+gemm_ab() {  # two quick cuda.gemm.* runs in one burst per case (--rounds 1), two spread over 3 rounds
+  local r
+  for r in 1 2; do "$hr" bench --suite quick --filter 'cuda.gemm.*' --rounds 1 --quiet --out "$out/gemm_burst$r.json" --force || return 1; done
+  for r in 1 2; do "$hr" bench --suite quick --filter 'cuda.gemm.*' --rounds 3 --quiet --out "$out/gemm_rounds$r.json" --force || return 1; done
+  echo "--- burst: run 2 against run 1"; "$hr" compare "$out/gemm_burst1.json" "$out/gemm_burst2.json" | tail -1
+  echo "--- rounds: run 2 against run 1"; "$hr" compare "$out/gemm_rounds1.json" "$out/gemm_rounds2.json" | tail -1
+  return 0
+}
+export -f gemm_ab
+export out
+stage gemm_ab 300 bash -c gemm_ab
 stage blas 180 bash -c "'$hr' bench --suite quick --filter 'cpu.gemm.*' --out '$out/cpu_gemm_default.json' --force &&
   OPENBLAS_CORETYPE=SkylakeX '$hr' bench --suite quick --filter 'cpu.gemm.*' --out '$out/cpu_gemm_skylakex.json' --force"
 

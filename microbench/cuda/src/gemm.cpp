@@ -91,6 +91,11 @@ class GemmBenchmark final : public Benchmark {
     BenchmarkInfo i;
     i.name = "cuda.gemm." + pi.name + (fast_accum_ ? "_fast" : "");
     i.backend = "cuda";
+    // Spread over the suite's rounds like the CPU cases: the SM clock of a GPU at its power limit
+    // drifts over minutes as the card warms (the H100 of 2026-11-23: 1150-1450 MHz under 16-bit
+    // GEMMs, the same GEMM up to 9-13 % apart in back-to-back runs), and samples taken in one burst
+    // would hide that drift from `headroom compare`, which then flags it as a regression.
+    i.interleave = true;
     i.description = "cuBLASLt GEMM, " + pi.types +
                     (fast_accum_ ? ", fast accumulation (CUBLASLT_MATMUL_DESC_FAST_ACCUM)" : "") +
                     "; best of the top heuristic algorithms; operands rotated past L2";
