@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <mutex>
+#include <utility>
 
 namespace headroom::bench::gpu {
 
@@ -29,6 +30,8 @@ struct NvmlApi {
   int (*max_pcie_gen)(NvmlDevice, unsigned*) = nullptr;
   int (*max_pcie_width)(NvmlDevice, unsigned*) = nullptr;
   int (*driver_version)(char*, unsigned) = nullptr;
+  int (*power_usage)(NvmlDevice, unsigned*) = nullptr;
+  int (*clock_reasons)(NvmlDevice, unsigned long long*) = nullptr;
   std::string error;
 };
 
@@ -57,6 +60,9 @@ const NvmlApi& api() {
     bind(lib, "nvmlDeviceGetMaxPcieLinkGeneration", a.max_pcie_gen);
     bind(lib, "nvmlDeviceGetMaxPcieLinkWidth", a.max_pcie_width);
     bind(lib, "nvmlSystemGetDriverVersion", a.driver_version);
+    bind(lib, "nvmlDeviceGetPowerUsage", a.power_usage);
+    bind(lib, "nvmlDeviceGetCurrentClocksEventReasons", a.clock_reasons);
+    if (a.clock_reasons == nullptr) bind(lib, "nvmlDeviceGetCurrentClocksThrottleReasons", a.clock_reasons);
     if (a.init == nullptr || a.by_pci == nullptr) {
       a.error = "NVML not usable (nvmlInit_v2 / nvmlDeviceGetHandleByPciBusId_v2 missing)";
     } else if (const int rc = a.init(); rc != kNvmlSuccess) {
@@ -114,6 +120,9 @@ GpuSensors read_sensors(const std::string& pci_bus_id) {
   s.power_limit_w = as_double(ask(a.power_limit, dev), 1e-3);  // mW
   s.pcie_gen = as_int(ask(a.pcie_gen, dev));
   s.pcie_width = as_int(ask(a.pcie_width, dev));
+  s.power_w = as_double(ask(a.power_usage, dev), 1e-3);  // mW
+  unsigned long long reasons = 0;
+  if (a.clock_reasons != nullptr && a.clock_reasons(dev, &reasons) == kNvmlSuccess) s.clock_event_reasons = reasons;
   return s;
 }
 
@@ -130,6 +139,24 @@ GpuLimits read_limits(const std::string& pci_bus_id) {
   return l;
 }
 
+std::string clock_event_reasons_text(unsigned long long mask) {
+  // nvml.h's nvmlClocksEventReason* bits (the same values as the older nvmlClocksThrottleReason*).
+  static const std::pair<unsigned long long, const char*> kReasons[] = {
+      {0x2ULL, "applications clocks setting"}, {0x4ULL, "power cap"},
+      {0x8ULL, "hardware slowdown"},           {0x10ULL, "sync boost"},
+      {0x20ULL, "thermal (software)"},         {0x40ULL, "thermal (hardware)"},
+      {0x80ULL, "power brake (hardware)"},     {0x100ULL, "display clock setting"}};
+  std::string out;
+  auto add = [&out](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
+  unsigned long long known = 0x1ULL;  // idle: not a limit on a loaded GPU
+  for (const auto& [bit, name] : kReasons) {
+    known |= bit;
+    if ((mask & bit) != 0) add(name);
+  }
+  if ((mask & ~known) != 0) add(fmt::format("reason bits {:#x}", mask & ~known));
+  return out;
+}
+
 std::string describe_sensors(const GpuSensors& s) {
   if (!s.clock_sm_mhz && !s.clock_mem_mhz && !s.temperature_c) {
     const std::string why = nvml_unavailable_reason();
@@ -140,7 +167,13 @@ std::string describe_sensors(const GpuSensors& s) {
   if (s.clock_sm_mhz) add(fmt::format("sm {:.0f} MHz", *s.clock_sm_mhz));
   if (s.clock_mem_mhz) add(fmt::format("mem {:.0f} MHz", *s.clock_mem_mhz));
   if (s.temperature_c) add(fmt::format("{:.0f} °C", *s.temperature_c));
+  if (s.power_w) add(fmt::format("{:.0f} W", *s.power_w));
   if (s.pcie_gen && s.pcie_width) add(fmt::format("PCIe Gen{} x{}", *s.pcie_gen, *s.pcie_width));
+  if (s.clock_event_reasons) {
+    if (const std::string why = clock_event_reasons_text(*s.clock_event_reasons); !why.empty()) {
+      add("clocks held back by " + why);
+    }
+  }
   return out;
 }
 

@@ -14,6 +14,10 @@ struct GpuSensors {
   std::optional<double> power_limit_w;
   std::optional<int> pcie_gen;
   std::optional<int> pcie_width;
+  std::optional<double> power_w;  ///< nvmlDeviceGetPowerUsage: board draw now
+  /// nvmlDeviceGetCurrentClocksEventReasons (ThrottleReasons before CUDA 12): why the clocks are
+  /// below their maximum (bit mask, nvmlClocksEventReason*).
+  std::optional<unsigned long long> clock_event_reasons;
 };
 
 /// What the GPU and its slot can do, independent of load: the inventory records these, because the
@@ -37,7 +41,12 @@ GpuSensors read_sensors(const std::string& pci_bus_id);
 /// Empty when NVML loaded; otherwise why not (for a note in results).
 std::string nvml_unavailable_reason();
 
-/// "sm 1980 MHz, mem 2619 MHz, 41 °C, PCIe Gen5 x16" (fields NVML gave), or "clocks/temperature
+/// The reasons in an nvmlClocksEventReason mask, in words ("power cap, thermal (hardware)"), idle
+/// left out; empty when nothing but idleness holds the clocks back. Unknown bits are named in hex.
+std::string clock_event_reasons_text(unsigned long long mask);
+
+/// "sm 1980 MHz, mem 2619 MHz, 41 °C, 690 W, PCIe Gen5 x16, clocks held back by power cap" (fields
+/// NVML gave; the last part only when something but idleness holds them back), or "clocks/temperature
 /// not sampled: …". The current readings, for the notes of a case (sampled around its timing).
 std::string describe_sensors(const GpuSensors& s);
 
