@@ -14,6 +14,7 @@
 #     run       headroom run (the main job, every family, quick)     -> run/results.json, run/report.html
 #     standard  headroom bench --suite standard --filter 'cuda.*'    -> gpu_standard.json
 #     repeat    bench/cpu_repeatability.sh, 3 quick runs of each of REPEAT_FILTERS (default 'cpu.* cuda.*')
+#     notes     cuda.gemm.bf16 quick, one round, each case's message (clocks, power, limits) -> notes.json
 #     gemm_ab   cuda.gemm.* quick twice in one burst per case (--rounds 1) and twice over 3 rounds,
 #               each pair compared -> gemm_burst{1,2}.json, gemm_rounds{1,2}.json
 #     blas      cpu.gemm.* as OpenBLAS chooses, then with OPENBLAS_CORETYPE=SkylakeX
@@ -87,6 +88,11 @@ repeat_one() {  # quick-suite repeatability of each filter in REPEAT_FILTERS
 }
 export -f repeat_one
 stage repeat 300 bash -c repeat_one
+notes_one() {  # a short smoke run: bf16 GEMMs and the 1 GiB copy, every case's message printed
+  "$hr" bench --suite quick --filter 'cuda.gemm.bf16' --rounds 1 --quiet --out "$out/notes.json" --force &&
+    python3 -c 'import json,sys; [print(c["name"], c["params"], c["status"], c["message"], sep="  ") for c in json.load(open(sys.argv[1]))["cases"]]' "$out/notes.json"
+}
+export -f notes_one
 gemm_ab() {  # two quick cuda.gemm.* runs in one burst per case (--rounds 1), two spread over 3 rounds
   local r
   for r in 1 2; do "$hr" bench --suite quick --filter 'cuda.gemm.*' --rounds 1 --quiet --out "$out/gemm_burst$r.json" --force || return 1; done
@@ -97,6 +103,7 @@ gemm_ab() {  # two quick cuda.gemm.* runs in one burst per case (--rounds 1), tw
 }
 export -f gemm_ab
 export out
+stage notes 120 bash -c notes_one
 stage gemm_ab 300 bash -c gemm_ab
 stage blas 180 bash -c "'$hr' bench --suite quick --filter 'cpu.gemm.*' --out '$out/cpu_gemm_default.json' --force &&
   OPENBLAS_CORETYPE=SkylakeX '$hr' bench --suite quick --filter 'cpu.gemm.*' --out '$out/cpu_gemm_skylakex.json' --force"
