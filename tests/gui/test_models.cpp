@@ -640,6 +640,48 @@ class ModelsTest : public QObject {
     QCOMPARE(m.busbw[0].points[0].x, 8.0);
   }
 
+  void measuredH100Fixtures() {
+    // The real H100 files of data/measured (2026-11-23) imported as the app imports a dropped file.
+    const std::filesystem::path dir = kData / "measured";
+    const GpuOption prof = import_option(dir / "h100-sxm5-80gb_2026-11-23_cuda-standard.profile.json", *catalog_);
+    QCOMPARE(prof.kind, OptionKind::kMeasured);
+    QCOMPARE(*prof.profile.memory_bytes.value, 85017493504.0);                      // CUDA's total, not 80 GiB
+    QCOMPARE(*prof.profile.peak(plan::Precision::kBf16).value, 706504061624252.0);  // best standard bf16 GEMM
+    QCOMPARE(prof.profile.peak(plan::Precision::kBf16).provenance, plan::Provenance::kMeasured);
+    QCOMPARE(*prof.profile.memory_bandwidth_bytes_per_s.value, 3024565278221.779);  // 4 GiB copy, read + written
+    // The quick run's results file: a profile made on import, the catalog's H100 filling the rest.
+    const GpuOption run = import_option(dir / "h100-sxm5-80gb_2026-11-23.json", *catalog_);
+    QCOMPARE(run.kind, OptionKind::kMeasured);
+    QCOMPARE(*run.profile.peak(plan::Precision::kBf16).value, 743917655731705.0);  // 8192×4096×14336
+    QCOMPARE(*run.profile.memory_bandwidth_bytes_per_s.value, 3005188566570.108);
+    // Its measurements page: every passed case, the best bf16 GEMM and the copy sweep.
+    const MeasurementView v = extract_measurements(core::load_results(dir / "h100-sxm5-80gb_2026-11-23.json"));
+    QCOMPARE(v.passed, std::size_t{82});
+    QCOMPARE(v.not_passed, std::size_t{4});  // peer and all-GPU PCIe: one GPU
+    const GemmBar* bf16 = nullptr;
+    for (const GemmBar& g : v.gemm) {
+      if (g.case_name == "cuda.gemm.bf16") bf16 = &g;
+    }
+    QVERIFY(bf16);
+    QCOMPARE(bf16->flop_per_s, 743917655731705.0);
+    QCOMPARE(bf16->shape, std::string("m=8192,n=4096,k=14336,layout=TN,shape=llama3_8b.mlp_down"));
+    // Planned beside the datasheet H100: the measured bf16 rate (706.5 against 0.8 × 989 = 791
+    // TFLOP/s achievable) makes the same plan slower, and the smaller capacity leaves less margin.
+    Workspace ws = default_workspace(*catalog_);
+    ws.workload.search = false;
+    ws.workload.tp = 8;
+    ws.workload.pp = 2;
+    ws.options = {ws.options[0], prof};
+    const Comparison c = compute_comparison(ws, *catalog_, nullptr);
+    QVERIFY2(c.error.empty(), c.error.c_str());
+    QCOMPARE(c.options.size(), std::size_t{2});
+    QVERIFY(c.options[1].gpu_hours > c.options[0].gpu_hours);
+    const plan::Workload w = to_workload(ws.workload, *catalog_);
+    const plan::Rates rates = plan::resolve_rates(prof.profile, plan::Precision::kBf16, plan::Assumptions{});
+    QCOMPARE(c.options[1].gpu_hours,
+             plan::evaluate_train(w, plan::count_params(w.model), rates, plan::Assumptions{}).time.gpu_hours);
+  }
+
   void optionListModel() {
     OptionListModel model;
     QAbstractItemModelTester tester(&model, kFail);
