@@ -29,6 +29,12 @@ mkdir -p "$pack/bin" "$pack/lib"
 cp "${bins[@]}" "$pack/bin/"
 # Every resolved library except glibc's own (libc, libm, libdl, libpthread, librt, ld-linux), which
 # must come from the target machine.
+missing=$(for b in "${bins[@]}"; do ldd "$b" | grep 'not found'; done)
+if [[ -n $missing ]]; then
+  echo "device_pack: libraries the binaries need are not found here:" >&2
+  echo "$missing" >&2
+  exit 2
+fi
 for b in "${bins[@]}"; do
   ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'
 done | sort -u | while read -r lib; do

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # One call on a lent GPU machine: check headroom's CUDA backend there and measure it beside PyTorch.
-# Runs from the repository root of the copy on that machine, with a pack made by
-# bench/device_pack.sh. Every stage has its own time limit, logs to OUTDIR/session.log and leaves
-# its files in OUTDIR, so one failing stage costs its own minutes, not the call.
+# Runs in the repository copy on that machine (it changes to the repository root itself), with a
+# pack made by bench/device_pack.sh. Every stage has its own time limit, logs to OUTDIR/session.log
+# and leaves its files in OUTDIR, so one failing stage costs its own minutes, not the call.
 #
 # Usage: bench/device_session.sh PACK_DIR OUTDIR [STAGES]
-#   STAGES  comma-separated, in this order when given (default env,gtest,quick,torch):
+#   STAGES  comma-separated names from the list below (default env,gtest,quick,torch); they run in
+#           the order of this list, whatever the order given. Their limits add up to more than a
+#           device command may take (600 s): choose a subset that fits.
 #     env       nvidia-smi, CPU, PyTorch, where cuBLASLt is, ldd of the binaries
 #     gtest     tests/gpu (kernels checked against the CPU)          -> gtest_gpu.xml
 #     inventory headroom inventory --json                            -> inventory.json
@@ -14,9 +16,7 @@
 #     run       headroom run (the main job, every family, quick)     -> run/results.json, run/report.html
 #     standard  headroom bench --suite standard --filter 'cuda.*'    -> gpu_standard.json
 #     repeat    bench/cpu_repeatability.sh, 3 quick runs of each of REPEAT_FILTERS (default 'cpu.* cuda.*')
-#     notes     cuda.gemm.bf16 quick, one round, each case's message (clocks, power, limits) -> notes.json
-#     gemm_ab   cuda.gemm.* quick twice in one burst per case (--rounds 1) and twice over 3 rounds,
-#               each pair compared -> gemm_burst{1,2}.json, gemm_rounds{1,2}.json
+#     notes     cuda.gemm.bf16 quick, each case's message printed (clocks, power, limits) -> notes.json
 #     blas      cpu.gemm.* as OpenBLAS chooses, then with OPENBLAS_CORETYPE=SkylakeX
 #               -> cpu_gemm_default.json, cpu_gemm_skylakex.json
 # Exit: 0 when every stage exited 0, else 1 (the log says which).
@@ -25,16 +25,25 @@ if [[ $# -lt 2 ]]; then
   echo "usage: $0 PACK_DIR OUTDIR [STAGES]" >&2
   exit 2
 fi
-pack=$(cd "$1" && pwd) out=$2 stages=${3:-env,gtest,quick,torch}
-mkdir -p "$out"
+pack=$(cd "$1" 2>/dev/null && pwd) || { echo "device_session: pack directory '$1' not found" >&2; exit 2; }
+[[ -x $pack/bin/headroom ]] || { echo "device_session: $pack/bin/headroom missing: make the pack with bench/device_pack.sh" >&2; exit 2; }
+out=$2 stages=${3:-env,gtest,quick,torch}
+known=env,gtest,inventory,quick,torch,run,standard,notes,repeat,blas
+IFS=, read -ra asked <<<"$stages"
+for s in "${asked[@]}"; do
+  [[ ,$known, == *,$s,* ]] || { echo "device_session: unknown stage '$s' (known: $known)" >&2; exit 2; }
+done
+mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 2
 log=$out/session.log
-export HEADROOM_DATA_DIR=$PWD/data
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root" || exit 2
+export HEADROOM_DATA_DIR=$root/data
 export PYTHONUNBUFFERED=1
 
 # cuBLASLt and NVML are dlopen'ed: look where a CUDA image keeps them.
 libdirs=$pack/lib
 for d in /usr/local/nvidia/lib64 /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
-  $(find / -xdev -name 'libcublasLt.so.13*' -printf '%h\n' 2>/dev/null | sort -u); do
+  $(find / -xdev -name 'libcublasLt.so.*' -printf '%h\n' 2>/dev/null | sort -u); do
   [[ -d $d ]] && libdirs+=:$d
 done
 # A wrapper, so only headroom sees the packed libraries (PyTorch keeps its own libstdc++).
@@ -88,23 +97,13 @@ repeat_one() {  # quick-suite repeatability of each filter in REPEAT_FILTERS
 }
 export -f repeat_one
 stage repeat 300 bash -c repeat_one
-notes_one() {  # a short smoke run: bf16 GEMMs and the 1 GiB copy, every case's message printed
-  "$hr" bench --suite quick --filter 'cuda.gemm.bf16' --rounds 1 --quiet --out "$out/notes.json" --force &&
+notes_one() {  # a short smoke run: the bf16 GEMMs, every case's message printed
+  "$hr" bench --suite quick --filter 'cuda.gemm.bf16' --quiet --out "$out/notes.json" --force &&
     python3 -c 'import json,sys; [print(c["name"], c["params"], c["status"], c["message"], sep="  ") for c in json.load(open(sys.argv[1]))["cases"]]' "$out/notes.json"
 }
 export -f notes_one
-gemm_ab() {  # two quick cuda.gemm.* runs in one burst per case (--rounds 1), two spread over 3 rounds
-  local r
-  for r in 1 2; do "$hr" bench --suite quick --filter 'cuda.gemm.*' --rounds 1 --quiet --out "$out/gemm_burst$r.json" --force || return 1; done
-  for r in 1 2; do "$hr" bench --suite quick --filter 'cuda.gemm.*' --rounds 3 --quiet --out "$out/gemm_rounds$r.json" --force || return 1; done
-  echo "--- burst: run 2 against run 1"; "$hr" compare "$out/gemm_burst1.json" "$out/gemm_burst2.json" | tail -1
-  echo "--- rounds: run 2 against run 1"; "$hr" compare "$out/gemm_rounds1.json" "$out/gemm_rounds2.json" | tail -1
-  return 0
-}
-export -f gemm_ab
 export out
 stage notes 120 bash -c notes_one
-stage gemm_ab 300 bash -c gemm_ab
 stage blas 180 bash -c "'$hr' bench --suite quick --filter 'cpu.gemm.*' --out '$out/cpu_gemm_default.json' --force &&
   OPENBLAS_CORETYPE=SkylakeX '$hr' bench --suite quick --filter 'cpu.gemm.*' --out '$out/cpu_gemm_skylakex.json' --force"
 

@@ -40,10 +40,11 @@ bool has_flag(const std::vector<std::string>& flags, const char* flag) {
 }  // namespace
 
 std::string openblas_core_warning(const std::string& core_name, const std::vector<std::string>& cpu_flags) {
-  // OpenBLAS's kernel sets (its corename strings) for x86 CPUs without AVX.
-  static const std::array<const char*, 14> kPreAvx = {"Katmai",  "Coppermine",   "Northwood", "Prescott",   "Banias",
-                                                      "Atom",    "Core2",        "Penryn",    "Dunnington", "Nehalem",
-                                                      "Opteron", "Opteron_SSE3", "Barcelona", "Bobcat"};
+  // OpenBLAS's kernel sets for x86 CPUs without AVX (the names openblas_get_corename() returns: the
+  // corename table of its driver/others/dynamic.c, 0.3.21).
+  static const std::array<const char*, 16> kPreAvx = {
+      "Katmai",     "Coppermine", "Northwood", "Prescott", "Banias",       "Atom",      "Core2", "Penryn",
+      "Dunnington", "Nehalem",    "Athlon",    "Opteron",  "Opteron_SSE3", "Barcelona", "Nano",  "Bobcat"};
   const auto lower = [](std::string t) {
     std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     return t;

@@ -91,11 +91,6 @@ class GemmBenchmark final : public Benchmark {
     BenchmarkInfo i;
     i.name = "cuda.gemm." + pi.name + (fast_accum_ ? "_fast" : "");
     i.backend = "cuda";
-    // Spread over the suite's rounds like the CPU cases: the SM clock of a GPU at its power limit
-    // drifts over minutes as the card warms (the H100 of 2026-11-23: 1150-1450 MHz under 16-bit
-    // GEMMs, the same GEMM up to 9-13 % apart in back-to-back runs), and samples taken in one burst
-    // would hide that drift from `headroom compare`, which then flags it as a regression.
-    i.interleave = true;
     i.description = "cuBLASLt GEMM, " + pi.types +
                     (fast_accum_ ? ", fast accumulation (CUBLASLT_MATMUL_DESC_FAST_ACCUM)" : "") +
                     "; best of the top heuristic algorithms; operands rotated past L2";
@@ -278,12 +273,12 @@ class GemmBenchmark final : public Benchmark {
     r.metrics = gemm_metrics(shape, precision_, seconds, ctx.policy().statistic);
     r.verified = check.passed && unwritten == 0;
     r.message = fmt::format(
-        "{}{}; algorithm: fastest of {} cuBLASLt heuristic candidates (#{}{}); {} operand set(s) of {} "
+        "{}{}; algorithm: fastest of {} usable cuBLASLt heuristic candidates of {} (#{}{}); {} operand set(s) of {} "
         "rotated (L2 {}); {} of {} elements of C unwritten or not finite; spot check of {} entries vs fp64: "
         "relative error {:.3g} (tolerance {:.3g}){}",
-        pi.types, fast_accum_ ? ", fast accumulation" : "", found, best, runner_up, sets, core::format_bytes(set_bytes),
-        core::format_bytes(props.l2_bytes), unwritten, elems_c, entries.size(), check.rel_error, pi.tolerance,
-        *r.verified ? "" : " - RESULT WRONG");
+        pi.types, fast_accum_ ? ", fast accumulation" : "", timed.size(), found, best, runner_up, sets,
+        core::format_bytes(set_bytes), core::format_bytes(props.l2_bytes), unwritten, elems_c, entries.size(),
+        check.rel_error, pi.tolerance, *r.verified ? "" : " - RESULT WRONG");
     return r;
   }
 

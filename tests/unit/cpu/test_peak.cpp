@@ -75,6 +75,8 @@ TEST(OpenBlasCore, WarnsWhenAPreAvxKernelSetRunsOnAnAvxCpu) {
             "OPENBLAS_CORETYPE=SkylakeX");
   EXPECT_NE(cpu::openblas_core_warning("NEHALEM", zen3).find("with AVX2 and FMA: "), std::string::npos);
   EXPECT_NE(cpu::openblas_core_warning("Core2", zen3).find("OPENBLAS_CORETYPE=Haswell"), std::string::npos);
+  EXPECT_NE(cpu::openblas_core_warning("Athlon", zen3), "");
+  EXPECT_NE(cpu::openblas_core_warning("Nano", zen3), "");
   // The right kernels, or a CPU that has nothing better: no warning.
   EXPECT_EQ(cpu::openblas_core_warning("SkylakeX", spr), "");
   EXPECT_EQ(cpu::openblas_core_warning("Haswell", zen3), "");
