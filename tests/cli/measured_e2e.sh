@@ -13,14 +13,14 @@ std=$m/h100-sxm5-80gb_2026-11-23_cuda-standard.json
 prof=$m/h100-sxm5-80gb_2026-11-23_cuda-standard.profile.json
 
 # Every results file and the profile are valid documents of their schemas.
-for f in "$run" "$std" "$m"/h100-sxm5-80gb_2026-11-23_cpu-gemm-*.json; do
+for f in "$run" "$std" "$m"/h100-sxm5-80gb_2026-11-23_quick-*.json "$m"/h100-sxm5-80gb_2026-11-23_cpu-gemm-*.json; do
   check "schema $(basename "$f")" "$schema_py" "$src/tests/cli/validate_schema.py" "$src/data/schemas/results.schema.json" "$f"
 done
 check "schema profile" "$schema_py" "$src/tests/cli/validate_schema.py" "$src/data/schemas/profile.schema.json" "$prof"
 
 # What they say about the run: the device, every GPU case passed and verified or waived for want of
 # a second GPU, nothing made up.
-check "results content" python3 - "$run" "$std" <<'PY'
+check "results content" python3 - "$run" "$std" "$m"/h100-sxm5-80gb_2026-11-23_quick-*.json <<'PY'
 import json, sys
 for path in sys.argv[1:]:
     d = json.load(open(path))
@@ -44,11 +44,14 @@ PY
 check "profile remade" expect_exit 0 bash -c "cd '$src' && '$hr' profile data/measured/$(basename "$std") --base h100-sxm5-80gb --out '$work/profile.json'"
 check "profile identical" cmp "$work/profile.json" "$prof"
 
-# Acceptance: the shipped H100 spec, picked by PCI id, accepts this healthy card.
+# Acceptance: the shipped H100 spec, picked by PCI id, accepts every run of this healthy card (its
+# GEMM floors were set from them: docs/methodology.md, Acceptance).
 check "accept quick run" expect_exit 0 "$hr" accept "$run"
 check "accepted 7, NCCL skipped" grep -q "ACCEPTED: 7 passed, 0 failed, 1 skipped" "$work/out"
 check "spec chosen by PCI id" grep -q "chosen by PCI id 10de:2330" "$work/out"
-check "accept standard run" expect_exit 0 "$hr" accept "$std"
+for f in "$std" "$m"/h100-sxm5-80gb_2026-11-23_quick-*.json; do
+  check "accept $(basename "$f")" expect_exit 0 "$hr" accept "$f"
+done
 
 # A plan on the measured profile uses the measured rate: the best cuda.gemm.bf16 figure of the
 # results, and a GEMM curve over the distinct sizes (FLOPs per call) of the passed shapes.
@@ -74,6 +77,19 @@ PY
 check "run report" expect_exit 0 "$hr" report run "$run" --out "$work/run.html"
 check "run report names the GPU" grep -q "NVIDIA H100 80GB HBM3" "$work/run.html"
 check "regression of a run against itself" expect_exit 0 "$hr" compare "$run" "$run"
+check "nothing flagged, metrics tested" grep -Eq "^OK: 0 regression\(s\), 0 broken, 0 improvement\(s\) among [1-9][0-9]* metric" "$work/out"
+# Two runs of the card by two code versions: the only inventory change listed is headroom's own
+# version (same driver, CUDA and cuBLAS), and the GPU cases are compared (whatever the verdict: the
+# card's clock moved between the runs).
+check "regression across code versions" bash -c "'$hr' compare '$m/h100-sxm5-80gb_2026-11-23_quick-f325f88.json' '$run' --json > '$work/cmp.json'; test \$? -le 1"
+check "compare json" python3 - "$work/cmp.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [c["field"] for c in d["inventory_changes"]] == ["headroom version"], d["inventory_changes"]
+names = {r["case"] for r in d["metrics"]}
+assert {"cuda.gemm.bf16", "cuda.hbm.copy", "cuda.pcie.h2d"} <= names, sorted(names)
+assert d["tested"] > 100, d["tested"]
+PY
 # The OpenBLAS warning the default run carries, and the run with the kernels it suggested.
 check "OpenBLAS warning recorded" python3 - "$m"/h100-sxm5-80gb_2026-11-23_cpu-gemm-default.json "$m"/h100-sxm5-80gb_2026-11-23_cpu-gemm-skylakex.json <<'PY'
 import json, sys

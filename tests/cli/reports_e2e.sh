@@ -33,10 +33,12 @@ check "junit well-formed" xmllint --noout "$work/good.xml"
 check "junit counts" py 'import sys,xml.dom.minidom as m; d=m.parse(sys.argv[1]); s=d.getElementsByTagName("testsuite")[0]; assert s.getAttribute("failures")=="0" and int(s.getAttribute("tests"))>=40, s.toxml()[:300]' "$work/good.xml"
 check "accept html" grep -q 'ACCEPTED' "$work/good.html"
 check "accept bad GPU node" expect_exit 1 "$hr" accept "$fx/gpu_bad.json" --junit "$work/bad.xml" --json
-check "json verdicts" py 'import json,sys; d=json.load(open(sys.argv[1])); bad={c["id"] for c in d["checks"] if c["verdict"]=="fail"}; assert d["accepted"] is False and "gemm.bf16[cuda:3]" in bad and "gemm.bf16.uniformity" in bad and "gemm.bf16[cuda:2]" not in bad, bad' "$work/out"
-# cuda:3 runs at 0.8 × its peers' 0.78 × peak = 0.624 × peak: below the bf16 / fp16 (0.65) and tf32
-# (0.70) floors and every uniformity check (4), above the fp8 floor (0.60, from the measured H100).
-check "junit failures" py 'import sys,xml.dom.minidom as m; d=m.parse(sys.argv[1]); f=d.getElementsByTagName("failure"); assert len(f)==7, len(f)' "$work/bad.xml"
+# The slow GPU (0.624 × peak) clears the bf16 floor (0.60) but not its peers' median: uniformity
+# catches what the datasheet floor lets through; tf32's floor (0.70) catches it on its own.
+check "json verdicts" py 'import json,sys; d=json.load(open(sys.argv[1])); bad={c["id"] for c in d["checks"] if c["verdict"]=="fail"}; assert d["accepted"] is False and "gemm.bf16.uniformity" in bad and "gemm.tf32[cuda:3]" in bad and "gemm.bf16[cuda:3]" not in bad and "gemm.tf32[cuda:2]" not in bad, bad' "$work/out"
+# cuda:3 runs at 0.8 × its peers' 0.78 × peak = 0.624 × peak: below the tf32 floor (0.70) and every
+# uniformity check (4), above the bf16 / fp16 (0.60) and fp8 (0.55) floors set from the measured H100.
+check "junit failures" py 'import sys,xml.dom.minidom as m; d=m.parse(sys.argv[1]); f=d.getElementsByTagName("failure"); assert len(f)==5, len(f)' "$work/bad.xml"
 check "accept host-only" expect_exit 0 "$hr" accept "$fx/host_base.json"
 check "host-only spec" grep -q "against 'Host only" "$work/out"
 check "explicit --spec" expect_exit 0 "$hr" accept "$fx/gpu_good.json" --spec "$src/data/acceptance/host.json"
