@@ -29,7 +29,7 @@ mkdir -p "$pack/bin" "$pack/lib"
 cp "${bins[@]}" "$pack/bin/"
 # Every resolved library except glibc's own (libc, libm, libdl, libpthread, librt, ld-linux), which
 # must come from the target machine.
-missing=$(for b in "${bins[@]}"; do ldd "$b" | grep 'not found'; done)
+missing=$(for b in "${bins[@]}"; do ldd "$b" | grep 'not found' || true; done)
 if [[ -n $missing ]]; then
   echo "device_pack: libraries the binaries need are not found here:" >&2
   echo "$missing" >&2
