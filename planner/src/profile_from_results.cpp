@@ -185,7 +185,18 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
     if (d.pcie_width) p.pcie_lanes = b.measured(*d.pcie_width, "devices[0].pcie_width (inventory)");
     int on_host = 0;
     for (const auto& dev : results.devices) on_host += dev.host_rank.value_or(0) == d.host_rank.value_or(0) ? 1 : 0;
-    p.gpus_per_node = b.measured(on_host, "devices on the first host (inventory)");
+    // A run that saw fewer GPUs than the base's node (one GPU of a cloud VM, say) measured the GPU,
+    // not the node: counting it as a 1-GPU node would put every TP / PP / DP group of a plan on the
+    // network. The node layout then stays the datasheet's, and the notes say so.
+    const double base_node = base != nullptr ? base->gpus_per_node.value_or(0) : 0;
+    if (on_host < base_node) {
+      p.notes += fmt::format(
+          "; the run saw {} GPU{} on its host, fewer than a node of the datasheet's {}: gpus_per_node "
+          "and NVLink stay the datasheet's (benchmark a whole node to measure them)",
+          on_host, on_host == 1 ? "" : "s", base_node);
+    } else {
+      p.gpus_per_node = b.measured(on_host, "devices on the first host (inventory)");
+    }
   }
   for (int i = 0; i < kPrecisionCount; ++i) {
     const auto prec = static_cast<Precision>(i);

@@ -211,6 +211,31 @@ TEST(Profile, BaseFillsWhatWasNotMeasured) {
   EXPECT_EQ(p.id, "h100-sxm5-80gb-measured");
 }
 
+TEST(Profile, OneGpuOfANodeKeepsTheDatasheetsNodeLayout) {
+  // The H100 of 2026-11-23 was one GPU in a VM: profiled on the H100 datasheet, a plan of 8 or more
+  // GPUs must still see 8 NVLink GPUs per node, not one GPU per node on the network.
+  core::Results r = test::synthetic_results();
+  r.devices.resize(1);
+  const HardwareProfile& base = test::catalog().gpu("H100");
+  const HardwareProfile one = profile_from_results(r, "one.json", &base);
+  EXPECT_EQ(*one.gpus_per_node.value, 8);
+  EXPECT_EQ(one.gpus_per_node.provenance, Provenance::kDatasheet);
+  EXPECT_NE(one.notes.find("the run saw 1 GPU on its host, fewer than a node of the datasheet's 8"), std::string::npos)
+      << one.notes;
+  // Without a datasheet there is nothing better than what the run saw.
+  EXPECT_EQ(*profile_from_results(r, "one.json", nullptr).gpus_per_node.value, 1);
+  EXPECT_EQ(profile_from_results(r, "one.json", nullptr).gpus_per_node.provenance, Provenance::kMeasured);
+  // A whole node measured is the node: 8 of 8 on the datasheet's H100 is measured.
+  while (r.devices.size() < 8) {
+    r.devices.push_back(r.devices.front());
+    r.devices.back().index = static_cast<int>(r.devices.size()) - 1;
+  }
+  const HardwareProfile all = profile_from_results(r, "eight.json", &base);
+  EXPECT_EQ(*all.gpus_per_node.value, 8);
+  EXPECT_EQ(all.gpus_per_node.provenance, Provenance::kMeasured);
+  EXPECT_EQ(all.notes.find("fewer than a node"), std::string::npos);
+}
+
 /// The synthetic results with the NCCL sweep replaced by host MPI all-reduce over 2 ranks (busbw
 /// 1.05 GB/s at 4 MiB, 8 B in 4 µs), as `mpirun -np 2 headroom bench --filter 'mpi.all_reduce*'` gives.
 core::Results with_mpi_instead_of_nccl(core::Results r) {
