@@ -411,4 +411,37 @@ GpuOption import_option(const std::filesystem::path& path, const plan::Catalog& 
   return opt;
 }
 
+std::vector<MeasuredEntry> shipped_measured_profiles(const std::filesystem::path& data_dir) {
+  std::vector<MeasuredEntry> out;
+  const std::filesystem::path dir = data_dir / "measured";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.size() > 13 && name.ends_with(".profile.json")) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    const plan::HardwareProfile p = plan::load_profile(f);
+    // The date of the run: any measured quantity's as_of (every one of a profile carries its run's).
+    std::string date;
+    for (const plan::Quantity* q :
+         {&p.memory_bandwidth_bytes_per_s, &p.memory_bytes, &p.peak(plan::Precision::kBf16)}) {
+      if (q->provenance == plan::Provenance::kMeasured && !q->as_of.empty()) {
+        date = q->as_of;
+        break;
+      }
+    }
+    std::string label = p.name;
+    if (!date.empty()) {
+      const std::string suffix = " (measured)";
+      if (label.ends_with(suffix)) label.resize(label.size() - suffix.size());
+      label += " (measured, " + date + ")";
+    }
+    out.push_back({label, f});
+  }
+  return out;
+}
+
 }  // namespace headroom::gui

@@ -142,6 +142,15 @@ Workspace load_workspace(const std::filesystem::path& path, const plan::Catalog&
 /// name matches the first device filling what was not measured. Throws core::InputError.
 GpuOption import_option(const std::filesystem::path& path, const plan::Catalog& catalog);
 
+/// A measured profile shipped with the data (`data_dir/measured/*.profile.json`), for the GPU picker.
+struct MeasuredEntry {
+  std::string label;  ///< "NVIDIA H100 SXM5 80GB (measured, 2026-11-23)"
+  std::filesystem::path path;
+};
+/// The shipped measured profiles, by file name; none when the directory is absent. A file that does
+/// not read as a profile throws core::InputError naming it (shipped data must be valid).
+std::vector<MeasuredEntry> shipped_measured_profiles(const std::filesystem::path& data_dir);
+
 /// What a dropped / opened file is, from its `schema` member; throws core::InputError when it is
 /// not JSON or not one of headroom.results / headroom.profile / headroom.gui_workspace.
 enum class FileKind { kResults, kProfile, kWorkspace };

@@ -158,9 +158,15 @@ QWidget* MainWindow::buildOptionsPanel() {
   option_view_->setToolTip(QStringLiteral("Space toggles an option; Delete removes it"));
   title->setBuddy(option_view_);
   add_gpu_ = new QComboBox(box);
+  add_gpu_->setObjectName(QStringLiteral("addGpu"));
   for (const plan::HardwareProfile& g : catalog_->gpus) add_gpu_->addItem(qs(g.name), qs(g.id));
-  add_gpu_->setToolTip(QStringLiteral("Datasheet profiles from data/hardware"));
+  // The measured profiles shipped in data/measured, after the datasheets: a file path as the data.
+  for (const MeasuredEntry& m : shipped_measured_profiles(data_dir_)) {
+    add_gpu_->addItem(qs(m.label), QStringLiteral("file:") + QString::fromStdString(m.path.string()));
+  }
+  add_gpu_->setToolTip(QStringLiteral("Datasheet profiles from data/hardware, then measured ones from data/measured"));
   auto* add = new QPushButton(QStringLiteral("&Add"), box);
+  add->setObjectName(QStringLiteral("addGpuButton"));
   add->setToolTip(QStringLiteral("Add the selected datasheet GPU as an option"));
   auto* import = new QPushButton(QStringLiteral("&Import…"), box);
   import->setToolTip(QStringLiteral("Add a measured option from a profile.json or a GPU results.json"));
@@ -176,7 +182,10 @@ QWidget* MainWindow::buildOptionsPanel() {
   layout->addLayout(row);
   layout->addLayout(row2);
   connect(add, &QPushButton::clicked, this, [this] {
-    if (const plan::HardwareProfile* p = catalog_->find_gpu(add_gpu_->currentData().toString().toStdString())) {
+    const QString chosen = add_gpu_->currentData().toString();
+    if (chosen.startsWith(QStringLiteral("file:"))) {
+      if (const QString error = openFile(chosen.mid(5)); !error.isEmpty()) statusBar()->showMessage(error);
+    } else if (const plan::HardwareProfile* p = catalog_->find_gpu(chosen.toStdString())) {
       options_->addOption(GpuOption{p->name, OptionKind::kDatasheet, "", *p, true});
     }
   });

@@ -404,6 +404,29 @@ class PagesTest : public QObject {
     QCOMPARE(w_->shown()->options.size(), std::size_t{5});
   }
 
+  void measuredProfilesInTheGpuPicker() {
+    // data/measured's H100 profile follows the datasheets in the picker and adds a measured option.
+    auto* picker = w_->findChild<QComboBox*>(QStringLiteral("addGpu"));
+    auto* add = w_->findChild<QPushButton*>(QStringLiteral("addGpuButton"));
+    QVERIFY(picker && add);
+    const std::vector<MeasuredEntry> shipped = shipped_measured_profiles(kData);
+    QCOMPARE(shipped.size(), std::size_t{1});
+    QCOMPARE(shipped[0].label, std::string("NVIDIA H100 SXM5 80GB (measured, 2026-11-23)"));
+    const int last = picker->count() - 1;
+    QCOMPARE(picker->itemText(last), QStringLiteral("NVIDIA H100 SXM5 80GB (measured, 2026-11-23)"));
+    QVERIFY(picker->itemData(last).toString().endsWith(
+        QStringLiteral("h100-sxm5-80gb_2026-11-23_cuda-standard.profile.json")));
+    picker->setCurrentIndex(last);
+    add->click();
+    QCOMPARE(w_->optionModel()->rowCount(), 5);
+    const GpuOption& o = w_->optionModel()->options().back();
+    QCOMPARE(o.kind, OptionKind::kMeasured);
+    QCOMPARE(*o.profile.memory_bytes.value, 85017493504.0);
+    QVERIFY(w_->waitForIdle(30000));
+    QCOMPARE(w_->shown()->options.size(), std::size_t{5});
+    QVERIFY2(w_->shown()->options.back().error.empty(), w_->shown()->options.back().error.c_str());
+  }
+
   void workspaceSaveAndLoad() {
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("ws.json"));
