@@ -23,12 +23,13 @@ struct ProfileArgs {
   std::string out;
   std::string base;
   std::string data_dir;
+  int gpus_per_node = 0;  ///< 0: what the run saw (or the --base datasheet's node when it saw fewer)
   bool force = false;
 };
 
 std::string show(const plan::Quantity& q, double scale, const char* unit) {
   if (!q.known()) return "null";
-  return fmt::format("{:.4g} {} ({})", *q.value / scale, unit, plan::to_string(q.provenance));
+  return fmt::format("{:.4g}{}{} ({})", *q.value / scale, *unit ? " " : "", unit, plan::to_string(q.provenance));
 }
 /// `headroom plan` needs memory capacity, memory bandwidth and a peak rate; a run on a host
 /// without a GPU measures none of them, so say so before the planner refuses the profile.
@@ -112,6 +113,10 @@ void add_profile_command(CLI::App& app, Action& action) {
   cmd->add_option("--out", args->out, "write profile.json here (default: stdout)");
   cmd->add_option("--base", args->base, "catalog GPU whose datasheet values fill what was not measured");
   cmd->add_option("--data-dir", args->data_dir, "catalog directory");
+  cmd->add_option("--gpus-per-node", args->gpus_per_node,
+                  "GPUs per node of the cluster to plan (default: the GPUs the run saw on its host, or the --base "
+                  "datasheet's node when it saw fewer, e.g. one GPU of a VM)")
+      ->check(CLI::Range(1, 1024));
   cmd->add_flag("--force", args->force, "replace an existing --out file");
   cmd->callback([args, &action] {
     action = [args] {
@@ -129,7 +134,13 @@ void add_profile_command(CLI::App& app, Action& action) {
         base = &cat->gpu(args->base);
         check_base_is_the_measured_gpu(results, *base, *cat, args->results);
       }
-      const plan::HardwareProfile p = plan::profile_from_results(results, args->results, base);
+      plan::HardwareProfile p = plan::profile_from_results(results, args->results, base);
+      if (args->gpus_per_node > 0) {
+        p.gpus_per_node = {static_cast<double>(args->gpus_per_node), plan::Provenance::kOverride,
+                           "headroom profile --gpus-per-node",
+                           p.memory_bytes.as_of.empty() ? results.run.started_at.substr(0, 10) : p.memory_bytes.as_of};
+        p.notes += fmt::format("; gpus_per_node {} from --gpus-per-node", args->gpus_per_node);
+      }
       if (!base) warn_if_no_gpu_figures(p, args->results);
       if (results.run.incomplete) {
         fmt::print(stderr, "headroom: warning: {} is an interrupted run ({}): the profile holds what it measured, and "
@@ -151,12 +162,16 @@ void add_profile_command(CLI::App& app, Action& action) {
       fmt::print(stderr, "  bandwidth   {}\n", show(p.memory_bandwidth_bytes_per_s, 1e9, "GB/s"));
       fmt::print(stderr, "  bf16 peak   {}\n", show(p.peak(plan::Precision::kBf16), 1e12, "TFLOP/s"));
       fmt::print(stderr, "  fp32 peak   {}\n", show(p.peak(plan::Precision::kFp32), 1e12, "TFLOP/s"));
+      fmt::print(stderr, "  GPUs/node   {}\n", show(p.gpus_per_node, 1, ""));
       for (int i = 0; i < plan::kPrecisionCount; ++i) {
         const plan::GemmCurve& c = p.gemm_curves[i];
         if (c.empty()) continue;
-        fmt::print(stderr, "  {} GEMM curve: {} sizes, {:.4g} TFLOP/s at the smallest, {:.4g} at the largest (the planner times each GEMM by its size)\n",
-                   plan::to_string(static_cast<plan::Precision>(i)), c.points.size(), c.points.front().flop_per_s / 1e12,
-                   c.points.back().flop_per_s / 1e12);
+        const auto prec = static_cast<plan::Precision>(i);
+        fmt::print(stderr,
+                   "  {} GEMM curve: {} sizes, {:.4g} {} at the smallest, {:.4g} at the largest (the planner times "
+                   "each GEMM by its size)\n",
+                   plan::to_string(prec), c.points.size(), c.points.front().flop_per_s / 1e12,
+                   prec == plan::Precision::kInt8 ? "TOP/s" : "TFLOP/s", c.points.back().flop_per_s / 1e12);
       }
       return 0;
     };

@@ -44,6 +44,13 @@ PY
 check "profile remade" expect_exit 0 bash -c "cd '$src' && '$hr' profile data/measured/$(basename "$std") --base h100-sxm5-80gb --out '$work/profile.json'"
 check "profile identical" cmp "$work/profile.json" "$prof"
 
+# The run saw one GPU: the profile keeps the datasheet's 8-GPU node, and --gpus-per-node sets another.
+check "node layout from the datasheet" python3 -c 'import json,sys; g=json.load(open(sys.argv[1]))["gpus_per_node"]; assert g["value"] == 8 and g["provenance"] == "datasheet", g' "$prof"
+check "profile --gpus-per-node" expect_exit 0 "$hr" profile "$std" --base h100-sxm5-80gb --gpus-per-node 4 --out "$work/p4.json"
+check "gpus per node overridden" python3 -c 'import json,sys; g=json.load(open(sys.argv[1]))["gpus_per_node"]; assert g["value"] == 4 and g["provenance"] == "override", g' "$work/p4.json"
+check "summary says so" grep -q "GPUs/node   4 (override)" "$work/err"
+check "--gpus-per-node 0 refused" expect_exit 2 "$hr" profile "$std" --gpus-per-node 0
+
 # Acceptance: the shipped H100 spec, picked by PCI id, accepts every run of this healthy card (its
 # GEMM floors were set from them: docs/methodology.md, Acceptance).
 check "accept quick run" expect_exit 0 "$hr" accept "$run"
