@@ -134,13 +134,7 @@ void add_profile_command(CLI::App& app, Action& action) {
         base = &cat->gpu(args->base);
         check_base_is_the_measured_gpu(results, *base, *cat, args->results);
       }
-      plan::HardwareProfile p = plan::profile_from_results(results, args->results, base);
-      if (args->gpus_per_node > 0) {
-        p.gpus_per_node = {static_cast<double>(args->gpus_per_node), plan::Provenance::kOverride,
-                           "headroom profile --gpus-per-node",
-                           p.memory_bytes.as_of.empty() ? results.run.started_at.substr(0, 10) : p.memory_bytes.as_of};
-        p.notes += fmt::format("; gpus_per_node {} from --gpus-per-node", args->gpus_per_node);
-      }
+      const plan::HardwareProfile p = plan::profile_from_results(results, args->results, base, args->gpus_per_node);
       if (!base) warn_if_no_gpu_figures(p, args->results);
       if (results.run.incomplete) {
         fmt::print(stderr, "headroom: warning: {} is an interrupted run ({}): the profile holds what it measured, and "

@@ -411,7 +411,8 @@ GpuOption import_option(const std::filesystem::path& path, const plan::Catalog& 
   return opt;
 }
 
-std::vector<MeasuredEntry> shipped_measured_profiles(const std::filesystem::path& data_dir) {
+std::vector<MeasuredEntry> shipped_measured_profiles(const std::filesystem::path& data_dir,
+                                                     std::vector<std::string>* problems) {
   std::vector<MeasuredEntry> out;
   const std::filesystem::path dir = data_dir / "measured";
   std::error_code ec;
@@ -419,11 +420,18 @@ std::vector<MeasuredEntry> shipped_measured_profiles(const std::filesystem::path
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && name.size() > 13 && name.ends_with(".profile.json")) files.push_back(e.path());
+    std::error_code file_ec;
+    if (e.is_regular_file(file_ec) && name.size() > 13 && name.ends_with(".profile.json")) files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
-    const plan::HardwareProfile p = plan::load_profile(f);
+    plan::HardwareProfile p;
+    try {
+      p = plan::load_profile(f);
+    } catch (const std::exception& e) {
+      if (problems != nullptr) problems->push_back(e.what());
+      continue;
+    }
     // The date of the run: any measured quantity's as_of (every one of a profile carries its run's).
     std::string date;
     for (const plan::Quantity* q :

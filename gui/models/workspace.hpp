@@ -148,8 +148,10 @@ struct MeasuredEntry {
   std::filesystem::path path;
 };
 /// The shipped measured profiles, by file name; none when the directory is absent. A file that does
-/// not read as a profile throws core::InputError naming it (shipped data must be valid).
-std::vector<MeasuredEntry> shipped_measured_profiles(const std::filesystem::path& data_dir);
+/// not read as a profile is left out and its error (naming the file) appended to `problems`: an
+/// optional extra of the data directory must not keep the app from starting.
+std::vector<MeasuredEntry> shipped_measured_profiles(const std::filesystem::path& data_dir,
+                                                     std::vector<std::string>* problems = nullptr);
 
 /// What a dropped / opened file is, from its `schema` member; throws core::InputError when it is
 /// not JSON or not one of headroom.results / headroom.profile / headroom.gui_workspace.

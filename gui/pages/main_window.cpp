@@ -25,6 +25,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <cstdio>
+
 #include "../charts/chart_panel.hpp"
 #include "../models/cases_table_model.hpp"
 #include "../models/comparison_table_model.hpp"
@@ -161,13 +163,19 @@ QWidget* MainWindow::buildOptionsPanel() {
   add_gpu_->setObjectName(QStringLiteral("addGpu"));
   for (const plan::HardwareProfile& g : catalog_->gpus) add_gpu_->addItem(qs(g.name), qs(g.id));
   // The measured profiles shipped in data/measured, after the datasheets: a file path as the data.
-  for (const MeasuredEntry& m : shipped_measured_profiles(data_dir_)) {
+  std::vector<std::string> unreadable;
+  for (const MeasuredEntry& m : shipped_measured_profiles(data_dir_, &unreadable)) {
     add_gpu_->addItem(qs(m.label), QStringLiteral("file:") + QString::fromStdString(m.path.string()));
+  }
+  for (const std::string& why : unreadable) {
+    // Left out of the picker; said where a user looks (the status bar) and on stderr.
+    statusBar()->showMessage(QStringLiteral("Measured profile left out: ") + qs(why));
+    std::fprintf(stderr, "headroom-gui: measured profile left out of the GPU picker: %s\n", why.c_str());
   }
   add_gpu_->setToolTip(QStringLiteral("Datasheet profiles from data/hardware, then measured ones from data/measured"));
   auto* add = new QPushButton(QStringLiteral("&Add"), box);
   add->setObjectName(QStringLiteral("addGpuButton"));
-  add->setToolTip(QStringLiteral("Add the selected datasheet GPU as an option"));
+  add->setToolTip(QStringLiteral("Add the selected GPU (datasheet or measured profile) as an option"));
   auto* import = new QPushButton(QStringLiteral("&Import…"), box);
   import->setToolTip(QStringLiteral("Add a measured option from a profile.json or a GPU results.json"));
   auto* remove = new QPushButton(QStringLiteral("Remo&ve"), box);

@@ -154,7 +154,7 @@ void for_each_quantity(HardwareProfile& p, F f) {
 }  // namespace
 
 HardwareProfile profile_from_results(const core::Results& results, const std::string& results_file,
-                                     const HardwareProfile* base) {
+                                     const HardwareProfile* base, int gpus_per_node_override) {
   // A profile describes one GPU model: a node with H100s and A100s would be named after the first
   // and count every GPU in gpus_per_node, while its GEMM peaks are the best over both models.
   for (std::size_t i = 1; i < results.devices.size(); ++i) {
@@ -177,26 +177,39 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
                         results.run.started_at,
                         base ? "values not measured keep the datasheet of " + base->id : "values not measured are null");
 
+  int on_host = 0;  // GPUs on the run's first host
   if (!results.devices.empty()) {
     const core::DeviceInfo& d = results.devices.front();
     if (d.memory_bytes) p.memory_bytes = b.measured(static_cast<double>(*d.memory_bytes), "devices[0].memory_bytes (inventory)");
     if (d.power_limit_w) p.tdp_w = b.measured(*d.power_limit_w, "devices[0].power_limit_w (inventory)");
     if (d.pcie_gen) p.pcie_gen = b.measured(*d.pcie_gen, "devices[0].pcie_gen (inventory)");
     if (d.pcie_width) p.pcie_lanes = b.measured(*d.pcie_width, "devices[0].pcie_width (inventory)");
-    int on_host = 0;
     for (const auto& dev : results.devices) on_host += dev.host_rank.value_or(0) == d.host_rank.value_or(0) ? 1 : 0;
-    // A run that saw fewer GPUs than the base's node (one GPU of a cloud VM, say) measured the GPU,
-    // not the node: counting it as a 1-GPU node would put every TP / PP / DP group of a plan on the
-    // network. The node layout then stays the datasheet's, and the notes say so.
-    const double base_node = base != nullptr ? base->gpus_per_node.value_or(0) : 0;
-    if (on_host < base_node) {
-      p.notes += fmt::format(
-          "; the run saw {} GPU{} on its host, fewer than a node of the datasheet's {}: gpus_per_node "
-          "and NVLink stay the datasheet's (benchmark a whole node to measure them)",
-          on_host, on_host == 1 ? "" : "s", base_node);
-    } else {
-      p.gpus_per_node = b.measured(on_host, "devices on the first host (inventory)");
-    }
+  }
+  // The node the plans run on. A run that saw fewer GPUs than the base's node (one GPU of a cloud
+  // VM, say) measured the GPU, not the node: counting it as a 1-GPU node would put every TP / PP /
+  // DP group of a plan on the network, so the datasheet's node stays, and the notes say so.
+  const double base_node = base != nullptr ? base->gpus_per_node.value_or(0) : 0;
+  if (gpus_per_node_override > 0) {
+    p.gpus_per_node = {static_cast<double>(gpus_per_node_override), Provenance::kOverride,
+                       "headroom profile --gpus-per-node", b.as_of};
+    p.notes += fmt::format("; {} GPUs per node from --gpus-per-node", gpus_per_node_override);
+  } else if (on_host > 0 && on_host < base_node) {
+    p.notes += fmt::format(
+        "; the run saw {} GPU{} on its host, fewer than a node of the datasheet's {:g}: the node "
+        "size (and so which groups stay on the node's NVLink) is the datasheet's (benchmark a whole "
+        "node, or give --gpus-per-node)",
+        on_host, on_host == 1 ? "" : "s", base_node);
+  } else if (on_host > 0) {
+    p.gpus_per_node = b.measured(on_host, "devices on the first host (inventory)");
+  }
+  // The host's own figures describe a node of the plan only when the host is one (same GPU count).
+  const bool host_is_node = on_host == 0 || !p.gpus_per_node.known() || *p.gpus_per_node.value == on_host;
+  if (!host_is_node) {
+    p.notes += fmt::format(
+        "; host memory, its bandwidth, storage and all-GPU PCIe were measured on a host with {} GPU{}, "
+        "not a node of {:g}: they stay the datasheet's",
+        on_host, on_host == 1 ? "" : "s", *p.gpus_per_node.value);
   }
   for (int i = 0; i < kPrecisionCount; ++i) {
     const auto prec = static_cast<Precision>(i);
@@ -206,9 +219,13 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
     }
   }
   if (auto v = b.best("cuda.hbm.copy", "bytes_per_s")) p.memory_bandwidth_bytes_per_s = b.measured(v->first, v->second + " (read + written)");
-  if (auto v = b.best("cpu.stream.triad", "bytes_per_s")) p.host_memory_bandwidth_bytes_per_s = b.measured(v->first, v->second);
-  if (results.host.memory_bytes && *results.host.memory_bytes > 0)
-    p.host_memory_bytes = b.measured(static_cast<double>(*results.host.memory_bytes), "host.memory_bytes (inventory)");
+  if (host_is_node) {
+    if (auto v = b.best("cpu.stream.triad", "bytes_per_s"))
+      p.host_memory_bandwidth_bytes_per_s = b.measured(v->first, v->second);
+    if (results.host.memory_bytes && *results.host.memory_bytes > 0)
+      p.host_memory_bytes =
+          b.measured(static_cast<double>(*results.host.memory_bytes), "host.memory_bytes (inventory)");
+  }
   {
     const auto h2d = b.best("cuda.pcie.h2d", "bytes_per_s");
     const auto d2h = b.best("cuda.pcie.d2h", "bytes_per_s");
@@ -222,10 +239,10 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
   }
   // The node's aggregate: every GPU copying at once (cuda.pcie.all.*; its params name how many),
   // per direction, each the best size of its sweep like the per-GPU figure above.
-  if (auto v = b.best("cuda.pcie.all.h2d", "bytes_per_s")) {
+  if (auto v = b.best("cuda.pcie.all.h2d", "bytes_per_s"); v && host_is_node) {
     p.pcie_node_h2d_bytes_per_s = b.measured(v->first, v->second + " (all GPUs at once)");
   }
-  if (auto v = b.best("cuda.pcie.all.d2h", "bytes_per_s")) {
+  if (auto v = b.best("cuda.pcie.all.d2h", "bytes_per_s"); v && host_is_node) {
     p.pcie_node_d2h_bytes_per_s = b.measured(v->first, v->second + " (all GPUs at once)");
   }
   // Collectives: NCCL's, else host MPI's, but only in a profile of the host alone. MPI all-reduce
@@ -256,10 +273,14 @@ HardwareProfile profile_from_results(const core::Results& results, const std::st
     const bool multi_host = results.hosts.size() > 1;
     (multi_host ? p.inter_node : p.intra_node) = *fit;
   }
-  if (auto v = b.best("storage.seq_read", "bytes_per_s")) p.storage_read_bytes_per_s = b.measured(v->first, v->second);
-  if (auto v = b.best("storage.seq_write", "bytes_per_s")) p.storage_write_bytes_per_s = b.measured(v->first, v->second);
-  if (auto v = b.best("storage.checkpoint", "write_bytes_per_s")) {
-    p.checkpoint_write_bytes_per_s = b.measured(v->first, v->second);
+  if (host_is_node) {
+    if (auto v = b.best("storage.seq_read", "bytes_per_s"))
+      p.storage_read_bytes_per_s = b.measured(v->first, v->second);
+    if (auto v = b.best("storage.seq_write", "bytes_per_s"))
+      p.storage_write_bytes_per_s = b.measured(v->first, v->second);
+    if (auto v = b.best("storage.checkpoint", "write_bytes_per_s")) {
+      p.checkpoint_write_bytes_per_s = b.measured(v->first, v->second);
+    }
   }
   // An unknown value that no datasheet explains (no --base, or a base without a source for it)
   // says that this results file did not measure it ("not_measured"), instead of a "datasheet"

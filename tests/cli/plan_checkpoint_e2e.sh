@@ -128,27 +128,31 @@ for k in ("max", "mean", "median", "min", "p5", "p95"):
 d["cases"].append(ck)
 json.dump(d, open(sys.argv[2], "w"))
 PY
-check "measured profile" expect_exit 0 "$hr" profile "$work/results.json" --base H100 --out "$work/profile.json"
+# One GPU's host measured as a one-GPU node (--gpus-per-node 1): its storage is the node's. Without
+# the flag the profile keeps the H100 datasheet's 8-GPU node and leaves the host's storage out.
+check "measured profile" expect_exit 0 "$hr" profile "$work/results.json" --base H100 --gpus-per-node 1 --out "$work/profile.json"
+check "8-GPU node profile" expect_exit 0 "$hr" profile "$work/results.json" --base H100 --out "$work/profile8.json"
+check "8-GPU node has no host storage" py "$work/profile8.json" \
+  'd["gpus_per_node"]["value"] == 8 and d["storage"]["checkpoint_write_bytes_per_s"]["value"] is None and "not a node of 8" in d["notes"]'
 check "measured checkpoint write" expect_exit 0 "$hr" plan train --model llama-2-70b --profile "$work/profile.json" --gpus 64 \
   --tp 8 --pp 2 --global-batch 1024 --seq-len 4096 --tokens 1e12 --checkpoint-every 30 --mtbf 100 --json
 cp "$work/out" "$work/measured.json"
 check "measured json validates" schema_ok "$work/measured.json"
 check "measured write used" py "$work/measured.json" \
   'd["result"]["checkpoints"]["write_bytes_per_s_per_node"] == 2.5e9 and "measured" in d["result"]["checkpoints"]["write_source"] and "checkpoint_write_bytes_per_s" in d["result"]["checkpoints"]["write_source"]'
-# The synthetic results come from one GPU, fewer than the H100 datasheet's node: the profile keeps its
-# 8 GPUs per node, so 8 nodes write and read (64 when a one-GPU run was taken for a one-GPU node).
-check "measured nodes" py "$work/measured.json" 'd["result"]["checkpoints"]["nodes"] == 8'
+# One GPU per node: 64 nodes write and read.
+check "measured nodes" py "$work/measured.json" 'd["result"]["checkpoints"]["nodes"] == 64'
 check "measured read used" py "$work/measured.json" \
-  'd["result"]["checkpoints"]["failures"]["read_bytes_per_s_per_node"] == 1.2e9 and abs(d["result"]["checkpoints"]["failures"]["load_s"] - 965673074688 / (8 * 1.2e9)) < 1e-6'
+  'd["result"]["checkpoints"]["failures"]["read_bytes_per_s_per_node"] == 1.2e9 and abs(d["result"]["checkpoints"]["failures"]["load_s"] - 965673074688 / (64 * 1.2e9)) < 1e-6'
 check "flag over measured" expect_exit 0 "$hr" plan train --model llama-2-70b --profile "$work/profile.json" --gpus 64 \
   --tp 8 --pp 2 --global-batch 1024 --seq-len 4096 --tokens 1e12 --checkpoint-every 30 --checkpoint-write 4 --json
 check "flag over measured value" py "$work/out" 'd["result"]["checkpoints"]["write_bytes_per_s_per_node"] == 4e9'
 # Inference cold start: known with the measured read bandwidth, unknown on a datasheet GPU.
 check "cold start measured" expect_exit 0 "$hr" plan infer --model llama-3-70b --profile "$work/profile.json" --tp 4 \
   --context 2048 --output 256 --json
-# (8 GPUs per node: the node holding a TP 4 replica reads its 4 GPUs' weights)
+# (1 GPU per node in this profile: each node reads one GPU's weights)
 check "cold start value" py "$work/out" \
-  'abs(d["result"]["cold_start"]["time_s"] - 4 * d["result"]["memory_per_gpu"]["weights_bytes"] / 1.2e9) < 1e-6'
+  'abs(d["result"]["cold_start"]["time_s"] - d["result"]["memory_per_gpu"]["weights_bytes"] / 1.2e9) < 1e-6'
 check "cold start validates" schema_ok "$work/out"
 check "cold start text" expect_exit 0 "$hr" plan infer --model llama-3-70b --profile "$work/profile.json" --tp 4 --context 2048 --output 256
 check "cold start line" grep -q 'cold start (weights load)' "$work/out"

@@ -2,10 +2,12 @@
 // strict loading), the planner/TCO wiring, measurement extraction and the background recompute.
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -680,6 +682,25 @@ class ModelsTest : public QObject {
     const plan::Rates rates = plan::resolve_rates(prof.profile, plan::Precision::kBf16, plan::Assumptions{});
     QCOMPARE(c.options[1].gpu_hours,
              plan::evaluate_train(w, plan::count_params(w.model), rates, plan::Assumptions{}).time.gpu_hours);
+  }
+
+  void shippedMeasuredProfilesSkipABadFile() {
+    // A data directory with a broken profile beside a good one (a user's copy, say): the good one is
+    // listed, the bad one left out with an error that names it.
+    QTemporaryDir dir;
+    const std::filesystem::path data = dir.path().toStdString();
+    std::filesystem::create_directories(data / "measured");
+    std::filesystem::copy_file(kData / "measured/h100-sxm5-80gb_2026-11-23_cuda-standard.profile.json",
+                               data / "measured/h100-sxm5-80gb_2026-11-23_cuda-standard.profile.json");
+    std::ofstream(data / "measured/broken.profile.json") << "{\"schema\": \"headroom.profile\"";
+    std::ofstream(data / "measured/notes.json") << "not a profile: ignored, not *.profile.json";
+    std::vector<std::string> problems;
+    const std::vector<MeasuredEntry> e = shipped_measured_profiles(data, &problems);
+    QCOMPARE(e.size(), std::size_t{1});
+    QCOMPARE(e[0].label, std::string("NVIDIA H100 SXM5 80GB (measured, 2026-11-23)"));
+    QCOMPARE(problems.size(), std::size_t{1});
+    QVERIFY2(problems[0].find("broken.profile.json") != std::string::npos, problems[0].c_str());
+    QVERIFY(shipped_measured_profiles(data / "absent").empty());
   }
 
   void optionListModel() {

@@ -410,13 +410,14 @@ class PagesTest : public QObject {
     auto* add = w_->findChild<QPushButton*>(QStringLiteral("addGpuButton"));
     QVERIFY(picker && add);
     const std::vector<MeasuredEntry> shipped = shipped_measured_profiles(kData);
-    QCOMPARE(shipped.size(), std::size_t{1});
-    QCOMPARE(shipped[0].label, std::string("NVIDIA H100 SXM5 80GB (measured, 2026-11-23)"));
-    const int last = picker->count() - 1;
-    QCOMPARE(picker->itemText(last), QStringLiteral("NVIDIA H100 SXM5 80GB (measured, 2026-11-23)"));
-    QVERIFY(picker->itemData(last).toString().endsWith(
-        QStringLiteral("h100-sxm5-80gb_2026-11-23_cuda-standard.profile.json")));
-    picker->setCurrentIndex(last);
+    QVERIFY(!shipped.empty());
+    const QString file =
+        QString::fromStdString((kData / "measured" / "h100-sxm5-80gb_2026-11-23_cuda-standard.profile.json").string());
+    const int at = picker->findData(QStringLiteral("file:") + file);
+    QVERIFY(at >= 0);
+    QVERIFY(at >= picker->count() - static_cast<int>(shipped.size()));  // after every datasheet
+    QCOMPARE(picker->itemText(at), QStringLiteral("NVIDIA H100 SXM5 80GB (measured, 2026-11-23)"));
+    picker->setCurrentIndex(at);
     add->click();
     QCOMPARE(w_->optionModel()->rowCount(), 5);
     const GpuOption& o = w_->optionModel()->options().back();

@@ -129,6 +129,11 @@ TEST(Profile, FromResultsUsesWhatWasMeasured) {
 /// 'cuda.pcie.all.*'` give it: h2d 180 GB/s at 64 MiB and 210 GB/s at 256 MiB, d2h 160 GB/s.
 core::Results with_node_pcie(core::Results r) {
   using P = core::Param;
+  // Eight GPUs copied at once: the inventory lists the node's eight.
+  while (r.devices.size() < 8) {
+    r.devices.push_back(r.devices.front());
+    r.devices.back().index = static_cast<int>(r.devices.size()) - 1;
+  }
   for (const auto& [name, size, rate] : {std::tuple{"cuda.pcie.all.h2d", 64LL << 20, 180e9},
                                          std::tuple{"cuda.pcie.all.h2d", 256LL << 20, 210e9},
                                          std::tuple{"cuda.pcie.all.d2h", 256LL << 20, 160e9}}) {
@@ -172,6 +177,11 @@ TEST(Profile, NodePcieFromAllGpusAtOnce) {
   EXPECT_EQ(*profile_from_results(with_node_pcie(test::synthetic_results()), "n.json", &h100)
                  .pcie_node_h2d_bytes_per_s.value,
             210e9);
+  // The same figures from a run that listed fewer GPUs than the datasheet's node are not the node's.
+  core::Results partial = with_node_pcie(test::synthetic_results());
+  partial.devices.resize(4);
+  EXPECT_FALSE(profile_from_results(partial, "n.json", &h100).pcie_node_h2d_bytes_per_s.known());
+  EXPECT_EQ(*profile_from_results(partial, "n.json", &h100, 4).pcie_node_h2d_bytes_per_s.value, 210e9);
 
   // A 1.2 file (before the fields existed) loads with them null; a datasheet profile writes them null.
   nlohmann::json old = j;
@@ -222,6 +232,19 @@ TEST(Profile, OneGpuOfANodeKeepsTheDatasheetsNodeLayout) {
   EXPECT_EQ(one.gpus_per_node.provenance, Provenance::kDatasheet);
   EXPECT_NE(one.notes.find("the run saw 1 GPU on its host, fewer than a node of the datasheet's 8"), std::string::npos)
       << one.notes;
+  // The host's node-level figures are a one-GPU VM's, not an 8-GPU node's: they stay the datasheet's.
+  ASSERT_TRUE(r.host.memory_bytes.has_value());
+  EXPECT_FALSE(one.host_memory_bytes.known());
+  EXPECT_NE(one.notes.find("measured on a host with 1 GPU, not a node of 8: they stay the datasheet's"),
+            std::string::npos)
+      << one.notes;
+  // --gpus-per-node 1 says the host is the node: its figures count, with the override's provenance.
+  const HardwareProfile vm = profile_from_results(r, "one.json", &base, 1);
+  EXPECT_EQ(*vm.gpus_per_node.value, 1);
+  EXPECT_EQ(vm.gpus_per_node.provenance, Provenance::kOverride);
+  EXPECT_EQ(vm.gpus_per_node.as_of, "2026-11-22");  // the run's date
+  EXPECT_EQ(*vm.host_memory_bytes.value, static_cast<double>(*r.host.memory_bytes));
+  EXPECT_EQ(vm.notes.find("fewer than a node"), std::string::npos) << vm.notes;
   // Without a datasheet there is nothing better than what the run saw.
   EXPECT_EQ(*profile_from_results(r, "one.json", nullptr).gpus_per_node.value, 1);
   EXPECT_EQ(profile_from_results(r, "one.json", nullptr).gpus_per_node.provenance, Provenance::kMeasured);

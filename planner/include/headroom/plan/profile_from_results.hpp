@@ -12,7 +12,13 @@ namespace headroom::plan {
 /// (mpi.all_reduce) fills `collectives` only in a profile of the host alone: a profile that
 /// describes a GPU (`base`, devices in the inventory, or passed cuda.* cases) takes NCCL's or none,
 /// and its notes say why.
+///
+/// The node: `gpus_per_node_override` (> 0, `headroom profile --gpus-per-node`) when given, else the
+/// GPUs the run saw on its first host, unless `base` knows a larger node (one GPU of a VM measured,
+/// an 8-GPU HGX node planned): then the datasheet's. The host's node-level figures (host memory
+/// and its bandwidth, storage, all-GPU PCIe) describe the planned node only when the run's host has
+/// that many GPUs; otherwise they stay the datasheet's (null where it has none) and the notes say so.
 HardwareProfile profile_from_results(const core::Results& results, const std::string& results_file,
-                                     const HardwareProfile* base);
+                                     const HardwareProfile* base, int gpus_per_node_override = 0);
 
 }  // namespace headroom::plan
