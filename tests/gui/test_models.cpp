@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fixtures.hpp"
 #include "headroom/core/errors.hpp"
 #include "headroom/core/units.hpp"
 #include "headroom/plan/checkpoint.hpp"
@@ -52,17 +53,7 @@ Workspace llama2_70b_checkpoints(const plan::Catalog& catalog) {
   Workspace ws = default_workspace(catalog);
   ws.options.resize(1);  // H100 SXM
   WorkloadForm& f = ws.workload;
-  f.model_id = "llama-2-70b";
-  f.gpus = 64;
-  f.search = false;
-  f.tp = 8;
-  f.pp = 2;
-  f.micro_batch = 1;
-  f.zero_stage = 1;
-  f.recompute = plan::Recompute::kNone;
-  f.global_batch = 1024;
-  f.seq_len = 4096;
-  f.tokens = 1e12;
+  test::set_llama2_70b_layout(f);
   f.checkpoint.enabled = true;
   f.checkpoint.every_s = 1800;
   f.checkpoint.write_bytes_per_s = 2e9;

@@ -18,6 +18,7 @@
 #include <QtTest/QtTest>
 
 #include "charts/chart_panel.hpp"
+#include "fixtures.hpp"
 #include "headroom/core/results.hpp"
 #include "models/cases_table_model.hpp"
 #include "models/comparison_table_model.hpp"
@@ -223,17 +224,7 @@ class PagesTest : public QObject {
     QVERIFY(panel->checkpointGroup()->isVisible());
     QCOMPARE(w_->comparisonModel()->index(0, 9).data().toString(), QStringLiteral("off"));
     WorkloadForm f = panel->form();
-    f.model_id = "llama-2-70b";
-    f.gpus = 64;
-    f.search = false;
-    f.tp = 8;
-    f.pp = 2;
-    f.micro_batch = 1;
-    f.zero_stage = 1;
-    f.recompute = plan::Recompute::kNone;
-    f.global_batch = 1024;
-    f.seq_len = 4096;
-    f.tokens = 1e12;
+    test::set_llama2_70b_layout(f);
     panel->setForm(f);
     // The group through its widgets, as a user fills it.
     panel->checkpointGroup()->setChecked(true);
