@@ -57,8 +57,7 @@ Rates h100_rates(bool curve) {
   return resolve_rates(p, Precision::kBf16, Assumptions{});
 }
 
-void evaluate_train_with(benchmark::State& state, const Rates& r) {
-  const Workload w = llama70b_train();
+void evaluate_train_with(benchmark::State& state, const Workload& w, const Rates& r) {
   const ParamCounts pc = count_params(w.model);
   const Assumptions a;
   const std::size_t before = g_allocations;
@@ -70,9 +69,13 @@ void evaluate_train_with(benchmark::State& state, const Rates& r) {
       static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
 }
 
-void BM_EvaluateTrain(benchmark::State& state) { evaluate_train_with(state, h100_rates(false)); }
+void BM_EvaluateTrain(benchmark::State& state) {
+  evaluate_train_with(state, llama70b_train(), h100_rates(false));
+}
 // With a measured GEMM curve: each evaluation looks up the rate of every kind of GEMM by its size.
-void BM_EvaluateTrainCurve(benchmark::State& state) { evaluate_train_with(state, h100_rates(true)); }
+void BM_EvaluateTrainCurve(benchmark::State& state) {
+  evaluate_train_with(state, llama70b_train(), h100_rates(true));
+}
 
 // A pipeline whose stages hold different layers (DeepSeek-V3's 3 dense layers on the first of 16
 // stages, EP 64): every stage evaluated with its own layers.
@@ -85,16 +88,7 @@ void BM_EvaluateTrainStages(benchmark::State& state) {
   w.par.ep = 64;
   w.par.first_stage_layers = 4;
   w.par.last_stage_layers = 1;
-  const ParamCounts pc = count_params(w.model);
-  const Assumptions a;
-  const Rates r = h100_rates(false);
-  const std::size_t before = g_allocations;
-  for (auto _ : state) {
-    TrainResult res = evaluate_train(w, pc, r, a);
-    benchmark::DoNotOptimize(res);
-  }
-  state.counters["allocs_per_eval"] =
-      static_cast<double>(g_allocations - before) / static_cast<double>(state.iterations());
+  evaluate_train_with(state, w, h100_rates(false));
 }
 
 void BM_EvaluateInfer(benchmark::State& state) {
