@@ -382,6 +382,15 @@ double executed_attention_fraction(const ModelConfig& m, double seq, bool fused,
   return attn + ssd > 0 ? (attn * attn_fraction + ssd) / (attn + ssd) : 1.0;
 }
 
+double flash_backward_recompute_flop(const ModelConfig& m, double tokens, double seq, bool fused,
+                                     const LayerMix& mix) noexcept {
+  if (!fused || mix.attention <= 0 || mix.layers <= 0) return 0.0;
+  // The attention layers' own executed share (a hybrid's blended fraction also counts its SSD scan).
+  const LayerMix attention_only{1.0, 1.0, 0.0, 0.0};
+  const double qk = 2.0 * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim);
+  return tokens * mix.attention / mix.layers * qk * executed_attention_fraction(m, seq, true, attention_only);
+}
+
 TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates& r, const Assumptions& a) noexcept {
   const ModelConfig& m = w.model;
   const Parallelism& p = w.par;
@@ -541,6 +550,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     double adapter_s, dequant_pass_s, dequant_s;
     double fwd_window_s, bwd_window_s, cp_s, per_layer_s;
     double executed_fraction;  // executed_attention_fraction of these layers
+    double flash_recompute;    // FLOPs per rank a fused attention backward adds (QKᵀ again), per micro-batch
   };
   const auto terms_of = [&](const LayerMix& mix) {
     LayerTerms x{};
@@ -577,6 +587,7 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     x.executed_fraction = executed_attention_fraction(m, seq, t.flash_attention, mix);
     const double attn_skipped = attn_core_fwd * (1.0 - x.executed_fraction);
     const double attn_exec_fwd = attn_core_fwd - attn_skipped;
+    x.flash_recompute = flash_backward_recompute_flop(m, tokens_mb, seq, t.flash_attention, mix) / (tp * cp);
     const double layer_fwd = layer_forward_flop(m, tokens_mb, seq, mix) / (tp * cp) - attn_skipped;
     // Selective recompute re-runs the attention layers' core only (Megatron's core-attention
     // checkpointing), not a hybrid model's SSD scan.
@@ -620,7 +631,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
           std::max(2.0 * f / hp_rate, tokens_rank * adapter_avg.bwd_bytes_per_token / r.memory_bytes_per_s);
     }
     x.adapter_s = adapter_fwd_s + adapter_bwd_s + (full ? adapter_fwd_s : 0.0);
-    x.compute_s = gemm_s(lin_passes * lin_fwd + recompute_lin, 3.0 * attn_exec_fwd + recompute_attn) + x.adapter_s;
+    x.compute_s =
+        gemm_s(lin_passes * lin_fwd + recompute_lin, 3.0 * attn_exec_fwd + x.flash_recompute + recompute_attn) +
+        x.adapter_s;
     x.recompute_compute_s = gemm_s(recompute_lin, recompute_attn) + (full ? adapter_fwd_s : 0.0);
     // Without a fused attention kernel the raw QKᵀ scores (2·a·s²·b bytes, not kept for backward
     // since softmax's backward uses its output) are also written and read once per pass.
@@ -658,11 +671,11 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     // data-parallel communication can hide behind.
     const double layer_fwd_s = gemm_s(lin_fwd, attn_exec_fwd) + layer_traffic / r.memory_bytes_per_s;
     x.fwd_window_s = layer_fwd_s + cast_fwd_s + adapter_fwd_s + x.dequant_pass_s;
-    x.bwd_window_s = (peft ? gemm_s(lin_fwd, 2.0 * attn_exec_fwd) + 2.0 * layer_traffic / r.memory_bytes_per_s
-                           : 2.0 * layer_fwd_s) +
-                     gemm_s(recompute_lin, recompute_attn) + recompute_traffic / r.memory_bytes_per_s +
-                     (cast_bwd_s + cast_recompute_s) + adapter_bwd_s + (full ? adapter_fwd_s : 0.0) +
-                     (x.dequant_s - x.dequant_pass_s);
+    x.bwd_window_s =
+        (peft ? gemm_s(lin_fwd, 2.0 * attn_exec_fwd) + 2.0 * layer_traffic / r.memory_bytes_per_s : 2.0 * layer_fwd_s) +
+        gemm_s(recompute_lin, recompute_attn + x.flash_recompute) + recompute_traffic / r.memory_bytes_per_s +
+        (cast_bwd_s + cast_recompute_s) + adapter_bwd_s + (full ? adapter_fwd_s : 0.0) +
+        (x.dequant_s - x.dequant_pass_s);
     // Context parallel (ring attention): a layer's forward passes each rank's K and V chunk
     // (s/cp·b tokens, split over TP) cp − 1 times around the ring; backward passes K, V and their
     // gradients (twice the bytes); full recompute repeats the forward. Each send overlaps with the
@@ -888,13 +901,13 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     return linear_flop / mt.lin_rate + attention_flop / mt.attn_rate + output_flop / out_rate;
   };
   const double mtp_lin_fwd = mt.lin_fwd + 4.0 * tokens_mb * h * h / (tp * cp);
-  const double compute_head = head_gemm_s(lin_passes * mtp * mtp_lin_fwd, 3.0 * mtp * mt.attn_exec_fwd,
-                                          lin_passes * (1.0 + mtp) * logits_fwd);
-  // The head's backward: 2 of its 3 passes, or with frozen weights 1 of the linear and output
-  // layers' 2 (the attention core keeps 2 of 3).
-  const double head_bwd_s = peft ? head_gemm_s((lin_passes - 1.0) * mtp * mtp_lin_fwd, 2.0 * mtp * mt.attn_exec_fwd,
-                                               (lin_passes - 1.0) * (1.0 + mtp) * logits_fwd)
-                                 : compute_head * 2.0 / 3.0;
+  const double compute_head =
+      head_gemm_s(lin_passes * mtp * mtp_lin_fwd, mtp * (3.0 * mt.attn_exec_fwd + mt.flash_recompute),
+                  lin_passes * (1.0 + mtp) * logits_fwd);
+  // The head's backward: all but its forward (2 of 3 passes, or with frozen weights 1 of the linear
+  // and output layers' 2; the attention core's 2 and a fused kernel's recompute).
+  const double head_bwd_s =
+      compute_head - head_gemm_s(mtp * mtp_lin_fwd, mtp * mt.attn_exec_fwd, (1.0 + mtp) * logits_fwd);
   // MTP modules are not quantised (QLoRA keeps them in bf16): no dequantisation in their layer.
   const double head_other_s = mtp * (mt.elementwise_s - mt.dequant_s + tp_layer + mt.cp_s + ep_moe_layer);
   // A stage's micro-batch: its layers (and the EP traffic of its MoE layers), one send each way per
@@ -1176,7 +1189,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // The skipped (masked) share of the attention core: forward and 2× backward, and again when full
   // recompute repeats the forward (selective recompute without a fused kernel skips nothing).
   const double skipped_fwd = (layers + mtp) * attn_step_fwd * (1.0 - mt.executed_fraction);
-  tt.executed_flop_per_step = tt.hardware_flop_per_step - (3.0 + (full ? 1.0 : 0.0)) * skipped_fwd;
+  tt.executed_flop_per_step =
+      tt.hardware_flop_per_step - (3.0 + (full ? 1.0 : 0.0)) * skipped_fwd +
+      (layers + mtp) * flash_backward_recompute_flop(m, step_tokens, seq, t.flash_attention, model_mix);
   tt.tokens_per_step = seq * samples;
   const double gpus = out.gpus;
   tt.mfu = tt.model_flop_per_step / (tt.step_s * gpus * r.peak_flop_per_s);

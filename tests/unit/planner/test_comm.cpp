@@ -473,10 +473,38 @@ TEST(Attention, FusedKernelSkipsTheMaskedHalfInTimeNotInFlopCounts) {
   w.train.flash_attention = true;
   const TrainResult fused = eval(w, rates());
   // Megatron's FLOP count (MFU numerator) is unchanged; the GEMM time loses the masked half of QKᵀ
-  // and A·V: (1 − 2049/4096) × 3 passes × 4 layers of the attention core.
+  // and A·V: (1 − 2049/4096) × 3 passes × 4 layers of the attention core, and gains the fused
+  // backward's second QKᵀ over the unmasked blocks: 2 · 2048 tokens · 2048 keys · 8 heads · 128 ×
+  // 2049/4096 per layer.
   EXPECT_DOUBLE_EQ(fused.time.model_flop_per_step, unfused.time.model_flop_per_step);
   const double skipped = (1 - 2049.0 / 4096) * attention_core_flop(m, 2048, 2048);
-  EXPECT_NEAR(unfused.time.compute_s - fused.time.compute_s, 3 * 4 * skipped / kGemm, 1e-15);
+  const double recompute = 2.0 * 2048 * 2048 * 8 * 128 * 2049.0 / 4096;
+  EXPECT_NEAR(unfused.time.compute_s - fused.time.compute_s, 4 * (3 * skipped - recompute) / kGemm, 1e-15);
+}
+
+TEST(Attention, FusedBackwardRecomputesQkTransposeOnly) {
+  ModelConfig m = test::synthetic_dense_model();
+  const LayerMix all = model_layer_mix(m);
+  // Without a fused kernel backward reads the stored probabilities: nothing recomputed.
+  EXPECT_EQ(flash_backward_recompute_flop(m, 4, 4, false, all), 0.0);
+  // Causal, s = 4, 4 tokens: QKᵀ is 2 · 4 · 4 · 8 heads · 128 = 32768 FLOPs over the full s², of which
+  // 10 of 16 blocks run; half of the forward core (QKᵀ and A·V have the same width here).
+  EXPECT_DOUBLE_EQ(flash_backward_recompute_flop(m, 4, 4, true, all), 32768.0 * 10 / 16);
+  EXPECT_DOUBLE_EQ(flash_backward_recompute_flop(m, 4, 4, true, all),
+                   0.5 * attention_core_flop(m, 4, 4) * executed_attention_fraction(m, 4, true));
+  // Query/key width 192, value width 128 (MLA-like): the recompute follows the query/key width, 3/5
+  // of the core.
+  m.head_dim = 192;
+  m.v_head_dim = 128;
+  EXPECT_DOUBLE_EQ(flash_backward_recompute_flop(m, 4, 4, true, all), 2.0 * 4 * 4 * 8 * 192 * 10 / 16);
+  // Sliding window 2 on every layer: 7 of 16 blocks.
+  m = test::synthetic_dense_model();
+  m.sliding_window = 2;
+  m.sliding_window_layers = 4;
+  EXPECT_DOUBLE_EQ(flash_backward_recompute_flop(m, 4, 4, true, all), 32768.0 * 7 / 16);
+  // Averaged over a mix with one attention layer in four (the others Mamba): a quarter, causal.
+  m = test::synthetic_dense_model();
+  EXPECT_DOUBLE_EQ(flash_backward_recompute_flop(m, 4, 4, true, LayerMix{4, 1, 3, 4, 0}), 32768.0 * 10 / 16 / 4);
 }
 
 }  // namespace

