@@ -1,8 +1,11 @@
-# Shared helpers of the end-to-end CLI test scripts (sourced, not run). Expects $work to be set.
+# Shared helpers of the end-to-end CLI test scripts (sourced, not run).
+# $work                a fresh scratch directory, removed when the script exits
 # check NAME CMD...    counts CMD's success as a pass, its failure as a named FAIL
 # expect_exit CODE CMD...  runs CMD with stdout/stderr in $work/out and $work/err; fails unless it exits CODE
 # finish               prints "N passed, N failed" and returns non-zero on any failure
 # $schema_py           a python3 that can import jsonschema (Debian's python3-jsonschema)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 failures=0
 pass=0
 check() {

@@ -4,8 +4,6 @@ set -u
 cmake_bin=$1
 build=$2
 src=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 source "$src/tests/cli/e2e_lib.sh"
 prefix=$work/prefix
 

@@ -4,8 +4,6 @@
 set -u
 hr=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 source "$src/tests/cli/e2e_lib.sh"
 m=$src/data/measured
 run=$m/h100-sxm5-80gb_2026-11-23.json

@@ -7,8 +7,6 @@
 set -u
 hr=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 source "$src/tests/cli/e2e_lib.sh"
 fx=$src/tests/unit/planner/fixtures
 plan70=(plan train --model llama-2-70b --gpu H100 --gpus 64 --tp 8 --pp 2 --global-batch 1024 --seq-len 4096 --tokens 1e12 --zero 1)

@@ -5,8 +5,6 @@
 set -u
 hr=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 source "$src/tests/cli/e2e_lib.sh"
 fx=$src/tests/unit/planner/fixtures
 
