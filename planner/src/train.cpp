@@ -382,13 +382,22 @@ double executed_attention_fraction(const ModelConfig& m, double seq, bool fused,
   return attn + ssd > 0 ? (attn * attn_fraction + ssd) / (attn + ssd) : 1.0;
 }
 
+namespace {
+/// flash_backward_recompute_flop with the attention layers' own executed share given.
+double flash_recompute_flop(const ModelConfig& m, double tokens, double seq, const LayerMix& mix,
+                            double attention_executed_fraction) noexcept {
+  if (mix.attention <= 0 || mix.layers <= 0) return 0.0;
+  const double qk = 2.0 * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim);
+  return tokens * mix.attention / mix.layers * qk * attention_executed_fraction;
+}
+}  // namespace
+
 double flash_backward_recompute_flop(const ModelConfig& m, double tokens, double seq, bool fused,
                                      const LayerMix& mix) noexcept {
-  if (!fused || mix.attention <= 0 || mix.layers <= 0) return 0.0;
+  if (!fused) return 0.0;
   // The attention layers' own executed share (a hybrid's blended fraction also counts its SSD scan).
   const LayerMix attention_only{1.0, 1.0, 0.0, 0.0};
-  const double qk = 2.0 * seq * static_cast<double>(m.num_heads) * static_cast<double>(m.head_dim);
-  return tokens * mix.attention / mix.layers * qk * executed_attention_fraction(m, seq, true, attention_only);
+  return flash_recompute_flop(m, tokens, seq, mix, executed_attention_fraction(m, seq, true, attention_only));
 }
 
 TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates& r, const Assumptions& a) noexcept {
@@ -587,7 +596,10 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     x.executed_fraction = executed_attention_fraction(m, seq, t.flash_attention, mix);
     const double attn_skipped = attn_core_fwd * (1.0 - x.executed_fraction);
     const double attn_exec_fwd = attn_core_fwd - attn_skipped;
-    x.flash_recompute = flash_backward_recompute_flop(m, tokens_mb, seq, t.flash_attention, mix) / (tp * cp);
+    // (Outside hybrids the executed share just computed is the attention layers' own.)
+    x.flash_recompute = !t.flash_attention ? 0.0
+                        : m.is_hybrid()    ? flash_backward_recompute_flop(m, tokens_mb, seq, true, mix) / (tp * cp)
+                                        : flash_recompute_flop(m, tokens_mb, seq, mix, x.executed_fraction) / (tp * cp);
     const double layer_fwd = layer_forward_flop(m, tokens_mb, seq, mix) / (tp * cp) - attn_skipped;
     // Selective recompute re-runs the attention layers' core only (Megatron's core-attention
     // checkpointing), not a hybrid model's SSD scan.
@@ -1189,9 +1201,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
   // The skipped (masked) share of the attention core: forward and 2× backward, and again when full
   // recompute repeats the forward (selective recompute without a fused kernel skips nothing).
   const double skipped_fwd = (layers + mtp) * attn_step_fwd * (1.0 - mt.executed_fraction);
-  tt.executed_flop_per_step =
-      tt.hardware_flop_per_step - (3.0 + (full ? 1.0 : 0.0)) * skipped_fwd +
-      (layers + mtp) * flash_backward_recompute_flop(m, step_tokens, seq, t.flash_attention, model_mix);
+  tt.executed_flop_per_step = tt.hardware_flop_per_step - (3.0 + (full ? 1.0 : 0.0)) * skipped_fwd +
+                              (layers + mtp) * mt.flash_recompute * tp * cp * samples / mb;
   tt.tokens_per_step = seq * samples;
   const double gpus = out.gpus;
   tt.mfu = tt.model_flop_per_step / (tt.step_s * gpus * r.peak_flop_per_s);
