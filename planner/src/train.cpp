@@ -691,8 +691,9 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
     // Context parallel (ring attention): a layer's forward passes each rank's K and V chunk
     // (s/cp·b tokens, split over TP) cp − 1 times around the ring; backward passes K, V and their
     // gradients (twice the bytes); full recompute repeats the forward. Each send overlaps with the
-    // attention block it feeds, so only what exceeds the attention core's time is exposed. CP ranks
-    // sit next to the TP ranks: intra-node while tp·cp fits in a node.
+    // attention block it feeds, so only what exceeds the attention core's time is exposed (in
+    // backward twice the core plus a fused kernel's QKᵀ recompute). CP ranks sit next to the TP
+    // ranks: intra-node while tp·cp fits in a node.
     if (p.cp > 1) {
       const bool intra = tp * cp <= r.gpus_per_node;
       const double bw = intra ? r.intra_bus_for(tp * cp) : r.inter_bus_bytes_per_s;
@@ -703,7 +704,8 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
       const double ring_s = (cp - 1.0) * (alpha + kv_chunk_bytes / bw);
       const double attn_s = attn_exec_fwd / x.attn_rate;
       const double fwd_exposed = std::max(0.0, ring_s - attn_s);
-      x.cp_s = (full ? 2.0 : 1.0) * fwd_exposed + 2.0 * fwd_exposed;
+      const double bwd_exposed = std::max(0.0, 2.0 * (ring_s - attn_s) - x.flash_recompute / x.attn_rate);
+      x.cp_s = (full ? 2.0 : 1.0) * fwd_exposed + bwd_exposed;
     }
     x.lin_fwd = lin_fwd;
     x.attn_exec_fwd = attn_exec_fwd;
@@ -1199,9 +1201,11 @@ TrainResult evaluate_train(const Workload& w, const ParamCounts& pc, const Rates
                                                        : 0.0;
   tt.hardware_flop_per_step = tt.model_flop_per_step + recompute_total;
   // The skipped (masked) share of the attention core: forward and 2× backward, and again when full
-  // recompute repeats the forward (selective recompute without a fused kernel skips nothing).
-  const double skipped_fwd = (layers + mtp) * attn_step_fwd * (1.0 - mt.executed_fraction);
-  tt.executed_flop_per_step = tt.hardware_flop_per_step - (3.0 + (full ? 1.0 : 0.0)) * skipped_fwd +
+  // recompute repeats the forward of the layers (not of the MTP modules, which recompute_total does
+  // not repeat either; selective recompute without a fused kernel skips nothing).
+  const double skipped_fwd = attn_step_fwd * (1.0 - mt.executed_fraction);
+  tt.executed_flop_per_step = tt.hardware_flop_per_step -
+                              ((3.0 + (full ? 1.0 : 0.0)) * layers + 3.0 * mtp) * skipped_fwd +
                               (layers + mtp) * mt.flash_recompute * tp * cp * samples / mb;
   tt.tokens_per_step = seq * samples;
   const double gpus = out.gpus;

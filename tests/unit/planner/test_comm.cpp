@@ -246,6 +246,13 @@ TEST(ContextParallel, RingExchangeExposedBeyondAttention) {
   ASSERT_GT(exposed, 0);
   // Forward once, backward moves K, V and their gradients (twice); 4 layers, 2 micro-batches.
   EXPECT_NEAR(eval(w, slow).time.cp_comm_s, 2 * 4 * (exposed + 2 * exposed), 1e-15);
+  // A fused kernel runs 1025/2048 of the core, and its backward also recomputes QKᵀ (half the core
+  // here: query/key and value widths are both 128), which the backward's sends hide behind too.
+  w.train.flash_attention = true;
+  const double fused_attention = attention * 1025 / 2048;
+  const double fused_exposed = chunk / 10e9 - fused_attention;
+  const double recompute = fused_attention / 2;
+  EXPECT_NEAR(eval(w, slow).time.cp_comm_s, 2 * 4 * (fused_exposed + (2 * fused_exposed - recompute)), 1e-15);
 }
 
 TEST(DataParallel, OverlapHidesAtMostOneMicroBatchBackward) {
@@ -267,6 +274,15 @@ TEST(DataParallel, OverlapHidesAtMostOneMicroBatchBackward) {
   Workload longer = workload(m, 4, 8, 4096);
   longer.train.dp_comm_overlap = 1;
   EXPECT_EQ(eval(longer, rates()).time.dp_comm_s, 0.0);
+  // With a fused kernel the backward runs 1025/2048 of the core twice plus its QKᵀ recompute, 2 ·
+  // 1024 · 1024 · 8 heads · 128 · 1025/2048 per layer: a shorter window, so more stays exposed.
+  w.train.flash_attention = true;
+  w.train.dp_comm_overlap = 1;
+  const double skipped = attention_core_flop(m, 1024, 1024) * (1 - 1025.0 / 2048);
+  const double qk = 2.0 * 1024 * 1024 * 8 * 128 * 1025 / 2048;
+  const double fused_window = m.num_layers * (2 * (layer_forward_flop(m, 1024, 1024) - skipped) + qk) / kGemm;
+  ASSERT_LT(fused_window, window);
+  EXPECT_NEAR(eval(w, rates()).time.dp_comm_s, allreduce - fused_window, 1e-15);
 }
 
 TEST(RankPlacement, PipelineOutermostKeepsAStagesDataParallelRanksTogether) {

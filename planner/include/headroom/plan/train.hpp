@@ -169,10 +169,10 @@ double executed_attention_fraction(const ModelConfig& m, double seq, bool fused,
 /// the layers of `mix`, whole layer (not TP-divided), causally masked blocks skipped as in
 /// executed_attention_fraction. Such a kernel keeps no s² scores: its backward recomputes S = QKᵀ
 /// from Q, K and the saved softmax statistics, then runs dV = PᵀdO, dP = dO·Vᵀ, dQ = dS·K and
-/// dK = dSᵀ·Q, five products against the forward's two (FlashAttention-2, Dao 2023, §3.2;
-/// Dao-AILab/flash-attention's benchmarks count backward as 2.5 × forward). The extra one is QKᵀ:
-/// 2·tokens·s·a·d on attention layers (d the query/key width). 0 without a fused kernel, whose
-/// backward reads the stored probabilities, and for Mamba layers.
+/// dK = dSᵀ·Q, five products against the forward's two (FlashAttention-2, Dao 2023, arXiv 2307.08691, its backward
+/// pass; Dao-AILab/flash-attention's benchmarks count backward as 2.5 × forward). The extra one is QKᵀ: 2·tokens·s·a·d
+/// on attention layers (d the query/key width). 0 without a fused kernel, whose backward reads the stored
+/// probabilities, and for Mamba layers.
 double flash_backward_recompute_flop(const ModelConfig& m, double tokens, double seq, bool fused,
                                      const LayerMix& mix) noexcept;
 
