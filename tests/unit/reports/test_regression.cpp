@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
 #include "headroom/core/errors.hpp"
@@ -779,4 +782,85 @@ TEST(Fleet, NothingCheckedAndIncompleteRunsFailLikeTheRegressionGate) {
   FleetOptions allow;
   allow.allow_incomplete = true;
   EXPECT_TRUE(fleet_compare(runs, labels, allow).passed());
+}
+
+TEST(Compare, UnitChangeIsUntestedAndOptionsAreNamed) {
+  // The same metric reported in B/s by the baseline and in GB/s now: 1e10 -> 10 is a change of unit,
+  // not a 100 % drop, so it is left untested with a note instead of being called a regression.
+  auto base = host_results("node-a"), cur = host_results("node-b");
+  base.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", noisy(10e9, 0.01, 9, 1))}));
+  cur.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "GB/s", noisy(10, 0.01, 9, 2))}));
+  const auto c = compare(base, cur, {});
+  ASSERT_EQ(c.metrics.size(), 1u);
+  EXPECT_EQ(c.metrics[0].change, Change::kUntested);
+  EXPECT_EQ(c.metrics[0].note, "unit changed from B/s to GB/s");
+  EXPECT_EQ(c.regressions, 0u);
+  // Runs from two hosts are compared, with a warning naming both.
+  EXPECT_NE(std::find(c.warnings.begin(), c.warnings.end(), "different hosts: baseline 'node-a', current 'node-b'"),
+            c.warnings.end());
+  // Option errors name the flag: --alpha must lie in (0, 0.5), --min-effect in [0, 1).
+  const auto flag_of = [&](CompareOptions o) {
+    try {
+      compare(base, base, o);
+    } catch (const core::InputError& e) {
+      return e.json_path() + ": " + e.expected();
+    }
+    return std::string("(accepted)");
+  };
+  CompareOptions o;
+  o.alpha = 0.5;
+  EXPECT_EQ(flag_of(o), "--alpha: a level in (0, 0.5)");
+  o = {};
+  o.min_effect = 1.0;
+  EXPECT_EQ(flag_of(o), "--min-effect: a fraction in [0, 1)");
+  o.min_effect = -0.01;
+  EXPECT_EQ(flag_of(o), "--min-effect: a fraction in [0, 1)");
+  o.min_effect = 0.0;  // the closed end is allowed
+  EXPECT_EQ(flag_of(o), "(accepted)");
+}
+
+TEST(Fleet, JsonCarriesTheOutlierFigures) {
+  // `headroom compare --fleet DIR --json`: six nodes, node4 slow. By hand: sorted values 75, 99.5,
+  // 100, 100.2, 100.5, 101 (GB/s) -> median 100.1; absolute deviations 0.6, 0.9, 0.1, 0.4, 25.1, 0.1
+  // -> sorted 0.1 0.1 0.4 0.6 0.9 25.1 -> MAD 0.5; node4's robust z = (75 - 100.1) / (1.4826 · 0.5)
+  // = -33.859..., node1's = 0.9 / 0.7413 = 1.214... (inside 3.5: not an outlier).
+  std::vector<core::Results> runs;
+  std::vector<std::string> labels;
+  const double triad[] = {100e9, 101e9, 99.5e9, 100.5e9, 75e9, 100.2e9};
+  for (int i = 0; i < 6; ++i) {
+    auto r = host_results("node" + std::to_string(i));
+    r.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", {triad[i]})}));
+    runs.push_back(r);
+    labels.push_back(r.host.hostname);
+  }
+  const auto doc = nlohmann::json::parse(fleet_to_json(fleet_compare(runs, labels, {})));
+  EXPECT_EQ(doc["schema"], "headroom.fleet");
+  EXPECT_EQ(doc["schema_version"], "1.0");
+  EXPECT_DOUBLE_EQ(doc["z_threshold"].get<double>(), 3.5);
+  EXPECT_DOUBLE_EQ(doc["min_effect"].get<double>(), 0.03);
+  EXPECT_EQ(doc["nodes"], nlohmann::json({"node0", "node1", "node2", "node3", "node4", "node5"}));
+  EXPECT_EQ(doc["bad_outliers"], 1);
+  EXPECT_EQ(doc["passed"], false);
+  EXPECT_TRUE(doc["problems"].empty());
+  ASSERT_EQ(doc["metrics"].size(), 1u);
+  const auto& m = doc["metrics"][0];
+  EXPECT_EQ(m["case"], "cpu.stream.triad");
+  EXPECT_EQ(m["device"], "host");
+  EXPECT_EQ(m["metric"], "bytes_per_s");
+  EXPECT_EQ(m["unit"], "B/s");
+  EXPECT_EQ(m["better"], "higher");
+  EXPECT_NEAR(m["median"].get<double>(), 100.1e9, 1);
+  EXPECT_NEAR(m["mad"].get<double>(), 0.5e9, 1);
+  EXPECT_DOUBLE_EQ(m["min"].get<double>(), 75e9);
+  EXPECT_DOUBLE_EQ(m["max"].get<double>(), 101e9);
+  EXPECT_EQ(m["bad_outliers"], 1);
+  ASSERT_EQ(m["nodes"].size(), 6u);
+  const auto& slow = m["nodes"][4];
+  EXPECT_EQ(slow["node"], "node4");
+  EXPECT_DOUBLE_EQ(slow["value"].get<double>(), 75e9);
+  EXPECT_NEAR(slow["robust_z"].get<double>(), -25.1 / (1.4826 * 0.5), 1e-6);
+  EXPECT_EQ(slow["outlier"], true);
+  EXPECT_EQ(slow["worse"], true);
+  EXPECT_NEAR(m["nodes"][1]["robust_z"].get<double>(), 0.9 / (1.4826 * 0.5), 1e-6);
+  EXPECT_EQ(m["nodes"][1]["outlier"], false);
 }
