@@ -1,6 +1,7 @@
 // Catalogs: every shipped file loads, lookups by alias, suggestions for typos, workload validation.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <tuple>
 
 #include <limits>
@@ -148,6 +149,110 @@ TEST(Workload, ValidationNamesTheField) {
   k.par.tp = 32;  // 64 heads, 8 KV heads: 32 is a multiple of 8 — accepted (KV replicated)
   k.gpus = 32;
   EXPECT_NO_THROW(validate(k));
+}
+
+/// The "PATH: EXPECTED" of validate()'s refusal of `w`, or "(accepted)".
+std::string refusal(const Workload& w) {
+  try {
+    validate(w, "w.json");
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.file(), "w.json") << e.what();
+    return e.json_path() + ": " + e.expected();
+  }
+  return "(accepted)";
+}
+
+TEST(Workload, ValidationNamesModelHeadsAndLearnedPositions) {
+  // A model built in code (the GUI's custom model) is checked like a model file.
+  Workload w = test::synthetic_workload(Phase::kTrain);  // 8 heads of 128, 8 KV heads, 4 layers
+  w.par.dp = 1;
+  w.gpus = 1;
+  w.train.global_batch = 8;
+  w.train.seq_len = 2048;
+  EXPECT_EQ(refusal(w), "(accepted)");
+  Workload bad = w;
+  bad.model.num_kv_heads = 3;  // 8 query heads cannot share 3 KV heads evenly
+  EXPECT_EQ(refusal(bad), "$.model.num_kv_heads: a divisor of num_heads (8), got 3");
+  // TP 4 over 24 query heads (6 each) but 6 KV heads: 6 is neither a multiple nor a divisor of 4, so
+  // a rank would hold a KV head and a half.
+  bad = w;
+  bad.model.num_heads = 24;
+  bad.model.num_kv_heads = 6;
+  bad.par.tp = 4;
+  bad.gpus = 4;
+  EXPECT_EQ(refusal(bad), "$.parallelism.tp: a divisor or a multiple of num_kv_heads (6), got 4");
+  bad.par.tp = 3;  // 24 / 3 = 8 query heads, 6 / 3 = 2 KV heads per rank
+  bad.gpus = 3;
+  EXPECT_EQ(refusal(bad), "(accepted)");
+  // Learned positions: the model has a table of max_seq_len rows and no more.
+  Workload learned = w;
+  learned.model.position = PositionKind::kLearned;
+  learned.model.max_seq_len = 2048;
+  EXPECT_EQ(refusal(learned), "(accepted)");  // exactly the table
+  learned.train.seq_len = 2049;
+  EXPECT_EQ(refusal(learned), "$.train.seq_len: at most the model's learned positions (2048), got 2049");
+  Workload inf = test::synthetic_workload(Phase::kInfer);
+  inf.model.position = PositionKind::kLearned;
+  inf.model.max_seq_len = 2048;
+  inf.gpus = 1;
+  inf.infer.context_len = 1920;
+  inf.infer.output_len = 128;  // 1920 + 128 = 2048: the last token still has a position
+  EXPECT_EQ(refusal(inf), "(accepted)");
+  inf.infer.output_len = 129;
+  EXPECT_EQ(refusal(inf), "$.infer.context_len: context_len + output_len at most the model's positions (2048)");
+}
+
+TEST(Workload, ValidationNamesResilienceAdapterAndEngineFields) {
+  const Workload ok = test::train_workload("llama-2-7b", 2, 2, 2, 16, 4096);
+  Workload w = ok;
+  w.train.resilience.checkpoint_every_s = 3600;
+  w.train.resilience.checkpoint_write_bytes_per_s = 5e5;  // 0.5 MB/s: below the 1 MB/s floor
+  EXPECT_EQ(refusal(w), "$.train.checkpoint.write_bytes_per_s: bytes/s per node in [1e+06, 1e+14], got 500000");
+  w.train.resilience.checkpoint_write_bytes_per_s = 1e6;  // the floor itself
+  EXPECT_EQ(refusal(w), "(accepted)");
+  w.train.resilience.mtbf_s = 86400;
+  w.train.resilience.checkpoint_read_bytes_per_s = 2e14;
+  EXPECT_EQ(refusal(w), "$.train.checkpoint.read_bytes_per_s: bytes/s per node in [1e+06, 1e+14], got 2e+14");
+  w.train.resilience.checkpoint_read_bytes_per_s = 0;
+  w.train.resilience.mtbf_s = -1;
+  EXPECT_EQ(refusal(w), "$.train.failures.mtbf_s: seconds between interruptions of this job in (0, 1e+09], got -1");
+  w.train.resilience.mtbf_s = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(refusal(w), "$.train.failures.mtbf_s: seconds between interruptions of this job in (0, 1e+09], got inf");
+  w.train.resilience.mtbf_s = 86400;
+  w.train.resilience.restart_s = std::nan("");
+  EXPECT_EQ(refusal(w).rfind("$.train.failures.restart_s: seconds to detect, reschedule and reinitialise in [0, 1e+07]", 0),
+            0u);
+  w.train.resilience.restart_s = 0;  // an instant restart is allowed
+  EXPECT_EQ(refusal(w), "(accepted)");
+  // A LoRA of rank 0 adapts nothing.
+  w = ok;
+  w.train.adapter.method = AdapterMethod::kLora;
+  w.train.adapter.rank = 0;
+  EXPECT_EQ(refusal(w), "$.train.adapter.rank: an integer in [1, 65536], got 0");
+  w.train.adapter.rank = 16;
+  EXPECT_EQ(refusal(w), "(accepted)");
+
+  // Inference: replicas of tp·pp GPUs; the vLLM engine settings' ranges.
+  Workload inf = test::train_workload("llama-2-7b", 2, 1, 1, 16, 4096);
+  inf.phase = Phase::kInfer;
+  inf.infer.context_len = 1024;
+  inf.infer.output_len = 128;
+  inf.gpus = 6;  // three replicas of 2
+  EXPECT_EQ(refusal(inf), "(accepted)");
+  inf.gpus = 3;
+  EXPECT_EQ(refusal(inf), "$.gpus: a multiple of tp·pp (2), got 3");
+  inf.gpus = 2;
+  for (const double u : {0.0, -0.5, 1.01, std::nan("")}) {
+    inf.infer.gpu_memory_utilization = u;
+    EXPECT_EQ(refusal(inf), "$.infer.gpu_memory_utilization: a fraction in (0, 1]") << u;
+  }
+  inf.infer.gpu_memory_utilization = 1.0;
+  EXPECT_EQ(refusal(inf), "(accepted)");
+  inf.infer.prefill_chunk_tokens = -1;
+  EXPECT_EQ(refusal(inf).rfind("$.infer.prefill_chunk_tokens: an integer in [0, 16777216]", 0), 0u) << refusal(inf);
+  inf.infer.prefill_chunk_tokens = 0;
+  inf.infer.max_num_seqs = (std::int64_t{1} << 26) + 1;
+  EXPECT_EQ(refusal(inf).rfind("$.infer.max_num_seqs: an integer in [0, 67108864]", 0), 0u) << refusal(inf);
 }
 
 TEST(Workload, ParsesDocumentAndRejectsUnknownModel) {
