@@ -473,5 +473,110 @@ TEST(Model, MambaRoundTripsAndIsStrict) {
   refused("\"chunk_size\": 256", "\"chunk_size\": 256, \"d_inner\": 3072", "$.mamba.d_inner");
 }
 
+TEST(Model, SlidingWindowRoundTripsAndHeaderErrorsNameTheField) {
+  // Mistral 7B: a 4096-token window on all 32 layers (data/models/mistral-7b.json, from its config.json).
+  const ModelConfig& mistral = catalog().model("mistral-7b");
+  ASSERT_EQ(mistral.sliding_window, 4096);
+  const std::string text = model_to_json(mistral);
+  const ModelConfig back = model_from_json(text, "rt.json");
+  EXPECT_EQ(back.sliding_window, 4096);
+  EXPECT_EQ(back.sliding_window_layers, 32);
+  EXPECT_EQ(back.head_dim, 128);  // 4096 / 32, derived when the file gives none
+  EXPECT_EQ(model_to_json(back), text);
+  EXPECT_EQ(count_params(back).total, count_params(mistral).total);
+  // No window: no "sliding_window" object written.
+  EXPECT_EQ(model_to_json(catalog().model("llama-2-7b")).find("sliding_window"), std::string::npos);
+
+  const auto path_of = [&](const std::string& from, const std::string& to) {
+    std::string doc = text;
+    EXPECT_NE(doc.find(from), std::string::npos) << from;
+    if (doc.find(from) == std::string::npos) return std::string("(not found)");
+    doc.replace(doc.find(from), from.size(), to);
+    try {
+      model_from_json(doc, "m.json");
+    } catch (const core::InputError& e) {
+      EXPECT_EQ(e.file(), "m.json");
+      return e.json_path() + ": " + e.expected();
+    }
+    return std::string("(accepted)");
+  };
+  EXPECT_EQ(path_of("\"layers\": 32", "\"layers\": 33"), "$.sliding_window.layers: an integer in [0, 32], got 33");
+  EXPECT_EQ(path_of("\"num_kv_heads\": 8", "\"num_kv_heads\": 12"), "$.num_kv_heads: a divisor of num_heads (32), got 12");
+  // Without head_dim, 4100 is not 32 heads of a whole size (128.125 each): the head size must be given.
+  EXPECT_EQ(path_of("\"hidden_size\": 4096", "\"hidden_size\": 4100"), "(accepted)");  // head_dim 128 is written
+  EXPECT_EQ(path_of("\"head_dim\": 128,", ""), "(accepted)");  // 4096 / 32 = 128 derived
+  std::string headless = text;
+  headless.replace(headless.find("\"head_dim\": 128,"), 16, "");
+  headless.replace(headless.find("\"hidden_size\": 4096"), 19, "\"hidden_size\": 4100");
+  try {
+    model_from_json(headless, "m.json");
+    ADD_FAILURE() << "accepted hidden 4100 over 32 heads without head_dim";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.head_dim");
+    EXPECT_EQ(e.expected(), "given, since hidden_size 4100 is not a multiple of num_heads 32");
+  }
+  // DeepSeek-V3 (MLA): head_dim is qk_nope + qk_rope = 128 + 64; any other given value is refused.
+  const ModelConfig& ds = catalog().model("deepseek-v3");
+  EXPECT_EQ(ds.head_dim, 192);
+  std::string doc = model_to_json(ds);
+  const std::string hd = "\"head_dim\": 192";
+  ASSERT_NE(doc.find(hd), std::string::npos) << doc;
+  doc.replace(doc.find(hd), hd.size(), "\"head_dim\": 128");
+  try {
+    model_from_json(doc, "ds.json");
+    ADD_FAILURE() << "accepted head_dim 128 for an MLA model";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.head_dim");
+    EXPECT_EQ(e.expected(), "qk_nope_head_dim + qk_rope_head_dim (192) for an MLA model, got 128");
+  }
+}
+
+TEST(Model, HybridProblemsNameTheField) {
+  // Nemotron-H 8B: 52 layers in layout 'separate': 24 Mamba, 4 attention, 24 MLP layers.
+  const ModelConfig& nh = catalog().model("nemotron-h-8b");
+  ASSERT_TRUE(nh.mamba_separate);
+  EXPECT_FALSE(hybrid_model_problem(nh).has_value());
+  ModelConfig m = nh;
+  m.mamba_attention_layers = 29;  // 24 + 29 > 52
+  m.mamba_pattern.clear();
+  auto p = hybrid_model_problem(m);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->field, "mamba.attention_layers");
+  EXPECT_EQ(p->expected, "a count in [0, num_layers − mamba.layers (28)], got 29");
+  m = nh;
+  m.num_experts = 8;
+  m.experts_per_token = 2;
+  p = hybrid_model_problem(m);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->field, "moe");
+  // Granite 4.0-H Tiny: Mamba mixers in place of attention in 36 of 40 layers.
+  const ModelConfig& g = catalog().model("granite-4.0-h-tiny");
+  ASSERT_FALSE(g.mamba_separate);
+  m = g;
+  m.kv_lora_rank = 512;  // MLA beside Mamba
+  p = hybrid_model_problem(m);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->field, "mamba");
+  m = g;
+  m.sliding_window = 1024;
+  m.sliding_window_layers = 5;  // only 4 attention layers
+  p = hybrid_model_problem(m);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->field, "sliding_window.layers");
+  EXPECT_EQ(p->expected, "at most the attention layers (4), got 5");
+  m.sliding_window_layers = 4;
+  EXPECT_FALSE(hybrid_model_problem(m).has_value());
+  // validate() reports a code-built model's problem under $.model.
+  Workload w = test::train_workload("granite-4.0-h-tiny", 1, 1, 1, 8, 4096);
+  w.model.sliding_window = 1024;
+  w.model.sliding_window_layers = 5;
+  try {
+    validate(w, "gui");
+    ADD_FAILURE() << "accepted 5 sliding-window layers of 4 attention layers";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.json_path(), "$.model.sliding_window.layers") << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace headroom::plan
