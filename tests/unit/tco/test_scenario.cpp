@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -193,4 +194,65 @@ TEST(TcoScenario, SourcedLiteralsAndNoOnPrem) {
   ASSERT_TRUE(t.cloud[0].energy_kwh);
   EXPECT_NEAR(*t.cloud[0].energy_kwh, 64 * 730 * 0.7 * 12 * 0.4 * 1.1, 1e-6);
   EXPECT_FALSE(t.cloud[1].energy_kwh);
+}
+
+TEST(TcoScenario, EgressFromTheCatalogAndSpotReruns) {
+  // cloud[0] (AWS on-demand) with 10 TB/month of egress and no price: the catalog's AWS internet
+  // egress price (0.09 USD/GB, first tier) is used and listed: 10 TB · 1000 GB/TB · 0.09 = 900 USD/month.
+  json doc = json::parse(read_text(kH100));
+  doc["cloud"][0]["egress_tb_per_month"] = 10;
+  doc["cloud"][0]["storage_tb"] = 50;  // a size without a price: said, not counted
+  // Spot on the pre-cut p5 (a range of 21-30 USD per 8-GPU instance-hour; low: 21 / 8 = 2.625 per
+  // GPU-hour), 2 interruptions a day, a checkpoint every 4 h, 1 h to restart: re-run fraction
+  // 2/24 · (4/2 + 1) = 0.25, so 64 GPUs · 730 h · 0.8 busy / (1 - 0.25) = 49,834.67 billed GPU-hours a
+  // month, 130,816 USD.
+  doc["cloud"].push_back(json{{"offer", "aws-p5.48xlarge-precut"},
+                              {"pricing", "spot"},
+                              {"pick", "low"},
+                              {"interruptions_per_day", 2},
+                              {"checkpoint_interval_h", 4},
+                              {"restart_overhead_h", 1}});
+  // The same spot offer without interruptions: said to count no re-runs.
+  doc["cloud"].push_back(json{{"offer", "aws-p5.48xlarge-precut"}, {"pricing", "spot"}, {"pick", "high"}});
+  const auto r = tco::resolve(tco::parse_scenario(doc.dump(), "s.json"), catalog());
+  ASSERT_EQ(r.inputs.cloud.size(), 6u);
+  EXPECT_DOUBLE_EQ(r.inputs.cloud[0].egress_usd_per_gb, 0.09);
+  bool egress_listed = false;
+  for (const auto& u : r.used) egress_listed |= u.what == "cloud[0] egress AWS";
+  EXPECT_TRUE(egress_listed);
+  const auto has_note = [&](const std::string& text) {
+    return std::find(r.notes.begin(), r.notes.end(), text) != r.notes.end();
+  };
+  EXPECT_TRUE(has_note("cloud[0].storage_usd_per_tb_month: storage size given without a price: not counted"));
+  EXPECT_FALSE(has_note("cloud[4]: spot without interruptions_per_day: no re-run overhead counted"));
+  EXPECT_TRUE(has_note("cloud[5]: spot without interruptions_per_day: no re-run overhead counted"));
+  EXPECT_DOUBLE_EQ(r.inputs.cloud[4].usd_per_gpu_hour, 2.625);
+  EXPECT_DOUBLE_EQ(r.inputs.cloud[5].usd_per_gpu_hour, 30.0 / 8);
+
+  const auto t = tco::evaluate(r.inputs);
+  EXPECT_NEAR(t.cloud[0].egress_usd_per_month, 900.0, 1e-9);
+  EXPECT_DOUBLE_EQ(t.cloud[0].storage_usd_per_month, 0.0);
+  EXPECT_NEAR(t.cloud[4].rerun_fraction, 0.25, 1e-12);
+  EXPECT_NEAR(t.cloud[4].billed_gpu_hours_per_month, 64 * 730 * 0.8 / 0.75, 1e-6);
+  EXPECT_NEAR(t.cloud[4].gpu_usd_per_month, 130816.0, 1e-6);
+  EXPECT_DOUBLE_EQ(t.cloud[5].rerun_fraction, 0.0);
+
+  // A provider without an egress price in the catalog: the field to give is named.
+  EXPECT_TRUE(starts_with(error_after([](json& d) {
+                            d["cloud"][0] = json{{"offer", "runpod-h100-sxm-community"},
+                                                 {"pricing", "on_demand"},
+                                                 {"egress_tb_per_month", 1}};
+                          }),
+                          "$.cloud[0].egress_usd_per_gb: a price: the catalog has no egress price for provider 'RunPod'"));
+  // Billed always on while re-runs push the busy hours past the month: per_use is what fits.
+  EXPECT_TRUE(starts_with(error_after([](json& d) {
+                            d["cloud"][0] = json{{"offer", "aws-p5.48xlarge-precut"},
+                                                 {"pricing", "spot"},
+                                                 {"pick", "low"},
+                                                 {"billing", "always_on"},
+                                                 {"interruptions_per_day", 2},
+                                                 {"checkpoint_interval_h", 4},
+                                                 {"restart_overhead_h", 1}};
+                          }),
+                          "$.cloud[0].billing: 'per_use' here: utilisation / (1 - spot re-run fraction) exceeds"));
 }
