@@ -308,6 +308,24 @@ json.dump(d, open(sys.argv[3], "w"))' "$fixtures/synthetic_results.json" "${pair
   check "profile-base-${pair##*:}" 2 "$bin" profile "$tmp/other.json" --base "${pair##*:}" --out "$tmp/other_profile.json" --force
   grep -q "measured '${pair%%:*}' (device 0), but --base is" "$tmp/err" || { echo "FAIL profile-base: ${pair}"; cat "$tmp/err"; fail=1; }
 done
+# A device the catalog does not know is matched by the base's model token ("h100") as a whole word:
+# an H100 sample board is an H100; "H1000" and "GH100" are not, and with no catalog entry there is
+# no --base to suggest.
+for pair in "NVIDIA H100 Engineering Sample:0" "NVIDIA H1000 Prototype:2" "NVIDIA GH100:2"; do
+  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); d["devices"][0]["name"] = sys.argv[2]
+json.dump(d, open(sys.argv[3], "w"))' "$fixtures/synthetic_results.json" "${pair%%:*}" "$tmp/unknown.json"
+  rm -f "$tmp/unknown_profile.json"
+  check "profile-unknown-device ${pair%%:*}" "${pair##*:}" "$bin" profile "$tmp/unknown.json" --base H100 --out "$tmp/unknown_profile.json"
+  if [[ ${pair##*:} == 0 ]]; then
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["id"] == "h100-sxm5-80gb-measured", d["id"]' "$tmp/unknown_profile.json" \
+      || { echo "FAIL profile-unknown-device: ${pair%%:*} not profiled as the H100"; fail=1; }
+  else
+    grep -q "measured '${pair%%:*}' (device 0), but --base is 'NVIDIA H100 SXM5 80GB' (h100-sxm5-80gb); .* Pass the --base of the GPU that ran$" "$tmp/err" \
+      && [[ ! -e $tmp/unknown_profile.json ]] || { echo "FAIL profile-unknown-device: ${pair%%:*}"; cat "$tmp/err"; fail=1; }
+  fi
+done
 # A node with two GPU models: refused naming the device that differs (a profile describes one model).
 python3 -c '
 import json, sys
