@@ -1,6 +1,7 @@
 // Profiles: JSON round trip, strictness, and `headroom profile` (profile_from_results).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <tuple>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,26 @@
 
 namespace headroom::plan {
 namespace {
+
+TEST(Rates, LinkFallbacksWhenTheProfileHasNoFabricOrPcie) {
+  // The H100 datasheet without its NVLink figure: the intra-node collectives fall back to PCIe; without
+  // PCIe too, to the assumed 25 GB/s. Offload's host link then assumes PCIe Gen4 x16 (32 GB/s per
+  // direction). Every datasheet figure is derated by the default 0.8 efficiency.
+  HardwareProfile p = test::catalog().gpu("H100");
+  ASSERT_FALSE(p.intra_node.bus_bytes_per_s.known());  // no measured fit: the datasheet path
+  p.nvlink_bytes_per_s = Quantity{};
+  p.pcie_bytes_per_s = Quantity{64e9, Provenance::kDatasheet, "test: PCIe Gen5 x16 per direction", "2026-11-22"};
+  Rates r = resolve_rates(p, Precision::kBf16, Assumptions{});
+  EXPECT_DOUBLE_EQ(r.intra_bus_bytes_per_s, 64e9 * 0.8);  // 51.2 GB/s
+  EXPECT_DOUBLE_EQ(r.host_link_bytes_per_s, 64e9 * 0.8);
+  p.pcie_bytes_per_s = Quantity{};
+  r = resolve_rates(p, Precision::kBf16, Assumptions{});
+  EXPECT_DOUBLE_EQ(r.intra_bus_bytes_per_s, 25e9 * 0.8);  // 20 GB/s
+  EXPECT_DOUBLE_EQ(r.host_link_bytes_per_s, 32e9 * 0.8);  // 25.6 GB/s
+  EXPECT_EQ(r.host_link_source, "PCIe unknown in the profile: Gen4 x16, 32 GB/s per direction × 0.8 (assumed)");
+  EXPECT_NE(std::find(r.notes.begin(), r.notes.end(), "no link bandwidth in the profile: intra-node busbw assumed 20 GB/s"),
+            r.notes.end());
+}
 
 TEST(Profile, RoundTripKeepsEveryQuantity) {
   const HardwareProfile& h = test::catalog().gpu("h100-sxm5-80gb");
