@@ -308,6 +308,19 @@ json.dump(d, open(sys.argv[3], "w"))' "$fixtures/synthetic_results.json" "${pair
   check "profile-base-${pair##*:}" 2 "$bin" profile "$tmp/other.json" --base "${pair##*:}" --out "$tmp/other_profile.json" --force
   grep -q "measured '${pair%%:*}' (device 0), but --base is" "$tmp/err" || { echo "FAIL profile-base: ${pair}"; cat "$tmp/err"; fail=1; }
 done
+# Flag combinations refused with the flag named (exit 2).
+expect_err() {  # expect_err NAME MESSAGE COMMAND...: exit 2 and MESSAGE as a line of stderr
+  local name=$1 msg=$2
+  shift 2
+  check "$name" 2 "$@"
+  grep -qxF -- "headroom: error: $msg" "$tmp/err" || { echo "FAIL $name: message"; cat "$tmp/err"; fail=1; }
+}
+expect_err flags-gpu-and-profile "--gpu: expected either --gpu or --profile, not both" \
+  "$bin" plan train --model llama-2-7b --gpu H100 --profile "$fixtures/synthetic_results.json" --gpus 8 --global-batch 64 --seq-len 4096
+expect_err flags-batch-negative "--batch (\$.infer.batch): expected 0 (as many as fit) or an integer up to 67108864, got -1" \
+  "$bin" plan infer --model llama-2-7b --gpu H100 --context 1024 --output 128 --batch -1
+expect_err flags-gpus-not-replicas "command line: --gpus: expected a multiple of tp·pp·cp (4), got 6" \
+  "$bin" plan train --model llama-2-7b --gpu H100 --tp 2 --pp 2 --gpus 6 --global-batch 64 --seq-len 4096
 # A device the catalog does not know is matched by the base's model token ("h100") as a whole word:
 # an H100 sample board is an H100; "H1000" and "GH100" are not, and with no catalog entry there is
 # no --base to suggest.
