@@ -694,16 +694,25 @@ TEST(Fleet, RobustZKnownAnswers) {
   EXPECT_DOUBLE_EQ(robust_z_scores(same)[0], 0.0);
 }
 
-TEST(Fleet, SlowNodeStandsOut) {
+/// Six nodes' triad runs, node4 25 % slow: 100, 101, 99.5, 100.5, 75, 100.2 GB/s.
+struct SixNodes {
   std::vector<core::Results> runs;
   std::vector<std::string> labels;
+};
+SixNodes six_nodes_one_slow() {
+  SixNodes n;
   const double triad[] = {100e9, 101e9, 99.5e9, 100.5e9, 75e9, 100.2e9};
   for (int i = 0; i < 6; ++i) {
     auto r = host_results("node" + std::to_string(i));
     r.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", {triad[i]})}));
-    runs.push_back(r);
-    labels.push_back(r.host.hostname);
+    n.runs.push_back(r);
+    n.labels.push_back(r.host.hostname);
   }
+  return n;
+}
+
+TEST(Fleet, SlowNodeStandsOut) {
+  auto [runs, labels] = six_nodes_one_slow();
   const auto f = fleet_compare(runs, labels, {});
   ASSERT_EQ(f.metrics.size(), 1u);
   EXPECT_EQ(f.bad_outliers, 1u);
@@ -824,15 +833,7 @@ TEST(Fleet, JsonCarriesTheOutlierFigures) {
   // 100, 100.2, 100.5, 101 (GB/s) -> median 100.1; absolute deviations 0.6, 0.9, 0.1, 0.4, 25.1, 0.1
   // -> sorted 0.1 0.1 0.4 0.6 0.9 25.1 -> MAD 0.5; node4's robust z = (75 - 100.1) / (1.4826 · 0.5)
   // = -33.859..., node1's = 0.9 / 0.7413 = 1.214... (inside 3.5: not an outlier).
-  std::vector<core::Results> runs;
-  std::vector<std::string> labels;
-  const double triad[] = {100e9, 101e9, 99.5e9, 100.5e9, 75e9, 100.2e9};
-  for (int i = 0; i < 6; ++i) {
-    auto r = host_results("node" + std::to_string(i));
-    r.cases.push_back(make_case("cpu.stream.triad", {}, {metric("bytes_per_s", "B/s", {triad[i]})}));
-    runs.push_back(r);
-    labels.push_back(r.host.hostname);
-  }
+  auto [runs, labels] = six_nodes_one_slow();
   const auto doc = nlohmann::json::parse(fleet_to_json(fleet_compare(runs, labels, {})));
   EXPECT_EQ(doc["schema"], "headroom.fleet");
   EXPECT_EQ(doc["schema_version"], "1.0");
