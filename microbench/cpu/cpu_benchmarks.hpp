@@ -107,6 +107,9 @@ PeakInputs peak_inputs_from_host();
 /// Derives the peak, or throws core::Waived naming the missing input.
 PeakDerivation derive_peak(const PeakInputs& in, Precision precision);
 
+/// Whether the inventory's CPU flags (/proc/cpuinfo names, e.g. "avx512f") include `flag`.
+bool has_cpu_flag(const std::vector<std::string>& flags, const std::string& flag);
+
 /// A warning for a GEMM message when OpenBLAS (DYNAMIC_ARCH) fell back to kernels written for
 /// CPUs without AVX (Prescott, Core2, Nehalem...: what it picks for a CPU model it does not know)
 /// on a CPU whose flags say it has AVX2 + FMA or AVX-512; empty otherwise. Seen on the H100

@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
+#include <strings.h>  // strcasecmp
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 #include "cpu_benchmarks.hpp"
 #include "headroom/bench/sampling.hpp"
@@ -33,10 +33,6 @@ std::vector<std::string> available_impls() {
 #endif
 }
 
-bool has_flag(const std::vector<std::string>& flags, const char* flag) {
-  return std::find(flags.begin(), flags.end(), flag) != flags.end();
-}
-
 }  // namespace
 
 std::string openblas_core_warning(const std::string& core_name, const std::vector<std::string>& cpu_flags) {
@@ -45,16 +41,12 @@ std::string openblas_core_warning(const std::string& core_name, const std::vecto
   static const std::array<const char*, 16> kPreAvx = {
       "Katmai",     "Coppermine", "Northwood", "Prescott", "Banias",       "Atom",      "Core2", "Penryn",
       "Dunnington", "Nehalem",    "Athlon",    "Opteron",  "Opteron_SSE3", "Barcelona", "Nano",  "Bobcat"};
-  const auto lower = [](std::string t) {
-    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    return t;
-  };
-  const std::string name = lower(core_name);
-  const bool pre_avx = std::any_of(kPreAvx.begin(), kPreAvx.end(), [&](const char* c) { return lower(c) == name; });
+  const bool pre_avx =
+      std::any_of(kPreAvx.begin(), kPreAvx.end(), [&](const char* c) { return strcasecmp(c, core_name.c_str()) == 0; });
   if (!pre_avx) return "";
-  const bool avx512 = has_flag(cpu_flags, "avx512f") && has_flag(cpu_flags, "avx512dq") &&
-                      has_flag(cpu_flags, "avx512bw") && has_flag(cpu_flags, "avx512vl");
-  const bool avx2 = has_flag(cpu_flags, "avx2") && has_flag(cpu_flags, "fma");
+  const bool avx512 = has_cpu_flag(cpu_flags, "avx512f") && has_cpu_flag(cpu_flags, "avx512dq") &&
+                      has_cpu_flag(cpu_flags, "avx512bw") && has_cpu_flag(cpu_flags, "avx512vl");
+  const bool avx2 = has_cpu_flag(cpu_flags, "avx2") && has_cpu_flag(cpu_flags, "fma");
   if (!avx512 && !avx2) return "";
   return fmt::format(
       "WARNING: OpenBLAS chose its {} kernels, written for CPUs without AVX, on a CPU with {}: the impl=blas "

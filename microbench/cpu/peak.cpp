@@ -11,11 +11,11 @@
 #include "headroom/core/inventory.hpp"
 
 namespace headroom::bench::cpu {
-namespace {
-
-bool has(const std::vector<std::string>& flags, const std::string& f) {
-  return std::find(flags.begin(), flags.end(), f) != flags.end();
+bool has_cpu_flag(const std::vector<std::string>& flags, const std::string& flag) {
+  return std::find(flags.begin(), flags.end(), flag) != flags.end();
 }
+
+namespace {
 
 // FMA pipes per core at the widest SIMD width. These are per-microarchitecture facts the kernel
 // does not expose, so they are assumptions, stated in the result. Sources: Intel 64 and IA-32
@@ -83,18 +83,19 @@ PeakDerivation derive_peak(const PeakInputs& in, Precision precision) {
   d.sources.push_back(
       fmt::format("cores = {} physical cores (core ids of /proc/cpuinfo; SMT siblings add no FMA units)", d.cores));
   d.sources.push_back(fmt::format("clock = {:.0f} MHz, {}", *in.clock_mhz, in.clock_source));
-  bool fma = has(in.flags, "fma") || has(in.flags, "avx512f");
-  if (has(in.flags, "avx512f")) {
+  bool fma = has_cpu_flag(in.flags, "fma") || has_cpu_flag(in.flags, "avx512f");
+  if (has_cpu_flag(in.flags, "avx512f")) {
     d.simd_bits = 512;
     d.sources.push_back("SIMD width 512 bits: CPU flag avx512f");
-  } else if (has(in.flags, "avx2") || has(in.flags, "avx")) {
+  } else if (has_cpu_flag(in.flags, "avx2") || has_cpu_flag(in.flags, "avx")) {
     d.simd_bits = 256;
-    d.sources.push_back(fmt::format("SIMD width 256 bits: CPU flag {}", has(in.flags, "avx2") ? "avx2" : "avx"));
-  } else if (has(in.flags, "asimd")) {
+    d.sources.push_back(
+        fmt::format("SIMD width 256 bits: CPU flag {}", has_cpu_flag(in.flags, "avx2") ? "avx2" : "avx"));
+  } else if (has_cpu_flag(in.flags, "asimd")) {
     d.simd_bits = 128;
     fma = true;  // Armv8 Advanced SIMD always has FMLA
     d.sources.push_back("SIMD width 128 bits: CPU flag asimd (Armv8 NEON; SVE length not read)");
-  } else if (has(in.flags, "sse4_2")) {
+  } else if (has_cpu_flag(in.flags, "sse4_2")) {
     d.simd_bits = 128;
     d.sources.push_back("SIMD width 128 bits: CPU flag sse4_2");
   } else {
